@@ -1,0 +1,81 @@
+package dev.quartermaster.common;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.events.MalformedEventException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * The shape every handler shares: read bytes, parse, delegate, write the {@link Outcome}.
+ * A {@link MalformedEventException} becomes a logged, counted REJECTED result that returns normally,
+ * so a poison event is never retried into a storm; any other exception propagates so Lambda retries
+ * it and, after the retries, parks the event in the dead-letter queue.
+ */
+public abstract class EventFunction implements RequestStreamHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(EventFunction.class);
+    private static final int LOGGED_PAYLOAD_CHARS = 4096;
+
+    /** The handler's whole job for one well-formed JSON object. */
+    protected abstract Outcome handle(JsonNode event);
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) {
+        Outcome outcome = PowertoolsLogging.withLogging(context, () -> process(input));
+        try {
+            EventParser.JSON.writeValue(output, outcome);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Outcome process(InputStream input) {
+        Metrics metrics = MetricsFactory.getMetricsInstance();
+        metrics.captureColdStartMetric();
+        String functionName = getClass().getSimpleName();
+        byte[] raw;
+        try {
+            raw = input.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Outcome outcome;
+            try {
+                outcome = handle(EventParser.readTree(new java.io.ByteArrayInputStream(raw)));
+            } catch (MalformedEventException e) {
+                String payload = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                LOG.warn("event rejected: {}", e.getMessage(),
+                        entry("reason", e.getMessage()),
+                        entry("handler", functionName),
+                        entry("payload", payload.length() > LOGGED_PAYLOAD_CHARS ? payload.substring(0, LOGGED_PAYLOAD_CHARS) : payload));
+                outcome = Outcome.rejected(e.getMessage());
+            }
+            metrics.addMetric("Events" + title(outcome.status()), 1, MetricUnit.COUNT);
+            if (outcome.status() != Outcome.Status.REJECTED) {
+                LOG.info("{}: {}", outcome.status(), outcome.message(), entry("outcome", outcome));
+            }
+            return outcome;
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    private static String title(Outcome.Status s) {
+        String n = s.name().toLowerCase(java.util.Locale.ROOT);
+        return Character.toUpperCase(n.charAt(0)) + n.substring(1);
+    }
+}

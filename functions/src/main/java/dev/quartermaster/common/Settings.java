@@ -1,0 +1,52 @@
+package dev.quartermaster.common;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The function's configuration: environment variables in Lambda, a plain map in tests and in
+ * {@code bin/qm}. One code path reads both.
+ */
+public final class Settings {
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values);
+    }
+
+    public static Settings fromEnvironment() {
+        return new Settings(System.getenv());
+    }
+
+    public Optional<String> get(String key) {
+        String v = values.get(key);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
+    }
+
+    public String require(String key) {
+        return get(key).orElseThrow(() -> new IllegalStateException(
+                "environment variable " + key + " is not set; the CDK stack sets it, set it yourself for a local run"));
+    }
+
+    public String getOrDefault(String key, String fallback) {
+        return get(key).orElse(fallback);
+    }
+
+    public int getInt(String key, int fallback) {
+        return get(key).map(v -> {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException(key + "='" + v + "' is not a whole number");
+            }
+        }).orElse(fallback);
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+}

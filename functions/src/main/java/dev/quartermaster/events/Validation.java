@@ -1,0 +1,50 @@
+package dev.quartermaster.events;
+
+import java.util.regex.Pattern;
+
+/** The shapes ECR itself enforces; anything else cannot have come from ECR. */
+public final class Validation {
+    public static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+    /** ECR repository names: lowercase path components separated by / . _ - */
+    public static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+    public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,299}");
+
+    private Validation() {
+    }
+
+    public static String repository(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new MalformedEventException("detail has no repository-name");
+        }
+        if (name.length() < 2 || name.length() > 256 || !REPOSITORY.matcher(name).matches()) {
+            throw new MalformedEventException("repository-name '" + abbreviate(name)
+                    + "' is not a valid ECR repository name (2-256 chars of a-z 0-9 and . _ - /, no leading or trailing separator)");
+        }
+        return name;
+    }
+
+    public static String digest(String digest) {
+        if (digest == null || digest.isEmpty()) {
+            throw new MalformedEventException("detail has no image-digest");
+        }
+        if (!DIGEST.matcher(digest).matches()) {
+            throw new MalformedEventException("image-digest '" + abbreviate(digest) + "' is not sha256: followed by 64 lowercase hex digits");
+        }
+        return digest;
+    }
+
+    /** Empty or absent tags are allowed (digest-only pushes); a present tag must be valid. */
+    public static String optionalTag(String tag) {
+        if (tag == null || tag.isEmpty()) {
+            return "";
+        }
+        if (!TAG.matcher(tag).matches()) {
+            throw new MalformedEventException("image-tag '" + abbreviate(tag) + "' is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 300 chars)");
+        }
+        return tag;
+    }
+
+    public static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+}

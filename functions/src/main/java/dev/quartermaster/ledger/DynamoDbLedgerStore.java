@@ -1,0 +1,389 @@
+package dev.quartermaster.ledger;
+
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.events.EventParser;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static dev.quartermaster.common.DynamoItems.bool;
+import static dev.quartermaster.common.DynamoItems.flag;
+import static dev.quartermaster.common.DynamoItems.instant;
+import static dev.quartermaster.common.DynamoItems.n;
+import static dev.quartermaster.common.DynamoItems.num;
+import static dev.quartermaster.common.DynamoItems.s;
+import static dev.quartermaster.common.DynamoItems.str;
+
+/**
+ * The ledger in one DynamoDB table (keys {@code pk}, {@code sk}; TTL attribute {@code expiresAt}).
+ * <pre>
+ * EVENT#&lt;id&gt;          EVENT                 processed-event marker (+ pending alert), expires
+ * TAG#&lt;repo&gt;#&lt;tag&gt;   HEAD                  current digest of the tag, version for optimistic locking
+ * TAG#&lt;repo&gt;#&lt;tag&gt;   AT#&lt;iso&gt;#&lt;eventId&gt;    tag history
+ * REPO#&lt;repo&gt;         DIGEST#&lt;digest&gt;       image: media types, push times, tags, verdict, scan counts
+ * REPO#&lt;repo&gt;         FAILURE#&lt;iso&gt;#&lt;id&gt;    failed push/delete
+ * </pre>
+ */
+public final class DynamoDbLedgerStore implements LedgerStore {
+    static final Duration MARKER_TTL = Duration.ofDays(90);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbLedgerStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    static String tagPk(String repo, String tag) {
+        return "TAG#" + repo + "#" + tag;
+    }
+
+    static String repoPk(String repo) {
+        return "REPO#" + repo;
+    }
+
+    static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of("pk", s(pk), "sk", s(sk));
+    }
+
+    @Override
+    public Optional<TagHead> head(String repository, String tag) {
+        var item = dynamo.getItem(b -> b.tableName(table).key(key(tagPk(repository, tag), "HEAD")).consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TagHead(repository, tag, str(item, "digest"), instant(item, "at"),
+                num(item, "version", 0), str(item, "eventId")));
+    }
+
+    @Override
+    public Optional<ImageRecord> image(String repository, String digest) {
+        var item = dynamo.getItem(b -> b.tableName(table).key(key(repoPk(repository), "DIGEST#" + digest)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toImage(item));
+    }
+
+    @Override
+    public List<TagEvent> history(String repository, String tag) {
+        List<TagEvent> out = new ArrayList<>();
+        query(tagPk(repository, tag), "AT#", false).forEach(i -> out.add(new TagEvent(repository, tag,
+                instant(i, "at"), ImageAction.Kind.valueOf(str(i, "action")), str(i, "digest"), str(i, "previousDigest"),
+                flag(i, "moved"), flag(i, "outOfOrder"), str(i, "eventId"))));
+        return out;
+    }
+
+    @Override
+    public List<ImageRecord> images(String repository) {
+        return query(repoPk(repository), "DIGEST#", true).stream().map(DynamoDbLedgerStore::toImage).toList();
+    }
+
+    @Override
+    public List<FailedAction> failures(String repository) {
+        return query(repoPk(repository), "FAILURE#", false).stream().map(i -> new FailedAction(repository, instant(i, "at"),
+                ImageAction.Kind.valueOf(str(i, "action")), str(i, "tag"), str(i, "digest"), str(i, "eventId"))).toList();
+    }
+
+    private List<Map<String, AttributeValue>> query(String pk, String skPrefix, boolean forward) {
+        QueryRequest request = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":p", s(skPrefix)))
+                .scanIndexForward(forward)
+                .consistentRead(true)
+                .build();
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        dynamo.queryPaginator(request).items().forEach(out::add);
+        return out;
+    }
+
+    @Override
+    public void apply(LedgerWrite write) {
+        ImageAction a = write.action();
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(marker(a, write.alert()));
+        for (LedgerWrite.HeadChange h : write.heads()) {
+            items.add(headPut(h));
+        }
+        for (TagEvent e : write.history()) {
+            items.add(historyPut(e));
+        }
+        for (LedgerWrite.ImageChange c : write.images()) {
+            items.add(imageUpdate(c, a));
+        }
+        write.failure().ifPresent(f -> items.add(failurePut(f)));
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(items));
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.cancellationReasons();
+            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                throw new DuplicateEventException(a.eventId());
+            }
+            boolean conflict = reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code())
+                    || "TransactionConflict".equals(r.code()));
+            if (conflict) {
+                throw new ConcurrentChangeException("tag head changed while recording event " + a.eventId());
+            }
+            throw e;
+        }
+    }
+
+    private TransactWriteItem marker(ImageAction a, Optional<Alert> alert) {
+        Map<String, AttributeValue> item = new HashMap<>(key("EVENT#" + a.eventId(), "EVENT"));
+        item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
+        item.put("repository", s(a.repository()));
+        alert.ifPresent(al -> {
+            item.put("alert", s(toJson(al)));
+            item.put("alertPending", bool(true));
+        });
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build();
+    }
+
+    private TransactWriteItem headPut(LedgerWrite.HeadChange h) {
+        TagHead next = h.next();
+        Map<String, AttributeValue> item = new HashMap<>(key(tagPk(next.repository(), next.tag()), "HEAD"));
+        item.put("repository", s(next.repository()));
+        item.put("tag", s(next.tag()));
+        if (next.digest() != null) {
+            item.put("digest", s(next.digest()));
+        }
+        item.put("at", s(next.at().toString()));
+        item.put("version", n(next.version()));
+        item.put("eventId", s(next.eventId()));
+        Put.Builder put = Put.builder().tableName(table).item(item);
+        if (h.expected().isPresent()) {
+            put.conditionExpression("#v = :v").expressionAttributeNames(Map.of("#v", "version"))
+                    .expressionAttributeValues(Map.of(":v", n(h.expected().get().version())));
+        } else {
+            put.conditionExpression("attribute_not_exists(pk)");
+        }
+        return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    private TransactWriteItem historyPut(TagEvent e) {
+        Map<String, AttributeValue> item = new HashMap<>(key(tagPk(e.repository(), e.tag()), "AT#" + e.at() + "#" + e.eventId()));
+        item.put("repository", s(e.repository()));
+        item.put("tag", s(e.tag()));
+        item.put("at", s(e.at().toString()));
+        item.put("action", s(e.action().name()));
+        item.put("digest", s(e.digest()));
+        if (e.previousDigest() != null) {
+            item.put("previousDigest", s(e.previousDigest()));
+        }
+        item.put("moved", bool(e.moved()));
+        item.put("outOfOrder", bool(e.outOfOrder()));
+        item.put("eventId", s(e.eventId()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build();
+    }
+
+    private TransactWriteItem imageUpdate(LedgerWrite.ImageChange c, ImageAction a) {
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(c.repository()));
+        u.set("digest", s(c.digest()));
+        if (c.pushed()) {
+            u.setIfNotExists("firstPushedAt", s(a.at().toString()));
+            u.set("lastPushedAt", s(a.at().toString()));
+            u.set("deleted", bool(false));
+            if (a.manifestMediaType() != null) {
+                u.set("manifestMediaType", s(a.manifestMediaType()));
+            }
+            if (a.artifactMediaType() != null) {
+                u.set("artifactMediaType", s(a.artifactMediaType()));
+            }
+        }
+        if (c.deleted()) {
+            u.set("deleted", bool(true));
+            u.set("deletedAt", s(a.at().toString()));
+        }
+        if (c.addTag() != null) {
+            u.add("tags", AttributeValue.fromSs(List.of(c.addTag())));
+        }
+        if (c.removeTag() != null) {
+            u.delete("tags", AttributeValue.fromSs(List.of(c.removeTag())));
+        }
+        return TransactWriteItem.builder().update(u.toUpdate(table, key(repoPk(c.repository()), "DIGEST#" + c.digest()))).build();
+    }
+
+    private TransactWriteItem failurePut(FailedAction f) {
+        Map<String, AttributeValue> item = new HashMap<>(key(repoPk(f.repository()), "FAILURE#" + f.at() + "#" + f.eventId()));
+        item.put("at", s(f.at().toString()));
+        item.put("action", s(f.action().name()));
+        if (f.tag() != null && !f.tag().isEmpty()) {
+            item.put("tag", s(f.tag()));
+        }
+        if (f.digest() != null) {
+            item.put("digest", s(f.digest()));
+        }
+        item.put("eventId", s(f.eventId()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+    }
+
+    @Override
+    public Optional<Alert> pendingAlert(String eventId) {
+        var item = dynamo.getItem(b -> b.tableName(table).key(key("EVENT#" + eventId, "EVENT")).consistentRead(true)).item();
+        if (item == null || !flag(item, "alertPending")) {
+            return Optional.empty();
+        }
+        return Optional.of(fromJson(str(item, "alert")));
+    }
+
+    @Override
+    public void alertDelivered(String eventId) {
+        dynamo.updateItem(b -> b.tableName(table).key(key("EVENT#" + eventId, "EVENT"))
+                .updateExpression("SET alertPending = :f").expressionAttributeValues(Map.of(":f", bool(false))));
+    }
+
+    @Override
+    public void recordVerification(String repository, String digest, ImageRecord.Verification v) {
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(repository));
+        u.set("digest", s(digest));
+        u.set("verdict", s(v.verdict()));
+        putOpt(u, "promised", v.promised());
+        putOpt(u, "found", v.found());
+        putOpt(u, "verdictReason", v.reason());
+        u.set("bytesFetched", n(v.bytesFetched()));
+        u.set("imageBytes", n(v.imageBytes()));
+        u.set("verifiedAt", s(v.at().toString()));
+        dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    private static void putOpt(UpdateBuilder u, String name, String value) {
+        if (value != null) {
+            u.set(name, s(value));
+        }
+    }
+
+    @Override
+    public void recordScan(String repository, String digest, Map<String, Integer> counts, Instant at) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        counts.forEach((k, v) -> m.put(k, n(v)));
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(repository));
+        u.set("digest", s(digest));
+        u.set("scanCounts", AttributeValue.fromM(m));
+        u.set("scannedAt", s(at.toString()));
+        dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    @Override
+    public void linkChildren(String repository, String indexDigest, List<String> childDigests) {
+        for (String child : childDigests) {
+            UpdateBuilder u = new UpdateBuilder();
+            u.set("repository", s(repository));
+            u.set("digest", s(child));
+            u.set("indexDigest", s(indexDigest));
+            dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + child)));
+        }
+    }
+
+    private static ImageRecord toImage(Map<String, AttributeValue> i) {
+        Set<String> tags = new LinkedHashSet<>(i.containsKey("tags") ? i.get("tags").ss() : List.of());
+        ImageRecord.Verification v = str(i, "verdict") == null ? null : new ImageRecord.Verification(
+                str(i, "verdict"), str(i, "promised"), str(i, "found"), str(i, "verdictReason"),
+                num(i, "bytesFetched", 0), num(i, "imageBytes", 0), instant(i, "verifiedAt"));
+        Map<String, Integer> scan = new TreeMap<>();
+        if (i.containsKey("scanCounts")) {
+            i.get("scanCounts").m().forEach((k, val) -> scan.put(k, Integer.parseInt(val.n())));
+        }
+        return new ImageRecord(str(i, "repository"), str(i, "digest"), str(i, "manifestMediaType"),
+                str(i, "artifactMediaType"), instant(i, "firstPushedAt"), instant(i, "lastPushedAt"),
+                new java.util.TreeSet<>(tags), flag(i, "deleted"), str(i, "indexDigest"), v,
+                i.containsKey("scanCounts") ? scan : null);
+    }
+
+    private static String toJson(Alert a) {
+        try {
+            return EventParser.JSON.writeValueAsString(a);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Alert fromJson(String json) {
+        try {
+            return EventParser.JSON.readValue(json, Alert.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored alert is unreadable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Builds update expressions with placeholder names, so no attribute collides with a reserved word. */
+    static final class UpdateBuilder {
+        private final List<String> sets = new ArrayList<>();
+        private final List<String> adds = new ArrayList<>();
+        private final List<String> deletes = new ArrayList<>();
+        private final Map<String, String> names = new LinkedHashMap<>();
+        private final Map<String, AttributeValue> values = new LinkedHashMap<>();
+
+        private String name(String attr) {
+            String p = "#a" + names.size();
+            names.put(p, attr);
+            return p;
+        }
+
+        private String value(AttributeValue v) {
+            String p = ":v" + values.size();
+            values.put(p, v);
+            return p;
+        }
+
+        void set(String attr, AttributeValue v) {
+            sets.add(name(attr) + " = " + value(v));
+        }
+
+        void setIfNotExists(String attr, AttributeValue v) {
+            String n = name(attr);
+            sets.add(n + " = if_not_exists(" + n + ", " + value(v) + ")");
+        }
+
+        void add(String attr, AttributeValue v) {
+            adds.add(name(attr) + " " + value(v));
+        }
+
+        void delete(String attr, AttributeValue v) {
+            deletes.add(name(attr) + " " + value(v));
+        }
+
+        String expression() {
+            StringBuilder sb = new StringBuilder();
+            if (!sets.isEmpty()) {
+                sb.append("SET ").append(String.join(", ", sets));
+            }
+            if (!adds.isEmpty()) {
+                sb.append(" ADD ").append(String.join(", ", adds));
+            }
+            if (!deletes.isEmpty()) {
+                sb.append(" DELETE ").append(String.join(", ", deletes));
+            }
+            return sb.toString().trim();
+        }
+
+        Update toUpdate(String table, Map<String, AttributeValue> key) {
+            return Update.builder().tableName(table).key(key).updateExpression(expression())
+                    .expressionAttributeNames(names).expressionAttributeValues(values).build();
+        }
+
+        software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest toUpdateRequest(String table, Map<String, AttributeValue> key) {
+            return software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.builder().tableName(table).key(key)
+                    .updateExpression(expression()).expressionAttributeNames(names).expressionAttributeValues(values).build();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.quartermaster.ledger;
+
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.common.Alerts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Records ECR image actions exactly once: decides what an action changes (pure {@link #plan}), then
+ * applies it atomically; a head that moved underneath is re-read and the plan made again.
+ * A tag that now points to another digest is a tag move: recorded with the previous digest, and
+ * alerted at least once (the alert is kept with the event marker until it is delivered).
+ */
+public final class ImageLedger {
+    private static final int MAX_ATTEMPTS = 10;
+
+    private final LedgerStore store;
+    private final Alerts alerts;
+
+    public ImageLedger(LedgerStore store, Alerts alerts) {
+        this.store = store;
+        this.alerts = alerts;
+    }
+
+    /** The result of recording one action. */
+    public record Result(boolean duplicate, Optional<TagEvent> tagEvent, Optional<Alert> alert) {
+        public boolean tagMoved() {
+            return tagEvent.map(TagEvent::moved).orElse(false);
+        }
+    }
+
+    public Result record(ImageAction action) {
+        for (int attempt = 1; ; attempt++) {
+            LedgerWrite write = plan(action,
+                    action.tagOpt().flatMap(t -> store.head(action.repository(), t)),
+                    action.kind() == ImageAction.Kind.DELETE && action.tagOpt().isEmpty() && action.success()
+                            ? headsPointingAt(action) : List.of());
+            try {
+                store.apply(write);
+            } catch (LedgerStore.DuplicateEventException e) {
+                Optional<Alert> pending = store.pendingAlert(action.eventId());
+                pending.ifPresent(a -> deliver(action.eventId(), a));
+                return new Result(true, Optional.empty(), pending);
+            } catch (LedgerStore.ConcurrentChangeException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+                backoff(attempt);
+                continue;
+            }
+            write.alert().ifPresent(a -> deliver(action.eventId(), a));
+            return new Result(false, write.history().stream().findFirst(), write.alert());
+        }
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying a ledger write", ie);
+        }
+    }
+
+    private void deliver(String eventId, Alert alert) {
+        alerts.publish(alert);
+        store.alertDelivered(eventId);
+    }
+
+    private List<TagHead> headsPointingAt(ImageAction action) {
+        List<TagHead> heads = new ArrayList<>();
+        store.image(action.repository(), action.digest()).ifPresent(img -> img.tags().forEach(t ->
+                store.head(action.repository(), t)
+                        .filter(h -> action.digest().equals(h.digest()))
+                        .ifPresent(heads::add)));
+        return heads;
+    }
+
+    /**
+     * What {@code action} changes, given the tag's current head (for a tagged action) or the heads
+     * that point at the digest (for a digest delete). Pure: no I/O.
+     */
+    static LedgerWrite plan(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest) {
+        if (!a.success()) {
+            FailedAction f = new FailedAction(a.repository(), a.at(), a.kind(), a.tag(), a.digest(), a.eventId());
+            return new LedgerWrite(a, List.of(), List.of(), List.of(), Optional.of(f), Optional.empty());
+        }
+        return a.kind() == ImageAction.Kind.PUSH ? planPush(a, head) : planDelete(a, head, headsOfDigest);
+    }
+
+    private static LedgerWrite planPush(ImageAction a, Optional<TagHead> head) {
+        Optional<String> tag = a.tagOpt();
+        if (tag.isEmpty()) {
+            // digest-only push: a multi-arch child manifest, or an untagged artifact
+            var image = new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, true, false);
+            return new LedgerWrite(a, List.of(), List.of(), List.of(image), Optional.empty(), Optional.empty());
+        }
+        boolean stale = head.isPresent() && a.at().isBefore(head.get().at());
+        List<LedgerWrite.ImageChange> images = new ArrayList<>();
+        images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), stale ? null : tag.get(), null, true, false));
+        if (stale) {
+            // an older event arriving late: history keeps it, the head stays with the newer push
+            TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), null, false, true, a.eventId());
+            return new LedgerWrite(a, List.of(), List.of(ev), images, Optional.empty(), Optional.empty());
+        }
+        String previous = head.map(TagHead::digest).orElse(null);
+        boolean moved = previous != null && !previous.equals(a.digest());
+        if (moved) {
+            images.add(new LedgerWrite.ImageChange(a.repository(), previous, null, tag.get(), false, false));
+        }
+        TagHead next = new TagHead(a.repository(), tag.get(), a.digest(), a.at(),
+                head.map(h -> h.version() + 1).orElse(1L), a.eventId());
+        TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, moved, false, a.eventId());
+        Optional<Alert> alert = moved ? Optional.of(tagMovedAlert(a, previous)) : Optional.empty();
+        return new LedgerWrite(a, List.of(new LedgerWrite.HeadChange(head, next)), List.of(ev), images, Optional.empty(), alert);
+    }
+
+    private static LedgerWrite planDelete(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest) {
+        List<LedgerWrite.HeadChange> heads = new ArrayList<>();
+        List<TagEvent> history = new ArrayList<>();
+        List<LedgerWrite.ImageChange> images = new ArrayList<>();
+        Optional<String> tag = a.tagOpt();
+        if (tag.isPresent() && head.map(TagHead::digest).filter(d -> !d.equals(a.digest())).isPresent()) {
+            // the tag already points elsewhere: a late delete of an older digest; history only
+            history.add(new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), a.digest(), false, true, a.eventId()));
+            images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, tag.get(), false, false));
+        } else if (tag.isPresent()) {
+            // untagging: the digest stays, the tag goes
+            String previous = head.map(TagHead::digest).orElse(a.digest());
+            heads.add(new LedgerWrite.HeadChange(head, new TagHead(a.repository(), tag.get(), null, a.at(),
+                    head.map(h -> h.version() + 1).orElse(1L), a.eventId())));
+            history.add(new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, false, false, a.eventId()));
+            images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, tag.get(), false, false));
+        } else {
+            // the digest itself is gone, and with it every tag that pointed at it
+            for (TagHead h : headsOfDigest) {
+                heads.add(new LedgerWrite.HeadChange(Optional.of(h),
+                        new TagHead(a.repository(), h.tag(), null, a.at(), h.version() + 1, a.eventId())));
+                history.add(new TagEvent(a.repository(), h.tag(), a.at(), a.kind(), a.digest(), a.digest(), false, false, a.eventId()));
+            }
+            images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, false, true));
+        }
+        return new LedgerWrite(a, heads, history, images, Optional.empty(), Optional.empty());
+    }
+
+    private static Alert tagMovedAlert(ImageAction a, String previous) {
+        String subject = "Tag moved: " + a.repository() + ":" + a.tag();
+        String message = "Tag " + a.repository() + ":" + a.tag() + " now points to " + a.digest()
+                + " (was " + previous + ") as of " + a.at() + ". If tags are meant to be immutable, "
+                + "check who pushed it; the ledger keeps the full history (bin/qm ledger "
+                + a.repository() + ":" + a.tag() + ").";
+        return new Alert("TAG_MOVED", subject, message, Map.of(
+                "repository", a.repository(), "tag", a.tag(), "digest", a.digest(), "previousDigest", previous));
+    }
+}

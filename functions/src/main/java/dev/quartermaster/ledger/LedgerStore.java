@@ -1,0 +1,54 @@
+package dev.quartermaster.ledger;
+
+import dev.quartermaster.common.Alert;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The ledger's storage port (DynamoDB in AWS and in tests, via DynamoDB Local). */
+public interface LedgerStore {
+
+    Optional<TagHead> head(String repository, String tag);
+
+    Optional<ImageRecord> image(String repository, String digest);
+
+    /** Tag history, newest first. */
+    List<TagEvent> history(String repository, String tag);
+
+    List<ImageRecord> images(String repository);
+
+    List<FailedAction> failures(String repository);
+
+    /**
+     * Applies the write atomically with the event's processed-marker.
+     *
+     * @throws DuplicateEventException   the event was applied before
+     * @throws ConcurrentChangeException a head moved since it was read; read again and retry
+     */
+    void apply(LedgerWrite write);
+
+    /** An alert decided while applying {@code eventId} and not yet confirmed as delivered. */
+    Optional<Alert> pendingAlert(String eventId);
+
+    void alertDelivered(String eventId);
+
+    void recordVerification(String repository, String digest, ImageRecord.Verification verification);
+
+    void recordScan(String repository, String digest, Map<String, Integer> counts, Instant at);
+
+    void linkChildren(String repository, String indexDigest, List<String> childDigests);
+
+    class DuplicateEventException extends RuntimeException {
+        public DuplicateEventException(String eventId) {
+            super("event " + eventId + " was already recorded");
+        }
+    }
+
+    class ConcurrentChangeException extends RuntimeException {
+        public ConcurrentChangeException(String message) {
+            super(message);
+        }
+    }
+}

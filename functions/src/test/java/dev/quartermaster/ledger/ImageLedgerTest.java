@@ -1,0 +1,98 @@
+package dev.quartermaster.ledger;
+
+import dev.quartermaster.testutils.LocalLedger;
+import dev.quartermaster.testutils.RecordingAlerts;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ImageLedgerTest {
+    private static String digest(int i) {
+        return "sha256:" + String.format("%064x", i);
+    }
+
+    private static ImageAction push(String id, String at, String tag, String digest) {
+        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.PUSH, true, "wordpress", digest, tag,
+                "application/vnd.oci.image.manifest.v1+json", null);
+    }
+
+    @Test
+    void plan_whenTagHasNoHead_createsHeadVersionOneWithoutAlert() {
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.empty(), List.of());
+
+        assertThat(w.heads()).singleElement().satisfies(h -> {
+            assertThat(h.expected()).isEmpty();
+            assertThat(h.next().version()).isEqualTo(1);
+        });
+        assertThat(w.alert()).isEmpty();
+    }
+
+    @Test
+    void plan_whenEventOlderThanHead_keepsHeadAndMarksOutOfOrder() {
+        TagHead head = new TagHead("wordpress", "t", digest(2), Instant.parse("2026-11-21T00:00:00Z"), 3, "e2");
+
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
+
+        assertThat(w.heads()).isEmpty();
+        assertThat(w.history()).singleElement().extracting(TagEvent::outOfOrder).isEqualTo(true);
+        assertThat(w.alert()).isEmpty();
+    }
+
+    @Test
+    void plan_whenSameDigestPushedAgain_isNotAMove() {
+        TagHead head = new TagHead("wordpress", "t", digest(1), Instant.parse("2026-11-19T00:00:00Z"), 1, "e0");
+
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
+
+        assertThat(w.history().get(0).moved()).isFalse();
+        assertThat(w.alert()).isEmpty();
+        assertThat(w.heads().get(0).next().version()).isEqualTo(2);
+    }
+
+    @Test
+    void record_whenDifferentEventsRaceOnOneTag_noEntryIsLostAndHeadIsNewest() throws Exception {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        int writers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<ImageLedger.Result>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            ImageAction a = push("race-" + i, "2026-11-20T09:00:0" + i + "Z", "latest", digest(100 + i));
+            results.add(pool.submit(() -> ledger.record(a)));
+        }
+        for (Future<ImageLedger.Result> f : results) {
+            assertThat(f.get().duplicate()).isFalse();
+        }
+        pool.shutdown();
+
+        var history = services.ledgerStore().history("wordpress", "latest");
+        assertThat(history).hasSize(writers);
+        assertThat(services.ledgerStore().head("wordpress", "latest").orElseThrow().digest()).isEqualTo(digest(100 + writers - 1));
+        long tagged = services.ledgerStore().images("wordpress").stream().filter(i -> i.tags().contains("latest")).count();
+        assertThat(tagged).isEqualTo(1);
+    }
+
+    @Test
+    void record_whenDigestDeleted_everyTagPointingAtItIsCleared() {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "a", digest(7)));
+        ledger.record(push("p2", "2026-11-20T09:00:01Z", "b", digest(7)));
+
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-21T00:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(7), "", null, null));
+
+        var store = services.ledgerStore();
+        assertThat(store.head("wordpress", "a").orElseThrow().digest()).isNull();
+        assertThat(store.head("wordpress", "b").orElseThrow().digest()).isNull();
+        assertThat(store.image("wordpress", digest(7)).orElseThrow().deleted()).isTrue();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.quartermaster.testutils;
+
+import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.testkit.LocalDynamoDb;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** One DynamoDB Local per test JVM; each test gets its own table. */
+public final class LocalLedger {
+    private static LocalDynamoDb dynamo;
+
+    private LocalLedger() {
+    }
+
+    public static synchronized LocalDynamoDb dynamo() {
+        if (dynamo == null) {
+            dynamo = LocalDynamoDb.inMemory();
+        }
+        return dynamo;
+    }
+
+    /** Settings for a fresh, empty ledger table, with local endpoints and dummy credentials. */
+    public static Map<String, String> freshTableSettings() {
+        String table = "ledger-" + UUID.randomUUID();
+        try (var client = dynamo().client()) {
+            LocalDynamoDb.createLedgerTable(client, table);
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("TABLE_NAME", table);
+        env.put("AWS_ENDPOINT_URL", dynamo().endpoint());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        return env;
+    }
+
+    public static Services services(Map<String, String> settings, RecordingAlerts alerts) {
+        return new Services(Settings.of(settings)).withAlerts(alerts);
+    }
+}

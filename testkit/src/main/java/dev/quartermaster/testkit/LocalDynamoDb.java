@@ -1,0 +1,100 @@
+package dev.quartermaster.testkit;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * DynamoDB Local, in this JVM, listening on a loopback port so handlers reach it over HTTP exactly
+ * as they reach DynamoDB. In memory, or kept in a folder between runs ({@code bin/qm}).
+ */
+public final class LocalDynamoDb implements AutoCloseable {
+    private final DynamoDBProxyServer server;
+    private final int port;
+
+    private LocalDynamoDb(DynamoDBProxyServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    public static LocalDynamoDb inMemory() {
+        return start(null);
+    }
+
+    public static LocalDynamoDb persistent(Path folder) {
+        return start(folder);
+    }
+
+    private static LocalDynamoDb start(Path folder) {
+        System.setProperty("sqlite4java.library.path", System.getProperty("sqlite4java.library.path", ""));
+        int port = Net.freePort();
+        List<String> args = new ArrayList<>(List.of("-disableTelemetry", "-port", Integer.toString(port)));
+        try {
+            if (folder == null) {
+                args.addAll(List.of("-inMemory", "-sharedDb"));
+            } else {
+                Files.createDirectories(folder);
+                args.addAll(List.of("-sharedDb", "-dbPath", folder.toAbsolutePath().toString()));
+            }
+            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+            server.start();
+            return new LocalDynamoDb(server, port);
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public DynamoDbClient client() {
+        return DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
+    }
+
+    /** The ledger table exactly as the CDK stack defines its keys (pk/sk strings, on demand). */
+    public static void createLedgerTable(DynamoDbClient client, String name) {
+        try {
+            client.createTable(b -> b.tableName(name)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
+                    .keySchema(
+                            KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+        } catch (ResourceInUseException alreadyThere) {
+            // kept from an earlier run
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
