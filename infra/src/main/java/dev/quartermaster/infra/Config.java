@@ -1,0 +1,165 @@
+package dev.quartermaster.infra;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a user chooses, read from cdk.json context or {@code -c key=value}, validated at synth.
+ * Every problem is reported at once, each with how to fix it.
+ */
+public record Config(
+        List<String> repositories,
+        int keepTaggedImages,
+        int untaggedExpiryDays,
+        List<String> mutableTagPatterns,
+        String alertEmail,
+        String verifyRules,
+        int scanMaxCritical,
+        int scanMaxHigh,
+        String backupSchedule,
+        int backupRetentionDays,
+        int backupColdAfterDays,
+        int backupWindowHours,
+        String hostTagKey,
+        String hostTagValue,
+        String database,
+        String dbContainer,
+        String drillSchedule) {
+
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+    static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    static final Pattern SCHEDULE = Pattern.compile("(cron\\([^)]+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))");
+    static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
+    static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
+    static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
+
+    /** The WordPress rule that ships with the product: the truth is $wp_version in version.php. */
+    public static final String DEFAULT_VERIFY_RULES = "[{\"repository\":\"*\",\"tagPattern\":\"^wp-(?<version>\\\\d+\\\\.\\\\d+(?:\\\\.\\\\d+)?)(?:-.*)?$\","
+            + "\"source\":\"file\",\"path\":\"usr/src/wordpress/wp-includes/version.php\","
+            + "\"regex\":\"\\\\$wp_version\\\\s*=\\\\s*'(?<version>[^']+)'\"}]";
+
+    /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
+    public static Config from(Function<String, Object> context) {
+        List<String> errors = new ArrayList<>();
+        Reader r = new Reader(context, errors);
+        List<String> repos = r.list("repositories", List.of("wordpress"));
+        for (String repo : repos) {
+            if (repo.length() < 2 || repo.length() > 256 || !REPOSITORY.matcher(repo).matches()) {
+                errors.add("repositories: '" + repo + "' is not a valid ECR repository name; use lowercase letters, digits and . _ - / (e.g. -c repositories=wordpress,mariadb)");
+            }
+        }
+        if (repos.isEmpty()) {
+            errors.add("repositories: name at least one repository (e.g. -c repositories=wordpress)");
+        }
+        List<String> mutable = r.list("mutableTags", List.of());
+        mutable.stream().filter(t -> !MUTABLE_TAG.matcher(t).matches()).forEach(t ->
+                errors.add("mutableTags: '" + t + "' is not a tag filter (letters, digits, . _ - and * wildcards, e.g. latest or dev-*)"));
+        String email = r.text("alertEmail", "");
+        if (!email.isEmpty() && !EMAIL.matcher(email).matches()) {
+            errors.add("alertEmail: '" + email + "' is not an e-mail address; leave it empty to subscribe later");
+        }
+        String rules = r.text("verifyRules", DEFAULT_VERIFY_RULES);
+        VerifyRulesCheck.check(rules).ifPresent(e -> errors.add("verifyRules: " + e));
+        Config c = new Config(repos,
+                r.integer("keepTaggedImages", 50, 1, 10000),
+                r.integer("untaggedExpiryDays", 7, 1, 3650),
+                mutable, email, rules,
+                r.integer("scanMaxCritical", 0, 0, 100000),
+                r.integer("scanMaxHigh", -1, -1, 100000),
+                r.schedule("backupSchedule", "cron(0 3 * * ? *)"),
+                r.integer("backupRetentionDays", 7, 1, 3650),
+                r.integer("backupColdAfterDays", 0, 0, 3650),
+                r.integer("backupWindowHours", 2, 1, 23),
+                r.matching("hostTagKey", "qm:backup", TAG_KEY, "a tag key of up to 128 letters, digits, spaces and _ . : / = + - @"),
+                r.matching("hostTagValue", "true", TAG_KEY, "a tag value of up to 128 letters, digits, spaces and _ . : / = + - @"),
+                r.matching("database", "wordpress", DB_NAME, "a database name of letters, digits and _"),
+                r.optionalMatching("dbContainer", "", CONTAINER, "a container name (letters, digits, _ . -), or empty for MariaDB on the host"),
+                r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"));
+        if (c.backupColdAfterDays() > 0 && c.backupColdAfterDays() >= c.backupRetentionDays()) {
+            errors.add("backupColdAfterDays (" + c.backupColdAfterDays() + ") must be smaller than backupRetentionDays ("
+                    + c.backupRetentionDays() + "), or 0 to keep backups in S3 Standard");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", errors)
+                    + "\nSet values in cdk.json under \"context\" or with -c key=value.");
+        }
+        return c;
+    }
+
+    private record Reader(Function<String, Object> context, List<String> errors) {
+        String text(String key, String fallback) {
+            Object v = context.apply(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v instanceof String s) {
+                return s.trim();
+            }
+            if (v instanceof List<?> || v instanceof Map<?, ?>) {
+                try {
+                    return JSON.writeValueAsString(v); // structured context, e.g. verifyRules as a JSON list
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            }
+            return String.valueOf(v).trim();
+        }
+
+        List<String> list(String key, List<String> fallback) {
+            Object v = context.apply(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v instanceof List<?> l) {
+                return l.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            }
+            return Arrays.stream(String.valueOf(v).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            Object v = context.apply(key);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = v instanceof Number num ? num.intValue() : Integer.parseInt(String.valueOf(v).trim());
+                if (n < min || n > max) {
+                    errors.add(key + ": " + n + " is outside " + min + ".." + max);
+                    return fallback;
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                errors.add(key + ": '" + v + "' is not a whole number (e.g. -c " + key + "=" + fallback + ")");
+                return fallback;
+            }
+        }
+
+        String schedule(String key, String fallback) {
+            String s = text(key, fallback);
+            if (!SCHEDULE.matcher(s).matches()) {
+                errors.add(key + ": '" + s + "' is not an EventBridge schedule; use cron(min hour day month weekday year), e.g. "
+                        + fallback + ", or rate(1 day)");
+            }
+            return s;
+        }
+
+        String matching(String key, String fallback, Pattern p, String what) {
+            String s = text(key, fallback);
+            if (!p.matcher(s).matches()) {
+                errors.add(key + ": '" + s + "' is not " + what);
+            }
+            return s;
+        }
+
+        String optionalMatching(String key, String fallback, Pattern p, String what) {
+            String s = text(key, fallback);
+            return s.isEmpty() ? s : matching(key, fallback, p, what);
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package dev.quartermaster.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.ecr.ImageTagMutabilityExclusionFilter;
+import software.amazon.awscdk.services.ecr.LifecycleRule;
+import software.amazon.awscdk.services.ecr.Repository;
+import software.amazon.awscdk.services.ecr.TagMutability;
+import software.amazon.awscdk.services.ecr.TagStatus;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.kms.Alias;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.StorageClass;
+import software.amazon.awscdk.services.s3.Transition;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole product in one stack. Read the constructor as a table of contents.
+ */
+public final class QuartermasterStack extends Stack {
+    private final Config config;
+    private final Code code;
+    private final Topic alerts;
+    private final Queue deadLetters;
+    private final Table ledger;
+    private final List<Repository> repositories = new ArrayList<>();
+    private final Bucket backups;
+    private final ShellDocument dumpDocument;
+    private final ShellDocument restoreDocument;
+    private final Map<String, QmFunction> functions = new HashMap<>();
+
+    public QuartermasterStack(Construct scope, String id, StackProps props, Config config, Code functionsCode) {
+        super(scope, id, props);
+        this.config = config;
+        this.code = functionsCode;
+        this.alerts = alertTopic();
+        this.deadLetters = deadLetterQueue();
+        this.ledger = ledgerTable();
+        config.repositories().forEach(name -> repositories.add(repository(name)));
+        imageLedger();
+        imageVerification();
+        scanGate();
+        this.backups = backupBucket();
+        this.dumpDocument = dumpDocument();
+        this.restoreDocument = restoreDocument();
+        hostPolicy();
+        scheduledBackups();
+        backupStatus();
+        restoreDrill();
+        backupWatchdog();
+        outputs();
+        nagSuppressions();
+    }
+
+    private Topic alertTopic() {
+        Topic topic = Topic.Builder.create(this, "Alerts")
+                .displayName("Quartermaster alerts")
+                .enforceSsl(true)
+                .masterKey(Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"))
+                .build();
+        if (!config.alertEmail().isEmpty()) {
+            topic.addSubscription(new EmailSubscription(config.alertEmail()));
+        }
+        return topic;
+    }
+
+    private Queue deadLetterQueue() {
+        Queue q = Queue.Builder.create(this, "DeadLetters")
+                .retentionPeriod(Duration.days(14))
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .build();
+        Alarm alarm = Alarm.Builder.create(this, "DeadLettersAlarm")
+                .alarmDescription("Events Quartermaster could not process are waiting in the dead-letter queue")
+                .metric(q.metricApproximateNumberOfMessagesVisible().with(
+                        software.amazon.awscdk.services.cloudwatch.MetricOptions.builder().period(Duration.minutes(5)).build()))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        alarm.addAlarmAction(new SnsAction(alertTopicRef()));
+        return q;
+    }
+
+    private Topic alertTopicRef() {
+        return alerts;
+    }
+
+    private Table ledgerTable() {
+        return Table.Builder.create(this, "Ledger")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+                .timeToLiveAttribute("expiresAt")
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+    }
+
+    private Repository repository(String name) {
+        String id = "Repository" + pascal(name);
+        Repository.Builder b = Repository.Builder.create(this, id)
+                .repositoryName(name)
+                .imageScanOnPush(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder().rulePriority(1)
+                                .description("expire untagged images after " + config.untaggedExpiryDays() + " days")
+                                .tagStatus(TagStatus.UNTAGGED)
+                                .maxImageAge(Duration.days(config.untaggedExpiryDays())).build(),
+                        LifecycleRule.builder().rulePriority(2)
+                                .description("keep the last " + config.keepTaggedImages() + " images")
+                                .tagStatus(TagStatus.ANY)
+                                .maxImageCount(config.keepTaggedImages()).build()));
+        if (config.mutableTagPatterns().isEmpty()) {
+            b.imageTagMutability(TagMutability.IMMUTABLE);
+        } else {
+            b.imageTagMutability(TagMutability.IMMUTABLE_WITH_EXCLUSION)
+                    .imageTagMutabilityExclusionFilters(config.mutableTagPatterns().stream()
+                            .map(ImageTagMutabilityExclusionFilter::wildcard).toList());
+        }
+        return b.build();
+    }
+
+    private QmFunction function(String name, String handler, int memoryMb, int timeoutSeconds, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("TABLE_NAME", ledger.getTableName());
+        all.put("ALERT_TOPIC_ARN", alerts.getTopicArn());
+        QmFunction fn = new QmFunction(this, pascal(name), QmFunction.Props.builder()
+                .functionName(name).handler(handler).code(code).environment(all)
+                .memoryMb(memoryMb).timeoutSeconds(timeoutSeconds).deadLetters(deadLetters).build());
+        ledger.grantReadWriteData(fn.function());
+        alerts.grantPublish(fn.function());
+        functions.put(name, fn);
+        return fn;
+    }
+
+    private EventPattern ecrPattern(String detailType, Map<String, Object> detail) {
+        Map<String, Object> d = new HashMap<>(detail);
+        d.put("repository-name", config.repositories());
+        return EventPattern.builder().source(List.of("aws.ecr")).detailType(List.of(detailType)).detail(d).build();
+    }
+
+    private void imageLedger() {
+        QmFunction fn = function("image-action", "dev.quartermaster.ledger.ImageActionHandler", 1024, 30, Map.of());
+        Rule.Builder.create(this, "ImageActionRule")
+                .description("Every push and delete in the managed ECR repositories, to the ledger")
+                .eventPattern(ecrPattern("ECR Image Action", Map.of()))
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private void imageVerification() {
+        // downloads at most the layers down to the one holding the version file, streaming: 1 GB, 2 min
+        QmFunction fn = function("image-verify", "dev.quartermaster.verify.VerifyHandler", 1024, 120, Map.of(
+                "VERIFY_RULES", config.verifyRules(),
+                "REGISTRY_URL", "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX,
+                "REGISTRY_AUTH", "ecr"));
+        repositories.forEach(r -> r.grantPull(fn.function()));
+        Rule.Builder.create(this, "ImageVerifyRule")
+                .description("Successful tagged pushes, to version verification")
+                .eventPattern(ecrPattern("ECR Image Action", Map.of("action-type", List.of("PUSH"), "result", List.of("SUCCESS"))))
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private void scanGate() {
+        QmFunction fn = function("image-scan", "dev.quartermaster.verify.ScanHandler", 1024, 30, Map.of(
+                "SCAN_MAX_CRITICAL", Integer.toString(config.scanMaxCritical()),
+                "SCAN_MAX_HIGH", Integer.toString(config.scanMaxHigh())));
+        Rule.Builder.create(this, "ImageScanRule")
+                .description("Completed ECR scans, to the scan gate")
+                .eventPattern(ecrPattern("ECR Image Scan", Map.of("scan-status", List.of("COMPLETE"))))
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private Bucket backupBucket() {
+        List<software.amazon.awscdk.services.s3.LifecycleRule> rules = new ArrayList<>();
+        var backupRule = software.amazon.awscdk.services.s3.LifecycleRule.builder()
+                .id("ExpireBackups").prefix("backups/").expiration(Duration.days(config.backupRetentionDays()));
+        if (config.backupColdAfterDays() > 0) {
+            backupRule.transitions(List.of(Transition.builder().storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
+                    .transitionAfter(Duration.days(config.backupColdAfterDays())).build()));
+        }
+        rules.add(backupRule.build());
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
+                .id("ExpireStaging").prefix("staging/").expiration(Duration.days(1)).build());
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
+                .id("ExpireCommandOutput").prefix("ssm-output/").expiration(Duration.days(30)).build());
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
+                .id("NoncurrentAndUploads").noncurrentVersionExpiration(Duration.days(7))
+                .abortIncompleteMultipartUploadAfter(Duration.days(1)).expiredObjectDeleteMarker(true).build());
+        return Bucket.Builder.create(this, "Backups")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .versioned(true)
+                .lifecycleRules(rules)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+    }
+
+    private static final String BUCKET = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
+    private static final String KEY = "^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,500}$";
+    private static final String OPTIONAL_KEY = "^([A-Za-z0-9][A-Za-z0-9/_.:-]{0,500})?$";
+    private static final String DB = "^[A-Za-z0-9_]{1,64}$";
+    private static final String CONTAINER = "^([A-Za-z0-9][A-Za-z0-9_.-]{0,127})?$";
+
+    private ShellDocument dumpDocument() {
+        return new ShellDocument(this, "DumpDocument", "backup-dump.sh",
+                "Quartermaster: dump a MariaDB database, gzip and checksum it, stream it to S3 (staging, then backups/ with a manifest)",
+                List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
+                        new ShellDocument.Param("key", "QM_KEY", KEY, null, "Object key under backups/, e.g. backups/wordpress/2026/11/23/20261123T030000Z.sql.gz"),
+                        new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to dump"),
+                        new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
+                        new ShellDocument.Param("compression", "QM_COMPRESSION", "^(gzip|zstd)$", "gzip", "gzip or zstd")),
+                3600);
+    }
+
+    private ShellDocument restoreDocument() {
+        return new ShellDocument(this, "RestoreDocument", "backup-restore.sh",
+                "Quartermaster: restore a verified backup (checksum checked before any change); drill mode restores into a scratch database and compares row counts",
+                List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
+                        new ShellDocument.Param("key", "QM_KEY", OPTIONAL_KEY, "", "Backup key (empty: the latest backup with a manifest)"),
+                        new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to restore into"),
+                        new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
+                        new ShellDocument.Param("liveDatabase", "QM_LIVE_DATABASE", "^([A-Za-z0-9_]{1,64})?$", "", "Drill mode: the live database, which the restore refuses to touch"),
+                        new ShellDocument.Param("evidenceKey", "QM_EVIDENCE_KEY", OPTIONAL_KEY, "", "Drill mode: where to write the evidence JSON")),
+                3600);
+    }
+
+    /** What the EC2 host's instance role needs; attach it beside AmazonSSMManagedInstanceCore. */
+    private void hostPolicy() {
+        ManagedPolicy.Builder.create(this, "HostPolicy")
+                .description("Quartermaster: lets the database host write and read its backups. Attach to the EC2 instance role.")
+                .statements(List.of(
+                        PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("s3:PutObject", "s3:GetObject", "s3:DeleteObject"))
+                                .resources(List.of(backups.arnForObjects("staging/*"))).build(),
+                        PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("s3:PutObject", "s3:GetObject"))
+                                .resources(List.of(backups.arnForObjects("backups/*"), backups.arnForObjects("drills/*"),
+                                        backups.arnForObjects("ssm-output/*"))).build(),
+                        PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("s3:ListBucket"))
+                                .resources(List.of(backups.getBucketArn())).build()))
+                .build();
+    }
+
+    private PolicyStatement sendCommand(ShellDocument doc) {
+        return PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("ssm:SendCommand"))
+                .resources(List.of(
+                        "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name(),
+                        "arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":instance/*"))
+                .build();
+    }
+
+    private Map<String, String> hostEnv() {
+        return Map.of("BACKUP_BUCKET", backups.getBucketName(),
+                "HOST_TAG_KEY", config.hostTagKey(), "HOST_TAG_VALUE", config.hostTagValue(),
+                "DATABASE", config.database(), "DB_CONTAINER", config.dbContainer(),
+                "DUMP_DOCUMENT", dumpDocument.name(), "RESTORE_DOCUMENT", restoreDocument.name(),
+                "BACKUP_WINDOW_HOURS", Integer.toString(config.backupWindowHours()));
+    }
+
+    private void scheduledBackups() {
+        QmFunction fn = function("backup-start", "dev.quartermaster.backup.BackupStartHandler", 1024, 30, hostEnv());
+        fn.function().addToRolePolicy(sendCommand(dumpDocument));
+        Rule.Builder.create(this, "BackupSchedule")
+                .description("Start the scheduled database backup")
+                .schedule(Schedule.expression(config.backupSchedule()))
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private void backupStatus() {
+        QmFunction fn = function("backup-status", "dev.quartermaster.backup.BackupStatusHandler", 1024, 60, hostEnv());
+        backups.grantRead(fn.function(), "backups/*");
+        backups.grantRead(fn.function(), "drills/*");
+        Rule.Builder.create(this, "BackupStatusRule")
+                .description("SSM results of Quartermaster's dump and restore commands")
+                .eventPattern(EventPattern.builder().source(List.of("aws.ssm"))
+                        .detailType(List.of("EC2 Command Invocation Status-change Notification"))
+                        .detail(Map.of("document-name", List.of(dumpDocument.name(), restoreDocument.name())))
+                        .build())
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private void restoreDrill() {
+        QmFunction fn = function("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler", 1024, 30, hostEnv());
+        fn.function().addToRolePolicy(sendCommand(restoreDocument));
+        Rule.Builder.create(this, "RestoreDrillSchedule")
+                .description("Restore the latest verified backup into a scratch database and compare row counts")
+                .schedule(Schedule.expression(config.drillSchedule()))
+                .targets(List.of(fn.target()))
+                .build();
+    }
+
+    private void backupWatchdog() {
+        QmFunction fn = function("backup-watchdog", "dev.quartermaster.backup.BackupWatchdogHandler", 1024, 30, hostEnv());
+        Rule.Builder.create(this, "BackupWatchdogSchedule")
+                .description("Alert when a backup has not been verified within its window")
+                .schedule(Schedule.rate(Duration.hours(1)))
+                .targets(List.of(fn.target()))
+                .build();
+        Alarm.Builder.create(this, "RejectedEventsAlarm")
+                .alarmDescription("Quartermaster rejected malformed events (see the function logs for the reason and payload)")
+                .metric(Metric.Builder.create().namespace("Quartermaster").metricName("EventsRejected")
+                        .statistic("Sum").period(Duration.hours(1)).build())
+                .threshold(1).evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build()
+                .addAlarmAction(new SnsAction(alerts));
+    }
+
+    private void outputs() {
+        CfnOutput.Builder.create(this, "LedgerTableName").value(ledger.getTableName()).build();
+        CfnOutput.Builder.create(this, "BackupBucketName").value(backups.getBucketName()).build();
+        CfnOutput.Builder.create(this, "AlertTopicArn").value(alerts.getTopicArn()).build();
+        CfnOutput.Builder.create(this, "DumpDocumentName").value(dumpDocument.name()).build();
+        CfnOutput.Builder.create(this, "RestoreDocumentName").value(restoreDocument.name()).build();
+    }
+
+    private void nagSuppressions() {
+        NagSuppressions.addStackSuppressions(this, List.of(
+                suppress("AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the functions write their own logs"),
+                suppress("AwsSolutions-IAM5", "Wildcards are limited to: ecr:GetAuthorizationToken (AWS supports only *), "
+                        + "the ledger table's index/* ARN added by grantReadWriteData, objects under fixed bucket prefixes, "
+                        + "S3 read actions added by grantRead (s3:GetObject*, s3:List*), and SendCommand on instance/* "
+                        + "(the function targets instances by tag; the documents accept only validated parameters)"),
+                suppress("AwsSolutions-L1", "java21 is the runtime the functions are built and tested for"),
+                suppress("AwsSolutions-SQS3", "This queue is the dead-letter queue"),
+                suppress("AwsSolutions-S1", "Access to the backup bucket is by the host role and the status function only; "
+                        + "a second bucket for access logs would double the storage to manage for a small team. "
+                        + "Enable CloudTrail data events if you need an access trail.")), true);
+    }
+
+    private static NagPackSuppression suppress(String id, String reason) {
+        return NagPackSuppression.builder().id(id).reason(reason).build();
+    }
+
+    static String pascal(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : name.split("[^A-Za-z0-9]+")) {
+            if (!part.isEmpty()) {
+                sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return sb.toString();
+    }
+
+    public Table ledger() {
+        return ledger;
+    }
+
+    public Map<String, QmFunction> functions() {
+        return Map.copyOf(functions);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.quartermaster.infra;
+
+import software.amazon.awscdk.services.ssm.CfnDocument;
+import software.constructs.Construct;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An SSM Command document that runs one of the project's shell scripts (infra/ssm/*.sh, embedded at
+ * synth) on the host. Every parameter has an allowedPattern that admits no quote, space or shell
+ * metacharacter, and reaches the script as an environment variable inside single quotes: nothing a
+ * caller passes can become shell code. No parameter ever carries a password.
+ */
+public final class ShellDocument extends Construct {
+    private final CfnDocument document;
+
+    /** One document parameter: its env var name in the script, pattern, default and description. */
+    public record Param(String name, String envVar, String allowedPattern, String defaultValue, String description) {
+    }
+
+    public ShellDocument(Construct scope, String id, String script, String description, List<Param> params, int timeoutSeconds) {
+        super(scope, id);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        lines.add("#!/bin/bash");
+        for (Param p : params) {
+            Map<String, Object> def = new LinkedHashMap<>();
+            def.put("type", "String");
+            def.put("description", p.description());
+            def.put("allowedPattern", p.allowedPattern());
+            if (p.defaultValue() != null) {
+                def.put("default", p.defaultValue());
+            }
+            parameters.put(p.name(), def);
+            lines.add("export " + p.envVar() + "='{{ " + p.name() + " }}'");
+        }
+        lines.add("exec bash -s <<'QM_SCRIPT_END'");
+        lines.addAll(readScript(script).lines().toList());
+        lines.add("QM_SCRIPT_END");
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("schemaVersion", "2.2");
+        content.put("description", description);
+        content.put("parameters", parameters);
+        content.put("mainSteps", List.of(Map.of(
+                "action", "aws:runShellScript",
+                "name", "run",
+                "precondition", Map.of("StringEquals", List.of("platformType", "Linux")),
+                "inputs", Map.of("runCommand", lines, "timeoutSeconds", String.valueOf(timeoutSeconds)))));
+        this.document = CfnDocument.Builder.create(this, "Resource")
+                .documentType("Command")
+                .documentFormat("JSON")
+                .content(content)
+                .updateMethod("NewVersion")
+                .build();
+    }
+
+    /** The document's name (what SendCommand and the SSM status events use). */
+    public String name() {
+        return document.getRef();
+    }
+
+    public CfnDocument document() {
+        return document;
+    }
+
+    static String readScript(String name) {
+        try (InputStream in = ShellDocument.class.getResourceAsStream("/ssm/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("script ssm/" + name + " is not on the classpath; build the infra module (mvn -pl infra package)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

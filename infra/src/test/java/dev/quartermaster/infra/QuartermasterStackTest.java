@@ -1,0 +1,168 @@
+package dev.quartermaster.infra;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QuartermasterStackTest {
+    private static Template template;
+
+    @BeforeAll
+    static void synth() {
+        template = StackFixture.template(Map.of());
+    }
+
+    @Test
+    void repository_byDefault_hasImmutableTagsAndScanOnPush() {
+        template.hasResourceProperties("AWS::ECR::Repository", Map.of(
+                "RepositoryName", "wordpress",
+                "ImageTagMutability", "IMMUTABLE",
+                "ImageScanningConfiguration", Map.of("ScanOnPush", true)));
+    }
+
+    @Test
+    void repository_lifecyclePolicy_expiresUntaggedAndKeepsLastN() {
+        template.hasResourceProperties("AWS::ECR::Repository", Map.of(
+                "LifecyclePolicy", Map.of("LifecyclePolicyText", Match.serializedJson(Match.objectLike(Map.of(
+                        "rules", Match.arrayWith(List.of(
+                                Match.objectLike(Map.of("selection", Match.objectLike(Map.of(
+                                        "tagStatus", "untagged", "countType", "sinceImagePushed", "countNumber", 7)))),
+                                Match.objectLike(Map.of("selection", Match.objectLike(Map.of(
+                                        "tagStatus", "any", "countType", "imageCountMoreThan", "countNumber", 50))))))))))));
+    }
+
+    @Test
+    void repository_whenMutableTagsListed_usesImmutableWithExclusion() {
+        Template t = StackFixture.template(Map.of("mutableTags", "latest,dev-*"));
+
+        t.hasResourceProperties("AWS::ECR::Repository", Map.of(
+                "ImageTagMutability", "IMMUTABLE_WITH_EXCLUSION",
+                "ImageTagMutabilityExclusionFilters", List.of(
+                        Map.of("ImageTagMutabilityExclusionFilterType", "WILDCARD", "ImageTagMutabilityExclusionFilterValue", "latest"),
+                        Map.of("ImageTagMutabilityExclusionFilterType", "WILDCARD", "ImageTagMutabilityExclusionFilterValue", "dev-*"))));
+    }
+
+    @Test
+    void ledgerTable_isOnDemandWithPointInTimeRecoveryAndTtl() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+                "BillingMode", "PAY_PER_REQUEST",
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true),
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"), Map.of("AttributeName", "sk", "KeyType", "RANGE"))));
+    }
+
+    @Test
+    void imageActionFunction_isJava21WithSnapStart() {
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "dev.quartermaster.ledger.ImageActionHandler",
+                "Runtime", "java21",
+                "MemorySize", 1024,
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                "DeadLetterConfig", Match.objectLike(Map.of())));
+    }
+
+    @Test
+    void everyFunction_hasLiveAlias() {
+        assertThat(template.findResources("AWS::Lambda::Alias", Match.objectLike(Map.of(
+                "Properties", Map.of("Name", "live"))))).hasSize(7);
+    }
+
+    @Test
+    void imageActionRule_matchesManagedRepositoriesAndTargetsAliasWithDeadLetterQueue() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of("source", List.of("aws.ecr"), "detail-type", List.of("ECR Image Action"),
+                        "detail", Map.of("repository-name", List.of("wordpress"))),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "DeadLetterConfig", Match.objectLike(Map.of()),
+                        "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 21600, "MaximumRetryAttempts", 8))))));
+    }
+
+    @Test
+    void alertEmail_whenGiven_subscribesIt() {
+        Template t = StackFixture.template(Map.of("alertEmail", "ops@example.com"));
+
+        t.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email", "Endpoint", "ops@example.com"));
+    }
+
+    @Test
+    void backupBucket_expiresBackupsAfterRetentionAndStagingAfterOneDay() {
+        template.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "VersioningConfiguration", Map.of("Status", "Enabled"),
+                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Prefix", "backups/", "ExpirationInDays", 7, "Status", "Enabled")),
+                        Match.objectLike(Map.of("Prefix", "staging/", "ExpirationInDays", 1)),
+                        Match.objectLike(Map.of("NoncurrentVersionExpiration", Map.of("NoncurrentDays", 7))))))));
+    }
+
+    @Test
+    void backupBucket_whenColdStorageConfigured_transitionsBackups() {
+        Template t = StackFixture.template(Map.of("backupRetentionDays", 90, "backupColdAfterDays", 30));
+
+        t.hasResourceProperties("AWS::S3::Bucket", Map.of("LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Prefix", "backups/", "ExpirationInDays", 90, "Transitions", List.of(
+                        Map.of("StorageClass", "GLACIER_IR", "TransitionInDays", 30)))))))));
+    }
+
+    @Test
+    void backupBucket_deniesInsecureTransport() {
+        template.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Effect", "Deny", "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
+    }
+
+    @Test
+    void dumpDocument_validatesEveryParameterAndEmbedsTheScript() {
+        var docs = template.findResources("AWS::SSM::Document");
+        assertThat(docs).hasSize(2);
+        String json = docs.toString();
+        assertThat(json).contains("allowedPattern").contains("QM_SCRIPT_END");
+        template.hasResourceProperties("AWS::SSM::Document", Map.of("DocumentType", "Command",
+                "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(
+                        "bucket", Match.objectLike(Map.of("allowedPattern", "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")),
+                        "database", Match.objectLike(Map.of("allowedPattern", "^[A-Za-z0-9_]{1,64}$")),
+                        "compression", Match.objectLike(Map.of("allowedPattern", "^(gzip|zstd)$"))))))));
+    }
+
+    @Test
+    void backupSchedule_usesConfiguredCron() {
+        Template t = StackFixture.template(Map.of("backupSchedule", "cron(30 1 * * ? *)"));
+
+        t.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "cron(30 1 * * ? *)"));
+    }
+
+    @Test
+    void verifyFunction_canPullOnlyManagedRepositories() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Action", List.of("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"),
+                        "Resource", Match.objectLike(Map.of("Fn::GetAtt", Match.arrayWith(List.of("Arn")))))),
+                Match.objectLike(Map.of("Action", "ecr:GetAuthorizationToken", "Resource", "*")))))));
+    }
+
+    @Test
+    void policies_neverGrantEveryActionOrWildcardResourceBeyondEcrToken() {
+        var policies = template.findResources("AWS::IAM::Policy");
+        policies.values().forEach(p -> {
+            @SuppressWarnings("unchecked")
+            var statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) p)
+                    .get("Properties")).get("PolicyDocument")).get("Statement");
+            for (Map<String, Object> st : statements) {
+                assertThat(String.valueOf(st.get("Action"))).isNotEqualTo("*").doesNotContain(":*\"");
+                if ("*".equals(st.get("Resource"))) {
+                    assertThat(st.get("Action")).isIn("ecr:GetAuthorizationToken", List.of("ecr:GetAuthorizationToken"));
+                }
+            }
+        });
+    }
+
+    @Test
+    void hostPolicy_isOfferedAsManagedPolicy() {
+        template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("Description", Match.stringLikeRegexp(".*instance role.*")));
+    }
+}
