@@ -98,6 +98,8 @@ public final class QmFunction extends Construct {
                 .deadLetterQueue(props.deadLetters())
                 .retryAttempts(2)
                 .build();
+        software.amazon.awscdk.Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "every function is invoked through its live alias on a published version");
         this.alias = Alias.Builder.create(this, "Live")
                 .aliasName("live")
                 .version(function.getCurrentVersion())

@@ -52,8 +52,15 @@ public final class LocalDynamoDb implements AutoCloseable {
                 Files.createDirectories(folder);
                 args.addAll(List.of("-sharedDb", "-dbPath", folder.toAbsolutePath().toString()));
             }
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
-            server.start();
+            DynamoDBProxyServer server;
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // its banner
+            try {
+                server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+                server.start();
+            } finally {
+                System.setOut(stdout);
+            }
             return new LocalDynamoDb(server, port);
         } catch (Exception e) {
             throw new IllegalStateException("DynamoDB Local did not start: " + e.getMessage(), e);

@@ -1,0 +1,103 @@
+package dev.quartermaster.cli;
+
+import dev.quartermaster.testkit.LocalDynamoDb;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** Benchmarks that print figures (kept out of the test suite, which must not flake on a busy machine). */
+@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup. Each prints its figures; the last line is the summary.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "coldstart | verify | backup")
+    String which;
+
+    @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
+    int runs;
+
+    @Override
+    public Integer call() throws Exception {
+        return switch (which) {
+            case "coldstart" -> coldstart();
+            default -> {
+                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup)");
+                yield 2;
+            }
+        };
+    }
+
+    static Path functionJar() {
+        Path jar = LocalEnvironment.home().resolve("functions/target/quartermaster-functions-0.1.0-SNAPSHOT-lambda.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the function jar " + jar + " is missing: run `mvn -B -DskipTests package` (bin/qm does it on first use)");
+        }
+        return jar;
+    }
+
+    private int coldstart() throws Exception {
+        Path jar = functionJar();
+        Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path event = LocalEnvironment.home().resolve("events/image-action-push.json");
+        try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var client = dynamo.client()) {
+            LocalDynamoDb.createLedgerTable(client, "bench");
+            Map<String, String> env = Map.of("TABLE_NAME", "bench", "AWS_ENDPOINT_URL", dynamo.endpoint(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
+                    "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
+                    "POWERTOOLS_LOG_LEVEL", "WARN");
+            String cp = jar + File.pathSeparator + probeClasses;
+            List<Long> real = new ArrayList<>();
+            List<Long> empty = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                // a new event id each run, so every run records (not a duplicate)
+                Path ev = Files.createTempFile("qm-event", ".json");
+                Files.writeString(ev, Files.readString(event).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + i + "-" + System.nanoTime() + "\""));
+                empty.add(time(cp, ColdStartProbe.EmptyHandler.class.getName(), ev, env));
+                real.add(time(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, env));
+                System.out.printf("run %d: image-action %d ms, empty handler %d ms%n", i + 1, real.get(i), empty.get(i));
+                Files.deleteIfExists(ev);
+            }
+            long r = median(real);
+            long e = median(empty);
+            double mb = Files.size(jar) / (1024.0 * 1024.0);
+            System.out.printf("median: image-action first event %d ms, empty handler %d ms (fresh JVM each, %d runs)%n", r, e, runs);
+            System.out.printf("coldstart-ratio=%.2f jar-mb=%.1f%n", (double) r / e, mb);
+        }
+        return 0;
+    }
+
+    private static long time(String cp, String handler, Path event, Map<String, String> env) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-cp", cp,
+                ColdStartProbe.class.getName(), handler, event.toString())
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.environment().remove("AWS_PROFILE");
+        long start = System.nanoTime();
+        Process p = pb.start();
+        byte[] output = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("probe for " + handler + " failed:\n" + new String(output));
+        }
+        String text = new String(output);
+        if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"RECORDED\"")) {
+            throw new IllegalStateException("probe for " + handler + " did not record the event:\n" + text);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static long median(List<Long> xs) {
+        List<Long> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+}

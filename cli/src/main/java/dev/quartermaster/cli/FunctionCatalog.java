@@ -1,0 +1,34 @@
+package dev.quartermaster.cli;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.quartermaster.common.Services;
+import dev.quartermaster.ledger.ImageActionHandler;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The functions the stack deploys, by the names it deploys them under. */
+final class FunctionCatalog {
+    private static final Map<String, Function<Services, RequestStreamHandler>> FUNCTIONS = new LinkedHashMap<>();
+
+    static {
+        FUNCTIONS.put("image-action", ImageActionHandler::new);
+    }
+
+    private FunctionCatalog() {
+    }
+
+    static RequestStreamHandler create(String name, Services services) {
+        var factory = FUNCTIONS.get(name);
+        if (factory == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Qm()),
+                    "unknown function '" + name + "'; the stack deploys: " + String.join(", ", FUNCTIONS.keySet()));
+        }
+        return factory.apply(services);
+    }
+
+    static Iterable<String> names() {
+        return FUNCTIONS.keySet();
+    }
+}

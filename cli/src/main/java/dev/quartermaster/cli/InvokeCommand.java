@@ -1,0 +1,67 @@
+package dev.quartermaster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.testkit.LocalContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Runs a real handler with an event file, against local backends or AWS. */
+@Command(name = "invoke", description = "Run a function's real handler with an event file and print its result.")
+final class InvokeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "function name as deployed: image-action, image-verify, image-scan, backup-start, backup-status, restore-drill, backup-watchdog")
+    String function;
+
+    @Parameters(index = "1", description = "event JSON file (see events/)")
+    Path eventFile;
+
+    @Option(names = "--aws", description = "use real AWS (credentials and region from the usual places; set TABLE_NAME etc. as the stack does)")
+    boolean aws;
+
+    @Option(names = "--registry", description = "OCI registry URL for image-verify (e.g. http://127.0.0.1:5000)")
+    String registry;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(eventFile)) {
+            System.err.println("qm invoke: no such event file: " + eventFile);
+            return 2;
+        }
+        byte[] event = Files.readAllBytes(eventFile);
+        boolean remote = aws || System.getenv("AWS_ENDPOINT_URL") != null;
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            Services services;
+            if (remote) {
+                Map<String, String> env = new HashMap<>(System.getenv());
+                if (registry != null) {
+                    env.put("REGISTRY_URL", registry);
+                }
+                services = new Services(Settings.of(env));
+            } else {
+                services = LocalServices.create(local, registry, System.err);
+            }
+            var handler = FunctionCatalog.create(function, services);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
+            JsonNode result = EventParser.JSON.readTree(out.toByteArray());
+            System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            if ("REJECTED".equals(result.path("status").asText())) {
+                System.err.println("rejected: " + result.path("message").asText());
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.quartermaster.cli;
+
+import dev.quartermaster.testkit.LocalDynamoDb;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local backends bin/qm runs handlers against, started on first use and stopped on close.
+ * State lives under {@code <repo>/.qm/} so the ledger survives between commands.
+ */
+final class LocalEnvironment implements AutoCloseable {
+    static final String TABLE = "quartermaster-ledger";
+
+    private final Path stateDir;
+    private final boolean ephemeral;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private LocalDynamoDb dynamo;
+
+    /** @param ephemeral true: nothing is kept (demo, benchmarks) */
+    LocalEnvironment(Path stateDir, boolean ephemeral) {
+        this.stateDir = stateDir;
+        this.ephemeral = ephemeral;
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("qm.home", ".")).toAbsolutePath().normalize();
+    }
+
+    static LocalEnvironment persistent() {
+        return new LocalEnvironment(home().resolve(".qm"), false);
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    synchronized LocalDynamoDb dynamo() {
+        if (dynamo == null) {
+            dynamo = ephemeral ? LocalDynamoDb.inMemory() : LocalDynamoDb.persistent(stateDir.resolve("dynamodb"));
+            started.add(dynamo);
+            try (var client = dynamo.client()) {
+                LocalDynamoDb.createLedgerTable(client, TABLE);
+            }
+        }
+        return dynamo;
+    }
+
+    /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
+    Map<String, String> settings() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TABLE_NAME", TABLE);
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo().endpoint());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        return env;
+    }
+
+    void register(AutoCloseable resource) {
+        started.add(resource);
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("[qm] could not stop " + started.get(i) + ": " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+}

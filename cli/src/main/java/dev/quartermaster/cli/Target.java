@@ -1,0 +1,84 @@
+package dev.quartermaster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.events.EventParser;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which Quartermaster the operator commands talk to: the local one (default) or a deployed stack
+ * ({@code --aws}). For a deployed stack, the table, bucket and documents come from the outputs file
+ * that {@code npx cdk deploy --outputs-file .qm/outputs.json} writes, or from the environment.
+ */
+final class Target {
+    static final String OUTPUTS = ".qm/outputs.json";
+
+    @Option(names = "--aws", description = "read and act on the deployed stack instead of the local state")
+    boolean aws;
+
+    @Option(names = "--stack", defaultValue = "Quartermaster", description = "stack name (default: ${DEFAULT-VALUE})")
+    String stack;
+
+    @Option(names = "--output", defaultValue = "text", description = "text or json")
+    String output;
+
+    boolean json() {
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
+        }
+        return output.equals("json");
+    }
+
+    /** Settings for a deployed stack: the process environment plus the stack's outputs. */
+    Map<String, String> awsSettings() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> outputs = stackOutputs();
+        putIfPresent(env, "TABLE_NAME", outputs.get("LedgerTableName"));
+        putIfPresent(env, "BACKUP_BUCKET", outputs.get("BackupBucketName"));
+        putIfPresent(env, "ALERT_TOPIC_ARN", outputs.get("AlertTopicArn"));
+        putIfPresent(env, "DUMP_DOCUMENT", outputs.get("DumpDocumentName"));
+        putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));
+        if (!env.containsKey("TABLE_NAME")) {
+            throw new IllegalStateException("no outputs for stack '" + stack + "': deploy with `npx cdk deploy --outputs-file "
+                    + OUTPUTS + "` (or set TABLE_NAME and BACKUP_BUCKET from the stack's outputs)");
+        }
+        if (env.get("AWS_REGION") == null && env.get("AWS_DEFAULT_REGION") == null && env.get("AWS_PROFILE") == null) {
+            throw new IllegalStateException("no AWS region: set AWS_REGION (or AWS_PROFILE) to the region you deployed to");
+        }
+        return env;
+    }
+
+    Services awsServices() {
+        return new Services(Settings.of(awsSettings()));
+    }
+
+    private static void putIfPresent(Map<String, String> env, String key, String value) {
+        if (value != null && !env.containsKey(key)) {
+            env.put(key, value);
+        }
+    }
+
+    private Map<String, String> stackOutputs() {
+        Path file = LocalEnvironment.home().resolve(OUTPUTS);
+        Map<String, String> out = new HashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        try {
+            JsonNode node = EventParser.JSON.readTree(file.toFile()).path(stack);
+            if (node.isMissingNode()) {
+                throw new IllegalStateException(OUTPUTS + " has no stack named '" + stack + "'; pass --stack with the name you deployed");
+            }
+            node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(OUTPUTS + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}
