@@ -29,6 +29,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return switch (which) {
             case "coldstart" -> coldstart();
+            case "verify" -> VerifyBench.run(runs);
             default -> {
                 System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup)");
                 yield 2;

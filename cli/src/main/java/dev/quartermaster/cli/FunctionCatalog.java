@@ -14,6 +14,8 @@ final class FunctionCatalog {
 
     static {
         FUNCTIONS.put("image-action", ImageActionHandler::new);
+        FUNCTIONS.put("image-verify", dev.quartermaster.verify.VerifyHandler::new);
+        FUNCTIONS.put("image-scan", dev.quartermaster.verify.ScanHandler::new);
     }
 
     private FunctionCatalog() {

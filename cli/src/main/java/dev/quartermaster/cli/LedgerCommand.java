@@ -96,7 +96,7 @@ final class LedgerCommand implements Callable<Integer> {
             String note = i.deleted() ? "deleted" : i.indexDigest() != null ? "platform of " + TextTable.shortDigest(i.indexDigest())
                     : i.tags().isEmpty() ? "untagged" : "";
             t.row(TextTable.shortDigest(i.digest()), i.tags().isEmpty() ? "-" : String.join(",", i.tags()),
-                    i.lastPushedAt(), v == null ? "-" : v.verdict(), v == null ? "-" : v.found(),
+                    i.lastPushedAt(), i.verdict() == null ? "-" : i.verdict(), v == null ? "-" : v.found(),
                     i.scanCounts() == null ? "-" : i.scanCounts().isEmpty() ? "clean" : i.scanCounts().toString(), note);
         }
         t.print(out, "  ");

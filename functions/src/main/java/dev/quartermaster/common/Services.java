@@ -2,6 +2,12 @@ package dev.quartermaster.common;
 
 import dev.quartermaster.ledger.DynamoDbLedgerStore;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.registry.EcrAuth;
+import dev.quartermaster.registry.RegistryAuth;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.verify.VerifyRules;
+
+import java.time.Clock;
 
 import java.util.function.Supplier;
 
@@ -15,6 +21,8 @@ public class Services {
     private final AwsClients clients;
     private final Memo<LedgerStore> ledgerStore;
     private Memo<Alerts> alerts;
+    private final Memo<RegistryClient> registry;
+    private final Memo<VerifyRules> verifyRules;
 
     public Services(Settings settings) {
         this.settings = settings;
@@ -23,6 +31,20 @@ public class Services {
         this.alerts = new Memo<>(() -> settings.get("ALERT_TOPIC_ARN")
                 .<Alerts>map(arn -> new SnsAlerts(clients.sns(), arn))
                 .orElseGet(LoggingAlerts::new));
+        this.registry = new Memo<>(() -> new RegistryClient(settings.require("REGISTRY_URL"), registryAuth()));
+        this.verifyRules = new Memo<>(() -> settings.get("VERIFY_RULES").map(VerifyRules::parse).orElseGet(VerifyRules::defaults));
+    }
+
+    private RegistryAuth registryAuth() {
+        String mode = settings.getOrDefault("REGISTRY_AUTH", "none");
+        return switch (mode) {
+            case "ecr" -> new EcrAuth(() -> {
+                var data = clients.ecr().getAuthorizationToken().authorizationData().get(0);
+                return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
+            }, Clock.systemUTC());
+            case "none" -> RegistryAuth.anonymous();
+            default -> throw new IllegalStateException("REGISTRY_AUTH='" + mode + "' must be ecr or none");
+        };
     }
 
     public static Services fromEnvironment() {
@@ -48,6 +70,14 @@ public class Services {
 
     public Alerts alerts() {
         return alerts.get();
+    }
+
+    public RegistryClient registry() {
+        return registry.get();
+    }
+
+    public VerifyRules verifyRules() {
+        return verifyRules.get();
     }
 
     /** A value built on first use, then kept. */

@@ -272,7 +272,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
-    public void recordScan(String repository, String digest, Map<String, Integer> counts, Instant at) {
+    public void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at) {
         Map<String, AttributeValue> m = new HashMap<>();
         counts.forEach((k, v) -> m.put(k, n(v)));
         UpdateBuilder u = new UpdateBuilder();
@@ -280,7 +280,26 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         u.set("digest", s(digest));
         u.set("scanCounts", AttributeValue.fromM(m));
         u.set("scannedAt", s(at.toString()));
+        u.set("scanFailed", bool(failed));
         dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    @Override
+    public boolean markDone(String key) {
+        Map<String, AttributeValue> item = new HashMap<>(key("DONE#" + key, "DONE"));
+        item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isDone(String key) {
+        var item = dynamo.getItem(b -> b.tableName(table).key(key("DONE#" + key, "DONE")).consistentRead(true)).item();
+        return item != null && !item.isEmpty();
     }
 
     @Override
@@ -306,7 +325,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         return new ImageRecord(str(i, "repository"), str(i, "digest"), str(i, "manifestMediaType"),
                 str(i, "artifactMediaType"), instant(i, "firstPushedAt"), instant(i, "lastPushedAt"),
                 new java.util.TreeSet<>(tags), flag(i, "deleted"), str(i, "indexDigest"), v,
-                i.containsKey("scanCounts") ? scan : null);
+                i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"));
     }
 
     private static String toJson(Alert a) {

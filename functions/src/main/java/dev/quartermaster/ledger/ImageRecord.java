@@ -16,7 +16,16 @@ public record ImageRecord(
         boolean deleted,
         String indexDigest,
         Verification verification,
-        Map<String, Integer> scanCounts) {
+        Map<String, Integer> scanCounts,
+        boolean scanFailed) {
+
+    /** The verdict a person reads: a failed scan gate overrides the version check. */
+    public String verdict() {
+        if (scanFailed) {
+            return "FAILED_SCAN";
+        }
+        return verification == null ? null : verification.verdict();
+    }
 
     /** The verifier's last word on this digest; null fields mean "not verified yet". */
     public record Verification(String verdict, String promised, String found, String reason,

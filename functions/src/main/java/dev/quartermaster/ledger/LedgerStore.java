@@ -36,7 +36,12 @@ public interface LedgerStore {
 
     void recordVerification(String repository, String digest, ImageRecord.Verification verification);
 
-    void recordScan(String repository, String digest, Map<String, Integer> counts, Instant at);
+    void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at);
+
+    /** Marks a unit of work (e.g. "verify#eventId") done; false if it was already marked. */
+    boolean markDone(String key);
+
+    boolean isDone(String key);
 
     void linkChildren(String repository, String indexDigest, List<String> childDigests);
 

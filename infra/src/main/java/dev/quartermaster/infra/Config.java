@@ -39,10 +39,19 @@ public record Config(
     static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
 
-    /** The WordPress rule that ships with the product: the truth is $wp_version in version.php. */
-    public static final String DEFAULT_VERIFY_RULES = "[{\"repository\":\"*\",\"tagPattern\":\"^wp-(?<version>\\\\d+\\\\.\\\\d+(?:\\\\.\\\\d+)?)(?:-.*)?$\","
-            + "\"source\":\"file\",\"path\":\"usr/src/wordpress/wp-includes/version.php\","
-            + "\"regex\":\"\\\\$wp_version\\\\s*=\\\\s*'(?<version>[^']+)'\"}]";
+    /** The rules that ship with the product (WordPress's version.php), the same file the function reads. */
+    public static final String DEFAULT_VERIFY_RULES = defaultRules();
+
+    private static String defaultRules() {
+        try (var in = Config.class.getResourceAsStream("/default-verify-rules.json")) {
+            if (in == null) {
+                throw new IllegalStateException("default-verify-rules.json is missing from the classpath: rebuild the infra module");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
     public static Config from(Function<String, Object> context) {

@@ -1,0 +1,20 @@
+package dev.quartermaster.registry;
+
+import java.util.List;
+
+/**
+ * A manifest as fetched: either an image manifest (config + layers, base layer first) or an index
+ * of platform manifests. {@code digest} is the sha256 of the exact bytes the registry sent.
+ */
+public record Manifest(String digest, String mediaType, long size, Descriptor config, List<Descriptor> layers,
+                       List<Descriptor> manifests) {
+
+    public boolean isIndex() {
+        return MediaTypes.isIndex(mediaType);
+    }
+
+    /** Compressed size of the image: config plus every layer. */
+    public long imageBytes() {
+        return (config == null ? 0 : config.size()) + layers.stream().mapToLong(Descriptor::size).sum();
+    }
+}

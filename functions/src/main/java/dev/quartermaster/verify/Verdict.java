@@ -1,0 +1,41 @@
+package dev.quartermaster.verify;
+
+import java.util.List;
+
+/**
+ * The outcome of verifying one image (or an index: the worst of its platforms).
+ * Severity order, best first: VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN.
+ */
+public record Verdict(Kind kind, String promised, String found, String reason, long bytesFetched, long imageBytes,
+                      List<Verdict> platforms, String platform) {
+
+    public enum Kind {
+        VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN;
+
+        public boolean alerts() {
+            return this == UNVERIFIABLE || this == MISMATCH || this == FAILED_SCAN;
+        }
+    }
+
+    public static Verdict of(Kind kind, String promised, String found, String reason, long fetched, long size) {
+        return new Verdict(kind, promised, found, reason, fetched, size, List.of(), null);
+    }
+
+    public Verdict forPlatform(String p) {
+        return new Verdict(kind, promised, found, reason, bytesFetched, imageBytes, platforms, p);
+    }
+
+    /** The worst platform decides; bytes add up. */
+    public static Verdict worstOf(List<Verdict> platforms, long indexBytes) {
+        Verdict worst = platforms.get(0);
+        for (Verdict v : platforms) {
+            if (v.kind().ordinal() > worst.kind().ordinal()) {
+                worst = v;
+            }
+        }
+        long fetched = indexBytes + platforms.stream().mapToLong(Verdict::bytesFetched).sum();
+        long size = platforms.stream().mapToLong(Verdict::imageBytes).sum();
+        String reason = (worst.platform() == null ? "" : worst.platform() + ": ") + worst.reason();
+        return new Verdict(worst.kind(), worst.promised(), worst.found(), reason, fetched, size, List.copyOf(platforms), null);
+    }
+}

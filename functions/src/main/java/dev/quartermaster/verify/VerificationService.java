@@ -1,0 +1,76 @@
+package dev.quartermaster.verify;
+
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.common.Alerts;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerStore;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Verifies a pushed image and records the verdict on the digest's ledger entry (and on each
+ * platform manifest of an index, which it also links to the index). A verdict that fails alerts.
+ * Runs once per event: a redelivered event finds its done-marker and stops.
+ */
+public final class VerificationService {
+    private final ImageVerifier verifier;
+    private final LedgerStore ledger;
+    private final Alerts alerts;
+    private final Clock clock;
+
+    public VerificationService(ImageVerifier verifier, LedgerStore ledger, Alerts alerts, Clock clock) {
+        this.verifier = verifier;
+        this.ledger = ledger;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    /** @return empty if the event was already verified */
+    public java.util.Optional<ImageVerifier.Report> verifyPush(String eventId, String repository, String digest, String tag) {
+        String doneKey = "verify#" + eventId;
+        if (ledger.isDone(doneKey)) {
+            return java.util.Optional.empty();
+        }
+        ImageVerifier.Report report = verifier.verify(repository, digest, tag);
+        Verdict v = report.verdict();
+        ledger.recordVerification(repository, report.digest(), toRecord(v));
+        if (!report.children().isEmpty()) {
+            ledger.linkChildren(repository, report.digest(), report.children());
+            for (int i = 0; i < v.platforms().size(); i++) {
+                ledger.recordVerification(repository, report.children().get(i), toRecord(v.platforms().get(i)));
+            }
+        }
+        if (v.kind().alerts()) {
+            alerts.publish(alert(repository, tag, report.digest(), v));
+        }
+        ledger.markDone(doneKey);
+        return java.util.Optional.of(report);
+    }
+
+    private ImageRecord.Verification toRecord(Verdict v) {
+        return new ImageRecord.Verification(v.kind().name(), v.promised(), v.found(), v.reason(),
+                v.bytesFetched(), v.imageBytes(), clock.instant());
+    }
+
+    static Alert alert(String repository, String tag, String digest, Verdict v) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("repository", repository);
+        attrs.put("tag", tag);
+        attrs.put("digest", digest);
+        attrs.put("verdict", v.kind().name());
+        if (v.promised() != null) {
+            attrs.put("promised", v.promised());
+        }
+        if (v.found() != null) {
+            attrs.put("found", v.found());
+        }
+        String subject = v.kind() + ": " + repository + ":" + tag
+                + (v.kind() == Verdict.Kind.MISMATCH ? " promises " + v.promised() + " but holds " + v.found() : "");
+        String message = "Image " + repository + ":" + tag + " (" + digest + ") was checked against its tag: " + v.kind()
+                + ". " + v.reason() + ". Do not deploy it until this is explained; the ledger keeps the verdict "
+                + "(bin/qm ledger " + repository + ":" + tag + ").";
+        return new Alert(v.kind().name(), subject, message, attrs);
+    }
+}

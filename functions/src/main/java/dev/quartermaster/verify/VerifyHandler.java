@@ -1,0 +1,66 @@
+package dev.quartermaster.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Outcome;
+import dev.quartermaster.common.Services;
+import dev.quartermaster.events.AwsEvent;
+import dev.quartermaster.events.EcrImageAction;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.ledger.ImageAction;
+import dev.quartermaster.ledger.ImageActions;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code image-verify}: checks every tagged push against what its tag promises. */
+public final class VerifyHandler extends EventFunction {
+    private final VerificationService service;
+
+    public VerifyHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public VerifyHandler(Services services) {
+        this.service = new VerificationService(new ImageVerifier(services.registry(), services.verifyRules()),
+                services.ledgerStore(), services.alerts(), Clock.systemUTC());
+    }
+
+    @Override
+    protected Outcome handle(JsonNode json) {
+        AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class,
+                EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        ImageAction a = ImageActions.from(event);
+        if (a.kind() != ImageAction.Kind.PUSH || !a.success()) {
+            return Outcome.ignored("only successful pushes are verified");
+        }
+        if (a.tagOpt().isEmpty()) {
+            return Outcome.ignored("untagged push (a platform manifest of a multi-arch image is verified through its index)");
+        }
+        var report = service.verifyPush(a.eventId(), a.repository(), a.digest(), a.tag());
+        if (report.isEmpty()) {
+            return Outcome.duplicate("event " + a.eventId() + " was already verified");
+        }
+        Verdict v = report.get().verdict();
+        MetricsFactory.getMetricsInstance().addMetric("Verdict" + v.kind().name(), 1, MetricUnit.COUNT);
+        if (v.kind().alerts()) {
+            MetricsFactory.getMetricsInstance().addMetric("VerificationFailed", 1, MetricUnit.COUNT);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("repository", a.repository());
+        details.put("tag", a.tag());
+        details.put("digest", a.digest());
+        details.put("verdict", v.kind().name());
+        details.put("promised", v.promised());
+        details.put("found", v.found());
+        details.put("reason", v.reason());
+        details.put("bytesFetched", v.bytesFetched());
+        details.put("imageBytes", v.imageBytes());
+        v.platforms().forEach(p -> details.put("platform " + p.platform(), p.kind() + " " + (p.found() == null ? "" : p.found())));
+        return Outcome.recorded(a.repository() + ":" + a.tag() + " " + v.kind(), details);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.quartermaster.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.testutils.Fixtures;
+import dev.quartermaster.testutils.Invoke;
+import dev.quartermaster.testutils.LocalLedger;
+import dev.quartermaster.testutils.RecordingAlerts;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ScanHandlerTest {
+    private static final String A = "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+    private static final String B = "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d";
+    private final RecordingAlerts alerts = new RecordingAlerts();
+
+    private ScanHandler handler(Map<String, String> extra, LedgerStore[] storeOut) {
+        Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
+        settings.putAll(extra);
+        var services = LocalLedger.services(settings, alerts);
+        storeOut[0] = services.ledgerStore();
+        return new ScanHandler(services);
+    }
+
+    @Test
+    void handle_whenCriticalFindings_failsScanGateAndAlertsOnce() {
+        LedgerStore[] store = new LedgerStore[1];
+        ScanHandler handler = handler(Map.of(), store);
+
+        JsonNode result = Invoke.handler(handler, "image-scan-critical.json");
+        Invoke.handler(handler, "image-scan-critical.json");
+
+        assertThat(result.path("details").path("failed").asBoolean()).isTrue();
+        ImageRecord image = store[0].image("wordpress", A).orElseThrow();
+        assertThat(image.scanCounts()).containsEntry("CRITICAL", 2).containsEntry("HIGH", 9);
+        assertThat(image.verdict()).isEqualTo("FAILED_SCAN");
+        assertThat(alerts.kinds()).containsExactly("FAILED_SCAN");
+    }
+
+    @Test
+    void handle_whenSeverityKeysMissing_theyCountAsZero() {
+        LedgerStore[] store = new LedgerStore[1];
+        ScanHandler handler = handler(Map.of("SCAN_MAX_HIGH", "0"), store);
+
+        JsonNode result = Invoke.handler(handler, "image-scan-clean.json");
+
+        assertThat(result.path("details").path("failed").asBoolean()).isFalse();
+        assertThat(store[0].image("wordpress", B).orElseThrow().scanCounts()).containsOnlyKeys("LOW", "MEDIUM");
+        assertThat(alerts.published()).isEmpty();
+    }
+
+    @Test
+    void handle_whenHighAboveConfiguredLimit_fails() {
+        LedgerStore[] store = new LedgerStore[1];
+        ScanHandler handler = handler(Map.of("SCAN_MAX_CRITICAL", "5", "SCAN_MAX_HIGH", "3"), store);
+
+        JsonNode result = Invoke.handler(handler, "image-scan-critical.json");
+
+        assertThat(result.path("details").path("failed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void handle_whenCountIsNegative_rejects() {
+        LedgerStore[] store = new LedgerStore[1];
+        ScanHandler handler = handler(Map.of(), store);
+        String bad = Fixtures.text("image-scan-critical.json").replace("\"CRITICAL\": 2", "\"CRITICAL\": -2");
+
+        JsonNode result = Invoke.handler(handler, bad.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(store[0].image("wordpress", A)).isEmpty();
+    }
+}
