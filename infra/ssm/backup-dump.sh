@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Quartermaster backup: dump one MariaDB database, compress it, checksum it and stream it to S3.
+# Run by the SSM document QuartermasterDump (parameters arrive as the QM_* variables below, each
+# validated by an allowedPattern) or by `bin/qm` locally. Never writes the dump to local disk.
+#
+#   QM_BUCKET       bucket                         QM_KEY          backups/<db>/<yyyy>/<mm>/<dd>/<ts>.sql.gz
+#   QM_DATABASE     database to dump               QM_CONTAINER    container running MariaDB ('' = on this host)
+#   QM_COMPRESSION  gzip (default) or zstd
+#   QM_DB_DEFAULTS_FILE  optional client option file for host mode (socket/user); with none, the
+#                        client's own defaults apply (root over the unix socket on a stock server)
+#   QM_PASSWORD_PARAMETER optional SSM SecureString holding the password for host mode
+#
+# Passwords never appear in arguments or output: inside a container the script reads
+# MARIADB_ROOT_PASSWORD / MYSQL_ROOT_PASSWORD from the container's own environment.
+#
+# A dump that fails at any point leaves nothing under backups/: the stream goes to staging/, and only
+# a complete, size-checked upload is copied to backups/ and then committed by writing its manifest.
+set -euo pipefail
+umask 077
+
+: "${QM_BUCKET:?QM_BUCKET is required}" "${QM_KEY:?QM_KEY is required}" "${QM_DATABASE:?QM_DATABASE is required}"
+QM_CONTAINER="${QM_CONTAINER:-}"
+QM_COMPRESSION="${QM_COMPRESSION:-gzip}"
+[[ "$QM_KEY" =~ ^backups/[A-Za-z0-9/_.:-]+$ ]] || { echo "qm-dump: key must be under backups/: $QM_KEY" >&2; exit 2; }
+[[ "$QM_DATABASE" =~ ^[A-Za-z0-9_]{1,64}$ ]] || { echo "qm-dump: bad database name" >&2; exit 2; }
+[[ "$QM_BUCKET" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "qm-dump: bad bucket name" >&2; exit 2; }
+[[ -z "$QM_CONTAINER" || "$QM_CONTAINER" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$ ]] || { echo "qm-dump: bad container name" >&2; exit 2; }
+case "$QM_COMPRESSION" in
+  gzip) compress=(gzip -6 -c) ;;
+  zstd) compress=(zstd -q -3 -c) ;;
+  *) echo "qm-dump: compression must be gzip or zstd" >&2; exit 2 ;;
+esac
+
+stage="staging/${QM_KEY#backups/}.$$.part"
+meta="$(mktemp -d)"   # a few bytes of bookkeeping (checksum, size, errors), never the dump
+cleanup() {
+  rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "qm-dump: FAILED (exit $rc); removing the partial upload s3://$QM_BUCKET/$stage" >&2
+    aws s3 rm "s3://$QM_BUCKET/$stage" --only-show-errors >/dev/null 2>&1 || true
+  fi
+  rm -rf "$meta"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+if [ -n "${QM_PASSWORD_PARAMETER:-}" ] && [ -z "$QM_CONTAINER" ]; then
+  MYSQL_PWD="$(aws ssm get-parameter --name "$QM_PASSWORD_PARAMETER" --with-decryption --query Parameter.Value --output text)"
+  export MYSQL_PWD
+fi
+
+# run a MariaDB client tool (mariadb, mariadb-dump) on the host or inside the container
+db() {
+  local tool="$1"; shift
+  if [ -n "$QM_CONTAINER" ]; then
+    # the password is read inside the container from its own environment, never passed in
+    docker exec -i "$QM_CONTAINER" sh -c '
+      t="$1"; shift
+      command -v "$t" >/dev/null 2>&1 || t="$(echo "$t" | sed "s/^mariadb-dump$/mysqldump/; s/^mariadb$/mysql/")"
+      MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}" exec "$t" -uroot "$@"' qm "$tool" "$@"
+  elif [ -n "${QM_DB_DEFAULTS_FILE:-}" ]; then
+    "$tool" --defaults-extra-file="$QM_DB_DEFAULTS_FILE" "$@"
+  else
+    "$tool" "$@"
+  fi
+}
+
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+t0=$(date +%s%N)
+server_version="$(db mariadb -N -B -e 'SELECT VERSION()')"
+dump_version="$(db mariadb-dump --version | head -1)"
+
+# exact row counts per table, taken in one consistent snapshot just before the dump
+count_sql="$(db mariadb -N -B -e "SELECT GROUP_CONCAT(CONCAT('SELECT ''', table_name, ''', COUNT(*) FROM \`', table_name, '\`') SEPARATOR ' UNION ALL ') FROM information_schema.tables WHERE table_schema = '$QM_DATABASE' AND table_type = 'BASE TABLE'")"
+tables_json=""
+if [ -n "$count_sql" ] && [ "$count_sql" != "NULL" ]; then
+  tables_json="$(db mariadb -N -B "$QM_DATABASE" -e "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION WITH CONSISTENT SNAPSHOT; $count_sql; COMMIT;" \
+    | awk -F'\t' 'BEGIN{first=1} {printf "%s    \"%s\": %s", (first?"":",\n"), $1, $2; first=0}')"
+fi
+
+echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
+db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" 2>"$meta/dump.err" \
+  | "${compress[@]}" \
+  | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") >(wc -c | tr -d ' ' > "$meta/bytes") \
+  | aws s3 cp - "s3://$QM_BUCKET/$stage" --only-show-errors
+if [ -s "$meta/dump.err" ]; then
+  # mariadb-dump writes warnings to stderr too; show them, fail only on its exit code (pipefail above)
+  sed 's/^/qm-dump: mariadb-dump: /' "$meta/dump.err" >&2
+fi
+# the process substitutions finish asynchronously: wait for their results
+for _ in $(seq 1 100); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && break; sleep 0.1; done
+sha256="$(cat "$meta/sha256")"
+bytes="$(cat "$meta/bytes")"
+[[ "$sha256" =~ ^[a-f0-9]{64}$ ]] || { echo "qm-dump: checksum missing" >&2; exit 1; }
+
+# the upload must be complete before it can become a backup
+uploaded="$(aws s3api head-object --bucket "$QM_BUCKET" --key "$stage" --query ContentLength --output text)"
+[ "$uploaded" = "$bytes" ] || { echo "qm-dump: uploaded $uploaded bytes but produced $bytes" >&2; exit 1; }
+
+aws s3 cp "s3://$QM_BUCKET/$stage" "s3://$QM_BUCKET/$QM_KEY" --only-show-errors \
+  --metadata "sha256=$sha256,bytes=$bytes,database=$QM_DATABASE" --metadata-directive REPLACE
+aws s3 rm "s3://$QM_BUCKET/$stage" --only-show-errors
+finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+
+# the manifest commits the backup: without it, nothing treats the object as good
+{
+  printf '{\n'
+  printf '  "key": "%s",\n' "$QM_KEY"
+  printf '  "database": "%s",\n' "$QM_DATABASE"
+  printf '  "bytes": %s,\n' "$bytes"
+  printf '  "sha256": "%s",\n' "$sha256"
+  printf '  "compression": "%s",\n' "$QM_COMPRESSION"
+  printf '  "startedAt": "%s",\n' "$started"
+  printf '  "finishedAt": "%s",\n' "$finished"
+  printf '  "durationMs": %s,\n' "$duration_ms"
+  printf '  "serverVersion": "%s",\n' "$server_version"
+  printf '  "dumpTool": "%s",\n' "$(echo "$dump_version" | tr -d '"\\')"
+  printf '  "tables": {\n%s\n  }\n' "$tables_json"
+  printf '}\n'
+} | aws s3 cp - "s3://$QM_BUCKET/$QM_KEY.manifest.json" --only-show-errors --content-type application/json
+
+echo "qm-dump: OK s3://$QM_BUCKET/$QM_KEY bytes=$bytes sha256=$sha256 duration_ms=$duration_ms"

@@ -23,6 +23,9 @@ public class Services {
     private Memo<Alerts> alerts;
     private final Memo<RegistryClient> registry;
     private final Memo<VerifyRules> verifyRules;
+    private final Memo<dev.quartermaster.backup.BackupStore> backupStore;
+    private final Memo<dev.quartermaster.backup.BackupObjects> backupObjects;
+    private Memo<dev.quartermaster.backup.CommandRunner> commandRunner;
 
     public Services(Settings settings) {
         this.settings = settings;
@@ -32,6 +35,9 @@ public class Services {
                 .<Alerts>map(arn -> new SnsAlerts(clients.sns(), arn))
                 .orElseGet(LoggingAlerts::new));
         this.registry = new Memo<>(() -> new RegistryClient(settings.require("REGISTRY_URL"), registryAuth()));
+        this.backupStore = new Memo<>(() -> new dev.quartermaster.backup.DynamoDbBackupStore(clients.dynamoDb(), settings.require("TABLE_NAME")));
+        this.backupObjects = new Memo<>(() -> new dev.quartermaster.backup.S3BackupObjects(clients.s3()));
+        this.commandRunner = new Memo<>(() -> new dev.quartermaster.backup.SsmCommandRunner(clients.ssm(), settings.require("BACKUP_BUCKET")));
         this.verifyRules = new Memo<>(() -> settings.get("VERIFY_RULES").map(VerifyRules::parse).orElseGet(VerifyRules::defaults));
     }
 
@@ -54,6 +60,29 @@ public class Services {
     public Services withAlerts(Alerts replacement) {
         this.alerts = new Memo<>(() -> replacement);
         return this;
+    }
+
+    public Services withCommandRunner(dev.quartermaster.backup.CommandRunner replacement) {
+        this.commandRunner = new Memo<>(() -> replacement);
+        return this;
+    }
+
+    public dev.quartermaster.backup.BackupStore backupStore() {
+        return backupStore.get();
+    }
+
+    public dev.quartermaster.backup.BackupObjects backupObjects() {
+        return backupObjects.get();
+    }
+
+    public dev.quartermaster.backup.CommandRunner commandRunner() {
+        return commandRunner.get();
+    }
+
+    /** The backup domain service, wired to this container's ports. */
+    public dev.quartermaster.backup.BackupService backupService() {
+        return new dev.quartermaster.backup.BackupService(dev.quartermaster.backup.BackupConfig.from(settings), backupStore(),
+                backupObjects(), commandRunner(), ledgerStore(), alerts(), java.time.Clock.systemUTC());
     }
 
     public Settings settings() {

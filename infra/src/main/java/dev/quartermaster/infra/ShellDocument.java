@@ -41,9 +41,12 @@ public final class ShellDocument extends Construct {
             parameters.put(p.name(), def);
             lines.add("export " + p.envVar() + "='{{ " + p.name() + " }}'");
         }
-        lines.add("exec bash -s <<'QM_SCRIPT_END'");
+        // the script is an argument, not stdin: docker exec -i and mariadb inside it must not eat it
+        lines.add("qm_script=$(cat <<'QM_SCRIPT_END'");
         lines.addAll(readScript(script).lines().toList());
         lines.add("QM_SCRIPT_END");
+        lines.add(")");
+        lines.add("exec bash -c \"$qm_script\" qm-script");
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("schemaVersion", "2.2");
         content.put("description", description);

@@ -1,0 +1,49 @@
+package dev.quartermaster.backup;
+
+import java.time.Instant;
+
+/**
+ * One backup (kind BACKUP) or restore drill (kind DRILL) as the ledger keeps it.
+ * Status: RUNNING, then VERIFIED or FAILED for a backup, PASSED or FAILED for a drill.
+ */
+public record BackupRecord(
+        Kind kind,
+        String database,
+        Instant startedAt,
+        String commandId,
+        String key,
+        Status status,
+        long bytes,
+        String sha256,
+        int tables,
+        long rows,
+        Instant finishedAt,
+        String error,
+        String evidenceKey) {
+
+    public enum Kind { BACKUP, DRILL }
+
+    public enum Status {
+        RUNNING, VERIFIED, PASSED, FAILED;
+
+        public boolean terminal() {
+            return this != RUNNING;
+        }
+    }
+
+    public static BackupRecord running(Kind kind, String database, Instant startedAt, String commandId, String key, String evidenceKey) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.RUNNING, 0, null, 0, 0, null, null, evidenceKey);
+    }
+
+    public BackupRecord verified(long bytes, String sha256, int tables, long rows, Instant at) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.VERIFIED, bytes, sha256, tables, rows, at, null, evidenceKey);
+    }
+
+    public BackupRecord passed(int tables, long rows, Instant at) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.PASSED, bytes, sha256, tables, rows, at, null, evidenceKey);
+    }
+
+    public BackupRecord failed(String reason, Instant at) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.FAILED, bytes, sha256, tables, rows, at, reason, evidenceKey);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.quartermaster.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.common.Alerts;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.registry.Digests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Scheduled backups and drills: start them on the host, settle them from SSM's status events,
+ * verify every backup object against its manifest, and alert on anything that is not a verified
+ * backup (a failed command, a bad object, a schedule that produced nothing in time).
+ */
+public final class BackupService {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+    static final Set<String> FAILED_STATUSES = Set.of("Failed", "TimedOut", "Cancelled", "Cancelling", "DeliveryTimedOut",
+            "ExecutionTimedOut", "Undeliverable", "Terminated", "InvalidPlatform", "AccessDenied");
+
+    private final BackupConfig config;
+    private final BackupStore store;
+    private final BackupObjects objects;
+    private final CommandRunner commands;
+    private final LedgerStore markers;
+    private final Alerts alerts;
+    private final Clock clock;
+
+    public BackupService(BackupConfig config, BackupStore store, BackupObjects objects, CommandRunner commands,
+                         LedgerStore markers, Alerts alerts, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.objects = objects;
+        this.commands = commands;
+        this.markers = markers;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    /** The object key of a backup started at {@code at}. */
+    public String keyFor(Instant at) {
+        String ext = config.compression().equals("zstd") ? ".sql.zst" : ".sql.gz";
+        return "backups/" + config.database() + "/" + DAY.format(at) + "/" + STAMP.format(at) + ext;
+    }
+
+    /** Sends the dump command for a schedule event; empty if this event already started one. */
+    public Optional<BackupRecord> start(String eventId, Instant scheduledAt) {
+        String marker = "backup-start#" + eventId;
+        if (markers.isDone(marker)) {
+            return Optional.empty();
+        }
+        String key = keyFor(scheduledAt);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("bucket", config.bucket());
+        params.put("key", key);
+        params.put("database", config.database());
+        params.put("container", config.container());
+        params.put("compression", config.compression());
+        String commandId = commands.send(config.dumpDocument(), params, config.tagKey(), config.tagValue(),
+                "Quartermaster backup of " + config.database());
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, config.database(), scheduledAt, commandId, key, null);
+        store.create(r);
+        markers.markDone(marker);
+        return Optional.of(r);
+    }
+
+    /** Sends a restore drill of the latest verified backup into the scratch database. */
+    public Optional<BackupRecord> drill(String eventId, Instant at) {
+        String marker = "drill-start#" + eventId;
+        if (markers.isDone(marker)) {
+            return Optional.empty();
+        }
+        Optional<BackupRecord> latest = store.latestVerified(config.database());
+        if (latest.isEmpty()) {
+            alerts.publish(new Alert("DRILL_FAILED", "Restore drill skipped: no verified backup of " + config.database(),
+                    "The weekly restore drill found no verified backup of " + config.database() + " to restore. "
+                            + "Check the backup schedule and the last backups (bin/qm backups list --aws).",
+                    Map.of("database", config.database())));
+            markers.markDone(marker);
+            return Optional.empty();
+        }
+        String evidenceKey = "drills/" + config.database() + "/" + STAMP.format(at) + ".json";
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("bucket", config.bucket());
+        params.put("key", latest.get().key());
+        params.put("database", config.drillDatabase());
+        params.put("container", config.container());
+        params.put("liveDatabase", config.database());
+        params.put("evidenceKey", evidenceKey);
+        String commandId = commands.send(config.restoreDocument(), params, config.tagKey(), config.tagValue(),
+                "Quartermaster restore drill of " + config.database());
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.DRILL, config.database(), at, commandId, latest.get().key(), evidenceKey);
+        store.create(r);
+        markers.markDone(marker);
+        return Optional.of(r);
+    }
+
+    /** The result of settling one SSM status event. */
+    public enum Settled { UNKNOWN_COMMAND, NOT_FINAL, ALREADY_SETTLED, VERIFIED, PASSED, FAILED }
+
+    public record StatusResult(Settled settled, Optional<BackupRecord> record) {
+    }
+
+    public StatusResult onStatus(String commandId, String status) {
+        Optional<BackupRecord> found = store.byCommandId(commandId);
+        if (found.isEmpty()) {
+            return new StatusResult(Settled.UNKNOWN_COMMAND, Optional.empty());
+        }
+        BackupRecord r = found.get();
+        if (r.status().terminal()) {
+            return new StatusResult(Settled.ALREADY_SETTLED, found);
+        }
+        BackupRecord outcome;
+        if ("Success".equals(status)) {
+            outcome = r.kind() == BackupRecord.Kind.BACKUP ? verifyBackup(r) : readDrillEvidence(r);
+        } else if (FAILED_STATUSES.contains(status)) {
+            outcome = r.failed("SSM command " + commandId + " ended " + status
+                    + " (see its output under s3://" + config.bucket() + "/ssm-output/" + commandId + "/)", clock.instant());
+        } else {
+            return new StatusResult(Settled.NOT_FINAL, found);
+        }
+        if (!store.settle(outcome)) {
+            return new StatusResult(Settled.ALREADY_SETTLED, store.byCommandId(commandId));
+        }
+        if (outcome.status() == BackupRecord.Status.FAILED) {
+            alerts.publish(failureAlert(outcome));
+        }
+        return new StatusResult(Settled.valueOf(outcome.status().name()), Optional.of(outcome));
+    }
+
+    /** Checks the object against its manifest: present, same size, same sha256 (the whole object is hashed). */
+    BackupRecord verifyBackup(BackupRecord r) {
+        Instant now = clock.instant();
+        Optional<String> manifestText = objects.text(config.bucket(), r.key() + ".manifest.json");
+        if (manifestText.isEmpty()) {
+            return r.failed("no manifest " + r.key() + ".manifest.json: the dump did not complete", now);
+        }
+        JsonNode manifest;
+        try {
+            manifest = JSON.readTree(manifestText.get());
+        } catch (IOException e) {
+            return r.failed("manifest of " + r.key() + " is not JSON", now);
+        }
+        long bytes = manifest.path("bytes").asLong(-1);
+        String sha = manifest.path("sha256").asText("");
+        Optional<BackupObjects.Head> head = objects.head(config.bucket(), r.key());
+        if (head.isEmpty()) {
+            return r.failed("backup object " + r.key() + " is missing although its manifest exists", now);
+        }
+        if (head.get().size() != bytes) {
+            return r.failed("backup object is " + head.get().size() + " bytes, the manifest says " + bytes, now);
+        }
+        String metaSha = head.get().metadata().get("sha256");
+        if (metaSha != null && !metaSha.equals(sha)) {
+            return r.failed("object metadata sha256 " + metaSha + " differs from the manifest's " + sha, now);
+        }
+        String actual = sha256Of(r.key());
+        if (!actual.equals(sha)) {
+            return r.failed("backup object hashes to " + actual + ", the manifest says " + sha, now);
+        }
+        int tables = manifest.path("tables").size();
+        long rows = 0;
+        for (JsonNode n : manifest.path("tables")) {
+            rows += n.asLong();
+        }
+        return r.verified(bytes, sha, tables, rows, now);
+    }
+
+    private String sha256Of(String key) {
+        var md = Digests.sha256();
+        try (InputStream in = objects.open(config.bucket(), key)) {
+            byte[] buf = new byte[256 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                md.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + key + " failed: " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private BackupRecord readDrillEvidence(BackupRecord r) {
+        Instant now = clock.instant();
+        Optional<String> text = objects.text(config.bucket(), r.evidenceKey());
+        if (text.isEmpty()) {
+            return r.failed("the drill reported success but wrote no evidence at " + r.evidenceKey(), now);
+        }
+        try {
+            JsonNode e = JSON.readTree(text.get());
+            if (!"PASS".equals(e.path("result").asText())) {
+                return r.failed("row counts differ from the manifest: " + e.path("mismatches"), now);
+            }
+            return r.passed(e.path("tables").asInt(), e.path("rows").asLong(), now);
+        } catch (IOException ex) {
+            return r.failed("drill evidence " + r.evidenceKey() + " is not JSON", now);
+        }
+    }
+
+    /**
+     * Runs hourly: a backup still RUNNING after its window is failed and alerted; a newest verified
+     * backup older than the allowed age is alerted once a day.
+     */
+    public List<BackupRecord> watchdog() {
+        Instant now = clock.instant();
+        Duration window = Duration.ofHours(config.windowHours());
+        List<BackupRecord> timedOut = new java.util.ArrayList<>();
+        for (BackupRecord.Kind kind : BackupRecord.Kind.values()) {
+            for (BackupRecord r : store.list(kind, config.database(), now.minus(Duration.ofDays(7)))) {
+                if (r.status() == BackupRecord.Status.RUNNING && r.startedAt().plus(window).isBefore(now)) {
+                    BackupRecord failed = r.failed("not settled within " + config.windowHours() + " h of its start", now);
+                    if (store.settle(failed)) {
+                        alerts.publish(failureAlert(failed));
+                        timedOut.add(failed);
+                    }
+                }
+            }
+        }
+        Optional<BackupRecord> latest = store.latestVerified(config.database());
+        boolean stale = latest.map(b -> b.startedAt().plus(Duration.ofHours(config.maxAgeHours())).isBefore(now)).orElse(true);
+        String marker = "stale-alert#" + config.database() + "#" + DAY.format(now);
+        if (stale && !markers.isDone(marker)) {
+            alerts.publish(new Alert("BACKUP_MISSING", "No verified backup of " + config.database() + " in " + config.maxAgeHours() + " h",
+                    "The newest verified backup of " + config.database() + " is "
+                            + latest.map(b -> "from " + b.startedAt()).orElse("missing") + ". Check the schedule, the host's SSM agent "
+                            + "and the last attempts (bin/qm backups list --aws).", Map.of("database", config.database())));
+            markers.markDone(marker);
+        }
+        return timedOut;
+    }
+
+    private Alert failureAlert(BackupRecord r) {
+        String what = r.kind() == BackupRecord.Kind.BACKUP ? "Backup" : "Restore drill";
+        return new Alert(r.kind() == BackupRecord.Kind.BACKUP ? "BACKUP_FAILED" : "DRILL_FAILED",
+                what + " of " + r.database() + " failed",
+                what + " of " + r.database() + " started " + r.startedAt() + " (command " + r.commandId() + ", key " + r.key()
+                        + ") failed: " + r.error(),
+                Map.of("database", r.database(), "commandId", r.commandId()));
+    }
+}

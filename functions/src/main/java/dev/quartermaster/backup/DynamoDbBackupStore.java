@@ -1,0 +1,146 @@
+package dev.quartermaster.backup;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.quartermaster.common.DynamoItems.instant;
+import static dev.quartermaster.common.DynamoItems.n;
+import static dev.quartermaster.common.DynamoItems.num;
+import static dev.quartermaster.common.DynamoItems.s;
+import static dev.quartermaster.common.DynamoItems.str;
+
+/**
+ * Backups in the ledger table:
+ * <pre>
+ * BACKUP#&lt;db&gt;   &lt;startedAtIso&gt;#&lt;commandId&gt;   status, key, size, sha256, tables, rows, error
+ * DRILL#&lt;db&gt;    &lt;startedAtIso&gt;#&lt;commandId&gt;   status, backup key, evidence key, tables, rows, error
+ * CMD#&lt;commandId&gt; CMD                        points at the record (SSM status events carry only the id)
+ * </pre>
+ * Time-range queries are key conditions on the sort key.
+ */
+public final class DynamoDbBackupStore implements BackupStore {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbBackupStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    private static String pk(BackupRecord.Kind kind, String database) {
+        return kind.name() + "#" + database;
+    }
+
+    private static String sk(BackupRecord r) {
+        return r.startedAt() + "#" + r.commandId();
+    }
+
+    @Override
+    public boolean create(BackupRecord r) {
+        Map<String, AttributeValue> index = new HashMap<>();
+        index.put("pk", s("CMD#" + r.commandId()));
+        index.put("sk", s("CMD"));
+        index.put("recordPk", s(pk(r.kind(), r.database())));
+        index.put("recordSk", s(sk(r)));
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(index)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(r))
+                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
+            return true;
+        } catch (TransactionCanceledException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<BackupRecord> byCommandId(String commandId) {
+        var index = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", s("CMD#" + commandId), "sk", s("CMD")))).item();
+        if (index == null || index.isEmpty()) {
+            return Optional.empty();
+        }
+        var item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", index.get("recordPk"), "sk", index.get("recordSk")))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public boolean settle(BackupRecord outcome) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(outcome))
+                    .conditionExpression("#s = :running")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":running", s(BackupRecord.Status.RUNNING.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<BackupRecord> list(BackupRecord.Kind kind, String database, Instant since) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":pk", s(pk(kind, database)));
+        String condition = "pk = :pk";
+        if (since != null) {
+            condition += " AND sk >= :since";
+            values.put(":since", s(since.toString()));
+        }
+        QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression(condition)
+                .expressionAttributeValues(values).scanIndexForward(false).consistentRead(true).build();
+        List<BackupRecord> out = new ArrayList<>();
+        dynamo.queryPaginator(q).items().forEach(i -> out.add(fromItem(i)));
+        return out;
+    }
+
+    private static Map<String, AttributeValue> toItem(BackupRecord r) {
+        Map<String, AttributeValue> i = new HashMap<>();
+        i.put("pk", s(pk(r.kind(), r.database())));
+        i.put("sk", s(sk(r)));
+        i.put("kind", s(r.kind().name()));
+        i.put("database", s(r.database()));
+        i.put("startedAt", s(r.startedAt().toString()));
+        i.put("commandId", s(r.commandId()));
+        i.put("status", s(r.status().name()));
+        if (r.key() != null) {
+            i.put("key", s(r.key()));
+        }
+        i.put("bytes", n(r.bytes()));
+        if (r.sha256() != null) {
+            i.put("sha256", s(r.sha256()));
+        }
+        i.put("tables", n(r.tables()));
+        i.put("rows", n(r.rows()));
+        if (r.finishedAt() != null) {
+            i.put("finishedAt", s(r.finishedAt().toString()));
+        }
+        if (r.error() != null) {
+            i.put("error", s(r.error()));
+        }
+        if (r.evidenceKey() != null) {
+            i.put("evidenceKey", s(r.evidenceKey()));
+        }
+        return i;
+    }
+
+    private static BackupRecord fromItem(Map<String, AttributeValue> i) {
+        return new BackupRecord(BackupRecord.Kind.valueOf(str(i, "kind")), str(i, "database"), instant(i, "startedAt"),
+                str(i, "commandId"), str(i, "key"), BackupRecord.Status.valueOf(str(i, "status")), num(i, "bytes", 0),
+                str(i, "sha256"), (int) num(i, "tables", 0), num(i, "rows", 0), instant(i, "finishedAt"), str(i, "error"),
+                str(i, "evidenceKey"));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.quartermaster.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the project's host scripts (infra/ssm/*.sh) with bash, as the SSM agent would run them on the
+ * EC2 host: the document's parameters become QM_* variables, the AWS CLI points at the local S3.
+ */
+public final class HostScripts {
+    /** How a run ended. */
+    public record Run(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    private final Path scriptsDir;
+    private final Map<String, String> baseEnv;
+
+    public HostScripts(Path repoRoot, LocalS3 s3, LocalMariaDb db) {
+        this.scriptsDir = repoRoot.resolve("infra/ssm");
+        Map<String, String> env = new HashMap<>(s3.cliEnvironment());
+        env.put("QM_DB_DEFAULTS_FILE", db.defaultsFile().toString());
+        this.baseEnv = Map.copyOf(env);
+    }
+
+    public Path script(String name) {
+        return scriptsDir.resolve(name);
+    }
+
+    public Run run(String script, Map<String, String> qmEnv) {
+        return run(script, qmEnv, Map.of());
+    }
+
+    /** @param extraEnv e.g. PATH with a shim directory first, TMPDIR */
+    public Run run(String script, Map<String, String> qmEnv, Map<String, String> extraEnv) {
+        Path file = script(script);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("no host script " + file);
+        }
+        try {
+            ProcessBuilder pb = new ProcessBuilder(List.of("bash", file.toString())).redirectErrorStream(true);
+            pb.environment().remove("AWS_PROFILE");
+            pb.environment().remove("AWS_CA_BUNDLE");
+            pb.environment().putAll(baseEnv);
+            pb.environment().putAll(qmEnv);
+            pb.environment().putAll(extraEnv);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(script + " did not finish in 30 minutes");
+            }
+            return new Run(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
