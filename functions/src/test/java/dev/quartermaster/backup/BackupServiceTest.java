@@ -1,0 +1,202 @@
+package dev.quartermaster.backup;
+
+import dev.quartermaster.common.Services;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.testutils.Fixtures;
+import dev.quartermaster.testutils.Invoke;
+import dev.quartermaster.testutils.LocalBackends;
+import dev.quartermaster.testutils.LocalLedger;
+import dev.quartermaster.testutils.RecordingAlerts;
+import dev.quartermaster.testutils.RecordingCommands;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import static dev.quartermaster.testutils.LocalBackends.BUCKET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Backup handlers against DynamoDB Local and S3Mock; SSM is a recording fake of our CommandRunner port. */
+class BackupServiceTest {
+    private final RecordingAlerts alerts = new RecordingAlerts();
+    private final RecordingCommands commands = new RecordingCommands();
+    private Services services;
+    private String database;
+
+    @BeforeEach
+    void setUp() {
+        database = "wp" + Long.toHexString(System.nanoTime());
+        Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
+        settings.put("AWS_ENDPOINT_URL_S3", LocalBackends.s3().endpoint());
+        settings.put("BACKUP_BUCKET", BUCKET);
+        settings.put("DATABASE", database);
+        settings.put("DB_CONTAINER", "wordpress-db-1");
+        settings.put("DUMP_DOCUMENT", "Quartermaster-DumpDocument");
+        settings.put("RESTORE_DOCUMENT", "Quartermaster-RestoreDocument");
+        services = LocalLedger.services(settings, alerts).withCommandRunner(commands);
+    }
+
+    private byte[] statusEvent(String commandId, String document, String status) {
+        return Fixtures.text("ssm-command-success.json")
+                .replace("e8d3c0e4-71f7-4491-898f-c9b35bee5f3b", commandId)
+                .replace("\"Quartermaster-DumpDocument-1A2B3C4D\"", "\"" + document + "\"")
+                .replace("\"Success\"", "\"" + status + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void putBackup(String key, byte[] content, String manifestSha) {
+        try (var s3 = LocalBackends.s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
+            String manifest = "{\"key\": \"" + key + "\", \"bytes\": " + content.length + ", \"sha256\": \"" + manifestSha
+                    + "\", \"tables\": {\"wp_posts\": 3, \"wp_options\": 4}}";
+            s3.putObject(b -> b.bucket(BUCKET).key(key + ".manifest.json"), RequestBody.fromString(manifest));
+        }
+    }
+
+    private static String sha(byte[] b) {
+        return HexFormat.of().formatHex(dev.quartermaster.registry.Digests.sha256().digest(b));
+    }
+
+    @Test
+    void start_sendsDumpToTaggedHostsAndRecordsRunning() {
+        var result = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        var sent = commands.sent().get(0);
+        assertThat(sent.document()).isEqualTo("Quartermaster-DumpDocument");
+        assertThat(sent.tagKey()).isEqualTo("qm:backup");
+        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z.sql.gz")
+                .containsEntry("container", "wordpress-db-1").doesNotContainKey("password");
+        var record = services.backupStore().byCommandId(sent.commandId()).orElseThrow();
+        assertThat(record.status()).isEqualTo(BackupRecord.Status.RUNNING);
+    }
+
+    @Test
+    void start_whenScheduleEventRedelivered_sendsOneCommand() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var second = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+
+        assertThat(second.path("status").asText()).isEqualTo("DUPLICATE");
+        assertThat(commands.sent()).hasSize(1);
+    }
+
+    @Test
+    void status_whenSuccessAndObjectMatchesManifest_verified() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        byte[] content = "-- a gzip'd dump, as far as this test cares".getBytes(StandardCharsets.UTF_8);
+        putBackup(sent.parameters().get("key"), content, sha(content));
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var again = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
+        assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
+        var latest = services.backupStore().latestVerified(database).orElseThrow();
+        assertThat(latest.bytes()).isEqualTo(content.length);
+        assertThat(latest.rows()).isEqualTo(7);
+        assertThat(alerts.published()).isEmpty();
+    }
+
+    @Test
+    void status_whenObjectDoesNotHashToManifest_failedAndAlerted() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
+        putBackup(sent.parameters().get("key"), content, "0".repeat(64));
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
+        assertThat(result.path("details").path("error").asText()).contains("hashes to");
+        assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
+        assertThat(services.backupStore().latestVerified(database)).isEmpty();
+    }
+
+    @Test
+    void status_whenSuccessButNoManifest_failed() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        assertThat(result.path("details").path("error").asText()).contains("no manifest");
+        assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
+    }
+
+    @Test
+    void status_whenCommandFailed_failedAndAlerted() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "TimedOut"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
+        assertThat(alerts.published().get(0).message()).contains("TimedOut");
+    }
+
+    @Test
+    void status_whenInProgressOrForeignDocument_ignored() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+
+        var inProgress = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "InProgress"));
+        var foreign = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "AWS-RunShellScript", "Success"));
+
+        assertThat(inProgress.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(foreign.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(services.backupStore().byCommandId(sent.commandId()).orElseThrow().status()).isEqualTo(BackupRecord.Status.RUNNING);
+    }
+
+    @Test
+    void watchdog_whenBackupRunningPastItsWindow_failsItAndAlerts() {
+        var store = services.backupStore();
+        store.create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.now().minusSeconds(3 * 3600), "cmd-old", "backups/x.sql.gz", null));
+
+        var result = Invoke.handler(new BackupWatchdogHandler(services), "scheduled-backup.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        assertThat(store.byCommandId("cmd-old").orElseThrow().status()).isEqualTo(BackupRecord.Status.FAILED);
+        assertThat(alerts.kinds()).contains("BACKUP_FAILED", "BACKUP_MISSING");
+    }
+
+    @Test
+    void drill_restoresLatestVerifiedIntoScratchNeverLive() {
+        var store = services.backupStore();
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-1", "backups/" + database + "/a.sql.gz", null);
+        store.create(r);
+        store.settle(r.verified(10, "ab", 2, 7, Instant.now()));
+
+        var result = Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        var sent = commands.sent().get(0);
+        assertThat(sent.document()).isEqualTo("Quartermaster-RestoreDocument");
+        assertThat(sent.parameters()).containsEntry("key", r.key()).containsEntry("liveDatabase", database)
+                .containsEntry("database", "qm_drill_" + database);
+    }
+
+    @Test
+    void drill_whenNoVerifiedBackup_alerts() {
+        var result = Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(alerts.kinds()).containsExactly("DRILL_FAILED");
+        assertThat(commands.sent()).isEmpty();
+    }
+
+    @Test
+    void status_whenMalformed_rejected() {
+        var bad = Fixtures.text("ssm-command-success.json").replace("\"command-id\": \"e8d3c0e4-71f7-4491-898f-c9b35bee5f3b\",", "");
+
+        var result = Invoke.handler(new BackupStatusHandler(services), bad.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(EventParser.JSON.valueToTree(result).toString()).contains("command-id");
+    }
+}
