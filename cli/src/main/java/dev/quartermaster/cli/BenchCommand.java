@@ -25,11 +25,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
     int runs;
 
+    @Option(names = "--compression", defaultValue = "gzip", description = "bench backup: gzip or zstd (default ${DEFAULT-VALUE})")
+    String compression;
+
     @Override
     public Integer call() throws Exception {
         return switch (which) {
             case "coldstart" -> coldstart();
             case "verify" -> VerifyBench.run(runs);
+            case "backup" -> BackupBench.run(runs, compression);
             default -> {
                 System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup)");
                 yield 2;

@@ -16,6 +16,10 @@ final class FunctionCatalog {
         FUNCTIONS.put("image-action", ImageActionHandler::new);
         FUNCTIONS.put("image-verify", dev.quartermaster.verify.VerifyHandler::new);
         FUNCTIONS.put("image-scan", dev.quartermaster.verify.ScanHandler::new);
+        FUNCTIONS.put("backup-start", dev.quartermaster.backup.BackupStartHandler::new);
+        FUNCTIONS.put("backup-status", dev.quartermaster.backup.BackupStatusHandler::new);
+        FUNCTIONS.put("restore-drill", dev.quartermaster.backup.RestoreDrillHandler::new);
+        FUNCTIONS.put("backup-watchdog", dev.quartermaster.backup.BackupWatchdogHandler::new);
     }
 
     private FunctionCatalog() {
@@ -28,6 +32,10 @@ final class FunctionCatalog {
                     "unknown function '" + name + "'; the stack deploys: " + String.join(", ", FUNCTIONS.keySet()));
         }
         return factory.apply(services);
+    }
+
+    static boolean needsBackups(String name) {
+        return name.startsWith("backup-") || name.equals("restore-drill");
     }
 
     static Iterable<String> names() {

@@ -43,6 +43,7 @@ final class InvokeCommand implements Callable<Integer> {
         boolean remote = aws || System.getenv("AWS_ENDPOINT_URL") != null;
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             Services services;
+            LocalAgent agent = null;
             if (remote) {
                 Map<String, String> env = new HashMap<>(System.getenv());
                 if (registry != null) {
@@ -50,18 +51,34 @@ final class InvokeCommand implements Callable<Integer> {
                 }
                 services = new Services(Settings.of(env));
             } else {
-                services = LocalServices.create(local, registry, System.err);
+                LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function));
+                services = ls.services;
+                agent = ls.agent;
             }
-            var handler = FunctionCatalog.create(function, services);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
-            JsonNode result = EventParser.JSON.readTree(out.toByteArray());
-            System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            if ("REJECTED".equals(result.path("status").asText())) {
-                System.err.println("rejected: " + result.path("message").asText());
-                return 1;
+            int rc = run(FunctionCatalog.create(function, services), function, event);
+            if (agent != null) {
+                // what SSM would do next: report each command's end to backup-status
+                for (LocalAgent.Finished f : agent.drain()) {
+                    System.err.println("[local agent] command " + f.commandId() + " ended " + f.status() + ":\n"
+                            + f.run().output().strip().indent(2));
+                    System.out.println("--- backup-status (SSM status event for command " + f.commandId().substring(0, 8) + ")");
+                    rc = Math.max(rc, run(FunctionCatalog.create("backup-status", services), "backup-status",
+                            LocalAgent.statusEvent(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
             }
-            return 0;
+            return rc;
         }
+    }
+
+    static int run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
+        JsonNode result = EventParser.JSON.readTree(out.toByteArray());
+        System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        if ("REJECTED".equals(result.path("status").asText())) {
+            System.err.println("rejected: " + result.path("message").asText());
+            return 1;
+        }
+        return 0;
     }
 }

@@ -1,6 +1,10 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.testkit.HostScripts;
 import dev.quartermaster.testkit.LocalDynamoDb;
+import dev.quartermaster.testkit.LocalMariaDb;
+import dev.quartermaster.testkit.LocalRegistry;
+import dev.quartermaster.testkit.LocalS3;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,11 +18,16 @@ import java.util.Map;
  */
 final class LocalEnvironment implements AutoCloseable {
     static final String TABLE = "quartermaster-ledger";
+    static final String BUCKET = "qm-backups";
+    static final String DATABASE = "wordpress";
 
     private final Path stateDir;
     private final boolean ephemeral;
     private final List<AutoCloseable> started = new ArrayList<>();
     private LocalDynamoDb dynamo;
+    private LocalS3 s3;
+    private LocalMariaDb mariaDb;
+    private LocalRegistry registry;
 
     /** @param ephemeral true: nothing is kept (demo, benchmarks) */
     LocalEnvironment(Path stateDir, boolean ephemeral) {
@@ -47,6 +56,46 @@ final class LocalEnvironment implements AutoCloseable {
             }
         }
         return dynamo;
+    }
+
+    synchronized LocalS3 s3() {
+        if (s3 == null) {
+            s3 = LocalS3.start(stateDir.resolve("s3"), java.util.List.of(BUCKET));
+            started.add(s3);
+        }
+        return s3;
+    }
+
+    synchronized LocalMariaDb mariaDb() {
+        if (mariaDb == null) {
+            mariaDb = LocalMariaDb.start(stateDir.resolve("mariadb"));
+            started.add(mariaDb);
+        }
+        return mariaDb;
+    }
+
+    synchronized LocalRegistry registry() {
+        if (registry == null) {
+            registry = LocalRegistry.filesystem(stateDir.resolve("registry"));
+            started.add(registry);
+        }
+        return registry;
+    }
+
+    HostScripts hostScripts() {
+        return new HostScripts(home(), s3(), mariaDb());
+    }
+
+    /** Settings for the backup functions: the local S3 and the local agent's document names. */
+    Map<String, String> backupSettings() {
+        Map<String, String> env = new HashMap<>(settings());
+        env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
+        env.put("BACKUP_BUCKET", BUCKET);
+        env.put("DATABASE", DATABASE);
+        env.put("DB_CONTAINER", "");
+        env.put("DUMP_DOCUMENT", LocalAgent.DUMP_DOCUMENT);
+        env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT);
+        return env;
     }
 
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */

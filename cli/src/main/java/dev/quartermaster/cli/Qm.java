@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** bin/qm: the project's command line. */
 @Command(name = "qm", mixinStandardHelpOptions = true, version = "quartermaster 0.1.0",
         description = "Quartermaster: ECR image ledger, version verification and verified database backups.",
-        subcommands = {InvokeCommand.class, LedgerCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
+                BackupNowCommand.class, RestoreCommand.class, BenchCommand.class})
 public final class Qm implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +19,9 @@ public final class Qm implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench")) && System.getProperty("qm.log.level") == null) {
+            System.setProperty("qm.log.level", "WARN"); // the handlers' INFO lines would drown the story
+        }
         System.exit(execute(args));
     }
 

@@ -44,6 +44,14 @@ final class Target {
         putIfPresent(env, "ALERT_TOPIC_ARN", outputs.get("AlertTopicArn"));
         putIfPresent(env, "DUMP_DOCUMENT", outputs.get("DumpDocumentName"));
         putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));
+        putIfPresent(env, "DATABASE", outputs.get("DatabaseName"));
+        String container = outputs.get("DbContainer");
+        putIfPresent(env, "DB_CONTAINER", "-".equals(container) ? "" : container);
+        String tag = outputs.get("HostTag");
+        if (tag != null && tag.contains("=")) {
+            putIfPresent(env, "HOST_TAG_KEY", tag.substring(0, tag.indexOf('=')));
+            putIfPresent(env, "HOST_TAG_VALUE", tag.substring(tag.indexOf('=') + 1));
+        }
         if (!env.containsKey("TABLE_NAME")) {
             throw new IllegalStateException("no outputs for stack '" + stack + "': deploy with `npx cdk deploy --outputs-file "
                     + OUTPUTS + "` (or set TABLE_NAME and BACKUP_BUCKET from the stack's outputs)");

@@ -357,6 +357,9 @@ public final class QuartermasterStack extends Stack {
         CfnOutput.Builder.create(this, "AlertTopicArn").value(alerts.getTopicArn()).build();
         CfnOutput.Builder.create(this, "DumpDocumentName").value(dumpDocument.name()).build();
         CfnOutput.Builder.create(this, "RestoreDocumentName").value(restoreDocument.name()).build();
+        CfnOutput.Builder.create(this, "DatabaseName").value(config.database()).build();
+        CfnOutput.Builder.create(this, "DbContainer").value(config.dbContainer().isEmpty() ? "-" : config.dbContainer()).build();
+        CfnOutput.Builder.create(this, "HostTag").value(config.hostTagKey() + "=" + config.hostTagValue()).build();
     }
 
     private void nagSuppressions() {

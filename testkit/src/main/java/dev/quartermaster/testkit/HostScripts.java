@@ -42,6 +42,11 @@ public final class HostScripts {
 
     /** @param extraEnv e.g. PATH with a shim directory first, TMPDIR */
     public Run run(String script, Map<String, String> qmEnv, Map<String, String> extraEnv) {
+        return run(script, qmEnv, extraEnv, null);
+    }
+
+    /** @param workDir the script's working directory (null: this process's) */
+    public Run run(String script, Map<String, String> qmEnv, Map<String, String> extraEnv, Path workDir) {
         Path file = script(script);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("no host script " + file);
@@ -54,6 +59,9 @@ public final class HostScripts {
             pb.environment().putAll(qmEnv);
             pb.environment().putAll(extraEnv);
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (workDir != null) {
+                pb.directory(workDir.toFile());
+            }
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.MINUTES)) {

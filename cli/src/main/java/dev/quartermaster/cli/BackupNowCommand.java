@@ -1,0 +1,38 @@
+package dev.quartermaster.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** Starts a backup now, as the schedule would. */
+@Command(name = "backup-now", description = "Start a backup now (the same path as the schedule: dump document, then verification).")
+final class BackupNowCommand implements Callable<Integer> {
+    @Mixin
+    Target target = new Target();
+
+    @Override
+    public Integer call() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        if (target.aws) {
+            var started = target.awsServices().backupService().start("manual-" + UUID.randomUUID(), now).orElseThrow();
+            System.out.println("backup started: SSM command " + started.commandId() + " writing s3://.../" + started.key());
+            System.out.println("it is verified when SSM reports the command's end; watch with: bin/qm backups --aws");
+            return 0;
+        }
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            LocalServices ls = LocalServices.create(local, null, System.err, true);
+            int rc = InvokeCommand.run(FunctionCatalog.create("backup-start", ls.services), "backup-start", DemoCommand.scheduledEvent(now));
+            for (LocalAgent.Finished f : ls.agent.drain()) {
+                System.err.println(f.run().output().strip());
+                rc = Math.max(rc, InvokeCommand.run(FunctionCatalog.create("backup-status", ls.services), "backup-status",
+                        LocalAgent.statusEvent(f).getBytes(StandardCharsets.UTF_8)));
+            }
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.quartermaster.cli;
+
+import dev.quartermaster.backup.CommandRunner;
+import dev.quartermaster.testkit.HostScripts;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The local stand-in for SSM Run Command and its agent: runs the same host script the SSM document
+ * embeds, with bash, against the local MariaDB and S3, then produces the status-change event SSM
+ * would send, for the backup-status handler.
+ */
+final class LocalAgent implements CommandRunner {
+    static final String DUMP_DOCUMENT = "QuartermasterDump";
+    static final String RESTORE_DOCUMENT = "QuartermasterRestore";
+    private static final Map<String, String> PARAM_TO_ENV = Map.of("bucket", "QM_BUCKET", "key", "QM_KEY",
+            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "liveDatabase", "QM_LIVE_DATABASE",
+            "evidenceKey", "QM_EVIDENCE_KEY");
+
+    /** A command that ran, as SSM would report it. */
+    record Finished(String commandId, String document, String status, HostScripts.Run run) {
+    }
+
+    private final HostScripts scripts;
+    private final PrintStream console;
+    private final List<Finished> finished = new ArrayList<>();
+
+    LocalAgent(HostScripts scripts, PrintStream console) {
+        this.scripts = scripts;
+        this.console = console;
+    }
+
+    @Override
+    public synchronized String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
+        String script = switch (document) {
+            case DUMP_DOCUMENT -> "backup-dump.sh";
+            case RESTORE_DOCUMENT -> "backup-restore.sh";
+            default -> throw new IllegalArgumentException("the local agent knows only " + DUMP_DOCUMENT + " and " + RESTORE_DOCUMENT);
+        };
+        Map<String, String> env = new HashMap<>();
+        parameters.forEach((k, v) -> {
+            String name = PARAM_TO_ENV.get(k);
+            if (name != null) {
+                env.put(name, v);
+            }
+        });
+        env.put("QM_CONTAINER", ""); // locally MariaDB runs on this machine, not in a container
+        String commandId = UUID.randomUUID().toString();
+        if (console != null) {
+            console.println("  [local agent] " + document + " (" + script + ") as command " + commandId.substring(0, 8));
+        }
+        HostScripts.Run run = scripts.run(script, env);
+        finished.add(new Finished(commandId, document, run.ok() ? "Success" : "Failed", run));
+        return commandId;
+    }
+
+    /** The status events of the commands that ran since the last call. */
+    synchronized List<Finished> drain() {
+        List<Finished> out = List.copyOf(finished);
+        finished.clear();
+        return out;
+    }
+
+    static String statusEvent(Finished f) {
+        return "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"EC2 Command Invocation Status-change Notification\","
+                + "\"source\":\"aws.ssm\",\"account\":\"000000000000\",\"time\":\"" + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
+                + "\",\"region\":\"us-east-1\",\"resources\":[\"arn:aws:ec2:us-east-1:000000000000:instance/i-local\"],"
+                + "\"detail\":{\"command-id\":\"" + f.commandId() + "\",\"document-name\":\"" + f.document()
+                + "\",\"instance-id\":\"i-local\",\"requested-date-time\":\"" + Instant.now() + "\",\"status\":\"" + f.status() + "\"}}";
+    }
+}

@@ -1,0 +1,95 @@
+package dev.quartermaster.cli;
+
+import dev.quartermaster.backup.BackupRecord;
+import dev.quartermaster.backup.BackupStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Restores a named or the latest verified backup into the database, after confirmation. */
+@Command(name = "restore", description = {"Restore a backup into the database (replacing it). The object's checksum is checked",
+        "against its manifest before the database is touched. Asks for confirmation unless --yes."})
+final class RestoreCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "backup key (backups/...); default: the latest verified backup")
+    String key;
+
+    @Option(names = "--database", description = "database to restore into (default: the one backed up)")
+    String database;
+
+    @Option(names = "--yes", description = "do not ask for confirmation (for scripts)")
+    boolean yes;
+
+    @Mixin
+    Target target = new Target();
+
+    @Override
+    public Integer call() throws Exception {
+        if (target.aws) {
+            var settings = target.awsSettings();
+            String db = database != null ? database : settings.getOrDefault("DATABASE", "wordpress");
+            var services = target.awsServices();
+            String k = resolve(services.backupStore(), db);
+            if (k == null || !confirm(db, k)) {
+                return k == null ? 3 : 1;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("bucket", settings.get("BACKUP_BUCKET"));
+            params.put("key", k);
+            params.put("database", db);
+            params.put("container", settings.getOrDefault("DB_CONTAINER", ""));
+            String id = services.commandRunner().send(settings.get("RESTORE_DOCUMENT"), params,
+                    settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
+            System.out.println("restore sent: SSM command " + id + "; follow it with: aws ssm list-command-invocations --command-id " + id + " --details");
+            return 0;
+        }
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            String db = database != null ? database : LocalEnvironment.DATABASE;
+            LocalServices ls = LocalServices.create(local, null, System.err, true);
+            String k = resolve(ls.services.backupStore(), LocalEnvironment.DATABASE);
+            if (k == null || !confirm(db, k)) {
+                return k == null ? 3 : 1;
+            }
+            var run = local.hostScripts().run("backup-restore.sh", Map.of("QM_BUCKET", LocalEnvironment.BUCKET, "QM_KEY", k, "QM_DATABASE", db));
+            System.out.println(run.output().strip());
+            return run.ok() ? 0 : 1;
+        }
+    }
+
+    private String resolve(BackupStore store, String db) {
+        if (key != null) {
+            if (!key.matches("backups/[A-Za-z0-9/_.:-]+")) {
+                System.err.println("qm restore: '" + key + "' is not a backup key (backups/...); list them with bin/qm backups");
+                return null;
+            }
+            return key;
+        }
+        var latest = store.latestVerified(db).map(BackupRecord::key);
+        if (latest.isEmpty()) {
+            System.err.println("qm restore: no verified backup of " + db + " to restore; run bin/qm backup-now first");
+            return null;
+        }
+        return latest.get();
+    }
+
+    private boolean confirm(String db, String k) throws Exception {
+        if (yes) {
+            return true;
+        }
+        System.out.print("This REPLACES database '" + db + "' with " + k + ". Type yes to continue: ");
+        System.out.flush();
+        String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (!"yes".equals(answer == null ? null : answer.trim())) {
+            System.err.println("qm restore: not confirmed; nothing was changed");
+            return false;
+        }
+        return true;
+    }
+}

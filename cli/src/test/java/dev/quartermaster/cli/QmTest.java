@@ -1,0 +1,78 @@
+package dev.quartermaster.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QmTest {
+    private static int run(ByteArrayOutputStream err, String... args) {
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err));
+        try {
+            return Qm.execute(args);
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    @Test
+    void invoke_whenFunctionUnknown_namesTheKnownOnes() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int rc = run(err, "invoke", "no-such-function", "../events/image-action-push.json");
+
+        assertThat(rc).isNotZero();
+        assertThat(err.toString()).contains("unknown function 'no-such-function'").contains("image-action").contains("backup-status");
+    }
+
+    @Test
+    void invoke_whenEventFileMissing_saysSo() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int rc = run(err, "invoke", "image-action", "/nonexistent.json");
+
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString()).contains("no such event file");
+    }
+
+    @Test
+    void ledger_awsWithoutOutputs_explainsHowToGetThem(@TempDir Path home) throws Exception {
+        String old = System.getProperty("qm.home");
+        System.setProperty("qm.home", home.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            int rc = run(err, "ledger", "wordpress", "--aws");
+
+            assertThat(rc).isNotZero();
+            assertThat(err.toString()).contains("cdk deploy --outputs-file .qm/outputs.json");
+        } finally {
+            if (old == null) {
+                System.clearProperty("qm.home");
+            } else {
+                System.setProperty("qm.home", old);
+            }
+        }
+    }
+
+    @Test
+    void ledger_outputOtherThanTextOrJson_rejected() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int rc = run(err, "ledger", "wordpress", "--output", "yaml");
+
+        assertThat(rc).isNotZero();
+        assertThat(err.toString()).contains("--output must be text or json");
+    }
+
+    @Test
+    void helpers_shortDigestIsTwelveHex() {
+        assertThat(TextTable.shortDigest("sha256:" + "ab".repeat(32))).isEqualTo("abababababab");
+        assertThat(Files.exists(Path.of("."))).isTrue();
+    }
+}
