@@ -17,6 +17,7 @@
 # a complete, size-checked upload is copied to backups/ and then committed by writing its manifest.
 set -euo pipefail
 umask 077
+source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
 
 : "${QM_BUCKET:?QM_BUCKET is required}" "${QM_KEY:?QM_KEY is required}" "${QM_DATABASE:?QM_DATABASE is required}"
 QM_CONTAINER="${QM_CONTAINER:-}"
@@ -44,26 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "${QM_PASSWORD_PARAMETER:-}" ] && [ -z "$QM_CONTAINER" ]; then
-  MYSQL_PWD="$(aws ssm get-parameter --name "$QM_PASSWORD_PARAMETER" --with-decryption --query Parameter.Value --output text)"
-  export MYSQL_PWD
-fi
 
-# run a MariaDB client tool (mariadb, mariadb-dump) on the host or inside the container
-db() {
-  local tool="$1"; shift
-  if [ -n "$QM_CONTAINER" ]; then
-    # the password is read inside the container from its own environment, never passed in
-    docker exec -i "$QM_CONTAINER" sh -c '
-      t="$1"; shift
-      command -v "$t" >/dev/null 2>&1 || t="$(echo "$t" | sed "s/^mariadb-dump$/mysqldump/; s/^mariadb$/mysql/")"
-      MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}" exec "$t" -uroot "$@"' qm "$tool" "$@"
-  elif [ -n "${QM_DB_DEFAULTS_FILE:-}" ]; then
-    "$tool" --defaults-extra-file="$QM_DB_DEFAULTS_FILE" "$@"
-  else
-    "$tool" "$@"
-  fi
-}
 
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 t0=$(date +%s%N)

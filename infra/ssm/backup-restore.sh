@@ -12,6 +12,7 @@
 # manifest's sha256; a wrong checksum stops the restore before any change.
 set -euo pipefail
 umask 077
+source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
 : "${QM_BUCKET:?QM_BUCKET is required}" "${QM_DATABASE:?QM_DATABASE is required}"
 QM_KEY="${QM_KEY:-}"
 QM_CONTAINER="${QM_CONTAINER:-}"
@@ -24,23 +25,6 @@ if [ -n "$QM_LIVE_DATABASE" ] && [ "$QM_DATABASE" = "$QM_LIVE_DATABASE" ]; then
   exit 4
 fi
 
-if [ -n "${QM_PASSWORD_PARAMETER:-}" ] && [ -z "$QM_CONTAINER" ]; then
-  MYSQL_PWD="$(aws ssm get-parameter --name "$QM_PASSWORD_PARAMETER" --with-decryption --query Parameter.Value --output text)"
-  export MYSQL_PWD
-fi
-db() {
-  local tool="$1"; shift
-  if [ -n "$QM_CONTAINER" ]; then
-    docker exec -i "$QM_CONTAINER" sh -c '
-      t="$1"; shift
-      command -v "$t" >/dev/null 2>&1 || t="$(echo "$t" | sed "s/^mariadb$/mysql/")"
-      MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}" exec "$t" -uroot "$@"' qm "$tool" "$@"
-  elif [ -n "${QM_DB_DEFAULTS_FILE:-}" ]; then
-    "$tool" --defaults-extra-file="$QM_DB_DEFAULTS_FILE" "$@"
-  else
-    "$tool" "$@"
-  fi
-}
 
 if [ -z "$QM_KEY" ]; then
   QM_KEY="$(aws s3 ls "s3://$QM_BUCKET/backups/" --recursive | awk '{print $4}' | grep '\.manifest\.json$' | sort | tail -1 | sed 's/\.manifest\.json$//')"

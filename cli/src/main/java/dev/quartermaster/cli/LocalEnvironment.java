@@ -100,13 +100,7 @@ final class LocalEnvironment implements AutoCloseable {
 
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
-        Map<String, String> env = new HashMap<>();
-        env.put("TABLE_NAME", TABLE);
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo().endpoint());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "local");
-        env.put("AWS_SECRET_ACCESS_KEY", "local");
-        return env;
+        return dynamo().functionSettings(TABLE);
     }
 
     void register(AutoCloseable resource) {

@@ -25,10 +25,25 @@ public final class Qm implements Runnable {
         System.exit(execute(args));
     }
 
+    /** One line a person can act on; the SDK's credential and region errors get the fix spelled out. */
+    static String explain(Exception ex) {
+        String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        if (m.contains("Unable to load credentials")) {
+            return "no AWS credentials found: run `aws configure` (or `aws sso login`) or set AWS_PROFILE, then retry";
+        }
+        if (m.contains("Unable to load region")) {
+            return "no AWS region: set AWS_REGION (or a region in your AWS profile) to where the stack is deployed";
+        }
+        if (m.contains("ResourceNotFoundException") || m.contains("Requested resource not found")) {
+            return "the ledger table was not found: is the stack deployed in this account and region? (" + m.lines().findFirst().orElse("") + ")";
+        }
+        return m;
+    }
+
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Qm());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("qm: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            cmd.getErr().println("qm: " + explain(ex));
             if (System.getenv("QM_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

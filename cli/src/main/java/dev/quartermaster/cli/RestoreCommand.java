@@ -45,6 +45,7 @@ final class RestoreCommand implements Callable<Integer> {
             params.put("key", k);
             params.put("database", db);
             params.put("container", settings.getOrDefault("DB_CONTAINER", ""));
+            params.put("passwordParameter", settings.getOrDefault("DB_PASSWORD_PARAMETER", ""));
             String id = services.commandRunner().send(settings.get("RESTORE_DOCUMENT"), params,
                     settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
             System.out.println("restore sent: SSM command " + id + "; follow it with: aws ssm list-command-invocations --command-id " + id + " --details");

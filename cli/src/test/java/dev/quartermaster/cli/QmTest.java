@@ -71,6 +71,14 @@ class QmTest {
     }
 
     @Test
+    void explain_whenSdkFindsNoCredentials_saysHowToFixIt() {
+        var ex = software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(...)");
+
+        assertThat(Qm.explain(ex)).startsWith("no AWS credentials found").contains("aws configure");
+    }
+
+    @Test
     void helpers_shortDigestIsTwelveHex() {
         assertThat(TextTable.shortDigest("sha256:" + "ab".repeat(32))).isEqualTo("abababababab");
         assertThat(Files.exists(Path.of("."))).isTrue();

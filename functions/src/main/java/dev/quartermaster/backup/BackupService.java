@@ -72,6 +72,7 @@ public final class BackupService {
         params.put("database", config.database());
         params.put("container", config.container());
         params.put("compression", config.compression());
+        params.put("passwordParameter", config.passwordParameter());
         String commandId = commands.send(config.dumpDocument(), params, config.tagKey(), config.tagValue(),
                 "Quartermaster backup of " + config.database());
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, config.database(), scheduledAt, commandId, key, null);
@@ -103,6 +104,7 @@ public final class BackupService {
         params.put("container", config.container());
         params.put("liveDatabase", config.database());
         params.put("evidenceKey", evidenceKey);
+        params.put("passwordParameter", config.passwordParameter());
         String commandId = commands.send(config.restoreDocument(), params, config.tagKey(), config.tagValue(),
                 "Quartermaster restore drill of " + config.database());
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.DRILL, config.database(), at, commandId, latest.get().key(), evidenceKey);

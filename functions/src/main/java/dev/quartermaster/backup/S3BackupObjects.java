@@ -23,14 +23,17 @@ public final class S3BackupObjects implements BackupObjects {
         try {
             var h = s3.headObject(b -> b.bucket(bucket).key(key));
             return Optional.of(new Head(h.contentLength(), h.metadata()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
+            return absent(e);
         }
+    }
+
+    /** A 404 (NoSuchKey, or HEAD's bodiless 404) means "no such object"; anything else is an error. */
+    private static <T> Optional<T> absent(S3Exception e) {
+        if (e instanceof NoSuchKeyException || e.statusCode() == 404) {
+            return Optional.empty();
+        }
+        throw e;
     }
 
     @Override
@@ -43,13 +46,8 @@ public final class S3BackupObjects implements BackupObjects {
     public Optional<String> text(String bucket, String key) {
         try {
             return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
+            return absent(e);
         }
     }
 }

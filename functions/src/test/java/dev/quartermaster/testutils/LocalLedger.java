@@ -28,13 +28,7 @@ public final class LocalLedger {
         try (var client = dynamo().client()) {
             LocalDynamoDb.createLedgerTable(client, table);
         }
-        Map<String, String> env = new HashMap<>();
-        env.put("TABLE_NAME", table);
-        env.put("AWS_ENDPOINT_URL", dynamo().endpoint());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        return env;
+        return new HashMap<>(dynamo().functionSettings(table));
     }
 
     public static Services services(Map<String, String> settings, RecordingAlerts alerts) {

@@ -28,7 +28,8 @@ public record Config(
         String hostTagValue,
         String database,
         String dbContainer,
-        String drillSchedule) {
+        String drillSchedule,
+        String dbPasswordParameter) {
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
@@ -37,6 +38,7 @@ public record Config(
     static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
     static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
+    static final Pattern SSM_PARAMETER = Pattern.compile("/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
 
     /** The rules that ship with the product (WordPress's version.php), the same file the function reads. */
@@ -89,7 +91,9 @@ public record Config(
                 r.matching("hostTagValue", "true", TAG_KEY, "a tag value of up to 128 letters, digits, spaces and _ . : / = + - @"),
                 r.matching("database", "wordpress", DB_NAME, "a database name of letters, digits and _"),
                 r.optionalMatching("dbContainer", "", CONTAINER, "a container name (letters, digits, _ . -), or empty for MariaDB on the host"),
-                r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"));
+                r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"),
+                r.optionalMatching("dbPasswordParameter", "", SSM_PARAMETER,
+                        "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"));
         if (c.backupColdAfterDays() > 0 && c.backupColdAfterDays() >= c.backupRetentionDays()) {
             errors.add("backupColdAfterDays (" + c.backupColdAfterDays() + ") must be smaller than backupRetentionDays ("
                     + c.backupRetentionDays() + "), or 0 to keep backups in S3 Standard");

@@ -248,7 +248,8 @@ public final class QuartermasterStack extends Stack {
                         new ShellDocument.Param("key", "QM_KEY", KEY, null, "Object key under backups/, e.g. backups/wordpress/2026/11/23/20261123T030000Z.sql.gz"),
                         new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to dump"),
                         new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
-                        new ShellDocument.Param("compression", "QM_COMPRESSION", "^(gzip|zstd)$", "gzip", "gzip or zstd")),
+                        new ShellDocument.Param("compression", "QM_COMPRESSION", "^(gzip|zstd)$", "gzip", "gzip or zstd"),
+                        passwordParam()),
                 3600);
     }
 
@@ -260,13 +261,19 @@ public final class QuartermasterStack extends Stack {
                         new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to restore into"),
                         new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
                         new ShellDocument.Param("liveDatabase", "QM_LIVE_DATABASE", "^([A-Za-z0-9_]{1,64})?$", "", "Drill mode: the live database, which the restore refuses to touch"),
-                        new ShellDocument.Param("evidenceKey", "QM_EVIDENCE_KEY", OPTIONAL_KEY, "", "Drill mode: where to write the evidence JSON")),
+                        new ShellDocument.Param("evidenceKey", "QM_EVIDENCE_KEY", OPTIONAL_KEY, "", "Drill mode: where to write the evidence JSON"),
+                        passwordParam()),
                 3600);
+    }
+
+    private static ShellDocument.Param passwordParam() {
+        return new ShellDocument.Param("passwordParameter", "QM_PASSWORD_PARAMETER", "^(/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", "",
+                "Host mode only: name of an SSM SecureString the host reads the database password from (never the password itself)");
     }
 
     /** What the EC2 host's instance role needs; attach it beside AmazonSSMManagedInstanceCore. */
     private void hostPolicy() {
-        ManagedPolicy.Builder.create(this, "HostPolicy")
+        ManagedPolicy policy = ManagedPolicy.Builder.create(this, "HostPolicy")
                 .description("Quartermaster: lets the database host write and read its backups. Attach to the EC2 instance role.")
                 .statements(List.of(
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
@@ -280,6 +287,13 @@ public final class QuartermasterStack extends Stack {
                                 .actions(List.of("s3:ListBucket"))
                                 .resources(List.of(backups.getBucketArn())).build()))
                 .build();
+        if (!config.dbPasswordParameter().isEmpty()) {
+            String name = config.dbPasswordParameter().startsWith("/") ? config.dbPasswordParameter().substring(1) : config.dbPasswordParameter();
+            policy.addStatements(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                    .actions(List.of("ssm:GetParameter"))
+                    .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":parameter/" + name))
+                    .build());
+        }
     }
 
     private PolicyStatement sendCommand(ShellDocument doc) {
@@ -296,7 +310,8 @@ public final class QuartermasterStack extends Stack {
                 "HOST_TAG_KEY", config.hostTagKey(), "HOST_TAG_VALUE", config.hostTagValue(),
                 "DATABASE", config.database(), "DB_CONTAINER", config.dbContainer(),
                 "DUMP_DOCUMENT", dumpDocument.name(), "RESTORE_DOCUMENT", restoreDocument.name(),
-                "BACKUP_WINDOW_HOURS", Integer.toString(config.backupWindowHours()));
+                "BACKUP_WINDOW_HOURS", Integer.toString(config.backupWindowHours()),
+                "DB_PASSWORD_PARAMETER", config.dbPasswordParameter());
     }
 
     private void scheduledBackups() {

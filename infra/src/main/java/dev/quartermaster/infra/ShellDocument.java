@@ -43,7 +43,15 @@ public final class ShellDocument extends Construct {
         }
         // the script is an argument, not stdin: docker exec -i and mariadb inside it must not eat it
         lines.add("qm_script=$(cat <<'QM_SCRIPT_END'");
-        lines.addAll(readScript(script).lines().toList());
+        for (String line : readScript(script).lines().toList()) {
+            // the library the script sources from a file is inlined: the document carries one whole script
+            int include = line.indexOf("# @include ");
+            if (include >= 0) {
+                lines.addAll(readScript(line.substring(include + "# @include ".length()).trim()).lines().toList());
+            } else {
+                lines.add(line);
+            }
+        }
         lines.add("QM_SCRIPT_END");
         lines.add(")");
         lines.add("exec bash -c \"$qm_script\" qm-script");

@@ -122,7 +122,9 @@ class QuartermasterStackTest {
         var docs = template.findResources("AWS::SSM::Document");
         assertThat(docs).hasSize(2);
         String json = docs.toString();
-        assertThat(json).contains("allowedPattern").contains("QM_SCRIPT_END");
+        assertThat(json).contains("allowedPattern").contains("QM_SCRIPT_END")
+                .contains("db() {") // qm-lib.sh inlined
+                .doesNotContain("# @include");
         template.hasResourceProperties("AWS::SSM::Document", Map.of("DocumentType", "Command",
                 "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(
                         "bucket", Match.objectLike(Map.of("allowedPattern", "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")),
@@ -159,6 +161,15 @@ class QuartermasterStackTest {
                 }
             }
         });
+    }
+
+    @Test
+    void hostPolicy_whenPasswordParameterNamed_mayReadOnlyThatParameter() {
+        Template t = StackFixture.template(Map.of("dbPasswordParameter", "/wordpress/db-root-password"));
+
+        t.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Action", "ssm:GetParameter", "Resource", Match.objectLike(Map.of("Fn::Join",
+                        Match.arrayWith(List.of(Match.arrayWith(List.of(":parameter/wordpress/db-root-password")))))))))))));
     }
 
     @Test

@@ -80,6 +80,17 @@ public final class LocalDynamoDb implements AutoCloseable {
                 .build();
     }
 
+    /** The environment a function needs to use {@code table} here: what the stack sets in AWS, local endpoint and dummy keys. */
+    public java.util.Map<String, String> functionSettings(String table) {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("TABLE_NAME", table);
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", endpoint());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        return env;
+    }
+
     /** The ledger table exactly as the CDK stack defines its keys (pk/sk strings, on demand). */
     public static void createLedgerTable(DynamoDbClient client, String name) {
         try {
