@@ -26,6 +26,7 @@ final class BackupNowCommand implements Callable<Integer> {
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             LocalServices ls = LocalServices.create(local, null, System.err, true);
+            local.ensureDatabase(System.err);
             int rc = InvokeCommand.run(FunctionCatalog.create("backup-start", ls.services), "backup-start", DemoCommand.scheduledEvent(now));
             for (LocalAgent.Finished f : ls.agent.drain()) {
                 System.err.println(f.run().output().strip());

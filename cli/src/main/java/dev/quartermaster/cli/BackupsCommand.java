@@ -60,8 +60,9 @@ final class BackupsCommand implements Callable<Integer> {
             System.out.println("no " + (drills ? "drills" : "backups") + " of " + db + " recorded");
             return 0;
         }
-        TextTable t = new TextTable("STARTED", "STATUS", "KEY", "BYTES", "TABLES", "ROWS", "COMMAND", "ERROR");
+        TextTable t = new TextTable("STARTED", "STATUS", "KEY", "BYTES", "TABLES", "ROWS", "SECONDS", "COMMAND", "ERROR");
         records.forEach(r -> t.row(r.startedAt(), r.status(), r.key(), r.bytes(), r.tables(), r.rows(),
+                String.format("%.1f", r.durationMs() / 1000.0),
                 r.commandId().length() > 8 ? r.commandId().substring(0, 8) : r.commandId(), r.error() == null ? "" : r.error()));
         t.print(System.out, "");
         return 0;

@@ -62,15 +62,25 @@ final class BenchCommand implements Callable<Integer> {
             String cp = jar + File.pathSeparator + probeClasses;
             List<Long> real = new ArrayList<>();
             List<Long> empty = new ArrayList<>();
+            phases.clear();
             for (int i = 0; i < runs; i++) {
                 // a new event id each run, so every run records (not a duplicate)
                 Path ev = Files.createTempFile("qm-event", ".json");
                 Files.writeString(ev, Files.readString(event).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + i + "-" + System.nanoTime() + "\""));
                 empty.add(time(cp, ColdStartProbe.EmptyHandler.class.getName(), ev, env));
                 real.add(time(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, env));
-                System.out.printf("run %d: image-action %d ms, empty handler %d ms%n", i + 1, real.get(i), empty.get(i));
+                System.out.printf("run %d: image-action %d ms (%s), empty handler %d ms%n", i + 1, real.get(i),
+                        phases.get(phases.size() - 1), empty.get(i));
                 Files.deleteIfExists(ev);
             }
+            Map<String, String> snap = new java.util.HashMap<>(env);
+            snap.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+            Path ev = Files.createTempFile("qm-event", ".json");
+            Files.writeString(ev, Files.readString(event).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-snap-" + System.nanoTime() + "\""));
+            time(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, snap);
+            Files.deleteIfExists(ev);
+            System.out.printf("with SnapStart priming (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): %s — after a restore the first event pays the invoke part%n",
+                    phases.get(phases.size() - 1));
             long r = median(real);
             long e = median(empty);
             double mb = Files.size(jar) / (1024.0 * 1024.0);
@@ -97,8 +107,11 @@ final class BenchCommand implements Callable<Integer> {
         if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"RECORDED\"")) {
             throw new IllegalStateException("probe for " + handler + " did not record the event:\n" + text);
         }
+        text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().ifPresent(l -> phases.add(l.substring(9)));
         return (System.nanoTime() - start) / 1_000_000;
     }
+
+    private static final List<String> phases = new ArrayList<>();
 
     private static long median(List<Long> xs) {
         List<Long> s = new ArrayList<>(xs);

@@ -21,12 +21,17 @@ public final class ColdStartProbe {
     }
 
     public static void main(String[] args) throws Exception {
+        long t0 = System.nanoTime();
         RequestStreamHandler handler = (RequestStreamHandler) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        long t1 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = new FileInputStream(args[1])) {
             handler.handleRequest(in, out, new ProbeContext());
         }
+        long t2 = System.nanoTime();
         System.err.println("result " + out);
+        // init: what SnapStart snapshots; invoke: what the first event still pays after a restore
+        System.err.println("QM_PROBE init-ms=" + (t1 - t0) / 1_000_000 + " invoke-ms=" + (t2 - t1) / 1_000_000);
     }
 
     /** The baseline: a handler that does nothing. */

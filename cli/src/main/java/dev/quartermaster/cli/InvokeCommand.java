@@ -52,6 +52,9 @@ final class InvokeCommand implements Callable<Integer> {
                 services = new Services(Settings.of(env));
             } else {
                 LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function));
+                if (FunctionCatalog.needsBackups(function)) {
+                    local.ensureDatabase(System.err);
+                }
                 services = ls.services;
                 agent = ls.agent;
             }

@@ -82,6 +82,19 @@ final class LocalEnvironment implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Locally there is no WordPress host: when MariaDB has no {@code wordpress} database yet, seed a
+     * small WordPress-like one so a local backup has something real to dump.
+     */
+    void ensureDatabase(java.io.PrintStream console) {
+        if (mariaDb().sql(null, "SHOW DATABASES LIKE '" + DATABASE + "'").isEmpty()) {
+            mariaDb().seedWordPress(DATABASE, "Hello from Quartermaster", 500, 1000);
+            if (console != null) {
+                console.println("[qm] the local MariaDB had no '" + DATABASE + "' database: seeded a small WordPress-like one (500 posts)");
+            }
+        }
+    }
+
     HostScripts hostScripts() {
         return new HostScripts(home(), s3(), mariaDb());
     }

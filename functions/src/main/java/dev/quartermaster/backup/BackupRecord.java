@@ -19,7 +19,8 @@ public record BackupRecord(
         long rows,
         Instant finishedAt,
         String error,
-        String evidenceKey) {
+        String evidenceKey,
+        long durationMs) {
 
     public enum Kind { BACKUP, DRILL }
 
@@ -32,18 +33,23 @@ public record BackupRecord(
     }
 
     public static BackupRecord running(Kind kind, String database, Instant startedAt, String commandId, String key, String evidenceKey) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.RUNNING, 0, null, 0, 0, null, null, evidenceKey);
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.RUNNING, 0, null, 0, 0, null, null, evidenceKey, 0);
     }
 
-    public BackupRecord verified(long bytes, String sha256, int tables, long rows, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.VERIFIED, bytes, sha256, tables, rows, at, null, evidenceKey);
+    /** @param durationMs how long the host took (dump and upload), from the manifest */
+    public BackupRecord verified(long bytes, String sha256, int tables, long rows, long durationMs, Instant at) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.VERIFIED, bytes, sha256, tables, rows, at, null,
+                evidenceKey, durationMs);
     }
 
-    public BackupRecord passed(int tables, long rows, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.PASSED, bytes, sha256, tables, rows, at, null, evidenceKey);
+    /** @param durationMs how long the drill's restore and comparison took, from its evidence */
+    public BackupRecord passed(int tables, long rows, long durationMs, Instant at) {
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.PASSED, bytes, sha256, tables, rows, at, null,
+                evidenceKey, durationMs);
     }
 
     public BackupRecord failed(String reason, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.FAILED, bytes, sha256, tables, rows, at, reason, evidenceKey);
+        return new BackupRecord(kind, database, startedAt, commandId, key, Status.FAILED, bytes, sha256, tables, rows, at, reason,
+                evidenceKey, durationMs);
     }
 }

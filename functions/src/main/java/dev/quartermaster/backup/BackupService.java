@@ -181,7 +181,7 @@ public final class BackupService {
         for (JsonNode n : manifest.path("tables")) {
             rows += n.asLong();
         }
-        return r.verified(bytes, sha, tables, rows, now);
+        return r.verified(bytes, sha, tables, rows, manifest.path("durationMs").asLong(0), now);
     }
 
     private String sha256Of(String key) {
@@ -209,7 +209,7 @@ public final class BackupService {
             if (!"PASS".equals(e.path("result").asText())) {
                 return r.failed("row counts differ from the manifest: " + e.path("mismatches"), now);
             }
-            return r.passed(e.path("tables").asInt(), e.path("rows").asLong(), now);
+            return r.passed(e.path("tables").asInt(), e.path("rows").asLong(), e.path("durationMs").asLong(0), now);
         } catch (IOException ex) {
             return r.failed("drill evidence " + r.evidenceKey() + " is not JSON", now);
         }

@@ -134,6 +134,7 @@ public final class DynamoDbBackupStore implements BackupStore {
         if (r.evidenceKey() != null) {
             i.put("evidenceKey", s(r.evidenceKey()));
         }
+        i.put("durationMs", n(r.durationMs()));
         return i;
     }
 
@@ -141,6 +142,6 @@ public final class DynamoDbBackupStore implements BackupStore {
         return new BackupRecord(BackupRecord.Kind.valueOf(str(i, "kind")), str(i, "database"), instant(i, "startedAt"),
                 str(i, "commandId"), str(i, "key"), BackupRecord.Status.valueOf(str(i, "status")), num(i, "bytes", 0),
                 str(i, "sha256"), (int) num(i, "tables", 0), num(i, "rows", 0), instant(i, "finishedAt"), str(i, "error"),
-                str(i, "evidenceKey"));
+                str(i, "evidenceKey"), num(i, "durationMs", 0));
     }
 }

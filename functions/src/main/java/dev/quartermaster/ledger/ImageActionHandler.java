@@ -25,6 +25,19 @@ public final class ImageActionHandler extends EventFunction {
 
     public ImageActionHandler(Services services) {
         this.ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        if ("snap-start".equals(services.settings().get("AWS_LAMBDA_INITIALIZATION_TYPE").orElse(""))) {
+            prime(services);
+        }
+    }
+
+    /**
+     * Under SnapStart the snapshot is taken after this constructor: walk the hot path once (parse an
+     * event, one read of the table) so its classes are loaded and the HTTP client warm in the snapshot.
+     * Read-only and harmless: the key read does not exist.
+     */
+    private static void prime(Services services) {
+        EventParser.readTree(new java.io.ByteArrayInputStream("{\"id\":\"prime\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        services.ledgerStore().head("qm-priming", "qm-priming");
     }
 
     @Override

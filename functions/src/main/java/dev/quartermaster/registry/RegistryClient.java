@@ -120,7 +120,7 @@ public final class RegistryClient {
             sleep(100L << attempt);
         }
         throw new RegistryException("registry " + base + " kept failing for " + what + " after " + MAX_ATTEMPTS
-                + " attempts: " + last.getMessage(), last);
+                + " attempts: " + last.getMessage(), last, true);
     }
 
     private HttpResponse<InputStream> follow(URI uri, Map<String, String> headers, boolean withAuth, int hops)

@@ -33,7 +33,17 @@ public final class VerificationService {
         if (ledger.isDone(doneKey)) {
             return java.util.Optional.empty();
         }
-        ImageVerifier.Report report = verifier.verify(repository, digest, tag);
+        ImageVerifier.Report report;
+        try {
+            report = verifier.verify(repository, digest, tag);
+        } catch (dev.quartermaster.registry.RegistryException e) {
+            if (e.isTransient()) {
+                throw e; // Lambda retries the event later
+            }
+            // gone, forbidden or corrupt: a fact about this image, recorded and alerted, not retried
+            report = new ImageVerifier.Report(digest, null, Verdict.of(Verdict.Kind.UNVERIFIABLE, null, null,
+                    "the registry could not give the image: " + e.getMessage(), 0, 0), java.util.List.of());
+        }
         Verdict v = report.verdict();
         ledger.recordVerification(repository, report.digest(), toRecord(v));
         if (!report.children().isEmpty()) {

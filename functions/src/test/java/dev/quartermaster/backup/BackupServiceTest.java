@@ -170,7 +170,7 @@ class BackupServiceTest {
         var store = services.backupStore();
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-1", "backups/" + database + "/a.sql.gz", null);
         store.create(r);
-        store.settle(r.verified(10, "ab", 2, 7, Instant.now()));
+        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
 
         var result = Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
 

@@ -105,4 +105,26 @@ class RedirectTest {
             flaky.stop(0);
         }
     }
+
+    @Test
+    void manifest_whenServerKeepsFailing_givesUpWithATransientError() throws Exception {
+        HttpServer down = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        down.createContext("/", ex -> {
+            calls.incrementAndGet();
+            ex.sendResponseHeaders(502, -1);
+            ex.close();
+        });
+        down.start();
+        try {
+            RegistryClient client = new RegistryClient("http://127.0.0.1:" + down.getAddress().getPort(), RegistryAuth.anonymous());
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.manifest("r", "latest"))
+                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).isTrue())
+                    .hasMessageContaining("kept failing");
+            assertThat(calls.get()).isEqualTo(4);
+        } finally {
+            down.stop(0);
+        }
+    }
 }

@@ -94,6 +94,19 @@ class VerifyHandlerTest {
     }
 
     @Test
+    void handle_whenImageIsNotInTheRegistry_recordsUnverifiableAndAlertsInsteadOfRetrying() {
+        String missing = "sha256:" + "ab".repeat(32);
+
+        JsonNode result = Invoke.handler(verify, pushEvent("ev-gone", repo, "wp-6.4-v7", missing, OciImages.MANIFEST));
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        assertThat(result.path("details").path("verdict").asText()).isEqualTo("UNVERIFIABLE");
+        assertThat(result.path("details").path("reason").asText()).contains("not found");
+        assertThat(store.image(repo, missing).orElseThrow().verdict()).isEqualTo("UNVERIFIABLE");
+        assertThat(alerts.kinds()).containsExactly("UNVERIFIABLE");
+    }
+
+    @Test
     void handle_whenChildPushWithoutTag_ignored() {
         JsonNode result = Invoke.handler(verify, "image-action-push-child.json");
 
