@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.io.IOException;
@@ -44,7 +45,8 @@ public abstract class EventFunction implements RequestStreamHandler {
 
     private Outcome process(InputStream input) {
         Metrics metrics = MetricsFactory.getMetricsInstance();
-        metrics.captureColdStartMetric();
+        // one dimension for every function, so one alarm (EventsRejected, VerificationFailed, ...) covers them all
+        metrics.setDefaultDimensions(DimensionSet.of("Application", "Quartermaster"));
         String functionName = getClass().getSimpleName();
         byte[] raw;
         try {

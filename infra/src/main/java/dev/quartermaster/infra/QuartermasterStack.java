@@ -81,6 +81,7 @@ public final class QuartermasterStack extends Stack {
         backupStatus();
         restoreDrill();
         backupWatchdog();
+        rejectedEventsAlarm();
         outputs();
         nagSuppressions();
     }
@@ -112,12 +113,8 @@ public final class QuartermasterStack extends Stack {
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build();
-        alarm.addAlarmAction(new SnsAction(alertTopicRef()));
+        alarm.addAlarmAction(new SnsAction(alerts));
         return q;
-    }
-
-    private Topic alertTopicRef() {
-        return alerts;
     }
 
     private Table ledgerTable() {
@@ -314,14 +311,21 @@ public final class QuartermasterStack extends Stack {
                 "DB_PASSWORD_PARAMETER", config.dbPasswordParameter());
     }
 
-    private void scheduledBackups() {
-        QmFunction fn = function("backup-start", "dev.quartermaster.backup.BackupStartHandler", 1024, 30, hostEnv());
-        fn.function().addToRolePolicy(sendCommand(dumpDocument));
-        Rule.Builder.create(this, "BackupSchedule")
-                .description("Start the scheduled database backup")
-                .schedule(Schedule.expression(config.backupSchedule()))
+    /** A function the given schedule invokes. */
+    private QmFunction onSchedule(String name, String handler, String ruleId, String description, Schedule schedule) {
+        QmFunction fn = function(name, handler, 1024, 30, hostEnv());
+        Rule.Builder.create(this, ruleId)
+                .description(description)
+                .schedule(schedule)
                 .targets(List.of(fn.target()))
                 .build();
+        return fn;
+    }
+
+    private void scheduledBackups() {
+        onSchedule("backup-start", "dev.quartermaster.backup.BackupStartHandler", "BackupSchedule",
+                "Start the scheduled database backup", Schedule.expression(config.backupSchedule()))
+                .function().addToRolePolicy(sendCommand(dumpDocument));
     }
 
     private void backupStatus() {
@@ -339,25 +343,23 @@ public final class QuartermasterStack extends Stack {
     }
 
     private void restoreDrill() {
-        QmFunction fn = function("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler", 1024, 30, hostEnv());
-        fn.function().addToRolePolicy(sendCommand(restoreDocument));
-        Rule.Builder.create(this, "RestoreDrillSchedule")
-                .description("Restore the latest verified backup into a scratch database and compare row counts")
-                .schedule(Schedule.expression(config.drillSchedule()))
-                .targets(List.of(fn.target()))
-                .build();
+        onSchedule("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler", "RestoreDrillSchedule",
+                "Restore the latest verified backup into a scratch database and compare row counts",
+                Schedule.expression(config.drillSchedule()))
+                .function().addToRolePolicy(sendCommand(restoreDocument));
     }
 
     private void backupWatchdog() {
-        QmFunction fn = function("backup-watchdog", "dev.quartermaster.backup.BackupWatchdogHandler", 1024, 30, hostEnv());
-        Rule.Builder.create(this, "BackupWatchdogSchedule")
-                .description("Alert when a backup has not been verified within its window")
-                .schedule(Schedule.rate(Duration.hours(1)))
-                .targets(List.of(fn.target()))
-                .build();
+        onSchedule("backup-watchdog", "dev.quartermaster.backup.BackupWatchdogHandler", "BackupWatchdogSchedule",
+                "Alert when a backup has not been verified within its window", Schedule.rate(Duration.hours(1)));
+    }
+
+    /** Malformed events are answered, not retried: this alarm makes sure a person still hears of them. */
+    private void rejectedEventsAlarm() {
         Alarm.Builder.create(this, "RejectedEventsAlarm")
                 .alarmDescription("Quartermaster rejected malformed events (see the function logs for the reason and payload)")
                 .metric(Metric.Builder.create().namespace("Quartermaster").metricName("EventsRejected")
+                        .dimensionsMap(Map.of("Application", "Quartermaster"))
                         .statistic("Sum").period(Duration.hours(1)).build())
                 .threshold(1).evaluationPeriods(1)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)

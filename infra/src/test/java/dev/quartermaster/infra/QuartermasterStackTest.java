@@ -173,6 +173,20 @@ class QuartermasterStackTest {
     }
 
     @Test
+    void rejectedEvents_alarmWatchesTheDimensionTheFunctionsEmit() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "MetricName", "EventsRejected", "Namespace", "Quartermaster",
+                "Dimensions", List.of(Map.of("Name", "Application", "Value", "Quartermaster")),
+                "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("Alerts.*")))));
+    }
+
+    @Test
+    void deadLetters_alarmWhenAnythingWaits() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "MetricName", "ApproximateNumberOfMessagesVisible", "Threshold", 1));
+    }
+
+    @Test
     void hostPolicy_isOfferedAsManagedPolicy() {
         template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("Description", Match.stringLikeRegexp(".*instance role.*")));
     }
