@@ -11,10 +11,13 @@ import java.util.stream.Collectors;
 public final class SsmCommandRunner implements CommandRunner {
     private final SsmClient ssm;
     private final String outputBucket;
+    private final String logGroup;
 
-    public SsmCommandRunner(SsmClient ssm, String outputBucket) {
+    /** @param logGroup CloudWatch log group for the commands' output (the stack creates it with a retention) */
+    public SsmCommandRunner(SsmClient ssm, String outputBucket, String logGroup) {
         this.ssm = ssm;
         this.outputBucket = outputBucket;
+        this.logGroup = logGroup;
     }
 
     @Override
@@ -30,7 +33,7 @@ public final class SsmCommandRunner implements CommandRunner {
                 .maxErrors("0")
                 .outputS3BucketName(outputBucket)
                 .outputS3KeyPrefix("ssm-output/")
-                .cloudWatchOutputConfig(c -> c.cloudWatchOutputEnabled(true)))
+                .cloudWatchOutputConfig(c -> c.cloudWatchOutputEnabled(true).cloudWatchLogGroupName(logGroup)))
                 .command().commandId();
     }
 }

@@ -37,7 +37,8 @@ public class Services {
         this.registry = new Memo<>(() -> new RegistryClient(settings.require("REGISTRY_URL"), registryAuth()));
         this.backupStore = new Memo<>(() -> new dev.quartermaster.backup.DynamoDbBackupStore(clients.dynamoDb(), settings.require("TABLE_NAME")));
         this.backupObjects = new Memo<>(() -> new dev.quartermaster.backup.S3BackupObjects(clients.s3()));
-        this.commandRunner = new Memo<>(() -> new dev.quartermaster.backup.SsmCommandRunner(clients.ssm(), settings.require("BACKUP_BUCKET")));
+        this.commandRunner = new Memo<>(() -> new dev.quartermaster.backup.SsmCommandRunner(clients.ssm(),
+                settings.require("BACKUP_BUCKET"), settings.getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm")));
         this.verifyRules = new Memo<>(() -> settings.get("VERIFY_RULES").map(VerifyRules::parse).orElseGet(VerifyRules::defaults));
     }
 

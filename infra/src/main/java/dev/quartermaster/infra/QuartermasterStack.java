@@ -58,6 +58,7 @@ public final class QuartermasterStack extends Stack {
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
     private final Bucket backups;
+    private final software.amazon.awscdk.services.logs.LogGroup commandLogs;
     private final ShellDocument dumpDocument;
     private final ShellDocument restoreDocument;
     private final Map<String, QmFunction> functions = new HashMap<>();
@@ -74,6 +75,11 @@ public final class QuartermasterStack extends Stack {
         imageVerification();
         scanGate();
         this.backups = backupBucket();
+        this.commandLogs = software.amazon.awscdk.services.logs.LogGroup.Builder.create(this, "CommandLogs")
+                .logGroupName("/quartermaster/" + id + "/ssm")
+                .retention(software.amazon.awscdk.services.logs.RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
         this.dumpDocument = dumpDocument();
         this.restoreDocument = restoreDocument();
         hostPolicy();
@@ -282,7 +288,11 @@ public final class QuartermasterStack extends Stack {
                                         backups.arnForObjects("ssm-output/*"))).build(),
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
                                 .actions(List.of("s3:ListBucket"))
-                                .resources(List.of(backups.getBucketArn())).build()))
+                                .resources(List.of(backups.getBucketArn())).build(),
+                        // the SSM agent sends the commands' output to this log group with the instance's role
+                        PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
+                                .resources(List.of(commandLogs.getLogGroupArn())).build()))
                 .build();
         if (!config.dbPasswordParameter().isEmpty()) {
             String name = config.dbPasswordParameter().startsWith("/") ? config.dbPasswordParameter().substring(1) : config.dbPasswordParameter();
@@ -308,7 +318,8 @@ public final class QuartermasterStack extends Stack {
                 "DATABASE", config.database(), "DB_CONTAINER", config.dbContainer(),
                 "DUMP_DOCUMENT", dumpDocument.name(), "RESTORE_DOCUMENT", restoreDocument.name(),
                 "BACKUP_WINDOW_HOURS", Integer.toString(config.backupWindowHours()),
-                "DB_PASSWORD_PARAMETER", config.dbPasswordParameter());
+                "DB_PASSWORD_PARAMETER", config.dbPasswordParameter(),
+                "COMMAND_LOG_GROUP", commandLogs.getLogGroupName());
     }
 
     /** A function the given schedule invokes. */
@@ -329,7 +340,8 @@ public final class QuartermasterStack extends Stack {
     }
 
     private void backupStatus() {
-        QmFunction fn = function("backup-status", "dev.quartermaster.backup.BackupStatusHandler", 1024, 60, hostEnv());
+        // hashes the whole backup object: ~100 MB/s from S3, so 300 s covers dumps of several GB
+        QmFunction fn = function("backup-status", "dev.quartermaster.backup.BackupStatusHandler", 1024, 300, hostEnv());
         backups.grantRead(fn.function(), "backups/*");
         backups.grantRead(fn.function(), "drills/*");
         Rule.Builder.create(this, "BackupStatusRule")
@@ -384,7 +396,8 @@ public final class QuartermasterStack extends Stack {
                 suppress("AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the functions write their own logs"),
                 suppress("AwsSolutions-IAM5", "Wildcards are limited to: ecr:GetAuthorizationToken (AWS supports only *), "
                         + "the ledger table's index/* ARN added by grantReadWriteData, objects under fixed bucket prefixes, "
-                        + "S3 read actions added by grantRead (s3:GetObject*, s3:List*), and SendCommand on instance/* "
+                        + "S3 read actions added by grantRead (s3:GetObject*, s3:List*), the SSM output log group's streams (:*), "
+                        + "and SendCommand on instance/* "
                         + "(the function targets instances by tag; the documents accept only validated parameters)"),
                 suppress("AwsSolutions-L1", "java21 is the runtime the functions are built and tested for"),
                 suppress("AwsSolutions-SQS3", "This queue is the dead-letter queue"),
