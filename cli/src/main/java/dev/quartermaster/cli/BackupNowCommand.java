@@ -3,7 +3,6 @@ package dev.quartermaster.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -28,12 +27,7 @@ final class BackupNowCommand implements Callable<Integer> {
             LocalServices ls = LocalServices.create(local, null, System.err, true);
             local.ensureDatabase(System.err);
             int rc = InvokeCommand.run(FunctionCatalog.create("backup-start", ls.services), "backup-start", DemoCommand.scheduledEvent(now));
-            for (LocalAgent.Finished f : ls.agent.drain()) {
-                System.err.println(f.run().output().strip());
-                rc = Math.max(rc, InvokeCommand.run(FunctionCatalog.create("backup-status", ls.services), "backup-status",
-                        LocalAgent.statusEvent(f).getBytes(StandardCharsets.UTF_8)));
-            }
-            return rc;
+            return Math.max(rc, InvokeCommand.reportToStatusFunction(ls.agent, ls.services));
         }
     }
 }

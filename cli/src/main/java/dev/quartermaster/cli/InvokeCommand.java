@@ -60,17 +60,23 @@ final class InvokeCommand implements Callable<Integer> {
             }
             int rc = run(FunctionCatalog.create(function, services), function, event);
             if (agent != null) {
-                // what SSM would do next: report each command's end to backup-status
-                for (LocalAgent.Finished f : agent.drain()) {
-                    System.err.println("[local agent] command " + f.commandId() + " ended " + f.status() + ":\n"
-                            + f.run().output().strip().indent(2));
-                    System.out.println("--- backup-status (SSM status event for command " + f.commandId().substring(0, 8) + ")");
-                    rc = Math.max(rc, run(FunctionCatalog.create("backup-status", services), "backup-status",
-                            LocalAgent.statusEvent(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                }
+                rc = Math.max(rc, reportToStatusFunction(agent, services));
             }
             return rc;
         }
+    }
+
+    /** What SSM does after a command ends: tell backup-status, with the event it would send. */
+    static int reportToStatusFunction(LocalAgent agent, Services services) throws Exception {
+        int rc = 0;
+        for (LocalAgent.Finished f : agent.drain()) {
+            System.err.println("[local agent] command " + f.commandId() + " ended " + f.status() + ":\n"
+                    + f.run().output().strip().indent(2));
+            System.out.println("--- backup-status (SSM status event for command " + f.commandId().substring(0, 8) + ")");
+            rc = Math.max(rc, run(FunctionCatalog.create("backup-status", services), "backup-status",
+                    LocalAgent.statusEvent(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return rc;
     }
 
     static int run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event) throws Exception {
