@@ -15,7 +15,7 @@ import java.util.Optional;
  * alerted at least once (the alert is kept with the event marker until it is delivered).
  */
 public final class ImageLedger {
-    private static final int MAX_ATTEMPTS = 10;
+    private static final int MAX_ATTEMPTS = 16;
 
     private final LedgerStore store;
     private final Alerts alerts;
