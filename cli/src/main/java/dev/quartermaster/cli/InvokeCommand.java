@@ -81,7 +81,13 @@ final class InvokeCommand implements Callable<Integer> {
 
     static int run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
+        java.io.PrintStream stdout = System.out;
+        System.setOut(System.err); // the EMF metric lines are log lines too; stdout carries only the result
+        try {
+            handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
+        } finally {
+            System.setOut(stdout);
+        }
         JsonNode result = EventParser.JSON.readTree(out.toByteArray());
         System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         if ("REJECTED".equals(result.path("status").asText())) {
