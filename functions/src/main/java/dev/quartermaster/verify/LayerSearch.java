@@ -2,6 +2,7 @@ package dev.quartermaster.verify;
 
 import dev.quartermaster.registry.Descriptor;
 import dev.quartermaster.registry.MediaTypes;
+import io.airlift.compress.zstd.ZstdInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -24,12 +25,17 @@ final class LayerSearch {
     private LayerSearch() {
     }
 
+    /** gzip (OCI and Docker), zstd and plain tar layers; anything else (foreign, encrypted) is not read. */
     static boolean supported(Descriptor layer) {
-        return !layer.mediaType().endsWith("zstd");
+        String mt = layer.mediaType();
+        return mt.endsWith("gzip") || mt.endsWith("zstd") || mt.endsWith(".tar");
     }
 
     static InputStream decompress(InputStream raw, Descriptor layer) throws IOException {
         String mt = layer.mediaType();
+        if (mt.endsWith("zstd")) {
+            return new ZstdInputStream(new java.io.BufferedInputStream(raw, 64 * 1024));
+        }
         if (mt.equals(MediaTypes.OCI_LAYER_TAR) || mt.endsWith(".tar")) {
             return raw;
         }

@@ -72,6 +72,20 @@ class ImageVerifierTest {
     }
 
     @Test
+    void verify_whenLayersAreZstdCompressed_readsThem() {
+        var base = OciImages.layer(Map.of("usr/lib/libz.so", OciImages.randomBytes(200_000, 11)), true);
+        var wp = OciImages.layer(Map.of("usr/src/wordpress/wp-includes/version.php", OciImages.versionPhp("6.4.2")), true);
+        String digest = pusher.push(repo, "wp-6.4-zstd", OciImages.image(List.of(base, wp), Map.of(), List.of(), "amd64"));
+
+        Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-zstd").verdict();
+
+        assertThat(wp.mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+zstd");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(v.found()).isEqualTo("6.4.2");
+        assertThat(v.bytesFetched()).isLessThan(base.bytes().length);
+    }
+
+    @Test
     void verify_whenFileMissingEverywhere_unverifiable() {
         var base = OciImages.layer(Map.of("etc/os-release", "ID=debian\n".getBytes(StandardCharsets.UTF_8)));
         String digest = pusher.push(repo, "wp-6.4-empty", OciImages.image(List.of(base), Map.of(), List.of(), "amd64"));

@@ -51,11 +51,19 @@ public final class OciImages {
         }
     }
 
+    public static final String LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+
     /** A gzip'd tar layer of the given files (path → content); a path ending in /.wh.x is a whiteout. */
     public static Blob layer(Map<String, byte[]> files) {
+        return layer(files, false);
+    }
+
+    /** A tar layer compressed with zstd (as buildx's compression=zstd writes) or gzip. */
+    public static Blob layer(Map<String, byte[]> files, boolean zstd) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(out))) {
+            java.io.OutputStream compressed = zstd ? new io.airlift.compress.zstd.ZstdOutputStream(out) : new GZIPOutputStream(out);
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 for (Map.Entry<String, byte[]> f : files.entrySet()) {
                     TarArchiveEntry e = new TarArchiveEntry(f.getKey());
@@ -66,7 +74,7 @@ public final class OciImages {
                     tar.closeArchiveEntry();
                 }
             }
-            return Blob.of(out.toByteArray(), LAYER);
+            return Blob.of(out.toByteArray(), zstd ? LAYER_ZSTD : LAYER);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
