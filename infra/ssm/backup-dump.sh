@@ -52,16 +52,9 @@ t0=$(date +%s%N)
 server_version="$(db mariadb -N -B -e 'SELECT VERSION()')"
 dump_version="$(db mariadb-dump --version | head -1)"
 
-# exact row counts per table, taken in one consistent snapshot just before the dump
-count_sql="$(db mariadb -N -B -e "SELECT GROUP_CONCAT(CONCAT('SELECT ''', table_name, ''', COUNT(*) FROM \`', table_name, '\`') SEPARATOR ' UNION ALL ') FROM information_schema.tables WHERE table_schema = '$QM_DATABASE' AND table_type = 'BASE TABLE'")"
-tables_json=""
-if [ -n "$count_sql" ] && [ "$count_sql" != "NULL" ]; then
-  tables_json="$(db mariadb -N -B "$QM_DATABASE" -e "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; START TRANSACTION WITH CONSISTENT SNAPSHOT; $count_sql; COMMIT;" \
-    | awk -F'\t' 'BEGIN{first=1} {printf "%s    \"%s\": %s", (first?"":",\n"), $1, $2; first=0}')"
-fi
-
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
 db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" 2>"$meta/dump.err" \
+  | tee >(qm_count_rows > "$meta/counts"; touch "$meta/counts.done") \
   | "${compress[@]}" \
   | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") >(wc -c | tr -d ' ' > "$meta/bytes") \
   | aws s3 cp - "s3://$QM_BUCKET/$stage" --only-show-errors
@@ -70,10 +63,13 @@ if [ -s "$meta/dump.err" ]; then
   sed 's/^/qm-dump: mariadb-dump: /' "$meta/dump.err" >&2
 fi
 # the process substitutions finish asynchronously: wait for their results
-for _ in $(seq 1 100); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && [ -e "$meta/counts.done" ] && break; sleep 0.1; done
 sha256="$(cat "$meta/sha256")"
 bytes="$(cat "$meta/bytes")"
 [[ "$sha256" =~ ^[a-f0-9]{64}$ ]] || { echo "qm-dump: checksum missing" >&2; exit 1; }
+[ -e "$meta/counts.done" ] || { echo "qm-dump: row counts missing" >&2; exit 1; }
+# exact rows per table, counted from the dump stream itself (see qm_count_rows)
+tables_json="$(awk -F'\t' 'BEGIN{first=1} {printf "%s    \"%s\": %s", (first?"":",\n"), $1, $2; first=0}' "$meta/counts")"
 
 # the upload must be complete before it can become a backup
 uploaded="$(aws s3api head-object --bucket "$QM_BUCKET" --key "$stage" --query ContentLength --output text)"

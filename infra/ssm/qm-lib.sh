@@ -23,3 +23,32 @@ db() {
     "$tool" "$@"
   fi
 }
+
+# qm_count_rows: reads a dump on stdin, prints "table<TAB>rows" for every table, counted from the dump
+# itself, so the manifest says exactly what a restore will insert. Handles one-line and
+# one-row-per-line INSERTs: inside an INSERT, escaped characters and string literals are removed, then
+# every "(" left opens a row. LC_ALL=C: byte semantics, and about 5x faster than gzip.
+qm_count_rows() {
+  LC_ALL=C awk "$(cat <<'QM_AWK'
+/^-- Table structure for table `/ {
+  t = $0; sub(/^-- Table structure for table `/, "", t); sub(/`$/, "", t)
+  if (!(t in rows)) { rows[t] = 0; order[++n] = t }
+  next
+}
+/^INSERT INTO `/ {
+  cur = $0; sub(/^INSERT INTO `/, "", cur); sub(/`.*$/, "", cur)
+  if (!(cur in rows)) { rows[cur] = 0; order[++n] = cur }
+  line = $0; sub(/^INSERT INTO `[^`]*` VALUES/, "", line)
+  inserting = 1
+}
+inserting {
+  if (!/^INSERT INTO `/) line = $0
+  gsub(/\\./, "", line)
+  gsub(/'[^']*'/, "", line)
+  rows[cur] += gsub(/\(/, "", line)
+  if (line ~ /;[ \t]*$/) inserting = 0
+}
+END { for (i = 1; i <= n; i++) printf "%s\t%d\n", order[i], rows[order[i]] }
+QM_AWK
+)"
+}

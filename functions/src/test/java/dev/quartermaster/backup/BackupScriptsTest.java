@@ -125,6 +125,28 @@ class BackupScriptsTest {
     }
 
     @Test
+    void manifest_countsRowsFromTheDumpExactly_evenWithStringsThatLookLikeRowBoundaries() {
+        String database = "wp_tricky";
+        db.sql(null, "DROP DATABASE IF EXISTS " + database + "; CREATE DATABASE " + database);
+        db.sql(database, "CREATE TABLE tricky (id int primary key auto_increment, s text, b blob);"
+                + "CREATE TABLE empty_one (x int);"
+                + "CREATE VIEW v AS SELECT id FROM tricky;"
+                + "INSERT INTO tricky (s, b) VALUES ('a),(b', 0x00FF), ('it''s \\\\ tricky ''),(''', NULL),"
+                + " ('line\\nbreak', 'x'), (NULL, NULL);"
+                + "INSERT INTO tricky (s, b) SELECT CONCAT(MD5(RAND()), '),(', MD5(RAND())), RANDOM_BYTES(20) FROM seq_1_to_3000;");
+        String key = key(database);
+
+        HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
+
+        assertThat(dump.ok()).as(dump.output()).isTrue();
+        try (var s3 = LocalBackends.s3().client()) {
+            String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String();
+            assertThat(manifest).contains("\"tricky\": 3004").contains("\"empty_one\": 0").doesNotContain("\"v\":");
+        }
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM tricky")).isEqualTo("3004");
+    }
+
+    @Test
     void drill_whenTargetIsTheLiveDatabase_refuses() {
         HostScripts.Run run = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", "backups/x/y.sql.gz",
                 "QM_DATABASE", "wordpress", "QM_LIVE_DATABASE", "wordpress"));
