@@ -70,7 +70,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new TagHead(repository, tag, str(item, "digest"), instant(item, "at"),
+        return Optional.of(new TagHead(repository, tag, str(item, "digest"), str(item, "lastDigest"), instant(item, "at"),
                 num(item, "version", 0), str(item, "eventId")));
     }
 
@@ -162,6 +162,9 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         item.put("tag", s(next.tag()));
         if (next.digest() != null) {
             item.put("digest", s(next.digest()));
+        }
+        if (next.lastDigest() != null) {
+            item.put("lastDigest", s(next.lastDigest()));
         }
         item.put("at", s(next.at().toString()));
         item.put("version", n(next.version()));

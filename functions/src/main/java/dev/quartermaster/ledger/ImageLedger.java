@@ -106,15 +106,16 @@ public final class ImageLedger {
             TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), null, false, true, a.eventId());
             return new LedgerWrite(a, List.of(), List.of(ev), images, Optional.empty(), Optional.empty());
         }
-        String previous = head.map(TagHead::digest).orElse(null);
+        boolean wasDeleted = head.isPresent() && head.get().digest() == null;
+        String previous = head.map(h -> wasDeleted ? h.lastDigest() : h.digest()).orElse(null);
         boolean moved = previous != null && !previous.equals(a.digest());
-        if (moved) {
+        if (moved && !wasDeleted) {
             images.add(new LedgerWrite.ImageChange(a.repository(), previous, null, tag.get(), false, false));
         }
-        TagHead next = new TagHead(a.repository(), tag.get(), a.digest(), a.at(),
+        TagHead next = new TagHead(a.repository(), tag.get(), a.digest(), a.digest(), a.at(),
                 head.map(h -> h.version() + 1).orElse(1L), a.eventId());
         TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, moved, false, a.eventId());
-        Optional<Alert> alert = moved ? Optional.of(tagMovedAlert(a, previous)) : Optional.empty();
+        Optional<Alert> alert = moved ? Optional.of(tagMovedAlert(a, previous, wasDeleted)) : Optional.empty();
         return new LedgerWrite(a, List.of(new LedgerWrite.HeadChange(head, next)), List.of(ev), images, Optional.empty(), alert);
     }
 
@@ -130,7 +131,7 @@ public final class ImageLedger {
         } else if (tag.isPresent()) {
             // untagging: the digest stays, the tag goes
             String previous = head.map(TagHead::digest).orElse(a.digest());
-            heads.add(new LedgerWrite.HeadChange(head, new TagHead(a.repository(), tag.get(), null, a.at(),
+            heads.add(new LedgerWrite.HeadChange(head, new TagHead(a.repository(), tag.get(), null, previous, a.at(),
                     head.map(h -> h.version() + 1).orElse(1L), a.eventId())));
             history.add(new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, false, false, a.eventId()));
             images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, tag.get(), false, false));
@@ -138,7 +139,7 @@ public final class ImageLedger {
             // the digest itself is gone, and with it every tag that pointed at it
             for (TagHead h : headsOfDigest) {
                 heads.add(new LedgerWrite.HeadChange(Optional.of(h),
-                        new TagHead(a.repository(), h.tag(), null, a.at(), h.version() + 1, a.eventId())));
+                        new TagHead(a.repository(), h.tag(), null, a.digest(), a.at(), h.version() + 1, a.eventId())));
                 history.add(new TagEvent(a.repository(), h.tag(), a.at(), a.kind(), a.digest(), a.digest(), false, false, a.eventId()));
             }
             images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, false, true));
@@ -146,10 +147,11 @@ public final class ImageLedger {
         return new LedgerWrite(a, heads, history, images, Optional.empty(), Optional.empty());
     }
 
-    private static Alert tagMovedAlert(ImageAction a, String previous) {
+    private static Alert tagMovedAlert(ImageAction a, String previous, boolean afterDelete) {
         String subject = "Tag moved: " + a.repository() + ":" + a.tag();
         String message = "Tag " + a.repository() + ":" + a.tag() + " now points to " + a.digest()
-                + " (was " + previous + ") as of " + a.at() + ". If tags are meant to be immutable, "
+                + " (was " + previous + (afterDelete ? ", deleted and pushed again" : "") + ") as of " + a.at()
+                + ". If tags are meant to be immutable, "
                 + "check who pushed it; the ledger keeps the full history (bin/qm ledger "
                 + a.repository() + ":" + a.tag() + ").";
         return new Alert("TAG_MOVED", subject, message, Map.of(

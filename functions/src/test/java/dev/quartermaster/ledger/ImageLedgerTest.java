@@ -37,7 +37,7 @@ class ImageLedgerTest {
 
     @Test
     void plan_whenEventOlderThanHead_keepsHeadAndMarksOutOfOrder() {
-        TagHead head = new TagHead("wordpress", "t", digest(2), Instant.parse("2026-11-21T00:00:00Z"), 3, "e2");
+        TagHead head = new TagHead("wordpress", "t", digest(2), digest(2), Instant.parse("2026-11-21T00:00:00Z"), 3, "e2");
 
         LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
 
@@ -48,7 +48,7 @@ class ImageLedgerTest {
 
     @Test
     void plan_whenSameDigestPushedAgain_isNotAMove() {
-        TagHead head = new TagHead("wordpress", "t", digest(1), Instant.parse("2026-11-19T00:00:00Z"), 1, "e0");
+        TagHead head = new TagHead("wordpress", "t", digest(1), digest(1), Instant.parse("2026-11-19T00:00:00Z"), 1, "e0");
 
         LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
 
@@ -78,6 +78,38 @@ class ImageLedgerTest {
         assertThat(services.ledgerStore().head("wordpress", "latest").orElseThrow().digest()).isEqualTo(digest(100 + writers - 1));
         long tagged = services.ledgerStore().images("wordpress").stream().filter(i -> i.tags().contains("latest")).count();
         assertThat(tagged).isEqualTo(1);
+    }
+
+    @Test
+    void record_whenTagDeletedThenPushedWithOtherContent_isAMoveAndAlerts() {
+        var alerts = new RecordingAlerts();
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), alerts);
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(1)));
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(1), "wp-6.4-v1", null, null));
+
+        ImageLedger.Result again = ledger.record(push("p2", "2026-11-20T11:00:00Z", "wp-6.4-v1", digest(2)));
+
+        assertThat(again.tagMoved()).isTrue();
+        assertThat(again.tagEvent().orElseThrow().previousDigest()).isEqualTo(digest(1));
+        assertThat(alerts.published()).singleElement().satisfies(a -> assertThat(a.message()).contains("deleted and pushed again"));
+    }
+
+    @Test
+    void record_whenTagDeletedThenSameDigestPushedBack_isNotAMove() {
+        var alerts = new RecordingAlerts();
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), alerts);
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "t", digest(1)));
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(1), "t", null, null));
+
+        ImageLedger.Result again = ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(1)));
+
+        assertThat(again.tagMoved()).isFalse();
+        assertThat(alerts.published()).isEmpty();
+        assertThat(services.ledgerStore().image("wordpress", digest(1)).orElseThrow().tags()).containsExactly("t");
     }
 
     @Test
