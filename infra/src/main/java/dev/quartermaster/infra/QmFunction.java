@@ -85,6 +85,8 @@ public final class QmFunction extends Construct {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         this.function = Function.Builder.create(this, "Resource")
+                // the name bin/qm invoke and the logs use: <stack>-image-action, <stack>-backup-start, ...
+                .functionName(software.amazon.awscdk.Stack.of(this).getStackName() + "-" + props.functionName())
                 .description("Quartermaster " + props.functionName())
                 .runtime(Runtime.JAVA_21)
                 .architecture(Architecture.ARM_64)

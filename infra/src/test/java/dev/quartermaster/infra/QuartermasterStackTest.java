@@ -60,6 +60,7 @@ class QuartermasterStackTest {
     @Test
     void imageActionFunction_isJava21WithSnapStart() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "FunctionName", "Test-image-action",
                 "Handler", "dev.quartermaster.ledger.ImageActionHandler",
                 "Runtime", "java21",
                 "MemorySize", 1024,
