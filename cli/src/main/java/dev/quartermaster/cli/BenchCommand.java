@@ -62,25 +62,21 @@ final class BenchCommand implements Callable<Integer> {
             String cp = jar + File.pathSeparator + probeClasses;
             List<Long> real = new ArrayList<>();
             List<Long> empty = new ArrayList<>();
-            phases.clear();
             for (int i = 0; i < runs; i++) {
-                // a new event id each run, so every run records (not a duplicate)
-                Path ev = Files.createTempFile("qm-event", ".json");
-                Files.writeString(ev, Files.readString(event).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + i + "-" + System.nanoTime() + "\""));
-                empty.add(time(cp, ColdStartProbe.EmptyHandler.class.getName(), ev, env));
-                real.add(time(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, env));
-                System.out.printf("run %d: image-action %d ms (%s), empty handler %d ms%n", i + 1, real.get(i),
-                        phases.get(phases.size() - 1), empty.get(i));
+                Path ev = freshEvent(event); // a new event id each run, so every run records (not a duplicate)
+                empty.add(probe(cp, ColdStartProbe.EmptyHandler.class.getName(), ev, env).ms());
+                Probe p = probe(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, env);
+                real.add(p.ms());
+                System.out.printf("run %d: image-action %d ms (%s), empty handler %d ms%n", i + 1, p.ms(), p.phases(), empty.get(i));
                 Files.deleteIfExists(ev);
             }
             Map<String, String> snap = new java.util.HashMap<>(env);
             snap.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
-            Path ev = Files.createTempFile("qm-event", ".json");
-            Files.writeString(ev, Files.readString(event).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-snap-" + System.nanoTime() + "\""));
-            time(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, snap);
+            Path ev = freshEvent(event);
+            Probe primed = probe(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, snap);
             Files.deleteIfExists(ev);
             System.out.printf("with SnapStart priming (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): %s — after a restore the first event pays the invoke part%n",
-                    phases.get(phases.size() - 1));
+                    primed.phases());
             long r = median(real);
             long e = median(empty);
             double mb = Files.size(jar) / (1024.0 * 1024.0);
@@ -90,7 +86,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static long time(String cp, String handler, Path event, Map<String, String> env) throws Exception {
+    /** One fresh JVM: wall time from spawn to exit, and the probe's own init/invoke split. */
+    private record Probe(long ms, String phases) {
+    }
+
+    private static Path freshEvent(Path template) throws java.io.IOException {
+        Path ev = Files.createTempFile("qm-event", ".json");
+        Files.writeString(ev, Files.readString(template).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\""));
+        return ev;
+    }
+
+    private static Probe probe(String cp, String handler, Path event, Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-cp", cp,
                 ColdStartProbe.class.getName(), handler, event.toString())
@@ -107,11 +113,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"RECORDED\"")) {
             throw new IllegalStateException("probe for " + handler + " did not record the event:\n" + text);
         }
-        text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().ifPresent(l -> phases.add(l.substring(9)));
-        return (System.nanoTime() - start) / 1_000_000;
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""));
     }
-
-    private static final List<String> phases = new ArrayList<>();
 
     private static long median(List<Long> xs) {
         List<Long> s = new ArrayList<>(xs);

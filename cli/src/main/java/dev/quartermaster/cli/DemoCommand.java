@@ -54,9 +54,8 @@ final class DemoCommand implements Callable<Integer> {
             local.registry();
             progress(slow, "waiting for S3Mock and MariaDB");
             slow.join();
-            FileAlerts alerts;
             LocalServices ls = LocalServices.create(local, null, null, true);
-            alerts = ls.alerts;
+            FileAlerts alerts = ls.alerts;
             var services = ls.services;
             RequestStreamHandler ledger = FunctionCatalog.create("image-action", services);
             RequestStreamHandler verify = FunctionCatalog.create("image-verify", services);
