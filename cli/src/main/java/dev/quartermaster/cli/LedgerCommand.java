@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** What the ledger knows about a repository, a tag or a digest. */
-@Command(name = "ledger", description = {"Show the image ledger:",
+@Command(name = "ledger", description = {"Show the image ledger: a repository's digests, a tag's history, a digest's tags.",
         "  qm ledger <repo>            every digest with its tags, verdict and scan counts",
         "  qm ledger <repo>:<tag>      where the tag points now and its history (moves, deletes)",
         "  qm ledger <repo>@<digest>   the tags a digest carries and its verification"})

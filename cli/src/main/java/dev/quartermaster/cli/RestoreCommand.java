@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Restores a named or the latest verified backup into the database, after confirmation. */
-@Command(name = "restore", description = {"Restore a backup into the database (replacing it). The object's checksum is checked",
-        "against its manifest before the database is touched. Asks for confirmation unless --yes."})
+@Command(name = "restore", description = {"Restore a backup (default: the latest verified) into the database, replacing it.",
+        "The object's checksum is checked against its manifest before the database is touched.",
+        "Asks for confirmation unless --yes."})
 final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "backup key (backups/...); default: the latest verified backup")
     String key;
