@@ -4,15 +4,11 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.common.Alert;
-import dev.quartermaster.events.EventParser;
 import dev.quartermaster.ledger.ImageRecord;
-import dev.quartermaster.testkit.LocalContext;
 import dev.quartermaster.testkit.OciImages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,15 +163,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private JsonNode invoke(RequestStreamHandler handler, String name, byte[] event) throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream())); // the EMF metric lines: not for this screen
-        try {
-            handler.handleRequest(new ByteArrayInputStream(event), buf, new LocalContext(name, 900));
-        } finally {
-            System.setOut(stdout);
-        }
-        JsonNode result = EventParser.JSON.readTree(buf.toByteArray());
+        // the EMF metric lines are not for this screen
+        JsonNode result = InvokeCommand.call(handler, name, event, new PrintStream(java.io.OutputStream.nullOutputStream()));
         String status = result.path("status").asText();
         if (status.equals("REJECTED")) {
             failures.add(name + " rejected its event: " + result.path("message").asText());

@@ -37,8 +37,4 @@ final class FunctionCatalog {
     static boolean needsBackups(String name) {
         return name.startsWith("backup-") || name.equals("restore-drill");
     }
-
-    static Iterable<String> names() {
-        return FUNCTIONS.keySet();
-    }
 }

@@ -79,16 +79,26 @@ final class InvokeCommand implements Callable<Integer> {
         return rc;
     }
 
-    static int run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event) throws Exception {
+    /**
+     * Calls a handler as the Lambda runtime would and returns its JSON result. Powertools writes the
+     * EMF metric lines to stdout; they go to {@code metricLines} instead, so stdout stays the caller's.
+     */
+    static JsonNode call(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event,
+                         java.io.PrintStream metricLines) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         java.io.PrintStream stdout = System.out;
-        System.setOut(System.err); // the EMF metric lines are log lines too; stdout carries only the result
+        System.setOut(metricLines);
         try {
             handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(function, 900));
         } finally {
             System.setOut(stdout);
         }
-        JsonNode result = EventParser.JSON.readTree(out.toByteArray());
+        return EventParser.JSON.readTree(out.toByteArray());
+    }
+
+    /** Calls the handler, prints its result; 1 if it rejected the event. The metric lines are log lines too: stderr. */
+    static int run(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String function, byte[] event) throws Exception {
+        JsonNode result = call(handler, function, event, System.err);
         System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         if ("REJECTED".equals(result.path("status").asText())) {
             System.err.println("rejected: " + result.path("message").asText());

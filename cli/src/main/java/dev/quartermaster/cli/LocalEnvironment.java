@@ -116,10 +116,6 @@ final class LocalEnvironment implements AutoCloseable {
         return dynamo().functionSettings(TABLE);
     }
 
-    void register(AutoCloseable resource) {
-        started.add(resource);
-    }
-
     @Override
     public void close() {
         for (int i = started.size() - 1; i >= 0; i--) {

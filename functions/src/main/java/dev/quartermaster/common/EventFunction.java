@@ -57,7 +57,7 @@ public abstract class EventFunction implements RequestStreamHandler {
         try {
             Outcome outcome;
             try {
-                outcome = handle(EventParser.readTree(new java.io.ByteArrayInputStream(raw)));
+                outcome = handle(EventParser.readTree(raw));
             } catch (MalformedEventException e) {
                 String payload = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
                 LOG.warn("event rejected: {}", e.getMessage(),

@@ -45,8 +45,4 @@ public final class Settings {
             }
         }).orElse(fallback);
     }
-
-    public Map<String, String> asMap() {
-        return values;
-    }
 }

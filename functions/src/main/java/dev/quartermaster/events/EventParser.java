@@ -34,10 +34,18 @@ public final class EventParser {
     private EventParser() {
     }
 
-    /** Parses bytes into a tree; not JSON, empty or too large is malformed. */
+    /** Reads at most one byte more than an event may have, then parses it ({@link #readTree(byte[])}). */
     public static JsonNode readTree(InputStream in) {
         try {
-            byte[] bytes = in.readNBytes(MAX_EVENT_BYTES + 1);
+            return readTree(in.readNBytes(MAX_EVENT_BYTES + 1));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Parses bytes into a tree; not JSON, empty or too large is malformed. */
+    public static JsonNode readTree(byte[] bytes) {
+        try {
             if (bytes.length > MAX_EVENT_BYTES) {
                 throw new MalformedEventException("event is larger than " + MAX_EVENT_BYTES + " bytes");
             }
@@ -52,7 +60,7 @@ public final class EventParser {
         } catch (JsonProcessingException e) {
             throw new MalformedEventException("event is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new java.io.UncheckedIOException(e); // cannot happen reading a byte array
         }
     }
 

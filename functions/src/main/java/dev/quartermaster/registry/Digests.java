@@ -24,13 +24,6 @@ public final class Digests {
         return "sha256:" + HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
-    public static void check(String expected, byte[] bytes) throws DigestMismatchException {
-        String actual = of(bytes);
-        if (!actual.equals(expected)) {
-            throw new DigestMismatchException(expected, actual, bytes.length);
-        }
-    }
-
     /**
      * Passes bytes through while hashing them; at end of stream throws {@link DigestMismatchException}
      * if they do not hash to {@code expected}. Counts bytes read.

@@ -42,10 +42,6 @@ public final class RegistryClient {
                 .build();
     }
 
-    public String baseUrl() {
-        return base.toString();
-    }
-
     /** Fetches a manifest or index by tag or digest and checks its digest. */
     public Manifest manifest(String repository, String reference) {
         URI uri = base.resolve("/v2/" + repository + "/manifests/" + reference);

@@ -80,10 +80,6 @@ public final class LocalMariaDb implements AutoCloseable {
         return defaultsFile;
     }
 
-    public int port() {
-        return port;
-    }
-
     /** Runs SQL with the mariadb client; returns its tab-separated output without headers. */
     public String sql(String database, String sql) {
         List<String> cmd = new ArrayList<>(List.of("mariadb", "--defaults-extra-file=" + defaultsFile, "-N", "-B"));

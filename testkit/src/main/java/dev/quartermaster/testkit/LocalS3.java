@@ -88,10 +88,6 @@ public final class LocalS3 implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    public int port() {
-        return port;
-    }
-
     public S3Client client() {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint()))
