@@ -13,8 +13,11 @@
 # Passwords never appear in arguments or output: inside a container the script reads
 # MARIADB_ROOT_PASSWORD / MYSQL_ROOT_PASSWORD from the container's own environment.
 #
-# A dump that fails at any point leaves nothing under backups/: the stream goes to staging/, and only
-# a complete, size-checked upload is copied to backups/ and then committed by writing its manifest.
+# The host writes only under staging/ (its role may write nowhere else): the compressed stream goes
+# to staging/<path>, then its manifest (size, sha256, per-table row counts, versions) to
+# staging/<path>.manifest.json. The backup-status function checks the object against the manifest and
+# only then commits it under backups/. A dump that fails at any point leaves no manifest, and removes
+# its partial upload.
 set -euo pipefail
 umask 077
 source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
@@ -23,6 +26,7 @@ source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.s
 QM_CONTAINER="${QM_CONTAINER:-}"
 QM_COMPRESSION="${QM_COMPRESSION:-gzip}"
 [[ "$QM_KEY" =~ ^backups/[A-Za-z0-9/_.:-]+$ ]] || { echo "qm-dump: key must be under backups/: $QM_KEY" >&2; exit 2; }
+[[ "$QM_KEY" != *..* ]] || { echo "qm-dump: key must not contain '..'" >&2; exit 2; }
 [[ "$QM_DATABASE" =~ ^[A-Za-z0-9_]{1,64}$ ]] || { echo "qm-dump: bad database name" >&2; exit 2; }
 [[ "$QM_BUCKET" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "qm-dump: bad bucket name" >&2; exit 2; }
 [[ -z "$QM_CONTAINER" || "$QM_CONTAINER" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$ ]] || { echo "qm-dump: bad container name" >&2; exit 2; }
@@ -32,7 +36,7 @@ case "$QM_COMPRESSION" in
   *) echo "qm-dump: compression must be gzip or zstd" >&2; exit 2 ;;
 esac
 
-stage="staging/${QM_KEY#backups/}.$$.part"
+stage="staging/${QM_KEY#backups/}"
 meta="$(mktemp -d)"   # a few bytes of bookkeeping (checksum, size, errors), never the dump
 cleanup() {
   rc=$?
@@ -45,12 +49,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-
-
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 t0=$(date +%s%N)
-server_version="$(db mariadb -N -B -e 'SELECT VERSION()')"
-dump_version="$(db mariadb-dump --version | head -1)"
+server_version="$(db mariadb -N -B -e 'SELECT VERSION()' | tr -cd 'A-Za-z0-9._+~ -')"
+dump_version="$(db mariadb-dump --version | head -1 | tr -cd 'A-Za-z0-9._+~,() -')"
 
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
 db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" 2>"$meta/dump.err" \
@@ -67,21 +69,12 @@ for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && [ -e 
 sha256="$(cat "$meta/sha256")"
 bytes="$(cat "$meta/bytes")"
 [[ "$sha256" =~ ^[a-f0-9]{64}$ ]] || { echo "qm-dump: checksum missing" >&2; exit 1; }
+[[ "$bytes" =~ ^[0-9]+$ ]] || { echo "qm-dump: size missing" >&2; exit 1; }
 [ -e "$meta/counts.done" ] || { echo "qm-dump: row counts missing" >&2; exit 1; }
-# exact rows per table, counted from the dump stream itself (see qm_count_rows)
-tables_json="$(awk -F'\t' 'BEGIN{first=1} {printf "%s    \"%s\": %s", (first?"":",\n"), $1, $2; first=0}' "$meta/counts")"
-
-# the upload must be complete before it can become a backup
-uploaded="$(aws s3api head-object --bucket "$QM_BUCKET" --key "$stage" --query ContentLength --output text)"
-[ "$uploaded" = "$bytes" ] || { echo "qm-dump: uploaded $uploaded bytes but produced $bytes" >&2; exit 1; }
-
-aws s3 cp "s3://$QM_BUCKET/$stage" "s3://$QM_BUCKET/$QM_KEY" --only-show-errors \
-  --metadata "sha256=$sha256,bytes=$bytes,database=$QM_DATABASE" --metadata-directive REPLACE
-aws s3 rm "s3://$QM_BUCKET/$stage" --only-show-errors
 finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 
-# the manifest commits the backup: without it, nothing treats the object as good
+# the manifest says what a good object is; backup-status checks the upload against it and commits both
 {
   printf '{\n'
   printf '  "key": "%s",\n' "$QM_KEY"
@@ -93,9 +86,11 @@ duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   printf '  "finishedAt": "%s",\n' "$finished"
   printf '  "durationMs": %s,\n' "$duration_ms"
   printf '  "serverVersion": "%s",\n' "$server_version"
-  printf '  "dumpTool": "%s",\n' "$(echo "$dump_version" | tr -d '"\\')"
-  printf '  "tables": {\n%s\n  }\n' "$tables_json"
+  printf '  "dumpTool": "%s",\n' "$dump_version"
+  printf '  "tables": {\n'
+  sed '$!s/$/,/; s/^/    /' "$meta/counts"
+  printf '  }\n'
   printf '}\n'
-} | aws s3 cp - "s3://$QM_BUCKET/$QM_KEY.manifest.json" --only-show-errors --content-type application/json
+} | aws s3 cp - "s3://$QM_BUCKET/$stage.manifest.json" --only-show-errors --content-type application/json
 
-echo "qm-dump: OK s3://$QM_BUCKET/$QM_KEY bytes=$bytes sha256=$sha256 duration_ms=$duration_ms"
+echo "qm-dump: OK staged s3://$QM_BUCKET/$stage bytes=$bytes sha256=$sha256 duration_ms=$duration_ms (backup-status commits it to $QM_KEY)"

@@ -1,36 +1,59 @@
 #!/usr/bin/env bash
-# Quartermaster restore: import a backup into a database, only after its checksum matches its manifest.
-# Run by the SSM document QuartermasterRestore or by `bin/qm restore` locally.
+# Quartermaster restore and restore drill: import a committed backup into a scratch database from one
+# download that is checksummed as it streams, prove it (sha256 and every table's row count against the
+# manifest), and only then, for a restore, swap it in.
+# Run by the SSM documents QuartermasterRestore (restore) and QuartermasterDrill (drill), or by `bin/qm`.
 #
-#   QM_BUCKET     bucket                       QM_KEY        backup key ('' = the newest backup with a manifest)
-#   QM_DATABASE   database to restore into     QM_CONTAINER  container running MariaDB ('' = on this host)
-#   QM_LIVE_DATABASE  drill mode: the live database; the restore refuses to touch it
-#   QM_EVIDENCE_KEY   drill mode: where to write the evidence JSON (the scratch database is dropped after)
+#   QM_BUCKET     bucket                       QM_KEY        backup key ('' = the newest committed backup of QM_DATABASE)
+#   QM_DATABASE   restore: the database to replace       QM_CONTAINER  container running MariaDB ('' = this host)
+#   QM_MODE       restore (default) or drill: a drill restores into qm_drill_<QM_DATABASE>, prints its
+#                 evidence (one line starting QM-EVIDENCE) and drops the scratch database; it never
+#                 touches QM_DATABASE
 #   QM_DB_DEFAULTS_FILE / QM_PASSWORD_PARAMETER: as for the dump
 #
-# The database is replaced (dropped and recreated) only after the whole object has hashed to the
-# manifest's sha256; a wrong checksum stops the restore before any change.
+# A restore never leaves the live database worse than it found it: everything before the swap happens
+# in qm_restore_<db>; the swap is one RENAME TABLE statement (atomic in MariaDB) that moves the live
+# tables to qm_prev_<db> and the proven ones in. A truncated or tampered object, an SQL error or a killed
+# import stops before the swap, with the live database untouched. The replaced tables stay in
+# qm_prev_<db> until the next restore (drop it yourself when you are sure).
 set -euo pipefail
 umask 077
 source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
 : "${QM_BUCKET:?QM_BUCKET is required}" "${QM_DATABASE:?QM_DATABASE is required}"
 QM_KEY="${QM_KEY:-}"
 QM_CONTAINER="${QM_CONTAINER:-}"
-QM_LIVE_DATABASE="${QM_LIVE_DATABASE:-}"
-QM_EVIDENCE_KEY="${QM_EVIDENCE_KEY:-}"
+QM_MODE="${QM_MODE:-restore}"
 [[ "$QM_DATABASE" =~ ^[A-Za-z0-9_]{1,64}$ ]] || { echo "qm-restore: bad database name" >&2; exit 2; }
+[[ "$QM_BUCKET" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "qm-restore: bad bucket name" >&2; exit 2; }
 [[ -z "$QM_CONTAINER" || "$QM_CONTAINER" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$ ]] || { echo "qm-restore: bad container name" >&2; exit 2; }
-if [ -n "$QM_LIVE_DATABASE" ] && [ "$QM_DATABASE" = "$QM_LIVE_DATABASE" ]; then
-  echo "qm-restore: REFUSED: a drill restores into a scratch database, never into the live one ($QM_LIVE_DATABASE)" >&2
-  exit 4
-fi
-
+case "$QM_MODE" in
+  restore) scratch="qm_restore_$QM_DATABASE" ;;
+  drill) scratch="qm_drill_$QM_DATABASE" ;;
+  *) echo "qm-restore: QM_MODE must be restore or drill" >&2; exit 2 ;;
+esac
+scratch="${scratch:0:64}"
+prev="qm_prev_$QM_DATABASE"; prev="${prev:0:64}"
+[ "$scratch" != "$QM_DATABASE" ] || { echo "qm-restore: REFUSED: the scratch database would be the live one" >&2; exit 4; }
 
 if [ -z "$QM_KEY" ]; then
-  QM_KEY="$(aws s3 ls "s3://$QM_BUCKET/backups/" --recursive | awk '{print $4}' | grep '\.manifest\.json$' | sort | tail -1 | sed 's/\.manifest\.json$//')"
-  [ -n "$QM_KEY" ] || { echo "qm-restore: no backup with a manifest under s3://$QM_BUCKET/backups/" >&2; exit 3; }
+  # the newest committed backup of this database (keys sort by time: backups/<db>/<yyyy>/<mm>/<dd>/<stamp>...)
+  QM_KEY="$(aws s3 ls "s3://$QM_BUCKET/backups/$QM_DATABASE/" --recursive | awk '{print $4}' | grep '\.manifest\.json$' | sort | tail -1 | sed 's/\.manifest\.json$//' || true)"
+  [ -n "$QM_KEY" ] || { echo "qm-restore: no backup of $QM_DATABASE with a manifest under s3://$QM_BUCKET/backups/$QM_DATABASE/" >&2; exit 3; }
 fi
-[[ "$QM_KEY" =~ ^backups/[A-Za-z0-9/_.:-]+$ ]] || { echo "qm-restore: key must be under backups/: $QM_KEY" >&2; exit 2; }
+[[ "$QM_KEY" =~ ^backups/[A-Za-z0-9/_.:-]+$ && "$QM_KEY" != *..* ]] || { echo "qm-restore: key must be under backups/: $QM_KEY" >&2; exit 2; }
+
+meta="$(mktemp -d)"
+swapped=0
+cleanup() {
+  rc=$?
+  if [ "$swapped" -eq 0 ]; then
+    db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch")" >/dev/null 2>&1 || true
+    [ "$rc" -eq 0 ] || echo "qm-restore: FAILED (exit $rc) before the swap: $QM_DATABASE was not touched" >&2
+  fi
+  rm -rf "$meta"
+  exit "$rc"
+}
+trap cleanup EXIT
 
 t0=$(date +%s%N)
 manifest="$(aws s3 cp "s3://$QM_BUCKET/$QM_KEY.manifest.json" - 2>/dev/null)" \
@@ -43,40 +66,84 @@ case "${compression:-gzip}" in
   zstd) decompress=(zstd -dcq) ;;
   *) echo "qm-restore: unknown compression $compression" >&2; exit 3 ;;
 esac
+printf '%s\n' "$manifest" | qm_manifest_tables > "$meta/expected"
 
-echo "qm-restore: checking s3://$QM_BUCKET/$QM_KEY against its manifest before touching $QM_DATABASE" >&2
-got="$(aws s3 cp "s3://$QM_BUCKET/$QM_KEY" - | sha256sum | cut -d' ' -f1)"
+# one download, pinned to the object's current version where the bucket keeps versions, hashed as it streams
+version="$(aws s3api head-object --bucket "$QM_BUCKET" --key "$QM_KEY" --query VersionId --output text 2>/dev/null || true)"
+download() {
+  if [[ "$version" =~ ^[A-Za-z0-9._-]{1,1024}$ && "$version" != "None" && "$version" != "null" ]]; then
+    # the body goes to fd 3 (the pipe); the CLI's JSON response to stdout is thrown away
+    aws s3api get-object --bucket "$QM_BUCKET" --key "$QM_KEY" --version-id "$version" /dev/fd/3 3>&1 >/dev/null
+  else
+    aws s3 cp "s3://$QM_BUCKET/$QM_KEY" -
+  fi
+}
+
+echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY into scratch database $scratch (${QM_CONTAINER:-host})" >&2
+db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch"); CREATE DATABASE $(qm_sql_ident "$scratch")"
+download \
+  | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") \
+  | "${decompress[@]}" \
+  | db mariadb "$scratch"
+for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && break; sleep 0.1; done
+got="$(cat "$meta/sha256" 2>/dev/null || true)"
 if [ "$got" != "$want" ]; then
-  echo "qm-restore: CHECKSUM MISMATCH for $QM_KEY: manifest says $want, object hashes to $got; $QM_DATABASE was not touched" >&2
+  echo "qm-restore: CHECKSUM MISMATCH for $QM_KEY: manifest says $want, the download hashed to ${got:-nothing}; $QM_DATABASE was not touched" >&2
   exit 5
 fi
 
-echo "qm-restore: checksum OK; replacing database $QM_DATABASE" >&2
-db mariadb -e "DROP DATABASE IF EXISTS \`$QM_DATABASE\`; CREATE DATABASE \`$QM_DATABASE\`"
-aws s3 cp "s3://$QM_BUCKET/$QM_KEY" - | "${decompress[@]}" | db mariadb "$QM_DATABASE"
-
-# compare exact row counts with the manifest
+# compare exact row counts with the manifest, in the scratch database
 mismatches=0; tables=0; rows=0; details=""
 while IFS=$'\t' read -r table expected; do
   [ -n "$table" ] || continue
-  actual="$(db mariadb -N -B "$QM_DATABASE" -e "SELECT COUNT(*) FROM \`$table\`" 2>/dev/null || echo missing)"
+  actual="$(db mariadb -N -B "$scratch" -e "SELECT COUNT(*) FROM $(qm_sql_ident "$table")" 2>/dev/null || echo missing)"
   tables=$((tables + 1))
   if [ "$actual" != "$expected" ]; then
     mismatches=$((mismatches + 1))
-    details="$details${details:+, }\"$table\": {\"expected\": $expected, \"actual\": \"$actual\"}"
+    if [ "$mismatches" -le 20 ]; then
+      safe="$(printf '%s' "$table" | tr -cd 'A-Za-z0-9_$. -')"
+      details="$details${details:+, }\"$safe\": {\"expected\": $expected, \"actual\": \"$actual\"}"
+    fi
   else
     rows=$((rows + actual))
   fi
-done < <(printf '%s\n' "$manifest" | sed -n '/"tables": {/,/}/p' | sed -n 's/^ *"\([^"]*\)": *\([0-9][0-9]*\),\{0,1\}$/\1\t\2/p')
+done < "$meta/expected"
 duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 result=PASS; [ "$mismatches" -eq 0 ] || result=FAIL
+evidence="{\"key\": \"$QM_KEY\", \"database\": \"$scratch\", \"tables\": $tables, \"rows\": $rows, \"mismatches\": {${details}}, \"durationMs\": $duration_ms, \"result\": \"$result\", \"at\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
 
-evidence="{\"key\": \"$QM_KEY\", \"database\": \"$QM_DATABASE\", \"tables\": $tables, \"rows\": $rows, \"mismatches\": {${details}}, \"durationMs\": $duration_ms, \"result\": \"$result\", \"at\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}"
-if [ -n "$QM_LIVE_DATABASE" ]; then
-  db mariadb -e "DROP DATABASE IF EXISTS \`$QM_DATABASE\`"
+if [ "$QM_MODE" = drill ]; then
+  # the evidence goes to the command's output, which the drill function reads: the host writes no evidence object
+  echo "QM-EVIDENCE $evidence"
+  [ "$result" = PASS ] || exit 6
+  exit 0
 fi
-if [ -n "$QM_EVIDENCE_KEY" ]; then
-  printf '%s\n' "$evidence" | aws s3 cp - "s3://$QM_BUCKET/$QM_EVIDENCE_KEY" --only-show-errors --content-type application/json
+if [ "$result" != PASS ]; then
+  echo "qm-restore: ROW COUNTS DIFFER from the manifest: $evidence; $QM_DATABASE was not touched" >&2
+  exit 6
 fi
-echo "qm-restore: $result $evidence"
-[ "$result" = PASS ] || exit 6
+
+# the swap: one RENAME TABLE moves every live table to $prev and every proven one into $QM_DATABASE
+objects_in() {
+  db mariadb -N -B -e "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='$1';
+    SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA='$1'" | awk '{s += $1} END {print s + 0}'
+}
+if [ "$(objects_in "$QM_DATABASE")" != 0 ] || [ "$(objects_in "$scratch")" != 0 ]; then
+  echo "qm-restore: the backup or the live database holds views or triggers, which MariaDB cannot move between databases;" \
+       "restore by hand from $scratch (kept) or see the README. $QM_DATABASE was not touched" >&2
+  swapped=1 # keep the proven scratch database for the operator
+  exit 7
+fi
+db mariadb -e "CREATE DATABASE IF NOT EXISTS $(qm_sql_ident "$QM_DATABASE"); DROP DATABASE IF EXISTS $(qm_sql_ident "$prev"); CREATE DATABASE $(qm_sql_ident "$prev")"
+renames=""
+while IFS= read -r t; do
+  renames="$renames${renames:+, }$(qm_sql_ident "$QM_DATABASE").$(qm_sql_ident "$t") TO $(qm_sql_ident "$prev").$(qm_sql_ident "$t")"
+done < <(db mariadb -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$QM_DATABASE'")
+while IFS= read -r t; do
+  renames="$renames${renames:+, }$(qm_sql_ident "$scratch").$(qm_sql_ident "$t") TO $(qm_sql_ident "$QM_DATABASE").$(qm_sql_ident "$t")"
+done < <(db mariadb -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$scratch'")
+[ -n "$renames" ] && db mariadb -e "RENAME TABLE $renames"
+swapped=1
+db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch")"
+echo "qm-restore: $QM_DATABASE restored from $QM_KEY ($tables tables, $rows rows); the replaced tables are in $prev (DROP DATABASE $prev when you are sure)" >&2
+echo "qm-restore: PASS $evidence"

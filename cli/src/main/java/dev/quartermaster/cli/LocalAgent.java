@@ -19,9 +19,9 @@ import java.util.UUID;
 final class LocalAgent implements CommandRunner {
     static final String DUMP_DOCUMENT = "QuartermasterDump";
     static final String RESTORE_DOCUMENT = "QuartermasterRestore";
+    static final String DRILL_DOCUMENT = "QuartermasterDrill";
     private static final Map<String, String> PARAM_TO_ENV = Map.of("bucket", "QM_BUCKET", "key", "QM_KEY",
-            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "liveDatabase", "QM_LIVE_DATABASE",
-            "evidenceKey", "QM_EVIDENCE_KEY");
+            "database", "QM_DATABASE", "compression", "QM_COMPRESSION");
 
     /** A command that ran, as SSM would report it. */
     record Finished(String commandId, String document, String status, HostScripts.Run run) {
@@ -30,6 +30,7 @@ final class LocalAgent implements CommandRunner {
     private final HostScripts scripts;
     private final PrintStream console;
     private final List<Finished> finished = new ArrayList<>();
+    private final Map<String, String> outputs = new HashMap<>();
 
     LocalAgent(HostScripts scripts, PrintStream console) {
         this.scripts = scripts;
@@ -40,8 +41,9 @@ final class LocalAgent implements CommandRunner {
     public synchronized String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
         String script = switch (document) {
             case DUMP_DOCUMENT -> "backup-dump.sh";
-            case RESTORE_DOCUMENT -> "backup-restore.sh";
-            default -> throw new IllegalArgumentException("the local agent knows only " + DUMP_DOCUMENT + " and " + RESTORE_DOCUMENT);
+            case RESTORE_DOCUMENT, DRILL_DOCUMENT -> "backup-restore.sh";
+            default -> throw new IllegalArgumentException("the local agent knows only " + DUMP_DOCUMENT + ", " + RESTORE_DOCUMENT
+                    + " and " + DRILL_DOCUMENT);
         };
         Map<String, String> env = new HashMap<>();
         parameters.forEach((k, v) -> {
@@ -51,13 +53,22 @@ final class LocalAgent implements CommandRunner {
             }
         });
         env.put("QM_CONTAINER", ""); // locally MariaDB runs on this machine, not in a container
+        if (!DUMP_DOCUMENT.equals(document)) {
+            env.put("QM_MODE", DRILL_DOCUMENT.equals(document) ? "drill" : "restore"); // as each document fixes it
+        }
         String commandId = UUID.randomUUID().toString();
         if (console != null) {
             console.println("  [local agent] " + document + " (" + script + ") as command " + commandId.substring(0, 8));
         }
         HostScripts.Run run = scripts.run(script, env);
         finished.add(new Finished(commandId, document, run.ok() ? "Success" : "Failed", run));
+        outputs.put(commandId, run.output());
         return commandId;
+    }
+
+    @Override
+    public synchronized java.util.Optional<String> output(String commandId) {
+        return java.util.Optional.ofNullable(outputs.get(commandId));
     }
 
     /** The status events of the commands that ran since the last call. */

@@ -108,6 +108,7 @@ final class LocalEnvironment implements AutoCloseable {
         env.put("DB_CONTAINER", "");
         env.put("DUMP_DOCUMENT", LocalAgent.DUMP_DOCUMENT);
         env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT);
+        env.put("DRILL_DOCUMENT", LocalAgent.DRILL_DOCUMENT);
         return env;
     }
 

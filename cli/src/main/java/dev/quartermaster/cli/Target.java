@@ -44,6 +44,7 @@ final class Target {
         putIfPresent(env, "ALERT_TOPIC_ARN", outputs.get("AlertTopicArn"));
         putIfPresent(env, "DUMP_DOCUMENT", outputs.get("DumpDocumentName"));
         putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));
+        putIfPresent(env, "DRILL_DOCUMENT", outputs.get("DrillDocumentName"));
         putIfPresent(env, "DATABASE", outputs.get("DatabaseName"));
         String container = outputs.get("DbContainer");
         putIfPresent(env, "DB_CONTAINER", "-".equals(container) ? "" : container);

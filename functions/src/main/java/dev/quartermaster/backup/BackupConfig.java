@@ -4,20 +4,15 @@ import dev.quartermaster.common.Settings;
 
 /** What the backup functions are told by the stack (environment variables). */
 public record BackupConfig(String bucket, String database, String container, String tagKey, String tagValue,
-                           String dumpDocument, String restoreDocument, int windowHours, int maxAgeHours, String compression,
+                           String dumpDocument, String restoreDocument, String drillDocument, int windowHours, int maxAgeHours, String compression,
                            String passwordParameter) {
 
     public static BackupConfig from(Settings s) {
         return new BackupConfig(s.require("BACKUP_BUCKET"), s.getOrDefault("DATABASE", "wordpress"), s.getOrDefault("DB_CONTAINER", ""),
                 s.getOrDefault("HOST_TAG_KEY", "qm:backup"), s.getOrDefault("HOST_TAG_VALUE", "true"),
                 s.getOrDefault("DUMP_DOCUMENT", "QuartermasterDump"), s.getOrDefault("RESTORE_DOCUMENT", "QuartermasterRestore"),
+                s.getOrDefault("DRILL_DOCUMENT", "QuartermasterDrill"),
                 s.getInt("BACKUP_WINDOW_HOURS", 2), s.getInt("MAX_BACKUP_AGE_HOURS", 26), s.getOrDefault("BACKUP_COMPRESSION", "gzip"),
                 s.getOrDefault("DB_PASSWORD_PARAMETER", ""));
-    }
-
-    /** The scratch database a drill restores into; never the live one. */
-    public String drillDatabase() {
-        String name = "qm_drill_" + database;
-        return name.length() > 64 ? name.substring(0, 64) : name;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
+import dev.quartermaster.idempotency.IdempotencyStore;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.registry.Digests;
 
@@ -29,6 +30,7 @@ import java.util.Set;
  */
 public final class BackupService {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String EVIDENCE = "QM-EVIDENCE ";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     static final Set<String> FAILED_STATUSES = Set.of("Failed", "TimedOut", "Cancelled", "Cancelling", "DeliveryTimedOut",
@@ -39,77 +41,105 @@ public final class BackupService {
     private final BackupObjects objects;
     private final CommandRunner commands;
     private final LedgerStore markers;
+    private final IdempotencyStore idempotency;
     private final Alerts alerts;
     private final Clock clock;
 
     public BackupService(BackupConfig config, BackupStore store, BackupObjects objects, CommandRunner commands,
-                         LedgerStore markers, Alerts alerts, Clock clock) {
+                         LedgerStore markers, IdempotencyStore idempotency, Alerts alerts, Clock clock) {
         this.config = config;
         this.store = store;
         this.objects = objects;
         this.commands = commands;
         this.markers = markers;
+        this.idempotency = idempotency;
         this.alerts = alerts;
         this.clock = clock;
     }
 
-    /** The object key of a backup started at {@code at}. */
-    public String keyFor(Instant at) {
+    /**
+     * The object key of a backup started at {@code at} by schedule event {@code eventId}: the event's id
+     * is part of it, so two schedule events can never write the same key.
+     */
+    public String keyFor(Instant at, String eventId) {
         String ext = config.compression().equals("zstd") ? ".sql.zst" : ".sql.gz";
-        return "backups/" + config.database() + "/" + DAY.format(at) + "/" + STAMP.format(at) + ext;
+        String id = eventId.replaceAll("[^A-Za-z0-9-]", "");
+        id = id.length() > 12 ? id.substring(0, 12) : id;
+        return "backups/" + config.database() + "/" + DAY.format(at) + "/" + STAMP.format(at) + (id.isEmpty() ? "" : "-" + id) + ext;
     }
 
-    /** Sends the dump command for a schedule event; empty if this event already started one. */
+    /**
+     * Sends the dump command for a schedule event, once: the work is claimed (a conditional IN_PROGRESS
+     * record) before the command is sent, so a concurrent or repeated delivery sends nothing.
+     *
+     * @return empty if this event already started (or is starting) a backup
+     */
     public Optional<BackupRecord> start(String eventId, Instant scheduledAt) {
-        String marker = "backup-start#" + eventId;
-        if (markers.isDone(marker)) {
-            return Optional.empty();
-        }
-        String key = keyFor(scheduledAt);
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("bucket", config.bucket());
-        params.put("key", key);
-        params.put("database", config.database());
-        params.put("container", config.container());
-        params.put("compression", config.compression());
-        params.put("passwordParameter", config.passwordParameter());
-        String commandId = commands.send(config.dumpDocument(), params, config.tagKey(), config.tagValue(),
-                "Quartermaster backup of " + config.database());
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, config.database(), scheduledAt, commandId, key, null);
-        store.create(r);
-        markers.markDone(marker);
-        return Optional.of(r);
+        return once("backup-start#" + eventId, () -> {
+            String key = keyFor(scheduledAt, eventId);
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("bucket", config.bucket());
+            params.put("key", key);
+            params.put("database", config.database());
+            params.put("container", config.container());
+            params.put("compression", config.compression());
+            params.put("passwordParameter", config.passwordParameter());
+            return send(BackupRecord.Kind.BACKUP, config.dumpDocument(), params, scheduledAt, key, eventId,
+                    "Quartermaster backup of " + config.database());
+        });
     }
 
-    /** Sends a restore drill of the latest verified backup into the scratch database. */
+    /** Sends a restore drill of the latest verified backup (the drill document: always a scratch database). */
     public Optional<BackupRecord> drill(String eventId, Instant at) {
-        String marker = "drill-start#" + eventId;
-        if (markers.isDone(marker)) {
+        return once("drill-start#" + eventId, () -> {
+            Optional<BackupRecord> latest = store.latestVerified(config.database());
+            if (latest.isEmpty()) {
+                alerts.publish(new Alert("DRILL_FAILED", "Restore drill skipped: no verified backup of " + config.database(),
+                        "The weekly restore drill found no verified backup of " + config.database() + " to restore. "
+                                + "Check the backup schedule and the last backups (bin/qm backups --aws).",
+                        Map.of("database", config.database())));
+                return Optional.empty();
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("bucket", config.bucket());
+            params.put("key", latest.get().key());
+            params.put("database", config.database());
+            params.put("container", config.container());
+            params.put("passwordParameter", config.passwordParameter());
+            return send(BackupRecord.Kind.DRILL, config.drillDocument(), params, at, latest.get().key(), eventId,
+                    "Quartermaster restore drill of " + config.database());
+        });
+    }
+
+    private Optional<BackupRecord> once(String key, java.util.function.Supplier<Optional<BackupRecord>> work) {
+        if (idempotency.begin(key, Duration.ofMinutes(5)).state() != IdempotencyStore.State.ACQUIRED) {
             return Optional.empty();
         }
-        Optional<BackupRecord> latest = store.latestVerified(config.database());
-        if (latest.isEmpty()) {
-            alerts.publish(new Alert("DRILL_FAILED", "Restore drill skipped: no verified backup of " + config.database(),
-                    "The weekly restore drill found no verified backup of " + config.database() + " to restore. "
-                            + "Check the backup schedule and the last backups (bin/qm backups list --aws).",
-                    Map.of("database", config.database())));
-            markers.markDone(marker);
-            return Optional.empty();
+        try {
+            Optional<BackupRecord> r = work.get();
+            idempotency.complete(key, r.map(BackupRecord::commandId).orElse("none"));
+            return r;
+        } catch (RuntimeException e) {
+            idempotency.release(key);
+            throw e;
         }
-        String evidenceKey = "drills/" + config.database() + "/" + STAMP.format(at) + ".json";
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("bucket", config.bucket());
-        params.put("key", latest.get().key());
-        params.put("database", config.drillDatabase());
-        params.put("container", config.container());
-        params.put("liveDatabase", config.database());
-        params.put("evidenceKey", evidenceKey);
-        params.put("passwordParameter", config.passwordParameter());
-        String commandId = commands.send(config.restoreDocument(), params, config.tagKey(), config.tagValue(),
-                "Quartermaster restore drill of " + config.database());
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.DRILL, config.database(), at, commandId, latest.get().key(), evidenceKey);
+    }
+
+    /** Sends the command and records it RUNNING; a host tag that names no instance or several is a recorded, alerted failure. */
+    private Optional<BackupRecord> send(BackupRecord.Kind kind, String document, Map<String, String> params, Instant at,
+                                        String key, String eventId, String comment) {
+        String commandId;
+        try {
+            commandId = commands.send(document, params, config.tagKey(), config.tagValue(), comment);
+        } catch (CommandRunner.TargetException e) {
+            BackupRecord failed = BackupRecord.running(kind, config.database(), at, "unsent-" + eventId, key, null)
+                    .failed("no command sent: " + e.getMessage(), clock.instant());
+            store.create(failed);
+            alerts.publish(failureAlert(failed));
+            return Optional.of(failed);
+        }
+        BackupRecord r = BackupRecord.running(kind, config.database(), at, commandId, key, null);
         store.create(r);
-        markers.markDone(marker);
         return Optional.of(r);
     }
 
@@ -130,7 +160,7 @@ public final class BackupService {
         }
         BackupRecord outcome;
         if ("Success".equals(status)) {
-            outcome = r.kind() == BackupRecord.Kind.BACKUP ? verifyBackup(r) : readDrillEvidence(r);
+            outcome = r.kind() == BackupRecord.Kind.BACKUP ? commitAndVerify(r) : readDrillEvidence(r);
         } else if (FAILED_STATUSES.contains(status)) {
             outcome = r.failed("SSM command " + commandId + " ended " + status
                     + " (see its output under s3://" + config.bucket() + "/ssm-output/" + commandId + "/)", clock.instant());
@@ -146,7 +176,61 @@ public final class BackupService {
         return new StatusResult(Settled.valueOf(outcome.status().name()), Optional.of(outcome));
     }
 
-    /** Checks the object against its manifest: present, same size, same sha256 (the whole object is hashed). */
+    /**
+     * The commit: the host staged the object and its manifest under staging/ (it may write nowhere
+     * else); this checks the staged object against the manifest (size, sha256 of every byte), copies it
+     * to its key under backups/, writes the manifest beside it (the commit), then removes the staged
+     * pair. Each step can be repeated: a retry after a crash finds either the staged pair again, or the
+     * committed backup, which it verifies.
+     */
+    BackupRecord commitAndVerify(BackupRecord r) {
+        String staged = "staging/" + r.key().substring("backups/".length());
+        Optional<String> manifestText = objects.text(config.bucket(), staged + ".manifest.json");
+        if (manifestText.isEmpty()) {
+            return verifyBackup(r); // committed already (a retry), or the dump never finished: verify says which
+        }
+        Instant now = clock.instant();
+        JsonNode manifest;
+        try {
+            manifest = JSON.readTree(manifestText.get());
+        } catch (IOException e) {
+            return r.failed("the staged manifest of " + r.key() + " is not JSON", now);
+        }
+        long bytes = manifest.path("bytes").asLong(-1);
+        String sha = manifest.path("sha256").asText("");
+        Optional<BackupObjects.Head> head = objects.head(config.bucket(), staged);
+        if (head.isEmpty()) {
+            return r.failed("the host staged a manifest but no object at " + staged, now);
+        }
+        if (head.get().size() != bytes) {
+            return r.failed("the staged object is " + head.get().size() + " bytes, its manifest says " + bytes, now);
+        }
+        String actual = sha256Of(staged);
+        if (!actual.equals(sha)) {
+            return r.failed("the staged object hashes to " + actual + ", its manifest says " + sha, now);
+        }
+        objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),
+                "database", config.database()));
+        Optional<BackupObjects.Head> committed = objects.head(config.bucket(), r.key());
+        if (committed.isEmpty() || committed.get().size() != bytes) {
+            return r.failed("the copy to " + r.key() + " is missing or has the wrong size", now);
+        }
+        objects.putText(config.bucket(), r.key() + ".manifest.json", manifestText.get(), "application/json");
+        objects.delete(config.bucket(), staged);
+        objects.delete(config.bucket(), staged + ".manifest.json");
+        return verified(r, manifest, bytes, sha, now);
+    }
+
+    private static BackupRecord verified(BackupRecord r, JsonNode manifest, long bytes, String sha, Instant now) {
+        int tables = manifest.path("tables").size();
+        long rows = 0;
+        for (JsonNode n : manifest.path("tables")) {
+            rows += n.asLong();
+        }
+        return r.verified(bytes, sha, tables, rows, manifest.path("durationMs").asLong(0), now);
+    }
+
+    /** Checks the committed object against its manifest: present, same size, same sha256 (the whole object is hashed). */
     BackupRecord verifyBackup(BackupRecord r) {
         Instant now = clock.instant();
         Optional<String> manifestText = objects.text(config.bucket(), r.key() + ".manifest.json");
@@ -176,12 +260,7 @@ public final class BackupService {
         if (!actual.equals(sha)) {
             return r.failed("backup object hashes to " + actual + ", the manifest says " + sha, now);
         }
-        int tables = manifest.path("tables").size();
-        long rows = 0;
-        for (JsonNode n : manifest.path("tables")) {
-            rows += n.asLong();
-        }
-        return r.verified(bytes, sha, tables, rows, manifest.path("durationMs").asLong(0), now);
+        return verified(r, manifest, bytes, sha, now);
     }
 
     private String sha256Of(String key) {
@@ -198,20 +277,22 @@ public final class BackupService {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** The drill prints its evidence as one {@code QM-EVIDENCE {json}} line; the host writes no evidence object. */
     private BackupRecord readDrillEvidence(BackupRecord r) {
         Instant now = clock.instant();
-        Optional<String> text = objects.text(config.bucket(), r.evidenceKey());
-        if (text.isEmpty()) {
-            return r.failed("the drill reported success but wrote no evidence at " + r.evidenceKey(), now);
+        Optional<String> output = commands.output(r.commandId());
+        Optional<String> line = output.flatMap(o -> o.lines().filter(l -> l.startsWith(EVIDENCE)).reduce((a, b) -> b));
+        if (line.isEmpty()) {
+            return r.failed("the drill reported success but printed no evidence", now);
         }
         try {
-            JsonNode e = JSON.readTree(text.get());
+            JsonNode e = JSON.readTree(line.get().substring(EVIDENCE.length()));
             if (!"PASS".equals(e.path("result").asText())) {
-                return r.failed("row counts differ from the manifest: " + e.path("mismatches"), now);
+                return r.failed("row counts differ from the manifest: " + dev.quartermaster.common.Text.oneLine(e.path("mismatches").toString(), 500), now);
             }
             return r.passed(e.path("tables").asInt(), e.path("rows").asLong(), e.path("durationMs").asLong(0), now);
         } catch (IOException ex) {
-            return r.failed("drill evidence " + r.evidenceKey() + " is not JSON", now);
+            return r.failed("the drill's evidence line is not JSON", now);
         }
     }
 

@@ -24,8 +24,9 @@ public final class BackupStartHandler extends EventFunction {
     protected Outcome handle(JsonNode json) {
         var event = ScheduledEvent.parse(json);
         return service.start(event.id(), event.time())
-                .map(r -> Outcome.recorded("backup of " + r.database() + " started: command " + r.commandId(),
-                        Map.of("commandId", r.commandId(), "key", r.key(), "database", r.database())))
+                .map(r -> Outcome.recorded("backup of " + r.database() + (r.status() == BackupRecord.Status.FAILED
+                                ? " not started: " + r.error() : " started: command " + r.commandId()),
+                        Map.of("commandId", r.commandId(), "key", r.key(), "database", r.database(), "status", r.status().name())))
                 .orElseGet(() -> Outcome.duplicate("schedule event " + event.id() + " already started a backup"));
     }
 }

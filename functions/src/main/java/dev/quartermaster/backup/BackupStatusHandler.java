@@ -26,7 +26,7 @@ public final class BackupStatusHandler extends EventFunction {
     public BackupStatusHandler(Services services) {
         this.service = services.backupService();
         BackupConfig c = BackupConfig.from(services.settings());
-        this.documents = Set.of(c.dumpDocument(), c.restoreDocument());
+        this.documents = Set.of(c.dumpDocument(), c.drillDocument());
     }
 
     @Override

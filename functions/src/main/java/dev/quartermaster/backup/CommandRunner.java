@@ -1,9 +1,23 @@
 package dev.quartermaster.backup;
 
 import java.util.Map;
+import java.util.Optional;
 
-/** Runs one of the project's SSM documents on the hosts that carry a tag (SSM Run Command in AWS). */
+/** Runs one of the project's SSM documents on the one host that carries a tag (SSM Run Command in AWS). */
 public interface CommandRunner {
-    /** @return the command id */
+    /**
+     * @return the command id
+     * @throws TargetException when the tag does not name exactly one managed instance
+     */
     String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment);
+
+    /** What the command printed on its standard output (SSM keeps the first 24,000 characters), if known. */
+    Optional<String> output(String commandId);
+
+    /** No command was sent: zero or several instances carry the tag. */
+    class TargetException extends RuntimeException {
+        public TargetException(String message) {
+            super(message);
+        }
+    }
 }

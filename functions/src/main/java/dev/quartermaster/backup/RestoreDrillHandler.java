@@ -25,7 +25,7 @@ public final class RestoreDrillHandler extends EventFunction {
         var event = ScheduledEvent.parse(json);
         return service.drill(event.id(), event.time())
                 .map(r -> Outcome.recorded("restore drill of " + r.key() + " started: command " + r.commandId(),
-                        Map.of("commandId", r.commandId(), "key", r.key(), "evidenceKey", r.evidenceKey())))
+                        Map.of("commandId", r.commandId(), "key", r.key(), "status", r.status().name())))
                 .orElseGet(() -> Outcome.ignored("no drill started (already started for this event, or no verified backup: alerted)"));
     }
 }

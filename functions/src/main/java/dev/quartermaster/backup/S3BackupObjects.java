@@ -6,12 +6,21 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Backup objects in S3. */
 public final class S3BackupObjects implements BackupObjects {
+    static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
+    static final long COPY_PART = 1024L * 1024 * 1024;
     private final S3Client s3;
 
     public S3BackupObjects(S3Client s3) {
@@ -40,6 +49,44 @@ public final class S3BackupObjects implements BackupObjects {
     public InputStream open(String bucket, String key) {
         ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
         return in;
+    }
+
+    @Override
+    public void copy(String bucket, String from, String to, long size, Map<String, String> metadata) {
+        if (size <= MAX_SINGLE_COPY) {
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
+                    .metadata(metadata).metadataDirective(MetadataDirective.REPLACE));
+            return;
+        }
+        // CopyObject stops at 5 GB: copy by parts (UploadPartCopy), then complete; abort on any failure
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            int number = 1;
+            for (long start = 0; start < size; start += COPY_PART, number++) {
+                long end = Math.min(size, start + COPY_PART) - 1;
+                int n = number;
+                String range = "bytes=" + start + "-" + end;
+                var r = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                        .destinationKey(to).uploadId(uploadId).partNumber(n).copySourceRange(range));
+                parts.add(CompletedPart.builder().partNumber(n).eTag(r.copyPartResult().eTag()).build());
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)));
+        } catch (RuntimeException e) {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId));
+            throw e;
+        }
+    }
+
+    @Override
+    public void putText(String bucket, String key, String text, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromString(text, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void delete(String bucket, String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
     }
 
     @Override

@@ -1,13 +1,20 @@
 package dev.quartermaster.backup;
 
 import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.Target;
+import software.amazon.awssdk.services.ssm.model.InstanceInformation;
+import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
+import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** SSM SendCommand targeting instances by tag; output to the backup bucket (ssm-output/) and CloudWatch. */
+/**
+ * SSM SendCommand to the one managed instance that carries the host tag; output to the backup bucket
+ * (ssm-output/) and CloudWatch. The tag is resolved first (DescribeInstanceInformation) and the command
+ * sent to that instance id: a tag on no instance, or on several, sends nothing and says so.
+ */
 public final class SsmCommandRunner implements CommandRunner {
     private final SsmClient ssm;
     private final String outputBucket;
@@ -22,18 +29,45 @@ public final class SsmCommandRunner implements CommandRunner {
 
     @Override
     public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
+        String instance = theOneInstance(tagKey, tagValue);
         Map<String, List<String>> params = parameters.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
         return ssm.sendCommand(b -> b.documentName(document)
-                .targets(Target.builder().key("tag:" + tagKey).values(tagValue).build())
+                .instanceIds(instance)
                 .parameters(params)
                 .comment(comment.length() > 100 ? comment.substring(0, 100) : comment)
                 .timeoutSeconds(600)
-                .maxConcurrency("1")
-                .maxErrors("0")
                 .outputS3BucketName(outputBucket)
                 .outputS3KeyPrefix("ssm-output/")
                 .cloudWatchOutputConfig(c -> c.cloudWatchOutputEnabled(true).cloudWatchLogGroupName(logGroup)))
                 .command().commandId();
+    }
+
+    private String theOneInstance(String tagKey, String tagValue) {
+        List<String> ids = ssm.describeInstanceInformationPaginator(b -> b.filters(InstanceInformationStringFilter.builder()
+                        .key("tag:" + tagKey).values(tagValue).build()))
+                .instanceInformationList().stream().map(InstanceInformation::instanceId).distinct().limit(10).toList();
+        if (ids.size() != 1) {
+            throw new TargetException(ids.isEmpty()
+                    ? "no SSM-managed instance carries the tag " + tagKey + "=" + tagValue
+                            + ": tag the host and check that its SSM agent is online (AmazonSSMManagedInstanceCore)"
+                    : ids.size() + (ids.size() == 10 ? "+" : "") + " instances carry the tag " + tagKey + "=" + tagValue + " (" + String.join(", ", ids)
+                            + "): exactly one must, or the same dump would run on several hosts");
+        }
+        return ids.get(0);
+    }
+
+    @Override
+    public Optional<String> output(String commandId) {
+        var invocations = ssm.listCommandInvocations(b -> b.commandId(commandId)).commandInvocations();
+        if (invocations.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String instance = invocations.get(0).instanceId();
+            return Optional.ofNullable(ssm.getCommandInvocation(b -> b.commandId(commandId).instanceId(instance)).standardOutputContent());
+        } catch (InvocationDoesNotExistException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -30,12 +30,42 @@ public abstract class EventFunction implements RequestStreamHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EventFunction.class);
     private static final int LOGGED_PAYLOAD_CHARS = 4096;
 
+    private static final java.time.Duration NO_CONTEXT_TIME = java.time.Duration.ofMinutes(5);
+    private static final java.time.Duration SAFETY_MARGIN = java.time.Duration.ofSeconds(10);
+    private final ThreadLocal<Context> invocation = new ThreadLocal<>();
+    private volatile dev.quartermaster.events.EventOrigin origin = dev.quartermaster.events.EventOrigin.fromEnvironment();
+
+    /** Accept only events of this account and region (tests set it; Lambda reads it from the environment). */
+    public final EventFunction acceptingOnly(dev.quartermaster.events.EventOrigin accepted) {
+        this.origin = accepted;
+        return this;
+    }
+
     /** The handler's whole job for one well-formed JSON object. */
     protected abstract Outcome handle(JsonNode event);
 
+    /**
+     * How long this invocation may still work: Lambda's remaining time less a margin to record the
+     * outcome (five minutes when run without a Lambda context, as in tests and local invokes).
+     */
+    protected final java.time.Duration timeLeft() {
+        Context c = invocation.get();
+        if (c == null) {
+            return NO_CONTEXT_TIME;
+        }
+        java.time.Duration left = java.time.Duration.ofMillis(c.getRemainingTimeInMillis()).minus(SAFETY_MARGIN);
+        return left.isNegative() ? java.time.Duration.ofSeconds(1) : left;
+    }
+
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) {
-        Outcome outcome = PowertoolsLogging.withLogging(context, () -> process(input));
+        invocation.set(context);
+        Outcome outcome;
+        try {
+            outcome = PowertoolsLogging.withLogging(context, () -> process(input));
+        } finally {
+            invocation.remove();
+        }
         try {
             EventParser.JSON.writeValue(output, outcome);
         } catch (IOException e) {
@@ -57,13 +87,15 @@ public abstract class EventFunction implements RequestStreamHandler {
         try {
             Outcome outcome;
             try {
-                outcome = handle(EventParser.readTree(raw));
+                JsonNode tree = EventParser.readTree(raw);
+                origin.check(tree);
+                outcome = handle(tree);
             } catch (MalformedEventException e) {
-                String payload = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                String payload = Text.oneLine(new String(raw, java.nio.charset.StandardCharsets.UTF_8), LOGGED_PAYLOAD_CHARS);
                 LOG.warn("event rejected: {}", e.getMessage(),
                         entry("reason", e.getMessage()),
                         entry("handler", functionName),
-                        entry("payload", payload.length() > LOGGED_PAYLOAD_CHARS ? payload.substring(0, LOGGED_PAYLOAD_CHARS) : payload));
+                        entry("payload", payload));
                 outcome = Outcome.rejected(e.getMessage());
             }
             metrics.addMetric("Events" + title(outcome.status()), 1, MetricUnit.COUNT);

@@ -23,6 +23,8 @@ public class Services {
     private Memo<Alerts> alerts;
     private final Memo<RegistryClient> registry;
     private final Memo<VerifyRules> verifyRules;
+    private final Memo<software.amazon.awssdk.services.dynamodb.DynamoDbClient> dynamoDb;
+    private final Memo<dev.quartermaster.idempotency.IdempotencyStore> idempotency;
     private final Memo<dev.quartermaster.backup.BackupStore> backupStore;
     private final Memo<dev.quartermaster.backup.BackupObjects> backupObjects;
     private Memo<dev.quartermaster.backup.CommandRunner> commandRunner;
@@ -30,15 +32,18 @@ public class Services {
     public Services(Settings settings) {
         this.settings = settings;
         this.clients = new AwsClients(settings);
-        this.ledgerStore = new Memo<>(() -> new DynamoDbLedgerStore(clients.dynamoDb(), settings.require("TABLE_NAME")));
+        this.dynamoDb = new Memo<>(clients::dynamoDb); // one client (and connection pool) for every store
+        this.ledgerStore = new Memo<>(() -> new DynamoDbLedgerStore(dynamoDb.get(), settings.require("TABLE_NAME")));
         this.alerts = new Memo<>(() -> settings.get("ALERT_TOPIC_ARN")
                 .<Alerts>map(arn -> new SnsAlerts(clients.sns(), arn))
                 .orElseGet(LoggingAlerts::new));
         this.registry = new Memo<>(() -> new RegistryClient(settings.require("REGISTRY_URL"), registryAuth()));
-        this.backupStore = new Memo<>(() -> new dev.quartermaster.backup.DynamoDbBackupStore(clients.dynamoDb(), settings.require("TABLE_NAME")));
+        this.backupStore = new Memo<>(() -> new dev.quartermaster.backup.DynamoDbBackupStore(dynamoDb.get(), settings.require("TABLE_NAME")));
         this.backupObjects = new Memo<>(() -> new dev.quartermaster.backup.S3BackupObjects(clients.s3()));
         this.commandRunner = new Memo<>(() -> new dev.quartermaster.backup.SsmCommandRunner(clients.ssm(),
                 settings.require("BACKUP_BUCKET"), settings.getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm")));
+        this.idempotency = new Memo<>(() -> new dev.quartermaster.idempotency.DynamoDbIdempotencyStore(dynamoDb.get(),
+                settings.require("TABLE_NAME"), Clock.systemUTC()));
         this.verifyRules = new Memo<>(() -> settings.get("VERIFY_RULES").map(VerifyRules::parse).orElseGet(VerifyRules::defaults));
     }
 
@@ -83,7 +88,7 @@ public class Services {
     /** The backup domain service, wired to this container's ports. */
     public dev.quartermaster.backup.BackupService backupService() {
         return new dev.quartermaster.backup.BackupService(dev.quartermaster.backup.BackupConfig.from(settings), backupStore(),
-                backupObjects(), commandRunner(), ledgerStore(), alerts(), java.time.Clock.systemUTC());
+                backupObjects(), commandRunner(), ledgerStore(), idempotency(), alerts(), java.time.Clock.systemUTC());
     }
 
     public Settings settings() {
@@ -96,6 +101,10 @@ public class Services {
 
     public LedgerStore ledgerStore() {
         return ledgerStore.get();
+    }
+
+    public dev.quartermaster.idempotency.IdempotencyStore idempotency() {
+        return idempotency.get();
     }
 
     public Alerts alerts() {

@@ -13,4 +13,27 @@ public record EcrImageScan(
 
     public static final String SOURCE = "aws.ecr";
     public static final String DETAIL_TYPE = "ECR Image Scan";
+    /** More severities than ECR has is not an ECR event. */
+    static final int MAX_SEVERITIES = 16;
+
+    /** The counts by severity (a missing key is zero), each checked to be a count. */
+    public Map<String, Integer> severityCounts() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (findingSeverityCounts == null) {
+            return counts;
+        }
+        if (findingSeverityCounts.size() > MAX_SEVERITIES) {
+            throw new MalformedEventException("finding-severity-counts has " + findingSeverityCounts.size() + " keys");
+        }
+        findingSeverityCounts.forEach((k, v) -> {
+            if (k == null || !k.matches("[A-Z_]{1,32}")) {
+                throw new MalformedEventException("finding-severity-counts has a key that is not a severity");
+            }
+            if (v == null || v < 0) {
+                throw new MalformedEventException("finding-severity-counts." + k + " is not a count");
+            }
+            counts.put(k, v);
+        });
+        return counts;
+    }
 }

@@ -30,6 +30,7 @@ public final class EventParser {
             .build();
 
     private static final int MAX_EVENT_BYTES = 256 * 1024; // EventBridge's own limit
+    private static final java.util.regex.Pattern EVENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private EventParser() {
     }
@@ -69,11 +70,14 @@ public final class EventParser {
      */
     public static <T> AwsEvent<T> parse(JsonNode node, Class<T> detailType, String source, Set<String> detailTypes) {
         String id = requiredText(node, "id");
+        if (!EVENT_ID.matcher(id).matches()) {
+            throw new MalformedEventException("event id '" + Validation.abbreviate(id) + "' is not an EventBridge id (1-128 of A-Z a-z 0-9 . _ : -)");
+        }
         String actualSource = requiredText(node, "source");
         String actualType = requiredText(node, "detail-type");
         if (!source.equals(actualSource) || !detailTypes.contains(actualType)) {
             throw new MalformedEventException("expected source '" + source + "' with detail-type " + detailTypes
-                    + " but got source '" + actualSource + "' with detail-type '" + actualType + "'");
+                    + " but got source '" + Validation.abbreviate(actualSource) + "' with detail-type '" + Validation.abbreviate(actualType) + "'");
         }
         Instant time = parseTime(requiredText(node, "time"));
         JsonNode detail = node.get("detail");
@@ -105,7 +109,7 @@ public final class EventParser {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new MalformedEventException("event time '" + text + "' is not an ISO-8601 instant like 2026-11-23T10:00:00Z");
+            throw new MalformedEventException("event time '" + Validation.abbreviate(text) + "' is not an ISO-8601 instant like 2026-11-23T10:00:00Z");
         }
     }
 }

@@ -44,7 +44,19 @@ public final class Validation {
         return tag;
     }
 
+    /** A present tag must be valid; empty ones are dropped. */
+    public static java.util.List<String> tags(java.util.List<String> tags) {
+        if (tags == null) {
+            return java.util.List.of();
+        }
+        if (tags.size() > 1000) {
+            throw new MalformedEventException("image-tags lists " + tags.size() + " tags; ECR allows 1000 per image");
+        }
+        return tags.stream().map(Validation::optionalTag).filter(t -> !t.isEmpty()).toList();
+    }
+
+    /** For messages about rejected input: one line, at most 80 characters. */
     public static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+        return dev.quartermaster.common.Text.oneLine(s, 80);
     }
 }

@@ -112,21 +112,39 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         return out;
     }
 
+    /** DynamoDB's limit on the items of one transaction. */
+    static final int MAX_TRANSACTION_ITEMS = 100;
+
+    /**
+     * One transaction when the write fits in it. A digest delete that clears more tags than fit (60 tags
+     * are 120 items) first clears them in chunks, each tag's head and history entry together, then
+     * commits the marker and the image in the last transaction. Each chunk is safe to repeat: a retry
+     * plans again from the heads, and a cleared head no longer points at the digest.
+     */
     @Override
     public void apply(LedgerWrite write) {
         ImageAction a = write.action();
-        List<TransactWriteItem> items = new ArrayList<>();
-        items.add(marker(a, write.alert()));
+        List<TransactWriteItem> tagItems = new ArrayList<>();
         for (LedgerWrite.HeadChange h : write.heads()) {
-            items.add(headPut(h));
+            tagItems.add(headPut(h));
         }
         for (TagEvent e : write.history()) {
-            items.add(historyPut(e));
+            tagItems.add(historyPut(e));
         }
+        List<TransactWriteItem> core = new ArrayList<>();
+        core.add(marker(a, write.alert()));
         for (LedgerWrite.ImageChange c : write.images()) {
-            items.add(imageUpdate(c, a));
+            core.add(imageUpdate(c, a));
         }
-        write.failure().ifPresent(f -> items.add(failurePut(f)));
+        write.failure().ifPresent(f -> core.add(failurePut(f)));
+        List<TransactWriteItem> items = new ArrayList<>(core);
+        if (core.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
+            items.addAll(tagItems);
+        } else if (write.heads().size() == write.history().size()) {
+            applyInChunks(write, a);
+        } else {
+            throw new IllegalStateException("event " + a.eventId() + " changes " + tagItems.size() + " tag items, more than one transaction holds");
+        }
         try {
             dynamo.transactWriteItems(b -> b.transactItems(items));
         } catch (TransactionCanceledException e) {
@@ -140,6 +158,22 @@ public final class DynamoDbLedgerStore implements LedgerStore {
                 throw new ConcurrentChangeException("tag head changed while recording event " + a.eventId());
             }
             throw e;
+        }
+    }
+
+    private void applyInChunks(LedgerWrite write, ImageAction a) {
+        int perChunk = (MAX_TRANSACTION_ITEMS - 2) / 2;
+        for (int from = 0; from < write.heads().size(); from += perChunk) {
+            List<TransactWriteItem> chunk = new ArrayList<>();
+            for (int i = from; i < Math.min(write.heads().size(), from + perChunk); i++) {
+                chunk.add(headPut(write.heads().get(i)));
+                chunk.add(historyPut(write.history().get(i)));
+            }
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(chunk));
+            } catch (TransactionCanceledException e) {
+                throw new ConcurrentChangeException("a tag changed while clearing the tags of " + a.digest() + "; planning again");
+            }
         }
     }
 
@@ -220,6 +254,12 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         }
         if (c.removeTag() != null) {
             u.delete("tags", AttributeValue.fromSs(List.of(c.removeTag())));
+        }
+        // ISO-8601 instants in UTC compare as strings
+        switch (c.guard()) {
+            case NOT_DELETED_AFTER -> u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "deletedAt", s(c.at().toString()));
+            case NOT_PUSHED_AFTER -> u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "lastPushedAt", s(c.at().toString()));
+            case NONE -> { }
         }
         return TransactWriteItem.builder().update(u.toUpdate(table, key(repoPk(c.repository()), "DIGEST#" + c.digest()))).build();
     }
@@ -328,7 +368,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         return new ImageRecord(str(i, "repository"), str(i, "digest"), str(i, "manifestMediaType"),
                 str(i, "artifactMediaType"), instant(i, "firstPushedAt"), instant(i, "lastPushedAt"),
                 new java.util.TreeSet<>(tags), flag(i, "deleted"), str(i, "indexDigest"), v,
-                i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"));
+                i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"), instant(i, "deletedAt"));
     }
 
     private static String toJson(Alert a) {
@@ -354,6 +394,12 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         private final List<String> deletes = new ArrayList<>();
         private final Map<String, String> names = new LinkedHashMap<>();
         private final Map<String, AttributeValue> values = new LinkedHashMap<>();
+        private String condition;
+
+        /** A condition on the item: {@code template} with %1$s for the attribute's name, %2$s for the value. */
+        void condition(String template, String attr, AttributeValue v) {
+            condition = String.format(template, name(attr), value(v));
+        }
 
         private String name(String attr) {
             String p = "#a" + names.size();
@@ -400,6 +446,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
         Update toUpdate(String table, Map<String, AttributeValue> key) {
             return Update.builder().tableName(table).key(key).updateExpression(expression())
+                    .conditionExpression(condition)
                     .expressionAttributeNames(names).expressionAttributeValues(values).build();
         }
 

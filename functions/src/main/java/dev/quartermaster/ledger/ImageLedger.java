@@ -34,10 +34,12 @@ public final class ImageLedger {
 
     public Result record(ImageAction action) {
         for (int attempt = 1; ; attempt++) {
+            Optional<ImageRecord> image = action.success() ? store.image(action.repository(), action.digest()) : Optional.empty();
             LedgerWrite write = plan(action,
                     action.tagOpt().flatMap(t -> store.head(action.repository(), t)),
                     action.kind() == ImageAction.Kind.DELETE && action.tagOpt().isEmpty() && action.success()
-                            ? headsPointingAt(action) : List.of());
+                            ? headsPointingAt(action, image) : List.of(),
+                    image);
             try {
                 store.apply(write);
             } catch (LedgerStore.DuplicateEventException e) {
@@ -70,9 +72,9 @@ public final class ImageLedger {
         store.alertDelivered(eventId);
     }
 
-    private List<TagHead> headsPointingAt(ImageAction action) {
+    private List<TagHead> headsPointingAt(ImageAction action, Optional<ImageRecord> image) {
         List<TagHead> heads = new ArrayList<>();
-        store.image(action.repository(), action.digest()).ifPresent(img -> img.tags().forEach(t ->
+        image.ifPresent(img -> img.tags().forEach(t ->
                 store.head(action.repository(), t)
                         .filter(h -> action.digest().equals(h.digest()))
                         .ifPresent(heads::add)));
@@ -84,23 +86,48 @@ public final class ImageLedger {
      * that point at the digest (for a digest delete). Pure: no I/O.
      */
     static LedgerWrite plan(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest) {
+        return plan(a, head, headsOfDigest, Optional.empty());
+    }
+
+    /** @param image the digest's image item as read before planning (its delete and push times) */
+    static LedgerWrite plan(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest, Optional<ImageRecord> image) {
         if (!a.success()) {
             FailedAction f = new FailedAction(a.repository(), a.at(), a.kind(), a.tag(), a.digest(), a.eventId());
             return new LedgerWrite(a, List.of(), List.of(), List.of(), Optional.of(f), Optional.empty());
         }
-        return a.kind() == ImageAction.Kind.PUSH ? planPush(a, head) : planDelete(a, head, headsOfDigest);
+        if (a.kind() == ImageAction.Kind.PUSH) {
+            boolean deletedAfter = image.filter(ImageRecord::deleted).map(ImageRecord::deletedAt)
+                    .filter(d -> d.isAfter(a.at())).isPresent();
+            return deletedAfter ? planLatePushOfDeletedImage(a) : planPush(a, head);
+        }
+        boolean pushedAfter = a.tagOpt().isEmpty() && image.map(ImageRecord::lastPushedAt).filter(p -> p.isAfter(a.at())).isPresent();
+        return pushedAfter ? planLateDigestDelete(a) : planDelete(a, head, headsOfDigest);
+    }
+
+    /** A push that happened before the digest's (already recorded) delete: history only, the image stays deleted. */
+    private static LedgerWrite planLatePushOfDeletedImage(ImageAction a) {
+        List<TagEvent> history = a.tagOpt().map(t -> List.of(new TagEvent(a.repository(), t, a.at(), a.kind(), a.digest(), null,
+                false, true, a.eventId()))).orElse(List.of());
+        return new LedgerWrite(a, List.of(), history, List.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** A digest delete older than the digest's last recorded push (it was pushed again since): nothing to delete now. */
+    private static LedgerWrite planLateDigestDelete(ImageAction a) {
+        return new LedgerWrite(a, List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
     }
 
     private static LedgerWrite planPush(ImageAction a, Optional<TagHead> head) {
         Optional<String> tag = a.tagOpt();
         if (tag.isEmpty()) {
             // digest-only push: a multi-arch child manifest, or an untagged artifact
-            var image = new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, true, false);
+            var image = new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, true, false,
+                    LedgerWrite.Guard.NOT_DELETED_AFTER, a.at());
             return new LedgerWrite(a, List.of(), List.of(), List.of(image), Optional.empty(), Optional.empty());
         }
         boolean stale = head.isPresent() && a.at().isBefore(head.get().at());
         List<LedgerWrite.ImageChange> images = new ArrayList<>();
-        images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), stale ? null : tag.get(), null, true, false));
+        images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), stale ? null : tag.get(), null, true, false,
+                LedgerWrite.Guard.NOT_DELETED_AFTER, a.at()));
         if (stale) {
             // an older event arriving late: history keeps it, the head stays with the newer push
             TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), null, false, true, a.eventId());
@@ -142,7 +169,8 @@ public final class ImageLedger {
                         new TagHead(a.repository(), h.tag(), null, a.digest(), a.at(), h.version() + 1, a.eventId())));
                 history.add(new TagEvent(a.repository(), h.tag(), a.at(), a.kind(), a.digest(), a.digest(), false, false, a.eventId()));
             }
-            images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, false, true));
+            images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, false, true,
+                    LedgerWrite.Guard.NOT_PUSHED_AFTER, a.at()));
         }
         return new LedgerWrite(a, heads, history, images, Optional.empty(), Optional.empty());
     }

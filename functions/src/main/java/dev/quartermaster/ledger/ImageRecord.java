@@ -17,7 +17,8 @@ public record ImageRecord(
         String indexDigest,
         Verification verification,
         Map<String, Integer> scanCounts,
-        boolean scanFailed) {
+        boolean scanFailed,
+        Instant deletedAt) {
 
     /** The verdict a person reads: a failed scan gate overrides the version check. */
     public String verdict() {

@@ -21,8 +21,18 @@ public record LedgerWrite(
     public record HeadChange(Optional<TagHead> expected, TagHead next) {
     }
 
-    /** Changes to one digest's image item. */
+    /**
+     * Changes to one digest's image item. {@code guard} keeps an event from undoing a newer one that
+     * committed in between: a push must not resurrect an image deleted after it, a delete must not bury
+     * an image pushed again after it (the store turns it into a condition on the item).
+     */
     public record ImageChange(String repository, String digest, String addTag, String removeTag,
-                              boolean pushed, boolean deleted) {
+                              boolean pushed, boolean deleted, Guard guard, java.time.Instant at) {
+        public ImageChange(String repository, String digest, String addTag, String removeTag, boolean pushed, boolean deleted) {
+            this(repository, digest, addTag, removeTag, pushed, deleted, Guard.NONE, null);
+        }
     }
+
+    /** What must still hold for an image change when it is written. */
+    public enum Guard { NONE, NOT_DELETED_AFTER, NOT_PUSHED_AFTER }
 }

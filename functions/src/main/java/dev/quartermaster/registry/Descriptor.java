@@ -13,9 +13,12 @@ public record Descriptor(String mediaType, String digest, long size, Platform pl
         }
     }
 
-    /** BuildKit stores provenance attestations in the index as manifests for platform unknown/unknown. */
+    /**
+     * BuildKit stores provenance attestations in the index as manifests for platform unknown/unknown.
+     * Only that counts: an annotation alone ({@code vnd.docker.reference.type}) is something anyone can
+     * write on a real platform manifest to have it skipped.
+     */
     public boolean isAttestation() {
-        return annotations.containsKey("vnd.docker.reference.type")
-                || (platform != null && "unknown".equals(platform.os()) && "unknown".equals(platform.architecture()));
+        return platform != null && "unknown".equals(platform.os()) && "unknown".equals(platform.architecture());
     }
 }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,28 +24,39 @@ public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     private static final int MAX_ATTEMPTS = 4;
+    private static final int MAX_REDIRECTS = 5;
     private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    /** Timeouts for every request; a body that stalls or dribbles fails instead of hanging the function. */
+    public record Timeouts(Duration connect, Duration idleRead, Duration smallBody) {
+        public static Timeouts defaults() {
+            return new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30));
+        }
+    }
 
     private final URI base;
     private final RegistryAuth auth;
-    private final HttpClient http;
+    private final Timeouts timeouts;
 
     public RegistryClient(String baseUrl, RegistryAuth auth) {
+        this(baseUrl, auth, Timeouts.defaults());
+    }
+
+    public RegistryClient(String baseUrl, RegistryAuth auth, Timeouts timeouts) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
+        if (!"https".equals(base.getScheme()) && !"http".equals(base.getScheme()) || base.getHost() == null) {
+            throw new IllegalArgumentException("registry URL '" + baseUrl + "' must be https://host[:port] (or http:// for a local registry)");
+        }
         this.auth = auth;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.timeouts = timeouts;
     }
 
     /** Fetches a manifest or index by tag or digest and checks its digest. */
     public Manifest manifest(String repository, String reference) {
         URI uri = base.resolve("/v2/" + repository + "/manifests/" + reference);
-        HttpResponse<InputStream> response = send(uri, Map.of("Accept", MediaTypes.ACCEPT_MANIFESTS), repository + ":" + reference);
+        Response response = send(uri, Map.of("Accept", MediaTypes.ACCEPT_MANIFESTS), repository + ":" + reference);
         byte[] bytes;
-        try (InputStream in = response.body()) {
+        try (InputStream in = response.body(timeouts.smallBody())) {
             bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
         } catch (IOException e) {
             throw new RegistryException("reading manifest " + repository + ":" + reference + " failed: " + e.getMessage(), e);
@@ -59,25 +68,38 @@ public final class RegistryClient {
         if (reference.startsWith("sha256:") && !digest.equals(reference)) {
             throw new RegistryException(new DigestMismatchException(reference, digest, bytes.length).getMessage());
         }
-        String headerDigest = response.headers().firstValue("Docker-Content-Digest").orElse(null);
+        String headerDigest = response.header("Docker-Content-Digest");
         if (headerDigest != null && !headerDigest.equals(digest)) {
             throw new RegistryException("manifest " + repository + ":" + reference + " hashes to " + digest
-                    + " but the registry says " + headerDigest);
+                    + " but the registry says " + dev.quartermaster.common.Text.oneLine(headerDigest, 80));
         }
-        return parse(digest, bytes, response.headers().firstValue("Content-Type").orElse(""));
+        String contentType = response.header("Content-Type");
+        return parse(digest, bytes, contentType == null ? "" : contentType);
     }
 
     /** Streams a blob; the stream throws {@link DigestMismatchException} at its end if the bytes are not the digest. */
     public Digests.VerifyingInputStream blob(String repository, String digest) {
+        return new Digests.VerifyingInputStream(blobStream(repository, digest), digest);
+    }
+
+    /**
+     * A blob's bytes as sent, not yet verified (wrap them in {@link Digests.VerifyingInputStream}). Each
+     * read waits at most the idle timeout; the caller bounds the total time.
+     */
+    public InputStream blobStream(String repository, String digest) {
         URI uri = base.resolve("/v2/" + repository + "/blobs/" + digest);
-        HttpResponse<InputStream> response = send(uri, Map.of(), repository + "@" + digest);
-        return new Digests.VerifyingInputStream(response.body(), digest);
+        return send(uri, Map.of(), repository + "@" + digest).body(null);
     }
 
     /** A small JSON blob (an image config), read whole and verified. */
     public JsonNode jsonBlob(String repository, String digest) {
-        try (Digests.VerifyingInputStream in = blob(repository, digest)) {
+        URI uri = base.resolve("/v2/" + repository + "/blobs/" + digest);
+        Response response = send(uri, Map.of(), repository + "@" + digest);
+        try (Digests.VerifyingInputStream in = new Digests.VerifyingInputStream(response.body(timeouts.smallBody()), digest)) {
             byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new RegistryException("config blob " + repository + "@" + digest + " is larger than 4 MiB");
+            }
             in.drainAndVerify();
             return JSON.readTree(bytes);
         } catch (DigestMismatchException e) {
@@ -87,16 +109,33 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<InputStream> send(URI uri, Map<String, String> headers, String what) {
+    /** An open 200 response. */
+    private record Response(HttpURLConnection connection) {
+        String header(String name) {
+            return connection.getHeaderField(name);
+        }
+
+        /** The body; with {@code total} set, reading it past that time fails (a server that dribbles). */
+        InputStream body(Duration total) {
+            try {
+                InputStream in = connection.getInputStream();
+                return total == null ? in : new DeadlineInputStream(in, System.nanoTime() + total.toNanos());
+            } catch (IOException e) {
+                throw new RegistryException("reading the response from " + connection.getURL().getHost() + " failed: " + e.getMessage(), e, true);
+            }
+        }
+    }
+
+    private Response send(URI uri, Map<String, String> headers, String what) {
         IOException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
-                HttpResponse<InputStream> r = follow(uri, headers, true, 0);
-                int status = r.statusCode();
+                HttpURLConnection c = follow(uri, headers, what);
+                int status = c.getResponseCode();
                 if (status == 200) {
-                    return r;
+                    return new Response(c);
                 }
-                String body = drain(r);
+                String body = drain(c);
                 if (status >= 500 || status == 429) {
                     last = new IOException("HTTP " + status + " for " + what);
                 } else if (status == 404) {
@@ -109,9 +148,6 @@ public final class RegistryClient {
                 }
             } catch (IOException e) {
                 last = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException("interrupted while fetching " + what, e);
             }
             sleep(100L << attempt);
         }
@@ -119,36 +155,75 @@ public final class RegistryClient {
                 + " attempts: " + last.getMessage(), last, true);
     }
 
-    private HttpResponse<InputStream> follow(URI uri, Map<String, String> headers, boolean withAuth, int hops)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
-        headers.forEach(b::header);
-        if (withAuth) {
-            auth.header().ifPresent(h -> b.header("Authorization", h));
-        }
-        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (REDIRECTS.contains(r.statusCode())) {
-            String location = r.headers().firstValue("Location")
-                    .orElseThrow(() -> new IOException("redirect without Location from " + uri));
-            drain(r);
-            if (hops >= 5) {
-                throw new IOException("too many redirects from " + uri);
+    /**
+     * Follows redirects by hand. The registry's Authorization goes only to the registry's own origin
+     * (scheme, host and port); a redirect must be https unless the registry itself is plain http (a
+     * local one); a Location without a host or a redirect loop is a permanent error, not a transient one.
+     */
+    private HttpURLConnection follow(URI start, Map<String, String> headers, String what) throws IOException {
+        URI uri = start;
+        for (int hops = 0; ; hops++) {
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout((int) timeouts.connect().toMillis());
+            c.setReadTimeout((int) timeouts.idleRead().toMillis());
+            headers.forEach(c::setRequestProperty);
+            if (sameOrigin(uri)) {
+                auth.header().ifPresent(h -> c.setRequestProperty("Authorization", h));
             }
-            URI next = uri.resolve(location);
-            // the registry's credentials are for the registry only: a presigned S3 URL must not see them
-            boolean sameOrigin = next.getHost().equals(base.getHost()) && next.getPort() == base.getPort();
-            return follow(next, headers, withAuth && sameOrigin, hops + 1);
+            int status = c.getResponseCode();
+            if (!REDIRECTS.contains(status)) {
+                return c;
+            }
+            String location = c.getHeaderField("Location");
+            drain(c);
+            if (location == null || location.isBlank()) {
+                throw new RegistryException("registry " + base + " redirected " + what + " without a Location");
+            }
+            if (hops + 1 > MAX_REDIRECTS) {
+                throw new RegistryException("registry " + base + " redirected " + what + " more than " + MAX_REDIRECTS + " times (a loop?)");
+            }
+            URI next;
+            try {
+                next = uri.resolve(location.trim());
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException("registry " + base + " redirected " + what + " to an invalid Location");
+            }
+            if (next.getHost() == null || next.getHost().isEmpty()) {
+                throw new RegistryException("registry " + base + " redirected " + what + " to a Location without a host");
+            }
+            boolean allowed = "https".equals(next.getScheme()) || ("http".equals(next.getScheme()) && "http".equals(base.getScheme()));
+            if (!allowed) {
+                throw new RegistryException("registry " + base + " redirected " + what + " to a " + next.getScheme()
+                        + " URL; only https is followed (http only for a registry configured as http)");
+            }
+            uri = next;
         }
-        return r;
     }
 
-    private static String drain(HttpResponse<InputStream> r) {
-        try (InputStream in = r.body()) {
-            byte[] b = in.readNBytes(512);
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    private boolean sameOrigin(URI uri) {
+        return base.getScheme().equalsIgnoreCase(uri.getScheme())
+                && base.getHost().equalsIgnoreCase(uri.getHost())
+                && port(base) == port(uri);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    /** Reads at most 512 bytes of an error body for the message and closes it: a dribbling body cannot hold us. */
+    private String drain(HttpURLConnection c) {
+        InputStream in = c.getErrorStream();
+        try {
+            if (in == null) {
+                in = c.getInputStream();
+            }
+            byte[] b = new DeadlineInputStream(in, System.nanoTime() + Duration.ofSeconds(2).toNanos()).readNBytes(512);
+            return dev.quartermaster.common.Text.oneLine(new String(b, java.nio.charset.StandardCharsets.UTF_8), 512);
         } catch (IOException e) {
             return "";
+        } finally {
+            c.disconnect();
         }
     }
 
@@ -157,6 +232,35 @@ public final class RegistryClient {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while waiting to retry", e);
+        }
+    }
+
+    /** Fails a read that starts after the deadline. With the idle read timeout, this bounds a body's total time. */
+    static final class DeadlineInputStream extends java.io.FilterInputStream {
+        private final long deadlineNanos;
+
+        DeadlineInputStream(InputStream in, long deadlineNanos) {
+            super(in);
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        private void check() throws IOException {
+            if (System.nanoTime() > deadlineNanos) {
+                throw new IOException("the response body is taking too long (a server sending it slowly?)");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            check();
+            return super.read(b, off, len);
         }
     }
 

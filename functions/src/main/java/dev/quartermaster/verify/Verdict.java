@@ -9,6 +9,13 @@ import java.util.List;
 public record Verdict(Kind kind, String promised, String found, String reason, long bytesFetched, long imageBytes,
                       List<Verdict> platforms, String platform) {
 
+    /** Reasons quote registries and image contents: one line, bounded. */
+    public Verdict {
+        reason = dev.quartermaster.common.Text.oneLine(reason, 1000);
+        found = dev.quartermaster.common.Text.oneLine(found, Versions.MAX_LENGTH);
+        platform = dev.quartermaster.common.Text.oneLine(platform, 128);
+    }
+
     public enum Kind {
         VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN;
 

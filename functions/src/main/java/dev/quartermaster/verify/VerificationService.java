@@ -5,7 +5,10 @@ import dev.quartermaster.common.Alerts;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerStore;
 
+import dev.quartermaster.idempotency.IdempotencyStore;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,33 +20,42 @@ import java.util.Map;
 public final class VerificationService {
     private final ImageVerifier verifier;
     private final LedgerStore ledger;
+    private final IdempotencyStore idempotency;
     private final Alerts alerts;
     private final Clock clock;
 
-    public VerificationService(ImageVerifier verifier, LedgerStore ledger, Alerts alerts, Clock clock) {
+    public VerificationService(ImageVerifier verifier, LedgerStore ledger, IdempotencyStore idempotency, Alerts alerts, Clock clock) {
         this.verifier = verifier;
         this.ledger = ledger;
+        this.idempotency = idempotency;
         this.alerts = alerts;
         this.clock = clock;
     }
 
-    /** @return empty if the event was already verified */
-    public java.util.Optional<ImageVerifier.Report> verifyPush(String eventId, String repository, String digest, String tag) {
-        String doneKey = "verify#" + eventId;
-        if (ledger.isDone(doneKey)) {
+    /**
+     * Verifies once per event: the work is claimed (a conditional IN_PROGRESS record) before any byte is
+     * read, so a concurrent second delivery stands back; a failure releases the claim for Lambda's retry.
+     *
+     * @return empty if the event was already verified, or is being verified right now
+     */
+    public java.util.Optional<ImageVerifier.Report> verifyPush(String eventId, String repository, String digest, String tag,
+                                                               VerifyBudget budget) {
+        String key = "verify#" + eventId;
+        Duration lock = Duration.between(clock.instant(), budget.deadline()).plusMinutes(1);
+        if (idempotency.begin(key, lock.isNegative() ? Duration.ofMinutes(1) : lock).state() != IdempotencyStore.State.ACQUIRED) {
             return java.util.Optional.empty();
         }
-        ImageVerifier.Report report;
         try {
-            report = verifier.verify(repository, digest, tag);
-        } catch (dev.quartermaster.registry.RegistryException e) {
-            if (e.isTransient()) {
-                throw e; // Lambda retries the event later
-            }
-            // gone, forbidden or corrupt: a fact about this image, recorded and alerted, not retried
-            report = new ImageVerifier.Report(digest, null, Verdict.of(Verdict.Kind.UNVERIFIABLE, null, null,
-                    "the registry could not give the image: " + e.getMessage(), 0, 0), java.util.List.of());
+            ImageVerifier.Report report = record(repository, digest, tag, verifier.verify(repository, digest, tag, budget));
+            idempotency.complete(key, report.verdict().kind().name());
+            return java.util.Optional.of(report);
+        } catch (RuntimeException e) {
+            idempotency.release(key);
+            throw e;
         }
+    }
+
+    private ImageVerifier.Report record(String repository, String digest, String tag, ImageVerifier.Report report) {
         Verdict v = report.verdict();
         ledger.recordVerification(repository, report.digest(), toRecord(v));
         if (!report.children().isEmpty()) {
@@ -55,8 +67,7 @@ public final class VerificationService {
         if (v.kind().alerts()) {
             alerts.publish(alert(repository, tag, report.digest(), v));
         }
-        ledger.markDone(doneKey);
-        return java.util.Optional.of(report);
+        return report;
     }
 
     private ImageRecord.Verification toRecord(Verdict v) {

@@ -27,7 +27,7 @@ public final class VerifyHandler extends EventFunction {
 
     public VerifyHandler(Services services) {
         this.service = new VerificationService(new ImageVerifier(services.registry(), services.verifyRules()),
-                services.ledgerStore(), services.alerts(), Clock.systemUTC());
+                services.ledgerStore(), services.idempotency(), services.alerts(), Clock.systemUTC());
     }
 
     @Override
@@ -41,9 +41,9 @@ public final class VerifyHandler extends EventFunction {
         if (a.tagOpt().isEmpty()) {
             return Outcome.ignored("untagged push (a platform manifest of a multi-arch image is verified through its index)");
         }
-        var report = service.verifyPush(a.eventId(), a.repository(), a.digest(), a.tag());
+        var report = service.verifyPush(a.eventId(), a.repository(), a.digest(), a.tag(), VerifyBudget.of(timeLeft()));
         if (report.isEmpty()) {
-            return Outcome.duplicate("event " + a.eventId() + " was already verified");
+            return Outcome.duplicate("event " + a.eventId() + " was already verified (or is being verified now)");
         }
         Verdict v = report.get().verdict();
         MetricsFactory.getMetricsInstance().addMetric("Verdict" + v.kind().name(), 1, MetricUnit.COUNT);

@@ -87,11 +87,7 @@ public final class VerifyRules {
 
     /** Paths inside layers have no leading slash or ./ */
     static String normalize(String path) {
-        String p = path;
-        while (p.startsWith("./") || p.startsWith("/")) {
-            p = p.startsWith("./") ? p.substring(2) : p.substring(1);
-        }
-        return p;
+        return LayerPaths.clean(path);
     }
 
     /** The first rule for this repository whose tag pattern matches, with the promised version. */

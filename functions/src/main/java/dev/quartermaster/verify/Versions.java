@@ -9,6 +9,24 @@ public final class Versions {
     private Versions() {
     }
 
+    /** The longest version the ledger stores. */
+    public static final int MAX_LENGTH = 64;
+    private static final java.util.regex.Pattern SAFE = java.util.regex.Pattern.compile("[0-9A-Za-z.+-]{1," + MAX_LENGTH + "}");
+
+    /**
+     * Is a version found inside an image fit to store, log and alert? Only {@code [0-9A-Za-z.+-]}, at
+     * most 64 characters: anything else (a 600 KB string, CR/LF) is not a version.
+     */
+    public static boolean isSafe(String found) {
+        return found != null && SAFE.matcher(found).matches();
+    }
+
+    /** A bounded, printable preview of an unsafe value, for the reason of an UNVERIFIABLE verdict. */
+    public static String preview(String found) {
+        String kept = found == null ? "" : found.replaceAll("[^0-9A-Za-z.+-]", "?");
+        return (kept.length() > 24 ? kept.substring(0, 24) + "..." : kept) + " (" + (found == null ? 0 : found.length()) + " chars)";
+    }
+
     public static boolean keeps(String promised, String found) {
         if (promised == null || found == null) {
             return false;

@@ -48,6 +48,74 @@ class BackupScriptsTest {
                 + "CHECKSUM TABLE wp_posts, wp_postmeta, wp_options, wp_users, wp_comments;");
     }
 
+    /** What backup-status does after a successful dump: check the staged pair and commit it under backups/. */
+    private static void commit(String database, String key) {
+        BackupConfig config = BackupConfig.from(dev.quartermaster.common.Settings.of(Map.of("BACKUP_BUCKET", BUCKET, "DATABASE", database)));
+        try (var s3 = LocalBackends.s3().client()) {
+            BackupService service = new BackupService(config, null, new S3BackupObjects(s3), null, null, null, null, java.time.Clock.systemUTC());
+            BackupRecord out = service.commitAndVerify(BackupRecord.running(BackupRecord.Kind.BACKUP, database, java.time.Instant.now(), "cmd", key, null));
+            assertThat(out.status()).as(String.valueOf(out.error())).isEqualTo(BackupRecord.Status.VERIFIED);
+        }
+    }
+
+    private static void dumpAndCommit(String database, String key) {
+        HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
+        assertThat(dump.ok()).as(dump.output()).isTrue();
+        commit(database, key);
+    }
+
+    private static HostScripts.Run restore(String database, String key) {
+        return scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database));
+    }
+
+    private static void replaceObject(String key, byte[] content, boolean fixManifest) {
+        try (var s3 = LocalBackends.s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
+            if (fixManifest) {
+                String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String()
+                        .replaceAll("\"sha256\": \"[a-f0-9]{64}\"", "\"sha256\": \"" + java.util.HexFormat.of().formatHex(
+                                dev.quartermaster.registry.Digests.sha256().digest(content)) + "\"")
+                        .replaceAll("\"bytes\": [0-9]+", "\"bytes\": " + content.length);
+                s3.putObject(b -> b.bucket(BUCKET).key(key + ".manifest.json"), RequestBody.fromString(manifest));
+            }
+        }
+    }
+
+    private static byte[] object(String key) {
+        try (var s3 = LocalBackends.s3().client()) {
+            return s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+        }
+    }
+
+    private static byte[] gzip(byte[] plain) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(plain);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] packed) throws Exception {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(packed))) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** A live database with a row written after the backup: every failed restore must leave it exactly so. */
+    private static String liveWithLaterRow(String database) {
+        db.seedWordPress(database, "Original", 200, 500);
+        String key = key(database);
+        dumpAndCommit(database, key);
+        db.sql(database, "INSERT INTO wp_options (option_name, option_value) VALUES ('written_after_backup', 'still here')");
+        return key;
+    }
+
+    private static void assertUntouched(String database) {
+        assertThat(db.sql(database, "SELECT option_value FROM wp_options WHERE option_name = 'written_after_backup'")).isEqualTo("still here");
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_posts")).isEqualTo("200");
+        assertThat(db.sql(null, "SHOW DATABASES LIKE 'qm_restore_" + database + "'")).isEmpty();
+    }
+
     @Test
     void dumpThenDropThenRestore_givesIdenticalRowCountsAndChecksums() {
         String database = "wp_roundtrip";
@@ -56,15 +124,35 @@ class BackupScriptsTest {
         String key = key(database);
 
         HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
-        db.sql(null, "DROP DATABASE " + database);
-        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database));
-
         assertThat(dump.ok()).as(dump.output()).isTrue();
+        assertThat(keysUnder("backups/" + database)).isEmpty(); // the host stages; only backup-status commits
+        assertThat(keysUnder("staging/" + database)).containsExactlyInAnyOrder(
+                "staging/" + key.substring(8), "staging/" + key.substring(8) + ".manifest.json");
+        commit(database, key);
+        db.sql(null, "DROP DATABASE " + database);
+        HostScripts.Run restore = restore(database, key);
+
         assertThat(keysUnder("backups/" + database)).contains(key, key + ".manifest.json");
         assertThat(keysUnder("staging/" + database)).isEmpty();
         assertThat(restore.ok()).as(restore.output()).isTrue();
         assertThat(restore.output()).contains("PASS");
         assertThat(fingerprint(database)).isEqualTo(before).contains("300");
+    }
+
+    @Test
+    void restore_swapsInTheProvenTablesAndKeepsTheReplacedOnes() {
+        String database = "wp_swap";
+        String key = liveWithLaterRow(database);
+        db.sql(database, "CREATE TABLE created_after_backup (x int)");
+
+        HostScripts.Run restore = restore(database, key);
+
+        assertThat(restore.ok()).as(restore.output()).isTrue();
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'written_after_backup'")).isEqualTo("0");
+        assertThat(db.sql(database, "SHOW TABLES LIKE 'created_after_backup'")).isEmpty();
+        assertThat(db.sql("qm_prev_" + database, "SELECT option_value FROM wp_options WHERE option_name = 'written_after_backup'"))
+                .isEqualTo("still here");
+        assertThat(db.sql(null, "SHOW DATABASES LIKE 'qm_restore_" + database + "'")).isEmpty();
     }
 
     @Test
@@ -90,38 +178,80 @@ class BackupScriptsTest {
     @Test
     void restore_whenObjectDoesNotMatchManifest_stopsBeforeTouchingTheDatabase() {
         String database = "wp_tampered";
-        db.seedWordPress(database, "Original", 50, 500);
-        String key = key(database);
-        assertThat(scripts.run("backup-dump.sh", dumpEnv(database, key)).ok()).isTrue();
-        try (var s3 = LocalBackends.s3().client()) {
-            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("not the dump"));
-        }
-        db.sql(database, "INSERT INTO wp_options (option_name, option_value) VALUES ('written_after_backup', 'still here')");
+        String key = liveWithLaterRow(database);
+        replaceObject(key, "not the dump".getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
 
-        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database));
+        HostScripts.Run restore = restore(database, key);
 
-        assertThat(restore.exitCode()).isEqualTo(5);
-        assertThat(restore.output()).contains("CHECKSUM MISMATCH").contains("was not touched");
-        assertThat(db.sql(database, "SELECT option_value FROM wp_options WHERE option_name = 'written_after_backup'")).isEqualTo("still here");
+        assertThat(restore.ok()).isFalse();
+        assertThat(restore.output()).contains("was not touched");
+        assertUntouched(database);
     }
 
     @Test
-    void drill_restoresIntoScratchComparesCountsWritesEvidenceAndDropsScratch() {
+    void restore_whenTheObjectIsTruncated_leavesTheLiveDatabaseUntouched() {
+        String database = "wp_truncated";
+        String key = liveWithLaterRow(database);
+        byte[] whole = object(key);
+        replaceObject(key, java.util.Arrays.copyOf(whole, whole.length / 2), false);
+
+        HostScripts.Run restore = restore(database, key);
+
+        assertThat(restore.ok()).isFalse();
+        assertThat(restore.output()).contains("was not touched");
+        assertUntouched(database);
+    }
+
+    @Test
+    void restore_whenTheSqlFailsMidImport_leavesTheLiveDatabaseUntouched() throws Exception {
+        String database = "wp_sqlerror";
+        String key = liveWithLaterRow(database);
+        String sql = new String(gunzip(object(key)), java.nio.charset.StandardCharsets.UTF_8);
+        int middle = sql.indexOf("\n", sql.length() / 2) + 1;
+        byte[] broken = gzip((sql.substring(0, middle) + "INSERT INTO no_such_table VALUES (1);\n" + sql.substring(middle))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        replaceObject(key, broken, true); // a consistent manifest: only the SQL is bad
+
+        HostScripts.Run restore = restore(database, key);
+
+        assertThat(restore.ok()).isFalse();
+        assertThat(restore.output()).contains("no_such_table").contains("was not touched");
+        assertUntouched(database);
+    }
+
+    @Test
+    void restore_whenTheImportIsKilled_leavesTheLiveDatabaseUntouched(@TempDir Path shims) throws Exception {
+        String database = "wp_killimport";
+        String key = liveWithLaterRow(database);
+        // the client importing the dump is killed after 100 kB; every other mariadb call runs normally
+        Path fake = shims.resolve("mariadb");
+        Files.writeString(fake, "#!/bin/bash\nfor a in \"$@\"; do case \"$a\" in -e|-N) exec /usr/bin/mariadb \"$@\";; esac; done\n"
+                + "head -c 100000 | /usr/bin/mariadb \"$@\"\nkill -KILL $$\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database),
+                Map.of("PATH", shims + ":" + System.getenv("PATH")));
+
+        assertThat(restore.ok()).isFalse();
+        assertThat(restore.output()).contains("was not touched");
+        assertUntouched(database);
+    }
+
+    @Test
+    void drill_restoresIntoScratchComparesCountsPrintsEvidenceAndDropsScratch() {
         String database = "wp_drilled";
         db.seedWordPress(database, "Drill me", 120, 500);
         String key = key(database);
-        assertThat(scripts.run("backup-dump.sh", dumpEnv(database, key)).ok()).isTrue();
-        String evidenceKey = "drills/" + database + "/" + UUID.randomUUID() + ".json";
+        dumpAndCommit(database, key);
 
         HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key,
-                "QM_DATABASE", "qm_drill_" + database, "QM_LIVE_DATABASE", database, "QM_EVIDENCE_KEY", evidenceKey));
+                "QM_DATABASE", database, "QM_MODE", "drill"));
 
         assertThat(drill.ok()).as(drill.output()).isTrue();
-        try (var s3 = LocalBackends.s3().client()) {
-            String evidence = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(evidenceKey)).asUtf8String();
-            assertThat(evidence).contains("\"result\": \"PASS\"").contains("\"tables\": 5");
-        }
+        assertThat(drill.output()).containsPattern("QM-EVIDENCE \\{.*\"tables\": 5.*\"result\": \"PASS\"");
         assertThat(db.sql(null, "SHOW DATABASES LIKE 'qm_drill_" + database + "'")).isEmpty();
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_posts")).isEqualTo("120");
+        assertThat(keysUnder("drills/")).isEmpty(); // the host writes no evidence object
     }
 
     @Test
@@ -136,23 +266,34 @@ class BackupScriptsTest {
                 + "INSERT INTO tricky (s, b) SELECT CONCAT(MD5(RAND()), '),(', MD5(RAND())), RANDOM_BYTES(20) FROM seq_1_to_3000;");
         String key = key(database);
 
-        HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
+        dumpAndCommit(database, key);
 
-        assertThat(dump.ok()).as(dump.output()).isTrue();
-        try (var s3 = LocalBackends.s3().client()) {
-            String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String();
-            assertThat(manifest).contains("\"tricky\": 3004").contains("\"empty_one\": 0").doesNotContain("\"v\":");
-        }
+        String manifest = new String(object(key + ".manifest.json"), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(manifest).contains("\"tricky\": 3004").contains("\"empty_one\": 0").doesNotContain("\"v\":");
         assertThat(db.sql(database, "SELECT COUNT(*) FROM tricky")).isEqualTo("3004");
     }
 
     @Test
-    void drill_whenTargetIsTheLiveDatabase_refuses() {
-        HostScripts.Run run = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", "backups/x/y.sql.gz",
-                "QM_DATABASE", "wordpress", "QM_LIVE_DATABASE", "wordpress"));
+    void manifest_isValidJsonForAnyTableName_andCountsOnlyDataSections() throws Exception {
+        String database = "wp_weird";
+        db.sql(null, "DROP DATABASE IF EXISTS " + database + "; CREATE DATABASE " + database);
+        db.sql(database, "CREATE TABLE `we\"ird` (a int); INSERT INTO `we\"ird` VALUES (1),(2);"
+                + "CREATE TABLE `back``tick\\slash` (a int); INSERT INTO `back``tick\\slash` VALUES (7);"
+                + "CREATE TABLE e (a int);");
+        // a stored procedure whose body inserts into e: text in the dump, not data
+        db.sql(database, "CREATE PROCEDURE p() INSERT INTO `e` VALUES (1),(2),(3)");
+        String key = key(database);
 
-        assertThat(run.exitCode()).isEqualTo(4);
-        assertThat(run.output()).contains("REFUSED");
+        dumpAndCommit(database, key);
+
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(object(key + ".manifest.json"));
+        assertThat(manifest.path("tables").path("we\"ird").asInt()).isEqualTo(2);
+        assertThat(manifest.path("tables").path("back`tick\\slash").asInt()).isEqualTo(1);
+        assertThat(manifest.path("tables").path("e").asInt(-1)).isEqualTo(0);
+        HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key,
+                "QM_DATABASE", database, "QM_MODE", "drill"));
+        assertThat(drill.ok()).as(drill.output()).isTrue();
+        assertThat(drill.output()).contains("\"tables\": 3").contains("\"result\": \"PASS\"");
     }
 
     @Test
@@ -160,10 +301,10 @@ class BackupScriptsTest {
         String database = "wp_latest";
         db.seedWordPress(database, "Latest wins", 10, 200);
         String key = "backups/" + database + "/2099/01/01/20990101T000000Z.sql.gz"; // sorts after every other backup
-        assertThat(scripts.run("backup-dump.sh", dumpEnv(database, key)).ok()).isTrue();
+        dumpAndCommit(database, key);
         db.sql(database, "DELETE FROM wp_posts");
 
-        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", "", "QM_DATABASE", database));
+        HostScripts.Run restore = restore(database, "");
 
         assertThat(restore.ok()).as(restore.output()).isTrue();
         assertThat(db.sql(database, "SELECT post_title FROM wp_posts WHERE ID = 1")).isEqualTo("Latest wins");

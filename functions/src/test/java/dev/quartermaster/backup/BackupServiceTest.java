@@ -37,7 +37,7 @@ class BackupServiceTest {
         settings.put("DATABASE", database);
         settings.put("DB_CONTAINER", "wordpress-db-1");
         settings.put("DUMP_DOCUMENT", "Quartermaster-DumpDocument");
-        settings.put("RESTORE_DOCUMENT", "Quartermaster-RestoreDocument");
+        settings.put("DRILL_DOCUMENT", "Quartermaster-DrillDocument");
         services = LocalLedger.services(settings, alerts).withCommandRunner(commands);
     }
 
@@ -49,12 +49,27 @@ class BackupServiceTest {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private void putBackup(String key, byte[] content, String manifestSha) {
+    /** What the host's dump leaves: the object and its manifest under staging/ (it may write nowhere else). */
+    private void stage(String key, byte[] content, String manifestSha) {
+        put(staged(key), content, manifestSha);
+    }
+
+    private static String staged(String key) {
+        return "staging/" + key.substring("backups/".length());
+    }
+
+    private void put(String key, byte[] content, String manifestSha) {
         try (var s3 = LocalBackends.s3().client()) {
             s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
             String manifest = "{\"key\": \"" + key + "\", \"bytes\": " + content.length + ", \"sha256\": \"" + manifestSha
                     + "\", \"tables\": {\"wp_posts\": 3, \"wp_options\": 4}}";
             s3.putObject(b -> b.bucket(BUCKET).key(key + ".manifest.json"), RequestBody.fromString(manifest));
+        }
+    }
+
+    private static java.util.List<String> keysUnder(String prefix) {
+        try (var s3 = LocalBackends.s3().client()) {
+            return s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream().map(o -> o.key()).toList();
         }
     }
 
@@ -70,7 +85,7 @@ class BackupServiceTest {
         var sent = commands.sent().get(0);
         assertThat(sent.document()).isEqualTo("Quartermaster-DumpDocument");
         assertThat(sent.tagKey()).isEqualTo("qm:backup");
-        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z.sql.gz")
+        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.gz")
                 .containsEntry("container", "wordpress-db-1").doesNotContainKey("password");
         var record = services.backupStore().byCommandId(sent.commandId()).orElseThrow();
         assertThat(record.status()).isEqualTo(BackupRecord.Status.RUNNING);
@@ -86,11 +101,43 @@ class BackupServiceTest {
     }
 
     @Test
-    void status_whenSuccessAndObjectMatchesManifest_verified() {
+    void start_whenTagNamesNoInstanceOrSeveral_recordsFailureAndAlerts() {
+        commands.instancesWithTag(2);
+
+        var result = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+
+        assertThat(commands.sent()).isEmpty();
+        assertThat(result.path("details").path("status").asText()).isEqualTo("FAILED");
+        var record = services.backupStore().list(BackupRecord.Kind.BACKUP, database, null).get(0);
+        assertThat(record.status()).isEqualTo(BackupRecord.Status.FAILED);
+        assertThat(record.error()).contains("2 instances carry the tag");
+        assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
+    }
+
+    @Test
+    void start_whenTwoDeliveriesRace_sendsOneCommand() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json")));
+            }
+            for (var f : results) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(commands.sent()).hasSize(1);
+    }
+
+    @Test
+    void status_whenSuccessAndObjectMatchesManifest_commitsUnderBackupsAndVerifies() {
         Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
         var sent = commands.sent().get(0);
+        String key = sent.parameters().get("key");
         byte[] content = "-- a gzip'd dump, as far as this test cares".getBytes(StandardCharsets.UTF_8);
-        putBackup(sent.parameters().get("key"), content, sha(content));
+        stage(key, content, sha(content));
 
         var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
         var again = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
@@ -101,6 +148,21 @@ class BackupServiceTest {
         assertThat(latest.bytes()).isEqualTo(content.length);
         assertThat(latest.rows()).isEqualTo(7);
         assertThat(alerts.published()).isEmpty();
+        assertThat(keysUnder("backups/" + database)).containsExactlyInAnyOrder(key, key + ".manifest.json");
+        assertThat(keysUnder(staged(key))).isEmpty();
+    }
+
+    @Test
+    void status_whenRetriedAfterTheCommit_verifiesTheCommittedBackup() {
+        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        String key = sent.parameters().get("key");
+        byte[] content = "committed before a crash".getBytes(StandardCharsets.UTF_8);
+        put(key, content, sha(content)); // the commit happened, the settle did not
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
     }
 
     @Test
@@ -108,7 +170,7 @@ class BackupServiceTest {
         Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
-        putBackup(sent.parameters().get("key"), content, "0".repeat(64));
+        stage(sent.parameters().get("key"), content, "0".repeat(64));
 
         var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
@@ -116,6 +178,7 @@ class BackupServiceTest {
         assertThat(result.path("details").path("error").asText()).contains("hashes to");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
         assertThat(services.backupStore().latestVerified(database)).isEmpty();
+        assertThat(keysUnder("backups/" + database)).isEmpty(); // nothing bad is ever committed
     }
 
     @Test
@@ -176,9 +239,40 @@ class BackupServiceTest {
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         var sent = commands.sent().get(0);
-        assertThat(sent.document()).isEqualTo("Quartermaster-RestoreDocument");
-        assertThat(sent.parameters()).containsEntry("key", r.key()).containsEntry("liveDatabase", database)
-                .containsEntry("database", "qm_drill_" + database);
+        assertThat(sent.document()).isEqualTo("Quartermaster-DrillDocument");
+        assertThat(sent.parameters()).containsEntry("key", r.key()).containsEntry("database", database);
+    }
+
+    @Test
+    void drillStatus_readsTheEvidenceFromTheCommandOutput() {
+        var store = services.backupStore();
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-2", "backups/" + database + "/b.sql.gz", null);
+        store.create(r);
+        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        commands.output(sent.commandId(), "noise\nQM-EVIDENCE {\"tables\": 2, \"rows\": 7, \"mismatches\": {}, \"durationMs\": 900, \"result\": \"PASS\"}\n");
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("PASSED");
+        var drill = store.list(BackupRecord.Kind.DRILL, database, null).get(0);
+        assertThat(drill.rows()).isEqualTo(7);
+    }
+
+    @Test
+    void drillStatus_whenSuccessButNoEvidencePrinted_failed() {
+        var store = services.backupStore();
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-3", "backups/" + database + "/c.sql.gz", null);
+        store.create(r);
+        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+
+        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+
+        assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
+        assertThat(alerts.kinds()).containsExactly("DRILL_FAILED");
     }
 
     @Test

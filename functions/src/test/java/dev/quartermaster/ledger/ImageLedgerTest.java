@@ -127,4 +127,72 @@ class ImageLedgerTest {
         assertThat(store.head("wordpress", "b").orElseThrow().digest()).isNull();
         assertThat(store.image("wordpress", digest(7)).orElseThrow().deleted()).isTrue();
     }
+
+    private static ImageAction deleteDigest(String id, String at, String digest) {
+        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.DELETE, true, "wordpress", digest, "", null, null);
+    }
+
+    @Test
+    void record_whenDigestDeleteArrivesBeforeAnEarlierPush_theImageStaysDeleted() {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(9)));
+        ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(9)));
+
+        ledger.record(push("p1-late", "2026-11-20T09:00:00Z", "t", digest(9))); // happened before the delete
+
+        var store = services.ledgerStore();
+        assertThat(store.image("wordpress", digest(9)).orElseThrow().deleted()).isTrue();
+        assertThat(store.head("wordpress", "t").orElseThrow().digest()).isNull();
+        assertThat(store.history("wordpress", "t")).anySatisfy(e -> {
+            assertThat(e.eventId()).isEqualTo("p1-late");
+            assertThat(e.outOfOrder()).isTrue();
+        });
+    }
+
+    @Test
+    void record_whenPushedAgainAfterTheDelete_theImageLivesAgain() {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(10)));
+        ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(10)));
+
+        ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(10)));
+
+        assertThat(services.ledgerStore().image("wordpress", digest(10)).orElseThrow().deleted()).isFalse();
+        assertThat(services.ledgerStore().head("wordpress", "t").orElseThrow().digest()).isEqualTo(digest(10));
+    }
+
+    @Test
+    void record_whenAnOldDigestDeleteArrivesAfterANewerPush_doesNotBuryTheImage() {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(11)));
+
+        ledger.record(deleteDigest("d1-late", "2026-11-20T10:00:00Z", digest(11)));
+
+        assertThat(services.ledgerStore().image("wordpress", digest(11)).orElseThrow().deleted()).isFalse();
+        assertThat(services.ledgerStore().head("wordpress", "t").orElseThrow().digest()).isEqualTo(digest(11));
+    }
+
+    @Test
+    void record_whenADigestWithSixtyTagsIsDeleted_everyTagIsClearedAndTheEventCountsOnce() {
+        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
+        for (int i = 0; i < 60; i++) {
+            ledger.record(push("p" + i, "2026-11-20T09:00:00Z", "tag-" + i, digest(12)));
+        }
+
+        ImageLedger.Result first = ledger.record(deleteDigest("d-many", "2026-11-21T00:00:00Z", digest(12)));
+        ImageLedger.Result again = ledger.record(deleteDigest("d-many", "2026-11-21T00:00:00Z", digest(12)));
+
+        var store = services.ledgerStore();
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(store.image("wordpress", digest(12)).orElseThrow().deleted()).isTrue();
+        for (int i = 0; i < 60; i++) {
+            assertThat(store.head("wordpress", "tag-" + i).orElseThrow().digest()).as("tag-" + i).isNull();
+            assertThat(store.history("wordpress", "tag-" + i)).hasSize(2);
+        }
+    }
 }

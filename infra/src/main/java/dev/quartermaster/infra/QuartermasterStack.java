@@ -29,7 +29,8 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.kms.Alias;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -61,6 +62,7 @@ public final class QuartermasterStack extends Stack {
     private final software.amazon.awscdk.services.logs.LogGroup commandLogs;
     private final ShellDocument dumpDocument;
     private final ShellDocument restoreDocument;
+    private final ShellDocument drillDocument;
     private final Map<String, QmFunction> functions = new HashMap<>();
 
     public QuartermasterStack(Construct scope, String id, StackProps props, Config config, Code functionsCode) {
@@ -82,6 +84,7 @@ public final class QuartermasterStack extends Stack {
                 .build();
         this.dumpDocument = dumpDocument();
         this.restoreDocument = restoreDocument();
+        this.drillDocument = drillDocument();
         hostPolicy();
         scheduledBackups();
         backupStatus();
@@ -93,10 +96,24 @@ public final class QuartermasterStack extends Stack {
     }
 
     private Topic alertTopic() {
+        // a customer-managed key: CloudWatch alarms (and EventBridge) cannot publish to a topic encrypted
+        // with the AWS-managed alias/aws/sns key, whose policy they are not in; with that key the alarms notify no one
+        Key key = Key.Builder.create(this, "AlertsKey")
+                .description("Quartermaster alert topic: lets CloudWatch alarms and EventBridge publish to it")
+                .enableKeyRotation(true)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .pendingWindow(Duration.days(7))
+                .build();
+        key.addToResourcePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")))
+                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey*"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID)))
+                .build());
         Topic topic = Topic.Builder.create(this, "Alerts")
                 .displayName("Quartermaster alerts")
                 .enforceSsl(true)
-                .masterKey(Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"))
+                .masterKey(key)
                 .build();
         if (!config.alertEmail().isEmpty()) {
             topic.addSubscription(new EmailSubscription(config.alertEmail()));
@@ -159,18 +176,30 @@ public final class QuartermasterStack extends Stack {
         return b.build();
     }
 
-    private QmFunction function(String name, String handler, int memoryMb, int timeoutSeconds, Map<String, String> env) {
+    private QmFunction function(String name, String handler, int memoryMb, int timeoutSeconds, Map<String, String> env,
+                                List<String> tableActions) {
         Map<String, String> all = new HashMap<>(env);
         all.put("TABLE_NAME", ledger.getTableName());
         all.put("ALERT_TOPIC_ARN", alerts.getTopicArn());
+        all.put("EXPECTED_ACCOUNT", Aws.ACCOUNT_ID); // events from another account or region are rejected
         QmFunction fn = new QmFunction(this, pascal(name), QmFunction.Props.builder()
                 .functionName(name).handler(handler).code(code).environment(all)
                 .memoryMb(memoryMb).timeoutSeconds(timeoutSeconds).deadLetters(deadLetters).build());
-        ledger.grantReadWriteData(fn.function());
+        // only the table actions this function uses: no Scan, no BatchWriteItem, DeleteItem only to release a claim
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(tableActions.stream().map(a -> "dynamodb:" + a).toList())
+                .resources(List.of(ledger.getTableArn())).build());
         alerts.grantPublish(fn.function());
         functions.put(name, fn);
         return fn;
     }
+
+    /** image-action: reads heads and images, writes one transaction per event, marks alerts delivered. */
+    private static final List<String> LEDGER_WRITER = List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem");
+    /** image-verify, image-scan: claim the work (put/get/delete a claim), update the image item. */
+    private static final List<String> CLAIMS_AND_UPDATES = List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem");
+    /** the backup functions: claims, backup records (put, conditional settle), listing records by time. */
+    private static final List<String> BACKUP_RECORDS = List.of("GetItem", "PutItem", "DeleteItem", "Query");
 
     private EventPattern ecrPattern(String detailType, Map<String, Object> detail) {
         Map<String, Object> d = new HashMap<>(detail);
@@ -179,7 +208,7 @@ public final class QuartermasterStack extends Stack {
     }
 
     private void imageLedger() {
-        QmFunction fn = function("image-action", "dev.quartermaster.ledger.ImageActionHandler", 1024, 30, Map.of());
+        QmFunction fn = function("image-action", "dev.quartermaster.ledger.ImageActionHandler", 1024, 30, Map.of(), LEDGER_WRITER);
         Rule.Builder.create(this, "ImageActionRule")
                 .description("Every push and delete in the managed ECR repositories, to the ledger")
                 .eventPattern(ecrPattern("ECR Image Action", Map.of()))
@@ -192,7 +221,7 @@ public final class QuartermasterStack extends Stack {
         QmFunction fn = function("image-verify", "dev.quartermaster.verify.VerifyHandler", 1024, 120, Map.of(
                 "VERIFY_RULES", config.verifyRules(),
                 "REGISTRY_URL", "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX,
-                "REGISTRY_AUTH", "ecr"));
+                "REGISTRY_AUTH", "ecr"), CLAIMS_AND_UPDATES);
         repositories.forEach(r -> r.grantPull(fn.function()));
         Rule.Builder.create(this, "ImageVerifyRule")
                 .description("Successful tagged pushes, to version verification")
@@ -204,7 +233,7 @@ public final class QuartermasterStack extends Stack {
     private void scanGate() {
         QmFunction fn = function("image-scan", "dev.quartermaster.verify.ScanHandler", 1024, 30, Map.of(
                 "SCAN_MAX_CRITICAL", Integer.toString(config.scanMaxCritical()),
-                "SCAN_MAX_HIGH", Integer.toString(config.scanMaxHigh())));
+                "SCAN_MAX_HIGH", Integer.toString(config.scanMaxHigh())), CLAIMS_AND_UPDATES);
         Rule.Builder.create(this, "ImageScanRule")
                 .description("Completed ECR scans, to the scan gate")
                 .eventPattern(ecrPattern("ECR Image Scan", Map.of("scan-status", List.of("COMPLETE"))))
@@ -246,7 +275,7 @@ public final class QuartermasterStack extends Stack {
 
     private ShellDocument dumpDocument() {
         return new ShellDocument(this, "DumpDocument", "backup-dump.sh",
-                "Quartermaster: dump a MariaDB database, gzip and checksum it, stream it to S3 (staging, then backups/ with a manifest)",
+                "Quartermaster: dump a MariaDB database, compress and checksum it, stream it to S3 staging/ with a manifest (the backup-status function commits it under backups/)",
                 List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
                         new ShellDocument.Param("key", "QM_KEY", KEY, null, "Object key under backups/, e.g. backups/wordpress/2026/11/23/20261123T030000Z.sql.gz"),
                         new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to dump"),
@@ -256,17 +285,25 @@ public final class QuartermasterStack extends Stack {
                 3600);
     }
 
+    private List<ShellDocument.Param> restoreParams(String databaseDescription) {
+        return List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
+                new ShellDocument.Param("key", "QM_KEY", OPTIONAL_KEY, "", "Backup key (empty: the latest backup with a manifest)"),
+                new ShellDocument.Param("database", "QM_DATABASE", DB, null, databaseDescription),
+                new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
+                passwordParam());
+    }
+
     private ShellDocument restoreDocument() {
         return new ShellDocument(this, "RestoreDocument", "backup-restore.sh",
-                "Quartermaster: restore a verified backup (checksum checked before any change); drill mode restores into a scratch database and compares row counts",
-                List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
-                        new ShellDocument.Param("key", "QM_KEY", OPTIONAL_KEY, "", "Backup key (empty: the latest backup with a manifest)"),
-                        new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to restore into"),
-                        new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
-                        new ShellDocument.Param("liveDatabase", "QM_LIVE_DATABASE", "^([A-Za-z0-9_]{1,64})?$", "", "Drill mode: the live database, which the restore refuses to touch"),
-                        new ShellDocument.Param("evidenceKey", "QM_EVIDENCE_KEY", OPTIONAL_KEY, "", "Drill mode: where to write the evidence JSON"),
-                        passwordParam()),
-                3600);
+                "Quartermaster: restore a committed backup into a scratch database from one checksummed download, prove its row counts, then swap it in (the live database is untouched by any failure)",
+                restoreParams("Database to replace"), Map.of("QM_MODE", "restore"), 3600);
+    }
+
+    /** The drill's own document: whatever it is sent, it restores into qm_drill_<database> and never touches the live one. */
+    private ShellDocument drillDocument() {
+        return new ShellDocument(this, "DrillDocument", "backup-restore.sh",
+                "Quartermaster restore drill: restore a backup into the scratch database qm_drill_<database>, compare row counts, print the evidence, drop the scratch database",
+                restoreParams("The live database whose backup is drilled (the drill never writes to it)"), Map.of("QM_MODE", "drill"), 3600);
     }
 
     private static ShellDocument.Param passwordParam() {
@@ -279,16 +316,21 @@ public final class QuartermasterStack extends Stack {
         ManagedPolicy policy = ManagedPolicy.Builder.create(this, "HostPolicy")
                 .description("Quartermaster: lets the database host write and read its backups. Attach to the EC2 instance role.")
                 .statements(List.of(
+                        // the host writes only under staging/: a compromised host cannot replace a committed backup
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                                .actions(List.of("s3:PutObject", "s3:GetObject", "s3:DeleteObject"))
+                                .actions(List.of("s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"))
                                 .resources(List.of(backups.arnForObjects("staging/*"))).build(),
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                                .actions(List.of("s3:PutObject", "s3:GetObject"))
-                                .resources(List.of(backups.arnForObjects("backups/*"), backups.arnForObjects("drills/*"),
-                                        backups.arnForObjects("ssm-output/*"))).build(),
+                                .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+                                .resources(List.of(backups.arnForObjects("backups/*"))).build(),
+                        // the SSM agent writes the commands' output with the instance's role
+                        PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                                .actions(List.of("s3:PutObject"))
+                                .resources(List.of(backups.arnForObjects("ssm-output/*"))).build(),
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
                                 .actions(List.of("s3:ListBucket"))
-                                .resources(List.of(backups.getBucketArn())).build(),
+                                .resources(List.of(backups.getBucketArn()))
+                                .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("backups/", "backups/*")))).build(),
                         // the SSM agent sends the commands' output to this log group with the instance's role
                         PolicyStatement.Builder.create().effect(Effect.ALLOW)
                                 .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
@@ -303,20 +345,32 @@ public final class QuartermasterStack extends Stack {
         }
     }
 
-    private PolicyStatement sendCommand(ShellDocument doc) {
-        return PolicyStatement.Builder.create().effect(Effect.ALLOW)
+    /**
+     * SendCommand of one document, to instances carrying the host tag only (ssm:resourceTag), after
+     * resolving the tag to exactly one instance (DescribeInstanceInformation has no resource-level
+     * permissions, so it is on *).
+     */
+    private void allowSend(QmFunction fn, ShellDocument doc) {
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("ssm:SendCommand"))
-                .resources(List.of(
-                        "arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name(),
-                        "arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":instance/*"))
-                .build();
+                .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name()))
+                .build());
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("ssm:SendCommand"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":instance/*"))
+                .conditions(Map.of("StringEquals", Map.of("ssm:resourceTag/" + config.hostTagKey(), config.hostTagValue())))
+                .build());
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("ssm:DescribeInstanceInformation"))
+                .resources(List.of("*"))
+                .build());
     }
 
     private Map<String, String> hostEnv() {
         return Map.of("BACKUP_BUCKET", backups.getBucketName(),
                 "HOST_TAG_KEY", config.hostTagKey(), "HOST_TAG_VALUE", config.hostTagValue(),
                 "DATABASE", config.database(), "DB_CONTAINER", config.dbContainer(),
-                "DUMP_DOCUMENT", dumpDocument.name(), "RESTORE_DOCUMENT", restoreDocument.name(),
+                "DUMP_DOCUMENT", dumpDocument.name(), "DRILL_DOCUMENT", drillDocument.name(),
                 "BACKUP_WINDOW_HOURS", Integer.toString(config.backupWindowHours()),
                 "DB_PASSWORD_PARAMETER", config.dbPasswordParameter(),
                 "COMMAND_LOG_GROUP", commandLogs.getLogGroupName());
@@ -324,7 +378,7 @@ public final class QuartermasterStack extends Stack {
 
     /** A function the given schedule invokes. */
     private QmFunction onSchedule(String name, String handler, String ruleId, String description, Schedule schedule) {
-        QmFunction fn = function(name, handler, 1024, 30, hostEnv());
+        QmFunction fn = function(name, handler, 1024, 30, hostEnv(), BACKUP_RECORDS);
         Rule.Builder.create(this, ruleId)
                 .description(description)
                 .schedule(schedule)
@@ -334,31 +388,40 @@ public final class QuartermasterStack extends Stack {
     }
 
     private void scheduledBackups() {
-        onSchedule("backup-start", "dev.quartermaster.backup.BackupStartHandler", "BackupSchedule",
-                "Start the scheduled database backup", Schedule.expression(config.backupSchedule()))
-                .function().addToRolePolicy(sendCommand(dumpDocument));
+        QmFunction fn = onSchedule("backup-start", "dev.quartermaster.backup.BackupStartHandler", "BackupSchedule",
+                "Start the scheduled database backup", Schedule.expression(config.backupSchedule()));
+        allowSend(fn, dumpDocument);
     }
 
     private void backupStatus() {
         // hashes the whole backup object: ~100 MB/s from S3, so 300 s covers dumps of several GB
-        QmFunction fn = function("backup-status", "dev.quartermaster.backup.BackupStatusHandler", 1024, 300, hostEnv());
-        backups.grantRead(fn.function(), "backups/*");
-        backups.grantRead(fn.function(), "drills/*");
+        QmFunction fn = function("backup-status", "dev.quartermaster.backup.BackupStatusHandler", 1024, 300, hostEnv(), BACKUP_RECORDS);
+        // the commit: read what the host staged, copy it under backups/ with its manifest, remove the staged pair
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("s3:GetObject", "s3:DeleteObject"))
+                .resources(List.of(backups.arnForObjects("staging/*"))).build());
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"))
+                .resources(List.of(backups.arnForObjects("backups/*"))).build());
+        // the drill's evidence is its command output (these actions have no resource-level permissions)
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("ssm:ListCommandInvocations", "ssm:GetCommandInvocation"))
+                .resources(List.of("*")).build());
         Rule.Builder.create(this, "BackupStatusRule")
                 .description("SSM results of Quartermaster's dump and restore commands")
                 .eventPattern(EventPattern.builder().source(List.of("aws.ssm"))
                         .detailType(List.of("EC2 Command Invocation Status-change Notification"))
-                        .detail(Map.of("document-name", List.of(dumpDocument.name(), restoreDocument.name())))
+                        .detail(Map.of("document-name", List.of(dumpDocument.name(), drillDocument.name())))
                         .build())
                 .targets(List.of(fn.target()))
                 .build();
     }
 
     private void restoreDrill() {
-        onSchedule("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler", "RestoreDrillSchedule",
+        QmFunction fn = onSchedule("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler", "RestoreDrillSchedule",
                 "Restore the latest verified backup into a scratch database and compare row counts",
-                Schedule.expression(config.drillSchedule()))
-                .function().addToRolePolicy(sendCommand(restoreDocument));
+                Schedule.expression(config.drillSchedule()));
+        allowSend(fn, drillDocument); // the drill may send only the drill document, never the restore one
     }
 
     private void backupWatchdog() {
@@ -386,6 +449,7 @@ public final class QuartermasterStack extends Stack {
         CfnOutput.Builder.create(this, "AlertTopicArn").value(alerts.getTopicArn()).build();
         CfnOutput.Builder.create(this, "DumpDocumentName").value(dumpDocument.name()).build();
         CfnOutput.Builder.create(this, "RestoreDocumentName").value(restoreDocument.name()).build();
+        CfnOutput.Builder.create(this, "DrillDocumentName").value(drillDocument.name()).build();
         CfnOutput.Builder.create(this, "DatabaseName").value(config.database()).build();
         CfnOutput.Builder.create(this, "DbContainer").value(config.dbContainer().isEmpty() ? "-" : config.dbContainer()).build();
         CfnOutput.Builder.create(this, "HostTag").value(config.hostTagKey() + "=" + config.hostTagValue()).build();
@@ -397,8 +461,9 @@ public final class QuartermasterStack extends Stack {
                 suppress("AwsSolutions-IAM5", "Wildcards are limited to: ecr:GetAuthorizationToken (AWS supports only *), "
                         + "the ledger table's index/* ARN added by grantReadWriteData, objects under fixed bucket prefixes, "
                         + "S3 read actions added by grantRead (s3:GetObject*, s3:List*), the SSM output log group's streams (:*), "
-                        + "and SendCommand on instance/* "
-                        + "(the function targets instances by tag; the documents accept only validated parameters)"),
+                        + "SendCommand on instance/* under an ssm:resourceTag condition for the host tag, "
+                        + "and the SSM read actions without resource-level permissions (DescribeInstanceInformation, "
+                        + "ListCommandInvocations, GetCommandInvocation), the KMS key policy's own key (*)"),
                 suppress("AwsSolutions-L1", "java21 is the runtime the functions are built and tested for"),
                 suppress("AwsSolutions-SQS3", "This queue is the dead-letter queue"),
                 suppress("AwsSolutions-S1", "Access to the backup bucket is by the host role and the status function only; "

@@ -26,6 +26,12 @@ public final class ShellDocument extends Construct {
     }
 
     public ShellDocument(Construct scope, String id, String script, String description, List<Param> params, int timeoutSeconds) {
+        this(scope, id, script, description, params, Map.of(), timeoutSeconds);
+    }
+
+    /** @param fixed variables the document always sets, whatever the caller passes (e.g. QM_MODE=drill) */
+    public ShellDocument(Construct scope, String id, String script, String description, List<Param> params,
+                         Map<String, String> fixed, int timeoutSeconds) {
         super(scope, id);
         Map<String, Object> parameters = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
@@ -41,6 +47,12 @@ public final class ShellDocument extends Construct {
             parameters.put(p.name(), def);
             lines.add("export " + p.envVar() + "='{{ " + p.name() + " }}'");
         }
+        fixed.forEach((k, v) -> {
+            if (!k.matches("QM_[A-Z_]+") || !v.matches("[A-Za-z0-9_.-]*")) {
+                throw new IllegalArgumentException("fixed variable " + k + "=" + v + " must be QM_NAME=[A-Za-z0-9_.-]*");
+            }
+            lines.add("export " + k + "='" + v + "'");
+        });
         // the script is an argument, not stdin: docker exec -i and mariadb inside it must not eat it
         lines.add("qm_script=$(cat <<'QM_SCRIPT_END'");
         for (String line : readScript(script).lines().toList()) {

@@ -48,14 +48,25 @@ class DocumentScriptTest {
     }
 
     @Test
-    void restoreDocument_whenDrillTargetsLiveDatabase_refusesBeforeAnything() throws Exception {
-        String s = script("RestoreDocument", Map.of("bucket", "qm-backups", "key", "", "database", "wordpress", "container", "",
-                "liveDatabase", "wordpress", "evidenceKey", "", "passwordParameter", ""));
+    void drillDocument_alwaysRunsInDrillMode_whateverTheCallerPasses() {
+        String s = script("DrillDocument", Map.of("bucket", "qm-backups", "key", "", "database", "wordpress", "container", "",
+                "passwordParameter", ""));
+        String restore = script("RestoreDocument", Map.of("bucket", "qm-backups", "key", "", "database", "wordpress", "container", "",
+                "passwordParameter", ""));
+
+        assertThat(s).contains("export QM_MODE='drill'").doesNotContain("{{ mode }}");
+        assertThat(restore).contains("export QM_MODE='restore'");
+    }
+
+    @Test
+    void restoreDocument_whenKeyOutsideBackups_refusesBeforeTouchingAnything() throws Exception {
+        String s = script("RestoreDocument", Map.of("bucket", "qm-backups", "key", "staging/forged.sql.gz", "database", "wordpress",
+                "container", "", "passwordParameter", ""));
 
         String[] r = run(s);
 
-        assertThat(r[0]).isEqualTo("4");
-        assertThat(r[1]).contains("REFUSED");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("key must be under backups/");
     }
 
     @Test
@@ -71,10 +82,10 @@ class DocumentScriptTest {
 
     @Test
     void documents_areValidBash() throws Exception {
-        for (String id : List.of("DumpDocument", "RestoreDocument")) {
+        for (String id : List.of("DumpDocument", "RestoreDocument", "DrillDocument")) {
             Process p = new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
             p.getOutputStream().write(script(id, Map.of("bucket", "b", "key", "backups/k", "database", "d", "container", "",
-                    "compression", "gzip", "liveDatabase", "", "evidenceKey", "", "passwordParameter", "")).getBytes(StandardCharsets.UTF_8));
+                    "compression", "gzip", "passwordParameter", "")).getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -158,8 +158,11 @@ class QuartermasterStackTest {
             for (Map<String, Object> st : statements) {
                 assertThat(String.valueOf(st.get("Action"))).isNotEqualTo("*").doesNotContain(":*\"");
                 if ("*".equals(st.get("Resource"))) {
-                    assertThat(st.get("Action")).isIn("ecr:GetAuthorizationToken", List.of("ecr:GetAuthorizationToken"));
+                    // only actions AWS offers without resource-level permissions
+                    assertThat(st.get("Action")).isIn("ecr:GetAuthorizationToken", List.of("ecr:GetAuthorizationToken"),
+                            "ssm:DescribeInstanceInformation", List.of("ssm:ListCommandInvocations", "ssm:GetCommandInvocation"));
                 }
+                assertThat(String.valueOf(st.get("Action"))).doesNotContain("dynamodb:Scan").doesNotContain("dynamodb:BatchWriteItem");
             }
         });
     }
@@ -190,5 +193,74 @@ class QuartermasterStackTest {
     @Test
     void hostPolicy_isOfferedAsManagedPolicy() {
         template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("Description", Match.stringLikeRegexp(".*instance role.*")));
+    }
+
+    @Test
+    void alertTopic_usesAKeyWhosePolicyLetsCloudWatchAndEventBridgePublish() {
+        template.hasResourceProperties("AWS::SNS::Topic", Map.of("KmsMasterKeyId", Map.of("Fn::GetAtt", Match.arrayWith(List.of(
+                Match.stringLikeRegexp("AlertsKey.*"))))));
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true, "KeyPolicy", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of(
+                        "Principal", Map.of("Service", List.of("cloudwatch.amazonaws.com", "events.amazonaws.com")),
+                        "Action", List.of("kms:Decrypt", "kms:GenerateDataKey*"))))))));
+    }
+
+    @Test
+    void sendCommand_onInstancesOnlyUnderTheHostTagCondition() {
+        var policies = template.findResources("AWS::IAM::Policy");
+        int guarded = 0;
+        for (var p : policies.values()) {
+            @SuppressWarnings("unchecked")
+            var statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) p)
+                    .get("Properties")).get("PolicyDocument")).get("Statement");
+            for (Map<String, Object> st : statements) {
+                if ("ssm:SendCommand".equals(st.get("Action")) && String.valueOf(st.get("Resource")).contains(":instance/*")) {
+                    assertThat(st.get("Condition")).isEqualTo(Map.of("StringEquals", Map.of("ssm:resourceTag/qm:backup", "true")));
+                    guarded++;
+                }
+            }
+        }
+        assertThat(guarded).isEqualTo(2); // backup-start and restore-drill
+    }
+
+    @Test
+    void restoreDrill_maySendOnlyTheDrillDocument() {
+        String drill = template.toJSON().toString();
+        var policies = template.findResources("AWS::IAM::Policy");
+        var drillPolicy = policies.entrySet().stream().filter(e -> e.getKey().startsWith("RestoreDrill")).findFirst().orElseThrow();
+        String text = String.valueOf(drillPolicy.getValue());
+        assertThat(text).contains("DrillDocument").doesNotContain("RestoreDocument").doesNotContain("DumpDocument");
+        assertThat(drill).contains("DrillDocument");
+    }
+
+    @Test
+    void hostPolicy_writesOnlyUnderStagingAndReadsBackups() {
+        var managed = template.findResources("AWS::IAM::ManagedPolicy");
+        String text = String.valueOf(managed.values().iterator().next());
+        assertThat(text).contains("/staging/*").contains("/backups/*").contains("/ssm-output/*").doesNotContain("/drills/*");
+        @SuppressWarnings("unchecked")
+        var statements = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) managed.values().iterator().next()
+                .get("Properties")).get("PolicyDocument")).get("Statement");
+        for (Map<String, Object> st : statements) {
+            String resources = String.valueOf(st.get("Resource"));
+            if (resources.contains("/backups/*")) {
+                assertThat(String.valueOf(st.get("Action"))).doesNotContain("PutObject").doesNotContain("DeleteObject");
+            }
+        }
+    }
+
+    @Test
+    void functions_getOnlyTheTableActionsTheyUse() {
+        var policies = template.findResources("AWS::IAM::Policy");
+        String verify = String.valueOf(policies.entrySet().stream().filter(e -> e.getKey().startsWith("ImageVerify")).findFirst().orElseThrow().getValue());
+        String action = String.valueOf(policies.entrySet().stream().filter(e -> e.getKey().startsWith("ImageAction")).findFirst().orElseThrow().getValue());
+        assertThat(verify).contains("dynamodb:UpdateItem").doesNotContain("dynamodb:Query").doesNotContain("dynamodb:Scan");
+        assertThat(action).contains("dynamodb:ConditionCheckItem").doesNotContain("dynamodb:DeleteItem").doesNotContain("dynamodb:Scan");
+    }
+
+    @Test
+    void everyFunction_isToldItsAccountSoForeignEventsAreRejected() {
+        var functions = template.findResources("AWS::Lambda::Function");
+        functions.values().forEach(f -> assertThat(String.valueOf(f)).contains("EXPECTED_ACCOUNT"));
     }
 }

@@ -27,10 +27,12 @@ import java.util.List;
 public final class LocalDynamoDb implements AutoCloseable {
     private final DynamoDBProxyServer server;
     private final int port;
+    private final Path folder;
 
-    private LocalDynamoDb(DynamoDBProxyServer server, int port) {
+    private LocalDynamoDb(DynamoDBProxyServer server, int port, Path folder) {
         this.server = server;
         this.port = port;
+        this.folder = folder;
     }
 
     public static LocalDynamoDb inMemory() {
@@ -42,8 +44,28 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     private static LocalDynamoDb start(Path folder) {
+        return start(folder, Net.freePort());
+    }
+
+    /**
+     * Fault injection: stops this (persistent) DynamoDB Local and starts a new one on the same port and
+     * folder after {@code down}; requests in between fail to connect, as during an outage.
+     */
+    public LocalDynamoDb restart(java.time.Duration down) {
+        if (folder == null) {
+            throw new IllegalStateException("only a persistent DynamoDB Local keeps its data across a restart");
+        }
+        close();
+        try {
+            Thread.sleep(down.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return start(folder, port);
+    }
+
+    private static LocalDynamoDb start(Path folder, int port) {
         System.setProperty("sqlite4java.library.path", System.getProperty("sqlite4java.library.path", ""));
-        int port = Net.freePort();
         List<String> args = new ArrayList<>(List.of("-disableTelemetry", "-port", Integer.toString(port)));
         try {
             if (folder == null) {
@@ -57,14 +79,37 @@ public final class LocalDynamoDb implements AutoCloseable {
             System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // its banner
             try {
                 server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+                bindToLoopback(server);
                 server.start();
             } finally {
                 System.setOut(stdout);
             }
-            return new LocalDynamoDb(server, port);
+            return new LocalDynamoDb(server, port, folder);
         } catch (Exception e) {
             throw new IllegalStateException("DynamoDB Local did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * DynamoDB Local has no option for its listen address and binds every interface: set its Jetty
+     * connectors' host to 127.0.0.1 before it starts (by reflection: Jetty is DynamoDB Local's own
+     * dependency, not ours).
+     */
+    private static void bindToLoopback(DynamoDBProxyServer proxy) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+        f.setAccessible(true);
+        Object jetty = f.get(proxy);
+        Object[] connectors = (Object[]) jetty.getClass().getMethod("getConnectors").invoke(jetty);
+        if (connectors.length == 0) {
+            throw new IllegalStateException("DynamoDB Local has no connector to bind to 127.0.0.1");
+        }
+        for (Object c : connectors) {
+            c.getClass().getMethod("setHost", String.class).invoke(c, "127.0.0.1");
+        }
+    }
+
+    public int port() {
+        return port;
     }
 
     public String endpoint() {

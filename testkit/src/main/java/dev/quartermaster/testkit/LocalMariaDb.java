@@ -154,4 +154,8 @@ public final class LocalMariaDb implements AutoCloseable {
     public void close() {
         process.close();
     }
+
+    public int port() {
+        return port;
+    }
 }

@@ -72,4 +72,8 @@ public final class LocalRegistry implements AutoCloseable {
     public void close() {
         process.close();
     }
+
+    public int port() {
+        return port;
+    }
 }

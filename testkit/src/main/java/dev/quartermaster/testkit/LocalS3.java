@@ -109,4 +109,8 @@ public final class LocalS3 implements AutoCloseable {
     public void close() {
         process.close();
     }
+
+    public int port() {
+        return port;
+    }
 }

@@ -47,4 +47,44 @@ public final class Net {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * The local addresses on which something listens on {@code port}, read from /proc/net/tcp and tcp6
+     * (Linux): "127.0.0.1", "0.0.0.0", "::", ... Nothing is connected to.
+     */
+    public static java.util.Set<String> listeningAddresses(int port) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().skip(1).toList()) {
+                    String[] f = line.trim().split("\\s+");
+                    String[] local = f[1].split(":");
+                    if (!"0A".equals(f[3]) || Integer.parseInt(local[1], 16) != port) {
+                        continue; // 0A: LISTEN
+                    }
+                    out.add(address(local[0]));
+                }
+            } catch (java.io.IOException e) {
+                // no such table (no IPv6): nothing listens there
+            }
+        }
+        return out;
+    }
+
+    private static String address(String hex) {
+        byte[] b = new byte[hex.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+        }
+        // /proc stores each 32-bit word in host (little-endian) order
+        for (int w = 0; w < b.length; w += 4) {
+            byte t = b[w]; b[w] = b[w + 3]; b[w + 3] = t;
+            t = b[w + 1]; b[w + 1] = b[w + 2]; b[w + 2] = t;
+        }
+        try {
+            return java.net.InetAddress.getByAddress(b).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -1,0 +1,25 @@
+package dev.quartermaster.testutils;
+
+import dev.quartermaster.testkit.Net;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The local backends the tests start listen on the loopback address only, never on every interface. */
+class LoopbackOnlyTest {
+
+    @Test
+    void dynamoDbLocal_listensOnLoopbackOnly() {
+        assertThat(Net.listeningAddresses(LocalLedger.dynamo().port())).containsExactly("127.0.0.1");
+    }
+
+    @Test
+    void registry_listensOnLoopbackOnly() {
+        assertThat(Net.listeningAddresses(LocalRegistries.shared().port())).containsExactly("127.0.0.1");
+    }
+
+    @Test
+    void mariaDb_listensOnLoopbackOnly() {
+        assertThat(Net.listeningAddresses(LocalBackends.mariaDb().port())).containsExactly("127.0.0.1");
+    }
+}
