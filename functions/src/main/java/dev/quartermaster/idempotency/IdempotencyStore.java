@@ -14,10 +14,14 @@ public interface IdempotencyStore {
     /** What {@link #begin} found. */
     enum State { ACQUIRED, IN_PROGRESS, COMPLETED }
 
-    /** {@code result} is what {@link #complete} stored, for COMPLETED. */
-    record Claim(State state, String result) {
-        public static Claim acquired() {
-            return new Claim(State.ACQUIRED, null);
+    /**
+     * {@code result} is what {@link #complete} stored, for COMPLETED; {@code failures} counts the earlier
+     * holders that gave the work up ({@link #release}), so the last retry can record an outcome instead
+     * of failing into a dead-letter queue.
+     */
+    record Claim(State state, String result, int failures) {
+        public static Claim acquired(int failures) {
+            return new Claim(State.ACQUIRED, null, failures);
         }
     }
 
@@ -27,6 +31,6 @@ public interface IdempotencyStore {
     /** Marks the work done, with a short result kept until the record expires. */
     void complete(String key, String result);
 
-    /** Gives the work up after a failure, so that a retry may take it at once. */
+    /** Gives the work up after a failure, so that a retry may take it at once; counts the failure. */
     void release(String key);
 }

@@ -18,6 +18,8 @@ import java.util.Map;
  * Runs once per event: a redelivered event finds its done-marker and stops.
  */
 public final class VerificationService {
+    /** Lambda's asynchronous invoke: the first delivery and two retries. */
+    static final int ATTEMPTS = 3;
     private final ImageVerifier verifier;
     private final LedgerStore ledger;
     private final IdempotencyStore idempotency;
@@ -42,11 +44,23 @@ public final class VerificationService {
                                                                VerifyBudget budget) {
         String key = "verify#" + eventId;
         Duration lock = Duration.between(clock.instant(), budget.deadline()).plusMinutes(1);
-        if (idempotency.begin(key, lock.isNegative() ? Duration.ofMinutes(1) : lock).state() != IdempotencyStore.State.ACQUIRED) {
+        IdempotencyStore.Claim claim = idempotency.begin(key, lock.isNegative() ? Duration.ofMinutes(1) : lock);
+        if (claim.state() != IdempotencyStore.State.ACQUIRED) {
             return java.util.Optional.empty();
         }
         try {
-            ImageVerifier.Report report = record(repository, digest, tag, verifier.verify(repository, digest, tag, budget));
+            ImageVerifier.Report found;
+            try {
+                found = verifier.verify(repository, digest, tag, budget);
+            } catch (dev.quartermaster.registry.RegistryException e) {
+                if (!e.isTransient() || claim.failures() + 1 < ATTEMPTS) {
+                    throw e; // the registry is down: Lambda delivers the event again later
+                }
+                // the last delivery Lambda makes: record and alert rather than leave the event only in a dead-letter queue
+                found = new ImageVerifier.Report(digest, null, Verdict.of(Verdict.Kind.UNVERIFIABLE, null, null,
+                        "the registry kept failing over " + ATTEMPTS + " deliveries of the event: " + e.getMessage(), 0, 0), java.util.List.of());
+            }
+            ImageVerifier.Report report = record(repository, digest, tag, found);
             idempotency.complete(key, report.verdict().kind().name());
             return java.util.Optional.of(report);
         } catch (RuntimeException e) {

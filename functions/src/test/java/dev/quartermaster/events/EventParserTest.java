@@ -58,4 +58,40 @@ class EventParserTest {
 
         assertThatThrownBy(() -> parse(json)).isInstanceOf(MalformedEventException.class).hasMessageContaining("no detail");
     }
+
+    @Test
+    void parse_whenEventIdIsHuge_rejectsWithABoundedMessage() {
+        String json = Fixtures.text("image-action-push.json").replace("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "x".repeat(5000));
+
+        assertThatThrownBy(() -> parse(json)).isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("is not an EventBridge id")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+    }
+
+    @Test
+    void origin_whenEventNamesAnotherAccountOrRegion_rejects() {
+        EventOrigin mine = new EventOrigin("123456789012", "us-east-1");
+        var ours = EventParser.readTree(Fixtures.text("image-action-push.json").getBytes(StandardCharsets.UTF_8));
+        var foreignAccount = EventParser.readTree(Fixtures.text("image-action-push.json")
+                .replace("\"account\": \"123456789012\"", "\"account\": \"999999999999\"").getBytes(StandardCharsets.UTF_8));
+        var foreignRegion = EventParser.readTree(Fixtures.text("image-action-push.json")
+                .replace("\"region\": \"us-east-1\"", "\"region\": \"eu-west-1\"").getBytes(StandardCharsets.UTF_8));
+
+        mine.check(ours);
+        assertThatThrownBy(() -> mine.check(foreignAccount)).isInstanceOf(MalformedEventException.class).hasMessageContaining("999999999999");
+        assertThatThrownBy(() -> mine.check(foreignRegion)).isInstanceOf(MalformedEventException.class).hasMessageContaining("eu-west-1");
+        EventOrigin.any().check(foreignAccount); // local runs: no check
+    }
+
+    @Test
+    void handler_whenEventIsFromAnotherAccount_rejectsItAsMalformed() {
+        var services = dev.quartermaster.testutils.LocalLedger.services(dev.quartermaster.testutils.LocalLedger.freshTableSettings(),
+                new dev.quartermaster.testutils.RecordingAlerts());
+        var handler = new dev.quartermaster.ledger.ImageActionHandler(services).acceptingOnly(new EventOrigin("999999999999", "us-east-1"));
+
+        var result = dev.quartermaster.testutils.Invoke.handler(handler, "image-action-push.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(services.ledgerStore().head("wordpress", "wp-6.4-v1")).isEmpty();
+    }
 }

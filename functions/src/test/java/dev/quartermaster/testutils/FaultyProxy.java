@@ -62,6 +62,9 @@ public final class FaultyProxy implements AutoCloseable {
                 InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
                 byte[] response = in == null ? new byte[0] : in.readAllBytes();
                 boolean head = "HEAD".equals(ex.getRequestMethod());
+                if (head && c.getHeaderField("Content-Length") != null) {
+                    ex.getResponseHeaders().set("Content-Length", c.getHeaderField("Content-Length")); // HEAD: the size, no body
+                }
                 ex.sendResponseHeaders(status, head || response.length == 0 ? -1 : response.length);
                 if (!head && response.length > 0) {
                     ex.getResponseBody().write(response);

@@ -121,7 +121,7 @@ class QuartermasterStackTest {
     @Test
     void dumpDocument_validatesEveryParameterAndEmbedsTheScript() {
         var docs = template.findResources("AWS::SSM::Document");
-        assertThat(docs).hasSize(2);
+        assertThat(docs).hasSize(3); // dump, restore, drill
         String json = docs.toString();
         assertThat(json).contains("allowedPattern").contains("QM_SCRIPT_END")
                 .contains("db() {") // qm-lib.sh inlined

@@ -1,0 +1,14 @@
+package dev.quartermaster.idempotency;
+
+import dev.quartermaster.testutils.LocalLedger;
+
+/** The contract on the DynamoDB store, against DynamoDB Local. */
+class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
+    private final IdempotencyStore store = LocalLedger.services(LocalLedger.freshTableSettings(),
+            new dev.quartermaster.testutils.RecordingAlerts()).idempotency();
+
+    @Override
+    protected IdempotencyStore store() {
+        return store;
+    }
+}
