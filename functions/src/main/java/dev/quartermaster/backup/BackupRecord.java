@@ -24,6 +24,20 @@ public record BackupRecord(
 
     public enum Kind { BACKUP, DRILL }
 
+    /** The fields a person reads in a function's result and log line. */
+    public java.util.Map<String, Object> details() {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("kind", kind.name());
+        d.put("key", key);
+        d.put("status", status.name());
+        d.put("bytes", bytes);
+        d.put("sha256", sha256);
+        d.put("tables", tables);
+        d.put("rows", rows);
+        d.put("error", error);
+        return d;
+    }
+
     public enum Status {
         RUNNING, VERIFIED, PASSED, FAILED;
 

@@ -144,9 +144,17 @@ public final class BackupService {
     }
 
     /** The result of settling one SSM status event. */
-    public enum Settled { UNKNOWN_COMMAND, NOT_FINAL, ALREADY_SETTLED, VERIFIED, PASSED, FAILED }
+    public enum Settled { FOREIGN_DOCUMENT, UNKNOWN_COMMAND, NOT_FINAL, ALREADY_SETTLED, VERIFIED, PASSED, FAILED }
 
     public record StatusResult(Settled settled, Optional<BackupRecord> record) {
+    }
+
+    /** @param document the command's document as SSM names it (null when the event does not say) */
+    public StatusResult onStatus(String commandId, String status, String document) {
+        if (document != null && !document.equals(config.dumpDocument()) && !document.equals(config.drillDocument())) {
+            return new StatusResult(Settled.FOREIGN_DOCUMENT, Optional.empty());
+        }
+        return onStatus(commandId, status);
     }
 
     public StatusResult onStatus(String commandId, String status) {

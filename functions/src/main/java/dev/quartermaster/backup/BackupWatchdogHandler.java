@@ -3,7 +3,7 @@ package dev.quartermaster.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.ScheduledEvent;
 
 import java.util.Map;
@@ -12,12 +12,18 @@ import java.util.Map;
 public final class BackupWatchdogHandler extends EventFunction {
     private final BackupService service;
 
+    /** Lambda's constructor: the ports are built once per container from the environment. */
     public BackupWatchdogHandler() {
-        this(Services.fromEnvironment());
+        this(Platform.fromEnvironment());
     }
 
-    public BackupWatchdogHandler(Services services) {
-        this.service = services.backupService();
+    private BackupWatchdogHandler(Platform platform) {
+        this(BackupRoot.service(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public BackupWatchdogHandler(BackupService service) {
+        this.service = service;
     }
 
     @Override

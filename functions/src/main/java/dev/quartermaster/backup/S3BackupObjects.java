@@ -21,16 +21,21 @@ import java.util.Optional;
 public final class S3BackupObjects implements BackupObjects {
     static final long MAX_SINGLE_COPY = 5L * 1024 * 1024 * 1024;
     static final long COPY_PART = 1024L * 1024 * 1024;
-    private final S3Client s3;
+    private final java.util.function.Supplier<S3Client> client;
+
+    /** @param client built when first used: backup-start never touches S3 */
+    public S3BackupObjects(java.util.function.Supplier<S3Client> client) {
+        this.client = client;
+    }
 
     public S3BackupObjects(S3Client s3) {
-        this.s3 = s3;
+        this(() -> s3);
     }
 
     @Override
     public Optional<Head> head(String bucket, String key) {
         try {
-            var h = s3.headObject(b -> b.bucket(bucket).key(key));
+            var h = client.get().headObject(b -> b.bucket(bucket).key(key));
             return Optional.of(new Head(h.contentLength(), h.metadata()));
         } catch (S3Exception e) {
             return absent(e);
@@ -47,19 +52,19 @@ public final class S3BackupObjects implements BackupObjects {
 
     @Override
     public InputStream open(String bucket, String key) {
-        ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
+        ResponseInputStream<GetObjectResponse> in = client.get().getObject(b -> b.bucket(bucket).key(key));
         return in;
     }
 
     @Override
     public void copy(String bucket, String from, String to, long size, Map<String, String> metadata) {
         if (size <= MAX_SINGLE_COPY) {
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
+            client.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
                     .metadata(metadata).metadataDirective(MetadataDirective.REPLACE));
             return;
         }
         // CopyObject stops at 5 GB: copy by parts (UploadPartCopy), then complete; abort on any failure
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)).uploadId();
+        String uploadId = client.get().createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             int number = 1;
@@ -67,32 +72,32 @@ public final class S3BackupObjects implements BackupObjects {
                 long end = Math.min(size, start + COPY_PART) - 1;
                 int n = number;
                 String range = "bytes=" + start + "-" + end;
-                var r = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                var r = client.get().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
                         .destinationKey(to).uploadId(uploadId).partNumber(n).copySourceRange(range));
                 parts.add(CompletedPart.builder().partNumber(n).eTag(r.copyPartResult().eTag()).build());
             }
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId)
+            client.get().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId));
+            client.get().abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId));
             throw e;
         }
     }
 
     @Override
     public void putText(String bucket, String key, String text, String contentType) {
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromString(text, StandardCharsets.UTF_8));
+        client.get().putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromString(text, StandardCharsets.UTF_8));
     }
 
     @Override
     public void delete(String bucket, String key) {
-        s3.deleteObject(b -> b.bucket(bucket).key(key));
+        client.get().deleteObject(b -> b.bucket(bucket).key(key));
     }
 
     @Override
     public Optional<String> text(String bucket, String key) {
         try {
-            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8));
+            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8));
         } catch (S3Exception e) {
             return absent(e);
         }

@@ -16,13 +16,13 @@ import java.util.stream.Collectors;
  * sent to that instance id: a tag on no instance, or on several, sends nothing and says so.
  */
 public final class SsmCommandRunner implements CommandRunner {
-    private final SsmClient ssm;
+    private final java.util.function.Supplier<SsmClient> client;
     private final String outputBucket;
     private final String logGroup;
 
     /** @param logGroup CloudWatch log group for the commands' output (the stack creates it with a retention) */
-    public SsmCommandRunner(SsmClient ssm, String outputBucket, String logGroup) {
-        this.ssm = ssm;
+    public SsmCommandRunner(java.util.function.Supplier<SsmClient> client, String outputBucket, String logGroup) {
+        this.client = client;
         this.outputBucket = outputBucket;
         this.logGroup = logGroup;
     }
@@ -32,7 +32,7 @@ public final class SsmCommandRunner implements CommandRunner {
         String instance = theOneInstance(tagKey, tagValue);
         Map<String, List<String>> params = parameters.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
-        return ssm.sendCommand(b -> b.documentName(document)
+        return client.get().sendCommand(b -> b.documentName(document)
                 .instanceIds(instance)
                 .parameters(params)
                 .comment(comment.length() > 100 ? comment.substring(0, 100) : comment)
@@ -44,7 +44,7 @@ public final class SsmCommandRunner implements CommandRunner {
     }
 
     private String theOneInstance(String tagKey, String tagValue) {
-        List<String> ids = ssm.describeInstanceInformationPaginator(b -> b.filters(InstanceInformationStringFilter.builder()
+        List<String> ids = client.get().describeInstanceInformationPaginator(b -> b.filters(InstanceInformationStringFilter.builder()
                         .key("tag:" + tagKey).values(tagValue).build()))
                 .instanceInformationList().stream().map(InstanceInformation::instanceId).distinct().limit(10).toList();
         if (ids.size() != 1) {
@@ -59,13 +59,13 @@ public final class SsmCommandRunner implements CommandRunner {
 
     @Override
     public Optional<String> output(String commandId) {
-        var invocations = ssm.listCommandInvocations(b -> b.commandId(commandId)).commandInvocations();
+        var invocations = client.get().listCommandInvocations(b -> b.commandId(commandId)).commandInvocations();
         if (invocations.isEmpty()) {
             return Optional.empty();
         }
         try {
             String instance = invocations.get(0).instanceId();
-            return Optional.ofNullable(ssm.getCommandInvocation(b -> b.commandId(commandId).instanceId(instance)).standardOutputContent());
+            return Optional.ofNullable(client.get().getCommandInvocation(b -> b.commandId(commandId).instanceId(instance)).standardOutputContent());
         } catch (InvocationDoesNotExistException e) {
             return Optional.empty();
         }

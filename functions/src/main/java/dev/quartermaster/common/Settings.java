@@ -9,9 +9,20 @@ import java.util.Optional;
  */
 public final class Settings {
     private final Map<String, String> values;
+    private final java.util.function.Consumer<String> onRead;
+
+    private Settings(Map<String, String> values, java.util.function.Consumer<String> onRead) {
+        this.values = Map.copyOf(values);
+        this.onRead = onRead;
+    }
 
     private Settings(Map<String, String> values) {
-        this.values = Map.copyOf(values);
+        this(values, k -> { });
+    }
+
+    /** The same values, telling {@code reads} every key asked for: how the drift test sees what a function reads. */
+    public Settings recordingReadsInto(java.util.function.Consumer<String> reads) {
+        return new Settings(values, reads);
     }
 
     public static Settings of(Map<String, String> values) {
@@ -23,6 +34,7 @@ public final class Settings {
     }
 
     public Optional<String> get(String key) {
+        onRead.accept(key);
         String v = values.get(key);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
     }

@@ -3,7 +3,7 @@ package dev.quartermaster.ledger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageAction;
 import dev.quartermaster.events.EventParser;
@@ -18,16 +18,21 @@ import java.util.Set;
 public final class ImageActionHandler extends EventFunction {
     private final ImageLedger ledger;
 
-    /** Lambda's constructor: clients built once per container from the environment. */
+    /** Lambda's constructor: the ports are built once per container from the environment. */
     public ImageActionHandler() {
-        this(Services.fromEnvironment());
+        this(Platform.fromEnvironment());
     }
 
-    public ImageActionHandler(Services services) {
-        this.ledger = new ImageLedger(services.ledgerStore(), services.alerts());
-        if ("snap-start".equals(services.settings().get("AWS_LAMBDA_INITIALIZATION_TYPE").orElse(""))) {
-            prime(services);
+    private ImageActionHandler(Platform platform) {
+        this(new ImageLedger(platform.ledgerStore(), platform.alerts()));
+        acceptingOnly(platform.origin());
+        if ("snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
+            prime(platform);
         }
+    }
+
+    public ImageActionHandler(ImageLedger ledger) {
+        this.ledger = ledger;
     }
 
     /**
@@ -35,9 +40,9 @@ public final class ImageActionHandler extends EventFunction {
      * event, one read of the table) so its classes are loaded and the HTTP client warm in the snapshot.
      * Read-only and harmless: the key read does not exist.
      */
-    private static void prime(Services services) {
+    private static void prime(Platform platform) {
         EventParser.readTree(new java.io.ByteArrayInputStream("{\"id\":\"prime\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        services.ledgerStore().head("qm-priming", "qm-priming");
+        platform.ledgerStore().head("qm-priming", "qm-priming");
     }
 
     @Override

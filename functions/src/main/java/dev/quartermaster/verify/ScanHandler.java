@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.Text;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageScan;
 import dev.quartermaster.events.EventParser;
@@ -21,13 +21,18 @@ import java.util.Set;
 public final class ScanHandler extends EventFunction {
     private final ScanService service;
 
+    /** Lambda's constructor: the ports are built once per container from the environment. */
     public ScanHandler() {
-        this(Services.fromEnvironment());
+        this(Platform.fromEnvironment());
     }
 
-    public ScanHandler(Services services) {
-        this.service = new ScanService(services.ledgerStore(), services.idempotency(), services.alerts(),
-                new ScanGate(services.settings().getInt("SCAN_MAX_CRITICAL", 0), services.settings().getInt("SCAN_MAX_HIGH", -1)));
+    private ScanHandler(Platform platform) {
+        this(VerifyRoot.scans(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public ScanHandler(ScanService service) {
+        this.service = service;
     }
 
     @Override

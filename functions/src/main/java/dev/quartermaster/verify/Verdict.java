@@ -28,6 +28,19 @@ public record Verdict(Kind kind, String promised, String found, String reason, l
         return new Verdict(kind, promised, found, reason, fetched, size, List.of(), null);
     }
 
+    /** The fields a person reads in the function's result and log line. */
+    public java.util.Map<String, Object> details() {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("verdict", kind.name());
+        d.put("promised", promised);
+        d.put("found", found);
+        d.put("reason", reason);
+        d.put("bytesFetched", bytesFetched);
+        d.put("imageBytes", imageBytes);
+        platforms.forEach(p -> d.put("platform " + p.platform(), p.kind() + " " + (p.found() == null ? "" : p.found())));
+        return d;
+    }
+
     public Verdict forPlatform(String p) {
         return new Verdict(kind, promised, found, reason, bytesFetched, imageBytes, platforms, p);
     }

@@ -3,7 +3,7 @@ package dev.quartermaster.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageAction;
 import dev.quartermaster.events.EventParser;
@@ -12,7 +12,6 @@ import dev.quartermaster.ledger.ImageActions;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,13 +20,18 @@ import java.util.Set;
 public final class VerifyHandler extends EventFunction {
     private final VerificationService service;
 
+    /** Lambda's constructor: the ports are built once per container from the environment. */
     public VerifyHandler() {
-        this(Services.fromEnvironment());
+        this(Platform.fromEnvironment());
     }
 
-    public VerifyHandler(Services services) {
-        this.service = new VerificationService(new ImageVerifier(services.registry(), services.verifyRules()),
-                services.ledgerStore(), services.idempotency(), services.alerts(), Clock.systemUTC());
+    private VerifyHandler(Platform platform) {
+        this(VerifyRoot.verification(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public VerifyHandler(VerificationService service) {
+        this.service = service;
     }
 
     @Override
@@ -54,13 +58,7 @@ public final class VerifyHandler extends EventFunction {
         details.put("repository", a.repository());
         details.put("tag", a.tag());
         details.put("digest", a.digest());
-        details.put("verdict", v.kind().name());
-        details.put("promised", v.promised());
-        details.put("found", v.found());
-        details.put("reason", v.reason());
-        details.put("bytesFetched", v.bytesFetched());
-        details.put("imageBytes", v.imageBytes());
-        v.platforms().forEach(p -> details.put("platform " + p.platform(), p.kind() + " " + (p.found() == null ? "" : p.found())));
+        details.putAll(v.details());
         return Outcome.recorded(a.repository() + ":" + a.tag() + " " + v.kind(), details);
     }
 }

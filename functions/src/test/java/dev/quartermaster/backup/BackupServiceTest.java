@@ -1,6 +1,6 @@
 package dev.quartermaster.backup;
 
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.testutils.Fixtures;
 import dev.quartermaster.testutils.Invoke;
@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackupServiceTest {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final RecordingCommands commands = new RecordingCommands();
-    private Services services;
+    private Platform services;
+    private BackupService backups;
     private String database;
 
     @BeforeEach
@@ -38,7 +39,8 @@ class BackupServiceTest {
         settings.put("DB_CONTAINER", "wordpress-db-1");
         settings.put("DUMP_DOCUMENT", "Quartermaster-DumpDocument");
         settings.put("DRILL_DOCUMENT", "Quartermaster-DrillDocument");
-        services = LocalLedger.services(settings, alerts).withCommandRunner(commands);
+        services = LocalLedger.platform(settings, alerts);
+        backups = BackupRoot.service(services, commands);
     }
 
     private byte[] statusEvent(String commandId, String document, String status) {
@@ -79,7 +81,7 @@ class BackupServiceTest {
 
     @Test
     void start_sendsDumpToTaggedHostsAndRecordsRunning() {
-        var result = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var result = Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         var sent = commands.sent().get(0);
@@ -87,14 +89,14 @@ class BackupServiceTest {
         assertThat(sent.tagKey()).isEqualTo("qm:backup");
         assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.gz")
                 .containsEntry("container", "wordpress-db-1").doesNotContainKey("password");
-        var record = services.backupStore().byCommandId(sent.commandId()).orElseThrow();
+        var record = BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow();
         assertThat(record.status()).isEqualTo(BackupRecord.Status.RUNNING);
     }
 
     @Test
     void start_whenScheduleEventRedelivered_sendsOneCommand() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
-        var second = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
+        var second = Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
 
         assertThat(second.path("status").asText()).isEqualTo("DUPLICATE");
         assertThat(commands.sent()).hasSize(1);
@@ -104,11 +106,11 @@ class BackupServiceTest {
     void start_whenTagNamesNoInstanceOrSeveral_recordsFailureAndAlerts() {
         commands.instancesWithTag(2);
 
-        var result = Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        var result = Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
 
         assertThat(commands.sent()).isEmpty();
         assertThat(result.path("details").path("status").asText()).isEqualTo("FAILED");
-        var record = services.backupStore().list(BackupRecord.Kind.BACKUP, database, null).get(0);
+        var record = BackupRoot.store(services).list(BackupRecord.Kind.BACKUP, database, null).get(0);
         assertThat(record.status()).isEqualTo(BackupRecord.Status.FAILED);
         assertThat(record.error()).contains("2 instances carry the tag");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
@@ -120,7 +122,7 @@ class BackupServiceTest {
         try {
             var results = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (int i = 0; i < 8; i++) {
-                results.add(pool.submit(() -> Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json")));
+                results.add(pool.submit(() -> Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json")));
             }
             for (var f : results) {
                 f.get();
@@ -133,18 +135,18 @@ class BackupServiceTest {
 
     @Test
     void status_whenSuccessAndObjectMatchesManifest_commitsUnderBackupsAndVerifies() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         String key = sent.parameters().get("key");
         byte[] content = "-- a gzip'd dump, as far as this test cares".getBytes(StandardCharsets.UTF_8);
         stage(key, content, sha(content));
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
-        var again = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var again = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
         assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
-        var latest = services.backupStore().latestVerified(database).orElseThrow();
+        var latest = BackupRoot.store(services).latestVerified(database).orElseThrow();
         assertThat(latest.bytes()).isEqualTo(content.length);
         assertThat(latest.rows()).isEqualTo(7);
         assertThat(alerts.published()).isEmpty();
@@ -154,39 +156,39 @@ class BackupServiceTest {
 
     @Test
     void status_whenRetriedAfterTheCommit_verifiesTheCommittedBackup() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         String key = sent.parameters().get("key");
         byte[] content = "committed before a crash".getBytes(StandardCharsets.UTF_8);
         put(key, content, sha(content)); // the commit happened, the settle did not
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
     }
 
     @Test
     void status_whenObjectDoesNotHashToManifest_failedAndAlerted() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
         stage(sent.parameters().get("key"), content, "0".repeat(64));
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(result.path("details").path("error").asText()).contains("hashes to");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
-        assertThat(services.backupStore().latestVerified(database)).isEmpty();
+        assertThat(BackupRoot.store(services).latestVerified(database)).isEmpty();
         assertThat(keysUnder("backups/" + database)).isEmpty(); // nothing bad is ever committed
     }
 
     @Test
     void status_whenSuccessButNoManifest_failed() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("error").asText()).contains("no manifest");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
@@ -194,10 +196,10 @@ class BackupServiceTest {
 
     @Test
     void status_whenCommandFailed_failedAndAlerted() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "TimedOut"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "TimedOut"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(alerts.published().get(0).message()).contains("TimedOut");
@@ -205,23 +207,23 @@ class BackupServiceTest {
 
     @Test
     void status_whenInProgressOrForeignDocument_ignored() {
-        Invoke.handler(new BackupStartHandler(services), "scheduled-backup.json");
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var inProgress = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "InProgress"));
-        var foreign = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "AWS-RunShellScript", "Success"));
+        var inProgress = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "InProgress"));
+        var foreign = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "AWS-RunShellScript", "Success"));
 
         assertThat(inProgress.path("status").asText()).isEqualTo("IGNORED");
         assertThat(foreign.path("status").asText()).isEqualTo("IGNORED");
-        assertThat(services.backupStore().byCommandId(sent.commandId()).orElseThrow().status()).isEqualTo(BackupRecord.Status.RUNNING);
+        assertThat(BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow().status()).isEqualTo(BackupRecord.Status.RUNNING);
     }
 
     @Test
     void watchdog_whenBackupRunningPastItsWindow_failsItAndAlerts() {
-        var store = services.backupStore();
+        var store = BackupRoot.store(services);
         store.create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.now().minusSeconds(3 * 3600), "cmd-old", "backups/x.sql.gz", null));
 
-        var result = Invoke.handler(new BackupWatchdogHandler(services), "scheduled-backup.json");
+        var result = Invoke.handler(new BackupWatchdogHandler(backups), "scheduled-backup.json");
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         assertThat(store.byCommandId("cmd-old").orElseThrow().status()).isEqualTo(BackupRecord.Status.FAILED);
@@ -230,12 +232,12 @@ class BackupServiceTest {
 
     @Test
     void drill_restoresLatestVerifiedIntoScratchNeverLive() {
-        var store = services.backupStore();
+        var store = BackupRoot.store(services);
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-1", "backups/" + database + "/a.sql.gz", null);
         store.create(r);
         store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
 
-        var result = Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        var result = Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         var sent = commands.sent().get(0);
@@ -245,15 +247,15 @@ class BackupServiceTest {
 
     @Test
     void drillStatus_readsTheEvidenceFromTheCommandOutput() {
-        var store = services.backupStore();
+        var store = BackupRoot.store(services);
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-2", "backups/" + database + "/b.sql.gz", null);
         store.create(r);
         store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
-        Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         commands.output(sent.commandId(), "noise\nQM-EVIDENCE {\"tables\": 2, \"rows\": 7, \"mismatches\": {}, \"durationMs\": 900, \"result\": \"PASS\"}\n");
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("PASSED");
         var drill = store.list(BackupRecord.Kind.DRILL, database, null).get(0);
@@ -262,14 +264,14 @@ class BackupServiceTest {
 
     @Test
     void drillStatus_whenSuccessButNoEvidencePrinted_failed() {
-        var store = services.backupStore();
+        var store = BackupRoot.store(services);
         BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-3", "backups/" + database + "/c.sql.gz", null);
         store.create(r);
         store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
-        Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(services), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(alerts.kinds()).containsExactly("DRILL_FAILED");
@@ -277,7 +279,7 @@ class BackupServiceTest {
 
     @Test
     void drill_whenNoVerifiedBackup_alerts() {
-        var result = Invoke.handler(new RestoreDrillHandler(services), "scheduled-backup.json");
+        var result = Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
 
         assertThat(result.path("status").asText()).isEqualTo("IGNORED");
         assertThat(alerts.kinds()).containsExactly("DRILL_FAILED");
@@ -288,7 +290,7 @@ class BackupServiceTest {
     void status_whenMalformed_rejected() {
         var bad = Fixtures.text("ssm-command-success.json").replace("\"command-id\": \"e8d3c0e4-71f7-4491-898f-c9b35bee5f3b\",", "");
 
-        var result = Invoke.handler(new BackupStatusHandler(services), bad.getBytes(StandardCharsets.UTF_8));
+        var result = Invoke.handler(new BackupStatusHandler(backups), bad.getBytes(StandardCharsets.UTF_8));
 
         assertThat(result.path("status").asText()).isEqualTo("REJECTED");
         assertThat(EventParser.JSON.valueToTree(result).toString()).contains("command-id");

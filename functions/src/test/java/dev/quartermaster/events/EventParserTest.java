@@ -85,9 +85,9 @@ class EventParserTest {
 
     @Test
     void handler_whenEventIsFromAnotherAccount_rejectsItAsMalformed() {
-        var services = dev.quartermaster.testutils.LocalLedger.services(dev.quartermaster.testutils.LocalLedger.freshTableSettings(),
+        var services = dev.quartermaster.testutils.LocalLedger.platform(dev.quartermaster.testutils.LocalLedger.freshTableSettings(),
                 new dev.quartermaster.testutils.RecordingAlerts());
-        var handler = new dev.quartermaster.ledger.ImageActionHandler(services).acceptingOnly(new EventOrigin("999999999999", "us-east-1"));
+        var handler = new dev.quartermaster.ledger.ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(services.ledgerStore(), services.alerts())).acceptingOnly(new EventOrigin("999999999999", "us-east-1"));
 
         var result = dev.quartermaster.testutils.Invoke.handler(handler, "image-action-push.json");
 

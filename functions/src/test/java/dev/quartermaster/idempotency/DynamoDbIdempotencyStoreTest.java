@@ -4,7 +4,7 @@ import dev.quartermaster.testutils.LocalLedger;
 
 /** The contract on the DynamoDB store, against DynamoDB Local. */
 class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
-    private final IdempotencyStore store = LocalLedger.services(LocalLedger.freshTableSettings(),
+    private final IdempotencyStore store = LocalLedger.platform(LocalLedger.freshTableSettings(),
             new dev.quartermaster.testutils.RecordingAlerts()).idempotency();
 
     @Override

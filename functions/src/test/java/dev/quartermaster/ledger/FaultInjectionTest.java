@@ -2,7 +2,7 @@ package dev.quartermaster.ledger;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStatusHandler;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.testkit.LocalDynamoDb;
 import dev.quartermaster.testutils.FaultyProxy;
@@ -64,8 +64,8 @@ class FaultInjectionTest {
             LocalDynamoDb.createLedgerTable(client, "ledger");
         }
         Map<String, String> settings = new HashMap<>(dynamo.functionSettings("ledger"));
-        Services services = new Services(Settings.of(settings)).withAlerts(new RecordingAlerts());
-        ImageActionHandler handler = new ImageActionHandler(services);
+        Platform services = new Platform(Settings.of(settings)).withAlerts(new RecordingAlerts());
+        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
         int events = 300;
         List<byte[]> deliveries = new ArrayList<>();
         Map<String, String> last = new HashMap<>();
@@ -138,9 +138,9 @@ class FaultInjectionTest {
             settings.put("DATABASE", database);
             settings.put("DUMP_DOCUMENT", "Quartermaster-DumpDocument");
             var alerts = new RecordingAlerts();
-            Services services = LocalLedger.services(settings, alerts).withCommandRunner(new RecordingCommands());
+            Platform services = LocalLedger.platform(settings, alerts);
             String commandId = "5f0c3e7a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
-            services.backupStore().create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-23T03:00:00Z"),
+            dev.quartermaster.backup.BackupRoot.store(services).create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-23T03:00:00Z"),
                     commandId, key, null));
             byte[] event = Fixtures.text("ssm-command-success.json")
                     .replace("e8d3c0e4-71f7-4491-898f-c9b35bee5f3b", commandId)
@@ -148,11 +148,11 @@ class FaultInjectionTest {
                     .getBytes(StandardCharsets.UTF_8);
             AtomicInteger retries = new AtomicInteger();
 
-            String status = deliver(new BackupStatusHandler(services), event, retries);
+            String status = deliver(new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services, new RecordingCommands())), event, retries);
 
             assertThat(proxy.refused()).isEqualTo(10);
             assertThat(status).isEqualTo("RECORDED");
-            var record = services.backupStore().byCommandId(commandId).orElseThrow();
+            var record = dev.quartermaster.backup.BackupRoot.store(services).byCommandId(commandId).orElseThrow();
             assertThat(record.status()).isEqualTo(BackupRecord.Status.VERIFIED);
             assertThat(alerts.published()).isEmpty();
         }

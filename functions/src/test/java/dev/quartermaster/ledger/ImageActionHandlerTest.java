@@ -28,8 +28,8 @@ class ImageActionHandlerTest {
     @BeforeEach
     void setUp() {
         settings = LocalLedger.freshTableSettings();
-        var services = LocalLedger.services(settings, alerts);
-        handler = new ImageActionHandler(services);
+        var services = LocalLedger.platform(settings, alerts);
+        handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
         store = services.ledgerStore();
     }
 

@@ -59,7 +59,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenDifferentEventsRaceOnOneTag_noEntryIsLostAndHeadIsNewest() throws Exception {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         int writers = 6;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -83,7 +83,7 @@ class ImageLedgerTest {
     @Test
     void record_whenTagDeletedThenPushedWithOtherContent_isAMoveAndAlerts() {
         var alerts = new RecordingAlerts();
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), alerts);
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), alerts);
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(1)));
         ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
@@ -99,7 +99,7 @@ class ImageLedgerTest {
     @Test
     void record_whenTagDeletedThenSameDigestPushedBack_isNotAMove() {
         var alerts = new RecordingAlerts();
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), alerts);
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), alerts);
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p1", "2026-11-20T09:00:00Z", "t", digest(1)));
         ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
@@ -114,7 +114,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenDigestDeleted_everyTagPointingAtItIsCleared() {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p1", "2026-11-20T09:00:00Z", "a", digest(7)));
         ledger.record(push("p2", "2026-11-20T09:00:01Z", "b", digest(7)));
@@ -134,7 +134,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenDigestDeleteArrivesBeforeAnEarlierPush_theImageStaysDeleted() {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(9)));
         ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(9)));
@@ -152,7 +152,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenPushedAgainAfterTheDelete_theImageLivesAgain() {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(10)));
         ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(10)));
@@ -165,7 +165,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenAnOldDigestDeleteArrivesAfterANewerPush_doesNotBuryTheImage() {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(11)));
 
@@ -177,7 +177,7 @@ class ImageLedgerTest {
 
     @Test
     void record_whenADigestWithSixtyTagsIsDeleted_everyTagIsClearedAndTheEventCountsOnce() {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
         ImageLedger ledger = new ImageLedger(services.ledgerStore(), services.alerts());
         for (int i = 0; i < 60; i++) {
             ledger.record(push("p" + i, "2026-11-20T09:00:00Z", "tag-" + i, digest(12)));

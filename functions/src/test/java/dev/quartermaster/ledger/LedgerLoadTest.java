@@ -41,8 +41,8 @@ class LedgerLoadTest {
 
     @Test
     void twoThousandEventsFromSixteenThreadsWithDuplicates_everyHistoryCompleteAndEveryHeadTheLastPush() throws Exception {
-        var services = LocalLedger.services(LocalLedger.freshTableSettings(), new RecordingAlerts());
-        ImageActionHandler handler = new ImageActionHandler(services);
+        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
         Random random = new Random(42);
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
         List<String> deliveries = new ArrayList<>();

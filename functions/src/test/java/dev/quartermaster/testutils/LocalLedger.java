@@ -1,6 +1,6 @@
 package dev.quartermaster.testutils;
 
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.testkit.LocalDynamoDb;
 
@@ -31,7 +31,8 @@ public final class LocalLedger {
         return new HashMap<>(dynamo().functionSettings(table));
     }
 
-    public static Services services(Map<String, String> settings, RecordingAlerts alerts) {
-        return new Services(Settings.of(settings)).withAlerts(alerts);
+    /** The shared platform on local backends, alerting into {@code alerts}. */
+    public static Platform platform(Map<String, String> settings, RecordingAlerts alerts) {
+        return new Platform(Settings.of(settings)).withAlerts(alerts);
     }
 }

@@ -23,9 +23,9 @@ class ScanHandlerTest {
     private ScanHandler handler(Map<String, String> extra, LedgerStore[] storeOut) {
         Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
         settings.putAll(extra);
-        var services = LocalLedger.services(settings, alerts);
+        var services = LocalLedger.platform(settings, alerts);
         storeOut[0] = services.ledgerStore();
-        return new ScanHandler(services);
+        return new ScanHandler(VerifyRoot.scans(services));
     }
 
     @Test

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Verification claims its work before acting, and never leaves an event only in a dead-letter queue. */
 class VerificationServiceTest {
     private final RecordingAlerts alerts = new RecordingAlerts();
-    private final dev.quartermaster.common.Services services = LocalLedger.services(LocalLedger.freshTableSettings(), alerts);
+    private final dev.quartermaster.common.Platform services = LocalLedger.platform(LocalLedger.freshTableSettings(), alerts);
 
     private VerificationService service(RegistryClient client) {
         return new VerificationService(new ImageVerifier(client, VerifyRules.defaults()), services.ledgerStore(),

@@ -33,9 +33,9 @@ class VerifyHandlerTest {
     void setUp() {
         Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
         settings.put("REGISTRY_URL", LocalRegistries.shared().url());
-        var services = LocalLedger.services(settings, alerts);
-        verify = new VerifyHandler(services);
-        ledgerHandler = new ImageActionHandler(services);
+        var services = LocalLedger.platform(settings, alerts);
+        verify = new VerifyHandler(VerifyRoot.verification(services));
+        ledgerHandler = new ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(services.ledgerStore(), services.alerts()));
         store = services.ledgerStore();
     }
 

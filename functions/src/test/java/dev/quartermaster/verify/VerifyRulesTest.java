@@ -25,8 +25,8 @@ class VerifyRulesTest {
 
     @Test
     void parse_whenSourceUnknown_saysWhichAreKnown() {
-        String json = "[{\"tagPattern\":\"^v(?<version>.+)$\",\"source\":\"manifest\"}]";
+        String json = "[{\"repository\":\"*\",\"tagPattern\":\"^v(?<version>.+)$\",\"source\":\"manifest\"}]";
 
-        assertThatThrownBy(() -> VerifyRules.parse(json)).hasMessageContaining("file, label or env");
+        assertThatThrownBy(() -> VerifyRules.parse(json)).hasMessageContaining("file, label, env");
     }
 }

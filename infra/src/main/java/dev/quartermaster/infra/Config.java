@@ -76,7 +76,7 @@ public record Config(
             errors.add("alertEmail: '" + email + "' is not an e-mail address; leave it empty to subscribe later");
         }
         String rules = r.text("verifyRules", DEFAULT_VERIFY_RULES);
-        VerifyRulesCheck.check(rules).ifPresent(e -> errors.add("verifyRules: " + e));
+        dev.quartermaster.contract.RuleFormat.problem(rules).ifPresent(e -> errors.add("verifyRules: " + e));
         Config c = new Config(repos,
                 r.integer("keepTaggedImages", 50, 1, 10000),
                 r.integer("untaggedExpiryDays", 7, 1, 3650),

@@ -1,0 +1,68 @@
+package dev.quartermaster.contract;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.quartermaster.contract.Setting.*;
+
+/**
+ * The functions Quartermaster deploys. The stack loops over this list; {@code bin/qm invoke} finds a
+ * function here by name; the tests prove each handler class loads and reads exactly these settings.
+ */
+public final class Catalog {
+    private static final Set<Setting> COMMON = EnumSet.of(TABLE_NAME, ALERT_TOPIC_ARN, EXPECTED_ACCOUNT);
+    private static final Set<Setting> BACKUP = EnumSet.of(BACKUP_BUCKET, DATABASE, DB_CONTAINER, DB_PASSWORD_PARAMETER,
+            HOST_TAG_KEY, HOST_TAG_VALUE, DUMP_DOCUMENT, DRILL_DOCUMENT, BACKUP_COMPRESSION, BACKUP_WINDOW_HOURS,
+            MAX_BACKUP_AGE_HOURS, COMMAND_LOG_GROUP);
+
+    public static final FunctionSpec IMAGE_ACTION = new FunctionSpec("image-action", "dev.quartermaster.ledger.ImageActionHandler",
+            "Every push and delete in the managed ECR repositories, to the ledger", COMMON,
+            FunctionSpec.TableAccess.LEDGER_WRITER, 1024, 30);
+    public static final FunctionSpec IMAGE_VERIFY = new FunctionSpec("image-verify", "dev.quartermaster.verify.VerifyHandler",
+            "Successful tagged pushes, checked against what their tag promises", with(COMMON, VERIFY_RULES, REGISTRY_URL, REGISTRY_AUTH),
+            FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 120);
+    public static final FunctionSpec IMAGE_SCAN = new FunctionSpec("image-scan", "dev.quartermaster.verify.ScanHandler",
+            "Completed ECR scans, to the scan gate", with(COMMON, SCAN_MAX_CRITICAL, SCAN_MAX_HIGH),
+            FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 30);
+    public static final FunctionSpec BACKUP_START = new FunctionSpec("backup-start", "dev.quartermaster.backup.BackupStartHandler",
+            "Start the scheduled database backup", with(COMMON, BACKUP), FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
+    // hashes the whole staged object and copies it: ~100 MB/s from S3, so 300 s covers dumps of several GB
+    public static final FunctionSpec BACKUP_STATUS = new FunctionSpec("backup-status", "dev.quartermaster.backup.BackupStatusHandler",
+            "SSM results of the dump and drill commands: commit and verify, or record the failure", with(COMMON, BACKUP),
+            FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 300);
+    public static final FunctionSpec RESTORE_DRILL = new FunctionSpec("restore-drill", "dev.quartermaster.backup.RestoreDrillHandler",
+            "Restore the latest verified backup into a scratch database and compare row counts", with(COMMON, BACKUP),
+            FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
+    public static final FunctionSpec BACKUP_WATCHDOG = new FunctionSpec("backup-watchdog", "dev.quartermaster.backup.BackupWatchdogHandler",
+            "Alert when a backup has not been verified within its window", with(COMMON, BACKUP),
+            FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
+
+    public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, BACKUP_START, BACKUP_STATUS,
+            RESTORE_DRILL, BACKUP_WATCHDOG);
+
+    private Catalog() {
+    }
+
+    public static Optional<FunctionSpec> byName(String name) {
+        return ALL.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(FunctionSpec::name).toList();
+    }
+
+    private static Set<Setting> with(Set<Setting> base, Object... more) {
+        EnumSet<Setting> s = EnumSet.copyOf(base);
+        for (Object m : more) {
+            if (m instanceof Setting one) {
+                s.add(one);
+            } else {
+                @SuppressWarnings("unchecked") Set<Setting> many = (Set<Setting>) m;
+                s.addAll(many);
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.quartermaster.contract;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One function as both sides see it: the name it is deployed and invoked under, its handler class, the
+ * settings it reads (and the stack must set), the table actions it uses, its memory and timeout.
+ */
+public record FunctionSpec(String name, String handlerClass, String description, Set<Setting> settings,
+                           TableAccess tableAccess, int memoryMb, int timeoutSeconds) {
+
+    public FunctionSpec {
+        settings = Set.copyOf(EnumSet.copyOf(settings));
+    }
+
+    /** What a function does with the ledger table; the stack grants exactly these actions. */
+    public enum TableAccess {
+        /** image-action: reads heads and images, writes one transaction per event, marks alerts delivered. */
+        LEDGER_WRITER("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"),
+        /** image-verify, image-scan: claim the work (put, get, update), update the image item. */
+        CLAIMS_AND_UPDATES("GetItem", "PutItem", "UpdateItem"),
+        /** the backup functions: claims, backup records (put, conditional settle), listing records by time. */
+        BACKUP_RECORDS("GetItem", "PutItem", "UpdateItem", "Query");
+
+        private final List<String> actions;
+
+        TableAccess(String... actions) {
+            this.actions = List.of(actions);
+        }
+
+        /** DynamoDB action names without the {@code dynamodb:} prefix. */
+        public List<String> actions() {
+            return actions;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.quartermaster.app;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.backup.BackupStartHandler;
+import dev.quartermaster.backup.BackupStatusHandler;
+import dev.quartermaster.backup.BackupWatchdogHandler;
+import dev.quartermaster.backup.RestoreDrillHandler;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.contract.Catalog;
+import dev.quartermaster.contract.FunctionSpec;
+import dev.quartermaster.ledger.ImageActionHandler;
+import dev.quartermaster.ledger.ImageLedger;
+import dev.quartermaster.verify.ScanHandler;
+import dev.quartermaster.verify.VerifyHandler;
+import dev.quartermaster.verify.VerifyRoot;
+
+/**
+ * Builds a catalogued function the way its Lambda constructor does, from a {@link Wiring}: what
+ * {@code bin/qm invoke}, the demo and the tests run. Lambda itself never uses this class: each handler's
+ * no-arg constructor builds its own ports from the environment.
+ */
+public final class Handlers {
+    private Handlers() {
+    }
+
+    public static RequestStreamHandler create(String name, Wiring w) {
+        FunctionSpec spec = Catalog.byName(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown function '" + name + "'; the stack deploys: " + String.join(", ", Catalog.names())));
+        var p = w.platform();
+        EventFunction handler = switch (spec.name()) {
+            case "image-action" -> new ImageActionHandler(new ImageLedger(p.ledgerStore(), p.alerts()));
+            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p)));
+            case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
+            case "backup-start" -> new BackupStartHandler(BackupRoot.service(p, w.commands().apply(p)));
+            case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));
+            case "restore-drill" -> new RestoreDrillHandler(BackupRoot.service(p, w.commands().apply(p)));
+            case "backup-watchdog" -> new BackupWatchdogHandler(BackupRoot.service(p, w.commands().apply(p)));
+            default -> throw new IllegalStateException("the catalogue lists " + name + " but Handlers cannot build it: add it here");
+        };
+        if (!handler.getClass().getName().equals(spec.handlerClass())) {
+            throw new IllegalStateException(name + " is " + handler.getClass().getName() + " but the catalogue says " + spec.handlerClass());
+        }
+        return handler.acceptingOnly(p.origin());
+    }
+}

@@ -1,0 +1,30 @@
+package dev.quartermaster.app;
+
+import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.backup.CommandRunner;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.verify.VerifyRoot;
+
+import java.util.function.Function;
+
+/**
+ * How to build the functions outside Lambda: the shared platform, and the two ports that have no local
+ * AWS twin and that bin/qm and the tests replace: the registry (a local one) and the command runner
+ * (the local agent, a recording fake). By default both come from the settings, as in Lambda.
+ */
+public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands) {
+
+    public static Wiring of(Platform platform) {
+        return new Wiring(platform, VerifyRoot::registry, BackupRoot::ssmCommands);
+    }
+
+    /** @param registry built when a verify function is built (so the local registry starts only then) */
+    public Wiring withRegistry(Function<Platform, RegistryClient> registry) {
+        return new Wiring(platform, registry, commands);
+    }
+
+    public Wiring withCommands(CommandRunner runner) {
+        return new Wiring(platform, registry, p -> runner);
+    }
+}
