@@ -18,7 +18,7 @@ final class BackupNowCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         if (target.aws) {
-            var started = target.awsServices().backupService().start("manual-" + UUID.randomUUID(), now).orElseThrow();
+            var started = dev.quartermaster.backup.BackupRoot.service(target.awsPlatform()).start("manual-" + UUID.randomUUID(), now).orElseThrow();
             System.out.println("backup started: SSM command " + started.commandId() + " writing s3://.../" + started.key());
             System.out.println("it is verified when SSM reports the command's end; watch with: bin/qm backups --aws");
             return 0;
@@ -26,8 +26,8 @@ final class BackupNowCommand implements Callable<Integer> {
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             LocalServices ls = LocalServices.create(local, null, System.err, true);
             local.ensureDatabase(System.err);
-            int rc = InvokeCommand.run(FunctionCatalog.create("backup-start", ls.services), "backup-start", DemoCommand.scheduledEvent(now));
-            return Math.max(rc, InvokeCommand.reportToStatusFunction(ls.agent, ls.services));
+            int rc = InvokeCommand.run(FunctionCatalog.create("backup-start", ls.wiring), "backup-start", DemoCommand.scheduledEvent(now));
+            return Math.max(rc, InvokeCommand.reportToStatusFunction(ls.agent, ls.wiring));
         }
     }
 }

@@ -34,10 +34,10 @@ final class BackupsCommand implements Callable<Integer> {
         boolean json = target.json();
         if (target.aws) {
             var settings = target.awsSettings();
-            return show(target.awsServices().backupStore(), database != null ? database : settings.getOrDefault("DATABASE", "wordpress"), json);
+            return show(dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()), database != null ? database : settings.getOrDefault("DATABASE", "wordpress"), json);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
-            return show(LocalServices.create(local, null, System.err).backupStore(), database != null ? database : LocalEnvironment.DATABASE, json);
+            return show(dev.quartermaster.backup.BackupRoot.store(LocalServices.platform(local, System.err)), database != null ? database : LocalEnvironment.DATABASE, json);
         }
     }
 

@@ -52,9 +52,9 @@ final class DemoCommand implements Callable<Integer> {
             slow.join();
             LocalServices ls = LocalServices.create(local, null, null, true);
             FileAlerts alerts = ls.alerts;
-            var services = ls.services;
-            RequestStreamHandler ledger = FunctionCatalog.create("image-action", services);
-            RequestStreamHandler verify = FunctionCatalog.create("image-verify", services);
+            var services = ls.platform();
+            RequestStreamHandler ledger = FunctionCatalog.create("image-action", ls.wiring);
+            RequestStreamHandler verify = FunctionCatalog.create("image-verify", ls.wiring);
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
 
             step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5)");
@@ -83,15 +83,15 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  seeded database wordpress: first post \"" + title + "\", "
                     + local.mariaDb().sql(LocalEnvironment.DATABASE, "SELECT COUNT(*) FROM wp_posts") + " posts");
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            invoke(FunctionCatalog.create("backup-start", services), "backup-start", scheduledEvent(now));
+            invoke(FunctionCatalog.create("backup-start", ls.wiring), "backup-start", scheduledEvent(now));
             for (LocalAgent.Finished f : ls.agent.drain()) {
                 if (!f.run().ok()) {
                     out.println(f.run().output().strip().indent(4));
                 }
-                invoke(FunctionCatalog.create("backup-status", services), "backup-status",
+                invoke(FunctionCatalog.create("backup-status", ls.wiring), "backup-status",
                         LocalAgent.statusEvent(f).getBytes(StandardCharsets.UTF_8));
             }
-            Optional<BackupRecord> backup = services.backupStore().latestVerified(LocalEnvironment.DATABASE);
+            Optional<BackupRecord> backup = dev.quartermaster.backup.BackupRoot.store(services).latestVerified(LocalEnvironment.DATABASE);
             if (backup.isEmpty()) {
                 failures.add("the backup was not verified");
             } else {
@@ -172,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
         return result;
     }
 
-    private static String verdict(dev.quartermaster.common.Services services, String digest) {
+    private static String verdict(dev.quartermaster.common.Platform services, String digest) {
         return services.ledgerStore().image("wordpress", digest).map(ImageRecord::verdict).orElse("(not in ledger)");
     }
 

@@ -1,7 +1,8 @@
 package dev.quartermaster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.app.Wiring;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.testkit.LocalContext;
@@ -42,38 +43,38 @@ final class InvokeCommand implements Callable<Integer> {
         byte[] event = Files.readAllBytes(eventFile);
         boolean remote = aws || System.getenv("AWS_ENDPOINT_URL") != null;
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
-            Services services;
+            Wiring wiring;
             LocalAgent agent = null;
             if (remote) {
                 Map<String, String> env = new HashMap<>(System.getenv());
                 if (registry != null) {
                     env.put("REGISTRY_URL", registry);
                 }
-                services = new Services(Settings.of(env));
+                wiring = Wiring.of(new Platform(Settings.of(env)));
             } else {
                 LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function));
                 if (FunctionCatalog.needsBackups(function)) {
                     local.ensureDatabase(System.err);
                 }
-                services = ls.services;
+                wiring = ls.wiring;
                 agent = ls.agent;
             }
-            int rc = run(FunctionCatalog.create(function, services), function, event);
+            int rc = run(FunctionCatalog.create(function, wiring), function, event);
             if (agent != null) {
-                rc = Math.max(rc, reportToStatusFunction(agent, services));
+                rc = Math.max(rc, reportToStatusFunction(agent, wiring));
             }
             return rc;
         }
     }
 
     /** What SSM does after a command ends: tell backup-status, with the event it would send. */
-    static int reportToStatusFunction(LocalAgent agent, Services services) throws Exception {
+    static int reportToStatusFunction(LocalAgent agent, Wiring wiring) throws Exception {
         int rc = 0;
         for (LocalAgent.Finished f : agent.drain()) {
             System.err.println("[local agent] command " + f.commandId() + " ended " + f.status() + ":\n"
                     + f.run().output().strip().indent(2));
             System.out.println("--- backup-status (SSM status event for command " + f.commandId().substring(0, 8) + ")");
-            rc = Math.max(rc, run(FunctionCatalog.create("backup-status", services), "backup-status",
+            rc = Math.max(rc, run(FunctionCatalog.create("backup-status", wiring), "backup-status",
                     LocalAgent.statusEvent(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return rc;

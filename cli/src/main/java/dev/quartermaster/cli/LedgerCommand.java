@@ -1,6 +1,5 @@
 package dev.quartermaster.cli;
 
-import dev.quartermaster.common.Services;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.events.Validation;
 import dev.quartermaster.ledger.ImageRecord;
@@ -35,10 +34,10 @@ final class LedgerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean json = target.json();
         if (target.aws) {
-            return show(target.awsServices().ledgerStore(), json, System.out);
+            return show(target.awsPlatform().ledgerStore(), json, System.out);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
-            return show(LocalServices.create(local, null, System.err).ledgerStore(), json, System.out);
+            return show(LocalServices.platform(local, System.err).ledgerStore(), json, System.out);
         }
     }
 

@@ -1,30 +1,43 @@
 package dev.quartermaster.cli;
 
-import dev.quartermaster.common.Services;
+import dev.quartermaster.app.Wiring;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.registry.RegistryAuth;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.verify.VerifyRoot;
 
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Services wired to the local backends; ports with no local AWS twin get local stand-ins. */
+/**
+ * The functions' own composition roots, wired to the local backends: the same {@link Platform} the
+ * Lambda functions build (pointing at DynamoDB Local and S3Mock), alerts to a file, the local registry
+ * (started only when a verifier is built) and the local agent in place of SSM.
+ */
 final class LocalServices {
-    final Services services;
+    final Wiring wiring;
     final LocalAgent agent;
     final FileAlerts alerts;
 
-    private LocalServices(Services services, LocalAgent agent, FileAlerts alerts) {
-        this.services = services;
+    private LocalServices(Wiring wiring, LocalAgent agent, FileAlerts alerts) {
+        this.wiring = wiring;
         this.agent = agent;
         this.alerts = alerts;
     }
 
-    static Services create(LocalEnvironment local, String registry, PrintStream console) {
-        return create(local, registry, console, false).services;
+    Platform platform() {
+        return wiring.platform();
+    }
+
+    /** The platform alone (ledger and backup listings). */
+    static Platform platform(LocalEnvironment local, PrintStream console) {
+        return create(local, null, console, false).platform();
     }
 
     /**
-     * @param registry OCI registry URL for image-verify (null: the local one, started on demand)
+     * @param registry OCI registry URL for image-verify (null: the local one, started when a verifier is built)
      * @param backups  also start S3 and MariaDB and run SSM commands with the local agent
      */
     static LocalServices create(LocalEnvironment local, String registry, PrintStream console, boolean backups) {
@@ -32,40 +45,16 @@ final class LocalServices {
         settings.put("REGISTRY_AUTH", "none");
         if (registry != null) {
             settings.put("REGISTRY_URL", registry);
-        } else {
-            settings.put("REGISTRY_URL", "lazy"); // replaced below when a verifier needs it
         }
         FileAlerts alerts = new FileAlerts(local.stateDir().resolve("alerts.jsonl"), console);
-        Services services = new LazyRegistryServices(Settings.of(settings), local, registry == null).withAlerts(alerts);
+        Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
+        Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? VerifyRoot::registry
+                : p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
         LocalAgent agent = null;
         if (backups) {
             agent = new LocalAgent(local.hostScripts(), console);
-            services.withCommandRunner(agent);
+            wiring = wiring.withCommands(agent);
         }
-        return new LocalServices(services, agent, alerts);
-    }
-
-    /** Starts the local registry only when a handler asks for the registry client. */
-    private static final class LazyRegistryServices extends Services {
-        private final LocalEnvironment local;
-        private final boolean useLocal;
-        private dev.quartermaster.registry.RegistryClient client;
-
-        LazyRegistryServices(Settings settings, LocalEnvironment local, boolean useLocal) {
-            super(settings);
-            this.local = local;
-            this.useLocal = useLocal;
-        }
-
-        @Override
-        public synchronized dev.quartermaster.registry.RegistryClient registry() {
-            if (!useLocal) {
-                return super.registry();
-            }
-            if (client == null) {
-                client = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
-            }
-            return client;
-        }
+        return new LocalServices(wiring, agent, alerts);
     }
 }

@@ -36,8 +36,8 @@ final class RestoreCommand implements Callable<Integer> {
         if (target.aws) {
             var settings = target.awsSettings();
             String db = database != null ? database : settings.getOrDefault("DATABASE", "wordpress");
-            var services = target.awsServices();
-            String k = resolve(services.backupStore(), db);
+            var platform = target.awsPlatform();
+            String k = resolve(dev.quartermaster.backup.BackupRoot.store(platform), db);
             if (k == null || !confirm(db, k)) {
                 return k == null ? 3 : 1;
             }
@@ -47,15 +47,21 @@ final class RestoreCommand implements Callable<Integer> {
             params.put("database", db);
             params.put("container", settings.getOrDefault("DB_CONTAINER", ""));
             params.put("passwordParameter", settings.getOrDefault("DB_PASSWORD_PARAMETER", ""));
-            String id = services.commandRunner().send(settings.get("RESTORE_DOCUMENT"), params,
-                    settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
+            String id;
+            try {
+                id = dev.quartermaster.backup.BackupRoot.ssmCommands(platform).send(settings.get("RESTORE_DOCUMENT"), params,
+                        settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
+            } catch (dev.quartermaster.backup.CommandRunner.TargetException e) {
+                System.err.println("qm restore: nothing sent: " + e.getMessage());
+                return 2;
+            }
             System.out.println("restore sent: SSM command " + id + "; follow it with: aws ssm list-command-invocations --command-id " + id + " --details");
             return 0;
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             String db = database != null ? database : LocalEnvironment.DATABASE;
             LocalServices ls = LocalServices.create(local, null, System.err, true);
-            String k = resolve(ls.services.backupStore(), LocalEnvironment.DATABASE);
+            String k = resolve(dev.quartermaster.backup.BackupRoot.store(ls.platform()), LocalEnvironment.DATABASE);
             if (k == null || !confirm(db, k)) {
                 return k == null ? 3 : 1;
             }
@@ -85,7 +91,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (yes) {
             return true;
         }
-        System.out.print("This REPLACES database '" + db + "' with " + k + ". Type yes to continue: ");
+        System.out.print("This REPLACES database '" + db + "' with " + k + " (proven in a scratch database first; the replaced tables are kept in qm_prev_" + db + "). Type yes to continue: ");
         System.out.flush();
         String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (!"yes".equals(answer == null ? null : answer.trim())) {

@@ -1,7 +1,7 @@
 package dev.quartermaster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
 import picocli.CommandLine.Option;
@@ -63,8 +63,9 @@ final class Target {
         return env;
     }
 
-    Services awsServices() {
-        return new Services(Settings.of(awsSettings()));
+    /** The functions' shared platform on the deployed stack's resources. */
+    Platform awsPlatform() {
+        return new Platform(Settings.of(awsSettings()));
     }
 
     private static void putIfPresent(Map<String, String> env, String key, String value) {

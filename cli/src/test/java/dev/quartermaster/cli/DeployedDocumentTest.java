@@ -3,7 +3,7 @@ package dev.quartermaster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStatusHandler;
-import dev.quartermaster.common.Services;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.infra.Config;
@@ -46,7 +46,7 @@ class DeployedDocumentTest {
         Template template = Template.fromStack(new QuartermasterStack(new App(), "T", StackProps.builder().build(),
                 Config.from(k -> null), Code.fromAsset(dir.resolve("asset").toString())));
         Map<String, Object> dump = template.findResources("AWS::SSM::Document").entrySet().stream()
-                .filter(e -> e.getKey().startsWith("DumpDocument")).findFirst().orElseThrow().getValue();
+                .filter(e -> e.getKey().contains("DumpDocument")).findFirst().orElseThrow().getValue();
         Map<String, Object> step = ((List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) dump.get("Properties"))
                 .get("Content")).get("mainSteps")).get(0);
         String command = String.join("\n", (List<String>) ((Map<String, Object>) step.get("inputs")).get("runCommand"));
@@ -79,17 +79,17 @@ class DeployedDocumentTest {
             settings.put("BACKUP_BUCKET", "qm-backups");
             settings.put("DATABASE", "wordpress");
             settings.put("DUMP_DOCUMENT", "Quartermaster-DumpDocument-ABC");
-            settings.put("RESTORE_DOCUMENT", "Quartermaster-RestoreDocument-ABC");
-            Services services = new Services(Settings.of(settings));
+            settings.put("DRILL_DOCUMENT", "Quartermaster-DrillDocument-ABC");
+            Platform services = new Platform(Settings.of(settings));
             String commandId = "0b6a6b70-6a1e-4c55-8d56-1a2b3c4d5e6f";
-            services.backupStore().create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress",
+            dev.quartermaster.backup.BackupRoot.store(services).create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress",
                     Instant.parse("2026-11-23T03:00:00Z"), commandId, key, null));
             String event = "{\"version\":\"0\",\"id\":\"e1\",\"detail-type\":\"EC2 Command Invocation Status-change Notification\","
                     + "\"source\":\"aws.ssm\",\"account\":\"1\",\"time\":\"2026-11-23T03:01:00Z\",\"region\":\"us-east-1\",\"resources\":[],"
                     + "\"detail\":{\"command-id\":\"" + commandId + "\",\"document-name\":\"Quartermaster-DumpDocument-ABC\","
                     + "\"instance-id\":\"i-1\",\"status\":\"Success\"}}";
             ByteArrayOutputStream result = new ByteArrayOutputStream();
-            new BackupStatusHandler(services).handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), result,
+            new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services)).handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), result,
                     new LocalContext("backup-status", 60));
             JsonNode r = EventParser.JSON.readTree(result.toByteArray());
 

@@ -29,7 +29,9 @@ public record Config(
         String database,
         String dbContainer,
         String drillSchedule,
-        String dbPasswordParameter) {
+        String dbPasswordParameter,
+        String backupCompression,
+        int maxBackupAgeHours) {
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
@@ -39,6 +41,7 @@ public record Config(
     static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
     static final Pattern SSM_PARAMETER = Pattern.compile("/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
+    static final Pattern COMPRESSION = Pattern.compile("gzip|zstd");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
 
     /** The rules that ship with the product (WordPress's version.php), the same file the function reads. */
@@ -93,7 +96,9 @@ public record Config(
                 r.optionalMatching("dbContainer", "", CONTAINER, "a container name (letters, digits, _ . -), or empty for MariaDB on the host"),
                 r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"),
                 r.optionalMatching("dbPasswordParameter", "", SSM_PARAMETER,
-                        "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"));
+                        "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"),
+                r.matching("backupCompression", "gzip", COMPRESSION, "gzip, or zstd (faster and smaller; the host needs the zstd command)"),
+                r.integer("maxBackupAgeHours", 26, 2, 24 * 35));
         if (c.backupColdAfterDays() > 0 && c.backupColdAfterDays() >= c.backupRetentionDays()) {
             errors.add("backupColdAfterDays (" + c.backupColdAfterDays() + ") must be smaller than backupRetentionDays ("
                     + c.backupRetentionDays() + "), or 0 to keep backups in S3 Standard");

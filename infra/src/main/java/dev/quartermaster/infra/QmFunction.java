@@ -27,6 +27,10 @@ import java.util.Objects;
  * CPU-bound, and at a few invocations a day the cost is cents), 30 s timeout.
  */
 public final class QmFunction extends Construct {
+    /** What every function gets besides its catalogued settings: Powertools' names and the JVM's start-up options. */
+    public static final java.util.Set<String> RUNTIME_ENVIRONMENT = java.util.Set.of("POWERTOOLS_SERVICE_NAME",
+            "POWERTOOLS_METRICS_NAMESPACE", "JAVA_TOOL_OPTIONS");
+
     private final Function function;
     private final Alias alias;
     private final IQueue deadLetters;

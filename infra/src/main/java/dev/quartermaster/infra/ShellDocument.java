@@ -25,14 +25,54 @@ public final class ShellDocument extends Construct {
     public record Param(String name, String envVar, String allowedPattern, String defaultValue, String description) {
     }
 
-    public ShellDocument(Construct scope, String id, String script, String description, List<Param> params, int timeoutSeconds) {
-        this(scope, id, script, description, params, Map.of(), timeoutSeconds);
+    /**
+     * {@code script}: a file under infra/ssm (embedded at synth, {@code # @include} lines inlined);
+     * {@code fixed}: variables the document always sets, whatever the caller passes (e.g. QM_MODE=drill).
+     */
+    public record Props(String script, String description, List<Param> params, Map<String, String> fixed, int timeoutSeconds) {
+        public Props {
+            if (script == null || description == null) {
+                throw new IllegalArgumentException("a ShellDocument needs a script (infra/ssm/<name>.sh) and a description");
+            }
+            if (timeoutSeconds < 1 || timeoutSeconds > 172800) {
+                throw new IllegalArgumentException("timeoutSeconds must be 1..172800 (SSM's limit), not " + timeoutSeconds);
+            }
+            params = List.copyOf(params);
+            fixed = Map.copyOf(fixed);
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public static final class Builder {
+            private String script;
+            private String description;
+            private final List<Param> params = new ArrayList<>();
+            private final Map<String, String> fixed = new LinkedHashMap<>();
+            private int timeoutSeconds = 3600;
+
+            public Builder script(String v) { this.script = v; return this; }
+            public Builder description(String v) { this.description = v; return this; }
+            public Builder param(Param v) { this.params.add(v); return this; }
+            public Builder params(List<Param> v) { this.params.addAll(v); return this; }
+            public Builder fixed(String envVar, String value) { this.fixed.put(envVar, value); return this; }
+            /** Default: one hour. */
+            public Builder timeoutSeconds(int v) { this.timeoutSeconds = v; return this; }
+
+            public Props build() {
+                return new Props(script, description, params, fixed, timeoutSeconds);
+            }
+        }
     }
 
-    /** @param fixed variables the document always sets, whatever the caller passes (e.g. QM_MODE=drill) */
-    public ShellDocument(Construct scope, String id, String script, String description, List<Param> params,
-                         Map<String, String> fixed, int timeoutSeconds) {
+    public ShellDocument(Construct scope, String id, Props props) {
         super(scope, id);
+        String script = props.script();
+        String description = props.description();
+        List<Param> params = props.params();
+        Map<String, String> fixed = props.fixed();
+        int timeoutSeconds = props.timeoutSeconds();
         Map<String, Object> parameters = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         lines.add("#!/bin/bash");

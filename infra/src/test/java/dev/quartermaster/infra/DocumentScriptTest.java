@@ -28,7 +28,7 @@ class DocumentScriptTest {
     @SuppressWarnings("unchecked")
     private static String script(String idPrefix, Map<String, String> params) {
         Map<String, Object> doc = documents.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(idPrefix)).findFirst().orElseThrow().getValue();
+                .filter(e -> e.getKey().contains(idPrefix)).findFirst().orElseThrow().getValue();
         Map<String, Object> content = (Map<String, Object>) ((Map<String, Object>) doc.get("Properties")).get("Content");
         Map<String, Object> step = ((List<Map<String, Object>>) content.get("mainSteps")).get(0);
         List<String> lines = (List<String>) ((Map<String, Object>) step.get("inputs")).get("runCommand");

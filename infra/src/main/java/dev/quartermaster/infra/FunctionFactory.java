@@ -1,0 +1,71 @@
+package dev.quartermaster.infra;
+
+import dev.quartermaster.contract.FunctionSpec;
+import dev.quartermaster.contract.Setting;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.constructs.Construct;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Makes a function from its catalogue entry: the common settings, the ledger table actions its spec
+ * names (no more), the right to publish alerts, the dead-letter queue. The settings a construct passes
+ * must be exactly those the catalogue says the function reads: a missing or extra one fails the synth.
+ */
+final class FunctionFactory {
+    private final Code code;
+    private final ITable ledger;
+    private final ITopic alerts;
+    private final IQueue deadLetters;
+
+    FunctionFactory(Code code, ITable ledger, ITopic alerts, IQueue deadLetters) {
+        this.code = code;
+        this.ledger = ledger;
+        this.alerts = alerts;
+        this.deadLetters = deadLetters;
+    }
+
+    QmFunction create(Construct scope, FunctionSpec spec, Map<Setting, String> specific) {
+        Map<Setting, String> env = new EnumMap<>(Setting.class);
+        env.put(Setting.TABLE_NAME, ledger.getTableName());
+        env.put(Setting.ALERT_TOPIC_ARN, alerts.getTopicArn());
+        env.put(Setting.EXPECTED_ACCOUNT, Aws.ACCOUNT_ID); // events from another account or region are rejected
+        env.putAll(specific);
+        Set<Setting> given = env.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(env.keySet());
+        if (!given.equals(spec.settings())) {
+            Set<Setting> missing = EnumSet.copyOf(spec.settings());
+            missing.removeAll(given);
+            Set<Setting> extra = EnumSet.copyOf(given);
+            extra.removeAll(spec.settings());
+            throw new IllegalStateException(spec.name() + ": the stack must set exactly the settings the catalogue lists;"
+                    + " missing " + names(missing) + ", not read by the function " + names(extra)
+                    + " (dev.quartermaster.contract.Catalog)");
+        }
+        QmFunction fn = new QmFunction(scope, QuartermasterStack.pascal(spec.name()), QmFunction.Props.builder()
+                .functionName(spec.name()).handler(spec.handlerClass()).code(code)
+                .environment(env.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue)))
+                .memoryMb(spec.memoryMb()).timeoutSeconds(spec.timeoutSeconds()).deadLetters(deadLetters).build());
+        // only the table actions this function uses: no Scan, no BatchWriteItem, no DeleteItem
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(spec.tableAccess().actions().stream().map(a -> "dynamodb:" + a).toList())
+                .resources(List.of(ledger.getTableArn())).build());
+        alerts.grantPublish(fn.function());
+        return fn;
+    }
+
+    private static String names(Set<Setting> s) {
+        return s.isEmpty() ? "none" : s.stream().map(Enum::name).collect(Collectors.toCollection(TreeSet::new)).toString();
+    }
+}
