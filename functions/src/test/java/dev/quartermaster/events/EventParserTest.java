@@ -85,13 +85,13 @@ class EventParserTest {
 
     @Test
     void handler_whenEventIsFromAnotherAccount_rejectsItAsMalformed() {
-        var services = dev.quartermaster.testutils.LocalLedger.platform(dev.quartermaster.testutils.LocalLedger.freshTableSettings(),
-                new dev.quartermaster.testutils.RecordingAlerts());
-        var handler = new dev.quartermaster.ledger.ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(services.ledgerStore(), services.alerts())).acceptingOnly(new EventOrigin("999999999999", "us-east-1"));
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        var handler = new dev.quartermaster.ledger.ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(store,
+                new dev.quartermaster.testutils.RecordingAlerts())).acceptingOnly(new EventOrigin("999999999999", "us-east-1"));
 
         var result = dev.quartermaster.testutils.Invoke.handler(handler, "image-action-push.json");
 
         assertThat(result.path("status").asText()).isEqualTo("REJECTED");
-        assertThat(services.ledgerStore().head("wordpress", "wp-6.4-v1")).isEmpty();
+        assertThat(store.head("wordpress", "wp-6.4-v1")).isEmpty();
     }
 }

@@ -5,12 +5,10 @@ import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.testutils.Fixtures;
 import dev.quartermaster.testutils.Invoke;
-import dev.quartermaster.testutils.LocalLedger;
 import dev.quartermaster.testutils.RecordingAlerts;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,12 +18,13 @@ class ScanHandlerTest {
     private static final String B = "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d";
     private final RecordingAlerts alerts = new RecordingAlerts();
 
+    /** Unit tier: the handler over the in-memory stores, with the gate the settings would give it. */
     private ScanHandler handler(Map<String, String> extra, LedgerStore[] storeOut) {
-        Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
-        settings.putAll(extra);
-        var services = LocalLedger.platform(settings, alerts);
-        storeOut[0] = services.ledgerStore();
-        return new ScanHandler(VerifyRoot.scans(services));
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        storeOut[0] = store;
+        ScanGate gate = new ScanGate(Integer.parseInt(extra.getOrDefault("SCAN_MAX_CRITICAL", "0")),
+                Integer.parseInt(extra.getOrDefault("SCAN_MAX_HIGH", "-1")));
+        return new ScanHandler(new ScanService(store, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts, gate));
     }
 
     @Test

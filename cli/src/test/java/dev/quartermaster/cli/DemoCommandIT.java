@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Runs `qm demo` exactly as bin/qm starts it (a fresh JVM on the CLI's class path) and checks what it prints. */
-class DemoCommandTest {
+class DemoCommandIT {
 
     @Test
     void demo_runsTheWholePipelineAndExitsZero() throws Exception {

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of events; S3 answering 503 for a while during a backup's commit. Failed deliveries are retried the
  * way Lambda retries them (the whole event, later). Nothing may be lost, duplicated or half-written.
  */
-class FaultInjectionTest {
+class FaultInjectionIT {
 
     /** Delivers like Lambda's async invoke: a failed event is tried again, a bounded number of times. */
     private static String deliver(dev.quartermaster.common.EventFunction handler, byte[] event, AtomicInteger retries) throws InterruptedException {

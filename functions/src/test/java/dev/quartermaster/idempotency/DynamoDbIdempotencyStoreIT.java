@@ -3,7 +3,7 @@ package dev.quartermaster.idempotency;
 import dev.quartermaster.testutils.LocalLedger;
 
 /** The contract on the DynamoDB store, against DynamoDB Local. */
-class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
+class DynamoDbIdempotencyStoreIT extends IdempotencyStoreContract {
     private final IdempotencyStore store = LocalLedger.platform(LocalLedger.freshTableSettings(),
             new dev.quartermaster.testutils.RecordingAlerts()).idempotency();
 

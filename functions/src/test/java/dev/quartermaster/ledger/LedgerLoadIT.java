@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * them delivered twice, through the real handler against DynamoDB Local. Every tag's history must be
  * complete with no duplicate entry, and every head must equal the tag's last push.
  */
-class LedgerLoadTest {
+class LedgerLoadIT {
     private static final int EVENTS = 2_000;
     private static final int TAGS = 20;
     private static final int THREADS = 16;

@@ -21,7 +21,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** image-action then image-verify, as the two rule targets run in AWS, against the local registry. */
-class VerifyHandlerTest {
+class VerifyHandlerIT {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final OciImages.Pusher pusher = new OciImages.Pusher(LocalRegistries.shared().url());
     private final String repo = "wp-" + UUID.randomUUID().toString().substring(0, 8);

@@ -19,7 +19,7 @@ import static dev.quartermaster.testutils.LocalBackends.BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The host scripts, run for real: MariaDB from Debian, the AWS CLI, S3Mock. */
-class BackupScriptsTest {
+class BackupScriptsIT {
     private static HostScripts scripts;
     private static LocalMariaDb db;
 

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * text SSM would run on the host, parameters substituted) dumps a real MariaDB into S3Mock, and the
  * backup-status function, told by an SSM-shaped event that the command succeeded, verifies it.
  */
-class DeployedDocumentTest {
+class DeployedDocumentIT {
 
     @Test
     @SuppressWarnings("unchecked")

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The verifier against Debian's docker-registry on 127.0.0.1, with images the test builds and pushes. */
-class ImageVerifierTest {
+class ImageVerifierIT {
     private final LocalRegistry registry = LocalRegistries.shared();
     private final OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
     private final RegistryClient client = new RegistryClient(registry.url(), RegistryAuth.anonymous());

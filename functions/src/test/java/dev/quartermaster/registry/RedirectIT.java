@@ -23,7 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Blob downloads that redirect, as ECR's do (to S3). */
-class RedirectTest {
+class RedirectIT {
 
     @Test
     void verify_whenRegistryRedirectsBlobsToS3_followsAndVerifies(@TempDir Path dir) throws Exception {

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Verification claims its work before acting, and never leaves an event only in a dead-letter queue. */
-class VerificationServiceTest {
+class VerificationServiceIT {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final dev.quartermaster.common.Platform services = LocalLedger.platform(LocalLedger.freshTableSettings(), alerts);
 

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A corpus of hostile images, built by the test and pushed to Debian's docker-registry: each must end
  * in a recorded verdict within the budget, never in an exception, an OOM or a wrong VERIFIED.
  */
-class HostileImagesTest {
+class HostileImagesIT {
     private static final String TARGET = "usr/src/wordpress/wp-includes/version.php";
     private final LocalRegistry registry = LocalRegistries.shared();
     private final OciImages.Pusher pusher = new OciImages.Pusher(registry.url());

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The local backends the tests start listen on the loopback address only, never on every interface. */
-class LoopbackOnlyTest {
+class LoopbackOnlyIT {
 
     @Test
     void dynamoDbLocal_listensOnLoopbackOnly() {

@@ -22,7 +22,7 @@ import static dev.quartermaster.testutils.LocalBackends.BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Backup handlers against DynamoDB Local and S3Mock; SSM is a recording fake of our CommandRunner port. */
-class BackupServiceTest {
+class BackupServiceIT {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final RecordingCommands commands = new RecordingCommands();
     private Platform services;

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Registries that misbehave on purpose: slow bodies, bad redirects. Each must end quickly in a clear error. */
-class HostileRegistryTest {
+class HostileRegistryIT {
     private static final RegistryClient.Timeouts FAST = new RegistryClient.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2));
     private HttpServer server;
 

@@ -1,0 +1,183 @@
+package dev.quartermaster.ledger;
+
+import dev.quartermaster.testutils.RecordingAlerts;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every {@link LedgerStore} does under {@link ImageLedger}: the in-memory twin (unit tier) and the
+ * DynamoDB store (integration tier, DynamoDB Local) both pass it.
+ */
+abstract class LedgerStoreContract {
+    /** A fresh, empty store. */
+    protected abstract LedgerStore newStore();
+
+    private static String digest(int i) {
+        return "sha256:" + String.format("%064x", i);
+    }
+
+    private static ImageAction push(String id, String at, String tag, String digest) {
+        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.PUSH, true, "wordpress", digest, tag,
+                "application/vnd.oci.image.manifest.v1+json", null);
+    }
+
+    /** The ledger over a fresh store, and the store, as {@code services} did before. */
+    private record Fixture(ImageLedger ledger, LedgerStore store, RecordingAlerts alerts) {
+        LedgerStore ledgerStore() {
+            return store;
+        }
+    }
+
+    private Fixture fixture() {
+        RecordingAlerts alerts = new RecordingAlerts();
+        LedgerStore store = newStore();
+        return new Fixture(new ImageLedger(store, alerts), store, alerts);
+    }
+
+    @Test
+    void record_whenDifferentEventsRaceOnOneTag_noEntryIsLostAndHeadIsNewest() throws Exception {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        int writers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<ImageLedger.Result>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            ImageAction a = push("race-" + i, "2026-11-20T09:00:0" + i + "Z", "latest", digest(100 + i));
+            results.add(pool.submit(() -> ledger.record(a)));
+        }
+        for (Future<ImageLedger.Result> f : results) {
+            assertThat(f.get().duplicate()).isFalse();
+        }
+        pool.shutdown();
+
+        var history = services.ledgerStore().history("wordpress", "latest");
+        assertThat(history).hasSize(writers);
+        assertThat(services.ledgerStore().head("wordpress", "latest").orElseThrow().digest()).isEqualTo(digest(100 + writers - 1));
+        long tagged = services.ledgerStore().images("wordpress").stream().filter(i -> i.tags().contains("latest")).count();
+        assertThat(tagged).isEqualTo(1);
+    }
+
+    @Test
+    void record_whenTagDeletedThenPushedWithOtherContent_isAMoveAndAlerts() {
+        var services = fixture();
+        var alerts = services.alerts();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(1)));
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(1), "wp-6.4-v1", null, null));
+
+        ImageLedger.Result again = ledger.record(push("p2", "2026-11-20T11:00:00Z", "wp-6.4-v1", digest(2)));
+
+        assertThat(again.tagMoved()).isTrue();
+        assertThat(again.tagEvent().orElseThrow().previousDigest()).isEqualTo(digest(1));
+        assertThat(alerts.published()).singleElement().satisfies(a -> assertThat(a.message()).contains("deleted and pushed again"));
+    }
+
+    @Test
+    void record_whenTagDeletedThenSameDigestPushedBack_isNotAMove() {
+        var services = fixture();
+        var alerts = services.alerts();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "t", digest(1)));
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-20T10:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(1), "t", null, null));
+
+        ImageLedger.Result again = ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(1)));
+
+        assertThat(again.tagMoved()).isFalse();
+        assertThat(alerts.published()).isEmpty();
+        assertThat(services.ledgerStore().image("wordpress", digest(1)).orElseThrow().tags()).containsExactly("t");
+    }
+
+    @Test
+    void record_whenDigestDeleted_everyTagPointingAtItIsCleared() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "a", digest(7)));
+        ledger.record(push("p2", "2026-11-20T09:00:01Z", "b", digest(7)));
+
+        ledger.record(new ImageAction("d1", Instant.parse("2026-11-21T00:00:00Z"), ImageAction.Kind.DELETE, true,
+                "wordpress", digest(7), "", null, null));
+
+        var store = services.ledgerStore();
+        assertThat(store.head("wordpress", "a").orElseThrow().digest()).isNull();
+        assertThat(store.head("wordpress", "b").orElseThrow().digest()).isNull();
+        assertThat(store.image("wordpress", digest(7)).orElseThrow().deleted()).isTrue();
+    }
+
+    private static ImageAction deleteDigest(String id, String at, String digest) {
+        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.DELETE, true, "wordpress", digest, "", null, null);
+    }
+
+    @Test
+    void record_whenDigestDeleteArrivesBeforeAnEarlierPush_theImageStaysDeleted() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(9)));
+        ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(9)));
+
+        ledger.record(push("p1-late", "2026-11-20T09:00:00Z", "t", digest(9))); // happened before the delete
+
+        var store = services.ledgerStore();
+        assertThat(store.image("wordpress", digest(9)).orElseThrow().deleted()).isTrue();
+        assertThat(store.head("wordpress", "t").orElseThrow().digest()).isNull();
+        assertThat(store.history("wordpress", "t")).anySatisfy(e -> {
+            assertThat(e.eventId()).isEqualTo("p1-late");
+            assertThat(e.outOfOrder()).isTrue();
+        });
+    }
+
+    @Test
+    void record_whenPushedAgainAfterTheDelete_theImageLivesAgain() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p0", "2026-11-20T08:00:00Z", "t", digest(10)));
+        ledger.record(deleteDigest("d1", "2026-11-20T10:00:00Z", digest(10)));
+
+        ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(10)));
+
+        assertThat(services.ledgerStore().image("wordpress", digest(10)).orElseThrow().deleted()).isFalse();
+        assertThat(services.ledgerStore().head("wordpress", "t").orElseThrow().digest()).isEqualTo(digest(10));
+    }
+
+    @Test
+    void record_whenAnOldDigestDeleteArrivesAfterANewerPush_doesNotBuryTheImage() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p2", "2026-11-20T11:00:00Z", "t", digest(11)));
+
+        ledger.record(deleteDigest("d1-late", "2026-11-20T10:00:00Z", digest(11)));
+
+        assertThat(services.ledgerStore().image("wordpress", digest(11)).orElseThrow().deleted()).isFalse();
+        assertThat(services.ledgerStore().head("wordpress", "t").orElseThrow().digest()).isEqualTo(digest(11));
+    }
+
+    @Test
+    void record_whenADigestWithSixtyTagsIsDeleted_everyTagIsClearedAndTheEventCountsOnce() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        for (int i = 0; i < 60; i++) {
+            ledger.record(push("p" + i, "2026-11-20T09:00:00Z", "tag-" + i, digest(12)));
+        }
+
+        ImageLedger.Result first = ledger.record(deleteDigest("d-many", "2026-11-21T00:00:00Z", digest(12)));
+        ImageLedger.Result again = ledger.record(deleteDigest("d-many", "2026-11-21T00:00:00Z", digest(12)));
+
+        var store = services.ledgerStore();
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(store.image("wordpress", digest(12)).orElseThrow().deleted()).isTrue();
+        for (int i = 0; i < 60; i++) {
+            assertThat(store.head("wordpress", "tag-" + i).orElseThrow().digest()).as("tag-" + i).isNull();
+            assertThat(store.history("wordpress", "tag-" + i)).hasSize(2);
+        }
+    }
+}
