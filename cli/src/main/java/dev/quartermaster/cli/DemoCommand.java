@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String verdict(dev.quartermaster.common.Platform services, String digest) {
-        return services.ledgerStore().image("wordpress", digest).map(ImageRecord::verdict).orElse("(not in ledger)");
+        return services.ledgerStore().image("wordpress", digest).map(i -> String.valueOf(i.verdict())).orElse("(not in ledger)");
     }
 
     private void printLedger(List<ImageRecord> images) {

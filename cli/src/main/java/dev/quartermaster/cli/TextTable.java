@@ -4,8 +4,13 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Aligned plain-text columns for terminal output. */
+/**
+ * Aligned plain-text columns for terminal output. A cell longer than {@link #MAX_CELL} characters (a
+ * 300-character tag) is cut with an ellipsis, and control characters become spaces, so one long or
+ * hostile value cannot wreck the table; {@code --output json} keeps every value whole.
+ */
 final class TextTable {
+    static final int MAX_CELL = 48;
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
@@ -16,7 +21,7 @@ final class TextTable {
     TextTable row(Object... cells) {
         List<String> r = new ArrayList<>();
         for (Object c : cells) {
-            r.add(c == null ? "-" : String.valueOf(c));
+            r.add(c == null ? "-" : dev.quartermaster.common.Text.oneLine(String.valueOf(c), MAX_CELL));
         }
         rows.add(r);
         return this;

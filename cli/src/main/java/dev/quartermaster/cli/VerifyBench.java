@@ -1,5 +1,7 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.testkit.LocalRegistry;
@@ -40,7 +42,7 @@ final class VerifyBench {
                 times.add((System.nanoTime() - t0) / 1_000_000);
                 System.out.printf("run %d: %s found %s, %d bytes fetched, %d ms%n", i + 1, v.kind(), v.found(), v.bytesFetched(), times.get(i));
             }
-            if (v.kind() != Verdict.Kind.VERIFIED) {
+            if (v.kind() != ImageVerdict.VERIFIED) {
                 System.err.println("bench verify: expected VERIFIED, got " + v.kind() + ": " + v.reason());
                 return 1;
             }

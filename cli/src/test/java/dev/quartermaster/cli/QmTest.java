@@ -83,4 +83,17 @@ class QmTest {
         assertThat(TextTable.shortDigest("sha256:" + "ab".repeat(32))).isEqualTo("abababababab");
         assertThat(Files.exists(Path.of("."))).isTrue();
     }
+
+    @Test
+    void textTable_whenATagIs300Characters_cutsItWithAnEllipsisAndKeepsTheColumnsAligned() {
+        var out = new java.io.ByteArrayOutputStream();
+        String tag = "t".repeat(300);
+        new TextTable("TAG", "DIGEST").row(tag, "abc").row("short\r\nline", "def").print(new java.io.PrintStream(out, true), "");
+
+        var lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l.length()).isLessThan(60));
+        assertThat(lines.get(1)).contains("…").endsWith("abc");
+        assertThat(lines.get(2)).startsWith("short  line").endsWith("def");
+        assertThat(lines.get(1).indexOf("abc")).isEqualTo(lines.get(2).indexOf("def"));
+    }
 }

@@ -24,6 +24,48 @@ public record BackupRecord(
 
     public enum Kind { BACKUP, DRILL }
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every field by name (a store reading an item back); the lifecycle methods below cover the usual cases. */
+    public static final class Builder {
+        private Kind kind;
+        private String database;
+        private Instant startedAt;
+        private String commandId;
+        private String key;
+        private Status status = Status.RUNNING;
+        private long bytes;
+        private String sha256;
+        private int tables;
+        private long rows;
+        private Instant finishedAt;
+        private String error;
+        private String evidenceKey;
+        private long durationMs;
+
+        public Builder kind(Kind v) { this.kind = v; return this; }
+        public Builder database(String v) { this.database = v; return this; }
+        public Builder startedAt(Instant v) { this.startedAt = v; return this; }
+        public Builder commandId(String v) { this.commandId = v; return this; }
+        public Builder key(String v) { this.key = v; return this; }
+        public Builder status(Status v) { this.status = v; return this; }
+        public Builder bytes(long v) { this.bytes = v; return this; }
+        public Builder sha256(String v) { this.sha256 = v; return this; }
+        public Builder tables(int v) { this.tables = v; return this; }
+        public Builder rows(long v) { this.rows = v; return this; }
+        public Builder finishedAt(Instant v) { this.finishedAt = v; return this; }
+        public Builder error(String v) { this.error = v; return this; }
+        public Builder evidenceKey(String v) { this.evidenceKey = v; return this; }
+        public Builder durationMs(long v) { this.durationMs = v; return this; }
+
+        public BackupRecord build() {
+            return new BackupRecord(kind, database, startedAt, commandId, key, status, bytes, sha256, tables, rows, finishedAt, error,
+                    evidenceKey, durationMs);
+        }
+    }
+
     /** The fields a person reads in a function's result and log line. */
     public java.util.Map<String, Object> details() {
         java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();

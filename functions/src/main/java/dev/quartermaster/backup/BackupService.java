@@ -146,13 +146,14 @@ public final class BackupService {
     /** The result of settling one SSM status event. */
     public enum Settled { FOREIGN_DOCUMENT, UNKNOWN_COMMAND, NOT_FINAL, ALREADY_SETTLED, VERIFIED, PASSED, FAILED }
 
-    public record StatusResult(Settled settled, Optional<BackupRecord> record) {
+    /** {@code record} is null when the command is not one of ours. */
+    public record StatusResult(Settled settled, BackupRecord record) {
     }
 
     /** @param document the command's document as SSM names it (null when the event does not say) */
     public StatusResult onStatus(String commandId, String status, String document) {
         if (document != null && !document.equals(config.dumpDocument()) && !document.equals(config.drillDocument())) {
-            return new StatusResult(Settled.FOREIGN_DOCUMENT, Optional.empty());
+            return new StatusResult(Settled.FOREIGN_DOCUMENT, null);
         }
         return onStatus(commandId, status);
     }
@@ -160,11 +161,11 @@ public final class BackupService {
     public StatusResult onStatus(String commandId, String status) {
         Optional<BackupRecord> found = store.byCommandId(commandId);
         if (found.isEmpty()) {
-            return new StatusResult(Settled.UNKNOWN_COMMAND, Optional.empty());
+            return new StatusResult(Settled.UNKNOWN_COMMAND, null);
         }
         BackupRecord r = found.get();
         if (r.status().terminal()) {
-            return new StatusResult(Settled.ALREADY_SETTLED, found);
+            return new StatusResult(Settled.ALREADY_SETTLED, found.get());
         }
         BackupRecord outcome;
         if ("Success".equals(status)) {
@@ -173,15 +174,15 @@ public final class BackupService {
             outcome = r.failed("SSM command " + commandId + " ended " + status
                     + " (see its output under s3://" + config.bucket() + "/ssm-output/" + commandId + "/)", clock.instant());
         } else {
-            return new StatusResult(Settled.NOT_FINAL, found);
+            return new StatusResult(Settled.NOT_FINAL, found.get());
         }
         if (!store.settle(outcome)) {
-            return new StatusResult(Settled.ALREADY_SETTLED, store.byCommandId(commandId));
+            return new StatusResult(Settled.ALREADY_SETTLED, store.byCommandId(commandId).orElse(null));
         }
         if (outcome.status() == BackupRecord.Status.FAILED) {
             alerts.publish(failureAlert(outcome));
         }
-        return new StatusResult(Settled.valueOf(outcome.status().name()), Optional.of(outcome));
+        return new StatusResult(Settled.valueOf(outcome.status().name()), outcome);
     }
 
     /**
@@ -191,7 +192,7 @@ public final class BackupService {
      * pair. Each step can be repeated: a retry after a crash finds either the staged pair again, or the
      * committed backup, which it verifies.
      */
-    BackupRecord commitAndVerify(BackupRecord r) {
+    public BackupRecord commitAndVerify(BackupRecord r) {
         String staged = "staging/" + r.key().substring("backups/".length());
         Optional<String> manifestText = objects.text(config.bucket(), staged + ".manifest.json");
         if (manifestText.isEmpty()) {

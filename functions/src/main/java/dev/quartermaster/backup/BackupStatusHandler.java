@@ -37,7 +37,9 @@ public final class BackupStatusHandler extends EventFunction {
         details.put("commandId", d.commandId());
         details.put("status", d.status());
         details.put("settled", result.settled().name());
-        result.record().ifPresent(r -> details.putAll(r.details()));
+        if (result.record() != null) {
+            details.putAll(result.record().details());
+        }
         details.put("status", d.status()); // the SSM status, not the record's
         return switch (result.settled()) {
             case FOREIGN_DOCUMENT -> Outcome.ignored("command " + d.commandId() + " ran document " + d.documentName() + ", not one of Quartermaster's");
@@ -47,7 +49,7 @@ public final class BackupStatusHandler extends EventFunction {
             default -> {
                 MetricsFactory.getMetricsInstance().addMetric("Backup" + result.settled().name().charAt(0)
                         + result.settled().name().substring(1).toLowerCase(java.util.Locale.ROOT), 1, MetricUnit.COUNT);
-                yield Outcome.recorded(result.record().get().kind() + " " + result.settled() + ": " + result.record().get().key(), details);
+                yield Outcome.recorded(result.record().kind() + " " + result.settled() + ": " + result.record().key(), details);
             }
         };
     }

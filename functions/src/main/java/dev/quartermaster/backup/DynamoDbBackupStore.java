@@ -139,9 +139,10 @@ public final class DynamoDbBackupStore implements BackupStore {
     }
 
     private static BackupRecord fromItem(Map<String, AttributeValue> i) {
-        return new BackupRecord(BackupRecord.Kind.valueOf(str(i, "kind")), str(i, "database"), instant(i, "startedAt"),
-                str(i, "commandId"), str(i, "key"), BackupRecord.Status.valueOf(str(i, "status")), num(i, "bytes", 0),
-                str(i, "sha256"), (int) num(i, "tables", 0), num(i, "rows", 0), instant(i, "finishedAt"), str(i, "error"),
-                str(i, "evidenceKey"), num(i, "durationMs", 0));
+        return BackupRecord.builder().kind(BackupRecord.Kind.valueOf(str(i, "kind"))).database(str(i, "database"))
+                .startedAt(instant(i, "startedAt")).commandId(str(i, "commandId")).key(str(i, "key"))
+                .status(BackupRecord.Status.valueOf(str(i, "status"))).bytes(num(i, "bytes", 0)).sha256(str(i, "sha256"))
+                .tables((int) num(i, "tables", 0)).rows(num(i, "rows", 0)).finishedAt(instant(i, "finishedAt")).error(str(i, "error"))
+                .evidenceKey(str(i, "evidenceKey")).durationMs(num(i, "durationMs", 0)).build();
     }
 }

@@ -16,20 +16,36 @@ import java.util.stream.Collectors;
  * sent to that instance id: a tag on no instance, or on several, sends nothing and says so.
  */
 public final class SsmCommandRunner implements CommandRunner {
+    /** Which managed instance carries the host tag: exactly one, or a {@link TargetException}. */
+    @FunctionalInterface
+    public interface InstanceResolver {
+        String theOne(String tagKey, String tagValue);
+    }
+
     private final java.util.function.Supplier<SsmClient> client;
     private final String outputBucket;
     private final String logGroup;
+    private final InstanceResolver resolver;
 
     /** @param logGroup CloudWatch log group for the commands' output (the stack creates it with a retention) */
     public SsmCommandRunner(java.util.function.Supplier<SsmClient> client, String outputBucket, String logGroup) {
         this.client = client;
         this.outputBucket = outputBucket;
         this.logGroup = logGroup;
+        this.resolver = this::theOneInstance;
+    }
+
+    /** With another way to find the instance (an emulator without DescribeInstanceInformation). */
+    public SsmCommandRunner(java.util.function.Supplier<SsmClient> client, String outputBucket, String logGroup, InstanceResolver resolver) {
+        this.client = client;
+        this.outputBucket = outputBucket;
+        this.logGroup = logGroup;
+        this.resolver = resolver;
     }
 
     @Override
     public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
-        String instance = theOneInstance(tagKey, tagValue);
+        String instance = resolver.theOne(tagKey, tagValue);
         Map<String, List<String>> params = parameters.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
         return client.get().sendCommand(b -> b.documentName(document)
@@ -57,14 +73,15 @@ public final class SsmCommandRunner implements CommandRunner {
         return ids.get(0);
     }
 
+    /** The command was sent to one instance (see {@link #send}): ListCommands names it, GetCommandInvocation has its output. */
     @Override
     public Optional<String> output(String commandId) {
-        var invocations = client.get().listCommandInvocations(b -> b.commandId(commandId)).commandInvocations();
-        if (invocations.isEmpty()) {
+        var commands = client.get().listCommands(b -> b.commandId(commandId)).commands();
+        if (commands.isEmpty() || commands.get(0).instanceIds().isEmpty()) {
             return Optional.empty();
         }
         try {
-            String instance = invocations.get(0).instanceId();
+            String instance = commands.get(0).instanceIds().get(0);
             return Optional.ofNullable(client.get().getCommandInvocation(b -> b.commandId(commandId).instanceId(instance)).standardOutputContent());
         } catch (InvocationDoesNotExistException e) {
             return Optional.empty();

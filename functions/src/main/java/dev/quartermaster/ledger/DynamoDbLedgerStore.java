@@ -136,7 +136,9 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         for (LedgerWrite.ImageChange c : write.images()) {
             core.add(imageUpdate(c, a));
         }
-        write.failure().ifPresent(f -> core.add(failurePut(f)));
+        if (write.failure() != null) {
+            core.add(failurePut(write.failure()));
+        }
         List<TransactWriteItem> items = new ArrayList<>(core);
         if (core.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
             items.addAll(tagItems);
@@ -177,14 +179,14 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         }
     }
 
-    private TransactWriteItem marker(ImageAction a, Optional<Alert> alert) {
+    private TransactWriteItem marker(ImageAction a, Alert alert) {
         Map<String, AttributeValue> item = new HashMap<>(key("EVENT#" + a.eventId(), "EVENT"));
         item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
         item.put("repository", s(a.repository()));
-        alert.ifPresent(al -> {
-            item.put("alert", s(toJson(al)));
+        if (alert != null) {
+            item.put("alert", s(toJson(alert)));
             item.put("alertPending", bool(true));
-        });
+        }
         return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
                 .conditionExpression("attribute_not_exists(pk)").build()).build();
     }
@@ -204,9 +206,9 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         item.put("version", n(next.version()));
         item.put("eventId", s(next.eventId()));
         Put.Builder put = Put.builder().tableName(table).item(item);
-        if (h.expected().isPresent()) {
+        if (h.expected() != null) {
             put.conditionExpression("#v = :v").expressionAttributeNames(Map.of("#v", "version"))
-                    .expressionAttributeValues(Map.of(":v", n(h.expected().get().version())));
+                    .expressionAttributeValues(Map.of(":v", n(h.expected().version())));
         } else {
             put.conditionExpression("attribute_not_exists(pk)");
         }
@@ -298,7 +300,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         UpdateBuilder u = new UpdateBuilder();
         u.set("repository", s(repository));
         u.set("digest", s(digest));
-        u.set("verdict", s(v.verdict()));
+        u.set("verdict", s(v.verdict().name()));
         putOpt(u, "promised", v.promised());
         putOpt(u, "found", v.found());
         putOpt(u, "verdictReason", v.reason());
@@ -359,16 +361,18 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     private static ImageRecord toImage(Map<String, AttributeValue> i) {
         Set<String> tags = new LinkedHashSet<>(i.containsKey("tags") ? i.get("tags").ss() : List.of());
         ImageRecord.Verification v = str(i, "verdict") == null ? null : new ImageRecord.Verification(
-                str(i, "verdict"), str(i, "promised"), str(i, "found"), str(i, "verdictReason"),
+                ImageVerdict.valueOf(str(i, "verdict")), str(i, "promised"), str(i, "found"), str(i, "verdictReason"),
                 num(i, "bytesFetched", 0), num(i, "imageBytes", 0), instant(i, "verifiedAt"));
         Map<String, Integer> scan = new TreeMap<>();
         if (i.containsKey("scanCounts")) {
             i.get("scanCounts").m().forEach((k, val) -> scan.put(k, Integer.parseInt(val.n())));
         }
-        return new ImageRecord(str(i, "repository"), str(i, "digest"), str(i, "manifestMediaType"),
-                str(i, "artifactMediaType"), instant(i, "firstPushedAt"), instant(i, "lastPushedAt"),
-                new java.util.TreeSet<>(tags), flag(i, "deleted"), str(i, "indexDigest"), v,
-                i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"), instant(i, "deletedAt"));
+        return ImageRecord.builder(str(i, "repository"), str(i, "digest"))
+                .mediaTypes(str(i, "manifestMediaType"), str(i, "artifactMediaType"))
+                .pushed(instant(i, "firstPushedAt"), instant(i, "lastPushedAt"))
+                .tags(new java.util.TreeSet<>(tags)).deleted(flag(i, "deleted"), instant(i, "deletedAt"))
+                .indexDigest(str(i, "indexDigest")).verification(v)
+                .scan(i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed")).build();
     }
 
     private static String toJson(Alert a) {

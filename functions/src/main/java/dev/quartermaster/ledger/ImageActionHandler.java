@@ -60,7 +60,7 @@ public final class ImageActionHandler extends EventFunction {
         details.put("digest", action.digest());
         details.put("action", action.kind().name());
         details.put("success", action.success());
-        result.tagEvent().ifPresent(t -> {
+        java.util.Optional.ofNullable(result.tagEvent()).ifPresent(t -> {
             details.put("previousDigest", t.previousDigest());
             details.put("tagMoved", t.moved());
             details.put("outOfOrder", t.outOfOrder());

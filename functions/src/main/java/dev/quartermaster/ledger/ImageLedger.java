@@ -25,10 +25,10 @@ public final class ImageLedger {
         this.alerts = alerts;
     }
 
-    /** The result of recording one action. */
-    public record Result(boolean duplicate, Optional<TagEvent> tagEvent, Optional<Alert> alert) {
+    /** The result of recording one action; {@code tagEvent} and {@code alert} are null when there is none. */
+    public record Result(boolean duplicate, TagEvent tagEvent, Alert alert) {
         public boolean tagMoved() {
-            return tagEvent.map(TagEvent::moved).orElse(false);
+            return tagEvent != null && tagEvent.moved();
         }
     }
 
@@ -36,16 +36,16 @@ public final class ImageLedger {
         for (int attempt = 1; ; attempt++) {
             Optional<ImageRecord> image = action.success() ? store.image(action.repository(), action.digest()) : Optional.empty();
             LedgerWrite write = plan(action,
-                    action.tagOpt().flatMap(t -> store.head(action.repository(), t)),
+                    action.tagOpt().flatMap(t -> store.head(action.repository(), t)).orElse(null),
                     action.kind() == ImageAction.Kind.DELETE && action.tagOpt().isEmpty() && action.success()
                             ? headsPointingAt(action, image) : List.of(),
-                    image);
+                    image.orElse(null));
             try {
                 store.apply(write);
             } catch (LedgerStore.DuplicateEventException e) {
                 Optional<Alert> pending = store.pendingAlert(action.eventId());
                 pending.ifPresent(a -> deliver(action.eventId(), a));
-                return new Result(true, Optional.empty(), pending);
+                return new Result(true, null, pending.orElse(null));
             } catch (LedgerStore.ConcurrentChangeException e) {
                 if (attempt >= MAX_ATTEMPTS) {
                     throw e;
@@ -53,8 +53,10 @@ public final class ImageLedger {
                 backoff(attempt);
                 continue;
             }
-            write.alert().ifPresent(a -> deliver(action.eventId(), a));
-            return new Result(false, write.history().stream().findFirst(), write.alert());
+            if (write.alert() != null) {
+                deliver(action.eventId(), write.alert());
+            }
+            return new Result(false, write.history().stream().findFirst().orElse(null), write.alert());
         }
     }
 
@@ -85,15 +87,20 @@ public final class ImageLedger {
      * What {@code action} changes, given the tag's current head (for a tagged action) or the heads
      * that point at the digest (for a digest delete). Pure: no I/O.
      */
-    static LedgerWrite plan(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest) {
-        return plan(a, head, headsOfDigest, Optional.empty());
+    static LedgerWrite plan(ImageAction a, TagHead head, List<TagHead> headsOfDigest) {
+        return plan(a, head, headsOfDigest, null);
     }
 
-    /** @param image the digest's image item as read before planning (its delete and push times) */
-    static LedgerWrite plan(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest, Optional<ImageRecord> image) {
+    /**
+     * @param head  the tag's head as read before planning (null: none, or not a tagged action)
+     * @param image the digest's image item as read before planning, for its delete and push times (null: none)
+     */
+    static LedgerWrite plan(ImageAction a, TagHead headOrNull, List<TagHead> headsOfDigest, ImageRecord imageOrNull) {
+        Optional<TagHead> head = Optional.ofNullable(headOrNull);
+        Optional<ImageRecord> image = Optional.ofNullable(imageOrNull);
         if (!a.success()) {
             FailedAction f = new FailedAction(a.repository(), a.at(), a.kind(), a.tag(), a.digest(), a.eventId());
-            return new LedgerWrite(a, List.of(), List.of(), List.of(), Optional.of(f), Optional.empty());
+            return new LedgerWrite(a, List.of(), List.of(), List.of(), f, null);
         }
         if (a.kind() == ImageAction.Kind.PUSH) {
             boolean deletedAfter = image.filter(ImageRecord::deleted).map(ImageRecord::deletedAt)
@@ -108,12 +115,12 @@ public final class ImageLedger {
     private static LedgerWrite planLatePushOfDeletedImage(ImageAction a) {
         List<TagEvent> history = a.tagOpt().map(t -> List.of(new TagEvent(a.repository(), t, a.at(), a.kind(), a.digest(), null,
                 false, true, a.eventId()))).orElse(List.of());
-        return new LedgerWrite(a, List.of(), history, List.of(), Optional.empty(), Optional.empty());
+        return new LedgerWrite(a, List.of(), history, List.of(), null, null);
     }
 
     /** A digest delete older than the digest's last recorded push (it was pushed again since): nothing to delete now. */
     private static LedgerWrite planLateDigestDelete(ImageAction a) {
-        return new LedgerWrite(a, List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+        return new LedgerWrite(a, List.of(), List.of(), List.of(), null, null);
     }
 
     private static LedgerWrite planPush(ImageAction a, Optional<TagHead> head) {
@@ -122,7 +129,7 @@ public final class ImageLedger {
             // digest-only push: a multi-arch child manifest, or an untagged artifact
             var image = new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, true, false,
                     LedgerWrite.Guard.NOT_DELETED_AFTER, a.at());
-            return new LedgerWrite(a, List.of(), List.of(), List.of(image), Optional.empty(), Optional.empty());
+            return new LedgerWrite(a, List.of(), List.of(), List.of(image), null, null);
         }
         boolean stale = head.isPresent() && a.at().isBefore(head.get().at());
         List<LedgerWrite.ImageChange> images = new ArrayList<>();
@@ -131,7 +138,7 @@ public final class ImageLedger {
         if (stale) {
             // an older event arriving late: history keeps it, the head stays with the newer push
             TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), null, false, true, a.eventId());
-            return new LedgerWrite(a, List.of(), List.of(ev), images, Optional.empty(), Optional.empty());
+            return new LedgerWrite(a, List.of(), List.of(ev), images, null, null);
         }
         boolean wasDeleted = head.isPresent() && head.get().digest() == null;
         String previous = head.map(h -> wasDeleted ? h.lastDigest() : h.digest()).orElse(null);
@@ -142,8 +149,8 @@ public final class ImageLedger {
         TagHead next = new TagHead(a.repository(), tag.get(), a.digest(), a.digest(), a.at(),
                 head.map(h -> h.version() + 1).orElse(1L), a.eventId());
         TagEvent ev = new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, moved, false, a.eventId());
-        Optional<Alert> alert = moved ? Optional.of(tagMovedAlert(a, previous, wasDeleted)) : Optional.empty();
-        return new LedgerWrite(a, List.of(new LedgerWrite.HeadChange(head, next)), List.of(ev), images, Optional.empty(), alert);
+        Alert alert = moved ? tagMovedAlert(a, previous, wasDeleted) : null;
+        return new LedgerWrite(a, List.of(new LedgerWrite.HeadChange(head.orElse(null), next)), List.of(ev), images, null, alert);
     }
 
     private static LedgerWrite planDelete(ImageAction a, Optional<TagHead> head, List<TagHead> headsOfDigest) {
@@ -158,21 +165,21 @@ public final class ImageLedger {
         } else if (tag.isPresent()) {
             // untagging: the digest stays, the tag goes
             String previous = head.map(TagHead::digest).orElse(a.digest());
-            heads.add(new LedgerWrite.HeadChange(head, new TagHead(a.repository(), tag.get(), null, previous, a.at(),
+            heads.add(new LedgerWrite.HeadChange(head.orElse(null), new TagHead(a.repository(), tag.get(), null, previous, a.at(),
                     head.map(h -> h.version() + 1).orElse(1L), a.eventId())));
             history.add(new TagEvent(a.repository(), tag.get(), a.at(), a.kind(), a.digest(), previous, false, false, a.eventId()));
             images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, tag.get(), false, false));
         } else {
             // the digest itself is gone, and with it every tag that pointed at it
             for (TagHead h : headsOfDigest) {
-                heads.add(new LedgerWrite.HeadChange(Optional.of(h),
+                heads.add(new LedgerWrite.HeadChange(h,
                         new TagHead(a.repository(), h.tag(), null, a.digest(), a.at(), h.version() + 1, a.eventId())));
                 history.add(new TagEvent(a.repository(), h.tag(), a.at(), a.kind(), a.digest(), a.digest(), false, false, a.eventId()));
             }
             images.add(new LedgerWrite.ImageChange(a.repository(), a.digest(), null, null, false, true,
                     LedgerWrite.Guard.NOT_PUSHED_AFTER, a.at()));
         }
-        return new LedgerWrite(a, heads, history, images, Optional.empty(), Optional.empty());
+        return new LedgerWrite(a, heads, history, images, null, null);
     }
 
     private static Alert tagMovedAlert(ImageAction a, String previous, boolean afterDelete) {

@@ -20,16 +20,55 @@ public record ImageRecord(
         boolean scanFailed,
         Instant deletedAt) {
 
+    public static Builder builder(String repository, String digest) {
+        return new Builder(repository, digest);
+    }
+
+    /** Every field by name, as the stores read an item back. */
+    public static final class Builder {
+        private final String repository;
+        private final String digest;
+        private String manifestMediaType;
+        private String artifactMediaType;
+        private Instant firstPushedAt;
+        private Instant lastPushedAt;
+        private Set<String> tags = Set.of();
+        private boolean deleted;
+        private Instant deletedAt;
+        private String indexDigest;
+        private Verification verification;
+        private Map<String, Integer> scanCounts;
+        private boolean scanFailed;
+
+        private Builder(String repository, String digest) {
+            this.repository = repository;
+            this.digest = digest;
+        }
+
+        public Builder mediaTypes(String manifest, String artifact) { this.manifestMediaType = manifest; this.artifactMediaType = artifact; return this; }
+        public Builder pushed(Instant first, Instant last) { this.firstPushedAt = first; this.lastPushedAt = last; return this; }
+        public Builder tags(Set<String> v) { this.tags = v; return this; }
+        public Builder deleted(boolean v, Instant at) { this.deleted = v; this.deletedAt = at; return this; }
+        public Builder indexDigest(String v) { this.indexDigest = v; return this; }
+        public Builder verification(Verification v) { this.verification = v; return this; }
+        public Builder scan(Map<String, Integer> counts, boolean failed) { this.scanCounts = counts; this.scanFailed = failed; return this; }
+
+        public ImageRecord build() {
+            return new ImageRecord(repository, digest, manifestMediaType, artifactMediaType, firstPushedAt, lastPushedAt, tags, deleted,
+                    indexDigest, verification, scanCounts, scanFailed, deletedAt);
+        }
+    }
+
     /** The verdict a person reads: a failed scan gate overrides the version check. */
-    public String verdict() {
+    public ImageVerdict verdict() {
         if (scanFailed) {
-            return "FAILED_SCAN";
+            return ImageVerdict.FAILED_SCAN;
         }
         return verification == null ? null : verification.verdict();
     }
 
     /** The verifier's last word on this digest; null fields mean "not verified yet". */
-    public record Verification(String verdict, String promised, String found, String reason,
+    public record Verification(ImageVerdict verdict, String promised, String found, String reason,
                                long bytesFetched, long imageBytes, Instant at) {
     }
 }

@@ -50,8 +50,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
 
     private static ImageRecord record(String repository, String digest, Image i) {
-        return new ImageRecord(repository, digest, i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
-                new TreeSet<>(i.tags()), i.deleted(), i.indexDigest(), i.verification(), i.scanCounts(), i.scanFailed(), i.deletedAt());
+        return ImageRecord.builder(repository, digest).mediaTypes(i.manifestMediaType(), i.artifactMediaType())
+                .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
+                .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed()).build();
     }
 
     @Override
@@ -89,7 +90,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
         // every condition first: nothing is written unless all hold
         for (LedgerWrite.HeadChange h : write.heads()) {
             TagHead current = heads.get(key(h.next().repository(), h.next().tag()));
-            boolean holds = h.expected().isEmpty() ? current == null : current != null && current.version() == h.expected().get().version();
+            boolean holds = h.expected() == null ? current == null : current != null && current.version() == h.expected().version();
             if (!holds) {
                 throw new ConcurrentChangeException("tag head changed while recording event " + a.eventId());
             }
@@ -111,12 +112,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 throw new ConcurrentChangeException("image " + c.digest() + " changed while recording event " + a.eventId());
             }
         }
-        markers.put(a.eventId(), write.alert());
+        markers.put(a.eventId(), Optional.ofNullable(write.alert()));
         write.heads().forEach(h -> heads.put(key(h.next().repository(), h.next().tag()), h.next()));
         write.history().forEach(e -> history.computeIfAbsent(key(e.repository(), e.tag()), k -> new ArrayList<>()).add(e));
         write.images().forEach(c -> images.put(key(c.repository(), c.digest()),
                 change(images.getOrDefault(key(c.repository(), c.digest()), Image.empty()), c, a)));
-        write.failure().ifPresent(f -> failures.computeIfAbsent(f.repository(), k -> new ArrayList<>()).add(f));
+        if (write.failure() != null) {
+            failures.computeIfAbsent(write.failure().repository(), k -> new ArrayList<>()).add(write.failure());
+        }
     }
 
     private static Image change(Image i, LedgerWrite.ImageChange c, ImageAction a) {

@@ -3,22 +3,22 @@ package dev.quartermaster.ledger;
 import dev.quartermaster.common.Alert;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Everything one event changes in the ledger, applied atomically or not at all, together with the
- * marker that makes the event count once.
+ * marker that makes the event count once. {@code failure} (a failed push or delete, kept apart) and
+ * {@code alert} (to deliver at least once) are null when there is none.
  */
 public record LedgerWrite(
         ImageAction action,
         List<HeadChange> heads,
         List<TagEvent> history,
         List<ImageChange> images,
-        Optional<FailedAction> failure,
-        Optional<Alert> alert) {
+        FailedAction failure,
+        Alert alert) {
 
-    /** Move a tag's head; {@code expected} empty means "the tag must have no head yet". */
-    public record HeadChange(Optional<TagHead> expected, TagHead next) {
+    /** Move a tag's head; {@code expected} null means "the tag must have no head yet". */
+    public record HeadChange(TagHead expected, TagHead next) {
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.registry.Descriptor;
 import dev.quartermaster.registry.Digests;
@@ -55,7 +57,7 @@ public final class ImageVerifier {
     }
 
     private static Report unreadable(String reference, String reason) {
-        return new Report(reference, null, Verdict.of(Verdict.Kind.UNVERIFIABLE, null, null, reason, 0, 0), List.of());
+        return new Report(reference, null, Verdict.of(ImageVerdict.UNVERIFIABLE, null, null, reason, 0, 0), List.of());
     }
 
     private Report verifyOrThrow(String repository, String reference, String tag, VerifyBudget budget) {
@@ -65,7 +67,7 @@ public final class ImageVerifier {
                 ? top.manifests().stream().filter(d -> !d.isAttestation()).toList() : List.of();
         List<String> children = platforms.stream().map(Descriptor::digest).toList();
         if (match.isEmpty()) {
-            return new Report(top.digest(), top.mediaType(), Verdict.of(Verdict.Kind.NO_RULE, null, null,
+            return new Report(top.digest(), top.mediaType(), Verdict.of(ImageVerdict.NO_RULE, null, null,
                     "no rule's tag pattern matches '" + tag + "' in " + repository, top.size(), top.imageBytes()), children);
         }
         if (!top.isIndex()) {
@@ -73,11 +75,11 @@ public final class ImageVerifier {
             return new Report(top.digest(), top.mediaType(), withExtraBytes(v, top.size()), children);
         }
         if (platforms.isEmpty()) {
-            return new Report(top.digest(), top.mediaType(), Verdict.of(Verdict.Kind.UNVERIFIABLE, match.get().promised(), null,
+            return new Report(top.digest(), top.mediaType(), Verdict.of(ImageVerdict.UNVERIFIABLE, match.get().promised(), null,
                     "the index lists no platform manifests", top.size(), 0), children);
         }
         if (platforms.size() > budget.limits().maxPlatforms()) {
-            return new Report(top.digest(), top.mediaType(), Verdict.of(Verdict.Kind.UNVERIFIABLE, match.get().promised(), null,
+            return new Report(top.digest(), top.mediaType(), Verdict.of(ImageVerdict.UNVERIFIABLE, match.get().promised(), null,
                     "the index lists " + platforms.size() + " platforms, more than the limit of " + budget.limits().maxPlatforms(),
                     top.size(), 0), List.of());
         }
@@ -96,10 +98,10 @@ public final class ImageVerifier {
 
     private Verdict image(String repository, Manifest m, VerifyRules.Match match, VerifyBudget budget) {
         if (m.isIndex()) {
-            return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null, "nested index " + m.digest() + " is not supported", 0, 0);
+            return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null, "nested index " + m.digest() + " is not supported", 0, 0);
         }
         if (m.layers().size() > budget.limits().maxLayers()) {
-            return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null, "the image has " + m.layers().size()
+            return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null, "the image has " + m.layers().size()
                     + " layers, more than the limit of " + budget.limits().maxLayers(), 0, m.imageBytes());
         }
         VerifyRule rule = match.rule();
@@ -126,7 +128,7 @@ public final class ImageVerifier {
         }
         long fetched = m.config().size();
         if (value == null) {
-            return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+            return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                     "the image has no " + rule.describe(), fetched, m.imageBytes());
         }
         return judge(match, rule.extract(value), rule.describe(), fetched, m.imageBytes());
@@ -140,7 +142,7 @@ public final class ImageVerifier {
             Descriptor layer = layers.get(i);
             String where = "layer " + (i + 1) + " of " + layers.size() + " (" + layer.digest().substring(7, 19) + ")";
             if (!LayerSearch.supported(layer)) {
-                return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+                return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                         where + " is " + layer.mediaType() + ", which the verifier cannot read yet", fetched, m.imageBytes());
             }
             LayerSearch.Result result;
@@ -154,7 +156,7 @@ public final class ImageVerifier {
                     if (!(unreadable instanceof VerifyBudget.ExceededException)) {
                         raw.drainAndVerify(); // a corrupt layer is first of all a digest mismatch: say that
                     }
-                    return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+                    return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                             where + " could not be read: " + describe(unreadable), fetched, m.imageBytes());
                 }
                 raw.drainAndVerify(); // nothing read from a layer is believed before its digest checks out
@@ -167,11 +169,11 @@ public final class ImageVerifier {
                     return judge(match, rule.extract(result.content()), rule.describe() + " in " + where, fetched, m.imageBytes());
                 }
                 case WHITED_OUT -> {
-                    return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+                    return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                             rule.path() + " is deleted by a whiteout in " + where, fetched, m.imageBytes());
                 }
                 case HIDDEN -> {
-                    return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+                    return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                             result.detail() + " (" + where + ")", fetched, m.imageBytes());
                 }
                 case ABSENT -> {
@@ -179,7 +181,7 @@ public final class ImageVerifier {
                 }
             }
         }
-        return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+        return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                 rule.path() + " is in none of the " + layers.size() + " layers", fetched, m.imageBytes());
     }
 
@@ -189,15 +191,15 @@ public final class ImageVerifier {
 
     private static Verdict judge(VerifyRules.Match match, Optional<String> found, String where, long fetched, long size) {
         if (found.isEmpty()) {
-            return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null,
+            return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null,
                     "the rule's regex matched nothing in " + where, fetched, size);
         }
         if (!Versions.isSafe(found.get())) {
-            return Verdict.of(Verdict.Kind.UNVERIFIABLE, match.promised(), null, where + " holds " + Versions.preview(found.get())
+            return Verdict.of(ImageVerdict.UNVERIFIABLE, match.promised(), null, where + " holds " + Versions.preview(found.get())
                     + ", which is not a version (at most " + Versions.MAX_LENGTH + " of 0-9 A-Z a-z . + -)", fetched, size);
         }
         boolean kept = Versions.keeps(match.promised(), found.get());
-        return Verdict.of(kept ? Verdict.Kind.VERIFIED : Verdict.Kind.MISMATCH, match.promised(), found.get(),
+        return Verdict.of(kept ? ImageVerdict.VERIFIED : ImageVerdict.MISMATCH, match.promised(), found.get(),
                 "tag promises " + match.promised() + ", " + where + " says " + found.get(), fetched, size);
     }
 }

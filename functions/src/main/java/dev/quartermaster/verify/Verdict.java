@@ -1,12 +1,14 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import java.util.List;
 
 /**
  * The outcome of verifying one image (or an index: the worst of its platforms).
  * Severity order, best first: VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN.
  */
-public record Verdict(Kind kind, String promised, String found, String reason, long bytesFetched, long imageBytes,
+public record Verdict(ImageVerdict kind, String promised, String found, String reason, long bytesFetched, long imageBytes,
                       List<Verdict> platforms, String platform) {
 
     /** Reasons quote registries and image contents: one line, bounded. */
@@ -16,15 +18,8 @@ public record Verdict(Kind kind, String promised, String found, String reason, l
         platform = dev.quartermaster.common.Text.oneLine(platform, 128);
     }
 
-    public enum Kind {
-        VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN;
 
-        public boolean alerts() {
-            return this == UNVERIFIABLE || this == MISMATCH || this == FAILED_SCAN;
-        }
-    }
-
-    public static Verdict of(Kind kind, String promised, String found, String reason, long fetched, long size) {
+    public static Verdict of(ImageVerdict kind, String promised, String found, String reason, long fetched, long size) {
         return new Verdict(kind, promised, found, reason, fetched, size, List.of(), null);
     }
 

@@ -1,5 +1,7 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
 import dev.quartermaster.ledger.ImageRecord;
@@ -57,7 +59,7 @@ public final class VerificationService {
                     throw e; // the registry is down: Lambda delivers the event again later
                 }
                 // the last delivery Lambda makes: record and alert rather than leave the event only in a dead-letter queue
-                found = new ImageVerifier.Report(digest, null, Verdict.of(Verdict.Kind.UNVERIFIABLE, null, null,
+                found = new ImageVerifier.Report(digest, null, Verdict.of(ImageVerdict.UNVERIFIABLE, null, null,
                         "the registry kept failing over " + ATTEMPTS + " deliveries of the event: " + e.getMessage(), 0, 0), java.util.List.of());
             }
             ImageVerifier.Report report = record(repository, digest, tag, found);
@@ -85,7 +87,7 @@ public final class VerificationService {
     }
 
     private ImageRecord.Verification toRecord(Verdict v) {
-        return new ImageRecord.Verification(v.kind().name(), v.promised(), v.found(), v.reason(),
+        return new ImageRecord.Verification(v.kind(), v.promised(), v.found(), v.reason(),
                 v.bytesFetched(), v.imageBytes(), clock.instant());
     }
 
@@ -102,7 +104,7 @@ public final class VerificationService {
             attrs.put("found", v.found());
         }
         String subject = v.kind() + ": " + repository + ":" + tag
-                + (v.kind() == Verdict.Kind.MISMATCH ? " promises " + v.promised() + " but holds " + v.found() : "");
+                + (v.kind() == ImageVerdict.MISMATCH ? " promises " + v.promised() + " but holds " + v.found() : "");
         String message = "Image " + repository + ":" + tag + " (" + digest + ") was checked against its tag: " + v.kind()
                 + ". " + v.reason() + ". Do not deploy it until this is explained; the ledger keeps the verdict "
                 + "(bin/qm ledger " + repository + ":" + tag + ").";

@@ -31,19 +31,22 @@ public final class VerifyRoot {
                 new ScanGate(s.getInt("SCAN_MAX_CRITICAL", 0), s.getInt("SCAN_MAX_HIGH", -1)));
     }
 
+    /** ECR's Basic auth from GetAuthorizationToken, the client built on first use, the token renewed before it expires. */
+    public static RegistryAuth ecrAuth(Platform p) {
+        var ecr = Platform.memo(() -> p.clients().ecr());
+        return new EcrAuth(() -> {
+            var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
+            return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
+        }, Clock.systemUTC());
+    }
+
     /** The registry client from REGISTRY_URL and REGISTRY_AUTH (ecr: a token from GetAuthorizationToken, renewed before it expires). */
     public static RegistryClient registry(Platform p) {
         Settings s = p.settings();
         String url = s.require("REGISTRY_URL");
         String mode = s.getOrDefault("REGISTRY_AUTH", "none");
         RegistryAuth auth = switch (mode) {
-            case "ecr" -> {
-                var ecr = Platform.memo(() -> p.clients().ecr());
-                yield new EcrAuth(() -> {
-                    var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
-                    return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
-                }, Clock.systemUTC());
-            }
+            case "ecr" -> ecrAuth(p);
             case "none" -> RegistryAuth.anonymous();
             default -> throw new IllegalStateException("REGISTRY_AUTH='" + mode + "' must be ecr or none");
         };

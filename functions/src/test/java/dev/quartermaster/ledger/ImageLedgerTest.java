@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,34 +20,34 @@ class ImageLedgerTest {
 
     @Test
     void plan_whenTagHasNoHead_createsHeadVersionOneWithoutAlert() {
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.empty(), List.of());
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), null, List.of());
 
         assertThat(w.heads()).singleElement().satisfies(h -> {
-            assertThat(h.expected()).isEmpty();
+            assertThat(h.expected()).isNull();
             assertThat(h.next().version()).isEqualTo(1);
         });
-        assertThat(w.alert()).isEmpty();
+        assertThat(w.alert()).isNull();
     }
 
     @Test
     void plan_whenEventOlderThanHead_keepsHeadAndMarksOutOfOrder() {
         TagHead head = new TagHead("wordpress", "t", digest(2), digest(2), Instant.parse("2026-11-21T00:00:00Z"), 3, "e2");
 
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
 
         assertThat(w.heads()).isEmpty();
         assertThat(w.history()).singleElement().extracting(TagEvent::outOfOrder).isEqualTo(true);
-        assertThat(w.alert()).isEmpty();
+        assertThat(w.alert()).isNull();
     }
 
     @Test
     void plan_whenSameDigestPushedAgain_isNotAMove() {
         TagHead head = new TagHead("wordpress", "t", digest(1), digest(1), Instant.parse("2026-11-19T00:00:00Z"), 1, "e0");
 
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), Optional.of(head), List.of());
+        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
 
         assertThat(w.history().get(0).moved()).isFalse();
-        assertThat(w.alert()).isEmpty();
+        assertThat(w.alert()).isNull();
         assertThat(w.heads().get(0).next().version()).isEqualTo(2);
     }
 }

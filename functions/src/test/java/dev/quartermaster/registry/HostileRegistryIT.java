@@ -1,5 +1,7 @@
 package dev.quartermaster.registry;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.quartermaster.verify.ImageVerifier;
@@ -101,7 +103,7 @@ class HostileRegistryIT {
         Verdict v = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> verifier.verify("wordpress", Digests.of(manifestBytes), "wp-6.4-v1", fourSeconds).verdict());
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("ran out of time");
     }
 

@@ -1,5 +1,7 @@
 package dev.quartermaster.registry;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.quartermaster.testkit.LocalRegistry;
 import dev.quartermaster.testkit.LocalS3;
@@ -40,7 +42,7 @@ class RedirectIT {
 
             assertThat(raw.statusCode()).isEqualTo(307);
             assertThat(raw.headers().firstValue("Location")).get().asString().startsWith(s3.endpoint());
-            assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+            assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
             assertThat(v.found()).isEqualTo("6.4.3");
         }
     }

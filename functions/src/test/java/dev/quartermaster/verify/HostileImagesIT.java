@@ -1,5 +1,7 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,7 +80,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-bomb", List.of(wordpress("6.4.3"), bomb), small(32L << 20, 1L << 30));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("per-layer limit");
         assertThat(v.bytesFetched()).isLessThan(bomb.bytes().length); // stopped at the cap, not read to the end
     }
@@ -89,7 +91,7 @@ class HostileImagesIT {
         Verdict v = verify("wp-6.4-wide", List.of(wordpress("6.4.3"), gzipLayer(filler), gzipLayer(filler)),
                 small(4L << 20, 5L << 20));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("per-image limit");
     }
 
@@ -99,7 +101,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-longname", List.of(wordpress("6.4.3"), gzipLayer(tar)));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("GNU long name claims 4294967296 bytes");
     }
 
@@ -109,7 +111,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-pax", List.of(wordpress("6.4.3"), gzipLayer(tar)));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("PAX extended header claims");
     }
 
@@ -120,7 +122,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-zstd-corrupt", List.of(wordpress("6.4.3"), layer));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("layer 2 of 2").contains("could not be read");
     }
 
@@ -132,7 +134,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-zstd-window", List.of(wordpress("6.4.3"), layer));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("could not be read");
     }
 
@@ -141,7 +143,7 @@ class HostileImagesIT {
         String huge = "6.4." + "9".repeat(600_000);
         Verdict v = verify("wp-6.4-huge", List.of(OciImages.layer(Map.of(TARGET, OciImages.versionPhp(huge)))));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.found()).isNull();
         assertThat(v.reason()).contains("is not a version").hasSizeLessThanOrEqualTo(1000);
     }
@@ -150,7 +152,7 @@ class HostileImagesIT {
     void versionWithLineBreaks_isNotAVersionAndNeverReachesASubject() {
         Verdict v = verify("wp-6.4-crlf", List.of(OciImages.layer(Map.of(TARGET, OciImages.versionPhp("6.4.3\r\nBcc: x@example.com")))));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).doesNotContain("\r").doesNotContain("\n");
         var alert = VerificationService.alert(repo, "wp-6.4-crlf", "sha256:" + "a".repeat(64), v);
         assertThat(alert.subject()).doesNotContain("\r").doesNotContain("\n").hasSizeLessThanOrEqualTo(100);
@@ -162,7 +164,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-dot", List.of(wordpress("6.4.3"), upper));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(v.found()).isEqualTo("6.5.5");
     }
 
@@ -172,7 +174,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-slash", List.of(wordpress("6.4.3"), upper));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(v.found()).isEqualTo("6.5.5");
     }
 
@@ -182,7 +184,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-link", List.of(wordpress("6.4.3"), upper));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("symbolic link");
     }
 
@@ -192,7 +194,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-filelink", List.of(wordpress("6.4.3"), upper));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
     }
 
     @Test
@@ -201,7 +203,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-dup", List.of(gzipLayer(tar)));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(v.found()).isEqualTo("6.5.5");
     }
 
@@ -235,7 +237,7 @@ class HostileImagesIT {
         ImageVerifier.Report report = verifier.verify(repo, idx.digest(), "wp-6.4-decoy");
 
         assertThat(report.children()).hasSize(2);
-        assertThat(report.verdict().kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(report.verdict().kind()).isEqualTo(ImageVerdict.MISMATCH);
     }
 
     @Test
@@ -246,7 +248,7 @@ class HostileImagesIT {
         }
         Verdict v = verify("wp-6.4-many", layers, small(1L << 20, 1L << 30));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("20 layers");
         assertThat(v.bytesFetched()).isLessThan(5_000);
     }
@@ -257,7 +259,7 @@ class HostileImagesIT {
 
         Verdict v = verify("wp-6.4-late", List.of(wordpress("6.4.3")), expired);
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("ran out of time");
     }
 
@@ -265,7 +267,7 @@ class HostileImagesIT {
     void everyHostileLayerAbove_stillLeavesAnHonestImageVerified() {
         Verdict v = verify("wp-6.4-honest", List.of(wordpress("6.4.3")));
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
         assertThat(new String(v.found().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo("6.4.3");
     }
 }

@@ -1,5 +1,7 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryException;
@@ -36,7 +38,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-v1").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
         assertThat(v.found()).isEqualTo("6.4.3");
         long top2 = image.layers().get(4).bytes().length + image.layers().get(3).bytes().length;
         assertThat(v.bytesFetched()).isBetween(top2, top2 + image.manifest().bytes().length + 1024);
@@ -50,7 +52,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-v3").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(v.promised()).isEqualTo("6.4");
         assertThat(v.found()).isEqualTo("6.5.5");
         assertThat(v.reason()).contains("layer 2 of 3");
@@ -66,7 +68,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-v9").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("whiteout").contains("layer 3 of 3");
         assertThat(v.bytesFetched()).isLessThan(100_000);
     }
@@ -80,7 +82,7 @@ class ImageVerifierIT {
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-zstd").verdict();
 
         assertThat(wp.mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+zstd");
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
         assertThat(v.found()).isEqualTo("6.4.2");
         assertThat(v.bytesFetched()).isLessThan(base.bytes().length);
     }
@@ -92,7 +94,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-empty").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("none of the 1 layers");
     }
 
@@ -106,7 +108,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(rules).verify(repo, digest, "v2.3").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
         assertThat(v.found()).isEqualTo("2.3.1");
         assertThat(v.bytesFetched()).isEqualTo(image.config().bytes().length + image.manifest().bytes().length);
     }
@@ -121,7 +123,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(rules).verify(repo, digest, "wp-6.5-v2").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(v.found()).isEqualTo("6.4.3");
     }
 
@@ -133,9 +135,9 @@ class ImageVerifierIT {
 
         ImageVerifier.Report report = verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v1");
 
-        assertThat(report.verdict().kind()).isEqualTo(Verdict.Kind.MISMATCH);
+        assertThat(report.verdict().kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(report.verdict().reason()).startsWith("linux/arm64");
-        assertThat(report.verdict().platforms()).extracting(Verdict::kind).containsExactly(Verdict.Kind.VERIFIED, Verdict.Kind.MISMATCH);
+        assertThat(report.verdict().platforms()).extracting(Verdict::kind).containsExactly(ImageVerdict.VERIFIED, ImageVerdict.MISMATCH);
         assertThat(report.children()).containsExactly(amd.manifest().digest(), arm64.manifest().digest());
     }
 
@@ -144,7 +146,7 @@ class ImageVerifierIT {
         String index = pusher.pushIndex(repo, "wp-6.4-v2", List.of(OciImages.wordpressLike("6.4.3", 1, 10_000, 0),
                 armOf(OciImages.wordpressLike("6.4.3", 1, 10_000, 1))));
 
-        assertThat(verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v2").verdict().kind()).isEqualTo(Verdict.Kind.VERIFIED);
+        assertThat(verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v2").verdict().kind()).isEqualTo(ImageVerdict.VERIFIED);
     }
 
     @Test
@@ -158,7 +160,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-bad").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("digest mismatch").contains(versionLayer.digest());
     }
 
@@ -169,7 +171,7 @@ class ImageVerifierIT {
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "latest").verdict();
 
-        assertThat(v.kind()).isEqualTo(Verdict.Kind.NO_RULE);
+        assertThat(v.kind()).isEqualTo(ImageVerdict.NO_RULE);
         assertThat(v.bytesFetched()).isEqualTo(image.manifest().bytes().length);
     }
 

@@ -38,7 +38,7 @@ class ScanHandlerTest {
         assertThat(result.path("details").path("failed").asBoolean()).isTrue();
         ImageRecord image = store[0].image("wordpress", A).orElseThrow();
         assertThat(image.scanCounts()).containsEntry("CRITICAL", 2).containsEntry("HIGH", 9);
-        assertThat(image.verdict()).isEqualTo("FAILED_SCAN");
+        assertThat(image.verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.FAILED_SCAN);
         assertThat(alerts.kinds()).containsExactly("FAILED_SCAN");
     }
 

@@ -1,5 +1,7 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.ledger.ImageVerdict;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
@@ -52,7 +54,7 @@ class VerificationServiceIT {
 
         assertThat(reports).isEqualTo(1);
         assertThat(alerts.kinds()).containsExactly("MISMATCH");
-        assertThat(services.ledgerStore().image(repo, digest).orElseThrow().verification().verdict()).isEqualTo("MISMATCH");
+        assertThat(services.ledgerStore().image(repo, digest).orElseThrow().verification().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.MISMATCH);
     }
 
     @Test
@@ -74,7 +76,7 @@ class VerificationServiceIT {
 
             var last = service.verifyPush("down-event", "wordpress", digest, "wp-6.4-v1", VerifyBudget.of(Duration.ofMinutes(1)));
 
-            assertThat(last).get().extracting(r -> r.verdict().kind()).isEqualTo(Verdict.Kind.UNVERIFIABLE);
+            assertThat(last).get().extracting(r -> r.verdict().kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
             assertThat(services.ledgerStore().image("wordpress", digest).orElseThrow().verification().reason()).contains("kept failing");
             assertThat(alerts.kinds()).containsExactly("UNVERIFIABLE");
         } finally {

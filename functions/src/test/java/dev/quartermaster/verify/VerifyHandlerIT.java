@@ -59,7 +59,7 @@ class VerifyHandlerIT {
 
         assertThat(result.path("details").path("verdict").asText()).isEqualTo("MISMATCH");
         var image = store.image(repo, digest).orElseThrow();
-        assertThat(image.verdict()).isEqualTo("MISMATCH");
+        assertThat(image.verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.MISMATCH);
         assertThat(image.verification().found()).isEqualTo("6.5.5");
         assertThat(image.tags()).containsExactly("wp-6.4-v3");
         assertThat(alerts.kinds()).containsExactly("MISMATCH");
@@ -86,10 +86,10 @@ class VerifyHandlerIT {
 
         Invoke.handler(verify, pushEvent("ev-index", repo, "wp-6.4-v1", index, OciImages.INDEX));
 
-        assertThat(store.image(repo, index).orElseThrow().verdict()).isEqualTo("VERIFIED");
+        assertThat(store.image(repo, index).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.VERIFIED);
         var child = store.image(repo, amd.manifest().digest()).orElseThrow();
         assertThat(child.indexDigest()).isEqualTo(index);
-        assertThat(child.verdict()).isEqualTo("VERIFIED");
+        assertThat(child.verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.VERIFIED);
         assertThat(alerts.published()).isEmpty();
     }
 
@@ -102,7 +102,7 @@ class VerifyHandlerIT {
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         assertThat(result.path("details").path("verdict").asText()).isEqualTo("UNVERIFIABLE");
         assertThat(result.path("details").path("reason").asText()).contains("not found");
-        assertThat(store.image(repo, missing).orElseThrow().verdict()).isEqualTo("UNVERIFIABLE");
+        assertThat(store.image(repo, missing).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.UNVERIFIABLE);
         assertThat(alerts.kinds()).containsExactly("UNVERIFIABLE");
     }
 

@@ -200,7 +200,7 @@ public final class DatabaseBackups extends Construct {
                 .resources(List.of(bucket.arnForObjects("backups/*"))).build());
         // the drill's evidence is its command output (these actions have no resource-level permissions)
         fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("ssm:ListCommandInvocations", "ssm:GetCommandInvocation"))
+                .actions(List.of("ssm:ListCommands", "ssm:GetCommandInvocation"))
                 .resources(List.of("*")).build());
         Rule.Builder.create(this, "BackupStatusRule")
                 .description("SSM results of Quartermaster's dump and drill commands")

@@ -140,7 +140,7 @@ public final class QuartermasterStack extends Stack {
                         + "objects under fixed bucket prefixes, the SSM output log group's streams (:*), "
                         + "SendCommand on instance/* under an ssm:resourceTag condition for the host tag, "
                         + "the SSM read actions without resource-level permissions (DescribeInstanceInformation, "
-                        + "ListCommandInvocations, GetCommandInvocation), the KMS key policy's own key (*)"),
+                        + "ListCommands, GetCommandInvocation), the KMS key policy's own key (*)"),
                 suppress("AwsSolutions-L1", "java21 is the runtime the functions are built and tested for"),
                 suppress("AwsSolutions-SQS3", "This queue is the dead-letter queue"),
                 suppress("AwsSolutions-S1", "Access to the backup bucket is by the host role and the status function only; "

@@ -160,7 +160,7 @@ class QuartermasterStackTest {
                 if ("*".equals(st.get("Resource"))) {
                     // only actions AWS offers without resource-level permissions
                     assertThat(st.get("Action")).isIn("ecr:GetAuthorizationToken", List.of("ecr:GetAuthorizationToken"),
-                            "ssm:DescribeInstanceInformation", List.of("ssm:ListCommandInvocations", "ssm:GetCommandInvocation"));
+                            "ssm:DescribeInstanceInformation", List.of("ssm:ListCommands", "ssm:GetCommandInvocation"));
                 }
                 assertThat(String.valueOf(st.get("Action"))).doesNotContain("dynamodb:Scan").doesNotContain("dynamodb:BatchWriteItem");
             }

@@ -1,0 +1,224 @@
+package dev.quartermaster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.quartermaster.backup.BackupRecord;
+import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.backup.SsmCommandRunner;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.testkit.LocalDynamoDb;
+import dev.quartermaster.testkit.LocalMoto;
+import dev.quartermaster.verify.VerifyRoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The emulator tier: moto's server on 127.0.0.1 stands in for AWS. The resources a deployed stack would
+ * have (table, bucket, topic, documents, repository) are created here through the SDK, since moto's
+ * CloudFormation cannot deploy this stack (rule targets on Lambda aliases fail); an outputs file is
+ * written as `cdk deploy --outputs-file` would. Then the operator commands run with --aws, as a user
+ * runs them (a separate JVM, AWS_ENDPOINT_URL pointing at moto), and each AWS adapter runs against it.
+ */
+class AwsModeEmulatorIT {
+    private static final String TABLE = "qm-ledger";
+    private static final String BUCKET = "qm-backups";
+    private static LocalMoto moto;
+    private static Path home;
+    private static String topicArn;
+    private static Map<String, String> env;
+
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> C client(B builder) {
+        return builder.endpointOverride(URI.create(moto.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+    }
+
+    @BeforeAll
+    static void emulatedAccount() throws Exception {
+        home = Files.createTempDirectory("qm-emulator");
+        moto = LocalMoto.start(home.resolve("moto"));
+        try (DynamoDbClient ddb = client(DynamoDbClient.builder())) {
+            LocalDynamoDb.createLedgerTable(ddb, TABLE);
+        }
+        try (S3Client s3 = client(S3Client.builder().forcePathStyle(true))) {
+            s3.createBucket(b -> b.bucket(BUCKET));
+        }
+        try (SnsClient sns = client(SnsClient.builder())) {
+            topicArn = sns.createTopic(b -> b.name("qm-alerts")).topicArn();
+        }
+        try (SsmClient ssm = client(SsmClient.builder())) {
+            for (String doc : List.of("QmDump", "QmRestore", "QmDrill")) {
+                ssm.createDocument(b -> b.name(doc).documentType("Command").documentFormat("JSON").content(
+                        "{\"schemaVersion\":\"2.2\",\"description\":\"qm\",\"parameters\":{},\"mainSteps\":[{\"action\":\"aws:runShellScript\","
+                                + "\"name\":\"run\",\"inputs\":{\"runCommand\":[\"true\"]}}]}"));
+            }
+        }
+        Files.createDirectories(home.resolve(".qm"));
+        Files.writeString(home.resolve(Target.OUTPUTS), "{\"Quartermaster\": {\"LedgerTableName\": \"" + TABLE + "\", \"BackupBucketName\": \""
+                + BUCKET + "\", \"AlertTopicArn\": \"" + topicArn + "\", \"DumpDocumentName\": \"QmDump\", \"RestoreDocumentName\": \"QmRestore\","
+                + " \"DrillDocumentName\": \"QmDrill\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"HostTag\": \"qm:backup=true\"}}");
+        env = new HashMap<>();
+        env.put("AWS_ENDPOINT_URL", moto.endpoint());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("AWS_EMF_ENVIRONMENT", "Local");
+        env.put("POWERTOOLS_METRICS_NAMESPACE", "Quartermaster");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (moto != null) {
+            moto.close();
+        }
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    /** bin/qm as a user runs it: another JVM, the CLI's own class path, the environment of the shell. */
+    private static Result qm(Map<String, String> extraEnv, String... args) throws Exception {
+        Path root = Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize();
+        String cp = root.resolve("cli/target/classes") + ":" + Files.readString(root.resolve("cli/target/classpath.txt")).trim();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dqm.home=" + home, "-Dqm.log.level=WARN", "-cp", cp, "dev.quartermaster.cli.Qm"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().remove("AWS_PROFILE");
+        pb.environment().remove("AWS_CA_BUNDLE");
+        pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static Platform platform() {
+        Map<String, String> s = new HashMap<>(env);
+        s.put("TABLE_NAME", TABLE);
+        s.put("BACKUP_BUCKET", BUCKET);
+        s.put("ALERT_TOPIC_ARN", topicArn);
+        return new Platform(Settings.of(s));
+    }
+
+    @Test
+    void invokeAndLedger_inAwsMode_recordThePushInTheEmulatedTableAndShowIt() throws Exception {
+        Result invoke = qm(Map.of("TABLE_NAME", TABLE), "invoke", "image-action", "events/image-action-push.json", "--aws");
+        Result ledger = qm(Map.of(), "ledger", "wordpress", "--aws", "--output", "json");
+
+        assertThat(invoke.exit()).as(invoke.err()).isZero();
+        assertThat(invoke.out()).contains("\"RECORDED\"");
+        assertThat(ledger.exit()).as(ledger.err()).isZero();
+        JsonNode images = EventParser.JSON.readTree(ledger.out());
+        assertThat(images.toString()).contains("sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb").contains("wp-6.4-v1");
+    }
+
+    @Test
+    void invokeScan_inAwsMode_publishesTheAlertThroughSns() throws Exception {
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        HttpServer endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.createContext("/", ex -> {
+            delivered.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        endpoint.start();
+        try (SnsClient sns = client(SnsClient.builder())) {
+            sns.subscribe(b -> b.topicArn(topicArn).protocol("http").endpoint("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/"));
+
+            Result scan = qm(Map.of("TABLE_NAME", TABLE, "ALERT_TOPIC_ARN", topicArn), "invoke", "image-scan",
+                    "events/image-scan-critical.json", "--aws");
+
+            assertThat(scan.exit()).as(scan.err()).isZero();
+            assertThat(scan.out()).contains("FAILED_SCAN");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (delivered.stream().noneMatch(d -> d.contains("FAILED_SCAN")) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(delivered).anySatisfy(d -> assertThat(d).contains("FAILED_SCAN").contains("wordpress"));
+        } finally {
+            endpoint.stop(0);
+        }
+    }
+
+    @Test
+    void backups_inAwsMode_listsTheRecordsInTheEmulatedTable() throws Exception {
+        var store = BackupRoot.store(platform());
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", Instant.parse("2026-11-23T03:00:00Z"), "cmd-emu",
+                "backups/wordpress/2026/11/23/20261123T030000Z-emu.sql.gz", null);
+        store.create(r);
+        store.settle(r.verified(1234, "ab".repeat(32), 5, 42, 900, Instant.parse("2026-11-23T03:01:00Z")));
+
+        Result backups = qm(Map.of(), "backups", "--aws", "--output", "json");
+
+        assertThat(backups.exit()).as(backups.err()).isZero();
+        assertThat(backups.out()).contains("20261123T030000Z-emu.sql.gz").contains("VERIFIED");
+    }
+
+    @Test
+    void backupNow_inAwsMode_failsWithOneLineWhenTheHostCannotBeResolved() throws Exception {
+        // moto 5.2 does not implement ssm:DescribeInstanceInformation, which finds the one tagged host:
+        // the command must fail with one line a person can read, and send nothing
+        Result now = qm(Map.of("QM_DEBUG_UNSET", "1"), "backup-now", "--aws");
+
+        assertThat(now.exit()).isNotZero();
+        assertThat(now.err().lines().filter(l -> l.startsWith("qm: ")).count()).isEqualTo(1);
+        assertThat(now.err()).doesNotContain("\tat ");
+        try (SsmClient ssm = client(SsmClient.builder())) {
+            assertThat(ssm.listCommands(b -> b.maxResults(50)).commands()).noneMatch(c -> c.documentName().equals("QmDump"));
+        }
+    }
+
+    @Test
+    void ssmCommandRunner_sendsToTheResolvedInstanceAndReadsTheOutput() {
+        Platform p = platform();
+        var runner = new SsmCommandRunner(() -> p.clients().ssm(), BUCKET, "/quartermaster/test/ssm", (key, value) -> "i-0123456789abcdef0");
+
+        String id = runner.send("QmDrill", Map.of(), "qm:backup", "true", "Quartermaster drill");
+
+        assertThat(id).isNotBlank();
+        try (SsmClient ssm = client(SsmClient.builder())) {
+            var sent = ssm.listCommands(b -> b.commandId(id)).commands();
+            assertThat(sent).singleElement().satisfies(c -> {
+                assertThat(c.documentName()).isEqualTo("QmDrill");
+                assertThat(c.instanceIds()).containsExactly("i-0123456789abcdef0");
+            });
+        }
+        assertThat(runner.output(id)).isPresent();
+    }
+
+    @Test
+    void ecrAuth_getsABasicTokenFromGetAuthorizationToken() {
+        String header = VerifyRoot.ecrAuth(platform()).header().orElseThrow();
+
+        assertThat(header).startsWith("Basic ");
+        assertThat(new String(Base64.getDecoder().decode(header.substring(6)), StandardCharsets.UTF_8)).startsWith("AWS:");
+    }
+}
