@@ -13,31 +13,37 @@
 # Passwords never appear in arguments or output: inside a container the script reads
 # MARIADB_ROOT_PASSWORD / MYSQL_ROOT_PASSWORD from the container's own environment.
 #
-# The host writes only under staging/ (its role may write nowhere else): the compressed stream goes
-# to staging/<path>, then its manifest (size, sha256, per-table row counts, versions) to
-# staging/<path>.manifest.json. The backup-status function checks the object against the manifest and
-# only then commits it under backups/. A dump that fails at any point leaves no manifest, and removes
-# its partial upload.
+# The host writes only under staging/ (its role may write nowhere else), with one pipeline and one AWS
+# CLI start-up: dump | compress | tee (sha256, byte count) | [RAM buffer] | aws s3 cp - staging/<path>.
+# Then it prints one line, QM-DUMP {json} (bytes, sha256, compression, versions, times), which SSM keeps as
+# the command's output. The backup-status function checks the staged object against that line, counts
+# every table's rows from the dump itself, and only then commits object and manifest under backups/.
+# Nothing touches the host's disk but a few bytes of bookkeeping; a dump that fails removes its upload.
 set -euo pipefail
 umask 077
 source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
 
 : "${QM_BUCKET:?QM_BUCKET is required}" "${QM_KEY:?QM_KEY is required}" "${QM_DATABASE:?QM_DATABASE is required}"
 QM_CONTAINER="${QM_CONTAINER:-}"
-QM_COMPRESSION="${QM_COMPRESSION:-gzip}"
+QM_COMPRESSION="${QM_COMPRESSION:-zstd}"
 [[ "$QM_KEY" =~ ^backups/[A-Za-z0-9/_.:-]+$ ]] || { echo "qm-dump: key must be under backups/: $QM_KEY" >&2; exit 2; }
 [[ "$QM_KEY" != *..* ]] || { echo "qm-dump: key must not contain '..'" >&2; exit 2; }
 [[ "$QM_DATABASE" =~ ^[A-Za-z0-9_]{1,64}$ ]] || { echo "qm-dump: bad database name" >&2; exit 2; }
 [[ "$QM_BUCKET" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "qm-dump: bad bucket name" >&2; exit 2; }
 [[ -z "$QM_CONTAINER" || "$QM_CONTAINER" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$ ]] || { echo "qm-dump: bad container name" >&2; exit 2; }
 case "$QM_COMPRESSION" in
-  gzip) compress=(gzip -6 -c) ;;
-  zstd) compress=(zstd -q -3 -c) ;;
-  *) echo "qm-dump: compression must be gzip or zstd" >&2; exit 2 ;;
+  zstd)
+    if command -v zstd >/dev/null 2>&1; then compress=(zstd -q -1 -c)
+    else echo "qm-dump: zstd is not installed here: compressing with gzip -1 instead" >&2; QM_COMPRESSION=gzip; compress=(gzip -1 -c); fi ;;
+  gzip) compress=(gzip -1 -c) ;;
+  *) echo "qm-dump: compression must be zstd or gzip" >&2; exit 2 ;;
 esac
+# a RAM buffer between the compressor and the upload keeps the dump from waiting on the CLI's start-up
+buffer=(cat)
+if command -v mbuffer >/dev/null 2>&1; then buffer=(mbuffer -q -m 64M); fi
 
 stage="staging/${QM_KEY#backups/}"
-meta="$(mktemp -d)"   # a few bytes of bookkeeping (checksum, size, errors), never the dump
+meta="$(mktemp -d)"   # a few bytes of bookkeeping (checksum, size), never the dump
 cleanup() {
   rc=$?
   if [ "$rc" -ne 0 ]; then
@@ -56,41 +62,24 @@ dump_version="$(db mariadb-dump --version | head -1 | tr -cd 'A-Za-z0-9._+~,() -
 
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
 db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" 2>"$meta/dump.err" \
-  | tee >(qm_count_rows > "$meta/counts"; touch "$meta/counts.done") \
   | "${compress[@]}" \
   | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") >(wc -c | tr -d ' ' > "$meta/bytes") \
+  | "${buffer[@]}" \
   | aws s3 cp - "s3://$QM_BUCKET/$stage" --only-show-errors
 if [ -s "$meta/dump.err" ]; then
   # mariadb-dump writes warnings to stderr too; show them, fail only on its exit code (pipefail above)
   sed 's/^/qm-dump: mariadb-dump: /' "$meta/dump.err" >&2
 fi
 # the process substitutions finish asynchronously: wait for their results
-for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && [ -e "$meta/counts.done" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && break; sleep 0.05; done
 sha256="$(cat "$meta/sha256")"
 bytes="$(cat "$meta/bytes")"
 [[ "$sha256" =~ ^[a-f0-9]{64}$ ]] || { echo "qm-dump: checksum missing" >&2; exit 1; }
 [[ "$bytes" =~ ^[0-9]+$ ]] || { echo "qm-dump: size missing" >&2; exit 1; }
-[ -e "$meta/counts.done" ] || { echo "qm-dump: row counts missing" >&2; exit 1; }
 finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 
-# the manifest says what a good object is; backup-status checks the upload against it and commits both
-{
-  printf '{\n'
-  printf '  "key": "%s",\n' "$QM_KEY"
-  printf '  "database": "%s",\n' "$QM_DATABASE"
-  printf '  "bytes": %s,\n' "$bytes"
-  printf '  "sha256": "%s",\n' "$sha256"
-  printf '  "compression": "%s",\n' "$QM_COMPRESSION"
-  printf '  "startedAt": "%s",\n' "$started"
-  printf '  "finishedAt": "%s",\n' "$finished"
-  printf '  "durationMs": %s,\n' "$duration_ms"
-  printf '  "serverVersion": "%s",\n' "$server_version"
-  printf '  "dumpTool": "%s",\n' "$dump_version"
-  printf '  "tables": {\n'
-  sed '$!s/$/,/; s/^/    /' "$meta/counts"
-  printf '  }\n'
-  printf '}\n'
-} | aws s3 cp - "s3://$QM_BUCKET/$stage.manifest.json" --only-show-errors --content-type application/json
-
-echo "qm-dump: OK staged s3://$QM_BUCKET/$stage bytes=$bytes sha256=$sha256 duration_ms=$duration_ms (backup-status commits it to $QM_KEY)"
+# one line for backup-status (SSM keeps the command's output): what a good staged object is
+printf 'QM-DUMP {"key": "%s", "database": "%s", "bytes": %s, "sha256": "%s", "compression": "%s", "startedAt": "%s", "finishedAt": "%s", "durationMs": %s, "serverVersion": "%s", "dumpTool": "%s"}\n' \
+  "$QM_KEY" "$QM_DATABASE" "$bytes" "$sha256" "$QM_COMPRESSION" "$started" "$finished" "$duration_ms" "$server_version" "$dump_version"
+echo "qm-dump: OK staged s3://$QM_BUCKET/$stage bytes=$bytes sha256=$sha256 duration_ms=$duration_ms (backup-status commits it to $QM_KEY)" >&2

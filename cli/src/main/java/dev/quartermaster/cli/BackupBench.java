@@ -35,6 +35,7 @@ final class BackupBench {
             long bestNull = Long.MAX_VALUE;
             long tempBytes = 0;
             String key = null;
+            String lastOutput = "";
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 dumpToNull(db);
@@ -65,6 +66,7 @@ final class BackupBench {
                     return 1;
                 }
                 tempBytes = Math.max(tempBytes, peak.get() - before);
+                lastOutput = run.output();
                 System.out.printf("run %d: mariadb-dump > /dev/null %d ms, dump | %s | sha256 | S3 %d ms (%s)%n", i + 1, nullMs, compression,
                         dumpMs, run.output().lines().filter(l -> l.startsWith("qm-dump: OK")).findFirst().orElse(""));
                 bestDump = Math.min(bestDump, dumpMs);
@@ -72,7 +74,7 @@ final class BackupBench {
             }
             // what backup-status does when SSM reports success: check the staged object and commit it under backups/
             long c0 = System.nanoTime();
-            var committed = commit(s3, key);
+            var committed = commit(s3, key, lastOutput);
             double commitS = (System.nanoTime() - c0) / 1e9;
             if (committed.status() != dev.quartermaster.backup.BackupRecord.Status.VERIFIED) {
                 System.err.println("commit failed: " + committed.error());
@@ -95,14 +97,14 @@ final class BackupBench {
         }
     }
 
-    private static dev.quartermaster.backup.BackupRecord commit(LocalS3 s3, String key) {
+    private static dev.quartermaster.backup.BackupRecord commit(LocalS3 s3, String key, String dumpOutput) {
         var config = dev.quartermaster.backup.BackupConfig.from(dev.quartermaster.common.Settings.of(Map.of("BACKUP_BUCKET", "qm-backups",
                 "DATABASE", "wordpress")));
         try (var client = s3.client()) {
             var service = new dev.quartermaster.backup.BackupService(config, null, new dev.quartermaster.backup.S3BackupObjects(client),
                     null, null, null, null, java.time.Clock.systemUTC());
             return service.commitAndVerify(dev.quartermaster.backup.BackupRecord.running(dev.quartermaster.backup.BackupRecord.Kind.BACKUP,
-                    "wordpress", java.time.Instant.now(), "bench", key, null));
+                    "wordpress", java.time.Instant.now(), "bench", key, null), dumpOutput);
         }
     }
 

@@ -89,7 +89,7 @@ class DeployedDocumentIT {
                     + "\"detail\":{\"command-id\":\"" + commandId + "\",\"document-name\":\"Quartermaster-DumpDocument-ABC\","
                     + "\"instance-id\":\"i-1\",\"status\":\"Success\"}}";
             ByteArrayOutputStream result = new ByteArrayOutputStream();
-            new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services)).handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), result,
+            new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services, ssmReporting(commandId, out))).handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), result,
                     new LocalContext("backup-status", 60));
             JsonNode r = EventParser.JSON.readTree(result.toByteArray());
 
@@ -99,5 +99,20 @@ class DeployedDocumentIT {
                     .isEqualTo(Long.parseLong(db.sql("wordpress", "SELECT (SELECT COUNT(*) FROM wp_posts) + (SELECT COUNT(*) FROM wp_postmeta)"
                             + " + (SELECT COUNT(*) FROM wp_options) + (SELECT COUNT(*) FROM wp_users) + (SELECT COUNT(*) FROM wp_comments)")));
         }
+    }
+
+    /** SSM as backup-status sees it: the command's output, as the agent captured it. */
+    private static dev.quartermaster.backup.CommandRunner ssmReporting(String commandId, String output) {
+        return new dev.quartermaster.backup.CommandRunner() {
+            @Override
+            public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
+                throw new UnsupportedOperationException("this test sends nothing");
+            }
+
+            @Override
+            public java.util.Optional<String> output(String id) {
+                return id.equals(commandId) ? java.util.Optional.of(output) : java.util.Optional.empty();
+            }
+        };
     }
 }

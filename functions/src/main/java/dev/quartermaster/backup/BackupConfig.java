@@ -17,7 +17,7 @@ public record BackupConfig(String bucket, String database, String container, Str
         return new BackupConfig(s.require("BACKUP_BUCKET"), s.getOrDefault("DATABASE", "wordpress"), s.getOrDefault("DB_CONTAINER", ""),
                 s.getOrDefault("HOST_TAG_KEY", "qm:backup"), s.getOrDefault("HOST_TAG_VALUE", "true"),
                 s.getOrDefault("DUMP_DOCUMENT", "QuartermasterDump"), s.getOrDefault("DRILL_DOCUMENT", "QuartermasterDrill"),
-                s.getInt("BACKUP_WINDOW_HOURS", 2), s.getInt("MAX_BACKUP_AGE_HOURS", 26), s.getOrDefault("BACKUP_COMPRESSION", "gzip"),
+                s.getInt("BACKUP_WINDOW_HOURS", 2), s.getInt("MAX_BACKUP_AGE_HOURS", 26), s.getOrDefault("BACKUP_COMPRESSION", "zstd"),
                 s.getOrDefault("DB_PASSWORD_PARAMETER", ""), s.getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
     }
 }

@@ -31,6 +31,7 @@ import java.util.Set;
 public final class BackupService {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EVIDENCE = "QM-EVIDENCE ";
+    static final String DUMP_LINE = "QM-DUMP ";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     static final Set<String> FAILED_STATUSES = Set.of("Failed", "TimedOut", "Cancelled", "Cancelling", "DeliveryTimedOut",
@@ -186,48 +187,118 @@ public final class BackupService {
     }
 
     /**
-     * The commit: the host staged the object and its manifest under staging/ (it may write nowhere
-     * else); this checks the staged object against the manifest (size, sha256 of every byte), copies it
-     * to its key under backups/, writes the manifest beside it (the commit), then removes the staged
-     * pair. Each step can be repeated: a retry after a crash finds either the staged pair again, or the
-     * committed backup, which it verifies.
+     * The commit, from SSM's report that the dump succeeded: the host staged the object under staging/
+     * (it may write nowhere else) and printed one QM-DUMP line (size, sha256, compression, versions).
      */
-    public BackupRecord commitAndVerify(BackupRecord r) {
+    BackupRecord commitAndVerify(BackupRecord r) {
+        return commitAndVerify(r, commands.output(r.commandId()).orElse(""));
+    }
+
+    /**
+     * The commit: reads the staged object once, hashing it, decompressing it and counting every table's
+     * rows from the dump itself; checks size and sha256 against the host's line; copies the object to its
+     * key under backups/ and writes the manifest beside it last; removes the staged object. Each step can
+     * be repeated: a retry after a crash finds the staged object again, or the committed backup, which it
+     * verifies against its manifest.
+     *
+     * @param hostOutput what the dump printed (its QM-DUMP line)
+     */
+    public BackupRecord commitAndVerify(BackupRecord r, String hostOutput) {
         String staged = "staging/" + r.key().substring("backups/".length());
-        Optional<String> manifestText = objects.text(config.bucket(), staged + ".manifest.json");
-        if (manifestText.isEmpty()) {
-            return verifyBackup(r); // committed already (a retry), or the dump never finished: verify says which
-        }
         Instant now = clock.instant();
-        JsonNode manifest;
-        try {
-            manifest = JSON.readTree(manifestText.get());
-        } catch (IOException e) {
-            return r.failed("the staged manifest of " + r.key() + " is not JSON", now);
-        }
-        long bytes = manifest.path("bytes").asLong(-1);
-        String sha = manifest.path("sha256").asText("");
         Optional<BackupObjects.Head> head = objects.head(config.bucket(), staged);
         if (head.isEmpty()) {
-            return r.failed("the host staged a manifest but no object at " + staged, now);
+            return verifyBackup(r); // committed already (a retry), or nothing was staged: verify says which
+        }
+        Optional<String> line = hostOutput.lines().filter(l -> l.startsWith(DUMP_LINE)).reduce((a, b) -> b);
+        if (line.isEmpty()) {
+            return r.failed("the dump staged " + staged + " but printed no QM-DUMP line (see the command output)", now);
+        }
+        JsonNode host;
+        try {
+            host = JSON.readTree(line.get().substring(DUMP_LINE.length()));
+        } catch (IOException e) {
+            return r.failed("the dump's QM-DUMP line is not JSON", now);
+        }
+        long bytes = host.path("bytes").asLong(-1);
+        String sha = host.path("sha256").asText("");
+        String compression = host.path("compression").asText("");
+        if (!r.key().equals(host.path("key").asText())) {
+            return r.failed("the dump reports key " + dev.quartermaster.common.Text.oneLine(host.path("key").asText(), 200)
+                    + ", not " + r.key(), now);
+        }
+        if (!compression.equals("gzip") && !compression.equals("zstd")) {
+            return r.failed("the dump reports compression '" + dev.quartermaster.common.Text.oneLine(compression, 20) + "'", now);
         }
         if (head.get().size() != bytes) {
-            return r.failed("the staged object is " + head.get().size() + " bytes, its manifest says " + bytes, now);
+            return r.failed("the staged object is " + head.get().size() + " bytes, the dump reported " + bytes, now);
         }
-        String actual = sha256Of(staged);
+        Map<String, Long> tables;
+        String actual;
+        try (Digests.CountingDigestStream raw = new Digests.CountingDigestStream(objects.open(config.bucket(), staged))) {
+            try {
+                tables = DumpRowCounter.count(decompress(raw, compression));
+            } catch (IOException | RuntimeException unreadable) {
+                return r.failed("the staged object does not decompress as " + compression + ": " + unreadable.getMessage(), now);
+            }
+            raw.transferTo(java.io.OutputStream.nullOutputStream()); // the compressed tail after the dump's last byte
+            actual = raw.hex();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + staged + " failed: " + e.getMessage(), e);
+        }
         if (!actual.equals(sha)) {
-            return r.failed("the staged object hashes to " + actual + ", its manifest says " + sha, now);
+            return r.failed("the staged object hashes to " + actual + ", the dump reported " + sha, now);
         }
+        String manifest = manifest(r, host, tables);
         objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),
                 "database", config.database()));
         Optional<BackupObjects.Head> committed = objects.head(config.bucket(), r.key());
         if (committed.isEmpty() || committed.get().size() != bytes) {
             return r.failed("the copy to " + r.key() + " is missing or has the wrong size", now);
         }
-        objects.putText(config.bucket(), r.key() + ".manifest.json", manifestText.get(), "application/json");
+        objects.putText(config.bucket(), r.key() + ".manifest.json", manifest, "application/json");
         objects.delete(config.bucket(), staged);
-        objects.delete(config.bucket(), staged + ".manifest.json");
-        return verified(r, manifest, bytes, sha, now);
+        long rows = tables.values().stream().mapToLong(Long::longValue).sum();
+        return r.verified(bytes, sha, tables.size(), rows, host.path("durationMs").asLong(0), now);
+    }
+
+    private static java.io.InputStream decompress(java.io.InputStream raw, String compression) throws IOException {
+        java.io.InputStream buffered = new java.io.BufferedInputStream(raw, 256 * 1024);
+        return compression.equals("zstd") ? new io.airlift.compress.zstd.ZstdInputStream(buffered)
+                : new java.util.zip.GZIPInputStream(buffered, 256 * 1024);
+    }
+
+    /**
+     * The manifest, one member per line as the restore script reads it (the tables one per line, names as
+     * JSON strings): the host's facts, and the row counts backup-status counted from the dump.
+     */
+    static String manifest(BackupRecord r, JsonNode host, Map<String, Long> tables) {
+        StringBuilder m = new StringBuilder("{\n");
+        m.append("  \"key\": ").append(str(r.key())).append(",\n");
+        m.append("  \"database\": ").append(str(r.database())).append(",\n");
+        m.append("  \"bytes\": ").append(host.path("bytes").asLong()).append(",\n");
+        m.append("  \"sha256\": ").append(str(host.path("sha256").asText())).append(",\n");
+        m.append("  \"compression\": ").append(str(host.path("compression").asText())).append(",\n");
+        for (String f : List.of("startedAt", "finishedAt", "serverVersion", "dumpTool")) {
+            m.append("  \"").append(f).append("\": ").append(str(dev.quartermaster.common.Text.oneLine(host.path(f).asText(""), 200))).append(",\n");
+        }
+        m.append("  \"durationMs\": ").append(host.path("durationMs").asLong(0)).append(",\n");
+        m.append("  \"rowsCountedBy\": \"backup-status\",\n");
+        m.append("  \"tables\": {\n");
+        int i = 0;
+        for (Map.Entry<String, Long> t : tables.entrySet()) {
+            m.append("    ").append(str(t.getKey())).append(": ").append(t.getValue()).append(++i < tables.size() ? ",\n" : "\n");
+        }
+        m.append("  }\n}\n");
+        return m.toString();
+    }
+
+    private static String str(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static BackupRecord verified(BackupRecord r, JsonNode manifest, long bytes, String sha, Instant now) {
@@ -273,17 +344,12 @@ public final class BackupService {
     }
 
     private String sha256Of(String key) {
-        var md = Digests.sha256();
-        try (InputStream in = objects.open(config.bucket(), key)) {
-            byte[] buf = new byte[256 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                md.update(buf, 0, n);
-            }
+        try (Digests.CountingDigestStream in = new Digests.CountingDigestStream(objects.open(config.bucket(), key))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return in.hex();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + key + " failed: " + e.getMessage(), e);
         }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     /** The drill prints its evidence as one {@code QM-EVIDENCE {json}} line; the host writes no evidence object. */

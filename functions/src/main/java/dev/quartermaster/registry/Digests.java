@@ -86,4 +86,50 @@ public final class Digests {
             return count;
         }
     }
+
+    /** Passes bytes through while hashing them (sha256); {@link #hex()} once the stream is read. */
+    public static final class CountingDigestStream extends FilterInputStream {
+        private final MessageDigest md = sha256();
+        private long count;
+
+        public CountingDigestStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                md.update((byte) b);
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                md.update(buf, off, n);
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
+        }
+
+        public long count() {
+            return count;
+        }
+
+        /** The sha256 of every byte read so far, in lowercase hex. */
+        public String hex() {
+            return HexFormat.of().formatHex(md.digest());
+        }
+    }
 }

@@ -49,11 +49,12 @@ class BackupScriptsIT {
     }
 
     /** What backup-status does after a successful dump: check the staged pair and commit it under backups/. */
-    private static void commit(String database, String key) {
+    private static void commit(String database, String key, String dumpOutput) {
         BackupConfig config = BackupConfig.from(dev.quartermaster.common.Settings.of(Map.of("BACKUP_BUCKET", BUCKET, "DATABASE", database)));
         try (var s3 = LocalBackends.s3().client()) {
             BackupService service = new BackupService(config, null, new S3BackupObjects(s3), null, null, null, null, java.time.Clock.systemUTC());
-            BackupRecord out = service.commitAndVerify(BackupRecord.running(BackupRecord.Kind.BACKUP, database, java.time.Instant.now(), "cmd", key, null));
+            BackupRecord out = service.commitAndVerify(BackupRecord.running(BackupRecord.Kind.BACKUP, database, java.time.Instant.now(), "cmd", key, null),
+                    dumpOutput);
             assertThat(out.status()).as(String.valueOf(out.error())).isEqualTo(BackupRecord.Status.VERIFIED);
         }
     }
@@ -61,7 +62,7 @@ class BackupScriptsIT {
     private static void dumpAndCommit(String database, String key) {
         HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
         assertThat(dump.ok()).as(dump.output()).isTrue();
-        commit(database, key);
+        commit(database, key, dump.output());
     }
 
     private static HostScripts.Run restore(String database, String key) {
@@ -126,9 +127,9 @@ class BackupScriptsIT {
         HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
         assertThat(dump.ok()).as(dump.output()).isTrue();
         assertThat(keysUnder("backups/" + database)).isEmpty(); // the host stages; only backup-status commits
-        assertThat(keysUnder("staging/" + database)).containsExactlyInAnyOrder(
-                "staging/" + key.substring(8), "staging/" + key.substring(8) + ".manifest.json");
-        commit(database, key);
+        assertThat(keysUnder("staging/" + database)).containsExactly("staging/" + key.substring(8)); // one object, one CLI start-up
+        assertThat(dump.output()).containsPattern("QM-DUMP \\{.*\"sha256\": \"[a-f0-9]{64}\"");
+        commit(database, key, dump.output());
         db.sql(null, "DROP DATABASE " + database);
         HostScripts.Run restore = restore(database, key);
 
@@ -308,5 +309,36 @@ class BackupScriptsIT {
 
         assertThat(restore.ok()).as(restore.output()).isTrue();
         assertThat(db.sql(database, "SELECT post_title FROM wp_posts WHERE ID = 1")).isEqualTo("Latest wins");
+    }
+
+    @Test
+    void rowCounter_agreesWithTheHostsFormerAwk_onARealDump(@TempDir Path dir) throws Exception {
+        String database = "wp_counted";
+        db.seedWordPress(database, "Count me", 500, 300);
+        db.sql(database, "CREATE TABLE `odd``name` (s text); INSERT INTO `odd``name` VALUES ('a),(b'), ('it''s'), (NULL);"
+                + "CREATE PROCEDURE fill() INSERT INTO `odd``name` VALUES ('x'),('y')");
+        Path dump = dir.resolve("dump.sql");
+        Process p = new ProcessBuilder("mariadb-dump", "--defaults-extra-file=" + db.defaultsFile(), "--single-transaction", "--quick",
+                "--routines", "--triggers", "--events", "--hex-blob", database).redirectOutput(dump.toFile()).start();
+        assertThat(p.waitFor()).isZero();
+        Path awk = Path.of(getClass().getResource("/count-rows.awk").toURI());
+        ProcessBuilder awkRun = new ProcessBuilder("awk", "-f", awk.toString(), dump.toString()).redirectErrorStream(true);
+        awkRun.environment().put("LC_ALL", "C"); // byte semantics, as the host ran it
+        Process a = awkRun.start();
+        String awkOut = new String(a.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(a.waitFor()).isZero();
+        java.util.Map<String, Long> fromAwk = new java.util.LinkedHashMap<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : awkOut.lines().toList()) {
+            json.readTree("{" + line + "}").fields().forEachRemaining(e -> fromAwk.put(e.getKey(), e.getValue().asLong()));
+        }
+
+        java.util.Map<String, Long> fromJava;
+        try (var in = Files.newInputStream(dump)) {
+            fromJava = DumpRowCounter.count(in);
+        }
+
+        assertThat(fromJava).containsExactlyEntriesOf(fromAwk);
+        assertThat(fromJava).containsEntry("odd`name", 3L).containsEntry("wp_posts", 500L);
     }
 }

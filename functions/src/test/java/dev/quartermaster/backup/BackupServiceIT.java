@@ -51,9 +51,28 @@ class BackupServiceIT {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** What the host's dump leaves: the object and its manifest under staging/ (it may write nowhere else). */
-    private void stage(String key, byte[] content, String manifestSha) {
-        put(staged(key), content, manifestSha);
+    /** A small gzip'd dump: wp_posts with 3 rows, wp_options with 4. */
+    private static byte[] dump() {
+        String sql = "-- Table structure for table `wp_posts`\n-- Dumping data for table `wp_posts`\n"
+                + "INSERT INTO `wp_posts` VALUES (1,'a'),(2,'b),(c'),(3,'d');\nUNLOCK TABLES;\n"
+                + "-- Table structure for table `wp_options`\n-- Dumping data for table `wp_options`\n"
+                + "INSERT INTO `wp_options` VALUES\n(1),\n(2),\n(3),\n(4);\nUNLOCK TABLES;\n";
+        var out = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(sql.getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** What the host's dump leaves: the object under staging/ (it may write nowhere else) and its QM-DUMP output line. */
+    private void stage(String commandId, String key, byte[] content, String reportedSha) {
+        try (var s3 = LocalBackends.s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(staged(key)), RequestBody.fromBytes(content));
+        }
+        commands.output(commandId, "qm-dump: dumping\nQM-DUMP {\"key\": \"" + key + "\", \"database\": \"" + database + "\", \"bytes\": "
+                + content.length + ", \"sha256\": \"" + reportedSha + "\", \"compression\": \"gzip\", \"durationMs\": 1200}\n");
     }
 
     private static String staged(String key) {
@@ -87,7 +106,7 @@ class BackupServiceIT {
         var sent = commands.sent().get(0);
         assertThat(sent.document()).isEqualTo("Quartermaster-DumpDocument");
         assertThat(sent.tagKey()).isEqualTo("qm:backup");
-        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.gz")
+        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.zst") // zstd by default
                 .containsEntry("container", "wordpress-db-1").doesNotContainKey("password");
         var record = BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow();
         assertThat(record.status()).isEqualTo(BackupRecord.Status.RUNNING);
@@ -134,12 +153,43 @@ class BackupServiceIT {
     }
 
     @Test
+    void status_whenTheDumpPrintedNoLine_failsAndCommitsNothing() {
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        String key = sent.parameters().get("key");
+        try (var s3 = LocalBackends.s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(staged(key)), RequestBody.fromBytes(dump()));
+        }
+
+        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        assertThat(result.path("details").path("error").asText()).contains("no QM-DUMP line");
+        assertThat(keysUnder("backups/" + database)).isEmpty();
+    }
+
+    @Test
+    void status_commitWritesTheRowCountsItCountedFromTheDump() {
+        Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
+        var sent = commands.sent().get(0);
+        String key = sent.parameters().get("key");
+        byte[] content = dump();
+        stage(sent.commandId(), key, content, sha(content));
+
+        Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+
+        try (var s3 = LocalBackends.s3().client()) {
+            String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String();
+            assertThat(manifest).contains("    \"wp_posts\": 3,\n").contains("    \"wp_options\": 4\n").contains("\"compression\": \"gzip\"");
+        }
+    }
+
+    @Test
     void status_whenSuccessAndObjectMatchesManifest_commitsUnderBackupsAndVerifies() {
         Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         String key = sent.parameters().get("key");
-        byte[] content = "-- a gzip'd dump, as far as this test cares".getBytes(StandardCharsets.UTF_8);
-        stage(key, content, sha(content));
+        byte[] content = dump();
+        stage(sent.commandId(), key, content, sha(content));
 
         var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
         var again = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
@@ -171,8 +221,8 @@ class BackupServiceIT {
     void status_whenObjectDoesNotHashToManifest_failedAndAlerted() {
         Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
-        byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
-        stage(sent.parameters().get("key"), content, "0".repeat(64));
+        byte[] content = dump();
+        stage(sent.commandId(), sent.parameters().get("key"), content, "0".repeat(64));
 
         var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 

@@ -124,12 +124,16 @@ class FaultInjectionIT {
         String database = "wpfault" + Long.toHexString(System.nanoTime());
         String key = "backups/" + database + "/2026/11/23/20261123T030000Z-fault.sql.gz";
         String staged = "staging/" + key.substring("backups/".length());
-        byte[] content = "a compressed dump, as far as this test cares".repeat(1000).getBytes(StandardCharsets.UTF_8);
+        var packed = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(packed)) {
+            gz.write(("-- Dumping data for table `t`\nINSERT INTO `t` VALUES " + "(1,'x'),".repeat(4999) + "(2,'y');\nUNLOCK TABLES;\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] content = packed.toByteArray();
         String sha = HexFormat.of().formatHex(dev.quartermaster.registry.Digests.sha256().digest(content));
         try (var s3 = LocalBackends.s3().client()) {
             s3.putObject(b -> b.bucket(BUCKET).key(staged), RequestBody.fromBytes(content));
-            s3.putObject(b -> b.bucket(BUCKET).key(staged + ".manifest.json"), RequestBody.fromString(
-                    "{\"key\": \"" + key + "\", \"bytes\": " + content.length + ", \"sha256\": \"" + sha + "\", \"tables\": {\"t\": 5}}"));
+
         }
         try (FaultyProxy proxy = new FaultyProxy(LocalBackends.s3().endpoint(), 10)) {
             Map<String, String> settings = new HashMap<>(LocalLedger.freshTableSettings());
@@ -140,6 +144,9 @@ class FaultInjectionIT {
             var alerts = new RecordingAlerts();
             Platform services = LocalLedger.platform(settings, alerts);
             String commandId = "5f0c3e7a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
+            RecordingCommands commands = new RecordingCommands();
+            commands.output(commandId, "QM-DUMP {\"key\": \"" + key + "\", \"bytes\": " + content.length + ", \"sha256\": \"" + sha
+                    + "\", \"compression\": \"gzip\"}");
             dev.quartermaster.backup.BackupRoot.store(services).create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-23T03:00:00Z"),
                     commandId, key, null));
             byte[] event = Fixtures.text("ssm-command-success.json")
@@ -148,7 +155,7 @@ class FaultInjectionIT {
                     .getBytes(StandardCharsets.UTF_8);
             AtomicInteger retries = new AtomicInteger();
 
-            String status = deliver(new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services, new RecordingCommands())), event, retries);
+            String status = deliver(new BackupStatusHandler(dev.quartermaster.backup.BackupRoot.service(services, commands)), event, retries);
 
             assertThat(proxy.refused()).isEqualTo(10);
             assertThat(status).isEqualTo("RECORDED");
@@ -158,7 +165,8 @@ class FaultInjectionIT {
         }
         try (var s3 = LocalBackends.s3().client()) {
             assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray()).isEqualTo(content);
-            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String()).contains(sha);
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String()).contains(sha)
+                    .contains("\"t\": 5000");
             assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(staged)).contents()).isEmpty();
         }
     }

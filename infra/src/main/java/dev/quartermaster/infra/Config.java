@@ -97,7 +97,7 @@ public record Config(
                 r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"),
                 r.optionalMatching("dbPasswordParameter", "", SSM_PARAMETER,
                         "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"),
-                r.matching("backupCompression", "gzip", COMPRESSION, "gzip, or zstd (faster and smaller; the host needs the zstd command)"),
+                r.matching("backupCompression", "zstd", COMPRESSION, "zstd (fast, small; a host without the zstd command falls back to gzip -1) or gzip"),
                 r.integer("maxBackupAgeHours", 26, 2, 24 * 35));
         if (c.backupColdAfterDays() > 0 && c.backupColdAfterDays() >= c.backupRetentionDays()) {
             errors.add("backupColdAfterDays (" + c.backupColdAfterDays() + ") must be smaller than backupRetentionDays ("

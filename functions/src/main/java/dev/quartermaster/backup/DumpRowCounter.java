@@ -1,0 +1,195 @@
+package dev.quartermaster.backup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Counts the rows per table in a mariadb-dump stream, exactly as the host's former awk did (and as a
+ * restore inserts them): only the data sections count ("-- Dumping data for table `t`" up to its
+ * UNLOCK TABLES), only INSERTs into that section's table; inside an INSERT, escaped characters and
+ * string literals are removed, then every "(" left opens a row. Identifiers are read as MariaDB quotes
+ * them (a doubled backtick is one). Byte semantics: the dump is read as ISO-8859-1, one line at a time.
+ * Tables appear in dump order, empty ones with 0.
+ */
+public final class DumpRowCounter {
+    private static final String STRUCTURE = "-- Table structure for table `";
+    private static final String DATA = "-- Dumping data for table `";
+    private static final String INSERT = "INSERT INTO `";
+
+    private final Map<String, Long> rows = new LinkedHashMap<>();
+    private String section = "";
+    private String current;
+    private boolean inserting;
+    private String rest = "";
+
+    /** Counts a whole dump. */
+    public static Map<String, Long> count(InputStream dump) throws IOException {
+        DumpRowCounter c = new DumpRowCounter();
+        LineReader lines = new LineReader(dump);
+        String line;
+        while ((line = lines.next()) != null) {
+            c.line(line);
+        }
+        return c.rows();
+    }
+
+    public Map<String, Long> rows() {
+        return java.util.Collections.unmodifiableMap(rows);
+    }
+
+    void line(String line) {
+        if (line.startsWith(STRUCTURE)) {
+            table(ident(line.substring(STRUCTURE.length())));
+            section = "";
+            inserting = false;
+            return;
+        }
+        if (line.startsWith(DATA)) {
+            section = ident(line.substring(DATA.length()));
+            table(section);
+            inserting = false;
+            return;
+        }
+        if (line.startsWith("UNLOCK TABLES;") || line.startsWith("-- ") || line.startsWith("DELIMITER")) {
+            section = "";
+            inserting = false;
+            return;
+        }
+        String text = null;
+        if (!section.isEmpty() && line.startsWith(INSERT)) {
+            String name = ident(line.substring(INSERT.length()));
+            if (!name.equals(section)) {
+                inserting = false;
+                return;
+            }
+            current = name;
+            text = rest.replaceFirst("^ *VALUES", "");
+            inserting = true;
+        }
+        if (inserting) {
+            if (text == null) {
+                text = line;
+            }
+            String stripped = stripLiterals(stripEscapes(text));
+            long opens = stripped.chars().filter(ch -> ch == '(').count();
+            rows.merge(current, opens, Long::sum);
+            if (stripped.stripTrailing().endsWith(";")) {
+                inserting = false;
+            }
+        }
+    }
+
+    private void table(String t) {
+        rows.putIfAbsent(t, 0L);
+    }
+
+    /** The identifier at the start of {@code s} (just after its opening backtick); what follows goes to {@code rest}. */
+    private String ident(String s) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (true) {
+            int tick = s.indexOf('`', i);
+            if (tick < 0) {
+                rest = "";
+                return out.append(s.substring(i)).toString();
+            }
+            out.append(s, i, tick);
+            if (tick + 1 < s.length() && s.charAt(tick + 1) == '`') {
+                out.append('`');
+                i = tick + 2;
+            } else {
+                rest = s.substring(tick + 1);
+                return out.toString();
+            }
+        }
+    }
+
+    /** awk's gsub(/\\./, ""): a backslash and the character after it. */
+    private static String stripEscapes(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                i++;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** awk's gsub(/'[^']*'/, ""): quoted runs, left to right. */
+    private static String stripLiterals(String s) {
+        if (s.indexOf('\'') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '\'') {
+                int close = s.indexOf('\'', i + 1);
+                if (close < 0) {
+                    b.append(s, i, s.length());
+                    break;
+                }
+                i = close + 1;
+            } else {
+                b.append(c);
+                i++;
+            }
+        }
+        return b.toString();
+    }
+
+    /** Lines of bytes as ISO-8859-1 (one char per byte), without the newline; large lines are fine. */
+    static final class LineReader {
+        private final InputStream in;
+        private final byte[] buf = new byte[256 * 1024];
+        private int pos;
+        private int len;
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        String next() throws IOException {
+            java.io.ByteArrayOutputStream line = null;
+            while (true) {
+                if (pos == len) {
+                    len = in.read(buf);
+                    pos = 0;
+                    if (len <= 0) {
+                        len = 0;
+                        return line == null ? null : line.toString(StandardCharsets.ISO_8859_1);
+                    }
+                }
+                int start = pos;
+                while (pos < len && buf[pos] != '\n') {
+                    pos++;
+                }
+                if (pos < len) {
+                    String s;
+                    if (line == null) {
+                        s = new String(buf, start, pos - start, StandardCharsets.ISO_8859_1);
+                    } else {
+                        line.write(buf, start, pos - start);
+                        s = line.toString(StandardCharsets.ISO_8859_1);
+                    }
+                    pos++;
+                    return s;
+                }
+                if (line == null) {
+                    line = new java.io.ByteArrayOutputStream();
+                }
+                line.write(buf, start, pos - start);
+            }
+        }
+    }
+}
