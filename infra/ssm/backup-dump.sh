@@ -15,10 +15,10 @@
 #
 # The host writes only under staging/ (its role may write nowhere else), with one pipeline and one AWS
 # CLI start-up: dump | compress | tee (sha256, byte count) | [RAM buffer] | aws s3 cp - staging/<path>.
-# Then it prints one line, QM-DUMP {json} (bytes, sha256, compression, versions, times), which SSM keeps as
-# the command's output. The backup-status function checks the staged object against that line, counts
+# It prints QM-SHA256 and QM-BYTES lines (from the stream) and one QM-DUMP {json} line (compression,
+# versions, times), which SSM keeps as the command's output. The backup-status function checks the staged object against that line, counts
 # every table's rows from the dump itself, and only then commits object and manifest under backups/.
-# Nothing touches the host's disk but a few bytes of bookkeeping; a dump that fails removes its upload.
+# Nothing touches the host's disk, not even bookkeeping; a dump that fails removes its upload.
 set -euo pipefail
 umask 077
 source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
@@ -43,14 +43,12 @@ buffer=(cat)
 if command -v mbuffer >/dev/null 2>&1; then buffer=(mbuffer -q -m 64M); fi
 
 stage="staging/${QM_KEY#backups/}"
-meta="$(mktemp -d)"   # a few bytes of bookkeeping (checksum, size), never the dump
 cleanup() {
   rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "qm-dump: FAILED (exit $rc); removing the partial upload s3://$QM_BUCKET/$stage" >&2
     aws s3 rm "s3://$QM_BUCKET/$stage" --only-show-errors >/dev/null 2>&1 || true
   fi
-  rm -rf "$meta"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -61,25 +59,18 @@ server_version="$(db mariadb -N -B -e 'SELECT VERSION()' | tr -cd 'A-Za-z0-9._+~
 dump_version="$(db mariadb-dump --version | head -1 | tr -cd 'A-Za-z0-9._+~,() -')"
 
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
-db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" 2>"$meta/dump.err" \
+# the checksum and the size go straight to this script's output (fd 3), which SSM keeps: no file on disk
+exec 3>&1
+db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" \
   | "${compress[@]}" \
-  | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") >(wc -c | tr -d ' ' > "$meta/bytes") \
+  | tee >(sha256sum | sed -n 's/^\([a-f0-9]\{64\}\).*/QM-SHA256 \1/p' >&3) >(wc -c | tr -d ' ' | sed 's/^/QM-BYTES /' >&3) \
   | "${buffer[@]}" \
   | aws s3 cp - "s3://$QM_BUCKET/$stage" --only-show-errors
-if [ -s "$meta/dump.err" ]; then
-  # mariadb-dump writes warnings to stderr too; show them, fail only on its exit code (pipefail above)
-  sed 's/^/qm-dump: mariadb-dump: /' "$meta/dump.err" >&2
-fi
-# the process substitutions finish asynchronously: wait for their results
-for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && [ -s "$meta/bytes" ] && break; sleep 0.05; done
-sha256="$(cat "$meta/sha256")"
-bytes="$(cat "$meta/bytes")"
-[[ "$sha256" =~ ^[a-f0-9]{64}$ ]] || { echo "qm-dump: checksum missing" >&2; exit 1; }
-[[ "$bytes" =~ ^[0-9]+$ ]] || { echo "qm-dump: size missing" >&2; exit 1; }
+wait # the process substitutions above (bash 5.1+ waits for them too)
 finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 
-# one line for backup-status (SSM keeps the command's output): what a good staged object is
-printf 'QM-DUMP {"key": "%s", "database": "%s", "bytes": %s, "sha256": "%s", "compression": "%s", "startedAt": "%s", "finishedAt": "%s", "durationMs": %s, "serverVersion": "%s", "dumpTool": "%s"}\n' \
-  "$QM_KEY" "$QM_DATABASE" "$bytes" "$sha256" "$QM_COMPRESSION" "$started" "$finished" "$duration_ms" "$server_version" "$dump_version"
-echo "qm-dump: OK staged s3://$QM_BUCKET/$stage bytes=$bytes sha256=$sha256 duration_ms=$duration_ms (backup-status commits it to $QM_KEY)" >&2
+# what backup-status checks the staged object against (with the QM-SHA256 and QM-BYTES lines above)
+printf 'QM-DUMP {"key": "%s", "database": "%s", "compression": "%s", "startedAt": "%s", "finishedAt": "%s", "durationMs": %s, "serverVersion": "%s", "dumpTool": "%s"}\n' \
+  "$QM_KEY" "$QM_DATABASE" "$QM_COMPRESSION" "$started" "$finished" "$duration_ms" "$server_version" "$dump_version"
+echo "qm-dump: OK staged s3://$QM_BUCKET/$stage duration_ms=$duration_ms (backup-status checks and commits it to $QM_KEY)" >&2

@@ -35,7 +35,7 @@ class DemoCommandIT {
         assertThat(out).containsPattern("wp-6\\.5-v2\\s+[0-9a-f]{12}\\s+\\S+\\s+VERIFIED\\s+6\\.5\\.5");
         assertThat(out).containsPattern("wp-6\\.4-v3\\s+[0-9a-f]{12}\\s+\\S+\\s+MISMATCH\\s+6\\.5\\.5");
         assertThat(out).contains("ALERT MISMATCH: MISMATCH: wordpress:wp-6.4-v3 promises 6.4 but holds 6.5.5");
-        assertThat(out).containsPattern("backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.gz");
+        assertThat(out).containsPattern("backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.(gz|zst)");
         assertThat(out).containsPattern("first post: \"Hello from .+, \\d{4}-\\d{2}-\\d{2}\"");
         assertThat(out).doesNotContain("\"_aws\"");
     }

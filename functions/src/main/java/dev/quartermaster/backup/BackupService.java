@@ -32,6 +32,8 @@ public final class BackupService {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EVIDENCE = "QM-EVIDENCE ";
     static final String DUMP_LINE = "QM-DUMP ";
+    static final String SHA_LINE = "QM-SHA256 ";
+    static final String BYTES_LINE = "QM-BYTES ";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     static final Set<String> FAILED_STATUSES = Set.of("Failed", "TimedOut", "Cancelled", "Cancelling", "DeliveryTimedOut",
@@ -220,9 +222,13 @@ public final class BackupService {
         } catch (IOException e) {
             return r.failed("the dump's QM-DUMP line is not JSON", now);
         }
-        long bytes = host.path("bytes").asLong(-1);
-        String sha = host.path("sha256").asText("");
+        // the size and checksum come from the stream itself, as QM-BYTES and QM-SHA256 lines
+        long bytes = lastValue(hostOutput, BYTES_LINE).map(Long::parseLong).orElse(host.path("bytes").asLong(-1));
+        String sha = lastValue(hostOutput, SHA_LINE).orElse(host.path("sha256").asText(""));
         String compression = host.path("compression").asText("");
+        if (bytes < 0 || !sha.matches("[a-f0-9]{64}")) {
+            return r.failed("the dump printed no size or checksum (QM-BYTES, QM-SHA256 lines)", now);
+        }
         if (!r.key().equals(host.path("key").asText())) {
             return r.failed("the dump reports key " + dev.quartermaster.common.Text.oneLine(host.path("key").asText(), 200)
                     + ", not " + r.key(), now);
@@ -249,7 +255,7 @@ public final class BackupService {
         if (!actual.equals(sha)) {
             return r.failed("the staged object hashes to " + actual + ", the dump reported " + sha, now);
         }
-        String manifest = manifest(r, host, tables);
+        String manifest = manifest(r, host, bytes, sha, tables);
         objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),
                 "database", config.database()));
         Optional<BackupObjects.Head> committed = objects.head(config.bucket(), r.key());
@@ -262,6 +268,12 @@ public final class BackupService {
         return r.verified(bytes, sha, tables.size(), rows, host.path("durationMs").asLong(0), now);
     }
 
+    /** The value of the last output line starting with {@code prefix}, if it is a plain token. */
+    private static Optional<String> lastValue(String output, String prefix) {
+        return output.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
+                .filter(v -> v.matches("[a-f0-9]{64}|[0-9]{1,19}")).reduce((x, y) -> y);
+    }
+
     private static java.io.InputStream decompress(java.io.InputStream raw, String compression) throws IOException {
         java.io.InputStream buffered = new java.io.BufferedInputStream(raw, 256 * 1024);
         return compression.equals("zstd") ? new io.airlift.compress.zstd.ZstdInputStream(buffered)
@@ -272,12 +284,12 @@ public final class BackupService {
      * The manifest, one member per line as the restore script reads it (the tables one per line, names as
      * JSON strings): the host's facts, and the row counts backup-status counted from the dump.
      */
-    static String manifest(BackupRecord r, JsonNode host, Map<String, Long> tables) {
+    static String manifest(BackupRecord r, JsonNode host, long bytes, String sha, Map<String, Long> tables) {
         StringBuilder m = new StringBuilder("{\n");
         m.append("  \"key\": ").append(str(r.key())).append(",\n");
         m.append("  \"database\": ").append(str(r.database())).append(",\n");
-        m.append("  \"bytes\": ").append(host.path("bytes").asLong()).append(",\n");
-        m.append("  \"sha256\": ").append(str(host.path("sha256").asText())).append(",\n");
+        m.append("  \"bytes\": ").append(bytes).append(",\n");
+        m.append("  \"sha256\": ").append(str(sha)).append(",\n");
         m.append("  \"compression\": ").append(str(host.path("compression").asText())).append(",\n");
         for (String f : List.of("startedAt", "finishedAt", "serverVersion", "dumpTool")) {
             m.append("  \"").append(f).append("\": ").append(str(dev.quartermaster.common.Text.oneLine(host.path(f).asText(""), 200))).append(",\n");

@@ -281,6 +281,16 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
+    public void prime() {
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
+                    .key(key("QM#PRIMING", "QM#PRIMING")).conditionExpression("attribute_exists(pk)")).build()));
+        } catch (TransactionCanceledException expected) {
+            // the condition cannot hold: nothing was written, which is the point
+        }
+    }
+
+    @Override
     public Optional<Alert> pendingAlert(String eventId) {
         var item = dynamo.getItem(b -> b.tableName(table).key(key("EVENT#" + eventId, "EVENT")).consistentRead(true)).item();
         if (item == null || !flag(item, "alertPending")) {

@@ -45,6 +45,13 @@ public interface LedgerStore {
 
     void linkChildren(String repository, String indexDigest, List<String> childDigests);
 
+    /**
+     * Walks the write path once without writing anything (SnapStart priming): a transaction whose
+     * condition cannot hold, so the client, its marshallers and its connection are warm in the snapshot.
+     */
+    default void prime() {
+    }
+
     class DuplicateEventException extends RuntimeException {
         public DuplicateEventException(String eventId) {
             super("event " + eventId + " was already recorded");

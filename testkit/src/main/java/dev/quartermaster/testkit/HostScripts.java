@@ -20,6 +20,23 @@ public final class HostScripts {
         public boolean ok() {
             return exitCode == 0;
         }
+
+        /** CPU the script and everything it ran used (user + system, from /proc), or -1 if unknown. */
+        public long cpuMillis() {
+            return output.lines().filter(l -> l.startsWith(CPU_LINE)).map(l -> Long.parseLong(l.substring(CPU_LINE.length()).trim()))
+                    .reduce((a, b) -> b).orElse(-1L);
+        }
+    }
+
+    static final String CPU_LINE = "QM-HOST-CPU-MS ";
+
+    /**
+     * Runs {@code command} (a bash command line) and reports the CPU it and its children used, as the
+     * last line of the output: how the benchmarks measure what a backup costs the host.
+     */
+    public static String withCpu(String command) {
+        return command + "; rc=$?; read -r -a s < /proc/$$/stat; echo \"" + CPU_LINE
+                + "$(( (s[15] + s[16]) * 1000 / $(getconf CLK_TCK) ))\" >&2; exit $rc";
     }
 
     private final Path scriptsDir;
@@ -52,7 +69,8 @@ public final class HostScripts {
             throw new IllegalStateException("no host script " + file);
         }
         try {
-            ProcessBuilder pb = new ProcessBuilder(List.of("bash", file.toString())).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(List.of("bash", "-c", withCpu("bash \"$1\""), "qm-host", file.toString()))
+                    .redirectErrorStream(true);
             pb.environment().remove("AWS_PROFILE");
             pb.environment().remove("AWS_CA_BUNDLE");
             pb.environment().putAll(baseEnv);
