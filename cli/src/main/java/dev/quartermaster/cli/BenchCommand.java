@@ -25,7 +25,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
     int runs;
 
-    @Option(names = "--compression", defaultValue = "gzip", description = "bench backup: gzip or zstd (default ${DEFAULT-VALUE})")
+    @Option(names = "--compression", defaultValue = "zstd", description = "bench backup: zstd or gzip (default ${DEFAULT-VALUE}, as the product)")
     String compression;
 
     @Override

@@ -58,7 +58,13 @@ public final class ImageActionHandler extends EventFunction {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        org.slf4j.LoggerFactory.getLogger(ImageActionHandler.class).info("primed for SnapStart");
+        // the structured log line as an invocation writes it: Powertools' logging context, the JSON layout
+        software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(new dev.quartermaster.common.PrimingContext(), () -> {
+            org.slf4j.LoggerFactory.getLogger(ImageActionHandler.class).info("primed for SnapStart",
+                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("outcome",
+                            Outcome.recorded("primed", Map.of("repository", action.repository()))));
+            return null;
+        });
     }
 
     /** A push as ECR sends it, to a repository and tag nothing uses. */
