@@ -94,7 +94,9 @@ class FaultInjectionIT {
         while (done.get() < events / 3) {
             Thread.sleep(20);
         }
-        LocalDynamoDb restarted = dynamo.restart(Duration.ofSeconds(2)); // an outage in the middle of the stream
+        // an outage in the middle of the stream, longer than the SDK's own retries ride out (DynamoDB: 8 retries,
+        // at most ≈6.4 s of back-off), so some deliveries really fail and come back the way Lambda retries them
+        LocalDynamoDb restarted = dynamo.restart(Duration.ofSeconds(8));
         int doneAtRestart = done.get();
         Map<String, Integer> statuses = new HashMap<>();
         for (Future<String> f : results) {
