@@ -61,68 +61,73 @@ public final class VerifyBudget {
 
     /** Counts what a layer decompresses to against the per-layer and per-image caps, and checks the deadline. */
     InputStream decompressed(InputStream in, String where) {
-        return new FilterInputStream(in) {
+        return new Checked(in, where) {
             private long layer;
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                checkTime(where);
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    layer += n;
-                    imageBytes += n;
-                    if (layer > limits.maxLayerBytes()) {
-                        throw new ExceededException(where + " decompresses to more than " + limits.maxLayerBytes()
-                                + " bytes (the per-layer limit)");
-                    }
-                    if (imageBytes > limits.maxImageBytes()) {
-                        throw new ExceededException("the image decompresses to more than " + limits.maxImageBytes()
-                                + " bytes (the per-image limit)");
-                    }
+            void counted(int n) throws ExceededException {
+                layer += n;
+                imageBytes += n;
+                if (layer > limits.maxLayerBytes()) {
+                    throw new ExceededException(where + " decompresses to more than " + limits.maxLayerBytes()
+                            + " bytes (the per-layer limit)");
                 }
-                return n;
-            }
-
-            @Override
-            public long skip(long n) throws IOException {
-                byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
-                int r = read(buf, 0, buf.length);
-                return Math.max(r, 0);
+                if (imageBytes > limits.maxImageBytes()) {
+                    throw new ExceededException("the image decompresses to more than " + limits.maxImageBytes()
+                            + " bytes (the per-image limit)");
+                }
             }
         };
     }
 
     /** A raw (compressed) layer: never more bytes than its descriptor declares, never past the deadline. */
     InputStream raw(InputStream in, long declared, String where) {
-        return new FilterInputStream(in) {
+        return new Checked(in, where) {
             private long count;
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                checkTime(where);
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    count += n;
-                    if (count > declared) {
-                        throw new ExceededException(where + " sends more than the " + declared + " bytes its descriptor declares");
-                    }
+            void counted(int n) throws ExceededException {
+                count += n;
+                if (count > declared) {
+                    throw new ExceededException(where + " sends more than the " + declared + " bytes its descriptor declares");
                 }
-                return n;
             }
         };
+    }
+
+    /** A stream that checks the deadline before each read and hands each chunk read to {@link #counted}. */
+    private abstract class Checked extends FilterInputStream {
+        private final String where;
+
+        Checked(InputStream in, String where) {
+            super(in);
+            this.where = where;
+        }
+
+        abstract void counted(int n) throws ExceededException;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            checkTime(where);
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
+        }
     }
 }
