@@ -280,12 +280,20 @@ class BackupServiceIT {
         assertThat(alerts.kinds()).contains("BACKUP_FAILED", "BACKUP_MISSING");
     }
 
+    /** A verified backup of the test's database, as backup-status leaves one. */
+    private BackupRecord verifiedBackup(String commandId, String name) {
+        var store = BackupRoot.store(services);
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), commandId,
+                "backups/" + database + "/" + name + ".sql.gz", null);
+        store.create(r);
+        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        return r;
+    }
+
     @Test
     void drill_restoresLatestVerifiedIntoScratchNeverLive() {
         var store = BackupRoot.store(services);
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-1", "backups/" + database + "/a.sql.gz", null);
-        store.create(r);
-        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        BackupRecord r = verifiedBackup("cmd-1", "a");
 
         var result = Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
 
@@ -298,9 +306,7 @@ class BackupServiceIT {
     @Test
     void drillStatus_readsTheEvidenceFromTheCommandOutput() {
         var store = BackupRoot.store(services);
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-2", "backups/" + database + "/b.sql.gz", null);
-        store.create(r);
-        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        BackupRecord r = verifiedBackup("cmd-2", "b");
         Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
         commands.output(sent.commandId(), "noise\nQM-EVIDENCE {\"tables\": 2, \"rows\": 7, \"mismatches\": {}, \"durationMs\": 900, \"result\": \"PASS\"}\n");
@@ -315,9 +321,7 @@ class BackupServiceIT {
     @Test
     void drillStatus_whenSuccessButNoEvidencePrinted_failed() {
         var store = BackupRoot.store(services);
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), "cmd-3", "backups/" + database + "/c.sql.gz", null);
-        store.create(r);
-        store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
+        BackupRecord r = verifiedBackup("cmd-3", "c");
         Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
