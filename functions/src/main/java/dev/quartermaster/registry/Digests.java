@@ -28,10 +28,8 @@ public final class Digests {
      * Passes bytes through while hashing them; at end of stream throws {@link DigestMismatchException}
      * if they do not hash to {@code expected}. Counts bytes read.
      */
-    public static final class VerifyingInputStream extends FilterInputStream {
-        private final MessageDigest md = sha256();
+    public static final class VerifyingInputStream extends CountingDigestStream {
         private final String expected;
-        private long count;
         private boolean verified;
 
         public VerifyingInputStream(InputStream in, String expected) {
@@ -44,9 +42,6 @@ public final class Digests {
             int b = super.read();
             if (b < 0) {
                 verify();
-            } else {
-                md.update((byte) b);
-                count++;
             }
             return b;
         }
@@ -56,19 +51,16 @@ public final class Digests {
             int n = super.read(buf, off, len);
             if (n < 0) {
                 verify();
-            } else {
-                md.update(buf, off, n);
-                count += n;
             }
             return n;
         }
 
         private void verify() throws DigestMismatchException {
             if (!verified) {
-                String actual = "sha256:" + HexFormat.of().formatHex(md.digest());
+                String actual = "sha256:" + hex();
                 verified = true;
                 if (!actual.equals(expected)) {
-                    throw new DigestMismatchException(expected, actual, count);
+                    throw new DigestMismatchException(expected, actual, count());
                 }
             }
         }
@@ -81,14 +73,10 @@ public final class Digests {
             }
             verify();
         }
-
-        public long count() {
-            return count;
-        }
     }
 
-    /** Passes bytes through while hashing them (sha256); {@link #hex()} once the stream is read. */
-    public static final class CountingDigestStream extends FilterInputStream {
+    /** Passes bytes through while hashing them (sha256), skipped ones included; {@link #hex()} once the stream is read. */
+    public static class CountingDigestStream extends FilterInputStream {
         private final MessageDigest md = sha256();
         private long count;
 
