@@ -33,9 +33,9 @@ public abstract class EventFunction implements RequestStreamHandler {
     private static final java.time.Duration NO_CONTEXT_TIME = java.time.Duration.ofMinutes(5);
     private static final java.time.Duration SAFETY_MARGIN = java.time.Duration.ofSeconds(10);
     private final ThreadLocal<Context> invocation = new ThreadLocal<>();
-    private volatile dev.quartermaster.events.EventOrigin origin = dev.quartermaster.events.EventOrigin.fromEnvironment();
+    private volatile dev.quartermaster.events.EventOrigin origin = dev.quartermaster.events.EventOrigin.any();
 
-    /** Accept only events of this account and region (tests set it; Lambda reads it from the environment). */
+    /** Accept only events of this account and region: Lambda's constructors pass the platform's origin, read from the settings. */
     public final EventFunction acceptingOnly(dev.quartermaster.events.EventOrigin accepted) {
         this.origin = accepted;
         return this;

@@ -30,8 +30,7 @@ public final class Platform {
         this.settings = settings;
         this.clients = new AwsClients(settings);
         this.table = settings.require("TABLE_NAME");
-        String account = settings.get("EXPECTED_ACCOUNT").orElse(null);
-        this.origin = account == null ? EventOrigin.any() : new EventOrigin(account, settings.get("AWS_REGION").orElse(null));
+        this.origin = EventOrigin.of(settings.get("EXPECTED_ACCOUNT").orElse(null), settings.get("AWS_REGION").orElse(null));
         String topic = settings.get("ALERT_TOPIC_ARN").orElse(null);
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
         this.ledgerStore = memo(() -> new DynamoDbLedgerStore(dynamoDb.get(), table));

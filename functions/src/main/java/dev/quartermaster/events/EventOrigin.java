@@ -14,9 +14,9 @@ public record EventOrigin(String account, String region) {
         return new EventOrigin(null, null);
     }
 
-    public static EventOrigin fromEnvironment() {
-        String account = System.getenv("EXPECTED_ACCOUNT");
-        return account == null || account.isBlank() ? any() : new EventOrigin(account, System.getenv("AWS_REGION"));
+    /** The origin the settings name: no account (a local run) means no check. */
+    public static EventOrigin of(String account, String region) {
+        return account == null || account.isBlank() ? any() : new EventOrigin(account, region);
     }
 
     /** @throws MalformedEventException when the event names another account or region (or none) */
