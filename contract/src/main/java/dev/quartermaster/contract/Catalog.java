@@ -39,8 +39,20 @@ public final class Catalog {
             "Alert when a backup has not been verified within its window", with(COMMON, BACKUP),
             FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
 
+    // copies whole images (up to ~100 MB/s from ECR): the 15-minute maximum; a longer one goes on at the next delivery
+    public static final FunctionSpec IMAGE_ARCHIVE = new FunctionSpec("image-archive", "dev.quartermaster.archive.ArchiveHandler",
+            "Successful pushes, and a daily reconcile of the managed repositories, copied byte-exact into the archive",
+            with(COMMON, REGISTRY_URL, REGISTRY_AUTH, ARCHIVE_BUCKET, MANAGED_REPOSITORIES),
+            FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 900);
+    public static final FunctionSpec ARCHIVE_SCRUB = new FunctionSpec("archive-scrub", "dev.quartermaster.archive.ArchiveScrubHandler",
+            "Weekly: re-hash archived blobs, check every archived image is complete", with(COMMON, ARCHIVE_BUCKET, ARCHIVE_SCRUB_PERCENT),
+            FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
+    public static final FunctionSpec ARCHIVE_PRUNE = new FunctionSpec("archive-prune", "dev.quartermaster.archive.ArchivePruneHandler",
+            "Weekly: forget images deleted longer than the retention ago, sweep blobs nothing references",
+            with(COMMON, ARCHIVE_BUCKET, ARCHIVE_RETENTION_DAYS, ARCHIVE_GRACE_HOURS), FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
+
     public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, BACKUP_START, BACKUP_STATUS,
-            RESTORE_DRILL, BACKUP_WATCHDOG);
+            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE);
 
     private Catalog() {
     }

@@ -22,7 +22,9 @@ public record FunctionSpec(String name, String handlerClass, String description,
         /** image-verify, image-scan: claim the work (put, get, update), update the image item. */
         CLAIMS_AND_UPDATES("GetItem", "PutItem", "UpdateItem"),
         /** the backup functions: claims, backup records (put, conditional settle), listing records by time. */
-        BACKUP_RECORDS("GetItem", "PutItem", "UpdateItem", "Query");
+        BACKUP_RECORDS("GetItem", "PutItem", "UpdateItem", "Query"),
+        /** archive-scrub, archive-prune: read an image's deletion, record an image's completeness. */
+        ARCHIVE_UPKEEP("GetItem", "UpdateItem");
 
         private final List<String> actions;
 

@@ -26,7 +26,12 @@ public enum Setting {
     BACKUP_COMPRESSION("gzip or zstd, for the dump"),
     BACKUP_WINDOW_HOURS("a backup not verified this long after its start fails and alerts"),
     MAX_BACKUP_AGE_HOURS("no verified backup newer than this alerts (once a day)"),
-    COMMAND_LOG_GROUP("the CloudWatch log group SSM writes the commands' output to");
+    COMMAND_LOG_GROUP("the CloudWatch log group SSM writes the commands' output to"),
+    ARCHIVE_BUCKET("the image archive's bucket (an OCI image layout: oci-layout, index.json, blobs/sha256/)"),
+    MANAGED_REPOSITORIES("the repositories the daily reconcile lists (comma-separated)"),
+    ARCHIVE_SCRUB_PERCENT("share of the archived blobs the weekly scrub re-hashes (1..100)"),
+    ARCHIVE_RETENTION_DAYS("an image deleted from the registry stays archived this many days after its delete"),
+    ARCHIVE_GRACE_HOURS("an unreferenced blob younger than this is never pruned (a concurrent archive may be relying on it)");
 
     private final String meaning;
 

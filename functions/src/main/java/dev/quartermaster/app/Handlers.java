@@ -1,6 +1,10 @@
 package dev.quartermaster.app;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.quartermaster.archive.ArchiveHandler;
+import dev.quartermaster.archive.ArchivePruneHandler;
+import dev.quartermaster.archive.ArchiveRoot;
+import dev.quartermaster.archive.ArchiveScrubHandler;
 import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.backup.BackupStartHandler;
 import dev.quartermaster.backup.BackupStatusHandler;
@@ -36,6 +40,12 @@ public final class Handlers {
             case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "restore-drill" -> new RestoreDrillHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "backup-watchdog" -> new BackupWatchdogHandler(BackupRoot.service(p, w.commands().apply(p)));
+            case "image-archive" -> {
+                var registry = w.registry().apply(p);
+                yield new ArchiveHandler(ArchiveRoot.service(p, registry), ArchiveRoot.lister(p, registry), ArchiveRoot.repositories(p.settings()));
+            }
+            case "archive-scrub" -> new ArchiveScrubHandler(ArchiveRoot.upkeep(p), ArchiveRoot.scrubPercent(p.settings()));
+            case "archive-prune" -> new ArchivePruneHandler(ArchiveRoot.upkeep(p), ArchiveRoot.retention(p.settings()), ArchiveRoot.grace(p.settings()));
             default -> throw new IllegalStateException("the catalogue lists " + name + " but Handlers cannot build it: add it here");
         };
         if (!handler.getClass().getName().equals(spec.handlerClass())) {

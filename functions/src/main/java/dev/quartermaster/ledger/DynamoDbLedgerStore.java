@@ -340,6 +340,18 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
+    public void recordArchive(String repository, String digest, ImageRecord.Archive archive) {
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(repository));
+        u.set("digest", s(digest));
+        u.set("archived", bool(archive.complete()));
+        u.set("archiveBytesStored", n(archive.bytesStored()));
+        u.set("archiveBytesDeduplicated", n(archive.bytesDeduplicated()));
+        u.set("archivedAt", s(archive.at().toString()));
+        dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    @Override
     public boolean markDone(String key) {
         Map<String, AttributeValue> item = new HashMap<>(key("DONE#" + key, "DONE"));
         item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
@@ -382,7 +394,9 @@ public final class DynamoDbLedgerStore implements LedgerStore {
                 .pushed(instant(i, "firstPushedAt"), instant(i, "lastPushedAt"))
                 .tags(new java.util.TreeSet<>(tags)).deleted(flag(i, "deleted"), instant(i, "deletedAt"))
                 .indexDigest(str(i, "indexDigest")).verification(v)
-                .scan(i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed")).build();
+                .scan(i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"))
+                .archive(i.containsKey("archived") ? new ImageRecord.Archive(flag(i, "archived"), num(i, "archiveBytesStored", 0),
+                        num(i, "archiveBytesDeduplicated", 0), instant(i, "archivedAt")) : null).build();
     }
 
     private static String toJson(Alert a) {

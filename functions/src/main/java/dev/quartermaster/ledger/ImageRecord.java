@@ -18,7 +18,8 @@ public record ImageRecord(
         Verification verification,
         Map<String, Integer> scanCounts,
         boolean scanFailed,
-        Instant deletedAt) {
+        Instant deletedAt,
+        Archive archive) {
 
     public static Builder builder(String repository, String digest) {
         return new Builder(repository, digest);
@@ -39,6 +40,7 @@ public record ImageRecord(
         private Verification verification;
         private Map<String, Integer> scanCounts;
         private boolean scanFailed;
+        private Archive archive;
 
         private Builder(String repository, String digest) {
             this.repository = repository;
@@ -53,9 +55,11 @@ public record ImageRecord(
         public Builder verification(Verification v) { this.verification = v; return this; }
         public Builder scan(Map<String, Integer> counts, boolean failed) { this.scanCounts = counts; this.scanFailed = failed; return this; }
 
+        public Builder archive(Archive v) { this.archive = v; return this; }
+
         public ImageRecord build() {
             return new ImageRecord(repository, digest, manifestMediaType, artifactMediaType, firstPushedAt, lastPushedAt, tags, deleted,
-                    indexDigest, verification, scanCounts, scanFailed, deletedAt);
+                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive);
         }
     }
 
@@ -70,5 +74,12 @@ public record ImageRecord(
     /** The verifier's last word on this digest; null fields mean "not verified yet". */
     public record Verification(ImageVerdict verdict, String promised, String found, String reason,
                                long bytesFetched, long imageBytes, Instant at) {
+    }
+
+    /**
+     * The image archive's last word on this digest: complete when every blob it names is in the archive;
+     * bytes stored by this image's archiving, and bytes it found already archived (shared layers).
+     */
+    public record Archive(boolean complete, long bytesStored, long bytesDeduplicated, Instant at) {
     }
 }

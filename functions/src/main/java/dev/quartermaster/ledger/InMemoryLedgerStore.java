@@ -34,6 +34,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private final Map<String, List<FailedAction>> failures = new HashMap<>();
     private final Map<String, Optional<Alert>> markers = new HashMap<>();
     private final Set<String> done = new HashSet<>();
+    private final Map<String, ImageRecord.Archive> archives = new HashMap<>();
 
     private static String key(String a, String b) {
         return a + "\u0000" + b;
@@ -49,10 +50,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return Optional.ofNullable(images.get(key(repository, digest))).map(i -> record(repository, digest, i));
     }
 
-    private static ImageRecord record(String repository, String digest, Image i) {
+    private ImageRecord record(String repository, String digest, Image i) {
         return ImageRecord.builder(repository, digest).mediaTypes(i.manifestMediaType(), i.artifactMediaType())
                 .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
-                .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed()).build();
+                .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed())
+                .archive(archives.get(key(repository, digest))).build();
     }
 
     @Override
@@ -162,6 +164,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Image i = images.getOrDefault(key(repository, digest), Image.empty());
         images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
                 i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), new TreeMap<>(counts), failed));
+    }
+
+    @Override
+    public synchronized void recordArchive(String repository, String digest, ImageRecord.Archive archive) {
+        images.putIfAbsent(key(repository, digest), Image.empty());
+        archives.put(key(repository, digest), archive);
     }
 
     @Override

@@ -38,6 +38,9 @@ public interface LedgerStore {
 
     void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at);
 
+    /** What the image archive found for a digest (written by the archiver and, after a check, by the scrub). */
+    void recordArchive(String repository, String digest, ImageRecord.Archive archive);
+
     /** Marks a unit of work (e.g. "verify#eventId") done; false if it was already marked. */
     boolean markDone(String key);
 

@@ -109,6 +109,63 @@ public final class RegistryClient {
         }
     }
 
+    /** The tags of a repository (the distribution API's tag list; at most 10 000), for registries without DescribeImages. */
+    public List<String> tags(String repository) {
+        URI uri = base.resolve("/v2/" + repository + "/tags/list?n=10000");
+        Response response = send(uri, Map.of("Accept", "application/json"), repository + " tags");
+        try (InputStream in = response.body(timeouts.smallBody())) {
+            byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new RegistryException("the tag list of " + repository + " is larger than 4 MiB");
+            }
+            List<String> out = new ArrayList<>();
+            JSON.readTree(bytes).path("tags").forEach(t -> out.add(t.asText()));
+            return out;
+        } catch (IOException e) {
+            throw new RegistryException("reading the tags of " + repository + " failed: " + e.getMessage(), e, true);
+        }
+    }
+
+    /** At most this many referrers (signatures, SBOMs, attestations) are archived per manifest. */
+    static final int MAX_REFERRERS = 64;
+
+    /**
+     * The referrers of a manifest (signatures, SBOMs) where the registry offers the OCI referrers API;
+     * none where it does not (404, 400, 405, 501: older registries), never more than {@value #MAX_REFERRERS}.
+     */
+    public List<Descriptor> referrers(String repository, String digest) {
+        URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest);
+        String what = repository + " referrers of " + digest;
+        try {
+            HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
+            int status = c.getResponseCode();
+            if (status != 200) {
+                String body = drain(c);
+                if (status == 404 || status == 400 || status == 405 || status == 501) {
+                    return List.of();
+                }
+                throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
+            }
+            byte[] bytes;
+            try (InputStream in = new DeadlineInputStream(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
+                bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            }
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new RegistryException(what + ": the list is larger than 4 MiB");
+            }
+            List<Descriptor> out = new ArrayList<>();
+            for (JsonNode m : JSON.readTree(bytes).path("manifests")) {
+                if (out.size() == MAX_REFERRERS) {
+                    break;
+                }
+                out.add(descriptor(m));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new RegistryException("reading " + what + " failed: " + e.getMessage(), e, true);
+        }
+    }
+
     /** An open 200 response. */
     private record Response(HttpURLConnection connection) {
         String header(String name) {
@@ -264,7 +321,8 @@ public final class RegistryClient {
         }
     }
 
-    static Manifest parse(String digest, byte[] bytes, String contentType) {
+    /** Parses manifest bytes already verified against {@code digest} (read back from an archive). */
+    public static Manifest parse(String digest, byte[] bytes, String contentType) {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -275,7 +333,7 @@ public final class RegistryClient {
         if (MediaTypes.isIndex(mediaType) || (mediaType.isEmpty() && root.has("manifests"))) {
             List<Descriptor> manifests = new ArrayList<>();
             root.path("manifests").forEach(m -> manifests.add(descriptor(m)));
-            return new Manifest(digest, mediaType.isEmpty() ? MediaTypes.OCI_INDEX : mediaType, bytes.length, null, List.of(), manifests);
+            return new Manifest(digest, mediaType.isEmpty() ? MediaTypes.OCI_INDEX : mediaType, bytes.length, null, List.of(), manifests, bytes);
         }
         if (!root.has("config") || !root.has("layers")) {
             throw new RegistryException("manifest " + digest + " has media type '" + mediaType
@@ -284,7 +342,7 @@ public final class RegistryClient {
         List<Descriptor> layers = new ArrayList<>();
         root.path("layers").forEach(l -> layers.add(descriptor(l)));
         return new Manifest(digest, mediaType.isEmpty() ? MediaTypes.OCI_MANIFEST : mediaType, bytes.length,
-                descriptor(root.path("config")), layers, List.of());
+                descriptor(root.path("config")), layers, List.of(), bytes);
     }
 
     private static Descriptor descriptor(JsonNode n) {

@@ -41,7 +41,8 @@ class CatalogDriftTest {
                 case VERIFY_RULES -> "[]";
                 case REGISTRY_URL -> "https://123456789012.dkr.ecr.us-east-1.amazonaws.com";
                 case REGISTRY_AUTH -> "ecr";
-                case SCAN_MAX_CRITICAL, SCAN_MAX_HIGH, BACKUP_WINDOW_HOURS, MAX_BACKUP_AGE_HOURS -> "1";
+                case SCAN_MAX_CRITICAL, SCAN_MAX_HIGH, BACKUP_WINDOW_HOURS, MAX_BACKUP_AGE_HOURS, ARCHIVE_SCRUB_PERCENT, ARCHIVE_RETENTION_DAYS,
+                     ARCHIVE_GRACE_HOURS -> "1";
                 case BACKUP_COMPRESSION -> "zstd";
                 case ALERT_TOPIC_ARN -> "arn:aws:sns:us-east-1:123456789012:alerts";
                 case EXPECTED_ACCOUNT -> "123456789012";

@@ -13,6 +13,7 @@ import java.util.List;
 /** One S3Mock and one MariaDB per test JVM (each takes seconds to start), stopped at exit. */
 public final class LocalBackends {
     public static final String BUCKET = "qm-backups";
+    public static final String ARCHIVE_BUCKET = "qm-archive";
     private static LocalS3 s3;
     private static LocalMariaDb db;
 
@@ -21,7 +22,7 @@ public final class LocalBackends {
 
     public static synchronized LocalS3 s3() {
         if (s3 == null) {
-            s3 = LocalS3.start(tempDir("qm-s3"), List.of(BUCKET, "registry"));
+            s3 = LocalS3.start(tempDir("qm-s3"), List.of(BUCKET, "registry", ARCHIVE_BUCKET));
             Runtime.getRuntime().addShutdownHook(new Thread(s3::close));
         }
         return s3;

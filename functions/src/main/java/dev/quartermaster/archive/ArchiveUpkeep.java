@@ -1,0 +1,228 @@
+package dev.quartermaster.archive;
+
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.common.Alerts;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.registry.Descriptor;
+import dev.quartermaster.registry.Digests;
+import dev.quartermaster.registry.Manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The archive's weekly scrub (re-hash blobs, check every image is complete) and its prune (images
+ * deleted from ECR longer than the retention ago leave the index; then a mark-and-sweep removes blobs
+ * no remaining entry reaches, if older than the grace period).
+ */
+public final class ArchiveUpkeep {
+    private static final int DELETE_BATCH = 100;
+    private final ArchiveLayout layout;
+    private final LedgerStore ledger;
+    private final Alerts alerts;
+    private final Clock clock;
+
+    public ArchiveUpkeep(ArchiveLayout layout, LedgerStore ledger, Alerts alerts, Clock clock) {
+        this.layout = layout;
+        this.ledger = ledger;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    /** What a scrub found. {@code finished} false: the deadline came first; the next run starts afresh. */
+    public record Scrubbed(int blobs, int checked, long bytesChecked, List<String> corrupt, List<String> incomplete, boolean finished) {
+    }
+
+    /**
+     * Re-hashes {@code percent}% of the blobs (chosen at random; 100 = all): one that no longer hashes to
+     * its digest is moved to {@code quarantine/} (kept for inspection; the next archive of an image that
+     * needs it copies it again from the registry). Then every index entry is walked: an image with a blob
+     * missing is recorded incomplete on its digest in the ledger. Mismatches and incomplete images alert.
+     */
+    public Scrubbed scrub(int percent, Instant deadline, Random random) {
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("scrub percent must be 1..100, not " + percent);
+        }
+        List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
+        List<String> corrupt = new ArrayList<>();
+        int checked = 0;
+        long bytes = 0;
+        boolean finished = true;
+        for (ArchiveLayout.BlobInfo b : blobs) {
+            if (percent < 100 && random.nextInt(100) >= percent) {
+                continue;
+            }
+            if (clock.instant().isAfter(deadline)) {
+                finished = false;
+                break;
+            }
+            if (!hashes(b)) {
+                corrupt.add(b.digest());
+                layout.quarantine(b.digest());
+            }
+            checked++;
+            bytes += b.size();
+        }
+        Map<String, Long> present = new HashMap<>();
+        layout.blobs().forEach(b -> present.put(b.digest(), b.size()));
+        List<String> incomplete = new ArrayList<>();
+        ArchiveIndex index = layout.readIndex().index();
+        Map<String, Boolean> completeness = new LinkedHashMap<>();
+        for (ArchiveIndex.Entry e : index.entries()) {
+            String image = e.repository() + "@" + e.digest();
+            if (completeness.containsKey(image)) {
+                continue;
+            }
+            Set<String> missing = new HashSet<>();
+            reach(e, present, missing);
+            boolean complete = missing.isEmpty();
+            completeness.put(image, complete);
+            if (!complete) {
+                incomplete.add(e.refName() + " (" + missing.size() + " blob(s) missing)");
+            }
+            if (complete != e.complete() && e.subject() == null) {
+                ledger.recordArchive(e.repository(), e.digest(), new ImageRecord.Archive(complete, e.bytesStored(), e.bytesDeduplicated(), clock.instant()));
+            }
+        }
+        ImageArchiver.updateIndex(layout, i -> new ArchiveIndex(i.entries().stream().map(x -> {
+            Boolean c = completeness.get(x.repository() + "@" + x.digest());
+            return c == null || c == x.complete() ? x : new ArchiveIndex.Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(),
+                    x.archivedAt(), c, x.bytesStored(), x.bytesDeduplicated(), x.platforms(), x.subject());
+        }).toList()));
+        if (!corrupt.isEmpty() || !incomplete.isEmpty()) {
+            alerts.publish(new Alert("ARCHIVE_SCRUB", "ARCHIVE SCRUB: " + corrupt.size() + " corrupt blob(s), " + incomplete.size() + " incomplete image(s)",
+                    "The scrub of " + layout.describe() + " re-hashed " + checked + " blob(s). Corrupt (moved to quarantine/): "
+                            + head(corrupt) + ". Incomplete images: " + head(incomplete)
+                            + ". The daily reconcile copies missing blobs again while the images are still in the registry.",
+                    Map.of("corrupt", Integer.toString(corrupt.size()), "incomplete", Integer.toString(incomplete.size()))));
+        }
+        return new Scrubbed(blobs.size(), checked, bytes, corrupt, incomplete, finished);
+    }
+
+    private static String head(List<String> items) {
+        if (items.isEmpty()) {
+            return "none";
+        }
+        return String.join(", ", items.subList(0, Math.min(20, items.size()))) + (items.size() > 20 ? " and " + (items.size() - 20) + " more" : "");
+    }
+
+    private boolean hashes(ArchiveLayout.BlobInfo b) {
+        try (InputStream in = layout.openBlob(b.digest()); Digests.CountingDigestStream h = new Digests.CountingDigestStream(in)) {
+            h.transferTo(java.io.OutputStream.nullOutputStream());
+            return h.count() == b.size() && ("sha256:" + h.hex()).equals(b.digest());
+        } catch (IOException e) {
+            throw new ArchiveException("reading blob " + b.digest() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every blob {@code e} reaches; those not in {@code present} go to {@code missing}. With {@code present}
+     * null (the prune's mark), manifests are read whatever a listing said: one stored after the listing still counts.
+     */
+    private Set<String> reach(ArchiveIndex.Entry e, Map<String, Long> present, Set<String> missing) {
+        Set<String> reached = new HashSet<>();
+        ImageSource source = ImageSource.fromLayout(layout);
+        List<Descriptor> todo = new ArrayList<>(List.of(new Descriptor(e.mediaType(), e.digest(), e.size(), null, Map.of())));
+        while (!todo.isEmpty()) {
+            Descriptor d = todo.remove(todo.size() - 1);
+            if (!reached.add(d.digest())) {
+                continue;
+            }
+            if (present != null && !present.containsKey(d.digest())) {
+                missing.add(d.digest());
+                continue;
+            }
+            if (isManifest(d)) {
+                try {
+                    Manifest m = source.manifest(e.repository(), d.digest(), d.mediaType());
+                    todo.addAll(m.children());
+                } catch (ArchiveException | dev.quartermaster.registry.RegistryException x) {
+                    missing.add(d.digest());
+                }
+            }
+        }
+        return reached;
+    }
+
+    private static boolean isManifest(Descriptor d) {
+        String t = d.mediaType() == null ? "" : d.mediaType();
+        return t.contains("manifest") || t.contains("image.index");
+    }
+
+    /** What a prune did. */
+    public record Pruned(int entriesRemoved, int blobsDeleted, long bytesFreed, int blobsKept, int youngUnreferenced) {
+    }
+
+    /**
+     * Drops the index entries of images deleted from the registry more than {@code retention} ago (the
+     * ledger says when), and of referrers whose image is gone; then deletes blobs no entry reaches and
+     * written longer than {@code grace} ago. Before each batch of deletes the index is read again; if it
+     * changed (an archiver added an image), the mark is redone, so a blob an archiver has just decided to
+     * rely on is not deleted under it.
+     */
+    public Pruned prune(Duration retention, Duration grace) {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(retention);
+        int[] removed = {0};
+        ImageArchiver.updateIndex(layout, index -> {
+            ArchiveIndex kept = index.without(e -> e.subject() == null && ledger.image(e.repository(), e.digest())
+                    .map(r -> r.deleted() && r.deletedAt() != null && r.deletedAt().isBefore(cutoff)).orElse(false));
+            Set<String> images = new HashSet<>();
+            kept.entries().stream().filter(e -> e.subject() == null).forEach(e -> images.add(e.repository() + "@" + e.digest()));
+            kept = kept.without(e -> e.subject() != null && !images.contains(e.repository() + "@" + e.subject()));
+            removed[0] = index.entries().size() - kept.entries().size();
+            return kept;
+        });
+        List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
+        ArchiveLayout.Versioned marked = layout.readIndex();
+        Set<String> referenced = mark(marked.index());
+        List<ArchiveLayout.BlobInfo> candidates = new ArrayList<>();
+        int young = 0;
+        for (ArchiveLayout.BlobInfo b : blobs) {
+            if (referenced.contains(b.digest())) {
+                continue;
+            }
+            if (b.lastModified().isAfter(now.minus(grace))) {
+                young++;
+            } else {
+                candidates.add(b);
+            }
+        }
+        int deleted = 0;
+        long freed = 0;
+        for (int i = 0; i < candidates.size(); i += DELETE_BATCH) {
+            ArchiveLayout.Versioned current = layout.readIndex();
+            if (!java.util.Objects.equals(current.version(), marked.version())) {
+                marked = current;
+                referenced = mark(current.index());
+            }
+            Set<String> still = referenced;
+            List<ArchiveLayout.BlobInfo> batch = candidates.subList(i, Math.min(candidates.size(), i + DELETE_BATCH)).stream()
+                    .filter(b -> !still.contains(b.digest())).toList();
+            layout.deleteBlobs(batch.stream().map(ArchiveLayout.BlobInfo::digest).toList());
+            deleted += batch.size();
+            freed += batch.stream().mapToLong(ArchiveLayout.BlobInfo::size).sum();
+        }
+        return new Pruned(removed[0], deleted, freed, blobs.size() - deleted, young);
+    }
+
+    private Set<String> mark(ArchiveIndex index) {
+        Set<String> referenced = new HashSet<>();
+        for (ArchiveIndex.Entry e : index.entries()) {
+            referenced.addAll(reach(e, null, new HashSet<>()));
+        }
+        return referenced;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.quartermaster.archive;
+
+import dev.quartermaster.registry.Descriptor;
+import dev.quartermaster.registry.Manifest;
+import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.registry.RegistryWriter;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Pushes an archived image to any OCI registry: blobs first (those the target already holds are
+ * skipped), then platform manifests, then the index, then referrers, each manifest by its digest and the
+ * top one also under the tag. Every byte read from the archive is checked against its digest on the
+ * way; at the end the target is asked for the tag and must answer the archived digest.
+ */
+public final class ImageRestorer {
+    private final ArchiveLayout layout;
+    private final RegistryWriter target;
+    private final RegistryClient targetReader;
+
+    public ImageRestorer(ArchiveLayout layout, RegistryWriter target, RegistryClient targetReader) {
+        this.layout = layout;
+        this.target = target;
+        this.targetReader = targetReader;
+    }
+
+    /** What a restore did. */
+    public record Result(String digest, String target, int blobsPushed, int blobsSkipped, long bytesPushed, String targetDigest) {
+    }
+
+    /** An archived image named as REPO:TAG or REPO@DIGEST, found in the index. */
+    public static ArchiveIndex.Entry resolve(ArchiveIndex index, String reference) {
+        int at = reference.indexOf('@');
+        if (at > 0) {
+            String repo = reference.substring(0, at);
+            String digest = reference.substring(at + 1);
+            return index.byDigest(repo, digest).stream().findFirst().orElseThrow(() -> new ArchiveException(
+                    "the archive holds no image " + reference + " (bin/qm archive list " + repo + " shows what it holds)"));
+        }
+        int colon = reference.lastIndexOf(':');
+        if (colon <= 0 || reference.indexOf('/', colon) >= 0) {
+            throw new ArchiveException("'" + reference + "' is not REPO:TAG or REPO@sha256:<hex>");
+        }
+        return index.find(reference).orElseThrow(() -> new ArchiveException("the archive holds no tag " + reference
+                + " (bin/qm archive list " + reference.substring(0, colon) + " shows what it holds)"));
+    }
+
+    public Result restore(ArchiveIndex.Entry entry, String targetRepository, String targetTag, ImageArchiver.Progress progress) {
+        ImageSource source = ImageSource.fromLayout(layout);
+        Counts c = new Counts();
+        Manifest top = source.manifest(entry.repository(), entry.digest(), entry.mediaType());
+        if (top.isIndex()) {
+            for (Descriptor d : top.manifests()) {
+                Manifest child = source.manifest(entry.repository(), d.digest(), d.mediaType());
+                pushImage(source, entry.repository(), child, targetRepository, c, progress);
+                put(targetRepository, child.digest(), child);
+            }
+        } else {
+            pushImage(source, entry.repository(), top, targetRepository, c, progress);
+        }
+        put(targetRepository, top.digest(), top);
+        if (targetTag != null) {
+            put(targetRepository, targetTag, top);
+        }
+        for (Descriptor r : source.referrers(entry.repository(), top.digest())) {
+            Manifest m = source.manifest(entry.repository(), r.digest(), r.mediaType());
+            if (!m.isIndex()) {
+                pushImage(source, entry.repository(), m, targetRepository, c, progress);
+            }
+            put(targetRepository, m.digest(), m);
+        }
+        String asked = targetTag != null ? targetTag : top.digest();
+        String now = targetReader.manifest(targetRepository, asked).digest();
+        if (!now.equals(top.digest())) {
+            throw new ArchiveException("the target " + target.url() + "/" + targetRepository + ":" + asked + " answers " + now
+                    + ", not the archived " + top.digest() + ": the restore did not give back the same image");
+        }
+        return new Result(top.digest(), target.url() + "/" + targetRepository + (targetTag != null ? ":" + targetTag : "@" + top.digest()),
+                c.pushed, c.skipped, c.bytes, now);
+    }
+
+    private void put(String repository, String reference, Manifest m) {
+        String digest = target.putManifest(repository, reference, m.mediaType(), m.bytes());
+        if (!digest.equals(m.digest())) {
+            throw new ArchiveException("the target stored manifest " + m.digest() + " as " + digest + ": it changed the bytes");
+        }
+    }
+
+    private void pushImage(ImageSource source, String repository, Manifest m, String targetRepository, Counts c, ImageArchiver.Progress progress) {
+        for (Descriptor d : m.children()) {
+            if (!c.seen.add(d.digest())) {
+                continue;
+            }
+            if (target.hasBlob(targetRepository, d.digest())) {
+                c.skipped++;
+                progress.blob(d.digest(), d.size(), true);
+                continue;
+            }
+            target.pushBlob(targetRepository, d.digest(), d.size(), () -> source.blob(repository, d.digest()));
+            c.pushed++;
+            c.bytes += d.size();
+            progress.blob(d.digest(), d.size(), false);
+        }
+    }
+
+    private static final class Counts {
+        final Set<String> seen = new HashSet<>();
+        int pushed;
+        int skipped;
+        long bytes;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.quartermaster.archive;
+
+import dev.quartermaster.registry.DigestMismatchException;
+import dev.quartermaster.registry.Digests;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.StorageClass;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The archive in S3: {@code <prefix>oci-layout}, {@code <prefix>index.json}, {@code <prefix>blobs/sha256/<hex>}.
+ * A blob up to one part is read into memory, hashed and put whole; a larger one goes up as a multipart
+ * upload, one part in memory at a time, hashed on the way, and completed only when every byte hashed to
+ * the digest (aborted otherwise: nothing is left behind). Each object carries its verified sha256 as
+ * metadata. The index is replaced with S3 conditional writes (If-Match on the ETag read, If-None-Match
+ * when it did not exist yet).
+ */
+public final class S3ArchiveLayout implements ArchiveLayout {
+    /** 16 MiB: a WordPress image's layers mostly fit in one part; 10 000 parts cover blobs up to 160 GiB. */
+    public static final int DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+    static final String SHA256 = "sha256";
+    private final Supplier<S3Client> s3;
+    private final String bucket;
+    private final String prefix;
+    private final int partBytes;
+    private final StorageClass largeBlobClass;
+    private final long largeBlobBytes;
+
+    public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix) {
+        this(s3, bucket, prefix, DEFAULT_PART_BYTES, null, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param largeBlobClass storage class for blobs of at least {@code largeBlobBytes} (layers, e.g.
+     *                       GLACIER_IR); null keeps everything in STANDARD. Manifests and configs are small and stay in STANDARD.
+     */
+    public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix, int partBytes, StorageClass largeBlobClass, long largeBlobBytes) {
+        if (partBytes < 5 * 1024 * 1024) {
+            throw new IllegalArgumentException("S3 parts are at least 5 MiB");
+        }
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
+        this.partBytes = partBytes;
+        this.largeBlobClass = largeBlobClass;
+        this.largeBlobBytes = largeBlobBytes;
+    }
+
+    private String blobKey(String digest) {
+        return prefix + "blobs/sha256/" + hex(digest);
+    }
+
+    static String hex(String digest) {
+        if (!digest.matches("sha256:[a-f0-9]{64}")) {
+            throw new ArchiveException("'" + digest + "' is not a sha256 digest");
+        }
+        return digest.substring(7);
+    }
+
+    @Override
+    public Optional<BlobInfo> blob(String digest) {
+        try {
+            var h = s3.get().headObject(b -> b.bucket(bucket).key(blobKey(digest)));
+            if (!hex(digest).equals(h.metadata().get(SHA256))) {
+                return Optional.empty(); // not written by a verified put: as good as absent
+            }
+            return Optional.of(new BlobInfo(digest, h.contentLength(), h.lastModified()));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void putBlob(String digest, long size, InputStream in) {
+        String key = blobKey(digest);
+        Map<String, String> metadata = Map.of(SHA256, hex(digest));
+        StorageClass storage = largeBlobClass != null && size >= largeBlobBytes ? largeBlobClass : StorageClass.STANDARD;
+        try (Digests.CountingDigestStream hashed = new Digests.CountingDigestStream(in)) {
+            if (size <= partBytes) {
+                byte[] bytes = hashed.readNBytes((int) size + 1);
+                check(digest, size, hashed);
+                s3.get().putObject(b -> b.bucket(bucket).key(key).metadata(metadata).storageClass(storage).contentLength((long) bytes.length),
+                        RequestBody.fromBytes(bytes));
+                return;
+            }
+            String uploadId = s3.get().createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(metadata).storageClass(storage)).uploadId();
+            try {
+                List<CompletedPart> parts = new ArrayList<>();
+                byte[] buffer = new byte[partBytes];
+                for (int number = 1; ; number++) {
+                    int n = hashed.readNBytes(buffer, 0, partBytes);
+                    if (n == 0) {
+                        break;
+                    }
+                    if (hashed.count() > size) {
+                        throw new DigestMismatchException(digest, "sha256:" + hashed.hex(), hashed.count());
+                    }
+                    int part = number;
+                    String etag = s3.get().uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(part).contentLength((long) n),
+                            RequestBody.fromBytes(n == partBytes ? buffer : java.util.Arrays.copyOf(buffer, n))).eTag();
+                    parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
+                    if (n < partBytes) {
+                        break;
+                    }
+                }
+                check(digest, size, hashed);
+                s3.get().completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+            } catch (RuntimeException | IOException e) {
+                s3.get().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                throw e;
+            }
+        } catch (DigestMismatchException e) {
+            throw new ArchiveException("blob " + digest + " was not stored: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ArchiveException("reading blob " + digest + " to archive it failed: " + e.getMessage(), e);
+        }
+    }
+
+    static void check(String digest, long size, Digests.CountingDigestStream hashed) throws DigestMismatchException {
+        String actual = "sha256:" + hashed.hex();
+        if (hashed.count() != size || !actual.equals(digest)) {
+            throw new DigestMismatchException(digest, actual, hashed.count());
+        }
+    }
+
+    @Override
+    public InputStream openBlob(String digest) {
+        try {
+            return s3.get().getObject(b -> b.bucket(bucket).key(blobKey(digest)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new ArchiveException("blob " + digest + " is not in the archive " + describe());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<BlobInfo> blobs() {
+        List<BlobInfo> out = new ArrayList<>();
+        String p = prefix + "blobs/sha256/";
+        s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(p)).contents().forEach(o -> {
+            String name = o.key().substring(p.length());
+            if (name.matches("[a-f0-9]{64}")) {
+                out.add(new BlobInfo("sha256:" + name, o.size(), o.lastModified()));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void deleteBlobs(Collection<String> digests) {
+        List<ObjectIdentifier> ids = digests.stream().map(d -> ObjectIdentifier.builder().key(blobKey(d)).build()).toList();
+        for (int i = 0; i < ids.size(); i += 1000) {
+            List<ObjectIdentifier> batch = ids.subList(i, Math.min(ids.size(), i + 1000));
+            var r = s3.get().deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build()));
+            if (r.hasErrors() && !r.errors().isEmpty()) {
+                throw new ArchiveException("deleting " + r.errors().size() + " blob(s) failed, first: " + r.errors().get(0).key()
+                        + ": " + r.errors().get(0).message());
+            }
+        }
+    }
+
+    @Override
+    public void quarantine(String digest) {
+        String to = prefix + "quarantine/sha256/" + hex(digest);
+        s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(blobKey(digest)).destinationBucket(bucket).destinationKey(to));
+        s3.get().deleteObject(b -> b.bucket(bucket).key(blobKey(digest)));
+    }
+
+    /**
+     * S3 replaces an object atomically; some emulators (S3Mock) can serve a half-written one while a put is
+     * in flight, so an index that does not parse is read again a few times before that is an error.
+     */
+    @Override
+    public Versioned readIndex() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readIndexOnce();
+            } catch (ArchiveException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Versioned readIndexOnce() {
+        try (var in = s3.get().getObject(b -> b.bucket(bucket).key(prefix + "index.json"))) {
+            byte[] bytes = in.readNBytes(ArchiveIndex.MAX_BYTES + 1);
+            return new Versioned(ArchiveIndex.parse(bytes), in.response().eTag());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return new Versioned(ArchiveIndex.empty(), null);
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new ArchiveException("reading index.json failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean replaceIndex(ArchiveIndex index, String expectedVersion) {
+        if (expectedVersion == null) {
+            byte[] layout = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
+            s3.get().putObject(b -> b.bucket(bucket).key(prefix + "oci-layout").contentType("application/json"), RequestBody.fromBytes(layout));
+        }
+        byte[] bytes = index.toJson();
+        try {
+            s3.get().putObject(b -> {
+                b.bucket(bucket).key(prefix + "index.json").contentType("application/json");
+                if (expectedVersion == null) {
+                    b.ifNoneMatch("*");
+                } else {
+                    b.ifMatch(expectedVersion);
+                }
+            }, RequestBody.fromBytes(bytes));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                return false; // someone else replaced it first (409: a concurrent conditional write in flight)
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "s3://" + bucket + "/" + prefix;
+    }
+}
