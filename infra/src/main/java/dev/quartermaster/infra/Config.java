@@ -31,7 +31,12 @@ public record Config(
         String drillSchedule,
         String dbPasswordParameter,
         String backupCompression,
-        int maxBackupAgeHours) {
+        int maxBackupAgeHours,
+        int archiveRetentionDays,
+        int archiveGraceHours,
+        int archiveScrubPercent,
+        int archiveColdAfterDays,
+        int archiveObjectLockDays) {
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
@@ -98,7 +103,16 @@ public record Config(
                 r.optionalMatching("dbPasswordParameter", "", SSM_PARAMETER,
                         "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"),
                 r.matching("backupCompression", "zstd", COMPRESSION, "zstd (fast, small; a host without the zstd command falls back to gzip -1) or gzip"),
-                r.integer("maxBackupAgeHours", 26, 2, 24 * 35));
+                r.integer("maxBackupAgeHours", 26, 2, 24 * 35),
+                r.integer("archiveRetentionDays", 90, 1, 36500),
+                r.integer("archiveGraceHours", 48, 1, 24 * 30),
+                r.integer("archiveScrubPercent", 100, 1, 100),
+                r.integer("archiveColdAfterDays", 0, 0, 3650),
+                r.integer("archiveObjectLockDays", 0, 0, 36500));
+        if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
+            errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
+                    + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");
+        }
         if (c.backupColdAfterDays() > 0 && c.backupColdAfterDays() >= c.backupRetentionDays()) {
             errors.add("backupColdAfterDays (" + c.backupColdAfterDays() + ") must be smaller than backupRetentionDays ("
                     + c.backupRetentionDays() + "), or 0 to keep backups in S3 Standard");

@@ -38,6 +38,7 @@ public final class QuartermasterStack extends Stack {
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
     private final Bucket backups;
+    private final Bucket archive;
     private final Alerting alerting;
     private final DatabaseBackups databaseBackups;
 
@@ -47,6 +48,7 @@ public final class QuartermasterStack extends Stack {
         this.ledger = ledgerTable();
         config.repositories().forEach(name -> repositories.add(repository(name)));
         this.backups = backupBucket();
+        this.archive = archiveBucket();
         this.alerting = new Alerting(this, "Alerts", Alerting.Props.builder().alertEmail(config.alertEmail()).build());
         FunctionFactory functions = new FunctionFactory(functionsCode, ledger, alerting.topic(), alerting.deadLetters());
         new ImageChecks(this, "ImageChecks", ImageChecks.Props.builder()
@@ -54,6 +56,7 @@ public final class QuartermasterStack extends Stack {
                 .verifyRules(config.verifyRules())
                 .scanLimits(config.scanMaxCritical(), config.scanMaxHigh())
                 .functions(functions).build());
+        new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
                 .bucket(backups).config(config).functions(functions).build());
         outputs();
@@ -121,9 +124,40 @@ public final class QuartermasterStack extends Stack {
                 .build();
     }
 
+    /**
+     * The image archive: an OCI image layout at the bucket's root. Versioned (a deleted or overwritten
+     * object is recoverable for 30 days), optional Object Lock in governance mode, optional move of large
+     * blobs (layers, >= 1 MiB) to Glacier Instant Retrieval; manifests and configs stay in Standard.
+     */
+    private Bucket archiveBucket() {
+        List<software.amazon.awscdk.services.s3.LifecycleRule> rules = new ArrayList<>();
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
+                .id("NoncurrentAndUploads").noncurrentVersionExpiration(Duration.days(30))
+                .abortIncompleteMultipartUploadAfter(Duration.days(1)).expiredObjectDeleteMarker(true).build());
+        if (config.archiveColdAfterDays() > 0) {
+            rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("LargeBlobsCold").prefix("blobs/")
+                    .objectSizeGreaterThan(1024L * 1024)
+                    .transitions(List.of(Transition.builder().storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
+                            .transitionAfter(Duration.days(config.archiveColdAfterDays())).build())).build());
+        }
+        Bucket.Builder b = Bucket.Builder.create(this, "Archive")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .versioned(true)
+                .lifecycleRules(rules)
+                .removalPolicy(RemovalPolicy.RETAIN);
+        if (config.archiveObjectLockDays() > 0) {
+            b.objectLockEnabled(true).objectLockDefaultRetention(
+                    software.amazon.awscdk.services.s3.ObjectLockRetention.governance(Duration.days(config.archiveObjectLockDays())));
+        }
+        return b.build();
+    }
+
     private void outputs() {
         CfnOutput.Builder.create(this, "LedgerTableName").value(ledger.getTableName()).build();
         CfnOutput.Builder.create(this, "BackupBucketName").value(backups.getBucketName()).build();
+        CfnOutput.Builder.create(this, "ArchiveBucketName").value(archive.getBucketName()).build();
         CfnOutput.Builder.create(this, "AlertTopicArn").value(alerting.topic().getTopicArn()).build();
         CfnOutput.Builder.create(this, "DumpDocumentName").value(databaseBackups.dumpDocument().name()).build();
         CfnOutput.Builder.create(this, "RestoreDocumentName").value(databaseBackups.restoreDocument().name()).build();
@@ -143,7 +177,7 @@ public final class QuartermasterStack extends Stack {
                         + "ListCommands, GetCommandInvocation), the KMS key policy's own key (*)"),
                 suppress("AwsSolutions-L1", "java21 is the runtime the functions are built and tested for"),
                 suppress("AwsSolutions-SQS3", "This queue is the dead-letter queue"),
-                suppress("AwsSolutions-S1", "Access to the backup bucket is by the host role and the status function only; "
+                suppress("AwsSolutions-S1", "Access to the backup and archive buckets is by the host role and the status function only; "
                         + "a second bucket for access logs would double the storage to manage for a small team. "
                         + "Enable CloudTrail data events if you need an access trail.")), true);
     }
