@@ -40,7 +40,7 @@ class ImageArchiveStackTest {
     @Test
     void archiveFunction_mayDescribeAndPullOnlyTheManagedRepositories_andNeverDeleteFromTheArchive() {
         String policies = DEFAULT.findResources("AWS::IAM::Policy").entrySet().stream()
-                .filter(e -> e.getKey().startsWith("ImageArchiveImageArchiveServiceRole")).map(e -> String.valueOf(e.getValue())).reduce("", String::concat);
+                .filter(e -> e.getKey().startsWith("ImageArchiveServiceRole")).map(e -> String.valueOf(e.getValue())).reduce("", String::concat);
         assertThat(policies).contains("ecr:DescribeImages", "ecr:BatchGetImage", "s3:PutObject", "s3:AbortMultipartUpload", "Repository")
                 .doesNotContain("s3:DeleteObject").doesNotContain("ecr:PutImage");
     }
