@@ -34,8 +34,10 @@ final class DemoCommand implements Callable<Integer> {
     boolean keep;
 
     private final PrintStream out = System.out;
+    private RequestStreamHandler archive;
     private final List<String> failures = new ArrayList<>();
     private long t0;
+    private final List<String> archived = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -50,11 +52,12 @@ final class DemoCommand implements Callable<Integer> {
             local.registry();
             progress(slow, "waiting for S3Mock and MariaDB");
             slow.join();
-            LocalServices ls = LocalServices.create(local, null, null, true);
+            LocalServices ls = LocalServices.create(local, null, null, true, true);
             FileAlerts alerts = ls.alerts;
             var services = ls.platform();
             RequestStreamHandler ledger = FunctionCatalog.create("image-action", ls.wiring);
             RequestStreamHandler verify = FunctionCatalog.create("image-verify", ls.wiring);
+            archive = FunctionCatalog.create("image-archive", ls.wiring);
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
 
             step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5)");
@@ -76,7 +79,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             printLedger(services.ledgerStore().images("wordpress"));
 
-            step(4, "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
+            step(4, "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
+            archived.forEach(out::println);
+            archiveRoundTrip(local, services, d1);
+
+            step(5, "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
             String user = System.getProperty("user.name", "you");
             String title = "Hello from " + user + ", " + LocalDate.now();
             local.mariaDb().seedWordPress(LocalEnvironment.DATABASE, title, 2000, 1500);
@@ -99,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  backup VERIFIED: s3://%s/%s%n  %,d bytes, sha256 %s..., %d tables, %,d rows%n",
                         LocalEnvironment.BUCKET, b.key(), b.bytes(), b.sha256().substring(0, 12), b.tables(), b.rows());
 
-                step(5, "dropping the database and restoring it from the backup");
+                step(6, "dropping the database and restoring it from the backup");
                 local.mariaDb().sql(null, "DROP DATABASE wordpress");
                 out.println("  database dropped: " + local.mariaDb().sql(null, "SHOW DATABASES LIKE 'wordpress'").isEmpty());
                 long r0 = System.nanoTime();
@@ -113,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                     expect(back, title, "restored post title");
                 }
             }
-            step(6, "stopping every local backend");
+            step(7, "stopping every local backend");
         } finally {
             if (!keep) {
                 VerifyBench.deleteTree(dir);
@@ -139,10 +146,39 @@ final class DemoCommand implements Callable<Integer> {
         byte[] event = pushEvent(tag, digest);
         invoke(ledger, "image-action", event);
         JsonNode v = invoke(verify, "image-verify", event);
+        JsonNode a = invoke(archive, "image-archive", event);
+        archived.add(String.format("  archived %-10s %s  stored %5.1f MB, already in the archive %5.1f MB", tag, digest.substring(7, 19),
+                a.path("details").path("bytesStored").asLong() / 1e6, a.path("details").path("bytesDeduplicated").asLong() / 1e6));
         out.printf("  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n", tag, digest.substring(7, 19),
                 image.compressedSize() / 1e6, v.path("details").path("verdict").asText(), v.path("details").path("found").asText(),
                 v.path("details").path("bytesFetched").asLong(), v.path("details").path("imageBytes").asLong());
         return digest;
+    }
+
+    /** Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the archive, compares digests. */
+    private void archiveRoundTrip(LocalEnvironment local, dev.quartermaster.common.Platform services, String digest) throws Exception {
+        var registry = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+        var delete = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(local.registry().url() + "/v2/wordpress/manifests/" + digest)).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        boolean gone;
+        try {
+            registry.manifest("wordpress", "wp-6.4-v1");
+            gone = false;
+        } catch (dev.quartermaster.registry.RegistryException e) {
+            gone = true;
+        }
+        out.println("  deleted wordpress@" + digest.substring(7, 19) + " from the registry (HTTP " + delete.statusCode() + "); wp-6.4-v1 "
+                + (gone ? "is gone" : "is STILL THERE"));
+        var layout = ArchiveCommand.layout(services);
+        var entry = dev.quartermaster.archive.ImageRestorer.resolve(layout.readIndex().index(), "wordpress:wp-6.4-v1");
+        var restorer = new dev.quartermaster.archive.ImageRestorer(layout,
+                new dev.quartermaster.registry.RegistryWriter(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous()), registry);
+        var r = restorer.restore(entry, "wordpress", "wp-6.4-v1", dev.quartermaster.archive.ImageArchiver.Progress.NONE);
+        String now = registry.manifest("wordpress", "wp-6.4-v1").digest();
+        out.printf("  restored wp-6.4-v1 from the archive: %d blob(s) pushed, %d already there; digest %s %s%n", r.blobsPushed(),
+                r.blobsSkipped(), now.substring(7, 19), now.equals(digest) ? "UNCHANGED" : "DIFFERENT from " + digest.substring(7, 19));
+        expect(now, digest, "wp-6.4-v1 digest after restore from the archive");
     }
 
     /** The event ECR sends for a push, same shape as events/image-action-push.json. */
@@ -191,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(int n, String what) {
-        out.printf("%n[%d/6] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n[%d/7] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
     }
 
     private void progress(CompletableFuture<?> work, String what) throws InterruptedException {

@@ -19,6 +19,11 @@ final class FunctionCatalog {
         return Handlers.create(name, wiring);
     }
 
+    /** The archive functions: locally they need S3's archive bucket. */
+    static boolean needsArchive(String name) {
+        return Catalog.byName(name).map(f -> f.settings().contains(Setting.ARCHIVE_BUCKET)).orElse(false);
+    }
+
     /** Functions that reach the database host: locally they need S3, MariaDB and the local agent. */
     static boolean needsBackups(String name) {
         return Catalog.byName(name).map(f -> f.settings().contains(Setting.BACKUP_BUCKET)).orElse(false);

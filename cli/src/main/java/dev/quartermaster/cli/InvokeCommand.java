@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "invoke", description = "Run a function's real handler with an event file and print its result.")
 final class InvokeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "function name as deployed: image-action, image-verify, image-scan, backup-start, backup-status, restore-drill, backup-watchdog")
+    @Parameters(index = "0", description = "function name as deployed: image-action, image-verify, image-scan, image-archive, archive-scrub, archive-prune, backup-start, backup-status, restore-drill, backup-watchdog")
     String function;
 
     @Parameters(index = "1", description = "event JSON file (see events/)")
@@ -31,7 +31,7 @@ final class InvokeCommand implements Callable<Integer> {
     @Option(names = "--aws", description = "use real AWS (credentials and region from the usual places; set TABLE_NAME etc. as the stack does)")
     boolean aws;
 
-    @Option(names = "--registry", description = "OCI registry URL for image-verify (e.g. http://127.0.0.1:5000)")
+    @Option(names = "--registry", description = "OCI registry URL for image-verify and image-archive (e.g. http://127.0.0.1:5000)")
     String registry;
 
     @Override
@@ -52,7 +52,8 @@ final class InvokeCommand implements Callable<Integer> {
                 }
                 wiring = Wiring.of(new Platform(Settings.of(env)));
             } else {
-                LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function));
+                LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function),
+                        FunctionCatalog.needsArchive(function));
                 if (FunctionCatalog.needsBackups(function)) {
                     local.ensureDatabase(System.err);
                 }

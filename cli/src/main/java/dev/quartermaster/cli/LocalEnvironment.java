@@ -19,6 +19,7 @@ import java.util.Map;
 final class LocalEnvironment implements AutoCloseable {
     static final String TABLE = "quartermaster-ledger";
     static final String BUCKET = "qm-backups";
+    static final String ARCHIVE_BUCKET = "qm-archive";
     static final String DATABASE = "wordpress";
 
     private final Path stateDir;
@@ -60,7 +61,7 @@ final class LocalEnvironment implements AutoCloseable {
 
     synchronized LocalS3 s3() {
         if (s3 == null) {
-            s3 = LocalS3.start(stateDir.resolve("s3"), java.util.List.of(BUCKET));
+            s3 = LocalS3.start(stateDir.resolve("s3"), java.util.List.of(BUCKET, ARCHIVE_BUCKET));
             started.add(s3);
         }
         return s3;
@@ -109,6 +110,15 @@ final class LocalEnvironment implements AutoCloseable {
         env.put("DUMP_DOCUMENT", LocalAgent.DUMP_DOCUMENT);
         env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT);
         env.put("DRILL_DOCUMENT", LocalAgent.DRILL_DOCUMENT);
+        return env;
+    }
+
+    /** Settings for the archive functions: the local S3's archive bucket, the lab's repository. */
+    Map<String, String> archiveSettings() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
+        env.put("ARCHIVE_BUCKET", ARCHIVE_BUCKET);
+        env.put("MANAGED_REPOSITORIES", "wordpress");
         return env;
     }
 

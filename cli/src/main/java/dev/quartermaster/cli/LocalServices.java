@@ -41,7 +41,15 @@ final class LocalServices {
      * @param backups  also start S3 and MariaDB and run SSM commands with the local agent
      */
     static LocalServices create(LocalEnvironment local, String registry, PrintStream console, boolean backups) {
+        return create(local, registry, console, backups, false);
+    }
+
+    /** @param archive also start S3 and point the archive functions at the local archive bucket */
+    static LocalServices create(LocalEnvironment local, String registry, PrintStream console, boolean backups, boolean archive) {
         Map<String, String> settings = new HashMap<>(backups ? local.backupSettings() : local.settings());
+        if (archive) {
+            settings.putAll(local.archiveSettings());
+        }
         settings.put("REGISTRY_AUTH", "none");
         if (registry != null) {
             settings.put("REGISTRY_URL", registry);

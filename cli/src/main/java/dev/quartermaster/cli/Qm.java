@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 /** bin/qm: the project's command line. */
 @Command(name = "qm", mixinStandardHelpOptions = true, version = "quartermaster 0.1.0",
-        description = "Quartermaster: ECR image ledger, version verification and verified database backups.",
+        description = "Quartermaster: ECR image ledger, version verification, image archive and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
-                BackupNowCommand.class, RestoreCommand.class, BenchCommand.class})
+                BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, BenchCommand.class})
 public final class Qm implements Runnable {
 
     @CommandLine.Spec

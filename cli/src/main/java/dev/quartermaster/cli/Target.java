@@ -41,6 +41,7 @@ final class Target {
         Map<String, String> outputs = stackOutputs();
         putIfPresent(env, "TABLE_NAME", outputs.get("LedgerTableName"));
         putIfPresent(env, "BACKUP_BUCKET", outputs.get("BackupBucketName"));
+        putIfPresent(env, "ARCHIVE_BUCKET", outputs.get("ArchiveBucketName"));
         putIfPresent(env, "ALERT_TOPIC_ARN", outputs.get("AlertTopicArn"));
         putIfPresent(env, "DUMP_DOCUMENT", outputs.get("DumpDocumentName"));
         putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));

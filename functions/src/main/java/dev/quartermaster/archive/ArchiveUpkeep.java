@@ -52,10 +52,21 @@ public final class ArchiveUpkeep {
      * missing is recorded incomplete on its digest in the ledger. Mismatches and incomplete images alert.
      */
     public Scrubbed scrub(int percent, Instant deadline, Random random) {
+        return scrub(percent, deadline, random, null);
+    }
+
+    /** @param repository only the blobs and images of this repository (null: the whole archive) */
+    public Scrubbed scrub(int percent, Instant deadline, Random random, String repository) {
         if (percent < 1 || percent > 100) {
             throw new IllegalArgumentException("scrub percent must be 1..100, not " + percent);
         }
         List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
+        if (repository != null) {
+            Set<String> ofRepository = new HashSet<>();
+            layout.readIndex().index().entries().stream().filter(e -> e.repository().equals(repository))
+                    .forEach(e -> ofRepository.addAll(reach(e, null, new HashSet<>())));
+            blobs = blobs.stream().filter(b -> ofRepository.contains(b.digest())).toList();
+        }
         List<String> corrupt = new ArrayList<>();
         int checked = 0;
         long bytes = 0;
@@ -82,7 +93,7 @@ public final class ArchiveUpkeep {
         Map<String, Boolean> completeness = new LinkedHashMap<>();
         for (ArchiveIndex.Entry e : index.entries()) {
             String image = e.repository() + "@" + e.digest();
-            if (completeness.containsKey(image)) {
+            if (completeness.containsKey(image) || (repository != null && !e.repository().equals(repository))) {
                 continue;
             }
             Set<String> missing = new HashSet<>();
