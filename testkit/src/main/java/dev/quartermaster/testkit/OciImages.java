@@ -60,6 +60,11 @@ public final class OciImages {
 
     /** A tar layer compressed with zstd (as buildx's compression=zstd writes) or gzip. */
     public static Blob layer(Map<String, byte[]> files, boolean zstd) {
+        return layer(files, zstd, java.util.Set.of());
+    }
+
+    /** @param executables paths written with mode 0755 (the rest 0644) */
+    public static Blob layer(Map<String, byte[]> files, boolean zstd, java.util.Set<String> executables) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             java.io.OutputStream compressed = zstd ? new io.airlift.compress.zstd.ZstdOutputStream(out) : new GZIPOutputStream(out);
@@ -69,6 +74,7 @@ public final class OciImages {
                     TarArchiveEntry e = new TarArchiveEntry(f.getKey());
                     e.setSize(f.getValue().length);
                     e.setModTime(0);
+                    e.setMode(executables.contains(f.getKey()) ? 0100755 : 0100644);
                     tar.putArchiveEntry(e);
                     tar.write(f.getValue());
                     tar.closeArchiveEntry();
@@ -95,6 +101,12 @@ public final class OciImages {
     }
 
     public static Image image(List<Blob> layers, Map<String, String> labels, List<String> env, String architecture) {
+        return image(layers, labels, env, architecture, List.of(), List.of());
+    }
+
+    /** @param cmd the container's command; @param volumes paths declared as (anonymous) volumes, as WordPress's /var/www/html */
+    public static Image image(List<Blob> layers, Map<String, String> labels, List<String> env, String architecture,
+                              List<String> cmd, List<String> volumes) {
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", architecture);
         config.put("os", "linux");
@@ -103,6 +115,14 @@ public final class OciImages {
         env.forEach(envs::add);
         ObjectNode l = c.putObject("Labels");
         labels.forEach(l::put);
+        if (!cmd.isEmpty()) {
+            ArrayNode cmds = c.putArray("Cmd");
+            cmd.forEach(cmds::add);
+        }
+        if (!volumes.isEmpty()) {
+            ObjectNode vs = c.putObject("Volumes");
+            volumes.forEach(v -> vs.putObject(v));
+        }
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
         ArrayNode diffIds = rootfs.putArray("diff_ids");

@@ -1,0 +1,192 @@
+package dev.quartermaster.release;
+
+import dev.quartermaster.testkit.LocalPodman;
+import dev.quartermaster.testkit.LocalRegistry;
+import dev.quartermaster.testkit.Net;
+import dev.quartermaster.testkit.OciImages;
+import dev.quartermaster.testutils.LocalBackends;
+import dev.quartermaster.testutils.LocalRegistries;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * infra/ssm/release.sh on real containers (podman, runc, podman-compose): a compose project serving a
+ * version file from a volume, switched between images pushed to the local registry.
+ */
+class ReleaseScriptIT {
+    private static LocalRegistry registry;
+    private static LocalPodman podman;
+    private static String repo;
+    private static String v1;
+    private static String v2;
+    private static String silent;
+
+    @TempDir
+    Path project;
+    private int port;
+
+    @BeforeAll
+    static void images(@TempDir Path tmp) {
+        registry = LocalRegistries.shared();
+        podman = LocalPodman.configure(tmp.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
+        repo = "app-" + UUID.randomUUID().toString().substring(0, 8);
+        OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
+        v1 = pusher.push(repo, "v1", LocalPodman.webImage("1.0", true, repo));
+        v2 = pusher.push(repo, "v2", LocalPodman.webImage("2.0", true, repo));
+        silent = pusher.push(repo, "v3", LocalPodman.webImage("3.0", false, repo));
+    }
+
+    @BeforeEach
+    void startOnV1() throws Exception {
+        port = Net.freePort();
+        compose("");
+        var up = podman.run(List.of("podman-compose", "up", "-d"), project, Map.of());
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        awaitServed("1.0");
+    }
+
+    private void compose(String volumes) throws Exception {
+        Files.writeString(project.resolve("docker-compose.yml"), "services:\n  app:\n    image: " + image(v1) + "\n"
+                + "    ports: [\"127.0.0.1:" + port + ":8080\"]\n" + volumes);
+    }
+
+    @AfterEach
+    void down() {
+        podman.removeProject(project);
+    }
+
+    private static String image(String digest) {
+        return "127.0.0.1:" + registry.port() + "/" + repo + "@" + digest;
+    }
+
+    private LocalPodman.Result release(String digest, String version, Map<String, String> more) {
+        Map<String, String> env = new HashMap<>();
+        env.put("QM_PROJECT_DIR", project.toString());
+        env.put("QM_SERVICE", "app");
+        env.put("QM_IMAGE_REPO", "127.0.0.1:" + registry.port() + "/" + repo);
+        env.put("QM_DIGEST", digest);
+        env.put("QM_EXPECTED_VERSION", version);
+        env.put("QM_HEALTH_URL", "http://127.0.0.1:" + port + "/version.txt");
+        env.put("QM_HEALTH_TIMEOUT", "8");
+        env.put("QM_VERSION_FILE", "/www/version.txt");
+        env.put("QM_VERSION_REGEX", "version=([0-9A-Za-z.+-]+)");
+        env.put("QM_CONTAINER_CLI", "podman");
+        env.put("QM_COMPOSE", "podman-compose");
+        env.put("QM_REGISTRY_LOGIN", "none");
+        env.put("QM_LOCK_FILE", project.resolve("release.lock").toString());
+        env.putAll(more);
+        return podman.run(List.of("bash", script().toString()), null, env);
+    }
+
+    static Path script() {
+        return LocalBackends.repoRoot().resolve("infra/ssm/release.sh");
+    }
+
+    private String served() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/version.txt"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body().trim().replace("version=", "") : "HTTP " + r.statusCode();
+        } catch (Exception e) {
+            return "no answer";
+        }
+    }
+
+    private void awaitServed(String version) throws InterruptedException {
+        for (int i = 0; i < 40 && !served().equals(version); i++) {
+            Thread.sleep(250);
+        }
+        assertThat(served()).isEqualTo(version);
+    }
+
+    private static String result(LocalPodman.Result r) {
+        return r.output().lines().filter(l -> l.startsWith("QM-RELEASE ")).findFirst().orElse("(no QM-RELEASE line)\n" + r.output());
+    }
+
+    @Test
+    void release_switchesTheServedVersion_pinsTheDigest_andReportsEachStep() throws Exception {
+        var r = release(v2, "2.0", Map.of());
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(result(r)).contains("\"result\":\"RELEASED\"", "\"from\":\"" + v1 + "\"", "\"running\":\"" + v2 + "\"", "\"version\":\"2.0\"");
+        assertThat(r.output()).contains("QM-STEP pull ok", "QM-STEP switch ok", "QM-STEP prove ok");
+        assertThat(served()).isEqualTo("2.0");
+        assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains("image: " + image(v2)).doesNotContain(":v2");
+    }
+
+    @Test
+    void imageThatNeverAnswers_rollsBackByItself_toThePreviousVersion() throws Exception {
+        var r = release(silent, "3.0", Map.of());
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+        assertThat(result(r)).contains("\"result\":\"ROLLED_BACK\"", "\"running\":\"" + v1 + "\"", "did not answer");
+        assertThat(r.output()).contains("QM-STEP prove failed", "QM-STEP rollback ok");
+        assertThat(served()).isEqualTo("1.0");
+        assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains(image(v1));
+    }
+
+    @Test
+    void aStaleVolume_isCaughtByTheVersionProof_andRolledBack() throws Exception {
+        podman.removeProject(project);
+        // a named volume over /www keeps the old files whatever the image holds: the trap -V avoids for anonymous volumes
+        compose("    volumes: [\"www:/www\"]\nvolumes:\n  www: {}\n");
+        assertThat(podman.run(List.of("podman-compose", "up", "-d"), project, Map.of()).exitCode()).isZero();
+        awaitServed("1.0");
+
+        var r = release(v2, "2.0", Map.of());
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+        assertThat(result(r)).contains("\"result\":\"ROLLED_BACK\"", "holds version '1.0', not 2.0");
+        podman.run(List.of("podman-compose", "down", "-v"), project, Map.of());
+    }
+
+    @Test
+    void aSecondReleaseWhileOneRuns_isRefused_andChangesNothing() throws Exception {
+        Process holder = new ProcessBuilder("flock", project.resolve("release.lock").toString(), "sleep", "60").start();
+        try {
+            Thread.sleep(300);
+            var r = release(v2, "2.0", Map.of());
+
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(5);
+            assertThat(result(r)).contains("\"result\":\"REFUSED\"", "another release is running");
+            assertThat(served()).isEqualTo("1.0");
+            assertThat(project.resolve(".qm-release.yml")).doesNotExist();
+        } finally {
+            holder.destroy();
+        }
+    }
+
+    @Test
+    void aDigestTheRegistryDoesNotHave_failsBeforeStoppingAnything() {
+        var r = release("sha256:" + "0".repeat(64), "2.0", Map.of());
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
+        assertThat(result(r)).contains("\"result\":\"FAILED\"", "nothing was changed");
+        assertThat(served()).isEqualTo("1.0");
+    }
+
+    @Test
+    void badInput_isRefusedWithItsReason() {
+        var r = release("latest", "2.0", Map.of());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output()).contains("digest must be sha256");
+    }
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Quartermaster release: put one image digest on the host's compose project, prove it runs, and roll
+# back by itself when it does not. Run by the SSM document QuartermasterRelease (each parameter arrives
+# as a QM_* variable, validated by an allowedPattern) or by bin/qm's local agent and the tests.
+#
+#   QM_PROJECT_DIR   the compose project's directory          QM_SERVICE      the app service (e.g. wordpress)
+#   QM_COMPOSE_FILE  its compose file (default docker-compose.yml, relative to the project)
+#   QM_IMAGE_REPO    registry/repository (…dkr.ecr…/wordpress)  QM_DIGEST       sha256:… to release
+#   QM_EXPECTED_VERSION  the version the ledger found inside that digest
+#   QM_PREVIOUS_DIGEST / QM_PREVIOUS_VERSION  the last good release (optional: read from the host if empty)
+#   QM_HEALTH_URL    probed on the host until it answers 2xx/3xx  QM_HEALTH_TIMEOUT seconds (default 60)
+#   QM_VERSION_FILE  file read inside the running container      QM_VERSION_REGEX  sed -E regex, group 1 = version
+#   QM_CONTAINER_CLI docker (default) or podman                  QM_COMPOSE        "docker compose" (default) or podman-compose
+#   QM_REGISTRY_LOGIN ecr (default: password on stdin from `aws ecr get-login-password`) or none
+#   QM_LOCK_FILE     the host-wide lock (default /run/lock/quartermaster-release.lock)
+#
+# The digest is pinned in an override file next to the compose file (.qm-release.yml: `image:
+# <repo>@sha256:…`, never a tag), written atomically; compose runs with both files, recreating only the
+# app service and renewing its anonymous volumes (-V: without it the old WordPress files stay and a
+# "switch" changes nothing). Proof that counts: the running container's image is the released digest,
+# the health URL answers within the timeout, and the version read inside the running container is the
+# version the ledger found in the digest. Any failure after the switch puts the previous digest back
+# and proves it the same way.
+#
+# Output: one "QM-STEP <name> <ok|failed> <ms> <detail>" line per step as it ends, then one
+# "QM-RELEASE {json}" line. Exit codes: 0 RELEASED, 3 ROLLED_BACK, 4 ROLLBACK_FAILED,
+# 5 REFUSED (another release holds the lock), 6 FAILED with nothing changed (pull failed), 2 bad input.
+set -uo pipefail
+umask 077
+
+QM_COMPOSE_FILE="${QM_COMPOSE_FILE:-docker-compose.yml}"
+QM_HEALTH_TIMEOUT="${QM_HEALTH_TIMEOUT:-60}"
+QM_CONTAINER_CLI="${QM_CONTAINER_CLI:-docker}"
+QM_COMPOSE="${QM_COMPOSE:-docker compose}"
+QM_REGISTRY_LOGIN="${QM_REGISTRY_LOGIN:-ecr}"
+QM_LOCK_FILE="${QM_LOCK_FILE:-/run/lock/quartermaster-release.lock}"
+QM_PREVIOUS_DIGEST="${QM_PREVIOUS_DIGEST:-}"
+QM_PREVIOUS_VERSION="${QM_PREVIOUS_VERSION:-}"
+
+bad() { echo "qm-release: $*" >&2; exit 2; }
+: "${QM_PROJECT_DIR:?QM_PROJECT_DIR is required}" "${QM_SERVICE:?QM_SERVICE is required}" "${QM_IMAGE_REPO:?QM_IMAGE_REPO is required}"
+: "${QM_DIGEST:?QM_DIGEST is required}" "${QM_EXPECTED_VERSION:?QM_EXPECTED_VERSION is required}" "${QM_HEALTH_URL:?QM_HEALTH_URL is required}"
+: "${QM_VERSION_FILE:?QM_VERSION_FILE is required}" "${QM_VERSION_REGEX:?QM_VERSION_REGEX is required}"
+[[ "$QM_DIGEST" =~ ^sha256:[a-f0-9]{64}$ ]] || bad "digest must be sha256:<64 hex>"
+[[ -z "$QM_PREVIOUS_DIGEST" || "$QM_PREVIOUS_DIGEST" =~ ^sha256:[a-f0-9]{64}$ ]] || bad "previous digest must be sha256:<64 hex>"
+[[ "$QM_IMAGE_REPO" =~ ^[a-z0-9][a-z0-9.:-]*(/[a-z0-9]+([._-][a-z0-9]+)*)+$ ]] || bad "image repository must be registry/repository"
+[[ "$QM_SERVICE" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$ ]] || bad "bad service name"
+[[ "$QM_PROJECT_DIR" =~ ^/[A-Za-z0-9/_.-]+$ && "$QM_PROJECT_DIR" != *..* ]] || bad "project directory must be an absolute path"
+[[ "$QM_COMPOSE_FILE" =~ ^[A-Za-z0-9_.-]+$ ]] || bad "compose file must be a file name in the project directory"
+[[ "$QM_EXPECTED_VERSION" =~ ^[0-9A-Za-z.+-]{1,64}$ ]] || bad "expected version must be [0-9A-Za-z.+-]{1,64}"
+[[ -z "$QM_PREVIOUS_VERSION" || "$QM_PREVIOUS_VERSION" =~ ^[0-9A-Za-z.+-]{1,64}$ ]] || bad "previous version must be [0-9A-Za-z.+-]{1,64}"
+url_re='^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9/_.~%?=&-]*)?$'
+[[ "$QM_HEALTH_URL" =~ $url_re ]] || bad "health URL must be http(s)://host[:port]/path"
+[[ "$QM_HEALTH_TIMEOUT" =~ ^[0-9]{1,4}$ ]] || bad "health timeout must be seconds"
+[[ "$QM_CONTAINER_CLI" =~ ^(docker|podman)$ ]] || bad "container CLI must be docker or podman"
+[[ "$QM_COMPOSE" =~ ^(docker\ compose|docker-compose|podman-compose|podman\ compose)$ ]] || bad "compose command must be docker compose, docker-compose or podman-compose"
+[[ "$QM_REGISTRY_LOGIN" =~ ^(ecr|none)$ ]] || bad "registry login must be ecr or none"
+[ -f "$QM_PROJECT_DIR/$QM_COMPOSE_FILE" ] || bad "no compose file $QM_PROJECT_DIR/$QM_COMPOSE_FILE"
+
+cli=("$QM_CONTAINER_CLI")
+read -r -a compose <<< "$QM_COMPOSE"
+pin="$QM_PROJECT_DIR/.qm-release.yml"
+steps=()
+started=$(date +%s%3N)
+
+json_escape() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\000-\037' | cut -c1-400; }
+now_ms() { date +%s%3N; }
+step() { # step NAME STATUS START_MS DETAIL
+  local ms=$(( $(now_ms) - $3 )) detail
+  detail="$(json_escape "$4")"
+  echo "QM-STEP $1 $2 $ms $detail"
+  steps+=("{\"step\":\"$1\",\"status\":\"$2\",\"ms\":$ms,\"detail\":\"$detail\"}")
+}
+finish() { # finish RESULT EXIT RUNNING_DIGEST RUNNING_VERSION REASON
+  local IFS=,
+  echo "QM-RELEASE {\"result\":\"$1\",\"to\":\"$QM_DIGEST\",\"from\":\"${previous:-}\",\"running\":\"$3\",\"version\":\"$(json_escape "$4")\",\"reason\":\"$(json_escape "$5")\",\"ms\":$(( $(now_ms) - started )),\"steps\":[${steps[*]}]}"
+  exit "$2"
+}
+
+# 1. one release at a time on this host
+exec 9>>"$QM_LOCK_FILE" || bad "cannot open the lock file $QM_LOCK_FILE"
+if ! flock -n 9; then
+  previous=""
+  step lock failed "$started" "another release is running on this host"
+  finish REFUSED 5 "" "" "another release is running on this host (lock $QM_LOCK_FILE); nothing was changed"
+fi
+
+container() {
+  "${cli[@]}" ps --filter "label=com.docker.compose.service=$QM_SERVICE" \
+    --filter "label=com.docker.compose.project.working_dir=$QM_PROJECT_DIR" --format '{{.Names}}' 2>/dev/null | head -1
+}
+image_id() { "${cli[@]}" image inspect --format '{{.Id}}' "$1" 2>/dev/null | sed 's/^sha256://'; }
+running_image_id() { local c; c="$(container)"; [ -n "$c" ] && "${cli[@]}" inspect --format '{{.Image}}' "$c" 2>/dev/null | sed 's/^sha256://'; }
+
+# the digest running now: the pin if it matches the running container, else the running image's repo digest
+previous="$QM_PREVIOUS_DIGEST"
+run_id="$(running_image_id || true)"
+if [ -z "$previous" ]; then
+  if [ -f "$pin" ]; then
+    pinned="$(sed -n 's/^ *image: *.*@\(sha256:[a-f0-9]\{64\}\) *$/\1/p' "$pin" | head -1)"
+    [ -n "$pinned" ] && [ "$(image_id "$QM_IMAGE_REPO@$pinned")" = "$run_id" ] && previous="$pinned"
+  fi
+  if [ -z "$previous" ] && [ -n "$run_id" ]; then
+    digests="$("${cli[@]}" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$run_id" 2>/dev/null)"
+    previous="$(echo "$digests" | sed -n "s|^$QM_IMAGE_REPO@\(sha256:[a-f0-9]\{64\}\)$|\1|p" | head -1)"
+    # pulled under another name (a mirror, a renamed registry): a digest names the same bytes everywhere
+    [ -n "$previous" ] || previous="$(echo "$digests" | sed -n 's|^.*@\(sha256:[a-f0-9]\{64\}\)$|\1|p' | head -1)"
+  fi
+fi
+
+echo "qm-release: $QM_SERVICE runs image ${run_id:-(none found)}; previous digest ${previous:-unknown}" >&2
+
+# 2. log in (password on stdin) and pull the new image by digest before anything stops
+t=$(now_ms)
+if [ "$QM_REGISTRY_LOGIN" = ecr ]; then
+  registry="${QM_IMAGE_REPO%%/*}"
+  region="$(echo "$registry" | sed -n 's/^[0-9]*\.dkr\.ecr\.\([a-z0-9-]*\)\.amazonaws\.com.*$/\1/p')"
+  if ! aws ecr get-login-password ${region:+--region "$region"} | "${cli[@]}" login --username AWS --password-stdin "$registry" >/dev/null 2>&1; then
+    step login failed "$t" "could not log in to $registry"
+    finish FAILED 6 "$previous" "" "could not log in to $registry: nothing was changed"
+  fi
+fi
+if ! out="$("${cli[@]}" pull -q "$QM_IMAGE_REPO@$QM_DIGEST" 2>&1)"; then
+  step pull failed "$t" "$out"
+  finish FAILED 6 "$previous" "" "pulling $QM_IMAGE_REPO@$QM_DIGEST failed: nothing was changed"
+fi
+step pull ok "$t" "$QM_IMAGE_REPO@$QM_DIGEST"
+
+# pin DIGEST: the override file, replaced atomically
+pin_digest() {
+  local tmp="$pin.tmp.$$"
+  printf '# written by Quartermaster release: the digest this project runs (never a tag)\nservices:\n  %s:\n    image: %s@%s\n' \
+    "$QM_SERVICE" "$QM_IMAGE_REPO" "$1" > "$tmp" && mv -f "$tmp" "$pin"
+}
+
+# switch DIGEST: pin it, recreate the app service only, with fresh anonymous volumes
+switch() {
+  pin_digest "$1" || return 1
+  (cd "$QM_PROJECT_DIR" && "${compose[@]}" -f "$QM_COMPOSE_FILE" -f .qm-release.yml up -d --force-recreate -V --no-deps "$QM_SERVICE") >/dev/null 2>&1
+}
+
+# prove DIGEST VERSION: the running container is that image, answers, and holds that version
+proof_version=""
+prove() {
+  local want_id deadline c got code
+  want_id="$(image_id "$QM_IMAGE_REPO@$1")"
+  deadline=$(( $(date +%s) + QM_HEALTH_TIMEOUT ))
+  proof_version=""
+  while :; do
+    c="$(container)"
+    if [ -n "$c" ] && [ "$(running_image_id)" = "$want_id" ]; then
+      code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$QM_HEALTH_URL" 2>/dev/null || true)"
+      if [[ "$code" =~ ^[23][0-9][0-9]$ ]]; then
+        got="$("${cli[@]}" exec "$c" cat "$QM_VERSION_FILE" 2>/dev/null | sed -nE "s/.*$QM_VERSION_REGEX.*/\1/p" | head -1)"
+        proof_version="$got"
+        if [ "$got" = "$2" ]; then
+          return 0
+        fi
+        proof_reason="the running container answers but holds version '${got:-none}', not $2 (a stale volume?)"
+        return 1
+      fi
+      proof_reason="$QM_HEALTH_URL did not answer 2xx/3xx within ${QM_HEALTH_TIMEOUT}s (last: ${code:-no answer})"
+    else
+      proof_reason="no running container of service $QM_SERVICE runs image $1"
+    fi
+    [ "$(date +%s)" -ge "$deadline" ] && return 1
+    sleep 1
+  done
+}
+
+# 3-4. switch
+t=$(now_ms)
+if ! switch "$QM_DIGEST"; then
+  step switch failed "$t" "compose could not start $QM_SERVICE on $QM_DIGEST"
+  failure="compose could not start $QM_SERVICE on the new digest"
+else
+  step switch ok "$t" "$QM_SERVICE pinned to $QM_DIGEST"
+  # 5. prove
+  t=$(now_ms)
+  if prove "$QM_DIGEST" "$QM_EXPECTED_VERSION"; then
+    step prove ok "$t" "running $QM_DIGEST, healthy, version $proof_version"
+    finish RELEASED 0 "$QM_DIGEST" "$proof_version" "released"
+  fi
+  step prove failed "$t" "$proof_reason"
+  failure="$proof_reason"
+fi
+
+# 6. roll back to the previous digest (pulled again if missing) and prove it the same way
+t=$(now_ms)
+if [ -z "$previous" ]; then
+  step rollback failed "$t" "no previous digest is known on this host"
+  finish ROLLBACK_FAILED 4 "$QM_DIGEST" "$proof_version" "$failure; and no previous digest to roll back to"
+fi
+if [ -z "$(image_id "$QM_IMAGE_REPO@$previous")" ]; then
+  "${cli[@]}" pull -q "$QM_IMAGE_REPO@$previous" >/dev/null 2>&1 || true
+fi
+if switch "$previous"; then
+  if [ -n "$QM_PREVIOUS_VERSION" ]; then
+    prove "$previous" "$QM_PREVIOUS_VERSION"; ok=$?
+  else
+    # the previous version is not known here: the digest and the health answer must hold
+    prove "$previous" "__unknown__" >/dev/null; ok=1
+    [ "$(running_image_id)" = "$(image_id "$QM_IMAGE_REPO@$previous")" ] && [ -n "$proof_version" ] && ok=0
+  fi
+  if [ "$ok" = 0 ]; then
+    step rollback ok "$t" "back on $previous, healthy, version $proof_version"
+    finish ROLLED_BACK 3 "$previous" "$proof_version" "$failure; rolled back"
+  fi
+  step rollback failed "$t" "$proof_reason"
+  finish ROLLBACK_FAILED 4 "$previous" "$proof_version" "$failure; the rollback to $previous did not prove: $proof_reason"
+fi
+step rollback failed "$t" "compose could not start $QM_SERVICE on $previous"
+finish ROLLBACK_FAILED 4 "" "" "$failure; compose could not start the previous digest $previous either"
