@@ -38,6 +38,25 @@ QM_PREVIOUS_DIGEST="${QM_PREVIOUS_DIGEST:-}"
 QM_PREVIOUS_VERSION="${QM_PREVIOUS_VERSION:-}"
 
 bad() { echo "qm-release: $*" >&2; exit 2; }
+
+# QM_MODE=check (the drift check's document): report which digest the app service runs, change nothing
+if [ "${QM_MODE:-release}" = check ]; then
+  : "${QM_PROJECT_DIR:?QM_PROJECT_DIR is required}" "${QM_SERVICE:?QM_SERVICE is required}" "${QM_IMAGE_REPO:?QM_IMAGE_REPO is required}"
+  [[ "$QM_CONTAINER_CLI" =~ ^(docker|podman)$ ]] || bad "container CLI must be docker or podman"
+  c="$("$QM_CONTAINER_CLI" ps --filter "label=com.docker.compose.service=$QM_SERVICE" \
+    --filter "label=com.docker.compose.project.working_dir=$QM_PROJECT_DIR" --format '{{.Names}}' 2>/dev/null | head -1)"
+  id="$([ -n "$c" ] && "$QM_CONTAINER_CLI" inspect --format '{{.Image}}' "$c" 2>/dev/null)"
+  pinned="$(sed -n 's/^ *image: *.*@\(sha256:[a-f0-9]\{64\}\) *$/\1/p' "$QM_PROJECT_DIR/.qm-release.yml" 2>/dev/null | head -1)"
+  digest=""
+  if [ -n "$id" ] && [ -n "$pinned" ] && [ "$("$QM_CONTAINER_CLI" image inspect --format '{{.Id}}' "$QM_IMAGE_REPO@$pinned" 2>/dev/null)" = "$id" ]; then
+    digest="$pinned"
+  elif [ -n "$id" ]; then
+    digest="$("$QM_CONTAINER_CLI" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$id" 2>/dev/null \
+      | sed -n 's|^.*@\(sha256:[a-f0-9]\{64\}\)$|\1|p' | head -1)"
+  fi
+  echo "QM-RUNNING {\"container\":\"${c:-}\",\"digest\":\"$digest\",\"pinned\":\"$pinned\"}"
+  exit 0
+fi
 : "${QM_PROJECT_DIR:?QM_PROJECT_DIR is required}" "${QM_SERVICE:?QM_SERVICE is required}" "${QM_IMAGE_REPO:?QM_IMAGE_REPO is required}"
 : "${QM_DIGEST:?QM_DIGEST is required}" "${QM_EXPECTED_VERSION:?QM_EXPECTED_VERSION is required}" "${QM_HEALTH_URL:?QM_HEALTH_URL is required}"
 : "${QM_VERSION_FILE:?QM_VERSION_FILE is required}" "${QM_VERSION_REGEX:?QM_VERSION_REGEX is required}"

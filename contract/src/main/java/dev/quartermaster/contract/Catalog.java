@@ -51,8 +51,17 @@ public final class Catalog {
             "Weekly: forget images deleted longer than the retention ago, sweep blobs nothing references",
             with(COMMON, ARCHIVE_BUCKET, ARCHIVE_RETENTION_DAYS, ARCHIVE_GRACE_HOURS), FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
 
+    private static final Set<Setting> RELEASE = EnumSet.of(RELEASE_REPOSITORY, RELEASE_IMAGE_URI, RELEASE_DOCUMENT, RELEASE_CHECK_DOCUMENT,
+            HOST_TAG_KEY, HOST_TAG_VALUE, BACKUP_BUCKET, COMMAND_LOG_GROUP);
+    public static final FunctionSpec RELEASE_STATUS = new FunctionSpec("release-status", "dev.quartermaster.release.ReleaseStatusHandler",
+            "SSM results of the release and drift-check commands, to the release history", with(COMMON, RELEASE),
+            FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);
+    public static final FunctionSpec RELEASE_DRIFT = new FunctionSpec("release-drift", "dev.quartermaster.release.ReleaseDriftHandler",
+            "Hourly: ask the host which digest runs (release-status alerts on drift)", with(COMMON, RELEASE),
+            FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);
+
     public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, BACKUP_START, BACKUP_STATUS,
-            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE);
+            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT);
 
     private Catalog() {
     }

@@ -24,7 +24,9 @@ public record FunctionSpec(String name, String handlerClass, String description,
         /** the backup functions: claims, backup records (put, conditional settle), listing records by time. */
         BACKUP_RECORDS("GetItem", "PutItem", "UpdateItem", "Query"),
         /** archive-scrub, archive-prune: read an image's deletion, record an image's completeness. */
-        ARCHIVE_UPKEEP("GetItem", "UpdateItem");
+        ARCHIVE_UPKEEP("GetItem", "UpdateItem"),
+        /** release-status, release-drift: release records (put with its pointer, conditional settle, history by app). */
+        RELEASE_RECORDS("GetItem", "PutItem", "Query", "ConditionCheckItem");
 
         private final List<String> actions;
 

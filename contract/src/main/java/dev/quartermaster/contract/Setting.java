@@ -31,6 +31,10 @@ public enum Setting {
     MANAGED_REPOSITORIES("the repositories the daily reconcile lists (comma-separated)"),
     ARCHIVE_SCRUB_PERCENT("share of the archived blobs the weekly scrub re-hashes (1..100)"),
     ARCHIVE_RETENTION_DAYS("an image deleted from the registry stays archived this many days after its delete"),
+    RELEASE_REPOSITORY("the ECR repository of the app the release switch puts on the host"),
+    RELEASE_IMAGE_URI("registry/repository the host pulls from (<account>.dkr.ecr.<region>.amazonaws.com/<repository>)"),
+    RELEASE_DOCUMENT("the SSM document that releases a digest on the host (and rolls back by itself)"),
+    RELEASE_CHECK_DOCUMENT("the SSM document that reports which digest the host runs (drift check)"),
     ARCHIVE_GRACE_HOURS("an unreferenced blob younger than this is never pruned (a concurrent archive may be relying on it)");
 
     private final String meaning;

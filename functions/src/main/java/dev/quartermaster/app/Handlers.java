@@ -6,6 +6,9 @@ import dev.quartermaster.archive.ArchivePruneHandler;
 import dev.quartermaster.archive.ArchiveRoot;
 import dev.quartermaster.archive.ArchiveScrubHandler;
 import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.release.ReleaseDriftHandler;
+import dev.quartermaster.release.ReleaseRoot;
+import dev.quartermaster.release.ReleaseStatusHandler;
 import dev.quartermaster.backup.BackupStartHandler;
 import dev.quartermaster.backup.BackupStatusHandler;
 import dev.quartermaster.backup.BackupWatchdogHandler;
@@ -45,6 +48,8 @@ public final class Handlers {
                 yield new ArchiveHandler(ArchiveRoot.service(p, registry), ArchiveRoot.lister(p, registry), ArchiveRoot.repositories(p.settings()));
             }
             case "archive-scrub" -> new ArchiveScrubHandler(ArchiveRoot.upkeep(p), ArchiveRoot.scrubPercent(p.settings()));
+            case "release-status" -> new ReleaseStatusHandler(ReleaseRoot.service(p, w.commands().apply(p)));
+            case "release-drift" -> new ReleaseDriftHandler(ReleaseRoot.service(p, w.commands().apply(p)));
             case "archive-prune" -> new ArchivePruneHandler(ArchiveRoot.upkeep(p), ArchiveRoot.retention(p.settings()), ArchiveRoot.grace(p.settings()));
             default -> throw new IllegalStateException("the catalogue lists " + name + " but Handlers cannot build it: add it here");
         };

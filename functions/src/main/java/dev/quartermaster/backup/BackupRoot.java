@@ -28,8 +28,8 @@ public final class BackupRoot {
 
     /** SSM Run Command, its client built when a command is first sent or read. */
     public static CommandRunner ssmCommands(Platform p) {
-        BackupConfig config = BackupConfig.from(p.settings());
+        // only what the runner uses: the release functions build it too, without the backup settings
         var ssm = Platform.memo(() -> p.clients().ssm());
-        return new SsmCommandRunner(ssm, config.bucket(), config.commandLogGroup());
+        return new SsmCommandRunner(ssm, p.settings().require("BACKUP_BUCKET"), p.settings().getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
     }
 }

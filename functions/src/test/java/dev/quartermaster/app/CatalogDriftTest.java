@@ -46,6 +46,7 @@ class CatalogDriftTest {
                 case BACKUP_COMPRESSION -> "zstd";
                 case ALERT_TOPIC_ARN -> "arn:aws:sns:us-east-1:123456789012:alerts";
                 case EXPECTED_ACCOUNT -> "123456789012";
+                case RELEASE_REPOSITORY -> "wordpress";
                 default -> "x-" + s.name().toLowerCase();
             });
         }

@@ -1,0 +1,145 @@
+package dev.quartermaster.release;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.quartermaster.common.DynamoItems.instant;
+import static dev.quartermaster.common.DynamoItems.n;
+import static dev.quartermaster.common.DynamoItems.s;
+import static dev.quartermaster.common.DynamoItems.str;
+
+/**
+ * Releases in the ledger table:
+ * <pre>
+ * RELEASE#&lt;app&gt;         &lt;requestedAtIso&gt;#&lt;commandId&gt;   kind, status, from/to digest, tag, who, restore point, reason, steps
+ * RELEASECMD#&lt;commandId&gt; CMD                              points at the record (SSM status events carry only the id)
+ * </pre>
+ * Drift checks (kind CHECK) expire after a week.
+ */
+public final class DynamoDbReleaseStore implements ReleaseStore {
+    private static final Duration CHECK_TTL = Duration.ofDays(7);
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbReleaseStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    private static String pk(String app) {
+        return "RELEASE#" + app;
+    }
+
+    private static String sk(ReleaseRecord r) {
+        return r.requestedAt() + "#" + r.commandId();
+    }
+
+    @Override
+    public boolean create(ReleaseRecord r) {
+        Map<String, AttributeValue> index = new HashMap<>();
+        index.put("pk", s("RELEASECMD#" + r.commandId()));
+        index.put("sk", s("CMD"));
+        index.put("recordPk", s(pk(r.app())));
+        index.put("recordSk", s(sk(r)));
+        if (r.kind() == ReleaseRecord.Kind.CHECK) {
+            index.put("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond()));
+        }
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(index)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(r))
+                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
+            return true;
+        } catch (TransactionCanceledException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<ReleaseRecord> byCommandId(String commandId) {
+        var index = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", s("RELEASECMD#" + commandId), "sk", s("CMD")))).item();
+        if (index == null || index.isEmpty()) {
+            return Optional.empty();
+        }
+        var item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", index.get("recordPk"), "sk", index.get("recordSk")))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public boolean settle(ReleaseRecord outcome) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(toItem(outcome))
+                    .conditionExpression("#s = :running")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":running", s(ReleaseRecord.Status.RUNNING.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<ReleaseRecord> list(String app) {
+        QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", s(pk(app)))).scanIndexForward(false).consistentRead(true).build();
+        List<ReleaseRecord> out = new ArrayList<>();
+        dynamo.queryPaginator(q).items().forEach(i -> out.add(fromItem(i)));
+        return out;
+    }
+
+    private static void put(Map<String, AttributeValue> i, String name, Object v) {
+        if (v != null) {
+            i.put(name, s(v.toString()));
+        }
+    }
+
+    private static Map<String, AttributeValue> toItem(ReleaseRecord r) {
+        Map<String, AttributeValue> i = new HashMap<>();
+        i.put("pk", s(pk(r.app())));
+        i.put("sk", s(sk(r)));
+        put(i, "app", r.app());
+        put(i, "commandId", r.commandId());
+        put(i, "kind", r.kind());
+        put(i, "status", r.status());
+        put(i, "repository", r.repository());
+        put(i, "tag", r.tag());
+        put(i, "toDigest", r.toDigest());
+        put(i, "expectedVersion", r.expectedVersion());
+        put(i, "fromDigest", r.fromDigest());
+        put(i, "requestedBy", r.requestedBy());
+        put(i, "requestedAt", r.requestedAt());
+        put(i, "restorePoint", r.restorePoint());
+        put(i, "overrideReason", r.overrideReason());
+        put(i, "running", r.running());
+        put(i, "runningVersion", r.runningVersion());
+        put(i, "reason", r.reason());
+        put(i, "steps", r.steps());
+        put(i, "finishedAt", r.finishedAt());
+        if (r.kind() == ReleaseRecord.Kind.CHECK) {
+            i.put("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond()));
+        }
+        return i;
+    }
+
+    private static ReleaseRecord fromItem(Map<String, AttributeValue> i) {
+        return new ReleaseRecord(str(i, "app"), str(i, "commandId"), ReleaseRecord.Kind.valueOf(str(i, "kind")),
+                ReleaseRecord.Status.valueOf(str(i, "status")), str(i, "repository"), str(i, "tag"), str(i, "toDigest"),
+                str(i, "expectedVersion"), str(i, "fromDigest"), str(i, "requestedBy"), instant(i, "requestedAt"), str(i, "restorePoint"),
+                str(i, "overrideReason"), str(i, "running"), str(i, "runningVersion"), str(i, "reason"), str(i, "steps"), instant(i, "finishedAt"));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.quartermaster.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Outcome;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.events.ScheduledEvent;
+
+/** {@code release-drift}: hourly, asks the host which digest runs (the check document); release-status compares and alerts. */
+public final class ReleaseDriftHandler extends EventFunction {
+    private final ReleaseService service;
+
+    /** Lambda's constructor: the ports are built once per container from the environment. */
+    public ReleaseDriftHandler() {
+        this(Platform.fromEnvironment());
+    }
+
+    private ReleaseDriftHandler(Platform platform) {
+        this(ReleaseRoot.service(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public ReleaseDriftHandler(ReleaseService service) {
+        this.service = service;
+    }
+
+    @Override
+    protected Outcome handle(JsonNode json) {
+        ScheduledEvent.parse(json);
+        ReleaseRecord r = service.check("schedule");
+        return Outcome.recorded("drift check sent: SSM command " + r.commandId(), r.details());
+    }
+}

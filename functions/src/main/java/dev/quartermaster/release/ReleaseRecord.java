@@ -1,0 +1,60 @@
+package dev.quartermaster.release;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One release (or rollback, or drift check) of an app: what was asked, by whom, and what the host proved.
+ * {@code fromDigest} is what ran before; {@code running} what runs after (the new digest when RELEASED, the
+ * previous one when ROLLED_BACK).
+ */
+public record ReleaseRecord(String app, String commandId, Kind kind, Status status, String repository, String tag,
+                            String toDigest, String expectedVersion, String fromDigest, String requestedBy, Instant requestedAt,
+                            String restorePoint, String overrideReason, String running, String runningVersion, String reason,
+                            String steps, Instant finishedAt) {
+
+    public enum Kind { RELEASE, ROLLBACK, CHECK }
+
+    public enum Status {
+        RUNNING, RELEASED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED, FAILED, CHECKED;
+
+        public boolean terminal() {
+            return this != RUNNING;
+        }
+    }
+
+    public boolean forced() {
+        return overrideReason != null;
+    }
+
+    /** The outcome the host reported, settled. */
+    public ReleaseRecord settled(Status s, String runningDigest, String version, String why, String stepsJson, Instant at) {
+        return new ReleaseRecord(app, commandId, kind, s, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
+                restorePoint, overrideReason, runningDigest, version, why, stepsJson, at);
+    }
+
+    public Map<String, Object> details() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("app", app);
+        d.put("commandId", commandId);
+        d.put("kind", kind.name());
+        d.put("status", status.name());
+        d.put("repository", repository);
+        if (tag != null) {
+            d.put("tag", tag);
+        }
+        d.put("to", toDigest);
+        d.put("from", fromDigest);
+        d.put("running", running);
+        d.put("version", runningVersion);
+        d.put("restorePoint", restorePoint);
+        if (overrideReason != null) {
+            d.put("overrideReason", overrideReason);
+        }
+        if (reason != null) {
+            d.put("reason", reason);
+        }
+        return d;
+    }
+}

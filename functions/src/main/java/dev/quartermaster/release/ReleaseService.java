@@ -1,0 +1,290 @@
+package dev.quartermaster.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.backup.CommandRunner;
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.common.Alerts;
+import dev.quartermaster.common.Text;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.ledger.TagHead;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Releases a digest onto the host through the release document, on the ledger's word: only a VERIFIED
+ * digest whose scan passed (or one forced with a recorded reason). The host's script proves the switch
+ * and rolls back by itself; this service records what it reports ({@link #onStatus}) and alerts on
+ * anything but RELEASED. {@link #check} asks the host what runs, for the drift alarm.
+ */
+public final class ReleaseService {
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+    private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z.+-]{1,64}");
+    private static final Set<String> FINAL = Set.of("Success", "Failed", "Cancelled", "TimedOut", "DeliveryTimedOut", "ExecutionTimedOut",
+            "Undeliverable", "Terminated", "InvalidPlatform", "AccessDenied", "Delivery Timed Out", "Execution Timed Out");
+    private final ReleaseConfig config;
+    private final ReleaseStore store;
+    private final LedgerStore ledger;
+    private final CommandRunner commands;
+    private final Alerts alerts;
+    private final Clock clock;
+
+    public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, Alerts alerts, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.ledger = ledger;
+        this.commands = commands;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    public ReleaseConfig config() {
+        return config;
+    }
+
+    /** A release the ledger refuses (or a reference it cannot resolve); nothing was sent, the host is untouched. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** What a release will do, decided before anything is sent. */
+    public record Plan(String app, String repository, String tag, String digest, String version, ImageVerdict verdict,
+                       String overrideReason, String previousDigest, String previousVersion) {
+    }
+
+    /**
+     * Resolves {@code REPO:TAG} or {@code REPO@sha256:…} through the ledger and applies the gate.
+     *
+     * @param overrideReason non-null: release even if not VERIFIED (recorded with the release); must say why
+     */
+    public Plan plan(String reference, String overrideReason) {
+        if (overrideReason != null && overrideReason.isBlank()) {
+            throw new Refused("--force needs --reason TEXT: the override is recorded with the release");
+        }
+        String repository;
+        String tag = null;
+        String digest;
+        int at = reference.indexOf('@');
+        if (at > 0) {
+            repository = reference.substring(0, at);
+            digest = reference.substring(at + 1);
+            if (!DIGEST.matcher(digest).matches()) {
+                throw new Refused("'" + reference + "': the digest must be sha256:<64 hex>");
+            }
+        } else {
+            int colon = reference.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new Refused("'" + reference + "' is not REPO:TAG or REPO@sha256:<hex>");
+            }
+            repository = reference.substring(0, colon);
+            tag = reference.substring(colon + 1);
+            if (!TAG.matcher(tag).matches()) {
+                throw new Refused("'" + tag + "' is not a valid tag");
+            }
+            if (!repository.equals(config.repository())) {
+                throw new Refused("this stack releases " + config.repository() + " only, not " + repository);
+            }
+            String t = tag;
+            digest = ledger.head(repository, tag).map(TagHead::digest).filter(d -> d != null && !d.isEmpty())
+                    .orElseThrow(() -> new Refused("the ledger has no image tagged " + repository + ":" + t + " (bin/qm ledger " + repository + ")"));
+        }
+        if (!repository.equals(config.repository())) {
+            throw new Refused("this stack releases " + config.repository() + " only, not " + repository);
+        }
+        ImageRecord image = ledger.image(repository, digest)
+                .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest));
+        if (image.deleted()) {
+            throw new Refused(repository + "@" + digest + " was deleted from the registry");
+        }
+        ImageVerdict verdict = image.verdict();
+        if (verdict != ImageVerdict.VERIFIED && overrideReason == null) {
+            String why = image.verification() == null ? "it has not been verified yet"
+                    : "its verdict is " + verdict + (image.verification().reason() == null ? "" : ": " + image.verification().reason());
+            throw new Refused("refused: " + reference + " is not releasable, " + why
+                    + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
+        }
+        String version = image.verification() == null ? null : image.verification().found();
+        if (version == null || !VERSION.matcher(version).matches()) {
+            throw new Refused("no version is known inside " + repository + "@" + digest
+                    + ": the release could not prove what runs (verify the image first)");
+        }
+        Optional<ReleaseRecord> last = lastGood();
+        return new Plan(config.app(), repository, tag, digest, version, verdict, overrideReason,
+                last.map(ReleaseRecord::running).orElse(null), last.map(ReleaseRecord::runningVersion).orElse(null));
+    }
+
+    /** The last release whose outcome left a proven digest running (RELEASED, or ROLLED_BACK to the one before). */
+    public Optional<ReleaseRecord> lastGood() {
+        return store.list(config.app()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+                .filter(r -> (r.status() == ReleaseRecord.Status.RELEASED || r.status() == ReleaseRecord.Status.ROLLED_BACK) && r.running() != null)
+                .findFirst();
+    }
+
+    /** The release before the last good one that differs from it: what {@code rollback} returns to. */
+    public Optional<ReleaseRecord> previousGood() {
+        Optional<ReleaseRecord> last = lastGood();
+        return store.list(config.app()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+                .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)
+                .filter(r -> last.isEmpty() || !r.running().equals(last.get().running())).findFirst();
+    }
+
+    /** Sends the release document and records the release RUNNING; the host reports the outcome to {@link #onStatus}. */
+    public ReleaseRecord start(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("imageRepo", config.imageRepo());
+        params.put("digest", plan.digest());
+        params.put("expectedVersion", plan.version());
+        params.put("previousDigest", plan.previousDigest() == null ? "" : plan.previousDigest());
+        params.put("previousVersion", plan.previousVersion() == null ? "" : plan.previousVersion());
+        String commandId = commands.send(config.releaseDocument(), params, config.hostTagKey(), config.hostTagValue(),
+                "Quartermaster " + kind.name().toLowerCase() + " " + plan.repository() + (plan.tag() == null ? "" : ":" + plan.tag()));
+        ReleaseRecord r = new ReleaseRecord(config.app(), commandId, kind, ReleaseRecord.Status.RUNNING, plan.repository(), plan.tag(),
+                plan.digest(), plan.version(), plan.previousDigest(), Text.oneLine(requestedBy, 128), clock.instant(), restorePoint,
+                plan.overrideReason() == null ? null : Text.oneLine(plan.overrideReason(), 400), null, null, null, null, null);
+        store.create(r);
+        return r;
+    }
+
+    /** Asks the host which digest runs (the drift check); the answer arrives at {@link #onStatus}. */
+    public ReleaseRecord check(String requestedBy) {
+        String commandId = commands.send(config.checkDocument(), Map.of(), config.hostTagKey(), config.hostTagValue(),
+                "Quartermaster drift check " + config.app());
+        ReleaseRecord r = new ReleaseRecord(config.app(), commandId, ReleaseRecord.Kind.CHECK, ReleaseRecord.Status.RUNNING,
+                config.repository(), null, null, null, null, requestedBy, clock.instant(), null, null, null, null, null, null, null);
+        store.create(r);
+        return r;
+    }
+
+    public enum Settled { FOREIGN_DOCUMENT, UNKNOWN_COMMAND, NOT_FINAL, ALREADY_SETTLED, SETTLED }
+
+    public record StatusResult(Settled settled, ReleaseRecord record) {
+    }
+
+    /** SSM's report that a release or check command ended: reads the host's report from the output and records it. */
+    public StatusResult onStatus(String commandId, String status, String document) {
+        if (document != null && !document.equals(config.releaseDocument()) && !document.equals(config.checkDocument())) {
+            return new StatusResult(Settled.FOREIGN_DOCUMENT, null);
+        }
+        Optional<ReleaseRecord> found = store.byCommandId(commandId);
+        if (found.isEmpty()) {
+            return new StatusResult(Settled.UNKNOWN_COMMAND, null);
+        }
+        ReleaseRecord r = found.get();
+        if (r.status().terminal()) {
+            return new StatusResult(Settled.ALREADY_SETTLED, r);
+        }
+        if (!FINAL.contains(status)) {
+            return new StatusResult(Settled.NOT_FINAL, r);
+        }
+        String output = commands.output(commandId).orElse("");
+        ReleaseRecord outcome = r.kind() == ReleaseRecord.Kind.CHECK ? settleCheck(r, output) : settleRelease(r, status, output);
+        if (!store.settle(outcome)) {
+            return new StatusResult(Settled.ALREADY_SETTLED, store.byCommandId(commandId).orElse(outcome));
+        }
+        alert(outcome);
+        return new StatusResult(Settled.SETTLED, outcome);
+    }
+
+    private ReleaseRecord settleRelease(ReleaseRecord r, String status, String output) {
+        Optional<JsonNode> report = line(output, "QM-RELEASE ");
+        if (report.isEmpty()) {
+            return r.settled(ReleaseRecord.Status.FAILED, null, null, "SSM command ended " + status
+                    + " without the host's report: what runs now is unknown (bin/qm releases; check the host)", null, clock.instant());
+        }
+        JsonNode j = report.get();
+        ReleaseRecord.Status s;
+        try {
+            s = ReleaseRecord.Status.valueOf(j.path("result").asText());
+        } catch (IllegalArgumentException e) {
+            s = ReleaseRecord.Status.FAILED;
+        }
+        if (s == ReleaseRecord.Status.RUNNING || s == ReleaseRecord.Status.CHECKED) {
+            s = ReleaseRecord.Status.FAILED;
+        }
+        String running = digestOrNull(j.path("running").asText(""));
+        String version = j.path("version").asText("");
+        return r.settled(s, running, VERSION.matcher(version).matches() ? version : null, Text.oneLine(j.path("reason").asText(""), 400),
+                Text.oneLine(j.path("steps").toString(), 4000), clock.instant());
+    }
+
+    private ReleaseRecord settleCheck(ReleaseRecord r, String output) {
+        Optional<JsonNode> report = line(output, "QM-RUNNING ");
+        String running = report.map(j -> digestOrNull(j.path("digest").asText(""))).orElse(null);
+        Optional<ReleaseRecord> last = lastGood();
+        String reason;
+        if (report.isEmpty()) {
+            reason = "the host did not report what runs";
+        } else if (last.isEmpty()) {
+            reason = "no release recorded yet; running " + running;
+        } else if (last.get().running().equals(running)) {
+            reason = "in step: running the last release " + running;
+        } else {
+            reason = "DRIFT: the host runs " + (running == null ? "no known digest" : running) + " but the last release put "
+                    + last.get().running() + " there";
+        }
+        return r.settled(ReleaseRecord.Status.CHECKED, running, null, reason, null, clock.instant());
+    }
+
+    private void alert(ReleaseRecord o) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("app", o.app());
+        attrs.put("commandId", o.commandId());
+        if (o.kind() == ReleaseRecord.Kind.CHECK) {
+            if (o.reason() != null && o.reason().startsWith("DRIFT")) {
+                attrs.put("running", String.valueOf(o.running()));
+                alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " runs another digest than released",
+                        o.reason() + ". Someone changed the host by hand, or a release ended unrecorded. bin/qm releases " + o.app()
+                                + " shows the history; bin/qm release puts a verified digest back.", attrs));
+            }
+            return;
+        }
+        if (o.status() == ReleaseRecord.Status.RELEASED) {
+            return;
+        }
+        attrs.put("status", o.status().name());
+        attrs.put("to", o.toDigest());
+        String what = o.repository() + (o.tag() == null ? "@" + o.toDigest() : ":" + o.tag());
+        String subject = switch (o.status()) {
+            case ROLLED_BACK -> "RELEASE ROLLED BACK: " + what;
+            case ROLLBACK_FAILED -> "RELEASE ROLLBACK FAILED: " + what;
+            case REFUSED -> "RELEASE REFUSED: " + what;
+            default -> "RELEASE FAILED: " + what;
+        };
+        alerts.publish(new Alert("RELEASE_" + o.status().name(), subject, "The release of " + what + " to " + o.app() + " ended "
+                + o.status() + ": " + o.reason() + ". Running now: " + (o.running() == null ? "unknown" : o.running())
+                + (o.runningVersion() == null ? "" : " (version " + o.runningVersion() + ")") + ". Restore point: "
+                + (o.restorePoint() == null ? "none" : o.restorePoint()) + ".", attrs));
+    }
+
+    private static String digestOrNull(String s) {
+        return DIGEST.matcher(s).matches() ? s : null;
+    }
+
+    /** The JSON of the first output line starting with {@code prefix}, if it parses. */
+    static Optional<JsonNode> line(String output, String prefix) {
+        return output.lines().filter(l -> l.startsWith(prefix)).findFirst().flatMap(l -> {
+            try {
+                return Optional.of(EventParser.JSON.readTree(l.substring(prefix.length())));
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A release id for bin/qm's local agent, which has no SSM to mint one. */
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.quartermaster.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Outcome;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.events.SsmCommandStatus;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code release-status}: SSM's end of a release or drift-check command, recorded in the release history; alerts on anything but RELEASED. */
+public final class ReleaseStatusHandler extends EventFunction {
+    private final ReleaseService service;
+
+    /** Lambda's constructor: the ports are built once per container from the environment. */
+    public ReleaseStatusHandler() {
+        this(Platform.fromEnvironment());
+    }
+
+    private ReleaseStatusHandler(Platform platform) {
+        this(ReleaseRoot.service(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public ReleaseStatusHandler(ReleaseService service) {
+        this.service = service;
+    }
+
+    @Override
+    protected Outcome handle(JsonNode json) {
+        SsmCommandStatus d = SsmCommandStatus.parse(json);
+        var result = service.onStatus(d.commandId(), d.status(), d.documentName());
+        return switch (result.settled()) {
+            case FOREIGN_DOCUMENT -> Outcome.ignored("command " + d.commandId() + " ran " + d.documentName() + ", not a release document");
+            case UNKNOWN_COMMAND -> Outcome.ignored("command " + d.commandId() + " is not a recorded release");
+            case NOT_FINAL -> Outcome.ignored("command " + d.commandId() + " is " + d.status());
+            case ALREADY_SETTLED -> Outcome.duplicate("release " + d.commandId() + " was already recorded");
+            case SETTLED -> {
+                ReleaseRecord r = result.record();
+                MetricsFactory.getMetricsInstance().addMetric("Release" + camel(r.status().name()), 1, MetricUnit.COUNT);
+                Map<String, Object> details = new LinkedHashMap<>(r.details());
+                yield Outcome.recorded(r.kind() + " " + r.status() + (r.reason() == null ? "" : ": " + r.reason()), details);
+            }
+        };
+    }
+
+    private static String camel(String s) {
+        StringBuilder b = new StringBuilder();
+        for (String part : s.split("_")) {
+            b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return b.toString();
+    }
+}

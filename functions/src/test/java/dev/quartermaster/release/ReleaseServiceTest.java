@@ -1,0 +1,137 @@
+package dev.quartermaster.release;
+
+import dev.quartermaster.ledger.ImageAction;
+import dev.quartermaster.ledger.ImageLedger;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.InMemoryLedgerStore;
+import dev.quartermaster.testutils.RecordingAlerts;
+import dev.quartermaster.testutils.RecordingCommands;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The release gate and the recording of what the host reports, on the in-memory twins. */
+class ReleaseServiceTest {
+    private static final String V1 = "sha256:" + "1".repeat(64);
+    private static final String V2 = "sha256:" + "2".repeat(64);
+    private static final String LIAR = "sha256:" + "3".repeat(64);
+    private final InMemoryLedgerStore ledger = new InMemoryLedgerStore();
+    private final InMemoryReleaseStore store = new InMemoryReleaseStore();
+    private final RecordingCommands commands = new RecordingCommands();
+    private final RecordingAlerts alerts = new RecordingAlerts();
+    private final ReleaseService service = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
+            "QuartermasterRelease", "QuartermasterReleaseCheck", "qm:backup", "true"), store, ledger, commands, alerts, Clock.systemUTC());
+
+    ReleaseServiceTest() {
+        push("e1", "wp-6.4-v1", V1, ImageVerdict.VERIFIED, "6.4.3");
+        push("e2", "wp-6.5-v2", V2, ImageVerdict.VERIFIED, "6.5.5");
+        push("e3", "wp-6.4-v3", LIAR, ImageVerdict.MISMATCH, "6.5.5");
+    }
+
+    private void push(String event, String tag, String digest, ImageVerdict verdict, String found) {
+        new ImageLedger(ledger, alerts).record(new ImageAction(event, Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", digest, tag, null, null));
+        ledger.recordVerification("wordpress", digest, new ImageRecord.Verification(verdict, "6.x", found,
+                verdict == ImageVerdict.MISMATCH ? "tag promises 6.4 but the image holds 6.5.5" : "ok", 10, 100, Instant.now()));
+    }
+
+    private ReleaseRecord released(String tag, String report) {
+        ReleaseRecord r = service.start(service.plan("wordpress:" + tag, null), "backups/wordpress/k.sql.zst", "alice", ReleaseRecord.Kind.RELEASE);
+        commands.output(r.commandId(), "QM-STEP pull ok 10 x\n" + report + "\n");
+        return service.onStatus(r.commandId(), report.contains("\"RELEASED\"") ? "Success" : "Failed", "QuartermasterRelease").record();
+    }
+
+    private static String report(String result, String running, String version) {
+        return "QM-RELEASE {\"result\":\"" + result + "\",\"running\":\"" + running + "\",\"version\":\"" + version
+                + "\",\"reason\":\"r\",\"steps\":[{\"step\":\"pull\",\"status\":\"ok\",\"ms\":10}]}";
+    }
+
+    @Test
+    void aVerifiedTag_isSentByDigestWithTheVersionTheLedgerFound() {
+        ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
+        ReleaseRecord r = service.start(plan, "backups/x", "alice", ReleaseRecord.Kind.RELEASE);
+
+        var sent = commands.sent().get(0);
+        assertThat(sent.document()).isEqualTo("QuartermasterRelease");
+        assertThat(sent.parameters()).containsEntry("digest", V1).containsEntry("expectedVersion", "6.4.3")
+                .containsEntry("imageRepo", "registry.example/wordpress");
+        assertThat(store.byCommandId(r.commandId()).orElseThrow().status()).isEqualTo(ReleaseRecord.Status.RUNNING);
+    }
+
+    @Test
+    void aMismatch_isRefusedAndNothingIsSent_unlessForcedWithAReason() {
+        assertThatThrownBy(() -> service.plan("wordpress:wp-6.4-v3", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("MISMATCH").hasMessageContaining("untouched");
+        assertThatThrownBy(() -> service.plan("wordpress:wp-6.4-v3", " ")).hasMessageContaining("--reason");
+        assertThat(commands.sent()).isEmpty();
+
+        ReleaseRecord r = service.start(service.plan("wordpress:wp-6.4-v3", "hotfix approved by bob"), null, "alice", ReleaseRecord.Kind.RELEASE);
+        assertThat(r.overrideReason()).isEqualTo("hotfix approved by bob");
+        assertThat(store.list("wordpress").get(0).forced()).isTrue();
+    }
+
+    @Test
+    void unknownTagsOtherRepositoriesAndBadDigests_areRefusedClearly() {
+        assertThatThrownBy(() -> service.plan("wordpress:nope", null)).hasMessageContaining("no image tagged wordpress:nope");
+        assertThatThrownBy(() -> service.plan("mariadb:11", null)).hasMessageContaining("releases wordpress only");
+        assertThatThrownBy(() -> service.plan("wordpress@sha256:abc", null)).hasMessageContaining("sha256:<64 hex>");
+        assertThatThrownBy(() -> service.plan("wordpress", null)).hasMessageContaining("REPO:TAG");
+    }
+
+    @Test
+    void theHostsReport_isRecorded_andOnlyFailuresAlert() {
+        ReleaseRecord ok = released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        assertThat(ok.status()).isEqualTo(ReleaseRecord.Status.RELEASED);
+        assertThat(ok.running()).isEqualTo(V1);
+        assertThat(ok.restorePoint()).isEqualTo("backups/wordpress/k.sql.zst");
+        assertThat(alerts.published()).isEmpty();
+
+        ReleaseRecord back = released("wp-6.5-v2", report("ROLLED_BACK", V1, "6.4.3"));
+        assertThat(back.status()).isEqualTo(ReleaseRecord.Status.ROLLED_BACK);
+        assertThat(back.fromDigest()).isEqualTo(V1);
+        assertThat(alerts.kinds()).containsExactly("RELEASE_ROLLED_BACK");
+        assertThat(service.onStatus(back.commandId(), "Failed", "QuartermasterRelease").settled()).isEqualTo(ReleaseService.Settled.ALREADY_SETTLED);
+        assertThat(alerts.published()).hasSize(1);
+    }
+
+    @Test
+    void aCommandThatEndsWithoutAReport_isFailedAndAlerted() {
+        ReleaseRecord r = service.start(service.plan("wordpress:wp-6.4-v1", null), null, "alice", ReleaseRecord.Kind.RELEASE);
+
+        var result = service.onStatus(r.commandId(), "TimedOut", "QuartermasterRelease");
+
+        assertThat(result.record().status()).isEqualTo(ReleaseRecord.Status.FAILED);
+        assertThat(result.record().reason()).contains("unknown");
+        assertThat(alerts.kinds()).containsExactly("RELEASE_FAILED");
+        assertThat(service.onStatus("other", "Success", "SomeoneElsesDocument").settled()).isEqualTo(ReleaseService.Settled.FOREIGN_DOCUMENT);
+    }
+
+    @Test
+    void rollbackTarget_isThePreviousGoodRelease() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        released("wp-6.5-v2", report("RELEASED", V2, "6.5.5"));
+
+        assertThat(service.lastGood().orElseThrow().running()).isEqualTo(V2);
+        assertThat(service.previousGood().orElseThrow().running()).isEqualTo(V1);
+        assertThat(service.plan("wordpress:wp-6.4-v1", null).previousDigest()).isEqualTo(V2);
+    }
+
+    @Test
+    void driftCheck_alertsWhenTheHostRunsAnotherDigestThanReleased() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        ReleaseRecord inStep = service.check("schedule");
+        commands.output(inStep.commandId(), "QM-RUNNING {\"digest\":\"" + V1 + "\"}");
+        assertThat(service.onStatus(inStep.commandId(), "Success", "QuartermasterReleaseCheck").record().reason()).startsWith("in step");
+        assertThat(alerts.published()).isEmpty();
+
+        ReleaseRecord drifted = service.check("schedule");
+        commands.output(drifted.commandId(), "QM-RUNNING {\"digest\":\"" + V2 + "\"}");
+        assertThat(service.onStatus(drifted.commandId(), "Success", "QuartermasterReleaseCheck").record().reason()).startsWith("DRIFT");
+        assertThat(alerts.kinds()).containsExactly("RELEASE_DRIFT");
+        assertThat(service.lastGood().orElseThrow().running()).as("checks are not releases").isEqualTo(V1);
+    }
+}
