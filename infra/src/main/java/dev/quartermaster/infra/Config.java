@@ -36,7 +36,17 @@ public record Config(
         int archiveGraceHours,
         int archiveScrubPercent,
         int archiveColdAfterDays,
-        int archiveObjectLockDays) {
+        int archiveObjectLockDays,
+        Release release) {
+
+    /**
+     * The release switch: which repository is the app, where its compose project lives on the host, how
+     * the running app is proven (health URL, version file and regex) and which container tools the host has.
+     */
+    public record Release(String repository, String projectDir, String composeFile, String service, String healthUrl,
+                          int healthTimeoutSeconds, boolean restorePoint, String containerCli, String composeCommand,
+                          String versionFile, String versionRegex) {
+    }
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
@@ -61,6 +71,53 @@ public record Config(
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    static final Pattern ABSOLUTE_PATH = Pattern.compile("/[A-Za-z0-9/_.-]+");
+    static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    static final Pattern HEALTH_URL = Pattern.compile("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9/_.~%?=&-]*)?");
+    static final Pattern CONTAINER_CLI = Pattern.compile("docker|podman");
+    static final Pattern COMPOSE = Pattern.compile("docker compose|docker-compose|podman-compose|podman compose");
+    /** WordPress: the version.php the running container serves (copied into its volume by the entrypoint). */
+    static final String WORDPRESS_VERSION_FILE = "/var/www/html/wp-includes/version.php";
+    static final String WORDPRESS_VERSION_REGEX = "wp_version = .([0-9A-Za-z.+-]+).;";
+
+    private static Release release(Reader r, List<String> repos, List<String> errors) {
+        String repository = r.text("releaseRepository", repos.isEmpty() ? "wordpress" : repos.get(0));
+        if (!repos.contains(repository)) {
+            errors.add("releaseRepository: '" + repository + "' is not one of the repositories " + repos);
+        }
+        String regex = r.text("versionRegex", WORDPRESS_VERSION_REGEX);
+        try {
+            java.util.regex.Matcher m = Pattern.compile(regex).matcher("");
+            if (m.groupCount() < 1) {
+                errors.add("versionRegex: '" + regex + "' needs one capturing group, the version");
+            }
+        } catch (java.util.regex.PatternSyntaxException e) {
+            errors.add("versionRegex: '" + regex + "' is not a regular expression: " + e.getDescription());
+        }
+        if (regex.contains("'") || regex.contains("{{") || regex.contains("}}") || !regex.matches("[\\x20-\\x7E]+")) {
+            errors.add("versionRegex: use printable characters without ' or {{ }} (match a quote with .)");
+        }
+        String restore = r.text("releaseRestorePoint", "true");
+        if (!restore.equals("true") && !restore.equals("false")) {
+            errors.add("releaseRestorePoint: must be true or false, not '" + restore + "'");
+        }
+        String projectDir = r.matching("composeProjectDir", "/opt/wordpress", ABSOLUTE_PATH, "an absolute path on the host, e.g. /opt/wordpress");
+        if (projectDir.contains("..")) {
+            errors.add("composeProjectDir: must not contain '..'");
+        }
+        return new Release(repository, projectDir,
+                r.matching("composeFile", "docker-compose.yml", FILE_NAME, "a file name in the project directory"),
+                r.matching("appService", "wordpress", SERVICE, "the compose service name of the app"),
+                r.matching("healthUrl", "http://127.0.0.1/", HEALTH_URL, "an http(s) URL the host can reach, e.g. http://127.0.0.1/wp-login.php"),
+                r.integer("healthTimeoutSeconds", 60, 5, 1800),
+                restore.equals("true"),
+                r.matching("containerCli", "docker", CONTAINER_CLI, "docker or podman"),
+                r.matching("composeCommand", "docker compose", COMPOSE, "docker compose, docker-compose or podman-compose"),
+                r.matching("versionFile", WORDPRESS_VERSION_FILE, ABSOLUTE_PATH, "an absolute path inside the app container"),
+                regex);
     }
 
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
@@ -108,7 +165,8 @@ public record Config(
                 r.integer("archiveGraceHours", 48, 1, 24 * 30),
                 r.integer("archiveScrubPercent", 100, 1, 100),
                 r.integer("archiveColdAfterDays", 0, 0, 3650),
-                r.integer("archiveObjectLockDays", 0, 0, 36500));
+                r.integer("archiveObjectLockDays", 0, 0, 36500),
+                release(r, repos, errors));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");

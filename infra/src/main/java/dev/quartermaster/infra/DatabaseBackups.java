@@ -66,6 +66,7 @@ public final class DatabaseBackups extends Construct {
     private final ShellDocument dumpDocument;
     private final ShellDocument restoreDocument;
     private final ShellDocument drillDocument;
+    private ManagedPolicy hostPolicy;
 
     public DatabaseBackups(Construct scope, String id, Props props) {
         super(scope, id);
@@ -134,7 +135,7 @@ public final class DatabaseBackups extends Construct {
 
     /** What the EC2 host's instance role needs; attach it beside AmazonSSMManagedInstanceCore. */
     private void hostPolicy() {
-        ManagedPolicy policy = ManagedPolicy.Builder.create(this, "HostPolicy")
+        ManagedPolicy policy = this.hostPolicy = ManagedPolicy.Builder.create(this, "HostPolicy")
                 .description("Quartermaster: lets the database host stage backups and read committed ones. Attach to the EC2 instance role.")
                 .statements(List.of(
                         // the host writes only under staging/: a compromised host cannot replace a committed backup
@@ -231,6 +232,15 @@ public final class DatabaseBackups extends Construct {
                 .actions(List.of("ssm:DescribeInstanceInformation"))
                 .resources(List.of("*"))
                 .build());
+    }
+
+    /** The EC2 host's policy: the release switch adds pulling the app's images to it. */
+    public ManagedPolicy hostManagedPolicy() {
+        return hostPolicy;
+    }
+
+    public LogGroup commandLogs() {
+        return commandLogs;
     }
 
     public ShellDocument dumpDocument() {

@@ -41,6 +41,7 @@ public final class QuartermasterStack extends Stack {
     private final Bucket archive;
     private final Alerting alerting;
     private final DatabaseBackups databaseBackups;
+    private final Releases releases;
 
     public QuartermasterStack(Construct scope, String id, StackProps props, Config config, Code functionsCode) {
         super(scope, id, props);
@@ -59,6 +60,9 @@ public final class QuartermasterStack extends Stack {
         new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
                 .bucket(backups).config(config).functions(functions).build());
+        Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
+        this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
+                databaseBackups.hostManagedPolicy(), functions));
         outputs();
         nagSuppressions();
     }
@@ -163,6 +167,11 @@ public final class QuartermasterStack extends Stack {
         CfnOutput.Builder.create(this, "RestoreDocumentName").value(databaseBackups.restoreDocument().name()).build();
         CfnOutput.Builder.create(this, "DrillDocumentName").value(databaseBackups.drillDocument().name()).build();
         CfnOutput.Builder.create(this, "DatabaseName").value(config.database()).build();
+        CfnOutput.Builder.create(this, "ReleaseDocumentName").value(releases.releaseDocument().name()).build();
+        CfnOutput.Builder.create(this, "ReleaseCheckDocumentName").value(releases.checkDocument().name()).build();
+        CfnOutput.Builder.create(this, "ReleaseRepository").value(config.release().repository()).build();
+        CfnOutput.Builder.create(this, "ReleaseImageUri").value(releases.imageUri()).build();
+        CfnOutput.Builder.create(this, "ReleaseRestorePoint").value(Boolean.toString(config.release().restorePoint())).build();
         CfnOutput.Builder.create(this, "DbContainer").value(config.dbContainer().isEmpty() ? "-" : config.dbContainer()).build();
         CfnOutput.Builder.create(this, "HostTag").value(config.hostTagKey() + "=" + config.hostTagValue()).build();
     }

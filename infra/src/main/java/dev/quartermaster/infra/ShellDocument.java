@@ -88,8 +88,9 @@ public final class ShellDocument extends Construct {
             lines.add("export " + p.envVar() + "='{{ " + p.name() + " }}'");
         }
         fixed.forEach((k, v) -> {
-            if (!k.matches("QM_[A-Z_]+") || !v.matches("[A-Za-z0-9_.-]*")) {
-                throw new IllegalArgumentException("fixed variable " + k + "=" + v + " must be QM_NAME=[A-Za-z0-9_.-]*");
+            // single-quoted in the script: any printable character but the quote itself; no {{ }}, which SSM would expand
+            if (!k.matches("QM_[A-Z_]+") || !v.matches("[\\x20-\\x7E&&[^']]*") || v.contains("{{") || v.contains("}}")) {
+                throw new IllegalArgumentException("fixed variable " + k + "=" + v + " must be QM_NAME=printable text without ' or {{ }}");
             }
             lines.add("export " + k + "='" + v + "'");
         });

@@ -121,7 +121,7 @@ class QuartermasterStackTest {
     @Test
     void dumpDocument_validatesEveryParameterAndEmbedsTheScript() {
         var docs = template.findResources("AWS::SSM::Document");
-        assertThat(docs).hasSize(3); // dump, restore, drill
+        assertThat(docs).hasSize(5); // dump, restore, drill, release, release check
         String json = docs.toString();
         assertThat(json).contains("allowedPattern").contains("QM_SCRIPT_END")
                 .contains("db() {") // qm-lib.sh inlined
@@ -220,7 +220,7 @@ class QuartermasterStackTest {
                 }
             }
         }
-        assertThat(guarded).isEqualTo(2); // backup-start and restore-drill
+        assertThat(guarded).isEqualTo(3); // backup-start, restore-drill, release-drift
     }
 
     @Test

@@ -1,0 +1,57 @@
+package dev.quartermaster.infra;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The release switch as synthesised: documents, rules, grants and the configuration's validation. */
+class ReleasesStackTest {
+    private static final Template DEFAULT = StackFixture.template(Map.of());
+
+    @Test
+    void releaseDocument_fixesWhereTheAppIsAndHowItIsProven_andValidatesWhatTheCallerPasses() {
+        String release = DEFAULT.findResources("AWS::SSM::Document").values().stream().map(String::valueOf)
+                .filter(d -> d.contains("QM_MODE='release'")).findFirst().orElseThrow();
+        assertThat(release).contains(Releases.DIGEST, Releases.VERSION, Releases.OPTIONAL_DIGEST,
+                "export QM_PROJECT_DIR='/opt/wordpress'", "export QM_SERVICE='wordpress'",
+                "export QM_VERSION_FILE='/var/www/html/wp-includes/version.php'", "export QM_COMPOSE='docker compose'",
+                "export QM_REGISTRY_LOGIN='ecr'", "export QM_DIGEST='{{ digest }}'");
+        String check = DEFAULT.findResources("AWS::SSM::Document").values().stream().map(String::valueOf)
+                .filter(d -> d.contains("QM_MODE='check'")).findFirst().orElseThrow();
+        assertThat(check).doesNotContain("{{ digest }}");
+    }
+
+    @Test
+    void hostPolicy_gainsOnlyPullingTheAppRepository() {
+        String host = DEFAULT.findResources("AWS::IAM::ManagedPolicy").toString();
+        assertThat(host).contains("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:GetAuthorizationToken")
+                .doesNotContain("ecr:PutImage").doesNotContain("ecr:InitiateLayerUpload");
+    }
+
+    @Test
+    void statusRule_watchesTheReleaseAndCheckDocuments_andDriftIsHourly() {
+        DEFAULT.hasResourceProperties("AWS::Events::Rule", Map.of("Description", "SSM results of Quartermaster's release and drift-check commands",
+                "EventPattern", Match.objectLike(Map.of("source", List.of("aws.ssm")))));
+        DEFAULT.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(1 hour)",
+                "Description", "Hourly: ask the host which digest runs (release-status alerts on drift)"));
+    }
+
+    @Test
+    void configuration_isValidatedAtSynth() {
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("healthUrl", "ftp://x")::get)).hasMessageContaining("healthUrl");
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "no group")::get)).hasMessageContaining("capturing group");
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "v='(.*)'")::get)).hasMessageContaining("without '");
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("releaseRepository", "other")::get)).hasMessageContaining("releaseRepository");
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeCommand", "rm -rf /")::get)).hasMessageContaining("composeCommand");
+        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeProjectDir", "/opt/../etc")::get)).hasMessageContaining("..");
+        Config c = Config.from(Map.<String, Object>of("containerCli", "podman", "composeCommand", "podman-compose", "releaseRestorePoint", false)::get);
+        assertThat(c.release().containerCli()).isEqualTo("podman");
+        assertThat(c.release().restorePoint()).isFalse();
+    }
+}
