@@ -120,7 +120,9 @@ final class DemoCommand implements Callable<Integer> {
                     expect(back, title, "restored post title");
                 }
             }
-            step(7, "stopping every local backend");
+            step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused");
+            releaseSwitch(local);
+            step(8, "stopping every local backend");
         } finally {
             if (!keep) {
                 VerifyBench.deleteTree(dir);
@@ -138,10 +140,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version)
             throws Exception {
-        OciImages.Image base = OciImages.wordpressLike(version, 3, 2 * 1024 * 1024, 512 * 1024);
-        // each build carries its tag in a label, so every push is its own digest, as rebuilt images are
-        OciImages.Image image = OciImages.image(base.layers(), java.util.Map.of("org.opencontainers.image.ref.name", tag),
-                List.of("PHP_VERSION=8.2.26"), "amd64");
+        // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official image); each build carries
+        // its tag in a label, so every push is its own digest, as rebuilt images are
+        OciImages.Image image = dev.quartermaster.testkit.LocalPodman.wordpressImage(version, 3, 2 * 1024 * 1024, tag);
         String digest = pusher.push("wordpress", tag, image);
         byte[] event = pushEvent(tag, digest);
         invoke(ledger, "image-action", event);
@@ -153,6 +154,33 @@ final class DemoCommand implements Callable<Integer> {
                 image.compressedSize() / 1e6, v.path("details").path("verdict").asText(), v.path("details").path("found").asText(),
                 v.path("details").path("bytesFetched").asLong(), v.path("details").path("imageBytes").asLong());
         return digest;
+    }
+
+    /** Starts the local site on wp-6.4-v1, releases wp-6.5-v2, rolls back, and tries the lying tag. */
+    private void releaseSwitch(LocalEnvironment local) throws Exception {
+        LocalSite site = local.site();
+        var ctx = ReleaseCommands.Context.local(local, true, out);
+        var first = ctx.service.plan("wordpress:wp-6.4-v1", null);
+        site.start(first.digest());
+        out.println("  the site runs wp-6.4-v1 (podman-compose on " + site.healthUrl() + "): serves " + site.awaitServed("6.4.3", java.time.Duration.ofSeconds(20)));
+        var flip = ctx.flow.release("wordpress:wp-6.5-v2", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+        String served = site.served();
+        out.println("  the site serves: " + served);
+        expect(flip.status().name(), "RELEASED", "release of wp-6.5-v2");
+        expect(served, "6.5.5", "version served after the release");
+        String back = ctx.service.previousGood().map(dev.quartermaster.release.ReleaseRecord::running).orElse(first.digest());
+        var rollback = ctx.flow.release("wordpress@" + back, null, dev.quartermaster.release.ReleaseRecord.Kind.ROLLBACK, "demo");
+        served = site.served();
+        out.println("  the site serves: " + served);
+        expect(rollback.status().name(), "RELEASED", "rollback to wp-6.4-v1");
+        expect(served, "6.4.3", "version served after the rollback");
+        try {
+            ctx.flow.release("wordpress:wp-6.4-v3", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+            failures.add("the lying tag wp-6.4-v3 was released");
+        } catch (dev.quartermaster.release.ReleaseService.Refused e) {
+            out.println("  " + e.getMessage());
+            out.println("  the site still serves: " + site.served());
+        }
     }
 
     /** Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the archive, compares digests. */
@@ -227,7 +255,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(int n, String what) {
-        out.printf("%n[%d/7] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n[%d/8] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
     }
 
     private void progress(CompletableFuture<?> work, String what) throws InterruptedException {

@@ -20,8 +20,11 @@ final class LocalAgent implements CommandRunner {
     static final String DUMP_DOCUMENT = "QuartermasterDump";
     static final String RESTORE_DOCUMENT = "QuartermasterRestore";
     static final String DRILL_DOCUMENT = "QuartermasterDrill";
+    static final String RELEASE_DOCUMENT = "QuartermasterRelease";
+    static final String CHECK_DOCUMENT = "QuartermasterReleaseCheck";
     private static final Map<String, String> PARAM_TO_ENV = Map.of("bucket", "QM_BUCKET", "key", "QM_KEY",
-            "database", "QM_DATABASE", "compression", "QM_COMPRESSION");
+            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "imageRepo", "QM_IMAGE_REPO", "digest", "QM_DIGEST",
+            "expectedVersion", "QM_EXPECTED_VERSION", "previousDigest", "QM_PREVIOUS_DIGEST", "previousVersion", "QM_PREVIOUS_VERSION");
 
     /** A command that ran, as SSM would report it. */
     record Finished(String commandId, String document, String status, HostScripts.Run run) {
@@ -31,6 +34,20 @@ final class LocalAgent implements CommandRunner {
     private final PrintStream console;
     private final List<Finished> finished = new ArrayList<>();
     private final Map<String, String> outputs = new HashMap<>();
+    private Map<String, String> siteEnv = Map.of();
+    private java.util.function.Consumer<String> steps = line -> { };
+
+    /** The local site the release documents act on (what the stack fixes in the SSM document). */
+    synchronized LocalAgent withSite(Map<String, String> env) {
+        this.siteEnv = Map.copyOf(env);
+        return this;
+    }
+
+    /** Receives each QM-STEP line of a release as the script prints it. */
+    synchronized LocalAgent onStep(java.util.function.Consumer<String> listener) {
+        this.steps = listener;
+        return this;
+    }
 
     LocalAgent(HostScripts scripts, PrintStream console) {
         this.scripts = scripts;
@@ -42,8 +59,9 @@ final class LocalAgent implements CommandRunner {
         String script = switch (document) {
             case DUMP_DOCUMENT -> "backup-dump.sh";
             case RESTORE_DOCUMENT, DRILL_DOCUMENT -> "backup-restore.sh";
+            case RELEASE_DOCUMENT, CHECK_DOCUMENT -> "release.sh";
             default -> throw new IllegalArgumentException("the local agent knows only " + DUMP_DOCUMENT + ", " + RESTORE_DOCUMENT
-                    + " and " + DRILL_DOCUMENT);
+                    + ", " + DRILL_DOCUMENT + ", " + RELEASE_DOCUMENT + " and " + CHECK_DOCUMENT);
         };
         Map<String, String> env = new HashMap<>();
         parameters.forEach((k, v) -> {
@@ -53,14 +71,29 @@ final class LocalAgent implements CommandRunner {
             }
         });
         env.put("QM_CONTAINER", ""); // locally MariaDB runs on this machine, not in a container
-        if (!DUMP_DOCUMENT.equals(document)) {
+        boolean release = RELEASE_DOCUMENT.equals(document) || CHECK_DOCUMENT.equals(document);
+        if (release) {
+            if (siteEnv.isEmpty()) {
+                throw new IllegalStateException("no local site to release to");
+            }
+            env.putAll(siteEnv);
+            env.put("QM_MODE", CHECK_DOCUMENT.equals(document) ? "check" : "release");
+            if (CHECK_DOCUMENT.equals(document)) {
+                env.put("QM_IMAGE_REPO", siteEnv.getOrDefault("QM_IMAGE_REPO", "wordpress"));
+            }
+        } else if (!DUMP_DOCUMENT.equals(document)) {
             env.put("QM_MODE", DRILL_DOCUMENT.equals(document) ? "drill" : "restore"); // as each document fixes it
         }
         String commandId = UUID.randomUUID().toString();
         if (console != null) {
             console.println("  [local agent] " + document + " (" + script + ") as command " + commandId.substring(0, 8));
         }
-        HostScripts.Run run = scripts.run(script, env);
+        java.util.function.Consumer<String> listener = steps;
+        HostScripts.Run run = release ? scripts.run(script, env, Map.of(), null, line -> {
+            if (line.startsWith("QM-STEP ")) {
+                listener.accept(line);
+            }
+        }) : scripts.run(script, env);
         finished.add(new Finished(commandId, document, run.ok() ? "Success" : "Failed", run));
         outputs.put(commandId, run.output());
         return commandId;

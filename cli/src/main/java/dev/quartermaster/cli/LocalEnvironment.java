@@ -122,6 +122,32 @@ final class LocalEnvironment implements AutoCloseable {
         return env;
     }
 
+    private LocalSite site;
+
+    /** The local compose project releases go to (podman), created on first use. */
+    synchronized LocalSite site() {
+        if (site == null) {
+            site = LocalSite.create(stateDir, registry());
+            if (ephemeral) {
+                LocalSite s = site;
+                started.add(s::down);
+            }
+        }
+        return site;
+    }
+
+    /** Settings for the release functions: the local site's registry and the local agent's document names. */
+    Map<String, String> releaseSettings() {
+        Map<String, String> env = new HashMap<>();
+        env.put("RELEASE_REPOSITORY", "wordpress");
+        env.put("RELEASE_IMAGE_URI", site().imageRepo());
+        env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
+        env.put("RELEASE_CHECK_DOCUMENT", LocalAgent.CHECK_DOCUMENT);
+        env.put("HOST_TAG_KEY", "qm:backup");
+        env.put("HOST_TAG_VALUE", "true");
+        return env;
+    }
+
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
         return dynamo().functionSettings(TABLE);

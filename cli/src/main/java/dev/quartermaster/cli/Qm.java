@@ -5,9 +5,10 @@ import picocli.CommandLine.Command;
 
 /** bin/qm: the project's command line. */
 @Command(name = "qm", mixinStandardHelpOptions = true, version = "quartermaster 0.1.0",
-        description = "Quartermaster: ECR image ledger, version verification, image archive and verified database backups.",
+        description = "Quartermaster: ECR image ledger, version verification, image archive, release switch and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
-                BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, BenchCommand.class})
+                BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
+                ReleaseCommands.Rollback.class, ReleaseCommands.History.class, BenchCommand.class})
 public final class Qm implements Runnable {
 
     @CommandLine.Spec
@@ -19,7 +20,7 @@ public final class Qm implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench")) && System.getProperty("qm.log.level") == null) {
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench") || args[0].equals("release") || args[0].equals("rollback")) && System.getProperty("qm.log.level") == null) {
             System.setProperty("qm.log.level", "WARN"); // the handlers' INFO lines would drown the story
         }
         System.exit(execute(args));

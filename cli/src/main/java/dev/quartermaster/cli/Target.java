@@ -47,6 +47,11 @@ final class Target {
         putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));
         putIfPresent(env, "DRILL_DOCUMENT", outputs.get("DrillDocumentName"));
         putIfPresent(env, "DATABASE", outputs.get("DatabaseName"));
+        putIfPresent(env, "RELEASE_DOCUMENT", outputs.get("ReleaseDocumentName"));
+        putIfPresent(env, "RELEASE_CHECK_DOCUMENT", outputs.get("ReleaseCheckDocumentName"));
+        putIfPresent(env, "RELEASE_REPOSITORY", outputs.get("ReleaseRepository"));
+        putIfPresent(env, "RELEASE_IMAGE_URI", outputs.get("ReleaseImageUri"));
+        putIfPresent(env, "RELEASE_RESTORE_POINT", outputs.get("ReleaseRestorePoint"));
         String container = outputs.get("DbContainer");
         putIfPresent(env, "DB_CONTAINER", "-".equals(container) ? "" : container);
         String tag = outputs.get("HostTag");

@@ -64,6 +64,12 @@ public final class HostScripts {
 
     /** @param workDir the script's working directory (null: this process's) */
     public Run run(String script, Map<String, String> qmEnv, Map<String, String> extraEnv, Path workDir) {
+        return run(script, qmEnv, extraEnv, workDir, line -> { });
+    }
+
+    /** @param lines each output line as the script prints it (a progress display) */
+    public Run run(String script, Map<String, String> qmEnv, Map<String, String> extraEnv, Path workDir,
+                   java.util.function.Consumer<String> lines) {
         Path file = script(script);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("no host script " + file);
@@ -81,7 +87,15 @@ public final class HostScripts {
                 pb.directory(workDir.toFile());
             }
             Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            StringBuilder collected = new StringBuilder();
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    collected.append(line).append('\n');
+                    lines.accept(line);
+                }
+            }
+            String out = collected.toString();
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException(script + " did not finish in 30 minutes");

@@ -126,6 +126,38 @@ public final class LocalPodman {
         return OciImages.image(List.of(layer), new HashMap<>(Map.of("org.opencontainers.image.version", version, "dev.quartermaster.test.build", build)), List.of(), "amd64", cmd, List.of("/www"));
     }
 
+    /**
+     * A runnable WordPress-like image: incompressible base layers, Debian's static busybox, and the WordPress
+     * layer holding version.php both where the verifier looks (/usr/src/wordpress) and where the running site
+     * serves it from (/var/www/html, declared a volume as the official image does), served by busybox httpd on 8080.
+     */
+    public static OciImages.Image wordpressImage(String version, int baseLayers, int baseLayerBytes, String build) {
+        List<OciImages.Blob> layers = new java.util.ArrayList<>();
+        for (int i = 0; i < baseLayers; i++) {
+            layers.add(OciImages.layer(Map.of("usr/lib/base-" + i + ".so", OciImages.randomBytes(baseLayerBytes, 1000 + i))));
+        }
+        byte[] busybox;
+        try {
+            busybox = Files.readAllBytes(Tools.require("busybox", "busybox-static").toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, byte[]> bin = new LinkedHashMap<>();
+        bin.put("bin/busybox", busybox);
+        bin.put("bin/sh", busybox);
+        bin.put("bin/cat", busybox);
+        layers.add(OciImages.layer(bin, false, java.util.Set.of("bin/busybox", "bin/sh", "bin/cat")));
+        byte[] php = OciImages.versionPhp(version);
+        Map<String, byte[]> wp = new LinkedHashMap<>();
+        wp.put("usr/src/wordpress/wp-includes/version.php", php);
+        wp.put("var/www/html/wp-includes/version.php", php);
+        wp.put("var/www/html/index.html", ("<h1>WordPress " + version + "</h1>\n").getBytes(StandardCharsets.UTF_8));
+        layers.add(OciImages.layer(wp));
+        List<String> cmd = List.of("/bin/sh", "-c", "trap 'exit 0' TERM; /bin/busybox httpd -f -p 8080 -h /var/www/html & wait");
+        return OciImages.image(layers, new HashMap<>(Map.of("org.opencontainers.image.title", "wordpress", "dev.quartermaster.build", build)),
+                List.of("PHP_VERSION=8.2.26"), "amd64", cmd, List.of("/var/www/html"));
+    }
+
     public Path dir() {
         return dir;
     }
