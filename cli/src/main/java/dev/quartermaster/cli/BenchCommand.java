@@ -16,10 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /** Benchmarks that print figures (kept out of the test suite, which must not flake on a busy machine). */
-@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive. Each prints its figures; the last line is the summary.")
+@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release. Each prints its figures; the last line is the summary.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "coldstart | verify | backup | archive")
+    @Parameters(index = "0", description = "coldstart | verify | backup | archive | release")
     String which;
 
     @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
@@ -35,8 +35,9 @@ final class BenchCommand implements Callable<Integer> {
             case "verify" -> VerifyBench.run(runs);
             case "backup" -> BackupBench.run(runs, compression);
             case "archive" -> ArchiveBench.run(Math.max(runs, 5));
+            case "release" -> ReleaseBench.run(runs);
             default -> {
-                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive)");
+                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive, release)");
                 yield 2;
             }
         };

@@ -132,6 +132,11 @@ public final class LocalPodman {
      * serves it from (/var/www/html, declared a volume as the official image does), served by busybox httpd on 8080.
      */
     public static OciImages.Image wordpressImage(String version, int baseLayers, int baseLayerBytes, String build) {
+        return wordpressImage(version, baseLayers, baseLayerBytes, build, true);
+    }
+
+    /** @param serves false: the container starts but its server never answers (a broken release) */
+    public static OciImages.Image wordpressImage(String version, int baseLayers, int baseLayerBytes, String build, boolean serves) {
         List<OciImages.Blob> layers = new java.util.ArrayList<>();
         for (int i = 0; i < baseLayers; i++) {
             layers.add(OciImages.layer(Map.of("usr/lib/base-" + i + ".so", OciImages.randomBytes(baseLayerBytes, 1000 + i))));
@@ -153,7 +158,8 @@ public final class LocalPodman {
         wp.put("var/www/html/wp-includes/version.php", php);
         wp.put("var/www/html/index.html", ("<h1>WordPress " + version + "</h1>\n").getBytes(StandardCharsets.UTF_8));
         layers.add(OciImages.layer(wp));
-        List<String> cmd = List.of("/bin/sh", "-c", "trap 'exit 0' TERM; /bin/busybox httpd -f -p 8080 -h /var/www/html & wait");
+        String server = serves ? "/bin/busybox httpd -f -p 8080 -h /var/www/html" : "/bin/busybox sleep 3600";
+        List<String> cmd = List.of("/bin/sh", "-c", "trap 'exit 0' TERM; " + server + " & wait");
         return OciImages.image(layers, new HashMap<>(Map.of("org.opencontainers.image.title", "wordpress", "dev.quartermaster.build", build)),
                 List.of("PHP_VERSION=8.2.26"), "amd64", cmd, List.of("/var/www/html"));
     }
