@@ -2,11 +2,7 @@ package dev.quartermaster.backup;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,10 +29,12 @@ import static dev.quartermaster.common.DynamoItems.str;
 public final class DynamoDbBackupStore implements BackupStore {
     private final DynamoDbClient dynamo;
     private final String table;
+    private final dev.quartermaster.common.CommandRecords records;
 
     public DynamoDbBackupStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
+        this.records = new dev.quartermaster.common.CommandRecords(dynamo, table, "CMD#");
     }
 
     private static String pk(BackupRecord.Kind kind, String database) {
@@ -49,46 +47,17 @@ public final class DynamoDbBackupStore implements BackupStore {
 
     @Override
     public boolean create(BackupRecord r) {
-        Map<String, AttributeValue> index = new HashMap<>();
-        index.put("pk", s("CMD#" + r.commandId()));
-        index.put("sk", s("CMD"));
-        index.put("recordPk", s(pk(r.kind(), r.database())));
-        index.put("recordSk", s(sk(r)));
-        try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(index)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(r))
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
-            return true;
-        } catch (TransactionCanceledException e) {
-            return false;
-        }
+        return records.create(r.commandId(), toItem(r), Map.of());
     }
 
     @Override
     public Optional<BackupRecord> byCommandId(String commandId) {
-        var index = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("pk", s("CMD#" + commandId), "sk", s("CMD")))).item();
-        if (index == null || index.isEmpty()) {
-            return Optional.empty();
-        }
-        var item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("pk", index.get("recordPk"), "sk", index.get("recordSk")))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        return records.byCommandId(commandId).map(DynamoDbBackupStore::fromItem);
     }
 
     @Override
     public boolean settle(BackupRecord outcome) {
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(toItem(outcome))
-                    .conditionExpression("#s = :running")
-                    .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":running", s(BackupRecord.Status.RUNNING.name()))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return records.settle(toItem(outcome), BackupRecord.Status.RUNNING.name());
     }
 
     @Override

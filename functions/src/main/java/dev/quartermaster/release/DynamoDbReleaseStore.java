@@ -2,11 +2,7 @@ package dev.quartermaster.release;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +28,12 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     private static final Duration CHECK_TTL = Duration.ofDays(7);
     private final DynamoDbClient dynamo;
     private final String table;
+    private final dev.quartermaster.common.CommandRecords records;
 
     public DynamoDbReleaseStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
+        this.records = new dev.quartermaster.common.CommandRecords(dynamo, table, "RELEASECMD#");
     }
 
     private static String pk(String app) {
@@ -48,49 +46,18 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     @Override
     public boolean create(ReleaseRecord r) {
-        Map<String, AttributeValue> index = new HashMap<>();
-        index.put("pk", s("RELEASECMD#" + r.commandId()));
-        index.put("sk", s("CMD"));
-        index.put("recordPk", s(pk(r.app())));
-        index.put("recordSk", s(sk(r)));
-        if (r.kind() == ReleaseRecord.Kind.CHECK) {
-            index.put("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond()));
-        }
-        try {
-            dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(index)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(r))
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
-            return true;
-        } catch (TransactionCanceledException e) {
-            return false;
-        }
+        return records.create(r.commandId(), toItem(r), r.kind() == ReleaseRecord.Kind.CHECK
+                ? Map.of("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond())) : Map.of());
     }
 
     @Override
     public Optional<ReleaseRecord> byCommandId(String commandId) {
-        var index = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("pk", s("RELEASECMD#" + commandId), "sk", s("CMD")))).item();
-        if (index == null || index.isEmpty()) {
-            return Optional.empty();
-        }
-        var item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("pk", index.get("recordPk"), "sk", index.get("recordSk")))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        return records.byCommandId(commandId).map(DynamoDbReleaseStore::fromItem);
     }
 
     @Override
     public boolean settle(ReleaseRecord outcome) {
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(toItem(outcome))
-                    .conditionExpression("#s = :running")
-                    .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":running", s(ReleaseRecord.Status.RUNNING.name()))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return records.settle(toItem(outcome), ReleaseRecord.Status.RUNNING.name());
     }
 
     @Override

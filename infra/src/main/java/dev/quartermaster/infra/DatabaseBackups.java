@@ -83,10 +83,10 @@ public final class DatabaseBackups extends Construct {
         this.drillDocument = newDrillDocument();
         hostPolicy();
         QmFunction start = scheduled(Catalog.BACKUP_START, "BackupSchedule", Schedule.expression(config.backupSchedule()));
-        allowSend(start, dumpDocument);
+        allowSend(start, dumpDocument, config);
         backupStatus();
         QmFunction drill = scheduled(Catalog.RESTORE_DRILL, "RestoreDrillSchedule", Schedule.expression(config.drillSchedule()));
-        allowSend(drill, drillDocument); // the drill may send only the drill document, never the restore one
+        allowSend(drill, drillDocument, config); // the drill may send only the drill document, never the restore one
         scheduled(Catalog.BACKUP_WATCHDOG, "BackupWatchdogSchedule", Schedule.rate(Duration.hours(1)));
     }
 
@@ -218,7 +218,7 @@ public final class DatabaseBackups extends Construct {
      * resolving the tag to exactly one instance (DescribeInstanceInformation has no resource-level
      * permissions, so it is on *).
      */
-    private void allowSend(QmFunction fn, ShellDocument doc) {
+    static void allowSend(QmFunction fn, ShellDocument doc, Config config) {
         fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("ssm:SendCommand"))
                 .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name()))

@@ -79,7 +79,7 @@ public final class Releases extends Construct {
                 .targets(List.of(status.target())).build();
 
         QmFunction drift = props.functions().create(this, Catalog.RELEASE_DRIFT, settings);
-        allowSend(drift, checkDocument, props.config()); // the drift check may send only the read-only check document
+        DatabaseBackups.allowSend(drift, checkDocument, props.config()); // the drift check may send only the read-only check document
         Rule.Builder.create(this, "DriftSchedule").description(Catalog.RELEASE_DRIFT.description())
                 .schedule(Schedule.rate(Duration.hours(1))).targets(List.of(drift.target())).build();
 
@@ -97,16 +97,6 @@ public final class Releases extends Construct {
                 .fixed("QM_HEALTH_URL", c.healthUrl()).fixed("QM_HEALTH_TIMEOUT", Integer.toString(c.healthTimeoutSeconds()))
                 .fixed("QM_VERSION_FILE", c.versionFile()).fixed("QM_VERSION_REGEX", c.versionRegex())
                 .fixed("QM_CONTAINER_CLI", c.containerCli()).fixed("QM_COMPOSE", c.composeCommand());
-    }
-
-    private static void allowSend(QmFunction fn, ShellDocument doc, Config config) {
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("ssm:SendCommand"))
-                .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name())).build());
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("ssm:SendCommand"))
-                .resources(List.of("arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":instance/*"))
-                .conditions(Map.of("StringEquals", Map.of("ssm:resourceTag/" + config.hostTagKey(), config.hostTagValue()))).build());
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("ssm:DescribeInstanceInformation")).resources(List.of("*")).build());
     }
 
     public ShellDocument releaseDocument() {
