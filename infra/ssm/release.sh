@@ -39,20 +39,39 @@ QM_PREVIOUS_VERSION="${QM_PREVIOUS_VERSION:-}"
 
 bad() { echo "qm-release: $*" >&2; exit 2; }
 
+[[ "$QM_CONTAINER_CLI" =~ ^(docker|podman)$ ]] || bad "container CLI must be docker or podman"
+cli=("$QM_CONTAINER_CLI")
+pin="${QM_PROJECT_DIR:-}/.qm-release.yml"
+
+# what runs now, shared by the check and the release
+container() {
+  "${cli[@]}" ps --filter "label=com.docker.compose.service=$QM_SERVICE" \
+    --filter "label=com.docker.compose.project.working_dir=$QM_PROJECT_DIR" --format '{{.Names}}' 2>/dev/null | head -1
+}
+image_id() { "${cli[@]}" image inspect --format '{{.Id}}' "$1" 2>/dev/null | sed 's/^sha256://'; }
+running_image_id() { local c; c="$(container)"; [ -n "$c" ] && "${cli[@]}" inspect --format '{{.Image}}' "$c" 2>/dev/null | sed 's/^sha256://'; }
+pinned_digest() { sed -n 's/^ *image: *.*@\(sha256:[a-f0-9]\{64\}\) *$/\1/p' "$pin" 2>/dev/null | head -1; }
+# repo_digest IMAGE_ID: the image's digest under QM_IMAGE_REPO, else under any name (a mirror, a renamed
+# registry: a digest names the same bytes everywhere)
+repo_digest() {
+  local digests d
+  digests="$("${cli[@]}" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null)"
+  d="$(echo "$digests" | sed -n "s|^$QM_IMAGE_REPO@\(sha256:[a-f0-9]\{64\}\)$|\1|p" | head -1)"
+  [ -n "$d" ] || d="$(echo "$digests" | sed -n 's|^.*@\(sha256:[a-f0-9]\{64\}\)$|\1|p' | head -1)"
+  echo "$d"
+}
+
 # QM_MODE=check (the drift check's document): report which digest the app service runs, change nothing
 if [ "${QM_MODE:-release}" = check ]; then
   : "${QM_PROJECT_DIR:?QM_PROJECT_DIR is required}" "${QM_SERVICE:?QM_SERVICE is required}" "${QM_IMAGE_REPO:?QM_IMAGE_REPO is required}"
-  [[ "$QM_CONTAINER_CLI" =~ ^(docker|podman)$ ]] || bad "container CLI must be docker or podman"
-  c="$("$QM_CONTAINER_CLI" ps --filter "label=com.docker.compose.service=$QM_SERVICE" \
-    --filter "label=com.docker.compose.project.working_dir=$QM_PROJECT_DIR" --format '{{.Names}}' 2>/dev/null | head -1)"
-  id="$([ -n "$c" ] && "$QM_CONTAINER_CLI" inspect --format '{{.Image}}' "$c" 2>/dev/null)"
-  pinned="$(sed -n 's/^ *image: *.*@\(sha256:[a-f0-9]\{64\}\) *$/\1/p' "$QM_PROJECT_DIR/.qm-release.yml" 2>/dev/null | head -1)"
+  c="$(container)"
+  id="$(running_image_id || true)"
+  pinned="$(pinned_digest)"
   digest=""
-  if [ -n "$id" ] && [ -n "$pinned" ] && [ "$("$QM_CONTAINER_CLI" image inspect --format '{{.Id}}' "$QM_IMAGE_REPO@$pinned" 2>/dev/null)" = "$id" ]; then
+  if [ -n "$id" ] && [ -n "$pinned" ] && [ "$(image_id "$QM_IMAGE_REPO@$pinned")" = "$id" ]; then
     digest="$pinned"
   elif [ -n "$id" ]; then
-    digest="$("$QM_CONTAINER_CLI" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$id" 2>/dev/null \
-      | sed -n 's|^.*@\(sha256:[a-f0-9]\{64\}\)$|\1|p' | head -1)"
+    digest="$(repo_digest "$id")"
   fi
   echo "QM-RUNNING {\"container\":\"${c:-}\",\"digest\":\"$digest\",\"pinned\":\"$pinned\"}"
   exit 0
@@ -71,14 +90,11 @@ fi
 url_re='^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9/_.~%?=&-]*)?$'
 [[ "$QM_HEALTH_URL" =~ $url_re ]] || bad "health URL must be http(s)://host[:port]/path"
 [[ "$QM_HEALTH_TIMEOUT" =~ ^[0-9]{1,4}$ ]] || bad "health timeout must be seconds"
-[[ "$QM_CONTAINER_CLI" =~ ^(docker|podman)$ ]] || bad "container CLI must be docker or podman"
 [[ "$QM_COMPOSE" =~ ^(docker\ compose|docker-compose|podman-compose|podman\ compose)$ ]] || bad "compose command must be docker compose, docker-compose or podman-compose"
 [[ "$QM_REGISTRY_LOGIN" =~ ^(ecr|none)$ ]] || bad "registry login must be ecr or none"
 [ -f "$QM_PROJECT_DIR/$QM_COMPOSE_FILE" ] || bad "no compose file $QM_PROJECT_DIR/$QM_COMPOSE_FILE"
 
-cli=("$QM_CONTAINER_CLI")
 read -r -a compose <<< "$QM_COMPOSE"
-pin="$QM_PROJECT_DIR/.qm-release.yml"
 steps=()
 started=$(date +%s%3N)
 
@@ -104,26 +120,16 @@ if ! flock -n 9; then
   finish REFUSED 5 "" "" "another release is running on this host (lock $QM_LOCK_FILE); nothing was changed"
 fi
 
-container() {
-  "${cli[@]}" ps --filter "label=com.docker.compose.service=$QM_SERVICE" \
-    --filter "label=com.docker.compose.project.working_dir=$QM_PROJECT_DIR" --format '{{.Names}}' 2>/dev/null | head -1
-}
-image_id() { "${cli[@]}" image inspect --format '{{.Id}}' "$1" 2>/dev/null | sed 's/^sha256://'; }
-running_image_id() { local c; c="$(container)"; [ -n "$c" ] && "${cli[@]}" inspect --format '{{.Image}}' "$c" 2>/dev/null | sed 's/^sha256://'; }
-
 # the digest running now: the pin if it matches the running container, else the running image's repo digest
 previous="$QM_PREVIOUS_DIGEST"
 run_id="$(running_image_id || true)"
 if [ -z "$previous" ]; then
   if [ -f "$pin" ]; then
-    pinned="$(sed -n 's/^ *image: *.*@\(sha256:[a-f0-9]\{64\}\) *$/\1/p' "$pin" | head -1)"
+    pinned="$(pinned_digest)"
     [ -n "$pinned" ] && [ "$(image_id "$QM_IMAGE_REPO@$pinned")" = "$run_id" ] && previous="$pinned"
   fi
   if [ -z "$previous" ] && [ -n "$run_id" ]; then
-    digests="$("${cli[@]}" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$run_id" 2>/dev/null)"
-    previous="$(echo "$digests" | sed -n "s|^$QM_IMAGE_REPO@\(sha256:[a-f0-9]\{64\}\)$|\1|p" | head -1)"
-    # pulled under another name (a mirror, a renamed registry): a digest names the same bytes everywhere
-    [ -n "$previous" ] || previous="$(echo "$digests" | sed -n 's|^.*@\(sha256:[a-f0-9]\{64\}\)$|\1|p' | head -1)"
+    previous="$(repo_digest "$run_id")"
   fi
 fi
 

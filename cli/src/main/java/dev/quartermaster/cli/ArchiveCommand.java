@@ -7,12 +7,9 @@ import dev.quartermaster.archive.ArchiveUpkeep;
 import dev.quartermaster.archive.DirectoryLayout;
 import dev.quartermaster.archive.ImageArchiver;
 import dev.quartermaster.archive.ImageRestorer;
-import dev.quartermaster.archive.ImageSource;
 import dev.quartermaster.archive.S3ArchiveLayout;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EventParser;
-import dev.quartermaster.registry.Descriptor;
-import dev.quartermaster.registry.Manifest;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryWriter;
@@ -27,12 +24,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -224,24 +219,12 @@ final class ArchiveCommand implements Runnable {
 
     /** Blobs and bytes an archived image holds (manifests walked in the archive), for a progress line's totals. */
     static long[] totals(ArchiveLayout layout, ArchiveIndex.Entry entry) {
-        ImageSource source = ImageSource.fromLayout(layout);
-        Set<String> seen = new HashSet<>();
         long[] t = new long[2];
-        List<Descriptor> todo = new ArrayList<>(List.of(new Descriptor(entry.mediaType(), entry.digest(), entry.size(), null, Map.of())));
-        while (!todo.isEmpty()) {
-            Descriptor d = todo.remove(todo.size() - 1);
-            if (!seen.add(d.digest())) {
-                continue;
-            }
-            String type = d.mediaType() == null ? "" : d.mediaType();
-            if (type.contains("manifest") || type.contains("image.index")) {
-                Manifest m = source.manifest(entry.repository(), d.digest(), d.mediaType());
-                todo.addAll(m.children());
-            } else {
-                t[0]++;
-                t[1] += d.size();
-            }
-        }
+        ArchiveUpkeep.reachable(layout, entry, null, new HashSet<>()).values().stream().filter(d -> !ArchiveUpkeep.isManifest(d))
+                .forEach(d -> {
+                    t[0]++;
+                    t[1] += d.size();
+                });
         return t;
     }
 

@@ -143,12 +143,20 @@ public final class ArchiveUpkeep {
      * null (the prune's mark), manifests are read whatever a listing said: one stored after the listing still counts.
      */
     private Set<String> reach(ArchiveIndex.Entry e, Map<String, Long> present, Set<String> missing) {
-        Set<String> reached = new HashSet<>();
+        return reachable(layout, e, present, missing).keySet();
+    }
+
+    /**
+     * The descriptors an archived entry reaches through the manifests stored in {@code layout}, by digest:
+     * what the scrub, the prune's mark and a restore's progress totals all walk. See {@link #reach}.
+     */
+    public static Map<String, Descriptor> reachable(ArchiveLayout layout, ArchiveIndex.Entry e, Map<String, Long> present, Set<String> missing) {
+        Map<String, Descriptor> reached = new java.util.LinkedHashMap<>();
         ImageSource source = ImageSource.fromLayout(layout);
         List<Descriptor> todo = new ArrayList<>(List.of(new Descriptor(e.mediaType(), e.digest(), e.size(), null, Map.of())));
         while (!todo.isEmpty()) {
             Descriptor d = todo.remove(todo.size() - 1);
-            if (!reached.add(d.digest())) {
+            if (reached.putIfAbsent(d.digest(), d) != null) {
                 continue;
             }
             if (present != null && !present.containsKey(d.digest())) {
@@ -167,7 +175,8 @@ public final class ArchiveUpkeep {
         return reached;
     }
 
-    private static boolean isManifest(Descriptor d) {
+    /** A manifest or index (walked into), as opposed to a config or layer. */
+    public static boolean isManifest(Descriptor d) {
         String t = d.mediaType() == null ? "" : d.mediaType();
         return t.contains("manifest") || t.contains("image.index");
     }

@@ -129,6 +129,10 @@ class ReleaseScriptIT {
         assertThat(r.output()).contains("QM-STEP pull ok", "QM-STEP switch ok", "QM-STEP prove ok");
         assertThat(served()).isEqualTo("2.0");
         assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains("image: " + image(v2)).doesNotContain(":v2");
+
+        var check = release(v2, "2.0", Map.of("QM_MODE", "check"));
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("QM-RUNNING {", "\"digest\":\"" + v2 + "\"", "\"pinned\":\"" + v2 + "\"");
     }
 
     @Test

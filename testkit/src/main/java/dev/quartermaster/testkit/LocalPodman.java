@@ -107,19 +107,10 @@ public final class LocalPodman {
 
     /** @param build a build label: images of separate test runs get separate image IDs on the shared podman storage */
     public static OciImages.Image webImage(String version, boolean serves, String build) {
-        byte[] busybox;
-        try {
-            busybox = Files.readAllBytes(Tools.require("busybox", "busybox-static").toRealPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("bin/busybox", busybox);
-        files.put("bin/sh", busybox);
-        files.put("bin/cat", busybox);
+        Map<String, byte[]> files = new LinkedHashMap<>(busyboxFiles());
         files.put("www/version.txt", ("version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
         files.put("www/index.html", ("<h1>app " + version + "</h1>\n").getBytes(StandardCharsets.UTF_8));
-        OciImages.Blob layer = OciImages.layer(files, false, java.util.Set.of("bin/busybox", "bin/sh", "bin/cat"));
+        OciImages.Blob layer = OciImages.layer(files, false, BUSYBOX_EXECUTABLES);
         // as PID 1 busybox ignores SIGTERM: the shell traps it, so a stop takes milliseconds, not podman's 10 s timeout
         String run = serves ? "/bin/busybox httpd -f -p 8080 -h /www" : "/bin/busybox sleep 3600";
         List<String> cmd = List.of("/bin/sh", "-c", "trap 'exit 0' TERM; " + run + " & wait");
@@ -141,17 +132,7 @@ public final class LocalPodman {
         for (int i = 0; i < baseLayers; i++) {
             layers.add(OciImages.layer(Map.of("usr/lib/base-" + i + ".so", OciImages.randomBytes(baseLayerBytes, 1000 + i))));
         }
-        byte[] busybox;
-        try {
-            busybox = Files.readAllBytes(Tools.require("busybox", "busybox-static").toRealPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, byte[]> bin = new LinkedHashMap<>();
-        bin.put("bin/busybox", busybox);
-        bin.put("bin/sh", busybox);
-        bin.put("bin/cat", busybox);
-        layers.add(OciImages.layer(bin, false, java.util.Set.of("bin/busybox", "bin/sh", "bin/cat")));
+        layers.add(OciImages.layer(busyboxFiles(), false, BUSYBOX_EXECUTABLES));
         byte[] php = OciImages.versionPhp(version);
         Map<String, byte[]> wp = new LinkedHashMap<>();
         wp.put("usr/src/wordpress/wp-includes/version.php", php);
@@ -162,6 +143,22 @@ public final class LocalPodman {
         List<String> cmd = List.of("/bin/sh", "-c", "trap 'exit 0' TERM; " + server + " & wait");
         return OciImages.image(layers, new HashMap<>(Map.of("org.opencontainers.image.title", "wordpress", "dev.quartermaster.build", build)),
                 List.of("PHP_VERSION=8.2.26"), "amd64", cmd, List.of("/var/www/html"));
+    }
+
+    private static final List<String> BUSYBOX_PATHS = List.of("bin/busybox", "bin/sh", "bin/cat");
+    private static final java.util.Set<String> BUSYBOX_EXECUTABLES = java.util.Set.copyOf(BUSYBOX_PATHS);
+
+    /** Debian's static busybox as /bin/busybox, and as the sh and cat a container's commands and `exec cat` need. */
+    private static Map<String, byte[]> busyboxFiles() {
+        byte[] busybox;
+        try {
+            busybox = Files.readAllBytes(Tools.require("busybox", "busybox-static").toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, byte[]> bin = new LinkedHashMap<>();
+        BUSYBOX_PATHS.forEach(path -> bin.put(path, busybox));
+        return bin;
     }
 
     public Path dir() {
