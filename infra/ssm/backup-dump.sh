@@ -15,8 +15,8 @@
 #
 # The host writes only under staging/ (its role may write nowhere else), with one pipeline and one AWS
 # CLI start-up: dump | compress | tee (sha256, byte count) | [RAM buffer] | aws s3 cp - staging/<path>.
-# It prints QM-SHA256 and QM-BYTES lines (from the stream) and one QM-DUMP {json} line (compression,
-# versions, times), which SSM keeps as the command's output. The backup-status function checks the staged object against that line, counts
+# It prints QM-SHA256 and QM-BYTES lines (from the stream) and one QM-DUMP {json} line (key, compression,
+# times), which SSM keeps as the command's output. The backup-status function checks the staged object against that line, counts
 # every table's rows from the dump itself, and only then commits object and manifest under backups/.
 # Nothing touches the host's disk, not even bookkeeping; a dump that fails removes its upload.
 set -euo pipefail
@@ -55,8 +55,7 @@ trap cleanup EXIT
 
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 t0=$(date +%s%N)
-server_version="$(db mariadb -N -B -e 'SELECT VERSION()' | tr -cd 'A-Za-z0-9._+~ -')"
-dump_version="$(db mariadb-dump --version | head -1 | tr -cd 'A-Za-z0-9._+~,() -')"
+# the server's and the dump tool's versions are in the dump's own header: backup-status reads them there
 
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
 # the checksum and the size go straight to this script's output (fd 3), which SSM keeps: no file on disk
@@ -71,6 +70,6 @@ finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 duration_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 
 # what backup-status checks the staged object against (with the QM-SHA256 and QM-BYTES lines above)
-printf 'QM-DUMP {"key": "%s", "database": "%s", "compression": "%s", "startedAt": "%s", "finishedAt": "%s", "durationMs": %s, "serverVersion": "%s", "dumpTool": "%s"}\n' \
-  "$QM_KEY" "$QM_DATABASE" "$QM_COMPRESSION" "$started" "$finished" "$duration_ms" "$server_version" "$dump_version"
+printf 'QM-DUMP {"key": "%s", "database": "%s", "compression": "%s", "startedAt": "%s", "finishedAt": "%s", "durationMs": %s}\n' \
+  "$QM_KEY" "$QM_DATABASE" "$QM_COMPRESSION" "$started" "$finished" "$duration_ms"
 echo "qm-dump: OK staged s3://$QM_BUCKET/$stage duration_ms=$duration_ms (backup-status checks and commits it to $QM_KEY)" >&2

@@ -55,7 +55,7 @@ final class ArchiveCommand implements Runnable {
     }
 
     static ArchiveLayout layout(Platform p) {
-        return new S3ArchiveLayout(Platform.memo(() -> p.clients().s3()), p.settings().require("ARCHIVE_BUCKET"), "");
+        return new S3ArchiveLayout(Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients())), p.settings().require("ARCHIVE_BUCKET"), "");
     }
 
     @Command(name = "list", description = "Archived images: tag, digest, platforms, bytes stored and deduplicated, complete or not.")

@@ -43,8 +43,8 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    static Path functionJar() {
-        Path jar = LocalEnvironment.home().resolve("functions/target/quartermaster-functions-0.1.0-SNAPSHOT-lambda.jar");
+    static Path functionJar(dev.quartermaster.contract.Bundle bundle) {
+        Path jar = LocalEnvironment.home().resolve("functions/target/" + bundle.jarName("0.1.0-SNAPSHOT"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the function jar " + jar + " is missing: run `mvn -B -DskipTests package` (bin/qm does it on first use)");
         }
@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int coldstart() throws Exception {
-        Path jar = functionJar();
+        Path jar = functionJar(dev.quartermaster.contract.Catalog.IMAGE_ACTION.bundle());
         Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path event = LocalEnvironment.home().resolve("events/image-action-push.json");
         try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var client = dynamo.client()) {
@@ -87,7 +87,14 @@ final class BenchCommand implements Callable<Integer> {
             long r = median(real);
             long e = median(empty);
             long p = median(primedInvoke);
-            double mb = Files.size(jar) / (1024.0 * 1024.0);
+            double mb = 0;
+            StringBuilder sizes = new StringBuilder();
+            for (var bundle : dev.quartermaster.contract.Bundle.values()) {
+                double size = Files.size(functionJar(bundle)) / (1024.0 * 1024.0);
+                mb = Math.max(mb, size);
+                sizes.append(String.format(" %s %.1f MB", bundle.classifier(), size));
+            }
+            System.out.println("function jars:" + sizes);
             System.out.printf("median: image-action first event %d ms, empty handler %d ms, first invoke after priming %d ms (fresh JVM each, %d runs)%n",
                     r, e, p, runs);
             System.out.printf("snapstart-ratio=%.2f coldstart-ratio=%.2f jar-mb=%.1f%n", (double) (e + p) / e, (double) r / e, mb);
@@ -107,7 +114,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private static Probe probe(String cp, String handler, Path event, Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-cp", cp,
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac", "-cp", cp,
                 ColdStartProbe.class.getName(), handler, event.toString())
                 .redirectErrorStream(true);
         pb.environment().putAll(env);

@@ -14,7 +14,8 @@ import java.io.OutputStream;
 /**
  * Runs in a fresh JVM with only the shaded function jar (and this class) on the class path, the way
  * the Lambda runtime does: load the handler class, construct it (clients built), handle one event.
- * Depends on nothing but aws-lambda-java-core, which the function jar carries.
+ * Depends on nothing but aws-lambda-java-core, which the function jar carries, and the stand-in CRaC
+ * API in {@code dev.quartermaster.cli.crac} (SnapStart's checkpoint hooks).
  */
 public final class ColdStartProbe {
     private ColdStartProbe() {
@@ -23,6 +24,14 @@ public final class ColdStartProbe {
     public static void main(String[] args) throws Exception {
         long t0 = System.nanoTime();
         RequestStreamHandler handler = (RequestStreamHandler) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        String hooks = "";
+        if ("snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
+            // what Lambda does after init when it publishes a SnapStart version: run every checkpoint hook (Powertools'
+            // and any priming hook, registered through org.crac with -Dorg.crac.Core.Compat=dev.quartermaster.cli.crac),
+            // snapshot, then the restore hooks; a hook that fails fails the probe
+            hooks = " hooks=" + dev.quartermaster.cli.crac.Core.registered();
+            dev.quartermaster.cli.crac.Core.checkpointRestore();
+        }
         long t1 = System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = new FileInputStream(args[1])) {
@@ -31,7 +40,7 @@ public final class ColdStartProbe {
         long t2 = System.nanoTime();
         System.err.println("result " + out);
         // init: what SnapStart snapshots; invoke: what the first event still pays after a restore
-        System.err.println("QM_PROBE init-ms=" + (t1 - t0) / 1_000_000 + " invoke-ms=" + (t2 - t1) / 1_000_000);
+        System.err.println("QM_PROBE init-ms=" + (t1 - t0) / 1_000_000 + " invoke-ms=" + (t2 - t1) / 1_000_000 + hooks);
     }
 
     /** The baseline: a handler that does nothing. */

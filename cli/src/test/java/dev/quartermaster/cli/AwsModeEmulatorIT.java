@@ -199,7 +199,7 @@ class AwsModeEmulatorIT {
     @Test
     void ssmCommandRunner_sendsToTheResolvedInstanceAndReadsTheOutput() {
         Platform p = platform();
-        var runner = new SsmCommandRunner(() -> p.clients().ssm(), BUCKET, "/quartermaster/test/ssm", (key, value) -> "i-0123456789abcdef0");
+        var runner = new SsmCommandRunner(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build(), BUCKET, "/quartermaster/test/ssm", (key, value) -> "i-0123456789abcdef0");
 
         String id = runner.send("QmDrill", Map.of(), "qm:backup", "true", "Quartermaster drill");
 

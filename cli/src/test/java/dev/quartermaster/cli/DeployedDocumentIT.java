@@ -44,7 +44,7 @@ class DeployedDocumentIT {
     void dumpDocumentAsDeployed_producesABackupThatTheStatusFunctionVerifies(@TempDir Path dir) throws Exception {
         Files.writeString(Files.createDirectories(dir.resolve("asset")).resolve("placeholder.txt"), "x");
         Template template = Template.fromStack(new QuartermasterStack(new App(), "T", StackProps.builder().build(),
-                Config.from(k -> null), Code.fromAsset(dir.resolve("asset").toString())));
+                Config.from(k -> null), b -> Code.fromAsset(dir.resolve("asset").toString())));
         Map<String, Object> dump = template.findResources("AWS::SSM::Document").entrySet().stream()
                 .filter(e -> e.getKey().contains("DumpDocument")).findFirst().orElseThrow().getValue();
         Map<String, Object> step = ((List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) dump.get("Properties"))

@@ -13,6 +13,12 @@ public record FunctionSpec(String name, String handlerClass, String description,
 
     public FunctionSpec {
         settings = Set.copyOf(EnumSet.copyOf(settings));
+        Bundle.of(handlerClass); // every function belongs to a jar
+    }
+
+    /** The jar this function is deployed from. */
+    public Bundle bundle() {
+        return Bundle.of(handlerClass);
     }
 
     /** What a function does with the ledger table; the stack grants exactly these actions. */

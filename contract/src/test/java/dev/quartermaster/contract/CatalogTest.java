@@ -21,4 +21,18 @@ class CatalogTest {
     void everyFunction_readsTheCommonSettings() {
         Catalog.ALL.forEach(f -> assertThat(f.settings()).contains(Setting.TABLE_NAME, Setting.ALERT_TOPIC_ARN, Setting.EXPECTED_ACCOUNT));
     }
+
+    @Test
+    void everyFunction_belongsToOneJar_byItsHandlersPackage() {
+        assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.IMAGES).map(FunctionSpec::name))
+                .containsExactly("image-action", "image-verify", "image-scan");
+        assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.ARCHIVE).map(FunctionSpec::name))
+                .containsExactly("image-archive", "archive-scrub", "archive-prune");
+        assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.HOST).map(FunctionSpec::name))
+                .containsExactly("backup-start", "backup-status", "restore-drill", "backup-watchdog", "release-status", "release-drift");
+        assertThat(Bundle.HOST.jarName("1.0")).isEqualTo("quartermaster-functions-1.0-host.jar");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FunctionSpec("x", "dev.quartermaster.app.Handlers", "x",
+                        Set.of(Setting.TABLE_NAME), FunctionSpec.TableAccess.LEDGER_WRITER, 128, 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no function jar");
+    }
 }

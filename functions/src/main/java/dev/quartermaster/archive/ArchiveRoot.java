@@ -17,7 +17,7 @@ public final class ArchiveRoot {
 
     /** The archive bucket as an OCI layout, its S3 client built on first use. */
     public static ArchiveLayout layout(Platform p) {
-        var s3 = Platform.memo(() -> p.clients().s3());
+        var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
         return new S3ArchiveLayout(s3, p.settings().require("ARCHIVE_BUCKET"), "");
     }
 
@@ -33,7 +33,7 @@ public final class ArchiveRoot {
     /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
     public static ImageLister lister(Platform p, RegistryClient registry) {
         if ("ecr".equals(p.settings().getOrDefault("REGISTRY_AUTH", "none"))) {
-            return new EcrImageLister(Platform.memo(() -> p.clients().ecr()));
+            return new EcrImageLister(Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build()));
         }
         return new RegistryImageLister(registry);
     }

@@ -17,7 +17,7 @@ public final class BackupRoot {
     /** The backup service with another command runner (bin/qm's local agent, a test's recording fake). */
     public static BackupService service(Platform p, CommandRunner commands) {
         BackupConfig config = BackupConfig.from(p.settings());
-        var s3 = Platform.memo(() -> p.clients().s3());
+        var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
         return new BackupService(config, store(p), new S3BackupObjects(s3), commands, p.ledgerStore(), p.idempotency(), p.alerts(),
                 Clock.systemUTC());
     }
@@ -29,7 +29,7 @@ public final class BackupRoot {
     /** SSM Run Command, its client built when a command is first sent or read. */
     public static CommandRunner ssmCommands(Platform p) {
         // only what the runner uses: the release functions build it too, without the backup settings
-        var ssm = Platform.memo(() -> p.clients().ssm());
+        var ssm = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build());
         return new SsmCommandRunner(ssm, p.settings().require("BACKUP_BUCKET"), p.settings().getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
     }
 }

@@ -239,11 +239,11 @@ public final class BackupService {
         if (head.get().size() != bytes) {
             return r.failed("the staged object is " + head.get().size() + " bytes, the dump reported " + bytes, now);
         }
-        Map<String, Long> tables;
+        DumpRowCounter dump;
         String actual;
         try (Digests.CountingDigestStream raw = new Digests.CountingDigestStream(objects.open(config.bucket(), staged))) {
             try {
-                tables = DumpRowCounter.count(decompress(raw, compression));
+                dump = DumpRowCounter.read(decompress(raw, compression));
             } catch (IOException | RuntimeException unreadable) {
                 return r.failed("the staged object does not decompress as " + compression + ": " + unreadable.getMessage(), now);
             }
@@ -255,7 +255,8 @@ public final class BackupService {
         if (!actual.equals(sha)) {
             return r.failed("the staged object hashes to " + actual + ", the dump reported " + sha, now);
         }
-        String manifest = manifest(r, host, bytes, sha, tables);
+        Map<String, Long> tables = dump.rows();
+        String manifest = manifest(r, host, bytes, sha, tables, dump);
         objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),
                 "database", config.database()));
         Optional<BackupObjects.Head> committed = objects.head(config.bucket(), r.key());
@@ -284,16 +285,20 @@ public final class BackupService {
      * The manifest, one member per line as the restore script reads it (the tables one per line, names as
      * JSON strings): the host's facts, and the row counts backup-status counted from the dump.
      */
-    static String manifest(BackupRecord r, JsonNode host, long bytes, String sha, Map<String, Long> tables) {
+    static String manifest(BackupRecord r, JsonNode host, long bytes, String sha, Map<String, Long> tables, DumpRowCounter dump) {
         StringBuilder m = new StringBuilder("{\n");
         m.append("  \"key\": ").append(str(r.key())).append(",\n");
         m.append("  \"database\": ").append(str(r.database())).append(",\n");
         m.append("  \"bytes\": ").append(bytes).append(",\n");
         m.append("  \"sha256\": ").append(str(sha)).append(",\n");
         m.append("  \"compression\": ").append(str(host.path("compression").asText())).append(",\n");
-        for (String f : List.of("startedAt", "finishedAt", "serverVersion", "dumpTool")) {
-            m.append("  \"").append(f).append("\": ").append(str(dev.quartermaster.common.Text.oneLine(host.path(f).asText(""), 200))).append(",\n");
-        }
+        // the versions come from the dump's own header (the host no longer asks the server), else from the host's line
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("startedAt", host.path("startedAt").asText(""));
+        facts.put("finishedAt", host.path("finishedAt").asText(""));
+        facts.put("serverVersion", dump.serverVersion().isEmpty() ? host.path("serverVersion").asText("") : dump.serverVersion());
+        facts.put("dumpTool", dump.dumpTool().isEmpty() ? host.path("dumpTool").asText("") : dump.dumpTool());
+        facts.forEach((f, v) -> m.append("  \"").append(f).append("\": ").append(str(dev.quartermaster.common.Text.oneLine(v, 200))).append(",\n"));
         m.append("  \"durationMs\": ").append(host.path("durationMs").asLong(0)).append(",\n");
         m.append("  \"rowsCountedBy\": \"backup-status\",\n");
         m.append("  \"tables\": {\n");

@@ -12,7 +12,8 @@ import java.util.Map;
  * UNLOCK TABLES), only INSERTs into that section's table; inside an INSERT, escaped characters and
  * string literals are removed, then every "(" left opens a row. Identifiers are read as MariaDB quotes
  * them (a doubled backtick is one). Byte semantics: the dump is read as ISO-8859-1, one line at a time.
- * Tables appear in dump order, empty ones with 0.
+ * Tables appear in dump order, empty ones with 0. The dump's header also names the dump tool and the
+ * server's version ({@link #dumpTool()}, {@link #serverVersion()}): the host need not ask for them.
  */
 public final class DumpRowCounter {
     private static final String STRUCTURE = "-- Table structure for table `";
@@ -24,23 +25,44 @@ public final class DumpRowCounter {
     private String current;
     private boolean inserting;
     private String rest = "";
+    private String dumpTool = "";
+    private String serverVersion = "";
+    private int lines;
 
     /** Counts a whole dump. */
     public static Map<String, Long> count(InputStream dump) throws IOException {
+        return read(dump).rows();
+    }
+
+    /** Reads a whole dump: its row counts and its header's facts. */
+    public static DumpRowCounter read(InputStream dump) throws IOException {
         DumpRowCounter c = new DumpRowCounter();
         LineReader lines = new LineReader(dump);
         String line;
         while ((line = lines.next()) != null) {
             c.line(line);
         }
-        return c.rows();
+        return c;
     }
 
     public Map<String, Long> rows() {
         return java.util.Collections.unmodifiableMap(rows);
     }
 
+    /** The header's first line without its "-- " (e.g. "MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)"), or "". */
+    public String dumpTool() {
+        return dumpTool;
+    }
+
+    /** The header's "Server version" (e.g. "10.11.6-MariaDB-0+deb12u1"), or "". */
+    public String serverVersion() {
+        return serverVersion;
+    }
+
     void line(String line) {
+        if (++lines <= HEADER_LINES) {
+            header(line);
+        }
         if (line.startsWith(STRUCTURE)) {
             table(ident(line.substring(STRUCTURE.length())));
             section = "";
@@ -79,6 +101,18 @@ public final class DumpRowCounter {
             if (stripped.stripTrailing().endsWith(";")) {
                 inserting = false;
             }
+        }
+    }
+
+    /** The header is the dump's first lines: "-- MariaDB dump ..." (or MySQL), then "-- Server version\t...". */
+    private static final int HEADER_LINES = 10;
+
+    private void header(String line) {
+        // (newer servers put a sandbox-mode comment before it)
+        if (dumpTool.isEmpty() && (line.startsWith("-- MariaDB dump ") || line.startsWith("-- MySQL dump "))) {
+            dumpTool = line.substring(3).trim();
+        } else if (serverVersion.isEmpty() && line.startsWith("-- Server version")) {
+            serverVersion = line.substring("-- Server version".length()).trim();
         }
     }
 

@@ -11,10 +11,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +23,9 @@ import java.util.Optional;
  * ({@code AWS_ENDPOINT_URL}, then {@code AWS_ENDPOINT_URL_<SERVICE>}), read from {@link Settings} so
  * that a local run passes them as a map; LocalStack, Floci and the project's local backends all work
  * this way. One lightweight HTTP client (URLConnection) is shared: it starts fastest on Lambda.
+ * Only the clients every function uses are named here (DynamoDB, SNS): a feature builds its own
+ * ({@code configured(S3Client.builder(), "S3").build()}), so each function jar carries only the SDK
+ * modules its functions call (see {@code Bundle}).
  */
 public final class AwsClients {
     private final Settings settings;
@@ -45,30 +45,16 @@ public final class AwsClients {
         return configure(DynamoDbClient.builder(), "DYNAMODB").build();
     }
 
-    public S3Client s3() {
-        var builder = configure(S3Client.builder(), "S3");
-        // emulators answer on one host name: bucket-in-path addressing always works there
-        endpoint("S3").ifPresent(e -> builder.forcePathStyle(true));
-        return builder.build();
-    }
-
     public SnsClient sns() {
         return configure(SnsClient.builder(), "SNS").build();
-    }
-
-    public SsmClient ssm() {
-        return configure(SsmClient.builder(), "SSM").build();
-    }
-
-    public EcrClient ecr() {
-        return configure(EcrClient.builder(), "ECR").build();
     }
 
     public Region region() {
         return region;
     }
 
-    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
+    /** A client builder with this container's region, credentials, timeouts, HTTP client and the service's endpoint setting. */
+    public <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
         builder.region(region)
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()

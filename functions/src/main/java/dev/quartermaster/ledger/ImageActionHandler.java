@@ -43,9 +43,7 @@ public final class ImageActionHandler extends EventFunction {
      */
     private static void prime(Platform platform) {
         // the whole first-event path, writing nothing: parse and plan a real-shaped event, read a head and an
-        // image, a transaction whose condition cannot hold, the result's JSON and a log line. Powertools'
-        // metrics are left out: touching MetricsFactory here runs its own checkpoint hook, which fails
-        // without AspectJ; the first event pays for its EMF line.
+        // image, a transaction whose condition cannot hold, the result's JSON, a log line and a metrics line.
         var event = EventParser.parse(EventParser.readTree(PRIMING_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
@@ -65,6 +63,18 @@ public final class ImageActionHandler extends EventFunction {
                             Outcome.recorded("primed", Map.of("repository", action.repository()))));
             return null;
         });
+        // Powertools' metrics: its instance (this registers its own checkpoint hook, safe because the function jars
+        // leave out the class list it would preload, some of it AspectJ) and an EMF line serialised, not printed:
+        // a line printed here would publish a metric for an event that never happened
+        software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
+        var emf = new software.amazon.cloudwatchlogs.emf.model.MetricsContext();
+        emf.putDimension(software.amazon.cloudwatchlogs.emf.model.DimensionSet.of("Application", "Quartermaster"));
+        emf.putMetric("EventsRecorded", 1, software.amazon.cloudwatchlogs.emf.model.Unit.COUNT);
+        try {
+            emf.serialize();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A push as ECR sends it, to a repository and tag nothing uses. */

@@ -33,7 +33,7 @@ public final class VerifyRoot {
 
     /** ECR's Basic auth from GetAuthorizationToken, the client built on first use, the token renewed before it expires. */
     public static RegistryAuth ecrAuth(Platform p) {
-        var ecr = Platform.memo(() -> p.clients().ecr());
+        var ecr = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build());
         return new EcrAuth(() -> {
             var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
             return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());

@@ -289,6 +289,9 @@ class BackupScriptsIT {
 
         var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(object(key + ".manifest.json"));
         assertThat(manifest.path("tables").path("we\"ird").asInt()).isEqualTo(2);
+        // the versions come from the dump's header (the host script no longer asks the server)
+        assertThat(manifest.path("serverVersion").asText()).contains("MariaDB");
+        assertThat(manifest.path("dumpTool").asText()).startsWith("MariaDB dump").contains("Distrib");
         assertThat(manifest.path("tables").path("back`tick\\slash").asInt()).isEqualTo(1);
         assertThat(manifest.path("tables").path("e").asInt(-1)).isEqualTo(0);
         HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key,

@@ -59,4 +59,28 @@ class DumpRowCounterTest {
 
         assertThat(rows).containsEntry("a", 1L).doesNotContainKey("b");
     }
+
+    @Test
+    void read_takesTheVersionsFromTheDumpsHeader_notFromLaterLines() throws Exception {
+        var dump = DumpRowCounter.read(new ByteArrayInputStream("""
+                /*M!999999\\- enable the sandbox mode */
+                -- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)
+                --
+                -- Host: localhost    Database: wordpress
+                -- ------------------------------------------------------
+                -- Server version\t10.11.6-MariaDB-0+deb12u1
+
+                -- Table structure for table `t`
+                -- Dumping data for table `t`
+                INSERT INTO `t` VALUES ('-- Server version\tforged'),(2);
+                UNLOCK TABLES;
+                """.getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(dump.dumpTool()).isEqualTo("MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)");
+        assertThat(dump.serverVersion()).isEqualTo("10.11.6-MariaDB-0+deb12u1");
+        assertThat(dump.rows()).containsExactly(Map.entry("t", 2L));
+
+        var headless = DumpRowCounter.read(new ByteArrayInputStream("INSERT INTO `t` VALUES (1);\n".getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(headless.dumpTool()).isEmpty();
+        assertThat(headless.serverVersion()).isEmpty();
+    }
 }

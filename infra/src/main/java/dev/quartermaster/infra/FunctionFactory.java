@@ -25,12 +25,12 @@ import java.util.stream.Collectors;
  * must be exactly those the catalogue says the function reads: a missing or extra one fails the synth.
  */
 final class FunctionFactory {
-    private final Code code;
+    private final java.util.function.Function<dev.quartermaster.contract.Bundle, Code> code;
     private final ITable ledger;
     private final ITopic alerts;
     private final IQueue deadLetters;
 
-    FunctionFactory(Code code, ITable ledger, ITopic alerts, IQueue deadLetters) {
+    FunctionFactory(java.util.function.Function<dev.quartermaster.contract.Bundle, Code> code, ITable ledger, ITopic alerts, IQueue deadLetters) {
         this.code = code;
         this.ledger = ledger;
         this.alerts = alerts;
@@ -54,7 +54,7 @@ final class FunctionFactory {
                     + " (dev.quartermaster.contract.Catalog)");
         }
         QmFunction fn = new QmFunction(scope, QuartermasterStack.pascal(spec.name()), QmFunction.Props.builder()
-                .functionName(spec.name()).handler(spec.handlerClass()).code(code)
+                .functionName(spec.name()).handler(spec.handlerClass()).code(code.apply(spec.bundle()))
                 .environment(env.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue)))
                 .memoryMb(spec.memoryMb()).timeoutSeconds(spec.timeoutSeconds()).deadLetters(deadLetters).build());
         // only the table actions this function uses: no Scan, no BatchWriteItem, no DeleteItem

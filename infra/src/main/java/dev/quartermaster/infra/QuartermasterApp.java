@@ -1,5 +1,6 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.Bundle;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
 
 /** {@code cdk synth} / {@code cdk deploy} entry point (see cdk.json). */
 public final class QuartermasterApp {
-    static final String DEFAULT_JAR = "functions/target/quartermaster-functions-0.1.0-SNAPSHOT-lambda.jar";
+    static final String DEFAULT_JARS = "functions/target";
+    static final String VERSION = "0.1.0-SNAPSHOT";
 
     private QuartermasterApp() {
     }
@@ -27,12 +29,17 @@ public final class QuartermasterApp {
             System.exit(2);
             return;
         }
-        Object jarContext = app.getNode().tryGetContext("functionsJar");
-        Path jar = Path.of(jarContext == null ? DEFAULT_JAR : jarContext.toString());
-        if (!Files.isRegularFile(jar)) {
-            System.err.println("The functions jar " + jar.toAbsolutePath() + " is missing: run `mvn -B -DskipTests package` first "
-                    + "(cdk.json does this for you when you run cdk synth from the repository root).");
-            System.exit(2);
+        Object jarsContext = app.getNode().tryGetContext("functionsJars");
+        Path jars = Path.of(jarsContext == null ? DEFAULT_JARS : jarsContext.toString());
+        java.util.Map<Bundle, Code> code = new java.util.EnumMap<>(Bundle.class);
+        for (Bundle bundle : Bundle.values()) {
+            Path jar = jars.resolve(bundle.jarName(VERSION));
+            if (!Files.isRegularFile(jar)) {
+                System.err.println("The function jar " + jar.toAbsolutePath() + " is missing: run `mvn -B -DskipTests package` first "
+                        + "(cdk.json does this for you when you run cdk synth from the repository root).");
+                System.exit(2);
+            }
+            code.put(bundle, Code.fromAsset(jar.toString()));
         }
         Object stackName = app.getNode().tryGetContext("stackName");
         QuartermasterStack stack = new QuartermasterStack(app, stackName == null ? "Quartermaster" : stackName.toString(),
@@ -43,7 +50,7 @@ public final class QuartermasterApp {
                                 .region(System.getenv("CDK_DEFAULT_REGION"))
                                 .build())
                         .build(),
-                config, Code.fromAsset(jar.toString()));
+                config, code::get);
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         app.synth();
     }

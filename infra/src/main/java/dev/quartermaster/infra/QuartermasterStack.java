@@ -43,7 +43,8 @@ public final class QuartermasterStack extends Stack {
     private final DatabaseBackups databaseBackups;
     private final Releases releases;
 
-    public QuartermasterStack(Construct scope, String id, StackProps props, Config config, Code functionsCode) {
+    public QuartermasterStack(Construct scope, String id, StackProps props, Config config,
+                              java.util.function.Function<dev.quartermaster.contract.Bundle, Code> functionsCode) {
         super(scope, id, props);
         this.config = config;
         this.ledger = ledgerTable();

@@ -54,6 +54,19 @@ class CatalogStackTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void everyFunction_isDeployedFromItsFamilysJar() {
+        Map<dev.quartermaster.contract.Bundle, Set<Object>> keys = new java.util.EnumMap<>(dev.quartermaster.contract.Bundle.class);
+        for (FunctionSpec spec : Catalog.ALL) {
+            Object key = ((Map<String, Object>) functions.get(spec.name()).get("Code")).get("S3Key");
+            keys.computeIfAbsent(spec.bundle(), b -> new java.util.HashSet<>()).add(key);
+        }
+        assertThat(keys).hasSize(dev.quartermaster.contract.Bundle.values().length);
+        keys.forEach((bundle, k) -> assertThat(k).as(bundle + ": one asset for the family").hasSize(1));
+        assertThat(keys.values().stream().flatMap(Set::stream).distinct().count()).as("a different asset per family").isEqualTo(3);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void everyFunction_getsExactlyTheSettingsItReads() {
         for (FunctionSpec spec : Catalog.ALL) {
             Map<String, Object> vars = (Map<String, Object>) ((Map<String, Object>) functions.get(spec.name()).get("Environment")).get("Variables");
@@ -70,7 +83,7 @@ class CatalogStackTest {
                 .partitionKey(software.amazon.awscdk.services.dynamodb.Attribute.builder().name("pk")
                         .type(software.amazon.awscdk.services.dynamodb.AttributeType.STRING).build()).build();
         var alerting = new Alerting(stack, "A", Alerting.Props.builder().build());
-        var factory = new FunctionFactory(software.amazon.awscdk.services.lambda.Code.fromInline("x"), table, alerting.topic(), alerting.deadLetters());
+        var factory = new FunctionFactory(b -> software.amazon.awscdk.services.lambda.Code.fromInline("x"), table, alerting.topic(), alerting.deadLetters());
 
         assertThatThrownBy(() -> factory.create(stack, Catalog.IMAGE_SCAN, Map.of(Setting.SCAN_MAX_CRITICAL, "0")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing [SCAN_MAX_HIGH]");

@@ -21,7 +21,7 @@ final class StackFixture {
     static QuartermasterStack stack(Map<String, Object> context, boolean nag) {
         App app = new App();
         Config config = Config.from(context::get);
-        QuartermasterStack stack = new QuartermasterStack(app, "Test", StackProps.builder().build(), config, code());
+        QuartermasterStack stack = new QuartermasterStack(app, "Test", StackProps.builder().build(), config, StackFixture::code);
         if (nag) {
             Aspects.of(stack).add(AwsSolutionsChecks.Builder.create().build());
         }
@@ -32,10 +32,11 @@ final class StackFixture {
         return Template.fromStack(stack(context, false));
     }
 
-    private static Code code() {
+    /** One placeholder asset per function jar, each with its own content (so its own asset hash). */
+    static Code code(dev.quartermaster.contract.Bundle bundle) {
         try {
             Path dir = Files.createTempDirectory("qm-asset");
-            Files.writeString(dir.resolve("placeholder.txt"), "the real stack ships functions/target/*-lambda.jar");
+            Files.writeString(dir.resolve("placeholder.txt"), "the real stack ships functions/target/*-" + bundle.classifier() + ".jar");
             return Code.fromAsset(dir.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,44 @@
+package dev.quartermaster.contract;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The function jars: one per family of functions, each with only the SDK modules its functions call
+ * (functions/pom.xml builds them; the stack deploys each function from its family's jar; an
+ * integration test proves every handler is in its jar and nothing in a jar refers to a class it lacks).
+ */
+public enum Bundle {
+    /** image-action, image-verify, image-scan: DynamoDB, SNS, ECR. */
+    IMAGES("images", List.of("ledger", "verify")),
+    /** image-archive, archive-scrub, archive-prune: DynamoDB, SNS, ECR, S3. */
+    ARCHIVE("archive", List.of("archive")),
+    /** the backup and release functions: DynamoDB, SNS, S3, SSM. */
+    HOST("host", List.of("backup", "release"));
+
+    private final String classifier;
+    private final List<String> handlerPackages;
+
+    Bundle(String classifier, List<String> handlerPackages) {
+        this.classifier = classifier;
+        this.handlerPackages = handlerPackages;
+    }
+
+    /** The Maven classifier: functions/target/quartermaster-functions-VERSION-CLASSIFIER.jar. */
+    public String classifier() {
+        return classifier;
+    }
+
+    /** The jar's file name for a version of the functions module. */
+    public String jarName(String version) {
+        return "quartermaster-functions-" + version + "-" + classifier + ".jar";
+    }
+
+    /** The family a handler class belongs to, by its package (dev.quartermaster.PACKAGE.Handler). */
+    public static Bundle of(String handlerClass) {
+        String[] parts = handlerClass.split("\\.");
+        String pkg = parts.length > 2 ? parts[2] : "";
+        return Arrays.stream(values()).filter(b -> b.handlerPackages.contains(pkg)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no function jar for " + handlerClass));
+    }
+}

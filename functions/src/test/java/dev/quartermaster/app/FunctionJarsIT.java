@@ -1,0 +1,69 @@
+package dev.quartermaster.app;
+
+import dev.quartermaster.contract.Bundle;
+import dev.quartermaster.contract.Catalog;
+import dev.quartermaster.contract.FunctionSpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.spi.ToolProvider;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The function jars as built (the package phase runs before this): each family's jar holds its
+ * functions' handlers and none of another family's code, leaves out the SDK modules its functions never
+ * call, and nothing of ours in it refers to a class it lacks (jdeps over the whole jar), so a function
+ * cannot fail on a missing class at run time. Also: no Powertools class list for its checkpoint hook
+ * to preload (it names AspectJ classes the jars do not carry).
+ */
+class FunctionJarsIT {
+    private static final Path TARGET = Path.of("target");
+    private static final String VERSION = System.getProperty("qm.version", "0.1.0-SNAPSHOT");
+
+    @ParameterizedTest
+    @EnumSource(Bundle.class)
+    void eachJar_holdsItsHandlers_onlyItsSdkModules_andNoDanglingReferenceOfOurs(Bundle bundle) throws Exception {
+        Path jar = TARGET.resolve(bundle.jarName(VERSION));
+        assertThat(jar).isRegularFile();
+        Set<String> entries;
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            entries = zip.stream().map(java.util.zip.ZipEntry::getName).collect(Collectors.toSet());
+        }
+        for (FunctionSpec spec : Catalog.ALL) {
+            String entry = spec.handlerClass().replace('.', '/') + ".class";
+            assertThat(entries.contains(entry)).as(spec.name() + (spec.bundle() == bundle ? " in " : " not in ") + jar.getFileName())
+                    .isEqualTo(spec.bundle() == bundle);
+        }
+        assertThat(entries.stream().filter(e -> e.startsWith("dev/quartermaster/app/")).toList()).isEmpty();
+        assertThat(entries.contains("classesloaded.txt")).as("Powertools' preload list").isFalse();
+        List<String> services = switch (bundle) {
+            case IMAGES -> List.of("dynamodb", "sns", "ecr");
+            case ARCHIVE -> List.of("dynamodb", "sns", "ecr", "s3");
+            case HOST -> List.of("dynamodb", "sns", "s3", "ssm");
+        };
+        for (String service : List.of("dynamodb", "sns", "ecr", "s3", "ssm")) {
+            String client = "software/amazon/awssdk/services/" + service + "/";
+            assertThat(entries.stream().anyMatch(e -> e.startsWith(client))).as(client + (services.contains(service) ? " in " : " not in ") + bundle)
+                    .isEqualTo(services.contains(service));
+        }
+
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = jdeps.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--missing-deps", "--multi-release", "21", jar.toString());
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        List<String> ours = report.lines().map(String::strip).filter(l -> l.startsWith("dev.quartermaster.")).toList();
+        assertThat(ours).as("classes of ours referring to classes missing from " + jar.getFileName()).isEmpty();
+    }
+}
