@@ -52,6 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int coldstart() throws Exception {
+        int runs = Math.max(this.runs, 7); // a fresh JVM's start varies by tens of milliseconds here: medians of 7 at least
         Path jar = functionJar(dev.quartermaster.contract.Catalog.IMAGE_ACTION.bundle());
         Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path event = LocalEnvironment.home().resolve("events/image-action-push.json");
@@ -103,21 +104,26 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One fresh JVM: wall time from spawn to exit, and the probe's own init/invoke split. */
-    private record Probe(long ms, String phases) {
+    record Probe(long ms, String phases) {
     }
 
-    private static Path freshEvent(Path template) throws java.io.IOException {
+    static Path freshEvent(Path template) throws java.io.IOException {
         Path ev = Files.createTempFile("qm-event", ".json");
         Files.writeString(ev, Files.readString(template).replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\""));
         return ev;
     }
 
-    private static Probe probe(String cp, String handler, Path event, Map<String, String> env) throws Exception {
+    static Probe probe(String cp, String handler, Path event, Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac", "-cp", cp,
-                ColdStartProbe.class.getName(), handler, event.toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac"));
+        // a diagnostic knob, e.g. QM_PROBE_JAVA_OPTS=-Xlog:class+load to see what the first invoke still loads
+        String extra = System.getenv("QM_PROBE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", cp, ColdStartProbe.class.getName(), handler, event.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         pb.environment().remove("AWS_PROFILE");
         long start = System.nanoTime();
@@ -127,6 +133,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalStateException("probe for " + handler + " failed:\n" + new String(output));
         }
         String text = new String(output);
+        if (System.getenv("QM_PROBE_JAVA_OPTS") != null) {
+            Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "qm-probe-" + handler.substring(handler.lastIndexOf('.') + 1) + ".log"), text);
+        }
         if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"RECORDED\"")) {
             throw new IllegalStateException("probe for " + handler + " did not record the event:\n" + text);
         }

@@ -33,6 +33,7 @@ public final class ColdStartProbe {
             dev.quartermaster.cli.crac.Core.checkpointRestore();
         }
         long t1 = System.nanoTime();
+        System.err.println("QM_INVOKING"); // a marker for traces (QM_PROBE_JAVA_OPTS=-Xlog:class+load)
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = new FileInputStream(args[1])) {
             handler.handleRequest(in, out, new ProbeContext());

@@ -48,9 +48,9 @@ public final class ImageActionHandler extends EventFunction {
                 EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
         LedgerStore store = platform.ledgerStore();
-        ImageLedger.plan(action, store.head(action.repository(), action.tag()).orElse(null), List.of(),
+        LedgerWrite write = ImageLedger.plan(action, store.head(action.repository(), action.tag()).orElse(null), List.of(),
                 store.image(action.repository(), action.digest()).orElse(null));
-        store.prime();
+        store.prime(write);
         try {
             EventParser.JSON.writeValueAsBytes(Outcome.recorded("primed", Map.of("repository", action.repository())));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -67,6 +67,11 @@ public final class ImageActionHandler extends EventFunction {
         // leave out the class list it would preload, some of it AspectJ) and an EMF line serialised, not printed:
         // a line printed here would publish a metric for an event that never happened
         software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
+        software.amazon.lambda.powertools.metrics.model.DimensionSet.of("Application", "Quartermaster");
+        // the EMF library under it: the environment (resolved once per container, then cached), its sink, a logger
+        var environment = new software.amazon.cloudwatchlogs.emf.environment.EnvironmentProvider();
+        new software.amazon.cloudwatchlogs.emf.logger.MetricsLogger(environment);
+        environment.resolveEnvironment().join().getSink();
         var emf = new software.amazon.cloudwatchlogs.emf.model.MetricsContext();
         emf.putDimension(software.amazon.cloudwatchlogs.emf.model.DimensionSet.of("Application", "Quartermaster"));
         emf.putMetric("EventsRecorded", 1, software.amazon.cloudwatchlogs.emf.model.Unit.COUNT);

@@ -49,10 +49,10 @@ public interface LedgerStore {
     void linkChildren(String repository, String indexDigest, List<String> childDigests);
 
     /**
-     * Walks the write path once without writing anything (SnapStart priming): a transaction whose
-     * condition cannot hold, so the client, its marshallers and its connection are warm in the snapshot.
+     * Walks {@code write}'s path once without writing anything (SnapStart priming): its transaction behind
+     * a condition that cannot hold, so the client, its marshallers and its connection are warm in the snapshot.
      */
-    default void prime() {
+    default void prime(LedgerWrite write) {
     }
 
     class DuplicateEventException extends RuntimeException {

@@ -43,6 +43,19 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void prime_walksTheWritePathWithoutWriting_thenTheSameEventRecords() {
+        var services = fixture();
+        LedgerStore store = services.ledgerStore();
+        ImageAction a = push("primed", "2026-11-20T09:00:00Z", "latest", digest(7));
+        store.prime(ImageLedger.plan(a, null, List.of(), null));
+        assertThat(store.head("wordpress", "latest")).isEmpty();
+        assertThat(store.image("wordpress", digest(7))).isEmpty();
+        assertThat(store.history("wordpress", "latest")).isEmpty();
+        assertThat(services.ledger().record(a).duplicate()).as("priming left no marker behind").isFalse();
+        assertThat(store.head("wordpress", "latest")).isPresent();
+    }
+
+    @Test
     void record_whenDifferentEventsRaceOnOneTag_noEntryIsLostAndHeadIsNewest() throws Exception {
         var services = fixture();
         ImageLedger ledger = services.ledger();

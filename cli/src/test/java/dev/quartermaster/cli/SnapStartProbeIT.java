@@ -1,0 +1,53 @@
+package dev.quartermaster.cli;
+
+import dev.quartermaster.contract.Catalog;
+import dev.quartermaster.testkit.LocalDynamoDb;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * image-action from its own function jar in a fresh JVM, as SnapStart runs it: the constructor primes the
+ * first-event path, then every checkpoint hook registered through org.crac runs (Powertools metrics'
+ * among them: it must not fail, as it did when its class list named AspectJ classes the jar lacks), then
+ * a real event records. Priming leaves nothing in the table.
+ */
+class SnapStartProbeIT {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void projectRoot() {
+        // the function jars and the sample events are found from the project root, as bin/qm says with -Dqm.home
+        System.setProperty("qm.home", Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize().toString());
+    }
+
+    @Test
+    void imageAction_primedCheckpointedAndRestored_recordsTheFirstEvent_andPrimingWroteNothing() throws Exception {
+        Path jar = BenchCommand.functionJar(Catalog.IMAGE_ACTION.bundle());
+        Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var client = dynamo.client()) {
+            LocalDynamoDb.createLedgerTable(client, "probe");
+            Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", dynamo.endpoint(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
+                    "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster"));
+            env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+            Path event = BenchCommand.freshEvent(LocalEnvironment.home().resolve("events/image-action-push.json"));
+            try {
+                // probe() fails unless the process exits 0 and the result says RECORDED
+                BenchCommand.Probe p = BenchCommand.probe(jar + File.pathSeparator + probeClasses,
+                        Catalog.IMAGE_ACTION.handlerClass(), event, env);
+                assertThat(p.phases()).matches("init-ms=\\d+ invoke-ms=\\d+ hooks=[1-9]\\d*");
+            } finally {
+                Files.deleteIfExists(event);
+            }
+            var items = client.scan(b -> b.tableName("probe")).items();
+            assertThat(items).isNotEmpty();
+            assertThat(items).noneMatch(i -> i.toString().contains("qm-priming") || i.toString().contains("QM#PRIMING"));
+        }
+    }
+}
