@@ -116,6 +116,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static Probe probe(String cp, String handler, Path event, Map<String, String> env) throws Exception {
+        return probe(cp, handler, event, env, "RECORDED");
+    }
+
+    /** As above; a real handler's result must have {@code status} (the empty handler's is not checked). */
+    static Probe probe(String cp, String handler, Path event, Map<String, String> env, String status) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                 "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac"));
@@ -138,8 +143,8 @@ final class BenchCommand implements Callable<Integer> {
         if (System.getenv("QM_PROBE_JAVA_OPTS") != null) {
             Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "qm-probe-" + handler.substring(handler.lastIndexOf('.') + 1) + ".log"), text);
         }
-        if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"RECORDED\"")) {
-            throw new IllegalStateException("probe for " + handler + " did not record the event:\n" + text);
+        if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"" + status + "\"")) {
+            throw new IllegalStateException("probe for " + handler + " did not end " + status + ":\n" + text);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""));

@@ -50,4 +50,34 @@ class SnapStartProbeIT {
             assertThat(items).noneMatch(i -> i.toString().contains("qm-priming") || i.toString().contains("QM#PRIMING"));
         }
     }
+
+    /**
+     * The other jars: a handler of each, primed (the common path: JSON, log line, metrics), checkpointed and
+     * restored, then given an event of the wrong type, which it rejects (no backend needed).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "archive-scrub, ARCHIVE_BUCKET=qm-archive",
+            "backup-watchdog, BACKUP_BUCKET=qm-backups;DATABASE=wordpress"})
+    void otherJars_primedCheckpointedAndRestored_handleTheirFirstEvent(String function, String settings) throws Exception {
+        var spec = Catalog.byName(function).orElseThrow();
+        Path jar = BenchCommand.functionJar(spec.bundle());
+        Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
+                "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
+                "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
+                "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"));
+        for (String kv : settings.split(";")) {
+            env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        Path event = Files.createTempFile("qm-event", ".json");
+        try {
+            Files.writeString(event, "{\"version\":\"0\",\"id\":\"probe\",\"detail-type\":\"Something Else\",\"source\":\"aws.ecr\","
+                    + "\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}");
+            BenchCommand.Probe p = BenchCommand.probe(jar + File.pathSeparator + probeClasses, spec.handlerClass(), event, env, "REJECTED");
+            assertThat(p.phases()).as(function).matches("init-ms=\\d+ invoke-ms=\\d+ hooks=[1-9]\\d*");
+        } finally {
+            Files.deleteIfExists(event);
+        }
+    }
 }

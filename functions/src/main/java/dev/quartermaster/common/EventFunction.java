@@ -35,6 +35,13 @@ public abstract class EventFunction implements RequestStreamHandler {
     private final ThreadLocal<Context> invocation = new ThreadLocal<>();
     private volatile dev.quartermaster.events.EventOrigin origin = dev.quartermaster.events.EventOrigin.any();
 
+    /** Under SnapStart, the path every handler's first event runs is primed before the snapshot ({@link Priming}). */
+    protected EventFunction() {
+        if (Priming.snapStart()) {
+            Priming.commonPath(getClass());
+        }
+    }
+
     /** Accept only events of this account and region: Lambda's constructors pass the platform's origin, read from the settings. */
     public final EventFunction acceptingOnly(dev.quartermaster.events.EventOrigin accepted) {
         this.origin = accepted;

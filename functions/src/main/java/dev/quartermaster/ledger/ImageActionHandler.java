@@ -27,7 +27,7 @@ public final class ImageActionHandler extends EventFunction {
     private ImageActionHandler(Platform platform) {
         this(new ImageLedger(platform.ledgerStore(), platform.alerts()));
         acceptingOnly(platform.origin());
-        if ("snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
+        if (dev.quartermaster.common.Priming.snapStart()) {
             prime(platform);
         }
     }
@@ -37,13 +37,14 @@ public final class ImageActionHandler extends EventFunction {
     }
 
     /**
-     * Under SnapStart the snapshot is taken after this constructor: walk the hot path once (parse an
-     * event, one read of the table) so its classes are loaded and the HTTP client warm in the snapshot.
-     * Read-only and harmless: the key read does not exist.
+     * Under SnapStart the snapshot is taken after this constructor: walk the ledger's path once so its
+     * classes are loaded and the HTTP client warm in the snapshot. Nothing is written: the keys read do
+     * not exist and the transaction is cancelled by its first condition.
      */
     private static void prime(Platform platform) {
-        // the whole first-event path, writing nothing: parse and plan a real-shaped event, read a head and an
-        // image, a transaction whose condition cannot hold, the result's JSON, a log line and a metrics line.
+        // the ledger's first-event path, writing nothing: parse and plan a real-shaped event, read a head and an
+        // image, its transaction behind a condition that cannot hold (EventFunction primed the common path:
+        // JSON, the log line, the metrics line).
         var event = EventParser.parse(EventParser.readTree(PRIMING_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
@@ -53,30 +54,6 @@ public final class ImageActionHandler extends EventFunction {
         store.prime(write);
         try {
             EventParser.JSON.writeValueAsBytes(Outcome.recorded("primed", Map.of("repository", action.repository())));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        // the structured log line as an invocation writes it: Powertools' logging context, the JSON layout
-        software.amazon.lambda.powertools.logging.PowertoolsLogging.withLogging(new dev.quartermaster.common.PrimingContext(), () -> {
-            org.slf4j.LoggerFactory.getLogger(ImageActionHandler.class).info("primed for SnapStart",
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("outcome",
-                            Outcome.recorded("primed", Map.of("repository", action.repository()))));
-            return null;
-        });
-        // Powertools' metrics: its instance (this registers its own checkpoint hook, safe because the function jars
-        // leave out the class list it would preload, some of it AspectJ) and an EMF line serialised, not printed:
-        // a line printed here would publish a metric for an event that never happened
-        software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
-        software.amazon.lambda.powertools.metrics.model.DimensionSet.of("Application", "Quartermaster");
-        // the EMF library under it: the environment (resolved once per container, then cached), its sink, a logger
-        var environment = new software.amazon.cloudwatchlogs.emf.environment.EnvironmentProvider();
-        new software.amazon.cloudwatchlogs.emf.logger.MetricsLogger(environment);
-        environment.resolveEnvironment().join().getSink();
-        var emf = new software.amazon.cloudwatchlogs.emf.model.MetricsContext();
-        emf.putDimension(software.amazon.cloudwatchlogs.emf.model.DimensionSet.of("Application", "Quartermaster"));
-        emf.putMetric("EventsRecorded", 1, software.amazon.cloudwatchlogs.emf.model.Unit.COUNT);
-        try {
-            emf.serialize();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
