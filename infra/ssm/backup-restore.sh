@@ -56,6 +56,10 @@ cleanup() {
 trap cleanup EXIT
 
 t0=$(date +%s%N)
+# the object's current version (where the bucket keeps versions), asked while the manifest downloads: one
+# AWS CLI start-up less on the restore's path
+aws s3api head-object --bucket "$QM_BUCKET" --key "$QM_KEY" --query VersionId --output text > "$meta/version" 2>/dev/null &
+version_pid=$!
 manifest="$(aws s3 cp "s3://$QM_BUCKET/$QM_KEY.manifest.json" - 2>/dev/null)" \
   || { echo "qm-restore: s3://$QM_BUCKET/$QM_KEY has no manifest: it is not a committed backup" >&2; exit 3; }
 want="$(printf '%s\n' "$manifest" | sed -n 's/^ *"sha256": *"\([a-f0-9]\{64\}\)".*/\1/p')"
@@ -69,9 +73,10 @@ esac
 printf '%s\n' "$manifest" | qm_manifest_tables > "$meta/expected"
 
 # one download, pinned to the object's current version where the bucket keeps versions, hashed as it streams
-version="$(aws s3api head-object --bucket "$QM_BUCKET" --key "$QM_KEY" --query VersionId --output text 2>/dev/null || true)"
+wait "$version_pid" || true
+version="$(cat "$meta/version" 2>/dev/null || true)"
 download() {
-  if [[ "$version" =~ ^[A-Za-z0-9._-]{1,1024}$ && "$version" != "None" && "$version" != "null" ]]; then
+  if [ -n "$pinned" ]; then
     # the body goes to fd 3 (the pipe); the CLI's JSON response to stdout is thrown away
     aws s3api get-object --bucket "$QM_BUCKET" --key "$QM_KEY" --version-id "$version" /dev/fd/3 3>&1 >/dev/null
   else
@@ -79,7 +84,9 @@ download() {
   fi
 }
 
-echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY into scratch database $scratch (${QM_CONTAINER:-host})" >&2
+pinned=""
+[[ "$version" =~ ^[A-Za-z0-9._-]{1,1024}$ && "$version" != "None" && "$version" != "null" ]] && pinned=" version $version"
+echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY$pinned into scratch database $scratch (${QM_CONTAINER:-host})" >&2
 db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch"); CREATE DATABASE $(qm_sql_ident "$scratch")"
 download \
   | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") \

@@ -118,6 +118,44 @@ class BackupScriptsIT {
     }
 
     @Test
+    void restoreFromAVersionedBucket_downloadsThePinnedVersion_askedWhileTheManifestDownloads() {
+        // the stack's backup bucket keeps versions: the restore pins the object's current version (head-object, run
+        // beside the manifest's download) and downloads exactly that one
+        String bucket = "qm-backups-versioned";
+        try (var s3 = LocalBackends.s3().client()) {
+            if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+                s3.createBucket(b -> b.bucket(bucket));
+            }
+            s3.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status(
+                    software.amazon.awssdk.services.s3.model.BucketVersioningStatus.ENABLED)));
+        }
+        String database = "wp_versioned";
+        db.seedWordPress(database, "Versioned post", 120, 400);
+        String before = fingerprint(database);
+        String key = key(database);
+        HostScripts.Run dump = scripts.run("backup-dump.sh", Map.of("QM_BUCKET", bucket, "QM_KEY", key, "QM_DATABASE", database,
+                "QM_CONTAINER", "", "QM_COMPRESSION", "gzip"));
+        assertThat(dump.ok()).as(dump.output()).isTrue();
+        BackupConfig config = BackupConfig.from(dev.quartermaster.common.Settings.of(Map.of("BACKUP_BUCKET", bucket, "DATABASE", database)));
+        String version;
+        try (var s3 = LocalBackends.s3().client()) {
+            BackupRecord out = new BackupService(config, null, new S3BackupObjects(s3), null, null, null, null, java.time.Clock.systemUTC())
+                    .commitAndVerify(BackupRecord.running(BackupRecord.Kind.BACKUP, database, java.time.Instant.now(), "cmd", key, null), dump.output());
+            assertThat(out.status()).as(String.valueOf(out.error())).isEqualTo(BackupRecord.Status.VERIFIED);
+            version = s3.headObject(b -> b.bucket(bucket).key(key)).versionId();
+        }
+        assertThat(version).as("the bucket keeps versions").isNotBlank().isNotEqualTo("null");
+        db.sql(database, "DELETE FROM wp_posts WHERE ID > 100");
+
+        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", bucket, "QM_KEY", key, "QM_DATABASE", database));
+
+        assertThat(restore.ok()).as(restore.output()).isTrue();
+        assertThat(restore.output()).contains("PASS");
+        assertThat(restore.output()).contains(key + " version " + version);
+        assertThat(fingerprint(database)).isEqualTo(before).contains("120");
+    }
+
+    @Test
     void dumpThenDropThenRestore_givesIdenticalRowCountsAndChecksums() {
         String database = "wp_roundtrip";
         db.seedWordPress(database, "Round trip post", 300, 2000);
