@@ -62,7 +62,7 @@ echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$
 exec 3>&1
 db mariadb-dump --single-transaction --quick --routines --triggers --events --hex-blob "$QM_DATABASE" \
   | "${compress[@]}" \
-  | tee >(sha256sum | sed -n 's/^\([a-f0-9]\{64\}\).*/QM-SHA256 \1/p' >&3) >(wc -c | tr -d ' ' | sed 's/^/QM-BYTES /' >&3) \
+  | tee >(qm_sha256 | sed -n 's/^\([a-f0-9]\{64\}\)$/QM-SHA256 \1/p' >&3) >(wc -c | tr -d ' ' | sed 's/^/QM-BYTES /' >&3) \
   | "${buffer[@]}" \
   | aws s3 cp - "s3://$QM_BUCKET/$stage" --only-show-errors
 wait # the process substitutions above (bash 5.1+ waits for them too)

@@ -89,7 +89,7 @@ pinned=""
 echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY$pinned into scratch database $scratch (${QM_CONTAINER:-host})" >&2
 db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch"); CREATE DATABASE $(qm_sql_ident "$scratch")"
 download \
-  | tee >(sha256sum | cut -d' ' -f1 > "$meta/sha256") \
+  | tee >(qm_sha256 > "$meta/sha256") \
   | "${decompress[@]}" \
   | db mariadb "$scratch"
 for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && break; sleep 0.1; done

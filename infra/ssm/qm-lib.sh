@@ -24,6 +24,16 @@ db() {
   fi
 }
 
+# qm_sha256: the sha256 of stdin as 64 hex characters. openssl where present: it uses the CPU's SHA
+# instructions (about 5x less CPU than coreutils' sha256sum on a 28 MB dump here); sha256sum otherwise.
+qm_sha256() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl dgst -sha256 | sed -n 's/.*\([a-f0-9]\{64\}\).*/\1/p'
+  else
+    sha256sum | cut -d' ' -f1
+  fi
+}
+
 # qm_manifest_tables: the "table<TAB>rows" pairs of a manifest's "tables" object (one member per line,
 # as backup-status writes them), with the JSON escapes for quote and backslash undone. A name holding a
 # control character stays escaped, so it cannot match a table: such a comparison fails, never passes.

@@ -156,6 +156,35 @@ class BackupScriptsIT {
     }
 
     @Test
+    void qmSha256_givesTheSameDigestWithOpensslAndWithSha256sumAlone(@TempDir Path bin) throws Exception {
+        // a host without openssl: only the tools the fallback needs on the PATH
+        for (String tool : List.of("sha256sum", "cut", "sed")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+        }
+        Path lib = LocalBackends.repoRoot().resolve("infra/ssm/qm-lib.sh");
+        String withOpenssl = sha256Of(lib, System.getenv("PATH"));
+        String fallback = sha256Of(lib, bin.toString());
+        assertThat(withOpenssl).startsWith("openssl ");
+        assertThat(fallback).startsWith("sha256sum ");
+        String expected = java.util.HexFormat.of().formatHex(dev.quartermaster.registry.Digests.sha256().digest(
+                "what the dump streams".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(withOpenssl).endsWith(" " + expected);
+        assertThat(fallback).endsWith(" " + expected);
+    }
+
+    /** "TOOL HEX": which tool qm_sha256 found on {@code path}, and what it printed. */
+    private static String sha256Of(Path lib, String path) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", "source \"$1\"; if command -v openssl >/dev/null; then printf 'openssl '; "
+                + "else printf 'sha256sum '; fi; printf 'what the dump streams' | qm_sha256", "qm", lib.toString());
+        pb.environment().put("PATH", path);
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    @Test
     void dumpThenDropThenRestore_givesIdenticalRowCountsAndChecksums() {
         String database = "wp_roundtrip";
         db.seedWordPress(database, "Round trip post", 300, 2000);
