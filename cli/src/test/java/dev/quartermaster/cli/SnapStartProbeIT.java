@@ -66,7 +66,7 @@ class SnapStartProbeIT {
         Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
                 "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
                 "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
-                "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"));
+                "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start", "ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:000000000000:qm-probe-alerts"));
         for (String kv : settings.split(";")) {
             env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }

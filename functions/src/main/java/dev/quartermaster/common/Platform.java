@@ -36,6 +36,11 @@ public final class Platform {
         this.ledgerStore = memo(() -> new DynamoDbLedgerStore(dynamoDb.get(), table));
         this.idempotency = memo(() -> new DynamoDbIdempotencyStore(dynamoDb.get(), table, Clock.systemUTC()));
         this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
+        if (Priming.snapStart()) {
+            // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
+            dynamoDb.get();
+            alerts.get();
+        }
     }
 
     private Platform(Platform base, Alerts replacement) {
