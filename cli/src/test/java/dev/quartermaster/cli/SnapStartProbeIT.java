@@ -26,16 +26,21 @@ class SnapStartProbeIT {
         System.setProperty("qm.home", Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize().toString());
     }
 
+    /** A function's settings under SnapStart, every AWS call to {@code endpoint}. */
+    private static Map<String, String> snapStartEnvironment(String endpoint) {
+        return new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", endpoint,
+                "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
+                "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
+                "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"));
+    }
+
     @Test
     void imageAction_primedCheckpointedAndRestored_recordsTheFirstEvent_andPrimingWroteNothing() throws Exception {
         Path jar = BenchCommand.functionJar(Catalog.IMAGE_ACTION.bundle());
         Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var client = dynamo.client()) {
             LocalDynamoDb.createLedgerTable(client, "probe");
-            Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", dynamo.endpoint(),
-                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
-                    "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster"));
-            env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+            Map<String, String> env = snapStartEnvironment(dynamo.endpoint());
             Path event = BenchCommand.freshEvent(LocalEnvironment.home().resolve("events/image-action-push.json"));
             try {
                 // probe() fails unless the process exits 0 and the result says RECORDED
@@ -63,10 +68,8 @@ class SnapStartProbeIT {
         var spec = Catalog.byName(function).orElseThrow();
         Path jar = BenchCommand.functionJar(spec.bundle());
         Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "probe", "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
-                "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "probe", "AWS_SECRET_ACCESS_KEY", "probe",
-                "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
-                "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start", "ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:000000000000:qm-probe-alerts"));
+        Map<String, String> env = snapStartEnvironment("http://127.0.0.1:9");
+        env.put("ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:000000000000:qm-probe-alerts");
         for (String kv : settings.split(";")) {
             env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }

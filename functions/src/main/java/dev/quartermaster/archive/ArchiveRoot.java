@@ -33,7 +33,7 @@ public final class ArchiveRoot {
     /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
     public static ImageLister lister(Platform p, RegistryClient registry) {
         if ("ecr".equals(p.settings().getOrDefault("REGISTRY_AUTH", "none"))) {
-            return new EcrImageLister(Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build()));
+            return new EcrImageLister(Platform.memo(() -> VerifyRoot.ecr(p)));
         }
         return new RegistryImageLister(registry);
     }

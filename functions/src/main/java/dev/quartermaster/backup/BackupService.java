@@ -256,7 +256,7 @@ public final class BackupService {
             return r.failed("the staged object hashes to " + actual + ", the dump reported " + sha, now);
         }
         Map<String, Long> tables = dump.rows();
-        String manifest = manifest(r, host, bytes, sha, tables, dump);
+        String manifest = manifest(r, host, bytes, sha, dump);
         objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),
                 "database", config.database()));
         Optional<BackupObjects.Head> committed = objects.head(config.bucket(), r.key());
@@ -285,7 +285,8 @@ public final class BackupService {
      * The manifest, one member per line as the restore script reads it (the tables one per line, names as
      * JSON strings): the host's facts, and the row counts backup-status counted from the dump.
      */
-    static String manifest(BackupRecord r, JsonNode host, long bytes, String sha, Map<String, Long> tables, DumpRowCounter dump) {
+    static String manifest(BackupRecord r, JsonNode host, long bytes, String sha, DumpRowCounter dump) {
+        Map<String, Long> tables = dump.rows();
         StringBuilder m = new StringBuilder("{\n");
         m.append("  \"key\": ").append(str(r.key())).append(",\n");
         m.append("  \"database\": ").append(str(r.database())).append(",\n");

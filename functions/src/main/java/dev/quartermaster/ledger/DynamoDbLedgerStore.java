@@ -124,14 +124,17 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     @Override
     public void apply(LedgerWrite write) {
         ImageAction a = write.action();
-        List<TransactWriteItem> items = items(write);
-        if (items == null) {
+        List<TransactWriteItem> items = core(write);
+        List<TransactWriteItem> tagItems = tagItems(write);
+        if (items.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
+            items.addAll(tagItems);
+        } else if (write.heads().size() == write.history().size()) {
             applyInChunks(write, a);
-            items = core(write);
+        } else {
+            throw new IllegalStateException("event " + a.eventId() + " changes " + tagItems.size() + " tag items, more than one transaction holds");
         }
-        List<TransactWriteItem> transaction = items;
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(transaction));
+            dynamo.transactWriteItems(b -> b.transactItems(items));
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
@@ -160,9 +163,8 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         return core;
     }
 
-    /** The whole write as one transaction's items, or null when its tag items need chunks first. */
-    private List<TransactWriteItem> items(LedgerWrite write) {
-        ImageAction a = write.action();
+    /** The heads and history entries a write changes (each tag's pair side by side in a chunked write). */
+    private List<TransactWriteItem> tagItems(LedgerWrite write) {
         List<TransactWriteItem> tagItems = new ArrayList<>();
         for (LedgerWrite.HeadChange h : write.heads()) {
             tagItems.add(headPut(h));
@@ -170,14 +172,7 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         for (TagEvent e : write.history()) {
             tagItems.add(historyPut(e));
         }
-        List<TransactWriteItem> items = core(write);
-        if (items.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
-            items.addAll(tagItems);
-            return items;
-        } else if (write.heads().size() == write.history().size()) {
-            return null;
-        }
-        throw new IllegalStateException("event " + a.eventId() + " changes " + tagItems.size() + " tag items, more than one transaction holds");
+        return tagItems;
     }
 
     private void applyInChunks(LedgerWrite write, ImageAction a) {
@@ -305,20 +300,26 @@ public final class DynamoDbLedgerStore implements LedgerStore {
      */
     @Override
     public void prime(LedgerWrite write) {
-        TransactWriteItem never = TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
-                .key(key("QM#PRIMING", "QM#PRIMING")).conditionExpression("attribute_exists(pk)")).build();
         List<TransactWriteItem> items = new ArrayList<>();
-        items.add(never);
-        List<TransactWriteItem> real = items(write);
-        items.addAll(real == null ? core(write) : real);
+        items.add(primingCheck("attribute_exists(pk)"));
+        items.addAll(core(write));
+        List<TransactWriteItem> tagItems = tagItems(write);
+        if (items.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
+            items.addAll(tagItems); // a write too large for one transaction primes its core
+        }
         try {
-            dynamo.transactWriteItems(b -> b.transactItems(items.subList(0, Math.min(items.size(), MAX_TRANSACTION_ITEMS))));
+            dynamo.transactWriteItems(b -> b.transactItems(items));
             throw new IllegalStateException("the priming transaction's first condition held: QM#PRIMING exists in " + table);
         } catch (TransactionCanceledException expected) {
             // the first condition cannot hold: nothing was written, which is the point
         }
-        dynamo.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
-                .key(key("QM#PRIMING", "QM#PRIMING")).conditionExpression("attribute_not_exists(pk)")).build()));
+        dynamo.transactWriteItems(b -> b.transactItems(primingCheck("attribute_not_exists(pk)")));
+    }
+
+    /** A condition on an item that never exists: it writes nothing whether it holds or not. */
+    private TransactWriteItem primingCheck(String condition) {
+        return TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
+                .key(key("QM#PRIMING", "QM#PRIMING")).conditionExpression(condition)).build();
     }
 
     @Override

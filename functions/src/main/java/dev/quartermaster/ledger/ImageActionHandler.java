@@ -52,11 +52,6 @@ public final class ImageActionHandler extends EventFunction {
         LedgerWrite write = ImageLedger.plan(action, store.head(action.repository(), action.tag()).orElse(null), List.of(),
                 store.image(action.repository(), action.digest()).orElse(null));
         store.prime(write);
-        try {
-            EventParser.JSON.writeValueAsBytes(Outcome.recorded("primed", Map.of("repository", action.repository())));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A push as ECR sends it, to a repository and tag nothing uses. */

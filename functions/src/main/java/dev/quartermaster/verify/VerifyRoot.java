@@ -31,9 +31,14 @@ public final class VerifyRoot {
                 new ScanGate(s.getInt("SCAN_MAX_CRITICAL", 0), s.getInt("SCAN_MAX_HIGH", -1)));
     }
 
+    /** An ECR client (the image functions' and the archive's; not in the host functions' jar). */
+    public static software.amazon.awssdk.services.ecr.EcrClient ecr(Platform p) {
+        return p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build();
+    }
+
     /** ECR's Basic auth from GetAuthorizationToken, the client built on first use, the token renewed before it expires. */
     public static RegistryAuth ecrAuth(Platform p) {
-        var ecr = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build());
+        var ecr = Platform.memo(() -> ecr(p));
         return new EcrAuth(() -> {
             var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
             return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
