@@ -58,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
         Path event = LocalEnvironment.home().resolve("events/image-action-push.json");
         try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var client = dynamo.client()) {
             LocalDynamoDb.createLedgerTable(client, "bench");
-            // production's settings: an alert topic too (its client is built when an alert is first sent; this event sends
-            // none, and the endpoint is DynamoDB Local's, so an SNS call would fail the probe)
+            // production's settings: an alert topic too (its client is built at init under SnapStart, on the first alert
+            // otherwise; this event sends none, and the endpoint is DynamoDB Local's, so an SNS call would fail the probe)
             Map<String, String> env = Map.of("TABLE_NAME", "bench", "AWS_ENDPOINT_URL", dynamo.endpoint(),
                     "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
                     "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster",
