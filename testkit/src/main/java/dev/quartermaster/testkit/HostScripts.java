@@ -49,6 +49,18 @@ public final class HostScripts {
         this.baseEnv = Map.copyOf(env);
     }
 
+    private HostScripts(Path scriptsDir, Map<String, String> baseEnv) {
+        this.scriptsDir = scriptsDir;
+        this.baseEnv = Map.copyOf(baseEnv);
+    }
+
+    /** The same scripts with more environment for every run (e.g. a PATH with a recording shim, the host's credentials). */
+    public HostScripts withEnvironment(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(baseEnv);
+        env.putAll(extra);
+        return new HostScripts(scriptsDir, env);
+    }
+
     public Path script(String name) {
         return scriptsDir.resolve(name);
     }
