@@ -199,6 +199,8 @@ public final class DatabaseBackups extends Construct {
         fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"))
                 .resources(List.of(bucket.arnForObjects("backups/*"))).build());
+        // a staged object already committed or removed (a redelivered event, a crash mid-commit) answers 404 only with this
+        fn.allowMissingKeys(bucket);
         // the drill's evidence is its command output (these actions have no resource-level permissions)
         fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("ssm:ListCommands", "ssm:GetCommandInvocation"))

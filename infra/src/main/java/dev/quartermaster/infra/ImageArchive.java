@@ -48,6 +48,7 @@ public final class ImageArchive extends Construct {
         archive.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"))
                 .resources(List.of(bucket.arnForObjects("blobs/*"), bucket.arnForObjects("index.json"), bucket.arnForObjects("oci-layout"))).build());
+        archive.allowMissingKeys(bucket);
         Map<String, Object> detail = new HashMap<>();
         detail.put("repository-name", props.repositoryNames());
         detail.put("action-type", List.of("PUSH"));
@@ -60,8 +61,7 @@ public final class ImageArchive extends Construct {
         QmFunction scrub = props.functions().create(this, Catalog.ARCHIVE_SCRUB, Map.of(
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
                 Setting.ARCHIVE_SCRUB_PERCENT, Integer.toString(props.config().archiveScrubPercent())));
-        bucket.grantRead(scrub.function(), "blobs/*");
-        bucket.grantRead(scrub.function(), "index.json");
+        readArchive(scrub, bucket);
         // a blob that no longer hashes to its name is moved to quarantine/ (copy, then delete the original)
         scrub.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:DeleteObject")).resources(List.of(bucket.arnForObjects("blobs/*"))).build());
@@ -73,13 +73,19 @@ public final class ImageArchive extends Construct {
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
                 Setting.ARCHIVE_RETENTION_DAYS, Integer.toString(props.config().archiveRetentionDays()),
                 Setting.ARCHIVE_GRACE_HOURS, Integer.toString(props.config().archiveGraceHours())));
-        bucket.grantRead(prune.function(), "blobs/*");
-        bucket.grantRead(prune.function(), "index.json");
+        readArchive(prune, bucket);
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:DeleteObject")).resources(List.of(bucket.arnForObjects("blobs/*"))).build());
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:PutObject")).resources(List.of(bucket.arnForObjects("index.json"), bucket.arnForObjects("oci-layout"))).build());
         schedule("PruneSchedule", Catalog.ARCHIVE_PRUNE, PRUNE, prune);
+    }
+
+    /** Upkeep reads the blobs and the index, and lists the blobs: nothing else of the bucket (no GetObject* or GetBucket*). */
+    private static void readArchive(QmFunction fn, Bucket bucket) {
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("s3:GetObject"))
+                .resources(List.of(bucket.arnForObjects("blobs/*"), bucket.arnForObjects("index.json"))).build());
+        fn.allowMissingKeys(bucket);
     }
 
     private void schedule(String id, FunctionSpec spec, String cron, QmFunction fn) {

@@ -3,6 +3,7 @@ package dev.quartermaster.infra;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.events.IRuleTarget;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -13,10 +14,12 @@ import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -127,5 +130,15 @@ public final class QmFunction extends Construct {
                 .retryAttempts(8)
                 .maxEventAge(Duration.hours(6))
                 .build());
+    }
+
+    /**
+     * s3:ListBucket on the bucket: without it S3 answers a HEAD or GET of a missing key with 403, not 404, so
+     * "not there yet" (the archive's first new blob of every image, a staged backup already committed) would fail
+     * as access denied. No condition: a HEAD carries no s3:prefix, so a prefix-conditioned grant would not count.
+     * It also lets the function list the bucket's key names.
+     */
+    void allowMissingKeys(IBucket bucket) {
+        function().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("s3:ListBucket")).resources(List.of(bucket.getBucketArn())).build());
     }
 }
