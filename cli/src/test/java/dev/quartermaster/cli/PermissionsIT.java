@@ -97,7 +97,13 @@ class PermissionsIT {
         invoke("image-scan", scanEvent(digest));
         invoke("image-archive", scheduled("ReconcileSchedule"));
         invoke("archive-scrub", scheduled("ScrubSchedule"));
-        invoke("archive-prune", scheduled("PruneSchedule"));
+        try (var s3 = local.s3().client()) { // a blob nothing references, for the prune's sweep
+            byte[] stray = OciImages.randomBytes(1_000, 7);
+            new dev.quartermaster.archive.S3ArchiveLayout(() -> s3, LocalEnvironment.ARCHIVE_BUCKET, "")
+                    .putBlob(OciImages.sha256(stray), stray.length, new java.io.ByteArrayInputStream(stray));
+        }
+        JsonNode pruned = invoke("archive-prune", scheduled("PruneSchedule"));
+        assertThat(pruned.path("details").path("blobsDeleted").asInt()).as(pruned.toString()).isEqualTo(1);
 
         // backups: the scheduled dump on the host, its commit, a drill, the watchdog
         local.ensureDatabase(null);
@@ -138,10 +144,11 @@ class PermissionsIT {
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
     }
 
-    private static void invoke(String function, byte[] event) throws Exception {
+    private static JsonNode invoke(String function, byte[] event) throws Exception {
         RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
         JsonNode result = InvokeCommand.call(handler, function, event, QUIET);
         assertThat(result.path("status").asText()).as(function + ": " + result).isNotEqualTo("REJECTED");
+        return result;
     }
 
     private static void statusEvents() throws Exception {
@@ -155,6 +162,7 @@ class PermissionsIT {
         Map<String, String> settings = new HashMap<>(local.backupSettings());
         settings.putAll(local.archiveSettings());
         settings.put("REGISTRY_AUTH", "none");
+        settings.put("ARCHIVE_GRACE_HOURS", "0");
         settings.put("REGISTRY_URL", local.registry().url());
         settings.put("AWS_ACCESS_KEY_ID", RecordingInterceptor.accessKey(function));
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);

@@ -44,6 +44,21 @@ public interface ArchiveLayout {
 
     void deleteBlobs(Collection<String> digests);
 
+    /**
+     * The prune's first phase: moves blobs to {@code trash/}, where nothing reads them (an archiver that looks
+     * for one finds it missing and copies it again), yet {@link #untrash} can put them back unchanged.
+     */
+    void trash(Collection<String> digests);
+
+    /** Moves trashed blobs back where they were (with the sha256 they were verified at). */
+    void untrash(Collection<String> digests);
+
+    /** The digests in {@code trash/} (left by a prune that stopped halfway). */
+    List<String> trashed();
+
+    /** Deletes trashed blobs for good. */
+    void purge(Collection<String> digests);
+
     /** Moves a blob aside (scrub: a blob that no longer hashes to its digest is kept for inspection, not served). */
     void quarantine(String digest);
 

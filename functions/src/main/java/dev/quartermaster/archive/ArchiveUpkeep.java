@@ -181,16 +181,24 @@ public final class ArchiveUpkeep {
         return t.contains("manifest") || t.contains("image.index");
     }
 
-    /** What a prune did. */
-    public record Pruned(int entriesRemoved, int blobsDeleted, long bytesFreed, int blobsKept, int youngUnreferenced) {
+    /** What a prune did; {@code stopped} says why the sweep stopped before the end (null: it did not). */
+    public record Pruned(int entriesRemoved, int blobsDeleted, long bytesFreed, int blobsKept, int youngUnreferenced, String stopped) {
     }
 
     /**
      * Drops the index entries of images deleted from the registry more than {@code retention} ago (the
-     * ledger says when), and of referrers whose image is gone; then deletes blobs no entry reaches and
-     * written longer than {@code grace} ago. Before each batch of deletes the index is read again; if it
-     * changed (an archiver added an image), the mark is redone, so a blob an archiver has just decided to
-     * rely on is not deleted under it.
+     * ledger says when), and of referrers whose image is gone; then sweeps blobs no entry reaches and written
+     * longer than {@code grace} ago. The sweep deletes only what it proved unreferenced:
+     * <ul>
+     * <li>the mark reads every manifest it reaches; one it cannot read (a failed read, a quarantined blob)
+     *     stops the sweep before anything is deleted, since its children would look unreferenced;</li>
+     * <li>each batch is first moved to {@code trash/} (an archiver looking for one of its blobs then finds it
+     *     missing and copies it again), then the index is read again: unchanged, the batch is purged; changed
+     *     (an archiver added an image meanwhile, perhaps after finding these blobs present), the blobs the new
+     *     index reaches go back (all of them if that mark has a doubt) and the sweep stops;</li>
+     * <li>a batch a crashed prune left in {@code trash/} is settled the same way at the start of the next run.</li>
+     * </ul>
+     * A stopped sweep alerts ({@code ARCHIVE_PRUNE_STOPPED}) and deletes nothing more until the next run.
      */
     public Pruned prune(Duration retention, Duration grace) {
         Instant now = clock.instant();
@@ -205,13 +213,23 @@ public final class ArchiveUpkeep {
             removed[0] = index.entries().size() - kept.entries().size();
             return kept;
         });
+        List<String> leftover = layout.trashed();
+        if (!leftover.isEmpty()) {
+            String stopped = settle(leftover, layout.readIndex());
+            if (stopped != null) {
+                return stop(removed[0], 0, 0, layout.blobs().size(), 0, "trash left by an earlier run: " + stopped);
+            }
+        }
         List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
         ArchiveLayout.Versioned marked = layout.readIndex();
-        Set<String> referenced = mark(marked.index());
+        Mark mark = mark(marked.index());
+        if (!mark.unreadable().isEmpty()) {
+            return stop(removed[0], 0, 0, blobs.size(), 0, unreadable(mark));
+        }
         List<ArchiveLayout.BlobInfo> candidates = new ArrayList<>();
         int young = 0;
         for (ArchiveLayout.BlobInfo b : blobs) {
-            if (referenced.contains(b.digest())) {
+            if (mark.referenced().contains(b.digest())) {
                 continue;
             }
             if (b.lastModified().isAfter(now.minus(grace))) {
@@ -223,26 +241,64 @@ public final class ArchiveUpkeep {
         int deleted = 0;
         long freed = 0;
         for (int i = 0; i < candidates.size(); i += DELETE_BATCH) {
-            ArchiveLayout.Versioned current = layout.readIndex();
-            if (!java.util.Objects.equals(current.version(), marked.version())) {
-                marked = current;
-                referenced = mark(current.index());
+            if (!java.util.Objects.equals(layout.readIndex().version(), marked.version())) {
+                return stop(removed[0], deleted, freed, blobs.size() - deleted, young, "the index changed during the sweep (an archiver ran)");
             }
-            Set<String> still = referenced;
-            List<ArchiveLayout.BlobInfo> batch = candidates.subList(i, Math.min(candidates.size(), i + DELETE_BATCH)).stream()
-                    .filter(b -> !still.contains(b.digest())).toList();
-            layout.deleteBlobs(batch.stream().map(ArchiveLayout.BlobInfo::digest).toList());
+            List<ArchiveLayout.BlobInfo> batch = candidates.subList(i, Math.min(candidates.size(), i + DELETE_BATCH));
+            List<String> digests = batch.stream().map(ArchiveLayout.BlobInfo::digest).toList();
+            layout.trash(digests);
+            ArchiveLayout.Versioned after = layout.readIndex();
+            if (!java.util.Objects.equals(after.version(), marked.version())) {
+                String why = settle(digests, after);
+                return stop(removed[0], deleted, freed, blobs.size() - deleted, young,
+                        "the index changed during the sweep (an archiver ran); " + (why == null ? "the batch was settled against it" : why));
+            }
+            layout.purge(digests);
             deleted += batch.size();
             freed += batch.stream().mapToLong(ArchiveLayout.BlobInfo::size).sum();
         }
-        return new Pruned(removed[0], deleted, freed, blobs.size() - deleted, young);
+        return new Pruned(removed[0], deleted, freed, blobs.size() - deleted, young, null);
     }
 
-    private Set<String> mark(ArchiveIndex index) {
-        Set<String> referenced = new HashSet<>();
-        for (ArchiveIndex.Entry e : index.entries()) {
-            referenced.addAll(reach(e, null, new HashSet<>()));
+    /**
+     * Trashed blobs against {@code index}: those it reaches go back, the rest are purged; if its mark has a
+     * doubt, all go back. @return why the sweep must stop, or null when every blob was settled with certainty
+     */
+    private String settle(List<String> trashed, ArchiveLayout.Versioned index) {
+        Mark again = mark(index.index());
+        if (!again.unreadable().isEmpty()) {
+            layout.untrash(trashed);
+            return "every trashed blob was put back: " + unreadable(again);
         }
-        return referenced;
+        List<String> back = trashed.stream().filter(again.referenced()::contains).toList();
+        layout.untrash(back);
+        layout.purge(trashed.stream().filter(d -> !again.referenced().contains(d)).toList());
+        return back.isEmpty() ? null : back.size() + " blob(s) the new index reaches were put back";
+    }
+
+    private static String unreadable(Mark mark) {
+        return "manifest(s) that could not be read, so what they reference is unknown: " + head(List.copyOf(mark.unreadable()));
+    }
+
+    private Pruned stop(int removed, int deleted, long freed, int kept, int young, String why) {
+        alerts.publish(new Alert("ARCHIVE_PRUNE_STOPPED", "ARCHIVE PRUNE STOPPED: nothing more deleted this run",
+                "The prune of " + layout.describe() + " stopped its sweep after " + deleted + " blob(s): " + why
+                        + ". It deletes only what it proved unreferenced; the next run tries again. A manifest that stays unreadable "
+                        + "needs a look (the scrub's quarantine/, or the registry).",
+                Map.of("blobsDeleted", Integer.toString(deleted))));
+        return new Pruned(removed, deleted, freed, kept, young, why);
+    }
+
+    /** What the index reaches, and the manifests the walk could not read (their children are unknown). */
+    private record Mark(Set<String> referenced, Set<String> unreadable) {
+    }
+
+    private Mark mark(ArchiveIndex index) {
+        Set<String> referenced = new HashSet<>();
+        Set<String> unreadable = new HashSet<>();
+        for (ArchiveIndex.Entry e : index.entries()) {
+            referenced.addAll(reach(e, null, unreadable));
+        }
+        return new Mark(referenced, unreadable);
     }
 }

@@ -146,6 +146,53 @@ public final class DirectoryLayout implements ArchiveLayout {
     }
 
     @Override
+    public void trash(Collection<String> digests) {
+        digests.forEach(d -> moveBlob(blobPath(d), trashPath(d)));
+    }
+
+    @Override
+    public void untrash(Collection<String> digests) {
+        digests.forEach(d -> moveBlob(trashPath(d), blobPath(d)));
+    }
+
+    @Override
+    public List<String> trashed() {
+        Path dir = root.resolve("trash/sha256");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[a-f0-9]{64}")).map(n -> "sha256:" + n).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void purge(Collection<String> digests) {
+        try {
+            for (String d : digests) {
+                Files.deleteIfExists(trashPath(d));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path trashPath(String digest) {
+        return root.resolve("trash/sha256").resolve(S3ArchiveLayout.hex(digest));
+    }
+
+    private void moveBlob(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            move(from, to);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void quarantine(String digest) {
         try {
             Path to = root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest));

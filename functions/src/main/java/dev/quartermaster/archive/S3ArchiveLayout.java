@@ -166,15 +166,53 @@ public final class S3ArchiveLayout implements ArchiveLayout {
 
     @Override
     public void deleteBlobs(Collection<String> digests) {
-        List<ObjectIdentifier> ids = digests.stream().map(d -> ObjectIdentifier.builder().key(blobKey(d)).build()).toList();
+        deleteKeys(digests.stream().map(this::blobKey).toList());
+    }
+
+    private void deleteKeys(List<String> keys) {
+        List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
         for (int i = 0; i < ids.size(); i += 1000) {
             List<ObjectIdentifier> batch = ids.subList(i, Math.min(ids.size(), i + 1000));
             var r = s3.get().deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build()));
             if (r.hasErrors() && !r.errors().isEmpty()) {
-                throw new ArchiveException("deleting " + r.errors().size() + " blob(s) failed, first: " + r.errors().get(0).key()
+                throw new ArchiveException("deleting " + r.errors().size() + " object(s) failed, first: " + r.errors().get(0).key()
                         + ": " + r.errors().get(0).message());
             }
         }
+    }
+
+    private String trashKey(String digest) {
+        return prefix + "trash/sha256/" + hex(digest);
+    }
+
+    @Override
+    public void trash(Collection<String> digests) {
+        digests.forEach(d -> s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(blobKey(d)).destinationBucket(bucket).destinationKey(trashKey(d))));
+        deleteBlobs(digests);
+    }
+
+    @Override
+    public void untrash(Collection<String> digests) {
+        digests.forEach(d -> s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(trashKey(d)).destinationBucket(bucket).destinationKey(blobKey(d))));
+        purge(digests);
+    }
+
+    @Override
+    public List<String> trashed() {
+        List<String> out = new ArrayList<>();
+        String p = prefix + "trash/sha256/";
+        s3.get().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(p)).contents().forEach(o -> {
+            String name = o.key().substring(p.length());
+            if (name.matches("[a-f0-9]{64}")) {
+                out.add("sha256:" + name);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void purge(Collection<String> digests) {
+        deleteKeys(digests.stream().map(this::trashKey).toList());
     }
 
     @Override

@@ -74,8 +74,10 @@ public final class ImageArchive extends Construct {
                 Setting.ARCHIVE_RETENTION_DAYS, Integer.toString(props.config().archiveRetentionDays()),
                 Setting.ARCHIVE_GRACE_HOURS, Integer.toString(props.config().archiveGraceHours())));
         readArchive(prune, bucket);
+        // the sweep moves a batch to trash/ (copy, delete), checks the index again, then purges it or puts blobs back
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("s3:DeleteObject")).resources(List.of(bucket.arnForObjects("blobs/*"))).build());
+                .actions(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
+                .resources(List.of(bucket.arnForObjects("blobs/*"), bucket.arnForObjects("trash/*"))).build());
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:PutObject")).resources(List.of(bucket.arnForObjects("index.json"), bucket.arnForObjects("oci-layout"))).build());
         schedule("PruneSchedule", Catalog.ARCHIVE_PRUNE, PRUNE, prune);
