@@ -44,8 +44,16 @@ fi
 
 meta="$(mktemp -d)"
 swapped=0
+# the import runs as a MariaDB user of its own, granted on the scratch database alone: a dump's own USE or
+# CREATE DATABASE (a tampered or foreign dump) fails instead of reaching the live database. Its password is
+# random, travels on stdin and in a mode-600 file or the container's environment, never in arguments.
+import_user="qm_import_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+import_pwd="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+import_hosts=("localhost" "127.0.0.1" "::1")
+import_users() { local u="" h; for h in "${import_hosts[@]}"; do u="$u${u:+, }'$import_user'@'$h'"; done; printf '%s' "$u"; }
 cleanup() {
   rc=$?
+  echo "DROP USER IF EXISTS $(import_users)" | db mariadb >/dev/null 2>&1 || true
   if [ "$swapped" -eq 0 ]; then
     db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch")" >/dev/null 2>&1 || true
     [ "$rc" -eq 0 ] || echo "qm-restore: FAILED (exit $rc) before the swap: $QM_DATABASE was not touched" >&2
@@ -63,6 +71,12 @@ version_pid=$!
 manifest="$(aws s3 cp "s3://$QM_BUCKET/$QM_KEY.manifest.json" - 2>/dev/null)" \
   || { echo "qm-restore: s3://$QM_BUCKET/$QM_KEY has no manifest: it is not a committed backup" >&2; exit 3; }
 want="$(printf '%s\n' "$manifest" | sed -n 's/^ *"sha256": *"\([a-f0-9]\{64\}\)".*/\1/p')"
+of="$(printf '%s\n' "$manifest" | sed -n 's/^ *"database": *"\([A-Za-z0-9_]*\)".*/\1/p')"
+if [ "$of" != "$QM_DATABASE" ]; then
+  echo "qm-restore: REFUSED: $QM_KEY is a backup of '${of:-no database}', not of $QM_DATABASE; restore it with QM_DATABASE=${of:-<its database>}" \
+       "(then copy what you need across by hand). $QM_DATABASE was not touched" >&2
+  exit 4
+fi
 compression="$(printf '%s\n' "$manifest" | sed -n 's/^ *"compression": *"\([a-z]*\)".*/\1/p')"
 [ -n "$want" ] || { echo "qm-restore: manifest has no sha256" >&2; exit 3; }
 case "${compression:-gzip}" in
@@ -88,10 +102,39 @@ pinned=""
 [[ "$version" =~ ^[A-Za-z0-9._-]{1,1024}$ && "$version" != "None" && "$version" != "null" ]] && pinned=" version $version"
 echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY$pinned into scratch database $scratch (${QM_CONTAINER:-host})" >&2
 db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch"); CREATE DATABASE $(qm_sql_ident "$scratch")"
+{
+  for h in "${import_hosts[@]}"; do
+    printf "CREATE USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$import_user" "$h" "$import_pwd"
+    printf "GRANT ALL PRIVILEGES ON %s.* TO '%s'@'%s';\n" "$(qm_sql_ident "$scratch")" "$import_user" "$h"
+  done
+} | db mariadb
+# db_import: stdin into the scratch database as the import user
+db_import() {
+  if [ -n "$QM_CONTAINER" ]; then
+    QM_IMPORT_PWD="$import_pwd" docker exec -i -e QM_IMPORT_PWD "$QM_CONTAINER" sh -c '
+      t=mariadb; command -v "$t" >/dev/null 2>&1 || t=mysql
+      MYSQL_PWD="$QM_IMPORT_PWD" exec "$t" -u"$1" "$2"' qm "$import_user" "$scratch"
+  else
+    # only this file: a ~/.my.cnf with the administrator's password must not win over the import user's
+    { [ -z "${QM_DB_DEFAULTS_FILE:-}" ] || cat "$QM_DB_DEFAULTS_FILE"
+      for g in client mysql mariadb-client client-mariadb; do printf '\n[%s]\nuser=%s\npassword=%s\n' "$g" "$import_user" "$import_pwd"; done
+    } > "$meta/import.cnf"
+    mariadb --defaults-file="$meta/import.cnf" "$scratch"
+  fi
+}
+# routines, triggers, events and views carry DEFINER=`root`@`...`: creating them as another user needs SUPER or
+# SET USER, which would let a trigger in the dump run as the administrator. The import user becomes their definer
+# instead (only statement starts are rewritten, never data: mariadb-dump escapes newlines inside values). Routines
+# stay in the scratch database and views or triggers stop a restore before the swap, so nothing of the live
+# database ends up with another definer.
+strip_definers() {
+  sed -E 's/^((\/\*![0-9]{5} CREATE\*\/ )?\/\*![0-9]{5} |CREATE )DEFINER=`[^`]*`@`[^`]*`/\1/'
+}
 download \
   | tee >(qm_sha256 > "$meta/sha256") \
   | "${decompress[@]}" \
-  | db mariadb "$scratch"
+  | strip_definers \
+  | db_import
 for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && break; sleep 0.1; done
 got="$(cat "$meta/sha256" 2>/dev/null || true)"
 if [ "$got" != "$want" ]; then
@@ -145,10 +188,10 @@ db mariadb -e "CREATE DATABASE IF NOT EXISTS $(qm_sql_ident "$QM_DATABASE"); DRO
 renames=""
 while IFS= read -r t; do
   renames="$renames${renames:+, }$(qm_sql_ident "$QM_DATABASE").$(qm_sql_ident "$t") TO $(qm_sql_ident "$prev").$(qm_sql_ident "$t")"
-done < <(db mariadb -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$QM_DATABASE'")
+done < <(db mariadb -N -B -r -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$QM_DATABASE'")
 while IFS= read -r t; do
   renames="$renames${renames:+, }$(qm_sql_ident "$scratch").$(qm_sql_ident "$t") TO $(qm_sql_ident "$QM_DATABASE").$(qm_sql_ident "$t")"
-done < <(db mariadb -N -B -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$scratch'")
+done < <(db mariadb -N -B -r -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$scratch'")
 [ -n "$renames" ] && db mariadb -e "RENAME TABLE $renames"
 swapped=1
 db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch")"

@@ -23,7 +23,7 @@ final class LocalAgent implements CommandRunner {
     static final String RELEASE_DOCUMENT = "QuartermasterRelease";
     static final String CHECK_DOCUMENT = "QuartermasterReleaseCheck";
     private static final Map<String, String> PARAM_TO_ENV = Map.of("bucket", "QM_BUCKET", "key", "QM_KEY",
-            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "imageRepo", "QM_IMAGE_REPO", "digest", "QM_DIGEST",
+            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "digest", "QM_DIGEST",
             "expectedVersion", "QM_EXPECTED_VERSION", "previousDigest", "QM_PREVIOUS_DIGEST", "previousVersion", "QM_PREVIOUS_VERSION");
 
     /** A command that ran, as SSM would report it. */
@@ -78,9 +78,6 @@ final class LocalAgent implements CommandRunner {
             }
             env.putAll(siteEnv);
             env.put("QM_MODE", CHECK_DOCUMENT.equals(document) ? "check" : "release");
-            if (CHECK_DOCUMENT.equals(document)) {
-                env.put("QM_IMAGE_REPO", siteEnv.getOrDefault("QM_IMAGE_REPO", "wordpress"));
-            }
         } else if (!DUMP_DOCUMENT.equals(document)) {
             env.put("QM_MODE", DRILL_DOCUMENT.equals(document) ? "drill" : "restore"); // as each document fixes it
         }

@@ -255,6 +255,10 @@ public final class BackupService {
         if (!actual.equals(sha)) {
             return r.failed("the staged object hashes to " + actual + ", the dump reported " + sha, now);
         }
+        if (!dump.databaseStatements().isEmpty()) {
+            return r.failed("the dump leaves or creates a database (" + String.join(" | ", dump.databaseStatements())
+                    + "): not a dump of " + config.database() + " alone, so it is not committed (a restore of it could touch other databases)", now);
+        }
         Map<String, Long> tables = dump.rows();
         String manifest = manifest(r, host, bytes, sha, dump);
         objects.copy(config.bucket(), staged, r.key(), bytes, Map.of("sha256", sha, "bytes", Long.toString(bytes),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +36,10 @@ public final class DumpRowCounter {
     }
 
     /** Reads a whole dump: its row counts and its header's facts. */
+    private static final java.util.regex.Pattern DATABASE_STATEMENT = java.util.regex.Pattern.compile(
+            "\\s*(/\\*!\\d*\\s*)?(USE\\s|(CREATE|DROP|ALTER)\\s+(DATABASE|SCHEMA)\\b)", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private final List<String> databaseStatements = new java.util.ArrayList<>();
+
     public static DumpRowCounter read(InputStream dump) throws IOException {
         DumpRowCounter c = new DumpRowCounter();
         LineReader lines = new LineReader(dump);
@@ -55,6 +60,14 @@ public final class DumpRowCounter {
     }
 
     /** The header's "Server version" (e.g. "10.11.6-MariaDB-0+deb12u1"), or "". */
+    /**
+     * Statements that leave or create a database ({@code USE}, {@code CREATE DATABASE}, {@code DROP DATABASE}):
+     * a dump of one database made as ours are (no {@code --databases}) has none, and a restore must not run them.
+     */
+    public List<String> databaseStatements() {
+        return List.copyOf(databaseStatements);
+    }
+
     public String serverVersion() {
         return serverVersion;
     }
@@ -62,6 +75,9 @@ public final class DumpRowCounter {
     void line(String line) {
         if (++lines <= HEADER_LINES) {
             header(line);
+        }
+        if (!inserting && DATABASE_STATEMENT.matcher(line).lookingAt() && databaseStatements.size() < 5) {
+            databaseStatements.add(dev.quartermaster.common.Text.oneLine(line, 120));
         }
         if (line.startsWith(STRUCTURE)) {
             table(ident(line.substring(STRUCTURE.length())));

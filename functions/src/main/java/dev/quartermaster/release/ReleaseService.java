@@ -143,7 +143,6 @@ public final class ReleaseService {
     /** Sends the release document and records the release RUNNING; the host reports the outcome to {@link #onStatus}. */
     public ReleaseRecord start(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("imageRepo", config.imageRepo());
         params.put("digest", plan.digest());
         params.put("expectedVersion", plan.version());
         params.put("previousDigest", plan.previousDigest() == null ? "" : plan.previousDigest());

@@ -271,6 +271,63 @@ class BackupScriptsIT {
     }
 
     @Test
+    void restoreAndDrill_ofADumpThatSwitchesToTheLiveDatabase_failInTheImport_andTouchNothing() throws Exception {
+        String database = "wp_hostile";
+        String key = liveWithLaterRow(database);
+        String sql = new String(gunzip(object(key)), java.nio.charset.StandardCharsets.UTF_8);
+        byte[] hostile = gzip((sql + "\nUSE `" + database + "`;\nDROP TABLE wp_users;\nCREATE DATABASE qm_hostile_extra;\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        replaceObject(key, hostile, true); // checksum and row counts consistent: only what the SQL does is wrong
+
+        HostScripts.Run restore = restore(database, key);
+        HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database,
+                "QM_MODE", "drill"));
+
+        assertThat(restore.ok()).as(restore.output()).isFalse();
+        assertThat(restore.output()).contains("Access denied").contains("was not touched");
+        assertThat(drill.ok()).as(drill.output()).isFalse();
+        assertThat(drill.output()).doesNotContain("\"result\": \"PASS\"");
+        assertUntouched(database);
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_users")).isNotEmpty();
+        assertThat(db.sql(null, "SHOW DATABASES LIKE 'qm_hostile_extra'")).isEmpty();
+        assertThat(db.sql(null, "SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'qm_import_%'")).isEqualTo("0");
+    }
+
+    @Test
+    void restore_ofAnotherDatabasesBackup_isRefused_andTouchesNothing() {
+        String database = "wp_target";
+        liveWithLaterRow(database);
+        String other = "wp_other";
+        db.seedWordPress(other, "Other", 10, 10);
+        String otherKey = key(other);
+        dumpAndCommit(other, otherKey);
+
+        HostScripts.Run restore = restore(database, otherKey);
+
+        assertThat(restore.ok()).isFalse();
+        assertThat(restore.output()).contains("REFUSED").contains("backup of 'wp_other', not of wp_target");
+        assertUntouched(database);
+    }
+
+    @Test
+    void restore_swapsTablesWhoseNamesHoldABackslash_evenWhenThePreviousTablesAreKeptAgain() {
+        String database = "wp_slash";
+        db.seedWordPress(database, "Slash", 20, 20);
+        db.sql(database, "CREATE TABLE `back\\\\slash` (a int); INSERT INTO `back\\\\slash` VALUES (1),(2)");
+        String key = key(database);
+        dumpAndCommit(database, key);
+        db.sql(database, "INSERT INTO `back\\\\slash` VALUES (3)");
+
+        HostScripts.Run first = restore(database, key);
+        HostScripts.Run second = restore(database, key); // qm_prev_ is dropped and made again
+
+        assertThat(first.ok()).as(first.output()).isTrue();
+        assertThat(second.ok()).as(second.output()).isTrue();
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM `back\\\\slash`")).isEqualTo("2");
+        assertThat(db.sql("qm_prev_" + database, "SELECT COUNT(*) FROM `back\\\\slash`")).isEqualTo("2");
+    }
+
+    @Test
     void restore_whenTheSqlFailsMidImport_leavesTheLiveDatabaseUntouched() throws Exception {
         String database = "wp_sqlerror";
         String key = liveWithLaterRow(database);

@@ -54,6 +54,17 @@ class DumpRowCounterTest {
     }
 
     @Test
+    void read_findsStatementsThatLeaveOrCreateADatabase_butNotTheSameWordsInsideData() throws Exception {
+        var dump = DumpRowCounter.read(new java.io.ByteArrayInputStream(("-- MariaDB dump 10.19\n"
+                + "-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1,'USE wordpress; CREATE DATABASE x'),\n(2,'\nUSE x;');\nUNLOCK TABLES;\n"
+                + "USE `wordpress`;\nDROP TABLE wp_users;\n/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        assertThat(dump.databaseStatements()).containsExactly("USE `wordpress`;", "/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;");
+        assertThat(DumpRowCounter.read(new java.io.ByteArrayInputStream("-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1);\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).databaseStatements()).isEmpty();
+    }
+
+    @Test
     void count_anInsertIntoAnotherTableInsideASectionIsNotData() throws Exception {
         var rows = count("-- Dumping data for table `a`\nINSERT INTO `b` VALUES (1),(2);\nINSERT INTO `a` VALUES (1);\nUNLOCK TABLES;\n");
 

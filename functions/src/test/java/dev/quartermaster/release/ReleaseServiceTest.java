@@ -58,7 +58,7 @@ class ReleaseServiceTest {
         var sent = commands.sent().get(0);
         assertThat(sent.document()).isEqualTo("QuartermasterRelease");
         assertThat(sent.parameters()).containsEntry("digest", V1).containsEntry("expectedVersion", "6.4.3")
-                .containsEntry("imageRepo", "registry.example/wordpress");
+                .doesNotContainKey("imageRepo"); // the document fixes the repository: no caller can point the host elsewhere
         assertThat(store.byCommandId(r.commandId()).orElseThrow().status()).isEqualTo(ReleaseRecord.Status.RUNNING);
     }
 

@@ -33,7 +33,6 @@ public final class Releases extends Construct {
     static final String OPTIONAL_DIGEST = "^(sha256:[a-f0-9]{64})?$";
     static final String VERSION = "^[0-9A-Za-z.+-]{1,64}$";
     static final String OPTIONAL_VERSION = "^([0-9A-Za-z.+-]{1,64})?$";
-    static final String IMAGE_REPO = "^[a-z0-9][a-z0-9.:-]*(/[a-z0-9]+([._-][a-z0-9]+)*)+$";
 
     private final ShellDocument releaseDocument;
     private final ShellDocument checkDocument;
@@ -42,11 +41,10 @@ public final class Releases extends Construct {
     public Releases(Construct scope, String id, Props props) {
         super(scope, id);
         Config.Release c = props.config().release();
-        this.imageUri = Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX + "/" + c.repository();
+        this.imageUri = imageUri(c);
         ShellDocument.Props.Builder release = hostSide(ShellDocument.Props.builder().script("release.sh")
                 .description("Quartermaster release: pull a digest, pin it in the compose project, recreate the app with fresh anonymous "
                         + "volumes, prove digest, health and version, roll back by itself on any failure")
-                .param(new ShellDocument.Param("imageRepo", "QM_IMAGE_REPO", IMAGE_REPO, null, "registry/repository to pull from"))
                 .param(new ShellDocument.Param("digest", "QM_DIGEST", DIGEST, null, "the digest to release"))
                 .param(new ShellDocument.Param("expectedVersion", "QM_EXPECTED_VERSION", VERSION, null, "the version the ledger found inside it"))
                 .param(new ShellDocument.Param("previousDigest", "QM_PREVIOUS_DIGEST", OPTIONAL_DIGEST, "", "the last good release (empty: read from the host)"))
@@ -56,7 +54,7 @@ public final class Releases extends Construct {
         this.releaseDocument = new ShellDocument(this, "ReleaseDocument", release.build());
         this.checkDocument = new ShellDocument(this, "CheckDocument", hostSide(ShellDocument.Props.builder().script("release.sh")
                 .description("Quartermaster drift check: report which digest the app service runs (changes nothing)")
-                .fixed("QM_MODE", "check").fixed("QM_IMAGE_REPO", c.repository()), c).build());
+                .fixed("QM_MODE", "check"), c).build());
 
         Map<Setting, String> settings = new EnumMap<>(Setting.class);
         settings.put(Setting.RELEASE_REPOSITORY, c.repository());
@@ -91,9 +89,14 @@ public final class Releases extends Construct {
                         .resources(List.of(props.repository().getRepositoryArn())).build());
     }
 
+    /** The app's repository in this account's ECR: fixed in the documents, so no caller can point the host (and its ECR token) elsewhere. */
+    private static String imageUri(Config.Release c) {
+        return Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX + "/" + c.repository();
+    }
+
     /** What the host-side scripts are told by the stack, never by the caller: where the app is and how it is proven. */
     private static ShellDocument.Props.Builder hostSide(ShellDocument.Props.Builder b, Config.Release c) {
-        return b.fixed("QM_PROJECT_DIR", c.projectDir()).fixed("QM_COMPOSE_FILE", c.composeFile()).fixed("QM_SERVICE", c.service())
+        return b.fixed("QM_IMAGE_REPO", imageUri(c)).fixed("QM_PROJECT_DIR", c.projectDir()).fixed("QM_COMPOSE_FILE", c.composeFile()).fixed("QM_SERVICE", c.service())
                 .fixed("QM_HEALTH_URL", c.healthUrl()).fixed("QM_HEALTH_TIMEOUT", Integer.toString(c.healthTimeoutSeconds()))
                 .fixed("QM_VERSION_FILE", c.versionFile()).fixed("QM_VERSION_REGEX", c.versionRegex())
                 .fixed("QM_CONTAINER_CLI", c.containerCli()).fixed("QM_COMPOSE", c.composeCommand());

@@ -25,6 +25,10 @@ class ReleasesStackTest {
         String check = DEFAULT.findResources("AWS::SSM::Document").values().stream().map(String::valueOf)
                 .filter(d -> d.contains("QM_MODE='check'")).findFirst().orElseThrow();
         assertThat(check).doesNotContain("{{ digest }}");
+        // where to pull from is the stack's word, not the sender's: no parameter, the account's ECR repository in both documents
+        for (String doc : List.of(release, check)) {
+            assertThat(doc).doesNotContain("imageRepo").contains("export QM_IMAGE_REPO='", ".dkr.ecr.", "/wordpress'");
+        }
     }
 
     @Test
