@@ -19,6 +19,14 @@ class LoopbackOnlyIT {
     }
 
     @Test
+    void s3Mock_listensOnLoopbackOnly_withEveryConnector() {
+        var s3 = LocalBackends.s3();
+        assertThat(Net.listeningAddresses(s3.port())).containsExactly("127.0.0.1");
+        assertThat(Net.listeningAddressesOf(s3.pid())).as("every socket S3Mock listens on, its HTTP connector's included")
+                .containsExactly("127.0.0.1");
+    }
+
+    @Test
     void mariaDb_listensOnLoopbackOnly() {
         assertThat(Net.listeningAddresses(LocalBackends.mariaDb().port())).containsExactly("127.0.0.1");
     }

@@ -6,6 +6,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,6 +42,14 @@ public final class LocalS3 implements AutoCloseable {
         return jar;
     }
 
+    private static String codeSource() {
+        try {
+            return Path.of(LoopbackSelectorProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static LocalS3 start(Path root, List<String> buckets) {
         int port = Net.freePort();
         try {
@@ -49,7 +58,11 @@ public final class LocalS3 implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ChildProcess p = ChildProcess.start("S3Mock", List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString(),
+        ChildProcess p = ChildProcess.start("S3Mock", List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                        // its HTTP connector has no address setting: every listening socket of that JVM is bound to loopback
+                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                        "-Djava.nio.channels.spi.SelectorProvider=" + LoopbackSelectorProvider.class.getName(),
+                        "-cp", jar() + File.pathSeparator + codeSource(), "org.springframework.boot.loader.launch.JarLauncher",
                         "--http.port=" + port, "--server.port=0", "--server.address=127.0.0.1",
                         "--com.adobe.testing.s3mock.store.root=" + root.toAbsolutePath(),
                         "--com.adobe.testing.s3mock.store.retain-files-on-exit=true",
@@ -82,6 +95,11 @@ public final class LocalS3 implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The S3Mock JVM's process id. */
+    public long pid() {
+        return process.process().pid();
     }
 
     public String endpoint() {

@@ -71,6 +71,39 @@ public final class Net {
         return out;
     }
 
+    /** The addresses of every socket process {@code pid} listens on (TCP, v4 and v6), from /proc. */
+    public static java.util.Set<String> listeningAddressesOf(long pid) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/fd"))) {
+            for (var fd : (Iterable<java.nio.file.Path>) fds::iterator) {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the sockets of process " + pid, e);
+        }
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().skip(1).toList()) {
+                    String[] f = line.trim().split("\\s+");
+                    if ("0A".equals(f[3]) && inodes.contains(f[9])) {
+                        out.add(address(f[1].split(":")[0]));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // no such table (no IPv6)
+            }
+        }
+        return out;
+    }
+
     private static String address(String hex) {
         byte[] b = new byte[hex.length() / 2];
         for (int i = 0; i < b.length; i++) {
