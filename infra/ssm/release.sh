@@ -79,6 +79,13 @@ fi
 : "${QM_PROJECT_DIR:?QM_PROJECT_DIR is required}" "${QM_SERVICE:?QM_SERVICE is required}" "${QM_IMAGE_REPO:?QM_IMAGE_REPO is required}"
 : "${QM_DIGEST:?QM_DIGEST is required}" "${QM_EXPECTED_VERSION:?QM_EXPECTED_VERSION is required}" "${QM_HEALTH_URL:?QM_HEALTH_URL is required}"
 : "${QM_VERSION_FILE:?QM_VERSION_FILE is required}" "${QM_VERSION_REGEX:?QM_VERSION_REGEX is required}"
+# the regex is data, never sed script: it sits between control-character delimiters it may not contain, so a
+# '/' in it is an ordinary character and nothing after it can become a flag (such as e, which runs a command)
+[[ "$QM_VERSION_REGEX" =~ ^[[:print:]]+$ ]] || bad "version regex must be printable characters"
+version_of() {
+  local d=$'\001'
+  sed -nE "s${d}.*${QM_VERSION_REGEX}.*${d}\\1${d}p" | head -1
+}
 [[ "$QM_DIGEST" =~ ^sha256:[a-f0-9]{64}$ ]] || bad "digest must be sha256:<64 hex>"
 [[ -z "$QM_PREVIOUS_DIGEST" || "$QM_PREVIOUS_DIGEST" =~ ^sha256:[a-f0-9]{64}$ ]] || bad "previous digest must be sha256:<64 hex>"
 [[ "$QM_IMAGE_REPO" =~ ^[a-z0-9][a-z0-9.:-]*(/[a-z0-9]+([._-][a-z0-9]+)*)+$ ]] || bad "image repository must be registry/repository"
@@ -176,7 +183,7 @@ prove() {
     if [ -n "$c" ] && [ "$(running_image_id)" = "$want_id" ]; then
       code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$QM_HEALTH_URL" 2>/dev/null || true)"
       if [[ "$code" =~ ^[23][0-9][0-9]$ ]]; then
-        got="$("${cli[@]}" exec "$c" cat "$QM_VERSION_FILE" 2>/dev/null | sed -nE "s/.*$QM_VERSION_REGEX.*/\1/p" | head -1)"
+        got="$("${cli[@]}" exec "$c" cat "$QM_VERSION_FILE" 2>/dev/null | version_of | head -c 64)"
         proof_version="$got"
         if [ "$got" = "$2" ]; then
           return 0

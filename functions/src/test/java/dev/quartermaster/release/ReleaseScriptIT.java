@@ -187,6 +187,19 @@ class ReleaseScriptIT {
     }
 
     @Test
+    void aVersionRegexCannotEndTheSedCommand_norRunAnything() throws Exception {
+        Path marker = project.resolve("pwned");
+        // with '/' as sed's delimiter this was s/.*v/touch M/e;#.*/\1/p: the e flag ran the replacement as a command
+        var r = release(v2, "2.0", Map.of("QM_VERSION_REGEX", "v/touch " + marker + "/e;#"));
+
+        assertThat(Files.exists(marker)).isFalse();
+        // the regex matches nothing: neither version can be proven, and the host is back on the previous digest
+        assertThat(result(r)).contains("\"result\":\"ROLLBACK_FAILED\"").contains("\"running\":\"" + v1 + "\"");
+        assertThat(r.output()).contains("holds version 'none'");
+        awaitServed("1.0");
+    }
+
+    @Test
     void badInput_isRefusedWithItsReason() {
         var r = release("latest", "2.0", Map.of());
 

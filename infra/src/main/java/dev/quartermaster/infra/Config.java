@@ -100,6 +100,11 @@ public record Config(
         if (regex.contains("'") || regex.contains("{{") || regex.contains("}}") || !regex.matches("[\\x20-\\x7E]+")) {
             errors.add("versionRegex: use printable characters without ' or {{ }} (match a quote with .)");
         }
+        // the host runs it with sed -E (POSIX extended): Java-only syntax would compile here and match nothing there
+        if (regex.matches(".*(\\(\\?|\\\\[dDpPQEAzZhH]|[*+?}]\\?).*") || regex.endsWith("\\")) {
+            errors.add("versionRegex: '" + regex + "' uses syntax GNU sed -E on the host does not have ((?...), \\d, \\p, lazy *? +?, a trailing \\):"
+                    + " write it as POSIX extended, e.g. [0-9] for \\d");
+        }
         String restore = r.text("releaseRestorePoint", "true");
         if (!restore.equals("true") && !restore.equals("false")) {
             errors.add("releaseRestorePoint: must be true or false, not '" + restore + "'");

@@ -51,6 +51,10 @@ class ReleasesStackTest {
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("healthUrl", "ftp://x")::get)).hasMessageContaining("healthUrl");
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "no group")::get)).hasMessageContaining("capturing group");
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "v='(.*)'")::get)).hasMessageContaining("without '");
+        for (String javaOnly : List.of("v=(\\d+)", "(?<v>[0-9.]+)", "v=(.+?);", "v=([0-9.]+)\\")) {
+            assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", javaOnly)::get)).as(javaOnly).hasMessageContaining("sed -E");
+        }
+        assertThat(Config.from(Map.<String, Object>of("versionRegex", "version/([0-9.]+)")::get).release().versionRegex()).isEqualTo("version/([0-9.]+)");
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("releaseRepository", "other")::get)).hasMessageContaining("releaseRepository");
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeCommand", "rm -rf /")::get)).hasMessageContaining("composeCommand");
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeProjectDir", "/opt/../etc")::get)).hasMessageContaining("..");
