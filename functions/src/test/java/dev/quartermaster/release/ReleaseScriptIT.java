@@ -188,11 +188,13 @@ class ReleaseScriptIT {
 
     @Test
     void aVersionRegexCannotEndTheSedCommand_norRunAnything() throws Exception {
-        Path marker = project.resolve("pwned");
-        // with '/' as sed's delimiter this was s/.*v/touch M/e;#.*/\1/p: the e flag ran the replacement as a command
-        var r = release(v2, "2.0", Map.of("QM_VERSION_REGEX", "v/touch " + marker + "/e;#"));
+        // with '/' as sed's delimiter this was s/.*.*/touch M #/e;#.*/\1/p: the e flag ran "touch M" in the script's directory
+        String name = "qm-pwned-" + UUID.randomUUID();
+        Path marker = Path.of(name).toAbsolutePath();
+        var r = release(v2, "2.0", Map.of("QM_VERSION_REGEX", ".*/touch " + name + " #/e;#"));
+        boolean ran = Files.deleteIfExists(marker);
 
-        assertThat(Files.exists(marker)).isFalse();
+        assertThat(ran).as("the regex ran a command on the host").isFalse();
         // the regex matches nothing: neither version can be proven, and the host is back on the previous digest
         assertThat(result(r)).contains("\"result\":\"ROLLBACK_FAILED\"").contains("\"running\":\"" + v1 + "\"");
         assertThat(r.output()).contains("holds version 'none'");
