@@ -108,8 +108,14 @@ final class ArchiveCommand implements Runnable {
             return withArchive(target, p -> {
                 ArchiveLayout layout = layout(p);
                 ArchiveIndex.Entry entry = ImageRestorer.resolve(layout.readIndex().index(), reference);
-                String repo = d.repository() != null ? d.repository() : entry.repository();
-                String tag = d.repository() != null ? d.tag() : entry.tag();
+                if (!reference.contains("@")) {
+                    String doubt = ImageRestorer.disagreement(entry, p.ledgerStore().history(entry.repository(), entry.tag()));
+                    if (doubt != null) {
+                        throw new IllegalArgumentException("refused: " + doubt);
+                    }
+                }
+                String repo = d.repositoryFor(entry);
+                String tag = d.tagFor(entry);
                 RegistryAuth auth = auth(p, d.url());
                 Progress progress = Progress.of(json, totals(layout, entry), "restore");
                 var r = new ImageRestorer(layout, new RegistryWriter(d.url(), auth), new RegistryClient(d.url(), auth))
@@ -140,6 +146,15 @@ final class ArchiveCommand implements Runnable {
 
     /** --to: a registry URL, optionally a repository and tag. */
     record Destination(String url, String repository, String tag) {
+        String repositoryFor(ArchiveIndex.Entry entry) {
+            return repository != null ? repository : entry.repository();
+        }
+
+        /** --to REGISTRY/REPO without a tag keeps the archived tag: a restored image is found by the name it had. */
+        String tagFor(ArchiveIndex.Entry entry) {
+            return tag != null ? tag : entry.tag();
+        }
+
         static Destination parse(String to) {
             String rest = to.contains("://") ? to : "https://" + to;
             int slash = rest.indexOf('/', rest.indexOf("://") + 3);
@@ -158,7 +173,8 @@ final class ArchiveCommand implements Runnable {
         }
     }
 
-    @Command(name = "export", description = "Write archived images of a repository as an OCI image layout in a directory (skopeo oci:DIR:TAG).")
+    @Command(name = "export", description = "Write archived images of a repository as an OCI image layout in a directory "
+            + "(entries other tools wrote there are kept).")
     static final class ExportCmd implements Callable<Integer> {
         @Mixin
         Target target = new Target();
@@ -184,10 +200,20 @@ final class ArchiveCommand implements Runnable {
                 out.put("directory", dir.toAbsolutePath().toString());
                 out.put("images", results.stream().map(r -> Map.of("digest", r.digest(), "blobs", r.blobs(), "bytes", r.bytesTotal())).toList());
                 print(json, out, "exported " + results.size() + " image(s) of " + repo + " to " + dir.toAbsolutePath()
-                        + " (read it with: skopeo inspect oci:" + dir + ":" + (tag != null ? tag : "<tag>") + ")");
+                        + " (" + readWith(results, dir, tag) + ")");
                 return 0;
             });
         }
+    }
+
+    /** How to read an export: skopeo finds a name in an OCI layout only for OCI media types (1.9); umoci reads both. */
+    static String readWith(List<ImageArchiver.Result> results, Path dir, String tag) {
+        String name = tag != null ? tag : "<tag>";
+        if (results.stream().allMatch(r -> r.mediaType() != null && r.mediaType().startsWith("application/vnd.oci."))) {
+            return "read it with: skopeo inspect oci:" + dir + ":" + name;
+        }
+        return "Docker media types, kept byte-exact: list it with umoci ls --layout " + dir
+                + "; skopeo 1.9 resolves oci:DIR:TAG only for OCI media types";
     }
 
     @Command(name = "verify", description = "The scrub, on demand: re-hash every archived blob (of REPO) and check each image is complete.")

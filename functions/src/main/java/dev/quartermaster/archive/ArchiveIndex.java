@@ -19,19 +19,38 @@ import java.util.function.Predicate;
  * and per referrer (signature, SBOM) of an archived image. Quartermaster's own facts ride along as
  * annotations, so the file alone is the archive's catalogue and any OCI tool still reads it.
  */
-public record ArchiveIndex(List<Entry> entries) {
+public record ArchiveIndex(List<Entry> entries, List<JsonNode> foreign) {
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
     static final String NS = "dev.quartermaster.";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A bound on what is read back: an index of this size holds about 40 000 entries. */
     static final int MAX_BYTES = 32 * 1024 * 1024;
 
+    /** OCI's grammar for a repository name and a tag: what may go into a registry URL. */
+    static final java.util.regex.Pattern REPOSITORY = java.util.regex.Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
+    static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    static final java.util.regex.Pattern DIGEST = java.util.regex.Pattern.compile("sha256:[a-f0-9]{64}");
+
+    /**
+     * @param foreign entries other tools wrote (no Quartermaster annotations): kept as they are and written back,
+     *                so an export into an existing layout adds to it and takes nothing away
+     */
     public ArchiveIndex {
         entries = entries.stream().sorted(Comparator.comparing(Entry::refName)).toList();
+        foreign = List.copyOf(foreign);
+    }
+
+    public ArchiveIndex(List<Entry> entries) {
+        this(entries, List.of());
     }
 
     public static ArchiveIndex empty() {
         return new ArchiveIndex(List.of());
+    }
+
+    /** The same index (foreign entries included) with other entries of Quartermaster's. */
+    public ArchiveIndex withEntries(List<Entry> replaced) {
+        return new ArchiveIndex(replaced, foreign);
     }
 
     /** One archived manifest and what the archive knows of it. {@code tag} and {@code subject} may be null. */
@@ -86,9 +105,9 @@ public record ArchiveIndex(List<Entry> entries) {
                         ? new Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(), e.archivedAt(), e.complete(),
                         e.bytesStored(), e.bytesDeduplicated(), e.platforms(), x.subject()) : x);
             }
-            return new ArchiveIndex(updated);
+            return withEntries(updated);
         }
-        return new ArchiveIndex(out);
+        return withEntries(out);
     }
 
     /** Every entry of the image gets the archive facts of {@code e} (the archiver's final word on it). */
@@ -97,15 +116,29 @@ public record ArchiveIndex(List<Entry> entries) {
         List<Entry> out = up.entries.stream().map(x -> byImage(e.repository(), e.digest()).test(x) && x.subject() == null
                 ? new Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(), e.archivedAt(), e.complete(),
                 e.bytesStored(), e.bytesDeduplicated(), e.platforms(), x.subject()) : x).toList();
-        return new ArchiveIndex(out);
+        return withEntries(out);
     }
 
     public ArchiveIndex without(Predicate<Entry> drop) {
-        return new ArchiveIndex(entries.stream().filter(drop.negate()).toList());
+        return withEntries(entries.stream().filter(drop.negate()).toList());
     }
 
     private static Predicate<Entry> byImage(String repository, String digest) {
         return x -> x.repository().equals(repository) && x.digest().equals(digest);
+    }
+
+    /** Why an entry cannot be used (a name outside OCI's grammar, a digest that is not sha256), or null. */
+    static String invalid(Entry e) {
+        if (!REPOSITORY.matcher(e.repository()).matches() || e.repository().length() > 255) {
+            return "has an invalid repository name '" + dev.quartermaster.common.Text.oneLine(e.repository(), 80) + "'";
+        }
+        if (e.tag() != null && !TAG.matcher(e.tag()).matches()) {
+            return "has an invalid tag '" + dev.quartermaster.common.Text.oneLine(e.tag(), 80) + "'";
+        }
+        if (!DIGEST.matcher(e.digest()).matches() || (e.subject() != null && !DIGEST.matcher(e.subject()).matches())) {
+            return "has a digest that is not sha256:<64 hex>";
+        }
+        return null;
     }
 
     public byte[] toJson() {
@@ -122,6 +155,13 @@ public record ArchiveIndex(List<Entry> entries) {
         root.put("schemaVersion", 2);
         root.put("mediaType", "application/vnd.oci.image.index.v1+json");
         ArrayNode ms = root.putArray("manifests");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        entries.forEach(e -> names.add(qualified ? e.refName() : e.tag() != null ? e.tag() : e.digest()));
+        for (JsonNode f : foreign) {
+            if (!names.contains(f.path("annotations").path(REF_NAME).asText(""))) {
+                ms.add(f.deepCopy()); // another tool's entry, unless one of ours now has its name
+            }
+        }
         for (Entry e : entries) {
             ObjectNode d = ms.addObject();
             d.put("mediaType", e.mediaType());
@@ -158,18 +198,30 @@ public record ArchiveIndex(List<Entry> entries) {
         try {
             JsonNode root = JSON.readTree(bytes);
             List<Entry> out = new ArrayList<>();
+            List<JsonNode> foreign = new ArrayList<>();
+            int n = 0;
             for (JsonNode d : root.path("manifests")) {
+                n++;
                 JsonNode a = d.path("annotations");
                 String repository = a.path(NS + "repository").asText(null);
                 if (repository == null) {
-                    continue; // an entry another tool added: left alone by reads, dropped by Quartermaster's rewrite
+                    foreign.add(d); // an entry another tool added: left alone, and written back as it was
+                    continue;
                 }
-                out.add(new Entry(repository, a.path(NS + "tag").asText(null), d.path("digest").asText(), d.path("mediaType").asText(),
+                Entry e = new Entry(repository, a.path(NS + "tag").asText(null), d.path("digest").asText(), d.path("mediaType").asText(),
                         d.path("size").asLong(), Instant.parse(a.path(NS + "archived-at").asText("1970-01-01T00:00:00Z")),
                         a.path(NS + "complete").asBoolean(false), a.path(NS + "bytes-stored").asLong(0),
-                        a.path(NS + "bytes-deduplicated").asLong(0), a.path(NS + "platforms").asText(""), a.path(NS + "subject").asText(null)));
+                        a.path(NS + "bytes-deduplicated").asLong(0), a.path(NS + "platforms").asText(""), a.path(NS + "subject").asText(null));
+                String bad = invalid(e);
+                if (bad != null) {
+                    // names go into registry URLs and digests into object keys: a tampered entry stops every use of the index
+                    throw new ArchiveException("entry " + n + " of index.json " + bad + "; fix or remove that entry");
+                }
+                out.add(e);
             }
-            return new ArchiveIndex(out);
+            return new ArchiveIndex(out, foreign);
+        } catch (ArchiveException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new ArchiveException("index.json cannot be read: " + e.getMessage(), e);
         }

@@ -107,7 +107,7 @@ public final class ArchiveUpkeep {
                 ledger.recordArchive(e.repository(), e.digest(), new ImageRecord.Archive(complete, e.bytesStored(), e.bytesDeduplicated(), clock.instant()));
             }
         }
-        ImageArchiver.updateIndex(layout, i -> new ArchiveIndex(i.entries().stream().map(x -> {
+        ImageArchiver.updateIndex(layout, i -> i.withEntries(i.entries().stream().map(x -> {
             Boolean c = completeness.get(x.repository() + "@" + x.digest());
             return c == null || c == x.complete() ? x : new ArchiveIndex.Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(),
                     x.archivedAt(), c, x.bytesStored(), x.bytesDeduplicated(), x.platforms(), x.subject());

@@ -5,7 +5,11 @@ import dev.quartermaster.registry.Manifest;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryWriter;
 
+import dev.quartermaster.ledger.ImageAction;
+import dev.quartermaster.ledger.TagEvent;
+
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -46,7 +50,29 @@ public final class ImageRestorer {
                 + " (bin/qm archive list " + reference.substring(0, colon) + " shows what it holds)"));
     }
 
+    /**
+     * The ledger's word on the archive's claim that a tag is a digest: null when the tag's history holds that
+     * digest, or holds nothing (an archive restored into another account has no ledger of it); otherwise why
+     * index.json must not be trusted for this tag (an altered index would push another image under the tag).
+     */
+    public static String disagreement(ArchiveIndex.Entry entry, List<TagEvent> history) {
+        if (entry.tag() == null || history.isEmpty()) {
+            return null;
+        }
+        if (history.stream().anyMatch(t -> t.action() == ImageAction.Kind.PUSH && entry.digest().equals(t.digest()))) {
+            return null;
+        }
+        List<String> seen = history.stream().map(TagEvent::digest).filter(java.util.Objects::nonNull).distinct().limit(5).toList();
+        return "index.json says " + entry.refName() + " is " + entry.digest() + ", but the ledger never saw that tag on that digest (it saw "
+                + String.join(", ", seen) + "): the index may have been altered. Check the digest, then restore it by digest ("
+                + entry.repository() + "@sha256:...), or fix index.json";
+    }
+
     public Result restore(ArchiveIndex.Entry entry, String targetRepository, String targetTag, ImageArchiver.Progress progress) {
+        if (!ArchiveIndex.REPOSITORY.matcher(targetRepository).matches() || (targetTag != null && !ArchiveIndex.TAG.matcher(targetTag).matches())) {
+            throw new ArchiveException("'" + dev.quartermaster.common.Text.oneLine(targetRepository + (targetTag == null ? "" : ":" + targetTag), 200)
+                    + "' is not a valid repository[:tag] to restore to");
+        }
         ImageSource source = ImageSource.fromLayout(layout);
         Counts c = new Counts();
         Manifest top = source.manifest(entry.repository(), entry.digest(), entry.mediaType());
