@@ -41,8 +41,22 @@ final class LocalSite {
         this.port = port;
     }
 
+    /**
+     * The site's compose project directory. podman-compose names the project (and so every container) after the
+     * directory, so each state folder gets its own name: two sites on one machine (the demo beside a test run)
+     * never take each other's containers. A site made before this rule keeps its folder.
+     */
+    static Path projectDir(Path stateDir) {
+        Path former = stateDir.resolve("site");
+        if (Files.exists(former.resolve("docker-compose.yml"))) {
+            return former;
+        }
+        String id = Integer.toHexString(stateDir.toAbsolutePath().normalize().toString().hashCode() & 0x7fffffff);
+        return stateDir.resolve("site-" + id);
+    }
+
     static LocalSite create(Path stateDir, LocalRegistry registry) {
-        Path dir = stateDir.resolve("site");
+        Path dir = projectDir(stateDir);
         try {
             Files.createDirectories(dir);
             Path portFile = dir.resolve(".port");
