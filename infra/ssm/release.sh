@@ -142,9 +142,13 @@ fi
 
 echo "qm-release: $QM_SERVICE runs image ${run_id:-(none found)}; previous digest ${previous:-unknown}" >&2
 
-# 2. log in (password on stdin) and pull the new image by digest before anything stops
+# 2. log in (password on stdin) and pull the new image by digest before anything stops; an image the host already
+# holds by this digest is used as it is (its bytes were verified against the digest when it came): a rollback to
+# what ran before works even after the registry dropped it
 t=$(now_ms)
-if [ "$QM_REGISTRY_LOGIN" = ecr ]; then
+if [ -n "$(image_id "$QM_IMAGE_REPO@$QM_DIGEST")" ]; then
+  step pull ok "$t" "$QM_IMAGE_REPO@$QM_DIGEST already on the host"
+elif [ "$QM_REGISTRY_LOGIN" = ecr ]; then
   registry="${QM_IMAGE_REPO%%/*}"
   region="$(echo "$registry" | sed -n 's/^[0-9]*\.dkr\.ecr\.\([a-z0-9-]*\)\.amazonaws\.com.*$/\1/p')"
   if ! aws ecr get-login-password ${region:+--region "$region"} | "${cli[@]}" login --username AWS --password-stdin "$registry" >/dev/null 2>&1; then
@@ -152,11 +156,13 @@ if [ "$QM_REGISTRY_LOGIN" = ecr ]; then
     finish FAILED 6 "$previous" "" "could not log in to $registry: nothing was changed"
   fi
 fi
-if ! out="$("${cli[@]}" pull -q "$QM_IMAGE_REPO@$QM_DIGEST" 2>&1)"; then
-  step pull failed "$t" "$out"
-  finish FAILED 6 "$previous" "" "pulling $QM_IMAGE_REPO@$QM_DIGEST failed: nothing was changed"
+if [ -z "$(image_id "$QM_IMAGE_REPO@$QM_DIGEST")" ]; then
+  if ! out="$("${cli[@]}" pull -q "$QM_IMAGE_REPO@$QM_DIGEST" 2>&1)"; then
+    step pull failed "$t" "$out"
+    finish FAILED 6 "$previous" "" "pulling $QM_IMAGE_REPO@$QM_DIGEST failed: nothing was changed"
+  fi
+  step pull ok "$t" "$QM_IMAGE_REPO@$QM_DIGEST"
 fi
-step pull ok "$t" "$QM_IMAGE_REPO@$QM_DIGEST"
 
 # pin DIGEST: the override file, replaced atomically
 pin_digest() {

@@ -3,6 +3,7 @@ package dev.quartermaster.cli;
 import dev.quartermaster.app.Wiring;
 import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.common.Platform;
+import software.amazon.awssdk.services.sts.StsClient;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.release.ReleaseRecord;
@@ -121,8 +122,20 @@ final class ReleaseCommands {
         }
     }
 
-    static String who() {
-        return System.getProperty("user.name", "unknown");
+    /**
+     * Who asks, as recorded with the release: in AWS the caller's identity (sts:GetCallerIdentity, which needs no
+     * permission), locally the user's name. An identity that cannot be established refuses the release.
+     */
+    static String who(Target target, Platform platform) {
+        if (!target.aws) {
+            return System.getProperty("user.name", "unknown");
+        }
+        try (StsClient sts = platform.clients().configure(StsClient.builder(), "STS").build()) {
+            return sts.getCallerIdentity().arn();
+        } catch (RuntimeException e) {
+            throw new ReleaseService.Refused("who is asking could not be established (sts:GetCallerIdentity: "
+                    + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200) + "); nothing was sent");
+        }
     }
 
     @Command(name = "release", description = "Put a VERIFIED digest on the host: restore point, pull by digest, switch, prove (digest, health, "
@@ -151,7 +164,7 @@ final class ReleaseCommands {
             }
             try (Context c = Context.open(target, !noRestorePoint, System.out)) {
                 c.ensureLocalSite(reference, force ? reason : null, System.out);
-                return exitCode(c.flow.release(reference, force ? reason : null, ReleaseRecord.Kind.RELEASE, who()));
+                return exitCode(c.flow.release(reference, force ? reason : null, ReleaseRecord.Kind.RELEASE, who(target, c.platform)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return 1;
@@ -176,8 +189,19 @@ final class ReleaseCommands {
         @Option(names = "--no-restore-point", description = "skip the database backup taken before the switch")
         boolean noRestorePoint;
 
+        @Option(names = "--force", description = "return even to a digest the ledger says was deleted from the registry (the host's own copy; "
+                + "needs --reason; recorded)")
+        boolean force;
+
+        @Option(names = "--reason", description = "why the override (recorded with the rollback)")
+        String reason;
+
         @Override
         public Integer call() {
+            if (force && (reason == null || reason.isBlank())) {
+                System.err.println("qm rollback: --force needs --reason TEXT (the override is recorded with the rollback)");
+                return 2;
+            }
             try (Context c = Context.open(target, !noRestorePoint, System.out)) {
                 String repo = c.service.config().repository();
                 if (app != null && !app.equals(c.service.config().app())) {
@@ -189,7 +213,7 @@ final class ReleaseCommands {
                     System.err.println("qm rollback: no earlier good release to return to (bin/qm releases); name one with --to sha256:…");
                     return 5;
                 }
-                return exitCode(c.flow.release(repo + "@" + digest, null, ReleaseRecord.Kind.ROLLBACK, who()));
+                return exitCode(c.flow.release(repo + "@" + digest, force ? reason : null, ReleaseRecord.Kind.ROLLBACK, who(target, c.platform)));
             } catch (ReleaseService.Refused e) {
                 System.err.println("qm rollback: " + e.getMessage());
                 return 5;

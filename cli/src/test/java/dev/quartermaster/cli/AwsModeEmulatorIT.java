@@ -129,6 +129,17 @@ class AwsModeEmulatorIT {
     }
 
     @Test
+    void whoAsksForARelease_inAwsMode_isTheCallersIdentity_notTheLaptopsUserName() {
+        Target aws = new Target();
+        aws.aws = true;
+
+        String who = ReleaseCommands.who(aws, platform());
+
+        assertThat(who).startsWith("arn:aws:").isNotEqualTo(System.getProperty("user.name"));
+        assertThat(ReleaseCommands.who(new Target(), platform())).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
     void invokeAndLedger_inAwsMode_recordThePushInTheEmulatedTableAndShowIt() throws Exception {
         Result invoke = qm(Map.of("TABLE_NAME", TABLE), "invoke", "image-action", "events/image-action-push.json", "--aws");
         Result ledger = qm(Map.of(), "ledger", "wordpress", "--aws", "--output", "json");

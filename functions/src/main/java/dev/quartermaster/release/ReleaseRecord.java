@@ -17,11 +17,18 @@ public record ReleaseRecord(String app, String commandId, Kind kind, Status stat
     public enum Kind { RELEASE, ROLLBACK, CHECK }
 
     public enum Status {
-        RUNNING, RELEASED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED, FAILED, CHECKED;
+        /** SENT: the audit record of an override, written before its command is sent (its reason names the command). */
+        RUNNING, RELEASED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED, FAILED, CHECKED, SENT;
 
         public boolean terminal() {
             return this != RUNNING;
         }
+    }
+
+    /** This record ended with {@code status} for {@code reason} (nothing the host reported). */
+    public ReleaseRecord settled(Status status, String reason, Instant at) {
+        return new ReleaseRecord(app, commandId, kind, status, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
+                restorePoint, overrideReason, running, runningVersion, reason, steps, at);
     }
 
     public boolean forced() {

@@ -105,8 +105,9 @@ public final class ReleaseService {
         }
         ImageRecord image = ledger.image(repository, digest)
                 .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest));
-        if (image.deleted()) {
-            throw new Refused(repository + "@" + digest + " was deleted from the registry");
+        if (image.deleted() && overrideReason == null) {
+            throw new Refused(repository + "@" + digest + " was deleted from the registry. If the host still holds it (a rollback to"
+                    + " what ran before), override with --force --reason TEXT (recorded): the host uses its own copy and pulls nothing");
         }
         ImageVerdict verdict = image.verdict();
         if (verdict != ImageVerdict.VERIFIED && overrideReason == null) {
@@ -142,6 +143,32 @@ public final class ReleaseService {
 
     /** Sends the release document and records the release RUNNING; the host reports the outcome to {@link #onStatus}. */
     public ReleaseRecord start(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
+        // an override leaves its trace before anything is sent: if this write fails, nothing is sent
+        ReleaseRecord audit = null;
+        if (plan.overrideReason() != null) {
+            audit = new ReleaseRecord(config.app(), "override-" + java.util.UUID.randomUUID(), kind, ReleaseRecord.Status.RUNNING, plan.repository(),
+                    plan.tag(), plan.digest(), plan.version(), plan.previousDigest(), Text.oneLine(requestedBy, 128), clock.instant(), restorePoint,
+                    Text.oneLine(plan.overrideReason(), 400), null, null, "override requested; the command is being sent", null, null);
+            if (!store.create(audit)) {
+                throw new IllegalStateException("the override's record could not be written: nothing was sent");
+            }
+        }
+        try {
+            ReleaseRecord sent = send(plan, restorePoint, requestedBy, kind);
+            if (audit != null) {
+                store.settle(audit.settled(ReleaseRecord.Status.SENT, "override sent as command " + sent.commandId(), clock.instant()));
+            }
+            return sent;
+        } catch (RuntimeException e) {
+            if (audit != null) {
+                store.settle(audit.settled(ReleaseRecord.Status.FAILED, "the command was not sent: " + Text.oneLine(String.valueOf(e.getMessage()), 300),
+                        clock.instant()));
+            }
+            throw e;
+        }
+    }
+
+    private ReleaseRecord send(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("digest", plan.digest());
         params.put("expectedVersion", plan.version());

@@ -385,8 +385,6 @@ class ImageArchiveIT {
     }
 
     static void deleteManifest(LocalRegistry registry, String repo, String digest) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repo + "/manifests/" + digest))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(202);
+        LocalRegistries.deleteManifest(registry, repo, digest);
     }
 }

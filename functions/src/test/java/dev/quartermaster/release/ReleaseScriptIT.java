@@ -187,6 +187,19 @@ class ReleaseScriptIT {
     }
 
     @Test
+    void aDigestTheHostHolds_isReleasedWithoutThePull_evenAfterTheRegistryDroppedIt() throws Exception {
+        String v4 = new OciImages.Pusher(registry.url()).push(repo, "v4", LocalPodman.webImage("4.0", true, repo));
+        assertThat(result(release(v4, "4.0", Map.of()))).contains("\"result\":\"RELEASED\"");
+        assertThat(result(release(v1, "1.0", Map.of()))).contains("\"result\":\"RELEASED\"");
+        LocalRegistries.deleteManifest(registry, repo, v4); // as a lifecycle rule or a cleanup would
+
+        var r = release(v4, "4.0", Map.of());
+
+        assertThat(result(r)).contains("\"result\":\"RELEASED\"").contains("already on the host");
+        awaitServed("4.0");
+    }
+
+    @Test
     void aVersionRegexCannotEndTheSedCommand_norRunAnything() throws Exception {
         // with '/' as sed's delimiter this was s/.*.*/touch M #/e;#.*/\1/p: the e flag ran "touch M" in the script's directory
         String name = "qm-pwned-" + UUID.randomUUID();

@@ -75,6 +75,52 @@ class ReleaseServiceTest {
     }
 
     @Test
+    void anOverride_isRecordedBeforeItsCommandIsSent_andNothingIsSentWhenThatRecordFails() {
+        ReleaseRecord r = service.start(service.plan("wordpress:wp-6.4-v3", "hotfix approved by bob"), null, "alice", ReleaseRecord.Kind.RELEASE);
+        ReleaseRecord audit = store.list("wordpress").stream().filter(x -> x.commandId().startsWith("override-")).findFirst().orElseThrow();
+        assertThat(audit.status()).isEqualTo(ReleaseRecord.Status.SENT);
+        assertThat(audit.reason()).contains(r.commandId());
+        assertThat(audit.overrideReason()).isEqualTo("hotfix approved by bob");
+
+        RecordingCommands none = new RecordingCommands();
+        ReleaseStore failing = new ReleaseStore() {
+            @Override
+            public boolean create(ReleaseRecord record) {
+                throw new IllegalStateException("DynamoDB is down");
+            }
+
+            @Override
+            public java.util.Optional<ReleaseRecord> byCommandId(String commandId) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public boolean settle(ReleaseRecord outcome) {
+                return false;
+            }
+
+            @Override
+            public java.util.List<ReleaseRecord> list(String app) {
+                return java.util.List.of();
+            }
+        };
+        ReleaseService down = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
+                "QuartermasterRelease", "QuartermasterReleaseCheck", "qm:backup", "true"), failing, ledger, none, alerts, Clock.systemUTC());
+        assertThatThrownBy(() -> down.start(down.plan("wordpress:wp-6.4-v3", "hotfix"), null, "alice", ReleaseRecord.Kind.RELEASE))
+                .hasMessageContaining("DynamoDB is down");
+        assertThat(none.sent()).isEmpty();
+    }
+
+    @Test
+    void aDigestDeletedFromTheRegistry_isRefused_unlessForcedWithAReason_forTheHostsOwnCopy() {
+        new ImageLedger(ledger, alerts).record(new ImageAction("d1", Instant.now(), ImageAction.Kind.DELETE, true, "wordpress", V1, null, null, null));
+
+        assertThatThrownBy(() -> service.plan("wordpress@" + V1, null)).hasMessageContaining("deleted from the registry")
+                .hasMessageContaining("--force --reason");
+        assertThat(service.plan("wordpress@" + V1, "the host still holds it; ECR lost it").digest()).isEqualTo(V1);
+    }
+
+    @Test
     void unknownTagsOtherRepositoriesAndBadDigests_areRefusedClearly() {
         assertThatThrownBy(() -> service.plan("wordpress:nope", null)).hasMessageContaining("no image tagged wordpress:nope");
         assertThatThrownBy(() -> service.plan("mariadb:11", null)).hasMessageContaining("releases wordpress only");

@@ -24,4 +24,14 @@ public final class LocalRegistries {
         }
         return registry;
     }
+
+    /** Deletes a manifest by digest, as a cleanup job or a lifecycle rule would. */
+    public static void deleteManifest(dev.quartermaster.testkit.LocalRegistry registry, String repo, String digest) throws Exception {
+        var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(registry.url() + "/v2/" + repo + "/manifests/" + digest)).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("deleting " + repo + "@" + digest + " answered " + r.statusCode() + ": " + r.body());
+        }
+    }
 }
