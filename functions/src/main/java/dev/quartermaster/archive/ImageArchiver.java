@@ -203,7 +203,7 @@ public final class ImageArchiver {
                 progress.blob(d.digest(), d.size(), true);
                 return;
             }
-            layout.putBlob(d.digest(), d.size(), source.blob(repository, d.digest()));
+            layout.putBlob(d.digest(), d.size(), new DeadlineInputStream(source.blob(repository, d.digest()), deadline, clock, d.digest()));
             stored += d.size();
             progress.blob(d.digest(), d.size(), false);
         }
@@ -214,7 +214,7 @@ public final class ImageArchiver {
             for (Map.Entry<String, Long> s : skipped.entrySet()) {
                 if (layout.blob(s.getKey()).isEmpty()) {
                     try {
-                        layout.putBlob(s.getKey(), s.getValue(), source.blob(repository, s.getKey()));
+                        layout.putBlob(s.getKey(), s.getValue(), new DeadlineInputStream(source.blob(repository, s.getKey()), deadline, clock, s.getKey()));
                         deduplicated -= s.getValue();
                         stored += s.getValue();
                     } catch (RuntimeException e) {

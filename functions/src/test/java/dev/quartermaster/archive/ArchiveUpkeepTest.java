@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The prune's safety on the directory twin: the sweep deletes only what it proved unreferenced. */
 class ArchiveUpkeepTest {
@@ -86,6 +87,61 @@ class ArchiveUpkeepTest {
         var again = new ArchiveUpkeep(layout, ledger, alerts, Clock.systemUTC()).prune(Duration.ofDays(90), Duration.ZERO);
         assertThat(again.stopped()).isNull();
         assertThat(digests(layout)).containsAll(kept.layers().stream().map(Blob::digest).toList()).doesNotContain(gone.config().digest());
+    }
+
+    @Test
+    void archive_ofABlobThatTricklesIn_stopsAtTheDeadlineMidBlob_andStoresNothingOfIt(@TempDir Path dir) {
+        Image image = OciImages.image(List.of(OciImages.layer(Map.of("big", OciImages.randomBytes(50_000, 3)))), Map.of(), List.of(), "amd64");
+        DirectoryLayout registry = new DirectoryLayout(dir.resolve("registry"));
+        store(registry, "wordpress", "t", image);
+        ImageSource plain = ImageSource.fromLayout(registry);
+        ImageSource trickling = new ImageSource() { // a byte per read, as a registry holding the connection open would send
+            @Override
+            public dev.quartermaster.registry.Manifest manifest(String repository, String digest, String mediaType) {
+                return plain.manifest(repository, digest, mediaType);
+            }
+
+            @Override
+            public java.io.InputStream blob(String repository, String digest) {
+                java.io.InputStream in = plain.blob(repository, digest);
+                return new java.io.FilterInputStream(in) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        return super.read(b, off, Math.min(len, 1));
+                    }
+                };
+            }
+
+            @Override
+            public List<dev.quartermaster.registry.Descriptor> referrers(String repository, String digest) {
+                return List.of();
+            }
+        };
+        Instant start = Instant.parse("2026-11-30T00:00:00Z");
+        Clock ticking = new Clock() { // one second passes at every look at the clock
+            private long calls;
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public synchronized Instant instant() {
+                return start.plusSeconds(calls++);
+            }
+        };
+        DirectoryLayout archive = new DirectoryLayout(dir.resolve("archive"));
+        ImageArchiver archiver = new ImageArchiver(trickling, archive, ImageArchiver.Limits.defaults(), ticking);
+
+        assertThatThrownBy(() -> archiver.archive("wordpress", image.manifest().digest(), "t", start.plusSeconds(300), ImageArchiver.Progress.NONE))
+                .hasMessageContaining("out of time");
+        assertThat(archive.blob(image.layers().get(0).digest())).isEmpty();
     }
 
     private static Image image(String version, int layers) {
