@@ -10,10 +10,11 @@ import dev.quartermaster.archive.ImageRestorer;
 import dev.quartermaster.archive.S3ArchiveLayout;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
+import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.registry.RegistryWriter;
-import dev.quartermaster.verify.VerifyRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -109,7 +110,7 @@ final class ArchiveCommand implements Runnable {
                 ArchiveLayout layout = layout(p);
                 ArchiveIndex.Entry entry = ImageRestorer.resolve(layout.readIndex().index(), reference);
                 if (!reference.contains("@")) {
-                    String doubt = ImageRestorer.disagreement(entry, p.ledgerStore().history(entry.repository(), entry.tag()));
+                    String doubt = ImageRestorer.disagreement(entry, LedgerRoot.store(p).history(entry.repository(), entry.tag()));
                     if (doubt != null) {
                         throw new IllegalArgumentException("refused: " + doubt);
                     }
@@ -136,7 +137,7 @@ final class ArchiveCommand implements Runnable {
 
         private RegistryAuth auth(Platform p, String url) {
             if (target.aws && url.contains(".dkr.ecr.")) {
-                return VerifyRoot.ecrAuth(p);
+                return RegistryRoot.ecrAuth(p);
             }
             String user = System.getenv("QM_REGISTRY_USER");
             String password = System.getenv("QM_REGISTRY_PASSWORD");
@@ -228,7 +229,7 @@ final class ArchiveCommand implements Runnable {
         public Integer call() throws Exception {
             boolean json = target.json();
             return withArchive(target, p -> {
-                ArchiveUpkeep upkeep = new ArchiveUpkeep(layout(p), p.ledgerStore(), p.alerts(), Clock.systemUTC());
+                ArchiveUpkeep upkeep = new ArchiveUpkeep(layout(p), LedgerRoot.store(p), p.alerts(), Clock.systemUTC());
                 var r = upkeep.scrub(100, Instant.MAX, new SecureRandom(), repository);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("checked", r.checked());

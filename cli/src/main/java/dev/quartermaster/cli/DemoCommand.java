@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.testkit.OciImages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             String d2 = push(pusher, ledger, verify, "wp-6.5-v2", "6.5.5");
 
             step(2, "the ledger");
-            printLedger(services.ledgerStore().images("wordpress"));
+            printLedger(LedgerRoot.store(services).images("wordpress"));
             expect(verdict(services, d1), "VERIFIED", "wp-6.4-v1 verdict");
             expect(verdict(services, d2), "VERIFIED", "wp-6.5-v2 verdict");
 
@@ -77,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
             if (mismatch.isEmpty()) {
                 failures.add("no MISMATCH alert for wp-6.4-v3");
             }
-            printLedger(services.ledgerStore().images("wordpress"));
+            printLedger(LedgerRoot.store(services).images("wordpress"));
 
             step(4, "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
             archived.forEach(out::println);
@@ -237,7 +238,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String verdict(dev.quartermaster.common.Platform services, String digest) {
-        return services.ledgerStore().image("wordpress", digest).map(i -> String.valueOf(i.verdict())).orElse("(not in ledger)");
+        return LedgerRoot.store(services).image("wordpress", digest).map(i -> String.valueOf(i.verdict())).orElse("(not in ledger)");
     }
 
     private void printLedger(List<ImageRecord> images) {

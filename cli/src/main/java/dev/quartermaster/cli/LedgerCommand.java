@@ -3,6 +3,7 @@ package dev.quartermaster.cli;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.events.Validation;
 import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.ledger.TagEvent;
 import dev.quartermaster.ledger.TagHead;
@@ -34,10 +35,10 @@ final class LedgerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean json = target.json();
         if (target.aws) {
-            return show(target.awsPlatform().ledgerStore(), json, System.out);
+            return show(LedgerRoot.store(target.awsPlatform()), json, System.out);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
-            return show(LocalServices.platform(local, System.err).ledgerStore(), json, System.out);
+            return show(LedgerRoot.store(LocalServices.platform(local, System.err)), json, System.out);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.quartermaster.cli;
 
-import dev.quartermaster.backup.CommandRunner;
+import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.testkit.HostScripts;
 
 import java.io.PrintStream;

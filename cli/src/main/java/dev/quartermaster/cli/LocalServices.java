@@ -5,7 +5,7 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.verify.VerifyRoot;
+import dev.quartermaster.registry.RegistryRoot;
 
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -56,7 +56,7 @@ final class LocalServices {
         }
         FileAlerts alerts = new FileAlerts(local.stateDir().resolve("alerts.jsonl"), console);
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
-        Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? VerifyRoot::registry
+        Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? RegistryRoot::registry
                 : p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
         LocalAgent agent = null;
         if (backups) {

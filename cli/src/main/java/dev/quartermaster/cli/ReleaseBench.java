@@ -4,6 +4,7 @@ import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageLedger;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.testkit.LocalPodman;
 import dev.quartermaster.testkit.OciImages;
@@ -38,10 +39,10 @@ final class ReleaseBench {
             String b = pusher.push("wordpress", "b", LocalPodman.wordpressImage("6.5.5", 3, 2 * 1024 * 1024, "b"));
             String broken = pusher.push("wordpress", "broken", LocalPodman.wordpressImage("6.6.1", 3, 2 * 1024 * 1024, "broken", false));
             var ctx = ReleaseCommands.Context.local(local, false, quiet);
-            ImageLedger ledger = new ImageLedger(ctx.platform.ledgerStore(), ctx.platform.alerts());
+            ImageLedger ledger = new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
             for (String[] img : List.of(new String[]{"a", a, "6.4.3"}, new String[]{"b", b, "6.5.5"}, new String[]{"broken", broken, "6.6.1"})) {
                 ledger.record(new ImageAction("bench-" + img[0], Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", img[1], img[0], null, null));
-                ctx.platform.ledgerStore().recordVerification("wordpress", img[1], new ImageRecord.Verification(ImageVerdict.VERIFIED,
+                LedgerRoot.store(ctx.platform).recordVerification("wordpress", img[1], new ImageRecord.Verification(ImageVerdict.VERIFIED,
                         img[2], img[2], "bench", 0, 0, Instant.now()));
             }
             LocalSite site = local.site();

@@ -2,6 +2,7 @@ package dev.quartermaster.cli;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStore;
+import dev.quartermaster.host.HostRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,9 +50,9 @@ final class RestoreCommand implements Callable<Integer> {
             params.put("passwordParameter", settings.getOrDefault("DB_PASSWORD_PARAMETER", ""));
             String id;
             try {
-                id = dev.quartermaster.backup.BackupRoot.ssmCommands(platform).send(settings.get("RESTORE_DOCUMENT"), params,
+                id = HostRoot.ssmCommands(platform).send(settings.get("RESTORE_DOCUMENT"), params,
                         settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
-            } catch (dev.quartermaster.backup.CommandRunner.TargetException e) {
+            } catch (dev.quartermaster.host.CommandRunner.TargetException e) {
                 System.err.println("qm restore: nothing sent: " + e.getMessage());
                 return 2;
             }

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.backup.SsmCommandRunner;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.host.SsmCommandRunner;
+import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.testkit.LocalDynamoDb;
 import dev.quartermaster.testkit.LocalMoto;
-import dev.quartermaster.verify.VerifyRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,7 +227,7 @@ class AwsModeEmulatorIT {
 
     @Test
     void ecrAuth_getsABasicTokenFromGetAuthorizationToken() {
-        String header = VerifyRoot.ecrAuth(platform()).header().orElseThrow();
+        String header = RegistryRoot.ecrAuth(platform()).header().orElseThrow();
 
         assertThat(header).startsWith("Basic ");
         assertThat(new String(Base64.getDecoder().decode(header.substring(6)), StandardCharsets.UTF_8)).startsWith("AWS:");

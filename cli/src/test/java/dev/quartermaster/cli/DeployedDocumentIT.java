@@ -102,8 +102,8 @@ class DeployedDocumentIT {
     }
 
     /** SSM as backup-status sees it: the command's output, as the agent captured it. */
-    private static dev.quartermaster.backup.CommandRunner ssmReporting(String commandId, String output) {
-        return new dev.quartermaster.backup.CommandRunner() {
+    private static dev.quartermaster.host.CommandRunner ssmReporting(String commandId, String output) {
+        return new dev.quartermaster.host.CommandRunner() {
             @Override
             public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
                 throw new UnsupportedOperationException("this test sends nothing");

@@ -4,6 +4,7 @@ import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageLedger;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
@@ -43,12 +44,12 @@ class ReleaseFlowIT {
             String broken = pusher.push("wordpress", "wp-6.6-v1", LocalPodman.wordpressImage("6.6.1", 1, 4096, "it-3", false));
             String liar = pusher.push("wordpress", "wp-6.4-v3", LocalPodman.wordpressImage("6.5.5", 1, 4096, "it-4"));
             var ctx = ReleaseCommands.Context.local(local, true, out);
-            ImageLedger ledger = new ImageLedger(ctx.platform.ledgerStore(), ctx.platform.alerts());
+            ImageLedger ledger = new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
             Object[][] images = {{"wp-6.4-v1", v1, "6.4.3", ImageVerdict.VERIFIED}, {"wp-6.5-v2", v2, "6.5.5", ImageVerdict.VERIFIED},
                     {"wp-6.6-v1", broken, "6.6.1", ImageVerdict.VERIFIED}, {"wp-6.4-v3", liar, "6.5.5", ImageVerdict.MISMATCH}};
             for (Object[] i : images) {
                 ledger.record(new ImageAction("e-" + i[0], Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", (String) i[1], (String) i[0], null, null));
-                ctx.platform.ledgerStore().recordVerification("wordpress", (String) i[1], new ImageRecord.Verification((ImageVerdict) i[3],
+                LedgerRoot.store(ctx.platform).recordVerification("wordpress", (String) i[1], new ImageRecord.Verification((ImageVerdict) i[3],
                         "x", (String) i[2], "test", 0, 0, Instant.now()));
             }
             LocalSite site = local.site();

@@ -1,10 +1,11 @@
 package dev.quartermaster.app;
 
 import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.backup.CommandRunner;
 import dev.quartermaster.common.Platform;
+import dev.quartermaster.host.CommandRunner;
+import dev.quartermaster.host.HostRoot;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.verify.VerifyRoot;
+import dev.quartermaster.registry.RegistryRoot;
 
 import java.util.function.Function;
 
@@ -16,7 +17,7 @@ import java.util.function.Function;
 public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands) {
 
     public static Wiring of(Platform platform) {
-        return new Wiring(platform, VerifyRoot::registry, BackupRoot::ssmCommands);
+        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands);
     }
 
     /** @param registry built when a verify function is built (so the local registry starts only then) */

@@ -11,7 +11,7 @@ import dev.quartermaster.events.ScheduledEvent;
 import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageActions;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.verify.VerifyRoot;
+import dev.quartermaster.registry.RegistryRoot;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
@@ -39,7 +39,7 @@ public final class ArchiveHandler extends EventFunction {
     }
 
     private ArchiveHandler(Platform platform) {
-        this(platform, VerifyRoot.registry(platform));
+        this(platform, RegistryRoot.registry(platform));
         acceptingOnly(platform.origin());
     }
 

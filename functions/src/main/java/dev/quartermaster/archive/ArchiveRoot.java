@@ -2,8 +2,10 @@ package dev.quartermaster.archive;
 
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.idempotency.IdempotencyRoot;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.verify.VerifyRoot;
+import dev.quartermaster.registry.RegistryRoot;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -22,18 +24,18 @@ public final class ArchiveRoot {
     }
 
     public static ArchiveService service(Platform p) {
-        return service(p, VerifyRoot.registry(p));
+        return service(p, RegistryRoot.registry(p));
     }
 
     public static ArchiveService service(Platform p, RegistryClient registry) {
         ImageArchiver archiver = new ImageArchiver(ImageSource.fromRegistry(registry), layout(p), ImageArchiver.Limits.defaults(), Clock.systemUTC());
-        return new ArchiveService(archiver, p.ledgerStore(), p.idempotency(), p.alerts(), Clock.systemUTC());
+        return new ArchiveService(archiver, LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC());
     }
 
     /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
     public static ImageLister lister(Platform p, RegistryClient registry) {
         if ("ecr".equals(p.settings().getOrDefault("REGISTRY_AUTH", "none"))) {
-            return new EcrImageLister(Platform.memo(() -> VerifyRoot.ecr(p)));
+            return new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(p)));
         }
         return new RegistryImageLister(registry);
     }
@@ -43,7 +45,7 @@ public final class ArchiveRoot {
     }
 
     public static ArchiveUpkeep upkeep(Platform p) {
-        return new ArchiveUpkeep(layout(p), p.ledgerStore(), p.alerts(), Clock.systemUTC());
+        return new ArchiveUpkeep(layout(p), LedgerRoot.store(p), p.alerts(), Clock.systemUTC());
     }
 
     /** The scrub's share of blobs, checked at start: a bad setting fails the function's first run loudly. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
+import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.idempotency.IdempotencyStore;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.registry.Digests;

@@ -1,19 +1,18 @@
 package dev.quartermaster.common;
 
 import dev.quartermaster.events.EventOrigin;
-import dev.quartermaster.idempotency.DynamoDbIdempotencyStore;
-import dev.quartermaster.idempotency.IdempotencyStore;
-import dev.quartermaster.ledger.DynamoDbLedgerStore;
-import dev.quartermaster.ledger.LedgerStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What every feature shares, built once per container: the settings, the SDK clients (each built when
- * first used), the ledger table's stores and where alerts go. Feature ports (the registry, SSM, S3)
- * are built by each feature's own composition root ({@code VerifyRoot}, {@code BackupRoot}).
+ * first used), the table and where alerts go. It knows no feature: stores and ports are built by their own
+ * composition roots ({@code LedgerRoot}, {@code IdempotencyRoot}, {@code RegistryRoot}, {@code HostRoot},
+ * {@code BackupRoot}) and kept here, one per container, through {@link #shared}.
  * The shared settings are read here, at construction, so a function's reads are all known up front.
  */
 public final class Platform {
@@ -22,8 +21,7 @@ public final class Platform {
     private final String table;
     private final EventOrigin origin;
     private final Supplier<DynamoDbClient> dynamoDb;
-    private final Supplier<LedgerStore> ledgerStore;
-    private final Supplier<IdempotencyStore> idempotency;
+    private final Map<Class<?>, Object> components;
     private final Supplier<Alerts> alerts;
 
     public Platform(Settings settings) {
@@ -33,8 +31,7 @@ public final class Platform {
         this.origin = EventOrigin.of(settings.get("EXPECTED_ACCOUNT").orElse(null), settings.get("AWS_REGION").orElse(null));
         String topic = settings.get("ALERT_TOPIC_ARN").orElse(null);
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
-        this.ledgerStore = memo(() -> new DynamoDbLedgerStore(dynamoDb.get(), table));
-        this.idempotency = memo(() -> new DynamoDbIdempotencyStore(dynamoDb.get(), table, Clock.systemUTC()));
+        this.components = new ConcurrentHashMap<>();
         this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
         if (Priming.snapStart()) {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
@@ -49,8 +46,7 @@ public final class Platform {
         this.table = base.table;
         this.origin = base.origin;
         this.dynamoDb = base.dynamoDb;
-        this.ledgerStore = base.ledgerStore;
-        this.idempotency = base.idempotency;
+        this.components = base.components;
         this.alerts = () -> replacement;
     }
 
@@ -77,12 +73,18 @@ public final class Platform {
         return origin;
     }
 
-    public LedgerStore ledgerStore() {
-        return ledgerStore.get();
+    /** The table every store of this platform uses (TABLE_NAME). */
+    public String table() {
+        return table;
     }
 
-    public IdempotencyStore idempotency() {
-        return idempotency.get();
+    /** One {@code key} per container (and per copy made with {@link #withAlerts}): built by {@code factory} on first use. */
+    public <T> T shared(Class<T> key, Function<Platform, T> factory) {
+        Object existing = components.get(key);
+        if (existing == null) {
+            existing = components.computeIfAbsent(key, k -> factory.apply(this));
+        }
+        return key.cast(existing);
     }
 
     public Alerts alerts() {

@@ -25,7 +25,7 @@ public final class ImageActionHandler extends EventFunction {
     }
 
     private ImageActionHandler(Platform platform) {
-        this(new ImageLedger(platform.ledgerStore(), platform.alerts()));
+        this(new ImageLedger(LedgerRoot.store(platform), platform.alerts()));
         acceptingOnly(platform.origin());
         if (dev.quartermaster.common.Priming.snapStart()) {
             prime(platform);
@@ -48,7 +48,7 @@ public final class ImageActionHandler extends EventFunction {
         var event = EventParser.parse(EventParser.readTree(PRIMING_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
-        LedgerStore store = platform.ledgerStore();
+        LedgerStore store = LedgerRoot.store(platform);
         LedgerWrite write = ImageLedger.plan(action, store.head(action.repository(), action.tag()).orElse(null), List.of(),
                 store.image(action.repository(), action.digest()).orElse(null));
         store.prime(write);

@@ -1,8 +1,9 @@
 package dev.quartermaster.release;
 
-import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.backup.CommandRunner;
 import dev.quartermaster.common.Platform;
+import dev.quartermaster.host.CommandRunner;
+import dev.quartermaster.host.HostRoot;
+import dev.quartermaster.ledger.LedgerRoot;
 
 import java.time.Clock;
 
@@ -12,12 +13,12 @@ public final class ReleaseRoot {
     }
 
     public static ReleaseService service(Platform p) {
-        return service(p, BackupRoot.ssmCommands(p));
+        return service(p, HostRoot.ssmCommands(p));
     }
 
     /** With another command runner (bin/qm's local agent, a test's recording fake). */
     public static ReleaseService service(Platform p, CommandRunner commands) {
-        return new ReleaseService(ReleaseConfig.from(p.settings()), store(p), p.ledgerStore(), commands, p.alerts(), Clock.systemUTC());
+        return new ReleaseService(ReleaseConfig.from(p.settings()), store(p), LedgerRoot.store(p), commands, p.alerts(), Clock.systemUTC());
     }
 
     public static ReleaseStore store(Platform p) {

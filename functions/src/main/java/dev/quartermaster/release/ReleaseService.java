@@ -1,11 +1,11 @@
 package dev.quartermaster.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.backup.CommandRunner;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
 import dev.quartermaster.common.Text;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerStore;

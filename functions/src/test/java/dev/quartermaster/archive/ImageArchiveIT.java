@@ -1,15 +1,17 @@
 package dev.quartermaster.archive;
 
 import dev.quartermaster.common.Platform;
+import dev.quartermaster.idempotency.IdempotencyRoot;
 import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageLedger;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryWriter;
 import dev.quartermaster.testkit.LocalRegistry;
-import dev.quartermaster.testkit.OciImages;
 import dev.quartermaster.testkit.OciImages.Blob;
 import dev.quartermaster.testkit.OciImages.Image;
+import dev.quartermaster.testkit.OciImages;
 import dev.quartermaster.testkit.Tools;
 import dev.quartermaster.testutils.LocalBackends;
 import dev.quartermaster.testutils.LocalLedger;
@@ -59,7 +61,7 @@ class ImageArchiveIT {
     private final RegistryClient sourceClient = new RegistryClient(source.url(), RegistryAuth.anonymous());
     private final ArchiveService service = new ArchiveService(
             new ImageArchiver(ImageSource.fromRegistry(sourceClient), layout, ImageArchiver.Limits.defaults(), Clock.systemUTC()),
-            platform.ledgerStore(), platform.idempotency(), alerts, Clock.systemUTC());
+            LedgerRoot.store(platform), IdempotencyRoot.store(platform), alerts, Clock.systemUTC());
 
     @BeforeAll
     static void s3() {
@@ -92,7 +94,7 @@ class ImageArchiveIT {
 
         assertThat(o.ok()).isTrue();
         assertThat(o.result().blobs()).isEqualTo(1 + 1 + 4); // manifest, config, 4 layers
-        assertThat(platform.ledgerStore().image(repo, digest).orElseThrow().archive().complete()).isTrue();
+        assertThat(LedgerRoot.store(platform).image(repo, digest).orElseThrow().archive().complete()).isTrue();
         var entry = layout.readIndex().index().find(repo + ":wp-6.4-v1").orElseThrow();
         assertThat(entry.digest()).isEqualTo(digest);
         assertThat(entry.complete()).isTrue();
@@ -250,19 +252,19 @@ class ImageArchiveIT {
         rotten[rotten.length / 2] ^= 1;
         s3.putObject(b -> b.bucket(LocalBackends.ARCHIVE_BUCKET).key(key).metadata(Map.of("sha256", victim.substring(7))),
                 RequestBody.fromBytes(rotten));
-        ArchiveUpkeep upkeep = new ArchiveUpkeep(layout, platform.ledgerStore(), alerts, Clock.systemUTC());
+        ArchiveUpkeep upkeep = new ArchiveUpkeep(layout, LedgerRoot.store(platform), alerts, Clock.systemUTC());
 
         var r = upkeep.scrub(100, Instant.now().plusSeconds(120), new Random(1));
 
         assertThat(r.corrupt()).containsExactly(victim);
         assertThat(r.incomplete()).hasSize(1).first().asString().contains(repo + ":v1");
         assertThat(layout.blob(victim)).isEmpty();
-        assertThat(platform.ledgerStore().image(repo, digest).orElseThrow().archive().complete()).isFalse();
+        assertThat(LedgerRoot.store(platform).image(repo, digest).orElseThrow().archive().complete()).isFalse();
         assertThat(alerts.kinds()).contains("ARCHIVE_SCRUB");
 
         archive("c2", repo, digest, "v1"); // the next archive (or the reconcile) copies it again from the registry
         assertThat(upkeep.scrub(100, Instant.now().plusSeconds(120), new Random(1)).corrupt()).isEmpty();
-        assertThat(platform.ledgerStore().image(repo, digest).orElseThrow().archive().complete()).isTrue();
+        assertThat(LedgerRoot.store(platform).image(repo, digest).orElseThrow().archive().complete()).isTrue();
     }
 
     @Test
@@ -274,11 +276,11 @@ class ImageArchiveIT {
         String dKept = pusher.push(repo, "wp-6.5-v2", kept);
         archive("p1", repo, dOld, "wp-6.4-v1");
         archive("p2", repo, dKept, "wp-6.5-v2");
-        ImageLedger ledger = new ImageLedger(platform.ledgerStore(), alerts);
+        ImageLedger ledger = new ImageLedger(LedgerRoot.store(platform), alerts);
         Instant longAgo = Instant.now().minus(Duration.ofDays(200));
         ledger.record(new ImageAction("push-old", longAgo.minusSeconds(60), ImageAction.Kind.PUSH, true, repo, dOld, "wp-6.4-v1", null, null));
         ledger.record(new ImageAction("delete-old", longAgo, ImageAction.Kind.DELETE, true, repo, dOld, null, null, null));
-        ArchiveUpkeep upkeep = new ArchiveUpkeep(layout, platform.ledgerStore(), alerts, Clock.systemUTC());
+        ArchiveUpkeep upkeep = new ArchiveUpkeep(layout, LedgerRoot.store(platform), alerts, Clock.systemUTC());
 
         var r = upkeep.prune(Duration.ofDays(90), Duration.ZERO);
 
@@ -300,7 +302,7 @@ class ImageArchiveIT {
         archive("g1", repo, d, "v1");
         ImageArchiver.updateIndex(layout, i -> ArchiveIndex.empty()); // as if every image had been forgotten
 
-        var r = new ArchiveUpkeep(layout, platform.ledgerStore(), alerts, Clock.systemUTC()).prune(Duration.ofDays(90), Duration.ofHours(48));
+        var r = new ArchiveUpkeep(layout, LedgerRoot.store(platform), alerts, Clock.systemUTC()).prune(Duration.ofDays(90), Duration.ofHours(48));
 
         assertThat(r.blobsDeleted()).isZero();
         assertThat(r.youngUnreferenced()).isEqualTo(5);

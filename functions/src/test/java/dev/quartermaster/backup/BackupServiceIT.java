@@ -2,6 +2,7 @@ package dev.quartermaster.backup;
 
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.testutils.Fixtures;
 import dev.quartermaster.testutils.Invoke;
 import dev.quartermaster.testutils.LocalBackends;

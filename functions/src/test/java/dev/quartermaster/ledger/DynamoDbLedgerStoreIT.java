@@ -7,6 +7,6 @@ import dev.quartermaster.testutils.RecordingAlerts;
 class DynamoDbLedgerStoreIT extends LedgerStoreContract {
     @Override
     protected LedgerStore newStore() {
-        return LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()).ledgerStore();
+        return LedgerRoot.store(LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
     }
 }

@@ -65,7 +65,7 @@ class FaultInjectionIT {
         }
         Map<String, String> settings = new HashMap<>(dynamo.functionSettings("ledger"));
         Platform services = new Platform(Settings.of(settings)).withAlerts(new RecordingAlerts());
-        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
+        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(LedgerRoot.store(services), services.alerts()));
         int events = 300;
         List<byte[]> deliveries = new ArrayList<>();
         Map<String, String> last = new HashMap<>();
@@ -109,7 +109,7 @@ class FaultInjectionIT {
             assertThat(retries.get()).isPositive();        // and really failed some deliveries
             // a delivery that failed after its transaction committed comes back DUPLICATE: still exactly once
             assertThat(statuses.getOrDefault("RECORDED", 0) + statuses.getOrDefault("DUPLICATE", 0)).isEqualTo(events);
-            var store = services.ledgerStore();
+            var store = LedgerRoot.store(services);
             for (int t = 0; t < 10; t++) {
                 var history = store.history("wordpress", "tag-" + t);
                 Set<String> ids = new HashSet<>();

@@ -29,8 +29,8 @@ class ImageActionHandlerIT {
     void setUp() {
         settings = LocalLedger.freshTableSettings();
         var services = LocalLedger.platform(settings, alerts);
-        handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
-        store = services.ledgerStore();
+        handler = new ImageActionHandler(new ImageLedger(LedgerRoot.store(services), services.alerts()));
+        store = LedgerRoot.store(services);
     }
 
     @Test

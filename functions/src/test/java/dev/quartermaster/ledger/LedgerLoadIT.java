@@ -42,7 +42,7 @@ class LedgerLoadIT {
     @Test
     void twoThousandEventsFromSixteenThreadsWithDuplicates_everyHistoryCompleteAndEveryHeadTheLastPush() throws Exception {
         var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
-        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(services.ledgerStore(), services.alerts()));
+        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(LedgerRoot.store(services), services.alerts()));
         Random random = new Random(42);
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
         List<String> deliveries = new ArrayList<>();
@@ -74,7 +74,7 @@ class LedgerLoadIT {
         pool.shutdown();
 
         assertThat(statuses).containsEntry("RECORDED", EVENTS).containsEntry("DUPLICATE", EVENTS / 10).hasSize(2);
-        var store = services.ledgerStore();
+        var store = LedgerRoot.store(services);
         for (int t = 0; t < TAGS; t++) {
             String tag = "tag-" + t;
             var history = store.history("wordpress", tag);

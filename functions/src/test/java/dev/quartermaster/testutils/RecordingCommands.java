@@ -1,6 +1,6 @@
 package dev.quartermaster.testutils;
 
-import dev.quartermaster.backup.CommandRunner;
+import dev.quartermaster.host.CommandRunner;
 
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,9 @@
 package dev.quartermaster.verify;
 
-import dev.quartermaster.ledger.ImageVerdict;
-
 import com.sun.net.httpserver.HttpServer;
+import dev.quartermaster.idempotency.IdempotencyRoot;
+import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryException;
@@ -32,8 +33,8 @@ class VerificationServiceIT {
     private final dev.quartermaster.common.Platform services = LocalLedger.platform(LocalLedger.freshTableSettings(), alerts);
 
     private VerificationService service(RegistryClient client) {
-        return new VerificationService(new ImageVerifier(client, VerifyRules.defaults()), services.ledgerStore(),
-                services.idempotency(), services.alerts(), Clock.systemUTC());
+        return new VerificationService(new ImageVerifier(client, VerifyRules.defaults()), LedgerRoot.store(services),
+                IdempotencyRoot.store(services), services.alerts(), Clock.systemUTC());
     }
 
     @Test
@@ -54,7 +55,7 @@ class VerificationServiceIT {
 
         assertThat(reports).isEqualTo(1);
         assertThat(alerts.kinds()).containsExactly("MISMATCH");
-        assertThat(services.ledgerStore().image(repo, digest).orElseThrow().verification().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.MISMATCH);
+        assertThat(LedgerRoot.store(services).image(repo, digest).orElseThrow().verification().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.MISMATCH);
     }
 
     @Test
@@ -77,7 +78,7 @@ class VerificationServiceIT {
             var last = service.verifyPush("down-event", "wordpress", digest, "wp-6.4-v1", VerifyBudget.of(Duration.ofMinutes(1)));
 
             assertThat(last).get().extracting(r -> r.verdict().kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
-            assertThat(services.ledgerStore().image("wordpress", digest).orElseThrow().verification().reason()).contains("kept failing");
+            assertThat(LedgerRoot.store(services).image("wordpress", digest).orElseThrow().verification().reason()).contains("kept failing");
             assertThat(alerts.kinds()).containsExactly("UNVERIFIABLE");
         } finally {
             down.stop(0);

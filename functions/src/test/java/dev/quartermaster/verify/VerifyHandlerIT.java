@@ -2,6 +2,7 @@ package dev.quartermaster.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.ledger.ImageActionHandler;
+import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.testkit.OciImages;
 import dev.quartermaster.testutils.Fixtures;
@@ -35,8 +36,8 @@ class VerifyHandlerIT {
         settings.put("REGISTRY_URL", LocalRegistries.shared().url());
         var services = LocalLedger.platform(settings, alerts);
         verify = new VerifyHandler(VerifyRoot.verification(services));
-        ledgerHandler = new ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(services.ledgerStore(), services.alerts()));
-        store = services.ledgerStore();
+        ledgerHandler = new ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(LedgerRoot.store(services), services.alerts()));
+        store = LedgerRoot.store(services);
     }
 
     static byte[] pushEvent(String id, String repo, String tag, String digest, String mediaType) {

@@ -1,4 +1,4 @@
-package dev.quartermaster.backup;
+package dev.quartermaster.host;
 
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.InstanceInformation;

@@ -1,4 +1,4 @@
-package dev.quartermaster.backup;
+package dev.quartermaster.host;
 
 import java.util.Map;
 import java.util.Optional;

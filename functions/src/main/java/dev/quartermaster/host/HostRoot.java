@@ -1,0 +1,19 @@
+package dev.quartermaster.host;
+
+import dev.quartermaster.common.Platform;
+
+/**
+ * The host's composition root: how commands reach the EC2 host (SSM Run Command), shared by the features that
+ * act on it (backups, releases) and owned by neither.
+ */
+public final class HostRoot {
+    private HostRoot() {
+    }
+
+    /** SSM Run Command, its client built when a command is first sent or read. */
+    public static CommandRunner ssmCommands(Platform p) {
+        // only what the runner uses: the release functions build it too, without the backup settings
+        var ssm = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build());
+        return new SsmCommandRunner(ssm, p.settings().require("BACKUP_BUCKET"), p.settings().getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
+    }
+}

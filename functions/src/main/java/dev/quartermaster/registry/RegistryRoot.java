@@ -1,0 +1,42 @@
+package dev.quartermaster.registry;
+
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Settings;
+
+import java.time.Clock;
+
+/**
+ * The registry's composition root: the OCI client the image features read with (verify, archive), ECR's
+ * credentials for it, and ECR's API client. Not in the host functions' jar (no ECR there).
+ */
+public final class RegistryRoot {
+    private RegistryRoot() {
+    }
+
+    /** An ECR client (the image functions' and the archive's). */
+    public static software.amazon.awssdk.services.ecr.EcrClient ecr(Platform p) {
+        return p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR").build();
+    }
+
+    /** ECR's Basic auth from GetAuthorizationToken, the client built on first use, the token renewed before it expires. */
+    public static RegistryAuth ecrAuth(Platform p) {
+        var ecr = Platform.memo(() -> ecr(p));
+        return new EcrAuth(() -> {
+            var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
+            return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
+        }, Clock.systemUTC());
+    }
+
+    /** The registry client from REGISTRY_URL and REGISTRY_AUTH (ecr: a token from GetAuthorizationToken, renewed before it expires). */
+    public static RegistryClient registry(Platform p) {
+        Settings s = p.settings();
+        String url = s.require("REGISTRY_URL");
+        String mode = s.getOrDefault("REGISTRY_AUTH", "none");
+        RegistryAuth auth = switch (mode) {
+            case "ecr" -> ecrAuth(p);
+            case "none" -> RegistryAuth.anonymous();
+            default -> throw new IllegalStateException("REGISTRY_AUTH='" + mode + "' must be ecr or none");
+        };
+        return new RegistryClient(url, auth);
+    }
+}
