@@ -1,9 +1,11 @@
 package dev.quartermaster.archive;
 
+import dev.quartermaster.registry.DeadlineInputStream;
 import dev.quartermaster.registry.Descriptor;
 import dev.quartermaster.registry.Manifest;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,9 +205,18 @@ public final class ImageArchiver {
                 progress.blob(d.digest(), d.size(), true);
                 return;
             }
-            layout.putBlob(d.digest(), d.size(), new DeadlineInputStream(source.blob(repository, d.digest()), deadline, clock, d.digest()));
+            layout.putBlob(d.digest(), d.size(), timed(source.blob(repository, d.digest()), d.digest()));
             stored += d.size();
             progress.blob(d.digest(), d.size(), false);
+        }
+
+        /**
+         * A blob's bytes bounded by the run's deadline: each read checks it, so a registry that trickles a byte now
+         * and then cannot hold the run past it (the upload is aborted, the outcome recorded before Lambda's limit).
+         */
+        private InputStream timed(InputStream in, String digest) {
+            return new DeadlineInputStream(in, () -> clock.instant().isAfter(deadline),
+                    "out of time while reading " + digest + " (the run's deadline passed mid-blob)");
         }
 
         /** Blobs found present may have been swept since: look again, and copy any that went missing. */
@@ -214,7 +225,7 @@ public final class ImageArchiver {
             for (Map.Entry<String, Long> s : skipped.entrySet()) {
                 if (layout.blob(s.getKey()).isEmpty()) {
                     try {
-                        layout.putBlob(s.getKey(), s.getValue(), new DeadlineInputStream(source.blob(repository, s.getKey()), deadline, clock, s.getKey()));
+                        layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
                         deduplicated -= s.getValue();
                         stored += s.getValue();
                     } catch (RuntimeException e) {

@@ -147,7 +147,7 @@ public final class RegistryClient {
                 throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
             }
             byte[] bytes;
-            try (InputStream in = new DeadlineInputStream(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
+            try (InputStream in = within(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
                 bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
             }
             if (bytes.length > MAX_MANIFEST_BYTES) {
@@ -176,7 +176,7 @@ public final class RegistryClient {
         InputStream body(Duration total) {
             try {
                 InputStream in = connection.getInputStream();
-                return total == null ? in : new DeadlineInputStream(in, System.nanoTime() + total.toNanos());
+                return total == null ? in : within(in, System.nanoTime() + total.toNanos());
             } catch (IOException e) {
                 throw new RegistryException("reading the response from " + connection.getURL().getHost() + " failed: " + e.getMessage(), e, true);
             }
@@ -275,7 +275,7 @@ public final class RegistryClient {
             if (in == null) {
                 in = c.getInputStream();
             }
-            byte[] b = new DeadlineInputStream(in, System.nanoTime() + Duration.ofSeconds(2).toNanos()).readNBytes(512);
+            byte[] b = within(in, System.nanoTime() + Duration.ofSeconds(2).toNanos()).readNBytes(512);
             return dev.quartermaster.common.Text.oneLine(new String(b, java.nio.charset.StandardCharsets.UTF_8), 512);
         } catch (IOException e) {
             return "";
@@ -294,31 +294,8 @@ public final class RegistryClient {
     }
 
     /** Fails a read that starts after the deadline. With the idle read timeout, this bounds a body's total time. */
-    static final class DeadlineInputStream extends java.io.FilterInputStream {
-        private final long deadlineNanos;
-
-        DeadlineInputStream(InputStream in, long deadlineNanos) {
-            super(in);
-            this.deadlineNanos = deadlineNanos;
-        }
-
-        private void check() throws IOException {
-            if (System.nanoTime() > deadlineNanos) {
-                throw new IOException("the response body is taking too long (a server sending it slowly?)");
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            check();
-            return super.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            check();
-            return super.read(b, off, len);
-        }
+    private static InputStream within(InputStream in, long deadlineNanos) {
+        return new DeadlineInputStream(in, () -> System.nanoTime() > deadlineNanos, "the response body is taking too long (a server sending it slowly?)");
     }
 
     /** Parses manifest bytes already verified against {@code digest} (read back from an archive). */
