@@ -42,8 +42,6 @@ public interface ArchiveLayout {
     /** Every stored blob. */
     List<BlobInfo> blobs();
 
-    void deleteBlobs(Collection<String> digests);
-
     /**
      * The prune's first phase: moves blobs to {@code trash/}, where nothing reads them (an archiver that looks
      * for one finds it missing and copies it again), yet {@link #untrash} can put them back unchanged.

@@ -37,7 +37,7 @@ public final class ArchivePruneHandler extends EventFunction {
         var r = upkeep.prune(retention, grace);
         return Outcome.recorded("prune: " + r.entriesRemoved() + " index entr(ies) past retention removed, " + r.blobsDeleted()
                 + " blob(s) deleted (" + r.bytesFreed() + " bytes)" + (r.stopped() == null ? "" : "; sweep stopped: " + r.stopped()), Map.of(
-                "stopped", r.stopped() == null ? "" : r.stopped(),"entriesRemoved", r.entriesRemoved(),
+                "stopped", r.stopped() == null ? "" : r.stopped(), "entriesRemoved", r.entriesRemoved(),
                 "blobsDeleted", r.blobsDeleted(), "bytesFreed", r.bytesFreed(), "blobsKept", r.blobsKept(),
                 "youngUnreferenced", r.youngUnreferenced()));
     }

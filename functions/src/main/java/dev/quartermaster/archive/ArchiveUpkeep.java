@@ -241,9 +241,6 @@ public final class ArchiveUpkeep {
         int deleted = 0;
         long freed = 0;
         for (int i = 0; i < candidates.size(); i += DELETE_BATCH) {
-            if (!java.util.Objects.equals(layout.readIndex().version(), marked.version())) {
-                return stop(removed[0], deleted, freed, blobs.size() - deleted, young, "the index changed during the sweep (an archiver ran)");
-            }
             List<ArchiveLayout.BlobInfo> batch = candidates.subList(i, Math.min(candidates.size(), i + DELETE_BATCH));
             List<String> digests = batch.stream().map(ArchiveLayout.BlobInfo::digest).toList();
             layout.trash(digests);

@@ -135,17 +135,6 @@ public final class DirectoryLayout implements ArchiveLayout {
     }
 
     @Override
-    public void deleteBlobs(Collection<String> digests) {
-        try {
-            for (String d : digests) {
-                Files.deleteIfExists(blobPath(d));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
     public void trash(Collection<String> digests) {
         digests.forEach(d -> moveBlob(blobPath(d), trashPath(d)));
     }
@@ -194,13 +183,7 @@ public final class DirectoryLayout implements ArchiveLayout {
 
     @Override
     public void quarantine(String digest) {
-        try {
-            Path to = root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest));
-            Files.createDirectories(to.getParent());
-            move(blobPath(digest), to);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        moveBlob(blobPath(digest), root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
     }
 
     @Override

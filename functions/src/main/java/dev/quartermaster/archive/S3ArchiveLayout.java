@@ -164,8 +164,7 @@ public final class S3ArchiveLayout implements ArchiveLayout {
         return out;
     }
 
-    @Override
-    public void deleteBlobs(Collection<String> digests) {
+    private void deleteBlobs(Collection<String> digests) {
         deleteKeys(digests.stream().map(this::blobKey).toList());
     }
 
@@ -181,19 +180,24 @@ public final class S3ArchiveLayout implements ArchiveLayout {
         }
     }
 
+    /** A server-side copy within the bucket (the object's metadata, its verified sha256 included, goes with it). */
+    private void copy(String from, String to) {
+        s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to));
+    }
+
     private String trashKey(String digest) {
         return prefix + "trash/sha256/" + hex(digest);
     }
 
     @Override
     public void trash(Collection<String> digests) {
-        digests.forEach(d -> s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(blobKey(d)).destinationBucket(bucket).destinationKey(trashKey(d))));
+        digests.forEach(d -> copy(blobKey(d), trashKey(d)));
         deleteBlobs(digests);
     }
 
     @Override
     public void untrash(Collection<String> digests) {
-        digests.forEach(d -> s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(trashKey(d)).destinationBucket(bucket).destinationKey(blobKey(d))));
+        digests.forEach(d -> copy(trashKey(d), blobKey(d)));
         purge(digests);
     }
 
@@ -218,7 +222,7 @@ public final class S3ArchiveLayout implements ArchiveLayout {
     @Override
     public void quarantine(String digest) {
         String to = prefix + "quarantine/sha256/" + hex(digest);
-        s3.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(blobKey(digest)).destinationBucket(bucket).destinationKey(to));
+        copy(blobKey(digest), to);
         s3.get().deleteObject(b -> b.bucket(bucket).key(blobKey(digest)));
     }
 

@@ -215,16 +215,6 @@ class ArchiveUpkeepTest {
         }
 
         @Override
-        public void deleteBlobs(Collection<String> digests) {
-            if (before != null) { // the landed prune deleted here: the same moment
-                Runnable r = before;
-                before = null;
-                r.run();
-            }
-            inner.deleteBlobs(digests);
-        }
-
-        @Override
         public void untrash(Collection<String> digests) {
             inner.untrash(digests);
         }
