@@ -28,8 +28,8 @@ final class InvokeCommand implements Callable<Integer> {
     @Parameters(index = "1", description = "event JSON file (see events/)")
     Path eventFile;
 
-    @Option(names = "--aws", description = "use real AWS (credentials and region from the usual places; set TABLE_NAME etc. as the stack does)")
-    boolean aws;
+    @picocli.CommandLine.Mixin
+    Target target = new Target();
 
     @Option(names = "--registry", description = "OCI registry URL for image-verify and image-archive (e.g. http://127.0.0.1:5000)")
     String registry;
@@ -41,12 +41,13 @@ final class InvokeCommand implements Callable<Integer> {
             return 2;
         }
         byte[] event = Files.readAllBytes(eventFile);
-        boolean remote = aws || System.getenv("AWS_ENDPOINT_URL") != null;
+        boolean remote = target.aws || System.getenv("AWS_ENDPOINT_URL") != null;
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             Wiring wiring;
             LocalAgent agent = null;
             if (remote) {
-                Map<String, String> env = new HashMap<>(System.getenv());
+                // the deployed stack's resources from .qm/outputs.json (cdk deploy --outputs-file); an emulator's from the environment
+                Map<String, String> env = target.aws ? target.awsSettings() : new HashMap<>(System.getenv());
                 if (registry != null) {
                     env.put("REGISTRY_URL", registry);
                 }

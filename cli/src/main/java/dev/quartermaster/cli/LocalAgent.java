@@ -1,5 +1,7 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.HostDocument;
 import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.testkit.HostScripts;
 
@@ -17,14 +19,11 @@ import java.util.UUID;
  * would send, for the backup-status handler.
  */
 final class LocalAgent implements CommandRunner {
-    static final String DUMP_DOCUMENT = "QuartermasterDump";
-    static final String RESTORE_DOCUMENT = "QuartermasterRestore";
-    static final String DRILL_DOCUMENT = "QuartermasterDrill";
-    static final String RELEASE_DOCUMENT = "QuartermasterRelease";
-    static final String CHECK_DOCUMENT = "QuartermasterReleaseCheck";
-    private static final Map<String, String> PARAM_TO_ENV = Map.of("bucket", "QM_BUCKET", "key", "QM_KEY",
-            "database", "QM_DATABASE", "compression", "QM_COMPRESSION", "digest", "QM_DIGEST",
-            "expectedVersion", "QM_EXPECTED_VERSION", "previousDigest", "QM_PREVIOUS_DIGEST", "previousVersion", "QM_PREVIOUS_VERSION");
+    static final String DUMP_DOCUMENT = HostDocument.DUMP.localName();
+    static final String RESTORE_DOCUMENT = HostDocument.RESTORE.localName();
+    static final String DRILL_DOCUMENT = HostDocument.DRILL.localName();
+    static final String RELEASE_DOCUMENT = HostDocument.RELEASE.localName();
+    static final String CHECK_DOCUMENT = HostDocument.RELEASE_CHECK.localName();
 
     /** A command that ran, as SSM would report it. */
     record Finished(String commandId, String document, String status, HostScripts.Run run) {
@@ -55,31 +54,19 @@ final class LocalAgent implements CommandRunner {
     }
 
     @Override
-    public synchronized String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
-        String script = switch (document) {
-            case DUMP_DOCUMENT -> "backup-dump.sh";
-            case RESTORE_DOCUMENT, DRILL_DOCUMENT -> "backup-restore.sh";
-            case RELEASE_DOCUMENT, CHECK_DOCUMENT -> "release.sh";
-            default -> throw new IllegalArgumentException("the local agent knows only " + DUMP_DOCUMENT + ", " + RESTORE_DOCUMENT
-                    + ", " + DRILL_DOCUMENT + ", " + RELEASE_DOCUMENT + " and " + CHECK_DOCUMENT);
-        };
-        Map<String, String> env = new HashMap<>();
-        parameters.forEach((k, v) -> {
-            String name = PARAM_TO_ENV.get(k);
-            if (name != null) {
-                env.put(name, v);
-            }
-        });
+    public synchronized String send(String document, Map<String, String> parameters, Host host, String comment) {
+        HostDocument doc = HostDocument.byLocalName(document).orElseThrow(() -> new IllegalArgumentException(
+                "the local agent knows only " + java.util.Arrays.stream(HostDocument.values()).map(HostDocument::localName).toList()));
+        String script = doc.script();
+        // what the document would export: its parameters (defaults where not passed) and its fixed values, the contract's
+        Map<String, String> env = new HashMap<>(doc.environment(parameters));
         env.put("QM_CONTAINER", ""); // locally MariaDB runs on this machine, not in a container
-        boolean release = RELEASE_DOCUMENT.equals(document) || CHECK_DOCUMENT.equals(document);
+        boolean release = !doc.siteVariables().isEmpty();
         if (release) {
-            if (siteEnv.isEmpty()) {
-                throw new IllegalStateException("no local site to release to");
+            if (!siteEnv.keySet().containsAll(doc.siteVariables())) {
+                throw new IllegalStateException("no local site to release to (it needs " + doc.siteVariables() + ")");
             }
             env.putAll(siteEnv);
-            env.put("QM_MODE", CHECK_DOCUMENT.equals(document) ? "check" : "release");
-        } else if (!DUMP_DOCUMENT.equals(document)) {
-            env.put("QM_MODE", DRILL_DOCUMENT.equals(document) ? "drill" : "restore"); // as each document fixes it
         }
         String commandId = UUID.randomUUID().toString();
         if (console != null) {

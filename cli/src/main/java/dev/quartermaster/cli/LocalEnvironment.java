@@ -143,8 +143,7 @@ final class LocalEnvironment implements AutoCloseable {
         env.put("RELEASE_IMAGE_URI", site().imageRepo());
         env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
         env.put("RELEASE_CHECK_DOCUMENT", LocalAgent.CHECK_DOCUMENT);
-        env.put("HOST_TAG_KEY", "qm:backup");
-        env.put("HOST_TAG_VALUE", "true");
+        env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue()); // one local host runs the app and the database
         return env;
     }
 

@@ -6,6 +6,7 @@ import dev.quartermaster.common.Platform;
 import software.amazon.awssdk.services.sts.StsClient;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.release.ReleaseConfig;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
@@ -104,11 +105,11 @@ final class ReleaseCommands {
         }
 
         /** Locally, before the first release: the site does not exist yet; start it on the digest being released. */
-        void ensureLocalSite(String reference, String reason, PrintStream out) throws InterruptedException {
+        void ensureLocalSite(String reference, String reason, String host, PrintStream out) throws InterruptedException {
             if (local == null || local.site().exists()) {
                 return;
             }
-            String digest = service.plan(reference, reason).digest();
+            String digest = service.plan(reference, reason, host).digest();
             local.site().start(digest);
             out.println("the local site did not exist: started it (podman-compose, " + local.site().healthUrl() + ") on " + digest.substring(0, 19)
                     + ", serving " + local.site().awaitServed("-", java.time.Duration.ofSeconds(10)));
@@ -156,6 +157,9 @@ final class ReleaseCommands {
         @Option(names = "--no-restore-point", description = "skip the database backup taken before the switch")
         boolean noRestorePoint;
 
+        @Option(names = "--host", description = "the app host to release to (default: the only one; required when there are several)")
+        String host;
+
         @Override
         public Integer call() {
             if (force && (reason == null || reason.isBlank())) {
@@ -163,8 +167,8 @@ final class ReleaseCommands {
                 return 2;
             }
             try (Context c = Context.open(target, !noRestorePoint, System.out)) {
-                c.ensureLocalSite(reference, force ? reason : null, System.out);
-                return exitCode(c.flow.release(reference, force ? reason : null, ReleaseRecord.Kind.RELEASE, who(target, c.platform)));
+                c.ensureLocalSite(reference, force ? reason : null, host, System.out);
+                return exitCode(c.flow.release(reference, force ? reason : null, ReleaseRecord.Kind.RELEASE, who(target, c.platform), host));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return 1;
@@ -196,6 +200,9 @@ final class ReleaseCommands {
         @Option(names = "--reason", description = "why the override (recorded with the rollback)")
         String reason;
 
+        @Option(names = "--host", description = "the app host to roll back (default: the only one; required when there are several)")
+        String host;
+
         @Override
         public Integer call() {
             if (force && (reason == null || reason.isBlank())) {
@@ -208,12 +215,12 @@ final class ReleaseCommands {
                     System.err.println("qm rollback: this stack releases " + c.service.config().app() + ", not " + app);
                     return 2;
                 }
-                String digest = to != null ? to : c.service.previousGood().map(ReleaseRecord::running).orElse(null);
+                String digest = to != null ? to : c.service.previousGood(host).map(ReleaseRecord::running).orElse(null);
                 if (digest == null) {
                     System.err.println("qm rollback: no earlier good release to return to (bin/qm releases); name one with --to sha256:…");
                     return 5;
                 }
-                return exitCode(c.flow.release(repo + "@" + digest, force ? reason : null, ReleaseRecord.Kind.ROLLBACK, who(target, c.platform)));
+                return exitCode(c.flow.release(repo + "@" + digest, force ? reason : null, ReleaseRecord.Kind.ROLLBACK, who(target, c.platform), host));
             } catch (ReleaseService.Refused e) {
                 System.err.println("qm rollback: " + e.getMessage());
                 return 5;
@@ -232,16 +239,22 @@ final class ReleaseCommands {
         @Option(names = "--checks", description = "include the hourly drift checks")
         boolean checks;
 
+        @Option(names = "--host", description = "the app host (default: the only one; required when there are several)")
+        String host;
+
         @Override
         public Integer call() throws Exception {
             boolean json = target.json();
             List<ReleaseRecord> records;
             if (target.aws) {
                 Platform p = target.awsPlatform();
-                records = ReleaseRoot.store(p).list(app != null ? app : target.awsSettings().getOrDefault("RELEASE_REPOSITORY", "wordpress"));
+                ReleaseConfig config = ReleaseConfig.from(p.settings());
+                records = ReleaseRoot.store(p).list(app != null ? app : config.app(), config.host(host).name());
             } else {
                 try (LocalEnvironment local = LocalEnvironment.persistent()) {
-                    records = ReleaseRoot.store(LocalServices.platform(local, System.err)).list(app != null ? app : "wordpress");
+                    Platform p = LocalServices.platform(local, System.err);
+                    ReleaseConfig config = ReleaseConfig.from(Settings.of(local.releaseSettings()));
+                    records = ReleaseRoot.store(p).list(app != null ? app : config.app(), config.host(host).name());
                 }
             }
             records = records.stream().filter(r -> checks || r.kind() != ReleaseRecord.Kind.CHECK).toList();

@@ -81,10 +81,15 @@ final class ReleaseFlow {
      * @return the settled record; throws {@link ReleaseService.Refused} when the gate refuses (nothing sent)
      */
     ReleaseRecord release(String reference, String overrideReason, ReleaseRecord.Kind kind, String who) {
+        return release(reference, overrideReason, kind, who, null);
+    }
+
+    /** @param host the app host (null: the only one) */
+    ReleaseRecord release(String reference, String overrideReason, ReleaseRecord.Kind kind, String who, String host) {
         long t0 = System.nanoTime();
-        ReleaseService.Plan plan = releases.plan(reference, overrideReason);
-        out.printf("%s %s -> %s (verdict %s%s), version %s; running now: %s%n", kind == ReleaseRecord.Kind.ROLLBACK ? "rolling back to" : "releasing",
-                reference, plan.digest().substring(0, 19), plan.verdict(), plan.overrideReason() == null ? "" : ", FORCED: " + plan.overrideReason(),
+        ReleaseService.Plan plan = releases.plan(reference, overrideReason, host);
+        out.printf("%s %s on %s -> %s (verdict %s%s), version %s; running now: %s%n", kind == ReleaseRecord.Kind.ROLLBACK ? "rolling back to" : "releasing",
+                reference, plan.host(), plan.digest().substring(0, 19), plan.verdict(), plan.overrideReason() == null ? "" : ", FORCED: " + plan.overrideReason(),
                 plan.version(), plan.previousDigest() == null ? "(no release recorded yet)" : plan.previousDigest().substring(0, 19)
                         + " " + plan.previousVersion());
         String key = null;
@@ -120,7 +125,7 @@ final class ReleaseFlow {
             out.println("the host has not reported yet: bin/qm releases shows the outcome when it does (command " + r.commandId() + ")");
             return r;
         }
-        out.printf("%s: now running wordpress@%s, version %s (%s in %.1f s)%s%n", r.status(),
+        out.printf("%s: %s now runs %s@%s, version %s (%s in %.1f s)%s%n", r.status(), r.host(), r.repository(),
                 r.running() == null ? "unknown" : r.running().substring(7, 19), r.runningVersion() == null ? "unknown" : r.runningVersion(),
                 r.kind().name().toLowerCase(), (System.nanoTime() - t0) / 1e9, r.status() == ReleaseRecord.Status.RELEASED ? "" : ": " + r.reason());
         return r;

@@ -2,6 +2,10 @@ package dev.quartermaster.cli;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStore;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.HostDocument;
+import dev.quartermaster.contract.HostParam;
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.host.HostRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -42,16 +45,12 @@ final class RestoreCommand implements Callable<Integer> {
             if (k == null || !confirm(db, k)) {
                 return k == null ? 3 : 1;
             }
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("bucket", settings.get("BACKUP_BUCKET"));
-            params.put("key", k);
-            params.put("database", db);
-            params.put("container", settings.getOrDefault("DB_CONTAINER", ""));
-            params.put("passwordParameter", settings.getOrDefault("DB_PASSWORD_PARAMETER", ""));
+            Map<String, String> params = call(settings.get("BACKUP_BUCKET"), k, db, settings.getOrDefault("DB_CONTAINER", ""))
+                    .with(HostParam.PASSWORD_PARAMETER, settings.getOrDefault("DB_PASSWORD_PARAMETER", "")).parameters();
             String id;
             try {
-                id = HostRoot.ssmCommands(platform).send(settings.get("RESTORE_DOCUMENT"), params,
-                        settings.getOrDefault("HOST_TAG_KEY", "qm:backup"), settings.getOrDefault("HOST_TAG_VALUE", "true"), "Quartermaster restore");
+                Host host = Host.database(Host.parseList(settings.getOrDefault("HOSTS", Setting.HOSTS.defaultValue())));
+                id = HostRoot.ssmCommands(platform).send(settings.get("RESTORE_DOCUMENT"), params, host, "Quartermaster restore");
             } catch (dev.quartermaster.host.CommandRunner.TargetException e) {
                 System.err.println("qm restore: nothing sent: " + e.getMessage());
                 return 2;
@@ -62,14 +61,21 @@ final class RestoreCommand implements Callable<Integer> {
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             String db = database != null ? database : LocalEnvironment.DATABASE;
             LocalServices ls = LocalServices.create(local, null, System.err, true);
-            String k = resolve(dev.quartermaster.backup.BackupRoot.store(ls.platform()), LocalEnvironment.DATABASE);
+            String k = resolve(dev.quartermaster.backup.BackupRoot.store(ls.platform()), db);
             if (k == null || !confirm(db, k)) {
                 return k == null ? 3 : 1;
             }
-            var run = local.hostScripts().run("backup-restore.sh", Map.of("QM_BUCKET", LocalEnvironment.BUCKET, "QM_KEY", k, "QM_DATABASE", db));
+            // what the restore document would export for these parameters (MariaDB runs on this machine, not in a container)
+            var run = local.hostScripts().run(HostDocument.RESTORE.script(),
+                    HostDocument.RESTORE.environment(call(LocalEnvironment.BUCKET, k, db, "").parameters()));
             System.out.println(run.output().strip());
             return run.ok() ? 0 : 1;
         }
+    }
+
+    private static HostDocument.Call call(String bucket, String key, String db, String container) {
+        return HostDocument.RESTORE.call().with(HostParam.BUCKET, bucket).with(HostParam.KEY, key).with(HostParam.DATABASE, db)
+                .with(HostParam.CONTAINER, container);
     }
 
     private String resolve(BackupStore store, String db) {

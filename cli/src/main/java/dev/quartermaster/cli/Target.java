@@ -3,6 +3,7 @@ package dev.quartermaster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.StackOutput;
 import dev.quartermaster.events.EventParser;
 import picocli.CommandLine.Option;
 
@@ -37,27 +38,18 @@ final class Target {
 
     /** Settings for a deployed stack: the process environment plus the stack's outputs. */
     Map<String, String> awsSettings() {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        Map<String, String> outputs = stackOutputs();
-        putIfPresent(env, "TABLE_NAME", outputs.get("LedgerTableName"));
-        putIfPresent(env, "BACKUP_BUCKET", outputs.get("BackupBucketName"));
-        putIfPresent(env, "ARCHIVE_BUCKET", outputs.get("ArchiveBucketName"));
-        putIfPresent(env, "ALERT_TOPIC_ARN", outputs.get("AlertTopicArn"));
-        putIfPresent(env, "DUMP_DOCUMENT", outputs.get("DumpDocumentName"));
-        putIfPresent(env, "RESTORE_DOCUMENT", outputs.get("RestoreDocumentName"));
-        putIfPresent(env, "DRILL_DOCUMENT", outputs.get("DrillDocumentName"));
-        putIfPresent(env, "DATABASE", outputs.get("DatabaseName"));
-        putIfPresent(env, "RELEASE_DOCUMENT", outputs.get("ReleaseDocumentName"));
-        putIfPresent(env, "RELEASE_CHECK_DOCUMENT", outputs.get("ReleaseCheckDocumentName"));
-        putIfPresent(env, "RELEASE_REPOSITORY", outputs.get("ReleaseRepository"));
-        putIfPresent(env, "RELEASE_IMAGE_URI", outputs.get("ReleaseImageUri"));
-        putIfPresent(env, "RELEASE_RESTORE_POINT", outputs.get("ReleaseRestorePoint"));
-        String container = outputs.get("DbContainer");
-        putIfPresent(env, "DB_CONTAINER", "-".equals(container) ? "" : container);
-        String tag = outputs.get("HostTag");
-        if (tag != null && tag.contains("=")) {
-            putIfPresent(env, "HOST_TAG_KEY", tag.substring(0, tag.indexOf('=')));
-            putIfPresent(env, "HOST_TAG_VALUE", tag.substring(tag.indexOf('=') + 1));
+        return awsSettings(LocalEnvironment.home().resolve(OUTPUTS), System.getenv());
+    }
+
+    /** The environment plus the outputs in {@code outputsFile} (the environment wins), each into the key its {@link StackOutput} names. */
+    Map<String, String> awsSettings(Path outputsFile, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(environment);
+        Map<String, String> outputs = stackOutputs(outputsFile);
+        for (StackOutput o : StackOutput.values()) { // the environment wins over the outputs file
+            String v = outputs.get(o.id());
+            if (v != null && !env.containsKey(o.key())) {
+                env.put(o.key(), StackOutput.read(v));
+            }
         }
         if (!env.containsKey("TABLE_NAME")) {
             throw new IllegalStateException("no outputs for stack '" + stack + "': deploy with `npx cdk deploy --outputs-file "
@@ -74,14 +66,7 @@ final class Target {
         return new Platform(Settings.of(awsSettings()));
     }
 
-    private static void putIfPresent(Map<String, String> env, String key, String value) {
-        if (value != null && !env.containsKey(key)) {
-            env.put(key, value);
-        }
-    }
-
-    private Map<String, String> stackOutputs() {
-        Path file = LocalEnvironment.home().resolve(OUTPUTS);
+    private Map<String, String> stackOutputs(Path file) {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) {
             return out;

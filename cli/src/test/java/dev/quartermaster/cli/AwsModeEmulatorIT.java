@@ -6,13 +6,16 @@ import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
-import dev.quartermaster.events.EventParser;
 import dev.quartermaster.host.SsmCommandRunner;
 import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.testkit.LocalDynamoDb;
 import dev.quartermaster.testkit.LocalMoto;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.Setting;
+import dev.quartermaster.contract.StackOutput;
+import dev.quartermaster.events.EventParser;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -81,7 +84,8 @@ class AwsModeEmulatorIT {
         Files.createDirectories(home.resolve(".qm"));
         Files.writeString(home.resolve(Target.OUTPUTS), "{\"Quartermaster\": {\"LedgerTableName\": \"" + TABLE + "\", \"BackupBucketName\": \""
                 + BUCKET + "\", \"AlertTopicArn\": \"" + topicArn + "\", \"DumpDocumentName\": \"QmDump\", \"RestoreDocumentName\": \"QmRestore\","
-                + " \"DrillDocumentName\": \"QmDrill\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"HostTag\": \"qm:backup=true\"}}");
+                + " \"DrillDocumentName\": \"QmDrill\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"DbPasswordParameter\": \"-\", \"Hosts\": "
+                + EventParser.JSON.writeValueAsString(Setting.HOSTS.defaultValue()) + "}}");
         env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", moto.endpoint());
         env.put("AWS_REGION", "us-east-1");
@@ -141,7 +145,8 @@ class AwsModeEmulatorIT {
 
     @Test
     void invokeAndLedger_inAwsMode_recordThePushInTheEmulatedTableAndShowIt() throws Exception {
-        Result invoke = qm(Map.of("TABLE_NAME", TABLE), "invoke", "image-action", "events/image-action-push.json", "--aws");
+        // no TABLE_NAME in the environment: invoke --aws finds the table in .qm/outputs.json, as every other --aws command does
+        Result invoke = qm(Map.of(), "invoke", "image-action", "events/image-action-push.json", "--aws");
         Result ledger = qm(Map.of(), "ledger", "wordpress", "--aws", "--output", "json");
 
         assertThat(invoke.exit()).as(invoke.err()).isZero();
@@ -212,7 +217,7 @@ class AwsModeEmulatorIT {
         Platform p = platform();
         var runner = new SsmCommandRunner(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build(), BUCKET, "/quartermaster/test/ssm", (key, value) -> "i-0123456789abcdef0");
 
-        String id = runner.send("QmDrill", Map.of(), "qm:backup", "true", "Quartermaster drill");
+        String id = runner.send("QmDrill", Map.of(), Host.parseList(Setting.HOSTS.defaultValue()).get(0), "Quartermaster drill");
 
         assertThat(id).isNotBlank();
         try (SsmClient ssm = client(SsmClient.builder())) {
@@ -223,6 +228,33 @@ class AwsModeEmulatorIT {
             });
         }
         assertThat(runner.output(id)).isPresent();
+    }
+
+    @Test
+    void theStacksOutputs_fillEverySettingTheyName_andATagMayHoldAnEqualsSign() throws Exception {
+        String hosts = "[{\"name\":\"db\",\"tagKey\":\"qm=role\",\"tagValue\":\"db=1\",\"roles\":[\"database\"]},"
+                + "{\"name\":\"web\",\"tagKey\":\"qm=role\",\"tagValue\":\"web\",\"roles\":[\"app\"]}]";
+        Map<String, String> outputs = new java.util.LinkedHashMap<>();
+        for (StackOutput o : StackOutput.values()) {
+            outputs.put(o.id(), o == StackOutput.HOSTS ? hosts : o == StackOutput.DB_CONTAINER ? StackOutput.EMPTY : "value-of-" + o.id());
+        }
+        Path file = home.resolve("outputs-all.json");
+        Files.writeString(file, EventParser.JSON.writeValueAsString(Map.of("Quartermaster", outputs)));
+        Target t = new Target();
+        t.stack = "Quartermaster";
+
+        Map<String, String> s = t.awsSettings(file, Map.of("AWS_REGION", "us-east-1", "DATABASE", "from-env"));
+
+        for (StackOutput o : StackOutput.values()) {
+            String expected = o == StackOutput.HOSTS ? hosts : o == StackOutput.DB_CONTAINER ? "" : o == StackOutput.DATABASE_NAME ? "from-env"
+                    : "value-of-" + o.id();
+            assertThat(s.get(o.key())).as(o.id()).isEqualTo(expected);
+        }
+        assertThat(Host.database(Host.parseList(s.get("HOSTS")))).satisfies(h -> {
+            assertThat(h.tagKey()).isEqualTo("qm=role");
+            assertThat(h.tagValue()).isEqualTo("db=1");
+        });
+        assertThat(s.get("DB_PASSWORD_PARAMETER")).as("restore --aws sends the stack's password parameter").isEqualTo("value-of-DbPasswordParameter");
     }
 
     @Test

@@ -105,7 +105,7 @@ class DeployedDocumentIT {
     private static dev.quartermaster.host.CommandRunner ssmReporting(String commandId, String output) {
         return new dev.quartermaster.host.CommandRunner() {
             @Override
-            public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
+            public String send(String document, Map<String, String> parameters, dev.quartermaster.contract.Host host, String comment) {
                 throw new UnsupportedOperationException("this test sends nothing");
             }
 

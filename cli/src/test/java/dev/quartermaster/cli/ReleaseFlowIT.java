@@ -79,7 +79,7 @@ class ReleaseFlowIT {
                     .isInstanceOf(ReleaseService.Refused.class).hasMessageContaining("MISMATCH");
             assertThat(site.served()).isEqualTo("6.4.3");
 
-            var history = ReleaseRoot.store(ctx.platform).list("wordpress");
+            var history = ReleaseRoot.store(ctx.platform).list("wordpress", dev.quartermaster.contract.Host.DEFAULT_NAME);
             assertThat(history).extracting(ReleaseRecord::status).containsExactly(ReleaseRecord.Status.RELEASED,
                     ReleaseRecord.Status.ROLLED_BACK, ReleaseRecord.Status.RELEASED);
             assertThat(history.get(0).kind()).isEqualTo(ReleaseRecord.Kind.ROLLBACK);

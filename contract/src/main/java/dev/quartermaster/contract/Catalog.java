@@ -14,7 +14,7 @@ import static dev.quartermaster.contract.Setting.*;
 public final class Catalog {
     private static final Set<Setting> COMMON = EnumSet.of(TABLE_NAME, ALERT_TOPIC_ARN, EXPECTED_ACCOUNT);
     private static final Set<Setting> BACKUP = EnumSet.of(BACKUP_BUCKET, DATABASE, DB_CONTAINER, DB_PASSWORD_PARAMETER,
-            HOST_TAG_KEY, HOST_TAG_VALUE, DUMP_DOCUMENT, DRILL_DOCUMENT, BACKUP_COMPRESSION, BACKUP_WINDOW_HOURS,
+            HOSTS, DUMP_DOCUMENT, DRILL_DOCUMENT, BACKUP_COMPRESSION, BACKUP_WINDOW_HOURS,
             MAX_BACKUP_AGE_HOURS, COMMAND_LOG_GROUP);
 
     public static final FunctionSpec IMAGE_ACTION = new FunctionSpec("image-action", "dev.quartermaster.ledger.ImageActionHandler",
@@ -52,7 +52,7 @@ public final class Catalog {
             with(COMMON, ARCHIVE_BUCKET, ARCHIVE_RETENTION_DAYS, ARCHIVE_GRACE_HOURS), FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
 
     private static final Set<Setting> RELEASE = EnumSet.of(RELEASE_REPOSITORY, RELEASE_IMAGE_URI, RELEASE_DOCUMENT, RELEASE_CHECK_DOCUMENT,
-            HOST_TAG_KEY, HOST_TAG_VALUE, BACKUP_BUCKET, COMMAND_LOG_GROUP);
+            HOSTS, BACKUP_BUCKET, COMMAND_LOG_GROUP);
     public static final FunctionSpec RELEASE_STATUS = new FunctionSpec("release-status", "dev.quartermaster.release.ReleaseStatusHandler",
             "SSM results of the release and drift-check commands, to the release history", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);

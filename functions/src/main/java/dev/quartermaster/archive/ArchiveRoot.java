@@ -1,5 +1,6 @@
 package dev.quartermaster.archive;
 
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.idempotency.IdempotencyRoot;
@@ -20,7 +21,7 @@ public final class ArchiveRoot {
     /** The archive bucket as an OCI layout, its S3 client built on first use. */
     public static ArchiveLayout layout(Platform p) {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
-        return new S3ArchiveLayout(s3, p.settings().require("ARCHIVE_BUCKET"), "");
+        return new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
     }
 
     public static ArchiveService service(Platform p) {
@@ -34,14 +35,14 @@ public final class ArchiveRoot {
 
     /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
     public static ImageLister lister(Platform p, RegistryClient registry) {
-        if ("ecr".equals(p.settings().getOrDefault("REGISTRY_AUTH", "none"))) {
+        if ("ecr".equals(p.settings().get(Setting.REGISTRY_AUTH))) {
             return new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(p)));
         }
         return new RegistryImageLister(registry);
     }
 
     public static List<String> repositories(Settings s) {
-        return Arrays.stream(s.getOrDefault("MANAGED_REPOSITORIES", "").split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+        return Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
     }
 
     public static ArchiveUpkeep upkeep(Platform p) {
@@ -50,7 +51,7 @@ public final class ArchiveRoot {
 
     /** The scrub's share of blobs, checked at start: a bad setting fails the function's first run loudly. */
     public static int scrubPercent(Settings s) {
-        int percent = s.getInt("ARCHIVE_SCRUB_PERCENT", 100);
+        int percent = s.getInt(Setting.ARCHIVE_SCRUB_PERCENT);
         if (percent < 1 || percent > 100) {
             throw new IllegalStateException("ARCHIVE_SCRUB_PERCENT=" + percent + " must be 1..100");
         }
@@ -58,10 +59,10 @@ public final class ArchiveRoot {
     }
 
     public static Duration retention(Settings s) {
-        return Duration.ofDays(s.getInt("ARCHIVE_RETENTION_DAYS", 90));
+        return Duration.ofDays(s.getInt(Setting.ARCHIVE_RETENTION_DAYS));
     }
 
     public static Duration grace(Settings s) {
-        return Duration.ofHours(s.getInt("ARCHIVE_GRACE_HOURS", 48));
+        return Duration.ofHours(s.getInt(Setting.ARCHIVE_GRACE_HOURS));
     }
 }

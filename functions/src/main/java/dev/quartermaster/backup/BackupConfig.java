@@ -1,9 +1,11 @@
 package dev.quartermaster.backup;
 
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.Setting;
 
-/** What the backup functions are told by the stack (environment variables), read at once. */
-public record BackupConfig(String bucket, String database, String container, String tagKey, String tagValue,
+/** What the backup functions are told by the stack (environment variables), read at once; each default is the contract's. */
+public record BackupConfig(String bucket, String database, String container, Host host,
                            String dumpDocument, String drillDocument, int windowHours, int maxAgeHours, String compression,
                            String passwordParameter, String commandLogGroup) {
 
@@ -14,10 +16,9 @@ public record BackupConfig(String bucket, String database, String container, Str
     }
 
     public static BackupConfig from(Settings s) {
-        return new BackupConfig(s.require("BACKUP_BUCKET"), s.getOrDefault("DATABASE", "wordpress"), s.getOrDefault("DB_CONTAINER", ""),
-                s.getOrDefault("HOST_TAG_KEY", "qm:backup"), s.getOrDefault("HOST_TAG_VALUE", "true"),
-                s.getOrDefault("DUMP_DOCUMENT", "QuartermasterDump"), s.getOrDefault("DRILL_DOCUMENT", "QuartermasterDrill"),
-                s.getInt("BACKUP_WINDOW_HOURS", 2), s.getInt("MAX_BACKUP_AGE_HOURS", 26), s.getOrDefault("BACKUP_COMPRESSION", "zstd"),
-                s.getOrDefault("DB_PASSWORD_PARAMETER", ""), s.getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
+        return new BackupConfig(s.get(Setting.BACKUP_BUCKET), s.get(Setting.DATABASE), s.get(Setting.DB_CONTAINER),
+                Host.database(Host.parseList(s.get(Setting.HOSTS))), s.get(Setting.DUMP_DOCUMENT), s.get(Setting.DRILL_DOCUMENT),
+                s.getInt(Setting.BACKUP_WINDOW_HOURS), s.getInt(Setting.MAX_BACKUP_AGE_HOURS), s.get(Setting.BACKUP_COMPRESSION),
+                s.get(Setting.DB_PASSWORD_PARAMETER), s.get(Setting.COMMAND_LOG_GROUP));
     }
 }

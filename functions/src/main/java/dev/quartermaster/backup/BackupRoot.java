@@ -27,6 +27,6 @@ public final class BackupRoot {
     }
 
     public static BackupStore store(Platform p) {
-        return new DynamoDbBackupStore(p.dynamoDb(), p.settings().require("TABLE_NAME"));
+        return new DynamoDbBackupStore(p.dynamoDb(), p.table());
     }
 }

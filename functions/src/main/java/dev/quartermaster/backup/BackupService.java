@@ -1,5 +1,7 @@
 package dev.quartermaster.backup;
 
+import dev.quartermaster.contract.HostDocument;
+import dev.quartermaster.contract.HostParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.common.Alert;
@@ -81,13 +83,9 @@ public final class BackupService {
     public Optional<BackupRecord> start(String eventId, Instant scheduledAt) {
         return once("backup-start#" + eventId, () -> {
             String key = keyFor(scheduledAt, eventId);
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("bucket", config.bucket());
-            params.put("key", key);
-            params.put("database", config.database());
-            params.put("container", config.container());
-            params.put("compression", config.compression());
-            params.put("passwordParameter", config.passwordParameter());
+            Map<String, String> params = HostDocument.DUMP.call().with(HostParam.BUCKET, config.bucket()).with(HostParam.KEY, key)
+                    .with(HostParam.DATABASE, config.database()).with(HostParam.CONTAINER, config.container())
+                    .with(HostParam.COMPRESSION, config.compression()).with(HostParam.PASSWORD_PARAMETER, config.passwordParameter()).parameters();
             return send(BackupRecord.Kind.BACKUP, config.dumpDocument(), params, scheduledAt, key, eventId,
                     "Quartermaster backup of " + config.database());
         });
@@ -104,12 +102,9 @@ public final class BackupService {
                         Map.of("database", config.database())));
                 return Optional.empty();
             }
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("bucket", config.bucket());
-            params.put("key", latest.get().key());
-            params.put("database", config.database());
-            params.put("container", config.container());
-            params.put("passwordParameter", config.passwordParameter());
+            Map<String, String> params = HostDocument.DRILL.call().with(HostParam.BUCKET, config.bucket()).with(HostParam.KEY, latest.get().key())
+                    .with(HostParam.DATABASE, config.database()).with(HostParam.CONTAINER, config.container())
+                    .with(HostParam.PASSWORD_PARAMETER, config.passwordParameter()).parameters();
             return send(BackupRecord.Kind.DRILL, config.drillDocument(), params, at, latest.get().key(), eventId,
                     "Quartermaster restore drill of " + config.database());
         });
@@ -134,7 +129,7 @@ public final class BackupService {
                                         String key, String eventId, String comment) {
         String commandId;
         try {
-            commandId = commands.send(document, params, config.tagKey(), config.tagValue(), comment);
+            commandId = commands.send(document, params, config.host(), comment);
         } catch (CommandRunner.TargetException e) {
             BackupRecord failed = BackupRecord.running(kind, config.database(), at, "unsent-" + eventId, key, null)
                     .failed("no command sent: " + e.getMessage(), clock.instant());

@@ -1,5 +1,6 @@
 package dev.quartermaster.common;
 
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.events.EventOrigin;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -27,9 +28,9 @@ public final class Platform {
     public Platform(Settings settings) {
         this.settings = settings;
         this.clients = new AwsClients(settings);
-        this.table = settings.require("TABLE_NAME");
-        this.origin = EventOrigin.of(settings.get("EXPECTED_ACCOUNT").orElse(null), settings.get("AWS_REGION").orElse(null));
-        String topic = settings.get("ALERT_TOPIC_ARN").orElse(null);
+        this.table = settings.get(Setting.TABLE_NAME);
+        this.origin = EventOrigin.of(nullIfEmpty(settings.get(Setting.EXPECTED_ACCOUNT)), settings.get("AWS_REGION").orElse(null));
+        String topic = nullIfEmpty(settings.get(Setting.ALERT_TOPIC_ARN));
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
         this.components = new ConcurrentHashMap<>();
         this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
@@ -74,6 +75,10 @@ public final class Platform {
     }
 
     /** The table every store of this platform uses (TABLE_NAME). */
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
     public String table() {
         return table;
     }

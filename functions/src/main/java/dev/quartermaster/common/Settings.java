@@ -1,5 +1,7 @@
 package dev.quartermaster.common;
 
+import dev.quartermaster.contract.Setting;
+
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,6 +35,16 @@ public final class Settings {
         return new Settings(System.getenv());
     }
 
+    /** A setting the stack sets: its value, else its one default ({@link Setting#defaultValue()}); a required one must be set. */
+    public String get(Setting setting) {
+        return setting.required() ? require(setting.name()) : getOrDefault(setting.name(), setting.defaultValue());
+    }
+
+    public int getInt(Setting setting) {
+        return setting.required() ? getInt(setting.name(), 0) : getInt(setting.name(), setting.intDefault());
+    }
+
+    /** A variable Lambda sets (AWS_REGION, credentials, endpoints), or any other by name. */
     public Optional<String> get(String key) {
         onRead.accept(key);
         String v = values.get(key);

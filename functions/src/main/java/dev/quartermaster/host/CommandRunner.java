@@ -1,15 +1,17 @@
 package dev.quartermaster.host;
 
+import dev.quartermaster.contract.Host;
+
 import java.util.Map;
 import java.util.Optional;
 
-/** Runs one of the project's SSM documents on the one host that carries a tag (SSM Run Command in AWS). */
+/** Runs one of the project's SSM documents on one host, the one managed instance that carries its tag (SSM Run Command in AWS). */
 public interface CommandRunner {
     /**
      * @return the command id
      * @throws TargetException when the tag does not name exactly one managed instance
      */
-    String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment);
+    String send(String document, Map<String, String> parameters, Host host, String comment);
 
     /** What the command printed on its standard output (SSM keeps the first 24,000 characters), if known. */
     Optional<String> output(String commandId);

@@ -1,5 +1,6 @@
 package dev.quartermaster.host;
 
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 
 /**
@@ -14,6 +15,6 @@ public final class HostRoot {
     public static CommandRunner ssmCommands(Platform p) {
         // only what the runner uses: the release functions build it too, without the backup settings
         var ssm = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build());
-        return new SsmCommandRunner(ssm, p.settings().require("BACKUP_BUCKET"), p.settings().getOrDefault("COMMAND_LOG_GROUP", "/quartermaster/ssm"));
+        return new SsmCommandRunner(ssm, p.settings().get(Setting.BACKUP_BUCKET), p.settings().get(Setting.COMMAND_LOG_GROUP));
     }
 }

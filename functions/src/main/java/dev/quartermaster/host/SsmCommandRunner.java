@@ -1,5 +1,6 @@
 package dev.quartermaster.host;
 
+import dev.quartermaster.contract.Host;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.InstanceInformation;
 import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
@@ -44,8 +45,8 @@ public final class SsmCommandRunner implements CommandRunner {
     }
 
     @Override
-    public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
-        String instance = resolver.theOne(tagKey, tagValue);
+    public String send(String document, Map<String, String> parameters, Host host, String comment) {
+        String instance = resolver.theOne(host.tagKey(), host.tagValue());
         Map<String, List<String>> params = parameters.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
         return client.get().sendCommand(b -> b.documentName(document)

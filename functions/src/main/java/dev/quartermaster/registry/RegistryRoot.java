@@ -1,5 +1,6 @@
 package dev.quartermaster.registry;
 
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 
@@ -30,8 +31,8 @@ public final class RegistryRoot {
     /** The registry client from REGISTRY_URL and REGISTRY_AUTH (ecr: a token from GetAuthorizationToken, renewed before it expires). */
     public static RegistryClient registry(Platform p) {
         Settings s = p.settings();
-        String url = s.require("REGISTRY_URL");
-        String mode = s.getOrDefault("REGISTRY_AUTH", "none");
+        String url = s.get(Setting.REGISTRY_URL);
+        String mode = s.get(Setting.REGISTRY_AUTH);
         RegistryAuth auth = switch (mode) {
             case "ecr" -> ecrAuth(p);
             case "none" -> RegistryAuth.anonymous();

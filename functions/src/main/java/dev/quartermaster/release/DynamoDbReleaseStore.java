@@ -19,7 +19,7 @@ import static dev.quartermaster.common.DynamoItems.str;
 /**
  * Releases in the ledger table:
  * <pre>
- * RELEASE#&lt;app&gt;         &lt;requestedAtIso&gt;#&lt;commandId&gt;   kind, status, from/to digest, tag, who, restore point, reason, steps
+ * RELEASE#&lt;app&gt;#&lt;host&gt;  &lt;requestedAtIso&gt;#&lt;commandId&gt;   kind, status, from/to digest, tag, who, restore point, reason, steps
  * RELEASECMD#&lt;commandId&gt; CMD                              points at the record (SSM status events carry only the id)
  * </pre>
  * Drift checks (kind CHECK) expire after a week.
@@ -36,8 +36,8 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         this.records = new dev.quartermaster.common.CommandRecords(dynamo, table, "RELEASECMD#");
     }
 
-    private static String pk(String app) {
-        return "RELEASE#" + app;
+    private static String pk(String app, String host) {
+        return "RELEASE#" + app + "#" + host;
     }
 
     private static String sk(ReleaseRecord r) {
@@ -61,9 +61,9 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public List<ReleaseRecord> list(String app) {
+    public List<ReleaseRecord> list(String app, String host) {
         QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", s(pk(app)))).scanIndexForward(false).consistentRead(true).build();
+                .expressionAttributeValues(Map.of(":pk", s(pk(app, host)))).scanIndexForward(false).consistentRead(true).build();
         List<ReleaseRecord> out = new ArrayList<>();
         dynamo.queryPaginator(q).items().forEach(i -> out.add(fromItem(i)));
         return out;
@@ -77,9 +77,10 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     private static Map<String, AttributeValue> toItem(ReleaseRecord r) {
         Map<String, AttributeValue> i = new HashMap<>();
-        i.put("pk", s(pk(r.app())));
+        i.put("pk", s(pk(r.app(), r.host())));
         i.put("sk", s(sk(r)));
         put(i, "app", r.app());
+        put(i, "host", r.host());
         put(i, "commandId", r.commandId());
         put(i, "kind", r.kind());
         put(i, "status", r.status());
@@ -104,7 +105,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     }
 
     private static ReleaseRecord fromItem(Map<String, AttributeValue> i) {
-        return new ReleaseRecord(str(i, "app"), str(i, "commandId"), ReleaseRecord.Kind.valueOf(str(i, "kind")),
+        return new ReleaseRecord(str(i, "app"), str(i, "host"), str(i, "commandId"), ReleaseRecord.Kind.valueOf(str(i, "kind")),
                 ReleaseRecord.Status.valueOf(str(i, "status")), str(i, "repository"), str(i, "tag"), str(i, "toDigest"),
                 str(i, "expectedVersion"), str(i, "fromDigest"), str(i, "requestedBy"), instant(i, "requestedAt"), str(i, "restorePoint"),
                 str(i, "overrideReason"), str(i, "running"), str(i, "runningVersion"), str(i, "reason"), str(i, "steps"), instant(i, "finishedAt"));

@@ -1,18 +1,34 @@
 package dev.quartermaster.release;
 
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.Setting;
+
+import java.util.List;
 
 /**
  * The one app this stack releases: its ECR repository (ledger lookups), the image URI the host pulls
  * from ({@code <account>.dkr.ecr.<region>.amazonaws.com/<repository>}), the release and check documents,
- * and the tag that names the host.
+ * and the hosts that run it.
  */
 public record ReleaseConfig(String app, String repository, String imageRepo, String releaseDocument, String checkDocument,
-                            String hostTagKey, String hostTagValue) {
+                            List<Host> hosts) {
+
+    public ReleaseConfig {
+        hosts = Host.apps(hosts);
+        if (hosts.isEmpty()) {
+            throw new IllegalStateException("no host has the role app: the release switch has nowhere to release to");
+        }
+    }
 
     public static ReleaseConfig from(Settings s) {
-        String repository = s.require("RELEASE_REPOSITORY");
-        return new ReleaseConfig(repository, repository, s.require("RELEASE_IMAGE_URI"), s.require("RELEASE_DOCUMENT"),
-                s.require("RELEASE_CHECK_DOCUMENT"), s.require("HOST_TAG_KEY"), s.require("HOST_TAG_VALUE"));
+        String repository = s.get(Setting.RELEASE_REPOSITORY);
+        return new ReleaseConfig(repository, repository, s.get(Setting.RELEASE_IMAGE_URI), s.get(Setting.RELEASE_DOCUMENT),
+                s.get(Setting.RELEASE_CHECK_DOCUMENT), Host.parseList(s.get(Setting.HOSTS)));
+    }
+
+    /** The app host named (or the only one when none is). */
+    public Host host(String name) {
+        return Host.app(hosts, name);
     }
 }

@@ -1,5 +1,8 @@
 package dev.quartermaster.release;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
@@ -27,7 +30,9 @@ public final class ReleaseDriftHandler extends EventFunction {
     @Override
     protected Outcome handle(JsonNode json) {
         ScheduledEvent.parse(json);
-        ReleaseRecord r = service.check("schedule");
-        return Outcome.recorded("drift check sent: SSM command " + r.commandId(), r.details());
+        List<ReleaseRecord> sent = service.checkAll("schedule");
+        Map<String, Object> details = new LinkedHashMap<>();
+        sent.forEach(r -> details.put(r.host(), r.commandId()));
+        return Outcome.recorded("drift check sent to " + sent.size() + " host(s)", details);
     }
 }

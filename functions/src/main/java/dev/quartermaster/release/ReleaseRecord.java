@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One release (or rollback, or drift check) of an app: what was asked, by whom, and what the host proved.
+ * One release (or rollback, or drift check) of an app on one of its hosts: what was asked, by whom, and what the host proved.
  * {@code fromDigest} is what ran before; {@code running} what runs after (the new digest when RELEASED, the
  * previous one when ROLLED_BACK).
  */
-public record ReleaseRecord(String app, String commandId, Kind kind, Status status, String repository, String tag,
+public record ReleaseRecord(String app, String host, String commandId, Kind kind, Status status, String repository, String tag,
                             String toDigest, String expectedVersion, String fromDigest, String requestedBy, Instant requestedAt,
                             String restorePoint, String overrideReason, String running, String runningVersion, String reason,
                             String steps, Instant finishedAt) {
@@ -27,7 +27,7 @@ public record ReleaseRecord(String app, String commandId, Kind kind, Status stat
 
     /** This record ended with {@code status} for {@code reason} (nothing the host reported). */
     public ReleaseRecord settled(Status status, String reason, Instant at) {
-        return new ReleaseRecord(app, commandId, kind, status, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
+        return new ReleaseRecord(app, host, commandId, kind, status, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
                 restorePoint, overrideReason, running, runningVersion, reason, steps, at);
     }
 
@@ -37,13 +37,14 @@ public record ReleaseRecord(String app, String commandId, Kind kind, Status stat
 
     /** The outcome the host reported, settled. */
     public ReleaseRecord settled(Status s, String runningDigest, String version, String why, String stepsJson, Instant at) {
-        return new ReleaseRecord(app, commandId, kind, s, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
+        return new ReleaseRecord(app, host, commandId, kind, s, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
                 restorePoint, overrideReason, runningDigest, version, why, stepsJson, at);
     }
 
     public Map<String, Object> details() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("app", app);
+        d.put("host", host);
         d.put("commandId", commandId);
         d.put("kind", kind.name());
         d.put("status", status.name());

@@ -22,6 +22,6 @@ public final class ReleaseRoot {
     }
 
     public static ReleaseStore store(Platform p) {
-        return new DynamoDbReleaseStore(p.dynamoDb(), p.settings().require("TABLE_NAME"));
+        return new DynamoDbReleaseStore(p.dynamoDb(), p.table());
     }
 }

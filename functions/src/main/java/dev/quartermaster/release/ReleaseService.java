@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
 import dev.quartermaster.common.Text;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.HostDocument;
+import dev.quartermaster.contract.HostParam;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.ledger.ImageRecord;
@@ -14,6 +17,7 @@ import dev.quartermaster.ledger.TagHead;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,7 +64,7 @@ public final class ReleaseService {
     }
 
     /** What a release will do, decided before anything is sent. */
-    public record Plan(String app, String repository, String tag, String digest, String version, ImageVerdict verdict,
+    public record Plan(String app, String host, String repository, String tag, String digest, String version, ImageVerdict verdict,
                        String overrideReason, String previousDigest, String previousVersion) {
     }
 
@@ -70,6 +74,12 @@ public final class ReleaseService {
      * @param overrideReason non-null: release even if not VERIFIED (recorded with the release); must say why
      */
     public Plan plan(String reference, String overrideReason) {
+        return plan(reference, overrideReason, null);
+    }
+
+    /** @param host the app host to release to (null: the only one) */
+    public Plan plan(String reference, String overrideReason, String host) {
+        String on = config.host(host).name();
         if (overrideReason != null && overrideReason.isBlank()) {
             throw new Refused("--force needs --reason TEXT: the override is recorded with the release");
         }
@@ -121,22 +131,32 @@ public final class ReleaseService {
             throw new Refused("no version is known inside " + repository + "@" + digest
                     + ": the release could not prove what runs (verify the image first)");
         }
-        Optional<ReleaseRecord> last = lastGood();
-        return new Plan(config.app(), repository, tag, digest, version, verdict, overrideReason,
+        Optional<ReleaseRecord> last = lastGood(on);
+        return new Plan(config.app(), on, repository, tag, digest, version, verdict, overrideReason,
                 last.map(ReleaseRecord::running).orElse(null), last.map(ReleaseRecord::runningVersion).orElse(null));
     }
 
     /** The last release whose outcome left a proven digest running (RELEASED, or ROLLED_BACK to the one before). */
     public Optional<ReleaseRecord> lastGood() {
-        return store.list(config.app()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+        return lastGood(null);
+    }
+
+    /** On one app host (null: the only one). */
+    public Optional<ReleaseRecord> lastGood(String host) {
+        return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
                 .filter(r -> (r.status() == ReleaseRecord.Status.RELEASED || r.status() == ReleaseRecord.Status.ROLLED_BACK) && r.running() != null)
                 .findFirst();
     }
 
     /** The release before the last good one that differs from it: what {@code rollback} returns to. */
     public Optional<ReleaseRecord> previousGood() {
-        Optional<ReleaseRecord> last = lastGood();
-        return store.list(config.app()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+        return previousGood(null);
+    }
+
+    /** On one app host (null: the only one). */
+    public Optional<ReleaseRecord> previousGood(String host) {
+        Optional<ReleaseRecord> last = lastGood(host);
+        return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
                 .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)
                 .filter(r -> last.isEmpty() || !r.running().equals(last.get().running())).findFirst();
     }
@@ -146,7 +166,7 @@ public final class ReleaseService {
         // an override leaves its trace before anything is sent: if this write fails, nothing is sent
         ReleaseRecord audit = null;
         if (plan.overrideReason() != null) {
-            audit = new ReleaseRecord(config.app(), "override-" + java.util.UUID.randomUUID(), kind, ReleaseRecord.Status.RUNNING, plan.repository(),
+            audit = new ReleaseRecord(config.app(), plan.host(), "override-" + java.util.UUID.randomUUID(), kind, ReleaseRecord.Status.RUNNING, plan.repository(),
                     plan.tag(), plan.digest(), plan.version(), plan.previousDigest(), Text.oneLine(requestedBy, 128), clock.instant(), restorePoint,
                     Text.oneLine(plan.overrideReason(), 400), null, null, "override requested; the command is being sent", null, null);
             if (!store.create(audit)) {
@@ -169,25 +189,46 @@ public final class ReleaseService {
     }
 
     private ReleaseRecord send(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("digest", plan.digest());
-        params.put("expectedVersion", plan.version());
-        params.put("previousDigest", plan.previousDigest() == null ? "" : plan.previousDigest());
-        params.put("previousVersion", plan.previousVersion() == null ? "" : plan.previousVersion());
-        String commandId = commands.send(config.releaseDocument(), params, config.hostTagKey(), config.hostTagValue(),
+        Map<String, String> params = HostDocument.RELEASE.call().with(HostParam.DIGEST, plan.digest())
+                .with(HostParam.EXPECTED_VERSION, plan.version()).with(HostParam.PREVIOUS_DIGEST, plan.previousDigest())
+                .with(HostParam.PREVIOUS_VERSION, plan.previousVersion()).parameters();
+        String commandId = commands.send(config.releaseDocument(), params, config.host(plan.host()),
                 "Quartermaster " + kind.name().toLowerCase() + " " + plan.repository() + (plan.tag() == null ? "" : ":" + plan.tag()));
-        ReleaseRecord r = new ReleaseRecord(config.app(), commandId, kind, ReleaseRecord.Status.RUNNING, plan.repository(), plan.tag(),
+        ReleaseRecord r = new ReleaseRecord(config.app(), plan.host(), commandId, kind, ReleaseRecord.Status.RUNNING, plan.repository(), plan.tag(),
                 plan.digest(), plan.version(), plan.previousDigest(), Text.oneLine(requestedBy, 128), clock.instant(), restorePoint,
                 plan.overrideReason() == null ? null : Text.oneLine(plan.overrideReason(), 400), null, null, null, null, null);
         store.create(r);
         return r;
     }
 
+    /** Asks every app host which digest runs (the drift check); each answer arrives at {@link #onStatus}. */
+    public List<ReleaseRecord> checkAll(String requestedBy) {
+        List<ReleaseRecord> sent = new java.util.ArrayList<>();
+        RuntimeException first = null;
+        for (Host h : config.hosts()) { // one host that cannot be reached does not keep the others unchecked
+            try {
+                sent.add(check(h.name(), requestedBy));
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return sent;
+    }
+
     /** Asks the host which digest runs (the drift check); the answer arrives at {@link #onStatus}. */
     public ReleaseRecord check(String requestedBy) {
-        String commandId = commands.send(config.checkDocument(), Map.of(), config.hostTagKey(), config.hostTagValue(),
-                "Quartermaster drift check " + config.app());
-        ReleaseRecord r = new ReleaseRecord(config.app(), commandId, ReleaseRecord.Kind.CHECK, ReleaseRecord.Status.RUNNING,
+        return check(null, requestedBy);
+    }
+
+    /** @param host the app host to ask (null: the only one) */
+    public ReleaseRecord check(String host, String requestedBy) {
+        Host h = config.host(host);
+        String commandId = commands.send(config.checkDocument(), HostDocument.RELEASE_CHECK.call().parameters(), h,
+                "Quartermaster drift check " + config.app() + " on " + h.name());
+        ReleaseRecord r = new ReleaseRecord(config.app(), h.name(), commandId, ReleaseRecord.Kind.CHECK, ReleaseRecord.Status.RUNNING,
                 config.repository(), null, null, null, null, requestedBy, clock.instant(), null, null, null, null, null, null, null);
         store.create(r);
         return r;
@@ -248,7 +289,7 @@ public final class ReleaseService {
     private ReleaseRecord settleCheck(ReleaseRecord r, String output) {
         Optional<JsonNode> report = line(output, "QM-RUNNING ");
         String running = report.map(j -> digestOrNull(j.path("digest").asText(""))).orElse(null);
-        Optional<ReleaseRecord> last = lastGood();
+        Optional<ReleaseRecord> last = lastGood(r.host());
         String reason;
         if (report.isEmpty()) {
             reason = "the host did not report what runs";
@@ -266,11 +307,12 @@ public final class ReleaseService {
     private void alert(ReleaseRecord o) {
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("app", o.app());
+        attrs.put("host", o.host());
         attrs.put("commandId", o.commandId());
         if (o.kind() == ReleaseRecord.Kind.CHECK) {
             if (o.reason() != null && o.reason().startsWith("DRIFT")) {
                 attrs.put("running", String.valueOf(o.running()));
-                alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " runs another digest than released",
+                alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " on " + o.host() + " runs another digest than released",
                         o.reason() + ". Someone changed the host by hand, or a release ended unrecorded. bin/qm releases " + o.app()
                                 + " shows the history; bin/qm release puts a verified digest back.", attrs));
             }
@@ -288,7 +330,7 @@ public final class ReleaseService {
             case REFUSED -> "RELEASE REFUSED: " + what;
             default -> "RELEASE FAILED: " + what;
         };
-        alerts.publish(new Alert("RELEASE_" + o.status().name(), subject, "The release of " + what + " to " + o.app() + " ended "
+        alerts.publish(new Alert("RELEASE_" + o.status().name(), subject, "The release of " + what + " to " + o.app() + " on " + o.host() + " ended "
                 + o.status() + ": " + o.reason() + ". Running now: " + (o.running() == null ? "unknown" : o.running())
                 + (o.runningVersion() == null ? "" : " (version " + o.runningVersion() + ")") + ". Restore point: "
                 + (o.restorePoint() == null ? "none" : o.restorePoint()) + ".", attrs));

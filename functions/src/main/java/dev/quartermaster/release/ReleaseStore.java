@@ -3,7 +3,7 @@ package dev.quartermaster.release;
 import java.util.List;
 import java.util.Optional;
 
-/** Release history per app (DynamoDB: the ledger table; an in-memory twin for unit tests). */
+/** Release history per app and host (DynamoDB: the ledger table; an in-memory twin for unit tests). */
 public interface ReleaseStore {
     /** Records a RUNNING release; false if the command id is already recorded. */
     boolean create(ReleaseRecord record);
@@ -13,6 +13,6 @@ public interface ReleaseStore {
     /** Replaces a RUNNING record with its outcome; false if it was settled already. */
     boolean settle(ReleaseRecord outcome);
 
-    /** Newest first. */
-    List<ReleaseRecord> list(String app);
+    /** Newest first: one host's history of the app. */
+    List<ReleaseRecord> list(String app, String host);
 }

@@ -1,5 +1,6 @@
 package dev.quartermaster.verify;
 
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.idempotency.IdempotencyRoot;
@@ -8,6 +9,7 @@ import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryRoot;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /** The verify feature's composition root: what image-verify and image-scan are built from. */
 public final class VerifyRoot {
@@ -21,7 +23,7 @@ public final class VerifyRoot {
 
     /** image-verify against a given registry (bin/qm's local one). */
     public static VerificationService verification(Platform p, RegistryClient registry) {
-        VerifyRules rules = p.settings().get("VERIFY_RULES").map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
+        VerifyRules rules = Optional.of(p.settings().get(Setting.VERIFY_RULES)).filter(r -> !r.isBlank()).map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
         return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC());
     }
 
@@ -29,6 +31,6 @@ public final class VerifyRoot {
     public static ScanService scans(Platform p) {
         Settings s = p.settings();
         return new ScanService(LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
-                new ScanGate(s.getInt("SCAN_MAX_CRITICAL", 0), s.getInt("SCAN_MAX_HIGH", -1)));
+                new ScanGate(s.getInt(Setting.SCAN_MAX_CRITICAL), s.getInt(Setting.SCAN_MAX_HIGH)));
     }
 }

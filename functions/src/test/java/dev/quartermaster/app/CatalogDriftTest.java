@@ -47,6 +47,7 @@ class CatalogDriftTest {
                 case ALERT_TOPIC_ARN -> "arn:aws:sns:us-east-1:123456789012:alerts";
                 case EXPECTED_ACCOUNT -> "123456789012";
                 case RELEASE_REPOSITORY -> "wordpress";
+                case HOSTS -> s.defaultValue();
                 default -> "x-" + s.name().toLowerCase();
             });
         }

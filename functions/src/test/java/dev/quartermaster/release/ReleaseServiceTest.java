@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The release gate and the recording of what the host reports, on the in-memory twins. */
 class ReleaseServiceTest {
+    private static final java.util.List<dev.quartermaster.contract.Host> HOSTS =
+            dev.quartermaster.contract.Host.parseList(dev.quartermaster.contract.Setting.HOSTS.defaultValue());
     private static final String V1 = "sha256:" + "1".repeat(64);
     private static final String V2 = "sha256:" + "2".repeat(64);
     private static final String LIAR = "sha256:" + "3".repeat(64);
@@ -25,7 +27,7 @@ class ReleaseServiceTest {
     private final RecordingCommands commands = new RecordingCommands();
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final ReleaseService service = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-            "QuartermasterRelease", "QuartermasterReleaseCheck", "qm:backup", "true"), store, ledger, commands, alerts, Clock.systemUTC());
+            "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), store, ledger, commands, alerts, Clock.systemUTC());
 
     ReleaseServiceTest() {
         push("e1", "wp-6.4-v1", V1, ImageVerdict.VERIFIED, "6.4.3");
@@ -71,13 +73,13 @@ class ReleaseServiceTest {
 
         ReleaseRecord r = service.start(service.plan("wordpress:wp-6.4-v3", "hotfix approved by bob"), null, "alice", ReleaseRecord.Kind.RELEASE);
         assertThat(r.overrideReason()).isEqualTo("hotfix approved by bob");
-        assertThat(store.list("wordpress").get(0).forced()).isTrue();
+        assertThat(store.list("wordpress", "host").get(0).forced()).isTrue();
     }
 
     @Test
     void anOverride_isRecordedBeforeItsCommandIsSent_andNothingIsSentWhenThatRecordFails() {
         ReleaseRecord r = service.start(service.plan("wordpress:wp-6.4-v3", "hotfix approved by bob"), null, "alice", ReleaseRecord.Kind.RELEASE);
-        ReleaseRecord audit = store.list("wordpress").stream().filter(x -> x.commandId().startsWith("override-")).findFirst().orElseThrow();
+        ReleaseRecord audit = store.list("wordpress", "host").stream().filter(x -> x.commandId().startsWith("override-")).findFirst().orElseThrow();
         assertThat(audit.status()).isEqualTo(ReleaseRecord.Status.SENT);
         assertThat(audit.reason()).contains(r.commandId());
         assertThat(audit.overrideReason()).isEqualTo("hotfix approved by bob");
@@ -100,12 +102,12 @@ class ReleaseServiceTest {
             }
 
             @Override
-            public java.util.List<ReleaseRecord> list(String app) {
+            public java.util.List<ReleaseRecord> list(String app, String host) {
                 return java.util.List.of();
             }
         };
         ReleaseService down = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-                "QuartermasterRelease", "QuartermasterReleaseCheck", "qm:backup", "true"), failing, ledger, none, alerts, Clock.systemUTC());
+                "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), failing, ledger, none, alerts, Clock.systemUTC());
         assertThatThrownBy(() -> down.start(down.plan("wordpress:wp-6.4-v3", "hotfix"), null, "alice", ReleaseRecord.Kind.RELEASE))
                 .hasMessageContaining("DynamoDB is down");
         assertThat(none.sent()).isEmpty();
@@ -179,5 +181,27 @@ class ReleaseServiceTest {
         assertThat(service.onStatus(drifted.commandId(), "Success", "QuartermasterReleaseCheck").record().reason()).startsWith("DRIFT");
         assertThat(alerts.kinds()).containsExactly("RELEASE_DRIFT");
         assertThat(service.lastGood().orElseThrow().running()).as("checks are not releases").isEqualTo(V1);
+    }
+
+    @Test
+    void severalAppHosts_eachHasItsOwnHistory_andTheDriftCheckAsksEvery_one() {
+        var hosts = dev.quartermaster.contract.Host.parseList("[{\"name\":\"db\",\"tagKey\":\"qm\",\"tagValue\":\"db\",\"roles\":[\"database\"]},"
+                + "{\"name\":\"web-1\",\"tagKey\":\"qm\",\"tagValue\":\"w1\",\"roles\":[\"app\"]},"
+                + "{\"name\":\"web-2\",\"tagKey\":\"qm\",\"tagValue\":\"w2\",\"roles\":[\"app\"]}]");
+        ReleaseService two = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
+                "QuartermasterRelease", "QuartermasterReleaseCheck", hosts), store, ledger, commands, alerts, Clock.systemUTC());
+        assertThatThrownBy(() -> two.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("name one with --host");
+        ReleaseRecord r = two.start(two.plan("wordpress:wp-6.4-v1", null, "web-2"), null, "alice", ReleaseRecord.Kind.RELEASE);
+        assertThat(commands.sent().get(0).host().tagValue()).isEqualTo("w2");
+        commands.output(r.commandId(), report("RELEASED", V1, "6.4.3"));
+        two.onStatus(r.commandId(), "Success", "QuartermasterRelease");
+        assertThat(two.lastGood("web-2").orElseThrow().running()).isEqualTo(V1);
+        assertThat(two.lastGood("web-1")).as("web-1 was never released to").isEmpty();
+        assertThat(store.list("wordpress", "web-2")).extracting(ReleaseRecord::host).containsOnly("web-2");
+
+        var checks = two.checkAll("schedule");
+        assertThat(checks).extracting(ReleaseRecord::host).containsExactly("web-1", "web-2");
+        assertThat(commands.sent().subList(1, 3)).extracting(s -> s.host().name()).containsExactly("web-1", "web-2");
+        assertThat(commands.sent()).noneMatch(s -> s.host().name().equals("db"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.quartermaster.testutils;
 
+import dev.quartermaster.contract.Host;
 import dev.quartermaster.host.CommandRunner;
 
 import java.util.List;
@@ -11,7 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records every command instead of sending it; returns SSM-shaped command ids; output and targets are set by the test. */
 public final class RecordingCommands implements CommandRunner {
-    public record Sent(String commandId, String document, Map<String, String> parameters, String tagKey, String tagValue) {
+    public record Sent(String commandId, String document, Map<String, String> parameters, Host host) {
+        public String tagKey() {
+            return host.tagKey();
+        }
     }
 
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
@@ -19,12 +23,12 @@ public final class RecordingCommands implements CommandRunner {
     private volatile int instancesWithTag = 1;
 
     @Override
-    public String send(String document, Map<String, String> parameters, String tagKey, String tagValue, String comment) {
+    public String send(String document, Map<String, String> parameters, Host host, String comment) {
         if (instancesWithTag != 1) {
-            throw new TargetException(instancesWithTag + " instances carry the tag " + tagKey + "=" + tagValue + ": exactly one must");
+            throw new TargetException(instancesWithTag + " instances carry the tag " + host.tagKey() + "=" + host.tagValue() + ": exactly one must");
         }
         String id = UUID.randomUUID().toString();
-        sent.add(new Sent(id, document, Map.copyOf(parameters), tagKey, tagValue));
+        sent.add(new Sent(id, document, Map.copyOf(parameters), host));
         return id;
     }
 

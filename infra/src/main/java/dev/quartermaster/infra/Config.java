@@ -1,5 +1,8 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.Setting;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +27,7 @@ public record Config(
         int backupRetentionDays,
         int backupColdAfterDays,
         int backupWindowHours,
-        String hostTagKey,
-        String hostTagValue,
+        List<Host> hosts,
         String database,
         String dbContainer,
         String drillSchedule,
@@ -54,7 +56,6 @@ public record Config(
     static final Pattern SCHEDULE = Pattern.compile("(cron\\([^)]+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))");
     static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
     static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
     static final Pattern SSM_PARAMETER = Pattern.compile("/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     static final Pattern COMPRESSION = Pattern.compile("gzip|zstd");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
@@ -151,24 +152,23 @@ public record Config(
                 r.integer("keepTaggedImages", 50, 1, 10000),
                 r.integer("untaggedExpiryDays", 7, 1, 3650),
                 mutable, email, rules,
-                r.integer("scanMaxCritical", 0, 0, 100000),
-                r.integer("scanMaxHigh", -1, -1, 100000),
+                r.integer("scanMaxCritical", Setting.SCAN_MAX_CRITICAL.intDefault(), 0, 100000),
+                r.integer("scanMaxHigh", Setting.SCAN_MAX_HIGH.intDefault(), -1, 100000),
                 r.schedule("backupSchedule", "cron(0 3 * * ? *)"),
                 r.integer("backupRetentionDays", 7, 1, 3650),
                 r.integer("backupColdAfterDays", 0, 0, 3650),
-                r.integer("backupWindowHours", 2, 1, 23),
-                r.matching("hostTagKey", "qm:backup", TAG_KEY, "a tag key of up to 128 letters, digits, spaces and _ . : / = + - @"),
-                r.matching("hostTagValue", "true", TAG_KEY, "a tag value of up to 128 letters, digits, spaces and _ . : / = + - @"),
-                r.matching("database", "wordpress", DB_NAME, "a database name of letters, digits and _"),
+                r.integer("backupWindowHours", Setting.BACKUP_WINDOW_HOURS.intDefault(), 1, 23),
+                hosts(r, errors),
+                r.matching("database", Setting.DATABASE.defaultValue(), DB_NAME, "a database name of letters, digits and _"),
                 r.optionalMatching("dbContainer", "", CONTAINER, "a container name (letters, digits, _ . -), or empty for MariaDB on the host"),
                 r.schedule("drillSchedule", "cron(0 4 ? * SUN *)"),
                 r.optionalMatching("dbPasswordParameter", "", SSM_PARAMETER,
                         "an SSM parameter name (e.g. /wordpress/db-root-password), or empty when the host's client needs no password"),
-                r.matching("backupCompression", "zstd", COMPRESSION, "zstd (fast, small; a host without the zstd command falls back to gzip -1) or gzip"),
-                r.integer("maxBackupAgeHours", 26, 2, 24 * 35),
-                r.integer("archiveRetentionDays", 90, 1, 36500),
-                r.integer("archiveGraceHours", 48, 1, 24 * 30),
-                r.integer("archiveScrubPercent", 100, 1, 100),
+                r.matching("backupCompression", Setting.BACKUP_COMPRESSION.defaultValue(), COMPRESSION, "zstd (fast, small; a host without the zstd command falls back to gzip -1) or gzip"),
+                r.integer("maxBackupAgeHours", Setting.MAX_BACKUP_AGE_HOURS.intDefault(), 2, 24 * 35),
+                r.integer("archiveRetentionDays", Setting.ARCHIVE_RETENTION_DAYS.intDefault(), 1, 36500),
+                r.integer("archiveGraceHours", Setting.ARCHIVE_GRACE_HOURS.intDefault(), 1, 24 * 30),
+                r.integer("archiveScrubPercent", Setting.ARCHIVE_SCRUB_PERCENT.intDefault(), 1, 100),
                 r.integer("archiveColdAfterDays", 0, 0, 3650),
                 r.integer("archiveObjectLockDays", 0, 0, 36500),
                 release(r, repos, errors));
@@ -185,6 +185,31 @@ public record Config(
                     + "\nSet values in cdk.json under \"context\" or with -c key=value.");
         }
         return c;
+    }
+
+    /**
+     * {@code hosts}: the list of hosts (see {@link Host}); without it, one host that runs the app and the database,
+     * found by {@code hostTagKey}/{@code hostTagValue} (the keys of a configuration written before hosts were a list).
+     */
+    private static List<Host> hosts(Reader r, List<String> errors) {
+        Object legacyKey = r.context().apply("hostTagKey");
+        Object legacyValue = r.context().apply("hostTagValue");
+        if (r.context().apply("hosts") == null) {
+            Host one = Host.parseList(Setting.HOSTS.defaultValue()).get(0);
+            String key = r.matching("hostTagKey", one.tagKey(), Host.TAG, "a tag key of up to 128 letters, digits, spaces and _ . : / = + - @");
+            String value = r.matching("hostTagValue", one.tagValue(), Host.TAG, "a tag value of up to 128 letters, digits, spaces and _ . : / = + - @");
+            boolean valid = Host.TAG.matcher(key).matches() && Host.TAG.matcher(value).matches();
+            return List.of(valid ? new Host(one.name(), key, value, one.roles()) : one);
+        }
+        if (legacyKey != null || legacyValue != null) {
+            errors.add("hostTagKey/hostTagValue: set each host's tag in \"hosts\" instead (both are given; remove hostTagKey and hostTagValue)");
+        }
+        try {
+            return Host.parseList(r.text("hosts", ""));
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage() + " (e.g. [{\"name\":\"web\",\"tagKey\":\"qm:host\",\"tagValue\":\"web\",\"roles\":[\"app\",\"database\"]}])");
+            return Host.parseList(Setting.HOSTS.defaultValue());
+        }
     }
 
     private record Reader(Function<String, Object> context, List<String> errors) {

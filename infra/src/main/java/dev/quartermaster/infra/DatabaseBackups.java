@@ -2,6 +2,8 @@ package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.FunctionSpec;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.HostDocument;
 import dev.quartermaster.contract.Setting;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
@@ -53,12 +55,6 @@ public final class DatabaseBackups extends Construct {
         }
     }
 
-    private static final String BUCKET = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-    private static final String KEY = "^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,500}$";
-    private static final String OPTIONAL_KEY = "^([A-Za-z0-9][A-Za-z0-9/_.:-]{0,500})?$";
-    private static final String DB = "^[A-Za-z0-9_]{1,64}$";
-    private static final String CONTAINER = "^([A-Za-z0-9][A-Za-z0-9_.-]{0,127})?$";
-
     private final Props props;
     private final Config config;
     private final Bucket bucket;
@@ -78,59 +74,20 @@ public final class DatabaseBackups extends Construct {
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        this.dumpDocument = newDumpDocument();
-        this.restoreDocument = newRestoreDocument();
-        this.drillDocument = newDrillDocument();
+        this.dumpDocument = document("DumpDocument", HostDocument.DUMP);
+        this.restoreDocument = document("RestoreDocument", HostDocument.RESTORE);
+        this.drillDocument = document("DrillDocument", HostDocument.DRILL); // the drill's own: it never touches the live database
         hostPolicy();
         QmFunction start = scheduled(Catalog.BACKUP_START, "BackupSchedule", Schedule.expression(config.backupSchedule()));
-        allowSend(start, dumpDocument, config);
+        HostCommands.allowSend(start, dumpDocument, List.of(Host.database(config.hosts())));
         backupStatus();
         QmFunction drill = scheduled(Catalog.RESTORE_DRILL, "RestoreDrillSchedule", Schedule.expression(config.drillSchedule()));
-        allowSend(drill, drillDocument, config); // the drill may send only the drill document, never the restore one
+        HostCommands.allowSend(drill, drillDocument, List.of(Host.database(config.hosts()))); // only the drill document, never the restore one
         scheduled(Catalog.BACKUP_WATCHDOG, "BackupWatchdogSchedule", Schedule.rate(Duration.hours(1)));
     }
 
-    private ShellDocument newDumpDocument() {
-        return new ShellDocument(this, "DumpDocument", ShellDocument.Props.builder().script("backup-dump.sh")
-                .description("Quartermaster: dump a MariaDB database, compress and checksum it, stream it to S3 staging/ with a manifest "
-                        + "(the backup-status function commits it under backups/)")
-                .param(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"))
-                .param(new ShellDocument.Param("key", "QM_KEY", KEY, null,
-                        "Object key under backups/, e.g. backups/wordpress/2026/11/23/20261123T030000Z.sql.gz"))
-                .param(new ShellDocument.Param("database", "QM_DATABASE", DB, null, "Database to dump"))
-                .param(new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"))
-                .param(new ShellDocument.Param("compression", "QM_COMPRESSION", "^(gzip|zstd)$", "gzip", "gzip or zstd"))
-                .param(passwordParam())
-                .build());
-    }
-
-    private static List<ShellDocument.Param> restoreParams(String databaseDescription) {
-        return List.of(new ShellDocument.Param("bucket", "QM_BUCKET", BUCKET, null, "Backup bucket"),
-                new ShellDocument.Param("key", "QM_KEY", OPTIONAL_KEY, "", "Backup key (empty: the latest backup with a manifest)"),
-                new ShellDocument.Param("database", "QM_DATABASE", DB, null, databaseDescription),
-                new ShellDocument.Param("container", "QM_CONTAINER", CONTAINER, "", "Container running MariaDB (empty: MariaDB on the host)"),
-                passwordParam());
-    }
-
-    private ShellDocument newRestoreDocument() {
-        return new ShellDocument(this, "RestoreDocument", ShellDocument.Props.builder().script("backup-restore.sh")
-                .description("Quartermaster: restore a committed backup into a scratch database from one checksummed download, prove its "
-                        + "row counts, then swap it in (the live database is untouched by any failure)")
-                .params(restoreParams("Database to replace")).fixed("QM_MODE", "restore").build());
-    }
-
-    /** The drill's own document: whatever it is sent, it restores into qm_drill_<database> and never touches the live one. */
-    private ShellDocument newDrillDocument() {
-        return new ShellDocument(this, "DrillDocument", ShellDocument.Props.builder().script("backup-restore.sh")
-                .description("Quartermaster restore drill: restore a backup into the scratch database qm_drill_<database>, compare row "
-                        + "counts, print the evidence, drop the scratch database")
-                .params(restoreParams("The live database whose backup is drilled (the drill never writes to it)"))
-                .fixed("QM_MODE", "drill").build());
-    }
-
-    private static ShellDocument.Param passwordParam() {
-        return new ShellDocument.Param("passwordParameter", "QM_PASSWORD_PARAMETER", "^(/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", "",
-                "Host mode only: name of an SSM SecureString the host reads the database password from (never the password itself)");
+    private ShellDocument document(String id, HostDocument doc) {
+        return new ShellDocument(this, id, doc, Map.of(), 3600);
     }
 
     /** What the EC2 host's instance role needs; attach it beside AmazonSSMManagedInstanceCore. */
@@ -173,8 +130,7 @@ public final class DatabaseBackups extends Construct {
         m.put(Setting.DATABASE, config.database());
         m.put(Setting.DB_CONTAINER, config.dbContainer());
         m.put(Setting.DB_PASSWORD_PARAMETER, config.dbPasswordParameter());
-        m.put(Setting.HOST_TAG_KEY, config.hostTagKey());
-        m.put(Setting.HOST_TAG_VALUE, config.hostTagValue());
+        m.put(Setting.HOSTS, Host.toJson(config.hosts()));
         m.put(Setting.DUMP_DOCUMENT, dumpDocument.name());
         m.put(Setting.DRILL_DOCUMENT, drillDocument.name());
         m.put(Setting.BACKUP_COMPRESSION, config.backupCompression());
@@ -213,27 +169,6 @@ public final class DatabaseBackups extends Construct {
                         .build())
                 .targets(List.of(fn.target()))
                 .build();
-    }
-
-    /**
-     * SendCommand of one document, to instances carrying the host tag only (ssm:resourceTag), after
-     * resolving the tag to exactly one instance (DescribeInstanceInformation has no resource-level
-     * permissions, so it is on *).
-     */
-    static void allowSend(QmFunction fn, ShellDocument doc, Config config) {
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("ssm:SendCommand"))
-                .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":document/" + doc.name()))
-                .build());
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("ssm:SendCommand"))
-                .resources(List.of("arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":instance/*"))
-                .conditions(Map.of("StringEquals", Map.of("ssm:resourceTag/" + config.hostTagKey(), config.hostTagValue())))
-                .build());
-        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                .actions(List.of("ssm:DescribeInstanceInformation"))
-                .resources(List.of("*"))
-                .build());
     }
 
     /** The EC2 host's policy: the release switch adds pulling the app's images to it. */

@@ -2,6 +2,8 @@ package dev.quartermaster.infra;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.StackOutput;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -26,7 +28,9 @@ import software.amazon.awscdk.services.s3.Transition;
 import software.constructs.Construct;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole product in one stack. Read the constructor as a table of contents. The stateful resources
@@ -160,21 +164,31 @@ public final class QuartermasterStack extends Stack {
     }
 
     private void outputs() {
-        CfnOutput.Builder.create(this, "LedgerTableName").value(ledger.getTableName()).build();
-        CfnOutput.Builder.create(this, "BackupBucketName").value(backups.getBucketName()).build();
-        CfnOutput.Builder.create(this, "ArchiveBucketName").value(archive.getBucketName()).build();
-        CfnOutput.Builder.create(this, "AlertTopicArn").value(alerting.topic().getTopicArn()).build();
-        CfnOutput.Builder.create(this, "DumpDocumentName").value(databaseBackups.dumpDocument().name()).build();
-        CfnOutput.Builder.create(this, "RestoreDocumentName").value(databaseBackups.restoreDocument().name()).build();
-        CfnOutput.Builder.create(this, "DrillDocumentName").value(databaseBackups.drillDocument().name()).build();
-        CfnOutput.Builder.create(this, "DatabaseName").value(config.database()).build();
-        CfnOutput.Builder.create(this, "ReleaseDocumentName").value(releases.releaseDocument().name()).build();
-        CfnOutput.Builder.create(this, "ReleaseCheckDocumentName").value(releases.checkDocument().name()).build();
-        CfnOutput.Builder.create(this, "ReleaseRepository").value(config.release().repository()).build();
-        CfnOutput.Builder.create(this, "ReleaseImageUri").value(releases.imageUri()).build();
-        CfnOutput.Builder.create(this, "ReleaseRestorePoint").value(Boolean.toString(config.release().restorePoint())).build();
-        CfnOutput.Builder.create(this, "DbContainer").value(config.dbContainer().isEmpty() ? "-" : config.dbContainer()).build();
-        CfnOutput.Builder.create(this, "HostTag").value(config.hostTagKey() + "=" + config.hostTagValue()).build();
+        Map<StackOutput, String> outputs = new EnumMap<>(StackOutput.class);
+        outputs.put(StackOutput.LEDGER_TABLE_NAME, ledger.getTableName());
+        outputs.put(StackOutput.BACKUP_BUCKET_NAME, backups.getBucketName());
+        outputs.put(StackOutput.ARCHIVE_BUCKET_NAME, archive.getBucketName());
+        outputs.put(StackOutput.ALERT_TOPIC_ARN, alerting.topic().getTopicArn());
+        outputs.put(StackOutput.DUMP_DOCUMENT_NAME, databaseBackups.dumpDocument().name());
+        outputs.put(StackOutput.RESTORE_DOCUMENT_NAME, databaseBackups.restoreDocument().name());
+        outputs.put(StackOutput.DRILL_DOCUMENT_NAME, databaseBackups.drillDocument().name());
+        outputs.put(StackOutput.DATABASE_NAME, config.database());
+        outputs.put(StackOutput.DB_CONTAINER, config.dbContainer());
+        outputs.put(StackOutput.DB_PASSWORD_PARAMETER, config.dbPasswordParameter());
+        outputs.put(StackOutput.BACKUP_COMPRESSION, config.backupCompression());
+        outputs.put(StackOutput.HOSTS, Host.toJson(config.hosts()));
+        outputs.put(StackOutput.RELEASE_DOCUMENT_NAME, releases.releaseDocument().name());
+        outputs.put(StackOutput.RELEASE_CHECK_DOCUMENT_NAME, releases.checkDocument().name());
+        outputs.put(StackOutput.RELEASE_REPOSITORY, config.release().repository());
+        outputs.put(StackOutput.RELEASE_IMAGE_URI, releases.imageUri());
+        outputs.put(StackOutput.RELEASE_RESTORE_POINT, Boolean.toString(config.release().restorePoint()));
+        outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
+        for (StackOutput o : StackOutput.values()) {
+            if (!outputs.containsKey(o)) {
+                throw new IllegalStateException("the stack writes no value for its output " + o.id());
+            }
+            CfnOutput.Builder.create(this, o.id()).description(o.description()).value(StackOutput.write(outputs.get(o))).build();
+        }
     }
 
     private void nagSuppressions() {

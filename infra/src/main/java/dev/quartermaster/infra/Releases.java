@@ -1,6 +1,8 @@
 package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Catalog;
+import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.HostDocument;
 import dev.quartermaster.contract.Setting;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
@@ -29,11 +31,6 @@ public final class Releases extends Construct {
                         FunctionFactory functions) {
     }
 
-    static final String DIGEST = "^sha256:[a-f0-9]{64}$";
-    static final String OPTIONAL_DIGEST = "^(sha256:[a-f0-9]{64})?$";
-    static final String VERSION = "^[0-9A-Za-z.+-]{1,64}$";
-    static final String OPTIONAL_VERSION = "^([0-9A-Za-z.+-]{1,64})?$";
-
     private final ShellDocument releaseDocument;
     private final ShellDocument checkDocument;
     private final String imageUri;
@@ -42,27 +39,16 @@ public final class Releases extends Construct {
         super(scope, id);
         Config.Release c = props.config().release();
         this.imageUri = imageUri(c);
-        ShellDocument.Props.Builder release = hostSide(ShellDocument.Props.builder().script("release.sh")
-                .description("Quartermaster release: pull a digest, pin it in the compose project, recreate the app with fresh anonymous "
-                        + "volumes, prove digest, health and version, roll back by itself on any failure")
-                .param(new ShellDocument.Param("digest", "QM_DIGEST", DIGEST, null, "the digest to release"))
-                .param(new ShellDocument.Param("expectedVersion", "QM_EXPECTED_VERSION", VERSION, null, "the version the ledger found inside it"))
-                .param(new ShellDocument.Param("previousDigest", "QM_PREVIOUS_DIGEST", OPTIONAL_DIGEST, "", "the last good release (empty: read from the host)"))
-                .param(new ShellDocument.Param("previousVersion", "QM_PREVIOUS_VERSION", OPTIONAL_VERSION, "", "its version"))
-                .fixed("QM_MODE", "release").fixed("QM_REGISTRY_LOGIN", "ecr")
-                .timeoutSeconds(900 + 2 * c.healthTimeoutSeconds()), c);
-        this.releaseDocument = new ShellDocument(this, "ReleaseDocument", release.build());
-        this.checkDocument = new ShellDocument(this, "CheckDocument", hostSide(ShellDocument.Props.builder().script("release.sh")
-                .description("Quartermaster drift check: report which digest the app service runs (changes nothing)")
-                .fixed("QM_MODE", "check"), c).build());
+        Map<String, String> site = site(c);
+        this.releaseDocument = new ShellDocument(this, "ReleaseDocument", HostDocument.RELEASE, site, 900 + 2 * c.healthTimeoutSeconds());
+        this.checkDocument = new ShellDocument(this, "CheckDocument", HostDocument.RELEASE_CHECK, site, 3600);
 
         Map<Setting, String> settings = new EnumMap<>(Setting.class);
         settings.put(Setting.RELEASE_REPOSITORY, c.repository());
         settings.put(Setting.RELEASE_IMAGE_URI, imageUri);
         settings.put(Setting.RELEASE_DOCUMENT, releaseDocument.name());
         settings.put(Setting.RELEASE_CHECK_DOCUMENT, checkDocument.name());
-        settings.put(Setting.HOST_TAG_KEY, props.config().hostTagKey());
-        settings.put(Setting.HOST_TAG_VALUE, props.config().hostTagValue());
+        settings.put(Setting.HOSTS, Host.toJson(props.config().hosts()));
         settings.put(Setting.BACKUP_BUCKET, props.outputBucket().getBucketName());
         settings.put(Setting.COMMAND_LOG_GROUP, props.commandLogs().getLogGroupName());
 
@@ -77,7 +63,7 @@ public final class Releases extends Construct {
                 .targets(List.of(status.target())).build();
 
         QmFunction drift = props.functions().create(this, Catalog.RELEASE_DRIFT, settings);
-        DatabaseBackups.allowSend(drift, checkDocument, props.config()); // the drift check may send only the read-only check document
+        HostCommands.allowSend(drift, checkDocument, Host.apps(props.config().hosts())); // only the read-only check document
         Rule.Builder.create(this, "DriftSchedule").description(Catalog.RELEASE_DRIFT.description())
                 .schedule(Schedule.rate(Duration.hours(1))).targets(List.of(drift.target())).build();
 
@@ -95,11 +81,19 @@ public final class Releases extends Construct {
     }
 
     /** What the host-side scripts are told by the stack, never by the caller: where the app is and how it is proven. */
-    private static ShellDocument.Props.Builder hostSide(ShellDocument.Props.Builder b, Config.Release c) {
-        return b.fixed("QM_IMAGE_REPO", imageUri(c)).fixed("QM_PROJECT_DIR", c.projectDir()).fixed("QM_COMPOSE_FILE", c.composeFile()).fixed("QM_SERVICE", c.service())
-                .fixed("QM_HEALTH_URL", c.healthUrl()).fixed("QM_HEALTH_TIMEOUT", Integer.toString(c.healthTimeoutSeconds()))
-                .fixed("QM_VERSION_FILE", c.versionFile()).fixed("QM_VERSION_REGEX", c.versionRegex())
-                .fixed("QM_CONTAINER_CLI", c.containerCli()).fixed("QM_COMPOSE", c.composeCommand());
+    private static Map<String, String> site(Config.Release c) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("QM_IMAGE_REPO", imageUri(c));
+        m.put("QM_PROJECT_DIR", c.projectDir());
+        m.put("QM_COMPOSE_FILE", c.composeFile());
+        m.put("QM_SERVICE", c.service());
+        m.put("QM_HEALTH_URL", c.healthUrl());
+        m.put("QM_HEALTH_TIMEOUT", Integer.toString(c.healthTimeoutSeconds()));
+        m.put("QM_VERSION_FILE", c.versionFile());
+        m.put("QM_VERSION_REGEX", c.versionRegex());
+        m.put("QM_CONTAINER_CLI", c.containerCli());
+        m.put("QM_COMPOSE", c.composeCommand());
+        return m;
     }
 
     public ShellDocument releaseDocument() {

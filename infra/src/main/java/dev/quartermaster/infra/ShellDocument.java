@@ -1,5 +1,6 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.HostDocument;
 import software.amazon.awscdk.services.ssm.CfnDocument;
 import software.constructs.Construct;
 
@@ -16,77 +17,40 @@ import java.util.Map;
  * An SSM Command document that runs one of the project's shell scripts (infra/ssm/*.sh, embedded at
  * synth) on the host. Every parameter has an allowedPattern that admits no quote, space or shell
  * metacharacter, and reaches the script as an environment variable inside single quotes: nothing a
- * caller passes can become shell code. No parameter ever carries a password.
+ * caller passes can become shell code. No parameter ever carries a password. What each document is (script,
+ * parameters, fixed values) is {@link HostDocument}'s, shared with the functions and the local agent.
  */
 public final class ShellDocument extends Construct {
     private final CfnDocument document;
 
-    /** One document parameter: its env var name in the script, pattern, default and description. */
-    public record Param(String name, String envVar, String allowedPattern, String defaultValue, String description) {
-    }
-
     /**
-     * {@code script}: a file under infra/ssm (embedded at synth, {@code # @include} lines inlined);
-     * {@code fixed}: variables the document always sets, whatever the caller passes (e.g. QM_MODE=drill).
+     * @param document what the document is (its script, parameters, fixed values), as the contract defines it for every side
+     * @param site     the values of the document's site variables (where the app is, how it is proven), from cdk.json
      */
-    public record Props(String script, String description, List<Param> params, Map<String, String> fixed, int timeoutSeconds) {
-        public Props {
-            if (script == null || description == null) {
-                throw new IllegalArgumentException("a ShellDocument needs a script (infra/ssm/<name>.sh) and a description");
-            }
-            if (timeoutSeconds < 1 || timeoutSeconds > 172800) {
-                throw new IllegalArgumentException("timeoutSeconds must be 1..172800 (SSM's limit), not " + timeoutSeconds);
-            }
-            params = List.copyOf(params);
-            fixed = Map.copyOf(fixed);
-        }
-
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        public static final class Builder {
-            private String script;
-            private String description;
-            private final List<Param> params = new ArrayList<>();
-            private final Map<String, String> fixed = new LinkedHashMap<>();
-            private int timeoutSeconds = 3600;
-
-            public Builder script(String v) { this.script = v; return this; }
-            public Builder description(String v) { this.description = v; return this; }
-            public Builder param(Param v) { this.params.add(v); return this; }
-            public Builder params(List<Param> v) { this.params.addAll(v); return this; }
-            public Builder fixed(String envVar, String value) { this.fixed.put(envVar, value); return this; }
-            /** Default: one hour. */
-            public Builder timeoutSeconds(int v) { this.timeoutSeconds = v; return this; }
-
-            public Props build() {
-                return new Props(script, description, params, fixed, timeoutSeconds);
-            }
-        }
-    }
-
-    public ShellDocument(Construct scope, String id, Props props) {
+    public ShellDocument(Construct scope, String id, HostDocument document, Map<String, String> site, int timeoutSeconds) {
         super(scope, id);
-        String script = props.script();
-        String description = props.description();
-        List<Param> params = props.params();
-        Map<String, String> fixed = props.fixed();
-        int timeoutSeconds = props.timeoutSeconds();
+        if (timeoutSeconds < 1 || timeoutSeconds > 172800) {
+            throw new IllegalArgumentException("timeoutSeconds must be 1..172800 (SSM's limit), not " + timeoutSeconds);
+        }
+        if (!site.keySet().equals(new java.util.HashSet<>(document.siteVariables()))) {
+            throw new IllegalArgumentException(document + " needs exactly the site variables " + document.siteVariables() + ", not " + site.keySet());
+        }
         Map<String, Object> parameters = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         lines.add("#!/bin/bash");
-        for (Param p : params) {
+        for (HostDocument.Param p : document.params()) {
             Map<String, Object> def = new LinkedHashMap<>();
             def.put("type", "String");
-            def.put("description", p.description());
+            def.put("description", p.param().description());
             def.put("allowedPattern", p.allowedPattern());
-            if (p.defaultValue() != null) {
+            if (!p.required()) {
                 def.put("default", p.defaultValue());
             }
-            parameters.put(p.name(), def);
-            lines.add("export " + p.envVar() + "='{{ " + p.name() + " }}'");
+            parameters.put(p.param().ssmName(), def);
+            lines.add("export " + p.param().envVar() + "='{{ " + p.param().ssmName() + " }}'");
         }
+        Map<String, String> fixed = new LinkedHashMap<>(document.fixed());
+        site.keySet().stream().sorted(java.util.Comparator.comparing(document.siteVariables()::indexOf)).forEach(k -> fixed.put(k, site.get(k)));
         fixed.forEach((k, v) -> {
             // single-quoted in the script: any printable character but the quote itself; no {{ }}, which SSM would expand
             if (!k.matches("QM_[A-Z_]+") || !v.matches("[\\x20-\\x7E&&[^']]*") || v.contains("{{") || v.contains("}}")) {
@@ -96,7 +60,7 @@ public final class ShellDocument extends Construct {
         });
         // the script is an argument, not stdin: docker exec -i and mariadb inside it must not eat it
         lines.add("qm_script=$(cat <<'QM_SCRIPT_END'");
-        for (String line : readScript(script).lines().toList()) {
+        for (String line : readScript(document.script()).lines().toList()) {
             // the library the script sources from a file is inlined: the document carries one whole script
             int include = line.indexOf("# @include ");
             if (include >= 0) {
@@ -110,7 +74,7 @@ public final class ShellDocument extends Construct {
         lines.add("exec bash -c \"$qm_script\" qm-script");
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("schemaVersion", "2.2");
-        content.put("description", description);
+        content.put("description", document.description());
         content.put("parameters", parameters);
         content.put("mainSteps", List.of(Map.of(
                 "action", "aws:runShellScript",

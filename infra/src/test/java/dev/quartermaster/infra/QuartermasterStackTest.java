@@ -128,8 +128,8 @@ class QuartermasterStackTest {
                 .doesNotContain("# @include");
         template.hasResourceProperties("AWS::SSM::Document", Map.of("DocumentType", "Command",
                 "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(
-                        "bucket", Match.objectLike(Map.of("allowedPattern", "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")),
-                        "database", Match.objectLike(Map.of("allowedPattern", "^[A-Za-z0-9_]{1,64}$")),
+                        "bucket", Match.objectLike(Map.of("allowedPattern", "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")),
+                        "database", Match.objectLike(Map.of("allowedPattern", "^([A-Za-z0-9_]{1,64})$")),
                         "compression", Match.objectLike(Map.of("allowedPattern", "^(gzip|zstd)$"))))))));
     }
 
