@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

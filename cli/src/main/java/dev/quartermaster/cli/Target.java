@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
@@ -17,11 +23,11 @@ import java.util.Map;
  * ({@code --aws}). For a deployed stack, the table, bucket and documents come from the outputs file
  * that {@code npx cdk deploy --outputs-file .qm/outputs.json} writes, or from the environment.
  */
-final class Target {
-    static final String OUTPUTS = ".qm/outputs.json";
+public final class Target {
+    public static final String OUTPUTS = ".qm/outputs.json";
 
     @Option(names = "--aws", description = "read and act on the deployed stack instead of the local state")
-    boolean aws;
+    public boolean aws;
 
     @Option(names = "--stack", defaultValue = "Quartermaster", description = "stack name (default: ${DEFAULT-VALUE})")
     String stack;
@@ -29,7 +35,7 @@ final class Target {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     String output;
 
-    boolean json() {
+    public boolean json() {
         if (!output.equals("text") && !output.equals("json")) {
             throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
         }
@@ -37,12 +43,12 @@ final class Target {
     }
 
     /** Settings for a deployed stack: the process environment plus the stack's outputs. */
-    Map<String, String> awsSettings() {
+    public Map<String, String> awsSettings() {
         return awsSettings(LocalEnvironment.home().resolve(OUTPUTS), System.getenv());
     }
 
     /** The environment plus the outputs in {@code outputsFile} (the environment wins), each into the key its {@link StackOutput} names. */
-    Map<String, String> awsSettings(Path outputsFile, Map<String, String> environment) {
+    public Map<String, String> awsSettings(Path outputsFile, Map<String, String> environment) {
         Map<String, String> env = new HashMap<>(environment);
         Map<String, String> outputs = stackOutputs(outputsFile);
         for (StackOutput o : StackOutput.values()) { // the environment wins over the outputs file
@@ -62,7 +68,7 @@ final class Target {
     }
 
     /** The functions' shared platform on the deployed stack's resources. */
-    Platform awsPlatform() {
+    public Platform awsPlatform() {
         return new Platform(Settings.of(awsSettings()));
     }
 

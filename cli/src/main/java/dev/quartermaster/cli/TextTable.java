@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,16 +15,16 @@ import java.util.List;
  * 300-character tag) is cut with an ellipsis, and control characters become spaces, so one long or
  * hostile value cannot wreck the table; {@code --output json} keeps every value whole.
  */
-final class TextTable {
+public final class TextTable {
     static final int MAX_CELL = 48;
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
-    TextTable(String... header) {
+    public TextTable(String... header) {
         this.header = List.of(header);
     }
 
-    TextTable row(Object... cells) {
+    public TextTable row(Object... cells) {
         List<String> r = new ArrayList<>();
         for (Object c : cells) {
             r.add(c == null ? "-" : dev.quartermaster.common.Text.oneLine(String.valueOf(c), MAX_CELL));
@@ -31,7 +37,7 @@ final class TextTable {
         return rows.isEmpty();
     }
 
-    void print(PrintStream out, String indent) {
+    public void print(PrintStream out, String indent) {
         int[] widths = new int[header.size()];
         for (int i = 0; i < header.size(); i++) {
             widths[i] = header.get(i).length();
@@ -57,7 +63,7 @@ final class TextTable {
         return sb.toString().stripTrailing();
     }
 
-    static String shortDigest(String digest) {
+    public static String shortDigest(String digest) {
         if (digest == null) {
             return "-";
         }

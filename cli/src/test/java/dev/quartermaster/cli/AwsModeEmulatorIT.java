@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.quartermaster.backup.BackupRecord;
@@ -48,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * written as `cdk deploy --outputs-file` would. Then the operator commands run with --aws, as a user
  * runs them (a separate JVM, AWS_ENDPOINT_URL pointing at moto), and each AWS adapter runs against it.
  */
-class AwsModeEmulatorIT {
+public class AwsModeEmulatorIT {
     private static final String TABLE = "qm-ledger";
     private static final String BUCKET = "qm-backups";
     private static LocalMoto moto;
@@ -137,10 +143,10 @@ class AwsModeEmulatorIT {
         Target aws = new Target();
         aws.aws = true;
 
-        String who = ReleaseCommands.who(aws, platform());
+        String who = ReleaseContext.who(aws, platform());
 
         assertThat(who).startsWith("arn:aws:").isNotEqualTo(System.getProperty("user.name"));
-        assertThat(ReleaseCommands.who(new Target(), platform())).isEqualTo(System.getProperty("user.name"));
+        assertThat(ReleaseContext.who(new Target(), platform())).isEqualTo(System.getProperty("user.name"));
     }
 
     @Test

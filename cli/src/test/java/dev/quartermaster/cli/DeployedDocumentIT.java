@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStatusHandler;
@@ -37,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * text SSM would run on the host, parameters substituted) dumps a real MariaDB into S3Mock, and the
  * backup-status function, told by an SSM-shaped event that the command succeeded, verifies it.
  */
-class DeployedDocumentIT {
+public class DeployedDocumentIT {
 
     @Test
     @SuppressWarnings("unchecked")

@@ -1,5 +1,11 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Not covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's API
  * (the local registry stands in for ECR's registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
  */
-class PermissionsIT {
+public class PermissionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
     private static Path root;
@@ -146,7 +152,7 @@ class PermissionsIT {
 
     private static JsonNode invoke(String function, byte[] event) throws Exception {
         RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
-        JsonNode result = InvokeCommand.call(handler, function, event, QUIET);
+        JsonNode result = LocalInvoke.call(handler, function, event, QUIET);
         assertThat(result.path("status").asText()).as(function + ": " + result).isNotEqualTo("REJECTED");
         return result;
     }

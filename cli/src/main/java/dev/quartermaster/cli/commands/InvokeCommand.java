@@ -1,0 +1,77 @@
+package dev.quartermaster.cli.commands;
+
+import dev.quartermaster.cli.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.app.Wiring;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.testkit.LocalContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Runs a real handler with an event file, against local backends or AWS. */
+@Command(name = "invoke", description = "Run a function's real handler with an event file and print its result.")
+public final class InvokeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "function name as deployed: image-action, image-verify, image-scan, image-archive, archive-scrub, archive-prune, backup-start, backup-status, restore-drill, backup-watchdog")
+    String function;
+
+    @Parameters(index = "1", description = "event JSON file (see events/)")
+    Path eventFile;
+
+    @picocli.CommandLine.Mixin
+    Target target = new Target();
+
+    @Option(names = "--registry", description = "OCI registry URL for image-verify and image-archive (e.g. http://127.0.0.1:5000)")
+    String registry;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(eventFile)) {
+            System.err.println("qm invoke: no such event file: " + eventFile);
+            return 2;
+        }
+        byte[] event = Files.readAllBytes(eventFile);
+        boolean remote = target.aws || System.getenv("AWS_ENDPOINT_URL") != null;
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            Wiring wiring;
+            LocalAgent agent = null;
+            if (remote) {
+                // the deployed stack's resources from .qm/outputs.json (cdk deploy --outputs-file); an emulator's from the environment
+                Map<String, String> env = target.aws ? target.awsSettings() : new HashMap<>(System.getenv());
+                if (registry != null) {
+                    env.put("REGISTRY_URL", registry);
+                }
+                wiring = Wiring.of(new Platform(Settings.of(env)));
+            } else {
+                LocalServices ls = LocalServices.create(local, registry, System.err, FunctionCatalog.needsBackups(function),
+                        FunctionCatalog.needsArchive(function));
+                if (FunctionCatalog.needsBackups(function)) {
+                    local.ensureDatabase(System.err);
+                }
+                wiring = ls.wiring;
+                agent = ls.agent;
+            }
+            int rc = LocalInvoke.run(FunctionCatalog.create(function, wiring), function, event);
+            if (agent != null) {
+                rc = Math.max(rc, LocalInvoke.reportToStatusFunction(agent, wiring));
+            }
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.quartermaster.cli.commands;
+
+import dev.quartermaster.cli.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
+import dev.quartermaster.events.EventParser;
+import dev.quartermaster.events.Validation;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerRoot;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.ledger.TagEvent;
+import dev.quartermaster.ledger.TagHead;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** What the ledger knows about a repository, a tag or a digest. */
+@Command(name = "ledger", description = {"Show the image ledger: a repository's digests, a tag's history, a digest's tags.",
+        "  qm ledger <repo>            every digest with its tags, verdict and scan counts",
+        "  qm ledger <repo>:<tag>      where the tag points now and its history (moves, deletes)",
+        "  qm ledger <repo>@<digest>   the tags a digest carries and its verification"})
+public final class LedgerCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<repo>[:<tag>|@<digest>]")
+    String ref;
+
+    @Mixin
+    Target target = new Target();
+
+    @Override
+    public Integer call() throws Exception {
+        boolean json = target.json();
+        if (target.aws) {
+            return show(LedgerRoot.store(target.awsPlatform()), json, System.out);
+        }
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            return show(LedgerRoot.store(LocalServices.platform(local, System.err)), json, System.out);
+        }
+    }
+
+    int show(LedgerStore store, boolean json, PrintStream out) throws Exception {
+        int at = ref.indexOf('@');
+        int colon = ref.indexOf(':');
+        if (at > 0) {
+            String repo = Validation.repository(ref.substring(0, at));
+            String digest = ref.substring(at + 1);
+            Optional<ImageRecord> image = store.image(repo, Validation.digest(digest));
+            if (image.isEmpty()) {
+                System.err.println("qm ledger: " + repo + "@" + digest + " is not in the ledger");
+                return 3;
+            }
+            return print(json, out, image.get(), () -> printImages(List.of(image.get()), out));
+        }
+        if (colon > 0) {
+            String repo = Validation.repository(ref.substring(0, colon));
+            String tag = ref.substring(colon + 1);
+            Optional<TagHead> head = store.head(repo, tag);
+            List<TagEvent> history = store.history(repo, tag);
+            if (head.isEmpty() && history.isEmpty()) {
+                System.err.println("qm ledger: tag " + repo + ":" + tag + " is not in the ledger (try: qm ledger " + repo + ")");
+                return 3;
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("head", head.orElse(null));
+            doc.put("history", history);
+            return print(json, out, doc, () -> {
+                String now = head.map(TagHead::digest).orElse(null);
+                out.println(repo + ":" + tag + " -> " + (now == null ? "(deleted)" : now));
+                if (now != null) {
+                    store.image(repo, now).map(ImageRecord::verification).ifPresent(v ->
+                            out.println("verdict: " + v.verdict() + (v.found() == null ? "" : " (found " + v.found() + ")")));
+                }
+                TextTable t = new TextTable("WHEN", "ACTION", "DIGEST", "PREVIOUS", "NOTE");
+                history.forEach(e -> t.row(e.at(), e.action(), TextTable.shortDigest(e.digest()),
+                        TextTable.shortDigest(e.previousDigest()), e.moved() ? "TAG MOVED" : e.outOfOrder() ? "late event" : ""));
+                t.print(out, "  ");
+            });
+        }
+        String repo = Validation.repository(ref);
+        List<ImageRecord> images = store.images(repo);
+        if (images.isEmpty()) {
+            System.err.println("qm ledger: repository " + repo + " has no images in the ledger");
+            return 3;
+        }
+        return print(json, out, Map.of("images", images, "failures", store.failures(repo)), () -> printImages(images, out));
+    }
+
+    static void printImages(List<ImageRecord> images, PrintStream out) {
+        TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "VERDICT", "FOUND", "SCAN", "NOTE");
+        for (ImageRecord i : images) {
+            var v = i.verification();
+            String note = i.deleted() ? "deleted" : i.indexDigest() != null ? "platform of " + TextTable.shortDigest(i.indexDigest())
+                    : i.tags().isEmpty() ? "untagged" : "";
+            t.row(TextTable.shortDigest(i.digest()), i.tags().isEmpty() ? "-" : String.join(",", i.tags()),
+                    i.lastPushedAt(), i.verdict() == null ? "-" : i.verdict(), v == null ? "-" : v.found(),
+                    i.scanCounts() == null ? "-" : i.scanCounts().isEmpty() ? "clean" : i.scanCounts().toString(), note);
+        }
+        t.print(out, "  ");
+    }
+
+    private static int print(boolean json, PrintStream out, Object doc, Runnable text) throws Exception {
+        if (json) {
+            out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        } else {
+            text.run();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,271 @@
+package dev.quartermaster.cli.demo;
+
+import dev.quartermaster.cli.*;
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.local.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.backup.BackupRecord;
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.LedgerRoot;
+import dev.quartermaster.testkit.OciImages;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seed lab, played for real on this machine: local DynamoDB, S3, OCI registry and MariaDB; the
+ * real handlers fed the events AWS would send; the real host scripts run by the local agent.
+ */
+@Command(name = "demo", description = "Run the whole pipeline locally: push, verify, catch a lying tag, back up, restore.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--keep", description = "keep the demo's state folder (default: deleted)")
+    boolean keep;
+
+    private final PrintStream out = System.out;
+    private RequestStreamHandler archive;
+    private final List<String> failures = new ArrayList<>();
+    private long t0;
+    private final List<String> archived = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        t0 = System.nanoTime();
+        Path dir = Files.createTempDirectory("qm-demo");
+        out.println("Quartermaster demo: the seed lab on this machine, no AWS account needed (state: " + dir + ")");
+        try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            step(0, "starting local backends (DynamoDB Local, OCI registry, S3Mock, MariaDB)");
+            CompletableFuture<Void> slow = CompletableFuture.allOf(
+                    CompletableFuture.runAsync(local::s3), CompletableFuture.runAsync(local::mariaDb));
+            local.dynamo();
+            local.registry();
+            progress(slow, "waiting for S3Mock and MariaDB");
+            slow.join();
+            LocalServices ls = LocalServices.create(local, null, null, true, true);
+            FileAlerts alerts = ls.alerts;
+            var services = ls.platform();
+            RequestStreamHandler ledger = FunctionCatalog.create("image-action", ls.wiring);
+            RequestStreamHandler verify = FunctionCatalog.create("image-verify", ls.wiring);
+            archive = FunctionCatalog.create("image-archive", ls.wiring);
+            OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
+
+            step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5)");
+            String d1 = push(pusher, ledger, verify, "wp-6.4-v1", "6.4.3");
+            String d2 = push(pusher, ledger, verify, "wp-6.5-v2", "6.5.5");
+
+            step(2, "the ledger");
+            printLedger(LedgerRoot.store(services).images("wordpress"));
+            expect(verdict(services, d1), "VERIFIED", "wp-6.4-v1 verdict");
+            expect(verdict(services, d2), "VERIFIED", "wp-6.5-v2 verdict");
+
+            step(3, "pushing wordpress:wp-6.4-v3, a tag that lies (it holds 6.5.5)");
+            String d3 = push(pusher, ledger, verify, "wp-6.4-v3", "6.5.5");
+            expect(verdict(services, d3), "MISMATCH", "wp-6.4-v3 verdict");
+            Optional<Alert> mismatch = alerts.seen().stream().filter(a -> a.kind().equals("MISMATCH")).findFirst();
+            out.println("  ALERT " + mismatch.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
+            if (mismatch.isEmpty()) {
+                failures.add("no MISMATCH alert for wp-6.4-v3");
+            }
+            printLedger(LedgerRoot.store(services).images("wordpress"));
+
+            step(4, "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
+            archived.forEach(out::println);
+            archiveRoundTrip(local, services, d1);
+
+            step(5, "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
+            String user = System.getProperty("user.name", "you");
+            String title = "Hello from " + user + ", " + LocalDate.now();
+            local.mariaDb().seedWordPress(LocalEnvironment.DATABASE, title, 2000, 1500);
+            out.println("  seeded database wordpress: first post \"" + title + "\", "
+                    + local.mariaDb().sql(LocalEnvironment.DATABASE, "SELECT COUNT(*) FROM wp_posts") + " posts");
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            invoke(FunctionCatalog.create("backup-start", ls.wiring), "backup-start", LocalInvoke.scheduledEvent(now));
+            for (LocalAgent.Finished f : ls.agent.drain()) {
+                if (!f.run().ok()) {
+                    out.println(f.run().output().strip().indent(4));
+                }
+                invoke(FunctionCatalog.create("backup-status", ls.wiring), "backup-status",
+                        LocalAgent.statusEvent(f).getBytes(StandardCharsets.UTF_8));
+            }
+            Optional<BackupRecord> backup = dev.quartermaster.backup.BackupRoot.store(services).latestVerified(LocalEnvironment.DATABASE);
+            if (backup.isEmpty()) {
+                failures.add("the backup was not verified");
+            } else {
+                BackupRecord b = backup.get();
+                out.printf("  backup VERIFIED: s3://%s/%s%n  %,d bytes, sha256 %s..., %d tables, %,d rows%n",
+                        LocalEnvironment.BUCKET, b.key(), b.bytes(), b.sha256().substring(0, 12), b.tables(), b.rows());
+
+                step(6, "dropping the database and restoring it from the backup");
+                local.mariaDb().sql(null, "DROP DATABASE wordpress");
+                out.println("  database dropped: " + local.mariaDb().sql(null, "SHOW DATABASES LIKE 'wordpress'").isEmpty());
+                long r0 = System.nanoTime();
+                var restore = local.hostScripts().run("backup-restore.sh", java.util.Map.of("QM_BUCKET", LocalEnvironment.BUCKET,
+                        "QM_KEY", b.key(), "QM_DATABASE", LocalEnvironment.DATABASE));
+                if (!restore.ok()) {
+                    failures.add("restore failed: " + restore.output());
+                } else {
+                    String back = local.mariaDb().sql(LocalEnvironment.DATABASE, "SELECT post_title FROM wp_posts WHERE ID = 1");
+                    out.printf("  restored in %.1f s; first post: \"%s\"%n", (System.nanoTime() - r0) / 1e9, back);
+                    expect(back, title, "restored post title");
+                }
+            }
+            step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused");
+            releaseSwitch(local);
+            step(8, "stopping every local backend");
+        } finally {
+            if (!keep) {
+                VerifyBench.deleteTree(dir);
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (failures.isEmpty()) {
+            out.printf("DEMO OK in %.1f s: every check held.%n", secs);
+            return 0;
+        }
+        out.printf("DEMO FAILED in %.1f s:%n", secs);
+        failures.forEach(f -> out.println("  - " + f));
+        return 1;
+    }
+
+    private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version)
+            throws Exception {
+        // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official image); each build carries
+        // its tag in a label, so every push is its own digest, as rebuilt images are
+        OciImages.Image image = dev.quartermaster.testkit.LocalPodman.wordpressImage(version, 3, 2 * 1024 * 1024, tag);
+        String digest = pusher.push("wordpress", tag, image);
+        byte[] event = pushEvent(tag, digest);
+        invoke(ledger, "image-action", event);
+        JsonNode v = invoke(verify, "image-verify", event);
+        JsonNode a = invoke(archive, "image-archive", event);
+        archived.add(String.format("  archived %-10s %s  stored %5.1f MB, already in the archive %5.1f MB", tag, digest.substring(7, 19),
+                a.path("details").path("bytesStored").asLong() / 1e6, a.path("details").path("bytesDeduplicated").asLong() / 1e6));
+        out.printf("  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n", tag, digest.substring(7, 19),
+                image.compressedSize() / 1e6, v.path("details").path("verdict").asText(), v.path("details").path("found").asText(),
+                v.path("details").path("bytesFetched").asLong(), v.path("details").path("imageBytes").asLong());
+        return digest;
+    }
+
+    /** Starts the local site on wp-6.4-v1, releases wp-6.5-v2, rolls back, and tries the lying tag. */
+    private void releaseSwitch(LocalEnvironment local) throws Exception {
+        LocalSite site = local.site();
+        var ctx = ReleaseContext.local(local, true, out);
+        var first = ctx.service.plan("wordpress:wp-6.4-v1", null);
+        site.start(first.digest());
+        out.println("  the site runs wp-6.4-v1 (podman-compose on " + site.healthUrl() + "): serves " + site.awaitServed("6.4.3", java.time.Duration.ofSeconds(20)));
+        var flip = ctx.flow.release("wordpress:wp-6.5-v2", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+        String served = site.served();
+        out.println("  the site serves: " + served);
+        expect(flip.status().name(), "RELEASED", "release of wp-6.5-v2");
+        expect(served, "6.5.5", "version served after the release");
+        String back = ctx.service.previousGood().map(dev.quartermaster.release.ReleaseRecord::running).orElse(first.digest());
+        var rollback = ctx.flow.release("wordpress@" + back, null, dev.quartermaster.release.ReleaseRecord.Kind.ROLLBACK, "demo");
+        served = site.served();
+        out.println("  the site serves: " + served);
+        expect(rollback.status().name(), "RELEASED", "rollback to wp-6.4-v1");
+        expect(served, "6.4.3", "version served after the rollback");
+        try {
+            ctx.flow.release("wordpress:wp-6.4-v3", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+            failures.add("the lying tag wp-6.4-v3 was released");
+        } catch (dev.quartermaster.release.ReleaseService.Refused e) {
+            out.println("  " + e.getMessage());
+            out.println("  the site still serves: " + site.served());
+        }
+    }
+
+    /** Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the archive, compares digests. */
+    private void archiveRoundTrip(LocalEnvironment local, dev.quartermaster.common.Platform services, String digest) throws Exception {
+        var registry = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+        var delete = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(local.registry().url() + "/v2/wordpress/manifests/" + digest)).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        boolean gone;
+        try {
+            registry.manifest("wordpress", "wp-6.4-v1");
+            gone = false;
+        } catch (dev.quartermaster.registry.RegistryException e) {
+            gone = true;
+        }
+        out.println("  deleted wordpress@" + digest.substring(7, 19) + " from the registry (HTTP " + delete.statusCode() + "); wp-6.4-v1 "
+                + (gone ? "is gone" : "is STILL THERE"));
+        var layout = dev.quartermaster.archive.ArchiveRoot.layout(services);
+        var entry = dev.quartermaster.archive.ImageRestorer.resolve(layout.readIndex().index(), "wordpress:wp-6.4-v1");
+        var restorer = new dev.quartermaster.archive.ImageRestorer(layout,
+                new dev.quartermaster.registry.RegistryWriter(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous()), registry);
+        var r = restorer.restore(entry, "wordpress", "wp-6.4-v1", dev.quartermaster.archive.ImageArchiver.Progress.NONE);
+        String now = registry.manifest("wordpress", "wp-6.4-v1").digest();
+        out.printf("  restored wp-6.4-v1 from the archive: %d blob(s) pushed, %d already there; digest %s %s%n", r.blobsPushed(),
+                r.blobsSkipped(), now.substring(7, 19), now.equals(digest) ? "UNCHANGED" : "DIFFERENT from " + digest.substring(7, 19));
+        expect(now, digest, "wp-6.4-v1 digest after restore from the archive");
+    }
+
+    /** The event ECR sends for a push, same shape as events/image-action-push.json. */
+    public static byte[] pushEvent(String tag, String digest) {
+        String json = "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"ECR Image Action\",\"source\":\"aws.ecr\","
+                + "\"account\":\"000000000000\",\"time\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\",\"region\":\"us-east-1\","
+                + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"wordpress\",\"image-digest\":\"" + digest
+                + "\",\"action-type\":\"PUSH\",\"image-tag\":\"" + tag + "\",\"manifest-media-type\":\"" + OciImages.MANIFEST
+                + "\",\"artifact-media-type\":\"" + OciImages.CONFIG + "\"}}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+
+    private JsonNode invoke(RequestStreamHandler handler, String name, byte[] event) throws Exception {
+        // the EMF metric lines are not for this screen
+        JsonNode result = LocalInvoke.call(handler, name, event, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        String status = result.path("status").asText();
+        if (status.equals("REJECTED")) {
+            failures.add(name + " rejected its event: " + result.path("message").asText());
+        }
+        return result;
+    }
+
+    private static String verdict(dev.quartermaster.common.Platform services, String digest) {
+        return LedgerRoot.store(services).image("wordpress", digest).map(i -> String.valueOf(i.verdict())).orElse("(not in ledger)");
+    }
+
+    private void printLedger(List<ImageRecord> images) {
+        TextTable t = new TextTable("TAG", "DIGEST", "PUSHED", "VERDICT", "FOUND");
+        images.stream().sorted(java.util.Comparator.comparing(i -> String.join(",", i.tags())))
+                .forEach(i -> t.row(String.join(",", i.tags()), TextTable.shortDigest(i.digest()), i.lastPushedAt(),
+                        i.verdict(), i.verification() == null ? null : i.verification().found()));
+        t.print(out, "  ");
+    }
+
+    private void expect(String actual, String wanted, String what) {
+        if (!wanted.equals(actual)) {
+            failures.add(what + ": expected " + wanted + ", got " + actual);
+        }
+    }
+
+    private void step(int n, String what) {
+        out.printf("%n[%d/8] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void progress(CompletableFuture<?> work, String what) throws InterruptedException {
+        long start = System.nanoTime();
+        while (!work.isDone()) {
+            Thread.sleep(1000);
+            if (!work.isDone()) {
+                out.printf("  ... %s (%d s)%n", what, (System.nanoTime() - start) / 1_000_000_000);
+            }
+        }
+    }
+}

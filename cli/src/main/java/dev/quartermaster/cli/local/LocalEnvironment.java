@@ -1,0 +1,172 @@
+package dev.quartermaster.cli.local;
+
+import dev.quartermaster.cli.*;
+import dev.quartermaster.cli.commands.*;
+import dev.quartermaster.cli.release.*;
+import dev.quartermaster.cli.bench.*;
+import dev.quartermaster.cli.demo.*;
+
+import dev.quartermaster.testkit.HostScripts;
+import dev.quartermaster.testkit.LocalDynamoDb;
+import dev.quartermaster.testkit.LocalMariaDb;
+import dev.quartermaster.testkit.LocalRegistry;
+import dev.quartermaster.testkit.LocalS3;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local backends bin/qm runs handlers against, started on first use and stopped on close.
+ * State lives under {@code <repo>/.qm/} so the ledger survives between commands.
+ */
+public final class LocalEnvironment implements AutoCloseable {
+    public static final String TABLE = "quartermaster-ledger";
+    public static final String BUCKET = "qm-backups";
+    public static final String ARCHIVE_BUCKET = "qm-archive";
+    public static final String DATABASE = "wordpress";
+
+    private final Path stateDir;
+    private final boolean ephemeral;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private LocalDynamoDb dynamo;
+    private LocalS3 s3;
+    private LocalMariaDb mariaDb;
+    private LocalRegistry registry;
+
+    /** @param ephemeral true: nothing is kept (demo, benchmarks) */
+    public LocalEnvironment(Path stateDir, boolean ephemeral) {
+        this.stateDir = stateDir;
+        this.ephemeral = ephemeral;
+    }
+
+    public static Path home() {
+        return Path.of(System.getProperty("qm.home", ".")).toAbsolutePath().normalize();
+    }
+
+    public static LocalEnvironment persistent() {
+        return new LocalEnvironment(home().resolve(".qm"), false);
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    public synchronized LocalDynamoDb dynamo() {
+        if (dynamo == null) {
+            dynamo = ephemeral ? LocalDynamoDb.inMemory() : LocalDynamoDb.persistent(stateDir.resolve("dynamodb"));
+            started.add(dynamo);
+            try (var client = dynamo.client()) {
+                LocalDynamoDb.createLedgerTable(client, TABLE);
+            }
+        }
+        return dynamo;
+    }
+
+    public synchronized LocalS3 s3() {
+        if (s3 == null) {
+            s3 = LocalS3.start(stateDir.resolve("s3"), java.util.List.of(BUCKET, ARCHIVE_BUCKET));
+            started.add(s3);
+        }
+        return s3;
+    }
+
+    public synchronized LocalMariaDb mariaDb() {
+        if (mariaDb == null) {
+            mariaDb = LocalMariaDb.start(stateDir.resolve("mariadb"));
+            started.add(mariaDb);
+        }
+        return mariaDb;
+    }
+
+    public synchronized LocalRegistry registry() {
+        if (registry == null) {
+            registry = LocalRegistry.filesystem(stateDir.resolve("registry"));
+            started.add(registry);
+        }
+        return registry;
+    }
+
+    /**
+     * Locally there is no WordPress host: when MariaDB has no {@code wordpress} database yet, seed a
+     * small WordPress-like one so a local backup has something real to dump.
+     */
+    public void ensureDatabase(java.io.PrintStream console) {
+        if (mariaDb().sql(null, "SHOW DATABASES LIKE '" + DATABASE + "'").isEmpty()) {
+            mariaDb().seedWordPress(DATABASE, "Hello from Quartermaster", 500, 1000);
+            if (console != null) {
+                console.println("[qm] the local MariaDB had no '" + DATABASE + "' database: seeded a small WordPress-like one (500 posts)");
+            }
+        }
+    }
+
+    public HostScripts hostScripts() {
+        return new HostScripts(home(), s3(), mariaDb());
+    }
+
+    /** Settings for the backup functions: the local S3 and the local agent's document names. */
+    public Map<String, String> backupSettings() {
+        Map<String, String> env = new HashMap<>(settings());
+        env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
+        env.put("BACKUP_BUCKET", BUCKET);
+        env.put("DATABASE", DATABASE);
+        env.put("DB_CONTAINER", "");
+        env.put("DUMP_DOCUMENT", LocalAgent.DUMP_DOCUMENT);
+        env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT);
+        env.put("DRILL_DOCUMENT", LocalAgent.DRILL_DOCUMENT);
+        return env;
+    }
+
+    /** Settings for the archive functions: the local S3's archive bucket, the lab's repository. */
+    public Map<String, String> archiveSettings() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
+        env.put("ARCHIVE_BUCKET", ARCHIVE_BUCKET);
+        env.put("MANAGED_REPOSITORIES", "wordpress");
+        return env;
+    }
+
+    private LocalSite site;
+
+    /** The local compose project releases go to (podman), created on first use. */
+    public synchronized LocalSite site() {
+        if (site == null) {
+            site = LocalSite.create(stateDir, registry());
+            if (ephemeral) {
+                LocalSite s = site;
+                started.add(s::down);
+            }
+        }
+        return site;
+    }
+
+    /** Settings for the release functions: the local site's registry and the local agent's document names. */
+    public Map<String, String> releaseSettings() {
+        Map<String, String> env = new HashMap<>();
+        env.put("RELEASE_REPOSITORY", "wordpress");
+        env.put("RELEASE_IMAGE_URI", site().imageRepo());
+        env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
+        env.put("RELEASE_CHECK_DOCUMENT", LocalAgent.CHECK_DOCUMENT);
+        env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue()); // one local host runs the app and the database
+        return env;
+    }
+
+    /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
+    Map<String, String> settings() {
+        return dynamo().functionSettings(TABLE);
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("[qm] could not stop " + started.get(i) + ": " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+}
