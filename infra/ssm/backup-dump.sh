@@ -3,9 +3,9 @@
 # Run by the SSM document QuartermasterDump (parameters arrive as the QM_* variables below, each
 # validated by an allowedPattern) or by `bin/qm` locally. Never writes the dump to local disk.
 #
-#   QM_BUCKET       bucket                         QM_KEY          backups/<db>/<yyyy>/<mm>/<dd>/<ts>.sql.gz
+#   QM_BUCKET       bucket                         QM_KEY          backups/<db>/<yyyy>/<mm>/<dd>/<ts>.sql.zst (.sql.gz)
 #   QM_DATABASE     database to dump               QM_CONTAINER    container running MariaDB ('' = on this host)
-#   QM_COMPRESSION  gzip (default) or zstd
+#   QM_COMPRESSION  zstd (the default, as the stack and the dump document set it; gzip -1 where zstd is missing) or gzip
 #   QM_DB_DEFAULTS_FILE  optional client option file for host mode (socket/user); with none, the
 #                        client's own defaults apply (root over the unix socket on a stock server)
 #   QM_PASSWORD_PARAMETER optional SSM SecureString holding the password for host mode

@@ -79,7 +79,9 @@ if [ "$of" != "$QM_DATABASE" ]; then
 fi
 compression="$(printf '%s\n' "$manifest" | sed -n 's/^ *"compression": *"\([a-z]*\)".*/\1/p')"
 [ -n "$want" ] || { echo "qm-restore: manifest has no sha256" >&2; exit 3; }
-case "${compression:-gzip}" in
+# a manifest always names its compression; one written without it is read by the key's suffix, never by a default
+[ -n "$compression" ] || case "$QM_KEY" in *.zst) compression=zstd ;; *.gz) compression=gzip ;; esac
+case "$compression" in
   gzip) decompress=(gzip -dc) ;;
   zstd) decompress=(zstd -dcq) ;;
   *) echo "qm-restore: unknown compression $compression" >&2; exit 3 ;;

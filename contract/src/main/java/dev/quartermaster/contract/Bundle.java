@@ -29,6 +29,28 @@ public enum Bundle {
         return classifier;
     }
 
+    /** The project's version, as Maven built it (one place: the poms). */
+    public static String version() {
+        try (var in = Bundle.class.getResourceAsStream("version.properties")) {
+            var p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "");
+            if (v.isEmpty() || v.startsWith("${")) {
+                throw new IllegalStateException("version.properties is missing or unfiltered: build the contract module with Maven");
+            }
+            return v;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The jar's file name in this build. */
+    public String jarName() {
+        return jarName(version());
+    }
+
     /** The jar's file name for a version of the functions module. */
     public String jarName(String version) {
         return "quartermaster-functions-" + version + "-" + classifier + ".jar";

@@ -35,4 +35,10 @@ class CatalogTest {
                         Set.of(Setting.TABLE_NAME), FunctionSpec.TableAccess.LEDGER_WRITER, 128, 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no function jar");
     }
+
+    @Test
+    void theVersion_isMavensOwn_andNamesTheJars() {
+        assertThat(Bundle.version()).matches("[0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?");
+        assertThat(Bundle.HOST.jarName()).isEqualTo("quartermaster-functions-" + Bundle.version() + "-host.jar");
+    }
 }

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FunctionJarsIT {
     private static final Path TARGET = Path.of("target");
-    private static final String VERSION = System.getProperty("qm.version", "0.1.0-SNAPSHOT");
+    private static final String VERSION = System.getProperty("qm.version", dev.quartermaster.contract.Bundle.version());
 
     @ParameterizedTest
     @EnumSource(Bundle.class)

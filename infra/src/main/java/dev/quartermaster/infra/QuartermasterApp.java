@@ -14,7 +14,6 @@ import java.nio.file.Path;
 /** {@code cdk synth} / {@code cdk deploy} entry point (see cdk.json). */
 public final class QuartermasterApp {
     static final String DEFAULT_JARS = "functions/target";
-    static final String VERSION = "0.1.0-SNAPSHOT";
 
     private QuartermasterApp() {
     }
@@ -33,7 +32,7 @@ public final class QuartermasterApp {
         Path jars = Path.of(jarsContext == null ? DEFAULT_JARS : jarsContext.toString());
         java.util.Map<Bundle, Code> code = new java.util.EnumMap<>(Bundle.class);
         for (Bundle bundle : Bundle.values()) {
-            Path jar = jars.resolve(bundle.jarName(VERSION));
+            Path jar = jars.resolve(bundle.jarName());
             if (!Files.isRegularFile(jar)) {
                 System.err.println("The function jar " + jar.toAbsolutePath() + " is missing: run `mvn -B -DskipTests package` first "
                         + "(cdk.json does this for you when you run cdk synth from the repository root).");
