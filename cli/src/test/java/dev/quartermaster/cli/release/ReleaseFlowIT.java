@@ -92,7 +92,7 @@ public class ReleaseFlowIT {
             assertThat(history.get(0).fromDigest()).isEqualTo(v2);
         }
         String printed = console.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("restore-point", "pull", "switch", "prove", "rollback", "RELEASED: now running wordpress@",
-                "ROLLED_BACK: now running wordpress@");
+        assertThat(printed).contains("restore-point", "pull", "switch", "prove", "rollback", "RELEASED: host now runs wordpress@",
+                "ROLLED_BACK: host now runs wordpress@");
     }
 }
