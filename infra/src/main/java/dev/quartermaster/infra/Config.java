@@ -1,6 +1,7 @@
 package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Host;
+import dev.quartermaster.contract.LifecycleRules;
 import dev.quartermaster.contract.Setting;
 
 import java.util.ArrayList;
@@ -39,7 +40,8 @@ public record Config(
         int archiveScrubPercent,
         int archiveColdAfterDays,
         int archiveObjectLockDays,
-        Release release) {
+        Release release,
+        LifecycleRules lifecycle) {
 
     /**
      * The release switch: which repository is the app, where its compose project lives on the host, how
@@ -148,9 +150,11 @@ public record Config(
         }
         String rules = r.text("verifyRules", DEFAULT_VERIFY_RULES);
         dev.quartermaster.contract.RuleFormat.problem(rules).ifPresent(e -> errors.add("verifyRules: " + e));
+        int keep = r.integer("keepTaggedImages", 50, 1, 10000);
+        int untagged = r.integer("untaggedExpiryDays", 7, 1, 3650);
         Config c = new Config(repos,
-                r.integer("keepTaggedImages", 50, 1, 10000),
-                r.integer("untaggedExpiryDays", 7, 1, 3650),
+                keep,
+                untagged,
                 mutable, email, rules,
                 r.integer("scanMaxCritical", Setting.SCAN_MAX_CRITICAL.intDefault(), 0, 100000),
                 r.integer("scanMaxHigh", Setting.SCAN_MAX_HIGH.intDefault(), -1, 100000),
@@ -171,7 +175,8 @@ public record Config(
                 r.integer("archiveScrubPercent", Setting.ARCHIVE_SCRUB_PERCENT.intDefault(), 1, 100),
                 r.integer("archiveColdAfterDays", 0, 0, 3650),
                 r.integer("archiveObjectLockDays", 0, 0, 36500),
-                release(r, repos, errors));
+                release(r, repos, errors),
+                lifecycle(r, untagged, keep, errors));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");
@@ -209,6 +214,21 @@ public record Config(
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage() + " (e.g. [{\"name\":\"web\",\"tagKey\":\"qm:host\",\"tagValue\":\"web\",\"roles\":[\"app\",\"database\"]}])");
             return Host.parseList(Setting.HOSTS.defaultValue());
+        }
+    }
+
+    /** {@code lifecycleRules} (ECR's rule shape), else today's two rules from keepTaggedImages and untaggedExpiryDays; protection comes first. */
+    private static LifecycleRules lifecycle(Reader r, int untaggedDays, int keep, List<String> errors) {
+        LifecycleRules defaults = LifecycleRules.defaults(untaggedDays, keep);
+        Object given = r.context().apply("lifecycleRules");
+        if (given == null || (given instanceof List<?> l && l.isEmpty()) || "".equals(given) || "[]".equals(given)) {
+            return defaults; // keepTaggedImages and untaggedExpiryDays apply only here: lifecycleRules replaces them
+        }
+        try {
+            return LifecycleRules.parse(r.text("lifecycleRules", "[]"));
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+            return defaults;
         }
     }
 

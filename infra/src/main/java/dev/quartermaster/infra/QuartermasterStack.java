@@ -87,16 +87,7 @@ public final class QuartermasterStack extends Stack {
         Repository.Builder b = Repository.Builder.create(this, "Repository" + pascal(name))
                 .repositoryName(name)
                 .imageScanOnPush(true)
-                .removalPolicy(RemovalPolicy.RETAIN)
-                .lifecycleRules(List.of(
-                        LifecycleRule.builder().rulePriority(1)
-                                .description("expire untagged images after " + config.untaggedExpiryDays() + " days")
-                                .tagStatus(TagStatus.UNTAGGED)
-                                .maxImageAge(Duration.days(config.untaggedExpiryDays())).build(),
-                        LifecycleRule.builder().rulePriority(2)
-                                .description("keep the last " + config.keepTaggedImages() + " images")
-                                .tagStatus(TagStatus.ANY)
-                                .maxImageCount(config.keepTaggedImages()).build()));
+                .removalPolicy(RemovalPolicy.RETAIN);
         if (config.mutableTagPatterns().isEmpty()) {
             b.imageTagMutability(TagMutability.IMMUTABLE);
         } else {
@@ -104,7 +95,12 @@ public final class QuartermasterStack extends Stack {
                     .imageTagMutabilityExclusionFilters(config.mutableTagPatterns().stream()
                             .map(ImageTagMutabilityExclusionFilter::wildcard).toList());
         }
-        return b.build();
+        Repository repository = b.build();
+        // ECR's own policy text: the protection rule first, then cdk.json's lifecycleRules (or today's defaults)
+        ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
+                software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()
+                        .lifecyclePolicyText(config.lifecycle().policyText()).build());
+        return repository;
     }
 
     private Bucket backupBucket() {
