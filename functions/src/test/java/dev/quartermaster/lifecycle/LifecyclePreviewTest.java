@@ -1,0 +1,52 @@
+package dev.quartermaster.lifecycle;
+
+import dev.quartermaster.contract.LifecycleRules;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.ImageVerdict;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The preview's flags: the lines that would hurt are the ones an operator must see before the rules bite. */
+class LifecyclePreviewTest {
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    private static ImageRecord image(String digest, int daysAgo, boolean archived, ImageVerdict verdict, String... tags) {
+        Instant at = NOW.minus(Duration.ofDays(daysAgo));
+        return ImageRecord.builder("wordpress", digest).pushed(at, at).tags(Set.of(tags))
+                .verification(new ImageRecord.Verification(verdict, "6.x", "6.4.3", "ok", 1, 1, at))
+                .archive(archived ? new ImageRecord.Archive(true, 1, 0, at) : null).build();
+    }
+
+    @Test
+    void anExpiringImageTheHostRuns_orARollbackNeeds_isFlagged_andAProtectedOneIsKept() {
+        LifecycleRules keepTwo = LifecycleRules.defaults(7, 2);
+        List<ImageRecord> images = List.of(
+                image("new", 1, true, ImageVerdict.VERIFIED, "wp-6.6-v1"),
+                image("newer-unreleased", 2, false, ImageVerdict.VERIFIED, "wp-6.5-v3"),
+                image("running", 30, true, ImageVerdict.VERIFIED, "wp-6.5-v2"),
+                image("previous", 60, true, ImageVerdict.VERIFIED, "wp-6.4-v1", LifecycleRules.PROTECT_PREFIX + "wordpress-host-1"),
+                image("unarchived", 90, false, ImageVerdict.MISMATCH, "wp-6.3-v9"));
+
+        Map<String, LifecyclePreview.Line> lines = LifecyclePreview.preview(keepTwo, images, Set.of("running"), Set.of("previous"),
+                NOW.minus(Duration.ofDays(30)), NOW).stream().collect(Collectors.toMap(LifecyclePreview.Line::digest, l -> l));
+
+        assertThat(lines.get("running").action()).isEqualTo("EXPIRE");
+        assertThat(lines.get("running").flags()).contains(LifecyclePreview.Flag.RUNNING);
+        assertThat(lines.get("running").hurts()).isTrue();
+        assertThat(lines.get("previous").action()).as("its release tag claims it for the protection rule").isEqualTo("PROTECTED");
+        assertThat(lines.get("previous").hurts()).isFalse();
+        assertThat(lines.get("unarchived").flags()).contains(LifecyclePreview.Flag.NOT_ARCHIVED);
+        assertThat(lines.get("unarchived").hurts()).isTrue();
+        assertThat(lines.get("new").action()).isEqualTo("KEEP");
+        assertThat(lines.get("newer-unreleased").flags()).contains(LifecyclePreview.Flag.VERIFIED_NEWER_THAN_RELEASE, LifecyclePreview.Flag.NOT_ARCHIVED);
+        assertThat(lines.get("newer-unreleased").hurts()).as("kept: nothing lost").isFalse();
+    }
+}
