@@ -143,7 +143,16 @@ public final class ReleaseService {
 
     /** On one app host (null: the only one). */
     public Optional<ReleaseRecord> lastGood(String host) {
-        return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+        return lastGoodIn(history(host));
+    }
+
+    /** One host's releases and rollbacks, newest first (the drift checks left out). */
+    private List<ReleaseRecord> history(String host) {
+        return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK).toList();
+    }
+
+    private static Optional<ReleaseRecord> lastGoodIn(List<ReleaseRecord> history) {
+        return history.stream()
                 .filter(r -> (r.status() == ReleaseRecord.Status.RELEASED || r.status() == ReleaseRecord.Status.ROLLED_BACK) && r.running() != null)
                 .findFirst();
     }
@@ -155,8 +164,9 @@ public final class ReleaseService {
 
     /** On one app host (null: the only one). */
     public Optional<ReleaseRecord> previousGood(String host) {
-        Optional<ReleaseRecord> last = lastGood(host);
-        return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
+        List<ReleaseRecord> history = history(host); // one read of the history serves both questions
+        Optional<ReleaseRecord> last = lastGoodIn(history);
+        return history.stream()
                 .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)
                 .filter(r -> last.isEmpty() || !r.running().equals(last.get().running())).findFirst();
     }
