@@ -52,7 +52,7 @@ public final class Catalog {
             with(COMMON, ARCHIVE_BUCKET, ARCHIVE_RETENTION_DAYS, ARCHIVE_GRACE_HOURS), FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
 
     private static final Set<Setting> RELEASE = EnumSet.of(RELEASE_REPOSITORY, RELEASE_IMAGE_URI, RELEASE_DOCUMENT, RELEASE_CHECK_DOCUMENT,
-            HOSTS, BACKUP_BUCKET, COMMAND_LOG_GROUP);
+            HOSTS, BACKUP_BUCKET, COMMAND_LOG_GROUP, REGISTRY_URL, REGISTRY_AUTH, PROTECT_GRACE_DAYS);
     public static final FunctionSpec RELEASE_STATUS = new FunctionSpec("release-status", "dev.quartermaster.release.ReleaseStatusHandler",
             "SSM results of the release and drift-check commands, to the release history", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);
@@ -60,8 +60,12 @@ public final class Catalog {
             "Hourly: ask the host which digest runs (release-status alerts on drift)", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);
 
+    public static final FunctionSpec LIFECYCLE_GUARD = new FunctionSpec("lifecycle-guard", "dev.quartermaster.release.LifecycleGuardHandler",
+            "Each run of ECR's lifecycle policy: alert when it expired an image a release needs or the archive lacks", with(COMMON, RELEASE),
+            FunctionSpec.TableAccess.GUARD_CLAIMS, 1024, 60);
+
     public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, BACKUP_START, BACKUP_STATUS,
-            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT);
+            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT, LIFECYCLE_GUARD);
 
     private Catalog() {
     }

@@ -34,6 +34,7 @@ public enum Setting {
     RELEASE_IMAGE_URI("registry/repository the host pulls from (<account>.dkr.ecr.<region>.amazonaws.com/<repository>)", null),
     RELEASE_DOCUMENT("the SSM document that releases a digest on the host (and rolls back by itself)", null),
     RELEASE_CHECK_DOCUMENT("the SSM document that reports which digest the host runs (drift check)", null),
+    PROTECT_GRACE_DAYS("a released digest keeps its qm-release- mark this long after it stopped running and stopped being a rollback target", "7"),
     ARCHIVE_GRACE_HOURS("an unreferenced blob younger than this is never pruned (a concurrent archive may be relying on it)", "48");
 
     private static final class Defaults {

@@ -13,6 +13,9 @@ public final class MediaTypes {
     /** Sent as Accept on every manifest request: a registry answers 404 to an OCI tag asked for as Docker only. */
     public static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
 
+    /** The manifest media types, as ECR's BatchGetImage takes them (acceptedMediaTypes). */
+    public static final java.util.List<String> MANIFEST_TYPES = java.util.List.of(OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
+
     private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_LIST);
 
     private MediaTypes() {

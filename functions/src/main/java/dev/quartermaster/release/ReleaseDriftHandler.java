@@ -33,6 +33,7 @@ public final class ReleaseDriftHandler extends EventFunction {
         List<ReleaseRecord> sent = service.checkAll("schedule");
         Map<String, Object> details = new LinkedHashMap<>();
         sent.forEach(r -> details.put(r.host(), r.commandId()));
+        details.put("protection", ProtectionSweeps.run(service)); // hourly: grace periods end even without a release
         return Outcome.recorded("drift check sent to " + sent.size() + " host(s)", details);
     }
 }

@@ -40,14 +40,17 @@ public final class ReleaseService {
     private final ReleaseStore store;
     private final LedgerStore ledger;
     private final CommandRunner commands;
+    private final ReleaseProtection protection;
     private final Alerts alerts;
     private final Clock clock;
 
-    public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, Alerts alerts, Clock clock) {
+    public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, ReleaseProtection protection,
+                          Alerts alerts, Clock clock) {
         this.config = config;
         this.store = store;
         this.ledger = ledger;
         this.commands = commands;
+        this.protection = protection;
         this.alerts = alerts;
         this.clock = clock;
     }
@@ -199,6 +202,19 @@ public final class ReleaseService {
     }
 
     private ReleaseRecord send(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
+        // the digest released and the one a rollback returns to are kept from lifecycle rules before the host hears of either
+        for (String digest : new String[] {plan.digest(), plan.previousDigest()}) {
+            if (digest == null) {
+                continue;
+            }
+            try {
+                protection.protect(plan.repository(), digest);
+            } catch (RuntimeException e) {
+                throw new Refused("could not protect " + plan.repository() + "@" + digest + " from lifecycle rules (tag "
+                        + ReleaseProtection.tagFor(digest) + "): " + Text.oneLine(String.valueOf(e.getMessage()), 300)
+                        + ". Nothing was sent; the host is untouched.");
+            }
+        }
         Map<String, String> params = HostDocument.RELEASE.call().with(HostParam.DIGEST, plan.digest())
                 .with(HostParam.EXPECTED_VERSION, plan.version()).with(HostParam.PREVIOUS_DIGEST, plan.previousDigest())
                 .with(HostParam.PREVIOUS_VERSION, plan.previousVersion()).parameters();
@@ -209,6 +225,44 @@ public final class ReleaseService {
                 plan.overrideReason() == null ? null : Text.oneLine(plan.overrideReason(), 400), null, null, null, null, null);
         store.create(r);
         return r;
+    }
+
+    /**
+     * Each digest the release histories name (released, rolled back to, or replaced), with when it stopped being
+     * needed: null while it runs on an app host, is that host's rollback target, or is in a release under way;
+     * otherwise when the release that superseded it was asked for.
+     */
+    public Map<String, Instant> releasedDigests() {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (Host h : config.hosts()) {
+            List<ReleaseRecord> history = history(h.name());
+            Set<String> needed = new java.util.HashSet<>();
+            lastGoodIn(history).map(ReleaseRecord::running).ifPresent(needed::add);
+            previousGood(h.name()).map(ReleaseRecord::running).ifPresent(needed::add);
+            history.stream().filter(r -> !r.status().terminal() || r.status() == ReleaseRecord.Status.SENT)
+                    .forEach(r -> java.util.stream.Stream.of(r.toDigest(), r.fromDigest()).filter(java.util.Objects::nonNull).forEach(needed::add));
+            for (int k = 0; k < history.size(); k++) {
+                ReleaseRecord r = history.get(k);
+                Instant stopped = k == 0 ? (r.finishedAt() == null ? r.requestedAt() : r.finishedAt()) : history.get(k - 1).requestedAt();
+                for (String d : new String[] {r.toDigest(), r.fromDigest(), r.running()}) {
+                    if (d == null || !DIGEST.matcher(d).matches()) {
+                        continue;
+                    }
+                    Instant when = needed.contains(d) ? null : stopped;
+                    if (!out.containsKey(d)) {
+                        out.put(d, when);
+                    } else if (out.get(d) != null && (when == null || when.isAfter(out.get(d)))) {
+                        out.put(d, when);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Takes the protecting mark off what no release needs any more (after the grace period); see {@link ReleaseProtection}. */
+    public ReleaseProtection.Sweep sweepProtection() {
+        return protection.sweep(config.repository(), releasedDigests());
     }
 
     /** Asks every app host which digest runs (the drift check); each answer arrives at {@link #onStatus}. */

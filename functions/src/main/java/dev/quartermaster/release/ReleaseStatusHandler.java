@@ -42,6 +42,9 @@ public final class ReleaseStatusHandler extends EventFunction {
                 ReleaseRecord r = result.record();
                 MetricsFactory.getMetricsInstance().addMetric("Release" + camel(r.status().name()), 1, MetricUnit.COUNT);
                 Map<String, Object> details = new LinkedHashMap<>(r.details());
+                if (r.kind() != ReleaseRecord.Kind.CHECK) { // what ran before may no longer need its mark
+                    details.put("protection", ProtectionSweeps.run(service));
+                }
                 yield Outcome.recorded(r.kind() + " " + r.status() + (r.reason() == null ? "" : ": " + r.reason()), details);
             }
         };

@@ -45,6 +45,10 @@ public final class VerifyHandler extends EventFunction {
         if (a.tagOpt().isEmpty()) {
             return Outcome.ignored("untagged push (a platform manifest of a multi-arch image is verified through its index)");
         }
+        if (a.tag().startsWith(dev.quartermaster.contract.LifecycleRules.PROTECT_PREFIX)) {
+            // the release switch's mark on a digest it released, verified under its own tag: another verdict must not replace that one
+            return Outcome.ignored("the release mark " + a.tag() + " is not a promise to verify");
+        }
         var report = service.verifyPush(a.eventId(), a.repository(), a.digest(), a.tag(), VerifyBudget.of(timeLeft()));
         if (report.isEmpty()) {
             return Outcome.duplicate("event " + a.eventId() + " was already verified (or is being verified now)");

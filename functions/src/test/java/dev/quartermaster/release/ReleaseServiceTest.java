@@ -26,22 +26,30 @@ class ReleaseServiceTest {
     private final InMemoryReleaseStore store = new InMemoryReleaseStore();
     private final RecordingCommands commands = new RecordingCommands();
     private final RecordingAlerts alerts = new RecordingAlerts();
+    private final dev.quartermaster.registry.InMemoryImageTags tags = new dev.quartermaster.registry.InMemoryImageTags();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T00:00:00Z"));
+    private final ReleaseProtection protection = new ReleaseProtection(tags, java.time.Duration.ofDays(7), clock);
     private final ReleaseService service = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-            "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), store, ledger, commands, alerts, Clock.systemUTC());
+            "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), store, ledger, commands, protection, alerts, clock);
+
+    private static final String V4 = "sha256:" + "4".repeat(64);
 
     ReleaseServiceTest() {
+        push("e4", "wp-6.6-v4", V4, ImageVerdict.VERIFIED, "6.6.1");
         push("e1", "wp-6.4-v1", V1, ImageVerdict.VERIFIED, "6.4.3");
         push("e2", "wp-6.5-v2", V2, ImageVerdict.VERIFIED, "6.5.5");
         push("e3", "wp-6.4-v3", LIAR, ImageVerdict.MISMATCH, "6.5.5");
     }
 
     private void push(String event, String tag, String digest, ImageVerdict verdict, String found) {
+        tags.image("wordpress", digest, tag);
         new ImageLedger(ledger, alerts).record(new ImageAction(event, Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", digest, tag, null, null));
         ledger.recordVerification("wordpress", digest, new ImageRecord.Verification(verdict, "6.x", found,
                 verdict == ImageVerdict.MISMATCH ? "tag promises 6.4 but the image holds 6.5.5" : "ok", 10, 100, Instant.now()));
     }
 
     private ReleaseRecord released(String tag, String report) {
+        clock.advance(java.time.Duration.ofMinutes(1)); // the history is ordered by when each release was asked for
         ReleaseRecord r = service.start(service.plan("wordpress:" + tag, null), "backups/wordpress/k.sql.zst", "alice", ReleaseRecord.Kind.RELEASE);
         commands.output(r.commandId(), "QM-STEP pull ok 10 x\n" + report + "\n");
         return service.onStatus(r.commandId(), report.contains("\"RELEASED\"") ? "Success" : "Failed", "QuartermasterRelease").record();
@@ -107,7 +115,7 @@ class ReleaseServiceTest {
             }
         };
         ReleaseService down = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-                "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), failing, ledger, none, alerts, Clock.systemUTC());
+                "QuartermasterRelease", "QuartermasterReleaseCheck", HOSTS), failing, ledger, none, protection, alerts, Clock.systemUTC());
         assertThatThrownBy(() -> down.start(down.plan("wordpress:wp-6.4-v3", "hotfix"), null, "alice", ReleaseRecord.Kind.RELEASE))
                 .hasMessageContaining("DynamoDB is down");
         assertThat(none.sent()).isEmpty();
@@ -189,7 +197,7 @@ class ReleaseServiceTest {
                 + "{\"name\":\"web-1\",\"tagKey\":\"qm\",\"tagValue\":\"w1\",\"roles\":[\"app\"]},"
                 + "{\"name\":\"web-2\",\"tagKey\":\"qm\",\"tagValue\":\"w2\",\"roles\":[\"app\"]}]");
         ReleaseService two = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-                "QuartermasterRelease", "QuartermasterReleaseCheck", hosts), store, ledger, commands, alerts, Clock.systemUTC());
+                "QuartermasterRelease", "QuartermasterReleaseCheck", hosts), store, ledger, commands, protection, alerts, Clock.systemUTC());
         assertThatThrownBy(() -> two.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("name one with --host");
         ReleaseRecord r = two.start(two.plan("wordpress:wp-6.4-v1", null, "web-2"), null, "alice", ReleaseRecord.Kind.RELEASE);
         assertThat(commands.sent().get(0).host().tagValue()).isEqualTo("w2");
@@ -203,5 +211,105 @@ class ReleaseServiceTest {
         assertThat(checks).extracting(ReleaseRecord::host).containsExactly("web-1", "web-2");
         assertThat(commands.sent().subList(1, 3)).extracting(s -> s.host().name()).containsExactly("web-1", "web-2");
         assertThat(commands.sent()).noneMatch(s -> s.host().name().equals("db"));
+    }
+
+    private static String mark(String digest) {
+        return ReleaseProtection.tagFor(digest);
+    }
+
+    @Test
+    void aRelease_marksTheDigestAndItsRollbackTarget_beforeTheHostHearsOfIt_andMarksMoveAsReleasesDo() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        assertThat(tags.tagsOf("wordpress", V1)).contains(mark(V1));
+        assertThat(mark(V1)).startsWith("qm-release-").hasSize(75).endsWith("1".repeat(64));
+
+        released("wp-6.5-v2", report("RELEASED", V2, "6.5.5"));
+        released("wp-6.6-v4", report("RELEASED", V4, "6.6.1")); // running V4, rollback target V2: V1 is needed no more
+        assertThat(service.releasedDigests()).containsEntry(V4, null).containsEntry(V2, null);
+        assertThat(service.releasedDigests().get(V1)).as("V1 stopped being needed when V4's release was asked for").isNotNull();
+
+        var early = service.sweepProtection();
+        assertThat(early.released()).as("inside the grace period").isEmpty();
+        assertThat(early.kept()).containsExactlyInAnyOrder(V1, V2, V4);
+
+        clock.advance(java.time.Duration.ofDays(8));
+        var late = service.sweepProtection();
+        assertThat(late.released()).containsExactly(V1);
+        assertThat(tags.tagsOf("wordpress", V1)).containsExactly("wp-6.4-v1");
+        assertThat(tags.tagsOf("wordpress", V2)).contains(mark(V2));
+        assertThat(tags.tagsOf("wordpress", V4)).contains(mark(V4));
+
+        // a rollback to V2: V2 runs, V4 is the rollback target; both keep their marks, nothing else is marked
+        ReleaseRecord back = service.start(service.plan("wordpress@" + V2, null), null, "alice", ReleaseRecord.Kind.ROLLBACK);
+        commands.output(back.commandId(), report("RELEASED", V2, "6.5.5"));
+        service.onStatus(back.commandId(), "Success", "QuartermasterRelease");
+        clock.advance(java.time.Duration.ofDays(30));
+        assertThat(service.sweepProtection().released()).isEmpty();
+        assertThat(tags.tagged("wordpress", "qm-release-").keySet()).containsExactlyInAnyOrder(V2, V4);
+    }
+
+    @Test
+    void aDigestThatCannotBeMarked_isNotReleased_andNothingIsSent() {
+        tags.failWith(new dev.quartermaster.registry.RegistryException("AccessDenied: ecr:PutImage"));
+        assertThatThrownBy(() -> service.start(service.plan("wordpress:wp-6.4-v1", null), null, "alice", ReleaseRecord.Kind.RELEASE))
+                .isInstanceOf(ReleaseService.Refused.class).hasMessageContaining("could not protect").hasMessageContaining("Nothing was sent");
+        assertThat(commands.sent()).isEmpty();
+    }
+
+    @Test
+    void aMarkThatIsTheImagesOnlyTag_stays_andAMarkNoReleaseNamed_isKept() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        released("wp-6.5-v2", report("RELEASED", V2, "6.5.5"));
+        released("wp-6.6-v4", report("RELEASED", V4, "6.6.1"));
+        tags.remove("wordpress", V1, "wp-6.4-v1"); // the release tag moved away (a mutable repository): only the mark is left
+        String stranger = "sha256:" + "9".repeat(64);
+        tags.image("wordpress", stranger, "keep-me", mark(stranger));
+        clock.advance(java.time.Duration.ofDays(8));
+
+        var sweep = service.sweepProtection();
+        assertThat(sweep.stays()).as(sweep.toString()).containsKey(V1);
+        assertThat(sweep.stays().get(V1)).contains("only tag");
+        assertThat(tags.tagsOf("wordpress", V1)).containsExactly(mark(V1)).as("the image still exists");
+        assertThat(sweep.kept()).contains(stranger);
+    }
+
+    @Test
+    void theGuard_alertsWhenLifecycleExpiresAProtectedOrUnarchivedImage_namingTheArchiveEntry() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        ledger.recordArchive("wordpress", V1, new ImageRecord.Archive(true, 100, 0, Instant.now()));
+        ledger.recordArchive("wordpress", V2, new ImageRecord.Archive(true, 100, 0, Instant.now()));
+        RecordingAlerts alerts = new RecordingAlerts();
+        var guard = new LifecycleGuard(service, ledger, alerts);
+
+        var harmless = guard.check(policyEvent("ev-1", V2, "wp-6.5-v2"));
+        assertThat(harmless).as("archived, not running, not marked").isEmpty();
+        assertThat(alerts.published()).isEmpty();
+
+        var losses = guard.check(policyEvent("ev-2", V1, "wp-6.4-v1\", \"" + mark(V1)));
+        assertThat(losses).hasSize(1);
+        assertThat(losses.get(0).why()).anyMatch(w -> w.contains("release mark")).anyMatch(w -> w.contains("runs on an app host"));
+        assertThat(alerts.kinds()).containsExactly("LIFECYCLE_LOSS");
+        assertThat(alerts.published().get(0).message()).contains("bin/qm archive restore wordpress@" + V1);
+
+        alerts = new RecordingAlerts();
+        guard = new LifecycleGuard(service, ledger, alerts);
+        var lost = guard.check(policyEvent("ev-3", V4, "wp-6.6-v4"));
+        assertThat(lost).hasSize(1);
+        assertThat(alerts.published().get(0).message()).contains("No archive entry holds it");
+    }
+
+    static dev.quartermaster.events.EcrPolicyExecution policyEvent(String id, String digest, String tags) {
+        String json = """
+                {"version":"0","id":"%s","detail-type":"AWS Service Event via CloudTrail","source":"aws.ecr","account":"123456789012",
+                 "time":"2026-11-20T03:00:00Z","region":"eu-west-1","resources":[],
+                 "detail":{"eventVersion":"1.08","eventSource":"ecr.amazonaws.com","eventName":"PolicyExecutionEvent","eventType":"AwsServiceEvent",
+                  "serviceEventDetails":{"repositoryName":"wordpress",
+                   "lifecycleEventPolicy":{"lifecycleEventRules":[{"rulePriority":2,"description":"keep 5","lifecycleEventSelection":
+                     {"tagStatus":"Tagged","tagPrefixList":["wp-"],"countType":"Image count more than","countNumber":5},"action":"expire"}],
+                    "lastEvaluatedAt":0,"policyVersion":1,"policyId":"ceb86829-58e7-9498-920c-aa042e33037b"},
+                   "lifecycleEventImageActions":[{"lifecycleEventImage":{"digest":"%s","tagStatus":"Tagged","tagList":["%s"],
+                     "pushedAt":1584042813000},"rulePriority":2}]}}}
+                """.formatted(id, digest, tags);
+        return dev.quartermaster.events.EcrPolicyExecution.parse(dev.quartermaster.events.EventParser.readTree(json.getBytes()));
     }
 }

@@ -49,7 +49,7 @@ public record Config(
      */
     public record Release(String repository, String projectDir, String composeFile, String service, String healthUrl,
                           int healthTimeoutSeconds, boolean restorePoint, String containerCli, String composeCommand,
-                          String versionFile, String versionRegex) {
+                          String versionFile, String versionRegex, int protectGraceDays) {
     }
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -125,7 +125,8 @@ public record Config(
                 r.matching("containerCli", "docker", CONTAINER_CLI, "docker or podman"),
                 r.matching("composeCommand", "docker compose", COMPOSE, "docker compose, docker-compose or podman-compose"),
                 r.matching("versionFile", WORDPRESS_VERSION_FILE, ABSOLUTE_PATH, "an absolute path inside the app container"),
-                regex);
+                regex,
+                r.integer("lifecycleProtectGraceDays", Setting.PROTECT_GRACE_DAYS.intDefault(), 0, 3650));
     }
 
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */

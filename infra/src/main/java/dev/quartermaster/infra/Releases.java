@@ -51,6 +51,9 @@ public final class Releases extends Construct {
         settings.put(Setting.HOSTS, Host.toJson(props.config().hosts()));
         settings.put(Setting.BACKUP_BUCKET, props.outputBucket().getBucketName());
         settings.put(Setting.COMMAND_LOG_GROUP, props.commandLogs().getLogGroupName());
+        settings.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        settings.put(Setting.REGISTRY_AUTH, "ecr");
+        settings.put(Setting.PROTECT_GRACE_DAYS, Integer.toString(c.protectGraceDays()));
 
         QmFunction status = props.functions().create(this, Catalog.RELEASE_STATUS, settings);
         // the host's report is the command's output (these actions have no resource-level permissions)
@@ -66,6 +69,22 @@ public final class Releases extends Construct {
         HostCommands.allowSend(drift, checkDocument, Host.apps(props.config().hosts())); // only the read-only check document
         Rule.Builder.create(this, "DriftSchedule").description(Catalog.RELEASE_DRIFT.description())
                 .schedule(Schedule.rate(Duration.hours(1))).targets(List.of(drift.target())).build();
+
+        // the release marks (qm-release-<digest>): both sweep them off what no release needs any more, on the app's repository
+        // only. BatchDeleteImage is what ECR calls untagging; ImageTags removes a tag only from an image that keeps another.
+        for (QmFunction f : List.of(status, drift)) {
+            f.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                    .actions(List.of("ecr:BatchGetImage", "ecr:PutImage", "ecr:DescribeImages", "ecr:BatchDeleteImage"))
+                    .resources(List.of(props.repository().getRepositoryArn())).build());
+        }
+
+        // ECR's lifecycle policy at work (CloudTrail's PolicyExecutionEvent) in any managed repository, to the guard
+        QmFunction guard = props.functions().create(this, Catalog.LIFECYCLE_GUARD, settings);
+        Rule.Builder.create(this, "LifecycleGuardRule").description(Catalog.LIFECYCLE_GUARD.description())
+                .eventPattern(EventPattern.builder().source(List.of("aws.ecr")).detailType(List.of("AWS Service Event via CloudTrail"))
+                        .detail(Map.of("eventName", List.of("PolicyExecutionEvent"),
+                                "serviceEventDetails", Map.of("repositoryName", props.config().repositories()))).build())
+                .targets(List.of(guard.target())).build();
 
         // the host pulls the app's images (by digest) and nothing else
         props.hostPolicy().addStatements(

@@ -61,7 +61,7 @@ public final class LifecycleCommand {
                 Platform p = LocalServices.platform(local, System.err);
                 Map<String, String> settings = new java.util.HashMap<>(local.releaseSettings());
                 ReleaseService releases = new ReleaseService(ReleaseConfig.from(Settings.of(settings)), ReleaseRoot.store(p), LedgerRoot.store(p),
-                        null, p.alerts(), java.time.Clock.systemUTC());
+                        null, ReleaseRoot.protection(new Platform(Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
                 return show(rules, p, releases, System.out);
             }
         }

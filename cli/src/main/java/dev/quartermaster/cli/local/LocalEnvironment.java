@@ -150,6 +150,8 @@ public final class LocalEnvironment implements AutoCloseable {
         env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
         env.put("RELEASE_CHECK_DOCUMENT", LocalAgent.CHECK_DOCUMENT);
         env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue()); // one local host runs the app and the database
+        env.put("REGISTRY_URL", registry().url()); // the release marks go on the local registry's images
+        env.put("REGISTRY_AUTH", "none");
         return env;
     }
 

@@ -1,0 +1,68 @@
+package dev.quartermaster.release;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Outcome;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.events.EcrPolicyExecution;
+import dev.quartermaster.idempotency.IdempotencyRoot;
+import dev.quartermaster.idempotency.IdempotencyStore;
+import dev.quartermaster.ledger.LedgerRoot;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code lifecycle-guard}: each run of ECR's lifecycle policy (CloudTrail's PolicyExecutionEvent), checked against what
+ * the releases need and what the archive holds; {@code LIFECYCLE_LOSS} at once for a needed image. Claimed per event
+ * before anything is read, so a second delivery does not alert twice.
+ */
+public final class LifecycleGuardHandler extends EventFunction {
+    private final LifecycleGuard guard;
+    private final IdempotencyStore claims;
+
+    /** Lambda's constructor: the ports are built once per container from the environment. */
+    public LifecycleGuardHandler() {
+        this(Platform.fromEnvironment());
+    }
+
+    private LifecycleGuardHandler(Platform platform) {
+        this(new LifecycleGuard(ReleaseRoot.service(platform), LedgerRoot.store(platform), platform.alerts()), IdempotencyRoot.store(platform));
+        acceptingOnly(platform.origin());
+    }
+
+    public LifecycleGuardHandler(LifecycleGuard guard, IdempotencyStore claims) {
+        this.guard = guard;
+        this.claims = claims;
+    }
+
+    @Override
+    protected Outcome handle(JsonNode json) {
+        EcrPolicyExecution e = EcrPolicyExecution.parse(json);
+        String key = "lifecycle#" + e.eventId();
+        IdempotencyStore.Claim claim = claims.begin(key, Duration.ofMinutes(2));
+        if (claim.state() != IdempotencyStore.State.ACQUIRED) {
+            return Outcome.duplicate("lifecycle event " + e.eventId() + " was already checked (or is being checked now)");
+        }
+        List<LifecycleGuard.Loss> losses;
+        try {
+            losses = guard.check(e);
+        } catch (RuntimeException ex) {
+            claims.release(key);
+            throw ex;
+        }
+        claims.complete(key, losses.isEmpty() ? "OK" : "LOSS " + losses.size());
+        MetricsFactory.getMetricsInstance().addMetric("LifecycleExpired", e.images().size(), MetricUnit.COUNT);
+        MetricsFactory.getMetricsInstance().addMetric("LifecycleLoss", losses.size(), MetricUnit.COUNT);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("repository", e.repository());
+        details.put("images", e.images().size());
+        losses.forEach(l -> details.put(l.digest(), l.action() + ": " + String.join("; ", l.why())));
+        return Outcome.recorded(losses.isEmpty() ? "lifecycle acted on " + e.images().size() + " image(s), none needed"
+                : "LIFECYCLE_LOSS: " + losses.size() + " needed image(s) of " + e.repository(), details);
+    }
+}
