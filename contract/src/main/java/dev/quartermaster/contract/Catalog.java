@@ -52,7 +52,7 @@ public final class Catalog {
             with(COMMON, ARCHIVE_BUCKET, ARCHIVE_RETENTION_DAYS, ARCHIVE_GRACE_HOURS), FunctionSpec.TableAccess.ARCHIVE_UPKEEP, 1024, 900);
 
     private static final Set<Setting> RELEASE = EnumSet.of(RELEASE_REPOSITORY, RELEASE_IMAGE_URI, RELEASE_DOCUMENT, RELEASE_CHECK_DOCUMENT,
-            HOSTS, BACKUP_BUCKET, COMMAND_LOG_GROUP, REGISTRY_URL, REGISTRY_AUTH, PROTECT_GRACE_DAYS);
+            HOSTS, BACKUP_BUCKET, COMMAND_LOG_GROUP, REGISTRY_AUTH, PROTECT_GRACE_DAYS);
     public static final FunctionSpec RELEASE_STATUS = new FunctionSpec("release-status", "dev.quartermaster.release.ReleaseStatusHandler",
             "SSM results of the release and drift-check commands, to the release history", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);

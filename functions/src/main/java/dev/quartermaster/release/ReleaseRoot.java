@@ -33,7 +33,7 @@ public final class ReleaseRoot {
                 Clock.systemUTC());
     }
 
-    /** The marks on released digests: ECR's API in AWS (REGISTRY_AUTH=ecr), the distribution API on a local registry. */
+    /** The marks on released digests: ECR's API in AWS (REGISTRY_AUTH=ecr), the distribution API at REGISTRY_URL (none: a local registry). */
     public static ReleaseProtection protection(Platform p) {
         Settings s = p.settings();
         ImageTags tags = switch (s.get(Setting.REGISTRY_AUTH)) {

@@ -312,4 +312,21 @@ class ReleaseServiceTest {
                 """.formatted(id, digest, tags);
         return dev.quartermaster.events.EcrPolicyExecution.parse(dev.quartermaster.events.EventParser.readTree(json.getBytes()));
     }
+
+    @Test
+    void theGuardFunction_checksEachLifecycleRunOnce_andAlertsForTheRunningImage() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3")); // V1 runs; events/ecr-lifecycle-expired.json expires it
+        RecordingAlerts alerts = new RecordingAlerts();
+        var handler = new LifecycleGuardHandler(new LifecycleGuard(service, ledger, alerts),
+                new dev.quartermaster.idempotency.InMemoryIdempotencyStore());
+
+        var first = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
+        var again = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
+
+        assertThat(first.path("status").asText()).isEqualTo("RECORDED");
+        assertThat(first.path("message").asText()).startsWith("LIFECYCLE_LOSS");
+        assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
+        assertThat(alerts.kinds()).containsExactly("LIFECYCLE_LOSS");
+        assertThat(alerts.published().get(0).message()).contains("runs on an app host").contains("No archive entry holds it");
+    }
 }

@@ -51,7 +51,6 @@ public final class Releases extends Construct {
         settings.put(Setting.HOSTS, Host.toJson(props.config().hosts()));
         settings.put(Setting.BACKUP_BUCKET, props.outputBucket().getBucketName());
         settings.put(Setting.COMMAND_LOG_GROUP, props.commandLogs().getLogGroupName());
-        settings.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
         settings.put(Setting.REGISTRY_AUTH, "ecr");
         settings.put(Setting.PROTECT_GRACE_DAYS, Integer.toString(c.protectGraceDays()));
 

@@ -62,4 +62,31 @@ class ReleasesStackTest {
         assertThat(c.release().containerCli()).isEqualTo("podman");
         assertThat(c.release().restorePoint()).isFalse();
     }
+
+    @Test
+    void onlyTheReleaseFunctions_mayMarkAndUnmark_andOnlyOnTheAppRepository() {
+        Map<String, Map<String, Object>> policies = DEFAULT.findResources("AWS::IAM::Policy");
+        List<String> marking = new java.util.ArrayList<>();
+        policies.forEach((id, p) -> {
+            String text = p.toString();
+            if (text.contains("ecr:PutImage") || text.contains("ecr:BatchDeleteImage")) {
+                marking.add(String.valueOf(((Map<?, ?>) p.get("Properties")).get("Roles")));
+                assertThat(text).as(id).contains("ecr:PutImage", "ecr:BatchDeleteImage", "ecr:BatchGetImage", "ecr:DescribeImages")
+                        .contains("RepositoryWordpress");
+            }
+        });
+        assertThat(marking).hasSize(2);
+        assertThat(String.join(" ", marking)).contains("ReleaseStatus").contains("ReleaseDrift").doesNotContain("LifecycleGuard");
+    }
+
+    @Test
+    void lifecycleGuard_hearsEveryLifecycleRunInTheManagedRepositories() {
+        DEFAULT.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", Match.objectLike(Map.of(
+                "source", List.of("aws.ecr"), "detail-type", List.of("AWS Service Event via CloudTrail"),
+                "detail", Map.of("eventName", List.of("PolicyExecutionEvent"), "serviceEventDetails", Map.of("repositoryName", List.of("wordpress"))))),
+                "Targets", Match.arrayWith(List.of(Match.objectLike(Map.of("Arn", Match.objectLike(Map.of("Ref",
+                        Match.stringLikeRegexp("LifecycleGuard.*"))))))));
+        DEFAULT.hasResourceProperties("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables", Match.objectLike(Map.of(
+                "PROTECT_GRACE_DAYS", "7", "REGISTRY_AUTH", "ecr")))));
+    }
 }
