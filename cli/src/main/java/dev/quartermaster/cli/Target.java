@@ -57,6 +57,7 @@ public final class Target {
                 env.put(o.key(), StackOutput.read(v));
             }
         }
+        env.putIfAbsent("REGISTRY_AUTH", "ecr"); // the deployed stack's registry: ECR, reached through its API and its tokens
         if (!env.containsKey("TABLE_NAME")) {
             throw new IllegalStateException("no outputs for stack '" + stack + "': deploy with `npx cdk deploy --outputs-file "
                     + OUTPUTS + "` (or set TABLE_NAME and BACKUP_BUCKET from the stack's outputs)");

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,17 +16,29 @@ import java.util.Set;
 /**
  * What the lifecycle rules would do to a repository's images, with the lines that would hurt flagged: an image the
  * rules would expire that runs on a host, is a rollback target, is VERIFIED and newer than the running release,
- * or is not archived complete (expiring it loses the only copy).
+ * or is not archived complete (expiring it loses the only copy). The rules are evaluated here by ECR's documented
+ * semantics ({@link #preview}), or ECR's own preview API answers ({@link #fromEcr}); the flags are the same.
  */
 public final class LifecyclePreview {
     public enum Flag { RUNNING, ROLLBACK_TARGET, VERIFIED_NEWER_THAN_RELEASE, NOT_ARCHIVED }
 
     /** One image: what the rules do (the acting rule, or none), and what makes that dangerous. */
     public record Line(String digest, Set<String> tags, Instant pushedAt, String action, String rule, Set<Flag> flags) {
-        /** The rules would expire it and a flag says it is needed. */
+        /** The rules would expire it (or move it to archive storage, where it cannot be pulled) and a flag says it is needed. */
         public boolean hurts() {
-            return "EXPIRE".equals(action) && !flags.isEmpty();
+            return ("EXPIRE".equals(action) || "TRANSITION".equals(action)) && !flags.isEmpty();
         }
+    }
+
+    /** What the releases need: the digests running on the app hosts, their rollback targets, when the running release was pushed. */
+    public record Needs(Set<String> running, Set<String> rollbackTargets, Instant releasedAt) {
+    }
+
+    /** What ECR's preview API said it would do to one image: EXPIRE or TRANSITION, by the rule of that priority. */
+    public record EcrAction(String action, int rulePriority) {
+    }
+
+    private record Decision(String action, String rule) {
     }
 
     private LifecyclePreview() {
@@ -38,30 +51,75 @@ public final class LifecyclePreview {
      */
     public static List<Line> preview(LifecycleRules rules, List<ImageRecord> images, Set<String> running, Set<String> rollbackTargets,
                                      Instant releasedAt, Instant now) {
-        List<ImageRecord> live = images.stream().filter(i -> !i.deleted() && i.lastPushedAt() != null).toList();
+        return preview(rules, images, Map.of(), new Needs(running, rollbackTargets, releasedAt), now);
+    }
+
+    /**
+     * Evaluates locally.
+     *
+     * @param marks the release marks the registry holds (digest → qm-release- tags): the ledger may not know them yet
+     */
+    public static List<Line> preview(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Needs needs, Instant now) {
+        List<ImageRecord> live = live(images);
         List<LifecycleRules.Image> evaluated = live.stream()
-                .map(i -> new LifecycleRules.Image(i.digest(), i.tags(), i.lastPushedAt(), null)).toList();
+                .map(i -> new LifecycleRules.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null)).toList();
         Map<LifecycleRules.Image, LifecycleRules.Outcome> outcomes = rules.evaluate(evaluated, now);
+        List<Decision> decisions = new ArrayList<>();
+        for (LifecycleRules.Image image : evaluated) {
+            LifecycleRules.Outcome o = outcomes.get(image);
+            decisions.add(new Decision(o.actingRule().map(r -> r.action().name()).orElse(o.protectedByRelease() ? "PROTECTED" : "KEEP"),
+                    o.actingRule().or(o::claimedBy).map(LifecycleRules.Rule::label).orElse("no rule selects it")));
+        }
+        return lines(live, marks, decisions, needs);
+    }
+
+    /** ECR's preview API's answer (digest → what it would do), flagged the same way; an image it does not name is kept. */
+    public static List<Line> fromEcr(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks,
+                                     Map<String, EcrAction> ecr, Needs needs) {
+        List<ImageRecord> live = live(images);
+        List<Decision> decisions = new ArrayList<>();
+        for (ImageRecord i : live) {
+            EcrAction a = ecr.get(i.digest());
+            boolean marked = tags(i, marks).stream().anyMatch(t -> t.startsWith(LifecycleRules.PROTECT_PREFIX));
+            if (a == null) {
+                decisions.add(new Decision(marked ? "PROTECTED" : "KEEP", "ECR's preview: no rule acts on it"));
+            } else {
+                String label = rules.rules().stream().filter(r -> r.priority() == a.rulePriority()).findFirst()
+                        .map(LifecycleRules.Rule::label).orElse("rule " + a.rulePriority());
+                decisions.add(new Decision(a.action(), label + " (ECR's preview)"));
+            }
+        }
+        return lines(live, marks, decisions, needs);
+    }
+
+    private static List<ImageRecord> live(List<ImageRecord> images) {
+        return images.stream().filter(i -> !i.deleted() && i.lastPushedAt() != null).toList();
+    }
+
+    private static Set<String> tags(ImageRecord i, Map<String, Set<String>> marks) {
+        Set<String> t = new LinkedHashSet<>(i.tags());
+        t.addAll(marks.getOrDefault(i.digest(), Set.of()));
+        return t;
+    }
+
+    private static List<Line> lines(List<ImageRecord> live, Map<String, Set<String>> marks, List<Decision> decisions, Needs needs) {
         List<Line> out = new ArrayList<>();
         for (int n = 0; n < live.size(); n++) {
             ImageRecord i = live.get(n);
-            LifecycleRules.Outcome o = outcomes.get(evaluated.get(n));
             Set<Flag> flags = EnumSet.noneOf(Flag.class);
-            if (running.contains(i.digest())) {
+            if (needs.running().contains(i.digest())) {
                 flags.add(Flag.RUNNING);
             }
-            if (rollbackTargets.contains(i.digest())) {
+            if (needs.rollbackTargets().contains(i.digest())) {
                 flags.add(Flag.ROLLBACK_TARGET);
             }
-            if (i.verdict() == ImageVerdict.VERIFIED && releasedAt != null && i.lastPushedAt().isAfter(releasedAt)) {
+            if (i.verdict() == ImageVerdict.VERIFIED && needs.releasedAt() != null && i.lastPushedAt().isAfter(needs.releasedAt())) {
                 flags.add(Flag.VERIFIED_NEWER_THAN_RELEASE);
             }
             if (i.archive() == null || !i.archive().complete()) {
                 flags.add(Flag.NOT_ARCHIVED);
             }
-            String action = o.actingRule().map(r -> r.action().name()).orElse(o.protectedByRelease() ? "PROTECTED" : "KEEP");
-            String rule = o.actingRule().or(o::claimedBy).map(LifecycleRules.Rule::label).orElse("no rule selects it");
-            out.add(new Line(i.digest(), i.tags(), i.lastPushedAt(), action, rule, flags));
+            out.add(new Line(i.digest(), tags(i, marks), i.lastPushedAt(), decisions.get(n).action(), decisions.get(n).rule(), flags));
         }
         out.sort(Comparator.comparing(Line::pushedAt).reversed());
         return out;

@@ -47,6 +47,11 @@ public final class ReleaseProtection {
         tags.add(repository, digest, tagFor(digest));
     }
 
+    /** The marks the registry holds: digest → its qm-release- tags. */
+    public Map<String, Set<String>> marked(String repository) {
+        return tags.tagged(repository, LifecycleRules.PROTECT_PREFIX);
+    }
+
     /** What a sweep did with each marked digest. */
     public record Sweep(List<String> kept, List<String> released, Map<String, String> stays, Map<String, String> failed) {
         public Map<String, Object> details() {

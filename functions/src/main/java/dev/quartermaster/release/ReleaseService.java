@@ -260,6 +260,11 @@ public final class ReleaseService {
         return out;
     }
 
+    /** The release marks the registry holds on the app's repository: digest → its qm-release- tags. */
+    public Map<String, java.util.Set<String>> marks() {
+        return protection.marked(config.repository());
+    }
+
     /** Takes the protecting mark off what no release needs any more (after the grace period); see {@link ReleaseProtection}. */
     public ReleaseProtection.Sweep sweepProtection() {
         return protection.sweep(config.repository(), releasedDigests());

@@ -49,4 +49,38 @@ class LifecyclePreviewTest {
         assertThat(lines.get("newer-unreleased").flags()).contains(LifecyclePreview.Flag.VERIFIED_NEWER_THAN_RELEASE, LifecyclePreview.Flag.NOT_ARCHIVED);
         assertThat(lines.get("newer-unreleased").hurts()).as("kept: nothing lost").isFalse();
     }
+
+    @Test
+    void aMarkTheRegistryHolds_protects_evenBeforeTheLedgerHearsOfIt() {
+        LifecycleRules keepOne = LifecycleRules.defaults(7, 1);
+        List<ImageRecord> images = List.of(image("new", 1, true, ImageVerdict.VERIFIED, "wp-6.6-v1"),
+                image("running", 30, true, ImageVerdict.VERIFIED, "wp-6.5-v2"));
+        LifecyclePreview.Needs needs = new LifecyclePreview.Needs(Set.of("running"), Set.of(), NOW.minus(Duration.ofDays(30)));
+
+        var without = LifecyclePreview.preview(keepOne, images, Map.of(), needs, NOW);
+        var with = LifecyclePreview.preview(keepOne, images, Map.of("running", Set.of(LifecycleRules.PROTECT_PREFIX + "abc")), needs, NOW);
+
+        assertThat(without.stream().filter(l -> l.digest().equals("running")).findFirst().orElseThrow().hurts()).isTrue();
+        LifecyclePreview.Line marked = with.stream().filter(l -> l.digest().equals("running")).findFirst().orElseThrow();
+        assertThat(marked.action()).isEqualTo("PROTECTED");
+        assertThat(marked.tags()).contains(LifecycleRules.PROTECT_PREFIX + "abc", "wp-6.5-v2");
+    }
+
+    @Test
+    void ecrsPreviewAnswer_isFlaggedTheSameWay_andWhatItDoesNotNameIsKept() {
+        LifecycleRules rules = LifecycleRules.defaults(7, 1);
+        List<ImageRecord> images = List.of(image("new", 1, true, ImageVerdict.VERIFIED, "wp-6.6-v1"),
+                image("running", 30, false, ImageVerdict.VERIFIED, "wp-6.5-v2"),
+                image("cold", 60, true, ImageVerdict.VERIFIED, "wp-6.4-v1"));
+        var lines = LifecyclePreview.fromEcr(rules, images, Map.of(), Map.of("running", new LifecyclePreview.EcrAction("EXPIRE", 3),
+                        "cold", new LifecyclePreview.EcrAction("TRANSITION", 3)),
+                new LifecyclePreview.Needs(Set.of("running"), Set.of("cold"), NOW)).stream()
+                .collect(Collectors.toMap(LifecyclePreview.Line::digest, l -> l));
+
+        assertThat(lines.get("new").action()).isEqualTo("KEEP");
+        assertThat(lines.get("running").hurts()).isTrue();
+        assertThat(lines.get("running").flags()).contains(LifecyclePreview.Flag.RUNNING, LifecyclePreview.Flag.NOT_ARCHIVED);
+        assertThat(lines.get("running").rule()).contains("rule 3").contains("ECR's preview");
+        assertThat(lines.get("cold").hurts()).as("archive storage cannot be pulled: a rollback there fails").isTrue();
+    }
 }

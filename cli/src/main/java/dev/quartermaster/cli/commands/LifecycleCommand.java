@@ -26,6 +26,8 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import dev.quartermaster.registry.EcrLifecyclePreview;
+import dev.quartermaster.registry.RegistryRoot;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -84,7 +86,29 @@ public final class LifecycleCommand {
                     }
                 }
             }
-            List<LifecyclePreview.Line> lines = LifecyclePreview.preview(rules, images, running, rollback, releasedAt, Instant.now());
+            Map<String, Set<String>> marks = Map.of();
+            if (repo.equals(releases.config().repository())) {
+                try { // the registry's marks: the ledger hears of a mark only when ECR's event arrives
+                    marks = releases.marks();
+                } catch (RuntimeException e) {
+                    System.err.println("[qm] the release marks could not be read from the registry (" + e.getMessage()
+                            + "): the preview shows the marks the ledger knows");
+                }
+            }
+            LifecyclePreview.Needs needs = new LifecyclePreview.Needs(running, rollback, releasedAt);
+            List<LifecyclePreview.Line> lines;
+            String source;
+            if (target.aws) {
+                Map<String, LifecyclePreview.EcrAction> ecr = new java.util.HashMap<>();
+                new EcrLifecyclePreview(Platform.memo(() -> RegistryRoot.ecr(p)), java.time.Duration.ofSeconds(3))
+                        .preview(repo, rules.policyText(), java.time.Duration.ofMinutes(5))
+                        .forEach((d, r) -> ecr.put(d, new LifecyclePreview.EcrAction(r.action(), r.rulePriority())));
+                lines = LifecyclePreview.fromEcr(rules, images, marks, ecr, needs);
+                source = "ECR's lifecycle preview API, cdk.json's rules";
+            } else {
+                lines = LifecyclePreview.preview(rules, images, marks, needs, Instant.now());
+                source = "evaluated locally by ECR's documented semantics";
+            }
             boolean hurts = lines.stream().anyMatch(LifecyclePreview.Line::hurts);
             if (target.json()) {
                 out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("repository", repo, "lines", lines)));
@@ -95,7 +119,7 @@ public final class LifecycleCommand {
                 t.row(TextTable.shortDigest(l.digest()), String.join(",", new java.util.TreeSet<>(l.tags())), l.pushedAt(),
                         (l.hurts() ? "!! " : "") + l.action(), l.rule(), l.flags().isEmpty() ? "-" : l.flags().toString());
             }
-            out.println(repo + ": " + lines.size() + " images; " + lines.stream().filter(l -> l.action().equals("EXPIRE")).count()
+            out.println(repo + " (" + source + "): " + lines.size() + " images; " + lines.stream().filter(l -> l.action().equals("EXPIRE")).count()
                     + " would expire" + (hurts ? "; lines marked !! would hurt" : ""));
             t.print(out, "  ");
             return hurts ? 1 : 0;
