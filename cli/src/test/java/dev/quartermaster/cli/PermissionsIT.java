@@ -101,6 +101,10 @@ public class PermissionsIT {
         invoke("image-archive", push);
         invoke("image-archive", push); // redelivered: everything is already there
         invoke("image-scan", scanEvent(digest));
+        // the lifecycle policy expired it: the guard reads the release history and the image's archive state, claims the event
+        JsonNode guarded = invoke("lifecycle-guard", Files.readString(root.resolve("events/ecr-lifecycle-expired.json"))
+                .replace("sha256:" + "1".repeat(64), digest).getBytes(StandardCharsets.UTF_8));
+        assertThat(guarded.path("status").asText()).isEqualTo("RECORDED");
         invoke("image-archive", scheduled("ReconcileSchedule"));
         invoke("archive-scrub", scheduled("ScrubSchedule"));
         try (var s3 = local.s3().client()) { // a blob nothing references, for the prune's sweep
@@ -167,6 +171,7 @@ public class PermissionsIT {
     private static Wiring wiring(String function) {
         Map<String, String> settings = new HashMap<>(local.backupSettings());
         settings.putAll(local.archiveSettings());
+        settings.putAll(local.releaseSettings());
         settings.put("REGISTRY_AUTH", "none");
         settings.put("ARCHIVE_GRACE_HOURS", "0");
         settings.put("REGISTRY_URL", local.registry().url());

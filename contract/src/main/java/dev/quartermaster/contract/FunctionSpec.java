@@ -33,8 +33,8 @@ public record FunctionSpec(String name, String handlerClass, String description,
         ARCHIVE_UPKEEP("GetItem", "UpdateItem"),
         /** release-status, release-drift: release records (put with its pointer, conditional settle, history by app). */
         RELEASE_RECORDS("GetItem", "PutItem", "Query", "ConditionCheckItem"),
-        /** lifecycle-guard: a claim per event (put, get, update), the release history (query), the image's archive state (get). */
-        GUARD_CLAIMS("GetItem", "PutItem", "UpdateItem", "Query");
+        /** lifecycle-guard: a claim per event (conditional update, get), the release history (query), the image's archive state (get). */
+        GUARD_CLAIMS("GetItem", "UpdateItem", "Query");
 
         private final List<String> actions;
 

@@ -127,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
                     expect(back, title, "restored post title");
                 }
             }
-            step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused");
+            step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused; what runs is protected from lifecycle rules");
             releaseSwitch(local);
             step(8, "stopping every local backend");
         } finally {
@@ -188,6 +188,13 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  " + e.getMessage());
             out.println("  the site still serves: " + site.served());
         }
+        // the lifecycle preview under a rule that keeps only the newest tagged image: what runs and what a rollback needs are marked
+        out.println("  lifecycle preview, rules: keep the newest tagged image only (the release marks come first):");
+        var preview = LifecycleView.evaluate(dev.quartermaster.contract.LifecycleRules.defaults(1, 1), ctx.platform, ctx.service, null, false);
+        LifecycleView.print(preview, false, out);
+        String running = ctx.service.lastGood().map(dev.quartermaster.release.ReleaseRecord::running).orElse("");
+        expect(preview.lines().stream().filter(l -> l.digest().equals(running)).map(l -> l.action()).findFirst().orElse("absent"),
+                "PROTECTED", "the running release in the lifecycle preview");
     }
 
     /** Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the archive, compares digests. */
