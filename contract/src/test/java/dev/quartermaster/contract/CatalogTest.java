@@ -29,7 +29,7 @@ class CatalogTest {
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.ARCHIVE).map(FunctionSpec::name))
                 .containsExactly("image-archive", "archive-scrub", "archive-prune");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.HOST).map(FunctionSpec::name))
-                .containsExactly("backup-start", "backup-status", "restore-drill", "backup-watchdog", "release-status", "release-drift");
+                .containsExactly("backup-start", "backup-status", "restore-drill", "backup-watchdog", "release-status", "release-drift", "lifecycle-guard");
         assertThat(Bundle.HOST.jarName("1.0")).isEqualTo("quartermaster-functions-1.0-host.jar");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FunctionSpec("x", "dev.quartermaster.app.Handlers", "x",
                         Set.of(Setting.TABLE_NAME), FunctionSpec.TableAccess.LEDGER_WRITER, 128, 3))
