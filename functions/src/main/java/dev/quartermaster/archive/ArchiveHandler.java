@@ -59,7 +59,7 @@ public final class ArchiveHandler extends EventFunction {
         if (ScheduledEvent.SOURCE.equals(json.path("source").asText())) {
             ScheduledEvent.parse(json);
             var r = service.reconcile(lister, repositories, deadline);
-            MetricsFactory.getMetricsInstance().addMetric("ReconcileArchived", r.archived().size(), MetricUnit.COUNT);
+            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.RECONCILE_ARCHIVED, r.archived().size());
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("listed", r.listed());
             details.put("alreadyArchived", r.alreadyArchived());
@@ -88,11 +88,12 @@ public final class ArchiveHandler extends EventFunction {
             details.put("blobs", o.result().blobs());
             details.put("bytesStored", o.result().bytesStored());
             details.put("bytesDeduplicated", o.result().bytesDeduplicated());
-            MetricsFactory.getMetricsInstance().addMetric("ArchiveBytesStored", o.result().bytesStored(), MetricUnit.BYTES);
+            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_BYTES_STORED, o.result().bytesStored());
+            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_BYTES_DEDUPLICATED, o.result().bytesDeduplicated());
         }
         if (o.failure() != null) {
             details.put("failure", o.failure());
-            MetricsFactory.getMetricsInstance().addMetric("ArchiveFailed", 1, MetricUnit.COUNT);
+            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.ARCHIVE_FAILED);
         }
         return Outcome.recorded(o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())
                 + (o.ok() ? " archived" : " NOT completely archived"), details);

@@ -42,6 +42,7 @@ public final class ArchiveScrubHandler extends EventFunction {
         details.put("bytesChecked", r.bytesChecked());
         details.put("corrupt", r.corrupt());
         details.put("incomplete", r.incomplete());
+        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_INCOMPLETE, r.incomplete().size() + r.corrupt().size());
         details.put("finished", r.finished());
         return Outcome.recorded("scrub: " + r.checked() + " blob(s) re-hashed, " + r.corrupt().size() + " corrupt, "
                 + r.incomplete().size() + " incomplete image(s)", details);

@@ -250,6 +250,13 @@ public final class BackupService {
         return timedOut;
     }
 
+    /** Hours since the newest verified backup started ({@link dev.quartermaster.contract.Metric#NO_BACKUP_AGE_HOURS} when there is none). */
+    public double latestVerifiedAgeHours() {
+        return store.latestVerified(config.database())
+                .map(b -> Duration.between(b.startedAt(), clock.instant()).toMinutes() / 60.0)
+                .orElse(dev.quartermaster.contract.Metric.NO_BACKUP_AGE_HOURS);
+    }
+
     private Alert failureAlert(BackupRecord r) {
         String what = r.kind() == BackupRecord.Kind.BACKUP ? "Backup" : "Restore drill";
         return new Alert(r.kind() == BackupRecord.Kind.BACKUP ? "BACKUP_FAILED" : "DRILL_FAILED",

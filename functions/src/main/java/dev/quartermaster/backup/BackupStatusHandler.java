@@ -47,8 +47,18 @@ public final class BackupStatusHandler extends EventFunction {
             case NOT_FINAL -> Outcome.ignored("command " + d.commandId() + " is " + d.status());
             case ALREADY_SETTLED -> Outcome.duplicate("command " + d.commandId() + " was already settled");
             default -> {
-                MetricsFactory.getMetricsInstance().addMetric("Backup" + result.settled().name().charAt(0)
-                        + result.settled().name().substring(1).toLowerCase(java.util.Locale.ROOT), 1, MetricUnit.COUNT);
+                dev.quartermaster.common.QmMetrics.count("Backup" + result.settled().name().charAt(0)
+                        + result.settled().name().substring(1).toLowerCase(java.util.Locale.ROOT));
+                BackupRecord r = result.record();
+                double seconds = r.finishedAt() == null ? -1 : java.time.Duration.between(r.startedAt(), r.finishedAt()).toMillis() / 1000.0;
+                if (result.settled() == BackupService.Settled.VERIFIED) {
+                    dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_BYTES, r.bytes());
+                    if (seconds >= 0) {
+                        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_SECONDS, seconds);
+                    }
+                } else if (result.settled() == BackupService.Settled.PASSED && seconds >= 0) {
+                    dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.DRILL_SECONDS, seconds);
+                }
                 yield Outcome.recorded(result.record().kind() + " " + result.settled() + ": " + result.record().key(), details);
             }
         };

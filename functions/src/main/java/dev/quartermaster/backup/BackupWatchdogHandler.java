@@ -30,6 +30,8 @@ public final class BackupWatchdogHandler extends EventFunction {
     protected Outcome handle(JsonNode json) {
         ScheduledEvent.parse(json);
         var timedOut = service.watchdog();
+        // every hour, backup or not: "no backup" draws a line (and trips the age alarm) instead of a gap
+        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_AGE_HOURS, service.latestVerifiedAgeHours());
         return timedOut.isEmpty() ? Outcome.ignored("nothing overdue")
                 : Outcome.recorded(timedOut.size() + " overdue backup(s) failed", Map.of("commands",
                 timedOut.stream().map(BackupRecord::commandId).toList()));

@@ -83,7 +83,7 @@ public abstract class EventFunction implements RequestStreamHandler {
     private Outcome process(InputStream input) {
         Metrics metrics = MetricsFactory.getMetricsInstance();
         // one dimension for every function, so one alarm (EventsRejected, VerificationFailed, ...) covers them all
-        metrics.setDefaultDimensions(DimensionSet.of("Application", "Quartermaster"));
+        metrics.setDefaultDimensions(DimensionSet.of(dev.quartermaster.contract.Metric.DIMENSION, dev.quartermaster.contract.Metric.DIMENSION_VALUE));
         String functionName = getClass().getSimpleName();
         byte[] raw;
         try {
@@ -105,7 +105,7 @@ public abstract class EventFunction implements RequestStreamHandler {
                         entry("payload", payload));
                 outcome = Outcome.rejected(e.getMessage());
             }
-            metrics.addMetric("Events" + title(outcome.status()), 1, MetricUnit.COUNT);
+            QmMetrics.count("Events" + title(outcome.status()));
             if (outcome.status() != Outcome.Status.REJECTED) {
                 LOG.info("{}: {}", outcome.status(), outcome.message(), entry("outcome", outcome));
             }

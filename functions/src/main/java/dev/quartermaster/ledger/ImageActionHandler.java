@@ -82,7 +82,7 @@ public final class ImageActionHandler extends EventFunction {
             details.put("outOfOrder", t.outOfOrder());
         });
         if (result.tagMoved()) {
-            MetricsFactory.getMetricsInstance().addMetric("TagMoved", 1, MetricUnit.COUNT);
+            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.TAG_MOVED);
         }
         String what = !action.success() ? "failed " + action.kind()
                 : action.kind() + " " + action.repository() + (action.tag().isEmpty() ? "@" + action.digest() : ":" + action.tag());

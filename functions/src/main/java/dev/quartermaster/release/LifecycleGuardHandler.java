@@ -8,8 +8,8 @@ import dev.quartermaster.events.EcrPolicyExecution;
 import dev.quartermaster.idempotency.IdempotencyRoot;
 import dev.quartermaster.idempotency.IdempotencyStore;
 import dev.quartermaster.ledger.LedgerRoot;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+import dev.quartermaster.common.QmMetrics;
+import dev.quartermaster.contract.Metric;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,8 +56,8 @@ public final class LifecycleGuardHandler extends EventFunction {
             throw ex;
         }
         claims.complete(key, losses.isEmpty() ? "OK" : "LOSS " + losses.size());
-        MetricsFactory.getMetricsInstance().addMetric("LifecycleExpired", e.images().size(), MetricUnit.COUNT);
-        MetricsFactory.getMetricsInstance().addMetric("LifecycleLoss", losses.size(), MetricUnit.COUNT);
+        QmMetrics.add(Metric.LIFECYCLE_EXPIRED, e.images().size());
+        QmMetrics.add(Metric.LIFECYCLE_LOSS, losses.size());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", e.repository());
         details.put("images", e.images().size());

@@ -1,8 +1,8 @@
 package dev.quartermaster.release;
 
 import dev.quartermaster.common.Text;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+import dev.quartermaster.common.QmMetrics;
+import dev.quartermaster.contract.Metric;
 
 /** A protection sweep as the release functions run it: its figures in the outcome, a failure counted, never fatal. */
 final class ProtectionSweeps {
@@ -13,13 +13,13 @@ final class ProtectionSweeps {
     static Object run(ReleaseService service) {
         try {
             ReleaseProtection.Sweep s = service.sweepProtection();
-            MetricsFactory.getMetricsInstance().addMetric("ProtectedDigests", s.kept().size(), MetricUnit.COUNT);
+            QmMetrics.add(Metric.PROTECTED_DIGESTS, s.kept().size());
             if (!s.failed().isEmpty()) {
-                MetricsFactory.getMetricsInstance().addMetric("ProtectionSweepFailed", 1, MetricUnit.COUNT);
+                QmMetrics.count(Metric.PROTECTION_SWEEP_FAILED);
             }
             return s.details();
         } catch (RuntimeException e) {
-            MetricsFactory.getMetricsInstance().addMetric("ProtectionSweepFailed", 1, MetricUnit.COUNT);
+            QmMetrics.count(Metric.PROTECTION_SWEEP_FAILED);
             return "failed (the marks stay): " + Text.oneLine(String.valueOf(e.getMessage()), 300);
         }
     }

@@ -5,8 +5,8 @@ import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.SsmCommandStatus;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+import dev.quartermaster.common.QmMetrics;
+import dev.quartermaster.contract.Metric;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +40,13 @@ public final class ReleaseStatusHandler extends EventFunction {
             case ALREADY_SETTLED -> Outcome.duplicate("release " + d.commandId() + " was already recorded");
             case SETTLED -> {
                 ReleaseRecord r = result.record();
-                MetricsFactory.getMetricsInstance().addMetric("Release" + camel(r.status().name()), 1, MetricUnit.COUNT);
+                QmMetrics.count("Release" + camel(r.status().name()));
+                if (r.kind() != ReleaseRecord.Kind.CHECK && r.finishedAt() != null && r.requestedAt() != null) {
+                    QmMetrics.add(Metric.RELEASE_SECONDS, java.time.Duration.between(r.requestedAt(), r.finishedAt()).toMillis() / 1000.0);
+                }
+                if (r.kind() == ReleaseRecord.Kind.CHECK && r.reason() != null && r.reason().startsWith("DRIFT")) {
+                    QmMetrics.count(Metric.RELEASE_DRIFT);
+                }
                 Map<String, Object> details = new LinkedHashMap<>(r.details());
                 if (r.kind() != ReleaseRecord.Kind.CHECK) { // what ran before may no longer need its mark
                     details.put("protection", ProtectionSweeps.run(service));

@@ -51,7 +51,7 @@ public final class ScanHandler extends EventFunction {
             return Outcome.duplicate("scan event " + event.id() + " was already recorded");
         }
         if (result.failed()) {
-            MetricsFactory.getMetricsInstance().addMetric("ScanGateFailed", 1, MetricUnit.COUNT);
+            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", repo);

@@ -54,9 +54,9 @@ public final class VerifyHandler extends EventFunction {
             return Outcome.duplicate("event " + a.eventId() + " was already verified (or is being verified now)");
         }
         Verdict v = report.get().verdict();
-        MetricsFactory.getMetricsInstance().addMetric("Verdict" + v.kind().name(), 1, MetricUnit.COUNT);
+        dev.quartermaster.common.QmMetrics.count("Verdict" + v.kind().name());
         if (v.kind().alerts()) {
-            MetricsFactory.getMetricsInstance().addMetric("VerificationFailed", 1, MetricUnit.COUNT);
+            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.VERIFICATION_FAILED);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", a.repository());

@@ -48,7 +48,7 @@ class FunctionJarsIT {
         List<String> services = switch (bundle) {
             case IMAGES -> List.of("dynamodb", "sns", "ecr");
             case ARCHIVE -> List.of("dynamodb", "sns", "ecr", "s3");
-            case HOST -> List.of("dynamodb", "sns", "s3", "ssm");
+            case HOST -> List.of("dynamodb", "sns", "s3", "ssm", "ecr"); // ecr: the release marks
         };
         for (String service : List.of("dynamodb", "sns", "ecr", "s3", "ssm")) {
             String client = "software/amazon/awssdk/services/" + service + "/";
