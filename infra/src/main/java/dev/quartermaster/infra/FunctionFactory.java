@@ -29,6 +29,7 @@ final class FunctionFactory {
     private final ITable ledger;
     private final ITopic alerts;
     private final IQueue deadLetters;
+    private final List<QmFunction> created = new java.util.ArrayList<>();
 
     FunctionFactory(java.util.function.Function<dev.quartermaster.contract.Bundle, Code> code, ITable ledger, ITopic alerts, IQueue deadLetters) {
         this.code = code;
@@ -62,7 +63,13 @@ final class FunctionFactory {
                 .actions(spec.tableAccess().actions().stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(ledger.getTableArn())).build());
         alerts.grantPublish(fn.function());
+        created.add(fn);
         return fn;
+    }
+
+    /** Every function built so far, in creation order (the dashboard's and the alarms' list). */
+    List<QmFunction> created() {
+        return List.copyOf(created);
     }
 
     private static String names(Set<Setting> s) {

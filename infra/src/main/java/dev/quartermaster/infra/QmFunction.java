@@ -37,6 +37,8 @@ public final class QmFunction extends Construct {
     private final Function function;
     private final Alias alias;
     private final IQueue deadLetters;
+    private final String name;
+    private LogGroup logs;
 
     public record Props(String functionName, String handler, Code code, Map<String, String> environment,
                         int memoryMb, int timeoutSeconds, IQueue deadLetters) {
@@ -87,7 +89,8 @@ public final class QmFunction extends Construct {
         env.put("POWERTOOLS_SERVICE_NAME", "quartermaster-" + props.functionName());
         env.put("POWERTOOLS_METRICS_NAMESPACE", "Quartermaster");
         env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-        LogGroup logs = LogGroup.Builder.create(this, "Logs")
+        this.name = props.functionName();
+        this.logs = LogGroup.Builder.create(this, "Logs")
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
@@ -121,6 +124,15 @@ public final class QmFunction extends Construct {
 
     public Alias alias() {
         return alias;
+    }
+
+    /** The catalogue's name (image-action, …). */
+    public String name() {
+        return name;
+    }
+
+    public LogGroup logs() {
+        return logs;
     }
 
     /** An EventBridge target on the live alias; events EventBridge cannot deliver go to the DLQ. */

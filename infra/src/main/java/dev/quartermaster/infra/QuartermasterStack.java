@@ -41,6 +41,7 @@ public final class QuartermasterStack extends Stack {
     private final Config config;
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
+    private Operations operations;
     private final Bucket backups;
     private final Bucket archive;
     private final Alerting alerting;
@@ -68,6 +69,9 @@ public final class QuartermasterStack extends Stack {
         Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
         this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
+        this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
+                alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
+                .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow()));
         outputs();
         nagSuppressions();
     }
