@@ -58,6 +58,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class PermissionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+    /** What the functions print to stdout: Powertools' EMF lines, read back by the metric contract's check. */
+    private static final java.io.ByteArrayOutputStream EMF_BYTES = new java.io.ByteArrayOutputStream();
+    private static final PrintStream EMF = new PrintStream(EMF_BYTES, true, StandardCharsets.UTF_8);
+    /**
+     * Metrics the dashboard or an alarm reads that this run's paths do not reach, each emitted by a path the unit tier
+     * runs instead (a release through the host, failures): the check below names any other missing one.
+     */
+    private static final java.util.Set<String> NOT_REACHED_HERE = java.util.Set.of("VerdictUNVERIFIABLE", "VerdictNO_RULE",
+            "TagMoved", "ArchiveFailed", "ReleaseReleased", "ReleaseRolledBack", "ReleaseRollbackFailed", "ReleaseFailed",
+            "ReleaseRefused", "ReleaseSeconds", "ReleaseChecked", "ReleaseDrift", "ProtectedDigests", "EventsRejected");
     private static Path root;
     private static Path state;
     private static LocalEnvironment local;
@@ -101,6 +111,10 @@ public class PermissionsIT {
         invoke("image-archive", push);
         invoke("image-archive", push); // redelivered: everything is already there
         invoke("image-scan", scanEvent(digest));
+        // a tag that lies: the verdict the dashboard's verdict graph counts
+        String liar = new OciImages.Pusher(local.registry().url()).push("wordpress", "wp-6.4-v9", OciImages.wordpressLike("6.5.5", 1, 20_000, 1_000));
+        invoke("image-action", DemoCommand.pushEvent("wp-6.4-v9", liar));
+        assertThat(invoke("image-verify", DemoCommand.pushEvent("wp-6.4-v9", liar)).path("details").path("verdict").asText()).isEqualTo("MISMATCH");
         // the lifecycle policy expired it: the guard reads the release history and the image's archive state, claims the event
         JsonNode guarded = invoke("lifecycle-guard", Files.readString(root.resolve("events/ecr-lifecycle-expired.json"))
                 .replace("sha256:" + "1".repeat(64), digest).getBytes(StandardCharsets.UTF_8));
@@ -152,11 +166,45 @@ public class PermissionsIT {
                 .contains("image-action", "image-verify", "image-archive", "image-scan", "archive-scrub", "archive-prune",
                         "backup-start", "backup-status", "restore-drill", "backup-watchdog", HostCli.PRINCIPAL);
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
+        metricContract();
+    }
+
+    /**
+     * The metric contract, proven on what the functions printed: every EMF line is in the Quartermaster namespace with
+     * exactly the one dimension, every name is the contract's, and every metric the dashboard or an alarm reads (name and
+     * dimension, from the synthesized template) was emitted here, or is one this run does not reach (listed above).
+     */
+    private static void metricContract() throws Exception {
+        java.util.Set<String> emitted = new java.util.TreeSet<>();
+        for (String line : EMF_BYTES.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.startsWith("{") || !line.contains("\"_aws\"")) {
+                continue;
+            }
+            JsonNode emf = JSON.readTree(line);
+            for (JsonNode d : emf.path("_aws").path("CloudWatchMetrics")) {
+                assertThat(d.path("Namespace").asText()).isEqualTo(dev.quartermaster.contract.Metric.NAMESPACE);
+                assertThat(d.path("Dimensions").toString()).as(line).isEqualTo("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\"]]");
+                assertThat(emf.path(dev.quartermaster.contract.Metric.DIMENSION).asText()).isEqualTo(dev.quartermaster.contract.Metric.DIMENSION_VALUE);
+                d.path("Metrics").forEach(m -> emitted.add(dev.quartermaster.contract.Metric.byName(m.path("Name").asText()).metricName()));
+            }
+        }
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\\"Quartermaster\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"Application\\\\\",\\\\\"Quartermaster\\\\\"")
+                .matcher(template().toString());
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        assertThat(read).as("metrics the dashboard reads (name + dimension)").contains("BackupAgeHours", "VerdictVERIFIED", "ArchiveBytesStored");
+        java.util.Set<String> missing = new java.util.TreeSet<>(read);
+        missing.removeAll(emitted);
+        missing.removeAll(NOT_REACHED_HERE);
+        Files.writeString(Path.of("target", "metrics-emitted.txt"), String.join("\n", emitted) + "\n");
+        assertThat(missing).as("read by the dashboard or an alarm, emitted by no function here (emitted: " + emitted + ")").isEmpty();
     }
 
     private static JsonNode invoke(String function, byte[] event) throws Exception {
         RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
-        JsonNode result = LocalInvoke.call(handler, function, event, QUIET);
+        JsonNode result = LocalInvoke.call(handler, function, event, EMF);
         assertThat(result.path("status").asText()).as(function + ": " + result).isNotEqualTo("REJECTED");
         return result;
     }
