@@ -129,7 +129,15 @@ public final class DemoCommand implements Callable<Integer> {
             }
             step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused; what runs is protected from lifecycle rules");
             releaseSwitch(local);
-            step(8, "stopping every local backend");
+            step(8, "bin/qm status of the demo's state (exit 1: the lying tag needs attention)");
+            var status = StatusView.local(local, LocalEnvironment.DATABASE, dev.quartermaster.contract.Setting.MAX_BACKUP_AGE_HOURS.intDefault());
+            int rc = StatusView.print(status, false, false, out);
+            expect(Integer.toString(rc), "1", "bin/qm status's exit status with a MISMATCH in the last 7 days");
+            expect(Boolean.toString(status.problems().stream().anyMatch(p -> p.contains("MISMATCH") && p.contains("wp-6.4-v3"))), "true",
+                    "bin/qm status names the lying tag");
+            expect(String.valueOf(status.backups().get("latestVerified")).startsWith("backups/") ? "ok" : "none", "ok",
+                    "bin/qm status shows the verified backup");
+            step(9, "stopping every local backend");
         } finally {
             if (!keep) {
                 VerifyBench.deleteTree(dir);
@@ -263,7 +271,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(int n, String what) {
-        out.printf("%n[%d/8] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n[%d/9] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
     }
 
     private void progress(CompletableFuture<?> work, String what) throws InterruptedException {

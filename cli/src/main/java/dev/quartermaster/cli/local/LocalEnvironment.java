@@ -144,7 +144,7 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** Settings for the release functions: the local site's registry and the local agent's document names. */
     public Map<String, String> releaseSettings() {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(settings()); // the table, as every function has it
         env.put("RELEASE_REPOSITORY", "wordpress");
         env.put("RELEASE_IMAGE_URI", site().imageRepo());
         env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
@@ -153,6 +153,11 @@ public final class LocalEnvironment implements AutoCloseable {
         env.put("REGISTRY_URL", registry().url()); // the release marks go on the local registry's images
         env.put("REGISTRY_AUTH", "none");
         return env;
+    }
+
+    /** Where the local functions' alerts are written (one JSON line each). */
+    public Path alertsFile() {
+        return stateDir().resolve("alerts.jsonl");
     }
 
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */

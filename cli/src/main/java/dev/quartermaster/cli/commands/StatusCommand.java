@@ -1,0 +1,46 @@
+package dev.quartermaster.cli.commands;
+
+import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.cli.CdkContext;
+import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.release.StatusView;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.contract.Setting;
+import dev.quartermaster.ledger.LedgerRoot;
+import dev.quartermaster.release.ReleaseRoot;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** bin/qm status: what runs, the backups, the images, the archive, the last alerts; exit 1 when something needs attention. */
+@Command(name = "status", description = {"One screen: what runs on each app host and since when, the newest verified backup and the last drill,",
+        "image verdicts of the last 7 days and the newest problems, the archive, the last alerts.",
+        "Exit 0: all is well; 1: something needs attention (each reason listed) — for cron or a monitoring agent."})
+public final class StatusCommand implements Callable<Integer> {
+    @Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it (maxBackupAgeHours, database)")
+    List<String> context = List.of();
+
+    @Mixin
+    Target target = new Target();
+
+    @Override
+    public Integer call() throws Exception {
+        CdkContext cdk = CdkContext.read(LocalEnvironment.home(), context);
+        int maxAge = cdk.integer("maxBackupAgeHours", Setting.MAX_BACKUP_AGE_HOURS.intDefault());
+        String database = cdk.text("database") == null ? Setting.DATABASE.defaultValue() : cdk.text("database");
+        boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
+        if (target.aws) {
+            Platform p = target.awsPlatform();
+            return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
+                    database, maxAge, null, Instant.now()), target.json(), colour, System.out);
+        }
+        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);
+        }
+    }
+}

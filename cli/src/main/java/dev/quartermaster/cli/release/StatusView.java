@@ -1,0 +1,221 @@
+package dev.quartermaster.cli.release;
+
+import dev.quartermaster.backup.BackupRecord;
+import dev.quartermaster.backup.BackupStore;
+import dev.quartermaster.common.Alert;
+import dev.quartermaster.ledger.ImageRecord;
+import dev.quartermaster.ledger.ImageVerdict;
+import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.release.ReleaseRecord;
+import dev.quartermaster.release.ReleaseService;
+import dev.quartermaster.release.ReleaseStore;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * bin/qm status: one screen of what an operator asks every morning, from the stores the functions write (local, or the
+ * deployed stack's). Each thing that needs attention is a problem; {@link Status#healthy()} is the exit status.
+ */
+public final class StatusView {
+    static final String SPARKS = "▁▂▃▄▅▆▇█";
+    static final int WEEK_DAYS = 7;
+
+    private StatusView() {
+    }
+
+    /** Everything shown, as JSON prints it. {@code problems} empty: all is well. */
+    public record Status(Map<String, Object> app, Map<String, Object> backups, Map<String, Object> images, Map<String, Object> archive,
+                         List<String> alerts, List<String> problems) {
+        public boolean healthy() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** @param alerts the last alerts (local: the alert file; null where they cannot be read back, SNS in AWS) */
+    public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger,
+                                 String database, int maxBackupAgeHours, List<Alert> alerts, Instant now) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> app = new LinkedHashMap<>();
+        for (var host : releases.config().hosts()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            var last = releases.lastGood(host.name());
+            if (last.isEmpty()) {
+                h.put("running", "no release recorded yet");
+            } else {
+                ReleaseRecord r = last.get();
+                h.put("running", r.running());
+                h.put("tag", r.tag());
+                h.put("version", r.runningVersion());
+                h.put("since", r.finishedAt());
+                h.put("releasedBy", r.requestedBy());
+                h.put("outcome", r.status().name());
+            }
+            var history = releaseStore.list(releases.config().app(), host.name());
+            history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
+                h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
+                if (c.reason() != null && c.reason().startsWith("DRIFT")) {
+                    problems.add("drift on " + host.name() + ": " + c.reason());
+                }
+            });
+            history.stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst()
+                    .filter(r -> r.status() != ReleaseRecord.Status.RELEASED && r.status() != ReleaseRecord.Status.SENT)
+                    .ifPresent(r -> problems.add("the last release on " + host.name() + " ended " + r.status() + ": " + r.reason()));
+            app.put(host.name(), h);
+        }
+
+        Map<String, Object> backups = new LinkedHashMap<>();
+        List<BackupRecord> recent = backupStore.list(BackupRecord.Kind.BACKUP, database, now.minus(Duration.ofDays(60)));
+        var latest = backupStore.latestVerified(database);
+        if (latest.isEmpty()) {
+            backups.put("latestVerified", "none");
+            problems.add("no verified backup of " + database);
+        } else {
+            BackupRecord b = latest.get();
+            double ageHours = Duration.between(b.startedAt(), now).toMinutes() / 60.0;
+            backups.put("latestVerified", b.key());
+            backups.put("ageHours", Math.round(ageHours * 10) / 10.0);
+            backups.put("bytes", b.bytes());
+            if (ageHours > maxBackupAgeHours) {
+                problems.add(String.format("the newest verified backup is %.1f h old (maxBackupAgeHours %d)", ageHours, maxBackupAgeHours));
+            }
+        }
+        List<BackupRecord> verified = recent.stream().filter(b -> b.status() == BackupRecord.Status.VERIFIED)
+                .sorted(Comparator.comparing(BackupRecord::startedAt)).toList();
+        List<BackupRecord> last14 = verified.subList(Math.max(0, verified.size() - 14), verified.size());
+        backups.put("sizes", sparkline(last14.stream().mapToDouble(BackupRecord::bytes).toArray()));
+        backups.put("durations", sparkline(last14.stream().mapToDouble(b -> b.finishedAt() == null ? 0
+                : Duration.between(b.startedAt(), b.finishedAt()).toMillis()).toArray()));
+        backupStore.list(BackupRecord.Kind.DRILL, database, now.minus(Duration.ofDays(60))).stream()
+                .filter(d -> d.status() != BackupRecord.Status.RUNNING).findFirst().ifPresentOrElse(d -> {
+                    backups.put("lastDrill", d.status() + " " + d.startedAt()
+                            + (d.finishedAt() == null ? "" : String.format(" (%.1f s)", Duration.between(d.startedAt(), d.finishedAt()).toMillis() / 1000.0)));
+                    if (d.status() == BackupRecord.Status.FAILED) {
+                        problems.add("the last restore drill failed: " + d.error());
+                    }
+                }, () -> backups.put("lastDrill", "none yet"));
+
+        Map<String, Object> images = new LinkedHashMap<>();
+        Map<String, Object> archive = new LinkedHashMap<>();
+        List<ImageRecord> all = ledger.images(releases.config().repository());
+        Instant week = now.minus(Duration.ofDays(WEEK_DAYS));
+        Map<ImageVerdict, Integer> counts = new EnumMap<>(ImageVerdict.class);
+        List<String> newest = new ArrayList<>();
+        long complete = 0;
+        long stored = 0;
+        for (ImageRecord i : all.stream().sorted(Comparator.comparing(ImageRecord::lastPushedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .reversed()).toList()) {
+            if (i.archive() != null && i.archive().complete()) {
+                complete++;
+                stored += i.archive().bytesStored();
+            }
+            if (i.lastPushedAt() == null || i.lastPushedAt().isBefore(week) || i.deleted()) {
+                continue;
+            }
+            if (i.verdict() != null) {
+                counts.merge(i.verdict(), 1, Integer::sum);
+            }
+            String ref = releases.config().repository() + ":" + String.join(",", i.tags()) + " " + i.digest().substring(7, 19);
+            if (i.verdict() == ImageVerdict.MISMATCH || i.verdict() == ImageVerdict.UNVERIFIABLE || i.verdict() == ImageVerdict.FAILED_SCAN) {
+                newest.add(i.verdict() + " " + ref);
+            }
+            boolean unarchived = i.archive() == null || !i.archive().complete();
+            if (unarchived && i.lastPushedAt().isBefore(now.minus(Duration.ofHours(1)))) {
+                newest.add("NOT ARCHIVED " + ref);
+            }
+        }
+        images.put("last7Days", counts);
+        images.put("problems", newest.subList(0, Math.min(5, newest.size())));
+        problems.addAll(newest.stream().map(n -> "image: " + n).toList());
+        archive.put("imagesComplete", complete + " of " + all.size());
+        archive.put("bytesStored", stored);
+
+        List<String> lastAlerts = alerts == null ? List.of("(alerts go to the SNS topic's subscribers; not readable back)")
+                : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
+        return new Status(app, backups, images, archive, lastAlerts, problems);
+    }
+
+    /** Values as bars, lowest to highest of the series. */
+    static String sparkline(double[] values) {
+        if (values.length == 0) {
+            return "-";
+        }
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        for (double v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            int i = max == min ? SPARKS.length() / 2 : (int) Math.round((v - min) / (max - min) * (SPARKS.length() - 1));
+            b.append(SPARKS.charAt(i));
+        }
+        return b.toString();
+    }
+
+    /** One screen; colour only on a terminal. Returns the exit status: 0 all well, 1 something needs attention. */
+    public static int print(Status s, boolean json, boolean colour, PrintStream out) throws Exception {
+        if (json) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("healthy", s.healthy());
+            all.put("app", s.app());
+            all.put("backups", s.backups());
+            all.put("images", s.images());
+            all.put("archive", s.archive());
+            all.put("alerts", s.alerts());
+            all.put("problems", s.problems());
+            out.println(dev.quartermaster.events.EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            return s.healthy() ? 0 : 1;
+        }
+        String ok = colour ? "\u001b[32mOK\u001b[0m" : "OK";
+        String bad = colour ? "\u001b[31mATTENTION\u001b[0m" : "ATTENTION";
+        out.println("Quartermaster status: " + (s.healthy() ? ok : bad));
+        section(out, "app", s.app());
+        section(out, "backups", s.backups());
+        section(out, "images (7 days)", s.images());
+        section(out, "archive", s.archive());
+        out.println("last alerts:");
+        s.alerts().forEach(a -> out.println("  " + a));
+        if (!s.healthy()) {
+            out.println("needs attention:");
+            s.problems().forEach(p -> out.println("  - " + p));
+        }
+        return s.healthy() ? 0 : 1;
+    }
+
+    private static void section(PrintStream out, String title, Map<String, Object> values) {
+        out.println(title + ":");
+        values.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> nested) { // one app host, its fields below it
+                out.println("  " + k + ":");
+                nested.forEach((nk, nv) -> {
+                    if (nv != null) {
+                        out.println("    " + nk + ": " + nv);
+                    }
+                });
+            } else {
+                out.println("  " + k + ": " + v);
+            }
+        });
+    }
+
+    /** The local state's status (the demo prints it too). */
+    public static Status local(dev.quartermaster.cli.local.LocalEnvironment local, String database, int maxAgeHours) {
+        dev.quartermaster.common.Platform p = dev.quartermaster.cli.local.LocalServices.platform(local, System.err);
+        var settings = new java.util.HashMap<>(local.releaseSettings());
+        ReleaseService releases = new ReleaseService(dev.quartermaster.release.ReleaseConfig.from(dev.quartermaster.common.Settings.of(settings)), dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p),
+                null, dev.quartermaster.release.ReleaseRoot.protection(new dev.quartermaster.common.Platform(dev.quartermaster.common.Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
+        List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
+        return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p), database, maxAgeHours, alerts,
+                Instant.now());
+    }
+}
