@@ -62,9 +62,7 @@ public final class LifecycleCommand {
             }
             try (LocalEnvironment local = LocalEnvironment.persistent()) {
                 Platform p = LocalServices.platform(local, System.err);
-                Map<String, String> settings = new java.util.HashMap<>(local.releaseSettings());
-                ReleaseService releases = new ReleaseService(ReleaseConfig.from(Settings.of(settings)), ReleaseRoot.store(p), LedgerRoot.store(p),
-                        null, ReleaseRoot.protection(new Platform(Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
+                ReleaseService releases = dev.quartermaster.cli.release.ReleaseContext.reader(local, p);
                 return show(rules, p, releases, System.out);
             }
         }

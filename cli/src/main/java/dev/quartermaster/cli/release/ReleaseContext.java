@@ -95,6 +95,13 @@ public final class ReleaseContext implements AutoCloseable {
         return new ReleaseContext(service, flow, p, null);
     }
 
+    /** The local release history and marks, for commands that read them (status, lifecycle preview): no host to send to. */
+    public static ReleaseService reader(LocalEnvironment local, Platform p) {
+        Map<String, String> settings = new HashMap<>(local.releaseSettings());
+        return new ReleaseService(ReleaseConfig.from(Settings.of(settings)), ReleaseRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p),
+                null, ReleaseRoot.protection(new Platform(Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
+    }
+
     /** Locally, before the first release: the site does not exist yet; start it on the digest being released. */
     public void ensureLocalSite(String reference, String reason, String host, PrintStream out) throws InterruptedException {
         if (local == null || local.site().exists()) {

@@ -210,9 +210,7 @@ public final class StatusView {
     /** The local state's status (the demo prints it too). */
     public static Status local(dev.quartermaster.cli.local.LocalEnvironment local, String database, int maxAgeHours) {
         dev.quartermaster.common.Platform p = dev.quartermaster.cli.local.LocalServices.platform(local, System.err);
-        var settings = new java.util.HashMap<>(local.releaseSettings());
-        ReleaseService releases = new ReleaseService(dev.quartermaster.release.ReleaseConfig.from(dev.quartermaster.common.Settings.of(settings)), dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p),
-                null, dev.quartermaster.release.ReleaseRoot.protection(new dev.quartermaster.common.Platform(dev.quartermaster.common.Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
+        ReleaseService releases = ReleaseContext.reader(local, p);
         List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
         return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p), database, maxAgeHours, alerts,
