@@ -70,10 +70,11 @@ public final class Releases extends Construct {
                 .schedule(Schedule.rate(Duration.hours(1))).targets(List.of(drift.target())).build();
 
         // the release marks (qm-release-<digest>): both sweep them off what no release needs any more, on the app's repository
-        // only. BatchDeleteImage is what ECR calls untagging; ImageTags removes a tag only from an image that keeps another.
+        // only (DescribeImages lists them; BatchDeleteImage is what ECR calls untagging, and ImageTags removes a tag only from
+        // an image that keeps another). Putting a mark is the releasing operator's (bin/qm release): no function does.
         for (QmFunction f : List.of(status, drift)) {
             f.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
-                    .actions(List.of("ecr:BatchGetImage", "ecr:PutImage", "ecr:DescribeImages", "ecr:BatchDeleteImage"))
+                    .actions(List.of("ecr:DescribeImages", "ecr:BatchDeleteImage"))
                     .resources(List.of(props.repository().getRepositoryArn())).build());
         }
 
