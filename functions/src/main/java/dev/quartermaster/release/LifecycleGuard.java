@@ -37,12 +37,12 @@ public final class LifecycleGuard {
     public List<Loss> check(EcrPolicyExecution e) {
         Map<String, Instant> released = releases.releasedDigests();
         List<Loss> losses = new ArrayList<>();
+        boolean managed = e.repository().equals(releases.config().repository()); // the releases' repository: its digests can run
         for (EcrPolicyExecution.Acted a : e.images()) {
             List<String> why = new ArrayList<>();
             if (a.tags().stream().anyMatch(t -> t.startsWith(LifecycleRules.PROTECT_PREFIX))) {
                 why.add("it carried the release mark (a rule outranked the protection rule, or the policy was replaced)");
             }
-            boolean managed = e.repository().equals(releases.config().repository());
             if (managed && released.containsKey(a.digest()) && released.get(a.digest()) == null) {
                 why.add("it runs on an app host or is a rollback target");
             }

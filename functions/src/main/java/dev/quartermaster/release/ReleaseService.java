@@ -154,7 +154,8 @@ public final class ReleaseService {
         return store.list(config.app(), config.host(host).name()).stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK).toList();
     }
 
-    private static Optional<ReleaseRecord> lastGoodIn(List<ReleaseRecord> history) {
+    /** The last good release in a history read newest first (drift checks never count: they are CHECKED). */
+    public static Optional<ReleaseRecord> lastGoodIn(List<ReleaseRecord> history) {
         return history.stream()
                 .filter(r -> (r.status() == ReleaseRecord.Status.RELEASED || r.status() == ReleaseRecord.Status.ROLLED_BACK) && r.running() != null)
                 .findFirst();
@@ -167,7 +168,11 @@ public final class ReleaseService {
 
     /** On one app host (null: the only one). */
     public Optional<ReleaseRecord> previousGood(String host) {
-        List<ReleaseRecord> history = history(host); // one read of the history serves both questions
+        return previousGoodIn(history(host));
+    }
+
+    /** The rollback target in a history read newest first: one read serves both questions. */
+    private static Optional<ReleaseRecord> previousGoodIn(List<ReleaseRecord> history) {
         Optional<ReleaseRecord> last = lastGoodIn(history);
         return history.stream()
                 .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)
@@ -238,7 +243,7 @@ public final class ReleaseService {
             List<ReleaseRecord> history = history(h.name());
             Set<String> needed = new java.util.HashSet<>();
             lastGoodIn(history).map(ReleaseRecord::running).ifPresent(needed::add);
-            previousGood(h.name()).map(ReleaseRecord::running).ifPresent(needed::add);
+            previousGoodIn(history).map(ReleaseRecord::running).ifPresent(needed::add);
             history.stream().filter(r -> !r.status().terminal() || r.status() == ReleaseRecord.Status.SENT)
                     .forEach(r -> java.util.stream.Stream.of(r.toDigest(), r.fromDigest()).filter(java.util.Objects::nonNull).forEach(needed::add));
             for (int k = 0; k < history.size(); k++) {

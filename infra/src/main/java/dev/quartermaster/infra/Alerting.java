@@ -111,8 +111,9 @@ public final class Alerting extends Construct {
     private void rejectedEventsAlarm() {
         Alarm.Builder.create(this, "RejectedEventsAlarm")
                 .alarmDescription("Quartermaster rejected malformed events (see the function logs for the reason and payload)")
-                .metric(Metric.Builder.create().namespace("Quartermaster").metricName("EventsRejected")
-                        .dimensionsMap(Map.of("Application", "Quartermaster"))
+                .metric(Metric.Builder.create().namespace(dev.quartermaster.contract.Metric.NAMESPACE)
+                        .metricName(dev.quartermaster.contract.Metric.EVENTS_REJECTED.metricName())
+                        .dimensionsMap(Map.of(dev.quartermaster.contract.Metric.DIMENSION, dev.quartermaster.contract.Metric.DIMENSION_VALUE))
                         .statistic("Sum").period(Duration.hours(1)).build())
                 .threshold(1).evaluationPeriods(1)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)

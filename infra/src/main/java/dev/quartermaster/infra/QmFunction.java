@@ -38,7 +38,7 @@ public final class QmFunction extends Construct {
     private final Alias alias;
     private final IQueue deadLetters;
     private final String name;
-    private LogGroup logs;
+    private final LogGroup logs;
 
     public record Props(String functionName, String handler, Code code, Map<String, String> environment,
                         int memoryMb, int timeoutSeconds, IQueue deadLetters) {
@@ -87,7 +87,7 @@ public final class QmFunction extends Construct {
         this.deadLetters = props.deadLetters();
         Map<String, String> env = new HashMap<>(props.environment());
         env.put("POWERTOOLS_SERVICE_NAME", "quartermaster-" + props.functionName());
-        env.put("POWERTOOLS_METRICS_NAMESPACE", "Quartermaster");
+        env.put("POWERTOOLS_METRICS_NAMESPACE", dev.quartermaster.contract.Metric.NAMESPACE);
         env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         this.name = props.functionName();
         this.logs = LogGroup.Builder.create(this, "Logs")

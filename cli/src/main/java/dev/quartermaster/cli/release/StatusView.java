@@ -46,7 +46,8 @@ public final class StatusView {
         Map<String, Object> app = new LinkedHashMap<>();
         for (var host : releases.config().hosts()) {
             Map<String, Object> h = new LinkedHashMap<>();
-            var last = releases.lastGood(host.name());
+            var history = releaseStore.list(releases.config().app(), host.name()); // one read: the release, the checks, the outcome
+            var last = ReleaseService.lastGoodIn(history);
             if (last.isEmpty()) {
                 h.put("running", "no release recorded yet");
             } else {
@@ -58,7 +59,6 @@ public final class StatusView {
                 h.put("releasedBy", r.requestedBy());
                 h.put("outcome", r.status().name());
             }
-            var history = releaseStore.list(releases.config().app(), host.name());
             history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
                 h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
                 if (c.reason() != null && c.reason().startsWith("DRIFT")) {
