@@ -31,8 +31,11 @@ public final class HostCli {
         try {
             Files.createDirectories(dir);
             Path shim = dir.resolve("aws");
+            // one record, one write: the scripts run several aws processes at once (a pipeline and its checks), and
+            // records written piece by piece interleave in the log; a newline inside an argument is written as \\n
             Files.writeString(shim, "#!/usr/bin/env bash\n\"" + realAws + "\" \"$@\"; rc=$?\n"
-                    + "{ printf '%s' \"$rc\"; for a in \"$@\"; do printf '\\037%s' \"$a\"; done; printf '\\n'; } >> '" + dir.resolve("calls.log") + "'\n"
+                    + "line=\"$rc\"; for a in \"$@\"; do line+=$'\\037'\"${a//$'\\n'/\\\\n}\"; done\n"
+                    + "printf '%s\\n' \"$line\" >> '" + dir.resolve("calls.log") + "'\n"
                     + "exit $rc\n");
             Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
             return new HostCli(dir);
