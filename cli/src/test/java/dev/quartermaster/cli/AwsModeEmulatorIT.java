@@ -29,6 +29,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.net.InetSocketAddress;
@@ -61,6 +62,7 @@ public class AwsModeEmulatorIT {
     private static Path home;
     private static String topicArn;
     private static Map<String, String> env;
+    private static String queueUrl;
 
     private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> C client(B builder) {
         return builder.endpointOverride(URI.create(moto.endpoint())).region(Region.US_EAST_1)
@@ -87,10 +89,15 @@ public class AwsModeEmulatorIT {
                                 + "\"name\":\"run\",\"inputs\":{\"runCommand\":[\"true\"]}}]}"));
             }
         }
+        try (SqsClient sqs = client(SqsClient.builder())) {
+            queueUrl = sqs.createQueue(b -> b.queueName("qm-dead-letters")).queueUrl();
+        }
         Files.createDirectories(home.resolve(".qm"));
         Files.writeString(home.resolve(Target.OUTPUTS), "{\"Quartermaster\": {\"LedgerTableName\": \"" + TABLE + "\", \"BackupBucketName\": \""
                 + BUCKET + "\", \"AlertTopicArn\": \"" + topicArn + "\", \"DumpDocumentName\": \"QmDump\", \"RestoreDocumentName\": \"QmRestore\","
-                + " \"DrillDocumentName\": \"QmDrill\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"DbPasswordParameter\": \"-\", \"Hosts\": "
+                + " \"DrillDocumentName\": \"QmDrill\", \"DeadLetterQueueUrl\": \"" + queueUrl + "\","
+                + " \"ReleaseDocumentName\": \"QmRelease\", \"ReleaseCheckDocumentName\": \"QmCheck\", \"ReleaseRepository\": \"wordpress\","
+                + " \"ReleaseImageUri\": \"123456789012.dkr.ecr.us-east-1.amazonaws.com/wordpress\", \"ReleaseRestorePoint\": \"true\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"DbPasswordParameter\": \"-\", \"Hosts\": "
                 + EventParser.JSON.writeValueAsString(Setting.HOSTS.defaultValue()) + "}}");
         env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", moto.endpoint());
@@ -269,5 +276,28 @@ public class AwsModeEmulatorIT {
 
         assertThat(header).startsWith("Basic ");
         assertThat(new String(Base64.getDecoder().decode(header.substring(6)), StandardCharsets.UTF_8)).startsWith("AWS:");
+    }
+
+    @Test
+    void status_inAwsMode_readsTheEmulatedStoresAndTheDeadLetterQueue() throws Exception {
+        var store = BackupRoot.store(platform());
+        Instant started = Instant.now().minusSeconds(3600);
+        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", started, "cmd-status", "backups/wordpress/status-emu.sql.zst", null);
+        store.create(r);
+        store.settle(r.verified(2048, "cd".repeat(32), 5, 42, 700, started.plusSeconds(60)));
+
+        Result fine = qm(Map.of(), "status", "--aws", "--output", "json");
+        try (SqsClient sqs = client(SqsClient.builder())) {
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"detail-type\":\"ECR Image Action\"}"));
+        }
+        Result stuck = qm(Map.of(), "status", "--aws");
+
+        JsonNode s = EventParser.JSON.readTree(fine.out());
+        assertThat(s.path("pipeline").path("deadLetters").asInt(-1)).as(fine.err()).isZero();
+        assertThat(s.path("backups").path("latestVerified").asText()).isNotEqualTo("none");
+        assertThat(s.path("alerts").toString()).contains("not readable back");
+        assertThat(stuck.exit()).as(stuck.err()).isEqualTo(1);
+        assertThat(stuck.out()).contains("Quartermaster status: ATTENTION", "deadLetters: 1", "the dead-letter queue holds 1 event(s)")
+                .doesNotContain("\u001b[");
     }
 }

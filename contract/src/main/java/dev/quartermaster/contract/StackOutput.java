@@ -25,7 +25,8 @@ public enum StackOutput {
     RELEASE_REPOSITORY("ReleaseRepository", Setting.RELEASE_REPOSITORY, "the app's repository"),
     RELEASE_IMAGE_URI("ReleaseImageUri", Setting.RELEASE_IMAGE_URI, "where the host pulls the app from"),
     RELEASE_RESTORE_POINT("ReleaseRestorePoint", "RELEASE_RESTORE_POINT", "true: a release takes a backup first"),
-    HOST_POLICY_ARN("HostPolicyArn", "HOST_POLICY_ARN", "the managed policy to attach to the hosts' instance role");
+    HOST_POLICY_ARN("HostPolicyArn", "HOST_POLICY_ARN", "the managed policy to attach to the hosts' instance role"),
+    DEAD_LETTER_QUEUE_URL("DeadLetterQueueUrl", "DEAD_LETTER_QUEUE_URL", "the functions' dead-letter queue (bin/qm status --aws reads its depth)");
 
     /** An output that is empty in cdk.json's terms is written as this (CloudFormation refuses an empty output value). */
     public static final String EMPTY = "-";

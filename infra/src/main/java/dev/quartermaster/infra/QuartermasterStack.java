@@ -183,6 +183,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.RELEASE_IMAGE_URI, releases.imageUri());
         outputs.put(StackOutput.RELEASE_RESTORE_POINT, Boolean.toString(config.release().restorePoint()));
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
+        outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
         for (StackOutput o : StackOutput.values()) {
             if (!outputs.containsKey(o)) {
                 throw new IllegalStateException("the stack writes no value for its output " + o.id());

@@ -67,7 +67,18 @@ public final class InvokeCommand implements Callable<Integer> {
                 wiring = ls.wiring;
                 agent = ls.agent;
             }
-            int rc = LocalInvoke.run(FunctionCatalog.create(function, wiring), function, event);
+            int rc;
+            try {
+                rc = LocalInvoke.run(FunctionCatalog.create(function, wiring), function, event);
+            } catch (Exception e) {
+                if (remote) {
+                    throw e;
+                }
+                // Lambda would retry, then put the event in the dead-letter queue: locally it goes where bin/qm status counts it
+                java.nio.file.Path kept = dev.quartermaster.cli.release.DeadLetters.keep(local.deadLettersDir(), function, event, e);
+                System.err.println("qm invoke: " + function + " failed: " + e + "; the event is kept in " + kept + " (the local dead-letter queue)");
+                return 1;
+            }
             if (agent != null) {
                 rc = Math.max(rc, LocalInvoke.reportToStatusFunction(agent, wiring));
             }

@@ -37,7 +37,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (target.aws) {
             Platform p = target.awsPlatform();
             return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
-                    database, maxAge, null, Instant.now()), target.json(), colour, System.out);
+                    database, maxAge, null, dev.quartermaster.cli.release.DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);

@@ -155,6 +155,11 @@ public final class LocalEnvironment implements AutoCloseable {
         return env;
     }
 
+    /** The local dead-letter queue: one file per event a local invoke failed on (where Lambda would retry, then dead-letter it). */
+    public Path deadLettersDir() {
+        return stateDir().resolve("dead-letters");
+    }
+
     /** Where the local functions' alerts are written (one JSON line each). */
     public Path alertsFile() {
         return stateDir().resolve("alerts.jsonl");

@@ -33,15 +33,18 @@ public final class StatusView {
 
     /** Everything shown, as JSON prints it. {@code problems} empty: all is well. */
     public record Status(Map<String, Object> app, Map<String, Object> backups, Map<String, Object> images, Map<String, Object> archive,
-                         List<String> alerts, List<String> problems) {
+                         Map<String, Object> pipeline, List<String> alerts, List<String> problems) {
         public boolean healthy() {
             return problems.isEmpty();
         }
     }
 
-    /** @param alerts the last alerts (local: the alert file; null where they cannot be read back, SNS in AWS) */
+    /**
+     * @param alerts      the last alerts (local: the alert file; null where they cannot be read back, SNS in AWS)
+     * @param deadLetters the events no function could handle
+     */
     public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger,
-                                 String database, int maxBackupAgeHours, List<Alert> alerts, Instant now) {
+                                 String database, int maxBackupAgeHours, List<Alert> alerts, DeadLetters deadLetters, Instant now) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> app = new LinkedHashMap<>();
         for (var host : releases.config().hosts()) {
@@ -137,9 +140,17 @@ public final class StatusView {
         archive.put("imagesComplete", complete + " of " + all.size());
         archive.put("bytesStored", stored);
 
+        Map<String, Object> pipeline = new LinkedHashMap<>();
+        var depth = deadLetters.depth();
+        pipeline.put("deadLetters", depth.isPresent() ? (Object) depth.getAsInt() : "unknown (no queue named, or it could not be read)");
+        if (depth.isPresent() && depth.getAsInt() > 0) {
+            problems.add("the dead-letter queue holds " + depth.getAsInt() + " event(s) no function could handle: read them, fix the cause, "
+                    + "replay them with bin/qm invoke");
+        }
+
         List<String> lastAlerts = alerts == null ? List.of("(alerts go to the SNS topic's subscribers; not readable back)")
                 : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
-        return new Status(app, backups, images, archive, lastAlerts, problems);
+        return new Status(app, backups, images, archive, pipeline, lastAlerts, problems);
     }
 
     /** Values as bars, lowest to highest of the series. */
@@ -170,6 +181,7 @@ public final class StatusView {
             all.put("backups", s.backups());
             all.put("images", s.images());
             all.put("archive", s.archive());
+            all.put("pipeline", s.pipeline());
             all.put("alerts", s.alerts());
             all.put("problems", s.problems());
             out.println(dev.quartermaster.events.EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
@@ -182,6 +194,7 @@ public final class StatusView {
         section(out, "backups", s.backups());
         section(out, "images (7 days)", s.images());
         section(out, "archive", s.archive());
+        section(out, "pipeline", s.pipeline());
         out.println("last alerts:");
         s.alerts().forEach(a -> out.println("  " + a));
         if (!s.healthy()) {
@@ -214,6 +227,6 @@ public final class StatusView {
         List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
         return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p), database, maxAgeHours, alerts,
-                Instant.now());
+                DeadLetters.local(local.deadLettersDir()), Instant.now());
     }
 }

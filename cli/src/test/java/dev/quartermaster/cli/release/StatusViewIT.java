@@ -24,7 +24,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** bin/qm status on real stores (DynamoDB Local): healthy is exit 0; an old backup, then a mismatch, are exit 1 with the reason. */
+/** bin/qm status on real stores (DynamoDB Local): healthy is exit 0; an old backup, a mismatch, a dead letter are exit 1 with the reason. */
 class StatusViewIT {
     private static final String DIGEST = "sha256:" + "a".repeat(64);
 
@@ -35,19 +35,20 @@ class StatusViewIT {
             var backups = BackupRoot.store(p);
             var ledger = LedgerRoot.store(p);
             Instant now = Instant.now();
+            DeadLetters dead = DeadLetters.local(local.deadLettersDir());
             backups.create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", now.minus(Duration.ofHours(2)), "c1", "backups/wordpress/k1.sql.zst", null));
             backups.settle(backups.byCommandId("c1").orElseThrow().verified(1000, "00", 5, 50, 3000, now.minus(Duration.ofHours(2))));
             new ImageLedger(ledger, a -> { }).record(new ImageAction("e1", now, ImageAction.Kind.PUSH, true, "wordpress", DIGEST, "wp-6.4-v1", null, null));
             ledger.recordVerification("wordpress", DIGEST, new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 1, now));
             ledger.recordArchive("wordpress", DIGEST, new ImageRecord.Archive(true, 10, 0, now));
 
-            var healthy = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), now);
+            var healthy = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), dead, now);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             assertThat(StatusView.print(healthy, false, false, new PrintStream(out, true, StandardCharsets.UTF_8))).as(healthy.problems().toString()).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("Quartermaster status: OK", "backups/wordpress/k1.sql.zst", "VERIFIED: 1")
                     .doesNotContain("\u001b[");
 
-            var late = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(),
+            var late = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), dead,
                     now.plus(Duration.ofHours(30)));
             assertThat(late.healthy()).isFalse();
             assertThat(late.problems()).anyMatch(x -> x.contains("newest verified backup is 32.0 h old"));
@@ -55,10 +56,16 @@ class StatusViewIT {
             String liar = "sha256:" + "b".repeat(64);
             new ImageLedger(ledger, a -> { }).record(new ImageAction("e2", now, ImageAction.Kind.PUSH, true, "wordpress", liar, "wp-6.4-v2", null, null));
             ledger.recordVerification("wordpress", liar, new ImageRecord.Verification(ImageVerdict.MISMATCH, "6.4", "6.5.5", "lies", 1, 1, now));
-            var lying = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), now);
+            var lying = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), dead, now);
             ByteArrayOutputStream json = new ByteArrayOutputStream();
             assertThat(StatusView.print(lying, true, false, new PrintStream(json, true, StandardCharsets.UTF_8))).isEqualTo(1);
             assertThat(json.toString(StandardCharsets.UTF_8)).contains("\"healthy\" : false", "MISMATCH wordpress:wp-6.4-v2");
+
+            // an event a local invoke failed on waits in the local dead-letter queue: attention, with the line that says why
+            DeadLetters.keep(local.deadLettersDir(), "image-verify", "{\"detail\":{}}".getBytes(StandardCharsets.UTF_8), new IllegalStateException("boom"));
+            var stuck = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, "wordpress", 26, List.of(), dead, now);
+            assertThat(stuck.pipeline()).containsEntry("deadLetters", 1);
+            assertThat(stuck.problems()).anyMatch(x -> x.startsWith("the dead-letter queue holds 1 event(s)"));
         }
     }
 }
