@@ -65,7 +65,7 @@ public class PermissionsIT {
      * Metrics the dashboard or an alarm reads that this run's paths do not reach, each emitted by a path the unit tier
      * runs instead (a release through the host, failures): the check below names any other missing one.
      */
-    private static final java.util.Set<String> NOT_REACHED_HERE = java.util.Set.of("VerdictUNVERIFIABLE", "VerdictNO_RULE",
+    private static final java.util.Set<String> NOT_REACHED_HERE = java.util.Set.of("VerdictUNVERIFIABLE", "VerdictNO_RULE", "VerdictUNVERIFIABLE|wordpress",
             "TagMoved", "ArchiveFailed", "ReleaseReleased", "ReleaseRolledBack", "ReleaseRollbackFailed", "ReleaseFailed",
             "ReleaseRefused", "ReleaseSeconds", "ReleaseChecked", "ReleaseDrift", "ProtectedDigests", "EventsRejected");
     private static Path root;
@@ -183,22 +183,31 @@ public class PermissionsIT {
             JsonNode emf = JSON.readTree(line);
             for (JsonNode d : emf.path("_aws").path("CloudWatchMetrics")) {
                 assertThat(d.path("Namespace").asText()).isEqualTo(dev.quartermaster.contract.Metric.NAMESPACE);
-                assertThat(d.path("Dimensions").toString()).as(line).isEqualTo("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\"]]");
                 assertThat(emf.path(dev.quartermaster.contract.Metric.DIMENSION).asText()).isEqualTo(dev.quartermaster.contract.Metric.DIMENSION_VALUE);
-                d.path("Metrics").forEach(m -> emitted.add(dev.quartermaster.contract.Metric.byName(m.path("Name").asText()).metricName()));
+                String dims = d.path("Dimensions").toString();
+                String suffix; // the application's metric, or its per-repository twin
+                if (dims.equals("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\"]]")) {
+                    suffix = "";
+                } else {
+                    assertThat(dims).as(line).isEqualTo("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\",\""
+                            + dev.quartermaster.contract.Metric.REPOSITORY_DIMENSION + "\"]]");
+                    suffix = "|" + emf.path(dev.quartermaster.contract.Metric.REPOSITORY_DIMENSION).asText();
+                }
+                d.path("Metrics").forEach(m -> emitted.add(dev.quartermaster.contract.Metric.byName(m.path("Name").asText()).metricName() + suffix));
             }
         }
         java.util.Set<String> read = new java.util.TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\\"Quartermaster\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"Application\\\\\",\\\\\"Quartermaster\\\\\"")
-                .matcher(template().toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\\"Quartermaster\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"Application\\\\\",\\\\\"Quartermaster\\\\\""
+                + "(,\\\\\"Repository\\\\\",\\\\\"([a-z0-9._/-]+)\\\\\")?").matcher(template().toString());
         while (m.find()) {
-            read.add(m.group(1));
+            read.add(m.group(1) + (m.group(3) == null ? "" : "|" + m.group(3)));
         }
-        assertThat(read).as("metrics the dashboard reads (name + dimension)").contains("BackupAgeHours", "VerdictVERIFIED", "ArchiveBytesStored");
+        assertThat(read).as("metrics the dashboard reads (name + dimension)").contains("BackupAgeHours", "VerdictVERIFIED", "ArchiveBytesStored", "VerdictVERIFIED|wordpress");
         java.util.Set<String> missing = new java.util.TreeSet<>(read);
         missing.removeAll(emitted);
         missing.removeAll(NOT_REACHED_HERE);
         Files.writeString(Path.of("target", "metrics-emitted.txt"), String.join("\n", emitted) + "\n");
+        Files.writeString(Path.of("target", "metrics-emf.txt"), EMF_BYTES.toString(StandardCharsets.UTF_8));
         assertThat(missing).as("read by the dashboard or an alarm, emitted by no function here (emitted: " + emitted + ")").isEmpty();
     }
 

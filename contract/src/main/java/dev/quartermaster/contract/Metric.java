@@ -53,6 +53,11 @@ public enum Metric {
     public static final String NAMESPACE = "Quartermaster";
     public static final String DIMENSION = "Application";
     public static final String DIMENSION_VALUE = "Quartermaster";
+    /**
+     * The second dimension some metrics also carry, in a metric of their own ({@code Application} + this): the verdicts
+     * and failed scan gates per repository, which the dashboard shows per managed repository.
+     */
+    public static final String REPOSITORY_DIMENSION = "Repository";
     /** What BackupAgeHours says when there is no verified backup at all: a year, above any allowed age. */
     public static final double NO_BACKUP_AGE_HOURS = 8760;
 

@@ -2,6 +2,7 @@ package dev.quartermaster.common;
 
 import dev.quartermaster.contract.Metric;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /** The only way a function emits a metric: by its entry in the metric contract, in its unit. */
@@ -10,12 +11,27 @@ public final class QmMetrics {
     }
 
     public static void add(Metric m, double value) {
-        MetricsFactory.getMetricsInstance().addMetric(m.metricName(), value, switch (m.unit()) {
+        MetricsFactory.getMetricsInstance().addMetric(m.metricName(), value, unit(m));
+    }
+
+    /**
+     * Counts {@code m} once for the application and once more for {@code repository} (a metric with both dimensions,
+     * flushed on its own: EMF puts one dimension set on every metric of a line). The name is an ECR repository name the
+     * event parser validated, so it is a safe dimension value.
+     */
+    public static void countFor(Metric m, String repository) {
+        count(m);
+        MetricsFactory.getMetricsInstance().flushSingleMetric(m.metricName(), 1, unit(m), Metric.NAMESPACE,
+                DimensionSet.of(Metric.DIMENSION, Metric.DIMENSION_VALUE, Metric.REPOSITORY_DIMENSION, repository));
+    }
+
+    private static MetricUnit unit(Metric m) {
+        return switch (m.unit()) {
             case COUNT -> MetricUnit.COUNT;
             case BYTES -> MetricUnit.BYTES;
             case SECONDS -> MetricUnit.SECONDS;
             case NONE -> MetricUnit.NONE;
-        });
+        };
     }
 
     public static void count(Metric m) {

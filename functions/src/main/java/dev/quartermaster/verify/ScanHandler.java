@@ -51,7 +51,7 @@ public final class ScanHandler extends EventFunction {
             return Outcome.duplicate("scan event " + event.id() + " was already recorded");
         }
         if (result.failed()) {
-            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED);
+            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, repo);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", repo);

@@ -54,7 +54,7 @@ public final class VerifyHandler extends EventFunction {
             return Outcome.duplicate("event " + a.eventId() + " was already verified (or is being verified now)");
         }
         Verdict v = report.get().verdict();
-        dev.quartermaster.common.QmMetrics.count("Verdict" + v.kind().name());
+        dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.byName("Verdict" + v.kind().name()), a.repository());
         if (v.kind().alerts()) {
             dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.VERIFICATION_FAILED);
         }

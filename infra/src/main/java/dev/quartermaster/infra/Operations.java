@@ -37,7 +37,7 @@ import java.util.Map;
  */
 public final class Operations extends Construct {
     public record Props(String stackName, List<QmFunction> functions, IQueue deadLetters, ITopic alerts, int maxBackupAgeHours,
-                        QmFunction releaseStatus) {
+                        QmFunction releaseStatus, List<String> repositories) {
     }
 
     private final Dashboard dashboard;
@@ -89,6 +89,13 @@ public final class Operations extends Construct {
                         metric(Metric.ARCHIVE_INCOMPLETE, "Maximum", Duration.days(1)), metric(Metric.RECONCILE_ARCHIVED, "Sum", Duration.days(1))), null),
                 graph("Lifecycle: expired, needed-and-expired, protected", List.of(metric(Metric.LIFECYCLE_EXPIRED, "Sum", Duration.days(1)),
                         metric(Metric.LIFECYCLE_LOSS, "Sum", Duration.days(1)), metric(Metric.PROTECTED_DIGESTS, "Maximum", Duration.days(1))), null));
+        List<software.amazon.awscdk.services.cloudwatch.IWidget> perRepository = new ArrayList<>();
+        for (String repository : props.repositories()) { // the verdicts of each managed repository, 7 days
+            perRepository.add(SingleValueWidget.Builder.create().title(repository + ": verdicts, 7 days").width(6).height(4)
+                    .metrics(List.of(Metric.VERDICT_VERIFIED, Metric.VERDICT_MISMATCH, Metric.VERDICT_UNVERIFIABLE, Metric.SCAN_GATE_FAILED).stream()
+                            .map(m -> (IMetric) metric(m, repository, "Sum", Duration.days(7))).toList()).build());
+        }
+        dashboard.addWidgets(perRepository.toArray(software.amazon.awscdk.services.cloudwatch.IWidget[]::new));
         dashboard.addWidgets(header("Releases: outcomes, duration, drift checks, the last releases"));
         dashboard.addWidgets(
                 graph("Release outcomes per day", List.of(metric(Metric.RELEASE_RELEASED, "Sum", Duration.days(1)),
@@ -137,6 +144,13 @@ public final class Operations extends Construct {
     }
 
     /** A metric of the contract, in its namespace and with its one dimension. */
+    /** The per-repository twin of a metric ({@link Metric#REPOSITORY_DIMENSION}), as {@code QmMetrics.countFor} emits it. */
+    static software.amazon.awscdk.services.cloudwatch.Metric metric(Metric m, String repository, String statistic, Duration period) {
+        return software.amazon.awscdk.services.cloudwatch.Metric.Builder.create().namespace(Metric.NAMESPACE).metricName(m.metricName())
+                .dimensionsMap(new java.util.TreeMap<>(Map.of(Metric.DIMENSION, Metric.DIMENSION_VALUE, Metric.REPOSITORY_DIMENSION, repository)))
+                .statistic(statistic).period(period).label(m.metricName()).build();
+    }
+
     static software.amazon.awscdk.services.cloudwatch.Metric metric(Metric m, String statistic, Duration period) {
         return software.amazon.awscdk.services.cloudwatch.Metric.Builder.create().namespace(Metric.NAMESPACE).metricName(m.metricName())
                 .dimensionsMap(Map.of(Metric.DIMENSION, Metric.DIMENSION_VALUE)).statistic(statistic).period(period).label(m.metricName()).build();

@@ -71,7 +71,8 @@ public final class QuartermasterStack extends Stack {
                 databaseBackups.hostManagedPolicy(), functions));
         this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
                 alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
-                .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow()));
+                .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
+                config.repositories()));
         outputs();
         nagSuppressions();
     }

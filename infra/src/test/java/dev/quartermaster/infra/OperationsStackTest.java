@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OperationsStackTest {
     private static final Template DEFAULT = StackFixture.template(Map.of());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern QM_METRIC = Pattern.compile("\\\\\"" + Metric.NAMESPACE + "\\\\\",\\\\\"([A-Za-z_]+)\\\\\"");
+    private static final Pattern QM_METRIC = Pattern.compile("\\\\\"" + Metric.NAMESPACE + "\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"" + Metric.DIMENSION + "\\\\\"");
 
     /** The dashboard's body as CloudFormation holds it (a join of text and references), as one string. */
     static String body(Template t) throws Exception {
