@@ -1,0 +1,22 @@
+package dev.quartermaster.signature;
+
+import java.util.List;
+
+/** Where a digest's Notation signatures are read from (the registry). */
+public interface SignatureSource {
+    /** A signature manifest: its digest, the envelope's descriptor (media type, digest, size) and its subject's digest. */
+    record Signature(String manifestDigest, String envelopeMediaType, String envelopeDigest, long envelopeSize, String subjectDigest) {
+    }
+
+    /** The subject manifest: media type and size, as Notation's payload names them. */
+    record Target(String mediaType, String digest, long size) {
+    }
+
+    Target target(String repository, String digest);
+
+    /** The signatures referring to {@code digest} (at most {@code max}). */
+    List<Signature> signatures(String repository, String digest, int max);
+
+    /** An envelope's bytes, checked against its digest; refused above {@code maxBytes}. */
+    byte[] envelope(String repository, Signature s, int maxBytes);
+}
