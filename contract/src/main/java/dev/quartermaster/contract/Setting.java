@@ -35,7 +35,13 @@ public enum Setting {
     RELEASE_DOCUMENT("the SSM document that releases a digest on the host (and rolls back by itself)", null),
     RELEASE_CHECK_DOCUMENT("the SSM document that reports which digest the host runs (drift check)", null),
     PROTECT_GRACE_DAYS("a released digest keeps its qm-release- mark this long after it stopped running and stopped being a rollback target", "7"),
-    ARCHIVE_GRACE_HOURS("an unreferenced blob younger than this is never pruned (a concurrent archive may be relying on it)", "48");
+    ARCHIVE_GRACE_HOURS("an unreferenced blob younger than this is never pruned (a concurrent archive may be relying on it)", "48"),
+    SIGNING("off, or managed: ECR signs each push of the managed repositories with the stack's AWS Signer profile", "off"),
+    SIGNATURE_REQUIRED("JSON list of repository patterns (* a wildcard) whose releases need a SIGNED verdict", "[]"),
+    SIGNING_IDENTITIES("JSON list of trusted signers: AWS Signer profile (or profile version) ARNs, or x509.subject:<DN>", "[]"),
+    SIGNING_TRUST_ROOTS("path of the PEM bundle of trusted roots (in Lambda: the trust-roots layer's file)", ""),
+    SIGNATURE_REVOCATION_CHECK("enforce (AWS Signer's GetRevocationStatus; an unreadable status fails closed) or skip", "enforce"),
+    SIGNING_WAIT_SECONDS("how long image-verify waits for the registry's signing of a push before recording PENDING", "60");
 
     private static final class Defaults {
         /** One host named host, tagged qm:backup=true, running the app and the database. */

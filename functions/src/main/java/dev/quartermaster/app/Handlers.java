@@ -38,7 +38,7 @@ public final class Handlers {
         var p = w.platform();
         EventFunction handler = switch (spec.name()) {
             case "image-action" -> new ImageActionHandler(new ImageLedger(LedgerRoot.store(p), p.alerts()));
-            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p)));
+            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)));
             case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
             case "backup-start" -> new BackupStartHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));

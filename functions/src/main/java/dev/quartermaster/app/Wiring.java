@@ -14,18 +14,24 @@ import java.util.function.Function;
  * AWS twin and that bin/qm and the tests replace: the registry (a local one) and the command runner
  * (the local agent, a recording fake). By default both come from the settings, as in Lambda.
  */
-public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands) {
+public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands,
+                     Function<Platform, dev.quartermaster.signature.RevocationCheck> revocations) {
 
     public static Wiring of(Platform platform) {
-        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands);
+        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands, dev.quartermaster.signature.SignatureRoot::signer);
     }
 
     /** @param registry built when a verify function is built (so the local registry starts only then) */
     public Wiring withRegistry(Function<Platform, RegistryClient> registry) {
-        return new Wiring(platform, registry, commands);
+        return new Wiring(platform, registry, commands, revocations);
     }
 
     public Wiring withCommands(CommandRunner runner) {
-        return new Wiring(platform, registry, p -> runner);
+        return new Wiring(platform, registry, p -> runner, revocations);
+    }
+
+    /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
+    public Wiring withRevocations(dev.quartermaster.signature.RevocationCheck check) {
+        return new Wiring(platform, registry, commands, p -> check);
     }
 }

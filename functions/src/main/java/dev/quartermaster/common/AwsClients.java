@@ -68,7 +68,13 @@ public final class AwsClients {
         return builder;
     }
 
-    private AwsCredentialsProvider credentials() {
+    /** The shared HTTP client, for the one call no SDK module of ours carries (AWS Signer's GetRevocationStatus). */
+    public SdkHttpClient http() {
+        return http;
+    }
+
+    /** This container's credentials, as every client uses them. */
+    public AwsCredentialsProvider credentials() {
         Optional<String> key = settings.get("AWS_ACCESS_KEY_ID");
         Optional<String> secret = settings.get("AWS_SECRET_ACCESS_KEY");
         if (key.isEmpty() || secret.isEmpty()) {

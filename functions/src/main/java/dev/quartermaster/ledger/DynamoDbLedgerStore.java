@@ -187,6 +187,19 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
+    public void recordSignature(String repository, String digest, ImageRecord.Signature sig) {
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(repository));
+        u.set("digest", s(digest));
+        u.set("signatureState", s(sig.state()));
+        u.set("signatureIdentity", s(sig.identity() == null ? "" : sig.identity()));
+        u.set("signatureReason", s(sig.reason() == null ? "" : sig.reason()));
+        u.set("signedAt", s(sig.signedAt() == null ? "" : sig.signedAt().toString()));
+        u.set("signatureCheckedAt", s(sig.at().toString()));
+        dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    @Override
     public boolean markDone(String key) {
         Map<String, AttributeValue> item = new HashMap<>(key("DONE#" + key, "DONE"));
         item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
@@ -231,7 +244,10 @@ public final class DynamoDbLedgerStore implements LedgerStore {
                 .indexDigest(str(i, "indexDigest")).verification(v)
                 .scan(i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"))
                 .archive(i.containsKey("archived") ? new ImageRecord.Archive(flag(i, "archived"), num(i, "archiveBytesStored", 0),
-                        num(i, "archiveBytesDeduplicated", 0), instant(i, "archivedAt")) : null).build();
+                        num(i, "archiveBytesDeduplicated", 0), instant(i, "archivedAt")) : null)
+                .signature(i.containsKey("signatureState") ? new ImageRecord.Signature(i.get("signatureState").s(), blankToNull(i, "signatureIdentity"),
+                        blankToNull(i, "signatureReason"), blankToNull(i, "signedAt") == null ? null : Instant.parse(i.get("signedAt").s()),
+                        instant(i, "signatureCheckedAt")) : null).build();
     }
 
     static String toJson(Alert a) {
@@ -248,5 +264,10 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("stored alert is unreadable: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static String blankToNull(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.s() == null || v.s().isEmpty() ? null : v.s();
     }
 }

@@ -19,7 +19,8 @@ public record ImageRecord(
         Map<String, Integer> scanCounts,
         boolean scanFailed,
         Instant deletedAt,
-        Archive archive) {
+        Archive archive,
+        Signature signature) {
 
     public static Builder builder(String repository, String digest) {
         return new Builder(repository, digest);
@@ -41,6 +42,7 @@ public record ImageRecord(
         private Map<String, Integer> scanCounts;
         private boolean scanFailed;
         private Archive archive;
+        private Signature signature;
 
         private Builder(String repository, String digest) {
             this.repository = repository;
@@ -56,10 +58,11 @@ public record ImageRecord(
         public Builder scan(Map<String, Integer> counts, boolean failed) { this.scanCounts = counts; this.scanFailed = failed; return this; }
 
         public Builder archive(Archive v) { this.archive = v; return this; }
+        public Builder signature(Signature v) { this.signature = v; return this; }
 
         public ImageRecord build() {
             return new ImageRecord(repository, digest, manifestMediaType, artifactMediaType, firstPushedAt, lastPushedAt, tags, deleted,
-                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive);
+                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive, signature);
         }
     }
 
@@ -81,5 +84,15 @@ public record ImageRecord(
      * bytes stored by this image's archiving, and bytes it found already archived (shared layers).
      */
     public record Archive(boolean complete, long bytesStored, long bytesDeduplicated, Instant at) {
+    }
+
+    /**
+     * The signature gate's last word on this digest: {@code state} SIGNED, UNSIGNED, INVALID, PENDING or FAILED; who
+     * signed (SIGNED), why not (the others), when it was signed and when this was checked.
+     */
+    public record Signature(String state, String identity, String reason, Instant signedAt, Instant at) {
+        public boolean signed() {
+            return "SIGNED".equals(state);
+        }
     }
 }

@@ -41,6 +41,9 @@ public interface LedgerStore {
     /** What the image archive found for a digest (written by the archiver and, after a check, by the scrub). */
     void recordArchive(String repository, String digest, ImageRecord.Archive archive);
 
+    /** Records the signature gate's verdict on a digest (replacing the previous one). */
+    void recordSignature(String repository, String digest, ImageRecord.Signature signature);
+
     /** Marks a unit of work (e.g. "verify#eventId") done; false if it was already marked. */
     boolean markDone(String key);
 

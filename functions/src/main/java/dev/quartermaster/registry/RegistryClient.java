@@ -142,7 +142,7 @@ public final class RegistryClient {
             if (status != 200) {
                 String body = drain(c);
                 if (status == 404 || status == 400 || status == 405 || status == 501) {
-                    return List.of();
+                    return referrersByTag(repository, digest); // no referrers API: the OCI referrers tag schema
                 }
                 throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
             }
@@ -164,6 +164,24 @@ public final class RegistryClient {
         } catch (IOException e) {
             throw new RegistryException("reading " + what + " failed: " + e.getMessage(), e, true);
         }
+    }
+
+    /**
+     * The referrers tag schema (OCI distribution spec, for registries without the referrers API, such as Debian's
+     * docker-registry): an index tagged {@code sha256-<hex>} lists the referrers of that digest. None when no such tag.
+     */
+    List<Descriptor> referrersByTag(String repository, String digest) {
+        String tag = digest.replace(':', '-');
+        Manifest index;
+        try {
+            index = manifest(repository, tag);
+        } catch (RegistryNotFoundException e) {
+            return List.of();
+        }
+        if (!index.isIndex()) {
+            return List.of();
+        }
+        return index.manifests().subList(0, Math.min(MAX_REFERRERS, index.manifests().size()));
     }
 
     /** An open 200 response. */
@@ -196,7 +214,7 @@ public final class RegistryClient {
                 if (status >= 500 || status == 429) {
                     last = new IOException("HTTP " + status + " for " + what);
                 } else if (status == 404) {
-                    throw new RegistryException(what + " not found in " + base + " (HTTP 404)");
+                    throw new RegistryNotFoundException(what + " not found in " + base + " (HTTP 404)");
                 } else if (status == 401 || status == 403) {
                     throw new RegistryException("registry " + base + " refused " + what + " (HTTP " + status
                             + "): check the function's ECR permissions or the registry credentials");

@@ -27,13 +27,33 @@ public final class VerificationService {
     private final IdempotencyStore idempotency;
     private final Alerts alerts;
     private final Clock clock;
+    private final dev.quartermaster.signature.SignatureGate signatures;
 
     public VerificationService(ImageVerifier verifier, LedgerStore ledger, IdempotencyStore idempotency, Alerts alerts, Clock clock) {
+        this(verifier, ledger, idempotency, alerts, clock, dev.quartermaster.signature.SignatureGate.off());
+    }
+
+    public VerificationService(ImageVerifier verifier, LedgerStore ledger, IdempotencyStore idempotency, Alerts alerts, Clock clock,
+                               dev.quartermaster.signature.SignatureGate signatures) {
         this.verifier = verifier;
         this.ledger = ledger;
         this.idempotency = idempotency;
         this.alerts = alerts;
         this.clock = clock;
+        this.signatures = signatures;
+    }
+
+    /** What one push came to: the version check's report and the signature step's verdict (null when the gate is off). */
+    public record Verified(ImageVerifier.Report report, dev.quartermaster.signature.SignatureVerdict signature) {
+        public Verdict verdict() {
+            return report.verdict();
+        }
+    }
+
+    /** The signature step's verdict of the last push verified here (empty when the gate is off). */
+    public java.util.Optional<dev.quartermaster.signature.SignatureVerdict> signature(String repository, String digest, String tag, VerifyBudget budget) {
+        Duration left = Duration.between(clock.instant(), budget.deadline()).minusSeconds(5); // time to record and answer
+        return signatures.check(repository, digest, tag, left.isNegative() ? Duration.ZERO : left);
     }
 
     /**
@@ -42,7 +62,7 @@ public final class VerificationService {
      *
      * @return empty if the event was already verified, or is being verified right now
      */
-    public java.util.Optional<ImageVerifier.Report> verifyPush(String eventId, String repository, String digest, String tag,
+    public java.util.Optional<Verified> verifyPush(String eventId, String repository, String digest, String tag,
                                                                VerifyBudget budget) {
         String key = "verify#" + eventId;
         Duration lock = Duration.between(clock.instant(), budget.deadline()).plusMinutes(1);
@@ -63,8 +83,9 @@ public final class VerificationService {
                         "the registry kept failing over " + ATTEMPTS + " deliveries of the event: " + e.getMessage(), 0, 0), java.util.List.of());
             }
             ImageVerifier.Report report = record(repository, digest, tag, found);
+            var signature = signature(repository, report.digest(), tag, budget).orElse(null);
             idempotency.complete(key, report.verdict().kind().name());
-            return java.util.Optional.of(report);
+            return java.util.Optional.of(new Verified(report, signature));
         } catch (RuntimeException e) {
             idempotency.release(key);
             throw e;

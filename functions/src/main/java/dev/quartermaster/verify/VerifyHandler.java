@@ -63,6 +63,17 @@ public final class VerifyHandler extends EventFunction {
         details.put("tag", a.tag());
         details.put("digest", a.digest());
         details.putAll(v.details());
+        var signature = report.get().signature();
+        if (signature != null) {
+            details.put("signature", signature.state().name());
+            if (signature.identity() != null) {
+                details.put("signedBy", signature.identity());
+            }
+            if (signature.reason() != null) {
+                details.put("signatureReason", signature.reason());
+            }
+            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.byName("Signature" + signature.state().name()), a.repository());
+        }
         return Outcome.recorded(a.repository() + ":" + a.tag() + " " + v.kind(), details);
     }
 }

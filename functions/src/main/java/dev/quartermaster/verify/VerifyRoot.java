@@ -18,13 +18,16 @@ public final class VerifyRoot {
 
     /** image-verify, reading images from the registry the settings name (ECR in AWS). */
     public static VerificationService verification(Platform p) {
-        return verification(p, RegistryRoot.registry(p));
+        return verification(p, RegistryRoot.registry(p), dev.quartermaster.signature.SignatureRoot.signer(p));
     }
 
-    /** image-verify against a given registry (bin/qm's local one). */
-    public static VerificationService verification(Platform p, RegistryClient registry) {
+    /** image-verify against a given registry (bin/qm's local one) and revocation list. */
+    public static VerificationService verification(Platform p, RegistryClient registry, dev.quartermaster.signature.RevocationCheck revocations) {
         VerifyRules rules = Optional.of(p.settings().get(Setting.VERIFY_RULES)).filter(r -> !r.isBlank()).map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
-        return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC());
+        boolean ecrSigns = "managed".equals(p.settings().get(Setting.SIGNING)) && "ecr".equals(p.settings().get(Setting.REGISTRY_AUTH));
+        var signing = ecrSigns ? new dev.quartermaster.registry.EcrSigningStatus(RegistryRoot.ecr(p)) : dev.quartermaster.signature.SigningStatus.none();
+        return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC(),
+                dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
     }
 
     /** image-scan. */

@@ -35,6 +35,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private final Map<String, Optional<Alert>> markers = new HashMap<>();
     private final Set<String> done = new HashSet<>();
     private final Map<String, ImageRecord.Archive> archives = new HashMap<>();
+    private final Map<String, ImageRecord.Signature> signatures = new HashMap<>();
 
     private static String key(String a, String b) {
         return a + "\u0000" + b;
@@ -54,7 +55,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return ImageRecord.builder(repository, digest).mediaTypes(i.manifestMediaType(), i.artifactMediaType())
                 .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
                 .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed())
-                .archive(archives.get(key(repository, digest))).build();
+                .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest))).build();
     }
 
     @Override
@@ -170,6 +171,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
     public synchronized void recordArchive(String repository, String digest, ImageRecord.Archive archive) {
         images.putIfAbsent(key(repository, digest), Image.empty());
         archives.put(key(repository, digest), archive);
+    }
+
+    @Override
+    public synchronized void recordSignature(String repository, String digest, ImageRecord.Signature signature) {
+        images.putIfAbsent(key(repository, digest), Image.empty());
+        signatures.put(key(repository, digest), signature);
     }
 
     @Override

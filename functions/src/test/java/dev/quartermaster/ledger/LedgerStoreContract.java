@@ -43,6 +43,29 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void recordSignature_isReadBack_andReplacedByTheNextCheck_keepingThePushAndItsVerification() {
+        var services = fixture();
+        LedgerStore store = services.ledgerStore();
+        services.ledger().record(push("signed-1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(9)));
+        store.recordVerification("wordpress", digest(9), new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 2,
+                Instant.parse("2026-11-20T09:00:05Z")));
+        store.recordSignature("wordpress", digest(9), new ImageRecord.Signature("PENDING", null, "the registry is still signing", null,
+                Instant.parse("2026-11-20T09:00:06Z")));
+        assertThat(store.image("wordpress", digest(9)).orElseThrow().signature().state()).isEqualTo("PENDING");
+
+        store.recordSignature("wordpress", digest(9), new ImageRecord.Signature("SIGNED", "arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm/v1",
+                null, Instant.parse("2026-11-20T09:00:07Z"), Instant.parse("2026-11-20T09:01:00Z")));
+
+        ImageRecord r = store.image("wordpress", digest(9)).orElseThrow();
+        assertThat(r.signature().signed()).isTrue();
+        assertThat(r.signature().identity()).endsWith("/signing-profiles/qm/v1");
+        assertThat(r.signature().reason()).isNull();
+        assertThat(r.signature().signedAt()).isEqualTo(Instant.parse("2026-11-20T09:00:07Z"));
+        assertThat(r.verdict()).isEqualTo(ImageVerdict.VERIFIED);
+        assertThat(r.tags()).containsExactly("wp-6.4-v1");
+    }
+
+    @Test
     void prime_walksTheWritePathWithoutWriting_thenTheSameEventRecords() {
         var services = fixture();
         LedgerStore store = services.ledgerStore();

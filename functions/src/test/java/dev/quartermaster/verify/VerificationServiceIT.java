@@ -43,7 +43,7 @@ class VerificationServiceIT {
         String digest = new OciImages.Pusher(LocalRegistries.shared().url()).push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 10_000, 0));
         VerificationService service = service(new RegistryClient(LocalRegistries.shared().url(), RegistryAuth.anonymous()));
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<Optional<ImageVerifier.Report>>> results = new ArrayList<>();
+        List<Future<Optional<VerificationService.Verified>>> results = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             results.add(pool.submit(() -> service.verifyPush("same-event", repo, digest, "wp-6.4-v3", VerifyBudget.of(Duration.ofMinutes(1)))));
         }

@@ -1,0 +1,79 @@
+package dev.quartermaster.signature;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Setting;
+import dev.quartermaster.ledger.LedgerRoot;
+import dev.quartermaster.registry.RegistryClient;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** The signature gate's composition root: the trust policy from the settings, the registry's signatures, Signer's revocations. */
+public final class SignatureRoot {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SignatureRoot() {
+    }
+
+    /** The trust policy the settings describe (roots read from the PEM file SIGNING_TRUST_ROOTS names). */
+    public static TrustPolicy policy(Settings s) {
+        String rootsPath = s.get(Setting.SIGNING_TRUST_ROOTS);
+        List<java.security.cert.X509Certificate> roots = List.of();
+        if (!rootsPath.isBlank()) {
+            try {
+                roots = TrustPolicy.parsePem(Files.readString(Path.of(rootsPath)), "SIGNING_TRUST_ROOTS " + rootsPath);
+            } catch (IOException e) {
+                throw new IllegalStateException("SIGNING_TRUST_ROOTS names " + rootsPath + ", which cannot be read: " + e.getMessage(), e);
+            }
+        }
+        String revocation = s.get(Setting.SIGNATURE_REVOCATION_CHECK);
+        if (!revocation.equals("enforce") && !revocation.equals("skip")) {
+            throw new IllegalStateException("SIGNATURE_REVOCATION_CHECK must be enforce or skip, not '" + revocation + "'");
+        }
+        return new TrustPolicy(roots, list(s, Setting.SIGNING_IDENTITIES), list(s, Setting.SIGNATURE_REQUIRED), revocation.equals("enforce"));
+    }
+
+    /** Whether the gate runs: signing managed, or a repository requires signatures. */
+    public static boolean enabled(Settings s) {
+        return "managed".equals(s.get(Setting.SIGNING)) || !list(s, Setting.SIGNATURE_REQUIRED).isEmpty();
+    }
+
+    private static List<String> list(Settings s, Setting setting) {
+        String v = s.get(setting);
+        if (v.isBlank()) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(v, new TypeReference<List<String>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException(setting.name() + " must be a JSON list of strings, not " + dev.quartermaster.common.Text.oneLine(v, 80), e);
+        }
+    }
+
+    /**
+     * image-verify's signature step against {@code registry}, with {@code revocation} (AWS Signer in Lambda) and
+     * {@code signing} (ECR's signing status when signing is managed).
+     */
+    public static SignatureGate gate(Platform p, RegistryClient registry, RevocationCheck revocation, SigningStatus signing) {
+        Settings s = p.settings();
+        if (!enabled(s)) {
+            return SignatureGate.off();
+        }
+        TrustPolicy policy = policy(s);
+        SignatureService service = new SignatureService(new RegistrySignatureSource(registry), signing, new NotationVerifier(policy, revocation),
+                Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+        return new SignatureGate(service, policy, LedgerRoot.store(p), p.alerts(), Duration.ofSeconds(s.getInt(Setting.SIGNING_WAIT_SECONDS)));
+    }
+
+    /** AWS Signer's revocation list. */
+    public static RevocationCheck signer(Platform p) {
+        return new SignerRevocationCheck(p.clients());
+    }
+}
