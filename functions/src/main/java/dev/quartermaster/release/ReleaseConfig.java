@@ -12,7 +12,11 @@ import java.util.List;
  * and the hosts that run it.
  */
 public record ReleaseConfig(String app, String repository, String imageRepo, String releaseDocument, String checkDocument,
-                            List<Host> hosts) {
+                            List<Host> hosts, dev.quartermaster.signature.TrustPolicy signatures) {
+
+    public ReleaseConfig(String app, String repository, String imageRepo, String releaseDocument, String checkDocument, List<Host> hosts) {
+        this(app, repository, imageRepo, releaseDocument, checkDocument, hosts, dev.quartermaster.signature.TrustPolicy.none());
+    }
 
     public ReleaseConfig {
         hosts = Host.apps(hosts);
@@ -25,6 +29,15 @@ public record ReleaseConfig(String app, String repository, String imageRepo, Str
         String repository = s.get(Setting.RELEASE_REPOSITORY);
         return new ReleaseConfig(repository, repository, s.get(Setting.RELEASE_IMAGE_URI), s.get(Setting.RELEASE_DOCUMENT),
                 s.get(Setting.RELEASE_CHECK_DOCUMENT), Host.parseList(s.get(Setting.HOSTS)));
+    }
+
+    /**
+     * This configuration, with releases of the repositories matching {@code patterns} needing a SIGNED verdict (the
+     * release switch plans releases on the operator's side; the functions that only follow them never read this).
+     */
+    public ReleaseConfig requiringSignatures(List<String> patterns) {
+        return new ReleaseConfig(app, repository, imageRepo, releaseDocument, checkDocument, hosts,
+                new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), patterns, true));
     }
 
     /** The app host named (or the only one when none is). */

@@ -33,6 +33,12 @@ public final class ReleaseRoot {
                 Clock.systemUTC());
     }
 
+    /** The release switch as the operator runs it: releases of the repositories SIGNATURE_REQUIRED names need a SIGNED verdict. */
+    public static ReleaseService operatorService(Platform p, CommandRunner commands) {
+        return new ReleaseService(ReleaseConfig.from(p.settings()).requiringSignatures(dev.quartermaster.signature.SignatureRoot.required(p.settings())),
+                store(p), LedgerRoot.store(p), commands, protection(p), p.alerts(), Clock.systemUTC());
+    }
+
     /** The marks on released digests: ECR's API in AWS (REGISTRY_AUTH=ecr), the distribution API at REGISTRY_URL (none: a local registry). */
     public static ReleaseProtection protection(Platform p) {
         Settings s = p.settings();

@@ -129,6 +129,13 @@ public final class ReleaseService {
             throw new Refused("refused: " + reference + " is not releasable, " + why
                     + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
         }
+        if (config.signatures().required(repository) && overrideReason == null && (image.signature() == null || !image.signature().signed())) {
+            ImageRecord.Signature sig = image.signature();
+            String why = sig == null ? "its signature has not been checked" : "its signature is " + sig.state() + (sig.reason() == null ? "" : ": " + sig.reason());
+            throw new Refused("refused: " + reference + " needs a valid signature (signatureRequired) and " + why
+                    + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
+                    + " --force --reason TEXT (recorded).");
+        }
         String version = image.verification() == null ? null : image.verification().found();
         if (version == null || !VERSION.matcher(version).matches()) {
             throw new Refused("no version is known inside " + repository + "@" + digest

@@ -40,6 +40,11 @@ public final class SignatureRoot {
         return new TrustPolicy(roots, list(s, Setting.SIGNING_IDENTITIES), list(s, Setting.SIGNATURE_REQUIRED), revocation.equals("enforce"));
     }
 
+    /** The repository patterns whose releases need a SIGNED verdict. */
+    public static List<String> required(Settings s) {
+        return list(s, Setting.SIGNATURE_REQUIRED);
+    }
+
     /** Whether the gate runs: signing managed, or a repository requires signatures. */
     public static boolean enabled(Settings s) {
         return "managed".equals(s.get(Setting.SIGNING)) || !list(s, Setting.SIGNATURE_REQUIRED).isEmpty();

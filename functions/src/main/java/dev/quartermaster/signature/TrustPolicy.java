@@ -1,11 +1,6 @@
 package dev.quartermaster.signature;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -39,21 +34,6 @@ public record TrustPolicy(List<X509Certificate> roots, List<String> identities, 
 
     /** Certificates of a PEM bundle; refuses a bundle with none, or a certificate that is not a CA. */
     public static List<X509Certificate> parsePem(String pem, String where) {
-        if (pem == null || !pem.contains("-----BEGIN CERTIFICATE-----")) {
-            throw new IllegalArgumentException(where + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-        }
-        try {
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                X509Certificate x = (X509Certificate) c;
-                if (x.getBasicConstraints() < 0) {
-                    throw new IllegalArgumentException(where + ": " + x.getSubjectX500Principal() + " is not a CA certificate; a trust root must be one");
-                }
-                out.add(x);
-            }
-            return out;
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException(where + " is not a readable PEM bundle: " + e.getMessage(), e);
-        }
+        return dev.quartermaster.contract.TrustRoots.parse(pem, where);
     }
 }

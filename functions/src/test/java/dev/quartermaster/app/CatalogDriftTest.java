@@ -46,6 +46,11 @@ class CatalogDriftTest {
                 case EXPECTED_ACCOUNT -> "123456789012";
                 case RELEASE_REPOSITORY -> "wordpress";
                 case HOSTS -> s.defaultValue();
+                case SIGNING -> "managed";
+                case SIGNATURE_REQUIRED -> "[\"wordpress\"]";
+                case SIGNING_IDENTITIES -> "[\"arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm\"]";
+                case SIGNING_TRUST_ROOTS -> ""; // a path: read, and empty (no roots: every signature found would be untrusted)
+                case SIGNATURE_REVOCATION_CHECK -> "enforce";
                 // a numeric setting (its default is a number) gets a number, every other one a marker of its own
                 default -> s.defaultValue() != null && s.defaultValue().matches("-?[0-9]+") ? "1" : "x-" + s.name().toLowerCase();
             });

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Instant;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,6 +60,28 @@ class ReleaseServiceTest {
     private static String report(String result, String running, String version) {
         return "QM-RELEASE {\"result\":\"" + result + "\",\"running\":\"" + running + "\",\"version\":\"" + version
                 + "\",\"reason\":\"r\",\"steps\":[{\"step\":\"pull\",\"status\":\"ok\",\"ms\":10}]}";
+    }
+
+    @Test
+    void aRepositoryThatRequiresSignatures_refusesAnUnsignedOrInvalidDigest_releasesASignedOne_andForceIsRecorded() {
+        ReleaseService gated = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress", "QuartermasterRelease",
+                "QuartermasterReleaseCheck", HOSTS, new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), List.of("word*"), true)),
+                store, ledger, commands, protection, alerts, clock);
+
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("needs a valid signature").hasMessageContaining("has not been checked").hasMessageContaining("Nothing was sent");
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("UNSIGNED", null, "no Notation signature refers to it", null, Instant.now()));
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("its signature is UNSIGNED: no Notation signature");
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("INVALID", null, "signed by someone else", null, Instant.now()));
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("INVALID: signed by someone else");
+        assertThat(gated.plan("wordpress:wp-6.4-v1", "hotfix signed out of band, ticket 42").overrideReason()).contains("ticket 42");
+
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", "arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm/v1", null,
+                Instant.now(), Instant.now()));
+        assertThat(gated.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+        assertThat(commands.sent()).isEmpty();
+        // a repository no pattern names releases as before
+        assertThat(service.plan("wordpress:wp-6.5-v2", null).digest()).isEqualTo(V2);
     }
 
     @Test

@@ -41,7 +41,25 @@ public record Config(
         int archiveColdAfterDays,
         int archiveObjectLockDays,
         Release release,
-        LifecycleRules lifecycle) {
+        LifecycleRules lifecycle,
+        Signing signing) {
+
+    /**
+     * The signature gate: {@code mode} off or managed (the stack's AWS Signer profile signs every push through ECR);
+     * which repositories' releases need a signature; whose signatures count (the stack's profile is added when managed);
+     * the trusted roots' PEM (read at synth from {@code trustRootsPath}); revocation enforced or skipped.
+     */
+    public record Signing(String mode, List<String> required, List<String> identities, String trustRootsPath, String trustRootsPem,
+                          boolean revocationEnforced, int waitSeconds) {
+        public boolean managed() {
+            return mode.equals("managed");
+        }
+
+        /** Whether image-verify checks signatures at all. */
+        public boolean enabled() {
+            return managed() || !required.isEmpty();
+        }
+    }
 
     /**
      * The release switch: which repository is the app, where its compose project lives on the host, how
@@ -129,6 +147,51 @@ public record Config(
                 r.integer("lifecycleProtectGraceDays", Setting.PROTECT_GRACE_DAYS.intDefault(), 0, 3650));
     }
 
+    static final Pattern REPOSITORY_PATTERN = Pattern.compile("[a-z0-9._/*-]{1,256}");
+    static final Pattern SIGNER_PROFILE = Pattern.compile("arn:aws[a-z-]*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]{2,64}(/[A-Za-z0-9]{10})?");
+
+    private static Signing signing(Reader r, List<String> repos, List<String> errors) {
+        String mode = r.text("signing", Setting.SIGNING.defaultValue());
+        if (!mode.equals("off") && !mode.equals("managed")) {
+            errors.add("signing: must be off or managed (ECR signs each push with an AWS Signer profile the stack creates), not '" + mode + "'");
+        }
+        List<String> required = r.list("signatureRequired", mode.equals("managed") ? repos : List.of());
+        required.stream().filter(p -> !REPOSITORY_PATTERN.matcher(p).matches()).forEach(p ->
+                errors.add("signatureRequired: '" + p + "' is not a repository pattern (lowercase letters, digits, . _ - / and * wildcards)"));
+        List<String> identities = r.list("signingIdentities", List.of());
+        identities.stream().filter(i -> !SIGNER_PROFILE.matcher(i).matches() && !i.startsWith("x509.subject:")).forEach(i ->
+                errors.add("signingIdentities: '" + i + "' is neither an AWS Signer signing profile ARN (arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME)"
+                        + " nor x509.subject:<distinguished name>"));
+        String revocation = r.text("signatureRevocationCheck", Setting.SIGNATURE_REVOCATION_CHECK.defaultValue());
+        if (!revocation.equals("enforce") && !revocation.equals("skip")) {
+            errors.add("signatureRevocationCheck: must be enforce (AWS Signer's revocation status; unreadable fails closed) or skip, not '" + revocation + "'");
+        }
+        int wait = r.integer("signingWaitSeconds", Setting.SIGNING_WAIT_SECONDS.intDefault(), 0, 90);
+        String path = r.text("signingTrustRoots", "");
+        String pem = "";
+        boolean enabled = mode.equals("managed") || !required.isEmpty();
+        if (enabled && path.isEmpty()) {
+            errors.add("signingTrustRoots: signatures are checked (signing=" + mode + ", signatureRequired=" + required + ") but no trust root is given."
+                    + " Quartermaster does not ship AWS Signer's root certificate (its licence does not grant redistribution): download the"
+                    + " AWS Signer root for Notation as the AWS Signer developer guide says (Notation trust store), save it as PEM and set"
+                    + " -c signingTrustRoots=path/to/aws-signer-root.pem");
+        } else if (enabled) {
+            try {
+                pem = java.nio.file.Files.readString(java.nio.file.Path.of(path));
+                dev.quartermaster.contract.TrustRoots.parse(pem, "signingTrustRoots " + path);
+            } catch (java.io.IOException e) {
+                errors.add("signingTrustRoots: " + path + " cannot be read (" + e.getMessage() + "); the path is relative to the directory cdk runs in");
+            } catch (IllegalArgumentException e) {
+                errors.add("signingTrustRoots: " + e.getMessage());
+            }
+        }
+        if (enabled && !mode.equals("managed") && identities.isEmpty()) {
+            errors.add("signingIdentities: signatureRequired is set without managed signing, so name whose signatures count"
+                    + " (an AWS Signer signing profile ARN, or x509.subject:<DN> of your Notation certificate)");
+        }
+        return new Signing(mode, required, identities, path, pem, revocation.equals("enforce"), wait);
+    }
+
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
     public static Config from(Function<String, Object> context) {
         List<String> errors = new ArrayList<>();
@@ -177,7 +240,8 @@ public record Config(
                 r.integer("archiveColdAfterDays", 0, 0, 3650),
                 r.integer("archiveObjectLockDays", 0, 0, 36500),
                 release(r, repos, errors),
-                lifecycle(r, untagged, keep, errors));
+                lifecycle(r, untagged, keep, errors),
+                signing(r, repos, errors));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");

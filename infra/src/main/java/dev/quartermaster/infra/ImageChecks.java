@@ -20,7 +20,7 @@ import java.util.Map;
 public final class ImageChecks extends Construct {
     /** What the image functions are told; {@code repositories} are the managed ECR repositories (pull is granted on them only). */
     public record Props(List<Repository> repositories, List<String> repositoryNames, String verifyRules, int scanMaxCritical,
-                        int scanMaxHigh, FunctionFactory functions) {
+                        int scanMaxHigh, FunctionFactory functions, Config.Signing signing) {
         public Props {
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException("ImageChecks needs at least one repository (-c repositories=wordpress)");
@@ -40,6 +40,12 @@ public final class ImageChecks extends Construct {
             private int scanMaxCritical;
             private int scanMaxHigh = -1;
             private FunctionFactory functions;
+            private Config.Signing signing = new Config.Signing("off", List.of(), List.of(), "", "", true, 60);
+
+            public Builder signing(Config.Signing v) {
+                this.signing = v;
+                return this;
+            }
 
             public Builder repositories(List<Repository> v, List<String> names) {
                 this.repositories = v;
@@ -66,7 +72,7 @@ public final class ImageChecks extends Construct {
             }
 
             public Props build() {
-                return new Props(repositories, repositoryNames, verifyRules, scanMaxCritical, scanMaxHigh, functions);
+                return new Props(repositories, repositoryNames, verifyRules, scanMaxCritical, scanMaxHigh, functions, signing);
             }
         }
     }
@@ -77,11 +83,37 @@ public final class ImageChecks extends Construct {
         rule("ImageActionRule", "Every push and delete in the managed ECR repositories, to the ledger",
                 pattern(props, "ECR Image Action", Map.of()), ledger);
 
-        QmFunction verify = props.functions().create(this, Catalog.IMAGE_VERIFY, Map.of(
-                Setting.VERIFY_RULES, props.verifyRules(),
-                Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX,
-                Setting.REGISTRY_AUTH, "ecr"));
+        Config.Signing signing = props.signing();
+        List<String> identities = new java.util.ArrayList<>(signing.identities());
+        software.amazon.awscdk.services.signer.CfnSigningProfile profile = null;
+        if (signing.managed()) {
+            profile = signingProfile(props);
+            identities.add(profile.getAttrArn());
+        }
+        Map<Setting, String> env = new HashMap<>();
+        env.put(Setting.VERIFY_RULES, props.verifyRules());
+        env.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        env.put(Setting.REGISTRY_AUTH, "ecr");
+        env.put(Setting.SIGNING, signing.mode());
+        env.put(Setting.SIGNATURE_REQUIRED, json(signing.required()));
+        env.put(Setting.SIGNING_IDENTITIES, json(identities));
+        env.put(Setting.SIGNING_TRUST_ROOTS, signing.enabled() ? dev.quartermaster.contract.TrustRoots.LAMBDA_PATH : "");
+        env.put(Setting.SIGNATURE_REVOCATION_CHECK, signing.revocationEnforced() ? "enforce" : "skip");
+        env.put(Setting.SIGNING_WAIT_SECONDS, Integer.toString(signing.waitSeconds()));
+        QmFunction verify = props.functions().create(this, Catalog.IMAGE_VERIFY, Map.copyOf(env));
         props.repositories().forEach(r -> r.grantPull(verify.function()));
+        if (signing.enabled()) {
+            verify.function().addLayers(trustRoots(signing));
+            if (signing.revocationEnforced()) { // GetRevocationStatus has no resource type: it is granted on *
+                verify.function().addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
+                        .actions(List.of("signer:GetRevocationStatus")).resources(List.of("*")).build());
+            }
+        }
+        if (profile != null) {
+            verify.function().addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
+                    .actions(List.of("ecr:DescribeImageSigningStatus"))
+                    .resources(props.repositories().stream().map(Repository::getRepositoryArn).toList()).build());
+        }
         rule("ImageVerifyRule", "Successful tagged pushes, to version verification",
                 pattern(props, "ECR Image Action", Map.of("action-type", List.of("PUSH"), "result", List.of("SUCCESS"))), verify);
 
@@ -90,6 +122,46 @@ public final class ImageChecks extends Construct {
                 Setting.SCAN_MAX_HIGH, Integer.toString(props.scanMaxHigh())));
         rule("ImageScanRule", "Completed ECR scans, to the scan gate",
                 pattern(props, "ECR Image Scan", Map.of("scan-status", List.of("COMPLETE"))), scan);
+    }
+
+    /**
+     * ECR managed signing: an AWS Signer profile for Notation and the registry's signing configuration (one per
+     * registry and region, like its replication) signing every push of the managed repositories.
+     */
+    private software.amazon.awscdk.services.signer.CfnSigningProfile signingProfile(Props props) {
+        var profile = software.amazon.awscdk.services.signer.CfnSigningProfile.Builder.create(this, "SigningProfile")
+                .platformId("Notation-OCI-SHA384-ECDSA")
+                .signatureValidityPeriod(software.amazon.awscdk.services.signer.CfnSigningProfile.SignatureValidityPeriodProperty.builder()
+                        .type("MONTHS").value(135).build()).build();
+        software.amazon.awscdk.services.ecr.CfnSigningConfiguration.Builder.create(this, "SigningConfiguration")
+                .rules(List.of(software.amazon.awscdk.services.ecr.CfnSigningConfiguration.RuleProperty.builder()
+                        .signingProfileArn(profile.getAttrArn())
+                        .repositoryFilters(props.repositoryNames().stream().map(n -> (Object) software.amazon.awscdk.services.ecr.CfnSigningConfiguration
+                                .RepositoryFilterProperty.builder().filter(n).filterType("WILDCARD_MATCH").build()).toList()).build())).build();
+        return profile;
+    }
+
+    /** The trusted roots, read at synth, as a layer image-verify finds at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_PATH}. */
+    private software.amazon.awscdk.services.lambda.LayerVersion trustRoots(Config.Signing signing) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("qm-trust-roots");
+            java.nio.file.Path file = dir.resolve(dev.quartermaster.contract.TrustRoots.LAMBDA_PATH.substring("/opt/".length()));
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, signing.trustRootsPem());
+            return software.amazon.awscdk.services.lambda.LayerVersion.Builder.create(this, "TrustRoots")
+                    .description("Quartermaster signature gate: trusted roots from " + signing.trustRootsPath())
+                    .code(software.amazon.awscdk.services.lambda.Code.fromAsset(dir.toString())).build();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not stage the trust roots for their layer: " + e.getMessage(), e);
+        }
+    }
+
+    private static String json(List<String> values) {
+        try {
+            return Config.JSON.writeValueAsString(values);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static EventPattern pattern(Props props, String detailType, Map<String, Object> detail) {

@@ -62,6 +62,7 @@ public final class QuartermasterStack extends Stack {
                 .repositories(repositories, config.repositories())
                 .verifyRules(config.verifyRules())
                 .scanLimits(config.scanMaxCritical(), config.scanMaxHigh())
+                .signing(config.signing())
                 .functions(functions).build());
         new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
@@ -184,6 +185,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.RELEASE_IMAGE_URI, releases.imageUri());
         outputs.put(StackOutput.RELEASE_RESTORE_POINT, Boolean.toString(config.release().restorePoint()));
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
+        outputs.put(StackOutput.SIGNATURE_REQUIRED, Config.JSON.valueToTree(config.signing().required()).toString());
         outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
         for (StackOutput o : StackOutput.values()) {
             if (!outputs.containsKey(o)) {

@@ -50,7 +50,7 @@ public final class ReleaseContext implements AutoCloseable {
                         + "(npx cdk deploy --outputs-file " + Target.OUTPUTS + ")");
             }
             Platform p = new Platform(Settings.of(settings));
-            ReleaseService service = ReleaseRoot.service(p);
+            ReleaseService service = ReleaseRoot.operatorService(p, dev.quartermaster.host.HostRoot.ssmCommands(p));
             boolean rp = restorePoint && !"false".equals(settings.get("RELEASE_RESTORE_POINT"));
             ReleaseFlow flow = new ReleaseFlow(service, ReleaseRoot.store(p), rp ? BackupRoot.service(p) : null, BackupRoot.store(p), rp,
                     () -> { }, out, false);
@@ -76,7 +76,7 @@ public final class ReleaseContext implements AutoCloseable {
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
         LocalAgent agent = ls.agent.withSite(local.site().scriptEnv()).onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
-        ReleaseService service = ReleaseRoot.service(p, agent);
+        ReleaseService service = ReleaseRoot.operatorService(p, agent);
         ReleaseFlow.Completion completion = () -> {
             for (LocalAgent.Finished f : agent.drain()) {
                 String status = (f.document().equals(LocalAgent.RELEASE_DOCUMENT) || f.document().equals(LocalAgent.CHECK_DOCUMENT))
