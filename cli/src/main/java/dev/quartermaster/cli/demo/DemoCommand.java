@@ -52,6 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("qm-demo");
         out.println("Quartermaster demo: the seed lab on this machine, no AWS account needed (state: " + dir + ")");
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            local.context(java.util.List.of("signing=managed")); // the local stand-in for ECR managed signing signs each push
             step(0, "starting local backends (DynamoDB Local, OCI registry, S3Mock, MariaDB)");
             CompletableFuture<Void> slow = CompletableFuture.allOf(
                     CompletableFuture.runAsync(local::s3), CompletableFuture.runAsync(local::mariaDb));
@@ -66,8 +67,11 @@ public final class DemoCommand implements Callable<Integer> {
             RequestStreamHandler verify = FunctionCatalog.create("image-verify", ls.wiring);
             archive = FunctionCatalog.create("image-archive", ls.wiring);
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
+            signer = local.signing();
+            registryReader = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+            registryWriter = new dev.quartermaster.registry.RegistryWriter(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
 
-            step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5)");
+            step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5), each signed on push (local ECR managed signing)");
             String d1 = push(pusher, ledger, verify, "wp-6.4-v1", "6.4.3");
             String d2 = push(pusher, ledger, verify, "wp-6.5-v2", "6.5.5");
 
@@ -75,6 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
             printLedger(LedgerRoot.store(services).images("wordpress"));
             expect(verdict(services, d1), "VERIFIED", "wp-6.4-v1 verdict");
             expect(verdict(services, d2), "VERIFIED", "wp-6.5-v2 verdict");
+            expect(signature(services, d1), "SIGNED", "wp-6.4-v1 signature");
 
             step(3, "pushing wordpress:wp-6.4-v3, a tag that lies (it holds 6.5.5)");
             String d3 = push(pusher, ledger, verify, "wp-6.4-v3", "6.5.5");
@@ -83,6 +88,17 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  ALERT " + mismatch.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
             if (mismatch.isEmpty()) {
                 failures.add("no MISMATCH alert for wp-6.4-v3");
+            }
+            out.println("  pushing wordpress:wp-6.5-v9: 6.5.5 as promised, but pushed around the signing pipeline (no signature)");
+            signOnPush = false;
+            String d9 = push(pusher, ledger, verify, "wp-6.5-v9", "6.5.5");
+            signOnPush = true;
+            expect(verdict(services, d9), "VERIFIED", "wp-6.5-v9 verdict");
+            expect(signature(services, d9), "UNSIGNED", "wp-6.5-v9 signature");
+            Optional<Alert> unsignedAlert = alerts.seen().stream().filter(a -> a.kind().equals("SIGNATURE_UNSIGNED")).findFirst();
+            out.println("  ALERT " + unsignedAlert.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
+            if (unsignedAlert.isEmpty()) {
+                failures.add("no SIGNATURE_UNSIGNED alert for wp-6.5-v9");
             }
             printLedger(LedgerRoot.store(services).images("wordpress"));
 
@@ -153,12 +169,25 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
     }
 
+    private dev.quartermaster.cli.local.LocalSigning signer;
+    private dev.quartermaster.registry.RegistryClient registryReader;
+    private dev.quartermaster.registry.RegistryWriter registryWriter;
+    /** Whether the next push goes through the (local) signing pipeline. */
+    private boolean signOnPush = true;
+
+    private static String signature(dev.quartermaster.common.Platform services, String digest) {
+        return LedgerRoot.store(services).image("wordpress", digest).map(i -> i.signature() == null ? "none" : i.signature().state()).orElse("absent");
+    }
+
     private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version)
             throws Exception {
         // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official image); each build carries
         // its tag in a label, so every push is its own digest, as rebuilt images are
         OciImages.Image image = dev.quartermaster.testkit.LocalPodman.wordpressImage(version, 3, 2 * 1024 * 1024, tag);
         String digest = pusher.push("wordpress", tag, image);
+        if (signOnPush) { // ECR signs on push, before image-verify reads the image
+            signer.sign(registryReader, registryWriter, "wordpress", digest);
+        }
         byte[] event = pushEvent(tag, digest);
         invoke(ledger, "image-action", event);
         JsonNode v = invoke(verify, "image-verify", event);
@@ -168,6 +197,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n", tag, digest.substring(7, 19),
                 image.compressedSize() / 1e6, v.path("details").path("verdict").asText(), v.path("details").path("found").asText(),
                 v.path("details").path("bytesFetched").asLong(), v.path("details").path("imageBytes").asLong());
+        out.println("           signature " + v.path("details").path("signature").asText("-")
+                + (v.path("details").has("signedBy") ? " by " + v.path("details").path("signedBy").asText() : "")
+                + (v.path("details").has("signatureReason") ? " (" + v.path("details").path("signatureReason").asText() + ")" : ""));
         return digest;
     }
 
@@ -195,6 +227,15 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (dev.quartermaster.release.ReleaseService.Refused e) {
             out.println("  " + e.getMessage());
             out.println("  the site still serves: " + site.served());
+        }
+        try {
+            ctx.flow.release("wordpress:wp-6.5-v9", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+            failures.add("the unsigned wp-6.5-v9 was released");
+        } catch (dev.quartermaster.release.ReleaseService.Refused e) {
+            out.println("  " + e.getMessage());
+            if (!e.getMessage().contains("needs a valid signature")) {
+                failures.add("wp-6.5-v9 was refused, but not for its signature: " + e.getMessage());
+            }
         }
         // the lifecycle preview under a rule that keeps only the newest tagged image: what runs and what a rollback needs are marked
         out.println("  lifecycle preview, rules: keep the newest tagged image only (the release marks come first):");

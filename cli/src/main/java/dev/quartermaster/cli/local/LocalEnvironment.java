@@ -165,9 +165,56 @@ public final class LocalEnvironment implements AutoCloseable {
         return stateDir().resolve("alerts.jsonl");
     }
 
+    private java.util.List<String> context = java.util.List.of();
+
+    /** cdk.json's context with these -c overrides decides the local options (the signature gate's, here), as cdk would. */
+    public LocalEnvironment context(java.util.List<String> overrides) {
+        this.context = overrides == null ? java.util.List.of() : java.util.List.copyOf(overrides);
+        return this;
+    }
+
+    /** The local stand-in for ECR managed signing and AWS Signer (its chain is made on first use). */
+    public LocalSigning signing() {
+        return new LocalSigning(stateDir().resolve("signing"));
+    }
+
+    /**
+     * The signature gate's settings from cdk.json's context (and -c overrides): with {@code signing=managed} the local
+     * stand-in signs, its profile is trusted and its root is the trust root unless others are named.
+     */
+    public Map<String, String> signingSettings() {
+        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
+        String mode = java.util.Objects.requireNonNullElse(cdk.text("signing"), "off");
+        if (!mode.equals("off") && !mode.equals("managed")) {
+            throw new IllegalArgumentException("signing must be off or managed, not '" + mode + "'");
+        }
+        boolean managed = mode.equals("managed");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("SIGNING", mode);
+        String repositories = java.util.Objects.requireNonNullElse(cdk.text("repositories"), "[\"wordpress\"]");
+        env.put("SIGNATURE_REQUIRED", java.util.Objects.requireNonNullElse(cdk.text("signatureRequired"), managed ? repositories : "[]"));
+        String identities = cdk.text("signingIdentities");
+        if (identities == null && managed) {
+            identities = "[\"" + LocalSigning.PROFILE + "\"]";
+        }
+        env.put("SIGNING_IDENTITIES", java.util.Objects.requireNonNullElse(identities, "[]"));
+        String roots = cdk.text("signingTrustRoots");
+        if (roots != null) {
+            roots = Path.of(roots).toAbsolutePath().toString();
+        } else if (managed) {
+            roots = signing().rootPem().toString();
+        }
+        env.put("SIGNING_TRUST_ROOTS", java.util.Objects.requireNonNullElse(roots, ""));
+        env.put("SIGNATURE_REVOCATION_CHECK", java.util.Objects.requireNonNullElse(cdk.text("signatureRevocationCheck"), "enforce"));
+        env.put("SIGNING_WAIT_SECONDS", java.util.Objects.requireNonNullElse(cdk.text("signingWaitSeconds"), "60"));
+        return env;
+    }
+
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
-        return dynamo().functionSettings(TABLE);
+        Map<String, String> env = new java.util.HashMap<>(dynamo().functionSettings(TABLE));
+        env.putAll(signingSettings());
+        return env;
     }
 
     @Override

@@ -64,6 +64,7 @@ public final class LocalServices {
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
         Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? RegistryRoot::registry
                 : p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
+        wiring = wiring.withRevocations(q -> local.signing().revocations().revoked(q)); // AWS Signer's list, locally
         LocalAgent agent = null;
         if (backups) {
             agent = new LocalAgent(local.hostScripts(), console);
