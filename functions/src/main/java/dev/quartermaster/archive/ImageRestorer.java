@@ -89,12 +89,17 @@ public final class ImageRestorer {
         if (targetTag != null) {
             put(targetRepository, targetTag, top);
         }
-        for (Descriptor r : source.referrers(entry.repository(), top.digest())) {
+        List<Descriptor> referrers = source.referrers(entry.repository(), top.digest());
+        boolean api = referrers.isEmpty() || targetReader.hasReferrersApi(targetRepository, top.digest());
+        for (Descriptor r : referrers) {
             Manifest m = source.manifest(entry.repository(), r.digest(), r.mediaType());
             if (!m.isIndex()) {
                 pushImage(source, entry.repository(), m, targetRepository, c, progress);
             }
             put(targetRepository, m.digest(), m);
+            if (!api) { // a registry without the referrers API finds a referrer (a signature) only through the tag schema's index
+                dev.quartermaster.registry.ReferrersTagSchema.add(targetReader, target, targetRepository, top.digest(), m);
+            }
         }
         String asked = targetTag != null ? targetTag : top.digest();
         String now = targetReader.manifest(targetRepository, asked).digest();

@@ -166,6 +166,19 @@ public final class RegistryClient {
         }
     }
 
+    /** Whether the registry answers the OCI referrers API for this repository (ECR does; Debian's registry does not). */
+    public boolean hasReferrersApi(String repository, String digest) {
+        URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest);
+        try {
+            HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), repository + " referrers of " + digest);
+            int status = c.getResponseCode();
+            drain(c);
+            return status == 200;
+        } catch (IOException e) {
+            throw new RegistryException("asking " + base + " for referrers failed: " + e.getMessage(), e, true);
+        }
+    }
+
     /**
      * The referrers tag schema (OCI distribution spec, for registries without the referrers API, such as Debian's
      * docker-registry): an index tagged {@code sha256-<hex>} lists the referrers of that digest. None when no such tag.

@@ -42,6 +42,8 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import dev.quartermaster.registry.Manifest;
+import dev.quartermaster.registry.MediaTypes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -110,6 +112,45 @@ class ImageArchiveIT {
             var again = restorer(fresh).restore(entry, repo, "wp-6.4-v1", ImageArchiver.Progress.NONE);
             assertThat(again.blobsPushed()).isZero();
             assertThat(again.blobsSkipped()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aSignedImage_isFoundThroughTheReferrersTagSchema_archivedWithItsSignature_andTheRestoredSignatureStillVerifies(@TempDir Path tmp)
+            throws Exception {
+        String repo = repo("signed");
+        String digest = pusher.push(repo, "wp-6.4-v1", image("6.4.3", 1, 10_000));
+        var signer = new dev.quartermaster.testkit.NotationSigner(dev.quartermaster.testkit.NotationSigner.chain("archive-it"),
+                "arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm");
+        Manifest image = sourceClient.manifest(repo, digest);
+        byte[] envelope = signer.sign(image.mediaType(), digest, image.size());
+        pusher.blob(repo, OciImages.Blob.of(envelope, "application/jose+json"));
+        pusher.blob(repo, OciImages.Blob.of("{}".getBytes(StandardCharsets.UTF_8), "application/vnd.oci.empty.v1+json"));
+        byte[] sig = dev.quartermaster.testkit.NotationSigner.signatureManifest(OciImages.sha256(envelope), envelope.length, image.mediaType(), digest,
+                image.size(), java.time.Instant.now());
+        RegistryWriter writer = new RegistryWriter(source.url(), RegistryAuth.anonymous());
+        String sigDigest = writer.putManifest(repo, OciImages.sha256(sig), MediaTypes.OCI_MANIFEST, sig);
+        assertThat(sourceClient.hasReferrersApi(repo, digest)).as("Debian's registry has no referrers API").isFalse();
+        dev.quartermaster.registry.ReferrersTagSchema.add(sourceClient, writer, repo, digest, sourceClient.manifest(repo, sigDigest));
+        var policy = new dev.quartermaster.signature.TrustPolicy(List.of(signer.chain().root()), List.of(signer.profileArn()), List.of("*"), true);
+        java.util.function.Function<RegistryClient, dev.quartermaster.signature.SignatureVerdict> check = c -> new dev.quartermaster.signature.SignatureService(
+                new dev.quartermaster.signature.RegistrySignatureSource(c), dev.quartermaster.signature.SigningStatus.none(),
+                new dev.quartermaster.signature.NotationVerifier(policy, q -> List.of()), Clock.systemUTC(), d -> { }).check(repo, digest, Duration.ZERO);
+        assertThat(check.apply(sourceClient).state()).isEqualTo(dev.quartermaster.signature.SignatureVerdict.State.SIGNED);
+
+        archive("s1", repo, digest, "wp-6.4-v1");
+        deleteManifest(source, repo, digest);
+        try (LocalRegistry fresh = LocalRegistry.filesystem(tmp.resolve("fresh"))) {
+            var entry = ImageRestorer.resolve(layout.readIndex().index(), repo + ":wp-6.4-v1");
+            restorer(fresh).restore(entry, repo, "wp-6.4-v1", ImageArchiver.Progress.NONE);
+
+            RegistryClient restored = new RegistryClient(fresh.url(), RegistryAuth.anonymous());
+            assertThat(restored.referrers(repo, digest)).extracting(dev.quartermaster.registry.Descriptor::digest).containsExactly(sigDigest);
+            var verdict = check.apply(restored);
+            assertThat(verdict.state()).as(verdict.toString()).isEqualTo(dev.quartermaster.signature.SignatureVerdict.State.SIGNED);
+            assertThat(verdict.identity()).startsWith(signer.profileArn());
+            restorer(fresh).restore(entry, repo, "wp-6.4-v1", ImageArchiver.Progress.NONE); // again: the index lists it once
+            assertThat(restored.referrers(repo, digest)).hasSize(1);
         }
     }
 

@@ -96,16 +96,20 @@ public final class LedgerCommand implements Callable<Integer> {
     }
 
     static void printImages(List<ImageRecord> images, PrintStream out) {
-        TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "VERDICT", "FOUND", "SCAN", "NOTE");
+        TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "VERDICT", "FOUND", "SCAN", "SIGNATURE", "NOTE");
         for (ImageRecord i : images) {
             var v = i.verification();
             String note = i.deleted() ? "deleted" : i.indexDigest() != null ? "platform of " + TextTable.shortDigest(i.indexDigest())
                     : i.tags().isEmpty() ? "untagged" : "";
             t.row(TextTable.shortDigest(i.digest()), i.tags().isEmpty() ? "-" : String.join(",", i.tags()),
                     i.lastPushedAt(), i.verdict() == null ? "-" : i.verdict(), v == null ? "-" : v.found(),
-                    i.scanCounts() == null ? "-" : i.scanCounts().isEmpty() ? "clean" : i.scanCounts().toString(), note);
+                    i.scanCounts() == null ? "-" : i.scanCounts().isEmpty() ? "clean" : i.scanCounts().toString(),
+                    i.signature() == null ? "-" : i.signature().state(), note);
         }
         t.print(out, "  ");
+        images.stream().filter(i -> i.signature() != null && images.size() == 1).forEach(i -> out.println("  signature: " + i.signature().state()
+                + (i.signature().identity() == null ? "" : " by " + i.signature().identity())
+                + (i.signature().reason() == null ? "" : " (" + i.signature().reason() + ")") + ", checked " + i.signature().at()));
     }
 
     private static int print(boolean json, PrintStream out, Object doc, Runnable text) throws Exception {

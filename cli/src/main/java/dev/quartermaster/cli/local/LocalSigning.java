@@ -3,7 +3,6 @@ package dev.quartermaster.cli.local;
 import dev.quartermaster.registry.Digests;
 import dev.quartermaster.registry.Manifest;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.registry.RegistryNotFoundException;
 import dev.quartermaster.registry.RegistryWriter;
 import dev.quartermaster.signature.RevocationCheck;
 import dev.quartermaster.testkit.NotationSigner;
@@ -21,9 +20,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The local stand-in for ECR managed signing and AWS Signer: a chain generated once under {@code .qm/signing/}
@@ -74,33 +71,8 @@ public final class LocalSigning {
         writer.pushBlob(repository, Digests.of(EMPTY_CONFIG), EMPTY_CONFIG.length, () -> new ByteArrayInputStream(EMPTY_CONFIG));
         byte[] manifest = NotationSigner.signatureManifest(envelopeDigest, envelope.length, image.mediaType(), image.digest(), image.size(), Instant.now());
         String signature = writer.putManifest(repository, Digests.of(manifest), "application/vnd.oci.image.manifest.v1+json", manifest);
-        // the referrers tag schema: the index tagged sha256-<hex> lists the digest's referrers
-        String tag = digest.replace(':', '-');
-        List<Object> entries = new ArrayList<>();
-        try {
-            Manifest existing = reader.manifest(repository, tag);
-            var root = dev.quartermaster.events.EventParser.JSON.readTree(existing.bytes());
-            root.path("manifests").forEach(m -> entries.add(m));
-        } catch (RegistryNotFoundException first) {
-            // no referrer yet
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        entry.put("digest", signature);
-        entry.put("size", manifest.length);
-        entry.put("artifactType", NotationSigner.SIGNATURE_ARTIFACT);
-        entries.add(entry);
-        Map<String, Object> index = new LinkedHashMap<>();
-        index.put("schemaVersion", 2);
-        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
-        index.put("manifests", entries);
-        try {
-            writer.putManifest(repository, tag, "application/vnd.oci.image.index.v1+json", dev.quartermaster.events.EventParser.JSON.writeValueAsBytes(index));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // a registry without the referrers API (the local one) finds it through the referrers tag schema's index
+        dev.quartermaster.registry.ReferrersTagSchema.add(reader, writer, repository, digest, reader.manifest(repository, signature));
         return signature;
     }
 
