@@ -50,8 +50,8 @@ public final class VerificationService {
         }
     }
 
-    /** The signature step's verdict of the last push verified here (empty when the gate is off). */
-    public java.util.Optional<dev.quartermaster.signature.SignatureVerdict> signature(String repository, String digest, String tag, VerifyBudget budget) {
+    /** The signature step on a verified push, within what is left of the budget (empty when the gate is off). */
+    private java.util.Optional<dev.quartermaster.signature.SignatureVerdict> signature(String repository, String digest, String tag, VerifyBudget budget) {
         Duration left = Duration.between(clock.instant(), budget.deadline()).minusSeconds(5); // time to record and answer
         return signatures.check(repository, digest, tag, left.isNegative() ? Duration.ZERO : left);
     }

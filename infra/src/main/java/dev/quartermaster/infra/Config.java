@@ -51,6 +51,11 @@ public record Config(
      */
     public record Signing(String mode, List<String> required, List<String> identities, String trustRootsPath, String trustRootsPem,
                           boolean revocationEnforced, int waitSeconds) {
+        /** The defaults: no signing, nothing required, revocation enforced should it be turned on. */
+        public static Signing off() {
+            return new Signing(Setting.SIGNING.defaultValue(), List.of(), List.of(), "", "", true, Setting.SIGNING_WAIT_SECONDS.intDefault());
+        }
+
         public boolean managed() {
             return mode.equals("managed");
         }

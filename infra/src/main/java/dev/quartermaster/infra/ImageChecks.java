@@ -40,7 +40,7 @@ public final class ImageChecks extends Construct {
             private int scanMaxCritical;
             private int scanMaxHigh = -1;
             private FunctionFactory functions;
-            private Config.Signing signing = new Config.Signing("off", List.of(), List.of(), "", "", true, 60);
+            private Config.Signing signing = Config.Signing.off();
 
             public Builder signing(Config.Signing v) {
                 this.signing = v;

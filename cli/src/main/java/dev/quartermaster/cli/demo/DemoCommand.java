@@ -90,9 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
                 failures.add("no MISMATCH alert for wp-6.4-v3");
             }
             out.println("  pushing wordpress:wp-6.5-v9: 6.5.5 as promised, but pushed around the signing pipeline (no signature)");
-            signOnPush = false;
-            String d9 = push(pusher, ledger, verify, "wp-6.5-v9", "6.5.5");
-            signOnPush = true;
+            String d9 = push(pusher, ledger, verify, "wp-6.5-v9", "6.5.5", false);
             expect(verdict(services, d9), "VERIFIED", "wp-6.5-v9 verdict");
             expect(signature(services, d9), "UNSIGNED", "wp-6.5-v9 signature");
             Optional<Alert> unsignedAlert = alerts.seen().stream().filter(a -> a.kind().equals("SIGNATURE_UNSIGNED")).findFirst();
@@ -172,8 +170,6 @@ public final class DemoCommand implements Callable<Integer> {
     private dev.quartermaster.cli.local.LocalSigning signer;
     private dev.quartermaster.registry.RegistryClient registryReader;
     private dev.quartermaster.registry.RegistryWriter registryWriter;
-    /** Whether the next push goes through the (local) signing pipeline. */
-    private boolean signOnPush = true;
 
     private static String signature(dev.quartermaster.common.Platform services, String digest) {
         return LedgerRoot.store(services).image("wordpress", digest).map(i -> i.signature() == null ? "none" : i.signature().state()).orElse("absent");
@@ -181,11 +177,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version)
             throws Exception {
+        return push(pusher, ledger, verify, tag, version, true);
+    }
+
+    /** @param signed whether the push goes through the (local) signing pipeline, as ECR's managed signing would sign it */
+    private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version,
+                        boolean signed) throws Exception {
         // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official image); each build carries
         // its tag in a label, so every push is its own digest, as rebuilt images are
         OciImages.Image image = dev.quartermaster.testkit.LocalPodman.wordpressImage(version, 3, 2 * 1024 * 1024, tag);
         String digest = pusher.push("wordpress", tag, image);
-        if (signOnPush) { // ECR signs on push, before image-verify reads the image
+        if (signed) { // ECR signs on push, before image-verify reads the image
             signer.sign(registryReader, registryWriter, "wordpress", digest);
         }
         byte[] event = pushEvent(tag, digest);

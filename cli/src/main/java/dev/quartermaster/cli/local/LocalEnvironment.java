@@ -166,10 +166,13 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     private java.util.List<String> context = java.util.List.of();
+    /** signingSettings() as read for {@link #context}: settings() is asked several times per command, cdk.json is read once. */
+    private Map<String, String> signingSettings;
 
     /** cdk.json's context with these -c overrides decides the local options (the signature gate's, here), as cdk would. */
     public LocalEnvironment context(java.util.List<String> overrides) {
         this.context = overrides == null ? java.util.List.of() : java.util.List.copyOf(overrides);
+        this.signingSettings = null;
         return this;
     }
 
@@ -183,6 +186,13 @@ public final class LocalEnvironment implements AutoCloseable {
      * stand-in signs, its profile is trusted and its root is the trust root unless others are named.
      */
     public Map<String, String> signingSettings() {
+        if (signingSettings == null) {
+            signingSettings = Map.copyOf(readSigningSettings());
+        }
+        return signingSettings;
+    }
+
+    private Map<String, String> readSigningSettings() {
         dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
         String mode = java.util.Objects.requireNonNullElse(cdk.text("signing"), "off");
         if (!mode.equals("off") && !mode.equals("managed")) {

@@ -1,6 +1,5 @@
-package dev.quartermaster.registry;
+package dev.quartermaster.signature;
 
-import dev.quartermaster.signature.SigningStatus;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.ImageSigningStatus;
 
