@@ -25,8 +25,13 @@ public final class Catalog {
                     SIGNATURE_REVOCATION_CHECK, SIGNING_WAIT_SECONDS),
             FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 120);
     public static final FunctionSpec IMAGE_SCAN = new FunctionSpec("image-scan", "dev.quartermaster.verify.ScanHandler",
-            "Completed ECR scans, to the scan gate", with(COMMON, SCAN_MAX_CRITICAL, SCAN_MAX_HIGH),
-            FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 30);
+            "Completed ECR and Amazon Inspector scans and Inspector findings, to the scan gate; new findings on the running image alert",
+            with(COMMON, SCAN_MAX_CRITICAL, SCAN_MAX_HIGH, RELEASE_REPOSITORY, HOSTS),
+            FunctionSpec.TableAccess.SCAN_RECORDS, 1024, 30);
+    public static final FunctionSpec IMAGE_REPLICATION = new FunctionSpec("image-replication", "dev.quartermaster.replication.ReplicationHandler",
+            "Each push proven in every replication destination (ECR Replication Action events), late ones checked with ECR every 15 minutes",
+            with(COMMON, REPLICATION_DESTINATIONS, REPLICATION_DEADLINE_MINUTES, REPLICATION_REPOSITORIES),
+            FunctionSpec.TableAccess.REPLICAS, 1024, 60);
     public static final FunctionSpec BACKUP_START = new FunctionSpec("backup-start", "dev.quartermaster.backup.BackupStartHandler",
             "Start the scheduled database backup", with(COMMON, BACKUP), FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
     // hashes the whole staged object and copies it: ~100 MB/s from S3, so 300 s covers dumps of several GB
@@ -65,7 +70,7 @@ public final class Catalog {
             "Each run of ECR's lifecycle policy: alert when it expired an image a release needs or the archive lacks", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.GUARD_CLAIMS, 1024, 60);
 
-    public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, BACKUP_START, BACKUP_STATUS,
+    public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, IMAGE_REPLICATION, BACKUP_START, BACKUP_STATUS,
             RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT, LIFECYCLE_GUARD);
 
     private Catalog() {

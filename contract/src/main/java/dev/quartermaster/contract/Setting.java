@@ -41,7 +41,10 @@ public enum Setting {
     SIGNING_IDENTITIES("JSON list of trusted signers: AWS Signer profile (or profile version) ARNs, or x509.subject:<DN>", "[]"),
     SIGNING_TRUST_ROOTS("path of the PEM bundle of trusted roots (in Lambda: the trust-roots layer's file)", ""),
     SIGNATURE_REVOCATION_CHECK("enforce (AWS Signer's GetRevocationStatus; an unreadable status fails closed) or skip", "enforce"),
-    SIGNING_WAIT_SECONDS("how long image-verify waits for the registry's signing of a push before recording PENDING", "60");
+    SIGNING_WAIT_SECONDS("how long image-verify waits for the registry's signing of a push before recording PENDING", "60"),
+    REPLICATION_DESTINATIONS("JSON list of the registry's replication destinations ({region, account}); each pushed digest is proven there", "[]"),
+    REPLICATION_DEADLINE_MINUTES("a digest not replicated this long after its push is checked with ECR and alerted (REPLICATION_LATE)", "60"),
+    REPLICATION_REPOSITORIES("JSON list of the repositories replicated (the managed ones)", "[]");
 
     private static final class Defaults {
         /** One host named host, tagged qm:backup=true, running the app and the database. */

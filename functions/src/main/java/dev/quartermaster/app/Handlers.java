@@ -40,6 +40,8 @@ public final class Handlers {
             case "image-action" -> new ImageActionHandler(new ImageLedger(LedgerRoot.store(p), p.alerts()));
             case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)));
             case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
+            case "image-replication" -> new dev.quartermaster.replication.ReplicationHandler(
+                    dev.quartermaster.replication.ReplicationRoot.service(p, w.replicationStatus().apply(p)));
             case "backup-start" -> new BackupStartHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "restore-drill" -> new RestoreDrillHandler(BackupRoot.service(p, w.commands().apply(p)));

@@ -15,23 +15,30 @@ import java.util.function.Function;
  * (the local agent, a recording fake). By default both come from the settings, as in Lambda.
  */
 public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands,
-                     Function<Platform, dev.quartermaster.signature.RevocationCheck> revocations) {
+                     Function<Platform, dev.quartermaster.signature.RevocationCheck> revocations,
+                     Function<Platform, dev.quartermaster.replication.ReplicationStatus> replicationStatus) {
 
     public static Wiring of(Platform platform) {
-        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands, dev.quartermaster.signature.SignatureRoot::signer);
+        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands, dev.quartermaster.signature.SignatureRoot::signer,
+                p -> new dev.quartermaster.replication.EcrReplicationStatus(RegistryRoot.ecr(p)));
+    }
+
+    /** Where late replicas are checked (ECR's DescribeImageReplicationStatus by default; the destination registries locally). */
+    public Wiring withReplicationStatus(dev.quartermaster.replication.ReplicationStatus status) {
+        return new Wiring(platform, registry, commands, revocations, p -> status);
     }
 
     /** @param registry built when a verify function is built (so the local registry starts only then) */
     public Wiring withRegistry(Function<Platform, RegistryClient> registry) {
-        return new Wiring(platform, registry, commands, revocations);
+        return new Wiring(platform, registry, commands, revocations, replicationStatus);
     }
 
     public Wiring withCommands(CommandRunner runner) {
-        return new Wiring(platform, registry, p -> runner, revocations);
+        return new Wiring(platform, registry, p -> runner, revocations, replicationStatus);
     }
 
     /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
     public Wiring withRevocations(dev.quartermaster.signature.RevocationCheck check) {
-        return new Wiring(platform, registry, commands, p -> check);
+        return new Wiring(platform, registry, commands, p -> check, replicationStatus);
     }
 }

@@ -44,8 +44,13 @@ public abstract class EventFunction implements RequestStreamHandler {
 
     /** Accept only events of this account and region: Lambda's constructors pass the platform's origin, read from the settings. */
     public final EventFunction acceptingOnly(dev.quartermaster.events.EventOrigin accepted) {
-        this.origin = accepted;
+        this.origin = accepted.account() == null ? accepted : widen(accepted);
         return this;
+    }
+
+    /** The origins this handler accepts besides its own account and region (none unless a handler says otherwise). */
+    protected dev.quartermaster.events.EventOrigin widen(dev.quartermaster.events.EventOrigin own) {
+        return own;
     }
 
     /** The handler's whole job for one well-formed JSON object. */

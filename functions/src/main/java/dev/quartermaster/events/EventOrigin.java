@@ -8,10 +8,25 @@ import com.fasterxml.jackson.databind.JsonNode;
  * and is rejected. {@code account} null means no check (local runs, where sample events name a
  * placeholder account); the stack sets {@code EXPECTED_ACCOUNT} and Lambda sets {@code AWS_REGION}.
  */
-public record EventOrigin(String account, String region) {
+public record EventOrigin(String account, String region, java.util.Set<String> alsoFrom) {
+
+    public EventOrigin {
+        alsoFrom = java.util.Set.copyOf(alsoFrom);
+    }
+
+    public EventOrigin(String account, String region) {
+        this(account, region, java.util.Set.of());
+    }
 
     public static EventOrigin any() {
         return new EventOrigin(null, null);
+    }
+
+    /** This origin, and events of these {@code account/region} pairs too (image-replication: its destinations' registries). */
+    public EventOrigin alsoFrom(java.util.Collection<String> accountRegions) {
+        java.util.Set<String> all = new java.util.HashSet<>(alsoFrom);
+        all.addAll(accountRegions);
+        return new EventOrigin(account, region, all);
     }
 
     /** The origin the settings name: no account (a local run) means no check. */
@@ -25,6 +40,9 @@ public record EventOrigin(String account, String region) {
             return;
         }
         String a = event.path("account").asText("");
+        if (alsoFrom.contains(a + "/" + event.path("region").asText(""))) {
+            return;
+        }
         if (!account.equals(a)) {
             throw new MalformedEventException("event is for account '" + Validation.abbreviate(a) + "', not this function's " + account);
         }
