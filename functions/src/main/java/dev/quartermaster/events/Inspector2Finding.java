@@ -61,18 +61,31 @@ public record Inspector2Finding(String findingArn, String repository, String dig
         if (!STATUS.matcher(status).matches()) {
             throw new MalformedEventException("status '" + Validation.abbreviate(status) + "' is not ACTIVE, SUPPRESSED or CLOSED");
         }
-        Instant updated;
-        try {
-            String u = detail.path("updatedAt").asText(detail.path("lastObservedAt").asText(""));
-            updated = Instant.parse(u.replace(" ", "T"));
-        } catch (RuntimeException e) {
-            throw new MalformedEventException("updatedAt is not a time");
-        }
+        Instant updated = time(detail.path("updatedAt").asText(detail.path("lastObservedAt").asText("")));
         String vuln = detail.path("packageVulnerabilityDetails").path("vulnerabilityId").asText("");
         String title = detail.path("title").asText("");
         return new Inspector2Finding(arn, Validation.repository(m.group(1)), Validation.digest(m.group(2)), severity, status,
                 dev.quartermaster.common.Text.oneLine(vuln.isEmpty() ? "(no id)" : vuln, 64),
                 dev.quartermaster.common.Text.oneLine(title.isEmpty() ? "(untitled)" : title, 200), updated);
+    }
+
+    /** EventBridge's finding events write times as ISO-8601 or as "Nov 28, 2026, 8:02:44 AM" (UTC): both are read. */
+    static final java.time.format.DateTimeFormatter HUMAN = java.time.format.DateTimeFormatter.ofPattern("MMM d, yyyy, h:mm:ss a", java.util.Locale.US)
+            .withZone(java.time.ZoneOffset.UTC);
+
+    static Instant time(String text) {
+        if (text.length() > 40) {
+            throw new MalformedEventException("updatedAt is not a time");
+        }
+        try {
+            return Instant.parse(text.replace(" ", "T"));
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return HUMAN.parse(text.replace('\u202f', ' '), Instant::from);
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw new MalformedEventException("updatedAt '" + Validation.abbreviate(text) + "' is not a time");
+            }
+        }
     }
 
     /** The repository name of an ECR repository ARN, checked. */

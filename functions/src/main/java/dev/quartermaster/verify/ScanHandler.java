@@ -37,6 +37,22 @@ public final class ScanHandler extends EventFunction {
 
     @Override
     protected Outcome handle(JsonNode json) {
+        String detailType = json.path("detail-type").asText("");
+        if (dev.quartermaster.events.Inspector2Finding.DETAIL_TYPE.equals(detailType)) {
+            return finding(json);
+        }
+        if (dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE.equals(detailType)) {
+            AwsEvent<dev.quartermaster.events.Inspector2Scan> event = EventParser.parse(json, dev.quartermaster.events.Inspector2Scan.class,
+                    dev.quartermaster.events.Inspector2Scan.SOURCE, Set.of(dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE));
+            var d = event.detail();
+            String status = d.scanStatus() == null ? "" : d.scanStatus();
+            String repo = d.repository();
+            String digest = Validation.digest(d.imageDigest());
+            if (!status.endsWith("COMPLETE")) { // INITIAL_SCAN_COMPLETE; other statuses say the image is not (or no longer) scanned
+                return Outcome.ignored("Inspector scan status " + Text.oneLine(status, 40) + " (only completed scans are recorded)");
+            }
+            return recorded(event.id(), repo, digest, d.severityCounts(), Validation.tags(d.imageTags()), event);
+        }
         AwsEvent<EcrImageScan> event = EventParser.parse(json, EcrImageScan.class, EcrImageScan.SOURCE, Set.of(EcrImageScan.DETAIL_TYPE));
         EcrImageScan d = event.detail();
         String repo = Validation.repository(d.repositoryName());
@@ -44,9 +60,40 @@ public final class ScanHandler extends EventFunction {
         if (!"COMPLETE".equals(d.scanStatus())) {
             return Outcome.ignored("scan status " + Text.oneLine(d.scanStatus(), 40) + " (only COMPLETE scans are recorded)");
         }
-        Map<String, Integer> counts = d.severityCounts();
-        List<String> tags = Validation.tags(d.imageTags());
-        ScanService.Result result = service.record(event.id(), repo, digest, counts, tags, event.time());
+        return recorded(event.id(), repo, digest, d.severityCounts(), Validation.tags(d.imageTags()), event);
+    }
+
+    private Outcome finding(JsonNode json) {
+        AwsEvent<JsonNode> event = EventParser.parse(json, JsonNode.class, dev.quartermaster.events.Inspector2Finding.SOURCE,
+                Set.of(dev.quartermaster.events.Inspector2Finding.DETAIL_TYPE));
+        var f = dev.quartermaster.events.Inspector2Finding.read(event.detail());
+        ScanService.FindingResult r = service.finding(event.id(), f);
+        String what = f.repository() + "@" + f.digest().substring(7, 19) + " " + f.severity() + " " + f.vulnerabilityId() + " " + f.status();
+        if (r.duplicate()) {
+            return Outcome.duplicate("finding event " + event.id() + " was already recorded");
+        }
+        if (r.stale()) {
+            return Outcome.ignored(what + ": a newer version of this finding is recorded");
+        }
+        dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.INSPECTOR_FINDINGS);
+        if (r.failed()) {
+            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, f.repository());
+        }
+        if (r.alerted().contains("RUNNING_IMAGE_VULNERABLE")) {
+            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.RUNNING_IMAGE_VULNERABLE, f.repository());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("repository", f.repository());
+        details.put("digest", f.digest());
+        details.put("finding", f.findingArn());
+        details.put("counts", r.counts());
+        details.put("failed", r.failed());
+        details.put("alerted", r.alerted());
+        return Outcome.recorded(what + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted())), details);
+    }
+
+    private Outcome recorded(String eventId, String repo, String digest, Map<String, Integer> counts, List<String> tags, AwsEvent<?> event) {
+        ScanService.Result result = service.record(eventId, repo, digest, counts, tags, event.time());
         if (result.duplicate()) {
             return Outcome.duplicate("scan event " + event.id() + " was already recorded");
         }

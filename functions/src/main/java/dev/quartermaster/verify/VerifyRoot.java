@@ -34,6 +34,9 @@ public final class VerifyRoot {
     public static ScanService scans(Platform p) {
         Settings s = p.settings();
         return new ScanService(LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
-                new ScanGate(s.getInt(Setting.SCAN_MAX_CRITICAL), s.getInt(Setting.SCAN_MAX_HIGH)));
+                new ScanGate(s.getInt(Setting.SCAN_MAX_CRITICAL), s.getInt(Setting.SCAN_MAX_HIGH)),
+                new DynamoDbFindingStore(p.dynamoDb(), p.table()),
+                new dev.quartermaster.ledger.DynamoDbRunningImages(p.dynamoDb(), p.table(), s.get(Setting.RELEASE_REPOSITORY),
+                        dev.quartermaster.contract.Host.parseList(s.get(Setting.HOSTS))));
     }
 }

@@ -51,6 +51,8 @@ class CatalogDriftTest {
                 case SIGNING_IDENTITIES -> "[\"arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm\"]";
                 case SIGNING_TRUST_ROOTS -> ""; // a path: read, and empty (no roots: every signature found would be untrusted)
                 case SIGNATURE_REVOCATION_CHECK -> "enforce";
+                case REPLICATION_DESTINATIONS -> "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]";
+                case REPLICATION_REPOSITORIES -> "[\"wordpress\"]";
                 // a numeric setting (its default is a number) gets a number, every other one a marker of its own
                 default -> s.defaultValue() != null && s.defaultValue().matches("-?[0-9]+") ? "1" : "x-" + s.name().toLowerCase();
             });

@@ -17,7 +17,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  */
 class PackageRulesTest {
     private static final String ROOT = "dev.quartermaster.";
-    private static final List<String> FEATURES = List.of("verify", "backup", "archive", "release", "lifecycle");
+    private static final List<String> FEATURES = List.of("verify", "backup", "archive", "release", "lifecycle", "replication");
     private static final List<String> SHARED = List.of("registry", "host", "ledger", "idempotency");
     private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.quartermaster");

@@ -75,4 +75,21 @@ class ScanHandlerTest {
         assertThat(result.path("status").asText()).isEqualTo("REJECTED");
         assertThat(store[0].image("wordpress", A)).isEmpty();
     }
+
+    @Test
+    void inspector_findingThenItsClosure_andAnEmptyScan_feedTheSameGate() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        ScanHandler handler = new ScanHandler(new ScanService(store, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
+                new ScanGate(0, -1), new InMemoryFindingStore(), dev.quartermaster.ledger.RunningImages.none()));
+
+        assertThat(Invoke.handler(handler, "inspector-scan-empty.json").path("details").path("failed").asBoolean()).isFalse();
+        JsonNode active = Invoke.handler(handler, "inspector-finding-active.json");
+        assertThat(active.path("details").path("failed").asBoolean()).isTrue();
+        assertThat(store.image("wordpress", A).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.FAILED_SCAN);
+        JsonNode closed = Invoke.handler(handler, "inspector-finding-closed.json");
+        assertThat(closed.path("details").path("failed").asBoolean()).isFalse();
+        assertThat(Invoke.handler(handler, "inspector-finding-active.json").path("status").asText()).isEqualTo("DUPLICATE");
+        assertThat(store.image("wordpress", A).orElseThrow().scanFailed()).isFalse();
+        assertThat(alerts.kinds()).containsExactly("FAILED_SCAN");
+    }
 }
