@@ -42,7 +42,63 @@ public record Config(
         int archiveObjectLockDays,
         Release release,
         LifecycleRules lifecycle,
-        Signing signing) {
+        Signing signing,
+        Estate estate) {
+
+    /**
+     * The registry estate: replication destinations (a stack each, in its region and account), the proof's deadline,
+     * accounts and an organization that may pull, the repositories' encryption, basic or enhanced scanning, pull-through
+     * cache rules. {@code homeRegion}/{@code homeAccount} are null when synth cannot know them (no credentials).
+     */
+    public record Estate(List<Destination> replication, int replicationDeadlineMinutes, List<String> pullAccounts, String pullOrganization,
+                         String encryption, String scanning, List<String> continuousScanFilters, List<CacheRule> pullThroughCache,
+                         String homeRegion, String homeAccount) {
+        public static Estate none() {
+            return new Estate(List.of(), 60, List.of(), "", "AES256", "BASIC", List.of(), List.of(), null, null);
+        }
+
+        public boolean kms() {
+            return !encryption.equals("AES256");
+        }
+
+        /** The customer key given by ARN, or null (AES256, or KMS: a key the stack creates). */
+        public String keyArn() {
+            return encryption.startsWith("arn:") ? encryption : null;
+        }
+
+        public boolean enhanced() {
+            return scanning.equals("ENHANCED");
+        }
+
+        public boolean pullGranted() {
+            return !pullAccounts.isEmpty() || !pullOrganization.isEmpty();
+        }
+    }
+
+    /** One replication destination; {@code account} null means this stack's account; {@code kmsKey} an optional key ARN there. */
+    public record Destination(String region, String account, String kmsKey) {
+        public String id() {
+            return region + (account == null ? "" : "-" + account);
+        }
+    }
+
+    /** A pull-through cache rule: repositories under {@code prefix}/ mirror {@code upstream} (with ECR's credential secret where it needs one). */
+    public record CacheRule(String prefix, String upstream, String credentialArn) {
+        static final Map<String, String[]> UPSTREAMS = Map.of(
+                "docker-hub", new String[]{"registry-1.docker.io", "required"},
+                "ecr-public", new String[]{"public.ecr.aws", "none"},
+                "quay", new String[]{"quay.io", "optional"},
+                "ghcr", new String[]{"ghcr.io", "required"});
+
+        public String upstreamUrl() {
+            return UPSTREAMS.get(upstream)[0];
+        }
+
+        /** ECR's name for the upstream registry. */
+        public String upstreamRegistry() {
+            return upstream.equals("ghcr") ? "github-container-registry" : upstream;
+        }
+    }
 
     /**
      * The signature gate: {@code mode} off or managed (the stack's AWS Signer profile signs every push through ECR);
@@ -197,8 +253,172 @@ public record Config(
         return new Signing(mode, required, identities, path, pem, revocation.equals("enforce"), wait);
     }
 
+    static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+    static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
+    static final Pattern ORGANIZATION = Pattern.compile("o-[a-z0-9]{10,32}");
+    static final Pattern KMS_KEY = Pattern.compile("arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):key/[A-Za-z0-9-]{1,64}");
+    static final Pattern CACHE_PREFIX = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
+    static final Pattern PTC_SECRET = Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+");
+    /** Registry-wide settings the context may say another stack or team owns. */
+    static final List<String> REGISTRY_WIDE = List.of("replication", "scanning");
+    /** The key under which the lock file records each repository's encryption, fixed when the repository was created. */
+    public static final String LOCKED_ENCRYPTION = "repositoryEncryption";
+
+    private static Estate estate(Reader r, List<String> repos, List<String> errors, Function<String, String> env) {
+        String homeRegion = nonBlank(r.text("homeRegion", nonBlank(env.apply("CDK_DEFAULT_REGION"))));
+        String homeAccount = nonBlank(r.text("homeAccount", nonBlank(env.apply("CDK_DEFAULT_ACCOUNT"))));
+        List<String> elsewhere = r.list("registryManagedElsewhere", List.of());
+        elsewhere.stream().filter(e -> !REGISTRY_WIDE.contains(e)).forEach(e ->
+                errors.add("registryManagedElsewhere: '" + e + "' is not one of " + REGISTRY_WIDE));
+        List<Destination> destinations = new ArrayList<>();
+        String replication = r.text("replication", "[]");
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = JSON.readTree(replication.isEmpty() ? "[]" : replication);
+            if (!list.isArray()) {
+                throw new IllegalArgumentException("not a list");
+            }
+            for (com.fasterxml.jackson.databind.JsonNode d : list) {
+                String region = d.path("region").asText("");
+                String account = d.hasNonNull("account") ? d.path("account").asText() : null;
+                String key = d.hasNonNull("kmsKey") ? d.path("kmsKey").asText() : null;
+                if (!REGION.matcher(region).matches()) {
+                    errors.add("replication: '" + region + "' is not an AWS region (e.g. [{\"region\":\"eu-central-1\"}])");
+                    continue;
+                }
+                if (account != null && !ACCOUNT.matcher(account).matches()) {
+                    errors.add("replication: account '" + account + "' of " + region + " is not a 12-digit account id (leave it out for this account)");
+                    continue;
+                }
+                if (key != null && !(KMS_KEY.matcher(key).matches() && key.split(":")[3].equals(region))) {
+                    errors.add("replication: kmsKey of " + region + " must be a KMS key ARN in " + region);
+                }
+                Destination dest = new Destination(region, account != null && account.equals(homeAccount) ? null : account, key);
+                if (dest.account() == null && region.equals(homeRegion)) {
+                    errors.add("replication: " + region + " is this stack's own region and account; a destination must differ in one of them");
+                }
+                if (destinations.stream().anyMatch(x -> x.id().equals(dest.id()))) {
+                    errors.add("replication: " + dest.id() + " is listed twice");
+                }
+                destinations.add(dest);
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            errors.add("replication: must be a JSON list of {\"region\": ..., \"account\": ... (optional)}, e.g. -c 'replication=[{\"region\":\"eu-central-1\"}]'");
+        }
+        if (destinations.size() > 25) {
+            errors.add("replication: ECR replicates to at most 25 destinations, not " + destinations.size());
+        }
+        if (!destinations.isEmpty() && elsewhere.contains("replication")) {
+            errors.add("replication: the registry's replication configuration is one per registry and region, and registryManagedElsewhere says"
+                    + " another stack owns it; add these destinations there, or remove \"replication\" from registryManagedElsewhere to let"
+                    + " Quartermaster own it (it replaces whatever configuration the registry has)");
+        }
+        if (!destinations.isEmpty() && homeRegion == null) {
+            errors.add("replication: the home region is unknown, and each destination forwards its events to it; deploy with a profile"
+                    + " or AWS_REGION (cdk sets CDK_DEFAULT_REGION), or -c homeRegion=us-east-1");
+        }
+        if (destinations.stream().anyMatch(d -> d.account() != null) && homeAccount == null) {
+            errors.add("replication: a cross-account destination names this account in its registry policy, which is unknown here;"
+                    + " deploy with credentials (cdk sets CDK_DEFAULT_ACCOUNT), or -c homeAccount=123456789012");
+        }
+        List<String> pullAccounts = r.list("pullAccounts", List.of());
+        pullAccounts.stream().filter(a -> !ACCOUNT.matcher(a).matches()).forEach(a ->
+                errors.add("pullAccounts: '" + a + "' is not a 12-digit account id"));
+        String org = r.text("pullOrganization", "");
+        if (!org.isEmpty() && !ORGANIZATION.matcher(org).matches()) {
+            errors.add("pullOrganization: '" + org + "' is not an AWS Organizations id (o-, then 10 to 32 lowercase letters or digits)");
+        }
+        String encryption = r.text("repositoryEncryption", "AES256");
+        if (!encryption.equals("AES256") && !encryption.equals("KMS")) {
+            var m = KMS_KEY.matcher(encryption);
+            if (!m.matches()) {
+                errors.add("repositoryEncryption: '" + encryption + "' must be AES256, KMS (a key the stack creates) or a KMS key ARN");
+            } else if (homeRegion != null && !m.group(1).equals(homeRegion)) {
+                errors.add("repositoryEncryption: the key is in " + m.group(1) + ", the repositories in " + homeRegion + ": ECR needs a key in its own region");
+            }
+        }
+        String scanning = r.text("scanning", "BASIC");
+        if (!scanning.equals("BASIC") && !scanning.equals("ENHANCED")) {
+            errors.add("scanning: must be BASIC (ECR's scan on push) or ENHANCED (Amazon Inspector: OS and language packages, continuous), not '" + scanning + "'");
+        }
+        if (scanning.equals("ENHANCED") && elsewhere.contains("scanning")) {
+            errors.add("scanning: the registry's scanning configuration is one per registry and region, and registryManagedElsewhere says"
+                    + " another stack owns it; set ENHANCED there, or remove \"scanning\" from registryManagedElsewhere");
+        }
+        List<String> continuous = r.list("continuousScanFilters", List.of());
+        continuous.stream().filter(f -> !REPOSITORY_PATTERN.matcher(f).matches()).forEach(f ->
+                errors.add("continuousScanFilters: '" + f + "' is not a repository filter (lowercase letters, digits, . _ - / and * wildcards)"));
+        if (!continuous.isEmpty() && !scanning.equals("ENHANCED")) {
+            errors.add("continuousScanFilters: continuous scanning is Amazon Inspector's; set -c scanning=ENHANCED too");
+        }
+        List<CacheRule> caches = new ArrayList<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = JSON.readTree(r.text("pullThroughCache", "[]"));
+            for (com.fasterxml.jackson.databind.JsonNode c : list) {
+                String prefix = c.path("prefix").asText("");
+                String upstream = c.path("upstream").asText("");
+                String secret = c.hasNonNull("credentialArn") ? c.path("credentialArn").asText() : null;
+                if (!CACHE_PREFIX.matcher(prefix).matches() || prefix.length() < 2 || prefix.length() > 30 || repos.contains(prefix)
+                        || prefix.equals("ecr") || prefix.startsWith("aws")) {
+                    errors.add("pullThroughCache: prefix '" + prefix + "' must be 2-30 lowercase letters, digits and . _ -, not 'ecr' or 'aws…',"
+                            + " and not one of the managed repositories");
+                    continue;
+                }
+                String[] up = CacheRule.UPSTREAMS.get(upstream);
+                if (up == null) {
+                    errors.add("pullThroughCache: upstream '" + upstream + "' of " + prefix + " must be one of " + new java.util.TreeSet<>(CacheRule.UPSTREAMS.keySet()));
+                    continue;
+                }
+                if (up[1].equals("required") && secret == null) {
+                    errors.add("pullThroughCache: " + upstream + " needs credentials: create a Secrets Manager secret named ecr-pullthroughcache/"
+                            + prefix + " with {\"username\",\"accessToken\"} and give its ARN as credentialArn");
+                } else if (up[1].equals("none") && secret != null) {
+                    errors.add("pullThroughCache: " + upstream + " takes no credentials: remove credentialArn from " + prefix);
+                } else if (secret != null && !PTC_SECRET.matcher(secret).matches()) {
+                    errors.add("pullThroughCache: credentialArn of " + prefix + " must be a Secrets Manager secret ARN whose name starts with"
+                            + " ecr-pullthroughcache/ (ECR only reads secrets named so)");
+                }
+                if (caches.stream().anyMatch(x -> x.prefix().equals(prefix))) {
+                    errors.add("pullThroughCache: prefix '" + prefix + "' is listed twice");
+                }
+                caches.add(new CacheRule(prefix, upstream, secret));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            errors.add("pullThroughCache: must be a JSON list of {\"prefix\", \"upstream\", \"credentialArn\"}");
+        }
+        return new Estate(destinations, r.integer("replicationDeadlineMinutes", Setting.REPLICATION_DEADLINE_MINUTES.intDefault(), 5, 24 * 60),
+                pullAccounts, org, encryption, scanning, continuous, caches, homeRegion, homeAccount);
+    }
+
+    private static String nonBlank(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /**
+     * A repository's encryption is fixed when ECR creates it: refuses a configuration whose encryption differs from what the
+     * lock file recorded for a repository (written at each synth, see {@link QuartermasterApp}).
+     */
+    public static List<String> encryptionChanges(Config c, Map<String, String> locked) {
+        List<String> problems = new ArrayList<>();
+        for (String repo : c.repositories()) {
+            String was = locked.get(repo);
+            if (was != null && !was.equals(c.estate().encryption())) {
+                problems.add("repositoryEncryption: " + repo + " was created with " + was + " and ECR cannot change a repository's encryption"
+                        + " (CloudFormation would have to replace it, and it refuses to replace a named repository). To move to "
+                        + c.estate().encryption() + ": add a repository under a new name with it, copy the images by digest"
+                        + " (bin/qm replicate backfill, or restore from the archive), release from it, then retire the old one. If " + repo
+                        + " was never deployed with " + was + ", delete its entry under \"" + LOCKED_ENCRYPTION + "\" in the lock file.");
+            }
+        }
+        return problems;
+    }
+
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
     public static Config from(Function<String, Object> context) {
+        return from(context, System::getenv);
+    }
+
+    /** With the environment cdk gives the app ({@code CDK_DEFAULT_REGION}, {@code CDK_DEFAULT_ACCOUNT}) read through {@code env}. */
+    public static Config from(Function<String, Object> context, Function<String, String> env) {
         List<String> errors = new ArrayList<>();
         Reader r = new Reader(context, errors);
         List<String> repos = r.list("repositories", List.of("wordpress"));
@@ -246,7 +466,8 @@ public record Config(
                 r.integer("archiveObjectLockDays", 0, 0, 36500),
                 release(r, repos, errors),
                 lifecycle(r, untagged, keep, errors),
-                signing(r, repos, errors));
+                signing(r, repos, errors),
+                estate(r, repos, errors, env));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");
@@ -328,6 +549,16 @@ public record Config(
             }
             if (v instanceof List<?> l) {
                 return l.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            }
+            String text = String.valueOf(v).trim();
+            if (text.startsWith("[")) { // -c key='["a","b"]', as cdk passes a JSON list on the command line
+                try {
+                    List<?> l = JSON.readValue(text, List.class);
+                    return l.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    errors.add(key + ": '" + text + "' is not a JSON list (e.g. -c " + key + "='[\"a\",\"b\"]', or a,b)");
+                    return fallback;
+                }
             }
             return Arrays.stream(String.valueOf(v).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         }

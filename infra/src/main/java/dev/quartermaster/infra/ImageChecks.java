@@ -20,7 +20,8 @@ import java.util.Map;
 public final class ImageChecks extends Construct {
     /** What the image functions are told; {@code repositories} are the managed ECR repositories (pull is granted on them only). */
     public record Props(List<Repository> repositories, List<String> repositoryNames, String verifyRules, int scanMaxCritical,
-                        int scanMaxHigh, FunctionFactory functions, Config.Signing signing) {
+                        int scanMaxHigh, FunctionFactory functions, Config.Signing signing, boolean enhancedScanning,
+                        String releaseRepository, String hostsJson) {
         public Props {
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException("ImageChecks needs at least one repository (-c repositories=wordpress)");
@@ -41,6 +42,22 @@ public final class ImageChecks extends Construct {
             private int scanMaxHigh = -1;
             private FunctionFactory functions;
             private Config.Signing signing = Config.Signing.off();
+            private boolean enhancedScanning;
+            private String releaseRepository = "wordpress";
+            private String hostsJson = Setting.HOSTS.defaultValue();
+
+            /** Amazon Inspector's scan and finding events go to image-scan too. */
+            public Builder enhancedScanning(boolean v) {
+                this.enhancedScanning = v;
+                return this;
+            }
+
+            /** The app's repository and hosts: image-scan alerts when a new finding lands on what they run. */
+            public Builder release(String repository, String hosts) {
+                this.releaseRepository = repository;
+                this.hostsJson = hosts;
+                return this;
+            }
 
             public Builder signing(Config.Signing v) {
                 this.signing = v;
@@ -72,7 +89,8 @@ public final class ImageChecks extends Construct {
             }
 
             public Props build() {
-                return new Props(repositories, repositoryNames, verifyRules, scanMaxCritical, scanMaxHigh, functions, signing);
+                return new Props(repositories, repositoryNames, verifyRules, scanMaxCritical, scanMaxHigh, functions, signing, enhancedScanning,
+                        releaseRepository, hostsJson);
             }
         }
     }
@@ -119,9 +137,21 @@ public final class ImageChecks extends Construct {
 
         QmFunction scan = props.functions().create(this, Catalog.IMAGE_SCAN, Map.of(
                 Setting.SCAN_MAX_CRITICAL, Integer.toString(props.scanMaxCritical()),
-                Setting.SCAN_MAX_HIGH, Integer.toString(props.scanMaxHigh())));
+                Setting.SCAN_MAX_HIGH, Integer.toString(props.scanMaxHigh()),
+                Setting.RELEASE_REPOSITORY, props.releaseRepository(),
+                Setting.HOSTS, props.hostsJson()));
         rule("ImageScanRule", "Completed ECR scans, to the scan gate",
                 pattern(props, "ECR Image Scan", Map.of("scan-status", List.of("COMPLETE"))), scan);
+        if (props.enhancedScanning()) {
+            List<String> arns = props.repositories().stream().map(Repository::getRepositoryArn).toList();
+            rule("InspectorScanRule", "Amazon Inspector's completed scans of the managed repositories, to the scan gate",
+                    EventPattern.builder().source(List.of("aws.inspector2")).detailType(List.of("Inspector2 Scan"))
+                            .detail(Map.of("repository-name", arns)).build(), scan);
+            rule("InspectorFindingRule", "Amazon Inspector's findings (new, updated, closed) on the managed repositories' images",
+                    EventPattern.builder().source(List.of("aws.inspector2")).detailType(List.of("Inspector2 Finding"))
+                            .detail(Map.of("resources", Map.of("type", List.of("AWS_ECR_CONTAINER_IMAGE"),
+                                    "details", Map.of("awsEcrContainerImage", Map.of("repositoryName", props.repositoryNames()))))).build(), scan);
+        }
     }
 
     /**

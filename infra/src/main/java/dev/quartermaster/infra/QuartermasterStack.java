@@ -47,12 +47,16 @@ public final class QuartermasterStack extends Stack {
     private final Alerting alerting;
     private final DatabaseBackups databaseBackups;
     private final Releases releases;
+    private final software.amazon.awscdk.services.kms.IKey repositoryKey;
 
     public QuartermasterStack(Construct scope, String id, StackProps props, Config config,
                               java.util.function.Function<dev.quartermaster.contract.Bundle, Code> functionsCode) {
         super(scope, id, props);
         this.config = config;
         this.ledger = ledgerTable();
+        this.repositoryKey = config.estate().kms() ? (config.estate().keyArn() != null
+                ? software.amazon.awscdk.services.kms.Key.fromKeyArn(this, "GivenRepositoryKey", config.estate().keyArn())
+                : RepositoryAccess.key(this, "RepositoryKey", config.estate(), "Quartermaster's ECR repositories")) : null;
         config.repositories().forEach(name -> repositories.add(repository(name)));
         this.backups = backupBucket();
         this.archive = archiveBucket();
@@ -63,7 +67,10 @@ public final class QuartermasterStack extends Stack {
                 .verifyRules(config.verifyRules())
                 .scanLimits(config.scanMaxCritical(), config.scanMaxHigh())
                 .signing(config.signing())
+                .enhancedScanning(config.estate().enhanced())
+                .release(config.release().repository(), Host.toJson(config.hosts()))
                 .functions(functions).build());
+        new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions));
         new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
                 .bucket(backups).config(config).functions(functions).build());
@@ -101,7 +108,11 @@ public final class QuartermasterStack extends Stack {
                     .imageTagMutabilityExclusionFilters(config.mutableTagPatterns().stream()
                             .map(ImageTagMutabilityExclusionFilter::wildcard).toList());
         }
+        if (repositoryKey != null) {
+            b.encryption(software.amazon.awscdk.services.ecr.RepositoryEncryption.KMS).encryptionKey(repositoryKey);
+        }
         Repository repository = b.build();
+        RepositoryAccess.grantPull(repository, config.estate());
         // ECR's own policy text: the protection rule first, then cdk.json's lifecycleRules (or today's defaults)
         ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
                 software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()

@@ -92,6 +92,15 @@ public final class Releases extends Construct {
                 PolicyStatement.Builder.create().effect(Effect.ALLOW)
                         .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"))
                         .resources(List.of(props.repository().getRepositoryArn())).build());
+        // base images through the pull-through cache: the first pull of an upstream image creates its repository under the prefix
+        List<String> cached = props.config().estate().pullThroughCache().stream()
+                .map(rule -> "arn:" + Aws.PARTITION + ":ecr:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":repository/" + rule.prefix() + "/*").toList();
+        if (!cached.isEmpty()) {
+            props.hostPolicy().addStatements(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                    .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
+                            "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"))
+                    .resources(cached).build());
+        }
     }
 
     /** The app's repository in this account's ECR: fixed in the documents, so no caller can point the host (and its ECR token) elsewhere. */

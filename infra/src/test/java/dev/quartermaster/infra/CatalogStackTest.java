@@ -27,7 +27,8 @@ class CatalogStackTest {
 
     @BeforeAll
     static void synth() {
-        Template t = StackFixture.template(Map.of());
+        // with replication on, so the one optional function (image-replication) is deployed too
+        Template t = StackFixture.template(Map.of("replication", "[{\"region\":\"eu-central-1\"}]", "homeRegion", "us-east-1"));
         functions = new HashMap<>();
         t.findResources("AWS::Lambda::Function").values().forEach(f -> {
             @SuppressWarnings("unchecked") Map<String, Object> props = (Map<String, Object>) f.get("Properties");
@@ -86,7 +87,7 @@ class CatalogStackTest {
         var factory = new FunctionFactory(b -> software.amazon.awscdk.services.lambda.Code.fromInline("x"), table, alerting.topic(), alerting.deadLetters());
 
         assertThatThrownBy(() -> factory.create(stack, Catalog.IMAGE_SCAN, Map.of(Setting.SCAN_MAX_CRITICAL, "0")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing [SCAN_MAX_HIGH]");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing [HOSTS, RELEASE_REPOSITORY, SCAN_MAX_HIGH]");
         assertThatThrownBy(() -> factory.create(stack, Catalog.IMAGE_ACTION, Map.of(Setting.DATABASE, "x")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not read by the function [DATABASE]");
     }
