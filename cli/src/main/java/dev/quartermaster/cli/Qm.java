@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         description = "Quartermaster: ECR image ledger, version verification, image archive, release switch and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
                 BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
-                ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class})
+                ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
+                ReplicateCommand.class})
 public final class Qm implements Runnable {
 
     @CommandLine.Spec

@@ -43,7 +43,16 @@ public final class RegistryWriter {
 
     /** True if the registry already holds the manifest. */
     public boolean hasManifest(String repository, String digest) {
-        return head(base.resolve("/v2/" + repository + "/manifests/" + digest), "manifest " + repository + "@" + digest);
+        // every manifest type accepted: a registry answers 404 for an OCI manifest a HEAD without Accept does not ask for
+        HttpResponse<String> r = send(request(base.resolve("/v2/" + repository + "/manifests/" + digest)).header("Accept", MediaTypes.ACCEPT_MANIFESTS)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), "look up manifest " + repository + "@" + digest);
+        if (r.statusCode() == 200) {
+            return true;
+        }
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        throw new RegistryException("look up manifest " + repository + "@" + digest + ": HTTP " + r.statusCode());
     }
 
     /** Streams {@code size} bytes as blob {@code digest}; the registry refuses bytes that do not hash to it. */

@@ -11,6 +11,9 @@ import dev.quartermaster.events.Validation;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.replication.Replica;
+import dev.quartermaster.replication.ReplicaStore;
+import dev.quartermaster.replication.ReplicationRoot;
 import dev.quartermaster.ledger.TagEvent;
 import dev.quartermaster.ledger.TagHead;
 import picocli.CommandLine.Command;
@@ -41,14 +44,16 @@ public final class LedgerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean json = target.json();
         if (target.aws) {
-            return show(LedgerRoot.store(target.awsPlatform()), json, System.out);
+            var p = target.awsPlatform();
+            return show(LedgerRoot.store(p), ReplicationRoot.store(p), json, System.out);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
-            return show(LedgerRoot.store(LocalServices.platform(local, System.err)), json, System.out);
+            var p = LocalServices.platform(local, System.err);
+            return show(LedgerRoot.store(p), ReplicationRoot.store(p), json, System.out);
         }
     }
 
-    int show(LedgerStore store, boolean json, PrintStream out) throws Exception {
+    int show(LedgerStore store, ReplicaStore replicas, boolean json, PrintStream out) throws Exception {
         int at = ref.indexOf('@');
         int colon = ref.indexOf(':');
         if (at > 0) {
@@ -59,7 +64,22 @@ public final class LedgerCommand implements Callable<Integer> {
                 System.err.println("qm ledger: " + repo + "@" + digest + " is not in the ledger");
                 return 3;
             }
-            return print(json, out, image.get(), () -> printImages(List.of(image.get()), out));
+            List<Replica> copies = replicas.replicas(repo, image.get().digest());
+            Map<String, Object> doc = new java.util.LinkedHashMap<>(EventParser.JSON.convertValue(image.get(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+            doc.put("replicas", copies.stream().map(r -> {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("region", r.destination().region());
+                m.put("account", r.destination().account());
+                m.put("state", r.label());
+                m.put("at", r.settledAt() != null ? r.settledAt() : r.pushedAt());
+                m.put("reason", r.reason());
+                return m;
+            }).toList());
+            return print(json, out, doc, () -> {
+                printImages(List.of(image.get()), out);
+                printReplicas(copies, out);
+            });
         }
         if (colon > 0) {
             String repo = Validation.repository(ref.substring(0, colon));
@@ -110,6 +130,18 @@ public final class LedgerCommand implements Callable<Integer> {
         images.stream().filter(i -> i.signature() != null && images.size() == 1).forEach(i -> out.println("  signature: " + i.signature().state()
                 + (i.signature().identity() == null ? "" : " by " + i.signature().identity())
                 + (i.signature().reason() == null ? "" : " (" + i.signature().reason() + ")") + ", checked " + i.signature().at()));
+    }
+
+    /** Each destination's copy of one digest: where, in which state, since when, why. */
+    static void printReplicas(List<Replica> copies, PrintStream out) {
+        if (copies.isEmpty()) {
+            return;
+        }
+        out.println("  replicas:");
+        TextTable t = new TextTable("REGION", "ACCOUNT", "STATE", "WHEN", "WHY");
+        copies.forEach(r -> t.row(r.destination().region(), r.destination().account(), r.label(),
+                r.settledAt() != null ? r.settledAt() : r.pushedAt(), r.reason() == null || r.reason().isEmpty() ? "-" : r.reason()));
+        t.print(out, "    ");
     }
 
     private static int print(boolean json, PrintStream out, Object doc, Runnable text) throws Exception {

@@ -52,7 +52,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("qm-demo");
         out.println("Quartermaster demo: the seed lab on this machine, no AWS account needed (state: " + dir + ")");
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
-            local.context(java.util.List.of("signing=managed")); // the local stand-in for ECR managed signing signs each push
+            // the local stand-in for ECR managed signing signs each push; a second local registry plays the DR region
+            local.context(java.util.List.of("signing=managed", "replication=" + DR_REPLICATION));
             step(0, "starting local backends (DynamoDB Local, OCI registry, S3Mock, MariaDB)");
             CompletableFuture<Void> slow = CompletableFuture.allOf(
                     CompletableFuture.runAsync(local::s3), CompletableFuture.runAsync(local::mariaDb));
@@ -66,6 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
             RequestStreamHandler ledger = FunctionCatalog.create("image-action", ls.wiring);
             RequestStreamHandler verify = FunctionCatalog.create("image-verify", ls.wiring);
             archive = FunctionCatalog.create("image-archive", ls.wiring);
+            replication = FunctionCatalog.create("image-replication", ls.wiring);
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
             signer = local.signing();
             registryReader = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
@@ -103,6 +105,8 @@ public final class DemoCommand implements Callable<Integer> {
             step(4, "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
             archived.forEach(out::println);
             archiveRoundTrip(local, services, d1);
+
+            drReplica(local, services, alerts, d1, d2);
 
             step(5, "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
             String user = System.getProperty("user.name", "you");
@@ -194,6 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
         invoke(ledger, "image-action", event);
         JsonNode v = invoke(verify, "image-verify", event);
         JsonNode a = invoke(archive, "image-archive", event);
+        invoke(replication, "image-replication", event); // awaited in the DR region from now on
         archived.add(String.format("  archived %-10s %s  stored %5.1f MB, already in the archive %5.1f MB", tag, digest.substring(7, 19),
                 a.path("details").path("bytesStored").asLong() / 1e6, a.path("details").path("bytesDeduplicated").asLong() / 1e6));
         out.printf("  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n", tag, digest.substring(7, 19),
@@ -203,6 +208,49 @@ public final class DemoCommand implements Callable<Integer> {
                 + (v.path("details").has("signedBy") ? " by " + v.path("details").path("signedBy").asText() : "")
                 + (v.path("details").has("signatureReason") ? " (" + v.path("details").path("signatureReason").asText() + ")" : ""));
         return digest;
+    }
+
+    static final String DR_REPLICATION = "[{\"region\":\"eu-central-1\"}]";
+    private RequestStreamHandler replication;
+
+    /**
+     * The DR replica: ECR's replication played by a second local registry. wp-6.4-v1 arrives and is proven by digest;
+     * wp-6.5-v2's copy breaks on the way (FAILED, alerted); the backfill then copies everything the replica lacks.
+     */
+    private void drReplica(LocalEnvironment local, dev.quartermaster.common.Platform services, FileAlerts alerts, String d1, String d2) throws Exception {
+        out.println("  the DR replica (eu-central-1, a second local registry): every push was awaited there (PENDING)");
+        var dr = local.destinations().get(0);
+        LocalReplication replicator = new LocalReplication(local);
+        invoke(replication, "image-replication", replicator.replicate("wordpress", d1, "wp-6.4-v1", dr, false));
+        if (replicator.lastError() != null) {
+            out.println("  the copy of wp-6.4-v1 failed: " + replicator.lastError());
+        }
+        invoke(replication, "image-replication", replicator.replicate("wordpress", d2, "wp-6.5-v2", dr, true));
+        var replicas = dev.quartermaster.replication.ReplicationRoot.store(services);
+        String s1 = replicas.get("wordpress", d1, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
+        String s2 = replicas.get("wordpress", d2, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
+        out.println("  wp-6.4-v1 replicated by digest: " + s1 + "; wp-6.5-v2's copy broke on the way: " + s2);
+        expect(s1, "REPLICATED", "wp-6.4-v1 replica");
+        expect(s2, "FAILED", "wp-6.5-v2 replica");
+        Optional<Alert> failed = alerts.seen().stream().filter(a -> a.kind().equals("REPLICATION_FAILED")).findFirst();
+        out.println("  ALERT " + failed.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
+        if (failed.isEmpty()) {
+            failures.add("no REPLICATION_FAILED alert for wp-6.5-v2");
+        }
+        out.println("  bin/qm replicate backfill --to eu-central-1: what the replica lacks, copied by digest");
+        var source = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+        var lines = new java.io.ByteArrayOutputStream();
+        int rc = ReplicateCommand.Backfill.run(new dev.quartermaster.archive.RegistryImageLister(source), source,
+                new dev.quartermaster.registry.RegistryWriter(replicator.url(dr), dev.quartermaster.registry.RegistryAuth.anonymous()), dr,
+                List.of("wordpress"), new dev.quartermaster.replication.ReplicationService(List.of(dr), List.of("wordpress"), java.time.Duration.ofMinutes(60),
+                        replicas, (r, x) -> List.of(), services.alerts(), java.time.Clock.systemUTC()), new PrintStream(lines, true, StandardCharsets.UTF_8));
+        lines.toString(StandardCharsets.UTF_8).lines().forEach(l -> out.println("  " + l.strip()));
+        String after = replicas.get("wordpress", d2, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
+        out.println("  wp-6.5-v2 in the replica now: " + after);
+        expect(after, "REPLICATED", "wp-6.5-v2 replica after the backfill");
+        if (rc != 0) {
+            failures.add("the backfill failed (exit " + rc + ")");
+        }
     }
 
     /** Starts the local site on wp-6.4-v1, releases wp-6.5-v2, rolls back, and tries the lying tag. */

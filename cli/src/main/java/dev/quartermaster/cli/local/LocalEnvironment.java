@@ -220,10 +220,59 @@ public final class LocalEnvironment implements AutoCloseable {
         return env;
     }
 
+    /** Locally the home account is the one the sample events in events/ name (a replication destination without an account is in it). */
+    public static final String LOCAL_ACCOUNT = "123456789012";
+
+    /**
+     * The registry estate's settings from cdk.json's context (and -c overrides), as the stack would set them:
+     * the replication destinations (each with its account), the deadline, the managed repositories; the app's repository
+     * and hosts for image-scan.
+     */
+    public Map<String, String> estateSettings() {
+        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
+        String home = java.util.Objects.requireNonNullElse(cdk.text("homeAccount"), LOCAL_ACCOUNT);
+        Map<String, String> env = new java.util.HashMap<>();
+        String replication = java.util.Objects.requireNonNullElse(cdk.text("replication"), "[]");
+        env.put("REPLICATION_DESTINATIONS", destinationsJson(dev.quartermaster.replication.Destination.parseList(replication, home)));
+        env.put("REPLICATION_DEADLINE_MINUTES", Integer.toString(cdk.integer("replicationDeadlineMinutes", 60)));
+        String repositories = java.util.Objects.requireNonNullElse(cdk.text("repositories"), "[\"wordpress\"]");
+        env.put("REPLICATION_REPOSITORIES", repositories.startsWith("[") ? repositories : jsonList(repositories.split(",")));
+        env.put("RELEASE_REPOSITORY", java.util.Objects.requireNonNullElse(cdk.text("releaseRepository"), "wordpress"));
+        env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue());
+        return env;
+    }
+
+    /** The replication destinations cdk.json's context (and -c overrides) name, with their accounts. */
+    public java.util.List<dev.quartermaster.replication.Destination> destinations() {
+        return dev.quartermaster.replication.Destination.parseList(estateSettings().get("REPLICATION_DESTINATIONS"), LOCAL_ACCOUNT);
+    }
+
+    private static String destinationsJson(java.util.List<dev.quartermaster.replication.Destination> list) {
+        return list.stream().map(d -> "{\"region\":\"" + d.region() + "\",\"account\":\"" + d.account() + "\"}")
+                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+
+    private static String jsonList(String[] items) {
+        return java.util.Arrays.stream(items).map(String::trim).filter(x -> !x.isEmpty()).map(x -> "\"" + x + "\"")
+                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+
+    private final Map<String, LocalRegistry> replicaRegistries = new java.util.HashMap<>();
+
+    /** The local stand-in for a destination's registry (a second Debian docker-registry), started on first use. */
+    public synchronized LocalRegistry replicaRegistry(dev.quartermaster.replication.Destination d) {
+        return replicaRegistries.computeIfAbsent(d.key(), k -> {
+            LocalRegistry r = LocalRegistry.filesystem(stateDir.resolve("replicas").resolve(d.region() + "-" + d.account()));
+            started.add(r);
+            return r;
+        });
+    }
+
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
         Map<String, String> env = new java.util.HashMap<>(dynamo().functionSettings(TABLE));
         env.putAll(signingSettings());
+        env.putAll(estateSettings());
         return env;
     }
 

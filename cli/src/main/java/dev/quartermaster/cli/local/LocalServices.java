@@ -65,6 +65,7 @@ public final class LocalServices {
         Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? RegistryRoot::registry
                 : p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
         wiring = wiring.withRevocations(q -> local.signing().revocations().revoked(q)); // AWS Signer's list, locally
+        wiring = wiring.withReplicationStatus(new LocalReplication(local).status(local.destinations())); // ECR's, locally
         LocalAgent agent = null;
         if (backups) {
             agent = new LocalAgent(local.hostScripts(), console);
