@@ -25,7 +25,7 @@ class CatalogTest {
     @Test
     void everyFunction_belongsToOneJar_byItsHandlersPackage() {
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.IMAGES).map(FunctionSpec::name))
-                .containsExactly("image-action", "image-verify", "image-scan");
+                .containsExactly("image-action", "image-verify", "image-scan", "image-replication");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.ARCHIVE).map(FunctionSpec::name))
                 .containsExactly("image-archive", "archive-scrub", "archive-prune");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.HOST).map(FunctionSpec::name))
