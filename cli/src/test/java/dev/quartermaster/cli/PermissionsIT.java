@@ -111,6 +111,13 @@ public class PermissionsIT {
         invoke("image-archive", push);
         invoke("image-archive", push); // redelivered: everything is already there
         invoke("image-scan", scanEvent(digest));
+        // enhanced scanning: a finding (the findings per digest, the release history, the images), and its closure
+        invoke("image-scan", Files.readString(root.resolve("events/inspector-finding-active.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
+        invoke("image-scan", Files.readString(root.resolve("events/inspector-finding-closed.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
+        // replication (the template is synthesized with a destination): awaited, arrived, the sweep's due list
+        invoke("image-replication", push);
+        invoke("image-replication", Files.readString(root.resolve("events/replication-success.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
+        invoke("image-replication", scheduled("SweepRule"));
         // a tag that lies: the verdict the dashboard's verdict graph counts
         String liar = new OciImages.Pusher(local.registry().url()).push("wordpress", "wp-6.4-v9", OciImages.wordpressLike("6.5.5", 1, 20_000, 1_000));
         invoke("image-action", DemoCommand.pushEvent("wp-6.4-v9", liar));
@@ -163,7 +170,7 @@ public class PermissionsIT {
         }
         writeUnused(all, byRole);
         assertThat(byRole.keySet()).as("every function ran and made AWS calls")
-                .contains("image-action", "image-verify", "image-archive", "image-scan", "archive-scrub", "archive-prune",
+                .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
                         "backup-start", "backup-status", "restore-drill", "backup-watchdog", HostCli.PRINCIPAL);
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
         metricContract();
@@ -211,6 +218,9 @@ public class PermissionsIT {
         assertThat(missing).as("read by the dashboard or an alarm, emitted by no function here (emitted: " + emitted + ")").isEmpty();
     }
 
+    /** The digest the sample events in events/ name. */
+    static final String SAMPLE_DIGEST = "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+
     private static JsonNode invoke(String function, byte[] event) throws Exception {
         RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
         JsonNode result = LocalInvoke.call(handler, function, event, EMF);
@@ -232,6 +242,7 @@ public class PermissionsIT {
         settings.put("REGISTRY_AUTH", "none");
         settings.put("ARCHIVE_GRACE_HOURS", "0");
         settings.put("REGISTRY_URL", local.registry().url());
+        settings.put("REPLICATION_DESTINATIONS", "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]");
         settings.put("AWS_ACCESS_KEY_ID", RecordingInterceptor.accessKey(function));
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
         return Wiring.of(platform).withRegistry(p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous())).withCommands(agent);
@@ -239,8 +250,11 @@ public class PermissionsIT {
 
     /** The template exactly as cdk synth makes it from cdk.json's context (placeholder code assets). */
     static JsonNode template() throws Exception {
-        Map<String, Object> context = JSON.convertValue(JSON.readTree(root.resolve("cdk.json").toFile()).path("context"),
-                JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+        Map<String, Object> context = new HashMap<>(JSON.convertValue(JSON.readTree(root.resolve("cdk.json").toFile()).path("context"),
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class)));
+        // with a replication destination, so image-replication (deployed only then) has its role here too
+        context.put("replication", "[{\"region\":\"eu-central-1\"}]");
+        context.put("homeRegion", "us-east-1");
         App app = new App();
         Path asset = Files.createTempDirectory("qm-asset");
         Files.writeString(asset.resolve("placeholder.txt"), "placeholder");
