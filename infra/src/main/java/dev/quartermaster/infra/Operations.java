@@ -89,6 +89,12 @@ public final class Operations extends Construct {
                         metric(Metric.ARCHIVE_INCOMPLETE, "Maximum", Duration.days(1)), metric(Metric.RECONCILE_ARCHIVED, "Sum", Duration.days(1))), null),
                 graph("Lifecycle: expired, needed-and-expired, protected", List.of(metric(Metric.LIFECYCLE_EXPIRED, "Sum", Duration.days(1)),
                         metric(Metric.LIFECYCLE_LOSS, "Sum", Duration.days(1)), metric(Metric.PROTECTED_DIGESTS, "Maximum", Duration.days(1))), null));
+        dashboard.addWidgets( // the registry estate: empty graphs until replication or enhanced scanning is on
+                graph("Replicas per day: awaited, proven, failed, late", List.of(metric(Metric.REPLICA_PENDING, "Sum", Duration.days(1)),
+                        metric(Metric.REPLICA_REPLICATED, "Sum", Duration.days(1)), metric(Metric.REPLICA_FAILED, "Sum", Duration.days(1)),
+                        metric(Metric.REPLICA_LATE, "Sum", Duration.days(1))), null, 12),
+                graph("Inspector: findings recorded, new ones on what runs", List.of(metric(Metric.INSPECTOR_FINDINGS, "Sum", Duration.days(1)),
+                        metric(Metric.RUNNING_IMAGE_VULNERABLE, "Sum", Duration.days(1))), null, 12));
         List<software.amazon.awscdk.services.cloudwatch.IWidget> perRepository = new ArrayList<>();
         for (String repository : props.repositories()) { // the verdicts of each managed repository, 7 days
             perRepository.add(SingleValueWidget.Builder.create().title(repository + ": verdicts, 7 days").width(6).height(4)

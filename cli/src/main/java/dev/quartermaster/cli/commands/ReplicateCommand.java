@@ -70,13 +70,13 @@ public final class ReplicateCommand implements Runnable {
                     RegistryAuth destAuth = RegistryRoot.ecrAuth(new Platform(Settings.of(there)));
                     RegistryClient source = new RegistryClient("https://" + homeRegistry, RegistryRoot.ecrAuth(home));
                     RegistryWriter target = new RegistryWriter("https://" + d.account() + ".dkr.ecr." + d.region() + ".amazonaws.com", destAuth);
-                    return run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, service(home, d, repositories), System.out);
+                    return dev.quartermaster.cli.release.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, service(home, d, repositories), System.out);
                 }
                 Destination d = Destination.parse(to, java.util.Objects.requireNonNullElse(cdk.text("homeAccount"), LocalEnvironment.LOCAL_ACCOUNT));
                 Platform p = LocalServices.platform(local, System.err);
                 RegistryClient source = new RegistryClient(local.registry().url(), RegistryAuth.anonymous());
                 RegistryWriter target = new RegistryWriter(new LocalReplication(local).url(d), RegistryAuth.anonymous());
-                return run(new RegistryImageLister(source), source, target, d, repositories, service(p, d, repositories), System.out);
+                return dev.quartermaster.cli.release.Backfill.run(new RegistryImageLister(source), source, target, d, repositories, service(p, d, repositories), System.out);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("qm replicate backfill: " + e.getMessage());
                 return 2;
@@ -91,40 +91,6 @@ public final class ReplicateCommand implements Runnable {
         private static ReplicationService service(Platform p, Destination d, List<String> repositories) {
             return new ReplicationService(List.of(d), repositories, Duration.ofMinutes(60), ReplicationRoot.store(p), (r, x) -> List.of(),
                     p.alerts(), Clock.systemUTC());
-        }
-
-        /** Copies what the destination lacks, one image at a time, with a line each; exit 1 when any failed. */
-        public static int run(ImageLister lister, RegistryClient source, RegistryWriter target, Destination d, List<String> repositories,
-                              ReplicationService service, PrintStream out) {
-            ImageCopier copier = new ImageCopier(source, target);
-            int copied = 0;
-            int present = 0;
-            int failed = 0;
-            for (String repo : repositories) {
-                List<ImageLister.Listed> images = lister.list(repo);
-                int n = 0;
-                for (ImageLister.Listed image : images) {
-                    n++;
-                    String what = repo + "@" + image.digest().substring(7, 19) + (image.tags().isEmpty() ? "" : " (" + String.join(",", image.tags()) + ")");
-                    try {
-                        if (target.hasManifest(repo, image.digest())) {
-                            present++;
-                            LocalReplication.progress(out, n, images.size(), what + " already in " + d.key());
-                        } else {
-                            ImageCopier.Copied c = copier.copy(repo, image.digest(), image.tags().isEmpty() ? null : image.tags().get(0));
-                            copied++;
-                            LocalReplication.progress(out, n, images.size(), String.format("%s copied to %s: %.1f MB, %d blob(s) already there",
-                                    what, d.key(), c.bytes() / 1e6, c.blobsPresent()));
-                        }
-                        service.backfilled(repo, image.digest(), d, Instant.now());
-                    } catch (RuntimeException e) {
-                        failed++;
-                        LocalReplication.progress(out, n, images.size(), what + " FAILED: " + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200));
-                    }
-                }
-            }
-            out.println("backfill to " + d.key() + ": " + copied + " copied, " + present + " already there, " + failed + " failed");
-            return failed == 0 ? 0 : 1;
         }
     }
 }

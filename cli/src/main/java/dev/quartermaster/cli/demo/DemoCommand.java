@@ -240,7 +240,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  bin/qm replicate backfill --to eu-central-1: what the replica lacks, copied by digest");
         var source = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
         var lines = new java.io.ByteArrayOutputStream();
-        int rc = ReplicateCommand.Backfill.run(new dev.quartermaster.archive.RegistryImageLister(source), source,
+        int rc = Backfill.run(new dev.quartermaster.archive.RegistryImageLister(source), source,
                 new dev.quartermaster.registry.RegistryWriter(replicator.url(dr), dev.quartermaster.registry.RegistryAuth.anonymous()), dr,
                 List.of("wordpress"), new dev.quartermaster.replication.ReplicationService(List.of(dr), List.of("wordpress"), java.time.Duration.ofMinutes(60),
                         replicas, (r, x) -> List.of(), services.alerts(), java.time.Clock.systemUTC()), new PrintStream(lines, true, StandardCharsets.UTF_8));
