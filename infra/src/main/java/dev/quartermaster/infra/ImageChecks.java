@@ -113,8 +113,8 @@ public final class ImageChecks extends Construct {
         env.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
         env.put(Setting.REGISTRY_AUTH, "ecr");
         env.put(Setting.SIGNING, signing.mode());
-        env.put(Setting.SIGNATURE_REQUIRED, json(signing.required()));
-        env.put(Setting.SIGNING_IDENTITIES, json(identities));
+        env.put(Setting.SIGNATURE_REQUIRED, Config.json(signing.required()));
+        env.put(Setting.SIGNING_IDENTITIES, Config.json(identities));
         env.put(Setting.SIGNING_TRUST_ROOTS, signing.enabled() ? dev.quartermaster.contract.TrustRoots.LAMBDA_PATH : "");
         env.put(Setting.SIGNATURE_REVOCATION_CHECK, signing.revocationEnforced() ? "enforce" : "skip");
         env.put(Setting.SIGNING_WAIT_SECONDS, Integer.toString(signing.waitSeconds()));
@@ -186,13 +186,6 @@ public final class ImageChecks extends Construct {
         }
     }
 
-    private static String json(List<String> values) {
-        try {
-            return Config.JSON.writeValueAsString(values);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static EventPattern pattern(Props props, String detailType, Map<String, Object> detail) {
         Map<String, Object> d = new HashMap<>(detail);

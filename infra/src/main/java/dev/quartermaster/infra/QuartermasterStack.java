@@ -97,27 +97,7 @@ public final class QuartermasterStack extends Stack {
     }
 
     private Repository repository(String name) {
-        Repository.Builder b = Repository.Builder.create(this, "Repository" + pascal(name))
-                .repositoryName(name)
-                .imageScanOnPush(true)
-                .removalPolicy(RemovalPolicy.RETAIN);
-        if (config.mutableTagPatterns().isEmpty()) {
-            b.imageTagMutability(TagMutability.IMMUTABLE);
-        } else {
-            b.imageTagMutability(TagMutability.IMMUTABLE_WITH_EXCLUSION)
-                    .imageTagMutabilityExclusionFilters(config.mutableTagPatterns().stream()
-                            .map(ImageTagMutabilityExclusionFilter::wildcard).toList());
-        }
-        if (repositoryKey != null) {
-            b.encryption(software.amazon.awscdk.services.ecr.RepositoryEncryption.KMS).encryptionKey(repositoryKey);
-        }
-        Repository repository = b.build();
-        RepositoryAccess.grantPull(repository, config.estate());
-        // ECR's own policy text: the protection rule first, then cdk.json's lifecycleRules (or today's defaults)
-        ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
-                software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()
-                        .lifecyclePolicyText(config.lifecycle().policyText()).build());
-        return repository;
+        return RepositoryAccess.repository(this, "Repository" + pascal(name), name, config, repositoryKey);
     }
 
     private Bucket backupBucket() {

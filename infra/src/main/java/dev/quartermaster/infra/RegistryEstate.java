@@ -74,7 +74,7 @@ public final class RegistryEstate extends Construct {
         Map<Setting, String> env = new HashMap<>();
         env.put(Setting.REPLICATION_DESTINATIONS, destinationsJson(e));
         env.put(Setting.REPLICATION_DEADLINE_MINUTES, Integer.toString(e.replicationDeadlineMinutes()));
-        env.put(Setting.REPLICATION_REPOSITORIES, json(props.repositoryNames()));
+        env.put(Setting.REPLICATION_REPOSITORIES, Config.json(props.repositoryNames()));
         replication = props.functions().create(this, Catalog.IMAGE_REPLICATION, Map.copyOf(env));
         replication.function().addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:DescribeImageReplicationStatus"))
@@ -118,20 +118,9 @@ public final class RegistryEstate extends Construct {
     static String destinationsJson(Config.Estate e) {
         List<Map<String, String>> list = e.replication().stream()
                 .map(d -> Map.of("region", d.region(), "account", d.account() == null ? Aws.ACCOUNT_ID : d.account())).toList();
-        try {
-            return Config.JSON.writeValueAsString(list);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Config.json(list);
     }
 
-    private static String json(List<String> values) {
-        try {
-            return Config.JSON.writeValueAsString(values);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
 
     private void rule(String id, String description, EventPattern pattern) {
         Rule.Builder.create(this, id).description(description).eventPattern(pattern).targets(List.of(replication.target())).build();

@@ -41,22 +41,7 @@ public final class ReplicaStack extends Stack {
                     : RepositoryAccess.key(this, "RepositoryKey", e, "Quartermaster replicas' ECR repositories in " + d.region());
         }
         for (String name : config.repositories()) {
-            Repository.Builder b = Repository.Builder.create(this, "Repository" + QuartermasterStack.pascal(name)).repositoryName(name)
-                    .imageScanOnPush(true).removalPolicy(RemovalPolicy.RETAIN);
-            if (key != null) {
-                b.encryption(RepositoryEncryption.KMS).encryptionKey(key);
-            }
-            if (config.mutableTagPatterns().isEmpty()) {
-                b.imageTagMutability(TagMutability.IMMUTABLE);
-            } else {
-                b.imageTagMutability(TagMutability.IMMUTABLE_WITH_EXCLUSION).imageTagMutabilityExclusionFilters(
-                        config.mutableTagPatterns().stream().map(ImageTagMutabilityExclusionFilter::wildcard).toList());
-            }
-            Repository repository = b.build();
-            ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
-                    software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()
-                            .lifecyclePolicyText(config.lifecycle().policyText()).build());
-            RepositoryAccess.grantPull(repository, e);
+            RepositoryAccess.repository(this, "Repository" + QuartermasterStack.pascal(name), name, config, key);
         }
         String home = e.homeAccount() != null ? e.homeAccount() : Aws.ACCOUNT_ID;
         if (d.account() != null) {

@@ -24,6 +24,29 @@ final class RepositoryAccess {
     private RepositoryAccess() {
     }
 
+    /**
+     * A managed repository as the home stack and every replica make it: immutable tags (but the mutable filters), scan on
+     * push, kept on stack deletion, ECR's lifecycle text (protection first), the key when not AES256, the pull grants.
+     */
+    static Repository repository(Construct scope, String id, String name, Config config, software.amazon.awscdk.services.kms.IKey key) {
+        Repository.Builder b = Repository.Builder.create(scope, id).repositoryName(name).imageScanOnPush(true).removalPolicy(RemovalPolicy.RETAIN);
+        if (config.mutableTagPatterns().isEmpty()) {
+            b.imageTagMutability(software.amazon.awscdk.services.ecr.TagMutability.IMMUTABLE);
+        } else {
+            b.imageTagMutability(software.amazon.awscdk.services.ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION).imageTagMutabilityExclusionFilters(
+                    config.mutableTagPatterns().stream().map(software.amazon.awscdk.services.ecr.ImageTagMutabilityExclusionFilter::wildcard).toList());
+        }
+        if (key != null) {
+            b.encryption(software.amazon.awscdk.services.ecr.RepositoryEncryption.KMS).encryptionKey(key);
+        }
+        Repository repository = b.build();
+        ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
+                software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()
+                        .lifecyclePolicyText(config.lifecycle().policyText()).build());
+        grantPull(repository, config.estate());
+        return repository;
+    }
+
     /** The repository policy of the pull accounts and organization (nothing when neither is set). */
     static void grantPull(Repository repository, Config.Estate e) {
         if (!e.pullAccounts().isEmpty()) {
