@@ -30,7 +30,7 @@ public record FunctionSpec(String name, String handlerClass, String description,
         /** image-scan: claims, the image item, Inspector's findings per digest (query), the release history and the images (query). */
         SCAN_RECORDS("GetItem", "PutItem", "UpdateItem", "Query"),
         /** image-replication: a replica per digest and destination with its due-date entry (transactions of put, update, delete), the due list (query). */
-        REPLICAS("GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "Query"),
+        REPLICAS("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"),
         /** the backup functions: claims, backup records (put, conditional settle), listing records by time. */
         BACKUP_RECORDS("GetItem", "PutItem", "UpdateItem", "Query"),
         /** archive-scrub, archive-prune: read an image's deletion, record an image's completeness. */

@@ -95,8 +95,7 @@ public final class ReplicationHandler extends EventFunction {
     private Outcome sweep(JsonNode json) {
         ScheduledEvent.parse(json);
         ReplicationService.Result r = service.sweep(timeLeft());
-        long late = r.lines().stream().filter(l -> l.contains(" LATE")).count();
-        QmMetrics.add(Metric.REPLICA_LATE, late);
+        QmMetrics.add(Metric.REPLICA_LATE, r.late());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("checked", r.lines().size());
         details.put("changed", r.changed());

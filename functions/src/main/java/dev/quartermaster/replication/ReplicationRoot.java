@@ -36,8 +36,13 @@ public final class ReplicationRoot {
     }
 
     static List<String> repositories(Settings s) {
+        return repositories(s.get(Setting.REPLICATION_REPOSITORIES));
+    }
+
+    /** REPLICATION_REPOSITORIES: a JSON list of repository names, each checked. */
+    public static List<String> repositories(String json) {
         try {
-            var list = new com.fasterxml.jackson.databind.ObjectMapper().readValue(s.get(Setting.REPLICATION_REPOSITORIES),
+            var list = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json,
                     new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
             list.forEach(dev.quartermaster.events.Validation::repository);
             return List.copyOf(list);

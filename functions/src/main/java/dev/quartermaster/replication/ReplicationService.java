@@ -45,7 +45,11 @@ public final class ReplicationService {
     }
 
     /** What one call did: replicas moved (or created), and a line per replica for the outcome. */
-    public record Result(int changed, List<String> lines) {
+    public record Result(int changed, List<String> lines, int late) {
+        public Result(int changed, List<String> lines) {
+            this(changed, lines, 0);
+        }
+
         public String summary() {
             return lines.isEmpty() ? "nothing to do" : String.join("; ", lines.subList(0, Math.min(5, lines.size())))
                     + (lines.size() > 5 ? " (+" + (lines.size() - 5) + " more)" : "");
@@ -103,6 +107,7 @@ public final class ReplicationService {
         Instant stop = now.plus(timeLeft);
         List<String> lines = new ArrayList<>();
         int changed = 0;
+        int late = 0;
         for (Replica r : store.due(now, SWEEP_BATCH)) {
             if (clock.instant().isAfter(stop)) {
                 lines.add("time ran out: the rest waits for the next sweep");
@@ -126,10 +131,11 @@ public final class ReplicationService {
                 lines.add(line + " FAILED (" + code + ")");
             } else {
                 changed += late(r, now, unreadable) ? 1 : 0;
+                late++;
                 lines.add(line + " LATE" + (unreadable != null ? " (status unreadable)" : ""));
             }
         }
-        return new Result(changed, lines);
+        return new Result(changed, lines, late);
     }
 
     private boolean late(Replica r, Instant now, String unreadable) {

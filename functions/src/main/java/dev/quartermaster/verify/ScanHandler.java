@@ -51,7 +51,7 @@ public final class ScanHandler extends EventFunction {
             if (!status.endsWith("COMPLETE")) { // INITIAL_SCAN_COMPLETE; other statuses say the image is not (or no longer) scanned
                 return Outcome.ignored("Inspector scan status " + Text.oneLine(status, 40) + " (only completed scans are recorded)");
             }
-            return recorded(event.id(), repo, digest, d.severityCounts(), Validation.tags(d.imageTags()), event);
+            return recorded(event, repo, digest, d.severityCounts(), Validation.tags(d.imageTags()));
         }
         AwsEvent<EcrImageScan> event = EventParser.parse(json, EcrImageScan.class, EcrImageScan.SOURCE, Set.of(EcrImageScan.DETAIL_TYPE));
         EcrImageScan d = event.detail();
@@ -60,7 +60,7 @@ public final class ScanHandler extends EventFunction {
         if (!"COMPLETE".equals(d.scanStatus())) {
             return Outcome.ignored("scan status " + Text.oneLine(d.scanStatus(), 40) + " (only COMPLETE scans are recorded)");
         }
-        return recorded(event.id(), repo, digest, d.severityCounts(), Validation.tags(d.imageTags()), event);
+        return recorded(event, repo, digest, d.severityCounts(), Validation.tags(d.imageTags()));
     }
 
     private Outcome finding(JsonNode json) {
@@ -92,8 +92,8 @@ public final class ScanHandler extends EventFunction {
         return Outcome.recorded(what + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted())), details);
     }
 
-    private Outcome recorded(String eventId, String repo, String digest, Map<String, Integer> counts, List<String> tags, AwsEvent<?> event) {
-        ScanService.Result result = service.record(eventId, repo, digest, counts, tags, event.time());
+    private Outcome recorded(AwsEvent<?> event, String repo, String digest, Map<String, Integer> counts, List<String> tags) {
+        ScanService.Result result = service.record(event.id(), repo, digest, counts, tags, event.time());
         if (result.duplicate()) {
             return Outcome.duplicate("scan event " + event.id() + " was already recorded");
         }

@@ -89,6 +89,7 @@ class ReplicationServiceTest {
         ecr.put(DEPLOY, new ReplicationStatus.Status(DEPLOY, ReplicationStatus.State.IN_PROGRESS, null));
         var first = service.sweep(Duration.ofMinutes(1));
         assertEquals(2, first.changed());
+        assertEquals(1, first.late(), "one replica still in progress past its deadline");
         assertEquals(ReplicaState.REPLICATED, state(DR), "ECR's COMPLETE settles it");
         assertTrue(store.get(REPO, DIGEST, DEPLOY).orElseThrow().late());
         assertEquals(List.of("REPLICATION_LATE"), alerts.kinds());

@@ -3,7 +3,6 @@ package dev.quartermaster.cli.commands;
 import dev.quartermaster.archive.EcrImageLister;
 import dev.quartermaster.archive.ImageLister;
 import dev.quartermaster.archive.RegistryImageLister;
-import dev.quartermaster.cli.CdkContext;
 import dev.quartermaster.cli.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalReplication;
@@ -16,16 +15,11 @@ import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.registry.RegistryWriter;
 import dev.quartermaster.replication.Destination;
-import dev.quartermaster.replication.ReplicationRoot;
-import dev.quartermaster.replication.ReplicationService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +50,7 @@ public final class ReplicateCommand implements Runnable {
         @Override
         public Integer call() {
             try (LocalEnvironment local = LocalEnvironment.persistent().context(context)) {
-                CdkContext cdk = CdkContext.read(LocalEnvironment.home(), context);
-                List<String> repositories = repositories(cdk);
+                List<String> repositories = local.managedRepositories();
                 if (target.aws) {
                     Map<String, String> env = target.awsSettings();
                     Platform home = new Platform(Settings.of(env));
@@ -70,27 +63,17 @@ public final class ReplicateCommand implements Runnable {
                     RegistryAuth destAuth = RegistryRoot.ecrAuth(new Platform(Settings.of(there)));
                     RegistryClient source = new RegistryClient("https://" + homeRegistry, RegistryRoot.ecrAuth(home));
                     RegistryWriter target = new RegistryWriter("https://" + d.account() + ".dkr.ecr." + d.region() + ".amazonaws.com", destAuth);
-                    return dev.quartermaster.cli.release.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, service(home, d, repositories), System.out);
+                    return dev.quartermaster.cli.release.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, home, System.out);
                 }
-                Destination d = Destination.parse(to, java.util.Objects.requireNonNullElse(cdk.text("homeAccount"), LocalEnvironment.LOCAL_ACCOUNT));
+                Destination d = Destination.parse(to, local.homeAccount());
                 Platform p = LocalServices.platform(local, System.err);
                 RegistryClient source = new RegistryClient(local.registry().url(), RegistryAuth.anonymous());
                 RegistryWriter target = new RegistryWriter(new LocalReplication(local).url(d), RegistryAuth.anonymous());
-                return dev.quartermaster.cli.release.Backfill.run(new RegistryImageLister(source), source, target, d, repositories, service(p, d, repositories), System.out);
+                return dev.quartermaster.cli.release.Backfill.run(new RegistryImageLister(source), source, target, d, repositories, p, System.out);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("qm replicate backfill: " + e.getMessage());
                 return 2;
             }
-        }
-
-        static List<String> repositories(CdkContext cdk) {
-            String r = java.util.Objects.requireNonNullElse(cdk.text("repositories"), "wordpress");
-            return r.startsWith("[") ? List.of(r.replaceAll("[\\[\\]\" ]", "").split(",")) : List.of(r.split(","));
-        }
-
-        private static ReplicationService service(Platform p, Destination d, List<String> repositories) {
-            return new ReplicationService(List.of(d), repositories, Duration.ofMinutes(60), ReplicationRoot.store(p), (r, x) -> List.of(),
-                    p.alerts(), Clock.systemUTC());
         }
     }
 }

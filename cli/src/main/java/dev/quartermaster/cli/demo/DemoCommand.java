@@ -242,8 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
         var lines = new java.io.ByteArrayOutputStream();
         int rc = Backfill.run(new dev.quartermaster.archive.RegistryImageLister(source), source,
                 new dev.quartermaster.registry.RegistryWriter(replicator.url(dr), dev.quartermaster.registry.RegistryAuth.anonymous()), dr,
-                List.of("wordpress"), new dev.quartermaster.replication.ReplicationService(List.of(dr), List.of("wordpress"), java.time.Duration.ofMinutes(60),
-                        replicas, (r, x) -> List.of(), services.alerts(), java.time.Clock.systemUTC()), new PrintStream(lines, true, StandardCharsets.UTF_8));
+                List.of("wordpress"), services, new PrintStream(lines, true, StandardCharsets.UTF_8));
         lines.toString(StandardCharsets.UTF_8).lines().forEach(l -> out.println("  " + l.strip()));
         String after = replicas.get("wordpress", d2, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
         out.println("  wp-6.5-v2 in the replica now: " + after);

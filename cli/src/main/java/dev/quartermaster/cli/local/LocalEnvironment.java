@@ -230,7 +230,7 @@ public final class LocalEnvironment implements AutoCloseable {
      */
     public Map<String, String> estateSettings() {
         dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
-        String home = java.util.Objects.requireNonNullElse(cdk.text("homeAccount"), LOCAL_ACCOUNT);
+        String home = homeAccount();
         Map<String, String> env = new java.util.HashMap<>();
         String replication = java.util.Objects.requireNonNullElse(cdk.text("replication"), "[]");
         env.put("REPLICATION_DESTINATIONS", destinationsJson(dev.quartermaster.replication.Destination.parseList(replication, home)));
@@ -245,6 +245,16 @@ public final class LocalEnvironment implements AutoCloseable {
     /** The replication destinations cdk.json's context (and -c overrides) name, with their accounts. */
     public java.util.List<dev.quartermaster.replication.Destination> destinations() {
         return dev.quartermaster.replication.Destination.parseList(estateSettings().get("REPLICATION_DESTINATIONS"), LOCAL_ACCOUNT);
+    }
+
+    /** The managed repositories as cdk.json's context (and -c overrides) name them. */
+    public java.util.List<String> managedRepositories() {
+        return dev.quartermaster.replication.ReplicationRoot.repositories(estateSettings().get("REPLICATION_REPOSITORIES"));
+    }
+
+    /** Locally the home account: -c homeAccount=, else the one the sample events name. */
+    public String homeAccount() {
+        return java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("homeAccount"), LOCAL_ACCOUNT);
     }
 
     private static String destinationsJson(java.util.List<dev.quartermaster.replication.Destination> list) {

@@ -19,7 +19,10 @@ public final class Backfill {
 
     /** Copies what the destination lacks, one image at a time, with a line each; exit 1 when any failed. */
     public static int run(ImageLister lister, RegistryClient source, RegistryWriter target, Destination d, List<String> repositories,
-                          ReplicationService service, PrintStream out) {
+                          dev.quartermaster.common.Platform platform, PrintStream out) {
+        // records each copy as the event would (no ECR status is asked: the copy itself is the proof)
+        ReplicationService service = new ReplicationService(List.of(d), repositories, java.time.Duration.ofMinutes(60),
+                dev.quartermaster.replication.ReplicationRoot.store(platform), (r, x) -> List.of(), platform.alerts(), java.time.Clock.systemUTC());
         ImageCopier copier = new ImageCopier(source, target);
         int copied = 0;
         int present = 0;
