@@ -26,8 +26,24 @@ import java.util.function.UnaryOperator;
  * At the end, every blob found already present is looked up again; only then is the image complete.
  */
 public final class ImageArchiver {
-    /** Bounds on what a registry (or a crafted image) can make one run do. */
-    public record Limits(int maxPlatforms, int maxLayers, long maxBlobBytes) {
+    /**
+     * Bounds on what a registry (or a crafted image) can make one run do, and how many blobs it copies at
+     * once ({@code parallelBlobs}: each holds one registry stream and one S3 upload; the bytes in memory are
+     * bounded by the layout's part buffers, not by this).
+     */
+    public record Limits(int maxPlatforms, int maxLayers, long maxBlobBytes, int parallelBlobs) {
+        public static final int DEFAULT_PARALLEL_BLOBS = 4;
+
+        public Limits {
+            if (parallelBlobs < 1 || parallelBlobs > 32) {
+                throw new IllegalArgumentException("parallelBlobs must be 1..32, not " + parallelBlobs);
+            }
+        }
+
+        public Limits(int maxPlatforms, int maxLayers, long maxBlobBytes) {
+            this(maxPlatforms, maxLayers, maxBlobBytes, DEFAULT_PARALLEL_BLOBS);
+        }
+
         public static Limits defaults() {
             return new Limits(64, 256, 20L * 1024 * 1024 * 1024);
         }
@@ -67,7 +83,12 @@ public final class ImageArchiver {
      * @param deadline past it, the run stops with an {@link ArchiveException}; what it stored stays and the next run skips it
      */
     public Result archive(String repository, String digest, String tag, Instant deadline, Progress progress) {
-        Run run = new Run(repository, deadline, progress);
+        try (ParallelJobs copies = new ParallelJobs(limits.parallelBlobs(), "archive")) {
+            return archive(repository, digest, tag, deadline, new Run(repository, deadline, progress, copies));
+        }
+    }
+
+    private Result archive(String repository, String digest, String tag, Instant deadline, Run run) {
         Manifest top = source.manifest(repository, digest, null);
         run.storeManifest(top);
         Instant at = clock.instant();
@@ -102,6 +123,7 @@ public final class ImageArchiver {
             }
             referrerEntries.add(new Entry(r, m));
         }
+        run.copies.await();
         boolean complete = run.recheck();
         String platformList = String.join(",", platforms);
         ArchiveIndex.Entry done = entry(repository, tag, top, clock.instant(), complete, run.stored, run.deduplicated, platformList, null);
@@ -142,21 +164,27 @@ public final class ImageArchiver {
         throw new ArchiveException("the archive's index kept changing under 30 attempts to update it");
     }
 
-    /** One image's copy: each blob counted once however many manifests name it. */
+    /**
+     * One image's copy: each blob counted once however many manifests name it. Manifests are stored in the
+     * caller's thread, in order; the blobs they name are copied by {@link ParallelJobs} (the lookups and the
+     * counters shared with those threads are guarded by this run's lock).
+     */
     private final class Run {
         private final String repository;
         private final Instant deadline;
         private final Progress progress;
+        private final ParallelJobs copies;
         private final Map<String, Long> seen = new LinkedHashMap<>();
         private final Map<String, Long> skipped = new LinkedHashMap<>();
         private long total;
         private long stored;
         private long deduplicated;
 
-        Run(String repository, Instant deadline, Progress progress) {
+        Run(String repository, Instant deadline, Progress progress, ParallelJobs copies) {
             this.repository = repository;
             this.deadline = deadline;
             this.progress = progress;
+            this.copies = copies;
         }
 
         void storeManifest(Manifest m) {
@@ -166,14 +194,22 @@ public final class ImageArchiver {
             seen.put(m.digest(), m.size());
             total += m.size();
             if (layout.blob(m.digest()).filter(b -> b.size() == m.size()).isPresent()) {
-                deduplicated += m.size();
-                skipped.put(m.digest(), m.size());
-                progress.blob(m.digest(), m.size(), true);
+                present(m.digest(), m.size());
                 return;
             }
             layout.putBlob(m.digest(), m.size(), new ByteArrayInputStream(m.bytes()));
-            stored += m.size();
-            progress.blob(m.digest(), m.size(), false);
+            copied(m.digest(), m.size());
+        }
+
+        private synchronized void present(String digest, long size) {
+            deduplicated += size;
+            skipped.put(digest, size);
+            progress.blob(digest, size, true);
+        }
+
+        private synchronized void copied(String digest, long size) {
+            stored += size;
+            progress.blob(digest, size, false);
         }
 
         void copyImage(Manifest m) {
@@ -194,20 +230,24 @@ public final class ImageArchiver {
                 throw new ArchiveException(repository + ": blob " + d.digest() + " claims " + d.size() + " bytes; the limit is "
                         + limits.maxBlobBytes());
             }
+            outOfTime();
+            seen.put(d.digest(), d.size());
+            total += d.size();
+            copies.submit(() -> {
+                outOfTime();
+                if (layout.blob(d.digest()).filter(b -> b.size() == d.size()).isPresent()) {
+                    present(d.digest(), d.size());
+                    return;
+                }
+                layout.putBlob(d.digest(), d.size(), timed(source.blob(repository, d.digest()), d.digest()));
+                copied(d.digest(), d.size());
+            });
+        }
+
+        private void outOfTime() {
             if (clock.instant().isAfter(deadline)) {
                 throw new ArchiveException(repository + ": out of time after " + seen.size() + " blobs; what is stored stays, the next run goes on");
             }
-            seen.put(d.digest(), d.size());
-            total += d.size();
-            if (layout.blob(d.digest()).filter(b -> b.size() == d.size()).isPresent()) {
-                deduplicated += d.size();
-                skipped.put(d.digest(), d.size());
-                progress.blob(d.digest(), d.size(), true);
-                return;
-            }
-            layout.putBlob(d.digest(), d.size(), timed(source.blob(repository, d.digest()), d.digest()));
-            stored += d.size();
-            progress.blob(d.digest(), d.size(), false);
         }
 
         /**
@@ -219,21 +259,31 @@ public final class ImageArchiver {
                     "out of time while reading " + digest + " (the run's deadline passed mid-blob)");
         }
 
-        /** Blobs found present may have been swept since: look again, and copy any that went missing. */
+        /** Blobs found present may have been swept since: look again (several at once), and copy any that went missing. */
         boolean recheck() {
-            boolean complete = true;
-            for (Map.Entry<String, Long> s : skipped.entrySet()) {
-                if (layout.blob(s.getKey()).isEmpty()) {
-                    try {
-                        layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
-                        deduplicated -= s.getValue();
-                        stored += s.getValue();
-                    } catch (RuntimeException e) {
-                        complete = false;
-                    }
+            java.util.concurrent.atomic.AtomicBoolean complete = new java.util.concurrent.atomic.AtomicBoolean(true);
+            try (ParallelJobs lookups = new ParallelJobs(limits.parallelBlobs(), "recheck")) {
+                for (Map.Entry<String, Long> s : List.copyOf(skipped.entrySet())) {
+                    lookups.submit(() -> {
+                        if (layout.blob(s.getKey()).isPresent()) {
+                            return;
+                        }
+                        try {
+                            layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
+                            recopied(s.getValue());
+                        } catch (RuntimeException e) {
+                            complete.set(false);
+                        }
+                    });
                 }
+                lookups.await();
             }
-            return complete;
+            return complete.get();
+        }
+
+        private synchronized void recopied(long size) {
+            deduplicated -= size;
+            stored += size;
         }
     }
 }

@@ -22,11 +22,18 @@ public final class ImageRestorer {
     private final ArchiveLayout layout;
     private final RegistryWriter target;
     private final RegistryClient targetReader;
+    private final int parallelBlobs;
 
     public ImageRestorer(ArchiveLayout layout, RegistryWriter target, RegistryClient targetReader) {
+        this(layout, target, targetReader, ImageArchiver.Limits.DEFAULT_PARALLEL_BLOBS);
+    }
+
+    /** @param parallelBlobs how many blobs are pushed at once (each streams from the archive to the target, verified on the way) */
+    public ImageRestorer(ArchiveLayout layout, RegistryWriter target, RegistryClient targetReader, int parallelBlobs) {
         this.layout = layout;
         this.target = target;
         this.targetReader = targetReader;
+        this.parallelBlobs = parallelBlobs;
     }
 
     /** What a restore did. */
@@ -76,26 +83,42 @@ public final class ImageRestorer {
         ImageSource source = ImageSource.fromLayout(layout);
         Counts c = new Counts();
         Manifest top = source.manifest(entry.repository(), entry.digest(), entry.mediaType());
+        List<Manifest> images = new java.util.ArrayList<>();
         if (top.isIndex()) {
             for (Descriptor d : top.manifests()) {
-                Manifest child = source.manifest(entry.repository(), d.digest(), d.mediaType());
-                pushImage(source, entry.repository(), child, targetRepository, c, progress);
-                put(targetRepository, child.digest(), child);
+                images.add(source.manifest(entry.repository(), d.digest(), d.mediaType()));
             }
         } else {
-            pushImage(source, entry.repository(), top, targetRepository, c, progress);
+            images.add(top);
+        }
+        List<Descriptor> referrers = source.referrers(entry.repository(), top.digest());
+        List<Manifest> referring = new java.util.ArrayList<>();
+        for (Descriptor r : referrers) {
+            referring.add(source.manifest(entry.repository(), r.digest(), r.mediaType()));
+        }
+        // every blob first, several at once; a manifest goes up only once all it names are there
+        try (ParallelJobs pushes = new ParallelJobs(parallelBlobs, "restore")) {
+            for (Manifest m : images) {
+                pushImage(source, entry.repository(), m, targetRepository, c, progress, pushes);
+            }
+            for (Manifest m : referring) {
+                if (!m.isIndex()) {
+                    pushImage(source, entry.repository(), m, targetRepository, c, progress, pushes);
+                }
+            }
+            pushes.await();
+        }
+        if (top.isIndex()) {
+            for (Manifest child : images) {
+                put(targetRepository, child.digest(), child);
+            }
         }
         put(targetRepository, top.digest(), top);
         if (targetTag != null) {
             put(targetRepository, targetTag, top);
         }
-        List<Descriptor> referrers = source.referrers(entry.repository(), top.digest());
         boolean api = referrers.isEmpty() || targetReader.hasReferrersApi(targetRepository, top.digest());
-        for (Descriptor r : referrers) {
-            Manifest m = source.manifest(entry.repository(), r.digest(), r.mediaType());
-            if (!m.isIndex()) {
-                pushImage(source, entry.repository(), m, targetRepository, c, progress);
-            }
+        for (Manifest m : referring) {
             put(targetRepository, m.digest(), m);
             if (!api) { // a registry without the referrers API finds a referrer (a signature) only through the tag schema's index
                 dev.quartermaster.registry.ReferrersTagSchema.add(targetReader, target, targetRepository, top.digest(), m);
@@ -118,27 +141,39 @@ public final class ImageRestorer {
         }
     }
 
-    private void pushImage(ImageSource source, String repository, Manifest m, String targetRepository, Counts c, ImageArchiver.Progress progress) {
+    private void pushImage(ImageSource source, String repository, Manifest m, String targetRepository, Counts c, ImageArchiver.Progress progress,
+                           ParallelJobs pushes) {
         for (Descriptor d : m.children()) {
             if (!c.seen.add(d.digest())) {
                 continue;
             }
-            if (target.hasBlob(targetRepository, d.digest())) {
-                c.skipped++;
-                progress.blob(d.digest(), d.size(), true);
-                continue;
-            }
-            target.pushBlob(targetRepository, d.digest(), d.size(), () -> source.blob(repository, d.digest()));
-            c.pushed++;
-            c.bytes += d.size();
-            progress.blob(d.digest(), d.size(), false);
+            pushes.submit(() -> {
+                if (target.hasBlob(targetRepository, d.digest())) {
+                    c.skipped(d, progress);
+                    return;
+                }
+                target.pushBlob(targetRepository, d.digest(), d.size(), () -> source.blob(repository, d.digest()));
+                c.pushed(d, progress);
+            });
         }
     }
 
+    /** What the pushes did; {@code seen} only in the caller's thread, the rest from the push threads. */
     private static final class Counts {
         final Set<String> seen = new HashSet<>();
         int pushed;
         int skipped;
         long bytes;
+
+        synchronized void skipped(Descriptor d, ImageArchiver.Progress progress) {
+            skipped++;
+            progress.blob(d.digest(), d.size(), true);
+        }
+
+        synchronized void pushed(Descriptor d, ImageArchiver.Progress progress) {
+            pushed++;
+            bytes += d.size();
+            progress.blob(d.digest(), d.size(), false);
+        }
     }
 }

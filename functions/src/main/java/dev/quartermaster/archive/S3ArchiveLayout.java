@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,19 +19,27 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
  * The archive in S3: {@code <prefix>oci-layout}, {@code <prefix>index.json}, {@code <prefix>blobs/sha256/<hex>}.
- * A blob up to one part is read into memory, hashed and put whole; a larger one goes up as a multipart
- * upload, one part in memory at a time, hashed on the way, and completed only when every byte hashed to
- * the digest (aborted otherwise: nothing is left behind). Each object carries its verified sha256 as
- * metadata. The index is replaced with S3 conditional writes (If-Match on the ETag read, If-None-Match
+ * A blob up to one part is read into a part buffer, hashed and put whole; a larger one goes up as a
+ * multipart upload, hashed as it is read, its parts uploaded while the next ones are read (several in
+ * flight), and completed only when every byte hashed to the digest (aborted otherwise: nothing is left
+ * behind). Every byte held in memory is in one of the layout's {@link PartBuffers}: {@code buffers x
+ * partBytes} (128 MiB by default) bounds the memory of all the blobs copied at once, whatever their
+ * number and size. Each object carries its verified sha256 as metadata. The index is replaced with S3 conditional writes (If-Match on the ETag read, If-None-Match
  * when it did not exist yet).
  */
 public final class S3ArchiveLayout implements ArchiveLayout {
     /** 16 MiB: a WordPress image's layers mostly fit in one part; 10 000 parts cover blobs up to 160 GiB. */
     public static final int DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+    /** 8 x 16 MiB = 128 MiB: room for four blobs at once with a part of each in flight and one being read. */
+    public static final int DEFAULT_BUFFERS = 8;
     static final String SHA256 = "sha256";
     private final Supplier<S3Client> s3;
     private final String bucket;
@@ -38,19 +47,33 @@ public final class S3ArchiveLayout implements ArchiveLayout {
     private final int partBytes;
     private final StorageClass largeBlobClass;
     private final long largeBlobBytes;
+    private final PartBuffers buffers;
+    private final ExecutorService uploads;
 
     public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix) {
         this(s3, bucket, prefix, DEFAULT_PART_BYTES, null, Long.MAX_VALUE);
+    }
+
+    public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix, int partBytes, StorageClass largeBlobClass, long largeBlobBytes) {
+        this(s3, bucket, prefix, partBytes, DEFAULT_BUFFERS, largeBlobClass, largeBlobBytes);
     }
 
     /**
      * @param largeBlobClass storage class for blobs of at least {@code largeBlobBytes} (layers, e.g.
      *                       GLACIER_IR); null keeps everything in STANDARD. Manifests and configs are small and stay in STANDARD.
      */
-    public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix, int partBytes, StorageClass largeBlobClass, long largeBlobBytes) {
+    public S3ArchiveLayout(Supplier<S3Client> s3, String bucket, String prefix, int partBytes, int buffers, StorageClass largeBlobClass,
+                           long largeBlobBytes) {
         if (partBytes < 5 * 1024 * 1024) {
             throw new IllegalArgumentException("S3 parts are at least 5 MiB");
         }
+        this.buffers = new PartBuffers(buffers, partBytes);
+        // at most one upload per buffer is ever in flight (each holds its part's buffer): the threads are bounded by the buffers
+        this.uploads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "qm-s3-part");
+            t.setDaemon(true);
+            return t;
+        });
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
@@ -93,35 +116,53 @@ public final class S3ArchiveLayout implements ArchiveLayout {
         StorageClass storage = largeBlobClass != null && size >= largeBlobBytes ? largeBlobClass : StorageClass.STANDARD;
         try (Digests.CountingDigestStream hashed = new Digests.CountingDigestStream(in)) {
             if (size <= partBytes) {
-                byte[] bytes = hashed.readNBytes((int) size + 1);
-                check(digest, size, hashed);
-                s3.get().putObject(b -> b.bucket(bucket).key(key).metadata(metadata).storageClass(storage).contentLength((long) bytes.length),
-                        RequestBody.fromBytes(bytes));
+                byte[] buffer = buffers.take();
+                try {
+                    int n = hashed.readNBytes(buffer, 0, (int) size);
+                    if (n == size && hashed.read() >= 0) { // one byte more than the descriptor says: counted, so check() refuses it
+                        throw new DigestMismatchException(digest, "(longer than " + size + " bytes)", hashed.count());
+                    }
+                    check(digest, size, hashed);
+                    s3.get().putObject(b -> b.bucket(bucket).key(key).metadata(metadata).storageClass(storage).contentLength((long) n),
+                            body(buffer, n));
+                } finally {
+                    buffers.give(buffer);
+                }
                 return;
             }
             String uploadId = s3.get().createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(metadata).storageClass(storage)).uploadId();
+            List<Future<CompletedPart>> parts = new ArrayList<>();
             try {
-                List<CompletedPart> parts = new ArrayList<>();
-                byte[] buffer = new byte[partBytes];
                 for (int number = 1; ; number++) {
-                    int n = hashed.readNBytes(buffer, 0, partBytes);
+                    byte[] buffer = buffers.take();
+                    int n;
+                    try {
+                        n = hashed.readNBytes(buffer, 0, partBytes);
+                        if (hashed.count() > size) {
+                            throw new DigestMismatchException(digest, "sha256:" + hashed.hex(), hashed.count());
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        buffers.give(buffer);
+                        throw e;
+                    }
                     if (n == 0) {
+                        buffers.give(buffer);
                         break;
                     }
-                    if (hashed.count() > size) {
-                        throw new DigestMismatchException(digest, "sha256:" + hashed.hex(), hashed.count());
-                    }
-                    int part = number;
-                    String etag = s3.get().uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(part).contentLength((long) n),
-                            RequestBody.fromBytes(n == partBytes ? buffer : java.util.Arrays.copyOf(buffer, n))).eTag();
-                    parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
+                    failFast(parts);
+                    parts.add(uploadPart(key, uploadId, number, buffer, n));
                     if (n < partBytes) {
                         break;
                     }
                 }
                 check(digest, size, hashed);
-                s3.get().completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+                List<CompletedPart> done = new ArrayList<>();
+                for (Future<CompletedPart> f : parts) {
+                    done.add(result(f));
+                }
+                s3.get().completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done)));
             } catch (RuntimeException | IOException e) {
+                settle(parts); // no part may land after the abort
                 s3.get().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
                 throw e;
             }
@@ -129,6 +170,66 @@ public final class S3ArchiveLayout implements ArchiveLayout {
             throw new ArchiveException("blob " + digest + " was not stored: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ArchiveException("reading blob " + digest + " to archive it failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Uploads one part on the layout's upload threads; its buffer goes back to the pool when the upload ends, however it ends. */
+    private Future<CompletedPart> uploadPart(String key, String uploadId, int part, byte[] buffer, int n) {
+        try {
+            return uploads.submit(() -> {
+                try {
+                    String etag = s3.get().uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(part).contentLength((long) n),
+                            body(buffer, n)).eTag();
+                    return CompletedPart.builder().partNumber(part).eTag(etag).build();
+                } finally {
+                    buffers.give(buffer);
+                }
+            });
+        } catch (RuntimeException e) {
+            buffers.give(buffer);
+            throw e;
+        }
+    }
+
+    /** The part's bytes as the SDK reads them (as often as it needs: signing, retries), without copying the buffer. */
+    private static RequestBody body(byte[] buffer, int n) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n, "application/octet-stream");
+    }
+
+    /** A part that already failed ends the upload now, not after the whole blob has been read. */
+    private static void failFast(List<Future<CompletedPart>> parts) {
+        for (Future<CompletedPart> f : parts) {
+            if (f.isDone()) {
+                result(f);
+            }
+        }
+    }
+
+    private static CompletedPart result(Future<CompletedPart> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArchiveException("interrupted while uploading a part", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ArchiveException("uploading a part failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Waits for every part upload to end, whatever its result. */
+    private static void settle(List<Future<CompletedPart>> parts) {
+        for (Future<CompletedPart> f : parts) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException ignored) {
+                // the first failure is what the caller reports
+            }
         }
     }
 
