@@ -277,8 +277,28 @@ class ImageArchiveIT {
         assertThatThrownBy(() -> layout.putBlob(wrong, 3, new java.io.ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOf(ArchiveException.class);
 
+        // a source that breaks while the third part is read, its first parts already uploading in parallel
+        byte[] three = OciImages.randomBytes(PART * 3 + 10, 6);
+        java.io.InputStream breaking = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(three)) {
+            private long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (read > 2L * PART + 100) {
+                    throw new java.io.IOException("connection reset by the registry");
+                }
+                int n = super.read(b, off, Math.min(len, 64 * 1024));
+                read += Math.max(n, 0);
+                return n;
+            }
+        };
+        assertThatThrownBy(() -> layout.putBlob(OciImages.sha256(three), three.length, breaking))
+                .isInstanceOf(ArchiveException.class).hasMessageContaining("connection reset");
+
         assertThat(layout.blob(wrong)).isEmpty();
         assertThat(layout.blobs()).isEmpty();
+        // every multipart upload was aborted once its parts in flight had ended: nothing is billed for, nothing lands later
+        assertThat(s3.listMultipartUploads(b -> b.bucket(LocalBackends.ARCHIVE_BUCKET).prefix(prefix)).uploads()).isEmpty();
     }
 
     @Test

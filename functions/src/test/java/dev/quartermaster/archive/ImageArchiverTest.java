@@ -132,6 +132,83 @@ class ImageArchiverTest {
                 big.layers().stream().map(Blob::digest).toList());
     }
 
+    @Test
+    void blobs_areCopiedSeveralAtOnce_neverMoreThanTheLimit_andAFailureStopsTheRun(@TempDir Path src, @TempDir Path dst) {
+        List<Blob> layers = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            layers.add(OciImages.layer(Map.of("l/" + i, OciImages.randomBytes(2_000, i))));
+        }
+        Image img = OciImages.image(layers, Map.of(), List.of(), "amd64");
+        ImageSource plain = source(src, img);
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch twoAtOnce = new java.util.concurrent.CountDownLatch(2);
+        ImageSource slow = new ImageSource() {
+            @Override
+            public dev.quartermaster.registry.Manifest manifest(String repository, String digest, String mediaType) {
+                return plain.manifest(repository, digest, mediaType);
+            }
+
+            @Override
+            public java.io.InputStream blob(String repository, String digest) {
+                most.accumulateAndGet(open.incrementAndGet(), Math::max);
+                twoAtOnce.countDown();
+                try {
+                    twoAtOnce.await(5, java.util.concurrent.TimeUnit.SECONDS); // the first blob waits for a second one to open
+                    Thread.sleep(20);
+                    return new ByteArrayInputStream(plain.blob(repository, digest).readAllBytes());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    open.decrementAndGet();
+                }
+            }
+
+            @Override
+            public List<dev.quartermaster.registry.Descriptor> referrers(String repository, String digest) {
+                return List.of();
+            }
+        };
+        DirectoryLayout archive = new DirectoryLayout(dst);
+
+        ImageArchiver.Result r = new ImageArchiver(slow, archive, new ImageArchiver.Limits(4, 16, 1 << 30, 3), Clock.systemUTC())
+                .archive("wordpress", img.manifest().digest(), "t", LATER, ImageArchiver.Progress.NONE);
+
+        assertThat(r.complete()).isTrue();
+        assertThat(r.blobs()).isEqualTo(11);
+        assertThat(most.get()).isBetween(2, 3);
+        for (Blob b : concat(img)) {
+            assertThat(archive.blob(b.digest())).as(b.digest()).isPresent();
+        }
+
+        // one blob that cannot be read: the run fails with its error, and the image is not recorded complete
+        DirectoryLayout second = new DirectoryLayout(dst.resolve("second"));
+        ImageSource failing = new ImageSource() {
+            @Override
+            public dev.quartermaster.registry.Manifest manifest(String repository, String digest, String mediaType) {
+                return plain.manifest(repository, digest, mediaType);
+            }
+
+            @Override
+            public java.io.InputStream blob(String repository, String digest) {
+                if (digest.equals(layers.get(4).digest())) {
+                    throw new dev.quartermaster.registry.RegistryException("registry answered HTTP 500 for " + digest);
+                }
+                return plain.blob(repository, digest);
+            }
+
+            @Override
+            public List<dev.quartermaster.registry.Descriptor> referrers(String repository, String digest) {
+                return List.of();
+            }
+        };
+        assertThatThrownBy(() -> new ImageArchiver(failing, second, new ImageArchiver.Limits(4, 16, 1 << 30, 3), Clock.systemUTC())
+                .archive("wordpress", img.manifest().digest(), "t", LATER, ImageArchiver.Progress.NONE))
+                .hasMessageContaining("HTTP 500").hasMessageContaining(layers.get(4).digest());
+        assertThat(second.readIndex().index().find("wordpress:t")).hasValueSatisfying(e -> assertThat(e.complete()).isFalse());
+        assertThat(second.blob(layers.get(4).digest())).isEmpty();
+    }
+
     private static List<Blob> concat(Image i) {
         List<Blob> all = new ArrayList<>(i.layers());
         all.add(i.config());
