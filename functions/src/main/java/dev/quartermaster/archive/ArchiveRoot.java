@@ -21,7 +21,9 @@ public final class ArchiveRoot {
     /** The archive bucket as an OCI layout, its S3 client built on first use. */
     public static ArchiveLayout layout(Platform p) {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
-        return new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
+        S3ArchiveLayout layout = new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
+        dev.quartermaster.common.Priming.reach("S3", () -> layout.blob(dev.quartermaster.common.Priming.NO_DIGEST));
+        return layout;
     }
 
     public static ArchiveService service(Platform p) {

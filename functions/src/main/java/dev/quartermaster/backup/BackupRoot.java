@@ -22,7 +22,9 @@ public final class BackupRoot {
     public static BackupService service(Platform p, CommandRunner commands) {
         BackupConfig config = BackupConfig.from(p.settings());
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
-        return new BackupService(config, store(p), new S3BackupObjects(s3), commands, LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
+        S3BackupObjects objects = new S3BackupObjects(s3);
+        dev.quartermaster.common.Priming.reach("S3", () -> objects.head(config.bucket(), "qm-priming/none"));
+        return new BackupService(config, store(p), objects, commands, LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
                 Clock.systemUTC());
     }
 

@@ -38,6 +38,10 @@ public final class Platform {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
             dynamoDb.get();
             alerts.get();
+            // every function's first table read: an item nobody writes
+            Priming.reach("DynamoDB", () -> dynamoDb.get().getItem(b -> b.tableName(table).key(Map.of(
+                    "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("qm-priming"),
+                    "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("qm-priming")))));
         }
     }
 

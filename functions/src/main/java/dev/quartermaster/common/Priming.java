@@ -24,6 +24,26 @@ public final class Priming {
         return "snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"));
     }
 
+    /** A digest nothing has: what priming asks for. */
+    public static final String NO_DIGEST = "sha256:" + "0".repeat(64);
+
+    /**
+     * Under SnapStart only: one harmless request through a client the function will use (a read of
+     * something that does not exist, which may also be refused), so the snapshot holds its whole request
+     * path (endpoint rules, signing, HTTP, the error's unmarshalling) and the first event does not pay
+     * for it. Whatever it answers or throws is expected and ignored; it writes nothing.
+     */
+    public static void reach(String what, Runnable request) {
+        if (!snapStart()) {
+            return;
+        }
+        try {
+            request.run();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(Priming.class).debug("priming {}: {}", what, e.toString());
+        }
+    }
+
     /** The path every handler shares (see the class comment). */
     public static void commonPath(Class<?> handler) {
         try {

@@ -15,6 +15,8 @@ public final class HostRoot {
     public static CommandRunner ssmCommands(Platform p) {
         // only what the runner uses: the release functions build it too, without the backup settings
         var ssm = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ssm.SsmClient.builder(), "SSM").build());
-        return new SsmCommandRunner(ssm, p.settings().get(Setting.BACKUP_BUCKET), p.settings().get(Setting.COMMAND_LOG_GROUP));
+        SsmCommandRunner runner = new SsmCommandRunner(ssm, p.settings().get(Setting.BACKUP_BUCKET), p.settings().get(Setting.COMMAND_LOG_GROUP));
+        dev.quartermaster.common.Priming.reach("SSM", runner::prime);
+        return runner;
     }
 }

@@ -27,9 +27,7 @@ public final class ImageActionHandler extends EventFunction {
     private ImageActionHandler(Platform platform) {
         this(new ImageLedger(LedgerRoot.store(platform), platform.alerts()));
         acceptingOnly(platform.origin());
-        if (dev.quartermaster.common.Priming.snapStart()) {
-            prime(platform);
-        }
+        dev.quartermaster.common.Priming.reach("the ledger", () -> prime(platform)); // a priming that fails must not fail the function's init
     }
 
     public ImageActionHandler(ImageLedger ledger) {

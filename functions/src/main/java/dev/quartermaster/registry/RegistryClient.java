@@ -214,6 +214,24 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The registry's API root, asked without credentials (SnapStart priming: the whole HTTP path, nothing
+     * read, no token in the snapshot); the HTTP status it answered (401 from ECR).
+     */
+    public int ping() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) base.resolve("/v2/").toURL().openConnection();
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout((int) timeouts.connect().toMillis());
+            c.setReadTimeout((int) timeouts.idleRead().toMillis());
+            int status = c.getResponseCode();
+            drain(c);
+            return status;
+        } catch (IOException e) {
+            throw new RegistryException("registry " + base + " did not answer: " + e.getMessage(), e, true);
+        }
+    }
+
     private Response send(URI uri, Map<String, String> headers, String what) {
         IOException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -38,6 +38,9 @@ public final class RegistryRoot {
             case "none" -> RegistryAuth.anonymous();
             default -> throw new IllegalStateException("REGISTRY_AUTH='" + mode + "' must be ecr or none");
         };
-        return new RegistryClient(url, auth);
+        RegistryClient client = new RegistryClient(url, auth);
+        // without credentials: the snapshot must not hold an ECR token (it is fetched after the restore, once)
+        dev.quartermaster.common.Priming.reach("registry", client::ping);
+        return client;
     }
 }

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Benchmarks that print figures (kept out of the test suite, which must not flake on a busy machine). */
 @Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release. Each prints its figures; the last line is the summary.")
@@ -107,12 +109,20 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("median: image-action first event %d ms, empty handler %d ms, first invoke after priming %d ms (fresh JVM each, %d runs)%n",
                     r, e, p, runs);
             System.out.printf("snapstart-ratio=%.2f coldstart-ratio=%.2f jar-mb=%.1f%n", (double) (e + p) / e, (double) r / e, mb);
+            System.out.println("every function, primed, then its first event after the restore (each its own jar, a fresh JVM per run):");
+            Path dir = Files.createTempDirectory("qm-bench-coldstart");
+            try {
+                ColdStartAll.Worst worst = ColdStartAll.run(Math.max(3, this.runs), e, probeClasses, dir);
+                System.out.printf("snapstart-worst-ratio=%.2f (%s)%n", worst.ratio(), worst.name());
+            } finally {
+                VerifyBench.deleteTree(dir);
+            }
         }
         return 0;
     }
 
-    /** One fresh JVM: wall time from spawn to exit, and the probe's own init/invoke split. */
-    record Probe(long ms, String phases) {
+    /** One fresh JVM: wall time from spawn to exit, the probe's own init/invoke split, and the status the handler returned. */
+    record Probe(long ms, String phases, String status) {
     }
 
     static Path freshEvent(Path template) throws java.io.IOException {
@@ -125,7 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
         return probe(cp, handler, event, env, "RECORDED");
     }
 
-    /** As above; a real handler's result must have {@code status} (the empty handler's is not checked). */
+    /** As above; a real handler's result must have {@code status} (null: any but REJECTED; the empty handler's is not checked). */
     static Probe probe(String cp, String handler, Path event, Map<String, String> env, String status) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
@@ -149,14 +159,17 @@ public final class BenchCommand implements Callable<Integer> {
         if (System.getenv("QM_PROBE_JAVA_OPTS") != null) {
             Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "qm-probe-" + handler.substring(handler.lastIndexOf('.') + 1) + ".log"), text);
         }
-        if (!handler.endsWith("EmptyHandler") && !text.contains("\"status\":\"" + status + "\"")) {
-            throw new IllegalStateException("probe for " + handler + " did not end " + status + ":\n" + text);
+        String result = text.lines().filter(l -> l.startsWith("result ")).reduce((a, b) -> b).orElse("");
+        Matcher returned = Pattern.compile("^result \\{\"status\":\"([A-Z_]+)\"").matcher(result);
+        String ended = returned.find() ? returned.group(1) : "";
+        if (!handler.endsWith("EmptyHandler") && (status == null ? ended.isEmpty() || ended.equals("REJECTED") : !ended.equals(status))) {
+            throw new IllegalStateException("probe for " + handler + " did not end " + (status == null ? "with an outcome" : status) + ":\n" + text);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""));
+        return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""), ended);
     }
 
-    private static long phase(String phases, String name) {
+    static long phase(String phases, String name) {
         for (String part : phases.split(" ")) {
             if (part.startsWith(name + "=")) {
                 return Long.parseLong(part.substring(name.length() + 1));
@@ -165,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalStateException("the probe reported no " + name + ": " + phases);
     }
 
-    private static long median(List<Long> xs) {
+    static long median(List<Long> xs) {
         List<Long> s = new ArrayList<>(xs);
         Collections.sort(s);
         return s.get(s.size() / 2);

@@ -89,4 +89,60 @@ public class SnapStartProbeIT {
             Files.deleteIfExists(event);
         }
     }
+
+    /**
+     * Every function, primed under SnapStart with every AWS endpoint and the registry pointed at a recorder
+     * that answers 404 to everything: its priming reaches the table (GetItem), S3 where the function reads
+     * it (HEAD/GET), SSM where it sends or reads commands (reads only), the registry where it has one (GET
+     * /v2/, no credentials), and never writes: no PutObject, SendCommand, Publish or item write (image-action's
+     * transaction is cancelled by its condition, so it is the one TransactWriteItems allowed).
+     */
+    @Test
+    void everyFunction_primingReachesItsFirstCalls_andWritesNothing() throws Exception {
+        java.util.List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", x -> {
+            String auth = java.util.Objects.requireNonNullElse(x.getRequestHeaders().getFirst("Authorization"), "");
+            java.util.regex.Matcher scope = java.util.regex.Pattern.compile("/us-east-1/([a-z0-9-]+)/aws4_request").matcher(auth);
+            String service = scope.find() ? scope.group(1) : "registry";
+            String target = java.util.Objects.requireNonNullElse(x.getRequestHeaders().getFirst("X-Amz-Target"), "");
+            seen.add(service + " " + x.getRequestMethod() + " " + (target.isEmpty() ? x.getRequestURI().getPath() : target.substring(target.indexOf('.') + 1)));
+            x.getRequestBody().readAllBytes();
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        server.start();
+        String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
+        Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path event = Files.createTempFile("qm-event", ".json");
+        try {
+            Files.writeString(event, "{\"version\":\"0\",\"id\":\"probe\",\"detail-type\":\"Something Else\",\"source\":\"aws.nothing\","
+                    + "\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}");
+            for (var spec : Catalog.ALL) {
+                seen.clear();
+                Map<String, String> env = snapStartEnvironment(endpoint);
+                env.putAll(ColdStartAll.settings(endpoint, "arn:aws:sns:us-east-1:000000000000:qm-probe-alerts"));
+                BenchCommand.probe(BenchCommand.functionJar(spec.bundle()) + File.pathSeparator + probeClasses, spec.handlerClass(), event, env,
+                        "REJECTED");
+                java.util.List<String> calls = java.util.List.copyOf(seen);
+                String name = spec.name();
+                assertThat(calls).as(name + " reads its table").contains("dynamodb POST GetItem");
+                boolean s3 = spec.settings().contains(dev.quartermaster.contract.Setting.ARCHIVE_BUCKET)
+                        || spec.settings().contains(dev.quartermaster.contract.Setting.DUMP_DOCUMENT);
+                boolean ssm = spec.settings().contains(dev.quartermaster.contract.Setting.DUMP_DOCUMENT)
+                        || spec.settings().contains(dev.quartermaster.contract.Setting.RELEASE_DOCUMENT);
+                boolean registry = spec.settings().contains(dev.quartermaster.contract.Setting.REGISTRY_URL)
+                        && !spec.settings().contains(dev.quartermaster.contract.Setting.RELEASE_DOCUMENT);
+                assertThat(calls.stream().anyMatch(c -> c.startsWith("s3 HEAD"))).as(name + " reaches S3: " + calls).isEqualTo(s3);
+                assertThat(calls.stream().anyMatch(c -> c.startsWith("ssm "))).as(name + " reaches SSM: " + calls).isEqualTo(ssm);
+                assertThat(calls.contains("registry GET /v2/")).as(name + " reaches the registry: " + calls).isEqualTo(registry);
+                assertThat(calls).as(name + " writes nothing").allMatch(c -> c.startsWith("dynamodb POST GetItem") || c.startsWith("s3 HEAD")
+                        || c.startsWith("s3 GET") || c.equals("ssm POST ListCommands") || c.equals("ssm POST DescribeInstanceInformation")
+                        || c.equals("registry GET /v2/") || (name.equals("image-action") && c.equals("dynamodb POST TransactWriteItems")));
+            }
+        } finally {
+            server.stop(0);
+            Files.deleteIfExists(event);
+        }
+    }
 }

@@ -1,0 +1,104 @@
+package dev.quartermaster.cli.bench;
+
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.contract.Catalog;
+import dev.quartermaster.contract.FunctionSpec;
+import dev.quartermaster.testkit.LocalDynamoDb;
+import dev.quartermaster.testkit.LocalMoto;
+import dev.quartermaster.testkit.LocalRegistry;
+import dev.quartermaster.testkit.LocalS3;
+import dev.quartermaster.testkit.OciImages;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every function's first real event after a SnapStart restore: each function's own jar in a fresh JVM,
+ * its constructor run (priming included), the checkpoint and restore hooks, then one sample event of
+ * the kind it receives, against real local twins: DynamoDB Local, S3Mock, Debian's registry (with the
+ * image the event names) and moto (SSM, SNS). What the first invoke still costs, added to the empty
+ * handler's JVM, over that JVM: the function's SnapStart ratio. The worst one is the summary.
+ */
+final class ColdStartAll {
+    private ColdStartAll() {
+    }
+
+    /** The worst function: its name and ratio. */
+    record Worst(String name, double ratio) {
+    }
+
+    /** Which sample event each function gets (the kind its rule sends it). */
+    private static String eventFile(FunctionSpec f) {
+        return switch (f.name()) {
+            case "image-action", "image-verify", "image-archive" -> "image-action-push.json";
+            case "image-scan" -> "image-scan-clean.json";
+            case "image-replication" -> "replication-success.json";
+            case "backup-status", "release-status" -> "ssm-command-success.json";
+            case "lifecycle-guard" -> "ecr-lifecycle-expired.json";
+            default -> "scheduled-backup.json"; // the scheduled ones
+        };
+    }
+
+    /** Every function's own settings, as the stack sets them, pointed at {@code registryUrl} and alerting to {@code topic}; under SnapStart. */
+    static Map<String, String> settings(String registryUrl, String topic) {
+        Map<String, String> env = new HashMap<>();
+        env.putAll(Map.of("ALERT_TOPIC_ARN", topic, "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
+                "REGISTRY_URL", registryUrl, "REGISTRY_AUTH", "none", "BACKUP_BUCKET", LocalEnvironment.BUCKET,
+                "ARCHIVE_BUCKET", LocalEnvironment.ARCHIVE_BUCKET, "MANAGED_REPOSITORIES", "wordpress", "DATABASE", LocalEnvironment.DATABASE,
+                "RELEASE_REPOSITORY", "wordpress", "RELEASE_IMAGE_URI", java.net.URI.create(registryUrl).getAuthority() + "/wordpress"));
+        env.putAll(Map.of("DUMP_DOCUMENT", "Quartermaster-Dump", "DRILL_DOCUMENT", "Quartermaster-Drill",
+                "RELEASE_DOCUMENT", "Quartermaster-Release", "RELEASE_CHECK_DOCUMENT", "Quartermaster-Check",
+                "COMMAND_LOG_GROUP", "/quartermaster/commands", "REPLICATION_DESTINATIONS", "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]",
+                "REPLICATION_REPOSITORIES", "[\"wordpress\"]"));
+        return env;
+    }
+
+    static Worst run(int runs, long emptyMs, Path probeClasses, Path dir) throws Exception {
+        Path home = LocalEnvironment.home();
+        try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var dynamoClient = dynamo.client();
+             LocalS3 s3 = LocalS3.start(dir.resolve("s3"), List.of("qm-backups", "qm-archive"));
+             LocalRegistry registry = LocalRegistry.filesystem(dir.resolve("registry"));
+             LocalMoto moto = LocalMoto.start(dir.resolve("moto"))) {
+            LocalDynamoDb.createLedgerTable(dynamoClient, "bench");
+            String digest = new OciImages.Pusher(registry.url()).push("wordpress", "wp-6.4-v1",
+                    OciImages.wordpressLike("6.4.3", 1, 64 * 1024, 64 * 1024));
+            Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "bench", "AWS_ENDPOINT_URL", moto.endpoint(),
+                    "AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint(), "AWS_ENDPOINT_URL_S3", s3.endpoint(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
+                    "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster", "POWERTOOLS_LOG_LEVEL", "WARN"));
+            String topic;
+            try (var sns = new dev.quartermaster.common.AwsClients(dev.quartermaster.common.Settings.of(env)).sns()) {
+                topic = sns.createTopic(b -> b.name("qm-bench-alerts")).topicArn();
+            }
+            env.putAll(settings(registry.url(), topic));
+            Worst worst = new Worst("", 0);
+            for (FunctionSpec f : Catalog.ALL) {
+                String cp = BenchCommand.functionJar(f.bundle()) + File.pathSeparator + probeClasses;
+                String template = Files.readString(home.resolve("events/" + eventFile(f)))
+                        .replaceFirst("\"image-digest\": \"sha256:[a-f0-9]{64}\"", "\"image-digest\": \"" + digest + "\"");
+                List<Long> invoke = new ArrayList<>();
+                String last = "";
+                for (int i = 0; i < runs; i++) {
+                    Path ev = Files.createTempFile(dir, "event", ".json");
+                    Files.writeString(ev, template.replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\""));
+                    BenchCommand.Probe p = BenchCommand.probe(cp, f.handlerClass(), ev, env, null);
+                    invoke.add(BenchCommand.phase(p.phases(), "invoke-ms"));
+                    last = p.phases() + " " + p.status();
+                }
+                long median = BenchCommand.median(invoke);
+                double ratio = (double) (emptyMs + median) / emptyMs;
+                System.out.printf("%-18s first event after restore %4d ms (median of %d) ratio %.2f  [%s]%n", f.name(), median, runs, ratio,
+                        last.replaceAll(" hooks=\\S+", ""));
+                if (ratio > worst.ratio()) {
+                    worst = new Worst(f.name(), ratio);
+                }
+            }
+            return worst;
+        }
+    }
+}
