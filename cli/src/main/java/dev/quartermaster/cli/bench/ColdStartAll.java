@@ -65,12 +65,14 @@ final class ColdStartAll {
              LocalRegistry registry = LocalRegistry.filesystem(dir.resolve("registry"));
              LocalMoto moto = LocalMoto.start(dir.resolve("moto"))) {
             LocalDynamoDb.createLedgerTable(dynamoClient, "bench");
+            var ssm = ssmTwin();
             String digest = new OciImages.Pusher(registry.url()).push("wordpress", "wp-6.4-v1",
                     OciImages.wordpressLike("6.4.3", 1, 64 * 1024, 64 * 1024));
             Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "bench", "AWS_ENDPOINT_URL", moto.endpoint(),
                     "AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint(), "AWS_ENDPOINT_URL_S3", s3.endpoint(),
                     "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
                     "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster", "POWERTOOLS_LOG_LEVEL", "WARN"));
+            env.put("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:" + ssm.getAddress().getPort());
             String topic;
             try (var sns = new dev.quartermaster.common.AwsClients(dev.quartermaster.common.Settings.of(env)).sns()) {
                 topic = sns.createTopic(b -> b.name("qm-bench-alerts")).topicArn();
@@ -85,8 +87,14 @@ final class ColdStartAll {
                 String last = "";
                 for (int i = 0; i < runs; i++) {
                     Path ev = Files.createTempFile(dir, "event", ".json");
-                    Files.writeString(ev, template.replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\""));
-                    BenchCommand.Probe p = BenchCommand.probe(cp, f.handlerClass(), ev, env, null);
+                    String text = template.replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\"");
+                    if (f.name().equals("image-replication") || f.name().equals("image-scan")) { // a digest of its own each run: a first, not a duplicate
+                        text = text.replaceFirst("sha256:[a-f0-9]{64}", OciImages.sha256(("bench-" + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                    Files.writeString(ev, text);
+                    Map<String, String> own = new HashMap<>(env);
+                    own.put("QM_PROBE_TIMEOUT_MS", Integer.toString(f.timeoutSeconds() * 1000));
+                    BenchCommand.Probe p = BenchCommand.probe(cp, f.handlerClass(), ev, own, null);
                     invoke.add(BenchCommand.phase(p.phases(), "invoke-ms"));
                     last = p.phases() + " " + p.status();
                 }
@@ -98,7 +106,33 @@ final class ColdStartAll {
                     worst = new Worst(f.name(), ratio);
                 }
             }
+            ssm.stop(0);
             return worst;
         }
+    }
+
+    /**
+     * SSM as the functions' first events meet it (moto 5.2 has no DescribeInstanceInformation): one managed
+     * instance carries any tag, a command sent gets an id, no command has output yet.
+     */
+    private static com.sun.net.httpserver.HttpServer ssmTwin() throws java.io.IOException {
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", x -> {
+            x.getRequestBody().readAllBytes();
+            String target = java.util.Objects.requireNonNullElse(x.getRequestHeaders().getFirst("X-Amz-Target"), "");
+            String body = switch (target.substring(target.indexOf('.') + 1)) {
+                case "DescribeInstanceInformation" -> "{\"InstanceInformationList\":[{\"InstanceId\":\"i-0abc1234def567890\",\"PingStatus\":\"Online\"}]}";
+                case "SendCommand" -> "{\"Command\":{\"CommandId\":\"" + java.util.UUID.randomUUID() + "\",\"Status\":\"Pending\"}}";
+                case "ListCommands" -> "{\"Commands\":[]}";
+                default -> null;
+            };
+            byte[] bytes = (body == null ? "{\"__type\":\"InvocationDoesNotExist\",\"message\":\"none\"}" : body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+            x.sendResponseHeaders(body == null ? 400 : 200, bytes.length);
+            x.getResponseBody().write(bytes);
+            x.close();
+        });
+        server.start();
+        return server;
     }
 }
