@@ -143,32 +143,19 @@ class ImageArchiverTest {
         java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CountDownLatch twoAtOnce = new java.util.concurrent.CountDownLatch(2);
-        ImageSource slow = new ImageSource() {
-            @Override
-            public dev.quartermaster.registry.Manifest manifest(String repository, String digest, String mediaType) {
-                return plain.manifest(repository, digest, mediaType);
+        ImageSource slow = withBlobs(plain, (repository, digest) -> {
+            most.accumulateAndGet(open.incrementAndGet(), Math::max);
+            twoAtOnce.countDown();
+            try {
+                twoAtOnce.await(5, java.util.concurrent.TimeUnit.SECONDS); // the first blob waits for a second one to open
+                Thread.sleep(20);
+                return new ByteArrayInputStream(plain.blob(repository, digest).readAllBytes());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                open.decrementAndGet();
             }
-
-            @Override
-            public java.io.InputStream blob(String repository, String digest) {
-                most.accumulateAndGet(open.incrementAndGet(), Math::max);
-                twoAtOnce.countDown();
-                try {
-                    twoAtOnce.await(5, java.util.concurrent.TimeUnit.SECONDS); // the first blob waits for a second one to open
-                    Thread.sleep(20);
-                    return new ByteArrayInputStream(plain.blob(repository, digest).readAllBytes());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                } finally {
-                    open.decrementAndGet();
-                }
-            }
-
-            @Override
-            public List<dev.quartermaster.registry.Descriptor> referrers(String repository, String digest) {
-                return List.of();
-            }
-        };
+        });
         DirectoryLayout archive = new DirectoryLayout(dst);
 
         ImageArchiver.Result r = new ImageArchiver(slow, archive, new ImageArchiver.Limits(4, 16, 1 << 30, 3), Clock.systemUTC())
@@ -183,7 +170,22 @@ class ImageArchiverTest {
 
         // one blob that cannot be read: the run fails with its error, and the image is not recorded complete
         DirectoryLayout second = new DirectoryLayout(dst.resolve("second"));
-        ImageSource failing = new ImageSource() {
+        ImageSource failing = withBlobs(plain, (repository, digest) -> {
+            if (digest.equals(layers.get(4).digest())) {
+                throw new dev.quartermaster.registry.RegistryException("registry answered HTTP 500 for " + digest);
+            }
+            return plain.blob(repository, digest);
+        });
+        assertThatThrownBy(() -> new ImageArchiver(failing, second, new ImageArchiver.Limits(4, 16, 1 << 30, 3), Clock.systemUTC())
+                .archive("wordpress", img.manifest().digest(), "t", LATER, ImageArchiver.Progress.NONE))
+                .hasMessageContaining("HTTP 500").hasMessageContaining(layers.get(4).digest());
+        assertThat(second.readIndex().index().find("wordpress:t")).hasValueSatisfying(e -> assertThat(e.complete()).isFalse());
+        assertThat(second.blob(layers.get(4).digest())).isEmpty();
+    }
+
+    /** {@code plain}'s manifests, no referrers, and blobs as {@code blob} gives them. */
+    private static ImageSource withBlobs(ImageSource plain, java.util.function.BiFunction<String, String, java.io.InputStream> blob) {
+        return new ImageSource() {
             @Override
             public dev.quartermaster.registry.Manifest manifest(String repository, String digest, String mediaType) {
                 return plain.manifest(repository, digest, mediaType);
@@ -191,10 +193,7 @@ class ImageArchiverTest {
 
             @Override
             public java.io.InputStream blob(String repository, String digest) {
-                if (digest.equals(layers.get(4).digest())) {
-                    throw new dev.quartermaster.registry.RegistryException("registry answered HTTP 500 for " + digest);
-                }
-                return plain.blob(repository, digest);
+                return blob.apply(repository, digest);
             }
 
             @Override
@@ -202,11 +201,6 @@ class ImageArchiverTest {
                 return List.of();
             }
         };
-        assertThatThrownBy(() -> new ImageArchiver(failing, second, new ImageArchiver.Limits(4, 16, 1 << 30, 3), Clock.systemUTC())
-                .archive("wordpress", img.manifest().digest(), "t", LATER, ImageArchiver.Progress.NONE))
-                .hasMessageContaining("HTTP 500").hasMessageContaining(layers.get(4).digest());
-        assertThat(second.readIndex().index().find("wordpress:t")).hasValueSatisfying(e -> assertThat(e.complete()).isFalse());
-        assertThat(second.blob(layers.get(4).digest())).isEmpty();
     }
 
     private static List<Blob> concat(Image i) {
