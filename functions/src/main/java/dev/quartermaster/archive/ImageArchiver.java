@@ -259,25 +259,26 @@ public final class ImageArchiver {
                     "out of time while reading " + digest + " (the run's deadline passed mid-blob)");
         }
 
-        /** Blobs found present may have been swept since: look again (several at once), and copy any that went missing. */
+        /**
+         * Blobs found present may have been swept since: look again (on the run's copy threads, whose copies have
+         * all ended), and copy any that went missing.
+         */
         boolean recheck() {
             java.util.concurrent.atomic.AtomicBoolean complete = new java.util.concurrent.atomic.AtomicBoolean(true);
-            try (ParallelJobs lookups = new ParallelJobs(limits.parallelBlobs(), "recheck")) {
-                for (Map.Entry<String, Long> s : List.copyOf(skipped.entrySet())) {
-                    lookups.submit(() -> {
-                        if (layout.blob(s.getKey()).isPresent()) {
-                            return;
-                        }
-                        try {
-                            layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
-                            recopied(s.getValue());
-                        } catch (RuntimeException e) {
-                            complete.set(false);
-                        }
-                    });
-                }
-                lookups.await();
+            for (Map.Entry<String, Long> s : List.copyOf(skipped.entrySet())) {
+                copies.submit(() -> {
+                    if (layout.blob(s.getKey()).isPresent()) {
+                        return;
+                    }
+                    try {
+                        layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
+                        recopied(s.getValue());
+                    } catch (RuntimeException e) {
+                        complete.set(false);
+                    }
+                });
             }
+            copies.await();
             return complete.get();
         }
 

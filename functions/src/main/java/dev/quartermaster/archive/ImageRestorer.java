@@ -22,18 +22,11 @@ public final class ImageRestorer {
     private final ArchiveLayout layout;
     private final RegistryWriter target;
     private final RegistryClient targetReader;
-    private final int parallelBlobs;
 
     public ImageRestorer(ArchiveLayout layout, RegistryWriter target, RegistryClient targetReader) {
-        this(layout, target, targetReader, ImageArchiver.Limits.DEFAULT_PARALLEL_BLOBS);
-    }
-
-    /** @param parallelBlobs how many blobs are pushed at once (each streams from the archive to the target, verified on the way) */
-    public ImageRestorer(ArchiveLayout layout, RegistryWriter target, RegistryClient targetReader, int parallelBlobs) {
         this.layout = layout;
         this.target = target;
         this.targetReader = targetReader;
-        this.parallelBlobs = parallelBlobs;
     }
 
     /** What a restore did. */
@@ -97,7 +90,8 @@ public final class ImageRestorer {
             referring.add(source.manifest(entry.repository(), r.digest(), r.mediaType()));
         }
         // every blob first, several at once; a manifest goes up only once all it names are there
-        try (ParallelJobs pushes = new ParallelJobs(parallelBlobs, "restore")) {
+        // as many blobs at once as the archiver copies: each streams from the archive to the target, verified on the way
+        try (ParallelJobs pushes = new ParallelJobs(ImageArchiver.Limits.DEFAULT_PARALLEL_BLOBS, "restore")) {
             for (Manifest m : images) {
                 pushImage(source, entry.repository(), m, targetRepository, c, progress, pushes);
             }
