@@ -24,42 +24,82 @@ import java.util.regex.Pattern;
  * ECR's rules, with the protection rule Quartermaster puts first; and their evaluation by ECR's documented
  * semantics (bin/qm lifecycle preview evaluates locally what ECR's preview API answers in AWS):
  * <ul>
- *   <li>rules apply by priority, lowest first; a rule selects images by tag status and tag prefixes or patterns
- *       (several: an image must match every one, each by some tag of it);</li>
- *   <li>an image that matches the tagging requirements of a rule cannot be expired by a rule of lower priority,
- *       whether or not that rule expires it; a rule still counts images higher rules matched;</li>
+ *   <li>rules apply by priority, lowest first; a rule selects images of one storage class ({@code standard} unless it
+ *       says {@code storageClass: archive}) by tag status and tag prefixes or patterns (several: an image must match
+ *       every one, each by some tag of it): an archived image is seen only by rules selecting archive;</li>
+ *   <li>an image that matches the tagging requirements of a rule cannot be expired (or archived) by a rule of lower
+ *       priority, whether or not that rule acts on it; a rule still counts images higher rules matched;</li>
  *   <li>{@code imageCountMoreThan}: the selected images newest pushed first, those past the count;
- *       {@code sinceImagePushed}/{@code sinceImagePulled}: pushed (last pulled, else pushed) more than N days ago.</li>
+ *       {@code sinceImagePushed}/{@code sinceImagePulled}: pushed (last pulled, else pushed) more than N days ago;
+ *       {@code sinceImageTransitioned}: archived more than N days ago;</li>
+ *   <li>{@code expire} deletes; {@code transition} moves a standard image to archive storage (it cannot be pulled there).</li>
  * </ul>
- * Protection: the release switch tags each digest it releases {@code qm-release-…}; rule 1 selects that prefix and
- * expires nothing, so no other rule can ever expire a released digest while it carries the tag.
+ * Validation follows the ECR user guide's "Lifecycle policy properties" and "Examples of lifecycle policies" pages:
+ * {@code storageClass} standard | archive, archive only with (and required by) {@code sinceImageTransitioned}, which
+ * only expires and counts at least 90 days (archive's minimum storage duration); {@code sinceImagePulled} only
+ * transitions; a {@code transition} names {@code targetStorageClass: archive}. "A rule with tagStatus any must have the
+ * highest rulePriority" holds within a storage class: the examples page's own archive-and-expire policy has an
+ * {@code any} rule at priority 1 (standard) and one at 2 (archive).
+ * <p>
+ * Protection: the release switch tags each digest it releases {@code qm-release-…}; rule 1 selects that prefix by
+ * {@code sinceImagePushed} {@value #PROTECT_DAYS} days, which no image reaches, so it acts on nothing and claims every
+ * marked image however many there are (a count could be exhausted: 9,999 junk {@code qm-release-junkN} pushes would
+ * expire the oldest marked digests under {@code imageCountMoreThan 9999}). No other rule can expire a released digest
+ * while it carries the tag. Rules numbered from 1 move up by one behind it, in their order.
  */
 public final class LifecycleRules {
     public static final String PROTECT_PREFIX = "qm-release-";
-    /** ECR counts at most this many images per rule; protection keeps them all. */
-    public static final int PROTECT_COUNT = 9999;
+    /**
+     * The protection rule's age in days (100 years): the user guide takes any positive integer as countNumber and
+     * documents no maximum; an image pushed when ECR opened (2015) reaches it in 2115.
+     */
+    public static final int PROTECT_DAYS = 36_500;
+    /** Archive's minimum storage duration: ECR refuses a rule expiring archived images sooner (examples page, note). */
+    public static final int ARCHIVE_MINIMUM_DAYS = 90;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TAG_PATTERN = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
     private static final Pattern TAG_PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
     public enum TagStatus { TAGGED, UNTAGGED, ANY }
 
-    public enum CountType { IMAGE_COUNT_MORE_THAN("imageCountMoreThan"), SINCE_IMAGE_PUSHED("sinceImagePushed"), SINCE_IMAGE_PULLED("sinceImagePulled");
+    public enum CountType {
+        IMAGE_COUNT_MORE_THAN("imageCountMoreThan"), SINCE_IMAGE_PUSHED("sinceImagePushed"), SINCE_IMAGE_PULLED("sinceImagePulled"),
+        SINCE_IMAGE_TRANSITIONED("sinceImageTransitioned");
         final String ecr;
 
         CountType(String ecr) {
             this.ecr = ecr;
         }
+
+        public String ecr() {
+            return ecr;
+        }
     }
+
+    /** ECR's storage classes: an archived image cannot be pulled until restored. */
+    public enum StorageClass { STANDARD, ARCHIVE }
 
     public enum Action { EXPIRE, TRANSITION }
 
-    /** One rule, validated. {@code prefixes} or {@code patterns} for a tagged rule (the other empty). */
+    /**
+     * One rule, validated. {@code prefixes} or {@code patterns} for a tagged rule (the other empty); {@code priority} is
+     * the one deployed, {@code declared} the one cdk.json gave (they differ when the rules were numbered from 1).
+     */
     public record Rule(int priority, String description, TagStatus tagStatus, List<String> prefixes, List<String> patterns, CountType countType,
-                       int countNumber, Action action) {
+                       int countNumber, Action action, StorageClass storageClass, int declared) {
         public Rule {
             prefixes = List.copyOf(prefixes);
             patterns = List.copyOf(patterns);
+        }
+
+        /** A rule on standard images, deployed at the priority it declares. */
+        public Rule(int priority, String description, TagStatus tagStatus, List<String> prefixes, List<String> patterns, CountType countType,
+                    int countNumber, Action action) {
+            this(priority, description, tagStatus, prefixes, patterns, countType, countNumber, action, StorageClass.STANDARD, priority);
+        }
+
+        Rule at(int deployed) {
+            return new Rule(deployed, description, tagStatus, prefixes, patterns, countType, countNumber, action, storageClass, declared);
         }
 
         /** Whether the image's tags meet this rule's tagging requirements. */
@@ -77,14 +117,24 @@ public final class LifecycleRules {
         }
 
         public String label() {
-            return "rule " + priority + (description == null || description.isBlank() ? "" : " (" + description + ")");
+            return "rule " + priority + (declared != priority ? " (cdk.json's " + declared + ")" : "")
+                    + (description == null || description.isBlank() ? "" : " (" + description + ")");
         }
     }
 
-    /** An image as the evaluation sees it. {@code lastPulledAt} may be null (never pulled). */
-    public record Image(String digest, Set<String> tags, Instant pushedAt, Instant lastPulledAt) {
+    /**
+     * An image as the evaluation sees it. {@code lastPulledAt} may be null (never pulled); {@code transitionedAt} is when
+     * it was archived (null unless {@code storageClass} is ARCHIVE).
+     */
+    public record Image(String digest, Set<String> tags, Instant pushedAt, Instant lastPulledAt, StorageClass storageClass, Instant transitionedAt) {
         public Image {
             tags = Set.copyOf(tags);
+            storageClass = storageClass == null ? StorageClass.STANDARD : storageClass;
+        }
+
+        /** A standard (pullable) image. */
+        public Image(String digest, Set<String> tags, Instant pushedAt, Instant lastPulledAt) {
+            this(digest, tags, pushedAt, lastPulledAt, StorageClass.STANDARD, null);
         }
     }
 
@@ -92,6 +142,10 @@ public final class LifecycleRules {
     public record Outcome(Image image, Optional<Rule> actingRule, Optional<Rule> claimedBy) {
         public boolean expired() {
             return actingRule.map(r -> r.action() == Action.EXPIRE).orElse(false);
+        }
+
+        public boolean transitioned() {
+            return actingRule.map(r -> r.action() == Action.TRANSITION).orElse(false);
         }
 
         public boolean protectedByRelease() {
@@ -157,37 +211,43 @@ public final class LifecycleRules {
         List<String> errors = new ArrayList<>();
         Set<Integer> priorities = new HashSet<>();
         for (Rule r : user) {
-            if (r.priority() < 2) {
-                errors.add("lifecycleRules: priority " + r.priority() + " is reserved (1 is Quartermaster's protection of released digests); use 2 or more");
+            if (r.declared() < 1) {
+                errors.add("lifecycleRules: priority " + r.declared() + " is not a positive whole number; number the rules from 1 or 2 up");
             }
-            if (!priorities.add(r.priority())) {
-                errors.add("lifecycleRules: priority " + r.priority() + " is used twice; ECR needs each rule's priority unique");
+            if (!priorities.add(r.declared())) {
+                errors.add("lifecycleRules: priority " + r.declared() + " is used twice; ECR needs each rule's priority unique");
             }
             if (r.prefixes().stream().anyMatch(p -> p.startsWith(PROTECT_PREFIX) || PROTECT_PREFIX.startsWith(p))
                     || r.patterns().stream().anyMatch(p -> wildcard(p).matcher(PROTECT_PREFIX + "x").matches())) {
-                errors.add("lifecycleRules: rule " + r.priority() + " selects the tags " + PROTECT_PREFIX
+                errors.add("lifecycleRules: rule " + r.declared() + " selects the tags " + PROTECT_PREFIX
                         + "… that protect released digests; choose prefixes or patterns that do not match them");
             }
         }
-        int maxPriority = user.stream().mapToInt(Rule::priority).max().orElse(0);
-        user.stream().filter(r -> r.tagStatus() == TagStatus.ANY && r.priority() != maxPriority).forEach(r -> errors.add(
-                "lifecycleRules: rule " + r.priority() + " has tagStatus any, so it must have the highest priority (ECR evaluates it last)"));
-        if (user.stream().filter(r -> r.tagStatus() == TagStatus.UNTAGGED).count() > 1) {
-            errors.add("lifecycleRules: only one rule may select untagged images (ECR's rule)");
+        for (StorageClass sc : StorageClass.values()) {
+            List<Rule> inClass = user.stream().filter(r -> r.storageClass() == sc).toList();
+            int maxPriority = inClass.stream().mapToInt(Rule::declared).max().orElse(0);
+            inClass.stream().filter(r -> r.tagStatus() == TagStatus.ANY && r.declared() != maxPriority).forEach(r -> errors.add(
+                    "lifecycleRules: rule " + r.declared() + " has tagStatus any, so it must have the highest priority of the rules on "
+                            + sc.name().toLowerCase(Locale.ROOT) + " images (ECR evaluates it last); give it a higher rulePriority"));
+            if (inClass.stream().filter(r -> r.tagStatus() == TagStatus.UNTAGGED).count() > 1) {
+                errors.add("lifecycleRules: only one rule may select untagged " + sc.name().toLowerCase(Locale.ROOT) + " images; merge them");
+            }
         }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
+        // priority 1 is the protection's: rules numbered from 1 move up by one, in their order (ECR needs only order and uniqueness)
+        int shift = user.stream().anyMatch(r -> r.declared() == 1) ? 1 : 0;
         List<Rule> all = new ArrayList<>();
-        all.add(new Rule(1, "Quartermaster: never expire a digest the release switch protects (running, or the rollback target)",
-                TagStatus.TAGGED, List.of(PROTECT_PREFIX), List.of(), CountType.IMAGE_COUNT_MORE_THAN, PROTECT_COUNT, Action.EXPIRE));
-        user.stream().sorted(Comparator.comparingInt(Rule::priority)).forEach(all::add);
+        all.add(new Rule(1, "Quartermaster: never expire or archive a digest the release switch protects (running, or the rollback target)",
+                TagStatus.TAGGED, List.of(PROTECT_PREFIX), List.of(), CountType.SINCE_IMAGE_PUSHED, PROTECT_DAYS, Action.EXPIRE));
+        user.stream().sorted(Comparator.comparingInt(Rule::declared)).map(r -> r.at(r.declared() + shift)).forEach(all::add);
         return new LifecycleRules(all);
     }
 
     private static Rule rule(JsonNode r, String where) {
         if (!r.path("rulePriority").canConvertToInt()) {
-            throw new IllegalArgumentException(where + "needs \"rulePriority\" (a whole number, 2 or more)");
+            throw new IllegalArgumentException(where + "needs \"rulePriority\" (a whole number, 1 or more)");
         }
         int priority = r.path("rulePriority").asInt();
         JsonNode sel = r.path("selection");
@@ -214,7 +274,8 @@ public final class LifecycleRules {
             }
         }
         CountType type = java.util.Arrays.stream(CountType.values()).filter(t -> t.ecr.equals(sel.path("countType").asText())).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(where + "selection.countType must be imageCountMoreThan, sinceImagePushed or sinceImagePulled"));
+                .orElseThrow(() -> new IllegalArgumentException(where + "selection.countType must be imageCountMoreThan, sinceImagePushed, "
+                        + "sinceImagePulled or sinceImageTransitioned"));
         if (type == CountType.IMAGE_COUNT_MORE_THAN && sel.has("countUnit")) {
             throw new IllegalArgumentException(where + "imageCountMoreThan takes no countUnit");
         }
@@ -224,6 +285,7 @@ public final class LifecycleRules {
         if (!sel.path("countNumber").canConvertToInt() || sel.path("countNumber").asInt() < 1) {
             throw new IllegalArgumentException(where + "selection.countNumber must be a whole number of 1 or more");
         }
+        StorageClass storage = storageClass(sel, type, where);
         String actionType = r.path("action").path("type").asText("");
         Action action = switch (actionType) {
             case "expire" -> Action.EXPIRE;
@@ -235,11 +297,38 @@ public final class LifecycleRules {
             }
             default -> throw new IllegalArgumentException(where + "action.type must be expire or transition");
         };
+        if (type == CountType.SINCE_IMAGE_PULLED && action != Action.TRANSITION) {
+            throw new IllegalArgumentException(where + "sinceImagePulled only transitions (ECR refuses it with expire): to delete by pull activity,"
+                    + " transition with sinceImagePulled, then expire with sinceImageTransitioned and \"storageClass\": \"archive\"");
+        }
+        if (type == CountType.SINCE_IMAGE_TRANSITIONED && action != Action.EXPIRE) {
+            throw new IllegalArgumentException(where + "sinceImageTransitioned only expires archived images; use \"action\": {\"type\": \"expire\"}");
+        }
+        if (type == CountType.SINCE_IMAGE_TRANSITIONED && sel.path("countNumber").asInt() < ARCHIVE_MINIMUM_DAYS) {
+            throw new IllegalArgumentException(where + "archived images stay at least " + ARCHIVE_MINIMUM_DAYS
+                    + " days (archive's minimum storage duration): countNumber must be " + ARCHIVE_MINIMUM_DAYS + " or more");
+        }
         String description = r.path("description").asText("");
         if (description.length() > 256) {
             throw new IllegalArgumentException(where + "description is longer than 256 characters");
         }
-        return new Rule(priority, description, status, prefixes, patterns, type, sel.path("countNumber").asInt(), action);
+        return new Rule(priority, description, status, prefixes, patterns, type, sel.path("countNumber").asInt(), action, storage, priority);
+    }
+
+    /** standard unless said; archive only with (and required by) sinceImageTransitioned. */
+    private static StorageClass storageClass(JsonNode sel, CountType type, String where) {
+        String given = sel.has("storageClass") ? sel.path("storageClass").asText() : null;
+        if (given != null && !given.equals("standard") && !given.equals("archive")) {
+            throw new IllegalArgumentException(where + "selection.storageClass must be standard or archive");
+        }
+        if (type == CountType.SINCE_IMAGE_TRANSITIONED && !"archive".equals(given)) {
+            throw new IllegalArgumentException(where + "sinceImageTransitioned needs \"storageClass\": \"archive\" (it counts days in archive)");
+        }
+        if (type != CountType.SINCE_IMAGE_TRANSITIONED && "archive".equals(given)) {
+            throw new IllegalArgumentException(where + "with " + type.ecr + " the only storageClass is standard; archived images are selected"
+                    + " by \"countType\": \"sinceImageTransitioned\"");
+        }
+        return "archive".equals(given) ? StorageClass.ARCHIVE : StorageClass.STANDARD;
     }
 
     private static List<String> strings(JsonNode n) {
@@ -275,6 +364,9 @@ public final class LifecycleRules {
             if (!r.patterns().isEmpty()) {
                 r.patterns().forEach(sel.putArray("tagPatternList")::add);
             }
+            if (r.storageClass() == StorageClass.ARCHIVE) {
+                sel.put("storageClass", "archive");
+            }
             sel.put("countType", r.countType().ecr);
             if (r.countType() != CountType.IMAGE_COUNT_MORE_THAN) {
                 sel.put("countUnit", "days");
@@ -288,12 +380,38 @@ public final class LifecycleRules {
         return root.toString();
     }
 
+    /**
+     * What the rules do not do that their author probably meant, with the fix: a {@code tagPrefixList} of several
+     * prefixes (ECR selects only images carrying a tag for every one of them, not any), and a rule that selects no image
+     * of {@code images} (its storage class and tags match none). The protection rule is never flagged.
+     */
+    public List<String> findings(List<Image> images) {
+        List<String> out = new ArrayList<>();
+        for (Rule r : rules) {
+            if (r.protection()) {
+                continue;
+            }
+            if (r.prefixes().size() > 1) {
+                out.add(r.label() + ": tagPrefixList " + r.prefixes() + " selects only images that carry a tag for EVERY listed prefix (ECR's"
+                        + " rule), not any of them; for any of them write one rule per prefix, or one rule per tagPatternList pattern (e.g. \""
+                        + r.prefixes().get(0) + "*\")");
+            }
+            if (!images.isEmpty() && images.stream().noneMatch(i -> i.storageClass() == r.storageClass() && r.selects(i.tags()))) {
+                out.add(r.label() + " selects no image of this repository (" + images.size() + " images; it looks at "
+                        + r.storageClass().name().toLowerCase(Locale.ROOT) + " images" + (r.tagStatus() == TagStatus.TAGGED
+                        ? " tagged " + (r.prefixes().isEmpty() ? "like " + r.patterns() : "with prefixes " + r.prefixes()) : " " + r.tagStatus().name().toLowerCase(Locale.ROOT))
+                        + "): check its prefixes or patterns against the tags you push");
+            }
+        }
+        return out;
+    }
+
     /** What these rules do to {@code images} at {@code now}, by ECR's semantics (see the class comment). */
     public Map<Image, Outcome> evaluate(List<Image> images, Instant now) {
         Map<Image, Rule> claimed = new LinkedHashMap<>();
         Map<Image, Rule> acting = new LinkedHashMap<>();
         for (Rule rule : rules) {
-            List<Image> selected = images.stream().filter(i -> rule.selects(i.tags()))
+            List<Image> selected = images.stream().filter(i -> i.storageClass() == rule.storageClass() && rule.selects(i.tags()))
                     .sorted(Comparator.comparing(Image::pushedAt).reversed().thenComparing(Image::digest)).toList();
             for (int n = 0; n < selected.size(); n++) {
                 Image i = selected.get(n);
@@ -302,6 +420,8 @@ public final class LifecycleRules {
                     case SINCE_IMAGE_PUSHED -> i.pushedAt().isBefore(now.minus(Duration.ofDays(rule.countNumber())));
                     case SINCE_IMAGE_PULLED -> (i.lastPulledAt() == null ? i.pushedAt() : i.lastPulledAt())
                             .isBefore(now.minus(Duration.ofDays(rule.countNumber())));
+                    case SINCE_IMAGE_TRANSITIONED -> i.transitionedAt() != null
+                            && i.transitionedAt().isBefore(now.minus(Duration.ofDays(rule.countNumber())));
                 };
                 if (!claimed.containsKey(i)) {
                     claimed.put(i, rule);
