@@ -62,6 +62,17 @@ public final class LifecycleRules {
 
     public enum TagStatus { TAGGED, UNTAGGED, ANY }
 
+    /**
+     * The release mark of a digest: the prefix and the digest's 64 hex (75 characters, within ECR's 128). It names its
+     * digest, so any other {@code qm-release-} tag on an image is not one the release switch put there.
+     */
+    public static String markFor(String digest) {
+        if (digest == null || !digest.matches("sha256:[a-f0-9]{64}")) {
+            throw new IllegalArgumentException("not a sha256 digest: " + digest);
+        }
+        return PROTECT_PREFIX + digest.substring("sha256:".length());
+    }
+
     public enum CountType {
         IMAGE_COUNT_MORE_THAN("imageCountMoreThan"), SINCE_IMAGE_PUSHED("sinceImagePushed"), SINCE_IMAGE_PULLED("sinceImagePulled"),
         SINCE_IMAGE_TRANSITIONED("sinceImageTransitioned");

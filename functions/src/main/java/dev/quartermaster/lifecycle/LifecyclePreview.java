@@ -34,6 +34,13 @@ public final class LifecyclePreview {
     public record Needs(Set<String> running, Set<String> rollbackTargets, Instant releasedAt) {
     }
 
+    /**
+     * Where an image is stored, as ECR's image details and UPDATE_STORAGE_CLASS events say: an ARCHIVE image is seen
+     * only by rules selecting archive, and counted from {@code transitionedAt}. An image not named is STANDARD.
+     */
+    public record Storage(LifecycleRules.StorageClass storageClass, Instant transitionedAt) {
+    }
+
     /** What ECR's preview API said it would do to one image: EXPIRE or TRANSITION, by the rule of that priority. */
     public record EcrAction(String action, int rulePriority) {
     }
@@ -60,9 +67,18 @@ public final class LifecyclePreview {
      * @param marks the release marks the registry holds (digest → qm-release- tags): the ledger may not know them yet
      */
     public static List<Line> preview(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Needs needs, Instant now) {
+        return preview(rules, images, marks, Map.of(), needs, now);
+    }
+
+    /**
+     * Evaluates locally, storage classes included.
+     *
+     * @param storage digest → where ECR stores it (an image not named is standard)
+     */
+    public static List<Line> preview(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Map<String, Storage> storage,
+                                     Needs needs, Instant now) {
         List<ImageRecord> live = live(images);
-        List<LifecycleRules.Image> evaluated = live.stream()
-                .map(i -> new LifecycleRules.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null)).toList();
+        List<LifecycleRules.Image> evaluated = evaluated(live, marks, storage);
         Map<LifecycleRules.Image, LifecycleRules.Outcome> outcomes = rules.evaluate(evaluated, now);
         List<Decision> decisions = new ArrayList<>();
         for (LifecycleRules.Image image : evaluated) {
@@ -90,6 +106,21 @@ public final class LifecyclePreview {
             }
         }
         return lines(live, marks, decisions, needs);
+    }
+
+    /**
+     * What the rules will not do that their author probably meant, on this repository's images: a multi-prefix
+     * tagPrefixList (ECR selects images carrying every prefix), a rule that selects no image; each with the fix.
+     */
+    public static List<String> findings(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Map<String, Storage> storage) {
+        return rules.findings(evaluated(live(images), marks, storage));
+    }
+
+    private static List<LifecycleRules.Image> evaluated(List<ImageRecord> live, Map<String, Set<String>> marks, Map<String, Storage> storage) {
+        return live.stream().map(i -> {
+            Storage s = storage.getOrDefault(i.digest(), new Storage(LifecycleRules.StorageClass.STANDARD, null));
+            return new LifecycleRules.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null, s.storageClass(), s.transitionedAt());
+        }).toList();
     }
 
     private static List<ImageRecord> live(List<ImageRecord> images) {

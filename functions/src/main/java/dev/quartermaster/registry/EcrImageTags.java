@@ -49,20 +49,30 @@ public final class EcrImageTags implements ImageTags {
         }
     }
 
+    /**
+     * Re-reads the image's tags right before the removal and removes only when another tag stays. ECR has no conditional
+     * untag: if the other tags go in the instant between that read and the call (a mutable {@code latest} moving), ECR
+     * deletes the image with its last tag. So the manifest is read first, and an image found gone after the removal is
+     * put back at once under the tag, same bytes and digest ({@link Removal#RESTORED}); that fails only if ECR has
+     * already reclaimed a layer (then the error says so).
+     */
     @Override
     public Removal remove(String repository, String digest, String tag) {
-        List<String> tags;
-        try {
-            DescribeImagesResponse d = ecr.get().describeImages(b -> b.repositoryName(repository)
-                    .imageIds(ImageIdentifier.builder().imageDigest(digest).build()));
-            tags = d.imageDetails().isEmpty() || !d.imageDetails().get(0).hasImageTags() ? List.of() : d.imageDetails().get(0).imageTags();
-        } catch (ImageNotFoundException e) {
+        if (tagsOf(repository, digest).map(t -> !t.contains(tag)).orElse(true)) {
             return Removal.ABSENT;
         }
+        BatchGetImageResponse got = ecr.get().batchGetImage(b -> b.repositoryName(repository)
+                .imageIds(ImageIdentifier.builder().imageDigest(digest).build())
+                .acceptedMediaTypes(MediaTypes.MANIFEST_TYPES));
+        if (!got.hasImages() || got.images().isEmpty()) {
+            return Removal.ABSENT;
+        }
+        var image = got.images().get(0);
+        List<String> tags = tagsOf(repository, digest).orElse(List.of()); // again, right before the call
         if (!tags.contains(tag)) {
             return Removal.ABSENT;
         }
-        if (tags.size() == 1) {
+        if (tags.stream().noneMatch(t -> !t.equals(tag))) {
             return Removal.ONLY_TAG;
         }
         // by tag only: ECR documents that as removing the tag. With the digest too, the image itself may go (moto's server
@@ -77,7 +87,34 @@ public final class EcrImageTags implements ImageTags {
             throw new RegistryException("cannot untag " + repository + ":" + tag + ": " + f.failureCodeAsString() + " "
                     + dev.quartermaster.common.Text.oneLine(f.failureReason(), 200));
         }
-        return Removal.REMOVED;
+        if (tagsOf(repository, digest).isPresent()) {
+            return Removal.REMOVED;
+        }
+        try { // the race hit: the mark was the last tag and the image went with it
+            ecr.get().putImage(b -> b.repositoryName(repository).imageManifest(image.imageManifest())
+                    .imageManifestMediaType(image.imageManifestMediaType()).imageDigest(digest).imageTag(tag));
+        } catch (ImageAlreadyExistsException e) {
+            // put back by someone else meanwhile
+        } catch (RuntimeException e) {
+            throw new RegistryException(repository + "@" + digest + " lost its other tags while " + tag + " came off, so ECR deleted it, and"
+                    + " putting it back failed (" + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200) + "): restore it"
+                    + " from the archive (bin/qm archive restore " + repository + "@" + digest + " --to <this registry>)", e);
+        }
+        return Removal.RESTORED;
+    }
+
+    /** The image's tags; empty if the image is gone. */
+    private java.util.Optional<List<String>> tagsOf(String repository, String digest) {
+        try {
+            DescribeImagesResponse d = ecr.get().describeImages(b -> b.repositoryName(repository)
+                    .imageIds(ImageIdentifier.builder().imageDigest(digest).build()));
+            if (d.imageDetails().isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(d.imageDetails().get(0).hasImageTags() ? d.imageDetails().get(0).imageTags() : List.of());
+        } catch (ImageNotFoundException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     @Override

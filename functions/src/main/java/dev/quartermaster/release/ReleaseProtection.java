@@ -36,10 +36,7 @@ public final class ReleaseProtection {
 
     /** The protecting tag of a digest: the prefix and the digest's hex (75 characters, within ECR's 128). */
     public static String tagFor(String digest) {
-        if (!digest.matches("sha256:[a-f0-9]{64}")) {
-            throw new IllegalArgumentException("not a sha256 digest: " + digest);
-        }
-        return LifecycleRules.PROTECT_PREFIX + digest.substring("sha256:".length());
+        return LifecycleRules.markFor(digest);
     }
 
     /** Marks the digest protected (idempotent). */
@@ -94,6 +91,8 @@ public final class ReleaseProtection {
                         case REMOVED, ABSENT -> { }
                         case ONLY_TAG -> stays.put(digest, tag + " is its only tag: removing it would delete the image");
                         case UNSUPPORTED -> stays.put(digest, "this registry cannot remove a tag without deleting the image");
+                        case RESTORED -> stays.put(digest, "its other tags went while " + tag + " came off, so the registry deleted it;"
+                                + " it was put back at once under " + tag);
                     }
                 }
                 if (!stays.containsKey(digest)) {

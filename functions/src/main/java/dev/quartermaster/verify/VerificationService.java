@@ -92,6 +92,41 @@ public final class VerificationService {
         }
     }
 
+    /**
+     * A {@code qm-release-} tag that is not the mark of the digest it was pushed on: alerts FORGED_MARK, once per event
+     * (the same claim as a verification). Nothing is recorded on the image: the tag protects it from the lifecycle
+     * rules until someone removes it, which is what the alert asks for.
+     *
+     * @return false if the event was already handled, or is being handled now
+     */
+    public boolean forgedMark(String eventId, String repository, String digest, String tag) {
+        String key = "verify#" + eventId;
+        IdempotencyStore.Claim claim = idempotency.begin(key, Duration.ofMinutes(5));
+        if (claim.state() != IdempotencyStore.State.ACQUIRED) {
+            return false;
+        }
+        try {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            attrs.put("repository", repository);
+            attrs.put("tag", tag);
+            attrs.put("digest", digest);
+            attrs.put("verdict", "FORGED_MARK");
+            String mark = dev.quartermaster.contract.LifecycleRules.markFor(digest);
+            alerts.publish(new Alert("FORGED_MARK", "FORGED_MARK: " + repository + ":" + tag + " is not a release mark",
+                    "Image " + repository + "@" + digest + " was pushed with the tag " + tag + ". Tags starting with "
+                            + dev.quartermaster.contract.LifecycleRules.PROTECT_PREFIX + " keep an image from the lifecycle rules; the release"
+                            + " switch puts only " + mark + " on this digest, so this tag was put there by someone else (a flood of them keeps"
+                            + " junk forever and hides the real marks). Find who pushed it (CloudTrail PutImage), then remove the tag:"
+                            + " aws ecr batch-delete-image --repository-name " + repository + " --image-ids imageTag=" + tag
+                            + " (if it is the image's only tag, that deletes the image).", attrs));
+            idempotency.complete(key, "FORGED_MARK");
+            return true;
+        } catch (RuntimeException e) {
+            idempotency.release(key);
+            throw e;
+        }
+    }
+
     private ImageVerifier.Report record(String repository, String digest, String tag, ImageVerifier.Report report) {
         Verdict v = report.verdict();
         ledger.recordVerification(repository, report.digest(), toRecord(v));

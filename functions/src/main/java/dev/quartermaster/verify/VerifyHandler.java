@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
+import dev.quartermaster.contract.LifecycleRules;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageAction;
 import dev.quartermaster.events.EventParser;
@@ -45,9 +46,18 @@ public final class VerifyHandler extends EventFunction {
         if (a.tagOpt().isEmpty()) {
             return Outcome.ignored("untagged push (a platform manifest of a multi-arch image is verified through its index)");
         }
-        if (a.tag().startsWith(dev.quartermaster.contract.LifecycleRules.PROTECT_PREFIX)) {
-            // the release switch's mark on a digest it released, verified under its own tag: another verdict must not replace that one
-            return Outcome.ignored("the release mark " + a.tag() + " is not a promise to verify");
+        if (a.tag().startsWith(LifecycleRules.PROTECT_PREFIX)) {
+            if (a.tag().equals(LifecycleRules.markFor(a.digest()))) {
+                // the release switch's mark on a digest it released, verified under its own tag: another verdict must not replace that one
+                return Outcome.ignored("the release mark " + a.tag() + " is not a promise to verify");
+            }
+            // any other qm-release- tag: someone with push rights claiming the lifecycle protection for an image it does not name
+            if (!service.forgedMark(a.eventId(), a.repository(), a.digest(), a.tag())) {
+                return Outcome.duplicate("event " + a.eventId() + " was already handled (or is being handled now)");
+            }
+            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.VERIFICATION_FAILED);
+            return Outcome.recorded(a.repository() + ":" + a.tag() + " FORGED_MARK", Map.of("repository", a.repository(), "tag", a.tag(),
+                    "digest", a.digest(), "verdict", "FORGED_MARK", "expectedMark", LifecycleRules.markFor(a.digest())));
         }
         var report = service.verifyPush(a.eventId(), a.repository(), a.digest(), a.tag(), VerifyBudget.of(timeLeft()));
         if (report.isEmpty()) {

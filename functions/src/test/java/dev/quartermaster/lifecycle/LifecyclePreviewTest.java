@@ -83,4 +83,45 @@ class LifecyclePreviewTest {
         assertThat(lines.get("running").rule()).contains("rule 3").contains("ECR's preview");
         assertThat(lines.get("cold").hurts()).as("archive storage cannot be pulled: a rollback there fails").isTrue();
     }
+
+    private static final String ARCHIVE_AND_EXPIRE = """
+            {"rules": [
+              {"rulePriority": 1, "description": "Archive images older than 30 days", "selection": {"tagStatus": "any", "countType": "sinceImagePushed",
+               "countUnit": "days", "countNumber": 30}, "action": {"type": "transition", "targetStorageClass": "archive"}},
+              {"rulePriority": 2, "description": "Expire images archived for more than 365 days", "selection": {"tagStatus": "any", "storageClass": "archive",
+               "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 365}, "action": {"type": "expire"}}]}""";
+
+    @Test
+    void preview_withStorageClasses_archivedImagesMeetOnlyArchiveRules_andArchivingTheRunningDigestHurts() {
+        LifecycleRules rules = LifecycleRules.parse(ARCHIVE_AND_EXPIRE);
+        List<ImageRecord> images = List.of(image("new", 1, true, ImageVerdict.VERIFIED, "wp-6.6-v1"),
+                image("running", 40, true, ImageVerdict.VERIFIED, "wp-6.5-v2"),
+                image("cold", 900, true, ImageVerdict.VERIFIED, "wp-6.2-v1"),
+                image("cooling", 900, true, ImageVerdict.VERIFIED, "wp-6.3-v1"));
+        Map<String, LifecyclePreview.Storage> storage = Map.of(
+                "cold", new LifecyclePreview.Storage(LifecycleRules.StorageClass.ARCHIVE, NOW.minus(Duration.ofDays(400))),
+                "cooling", new LifecyclePreview.Storage(LifecycleRules.StorageClass.ARCHIVE, NOW.minus(Duration.ofDays(100))));
+        var lines = LifecyclePreview.preview(rules, images, Map.of(), storage, new LifecyclePreview.Needs(Set.of("running"), Set.of(), null), NOW)
+                .stream().collect(Collectors.toMap(LifecyclePreview.Line::digest, l -> l));
+
+        assertThat(lines.get("new").action()).isEqualTo("KEEP");
+        assertThat(lines.get("running").action()).isEqualTo("TRANSITION");
+        assertThat(lines.get("running").hurts()).as("archive storage cannot be pulled").isTrue();
+        assertThat(lines.get("cold").action()).isEqualTo("EXPIRE");
+        assertThat(lines.get("cold").rule()).startsWith("rule 3 (cdk.json's 2)");
+        assertThat(lines.get("cooling").action()).as("archived 100 days ago; the 30-day transition rule sees only standard images").isEqualTo("KEEP");
+    }
+
+    @Test
+    void findings_nameAMultiPrefixRuleThatSelectsNothing_withTheFix() {
+        LifecycleRules seed = LifecycleRules.parse("""
+                [{"rulePriority": 20, "selection": {"tagStatus": "tagged", "tagPrefixList": ["feature-", "fix-", "dev-"], "countType": "imageCountMoreThan",
+                  "countNumber": 5}, "action": {"type": "expire"}}]""");
+        List<ImageRecord> images = List.of(image("a", 1, true, ImageVerdict.VERIFIED, "feature-login"), image("b", 2, true, ImageVerdict.VERIFIED, "fix-42"));
+
+        List<String> findings = LifecyclePreview.findings(seed, images, Map.of(), Map.of());
+
+        assertThat(findings).anySatisfy(f -> assertThat(f).contains("rule 20").contains("EVERY listed prefix").contains("one rule per prefix"));
+        assertThat(findings).anySatisfy(f -> assertThat(f).contains("rule 20 selects no image of this repository"));
+    }
 }

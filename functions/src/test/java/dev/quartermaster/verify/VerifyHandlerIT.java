@@ -68,6 +68,24 @@ class VerifyHandlerIT {
     }
 
     @Test
+    void handle_whenAQmReleaseTagIsNotTheDigestsMark_alertsForgedMarkOnce_andTheRealMarkIsSkipped() {
+        String digest = pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 1000, 0));
+        byte[] forged = pushEvent("ev-forged", repo, "qm-release-junk1", digest, OciImages.MANIFEST);
+        byte[] real = pushEvent("ev-mark", repo, dev.quartermaster.contract.LifecycleRules.markFor(digest), digest, OciImages.MANIFEST);
+
+        JsonNode result = Invoke.handler(verify, forged);
+        JsonNode again = Invoke.handler(verify, forged);
+        JsonNode mark = Invoke.handler(verify, real);
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        assertThat(result.path("details").path("verdict").asText()).isEqualTo("FORGED_MARK");
+        assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
+        assertThat(mark.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(alerts.kinds()).containsExactly("FORGED_MARK");
+        assertThat(alerts.published().get(0).message()).contains("qm-release-junk1").contains(dev.quartermaster.contract.LifecycleRules.markFor(digest));
+    }
+
+    @Test
     void handle_whenSameEventTwice_verifiesOnce() {
         String digest = pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 1000, 0));
         byte[] event = pushEvent("ev-dup", repo, "wp-6.4-v3", digest, OciImages.MANIFEST);

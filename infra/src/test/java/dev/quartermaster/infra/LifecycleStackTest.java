@@ -52,7 +52,21 @@ class LifecycleStackTest {
     @Test
     void badRules_failTheSynth_sayingHowToFixThem() {
         assertThatThrownBy(() -> Config.from(Map.<String, Object>of("lifecycleRules",
-                "[{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"untagged\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 1}, \"action\": {\"type\": \"expire\"}}]")::get))
-                .hasMessageContaining("priority 1 is reserved").hasMessageContaining("cdk.json");
+                "[{\"rulePriority\": 0, \"selection\": {\"tagStatus\": \"untagged\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 1}, \"action\": {\"type\": \"expire\"}}]")::get))
+                .hasMessageContaining("priority 0 is not a positive whole number").hasMessageContaining("cdk.json");
+    }
+
+    @Test
+    void lifecycleRules_ecrsArchiveAndExpireExample_synthesizesBehindTheProtection() throws Exception {
+        // ECR user guide, "Examples of lifecycle policies", "Combining archive and expire rules", verbatim (as -c lifecycleRules=... passes it)
+        String example = java.nio.file.Files.readString(java.nio.file.Path.of("../contract/src/test/resources/lifecycle/ecr-archive-and-expire.json"));
+        JsonNode p = policy(Map.of("lifecycleRules", example)).path("rules");
+        assertThat(p).hasSize(3);
+        assertThat(p.get(0).path("selection").path("tagPrefixList").get(0).asText()).isEqualTo(LifecycleRules.PROTECT_PREFIX);
+        assertThat(p.get(0).path("selection").path("countType").asText()).isEqualTo("sinceImagePushed");
+        assertThat(p.get(1).path("rulePriority").asInt()).isEqualTo(2);
+        assertThat(p.get(1).path("action").path("type").asText()).isEqualTo("transition");
+        assertThat(p.get(2).path("rulePriority").asInt()).isEqualTo(3);
+        assertThat(p.get(2).path("selection").path("storageClass").asText()).isEqualTo("archive");
     }
 }

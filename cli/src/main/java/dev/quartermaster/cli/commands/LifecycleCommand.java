@@ -50,6 +50,10 @@ public final class LifecycleCommand {
         @Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it")
         List<String> context = List.of();
 
+        @Option(names = "--apply", description = {"locally: apply the preview's transitions as ECR does, each image's UPDATE_STORAGE_CLASS",
+                "event (target-storage-class ARCHIVE) sent to image-action; with --aws ECR applies its own policy"})
+        boolean apply;
+
         @Mixin
         Target target = new Target();
 
@@ -57,13 +61,34 @@ public final class LifecycleCommand {
         public Integer call() throws Exception {
             LifecycleRules rules = CdkContext.read(LocalEnvironment.home(), context).lifecycle();
             if (target.aws) {
+                if (apply) {
+                    System.err.println("--apply is for the local stand-in: in AWS, ECR applies the deployed policy within 24 hours");
+                    return 2;
+                }
                 Platform p = target.awsPlatform();
                 return show(rules, p, ReleaseRoot.service(p), System.out);
             }
             try (LocalEnvironment local = LocalEnvironment.persistent()) {
-                Platform p = LocalServices.platform(local, System.err);
+                LocalServices ls = LocalServices.create(local, null, System.err, false);
+                Platform p = ls.platform();
                 ReleaseService releases = dev.quartermaster.cli.release.ReleaseContext.reader(local, p);
-                return show(rules, p, releases, System.out);
+                LifecycleView.Result r = LifecycleView.evaluate(rules, p, releases, repository, false);
+                int rc = LifecycleView.print(r, target.json(), System.out);
+                if (apply) {
+                    var imageAction = dev.quartermaster.cli.local.FunctionCatalog.create("image-action", ls.wiring);
+                    int taken = dev.quartermaster.cli.local.LocalLifecycle.applyTransitions(r.repository(), r.lines(),
+                            LedgerRoot.store(p).images(r.repository()), event -> {
+                                try {
+                                    return dev.quartermaster.cli.local.LocalInvoke.call(imageAction, "image-action", event, System.err);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException("image-action failed on the archival event: " + e.getMessage(), e);
+                                }
+                            }, Instant.now(), System.out);
+                    long wanted = r.lines().stream().filter(l -> l.action().equals("TRANSITION")).count();
+                    System.out.println("applied " + taken + " of " + wanted + " transitions (expirations are not applied locally)");
+                    return taken < wanted ? 1 : rc;
+                }
+                return rc;
             }
         }
 

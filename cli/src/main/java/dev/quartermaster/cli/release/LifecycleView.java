@@ -25,8 +25,8 @@ public final class LifecycleView {
     private LifecycleView() {
     }
 
-    /** The rules' verdict on one repository, and where it came from. */
-    public record Result(String repository, String source, List<LifecyclePreview.Line> lines) {
+    /** The rules' verdict on one repository, where it came from, and what the rules will not do that was probably meant. */
+    public record Result(String repository, String source, List<LifecyclePreview.Line> lines, List<String> findings) {
         public boolean hurts() {
             return lines.stream().anyMatch(LifecyclePreview.Line::hurts);
         }
@@ -78,7 +78,7 @@ public final class LifecycleView {
             lines = LifecyclePreview.preview(rules, images, marks, needs, Instant.now());
             source = "evaluated locally by ECR's documented semantics";
         }
-        return new Result(repo, source, lines);
+        return new Result(repo, source, lines, LifecyclePreview.findings(rules, images, marks, Map.of()));
     }
 
     /** Prints the result as a table (or JSON); 1 when a line hurts, else 0. */
@@ -88,7 +88,8 @@ public final class LifecycleView {
         String source = r.source();
         boolean hurts = lines.stream().anyMatch(LifecyclePreview.Line::hurts);
         if (json) {
-            out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("repository", repo, "lines", lines)));
+            out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("repository", repo, "lines", lines,
+                    "findings", r.findings())));
             return hurts ? 1 : 0;
         }
         TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "FLAGS");
@@ -97,8 +98,10 @@ public final class LifecycleView {
                     (l.hurts() ? "!! " : "") + l.action(), l.rule(), l.flags().isEmpty() ? "-" : l.flags().toString());
         }
         out.println(repo + " (" + source + "): " + lines.size() + " images; " + lines.stream().filter(l -> l.action().equals("EXPIRE")).count()
-                + " would expire" + (hurts ? "; lines marked !! would hurt" : ""));
+                + " would expire, " + lines.stream().filter(l -> l.action().equals("TRANSITION")).count() + " would move to archive"
+                + (hurts ? "; lines marked !! would hurt" : ""));
         t.print(out, "  ");
+        r.findings().forEach(f -> out.println("  note: " + f));
         return hurts ? 1 : 0;
     }
 
