@@ -54,6 +54,8 @@ public final class LifecycleRules {
      * documents no maximum; an image pushed when ECR opened (2015) reaches it in 2115.
      */
     public static final int PROTECT_DAYS = 36_500;
+    /** ECR's quota on a lifecycle policy's text, in characters (ECR user guide, "Amazon ECR service quotas"). */
+    public static final int MAX_POLICY_LENGTH = 30_720;
     /** Archive's minimum storage duration: ECR refuses a rule expiring archived images sooner (examples page, note). */
     public static final int ARCHIVE_MINIMUM_DAYS = 90;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -253,7 +255,13 @@ public final class LifecycleRules {
         all.add(new Rule(1, "Quartermaster: never expire or archive a digest the release switch protects (running, or the rollback target)",
                 TagStatus.TAGGED, List.of(PROTECT_PREFIX), List.of(), CountType.SINCE_IMAGE_PUSHED, PROTECT_DAYS, Action.EXPIRE));
         user.stream().sorted(Comparator.comparingInt(Rule::declared)).map(r -> r.at(r.declared() + shift)).forEach(all::add);
-        return new LifecycleRules(all);
+        LifecycleRules built = new LifecycleRules(all);
+        int length = built.policyText().length();
+        if (length > MAX_POLICY_LENGTH) {
+            throw new IllegalArgumentException("lifecycleRules: the policy text would be " + length + " characters with the protection rule; ECR takes"
+                    + " at most " + MAX_POLICY_LENGTH + " (service quotas, \"Lifecycle policy length\"): shorten descriptions or merge rules");
+        }
+        return built;
     }
 
     private static Rule rule(JsonNode r, String where) {

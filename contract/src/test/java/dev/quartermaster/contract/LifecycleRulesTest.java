@@ -226,4 +226,15 @@ class LifecycleRulesTest {
         assertThat(LifecycleRules.defaults(7, 50).findings(List.of(image("t", 1, "wp-6.4-v1"))))
                 .as("the untagged rule selects nothing here: flagged; the protection never").singleElement().asString().contains("rule 2");
     }
+
+    @Test
+    void parse_whenThePolicyTextWouldPassEcrsLengthQuota_refusesIt() {
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i < 130; i++) {
+            many.append(i == 0 ? "" : ",").append("{\"rulePriority\": ").append(i + 2).append(", \"description\": \"").append("d".repeat(200))
+                    .append("\", \"selection\": {\"tagStatus\": \"tagged\", \"tagPrefixList\": [\"p").append(i)
+                    .append("-\"], \"countType\": \"imageCountMoreThan\", \"countNumber\": 5}, \"action\": {\"type\": \"expire\"}}");
+        }
+        assertThatThrownBy(() -> LifecycleRules.parse(many.append("]").toString())).hasMessageContaining("at most 30720");
+    }
 }
