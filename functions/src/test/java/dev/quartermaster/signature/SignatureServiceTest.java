@@ -76,7 +76,7 @@ class SignatureServiceTest {
             }
             return Optional.ofNullable(last);
         };
-        return new SignatureService(source, signing, new NotationVerifier(new TrustPolicy(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true),
+        return new SignatureService(source, signing, new NotationVerifier(TrustPolicy.awsSigner(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true),
                 q -> List.of()), time, d -> time.now = time.now.plus(d));
     }
 
@@ -118,7 +118,7 @@ class SignatureServiceTest {
                 attach(DIGEST, SIGNER.sign(MEDIA, DIGEST, 1234));
             }
             return Optional.ofNullable(st == null ? new SigningStatus.Status(SigningStatus.State.COMPLETE, PROFILE, null) : st);
-        }, new NotationVerifier(new TrustPolicy(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true), q -> List.of()), time,
+        }, new NotationVerifier(TrustPolicy.awsSigner(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true), q -> List.of()), time,
                 d -> time.now = time.now.plus(d));
         assertThat(waiting.check("wordpress", DIGEST, Duration.ofSeconds(30)).state()).isEqualTo(SignatureVerdict.State.SIGNED);
 
