@@ -36,10 +36,13 @@ import java.util.stream.Collectors;
 /**
  * Verifies one Notation JWS envelope by the Notary Project signature specification, as AWS Signer's Notation plugin
  * completes it: the envelope's shape, the algorithm (ECDSA or RSASSA-PSS only, matching the leaf key), every critical
- * header understood, the signing scheme and its time, the x5c chain to a pinned root by the JDK's PKIX at that time,
- * the leaf's key usage, the JWS signature (Nimbus JOSE+JWT), the expiry, the payload naming exactly the target
- * (digest, media type, size), the identity, and revocation through AWS Signer. Any failure is a reason, never an
- * exception: the caller records it.
+ * header understood (the verification plugin attributes included: AWS Signer's plugin only, whose checks run here), the
+ * signing scheme and its time, the x5c chain by the JDK's PKIX at that time to a pinned root of the scheme's own kind
+ * (signingAuthority: AWS Signer's roots; x509: the roots of x509.subject identities, as Notation keeps its
+ * signingAuthority and CA trust stores apart), the leaf's key usage, the JWS signature (Nimbus JOSE+JWT), the expiry,
+ * the payload naming exactly the target (digest, media type, size), the identity (an AWS Signer profile only with the
+ * signingAuthority scheme, an x509 subject only with x509), and revocation through AWS Signer. Any failure is a reason,
+ * never an exception: the caller records it.
  */
 public final class NotationVerifier {
     public static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";

@@ -124,7 +124,8 @@ public final class ImageChecks extends Construct {
         props.repositories().forEach(r -> r.grantPull(verify.function()));
         if (signing.enabled()) {
             verify.function().addLayers(trustRoots(signing));
-            if (signing.revocationEnforced()) { // GetRevocationStatus has no resource type: it is granted on *
+            // only AWS Signer signatures are checked for revocation, so only with AWS Signer roots; no resource type: granted on *
+            if (signing.revocationEnforced() && !signing.trustRootsPem().isEmpty()) {
                 verify.function().addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
                         .actions(List.of("signer:GetRevocationStatus")).resources(List.of("*")).build());
             }

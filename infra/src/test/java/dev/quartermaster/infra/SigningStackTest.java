@@ -83,6 +83,13 @@ class SigningStackTest {
 
         Template signerOnly = StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", rootsFile()));
         assertThat(verifyEnv(signerOnly, "SIGNING_X509_TRUST_ROOTS")).isEqualTo("\"\"");
+
+        // a team signing in CI with its own CA only: no AWS Signer root needed, none shipped
+        Template ciOnly = StackFixture.template(Map.of("signatureRequired", List.of("wordpress"), "signingX509TrustRoots", rootsFile(),
+                "signingIdentities", List.of("x509.subject:CN=build-server,O=Example")));
+        assertThat(verifyEnv(ciOnly, "SIGNING_TRUST_ROOTS")).isEqualTo("\"\"");
+        assertThat(verifyEnv(ciOnly, "SIGNING_X509_TRUST_ROOTS")).isEqualTo("\"/opt/qm-signing/x509-trust-roots.pem\"");
+        assertThat(ciOnly.toJSON().toString()).doesNotContain("signer:GetRevocationStatus"); // never called without AWS Signer roots
     }
 
     @Test
