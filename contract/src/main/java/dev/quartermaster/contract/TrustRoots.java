@@ -12,6 +12,8 @@ import java.util.List;
 public final class TrustRoots {
     /** Where the stack's layer puts the bundle in image-verify's file system (layers are extracted under /opt). */
     public static final String LAMBDA_PATH = "/opt/qm-signing/trust-roots.pem";
+    /** Where the same layer puts the roots of x509.subject identities (signingX509TrustRoots), when there are any. */
+    public static final String LAMBDA_X509_PATH = "/opt/qm-signing/x509-trust-roots.pem";
 
     private TrustRoots() {
     }

@@ -166,6 +166,71 @@ public final class RegistryClient {
         }
     }
 
+    /** At most this many entries of a referrers list are looked at when it is searched for one artifact type. */
+    public static final int MAX_LISTED = 1024;
+
+    /** A referrer as a referrers list names it: the artifact type the list gives ('' when it gives none) and its descriptor. */
+    public record Referrer(String artifactType, Descriptor descriptor) {
+    }
+
+    /** A referrers list: the entries read (at most {@value #MAX_LISTED}), how many did not parse, how many lay beyond the bound. */
+    public record ReferrerList(List<Referrer> referrers, int unreadable, int beyondBound) {
+    }
+
+    /**
+     * The referrers of {@code digest} with the artifact types the list gives, asking the referrers API for
+     * {@code artifactType} (OCI distribution specification, "Listing Referrers": a registry that filters says so in
+     * {@code OCI-Filters-Applied}, one that does not lists every type, so callers filter again), else the referrers tag
+     * schema's index. Unlike {@link #referrers(String, String)} it looks past the first {@value #MAX_REFERRERS}
+     * entries (up to {@value #MAX_LISTED}), and an entry that does not parse is counted, not fatal.
+     */
+    public ReferrerList referrers(String repository, String digest, String artifactType) {
+        URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest + "?artifactType="
+                + java.net.URLEncoder.encode(artifactType, java.nio.charset.StandardCharsets.UTF_8));
+        String what = repository + " referrers of " + digest;
+        byte[] bytes;
+        try {
+            HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
+            int status = c.getResponseCode();
+            if (status != 200) {
+                String body = drain(c);
+                if (status == 404 || status == 400 || status == 405 || status == 501) {
+                    try {
+                        bytes = manifest(repository, ReferrersTagSchema.tag(digest)).bytes(); // no referrers API: the tag schema
+                    } catch (RegistryNotFoundException none) {
+                        return new ReferrerList(List.of(), 0, 0);
+                    }
+                } else {
+                    throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
+                }
+            } else {
+                try (InputStream in = within(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
+                    bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+                }
+                if (bytes.length > MAX_MANIFEST_BYTES) {
+                    throw new RegistryException(what + ": the list is larger than 4 MiB");
+                }
+            }
+            List<Referrer> out = new ArrayList<>();
+            int unreadable = 0;
+            int beyond = 0;
+            for (JsonNode m : JSON.readTree(bytes).path("manifests")) {
+                if (out.size() + unreadable == MAX_LISTED) {
+                    beyond++;
+                    continue;
+                }
+                try {
+                    out.add(new Referrer(m.path("artifactType").asText(""), descriptor(m)));
+                } catch (RegistryException e) {
+                    unreadable++;
+                }
+            }
+            return new ReferrerList(out, unreadable, beyond);
+        } catch (IOException e) {
+            throw new RegistryException("reading " + what + " failed: " + e.getMessage(), e, true);
+        }
+    }
+
     /** Whether the registry answers the OCI referrers API for this repository (ECR does; Debian's registry does not). */
     public boolean hasReferrersApi(String repository, String digest) {
         URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest);

@@ -22,22 +22,34 @@ public final class SignatureRoot {
     private SignatureRoot() {
     }
 
-    /** The trust policy the settings describe (roots read from the PEM file SIGNING_TRUST_ROOTS names). */
+    /**
+     * The trust policy the settings describe: AWS Signer roots from the PEM file SIGNING_TRUST_ROOTS names, roots for
+     * x509.subject identities from the one SIGNING_X509_TRUST_ROOTS names.
+     */
     public static TrustPolicy policy(Settings s) {
-        String rootsPath = s.get(Setting.SIGNING_TRUST_ROOTS);
-        List<java.security.cert.X509Certificate> roots = List.of();
-        if (!rootsPath.isBlank()) {
-            try {
-                roots = TrustPolicy.parsePem(Files.readString(Path.of(rootsPath)), "SIGNING_TRUST_ROOTS " + rootsPath);
-            } catch (IOException e) {
-                throw new IllegalStateException("SIGNING_TRUST_ROOTS names " + rootsPath + ", which cannot be read: " + e.getMessage(), e);
-            }
-        }
+        List<java.security.cert.X509Certificate> roots = roots(s, Setting.SIGNING_TRUST_ROOTS);
+        List<java.security.cert.X509Certificate> x509Roots = roots(s, Setting.SIGNING_X509_TRUST_ROOTS);
         String revocation = s.get(Setting.SIGNATURE_REVOCATION_CHECK);
         if (!revocation.equals("enforce") && !revocation.equals("skip")) {
             throw new IllegalStateException("SIGNATURE_REVOCATION_CHECK must be enforce or skip, not '" + revocation + "'");
         }
-        return new TrustPolicy(roots, list(s, Setting.SIGNING_IDENTITIES), list(s, Setting.SIGNATURE_REQUIRED), revocation.equals("enforce"));
+        try {
+            return new TrustPolicy(roots, x509Roots, list(s, Setting.SIGNING_IDENTITIES), list(s, Setting.SIGNATURE_REQUIRED), revocation.equals("enforce"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static List<java.security.cert.X509Certificate> roots(Settings s, Setting setting) {
+        String path = s.get(setting);
+        if (path.isBlank()) {
+            return List.of();
+        }
+        try {
+            return TrustPolicy.parsePem(Files.readString(Path.of(path)), setting.name() + " " + path);
+        } catch (IOException e) {
+            throw new IllegalStateException(setting.name() + " names " + path + ", which cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** The repository patterns whose releases need a SIGNED verdict. */

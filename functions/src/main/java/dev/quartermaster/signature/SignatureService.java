@@ -51,9 +51,9 @@ public final class SignatureService {
                     + Text.oneLine(String.valueOf(e.getMessage()), 200), clock.instant());
         }
         while (true) {
-            SignatureVerdict found = verifyFound(repository, target);
-            if (found != null) {
-                return found;
+            Outcome outcome = verifyFound(repository, target);
+            if (outcome.verdict() != null) {
+                return outcome.verdict();
             }
             var status = statusOf(repository, digest);
             if (status != null && status.state() == SigningStatus.State.FAILED) {
@@ -68,7 +68,8 @@ public final class SignatureService {
                     return SignatureVerdict.of(SignatureVerdict.State.PENDING, "the registry reports signing COMPLETE, but no signature refers to the image yet",
                             clock.instant());
                 }
-                return SignatureVerdict.of(SignatureVerdict.State.UNSIGNED, "no Notation signature refers to " + digest, clock.instant());
+                return SignatureVerdict.of(SignatureVerdict.State.UNSIGNED, Text.oneLine("no Notation signature refers to " + digest
+                        + outcome.skipped(), 600), clock.instant());
             }
             try {
                 sleeper.sleep(backoff);
@@ -88,18 +89,22 @@ public final class SignatureService {
         }
     }
 
-    /** The verdict of the signatures found; null when there is none. */
-    private SignatureVerdict verifyFound(String repository, SignatureSource.Target target) {
-        List<SignatureSource.Signature> found;
+    /** The verdict of the signatures found (null when there is none), and what the search passed over ("" or "; skipped: …"). */
+    private record Outcome(SignatureVerdict verdict, String skipped) {
+    }
+
+    private Outcome verifyFound(String repository, SignatureSource.Target target) {
+        SignatureSource.Found found;
         try {
             found = source.signatures(repository, target.digest(), MAX_SIGNATURES);
         } catch (RuntimeException e) {
-            return SignatureVerdict.of(SignatureVerdict.State.PENDING, "the signatures could not be listed: " + Text.oneLine(String.valueOf(e.getMessage()), 200),
-                    clock.instant());
+            return new Outcome(SignatureVerdict.of(SignatureVerdict.State.PENDING, "the signatures could not be listed: "
+                    + Text.oneLine(String.valueOf(e.getMessage()), 200), clock.instant()), "");
         }
+        String skipped = found.skipped().isEmpty() ? "" : "; skipped: " + String.join(", ", found.skipped());
         List<String> reasons = new ArrayList<>();
         int considered = 0;
-        for (SignatureSource.Signature s : found) {
+        for (SignatureSource.Signature s : found.signatures()) {
             if (!target.digest().equals(s.subjectDigest()) || s.manifestDigest().equals(target.digest())) {
                 continue; // a list naming another subject, or the image itself: not a signature of this digest
             }
@@ -119,15 +124,17 @@ public final class SignatureService {
                 }
                 NotationVerifier.Result r = verifier.verify(envelope, target, clock.instant());
                 if (r.valid()) {
-                    return new SignatureVerdict(SignatureVerdict.State.SIGNED, r.identity(), null, r.signedAt(), clock.instant());
+                    return new Outcome(new SignatureVerdict(SignatureVerdict.State.SIGNED, r.identity(), null, r.signedAt(), clock.instant()), skipped);
                 }
                 reason = r.reason();
             }
             reasons.add(s.manifestDigest().substring(7, 19) + ": " + reason);
         }
         if (considered == 0) {
-            return null;
+            return new Outcome(null, skipped);
         }
-        return SignatureVerdict.of(SignatureVerdict.State.INVALID, Text.oneLine(String.join("; ", reasons), 600), clock.instant());
+        return new Outcome(SignatureVerdict.of(SignatureVerdict.State.INVALID, Text.oneLine(String.join("; ", reasons), 600 - Math.min(skipped.length(), 300))
+                + Text.oneLine(skipped, 300), clock.instant()),
+                skipped);
     }
 }

@@ -14,8 +14,16 @@ public interface SignatureSource {
 
     Target target(String repository, String digest);
 
-    /** The signatures referring to {@code digest} (at most {@code max}). */
-    List<Signature> signatures(String repository, String digest, int max);
+    /** Signatures found, and what was passed over to find them (one line per kind, for the verdict; empty when nothing was). */
+    record Found(List<Signature> signatures, List<String> skipped) {
+        public Found {
+            signatures = List.copyOf(signatures);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /** The signatures referring to {@code digest} (at most {@code max}), and what was skipped on the way. */
+    Found signatures(String repository, String digest, int max);
 
     /** An envelope's bytes, checked against its digest; refused above {@code maxBytes}. */
     byte[] envelope(String repository, Signature s, int maxBytes);

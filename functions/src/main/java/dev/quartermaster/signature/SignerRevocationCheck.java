@@ -17,18 +17,35 @@ import java.util.List;
 /**
  * AWS Signer's GetRevocationStatus ({@code GET /revocations}, SigV4, service {@code signer}), called over the shared
  * HTTP client: the SDK's Signer module is not in the build, and this one read is all the gate needs of it. Endpoint:
- * {@code AWS_ENDPOINT_URL_SIGNER}, {@code AWS_ENDPOINT_URL}, else {@code https://signer.<region>.amazonaws.com}.
+ * {@code AWS_ENDPOINT_URL_SIGNER}, {@code AWS_ENDPOINT_URL}, else {@code https://data-signer.<region>.<domain>}: the
+ * operation carries the endpoint host prefix {@code data-} (the AWS SDK for Go v2, which AWS Signer's Notation plugin
+ * uses, prepends it to the resolved host: service/signer/api_op_GetRevocationStatus.go, endpointPrefix middleware).
+ * An explicit endpoint is taken as it is, as the SDKs treat an immutable host.
  */
 public final class SignerRevocationCheck implements RevocationCheck {
     public static final String PLATFORM = "Notation-OCI-SHA384-ECDSA";
     static final int MAX_RESPONSE_BYTES = 256 * 1024;
+    /** GetRevocationStatus's endpoint host prefix (aws-sdk-go-v2 service/signer/api_op_GetRevocationStatus.go). */
+    static final String HOST_PREFIX = "data-";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final AwsClients aws;
     private final URI endpoint;
 
     public SignerRevocationCheck(AwsClients aws) {
         this.aws = aws;
-        this.endpoint = URI.create(aws.endpoint("SIGNER").orElse("https://signer." + aws.region().id() + ".amazonaws.com"));
+        this.endpoint = URI.create(aws.endpoint("SIGNER").orElseGet(() -> defaultEndpoint(aws.region())));
+    }
+
+    /** AWS Signer's data-plane endpoint in {@code region}: the operation's host prefix on the regional signer host. */
+    static String defaultEndpoint(software.amazon.awssdk.regions.Region region) {
+        var metadata = region.metadata();
+        String domain = metadata == null ? "amazonaws.com" : metadata.domain();
+        return "https://" + HOST_PREFIX + "signer." + region.id() + "." + domain;
+    }
+
+    /** Where the request goes. */
+    URI endpoint() {
+        return endpoint;
     }
 
     @Override

@@ -49,7 +49,7 @@ class CatalogDriftTest {
                 case SIGNING -> "managed";
                 case SIGNATURE_REQUIRED -> "[\"wordpress\"]";
                 case SIGNING_IDENTITIES -> "[\"arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm\"]";
-                case SIGNING_TRUST_ROOTS -> ""; // a path: read, and empty (no roots: every signature found would be untrusted)
+                case SIGNING_TRUST_ROOTS, SIGNING_X509_TRUST_ROOTS -> ""; // a path: read, and empty (no roots: every signature found would be untrusted)
                 case SIGNATURE_REVOCATION_CHECK -> "enforce";
                 case REPLICATION_DESTINATIONS -> "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]";
                 case REPLICATION_REPOSITORIES -> "[\"wordpress\"]";

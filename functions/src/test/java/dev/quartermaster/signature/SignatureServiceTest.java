@@ -48,6 +48,8 @@ class SignatureServiceTest {
     final Map<String, List<SignatureSource.Signature>> referrers = new HashMap<>();
     final Map<String, byte[]> blobs = new HashMap<>();
     final Deque<SigningStatus.Status> statuses = new ArrayDeque<>();
+    /** What the source says it passed over. */
+    List<String> skipped = List.of();
     /** What a registry without a signing configuration answers once the statuses run out. */
     SigningStatus.Status last;
 
@@ -58,9 +60,9 @@ class SignatureServiceTest {
         }
 
         @Override
-        public List<Signature> signatures(String repository, String digest, int max) {
+        public Found signatures(String repository, String digest, int max) {
             List<Signature> all = referrers.getOrDefault(digest, List.of());
-            return all.subList(0, Math.min(max, all.size()));
+            return new Found(all.subList(0, Math.min(max, all.size())), skipped);
         }
 
         @Override
@@ -76,7 +78,7 @@ class SignatureServiceTest {
             }
             return Optional.ofNullable(last);
         };
-        return new SignatureService(source, signing, new NotationVerifier(new TrustPolicy(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true),
+        return new SignatureService(source, signing, new NotationVerifier(TrustPolicy.awsSigner(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true),
                 q -> List.of()), time, d -> time.now = time.now.plus(d));
     }
 
@@ -118,7 +120,7 @@ class SignatureServiceTest {
                 attach(DIGEST, SIGNER.sign(MEDIA, DIGEST, 1234));
             }
             return Optional.ofNullable(st == null ? new SigningStatus.Status(SigningStatus.State.COMPLETE, PROFILE, null) : st);
-        }, new NotationVerifier(new TrustPolicy(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true), q -> List.of()), time,
+        }, new NotationVerifier(TrustPolicy.awsSigner(List.of(SIGNER.chain().root()), List.of(PROFILE), List.of("*"), true), q -> List.of()), time,
                 d -> time.now = time.now.plus(d));
         assertThat(waiting.check("wordpress", DIGEST, Duration.ofSeconds(30)).state()).isEqualTo(SignatureVerdict.State.SIGNED);
 
@@ -178,5 +180,20 @@ class SignatureServiceTest {
         assertThat(v.state()).isEqualTo(SignatureVerdict.State.INVALID);
         assertThat(v.reason().length()).isLessThanOrEqualTo(600);
         assertThat(NotationSigner.SIGNATURE_ARTIFACT).isEqualTo("application/vnd.cncf.notary.signature");
+    }
+
+    @Test
+    void whatTheSearchPassedOver_isSaidInTheVerdict() {
+        skipped = List.of("64 referrers of other artifact types (not read)", "1 referrer listed but missing from the registry");
+        SignatureVerdict none = service().check("wordpress", DIGEST, Duration.ofSeconds(5));
+        assertThat(none.state()).isEqualTo(SignatureVerdict.State.UNSIGNED);
+        assertThat(none.reason()).contains("no Notation signature refers to", "skipped: 64 referrers of other artifact types (not read), 1 referrer listed");
+
+        for (int i = 0; i < 16; i++) {
+            attach(DIGEST, SIGNER.sign(MEDIA, "sha256:" + "9".repeat(64), 1234));
+        }
+        SignatureVerdict invalid = service().check("wordpress", DIGEST, Duration.ofSeconds(5));
+        assertThat(invalid.state()).isEqualTo(SignatureVerdict.State.INVALID);
+        assertThat(invalid.reason()).hasSizeLessThanOrEqualTo(600).contains("skipped: 64 referrers of other artifact types");
     }
 }

@@ -103,13 +103,14 @@ public record Config(
     /**
      * The signature gate: {@code mode} off or managed (the stack's AWS Signer profile signs every push through ECR);
      * which repositories' releases need a signature; whose signatures count (the stack's profile is added when managed);
-     * the trusted roots' PEM (read at synth from {@code trustRootsPath}); revocation enforced or skipped.
+     * AWS Signer's roots' PEM (read at synth from {@code trustRootsPath}) and the roots of x509.subject identities
+     * ({@code x509TrustRootsPath}, none by default), never one root in both; revocation enforced or skipped.
      */
     public record Signing(String mode, List<String> required, List<String> identities, String trustRootsPath, String trustRootsPem,
-                          boolean revocationEnforced, int waitSeconds) {
+                          String x509TrustRootsPath, String x509TrustRootsPem, boolean revocationEnforced, int waitSeconds) {
         /** The defaults: no signing, nothing required, revocation enforced should it be turned on. */
         public static Signing off() {
-            return new Signing(Setting.SIGNING.defaultValue(), List.of(), List.of(), "", "", true, Setting.SIGNING_WAIT_SECONDS.intDefault());
+            return new Signing(Setting.SIGNING.defaultValue(), List.of(), List.of(), "", "", "", "", true, Setting.SIGNING_WAIT_SECONDS.intDefault());
         }
 
         public boolean managed() {
@@ -238,28 +239,63 @@ public record Config(
         }
         int wait = r.integer("signingWaitSeconds", Setting.SIGNING_WAIT_SECONDS.intDefault(), 0, 90);
         String path = r.text("signingTrustRoots", "");
+        String x509Path = r.text("signingX509TrustRoots", "");
         String pem = "";
+        String x509Pem = "";
         boolean enabled = mode.equals("managed") || !required.isEmpty();
-        if (enabled && path.isEmpty()) {
-            errors.add("signingTrustRoots: signatures are checked (signing=" + mode + ", signatureRequired=" + required + ") but no trust root is given."
+        boolean subjects = identities.stream().anyMatch(i -> i.startsWith("x509.subject:"));
+        List<java.security.cert.X509Certificate> signerRoots = List.of();
+        List<java.security.cert.X509Certificate> x509Roots = List.of();
+        if (enabled && path.isEmpty() && (mode.equals("managed") || !subjects || identities.stream().anyMatch(i -> !i.startsWith("x509.subject:")))) {
+            errors.add("signingTrustRoots: signatures are checked (signing=" + mode + ", signatureRequired=" + required + ") but no AWS Signer root is given."
                     + " Quartermaster does not ship AWS Signer's root certificate (its licence does not grant redistribution): download the"
                     + " AWS Signer root for Notation as the AWS Signer developer guide says (Notation trust store), save it as PEM and set"
                     + " -c signingTrustRoots=path/to/aws-signer-root.pem");
-        } else if (enabled) {
-            try {
-                pem = java.nio.file.Files.readString(java.nio.file.Path.of(path));
-                dev.quartermaster.contract.TrustRoots.parse(pem, "signingTrustRoots " + path);
-            } catch (java.io.IOException e) {
-                errors.add("signingTrustRoots: " + path + " cannot be read (" + e.getMessage() + "); the path is relative to the directory cdk runs in");
-            } catch (IllegalArgumentException e) {
-                errors.add("signingTrustRoots: " + e.getMessage());
+        } else if (enabled && !path.isEmpty()) {
+            signerRoots = roots(path, "signingTrustRoots", errors);
+            pem = signerRoots.isEmpty() ? "" : readQuietly(path);
+        }
+        if (enabled && subjects && x509Path.isEmpty()) {
+            errors.add("signingX509TrustRoots: signingIdentities names x509.subject identities, but no root for them is given. An x509.subject"
+                    + " identity is believed only through a chain ending at one of these roots (never at AWS Signer's): set"
+                    + " -c signingX509TrustRoots=path/to/your-ca.pem (the CA that issues your Notation signing certificates)");
+        } else if (enabled && !x509Path.isEmpty()) {
+            x509Roots = roots(x509Path, "signingX509TrustRoots", errors);
+            x509Pem = x509Roots.isEmpty() ? "" : readQuietly(x509Path);
+        }
+        for (var root : x509Roots) {
+            if (signerRoots.contains(root)) {
+                errors.add("signingX509TrustRoots: " + root.getSubjectX500Principal() + " is also in signingTrustRoots. AWS Signer roots"
+                        + " (signingTrustRoots) vouch for AWS Signer profiles, x509 roots (signingX509TrustRoots) for x509.subject identities;"
+                        + " a root in both would let any certificate it issues claim either kind. Keep AWS Signer's root in signingTrustRoots"
+                        + " and your own CA in signingX509TrustRoots only");
             }
         }
         if (enabled && !mode.equals("managed") && identities.isEmpty()) {
             errors.add("signingIdentities: signatureRequired is set without managed signing, so name whose signatures count"
                     + " (an AWS Signer signing profile ARN, or x509.subject:<DN> of your Notation certificate)");
         }
-        return new Signing(mode, required, identities, path, pem, revocation.equals("enforce"), wait);
+        return new Signing(mode, required, identities, path, pem, x509Path, x509Pem, revocation.equals("enforce"), wait);
+    }
+
+    /** The roots of a PEM bundle, or none with the error said. */
+    private static List<java.security.cert.X509Certificate> roots(String path, String key, List<String> errors) {
+        try {
+            return dev.quartermaster.contract.TrustRoots.parse(java.nio.file.Files.readString(java.nio.file.Path.of(path)), key + " " + path);
+        } catch (java.io.IOException e) {
+            errors.add(key + ": " + path + " cannot be read (" + e.getMessage() + "); the path is relative to the directory cdk runs in");
+        } catch (IllegalArgumentException e) {
+            errors.add(key + ": " + e.getMessage());
+        }
+        return List.of();
+    }
+
+    private static String readQuietly(String path) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");

@@ -115,14 +115,17 @@ public final class ImageChecks extends Construct {
         env.put(Setting.SIGNING, signing.mode());
         env.put(Setting.SIGNATURE_REQUIRED, Config.json(signing.required()));
         env.put(Setting.SIGNING_IDENTITIES, Config.json(identities));
-        env.put(Setting.SIGNING_TRUST_ROOTS, signing.enabled() ? dev.quartermaster.contract.TrustRoots.LAMBDA_PATH : "");
+        env.put(Setting.SIGNING_TRUST_ROOTS, signing.enabled() && !signing.trustRootsPem().isEmpty() ? dev.quartermaster.contract.TrustRoots.LAMBDA_PATH : "");
+        env.put(Setting.SIGNING_X509_TRUST_ROOTS, signing.enabled() && !signing.x509TrustRootsPem().isEmpty()
+                ? dev.quartermaster.contract.TrustRoots.LAMBDA_X509_PATH : "");
         env.put(Setting.SIGNATURE_REVOCATION_CHECK, signing.revocationEnforced() ? "enforce" : "skip");
         env.put(Setting.SIGNING_WAIT_SECONDS, Integer.toString(signing.waitSeconds()));
         QmFunction verify = props.functions().create(this, Catalog.IMAGE_VERIFY, Map.copyOf(env));
         props.repositories().forEach(r -> r.grantPull(verify.function()));
         if (signing.enabled()) {
             verify.function().addLayers(trustRoots(signing));
-            if (signing.revocationEnforced()) { // GetRevocationStatus has no resource type: it is granted on *
+            // only AWS Signer signatures are checked for revocation, so only with AWS Signer roots; no resource type: granted on *
+            if (signing.revocationEnforced() && !signing.trustRootsPem().isEmpty()) {
                 verify.function().addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
                         .actions(List.of("signer:GetRevocationStatus")).resources(List.of("*")).build());
             }
@@ -171,15 +174,25 @@ public final class ImageChecks extends Construct {
         return profile;
     }
 
-    /** The trusted roots, read at synth, as a layer image-verify finds at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_PATH}. */
+    /**
+     * The trusted roots, read at synth, as a layer: AWS Signer's at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_PATH},
+     * those of x509.subject identities at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_X509_PATH}.
+     */
     private software.amazon.awscdk.services.lambda.LayerVersion trustRoots(Config.Signing signing) {
         try {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("qm-trust-roots");
             java.nio.file.Path file = dir.resolve(dev.quartermaster.contract.TrustRoots.LAMBDA_PATH.substring("/opt/".length()));
             java.nio.file.Files.createDirectories(file.getParent());
-            java.nio.file.Files.writeString(file, signing.trustRootsPem());
+            if (!signing.trustRootsPem().isEmpty()) {
+                java.nio.file.Files.writeString(file, signing.trustRootsPem());
+            }
+            if (!signing.x509TrustRootsPem().isEmpty()) {
+                java.nio.file.Files.writeString(dir.resolve(dev.quartermaster.contract.TrustRoots.LAMBDA_X509_PATH.substring("/opt/".length())),
+                        signing.x509TrustRootsPem());
+            }
             return software.amazon.awscdk.services.lambda.LayerVersion.Builder.create(this, "TrustRoots")
-                    .description("Quartermaster signature gate: trusted roots from " + signing.trustRootsPath())
+                    .description("Quartermaster signature gate: AWS Signer roots from " + (signing.trustRootsPath().isEmpty() ? "(none)" : signing.trustRootsPath())
+                            + (signing.x509TrustRootsPath().isEmpty() ? "" : ", x509.subject roots from " + signing.x509TrustRootsPath()))
                     .code(software.amazon.awscdk.services.lambda.Code.fromAsset(dir.toString())).build();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not stage the trust roots for their layer: " + e.getMessage(), e);

@@ -72,4 +72,35 @@ class SigningStackTest {
         assertThatThrownBy(() -> StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", notCa.toString())))
                 .hasMessageContaining("is not a CA certificate");
     }
+
+    @Test
+    void x509Roots_shipInTheSameLayerAsTheirOwnFile_andImageVerifyIsToldBoth() throws Exception {
+        Template t = StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", rootsFile(), "signingX509TrustRoots", rootsFile(),
+                "signingIdentities", List.of("x509.subject:CN=build-server,O=Example")));
+        t.resourceCountIs("AWS::Lambda::LayerVersion", 1);
+        assertThat(verifyEnv(t, "SIGNING_TRUST_ROOTS")).isEqualTo("\"/opt/qm-signing/trust-roots.pem\"");
+        assertThat(verifyEnv(t, "SIGNING_X509_TRUST_ROOTS")).isEqualTo("\"/opt/qm-signing/x509-trust-roots.pem\"");
+
+        Template signerOnly = StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", rootsFile()));
+        assertThat(verifyEnv(signerOnly, "SIGNING_X509_TRUST_ROOTS")).isEqualTo("\"\"");
+
+        // a team signing in CI with its own CA only: no AWS Signer root needed, none shipped
+        Template ciOnly = StackFixture.template(Map.of("signatureRequired", List.of("wordpress"), "signingX509TrustRoots", rootsFile(),
+                "signingIdentities", List.of("x509.subject:CN=build-server,O=Example")));
+        assertThat(verifyEnv(ciOnly, "SIGNING_TRUST_ROOTS")).isEqualTo("\"\"");
+        assertThat(verifyEnv(ciOnly, "SIGNING_X509_TRUST_ROOTS")).isEqualTo("\"/opt/qm-signing/x509-trust-roots.pem\"");
+        assertThat(ciOnly.toJSON().toString()).doesNotContain("signer:GetRevocationStatus"); // never called without AWS Signer roots
+    }
+
+    @Test
+    void oneRootInBothSettings_orSubjectIdentitiesWithoutX509Roots_areRefusedAtSynth_sayingWhatToDo() throws Exception {
+        String same = rootsFile();
+        assertThatThrownBy(() -> StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", same, "signingX509TrustRoots", same)))
+                .hasMessageContaining("signingX509TrustRoots:").hasMessageContaining("is also in signingTrustRoots")
+                .hasMessageContaining("Keep AWS Signer's root in signingTrustRoots and your own CA in signingX509TrustRoots only");
+        assertThatThrownBy(() -> StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", same,
+                "signingIdentities", List.of("x509.subject:CN=build-server,O=Example"))))
+                .hasMessageContaining("signingX509TrustRoots: signingIdentities names x509.subject identities")
+                .hasMessageContaining("-c signingX509TrustRoots=path/to/your-ca.pem");
+    }
 }

@@ -34,14 +34,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A local stand-in for ECR managed signing (AWS Signer, platform Notation-OCI-SHA384-ECDSA): a generated chain
- * (root CA → leaf, ECDSA P-384) and Notation JWS envelopes shaped as AWS Signer's are (signing scheme
- * notary.x509.signingAuthority, authentic signing time, the signing profile version and job as critical
- * headers). Every header and the payload can be replaced, so tests can build each way a signature goes wrong.
+ * (root CA → leaf, ECDSA P-384) and Notation JWS envelopes shaped as AWS Signer's are. The signed attributes are
+ * those `notation inspect` shows on a real AWS Signer signature (aws-samples/container-patterns,
+ * pattern/ecs-fargate-container-image-signing-and-verification/index.md): signing scheme notary.x509.signingAuthority,
+ * its (authentic) signing time, an expiry, {@code io.cncf.notary.verificationPlugin:
+ * com.amazonaws.signer.notation.plugin} (no minimum version), the signing profile version and the signing job, each
+ * critical as the Notary Project's JWS envelope specification (signature-envelope-jws.md) and AWS Signer's plugin
+ * (it reads the profile version and job among the critical attributes) want. {@link #notationHeader} is the header
+ * Notation itself writes with a plain certificate (notary.x509). Every header and the payload can be replaced, so tests
+ * can build each way a signature goes wrong.
  */
 public final class NotationSigner {
     public static final String SIGNATURE_ARTIFACT = "application/vnd.cncf.notary.signature";
     public static final String JWS_MEDIA_TYPE = "application/jose+json";
     public static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
+    public static final String VERIFICATION_PLUGIN = "io.cncf.notary.verificationPlugin";
+    /** AWS Signer's Notation plugin, as its signatures name it. */
+    public static final String AWS_SIGNER_PLUGIN = "com.amazonaws.signer.notation.plugin";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -80,11 +89,21 @@ public final class NotationSigner {
         return chain(leafName, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)), "secp384r1");
     }
 
+    /** A root named {@code rootCommonName} (another CA than the local signing root) and a code-signing leaf under it. */
+    public static Chain chainUnder(String rootCommonName, String leafName) {
+        Instant now = Instant.now();
+        return chain(rootCommonName, leafName, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)), "secp384r1");
+    }
+
     /** A root and a leaf with the leaf's validity given, on the given curve (secp256r1, secp384r1, secp521r1). */
     public static Chain chain(String leafName, Instant leafNotBefore, Instant leafNotAfter, String curve) {
+        return chain("Quartermaster local signing root", leafName, leafNotBefore, leafNotAfter, curve);
+    }
+
+    private static Chain chain(String rootCommonName, String leafName, Instant leafNotBefore, Instant leafNotAfter, String curve) {
         try {
             KeyPair rootKeys = keys("secp384r1");
-            X500Name rootName = new X500Name("CN=Quartermaster local signing root,O=Quartermaster");
+            X500Name rootName = new X500Name("CN=" + rootCommonName + ",O=Quartermaster");
             Instant now = Instant.now();
             X509Certificate root = certificate(rootName, rootName, rootKeys.getPublic(), rootKeys.getPrivate(), now.minus(Duration.ofDays(2)),
                     now.plus(Duration.ofDays(3650)), true);
@@ -132,13 +151,28 @@ public final class NotationSigner {
         h.put("alg", "ES384");
         h.put("cty", PAYLOAD_TYPE);
         h.put("crit", List.of("io.cncf.notary.signingScheme", "io.cncf.notary.authenticSigningTime", "io.cncf.notary.expiry",
-                "com.amazonaws.signer.signingProfileVersion", "com.amazonaws.signer.signingJob"));
+                VERIFICATION_PLUGIN, "com.amazonaws.signer.signingProfileVersion", "com.amazonaws.signer.signingJob"));
         h.put("io.cncf.notary.signingScheme", "notary.x509.signingAuthority");
         h.put("io.cncf.notary.authenticSigningTime", signedAt.toString());
         h.put("io.cncf.notary.expiry", signedAt.plus(Duration.ofDays(365)).toString());
+        h.put(VERIFICATION_PLUGIN, AWS_SIGNER_PLUGIN);
         h.put("com.amazonaws.signer.signingProfileVersion", profileArn + "/a1B2c3D4e5");
         h.put("com.amazonaws.signer.signingJob", profileArn.replace("/signing-profiles/", "/signing-jobs/").replaceAll("/signing-jobs/.*", "/signing-jobs/")
                 + java.util.UUID.randomUUID());
+        return h;
+    }
+
+    /**
+     * The protected header Notation writes when it signs with a plain certificate and key (scheme notary.x509, an
+     * unauthenticated signing time, only the scheme critical), as in the Notary Project's JWS envelope example.
+     */
+    public static Map<String, Object> notationHeader(Instant signedAt) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("alg", "ES384");
+        h.put("cty", PAYLOAD_TYPE);
+        h.put("io.cncf.notary.signingScheme", "notary.x509");
+        h.put("io.cncf.notary.signingTime", signedAt.toString());
+        h.put("crit", List.of("io.cncf.notary.signingScheme"));
         return h;
     }
 

@@ -41,7 +41,7 @@ public final class InvokeCommand implements Callable<Integer> {
     String registry;
 
     @picocli.CommandLine.Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it (signing, signatureRequired, "
-            + "signingIdentities, signingTrustRoots, signatureRevocationCheck)")
+            + "signingIdentities, signingTrustRoots, signingX509TrustRoots, signatureRevocationCheck)")
     java.util.List<String> context = java.util.List.of();
 
     @Override

@@ -215,6 +215,8 @@ public final class LocalEnvironment implements AutoCloseable {
             roots = signing().rootPem().toString();
         }
         env.put("SIGNING_TRUST_ROOTS", java.util.Objects.requireNonNullElse(roots, ""));
+        String x509Roots = cdk.text("signingX509TrustRoots"); // the CAs of x509.subject identities: none unless given
+        env.put("SIGNING_X509_TRUST_ROOTS", x509Roots == null ? "" : Path.of(x509Roots).toAbsolutePath().toString());
         env.put("SIGNATURE_REVOCATION_CHECK", java.util.Objects.requireNonNullElse(cdk.text("signatureRevocationCheck"), "enforce"));
         env.put("SIGNING_WAIT_SECONDS", java.util.Objects.requireNonNullElse(cdk.text("signingWaitSeconds"), "60"));
         return env;
