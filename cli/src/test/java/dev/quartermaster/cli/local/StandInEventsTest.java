@@ -57,6 +57,20 @@ class StandInEventsTest {
         assertThat(parsed.detail().imageDigest()).isEqualTo(digest);
     }
 
+    @Test
+    void localSchedule_andDemoPush_areShapedAsTheirFixtures() throws Exception {
+        JsonNode scheduled = JSON.readTree(LocalInvoke.scheduledEvent(Instant.parse("2026-11-23T03:00:00.123456Z")));
+        JsonNode sample = fixture("scheduled-backup.json");
+        assertThat(fields(scheduled)).isEqualTo(fields(sample));
+        assertThat(scheduled.path("detail").isObject() && scheduled.path("detail").isEmpty()).isTrue();
+        assertThat(scheduled.path("time").asText()).as("whole seconds, as EventBridge writes it").isEqualTo("2026-11-23T03:00:00Z");
+
+        JsonNode push = JSON.readTree(dev.quartermaster.cli.demo.DemoCommand.pushEvent("wp-6.4-v1", "sha256:" + "ab".repeat(32)));
+        JsonNode pushSample = fixture("image-action-push.json");
+        assertThat(fields(push)).isEqualTo(fields(pushSample));
+        assertThat(fields(push.path("detail"))).isEqualTo(fields(pushSample.path("detail")));
+    }
+
     private static JsonNode fixture(String name) throws Exception {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("events").resolve(name))) {
