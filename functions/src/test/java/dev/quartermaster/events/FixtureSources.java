@@ -34,6 +34,9 @@ final class FixtureSources {
     static final String TABLE = "events/SOURCES.md";
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|(.*)\\|(.*)\\|\\s*$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A source defined once above the table ({@code - **ECR-EB**: ...}) and named by its label in rows. */
+    private static final Pattern LABEL_DEFINITION = Pattern.compile("^- \\*\\*([A-Z0-9]+(?:-[A-Z0-9]+)+)\\*\\*:");
+    private static final Pattern LABEL = Pattern.compile("(?<![\\w-])[A-Z][A-Z0-9]+(?:-[A-Z][A-Z0-9]*)+(?![\\w-])");
 
     /** A fixture's row: the source it follows and what was compared. */
     record Row(String source, String checked) {
@@ -97,10 +100,27 @@ final class FixtureSources {
         return out;
     }
 
+    /** The source labels defined above the table. */
+    static Set<String> labels(Path root) {
+        Set<String> out = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(root.resolve(TABLE))) {
+                Matcher m = LABEL_DEFINITION.matcher(line);
+                if (m.find()) {
+                    out.add(m.group(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** Every way the table and the fixtures disagree, one line each. */
     static List<String> problems(Path root) {
         List<String> out = new ArrayList<>();
         Map<String, List<Row>> rows = rows(root);
+        Set<String> labels = rows.isEmpty() ? Set.of() : labels(root);
         Set<String> fixtures = fixtures(root);
         for (String f : fixtures) {
             if (!rows.containsKey(f)) {
@@ -120,6 +140,13 @@ final class FixtureSources {
             for (Row r : list) {
                 if (r.source().isEmpty() || r.checked().isEmpty()) {
                     out.add(TABLE + "'s row for " + path + " leaves its source or what was checked empty: name both");
+                }
+                Matcher m = LABEL.matcher(r.source().replaceAll("`[^`]*`", "")); // code spans name things, not sources
+                while (m.find()) {
+                    if (!labels.contains(m.group())) {
+                        out.add(TABLE + "'s row for " + path + " names source " + m.group() + ", which is not defined above the table: "
+                                + "add - **" + m.group() + "**: <page title + URL, SDK file, or specification section>, or name the source in the row");
+                    }
                 }
             }
         });

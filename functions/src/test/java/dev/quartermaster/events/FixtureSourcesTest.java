@@ -54,6 +54,15 @@ class FixtureSourcesTest {
     }
 
     @Test
+    void problems_whenARowNamesASourceLabelNobodyDefined(@TempDir Path root) throws IOException {
+        tree(root, "| `events/image-action-push.json` | ECR-EB; ECR-GUESS (section); `Notation-OCI-SHA384-ECDSA` | fields |\n");
+
+        assertThat(FixtureSources.problems(root)).containsExactly("events/SOURCES.md's row for events/image-action-push.json names source "
+                + "ECR-GUESS, which is not defined above the table: add - **ECR-GUESS**: <page title + URL, SDK file, or specification section>, "
+                + "or name the source in the row");
+    }
+
+    @Test
     void uncovered_namesTheHandledDetailTypeWithoutAFixture(@TempDir Path root) throws IOException {
         tree(root, "");
         List<FixtureSources.Handled> handled = List.of(new FixtureSources.Handled("aws.ecr", "ECR Image Action", "EcrImageAction.DETAIL_TYPE"),
@@ -64,11 +73,12 @@ class FixtureSourcesTest {
                 + "and its row in events/SOURCES.md");
     }
 
-    /** A tree with events/SOURCES.md holding {@code rows}, one push fixture and a file that is not JSON. */
+    /** A tree with events/SOURCES.md defining ECR-EB and holding {@code rows}, one push fixture and a file that is not JSON. */
     private static void tree(Path root, String rows) throws IOException {
         Files.createDirectories(root.resolve("events"));
         Files.createDirectories(root.resolve("functions"));
-        Files.writeString(root.resolve("events/SOURCES.md"), "| fixture | source | what was checked |\n|---|---|---|\n" + rows);
+        Files.writeString(root.resolve("events/SOURCES.md"), "- **ECR-EB**: ECR user guide, https://docs.aws.amazon.com/x.html\n\n"
+                + "| fixture | source | what was checked |\n|---|---|---|\n" + rows);
         Files.writeString(root.resolve("events/image-action-push.json"),
                 "{\"source\":\"aws.ecr\",\"detail-type\":\"ECR Image Action\",\"detail\":{}}");
         Files.writeString(root.resolve("events/README.md"), "not a fixture");
