@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  * checks also run on a throwaway tree to prove they fail.
  */
 final class FixtureSources {
-    /** The folders whose JSON files are fixtures, relative to the repository root. */
-    static final List<String> FIXTURE_DIRS = List.of("events", "functions/src/test/resources");
+    /** The folders whose JSON files are fixtures, relative to the repository root: events/ and every module's test resources. */
+    static final List<String> FIXTURE_DIRS = List.of("events", "*/src/test/resources");
     static final String TABLE = "events/SOURCES.md";
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|(.*)\\|(.*)\\|\\s*$");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,8 +65,13 @@ final class FixtureSources {
     /** Every JSON fixture under {@link #FIXTURE_DIRS}, as a root-relative path with forward slashes. */
     static Set<String> fixtures(Path root) {
         Set<String> out = new TreeSet<>();
-        for (String dir : FIXTURE_DIRS) {
-            Path d = root.resolve(dir);
+        List<Path> dirs = new ArrayList<>(List.of(root.resolve("events")));
+        try (Stream<Path> modules = Files.list(root)) {
+            modules.map(m -> m.resolve("src/test/resources")).filter(Files::isDirectory).sorted().forEach(dirs::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path d : dirs) {
             if (!Files.isDirectory(d)) {
                 continue;
             }

@@ -35,10 +35,14 @@ class FixtureSourcesTest {
     void problems_whenAFixtureHasNoRow_nameTheRowToAdd(@TempDir Path root) throws IOException {
         tree(root, "| `events/image-action-push.json` | ECR-EB | fields |\n");
         Files.writeString(root.resolve("events/image-action-archived.json"), "{}");
+        Files.createDirectories(root.resolve("infra/src/test/resources/ecr"));
+        Files.writeString(root.resolve("infra/src/test/resources/ecr/lifecycle-archive-and-expire.json"), "{\"rules\":[]}");
 
         assertThat(FixtureSources.problems(root)).containsExactly("events/SOURCES.md has no row for events/image-action-archived.json: add "
                 + "| `events/image-action-archived.json` | <the AWS source: page title + URL, SDK repository + file, or specification + section> "
-                + "| <what was compared with it> |");
+                + "| <what was compared with it> |", "events/SOURCES.md has no row for infra/src/test/resources/ecr/lifecycle-archive-and-expire.json: "
+                + "add | `infra/src/test/resources/ecr/lifecycle-archive-and-expire.json` | <the AWS source: page title + URL, SDK repository + file, "
+                + "or specification + section> | <what was compared with it> |");
     }
 
     @Test
