@@ -16,14 +16,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * DescribeImageReplicationStatus through the SDK's own ECR client (moto has no such call, no ECR twin runs here: a loopback
- * endpoint speaks ECR's JSON 1.1 protocol and records the request): the operation and its parameters, SigV4 for ecr in the
- * home region, each destination's status read back, ImageNotFoundException as "no status".
+ * endpoint speaks ECR's JSON 1.1 protocol, answers with aws/ecr/DescribeImageReplicationStatus.json and records the
+ * request): the operation and its parameters, SigV4 for ecr in the home region, each destination's status read back,
+ * ImageNotFoundException as "no status".
  */
 class EcrReplicationStatusIT {
     static final String DIGEST = "sha256:" + "a".repeat(64);
 
     @Test
     void asksEcrForTheDigestAndReadsEachDestinationsStatus() throws Exception {
+        // the fixture (shaped as the SDK's model, ApiFixturesTest) and one status naming no real region, which is skipped
+        com.fasterxml.jackson.databind.node.ObjectNode fixture;
+        try (var in = EcrReplicationStatusIT.class.getResourceAsStream("/aws/ecr/DescribeImageReplicationStatus.json")) {
+            fixture = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        fixture.withArray("replicationStatuses").addObject().put("region", "not a region").put("registryId", "x").put("status", "COMPLETE");
+        byte[] answer = fixture.toString().getBytes(StandardCharsets.UTF_8);
         List<String> targets = new CopyOnWriteArrayList<>();
         List<String> bodies = new CopyOnWriteArrayList<>();
         List<String> auth = new CopyOnWriteArrayList<>();
@@ -34,12 +42,8 @@ class EcrReplicationStatusIT {
             bodies.add(body);
             auth.add(ex.getRequestHeaders().getFirst("Authorization"));
             boolean gone = body.contains("gone");
-            byte[] out = (gone ? "{\"__type\":\"ImageNotFoundException\",\"message\":\"The image requested does not exist\"}"
-                    : "{\"repositoryName\":\"wordpress\",\"imageId\":{\"imageDigest\":\"" + DIGEST + "\"},\"replicationStatuses\":["
-                    + "{\"region\":\"eu-central-1\",\"registryId\":\"123456789012\",\"status\":\"COMPLETE\"},"
-                    + "{\"region\":\"eu-west-1\",\"registryId\":\"444455556666\",\"status\":\"FAILED\",\"failureCode\":\"REPLICATION_DESTINATION_POLICY_MISSING\"},"
-                    + "{\"region\":\"ap-south-1\",\"registryId\":\"123456789012\",\"status\":\"IN_PROGRESS\"},"
-                    + "{\"region\":\"not a region\",\"registryId\":\"x\",\"status\":\"COMPLETE\"}]}").getBytes(StandardCharsets.UTF_8);
+            byte[] out = gone ? "{\"__type\":\"ImageNotFoundException\",\"message\":\"The image requested does not exist\"}".getBytes(StandardCharsets.UTF_8)
+                    : answer;
             ex.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
             ex.sendResponseHeaders(gone ? 400 : 200, out.length);
             ex.getResponseBody().write(out);

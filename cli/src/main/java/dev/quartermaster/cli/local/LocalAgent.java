@@ -31,8 +31,16 @@ public final class LocalAgent implements CommandRunner {
     public static final String RELEASE_DOCUMENT = HostDocument.RELEASE.localName();
     public static final String CHECK_DOCUMENT = HostDocument.RELEASE_CHECK.localName();
 
-    /** A command that ran, as SSM would report it. */
-    public record Finished(String commandId, String document, String status, HostScripts.Run run) {
+    /** The instance the local agent stands for, in EC2's id shape (SSM's events name one; "i-" and 17 hex digits). */
+    public static final String INSTANCE_ID = "i-0123456789abcdef0";
+    private static final java.time.format.DateTimeFormatter MILLIS = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** A command that ran, as SSM would report it; {@code requestedAt} is when it was sent. */
+    public record Finished(String commandId, String document, String status, HostScripts.Run run, Instant requestedAt) {
+        public Finished(String commandId, String document, String status, HostScripts.Run run) {
+            this(commandId, document, status, run, Instant.now());
+        }
     }
 
     private final HostScripts scripts;
@@ -75,6 +83,7 @@ public final class LocalAgent implements CommandRunner {
             env.putAll(siteEnv);
         }
         String commandId = UUID.randomUUID().toString();
+        Instant requestedAt = Instant.now();
         if (console != null) {
             console.println("  [local agent] " + document + " (" + script + ") as command " + commandId.substring(0, 8));
         }
@@ -84,7 +93,7 @@ public final class LocalAgent implements CommandRunner {
                 listener.accept(line);
             }
         }) : scripts.run(script, env);
-        finished.add(new Finished(commandId, document, run.ok() ? "Success" : "Failed", run));
+        finished.add(new Finished(commandId, document, run.ok() ? "Success" : "Failed", run, requestedAt));
         outputs.put(commandId, run.output());
         return commandId;
     }
@@ -101,11 +110,20 @@ public final class LocalAgent implements CommandRunner {
         return out;
     }
 
+    /**
+     * The "EC2 Command Invocation Status-change Notification" SSM sends when the command finished, shaped as the Run
+     * Command sample (events/SOURCES.md, SSM-EB): the instance as id and as the resource's ARN, {@code requested-date-time}
+     * in milliseconds when the command was sent, the event's {@code time} in whole seconds, not before it.
+     */
     public static String statusEvent(Finished f) {
+        Instant requested = f.requestedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant now = Instant.now().isBefore(requested) ? requested : Instant.now();
+        Instant time = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        time = time.isBefore(now) ? time.plusSeconds(1) : time; // whole seconds, never before the request
         return "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"EC2 Command Invocation Status-change Notification\","
-                + "\"source\":\"aws.ssm\",\"account\":\"000000000000\",\"time\":\"" + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
-                + "\",\"region\":\"us-east-1\",\"resources\":[\"arn:aws:ec2:us-east-1:000000000000:instance/i-local\"],"
+                + "\"source\":\"aws.ssm\",\"account\":\"000000000000\",\"time\":\"" + time
+                + "\",\"region\":\"us-east-1\",\"resources\":[\"arn:aws:ec2:us-east-1:000000000000:instance/" + INSTANCE_ID + "\"],"
                 + "\"detail\":{\"command-id\":\"" + f.commandId() + "\",\"document-name\":\"" + f.document()
-                + "\",\"instance-id\":\"i-local\",\"requested-date-time\":\"" + Instant.now() + "\",\"status\":\"" + f.status() + "\"}}";
+                + "\",\"instance-id\":\"" + INSTANCE_ID + "\",\"requested-date-time\":\"" + MILLIS.format(requested) + "\",\"status\":\"" + f.status() + "\"}}";
     }
 }

@@ -22,10 +22,10 @@ public final class LocalInvoke {
     private LocalInvoke() {
     }
 
-    /** EventBridge's scheduled event, as the backup schedule sends it. */
+    /** EventBridge's scheduled event, as the backup schedule sends it (its time in whole seconds, as EventBridge writes it). */
     public static byte[] scheduledEvent(Instant at) {
         return ("{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
-                + "\"account\":\"000000000000\",\"time\":\"" + at + "\",\"region\":\"us-east-1\","
+                + "\"account\":\"000000000000\",\"time\":\"" + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\",\"region\":\"us-east-1\","
                 + "\"resources\":[\"arn:aws:events:us-east-1:000000000000:rule/Quartermaster-BackupSchedule\"],\"detail\":{}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
