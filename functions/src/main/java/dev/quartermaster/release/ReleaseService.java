@@ -193,7 +193,7 @@ public final class ReleaseService {
     }
 
     /** The rollback target in a history read newest first: one read serves both questions. */
-    private static Optional<ReleaseRecord> previousGoodIn(List<ReleaseRecord> history) {
+    public static Optional<ReleaseRecord> previousGoodIn(List<ReleaseRecord> history) {
         Optional<ReleaseRecord> last = lastGoodIn(history);
         return history.stream()
                 .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)
