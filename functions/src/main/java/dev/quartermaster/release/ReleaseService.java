@@ -115,7 +115,9 @@ public final class ReleaseService {
                     .orElseThrow(() -> new Refused("the ledger has no image tagged " + repository + ":" + t + " (bin/qm ledger " + repository + ")"));
         }
         if (!repository.equals(config.repository())) {
-            throw new Refused("this stack releases " + config.repository() + " only, not " + repository);
+            String d = digest;
+            throw new Refused("this stack releases " + config.repository() + " only, not " + repository + ledger.image(repository, d)
+                    .filter(ImageRecord::archivedInEcr).map(i -> "; besides, " + archivedMessage(reference, i)).orElse(""));
         }
         ImageRecord image = ledger.image(repository, digest)
                 .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest));

@@ -227,6 +227,18 @@ class ReleaseServiceTest {
     }
 
     @Test
+    void anArchivedDigestOfAnotherRepository_isRefusedForTheRepository_andSaysItIsArchivedToo() {
+        String other = "sha256:" + "9".repeat(64);
+        new ImageLedger(ledger, alerts).record(new ImageAction("u1", clock.instant(), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "ubuntu",
+                other, "", null, null, dev.quartermaster.ledger.StorageClass.ARCHIVE));
+
+        assertThatThrownBy(() -> service.plan("ubuntu@" + other, null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageStartingWith("this stack releases wordpress only, not ubuntu; besides, refused: ubuntu@" + other)
+                .hasMessageContaining("--repository-name ubuntu --image-id imageDigest=" + other);
+        assertThatThrownBy(() -> service.plan("ubuntu@" + V1, null)).hasMessage("this stack releases wordpress only, not ubuntu");
+    }
+
+    @Test
     void anArchivedRollbackTarget_isRefusedBeforeAnythingIsSent_unlessForcedBecauseTheHostStillHoldsIt() {
         released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
         released("wp-6.5-v2", report("RELEASED", V2, "6.5.5"));
