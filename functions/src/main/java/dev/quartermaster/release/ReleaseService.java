@@ -154,7 +154,7 @@ public final class ReleaseService {
 
     /** Why an archived digest is refused, and the command that restores it. */
     private static String archivedMessage(String reference, ImageRecord image) {
-        return "refused: " + reference + " (" + image.digest() + ") is in ECR's archive storage class since " + image.storage().at()
+        return "refused: " + (reference.contains("@") ? reference : reference + " (" + image.digest() + ")") + " is in ECR's archive storage class since " + image.storage().at()
                 + ": ECR answers 404 to a pull of it. Nothing was sent; the host is untouched. Restore it with\n  "
                 + StorageClass.restoreCommand(image.repository(), image.digest())
                 + "\nECR restores within about 20 minutes and sends an event that records STANDARD here (bin/qm ledger " + image.repository()
