@@ -1,6 +1,10 @@
 package dev.quartermaster.events;
 
-/** detail of {@code source=aws.ecr, detail-type=ECR Image Action}. */
+/**
+ * detail of {@code source=aws.ecr, detail-type=ECR Image Action}: a push, a delete, or (action-type
+ * UPDATE_STORAGE_CLASS, no image-tag) an archive or restore with its {@code target-storage-class} ARCHIVE | STANDARD
+ * (ECR user guide, "Amazon ECR events and EventBridge").
+ */
 public record EcrImageAction(
         String actionType,
         String result,
@@ -8,7 +12,8 @@ public record EcrImageAction(
         String imageDigest,
         String imageTag,
         String manifestMediaType,
-        String artifactMediaType) {
+        String artifactMediaType,
+        String targetStorageClass) {
 
     public static final String SOURCE = "aws.ecr";
     public static final String DETAIL_TYPE = "ECR Image Action";

@@ -39,6 +39,7 @@ import static dev.quartermaster.common.DynamoItems.str;
  * TAG#&lt;repo&gt;#&lt;tag&gt;   AT#&lt;iso&gt;#&lt;eventId&gt;    tag history
  * REPO#&lt;repo&gt;         DIGEST#&lt;digest&gt;       image: media types, push times, tags, verdict, scan counts
  * REPO#&lt;repo&gt;         FAILURE#&lt;iso&gt;#&lt;id&gt;    failed push/delete
+ * REPO#&lt;repo&gt;         STORAGE#&lt;digest&gt;#&lt;iso&gt;#&lt;id&gt;  storage-class history (archive, restore)
  * </pre>
  */
 public final class DynamoDbLedgerStore implements LedgerStore {
@@ -95,6 +96,17 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     @Override
     public List<ImageRecord> images(String repository) {
         return query(repoPk(repository), "DIGEST#", true).stream().map(DynamoDbLedgerStore::toImage).toList();
+    }
+
+    static String storageSk(String digest, Instant at, String eventId) {
+        return "STORAGE#" + digest + "#" + at + "#" + eventId;
+    }
+
+    @Override
+    public List<StorageEvent> storageHistory(String repository, String digest) {
+        return query(repoPk(repository), "STORAGE#" + digest + "#", false).stream().map(i -> new StorageEvent(repository, digest,
+                instant(i, "at"), StorageClass.valueOf(str(i, "storageClass")), ImageAction.Kind.valueOf(str(i, "action")),
+                flag(i, "outOfOrder"), str(i, "eventId"))).toList();
     }
 
     @Override
@@ -247,7 +259,9 @@ public final class DynamoDbLedgerStore implements LedgerStore {
                         num(i, "archiveBytesDeduplicated", 0), instant(i, "archivedAt")) : null)
                 .signature(i.containsKey("signatureState") ? new ImageRecord.Signature(i.get("signatureState").s(), blankToNull(i, "signatureIdentity"),
                         blankToNull(i, "signatureReason"), blankToNull(i, "signedAt") == null ? null : Instant.parse(i.get("signedAt").s()),
-                        instant(i, "signatureCheckedAt")) : null).build();
+                        instant(i, "signatureCheckedAt")) : null)
+                .storage(i.containsKey("storageClass") ? new ImageRecord.Storage(StorageClass.valueOf(str(i, "storageClass")),
+                        instant(i, "storageClassAt")) : null).build();
     }
 
     static String toJson(Alert a) {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code image-action}: records every ECR push and delete in the ledger, once. */
+/** {@code image-action}: records every ECR push, delete, archive and restore in the ledger, once. */
 public final class ImageActionHandler extends EventFunction {
     private final ImageLedger ledger;
 
@@ -79,11 +79,17 @@ public final class ImageActionHandler extends EventFunction {
             details.put("tagMoved", t.moved());
             details.put("outOfOrder", t.outOfOrder());
         });
+        java.util.Optional.ofNullable(result.storageEvent()).ifPresent(st -> {
+            details.put("storageClass", st.storageClass().name());
+            details.put("outOfOrder", st.outOfOrder());
+        });
         if (result.tagMoved()) {
             dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.TAG_MOVED);
         }
         String what = !action.success() ? "failed " + action.kind()
                 : action.kind() + " " + action.repository() + (action.tag().isEmpty() ? "@" + action.digest() : ":" + action.tag());
-        return Outcome.recorded(what + (result.tagMoved() ? " (tag moved)" : ""), details);
+        String storage = result.storageEvent() == null ? ""
+                : " (" + result.storageEvent().storageClass() + (result.storageEvent().outOfOrder() ? ", late: a newer storage class is kept" : "") + ")";
+        return Outcome.recorded(what + (result.tagMoved() ? " (tag moved)" : "") + storage, details);
     }
 }

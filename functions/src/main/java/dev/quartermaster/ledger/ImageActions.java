@@ -21,18 +21,24 @@ public final class ImageActions {
         // a failed action may carry no digest; a successful one always does
         String digest = success || (d.imageDigest() != null && !d.imageDigest().isEmpty())
                 ? Validation.digest(d.imageDigest()) : null;
+        StorageClass target = kind == ImageAction.Kind.UPDATE_STORAGE_CLASS ? storageClass(d.targetStorageClass()) : null;
         return new ImageAction(event.id(), event.time(), kind, success, repo, digest, tag,
-                emptyToNull(d.manifestMediaType()), emptyToNull(d.artifactMediaType()));
+                emptyToNull(d.manifestMediaType()), emptyToNull(d.artifactMediaType()), target);
+    }
+
+    private static StorageClass storageClass(String name) {
+        return StorageClass.of(name).orElseThrow(() -> new MalformedEventException("an UPDATE_STORAGE_CLASS action needs target-storage-class "
+                + "ARCHIVE or STANDARD, not '" + (name == null ? "" : Validation.abbreviate(name)) + "'"));
     }
 
     private static ImageAction.Kind kind(String actionType) {
         if (actionType == null) {
-            throw new MalformedEventException("detail has no action-type (PUSH or DELETE)");
+            throw new MalformedEventException("detail has no action-type (PUSH, DELETE or UPDATE_STORAGE_CLASS)");
         }
         try {
             return ImageAction.Kind.valueOf(actionType.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new MalformedEventException("action-type '" + Validation.abbreviate(actionType) + "' is neither PUSH nor DELETE");
+            throw new MalformedEventException("action-type '" + Validation.abbreviate(actionType) + "' is not PUSH, DELETE or UPDATE_STORAGE_CLASS");
         }
     }
 

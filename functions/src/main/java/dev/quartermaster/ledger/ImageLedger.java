@@ -13,6 +13,8 @@ import java.util.Optional;
  * applies it atomically; a head that moved underneath is re-read and the plan made again.
  * A tag that now points to another digest is a tag move: recorded with the previous digest, and
  * alerted at least once (the alert is kept with the event marker until it is delivered).
+ * An archive or restore (UPDATE_STORAGE_CLASS) sets the digest's current storage class unless a later one is recorded,
+ * and adds to its storage history either way.
  */
 public final class ImageLedger {
     private static final int MAX_ATTEMPTS = 16;
@@ -25,8 +27,14 @@ public final class ImageLedger {
         this.alerts = alerts;
     }
 
-    /** The result of recording one action; {@code tagEvent} and {@code alert} are null when there is none. */
-    public record Result(boolean duplicate, TagEvent tagEvent, Alert alert) {
+    /**
+     * The result of recording one action; {@code tagEvent}, {@code storageEvent} and {@code alert} are null when there is none.
+     */
+    public record Result(boolean duplicate, TagEvent tagEvent, Alert alert, StorageEvent storageEvent) {
+        public Result(boolean duplicate, TagEvent tagEvent, Alert alert) {
+            this(duplicate, tagEvent, alert, null);
+        }
+
         public boolean tagMoved() {
             return tagEvent != null && tagEvent.moved();
         }
@@ -56,7 +64,8 @@ public final class ImageLedger {
             if (write.alert() != null) {
                 deliver(action.eventId(), write.alert());
             }
-            return new Result(false, write.history().stream().findFirst().orElse(null), write.alert());
+            return new Result(false, write.history().stream().findFirst().orElse(null), write.alert(),
+                    write.storageHistory().stream().findFirst().orElse(null));
         }
     }
 
@@ -102,13 +111,45 @@ public final class ImageLedger {
             FailedAction f = new FailedAction(a.repository(), a.at(), a.kind(), a.tag(), a.digest(), a.eventId());
             return new LedgerWrite(a, List.of(), List.of(), List.of(), f, null);
         }
+        if (a.kind() == ImageAction.Kind.UPDATE_STORAGE_CLASS) {
+            return planStorageClass(a, image);
+        }
         if (a.kind() == ImageAction.Kind.PUSH) {
             boolean deletedAfter = image.filter(ImageRecord::deleted).map(ImageRecord::deletedAt)
                     .filter(d -> d.isAfter(a.at())).isPresent();
-            return deletedAfter ? planLatePushOfDeletedImage(a) : planPush(a, head);
+            return deletedAfter ? planLatePushOfDeletedImage(a) : restoredByPush(planPush(a, head), image);
         }
         boolean pushedAfter = a.tagOpt().isEmpty() && image.map(ImageRecord::lastPushedAt).filter(p -> p.isAfter(a.at())).isPresent();
         return pushedAfter ? planLateDigestDelete(a) : planDelete(a, head, headsOfDigest);
+    }
+
+    /**
+     * ECR archived or restored the digest. The event's time orders it: one older than the class already recorded
+     * (EventBridge does not keep order) goes to the history only, marked out of order, and the current class stays.
+     */
+    private static LedgerWrite planStorageClass(ImageAction a, Optional<ImageRecord> image) {
+        boolean late = image.map(ImageRecord::storage).map(ImageRecord.Storage::at).filter(t -> t.isAfter(a.at())).isPresent();
+        StorageEvent ev = new StorageEvent(a.repository(), a.digest(), a.at(), a.targetStorageClass(), a.kind(), late, a.eventId());
+        List<LedgerWrite.ImageChange> images = late ? List.of() : List.of(new LedgerWrite.ImageChange(a.repository(), a.digest(),
+                null, null, false, false, LedgerWrite.Guard.NONE, a.at(), a.targetStorageClass()));
+        return new LedgerWrite(a, List.of(), List.of(), images, null, null, List.of(ev));
+    }
+
+    /**
+     * A push of a digest the ledger holds as archived, made after it was archived, restores it (ECR user guide,
+     * "Archiving an image": restored "by re-pushing the image"): STANDARD as of the push, and a history entry.
+     */
+    private static LedgerWrite restoredByPush(LedgerWrite push, Optional<ImageRecord> image) {
+        ImageAction a = push.action();
+        boolean restores = image.filter(ImageRecord::archivedInEcr).map(ImageRecord::storage)
+                .filter(st -> a.at().isAfter(st.at())).isPresent();
+        if (!restores) {
+            return push;
+        }
+        List<LedgerWrite.ImageChange> images = push.images().stream()
+                .map(c -> c.digest().equals(a.digest()) && c.pushed() ? c.withStorageClass(StorageClass.STANDARD, a.at()) : c).toList();
+        StorageEvent ev = new StorageEvent(a.repository(), a.digest(), a.at(), StorageClass.STANDARD, a.kind(), false, a.eventId());
+        return new LedgerWrite(a, push.heads(), push.history(), images, push.failure(), push.alert(), List.of(ev));
     }
 
     /** A push that happened before the digest's (already recorded) delete: history only, the image stays deleted. */

@@ -20,7 +20,8 @@ public record ImageRecord(
         boolean scanFailed,
         Instant deletedAt,
         Archive archive,
-        Signature signature) {
+        Signature signature,
+        Storage storage) {
 
     public static Builder builder(String repository, String digest) {
         return new Builder(repository, digest);
@@ -43,6 +44,7 @@ public record ImageRecord(
         private boolean scanFailed;
         private Archive archive;
         private Signature signature;
+        private Storage storage;
 
         private Builder(String repository, String digest) {
             this.repository = repository;
@@ -59,11 +61,17 @@ public record ImageRecord(
 
         public Builder archive(Archive v) { this.archive = v; return this; }
         public Builder signature(Signature v) { this.signature = v; return this; }
+        public Builder storage(Storage v) { this.storage = v; return this; }
 
         public ImageRecord build() {
             return new ImageRecord(repository, digest, manifestMediaType, artifactMediaType, firstPushedAt, lastPushedAt, tags, deleted,
-                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive, signature);
+                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive, signature, storage);
         }
+    }
+
+    /** True when ECR last said this digest is in its ARCHIVE storage class (not {@link #archive}, Quartermaster's own copy): it cannot be pulled until restored. */
+    public boolean archivedInEcr() {
+        return storage != null && storage.storageClass() == StorageClass.ARCHIVE;
     }
 
     /** The verdict a person reads: a failed scan gate overrides the version check. */
@@ -94,5 +102,12 @@ public record ImageRecord(
         public boolean signed() {
             return "SIGNED".equals(state);
         }
+    }
+
+    /**
+     * ECR's storage class of this digest as the ledger last heard it, and the time of that event (a push of an archived
+     * digest restores it: STANDARD as of the push). Null: never archived, i.e. STANDARD since its push.
+     */
+    public record Storage(StorageClass storageClass, Instant at) {
     }
 }

@@ -21,6 +21,9 @@ public interface LedgerStore {
 
     List<FailedAction> failures(String repository);
 
+    /** A digest's storage-class history (archived, restored), newest first. */
+    List<StorageEvent> storageHistory(String repository, String digest);
+
     /**
      * Applies the write atomically with the event's processed-marker.
      *

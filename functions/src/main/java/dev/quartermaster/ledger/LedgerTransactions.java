@@ -98,6 +98,9 @@ final class LedgerTransactions {
         if (write.failure() != null) {
             core.add(failurePut(write.failure()));
         }
+        for (StorageEvent e : write.storageHistory()) {
+            core.add(storageHistoryPut(e));
+        }
         return core;
     }
 
@@ -207,6 +210,12 @@ final class LedgerTransactions {
         if (c.removeTag() != null) {
             u.delete("tags", AttributeValue.fromSs(List.of(c.removeTag())));
         }
+        if (c.storageClass() != null) {
+            u.set("storageClass", s(c.storageClass().name()));
+            u.set("storageClassAt", s(c.at().toString()));
+            // an event older than the class recorded never overwrites it (ISO-8601 instants in UTC compare as strings)
+            u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "storageClassAt", s(c.at().toString()));
+        }
         // ISO-8601 instants in UTC compare as strings
         switch (c.guard()) {
             case NOT_DELETED_AFTER -> u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "deletedAt", s(c.at().toString()));
@@ -214,6 +223,19 @@ final class LedgerTransactions {
             case NONE -> { }
         }
         return TransactWriteItem.builder().update(u.toUpdate(table, key(repoPk(c.repository()), "DIGEST#" + c.digest()))).build();
+    }
+
+    private TransactWriteItem storageHistoryPut(StorageEvent e) {
+        Map<String, AttributeValue> item = new HashMap<>(key(repoPk(e.repository()), DynamoDbLedgerStore.storageSk(e.digest(), e.at(), e.eventId())));
+        item.put("repository", s(e.repository()));
+        item.put("digest", s(e.digest()));
+        item.put("at", s(e.at().toString()));
+        item.put("storageClass", s(e.storageClass().name()));
+        item.put("action", s(e.action().name()));
+        item.put("outOfOrder", bool(e.outOfOrder()));
+        item.put("eventId", s(e.eventId()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build()).build();
     }
 
     private TransactWriteItem failurePut(FailedAction f) {

@@ -17,9 +17,13 @@ final class UpdateBuilder {
     private final Map<String, AttributeValue> values = new LinkedHashMap<>();
     private String condition;
 
-    /** A condition on the item: {@code template} with %1$s for the attribute's name, %2$s for the value. */
+    /**
+     * A condition on the item: {@code template} with %1$s for the attribute's name, %2$s for the value; a second
+     * condition must hold as well (AND).
+     */
     void condition(String template, String attr, AttributeValue v) {
-        condition = String.format(template, name(attr), value(v));
+        String c = "(" + String.format(template, name(attr), value(v)) + ")";
+        condition = condition == null ? c : condition + " AND " + c;
     }
 
     private String name(String attr) {

@@ -12,6 +12,7 @@ import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.ledger.StorageClass;
 import dev.quartermaster.ledger.TagHead;
 
 import java.time.Clock;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * Releases a digest onto the host through the release document, on the ledger's word: only a VERIFIED
- * digest whose scan passed (or one forced with a recorded reason). The host's script proves the switch
+ * digest whose scan passed and that ECR has not archived (or one forced with a recorded reason). The host's script proves the switch
  * and rolls back by itself; this service records what it reports ({@link #onStatus}) and alerts on
  * anything but RELEASED. {@link #check} asks the host what runs, for the drift alarm.
  */
@@ -114,13 +115,18 @@ public final class ReleaseService {
                     .orElseThrow(() -> new Refused("the ledger has no image tagged " + repository + ":" + t + " (bin/qm ledger " + repository + ")"));
         }
         if (!repository.equals(config.repository())) {
-            throw new Refused("this stack releases " + config.repository() + " only, not " + repository);
+            String d = digest;
+            throw new Refused("this stack releases " + config.repository() + " only, not " + repository + ledger.image(repository, d)
+                    .filter(ImageRecord::archivedInEcr).map(i -> "; besides, " + archivedMessage(reference, i)).orElse(""));
         }
         ImageRecord image = ledger.image(repository, digest)
                 .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest));
         if (image.deleted() && overrideReason == null) {
             throw new Refused(repository + "@" + digest + " was deleted from the registry. If the host still holds it (a rollback to"
                     + " what ran before), override with --force --reason TEXT (recorded): the host uses its own copy and pulls nothing");
+        }
+        if (image.archivedInEcr() && overrideReason == null) {
+            throw new Refused(archivedMessage(reference, image));
         }
         ImageVerdict verdict = image.verdict();
         if (verdict != ImageVerdict.VERIFIED && overrideReason == null) {
@@ -144,6 +150,16 @@ public final class ReleaseService {
         Optional<ReleaseRecord> last = lastGood(on);
         return new Plan(config.app(), on, repository, tag, digest, version, verdict, overrideReason,
                 last.map(ReleaseRecord::running).orElse(null), last.map(ReleaseRecord::runningVersion).orElse(null));
+    }
+
+    /** Why an archived digest is refused, and the command that restores it. */
+    private static String archivedMessage(String reference, ImageRecord image) {
+        return "refused: " + (reference.contains("@") ? reference : reference + " (" + image.digest() + ")") + " is in ECR's archive storage class since " + image.storage().at()
+                + ": ECR answers 404 to a pull of it. Nothing was sent; the host is untouched. Restore it with\n  "
+                + StorageClass.restoreCommand(image.repository(), image.digest())
+                + "\nECR restores within about 20 minutes and sends an event that records STANDARD here (bin/qm ledger " + image.repository()
+                + "@" + image.digest() + " shows it); then release again. If the host still holds the image (a rollback to what ran"
+                + " before), override with --force --reason TEXT (recorded): the host uses its own copy.";
     }
 
     /** The last release whose outcome left a proven digest running (RELEASED, or ROLLED_BACK to the one before). */
@@ -179,7 +195,7 @@ public final class ReleaseService {
     }
 
     /** The rollback target in a history read newest first: one read serves both questions. */
-    private static Optional<ReleaseRecord> previousGoodIn(List<ReleaseRecord> history) {
+    public static Optional<ReleaseRecord> previousGoodIn(List<ReleaseRecord> history) {
         Optional<ReleaseRecord> last = lastGoodIn(history);
         return history.stream()
                 .filter(r -> r.status() == ReleaseRecord.Status.RELEASED && r.running() != null)

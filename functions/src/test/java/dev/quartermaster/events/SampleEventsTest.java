@@ -30,6 +30,23 @@ class SampleEventsTest {
     }
 
     @ParameterizedTest
+    @Event(value = "events/image-action-archived.json", type = ScheduledEvent.class)
+    void ecrArchiveEvent_isAnImageActionWithATargetStorageClassAndNoTag(ScheduledEvent event) {
+        assertThat(event.getSource()).isEqualTo("aws.ecr");
+        assertThat(event.getDetailType()).isEqualTo("ECR Image Action");
+        assertThat(event.getDetail()).containsEntry("action-type", "UPDATE_STORAGE_CLASS").containsEntry("target-storage-class", "ARCHIVE")
+                .containsKey("image-digest").doesNotContainKey("image-tag");
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/image-action-restored.json", type = ScheduledEvent.class)
+    void ecrRestoreEvent_isAnImageActionBackToStandard(ScheduledEvent event) {
+        assertThat(event.getDetailType()).isEqualTo("ECR Image Action");
+        assertThat(event.getDetail()).containsEntry("action-type", "UPDATE_STORAGE_CLASS").containsEntry("target-storage-class", "STANDARD")
+                .containsKey("last-activated-at").doesNotContainKey("image-tag");
+    }
+
+    @ParameterizedTest
     @Event(value = "events/ssm-command-success.json", type = ScheduledEvent.class)
     void ssmEvent_carriesCommandIdAndStatus(ScheduledEvent event) {
         assertThat(event.getSource()).isEqualTo("aws.ssm");

@@ -28,6 +28,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
         }
     }
 
+    /** The storage class of a digest, kept beside its image as the archive and signature are. */
+    private final Map<String, ImageRecord.Storage> storage = new HashMap<>();
+    private final Map<String, List<StorageEvent>> storageHistory = new HashMap<>();
+
     private final Map<String, TagHead> heads = new HashMap<>();
     private final Map<String, List<TagEvent>> history = new HashMap<>();
     private final Map<String, Image> images = new HashMap<>();
@@ -55,7 +59,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return ImageRecord.builder(repository, digest).mediaTypes(i.manifestMediaType(), i.artifactMediaType())
                 .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
                 .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed())
-                .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest))).build();
+                .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest)))
+                .storage(storage.get(key(repository, digest))).build();
     }
 
     @Override
@@ -75,6 +80,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
             }
         });
         return List.copyOf(out.values());
+    }
+
+    @Override
+    public synchronized List<StorageEvent> storageHistory(String repository, String digest) {
+        List<StorageEvent> h = new ArrayList<>(storageHistory.getOrDefault(key(repository, digest), List.of()));
+        h.sort(Comparator.comparing(StorageEvent::at).thenComparing(StorageEvent::eventId).reversed());
+        return h;
     }
 
     @Override
@@ -111,8 +123,15 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 case NOT_DELETED_AFTER -> i.deletedAt() == null || !i.deletedAt().isAfter(c.at());
                 case NOT_PUSHED_AFTER -> i.lastPushedAt() == null || !i.lastPushedAt().isAfter(c.at());
             };
-            if (!holds) {
+            ImageRecord.Storage current = storage.get(key(c.repository(), c.digest()));
+            if (!holds || (c.storageClass() != null && current != null && current.at().isAfter(c.at()))) {
                 throw new ConcurrentChangeException("image " + c.digest() + " changed while recording event " + a.eventId());
+            }
+        }
+        for (StorageEvent e : write.storageHistory()) {
+            if (storageHistory.getOrDefault(key(e.repository(), e.digest()), List.of()).stream()
+                    .anyMatch(x -> x.eventId().equals(e.eventId()) && x.at().equals(e.at()))) {
+                throw new ConcurrentChangeException("storage history entry of " + e.eventId() + " exists");
             }
         }
         markers.put(a.eventId(), Optional.ofNullable(write.alert()));
@@ -123,6 +142,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
         if (write.failure() != null) {
             failures.computeIfAbsent(write.failure().repository(), k -> new ArrayList<>()).add(write.failure());
         }
+        write.images().stream().filter(c -> c.storageClass() != null)
+                .forEach(c -> storage.put(key(c.repository(), c.digest()), new ImageRecord.Storage(c.storageClass(), c.at())));
+        write.storageHistory().forEach(e -> storageHistory.computeIfAbsent(key(e.repository(), e.digest()), k -> new ArrayList<>()).add(e));
     }
 
     private static Image change(Image i, LedgerWrite.ImageChange c, ImageAction a) {

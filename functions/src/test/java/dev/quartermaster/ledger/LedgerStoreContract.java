@@ -216,4 +216,92 @@ abstract class LedgerStoreContract {
             assertThat(store.history("wordpress", "tag-" + i)).hasSize(2);
         }
     }
+
+    private static ImageAction storageClass(String id, String at, StorageClass target, String digest) {
+        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "wordpress", digest, "",
+                "application/vnd.oci.image.manifest.v1+json", null, target);
+    }
+
+    @Test
+    void record_whenArchivedThenRestored_theImageCarriesTheNewestClass_itsTagsStay_andTheHistoryKeepsBoth() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        LedgerStore store = services.ledgerStore();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(20)));
+
+        ImageLedger.Result archived = ledger.record(storageClass("a1", "2026-12-01T00:00:00Z", StorageClass.ARCHIVE, digest(20)));
+        assertThat(store.image("wordpress", digest(20)).orElseThrow().archivedInEcr()).isTrue();
+        ledger.record(storageClass("r1", "2026-12-02T00:00:00Z", StorageClass.STANDARD, digest(20)));
+
+        ImageRecord image = store.image("wordpress", digest(20)).orElseThrow();
+        assertThat(archived.storageEvent().storageClass()).isEqualTo(StorageClass.ARCHIVE);
+        assertThat(image.storage()).isEqualTo(new ImageRecord.Storage(StorageClass.STANDARD, Instant.parse("2026-12-02T00:00:00Z")));
+        assertThat(image.tags()).containsExactly("wp-6.4-v1");
+        assertThat(image.lastPushedAt()).isEqualTo(Instant.parse("2026-11-20T09:00:00Z"));
+        assertThat(store.head("wordpress", "wp-6.4-v1").orElseThrow().digest()).isEqualTo(digest(20));
+        assertThat(store.storageHistory("wordpress", digest(20))).extracting(StorageEvent::eventId).containsExactly("r1", "a1");
+        assertThat(store.images("wordpress")).as("the history is no image").hasSize(1);
+    }
+
+    @Test
+    void record_whenAnOlderRestoreArrivesAfterANewerArchive_theDigestStaysArchived_andTheDuplicateCountsOnce() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        LedgerStore store = services.ledgerStore();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "t", digest(21)));
+        ledger.record(storageClass("a2", "2026-12-03T00:00:00Z", StorageClass.ARCHIVE, digest(21)));
+
+        ImageLedger.Result late = ledger.record(storageClass("r1", "2026-12-02T00:00:00Z", StorageClass.STANDARD, digest(21)));
+        ImageLedger.Result again = ledger.record(storageClass("a2", "2026-12-03T00:00:00Z", StorageClass.ARCHIVE, digest(21)));
+
+        assertThat(late.storageEvent().outOfOrder()).isTrue();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(store.image("wordpress", digest(21)).orElseThrow().storage())
+                .isEqualTo(new ImageRecord.Storage(StorageClass.ARCHIVE, Instant.parse("2026-12-03T00:00:00Z")));
+        assertThat(store.storageHistory("wordpress", digest(21))).hasSize(2)
+                .filteredOn(StorageEvent::outOfOrder).singleElement().extracting(StorageEvent::eventId).isEqualTo("r1");
+    }
+
+    @Test
+    void apply_whenANewerClassCommittedAfterThePlan_refusesTheOlderChange_andThePlanMadeAgainKeepsTheNewer() {
+        var services = fixture();
+        LedgerStore store = services.ledgerStore();
+        services.ledger().record(push("p1", "2026-11-20T09:00:00Z", "t", digest(22)));
+        ImageAction older = storageClass("r-old", "2026-12-01T00:00:00Z", StorageClass.STANDARD, digest(22));
+        LedgerWrite planned = ImageLedger.plan(older, null, List.of(), store.image("wordpress", digest(22)).orElseThrow());
+        services.ledger().record(storageClass("a-new", "2026-12-02T00:00:00Z", StorageClass.ARCHIVE, digest(22))); // commits in between
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.apply(planned)).isInstanceOf(LedgerStore.ConcurrentChangeException.class);
+        assertThat(store.image("wordpress", digest(22)).orElseThrow().archivedInEcr()).isTrue();
+
+        ImageLedger.Result result = services.ledger().record(older);
+        assertThat(result.storageEvent().outOfOrder()).isTrue();
+        assertThat(store.image("wordpress", digest(22)).orElseThrow().archivedInEcr()).isTrue();
+    }
+
+    @Test
+    void record_whenTheArchivedDigestIsPushedAgain_itIsStandardAsOfThePush() {
+        var services = fixture();
+        ImageLedger ledger = services.ledger();
+        ledger.record(push("p1", "2026-11-20T09:00:00Z", "t", digest(23)));
+        ledger.record(storageClass("a1", "2026-12-01T00:00:00Z", StorageClass.ARCHIVE, digest(23)));
+
+        ledger.record(push("p2", "2026-12-05T00:00:00Z", "t", digest(23)));
+
+        ImageRecord image = services.ledgerStore().image("wordpress", digest(23)).orElseThrow();
+        assertThat(image.storage()).isEqualTo(new ImageRecord.Storage(StorageClass.STANDARD, Instant.parse("2026-12-05T00:00:00Z")));
+        assertThat(services.ledgerStore().storageHistory("wordpress", digest(23))).first()
+                .satisfies(e -> assertThat(e.action()).isEqualTo(ImageAction.Kind.PUSH));
+    }
+
+    @Test
+    void record_whenADigestTheLedgerNeverSawIsArchived_itIsRecordedWithItsClassAlone() {
+        var services = fixture();
+        services.ledger().record(storageClass("a1", "2026-12-01T00:00:00Z", StorageClass.ARCHIVE, digest(24)));
+
+        ImageRecord image = services.ledgerStore().image("wordpress", digest(24)).orElseThrow();
+        assertThat(image.archivedInEcr()).isTrue();
+        assertThat(image.tags()).isEmpty();
+        assertThat(image.deleted()).isFalse();
+    }
 }

@@ -200,6 +200,72 @@ class ReleaseServiceTest {
         assertThat(service.plan("wordpress:wp-6.4-v1", null).previousDigest()).isEqualTo(V2);
     }
 
+    private void storageClass(String event, String digest, dev.quartermaster.ledger.StorageClass target) {
+        clock.advance(java.time.Duration.ofMinutes(1));
+        new ImageLedger(ledger, alerts).record(new ImageAction(event, clock.instant(), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "wordpress",
+                digest, "", null, null, target));
+    }
+
+    @Test
+    void anArchivedDigest_isRefusedByTagAndByDigest_namingTheCommandThatRestoresIt_andNothingIsSentOrMarked() {
+        storageClass("a1", V1, dev.quartermaster.ledger.StorageClass.ARCHIVE);
+
+        for (String ref : List.of("wordpress:wp-6.4-v1", "wordpress@" + V1)) {
+            assertThatThrownBy(() -> service.start(service.plan(ref, null), null, "alice", ReleaseRecord.Kind.RELEASE))
+                    .isInstanceOf(ReleaseService.Refused.class)
+                    .hasMessageContaining("archive storage class")
+                    .hasMessageContaining("aws ecr update-image-storage-class --repository-name wordpress --image-id imageDigest=" + V1
+                            + " --target-storage-class STANDARD")
+                    .hasMessageContaining("Nothing was sent");
+        }
+        assertThat(commands.sent()).isEmpty();
+        assertThat(tags.tagsOf("wordpress", V1)).as("no release mark was put on it").containsExactly("wp-6.4-v1");
+        assertThat(store.list("wordpress", "host")).isEmpty();
+
+        storageClass("r1", V1, dev.quartermaster.ledger.StorageClass.STANDARD); // ECR's restore event arrived
+        assertThat(service.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+    }
+
+    @Test
+    void anArchivedDigestOfAnotherRepository_isRefusedForTheRepository_andSaysItIsArchivedToo() {
+        String other = "sha256:" + "9".repeat(64);
+        new ImageLedger(ledger, alerts).record(new ImageAction("u1", clock.instant(), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "ubuntu",
+                other, "", null, null, dev.quartermaster.ledger.StorageClass.ARCHIVE));
+
+        assertThatThrownBy(() -> service.plan("ubuntu@" + other, null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageStartingWith("this stack releases wordpress only, not ubuntu; besides, refused: ubuntu@" + other)
+                .hasMessageContaining("--repository-name ubuntu --image-id imageDigest=" + other);
+        assertThatThrownBy(() -> service.plan("ubuntu@" + V1, null)).hasMessage("this stack releases wordpress only, not ubuntu");
+    }
+
+    @Test
+    void anArchivedRollbackTarget_isRefusedBeforeAnythingIsSent_unlessForcedBecauseTheHostStillHoldsIt() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        released("wp-6.5-v2", report("RELEASED", V2, "6.5.5"));
+        int sentBefore = commands.sent().size();
+        storageClass("a1", V1, dev.quartermaster.ledger.StorageClass.ARCHIVE);
+        String target = "wordpress@" + service.previousGood().orElseThrow().running();
+
+        assertThatThrownBy(() -> service.plan(target, null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining(V1).hasMessageContaining("--target-storage-class STANDARD");
+        assertThat(commands.sent()).hasSize(sentBefore);
+
+        ReleaseService.Plan forced = service.plan(target, "the host still holds 6.4.3, restore ticket 7");
+        assertThat(forced.digest()).isEqualTo(V1);
+        assertThat(forced.overrideReason()).contains("ticket 7");
+    }
+
+    @Test
+    void aRunningDigestThatIsArchived_doesNotBlockTheReleaseOfAnother() {
+        released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));
+        storageClass("a1", V1, dev.quartermaster.ledger.StorageClass.ARCHIVE);
+
+        ReleaseService.Plan plan = service.plan("wordpress:wp-6.5-v2", null);
+
+        assertThat(plan.digest()).isEqualTo(V2);
+        assertThat(plan.previousDigest()).as("the host rolls back with its own copy").isEqualTo(V1);
+    }
+
     @Test
     void driftCheck_alertsWhenTheHostRunsAnotherDigestThanReleased() {
         released("wp-6.4-v1", report("RELEASED", V1, "6.4.3"));

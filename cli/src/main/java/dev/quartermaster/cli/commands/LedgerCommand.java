@@ -11,6 +11,8 @@ import dev.quartermaster.events.Validation;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.ledger.StorageClass;
+import dev.quartermaster.ledger.StorageEvent;
 import dev.quartermaster.replication.Replica;
 import dev.quartermaster.replication.ReplicaStore;
 import dev.quartermaster.replication.ReplicationRoot;
@@ -31,7 +33,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ledger", description = {"Show the image ledger: a repository's digests, a tag's history, a digest's tags.",
         "  qm ledger <repo>            every digest with its tags, verdict and scan counts",
         "  qm ledger <repo>:<tag>      where the tag points now and its history (moves, deletes)",
-        "  qm ledger <repo>@<digest>   the tags a digest carries and its verification"})
+        "  qm ledger <repo>@<digest>   the tags a digest carries, its verification and ECR storage class (ARCHIVE: cannot be pulled)"})
 public final class LedgerCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "<repo>[:<tag>|@<digest>]")
@@ -65,6 +67,7 @@ public final class LedgerCommand implements Callable<Integer> {
                 return 3;
             }
             List<Replica> copies = replicas.replicas(repo, image.get().digest());
+            List<StorageEvent> storage = store.storageHistory(repo, image.get().digest());
             Map<String, Object> doc = new java.util.LinkedHashMap<>(EventParser.JSON.convertValue(image.get(),
                     new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
             doc.put("replicas", copies.stream().map(r -> {
@@ -76,8 +79,10 @@ public final class LedgerCommand implements Callable<Integer> {
                 m.put("reason", r.reason());
                 return m;
             }).toList());
+            doc.put("storageHistory", storage);
             return print(json, out, doc, () -> {
                 printImages(List.of(image.get()), out);
+                printStorage(image.get(), storage, out);
                 printReplicas(copies, out);
             });
         }
@@ -116,7 +121,7 @@ public final class LedgerCommand implements Callable<Integer> {
     }
 
     static void printImages(List<ImageRecord> images, PrintStream out) {
-        TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "VERDICT", "FOUND", "SCAN", "SIGNATURE", "NOTE");
+        TextTable t = new TextTable("DIGEST", "TAGS", "PUSHED", "VERDICT", "FOUND", "SCAN", "SIGNATURE", "STORAGE", "NOTE");
         for (ImageRecord i : images) {
             var v = i.verification();
             String note = i.deleted() ? "deleted" : i.indexDigest() != null ? "platform of " + TextTable.shortDigest(i.indexDigest())
@@ -124,12 +129,30 @@ public final class LedgerCommand implements Callable<Integer> {
             t.row(TextTable.shortDigest(i.digest()), i.tags().isEmpty() ? "-" : String.join(",", i.tags()),
                     i.lastPushedAt(), i.verdict() == null ? "-" : i.verdict(), v == null ? "-" : v.found(),
                     i.scanCounts() == null ? "-" : i.scanCounts().isEmpty() ? "clean" : i.scanCounts().toString(),
-                    i.signature() == null ? "-" : i.signature().state(), note);
+                    i.signature() == null ? "-" : i.signature().state(), storageClass(i), note);
         }
         t.print(out, "  ");
         images.stream().filter(i -> i.signature() != null && images.size() == 1).forEach(i -> out.println("  signature: " + i.signature().state()
                 + (i.signature().identity() == null ? "" : " by " + i.signature().identity())
                 + (i.signature().reason() == null ? "" : " (" + i.signature().reason() + ")") + ", checked " + i.signature().at()));
+    }
+
+    /** ECR's storage class of the digest: ARCHIVE or STANDARD as ECR last said, STANDARD when it never said. */
+    static String storageClass(ImageRecord i) {
+        return i.storage() == null ? StorageClass.STANDARD.name() : i.storage().storageClass().name();
+    }
+
+    /** One digest's storage class with its time, how to restore it when archived, and its history. */
+    static void printStorage(ImageRecord image, List<StorageEvent> history, PrintStream out) {
+        if (image.storage() == null) {
+            return;
+        }
+        out.println("  storage: " + image.storage().storageClass() + " since " + image.storage().at()
+                + (image.archivedInEcr() ? " (cannot be pulled; restore: " + StorageClass.restoreCommand(image.repository(), image.digest()) + ")" : ""));
+        TextTable t = new TextTable("WHEN", "CLASS", "BY", "NOTE");
+        history.forEach(e -> t.row(e.at(), e.storageClass(), e.action() == dev.quartermaster.ledger.ImageAction.Kind.PUSH ? "push" : "ECR",
+                e.outOfOrder() ? "late event" : ""));
+        t.print(out, "    ");
     }
 
     /** Each destination's copy of one digest: where, in which state, since when, why. */

@@ -52,7 +52,8 @@ public final class ReleaseCommands {
         @Parameters(index = "0", description = "REPO:TAG or REPO@sha256:<hex>")
         String reference;
 
-        @Option(names = "--force", description = "release even if the ledger's verdict is not VERIFIED (needs --reason; recorded)")
+        @Option(names = "--force", description = "release even if the ledger's verdict is not VERIFIED, or ECR archived the digest and the host still "
+                + "holds it (needs --reason; recorded)")
         boolean force;
 
         @Option(names = "--reason", description = "why the override (recorded with the release)")
@@ -97,8 +98,8 @@ public final class ReleaseCommands {
         @Option(names = "--no-restore-point", description = "skip the database backup taken before the switch")
         boolean noRestorePoint;
 
-        @Option(names = "--force", description = "return even to a digest the ledger says was deleted from the registry (the host's own copy; "
-                + "needs --reason; recorded)")
+        @Option(names = "--force", description = "return even to a digest the ledger says was deleted from the registry or archived by ECR "
+                + "(the host's own copy; needs --reason; recorded)")
         boolean force;
 
         @Option(names = "--reason", description = "why the override (recorded with the rollback)")

@@ -6,6 +6,7 @@ import dev.quartermaster.common.Alert;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.ledger.StorageClass;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseService;
 import dev.quartermaster.release.ReleaseStore;
@@ -61,7 +62,21 @@ public final class StatusView {
                 h.put("since", r.finishedAt());
                 h.put("releasedBy", r.requestedBy());
                 h.put("outcome", r.status().name());
+                archivedInEcr(ledger, releases.config().repository(), r.running()).ifPresent(i -> {
+                    h.put("runningStorage", "ARCHIVE since " + i.storage().at());
+                    problems.add("ECR archived the digest running on " + host.name() + " (" + r.running() + ") at " + i.storage().at()
+                            + ": the host runs its own copy, but a pull of it (a new host, a pruned image) gets 404. Restore it: "
+                            + StorageClass.restoreCommand(i.repository(), i.digest()));
+                });
             }
+            ReleaseService.previousGoodIn(history).map(ReleaseRecord::running).ifPresent(d -> {
+                h.put("rollbackTarget", d);
+                archivedInEcr(ledger, releases.config().repository(), d).ifPresent(i -> {
+                    h.put("rollbackTargetStorage", "ARCHIVE since " + i.storage().at());
+                    problems.add("ECR archived the rollback target on " + host.name() + " (" + d + ") at " + i.storage().at()
+                            + ": bin/qm rollback is refused until it is restored: " + StorageClass.restoreCommand(i.repository(), i.digest()));
+                });
+            });
             history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
                 h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
                 if (c.reason() != null && c.reason().startsWith("DRIFT")) {
@@ -151,6 +166,11 @@ public final class StatusView {
         List<String> lastAlerts = alerts == null ? List.of("(alerts go to the SNS topic's subscribers; not readable back)")
                 : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
         return new Status(app, backups, images, archive, pipeline, lastAlerts, problems);
+    }
+
+    /** The ledger's image of {@code digest} when ECR last said it is archived (it cannot be pulled). */
+    private static java.util.Optional<ImageRecord> archivedInEcr(LedgerStore ledger, String repository, String digest) {
+        return digest == null ? java.util.Optional.empty() : ledger.image(repository, digest).filter(ImageRecord::archivedInEcr);
     }
 
     /** Values as bars, lowest to highest of the series. */

@@ -68,4 +68,48 @@ class StatusViewIT {
             assertThat(stuck.problems()).anyMatch(x -> x.startsWith("the dead-letter queue holds 1 event(s)"));
         }
     }
+
+    private static void released(dev.quartermaster.release.ReleaseStore store, String commandId, String digest, Instant at) {
+        var r = new dev.quartermaster.release.ReleaseRecord("wordpress", "host", commandId, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                dev.quartermaster.release.ReleaseRecord.Status.RUNNING, "wordpress", null, digest, "6.4.3", null, "alice", at, null, null,
+                null, null, null, null, null);
+        store.create(r);
+        store.settle(r.settled(dev.quartermaster.release.ReleaseRecord.Status.RELEASED, digest, "6.4.3", "released", "[]", at.plusSeconds(30)));
+    }
+
+    @Test
+    void aRunningDigestOrRollbackTargetThatEcrArchived_needsAttention_withTheCommandThatRestoresIt(@TempDir Path dir) throws Exception {
+        try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            Platform p = LocalServices.platform(local, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            var backups = BackupRoot.store(p);
+            var ledger = LedgerRoot.store(p);
+            var releases = ReleaseRoot.store(p);
+            Instant now = Instant.now();
+            String older = "sha256:" + "c".repeat(64);
+            backups.create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", now.minus(Duration.ofHours(2)), "c1", "backups/wordpress/k1.sql.zst", null));
+            backups.settle(backups.byCommandId("c1").orElseThrow().verified(1000, "00", 5, 50, 3000, now.minus(Duration.ofHours(2))));
+            released(releases, "r1", older, now.minus(Duration.ofDays(3)));
+            released(releases, "r2", DIGEST, now.minus(Duration.ofDays(2)));
+            DeadLetters dead = DeadLetters.local(local.deadLettersDir());
+
+            var before = StatusView.collect(ReleaseContext.reader(local, p), releases, backups, ledger, "wordpress", 26, List.of(), dead, now);
+            assertThat(before.problems()).noneMatch(x -> x.contains("archived"));
+
+            ImageLedger images = new ImageLedger(ledger, a -> { });
+            images.record(new ImageAction("s1", now.minus(Duration.ofHours(1)), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "wordpress", older, "",
+                    null, null, dev.quartermaster.ledger.StorageClass.ARCHIVE));
+            images.record(new ImageAction("s2", now.minus(Duration.ofMinutes(30)), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "wordpress", DIGEST, "",
+                    null, null, dev.quartermaster.ledger.StorageClass.ARCHIVE));
+            var after = StatusView.collect(ReleaseContext.reader(local, p), releases, backups, ledger, "wordpress", 26, List.of(), dead, now);
+
+            assertThat(after.healthy()).isFalse();
+            assertThat(after.problems()).anySatisfy(x -> assertThat(x).startsWith("ECR archived the digest running on host (" + DIGEST + ")")
+                    .contains("--image-id imageDigest=" + DIGEST + " --target-storage-class STANDARD"));
+            assertThat(after.problems()).anySatisfy(x -> assertThat(x).startsWith("ECR archived the rollback target on host (" + older + ")")
+                    .contains("bin/qm rollback is refused"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StatusView.print(after, false, false, new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("runningStorage: ARCHIVE since", "rollbackTargetStorage: ARCHIVE since");
+        }
+    }
 }
