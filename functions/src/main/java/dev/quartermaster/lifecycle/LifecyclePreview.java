@@ -118,9 +118,20 @@ public final class LifecyclePreview {
 
     private static List<LifecycleRules.Image> evaluated(List<ImageRecord> live, Map<String, Set<String>> marks, Map<String, Storage> storage) {
         return live.stream().map(i -> {
-            Storage s = storage.getOrDefault(i.digest(), new Storage(LifecycleRules.StorageClass.STANDARD, null));
+            Storage s = storage.getOrDefault(i.digest(), recorded(i));
             return new LifecycleRules.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null, s.storageClass(), s.transitionedAt());
         }).toList();
+    }
+
+    /** Where the ledger last heard ECR store the image (ECR's UPDATE_STORAGE_CLASS events); standard when it never heard. */
+    static Storage recorded(ImageRecord i) {
+        if (i.storage() == null || i.storage().storageClass() == null) {
+            return new Storage(LifecycleRules.StorageClass.STANDARD, null);
+        }
+        return switch (i.storage().storageClass()) {
+            case ARCHIVE -> new Storage(LifecycleRules.StorageClass.ARCHIVE, i.storage().at());
+            case STANDARD -> new Storage(LifecycleRules.StorageClass.STANDARD, null);
+        };
     }
 
     private static List<ImageRecord> live(List<ImageRecord> images) {

@@ -124,4 +124,22 @@ class LifecyclePreviewTest {
         assertThat(findings).anySatisfy(f -> assertThat(f).contains("rule 20").contains("EVERY listed prefix").contains("one rule per prefix"));
         assertThat(findings).anySatisfy(f -> assertThat(f).contains("rule 20 selects no image of this repository"));
     }
+
+    @Test
+    void anImageTheLedgerRecordsAsArchived_isLeftAloneByStandardRules_withoutBeingNamedByTheCaller() {
+        LifecycleRules keepOne = LifecycleRules.defaults(7, 1);
+        ImageRecord archived = ImageRecord.builder("wordpress", "archived").pushed(NOW.minus(Duration.ofDays(90)), NOW.minus(Duration.ofDays(90)))
+                .tags(Set.of("wp-6.3-v1"))
+                .verification(new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.x", "6.3.1", "ok", 1, 1, NOW))
+                .storage(new ImageRecord.Storage(dev.quartermaster.ledger.StorageClass.ARCHIVE, NOW.minus(Duration.ofDays(10)))).build();
+        List<ImageRecord> images = List.of(image("new", 1, true, ImageVerdict.VERIFIED, "wp-6.6-v1"),
+                image("standard-old", 60, true, ImageVerdict.VERIFIED, "wp-6.4-v1"), archived);
+
+        Map<String, LifecyclePreview.Line> lines = LifecyclePreview.preview(keepOne, images, Map.of(),
+                new LifecyclePreview.Needs(Set.of(), Set.of(), null), NOW).stream()
+                .collect(Collectors.toMap(LifecyclePreview.Line::digest, l -> l));
+
+        assertThat(lines.get("standard-old").action()).as("the standard rule counts it").isEqualTo("EXPIRE");
+        assertThat(lines.get("archived").action()).as("an archived image is evaluated only by rules selecting archive").isEqualTo("KEEP");
+    }
 }
