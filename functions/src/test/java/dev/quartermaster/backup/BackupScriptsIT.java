@@ -594,4 +594,39 @@ class BackupScriptsIT {
         assertThat(Files.readString(log)).doesNotContain("import.cnf").doesNotContain("CREATE DATABASE");
         assertUntouched(database);
     }
+
+    @Test
+    void restoreInAContainer_runsTheContainersClientWithTheSameLimits(@TempDir Path shims) throws Exception {
+        // `docker exec` as a shim: what the script asks to run in the container runs here, against the test's MariaDB
+        String socket = Files.readAllLines(db.defaultsFile()).stream().filter(l -> l.startsWith("socket=")).findFirst().orElseThrow()
+                .substring("socket=".length());
+        Path log = shims.resolve("docker.log");
+        Path inside = Files.createDirectories(shims.resolve("container-bin")); // the container's client finds its server by itself
+        Files.writeString(inside.resolve("mariadb"), "#!/bin/bash\nexec /usr/bin/mariadb --socket='" + socket + "' \"$@\"\n");
+        Files.setPosixFilePermissions(inside.resolve("mariadb"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path docker = shims.resolve("docker");
+        Files.writeString(docker, "#!/bin/bash\n[ \"$1\" = exec ] || exit 99; shift\n"
+                + "while [ $# -gt 0 ]; do case \"$1\" in -i) shift;; -e) shift 2;; *) break;; esac; done\n"
+                + "shift # the container's name\nprintf '%s\\n' \"$*\" >> '" + log + "'\n"
+                + "exec env PATH='" + inside + ":'\"$PATH\" \"$@\"\n");
+        Files.setPosixFilePermissions(docker, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> path = Map.of("PATH", shims + ":" + System.getenv("PATH"));
+        String database = "wp_contained";
+        String key = liveWithLaterRow(database);
+        Path shell = shims.resolve("shell-ran");
+        String hostile = hostileBackup(database, key, "\\! touch " + shell, Map.of());
+
+        HostScripts.Run refused = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", hostile, "QM_DATABASE", database,
+                "QM_CONTAINER", "db-1"), path);
+        assertThat(refused.ok()).as(refused.output()).isFalse();
+        assertThat(refused.output()).contains("Unknown command '\\!'").contains("was not touched");
+        assertThat(shell).doesNotExist();
+        assertUntouched(database);
+
+        HostScripts.Run restored = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database,
+                "QM_CONTAINER", "db-1"), path);
+        assertThat(restored.ok()).as(restored.output()).isTrue();
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'written_after_backup'")).isEqualTo("0");
+        assertThat(Files.readString(log)).contains("--binary-mode --local-infile=0");
+    }
 }
