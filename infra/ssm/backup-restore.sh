@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quartermaster restore and restore drill: import a committed backup into a scratch database from one
-# download that is checksummed as it streams, prove it (sha256 and every table's row count against the
-# manifest), and only then, for a restore, swap it in.
+# Quartermaster restore and restore drill: prove a committed backup's size and sha256 against its manifest
+# before any byte of it reaches the MariaDB client, import it into a scratch database (binary mode, no local
+# files, as a user granted on that database alone), prove every table's row count against the manifest, and
+# only then, for a restore, swap it in.
 # Run by the SSM documents QuartermasterRestore (restore) and QuartermasterDrill (drill), or by `bin/qm`.
 #
 #   QM_BUCKET     bucket                       QM_KEY        backup key ('' = the newest committed backup of QM_DATABASE)
@@ -16,6 +17,12 @@
 # tables to qm_prev_<db> and the proven ones in. A truncated or tampered object, an SQL error or a killed
 # import stops before the swap, with the live database untouched. The replaced tables stay in
 # qm_prev_<db> until the next restore (drop it yourself when you are sure).
+#
+# Nothing in a dump runs on the host: the object is proven (its size from S3 against the manifest before it is
+# downloaded, its sha256 from a first streamed download) before the client sees a byte, and the import itself
+# streams the same object version again (no copy on the host's disk) into `mariadb --binary-mode` (client
+# commands such as \! and `system` are not parsed) with `--local-infile=0` (LOAD DATA LOCAL reads no host file),
+# as a user without the FILE privilege (no server-side file read or write).
 set -euo pipefail
 umask 077
 source "${QM_LIB:-$(dirname "${BASH_SOURCE[0]}")/qm-lib.sh}" # @include qm-lib.sh
@@ -64,10 +71,10 @@ cleanup() {
 trap cleanup EXIT
 
 t0=$(date +%s%N)
-# the object's current version (where the bucket keeps versions), asked while the manifest downloads: one
-# AWS CLI start-up less on the restore's path
-aws s3api head-object --bucket "$QM_BUCKET" --key "$QM_KEY" --query VersionId --output text > "$meta/version" 2>/dev/null &
-version_pid=$!
+# the object's current version (where the bucket keeps versions), ETag and size, asked while the manifest downloads:
+# one AWS CLI start-up less on the restore's path
+aws s3api head-object --bucket "$QM_BUCKET" --key "$QM_KEY" --query '[VersionId,ETag,ContentLength]' --output text > "$meta/head" 2>"$meta/head.err" &
+head_pid=$!
 manifest="$(aws s3 cp "s3://$QM_BUCKET/$QM_KEY.manifest.json" - 2>/dev/null)" \
   || { echo "qm-restore: s3://$QM_BUCKET/$QM_KEY has no manifest: it is not a committed backup" >&2; exit 3; }
 want="$(printf '%s\n' "$manifest" | sed -n 's/^ *"sha256": *"\([a-f0-9]\{64\}\)".*/\1/p')"
@@ -78,7 +85,9 @@ if [ "$of" != "$QM_DATABASE" ]; then
   exit 4
 fi
 compression="$(printf '%s\n' "$manifest" | sed -n 's/^ *"compression": *"\([a-z]*\)".*/\1/p')"
+want_bytes="$(printf '%s\n' "$manifest" | sed -n 's/^ *"bytes": *\([0-9]\{1,15\}\),\{0,1\} *$/\1/p')"
 [ -n "$want" ] || { echo "qm-restore: manifest has no sha256" >&2; exit 3; }
+[ -n "$want_bytes" ] || { echo "qm-restore: manifest has no size (\"bytes\"): it is not a committed backup" >&2; exit 3; }
 # a manifest always names its compression; one written without it is read by the key's suffix, never by a default
 [ -n "$compression" ] || case "$QM_KEY" in *.zst) compression=zstd ;; *.gz) compression=gzip ;; esac
 case "$compression" in
@@ -88,40 +97,65 @@ case "$compression" in
 esac
 printf '%s\n' "$manifest" | qm_manifest_tables > "$meta/expected"
 
-# one download, pinned to the object's current version where the bucket keeps versions, hashed as it streams
-wait "$version_pid" || true
-version="$(cat "$meta/version" 2>/dev/null || true)"
-download() {
-  if [ -n "$pinned" ]; then
-    # the body goes to fd 3 (the pipe); the CLI's JSON response to stdout is thrown away
-    aws s3api get-object --bucket "$QM_BUCKET" --key "$QM_KEY" --version-id "$version" /dev/fd/3 3>&1 >/dev/null
-  else
-    aws s3 cp "s3://$QM_BUCKET/$QM_KEY" -
-  fi
-}
-
+# the object as it is now: its version (where the bucket keeps versions), ETag and size. Every download below asks for
+# exactly that object (the version, and If-Match on the ETag), so the bytes imported are the bytes proven.
+wait "$head_pid" || { echo "qm-restore: cannot read s3://$QM_BUCKET/$QM_KEY: $(tr -d '\r' < "$meta/head.err" | tr '\n' ' ' | cut -c1-300)" >&2; exit 3; }
+IFS=$'\t' read -r version etag length < "$meta/head" || true
+[[ "$etag" =~ ^\"?[A-Za-z0-9-]{1,128}\"?$ ]] || { echo "qm-restore: s3://$QM_BUCKET/$QM_KEY has no usable ETag: ${etag:0:80}" >&2; exit 3; }
+if [ "$length" != "$want_bytes" ]; then
+  echo "qm-restore: REFUSED: SIZE MISMATCH for $QM_KEY: the manifest says $want_bytes bytes, the object has ${length:-no size};" \
+       "nothing was imported and $QM_DATABASE was not touched" >&2
+  exit 5
+fi
 pinned=""
 [[ "$version" =~ ^[A-Za-z0-9._-]{1,1024}$ && "$version" != "None" && "$version" != "null" ]] && pinned=" version $version"
+download() {
+  local only=(--if-match "$etag")
+  [ -z "$pinned" ] || only+=(--version-id "$version")
+  # the body goes to fd 3 (the pipe); the CLI's JSON response to stdout is thrown away
+  aws s3api get-object --bucket "$QM_BUCKET" --key "$QM_KEY" "${only[@]}" /dev/fd/3 3>&1 >/dev/null
+}
+# await_file FILE: a process substitution's result, once it has written it
+await_file() { for _ in $(seq 1 300); do [ -s "$1" ] && break; sleep 0.1; done; cat "$1" 2>/dev/null || true; }
+
+# the proof, before any byte reaches the client: one streamed download hashed and counted, then thrown away
+echo "qm-restore: proving s3://$QM_BUCKET/$QM_KEY$pinned ($want_bytes bytes) against its manifest before the import" >&2
+download | tee >(wc -c | tr -d ' ' > "$meta/proof.bytes") | qm_sha256 > "$meta/proof.sha256" \
+  || { echo "qm-restore: downloading s3://$QM_BUCKET/$QM_KEY$pinned to prove it failed; nothing was imported and $QM_DATABASE was not touched" >&2; exit 3; }
+got="$(await_file "$meta/proof.sha256")"; got_bytes="$(await_file "$meta/proof.bytes")"
+if [ "$got" != "$want" ] || [ "$got_bytes" != "$want_bytes" ]; then
+  echo "qm-restore: REFUSED: CHECKSUM MISMATCH for $QM_KEY: the manifest says $want ($want_bytes bytes), the download hashed to" \
+       "${got:-nothing} (${got_bytes:-0} bytes); nothing was imported and $QM_DATABASE was not touched" >&2
+  exit 5
+fi
+
 echo "qm-restore: importing s3://$QM_BUCKET/$QM_KEY$pinned into scratch database $scratch (${QM_CONTAINER:-host})" >&2
 db mariadb -e "DROP DATABASE IF EXISTS $(qm_sql_ident "$scratch"); CREATE DATABASE $(qm_sql_ident "$scratch")"
+# the import user holds privileges on the scratch database alone: no global privilege, so no FILE (no server-side
+# LOAD DATA INFILE or SELECT ... INTO OUTFILE) and no SUPER
 {
   for h in "${import_hosts[@]}"; do
     printf "CREATE USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$import_user" "$h" "$import_pwd"
     printf "GRANT ALL PRIVILEGES ON %s.* TO '%s'@'%s';\n" "$(qm_sql_ident "$scratch")" "$import_user" "$h"
   done
 } | db mariadb
+# the client reads the dump as data: --binary-mode parses no client command (\! and system run a shell, \. reads a
+# file, \T writes one), --local-infile=0 refuses LOAD DATA LOCAL INFILE (a host file read by the client), whatever
+# an option file says (the command line wins)
+import_opts=(--binary-mode --local-infile=0)
 # db_import: stdin into the scratch database as the import user
 db_import() {
   if [ -n "$QM_CONTAINER" ]; then
     QM_IMPORT_PWD="$import_pwd" docker exec -i -e QM_IMPORT_PWD "$QM_CONTAINER" sh -c '
       t=mariadb; command -v "$t" >/dev/null 2>&1 || t=mysql
-      MYSQL_PWD="$QM_IMPORT_PWD" exec "$t" -u"$1" "$2"' qm "$import_user" "$scratch"
+      u="$1"; d="$2"; shift 2
+      MYSQL_PWD="$QM_IMPORT_PWD" exec "$t" -u"$u" "$@" "$d"' qm "$import_user" "$scratch" "${import_opts[@]}"
   else
     # only this file: a ~/.my.cnf with the administrator's password must not win over the import user's
     { [ -z "${QM_DB_DEFAULTS_FILE:-}" ] || cat "$QM_DB_DEFAULTS_FILE"
       for g in client mysql mariadb-client client-mariadb; do printf '\n[%s]\nuser=%s\npassword=%s\n' "$g" "$import_user" "$import_pwd"; done
     } > "$meta/import.cnf"
-    mariadb --defaults-file="$meta/import.cnf" "$scratch"
+    mariadb --defaults-file="$meta/import.cnf" "${import_opts[@]}" "$scratch"
   fi
 }
 # routines, triggers, events and views carry DEFINER=`root`@`...`: creating them as another user needs SUPER or
@@ -132,15 +166,17 @@ db_import() {
 strip_definers() {
   sed -E 's/^((\/\*![0-9]{5} CREATE\*\/ )?\/\*![0-9]{5} |CREATE )DEFINER=`[^`]*`@`[^`]*`/\1/'
 }
+# the same object version again, never more than the proven size, hashed again on its way in: a difference (which
+# S3 does not allow for one version) stops the restore before the swap
 download \
+  | head -c "$want_bytes" \
   | tee >(qm_sha256 > "$meta/sha256") \
   | "${decompress[@]}" \
   | strip_definers \
   | db_import
-for _ in $(seq 1 300); do [ -s "$meta/sha256" ] && break; sleep 0.1; done
-got="$(cat "$meta/sha256" 2>/dev/null || true)"
+got="$(await_file "$meta/sha256")"
 if [ "$got" != "$want" ]; then
-  echo "qm-restore: CHECKSUM MISMATCH for $QM_KEY: manifest says $want, the download hashed to ${got:-nothing}; $QM_DATABASE was not touched" >&2
+  echo "qm-restore: CHECKSUM MISMATCH for $QM_KEY: manifest says $want, the import's download hashed to ${got:-nothing}; $QM_DATABASE was not touched" >&2
   exit 5
 fi
 

@@ -24,8 +24,9 @@ public enum HostDocument {
             Map.of(), List.of(), required(BUCKET), required(KEY), required(DATABASE), optional(CONTAINER),
             withDefault(COMPRESSION, Setting.BACKUP_COMPRESSION.defaultValue()), optional(PASSWORD_PARAMETER)),
     RESTORE("backup-restore.sh", "Restore", Host.Role.DATABASE,
-            "Quartermaster: restore a committed backup into a scratch database from one checksummed download, prove its "
-                    + "row counts, then swap it in (the live database is untouched by any failure)",
+            "Quartermaster: restore a committed backup: prove its size and sha256 before the import, import it into a scratch "
+                    + "database (client in binary mode, no local files), prove its row counts, then swap it in (the live database "
+                    + "is untouched by any failure)",
             Map.of("QM_MODE", "restore"), List.of(), required(BUCKET), optional(KEY), required(DATABASE), optional(CONTAINER),
             optional(PASSWORD_PARAMETER)),
     /** The drill's own document: whatever it is sent, it restores into qm_drill_&lt;database&gt; and never touches the live one. */

@@ -36,6 +36,14 @@ public interface ArchiveLayout {
      */
     void putBlob(String digest, long size, InputStream in);
 
+    /**
+     * As {@link #putBlob(String, long, InputStream)}, for a run that must end by {@code deadline}: a layout that
+     * waits for memory (a free part buffer) stops waiting then, with an {@link ArchiveException}.
+     */
+    default void putBlob(String digest, long size, InputStream in, Instant deadline) {
+        putBlob(digest, size, in);
+    }
+
     /** The stored bytes, as stored (callers that hand them on verify them: see {@link ImageSource#fromLayout}). */
     InputStream openBlob(String digest);
 

@@ -197,7 +197,7 @@ public final class ImageArchiver {
                 present(m.digest(), m.size());
                 return;
             }
-            layout.putBlob(m.digest(), m.size(), new ByteArrayInputStream(m.bytes()));
+            layout.putBlob(m.digest(), m.size(), new ByteArrayInputStream(m.bytes()), deadline);
             copied(m.digest(), m.size());
         }
 
@@ -239,7 +239,7 @@ public final class ImageArchiver {
                     present(d.digest(), d.size());
                     return;
                 }
-                layout.putBlob(d.digest(), d.size(), timed(source.blob(repository, d.digest()), d.digest()));
+                layout.putBlob(d.digest(), d.size(), timed(source.blob(repository, d.digest()), d.digest()), deadline);
                 copied(d.digest(), d.size());
             });
         }
@@ -271,7 +271,7 @@ public final class ImageArchiver {
                         return;
                     }
                     try {
-                        layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()));
+                        layout.putBlob(s.getKey(), s.getValue(), timed(source.blob(repository, s.getKey()), s.getKey()), deadline);
                         recopied(s.getValue());
                     } catch (RuntimeException e) {
                         complete.set(false);

@@ -14,6 +14,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -109,14 +111,27 @@ public final class S3ArchiveLayout implements ArchiveLayout {
         }
     }
 
+    /** Without a run's deadline a wait for a part buffer still ends: after Lambda's longest run. */
+    static final Duration LONGEST_WAIT = Duration.ofMinutes(15);
+
     @Override
     public void putBlob(String digest, long size, InputStream in) {
+        putBlob(digest, size, in, Instant.now().plus(LONGEST_WAIT));
+    }
+
+    /**
+     * Every path returns the part buffers it takes: a read that fails gives its buffer back, an upload gives its
+     * own back when it ends however it ends, and a part that already failed stops the copy before the next
+     * buffer is taken. A wait for a free buffer ends at {@code deadline} with an {@link ArchiveException}.
+     */
+    @Override
+    public void putBlob(String digest, long size, InputStream in, Instant deadline) {
         String key = blobKey(digest);
         Map<String, String> metadata = Map.of(SHA256, hex(digest));
         StorageClass storage = largeBlobClass != null && size >= largeBlobBytes ? largeBlobClass : StorageClass.STANDARD;
         try (Digests.CountingDigestStream hashed = new Digests.CountingDigestStream(in)) {
             if (size <= partBytes) {
-                byte[] buffer = buffers.take();
+                byte[] buffer = buffers.take(deadline);
                 try {
                     int n = hashed.readNBytes(buffer, 0, (int) size);
                     if (n == size && hashed.read() >= 0) { // one byte more than the descriptor says: counted, so check() refuses it
@@ -134,7 +149,8 @@ public final class S3ArchiveLayout implements ArchiveLayout {
             List<Future<CompletedPart>> parts = new ArrayList<>();
             try {
                 for (int number = 1; ; number++) {
-                    byte[] buffer = buffers.take();
+                    failFast(parts); // before taking a buffer: once one is taken, only its upload or a give returns it
+                    byte[] buffer = buffers.take(deadline);
                     int n;
                     try {
                         n = hashed.readNBytes(buffer, 0, partBytes);
@@ -149,7 +165,6 @@ public final class S3ArchiveLayout implements ArchiveLayout {
                         buffers.give(buffer);
                         break;
                     }
-                    failFast(parts);
                     parts.add(uploadPart(key, uploadId, number, buffer, n));
                     if (n < partBytes) {
                         break;
@@ -171,6 +186,11 @@ public final class S3ArchiveLayout implements ArchiveLayout {
         } catch (IOException e) {
             throw new ArchiveException("reading blob " + digest + " to archive it failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Part buffers free right now (all of them when no copy runs). */
+    int freeBuffers() {
+        return buffers.available();
     }
 
     /** Uploads one part on the layout's upload threads; its buffer goes back to the pool when the upload ends, however it ends. */

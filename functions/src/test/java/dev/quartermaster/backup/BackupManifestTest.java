@@ -16,6 +16,7 @@ class BackupManifestTest {
     // the patterns of backup-restore.sh and qm_manifest_tables, in Java
     private static final Pattern SHA = Pattern.compile("(?m)^ *\"sha256\": *\"([a-f0-9]{64})\"");
     private static final Pattern DATABASE = Pattern.compile("(?m)^ *\"database\": *\"([A-Za-z0-9_]*)\"");
+    private static final Pattern BYTES = Pattern.compile("(?m)^ *\"bytes\": *([0-9]{1,15}),? *$");
     private static final Pattern COMPRESSION = Pattern.compile("(?m)^ *\"compression\": *\"([a-z]*)\"");
     private static final Pattern TABLE = Pattern.compile("^    \"(.*)\": ([0-9]+),?$");
 
@@ -32,6 +33,7 @@ class BackupManifestTest {
         assertThat(group(SHA, json)).isEqualTo(sha);
         assertThat(group(DATABASE, json)).isEqualTo("wordpress");
         assertThat(group(COMPRESSION, json)).isEqualTo("zstd");
+        assertThat(group(BYTES, json)).as("the size the restore proves before the import").isEqualTo("1234");
         List<String> lines = json.lines().toList();
         int start = lines.indexOf("  \"tables\": {");
         assertThat(start).as(json).isPositive();

@@ -468,4 +468,165 @@ class BackupScriptsIT {
         assertThat(fromJava).containsExactlyEntriesOf(fromAwk);
         assertThat(fromJava).containsEntry("odd`name", 3L).containsEntry("wp_posts", 500L);
     }
+
+    /**
+     * A committed backup as an attacker who can write under backups/ would leave it: the dump of {@code baseKey} with
+     * {@code extraSql} appended, and a manifest consistent with it (sha256, size, and {@code extraTables} counted as if
+     * the attack worked), under a new key.
+     */
+    private static String hostileBackup(String database, String baseKey, String extraSql, Map<String, Long> extraTables) throws Exception {
+        String key = key(database);
+        // without the sandbox line a MariaDB 10.11.8+ dump opens with (its client then refuses \! and system, not
+        // LOAD DATA LOCAL): the attacker writes the whole dump
+        String sql = new String(gunzip(object(baseKey)), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("/*M!999999\\- enable the sandbox mode */", "");
+        assertThat(sql).doesNotContain("sandbox");
+        byte[] hostile = gzip((sql + "\n" + extraSql + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (var s3 = LocalBackends.s3().client()) {
+            StringBuilder tables = new StringBuilder("\"tables\": {");
+            extraTables.forEach((t, n) -> tables.append("\n    \"").append(t).append("\": ").append(n).append(","));
+            String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(baseKey + ".manifest.json")).asUtf8String()
+                    .replace("\"tables\": {", tables.toString());
+            s3.putObject(b -> b.bucket(BUCKET).key(key + ".manifest.json"), RequestBody.fromString(manifest));
+        }
+        replaceObject(key, hostile, true); // the object, and the manifest's sha256 and size to match it
+        return key;
+    }
+
+    @Test
+    void restoreAndDrill_ofADumpThatRunsClientCommandsOrReadsFiles_runNothing_readNothing_andTouchNothing(@TempDir Path dir) throws Exception {
+        String database = "wp_crafted";
+        String baseKey = liveWithLaterRow(database);
+        Path secret = dir.resolve("host-secret");
+        String secretText = "host-secret-" + UUID.randomUUID();
+        Files.writeString(secret, secretText + "\n");
+        Path shell = dir.resolve("shell-ran");
+        Path system = dir.resolve("system-ran");
+        Path outfile = dir.resolve("outfile-written");
+        // each statement alone (the client stops at the first error), with a manifest that matches the dump as if the
+        // attack had worked (the `stolen` table counted): only the client's and the user's limits stand in its way
+        Map<String, String> attacks = new java.util.LinkedHashMap<>();
+        Map<String, String> stoppedBy = new java.util.HashMap<>(); // what the client or the server answers each with
+        attacks.put("shell escape", "\\! touch " + shell);
+        stoppedBy.put("shell escape", "Unknown command '\\!'");
+        attacks.put("system command", "system touch " + system);
+        stoppedBy.put("system command", "SQL syntax");
+        attacks.put("client-side file read", "CREATE TABLE stolen (line text);\nLOAD DATA LOCAL INFILE '" + secret + "' INTO TABLE stolen;");
+        stoppedBy.put("client-side file read", "disabled the local infile capability");
+        attacks.put("server-side file read", "CREATE TABLE stolen (line text);\nLOAD DATA INFILE '" + secret + "' INTO TABLE stolen;");
+        stoppedBy.put("server-side file read", "Access denied for user 'qm_import_"); // 1045: no FILE privilege
+        attacks.put("server-side file write", "CREATE TABLE stolen (line text);\nINSERT INTO stolen VALUES ('x');\n"
+                + "SELECT line FROM stolen INTO OUTFILE '" + outfile + "';");
+        stoppedBy.put("server-side file write", "you need (at least one of) the FILE privilege");
+
+        for (Map.Entry<String, String> attack : attacks.entrySet()) {
+            String key = hostileBackup(database, baseKey, attack.getValue(),
+                    attack.getValue().contains("stolen") ? Map.of("stolen", 1L) : Map.of());
+
+            HostScripts.Run restore = restore(database, key);
+            HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database,
+                    "QM_MODE", "drill"));
+
+            assertThat(restore.ok()).as(attack.getKey() + ": " + restore.output()).isFalse();
+            assertThat(restore.output()).as(attack.getKey()).contains(stoppedBy.get(attack.getKey())).contains("was not touched")
+                    .doesNotContain(secretText);
+            assertThat(drill.ok()).as(attack.getKey() + ": " + drill.output()).isFalse();
+            assertThat(drill.output()).as(attack.getKey()).contains(stoppedBy.get(attack.getKey()))
+                    .doesNotContain("\"result\": \"PASS\"").doesNotContain(secretText);
+            assertThat(shell).as(attack.getKey()).doesNotExist();
+            assertThat(system).as(attack.getKey()).doesNotExist();
+            assertThat(outfile).as(attack.getKey()).doesNotExist();
+            assertUntouched(database);
+            assertThat(db.sql(null, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'stolen'")).as(attack.getKey())
+                    .isEqualTo("0");
+            assertThat(db.sql(null, "SHOW DATABASES LIKE 'qm_drill_" + database + "'")).isEmpty();
+        }
+        assertThat(db.sql(null, "SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'qm_import_%'")).isEqualTo("0");
+    }
+
+    /** A mariadb that logs its arguments, then runs the real one. */
+    private static Map<String, String> recordingMariaDb(Path shims, Path log) throws Exception {
+        Path fake = shims.resolve("mariadb");
+        Files.writeString(fake, "#!/bin/bash\nprintf '%s\\n' \"$*\" >> '" + log + "'\nexec /usr/bin/mariadb \"$@\"\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return Map.of("PATH", shims + ":" + System.getenv("PATH"));
+    }
+
+    @Test
+    void restoreAndDrill_whenTheObjectsSha256DiffersAtTheSameSize_refuseBeforeTheClientImportsAByte(@TempDir Path shims) throws Exception {
+        String database = "wp_samesize";
+        String key = liveWithLaterRow(database);
+        byte[] tampered = object(key);
+        tampered[tampered.length / 2] ^= 0x5a; // the manifest's size still holds: only the sha256 tells
+        replaceObject(key, tampered, false);
+        Path log = shims.resolve("mariadb.log");
+
+        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database),
+                recordingMariaDb(shims, log));
+        HostScripts.Run drill = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database,
+                "QM_MODE", "drill"), recordingMariaDb(shims, log));
+
+        for (HostScripts.Run run : List.of(restore, drill)) {
+            assertThat(run.ok()).as(run.output()).isFalse();
+            assertThat(run.output()).contains("REFUSED: CHECKSUM MISMATCH").contains("nothing was imported").doesNotContain("QM-EVIDENCE");
+        }
+        String calls = Files.readString(log);
+        assertThat(calls).as("the shim saw the cleanup's calls").contains("DROP DATABASE IF EXISTS");
+        assertThat(calls).as("no import, no scratch database, no import user").doesNotContain("import.cnf").doesNotContain("--binary-mode")
+                .doesNotContain("CREATE DATABASE");
+        assertUntouched(database);
+    }
+
+    @Test
+    void restore_whenTheObjectsSizeDiffersFromTheManifest_isRefusedBeforeAnyDownloadOrImport(@TempDir Path shims) throws Exception {
+        String database = "wp_resized";
+        String key = liveWithLaterRow(database);
+        byte[] whole = object(key);
+        replaceObject(key, java.util.Arrays.copyOf(whole, whole.length + 4096), false);
+        Path log = shims.resolve("mariadb.log");
+
+        HostScripts.Run restore = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database),
+                recordingMariaDb(shims, log));
+
+        assertThat(restore.ok()).as(restore.output()).isFalse();
+        assertThat(restore.output()).contains("REFUSED: SIZE MISMATCH").contains((whole.length + 4096) + "")
+                .doesNotContain("proving");
+        assertThat(Files.readString(log)).doesNotContain("import.cnf").doesNotContain("CREATE DATABASE");
+        assertUntouched(database);
+    }
+
+    @Test
+    void restoreInAContainer_runsTheContainersClientWithTheSameLimits(@TempDir Path shims) throws Exception {
+        // `docker exec` as a shim: what the script asks to run in the container runs here, against the test's MariaDB
+        String socket = Files.readAllLines(db.defaultsFile()).stream().filter(l -> l.startsWith("socket=")).findFirst().orElseThrow()
+                .substring("socket=".length());
+        Path log = shims.resolve("docker.log");
+        Path inside = Files.createDirectories(shims.resolve("container-bin")); // the container's client finds its server by itself
+        Files.writeString(inside.resolve("mariadb"), "#!/bin/bash\nexec /usr/bin/mariadb --socket='" + socket + "' \"$@\"\n");
+        Files.setPosixFilePermissions(inside.resolve("mariadb"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path docker = shims.resolve("docker");
+        Files.writeString(docker, "#!/bin/bash\n[ \"$1\" = exec ] || exit 99; shift\n"
+                + "while [ $# -gt 0 ]; do case \"$1\" in -i) shift;; -e) shift 2;; *) break;; esac; done\n"
+                + "shift # the container's name\nprintf '%s\\n' \"$*\" >> '" + log + "'\n"
+                + "exec env PATH='" + inside + ":'\"$PATH\" \"$@\"\n");
+        Files.setPosixFilePermissions(docker, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> path = Map.of("PATH", shims + ":" + System.getenv("PATH"));
+        String database = "wp_contained";
+        String key = liveWithLaterRow(database);
+        Path shell = shims.resolve("shell-ran");
+        String hostile = hostileBackup(database, key, "\\! touch " + shell, Map.of());
+
+        HostScripts.Run refused = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", hostile, "QM_DATABASE", database,
+                "QM_CONTAINER", "db-1"), path);
+        assertThat(refused.ok()).as(refused.output()).isFalse();
+        assertThat(refused.output()).contains("Unknown command '\\!'").contains("was not touched");
+        assertThat(shell).doesNotExist();
+        assertUntouched(database);
+
+        HostScripts.Run restored = scripts.run("backup-restore.sh", Map.of("QM_BUCKET", BUCKET, "QM_KEY", key, "QM_DATABASE", database,
+                "QM_CONTAINER", "db-1"), path);
+        assertThat(restored.ok()).as(restored.output()).isTrue();
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_options WHERE option_name = 'written_after_backup'")).isEqualTo("0");
+        assertThat(Files.readString(log)).contains("--binary-mode --local-infile=0");
+    }
 }

@@ -103,7 +103,7 @@ public final class BackupBench {
                 System.err.println(restore.output());
                 return 1;
             }
-            System.out.printf("restore (one checksummed download into a scratch database, row counts, swap): %.1f s%n", restoreS);
+            System.out.printf("restore (proving download, checksummed import into a scratch database, row counts, swap): %.1f s%n", restoreS);
 
             System.out.println("seeding a ten times larger one the same way (600,000 posts)...");
             db.seedWordPress("wordpress", "Benchmark", 600_000, 1800);
