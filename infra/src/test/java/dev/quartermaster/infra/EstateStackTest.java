@@ -114,7 +114,25 @@ class EstateStackTest {
         other.hasResourceProperties("AWS::ECR::RegistryPolicy", Match.objectLike(Map.of("PolicyText", Match.objectLike(Map.of(
                 "Statement", List.of(Match.objectLike(Map.of("Action", List.of("ecr:CreateRepository", "ecr:ReplicateImage"),
                         "Resource", Match.anyValue())))))))); 
-        assertThat(json(other.toJSON())).contains("iam::123456789012:root").contains(":ecr:eu-west-1:444455556666:repository/*");
+        assertThat(json(other.toJSON())).contains("iam::123456789012:root").contains(":ecr:eu-west-1:444455556666:repository/wordpress")
+                .doesNotContain("repository/*");
+    }
+
+    @Test
+    void crossAccountDestination_registryPolicyGrantsOnlyTheManagedRepositories() throws Exception {
+        Map<String, Object> context = new HashMap<>(ALL);
+        context.put("repositories", "wordpress,team/mariadb");
+        App app = new App();
+        Config config = Config.from(context::get);
+        Template other = Template.fromStack(new ReplicaStack(app, "R2", config, config.estate().replication().get(1)));
+
+        var policies = other.findResources("AWS::ECR::RegistryPolicy");
+        assertThat(policies).hasSize(1);
+        var statement = Config.JSON.valueToTree(policies).elements().next().path("Properties").path("PolicyText").path("Statement").get(0);
+        assertThat(statement.path("Action").toString()).isEqualTo("[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"]");
+        assertThat(json(statement.path("Resource"))).isEqualTo(json(List.of(
+                Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ecr:eu-west-1:444455556666:repository/wordpress"))),
+                Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ecr:eu-west-1:444455556666:repository/team/mariadb"))))));
     }
 
     @Test
