@@ -79,7 +79,9 @@ class EstateStackTest {
                 Map.of("ScanFrequency", "SCAN_ON_PUSH", "RepositoryFilters", List.of(Map.of("Filter", "wordpress", "FilterType", "WILDCARD"))),
                 Map.of("ScanFrequency", "CONTINUOUS_SCAN", "RepositoryFilters", List.of(Map.of("Filter", "wordpress", "FilterType", "WILDCARD"))))));
         t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("EventPattern", Match.objectLike(Map.of(
-                "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Finding"))))));
+                "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Finding"),
+                // a delegated administrator's bus carries its members' findings too: only this account's
+                "detail", Match.objectLike(Map.of("awsAccountId", List.of(Map.of("Ref", "AWS::AccountId")))))))));
         t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("EventPattern", Match.objectLike(Map.of(
                 "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Scan"))))));
         // pull-through cache, and the host may pull (and import) only under those prefixes
