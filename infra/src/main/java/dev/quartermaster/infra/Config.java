@@ -270,7 +270,7 @@ public record Config(
     static final Pattern PTC_SECRET = Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+");
     /** Registry-wide settings the context may say another stack or team owns. */
     static final List<String> REGISTRY_WIDE = List.of("replication", "scanning");
-    /** The key under which the lock file records each repository's encryption, fixed when the repository was created. */
+    /** The key under which earlier versions' synth wrote each repository's encryption into the lock file (now ignored). */
     public static final String LOCKED_ENCRYPTION = "repositoryEncryption";
 
     private static Estate estate(Reader r, List<String> repos, List<String> errors, Function<String, String> env) {
@@ -403,8 +403,9 @@ public record Config(
     }
 
     /**
-     * A repository's encryption is fixed when ECR creates it: refuses a configuration whose encryption differs from what the
-     * lock file recorded for a repository (written at each synth, see {@link QuartermasterApp}).
+     * A repository's encryption is fixed when ECR creates it: refuses a configuration whose encryption differs from what a
+     * deploy recorded for a repository ({@code bin/qm deploy} writes the record when the deploy succeeded; see
+     * {@link dev.quartermaster.contract.DeployRecord}).
      */
     public static List<String> encryptionChanges(Config c, Map<String, String> locked) {
         List<String> problems = new ArrayList<>();
@@ -415,7 +416,7 @@ public record Config(
                         + " (CloudFormation would have to replace it, and it refuses to replace a named repository). To move to "
                         + c.estate().encryption() + ": add a repository under a new name with it, copy the images by digest"
                         + " (bin/qm replicate backfill, or restore from the archive), release from it, then retire the old one. If " + repo
-                        + " was never deployed with " + was + ", delete its entry under \"" + LOCKED_ENCRYPTION + "\" in the lock file.");
+                        + " was never deployed with " + was + " (the stack was deleted, or the repository too), delete its entry under \"deployed\" in the lock file.");
             }
         }
         return problems;

@@ -178,6 +178,9 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
         outputs.put(StackOutput.SIGNATURE_REQUIRED, Config.JSON.valueToTree(config.signing().required()).toString());
         outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
+        Map<String, String> encryption = new java.util.TreeMap<>();
+        config.repositories().forEach(r -> encryption.put(r, config.estate().encryption()));
+        outputs.put(StackOutput.REPOSITORY_ENCRYPTION, Config.json(encryption));
         for (StackOutput o : StackOutput.values()) {
             if (!outputs.containsKey(o)) {
                 throw new IllegalStateException("the stack writes no value for its output " + o.id());

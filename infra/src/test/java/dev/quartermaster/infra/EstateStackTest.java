@@ -171,15 +171,6 @@ class EstateStackTest {
         assertThat(Config.encryptionChanges(kms, Map.of())).as("nothing recorded: a new repository").isEmpty();
     }
 
-    @Test
-    void theLockFileRecordsTheFirstChoiceAndKeepsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        java.nio.file.Path lock = dir.resolve("quartermaster.lock.json");
-        QuartermasterApp.lockEncryption(lock, Config.from(Map.<String, Object>of()::get));
-        assertThat(QuartermasterApp.lockedEncryption(lock)).containsEntry("wordpress", "AES256");
-        QuartermasterApp.lockEncryption(lock, Config.from(with(Map.of(), "repositories", "wordpress,mariadb")::get));
-        assertThat(QuartermasterApp.lockedEncryption(lock)).containsEntry("wordpress", "AES256").containsEntry("mariadb", "AES256");
-    }
-
     static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
         Map<String, Object> m = new HashMap<>(base);
         m.put(key, value);

@@ -1,0 +1,62 @@
+package dev.quartermaster.infra;
+
+import dev.quartermaster.contract.Bundle;
+import dev.quartermaster.contract.DeployRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.App;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A synth is not a deploy: it records nothing, and only what a deploy recorded fixes a repository's encryption. */
+class QuartermasterAppTest {
+    @TempDir
+    Path dir;
+
+    App app(Map<String, Object> extra) throws Exception {
+        Path jars = Files.createDirectories(dir.resolve("jars"));
+        for (Bundle b : Bundle.values()) {
+            Files.writeString(jars.resolve(b.jarName()), "placeholder for " + b.jarName());
+        }
+        Map<String, Object> context = new HashMap<>(Map.of("functionsJars", jars.toString(), "lockFile", dir.resolve("lock.json").toString()));
+        context.putAll(extra);
+        return App.Builder.create().context(context).outdir(Files.createTempDirectory(dir, "out").toString()).build();
+    }
+
+    @Test
+    void synth_thenSynthWithAnotherEncryption_bothSucceed_andNothingIsRecorded() throws Exception {
+        QuartermasterApp.synth(app(Map.of()), name -> null);
+        QuartermasterApp.synth(app(Map.of("repositoryEncryption", "KMS")), name -> null);
+
+        assertThat(dir.resolve("lock.json")).as("a synth deploys nothing, so it records nothing").doesNotExist();
+    }
+
+    @Test
+    void synth_whenADeployRecordedKms_refusesAes256SayingWhyAndTheWayOut() throws Exception {
+        DeployRecord.write(dir.resolve("lock.json"), "Quartermaster", new DeployRecord(null, null, Map.of("wordpress", "KMS")));
+
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of()), name -> null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wordpress was created with KMS").hasMessageContaining("bin/qm deploy writes it");
+        QuartermasterApp.synth(app(Map.of("repositoryEncryption", "KMS")), name -> null);
+    }
+
+    @Test
+    void synth_ignoresARecordOfAnotherAccountOrStack_andWhatAnEarlierSynthWrote() throws Exception {
+        Path lock = dir.resolve("lock.json");
+        Files.writeString(lock, "{\"repositoryEncryption\": {\"wordpress\": \"KMS\"}}");
+        DeployRecord.write(lock, "Quartermaster", new DeployRecord("111111111111", "us-east-1", Map.of("wordpress", "KMS")));
+        DeployRecord.write(lock, "Staging", new DeployRecord(null, null, Map.of("wordpress", "KMS")));
+
+        QuartermasterApp.synth(app(Map.of("homeAccount", "123456789012")), name -> null);
+
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of("stackName", "Staging")), name -> null))
+                .hasMessageContaining("wordpress was created with KMS");
+    }
+}
