@@ -43,7 +43,8 @@ public record Config(
         Release release,
         LifecycleRules lifecycle,
         Signing signing,
-        Estate estate) {
+        Estate estate,
+        String cloudTrail) {
 
     /**
      * The registry estate: replication destinations (a stack each, in its region and account), the proof's deadline,
@@ -148,6 +149,7 @@ public record Config(
     static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     static final Pattern SSM_PARAMETER = Pattern.compile("/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     static final Pattern COMPRESSION = Pattern.compile("gzip|zstd");
+    static final Pattern CLOUD_TRAIL = Pattern.compile("create|existing");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
 
     /** The rules that ship with the product (WordPress's version.php), the same file the function reads. */
@@ -477,7 +479,9 @@ public record Config(
                 release(r, repos, errors),
                 lifecycle(r, untagged, keep, errors),
                 signing(r, repos, errors),
-                estate(r, repos, errors, env));
+                estate(r, repos, errors, env),
+                r.matching("cloudTrail", "existing", CLOUD_TRAIL, "create (a trail of this region's management events, for the lifecycle guard)"
+                        + " or existing (the account has a trail with logging enabled in this region)"));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");

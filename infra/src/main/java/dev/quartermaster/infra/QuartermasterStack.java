@@ -77,6 +77,7 @@ public final class QuartermasterStack extends Stack {
         Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
         this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
+        new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.cloudTrail(), getStackName()));
         this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
                 alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
                 .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
