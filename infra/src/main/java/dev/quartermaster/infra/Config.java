@@ -413,7 +413,9 @@ public record Config(
         List<String> problems = new ArrayList<>();
         for (String repo : c.repositories()) {
             String was = locked.get(repo);
-            if (was != null && !was.equals(c.estate().encryption())) {
+            // ECR names the key of a KMS repository; KMS here means the stack's own key, which it cannot tell apart from a given one
+            boolean sameKms = was != null && was.startsWith("arn:") && c.estate().encryption().equals("KMS");
+            if (was != null && !was.equals(c.estate().encryption()) && !sameKms) {
                 problems.add("repositoryEncryption: " + repo + " was created with " + was + " and ECR cannot change a repository's encryption"
                         + " (CloudFormation would have to replace it, and it refuses to replace a named repository). To move to "
                         + c.estate().encryption() + ": add a repository under a new name with it, copy the images by digest"

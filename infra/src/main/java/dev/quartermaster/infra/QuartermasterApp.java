@@ -37,15 +37,34 @@ public final class QuartermasterApp {
      * @throws IllegalArgumentException with every problem and its fix
      */
     static void synth(App app, java.util.function.Function<String, String> env) {
+        synth(app, env, ecrWhenCredentials(env));
+    }
+
+    /** @param registry what ECR holds (null: synth has no credentials, the deploy record answers) */
+    static void synth(App app, java.util.function.Function<String, String> env, DeployedRepositories registry) {
         Config config = Config.from(key -> app.getNode().tryGetContext(key), env);
         Object stackName = app.getNode().tryGetContext("stackName");
         String name = stackName == null ? "Quartermaster" : stackName.toString();
         Object lockContext = app.getNode().tryGetContext("lockFile");
         Path lockFile = Path.of(lockContext == null ? DeployRecord.FILE : lockContext.toString());
-        List<String> changes = Config.encryptionChanges(config, deployedEncryption(lockFile, name, config.estate()));
+        String source = lockFile + " records what each repository was created with; bin/qm deploy writes it when a deploy succeeds.";
+        java.util.Map<String, String> deployed = null;
+        if (registry != null) {
+            try {
+                deployed = registry.encryption(config.repositories());
+                source = "ECR's DescribeRepositories says what each repository was created with.";
+            } catch (RuntimeException e) {
+                System.err.println("[quartermaster] could not ask ECR what the repositories were created with ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); checking " + lockFile + " instead");
+            }
+        }
+        if (deployed == null) {
+            deployed = deployedEncryption(lockFile, name, config.estate());
+        }
+        List<String> changes = Config.encryptionChanges(config, deployed);
         if (!changes.isEmpty()) {
             throw new IllegalArgumentException("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", changes)
-                    + "\n(" + lockFile + " records what each repository was created with; bin/qm deploy writes it when a deploy succeeds.)");
+                    + "\n(" + source + ")");
         }
         Object jarsContext = app.getNode().tryGetContext("functionsJars");
         Path jars = Path.of(jarsContext == null ? DEFAULT_JARS : jarsContext.toString());
@@ -72,6 +91,19 @@ public final class QuartermasterApp {
         }
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         app.synth();
+    }
+
+    /**
+     * ECR, when synth has credentials: cdk sets {@code CDK_DEFAULT_ACCOUNT} only when it found some, and the region with
+     * it. Null otherwise (no network call from a synth without credentials).
+     */
+    static DeployedRepositories ecrWhenCredentials(java.util.function.Function<String, String> env) {
+        String account = env.apply("CDK_DEFAULT_ACCOUNT");
+        String region = env.apply("CDK_DEFAULT_REGION");
+        if (account == null || account.isBlank() || region == null || region.isBlank()) {
+            return null;
+        }
+        return new EcrDeployedRepositories(region, null);
     }
 
     /**

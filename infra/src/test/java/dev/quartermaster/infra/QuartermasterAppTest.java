@@ -48,6 +48,34 @@ class QuartermasterAppTest {
     }
 
     @Test
+    void synth_withCredentials_asksTheRegistry_whichWinsOverTheRecord() throws Exception {
+        DeployRecord.write(dir.resolve("lock.json"), "Quartermaster", new DeployRecord(null, null, Map.of("wordpress", "KMS")));
+        String key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+        // ECR holds wordpress with AES256 (the record is stale): KMS is refused, saying where the answer came from
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of("repositoryEncryption", "KMS")), name -> null, names -> Map.of("wordpress", "AES256")))
+                .hasMessageContaining("wordpress was created with AES256").hasMessageContaining("ECR's DescribeRepositories");
+        // ECR holds no such repository: nothing was deployed, anything goes
+        QuartermasterApp.synth(app(Map.of()), name -> null, names -> Map.of());
+        // ECR names the key of a KMS repository: KMS (the stack's key) stays KMS; AES256 or another key is a change
+        QuartermasterApp.synth(app(Map.of("repositoryEncryption", "KMS")), name -> null, names -> Map.of("wordpress", key));
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of()), name -> null, names -> Map.of("wordpress", key)))
+                .hasMessageContaining("wordpress was created with " + key);
+        // ECR cannot be read: the record answers
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of()), name -> null, names -> {
+            throw new IllegalStateException("Unable to load credentials");
+        })).hasMessageContaining("wordpress was created with KMS").hasMessageContaining("bin/qm deploy writes it");
+    }
+
+    @Test
+    void ecrWhenCredentials_onlyWhenCdkFoundAnAccount() {
+        assertThat(QuartermasterApp.ecrWhenCredentials(name -> null)).isNull();
+        assertThat(QuartermasterApp.ecrWhenCredentials(Map.of("CDK_DEFAULT_REGION", "us-east-1")::get)).isNull();
+        assertThat(QuartermasterApp.ecrWhenCredentials(Map.of("CDK_DEFAULT_REGION", "us-east-1", "CDK_DEFAULT_ACCOUNT", "123456789012")::get))
+                .isInstanceOf(EcrDeployedRepositories.class);
+    }
+
+    @Test
     void synth_ignoresARecordOfAnotherAccountOrStack_andWhatAnEarlierSynthWrote() throws Exception {
         Path lock = dir.resolve("lock.json");
         Files.writeString(lock, "{\"repositoryEncryption\": {\"wordpress\": \"KMS\"}}");
