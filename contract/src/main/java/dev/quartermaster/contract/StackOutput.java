@@ -27,7 +27,9 @@ public enum StackOutput {
     RELEASE_RESTORE_POINT("ReleaseRestorePoint", "RELEASE_RESTORE_POINT", "true: a release takes a backup first"),
     HOST_POLICY_ARN("HostPolicyArn", "HOST_POLICY_ARN", "the managed policy to attach to the hosts' instance role"),
     SIGNATURE_REQUIRED("SignatureRequired", Setting.SIGNATURE_REQUIRED, "the repository patterns whose releases need a SIGNED verdict (JSON)"),
-    DEAD_LETTER_QUEUE_URL("DeadLetterQueueUrl", "DEAD_LETTER_QUEUE_URL", "the functions' dead-letter queue (bin/qm status --aws reads its depth)");
+    DEAD_LETTER_QUEUE_URL("DeadLetterQueueUrl", "DEAD_LETTER_QUEUE_URL", "the functions' dead-letter queue (bin/qm status --aws reads its depth)"),
+    REPOSITORY_ENCRYPTION("RepositoryEncryption", "REPOSITORY_ENCRYPTION",
+            "each repository's encryption as deployed (JSON; bin/qm deploy records it in " + DeployRecord.FILE + ")");
 
     /** An output that is empty in cdk.json's terms is written as this (CloudFormation refuses an empty output value). */
     public static final String EMPTY = "-";

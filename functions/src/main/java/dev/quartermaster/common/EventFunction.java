@@ -48,6 +48,11 @@ public abstract class EventFunction implements RequestStreamHandler {
         return this;
     }
 
+    /** The account and region this handler accepts events from (no account: a local run, anything goes). */
+    protected final dev.quartermaster.events.EventOrigin origin() {
+        return origin;
+    }
+
     /** The origins this handler accepts besides its own account and region (none unless a handler says otherwise). */
     protected dev.quartermaster.events.EventOrigin widen(dev.quartermaster.events.EventOrigin own) {
         return own;

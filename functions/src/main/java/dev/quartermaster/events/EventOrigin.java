@@ -34,6 +34,21 @@ public record EventOrigin(String account, String region, java.util.Set<String> a
         return account == null || account.isBlank() ? any() : new EventOrigin(account, region);
     }
 
+    /**
+     * A resource the event is about must be in this account: Amazon Inspector's delegated administrator receives its
+     * members' events on its own bus (the envelope names the administrator), so a member's repository of the same name
+     * would otherwise be recorded as ours. No account configured (a local run) accepts any.
+     *
+     * @param owner the account in the resource's ARN; {@code what} names the resource for the reason
+     * @throws MalformedEventException when the resource is in another account
+     */
+    public void requireOwn(String owner, String what) {
+        if (account != null && !account.equals(owner)) {
+            throw new MalformedEventException(what + " is in account " + Validation.abbreviate(owner) + ", not this stack's " + account
+                    + " (an Inspector delegated administrator receives its members' events; only this account's repositories are recorded)");
+        }
+    }
+
     /** @throws MalformedEventException when the event names another account or region (or none) */
     public void check(JsonNode event) {
         if (account == null) {

@@ -20,6 +20,7 @@ public record Inspector2Finding(String findingArn, String repository, String dig
     public static final String DETAIL_TYPE = "Inspector2 Finding";
     static final Pattern IMAGE_ID = Pattern.compile("arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/(.+)/(sha256:[a-f0-9]{64})");
     static final Pattern REPOSITORY_ARN = Pattern.compile("arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/(.+)");
+    static final Pattern ARN_ACCOUNT = Pattern.compile("arn:aws[a-z-]*:[a-z0-9]+:[a-z0-9-]*:([0-9]{12}):.+");
     static final Pattern FINDING_ARN = Pattern.compile("arn:aws[a-z-]*:inspector2:[a-z0-9-]+:[0-9]{12}:finding/[A-Za-z0-9]{1,128}");
     static final Pattern SEVERITY = Pattern.compile("INFORMATIONAL|LOW|MEDIUM|HIGH|CRITICAL|UNTRIAGED");
     static final Pattern STATUS = Pattern.compile("ACTIVE|SUPPRESSED|CLOSED");
@@ -69,9 +70,14 @@ public record Inspector2Finding(String findingArn, String repository, String dig
                 dev.quartermaster.common.Text.oneLine(title.isEmpty() ? "(untitled)" : title, 200), updated);
     }
 
-    /** EventBridge's finding events write times as ISO-8601 or as "Nov 28, 2026, 8:02:44 AM" (UTC): both are read. */
+    /**
+     * EventBridge's finding events write times as ISO-8601, as "Nov 28, 2026, 8:02:44 AM" (UTC, the ECR user guide's
+     * sample) or as "Wed Sep 04 16:55:38.411 UTC 2024" (the Inspector user guide's samples): all three are read.
+     */
     static final java.time.format.DateTimeFormatter HUMAN = java.time.format.DateTimeFormatter.ofPattern("MMM d, yyyy, h:mm:ss a", java.util.Locale.US)
             .withZone(java.time.ZoneOffset.UTC);
+    static final java.time.format.DateTimeFormatter UNIX_DATE = java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss[.SSS] 'UTC' yyyy",
+            java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
 
     static Instant time(String text) {
         if (text.length() > 40) {
@@ -83,9 +89,45 @@ public record Inspector2Finding(String findingArn, String repository, String dig
             try {
                 return HUMAN.parse(text.replace('\u202f', ' '), Instant::from);
             } catch (java.time.format.DateTimeParseException e2) {
-                throw new MalformedEventException("updatedAt '" + Validation.abbreviate(text) + "' is not a time");
+                try {
+                    return UNIX_DATE.parse(text, Instant::from);
+                } catch (java.time.format.DateTimeParseException e3) {
+                    throw new MalformedEventException("updatedAt '" + Validation.abbreviate(text) + "' is not a time");
+                }
             }
         }
+    }
+
+    /**
+     * The account of the ECR image a finding event is about: its {@code AWS_ECR_CONTAINER_IMAGE} resource's ARN
+     * ({@code arn:aws:ecr:REGION:ACCOUNT:repository/NAME/sha256:DIGEST}), which must agree with {@code awsAccountId}
+     * when that is given (Inspector user guide, EventBridge event schema: ECR package vulnerability finding).
+     */
+    public static String imageAccount(JsonNode detail) {
+        String account = null;
+        for (JsonNode r : detail.path("resources")) {
+            if ("AWS_ECR_CONTAINER_IMAGE".equals(r.path("type").asText())) {
+                account = accountOfArn(r.path("id").asText(""));
+                break;
+            }
+        }
+        if (account == null) {
+            throw new MalformedEventException("the finding names no AWS_ECR_CONTAINER_IMAGE resource");
+        }
+        String declared = detail.path("awsAccountId").asText(account);
+        if (!declared.equals(account)) {
+            throw new MalformedEventException("awsAccountId " + Validation.abbreviate(declared) + " is not the account of the image's ARN (" + account + ")");
+        }
+        return account;
+    }
+
+    /** The account of an ARN (its fifth field), checked. */
+    public static String accountOfArn(String arn) {
+        Matcher m = arn == null ? null : ARN_ACCOUNT.matcher(arn);
+        if (m == null || arn.length() > 600 || !m.matches()) {
+            throw new MalformedEventException("'" + Validation.abbreviate(arn) + "' is not an ARN naming an account");
+        }
+        return m.group(1);
     }
 
     /** The repository name of an ECR repository ARN, checked. */

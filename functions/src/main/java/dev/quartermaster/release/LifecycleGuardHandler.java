@@ -24,6 +24,7 @@ import java.util.Map;
 public final class LifecycleGuardHandler extends EventFunction {
     private final LifecycleGuard guard;
     private final IdempotencyStore claims;
+    private final LifecycleHearing hearing;
 
     /** Lambda's constructor: the ports are built once per container from the environment. */
     public LifecycleGuardHandler() {
@@ -31,13 +32,16 @@ public final class LifecycleGuardHandler extends EventFunction {
     }
 
     private LifecycleGuardHandler(Platform platform) {
-        this(new LifecycleGuard(ReleaseRoot.service(platform), LedgerRoot.store(platform), platform.alerts()), IdempotencyRoot.store(platform));
+        this(new LifecycleGuard(ReleaseRoot.service(platform), LedgerRoot.store(platform), platform.alerts()), IdempotencyRoot.store(platform),
+                ReleaseRoot.hearing(platform));
         acceptingOnly(platform.origin());
     }
 
-    public LifecycleGuardHandler(LifecycleGuard guard, IdempotencyStore claims) {
+    /** @param hearing where the guard records, per repository, that it heard a lifecycle run (bin/qm status reads it) */
+    public LifecycleGuardHandler(LifecycleGuard guard, IdempotencyStore claims, LifecycleHearing hearing) {
         this.guard = guard;
         this.claims = claims;
+        this.hearing = hearing;
     }
 
     @Override
@@ -50,6 +54,7 @@ public final class LifecycleGuardHandler extends EventFunction {
         }
         List<LifecycleGuard.Loss> losses;
         try {
+            hearing.heard(e.repository(), e.at());
             losses = guard.check(e);
         } catch (RuntimeException ex) {
             claims.release(key);

@@ -51,6 +51,16 @@ public final class ReleaseRoot {
         return new ReleaseProtection(tags, Duration.ofDays(s.getInt(Setting.PROTECT_GRACE_DAYS)), Clock.systemUTC());
     }
 
+    /** What the lifecycle guard heard, per repository (the ledger table). */
+    public static LifecycleHearing hearing(Platform p) {
+        return new DynamoDbLifecycleHearing(p.dynamoDb(), p.table());
+    }
+
+    /** When each repository's lifecycle policy last ran: ECR's GetLifecyclePolicy. */
+    public static LifecycleHearing.PolicyRuns policyRuns(Platform p) {
+        return new EcrLifecyclePolicyRuns(Platform.memo(() -> RegistryRoot.ecr(p)));
+    }
+
     public static ReleaseStore store(Platform p) {
         return new DynamoDbReleaseStore(p.dynamoDb(), p.table());
     }

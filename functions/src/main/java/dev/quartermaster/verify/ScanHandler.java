@@ -8,6 +8,7 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageScan;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.events.Inspector2Finding;
 import dev.quartermaster.events.Validation;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
@@ -45,6 +46,7 @@ public final class ScanHandler extends EventFunction {
             AwsEvent<dev.quartermaster.events.Inspector2Scan> event = EventParser.parse(json, dev.quartermaster.events.Inspector2Scan.class,
                     dev.quartermaster.events.Inspector2Scan.SOURCE, Set.of(dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE));
             var d = event.detail();
+            origin().requireOwn(Inspector2Finding.accountOfArn(d.repositoryName()), "repository " + Validation.abbreviate(d.repositoryName()));
             String status = d.scanStatus() == null ? "" : d.scanStatus();
             String repo = d.repository();
             String digest = Validation.digest(d.imageDigest());
@@ -66,7 +68,8 @@ public final class ScanHandler extends EventFunction {
     private Outcome finding(JsonNode json) {
         AwsEvent<JsonNode> event = EventParser.parse(json, JsonNode.class, dev.quartermaster.events.Inspector2Finding.SOURCE,
                 Set.of(dev.quartermaster.events.Inspector2Finding.DETAIL_TYPE));
-        var f = dev.quartermaster.events.Inspector2Finding.read(event.detail());
+        origin().requireOwn(Inspector2Finding.imageAccount(event.detail()), "the finding's image");
+        var f = Inspector2Finding.read(event.detail());
         ScanService.FindingResult r = service.finding(event.id(), f);
         String what = f.repository() + "@" + f.digest().substring(7, 19) + " " + f.severity() + " " + f.vulnerabilityId() + " " + f.status();
         if (r.duplicate()) {

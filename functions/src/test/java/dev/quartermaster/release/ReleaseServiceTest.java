@@ -407,11 +407,17 @@ class ReleaseServiceTest {
     void theGuardFunction_checksEachLifecycleRunOnce_andAlertsForTheRunningImage() {
         released("wp-6.4-v1", report("RELEASED", V1, "6.4.3")); // V1 runs; events/ecr-lifecycle-expired.json expires it
         RecordingAlerts alerts = new RecordingAlerts();
+        var hearing = new InMemoryLifecycleHearing();
         var handler = new LifecycleGuardHandler(new LifecycleGuard(service, ledger, alerts),
-                new dev.quartermaster.idempotency.InMemoryIdempotencyStore());
+                new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), hearing);
+        assertThat(hearing.lastHeard("wordpress")).isNull();
 
         var first = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
         var again = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
+
+        assertThat(hearing.lastHeard("wordpress")).as("the guard records that it heard a lifecycle run of the repository")
+                .isEqualTo(dev.quartermaster.events.EcrPolicyExecution.parse(dev.quartermaster.events.EventParser.readTree(
+                        dev.quartermaster.testutils.Fixtures.event("ecr-lifecycle-expired.json"))).at());
 
         assertThat(first.path("status").asText()).isEqualTo("RECORDED");
         assertThat(first.path("message").asText()).startsWith("LIFECYCLE_LOSS");

@@ -76,6 +76,67 @@ class ScanHandlerTest {
         assertThat(store[0].image("wordpress", A)).isEmpty();
     }
 
+    private ScanHandler inspectorHandler(dev.quartermaster.ledger.InMemoryLedgerStore store) {
+        ScanHandler handler = new ScanHandler(new ScanService(store, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
+                new ScanGate(0, -1), new InMemoryFindingStore(), dev.quartermaster.ledger.RunningImages.none()));
+        handler.acceptingOnly(dev.quartermaster.events.EventOrigin.of("123456789012", null)); // as the stack sets EXPECTED_ACCOUNT
+        return handler;
+    }
+
+    @Test
+    void inspectorScan_ofAnotherAccountsRepository_isRejectedWithTheReason() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+
+        JsonNode result = Invoke.handler(inspectorHandler(store), "inspector-scan-other-account.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.path("message").asText()).contains("is in account 111122223333, not this stack's 123456789012").doesNotContain("\n");
+        assertThat(store.image("wordpress", "sha256:965fbcae990b0467ed5657caceaec165018ef44a4d2d46c7cdea80a9dff0d1ea")).isEmpty();
+    }
+
+    @Test
+    void inspectorScan_ofThisAccountsRepository_isRecorded() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        String ours = Fixtures.text("inspector-scan-other-account.json").replace("111122223333", "123456789012");
+
+        JsonNode result = Invoke.handler(inspectorHandler(store), ours.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.path("status").asText()).isEqualTo("RECORDED");
+        assertThat(store.image("wordpress", "sha256:965fbcae990b0467ed5657caceaec165018ef44a4d2d46c7cdea80a9dff0d1ea")).isPresent();
+    }
+
+    @Test
+    void inspectorFinding_onAnotherAccountsImage_isRejectedWithTheReason() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+
+        JsonNode result = Invoke.handler(inspectorHandler(store), "inspector-finding-other-account.json");
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.path("message").asText()).contains("is in account 111122223333, not this stack's 123456789012");
+        assertThat(store.image("wordpress", "sha256:84f507df33c6864d49c296fb734192696e4cb6f78166ac51ac8b9b118181085d")).isEmpty();
+    }
+
+    @Test
+    void inspectorFinding_inTheInspectorGuidesShape_onThisAccountsImage_isRecorded() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        String ours = Fixtures.text("inspector-finding-other-account.json").replace("111122223333", "123456789012");
+
+        JsonNode result = Invoke.handler(inspectorHandler(store), ours.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("RECORDED");
+    }
+
+    @Test
+    void inspectorFinding_whoseAccountIdDisagreesWithTheImage_isRejected() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        String mixed = Fixtures.text("inspector-finding-other-account.json").replace("\"awsAccountId\": \"111122223333\"", "\"awsAccountId\": \"123456789012\"");
+
+        JsonNode result = Invoke.handler(inspectorHandler(store), mixed.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(result.path("message").asText()).contains("awsAccountId 123456789012 is not the account of the image's ARN (111122223333)");
+    }
+
     @Test
     void inspector_findingThenItsClosure_andAnEmptyScan_feedTheSameGate() {
         var store = new dev.quartermaster.ledger.InMemoryLedgerStore();

@@ -43,7 +43,8 @@ public record Config(
         Release release,
         LifecycleRules lifecycle,
         Signing signing,
-        Estate estate) {
+        Estate estate,
+        String cloudTrail) {
 
     /**
      * The registry estate: replication destinations (a stack each, in its region and account), the proof's deadline,
@@ -149,6 +150,7 @@ public record Config(
     static final Pattern CONTAINER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     static final Pattern SSM_PARAMETER = Pattern.compile("/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     static final Pattern COMPRESSION = Pattern.compile("gzip|zstd");
+    static final Pattern CLOUD_TRAIL = Pattern.compile("create|existing");
     static final Pattern MUTABLE_TAG = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
 
     /** The rules that ship with the product (WordPress's version.php), the same file the function reads. */
@@ -306,7 +308,7 @@ public record Config(
     static final Pattern PTC_SECRET = Pattern.compile("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+");
     /** Registry-wide settings the context may say another stack or team owns. */
     static final List<String> REGISTRY_WIDE = List.of("replication", "scanning");
-    /** The key under which the lock file records each repository's encryption, fixed when the repository was created. */
+    /** The key under which earlier versions' synth wrote each repository's encryption into the lock file (now ignored). */
     public static final String LOCKED_ENCRYPTION = "repositoryEncryption";
 
     private static Estate estate(Reader r, List<String> repos, List<String> errors, Function<String, String> env) {
@@ -439,19 +441,22 @@ public record Config(
     }
 
     /**
-     * A repository's encryption is fixed when ECR creates it: refuses a configuration whose encryption differs from what the
-     * lock file recorded for a repository (written at each synth, see {@link QuartermasterApp}).
+     * A repository's encryption is fixed when ECR creates it: refuses a configuration whose encryption differs from what a
+     * deploy recorded for a repository ({@code bin/qm deploy} writes the record when the deploy succeeded; see
+     * {@link dev.quartermaster.contract.DeployRecord}).
      */
     public static List<String> encryptionChanges(Config c, Map<String, String> locked) {
         List<String> problems = new ArrayList<>();
         for (String repo : c.repositories()) {
             String was = locked.get(repo);
-            if (was != null && !was.equals(c.estate().encryption())) {
+            // ECR names the key of a KMS repository; KMS here means the stack's own key, which it cannot tell apart from a given one
+            boolean sameKms = was != null && was.startsWith("arn:") && c.estate().encryption().equals("KMS");
+            if (was != null && !was.equals(c.estate().encryption()) && !sameKms) {
                 problems.add("repositoryEncryption: " + repo + " was created with " + was + " and ECR cannot change a repository's encryption"
                         + " (CloudFormation would have to replace it, and it refuses to replace a named repository). To move to "
                         + c.estate().encryption() + ": add a repository under a new name with it, copy the images by digest"
                         + " (bin/qm replicate backfill, or restore from the archive), release from it, then retire the old one. If " + repo
-                        + " was never deployed with " + was + ", delete its entry under \"" + LOCKED_ENCRYPTION + "\" in the lock file.");
+                        + " was never deployed with " + was + " (the stack was deleted, or the repository too), delete its entry under \"deployed\" in the lock file.");
             }
         }
         return problems;
@@ -512,7 +517,9 @@ public record Config(
                 release(r, repos, errors),
                 lifecycle(r, untagged, keep, errors),
                 signing(r, repos, errors),
-                estate(r, repos, errors, env));
+                estate(r, repos, errors, env),
+                r.matching("cloudTrail", "existing", CLOUD_TRAIL, "create (a trail of this region's management events, for the lifecycle guard)"
+                        + " or existing (the account has a trail with logging enabled in this region)"));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");

@@ -152,7 +152,8 @@ public final class ImageChecks extends Construct {
                             .detail(Map.of("repository-name", arns)).build(), scan);
             rule("InspectorFindingRule", "Amazon Inspector's findings (new, updated, closed) on the managed repositories' images",
                     EventPattern.builder().source(List.of("aws.inspector2")).detailType(List.of("Inspector2 Finding"))
-                            .detail(Map.of("resources", Map.of("type", List.of("AWS_ECR_CONTAINER_IMAGE"),
+                            // this account's images only: a delegated administrator's bus also carries its members' findings
+                            .detail(Map.of("awsAccountId", List.of(Aws.ACCOUNT_ID), "resources", Map.of("type", List.of("AWS_ECR_CONTAINER_IMAGE"),
                                     "details", Map.of("awsEcrContainerImage", Map.of("repositoryName", props.repositoryNames()))))).build(), scan);
         }
     }

@@ -1,6 +1,7 @@
 package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Bundle;
+import dev.quartermaster.contract.DeployRecord;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
@@ -21,20 +22,49 @@ public final class QuartermasterApp {
 
     public static void main(String[] args) {
         App app = new App();
-        Config config;
-        Object lockContext = app.getNode().tryGetContext("lockFile");
-        Path lockFile = Path.of(lockContext == null ? LOCK_FILE : lockContext.toString());
         try {
-            config = Config.from(key -> app.getNode().tryGetContext(key));
-            List<String> changes = Config.encryptionChanges(config, lockedEncryption(lockFile));
-            if (!changes.isEmpty()) {
-                throw new IllegalArgumentException("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", changes)
-                        + "\n(" + lockFile + " records what each repository was created with.)");
-            }
+            synth(app, System::getenv);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
-            return;
+        }
+    }
+
+    /**
+     * Validates the configuration against what was deployed, builds the stacks and synthesises them. Writes nothing but
+     * the cloud assembly: what a deploy created is recorded by {@code bin/qm deploy}, once the deploy succeeded.
+     *
+     * @throws IllegalArgumentException with every problem and its fix
+     */
+    static void synth(App app, java.util.function.Function<String, String> env) {
+        synth(app, env, ecrWhenCredentials(env));
+    }
+
+    /** @param registry what ECR holds (null: synth has no credentials, the deploy record answers) */
+    static void synth(App app, java.util.function.Function<String, String> env, DeployedRepositories registry) {
+        Config config = Config.from(key -> app.getNode().tryGetContext(key), env);
+        Object stackName = app.getNode().tryGetContext("stackName");
+        String name = stackName == null ? "Quartermaster" : stackName.toString();
+        Object lockContext = app.getNode().tryGetContext("lockFile");
+        Path lockFile = Path.of(lockContext == null ? DeployRecord.FILE : lockContext.toString());
+        String source = lockFile + " records what each repository was created with; bin/qm deploy writes it when a deploy succeeds.";
+        java.util.Map<String, String> deployed = null;
+        if (registry != null) {
+            try {
+                deployed = registry.encryption(config.repositories());
+                source = "ECR's DescribeRepositories says what each repository was created with.";
+            } catch (RuntimeException e) {
+                System.err.println("[quartermaster] could not ask ECR what the repositories were created with ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); checking " + lockFile + " instead");
+            }
+        }
+        if (deployed == null) {
+            deployed = deployedEncryption(lockFile, name, config.estate());
+        }
+        List<String> changes = Config.encryptionChanges(config, deployed);
+        if (!changes.isEmpty()) {
+            throw new IllegalArgumentException("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", changes)
+                    + "\n(" + source + ")");
         }
         Object jarsContext = app.getNode().tryGetContext("functionsJars");
         Path jars = Path.of(jarsContext == null ? DEFAULT_JARS : jarsContext.toString());
@@ -42,19 +72,17 @@ public final class QuartermasterApp {
         for (Bundle bundle : Bundle.values()) {
             Path jar = jars.resolve(bundle.jarName());
             if (!Files.isRegularFile(jar)) {
-                System.err.println("The function jar " + jar.toAbsolutePath() + " is missing: run `mvn -B -DskipTests package` first "
+                throw new IllegalArgumentException("The function jar " + jar.toAbsolutePath() + " is missing: run `mvn -B -DskipTests package` first "
                         + "(cdk.json does this for you when you run cdk synth from the repository root).");
-                System.exit(2);
             }
             code.put(bundle, Code.fromAsset(jar.toString()));
         }
-        Object stackName = app.getNode().tryGetContext("stackName");
-        QuartermasterStack stack = new QuartermasterStack(app, stackName == null ? "Quartermaster" : stackName.toString(),
+        QuartermasterStack stack = new QuartermasterStack(app, name,
                 StackProps.builder()
                         .description("Quartermaster: ECR image ledger, version verification and verified database backups")
                         .env(Environment.builder()
-                                .account(System.getenv("CDK_DEFAULT_ACCOUNT"))
-                                .region(System.getenv("CDK_DEFAULT_REGION"))
+                                .account(env.apply("CDK_DEFAULT_ACCOUNT"))
+                                .region(env.apply("CDK_DEFAULT_REGION"))
                                 .build())
                         .build(),
                 config, code::get);
@@ -63,46 +91,41 @@ public final class QuartermasterApp {
         }
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         app.synth();
-        lockEncryption(lockFile, config);
     }
 
-    /** Beside cdk.json: the choices fixed when a resource is created (today each repository's encryption). Commit it. */
-    static final String LOCK_FILE = "quartermaster.lock.json";
+    /**
+     * ECR, when synth has credentials: cdk sets {@code CDK_DEFAULT_ACCOUNT} only when it found some, and the region with
+     * it. Null otherwise (no network call from a synth without credentials).
+     */
+    static DeployedRepositories ecrWhenCredentials(java.util.function.Function<String, String> env) {
+        String account = env.apply("CDK_DEFAULT_ACCOUNT");
+        String region = env.apply("CDK_DEFAULT_REGION");
+        if (account == null || account.isBlank() || region == null || region.isBlank()) {
+            return null;
+        }
+        return new EcrDeployedRepositories(region, null);
+    }
 
-    static java.util.Map<String, String> lockedEncryption(Path file) {
-        if (!Files.isRegularFile(file)) {
+    /**
+     * Each repository's encryption as the last successful deploy of {@code stack} recorded it (empty when nothing was
+     * deployed, or the record is of another account or region than the one synth targets).
+     */
+    static java.util.Map<String, String> deployedEncryption(Path file, String stack, Config.Estate estate) {
+        if (DeployRecord.hasSynthRecord(file)) {
+            System.err.println("[quartermaster] " + file + ": the top-level \"" + Config.LOCKED_ENCRYPTION + "\" was written by a synth of an"
+                    + " earlier version (whether or not anything was deployed) and is ignored; bin/qm deploy records what a deploy created");
+        }
+        DeployRecord record = DeployRecord.read(file, stack);
+        if (record == null) {
             return java.util.Map.of();
         }
-        try {
-            var node = Config.JSON.readTree(file.toFile()).path(Config.LOCKED_ENCRYPTION);
-            java.util.Map<String, String> out = new java.util.TreeMap<>();
-            node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-            return out;
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(file + " is not JSON (" + e.getMessage() + "): fix or restore it from git");
+        boolean otherAccount = record.account() != null && estate.homeAccount() != null && !record.account().equals(estate.homeAccount());
+        boolean otherRegion = record.region() != null && estate.homeRegion() != null && !record.region().equals(estate.homeRegion());
+        if (otherAccount || otherRegion) {
+            System.err.println("[quartermaster] " + file + " records " + stack + " deployed to " + record.account() + "/" + record.region()
+                    + "; this synth targets " + estate.homeAccount() + "/" + estate.homeRegion() + ": the record does not apply");
+            return java.util.Map.of();
         }
-    }
-
-    /** Records the encryption of repositories not recorded yet (a recorded one never changes here: Config refuses that). */
-    static void lockEncryption(Path file, Config config) {
-        java.util.Map<String, String> locked = new java.util.TreeMap<>(lockedEncryption(file));
-        boolean changed = false;
-        for (String repo : config.repositories()) {
-            if (!locked.containsKey(repo)) {
-                locked.put(repo, config.estate().encryption());
-                changed = true;
-            }
-        }
-        if (!changed) {
-            return;
-        }
-        try {
-            var root = Files.isRegularFile(file) ? (com.fasterxml.jackson.databind.node.ObjectNode) Config.JSON.readTree(file.toFile())
-                    : Config.JSON.createObjectNode();
-            root.set(Config.LOCKED_ENCRYPTION, Config.JSON.valueToTree(locked));
-            Files.writeString(file, Config.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-        } catch (java.io.IOException e) {
-            System.err.println("[quartermaster] could not record the repositories' encryption in " + file + ": " + e.getMessage());
-        }
+        return record.encryption();
     }
 }

@@ -77,6 +77,7 @@ public final class QuartermasterStack extends Stack {
         Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
         this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
+        new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.cloudTrail(), getStackName()));
         this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
                 alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
                 .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
@@ -178,6 +179,9 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
         outputs.put(StackOutput.SIGNATURE_REQUIRED, Config.JSON.valueToTree(config.signing().required()).toString());
         outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
+        Map<String, String> encryption = new java.util.TreeMap<>();
+        config.repositories().forEach(r -> encryption.put(r, config.estate().encryption()));
+        outputs.put(StackOutput.REPOSITORY_ENCRYPTION, Config.json(encryption));
         for (StackOutput o : StackOutput.values()) {
             if (!outputs.containsKey(o)) {
                 throw new IllegalStateException("the stack writes no value for its output " + o.id());

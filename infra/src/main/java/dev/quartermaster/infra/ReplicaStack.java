@@ -45,13 +45,17 @@ public final class ReplicaStack extends Stack {
         }
         String home = e.homeAccount() != null ? e.homeAccount() : Aws.ACCOUNT_ID;
         if (d.account() != null) {
-            // registry-wide in this account and region: it replaces any registry policy there (README: cross-account steps)
+            // registry-wide in this account and region: it replaces any registry policy there (README: cross-account steps).
+            // Only the managed repositories (ECR's registry policy examples scope both actions by repository ARN); this stack
+            // makes them, so CreateRepository is granted only should one be deleted by hand.
+            List<String> managed = config.repositories().stream()
+                    .map(n -> "arn:" + Aws.PARTITION + ":ecr:" + d.region() + ":" + d.account() + ":repository/" + n).toList();
             CfnRegistryPolicy.Builder.create(this, "AllowReplicationFromHome").policyText(Map.of(
                     "Version", "2012-10-17",
                     "Statement", List.of(Map.of("Sid", "QuartermasterReplicationFrom" + home, "Effect", "Allow",
                             "Principal", Map.of("AWS", "arn:" + Aws.PARTITION + ":iam::" + home + ":root"),
                             "Action", List.of("ecr:CreateRepository", "ecr:ReplicateImage"),
-                            "Resource", "arn:" + Aws.PARTITION + ":ecr:" + d.region() + ":" + d.account() + ":repository/*")))).build();
+                            "Resource", managed)))).build();
         }
         var homeBus = EventBus.fromEventBusArn(this, "HomeBus",
                 "arn:" + Aws.PARTITION + ":events:" + e.homeRegion() + ":" + home + ":event-bus/default");

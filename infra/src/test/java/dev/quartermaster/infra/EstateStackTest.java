@@ -79,7 +79,9 @@ class EstateStackTest {
                 Map.of("ScanFrequency", "SCAN_ON_PUSH", "RepositoryFilters", List.of(Map.of("Filter", "wordpress", "FilterType", "WILDCARD"))),
                 Map.of("ScanFrequency", "CONTINUOUS_SCAN", "RepositoryFilters", List.of(Map.of("Filter", "wordpress", "FilterType", "WILDCARD"))))));
         t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("EventPattern", Match.objectLike(Map.of(
-                "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Finding"))))));
+                "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Finding"),
+                // a delegated administrator's bus carries its members' findings too: only this account's
+                "detail", Match.objectLike(Map.of("awsAccountId", List.of(Map.of("Ref", "AWS::AccountId")))))))));
         t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of("EventPattern", Match.objectLike(Map.of(
                 "source", List.of("aws.inspector2"), "detail-type", List.of("Inspector2 Scan"))))));
         // pull-through cache, and the host may pull (and import) only under those prefixes
@@ -114,7 +116,25 @@ class EstateStackTest {
         other.hasResourceProperties("AWS::ECR::RegistryPolicy", Match.objectLike(Map.of("PolicyText", Match.objectLike(Map.of(
                 "Statement", List.of(Match.objectLike(Map.of("Action", List.of("ecr:CreateRepository", "ecr:ReplicateImage"),
                         "Resource", Match.anyValue())))))))); 
-        assertThat(json(other.toJSON())).contains("iam::123456789012:root").contains(":ecr:eu-west-1:444455556666:repository/*");
+        assertThat(json(other.toJSON())).contains("iam::123456789012:root").contains(":ecr:eu-west-1:444455556666:repository/wordpress")
+                .doesNotContain("repository/*");
+    }
+
+    @Test
+    void crossAccountDestination_registryPolicyGrantsOnlyTheManagedRepositories() throws Exception {
+        Map<String, Object> context = new HashMap<>(ALL);
+        context.put("repositories", "wordpress,team/mariadb");
+        App app = new App();
+        Config config = Config.from(context::get);
+        Template other = Template.fromStack(new ReplicaStack(app, "R2", config, config.estate().replication().get(1)));
+
+        var policies = other.findResources("AWS::ECR::RegistryPolicy");
+        assertThat(policies).hasSize(1);
+        var statement = Config.JSON.valueToTree(policies).elements().next().path("Properties").path("PolicyText").path("Statement").get(0);
+        assertThat(statement.path("Action").toString()).isEqualTo("[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"]");
+        assertThat(json(statement.path("Resource"))).isEqualTo(json(List.of(
+                Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ecr:eu-west-1:444455556666:repository/wordpress"))),
+                Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ecr:eu-west-1:444455556666:repository/team/mariadb"))))));
     }
 
     @Test
@@ -149,15 +169,6 @@ class EstateStackTest {
                 .contains("wordpress was created with AES256").contains("cannot change").contains("new name");
         assertThat(Config.encryptionChanges(kms, Map.of("wordpress", "KMS"))).isEmpty();
         assertThat(Config.encryptionChanges(kms, Map.of())).as("nothing recorded: a new repository").isEmpty();
-    }
-
-    @Test
-    void theLockFileRecordsTheFirstChoiceAndKeepsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        java.nio.file.Path lock = dir.resolve("quartermaster.lock.json");
-        QuartermasterApp.lockEncryption(lock, Config.from(Map.<String, Object>of()::get));
-        assertThat(QuartermasterApp.lockedEncryption(lock)).containsEntry("wordpress", "AES256");
-        QuartermasterApp.lockEncryption(lock, Config.from(with(Map.of(), "repositories", "wordpress,mariadb")::get));
-        assertThat(QuartermasterApp.lockedEncryption(lock)).containsEntry("wordpress", "AES256").containsEntry("mariadb", "AES256");
     }
 
     static Map<String, Object> with(Map<String, Object> base, String key, Object value) {

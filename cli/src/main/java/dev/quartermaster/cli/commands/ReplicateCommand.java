@@ -9,6 +9,7 @@ import dev.quartermaster.cli.local.LocalReplication;
 import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.common.Text;
 import dev.quartermaster.registry.ImageCopier;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
@@ -54,10 +55,9 @@ public final class ReplicateCommand implements Runnable {
                 if (target.aws) {
                     Map<String, String> env = target.awsSettings();
                     Platform home = new Platform(Settings.of(env));
-                    String imageUri = env.get("RELEASE_IMAGE_URI");
-                    String homeRegistry = imageUri.substring(0, imageUri.indexOf('/'));
+                    String homeRegistry = homeRegistry(env);
                     String homeAccount = homeRegistry.substring(0, homeRegistry.indexOf('.'));
-                    Destination d = Destination.parse(to, homeAccount);
+                    Destination d = configured(to, homeAccount, local.destinations(homeAccount));
                     Map<String, String> there = new HashMap<>(env);
                     there.put("AWS_REGION", d.region());
                     RegistryAuth destAuth = RegistryRoot.ecrAuth(new Platform(Settings.of(there)));
@@ -65,7 +65,7 @@ public final class ReplicateCommand implements Runnable {
                     RegistryWriter target = new RegistryWriter("https://" + d.account() + ".dkr.ecr." + d.region() + ".amazonaws.com", destAuth);
                     return dev.quartermaster.cli.release.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, home, System.out);
                 }
-                Destination d = Destination.parse(to, local.homeAccount());
+                Destination d = configured(to, local.homeAccount(), local.destinations(local.homeAccount()));
                 Platform p = LocalServices.platform(local, System.err);
                 RegistryClient source = new RegistryClient(local.registry().url(), RegistryAuth.anonymous());
                 RegistryWriter target = new RegistryWriter(new LocalReplication(local).url(d), RegistryAuth.anonymous());
@@ -74,6 +74,37 @@ public final class ReplicateCommand implements Runnable {
                 System.err.println("qm replicate backfill: " + e.getMessage());
                 return 2;
             }
+        }
+
+        /**
+         * The destination {@code --to} names, if it is one of the configured ones: a copy anywhere else would be recorded
+         * REPLICATED for a destination nothing watches (and ECR's replication never fills).
+         */
+        static Destination configured(String to, String homeAccount, List<Destination> configured) {
+            Destination d = Destination.parse(to, homeAccount);
+            if (configured.isEmpty()) {
+                throw new IllegalArgumentException("--to " + to + ": no replication destination is configured; add it to \"replication\" in"
+                        + " cdk.json's context (e.g. [{\"region\":\"" + d.region() + "\"}]) and deploy, or pass the same -c replication=... here");
+            }
+            if (!configured.contains(d)) {
+                throw new IllegalArgumentException("--to " + to + " (" + d.key() + ") is not a configured replication destination; the configured ones are "
+                        + configured.stream().map(Destination::key).toList() + " (cdk.json's \"replication\", or -c replication=...)");
+            }
+            return d;
+        }
+
+        /** The deployed registry ({@code ACCOUNT.dkr.ecr.REGION.amazonaws.com}), from the stack's ReleaseImageUri output. */
+        static String homeRegistry(Map<String, String> env) {
+            String imageUri = env.get("RELEASE_IMAGE_URI");
+            int slash = imageUri == null ? -1 : imageUri.indexOf('/');
+            String registry = slash < 0 ? "" : imageUri.substring(0, slash);
+            if (!registry.matches("[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?")) {
+                throw new IllegalStateException("the deployed registry is unknown: RELEASE_IMAGE_URI is "
+                        + (imageUri == null ? "not set" : "'" + Text.oneLine(imageUri, 120) + "', not ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY")
+                        + "; deploy again with `npx cdk deploy --outputs-file " + Target.OUTPUTS + "` (the stack writes it as an output),"
+                        + " or set RELEASE_IMAGE_URI=ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY");
+            }
+            return registry;
         }
     }
 }

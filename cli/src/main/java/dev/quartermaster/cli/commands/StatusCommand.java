@@ -36,8 +36,13 @@ public final class StatusCommand implements Callable<Integer> {
         boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
         if (target.aws) {
             Platform p = target.awsPlatform();
+            List<String> repositories;
+            try (LocalEnvironment local = LocalEnvironment.persistent().context(context)) {
+                repositories = local.managedRepositories(); // as cdk.json names them, like the deployed stack
+            }
+            StatusView.Guard guard = StatusView.Guard.of(repositories, ReleaseRoot.policyRuns(p), ReleaseRoot.hearing(p));
             return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
-                    database, maxAge, null, dev.quartermaster.cli.release.DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
+                    guard, database, maxAge, null, dev.quartermaster.cli.release.DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
         }
         try (LocalEnvironment local = LocalEnvironment.persistent()) {
             return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);

@@ -249,6 +249,12 @@ public final class LocalEnvironment implements AutoCloseable {
         return dev.quartermaster.replication.Destination.parseList(estateSettings().get("REPLICATION_DESTINATIONS"), LOCAL_ACCOUNT);
     }
 
+    /** The replication destinations cdk.json's context (and -c overrides) name, a destination without an account being in {@code home}. */
+    public java.util.List<dev.quartermaster.replication.Destination> destinations(String home) {
+        String replication = java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("replication"), "[]");
+        return dev.quartermaster.replication.Destination.parseList(replication, home);
+    }
+
     /** The managed repositories as cdk.json's context (and -c overrides) name them. */
     public java.util.List<String> managedRepositories() {
         return dev.quartermaster.replication.ReplicationRoot.repositories(estateSettings().get("REPLICATION_REPOSITORIES"));

@@ -7,6 +7,7 @@ import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.ledger.StorageClass;
+import dev.quartermaster.release.LifecycleHearing;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseService;
 import dev.quartermaster.release.ReleaseStore;
@@ -45,6 +46,20 @@ public final class StatusView {
      * @param deadLetters the events no function could handle
      */
     public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger,
+                                 String database, int maxBackupAgeHours, List<Alert> alerts, DeadLetters deadLetters, Instant now) {
+        return collect(releases, releaseStore, backupStore, ledger, new Guard(List.of(), r -> null, r -> null), database, maxBackupAgeHours,
+                alerts, deadLetters, now);
+    }
+
+    /** The lifecycle guard's side: the managed repositories, what it heard of each, when each one's lifecycle policy ran. */
+    public record Guard(List<String> repositories, LifecycleHearing.PolicyRuns runs, java.util.function.Function<String, Instant> heard) {
+        public static Guard of(List<String> repositories, LifecycleHearing.PolicyRuns runs, LifecycleHearing hearing) {
+            return new Guard(repositories, runs, hearing::lastHeard);
+        }
+    }
+
+    /** @param guard the lifecycle guard's coverage (no repositories: not shown) */
+    public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger, Guard guard,
                                  String database, int maxBackupAgeHours, List<Alert> alerts, DeadLetters deadLetters, Instant now) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> app = new LinkedHashMap<>();
@@ -163,6 +178,10 @@ public final class StatusView {
                     + "replay them with bin/qm invoke");
         }
 
+        if (!guard.repositories().isEmpty()) {
+            pipeline.put("lifecycleGuard", lifecycleGuard(guard, ledger, problems, now));
+        }
+
         List<String> lastAlerts = alerts == null ? List.of("(alerts go to the SNS topic's subscribers; not readable back)")
                 : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
         return new Status(app, backups, images, archive, pipeline, lastAlerts, problems);
@@ -171,6 +190,35 @@ public final class StatusView {
     /** The ledger's image of {@code digest} when ECR last said it is archived (it cannot be pulled). */
     private static java.util.Optional<ImageRecord> archivedInEcr(LedgerStore ledger, String repository, String digest) {
         return digest == null ? java.util.Optional.empty() : ledger.image(repository, digest).filter(ImageRecord::archivedInEcr);
+    }
+
+    /** Per repository: when the guard last heard a lifecycle run and when the policy last ran; a deaf guard is a problem. */
+    static Map<String, Object> lifecycleGuard(Guard guard, LedgerStore ledger, List<String> problems, Instant now) {
+        Map<String, Instant> runs = new java.util.HashMap<>();
+        Map<String, Instant> heard = new java.util.HashMap<>();
+        java.util.Set<String> deleted = new java.util.HashSet<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String repo : guard.repositories()) {
+            try {
+                runs.put(repo, guard.runs().lastRun(repo));
+            } catch (RuntimeException e) {
+                out.put(repo, "policy runs unknown (" + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 120) + ")");
+                continue;
+            }
+            Instant h = guard.heard().apply(repo);
+            if (h != null) {
+                heard.put(repo, h);
+            } else if (runs.get(repo) != null && ledger.images(repo).stream().anyMatch(ImageRecord::deleted)) {
+                deleted.add(repo);
+            }
+        }
+        for (LifecycleHearing.Coverage c : LifecycleHearing.coverage(runs, heard, deleted, now)) {
+            out.put(c.repository(), c.summary());
+            if (c.deafness() != null) {
+                problems.add(c.deafness());
+            }
+        }
+        return out;
     }
 
     /** Values as bars, lowest to highest of the series. */
@@ -246,7 +294,9 @@ public final class StatusView {
         ReleaseService releases = ReleaseContext.reader(local, p);
         List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
-        return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p), database, maxAgeHours, alerts,
-                DeadLetters.local(local.deadLettersDir()), Instant.now());
+        // the local registry has no lifecycle policy of its own (bin/qm lifecycle preview only previews): no runs to compare
+        Guard guard = Guard.of(local.managedRepositories(), repository -> null, dev.quartermaster.release.ReleaseRoot.hearing(p));
+        return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
+                dev.quartermaster.ledger.LedgerRoot.store(p), guard, database, maxAgeHours, alerts, DeadLetters.local(local.deadLettersDir()), Instant.now());
     }
 }

@@ -111,5 +111,32 @@ class StatusViewIT {
             StatusView.print(after, false, false, new PrintStream(out, true, StandardCharsets.UTF_8));
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("runningStorage: ARCHIVE since", "rollbackTargetStorage: ARCHIVE since");
         }
+
+    @Test
+    void aLifecyclePolicyThatRanAndDeletedWhileTheGuardHeardNothing_needsAttention(@TempDir Path dir) {
+        try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            Platform p = LocalServices.platform(local, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            var backups = BackupRoot.store(p);
+            var ledger = LedgerRoot.store(p);
+            var hearing = ReleaseRoot.hearing(p);
+            Instant now = Instant.now();
+            backups.create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", now.minus(Duration.ofHours(2)), "c1", "backups/wordpress/k1.sql.zst", null));
+            backups.settle(backups.byCommandId("c1").orElseThrow().verified(1000, "00", 5, 50, 3000, now.minus(Duration.ofHours(2))));
+            new ImageLedger(ledger, a -> { }).record(new ImageAction("e1", now.minus(Duration.ofDays(3)), ImageAction.Kind.PUSH, true, "wordpress", DIGEST, "wp-6.4-v1", null, null));
+            new ImageLedger(ledger, a -> { }).record(new ImageAction("e2", now.minus(Duration.ofDays(2)), ImageAction.Kind.DELETE, true, "wordpress", DIGEST, null, null, null));
+            Instant ran = now.minus(Duration.ofDays(1));
+            StatusView.Guard guard = StatusView.Guard.of(List.of("wordpress"), repository -> ran, hearing);
+
+            var deaf = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, guard, "wordpress", 26, List.of(),
+                    DeadLetters.local(local.deadLettersDir()), now);
+            assertThat(deaf.pipeline().get("lifecycleGuard").toString()).contains("wordpress=never heard, policy last ran " + ran);
+            assertThat(deaf.problems()).anyMatch(x -> x.contains("never received a lifecycle event") && x.contains("-c cloudTrail=create"));
+
+            hearing.heard("wordpress", ran.plusSeconds(300)); // what lifecycle-guard records when an event arrives
+            var hears = StatusView.collect(ReleaseContext.reader(local, p), ReleaseRoot.store(p), backups, ledger, guard, "wordpress", 26, List.of(),
+                    DeadLetters.local(local.deadLettersDir()), now);
+            assertThat(hears.problems()).noneMatch(x -> x.contains("lifecycle event"));
+            assertThat(hears.pipeline().get("lifecycleGuard").toString()).contains("last heard " + ran.plusSeconds(300));
+        }
     }
 }

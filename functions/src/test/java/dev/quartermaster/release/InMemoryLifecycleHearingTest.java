@@ -1,0 +1,10 @@
+package dev.quartermaster.release;
+
+class InMemoryLifecycleHearingTest extends LifecycleHearingContract {
+    private final InMemoryLifecycleHearing hearing = new InMemoryLifecycleHearing();
+
+    @Override
+    protected LifecycleHearing hearing() {
+        return hearing;
+    }
+}
