@@ -111,6 +111,7 @@ class StatusViewIT {
             StatusView.print(after, false, false, new PrintStream(out, true, StandardCharsets.UTF_8));
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("runningStorage: ARCHIVE since", "rollbackTargetStorage: ARCHIVE since");
         }
+    }
 
     @Test
     void aLifecyclePolicyThatRanAndDeletedWhileTheGuardHeardNothing_needsAttention(@TempDir Path dir) {
