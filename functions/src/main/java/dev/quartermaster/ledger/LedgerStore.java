@@ -38,6 +38,9 @@ public interface LedgerStore {
 
     void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at);
 
+    /** Lifts a failed scan gate off a digest with the acceptance that says who, why and which counts (scanFailed false). */
+    void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance);
+
     /** What the image archive found for a digest (written by the archiver and, after a check, by the scrub). */
     void recordArchive(String repository, String digest, ImageRecord.Archive archive);
 

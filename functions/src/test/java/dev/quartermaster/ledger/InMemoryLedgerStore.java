@@ -36,6 +36,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private final Set<String> done = new HashSet<>();
     private final Map<String, ImageRecord.Archive> archives = new HashMap<>();
     private final Map<String, ImageRecord.Signature> signatures = new HashMap<>();
+    private final Map<String, ImageRecord.ScanAcceptance> acceptances = new HashMap<>();
 
     private static String key(String a, String b) {
         return a + "\u0000" + b;
@@ -55,7 +56,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return ImageRecord.builder(repository, digest).mediaTypes(i.manifestMediaType(), i.artifactMediaType())
                 .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
                 .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed())
-                .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest))).build();
+                .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest)))
+                .scanAcceptance(acceptances.get(key(repository, digest))).build();
     }
 
     @Override
@@ -165,6 +167,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Image i = images.getOrDefault(key(repository, digest), Image.empty());
         images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
                 i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), new TreeMap<>(counts), failed));
+    }
+
+    @Override
+    public synchronized void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance) {
+        Image i = images.getOrDefault(key(repository, digest), Image.empty());
+        images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
+                i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), i.scanCounts(), false));
+        acceptances.put(key(repository, digest), acceptance);
     }
 
     @Override
