@@ -175,13 +175,13 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
-    public void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance a) {
+    public void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance a, boolean failed) {
         Map<String, AttributeValue> m = new HashMap<>();
         a.counts().forEach((k, v) -> m.put(k, n(v)));
         UpdateBuilder u = new UpdateBuilder();
         u.set("repository", s(repository));
         u.set("digest", s(digest));
-        u.set("scanFailed", bool(false));
+        u.set("scanFailed", bool(failed));
         u.set("scanAcceptedHow", s(a.how().name()));
         u.set("scanAcceptedBy", s(a.by()));
         u.set("scanAcceptedReason", s(a.reason()));

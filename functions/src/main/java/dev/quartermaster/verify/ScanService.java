@@ -65,9 +65,8 @@ public final class ScanService {
      * Decides without side effects. {@code counts}: what the content is known to hold (Inspector: every finding not
      * suppressed, closed ones included); {@code suppressed}: the finding this event suppressed, if it did.
      */
-    static Decision decide(ScanGate gate, Map<String, Integer> counts, Optional<ImageRecord> image, Inspector2Finding suppressed) {
-        ImageRecord.ScanAcceptance accepted = image.map(ImageRecord::scanAcceptance).orElse(null);
-        boolean wasFailed = image.map(ImageRecord::scanFailed).orElse(false);
+    static Decision decide(ScanGate gate, Map<String, Integer> counts, boolean wasFailed, ImageRecord.ScanAcceptance accepted,
+                           Inspector2Finding suppressed) {
         Map<String, Integer> effective = new TreeMap<>(counts);
         if (accepted != null) {
             accepted.counts().forEach((k, v) -> effective.computeIfPresent(k, (x, c) -> c - v > 0 ? c - v : null));
@@ -111,12 +110,25 @@ public final class ScanService {
             Optional<ImageRecord> image = ledger.image(f.repository(), f.digest());
             boolean wasFailed = image.map(ImageRecord::scanFailed).orElse(false);
             boolean suppression = f.status().equals("SUPPRESSED") && rec.previous().map(p -> !p.status().equals("SUPPRESSED")).orElse(true);
-            Decision d = decide(gate, counts, image, suppression ? f : null);
-            boolean failed = d.failed();
-            ledger.recordScan(f.repository(), f.digest(), counts, failed, f.updatedAt());
-            if (d.lifted() != null) {
-                ledger.acceptScan(f.repository(), f.digest(), d.lifted());
+            ImageRecord.ScanAcceptance accepted = image.map(ImageRecord::scanAcceptance).orElse(null);
+            ImageRecord.ScanAcceptance carried = null;
+            if (f.status().equals("CLOSED") && rec.previous().map(p -> p.status().equals("SUPPRESSED")).orElse(false)) {
+                // a suppressed finding Inspector then closes counts again as held; what the suppression accepted stays accepted
+                Map<String, Integer> more = new TreeMap<>(accepted == null ? Map.of() : accepted.counts());
+                more.merge(f.severity(), 1, Integer::sum);
+                carried = new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED, "Amazon Inspector",
+                        Text.oneLine("finding " + f.findingArn() + " (" + f.severity() + " " + f.vulnerabilityId() + ") suppressed, then closed"
+                                + (accepted == null ? "" : "; before: " + accepted.how() + " by " + accepted.by() + ": " + accepted.reason()), 400),
+                        more, f.updatedAt());
+                accepted = carried;
             }
+            Decision d = decide(gate, counts, wasFailed, accepted, suppression ? f : null);
+            boolean failed = d.failed();
+            ImageRecord.ScanAcceptance write = d.lifted() != null ? d.lifted() : carried;
+            if (write != null) {
+                ledger.acceptScan(f.repository(), f.digest(), write, failed);
+            }
+            ledger.recordScan(f.repository(), f.digest(), counts, failed, f.updatedAt());
             List<String> alerted = new java.util.ArrayList<>();
             if (d.failsNow() && !wasFailed) {
                 alerts.publish(alert(f.repository(), f.digest(), counts, image.map(i -> List.copyOf(i.tags())).orElse(List.of())));
@@ -201,7 +213,8 @@ public final class ScanService {
             return new Result(true, false);
         }
         try {
-            Decision d = decide(gate, counts, ledger.image(repository, digest), null);
+            Optional<ImageRecord> image = ledger.image(repository, digest);
+            Decision d = decide(gate, counts, image.map(ImageRecord::scanFailed).orElse(false), image.map(ImageRecord::scanAcceptance).orElse(null), null);
             ledger.recordScan(repository, digest, counts, d.failed(), at);
             if (d.failsNow()) {
                 alerts.publish(alert(repository, digest, counts, tags));
@@ -238,7 +251,7 @@ public final class ScanService {
         Map<String, Integer> counts = image.scanCounts() == null ? Map.of() : image.scanCounts();
         ImageRecord.ScanAcceptance a = new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.OPERATOR, Text.oneLine(by, 128),
                 Text.oneLine(reason, 400), counts, at);
-        ledger.acceptScan(repository, digest, a);
+        ledger.acceptScan(repository, digest, a, false);
         alerts.publish(new Alert("SCAN_ACCEPTED", "SCAN_ACCEPTED: " + repository + "@" + digest.substring(0, 19) + " " + counts,
                 a.by() + " accepted the failed scan of " + repository + "@" + digest + " " + counts + ": " + a.reason()
                         + ". A finding beyond these counts fails it again; bin/qm ledger " + repository + "@" + digest + " shows the record.",

@@ -170,10 +170,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
 
     @Override
-    public synchronized void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance) {
+    public synchronized void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance, boolean failed) {
         Image i = images.getOrDefault(key(repository, digest), Image.empty());
         images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
-                i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), i.scanCounts(), false));
+                i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), i.scanCounts(), failed));
         acceptances.put(key(repository, digest), acceptance);
     }
 

@@ -53,7 +53,7 @@ abstract class LedgerStoreContract {
         assertThat(store.image("wordpress", digest(8)).orElseThrow().verdict()).isEqualTo(ImageVerdict.FAILED_SCAN);
 
         store.acceptScan("wordpress", digest(8), new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.OPERATOR, "alice",
-                "CVE-2026-1 is not reachable in our build, ticket 7", java.util.Map.of("CRITICAL", 2, "HIGH", 1), Instant.parse("2026-11-20T10:00:00Z")));
+                "CVE-2026-1 is not reachable in our build, ticket 7", java.util.Map.of("CRITICAL", 2, "HIGH", 1), Instant.parse("2026-11-20T10:00:00Z")), false);
 
         ImageRecord r = store.image("wordpress", digest(8)).orElseThrow();
         assertThat(r.scanFailed()).isFalse();
@@ -65,6 +65,13 @@ abstract class LedgerStoreContract {
         assertThat(r.scanAcceptance().counts()).containsEntry("CRITICAL", 2).containsEntry("HIGH", 1);
         assertThat(r.scanAcceptance().at()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
         assertThat(r.tags()).containsExactly("wp-6.4-v1");
+
+        store.acceptScan("wordpress", digest(8), new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED, "Amazon Inspector",
+                "suppressed, then closed", java.util.Map.of("CRITICAL", 3), Instant.parse("2026-11-20T11:00:00Z")), true);
+        ImageRecord again = store.image("wordpress", digest(8)).orElseThrow();
+        assertThat(again.scanFailed()).as("an acceptance recorded while findings beyond it still fail").isTrue();
+        assertThat(again.scanAcceptance().how()).isEqualTo(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED);
+        assertThat(again.scanAcceptance().counts()).containsExactly(java.util.Map.entry("CRITICAL", 3));
     }
 
     @Test

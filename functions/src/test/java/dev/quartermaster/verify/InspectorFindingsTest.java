@@ -164,4 +164,21 @@ class InspectorFindingsTest {
         assertThat(again.note()).contains("FAILED_SCAN holds", "bin/qm scan accept");
         assertThat(ledger.image("wordpress", RUNNING).orElseThrow().verdict()).isEqualTo(ImageVerdict.FAILED_SCAN);
     }
+
+    @Test
+    void finding_whenASuppressedFindingIsClosedLater_itStaysAccepted_butANewOneStillFails() {
+        push(RUNNING, "wp-6.4-v1", T);
+        service.finding("e1", f("a", RUNNING, "CRITICAL", "ACTIVE", T.plusSeconds(10), "CVE-1"));
+        service.finding("e2", f("a", RUNNING, "CRITICAL", "SUPPRESSED", T.plusSeconds(20), "CVE-1"));
+
+        var closed = service.finding("e3", f("a", RUNNING, "CRITICAL", "CLOSED", T.plusSeconds(30), "CVE-1"));
+
+        assertThat(closed.failed()).isFalse();
+        ImageRecord image = ledger.image("wordpress", RUNNING).orElseThrow();
+        assertThat(image.scanCounts()).containsEntry("CRITICAL", 1);
+        assertThat(image.scanAcceptance().counts()).containsEntry("CRITICAL", 1);
+        assertThat(image.scanAcceptance().reason()).contains("suppressed, then closed");
+        assertThat(service.finding("e4", f("b", RUNNING, "CRITICAL", "ACTIVE", T.plusSeconds(40), "CVE-2")).failed()).isTrue();
+        assertThat(alerts.kinds()).containsExactly("FAILED_SCAN", "FAILED_SCAN");
+    }
 }
