@@ -7,6 +7,7 @@ import dev.quartermaster.common.Text;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.contract.HostDocument;
 import dev.quartermaster.contract.HostParam;
+import dev.quartermaster.contract.RuleFormat;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.ledger.ImageRecord;
@@ -141,9 +142,51 @@ public final class ReleaseService {
             throw new Refused("no version is known inside " + repository + "@" + digest
                     + ": the release could not prove what runs (verify the image first)");
         }
+        if (tag != null) {
+            checkTag(repository, tag, image, version, overrideReason);
+        }
         Optional<ReleaseRecord> last = lastGood(on);
         return new Plan(config.app(), on, repository, tag, digest, version, verdict, overrideReason,
                 last.map(ReleaseRecord::running).orElse(null), last.map(ReleaseRecord::runningVersion).orElse(null));
+    }
+
+    /**
+     * A release by tag: the digest's verdict is the last one written for it, perhaps for another tag, so the version found
+     * inside must keep THIS tag's promise (the version rules, as image-verify reads them), and the image must carry the tag.
+     */
+    private void checkTag(String repository, String tag, ImageRecord image, String found, String overrideReason) {
+        String what = repository + ":" + tag;
+        if (!image.tags().contains(tag)) {
+            throw new Refused("refused: the ledger's head of " + what + " names " + image.digest() + ", but that image does not carry the tag"
+                    + " (its tags: " + String.join(",", image.tags()) + "); the tag is moving. Nothing was sent; try again, or release by digest.");
+        }
+        if (overrideReason != null) {
+            return;
+        }
+        Optional<RuleFormat.Promise> promise = RuleFormat.promise(config.rules(), repository, tag);
+        if (promise.isEmpty()) {
+            throw new Refused("refused: no version rule gives " + what + " a promise, so the verdict of " + image.digest() + " ("
+                    + image.verdict() + ", found " + found + ") is not one for this tag. Nothing was sent; the host is untouched. Release a tag"
+                    + " a rule covers, or override with --force --reason TEXT (recorded).");
+        }
+        if (!RuleFormat.keeps(promise.get().version(), found)) {
+            String verifiedFor = image.verification() == null || image.verification().promised() == null ? ""
+                    : " (its " + image.verdict() + " verdict was for a tag promising " + image.verification().promised() + ")";
+            throw new Refused("refused: " + what + " promises " + promise.get().version() + ", but " + repository + "@" + image.digest()
+                    + " holds " + found + verifiedFor + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
+        }
+    }
+
+    /** The tag the plan resolved still names the planned digest in the ledger (it may move while a restore point is taken). */
+    private void recheckTag(Plan plan) {
+        if (plan.tag() == null) {
+            return;
+        }
+        String now = ledger.head(plan.repository(), plan.tag()).map(TagHead::digest).orElse(null);
+        if (!plan.digest().equals(now)) {
+            throw new Refused("refused: " + plan.repository() + ":" + plan.tag() + " now names " + (now == null || now.isEmpty() ? "no image" : now)
+                    + ", not " + plan.digest() + " which was checked. Nothing was sent; the host is untouched. Release it again to check what it names now.");
+        }
     }
 
     /** The last release whose outcome left a proven digest running (RELEASED, or ROLLED_BACK to the one before). */
@@ -188,6 +231,7 @@ public final class ReleaseService {
 
     /** Sends the release document and records the release RUNNING; the host reports the outcome to {@link #onStatus}. */
     public ReleaseRecord start(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
+        recheckTag(plan);
         // an override leaves its trace before anything is sent: if this write fails, nothing is sent
         ReleaseRecord audit = null;
         if (plan.overrideReason() != null) {

@@ -85,6 +85,44 @@ class ReleaseServiceTest {
     }
 
     @Test
+    void aReleaseByTag_whenAnOldDigestWasReVerifiedByAnotherTag_isRefusedWithWhatTheTagPromisesAndWhatTheDigestHolds() {
+        // wp-6.6-v5 is pushed onto the old 6.4.3 digest: MISMATCH; then wp-6.4-hotfix on the same digest: VERIFIED again (last write wins)
+        new ImageLedger(ledger, alerts).record(new ImageAction("e5", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V1, "wp-6.6-v5", null, null));
+        ledger.recordVerification("wordpress", V1, new ImageRecord.Verification(ImageVerdict.MISMATCH, "6.6", "6.4.3", "tag promises 6.6", 1, 1, Instant.now()));
+        new ImageLedger(ledger, alerts).record(new ImageAction("e6", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V1, "wp-6.4-hotfix", null, null));
+        ledger.recordVerification("wordpress", V1, new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 1, Instant.now()));
+        assertThat(ledger.image("wordpress", V1).orElseThrow().verdict()).isEqualTo(ImageVerdict.VERIFIED);
+
+        assertThatThrownBy(() -> service.plan("wordpress:wp-6.6-v5", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("wordpress:wp-6.6-v5 promises 6.6").hasMessageContaining("holds 6.4.3").hasMessageContaining(V1)
+                .hasMessageContaining("Nothing was sent");
+        assertThat(commands.sent()).isEmpty();
+        // the tag the digest keeps its promise for still releases, and --force is recorded as ever
+        assertThat(service.plan("wordpress:wp-6.4-hotfix", null).digest()).isEqualTo(V1);
+        assertThat(service.plan("wordpress:wp-6.6-v5", "rolling back under the new tag, ticket 9").overrideReason()).contains("ticket 9");
+    }
+
+    @Test
+    void aReleaseByTag_whoseTagNoRuleCovers_isRefused_andByDigestStillReleases() {
+        new ImageLedger(ledger, alerts).record(new ImageAction("e7", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V2, "latest", null, null));
+
+        assertThatThrownBy(() -> service.plan("wordpress:latest", null)).hasMessageContaining("no version rule gives wordpress:latest a promise");
+        assertThat(service.plan("wordpress@" + V2, null).digest()).isEqualTo(V2);
+    }
+
+    @Test
+    void aReleaseByTag_whenTheTagMovesAfterThePlan_isRefusedNamingBothDigests_andNothingIsSent() {
+        ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
+        new ImageLedger(ledger, alerts).record(new ImageAction("e8", Instant.now().plusSeconds(5), ImageAction.Kind.PUSH, true, "wordpress", LIAR,
+                "wp-6.4-v1", null, null));
+
+        assertThatThrownBy(() -> service.start(plan, null, "alice", ReleaseRecord.Kind.RELEASE)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("wordpress:wp-6.4-v1 now names " + LIAR).hasMessageContaining("not " + V1);
+        assertThat(commands.sent()).isEmpty();
+        assertThat(store.list("wordpress", "host")).isEmpty();
+    }
+
+    @Test
     void aVerifiedTag_isSentByDigestWithTheVersionTheLedgerFound() {
         ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
         ReleaseRecord r = service.start(plan, "backups/x", "alice", ReleaseRecord.Kind.RELEASE);
