@@ -16,6 +16,7 @@ import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.ledger.TagHead;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +45,26 @@ public final class ReleaseService {
     private final ReleaseProtection protection;
     private final Alerts alerts;
     private final Clock clock;
+    private final SignatureRecheck signatures;
+    private final Duration signatureBound;
+
+    /** How old a recorded SIGNED verdict may be when no fresh check can be made here (image-verify re-checks them hourly). */
+    public static final Duration SIGNATURE_FRESHNESS = Duration.ofHours(2);
 
     public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, ReleaseProtection protection,
                           Alerts alerts, Clock clock) {
+        this(config, store, ledger, commands, protection, alerts, clock, null, Duration.ZERO);
+    }
+
+    /**
+     * @param signatures     re-verifies the signature of what is released (null: the ledger's verdict counts only while it is
+     *                       younger than {@link #SIGNATURE_FRESHNESS})
+     * @param signatureBound the longest the re-check may take, waits included; past it the release is refused
+     */
+    public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, ReleaseProtection protection,
+                          Alerts alerts, Clock clock, SignatureRecheck signatures, Duration signatureBound) {
+        this.signatures = signatures;
+        this.signatureBound = signatureBound;
         this.config = config;
         this.store = store;
         this.ledger = ledger;
@@ -130,12 +148,19 @@ public final class ReleaseService {
             throw new Refused("refused: " + reference + " is not releasable, " + why
                     + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
         }
-        if (config.signatures().required(repository) && overrideReason == null && (image.signature() == null || !image.signature().signed())) {
-            ImageRecord.Signature sig = image.signature();
-            String why = sig == null ? "its signature has not been checked" : "its signature is " + sig.state() + (sig.reason() == null ? "" : ": " + sig.reason());
-            throw new Refused("refused: " + reference + " needs a valid signature (signatureRequired) and " + why
-                    + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
-                    + " --force --reason TEXT (recorded).");
+        if (config.signatures().required(repository) && overrideReason == null) {
+            ImageRecord.Signature sig = signatures == null ? image.signature() : recheckSignature(repository, digest, image.signature());
+            if (sig == null || !sig.signed()) {
+                String why = sig == null ? "its signature has not been checked" : "its signature is " + sig.state() + (sig.reason() == null ? "" : ": " + sig.reason());
+                throw new Refused("refused: " + reference + " needs a valid signature (signatureRequired) and " + why
+                        + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
+                        + " --force --reason TEXT (recorded).");
+            }
+            if (signatures == null && sig.at() != null && Duration.between(sig.at(), clock.instant()).compareTo(SIGNATURE_FRESHNESS) > 0) {
+                throw new Refused("refused: " + reference + " was last found SIGNED at " + sig.at() + ", more than " + SIGNATURE_FRESHNESS.toHours()
+                        + " h ago, and its signature cannot be re-checked here (a revocation or an expiry since would go unseen)."
+                        + " Nothing was sent. Run bin/qm verify " + repository + "@" + digest + " (or wait for image-verify's hourly re-check), then release.");
+            }
         }
         String version = image.verification() == null ? null : image.verification().found();
         if (version == null || !VERSION.matcher(version).matches()) {
@@ -175,6 +200,49 @@ public final class ReleaseService {
             throw new Refused("refused: " + what + " promises " + promise.get().version() + ", but " + repository + "@" + image.digest()
                     + " holds " + found + verifiedFor + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
         }
+    }
+
+    /**
+     * Re-verifies the signature now, within {@link #signatureBound} (failing closed: no answer in time refuses), records the
+     * new verdict on the digest and alerts when a digest that was SIGNED no longer is (revoked, expired, untrusted since).
+     */
+    private ImageRecord.Signature recheckSignature(String repository, String digest, ImageRecord.Signature before) {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "qm-signature-recheck");
+            t.setDaemon(true);
+            return t;
+        });
+        dev.quartermaster.signature.SignatureVerdict v;
+        try {
+            Duration wait = signatureBound.dividedBy(2);
+            v = one.submit(() -> signatures.check(repository, digest, wait)).get(signatureBound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new Refused("refused: the signature of " + repository + "@" + digest + " could not be re-checked within " + signatureBound.toSeconds()
+                    + " s (registry or revocation list not answering). Nothing was sent; the host is untouched. Try again, or override with --force"
+                    + " --reason TEXT (recorded).");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new Refused("refused: the signature of " + repository + "@" + digest + " could not be re-checked: "
+                    + Text.oneLine(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()), 200) + ". Nothing was sent; the host is untouched.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused("refused: interrupted while re-checking the signature of " + repository + "@" + digest + "; nothing was sent");
+        } finally {
+            one.shutdownNow();
+        }
+        ImageRecord.Signature now = new ImageRecord.Signature(v.state().name(), v.identity(), v.reason(), v.signedAt(), v.checkedAt());
+        ledger.recordSignature(repository, digest, now);
+        if (before != null && before.signed() && !now.signed()) {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            attrs.put("repository", repository);
+            attrs.put("digest", digest);
+            attrs.put("signature", now.state());
+            alerts.publish(new Alert("SIGNATURE_" + now.state(), "SIGNATURE_" + now.state() + ": " + repository + "@" + digest.substring(0, 19)
+                    + " no longer SIGNED", "The release gate re-checked the signature of " + repository + "@" + digest + ", SIGNED when checked at "
+                    + before.at() + (before.identity() == null ? "" : " by " + before.identity()) + ": now " + now.state()
+                    + (now.reason() == null ? "" : " (" + now.reason() + ")") + ". Its releases are refused; find out why (a revoked or expired"
+                    + " signing certificate or profile) before trusting it.", attrs));
+        }
+        return now;
     }
 
     /** The tag the plan resolved still names the planned digest in the ledger (it may move while a restore point is taken). */

@@ -122,6 +122,69 @@ class ReleaseServiceTest {
         assertThat(store.list("wordpress", "host")).isEmpty();
     }
 
+    private ReleaseService rechecking(SignatureRecheck recheck, java.time.Duration bound) {
+        return new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress", "QuartermasterRelease",
+                "QuartermasterReleaseCheck", HOSTS, new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), List.of("word*"), true)),
+                store, ledger, commands, protection, alerts, clock, recheck, bound);
+    }
+
+    private static final String PROFILE = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm/v1";
+
+    @Test
+    void aSignedDigest_whoseSignatureWasRevokedSincePush_isRefusedAtRelease_theNewVerdictIsRecordedAndAlerted() {
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        List<String> asked = new java.util.ArrayList<>();
+        ReleaseService gated = rechecking((repo, digest, wait) -> {
+            asked.add(repo + "@" + digest);
+            return dev.quartermaster.signature.SignatureVerdict.of(dev.quartermaster.signature.SignatureVerdict.State.INVALID,
+                    "the signing profile version was revoked at 2026-11-02T00:00:00Z", clock.instant());
+        }, java.time.Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("its signature is INVALID: the signing profile version was revoked").hasMessageContaining("Nothing was sent");
+
+        assertThat(asked).containsExactly("wordpress@" + V1);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().state()).isEqualTo("INVALID");
+        assertThat(alerts.kinds()).contains("SIGNATURE_INVALID");
+        assertThat(commands.sent()).isEmpty();
+        // a fresh SIGNED releases; --force skips the re-check and is recorded
+        ReleaseService fine = rechecking((repo, digest, wait) -> new dev.quartermaster.signature.SignatureVerdict(
+                dev.quartermaster.signature.SignatureVerdict.State.SIGNED, PROFILE, null, clock.instant(), clock.instant()), java.time.Duration.ofSeconds(5));
+        assertThat(fine.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().signed()).isTrue();
+    }
+
+    @Test
+    void aSignatureRecheckThatDoesNotAnswerInTime_refusesTheRelease() {
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        ReleaseService gated = rechecking((repo, digest, wait) -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("not reached");
+        }, java.time.Duration.ofMillis(300));
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("could not be re-checked within");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().state()).as("nothing new is known").isEqualTo("SIGNED");
+    }
+
+    @Test
+    void withoutAFreshCheck_aSignedVerdictOlderThanTheWindow_isRefusedNamingTheFix() {
+        ReleaseService gated = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress", "QuartermasterRelease",
+                "QuartermasterReleaseCheck", HOSTS, new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), List.of("word*"), true)),
+                store, ledger, commands, protection, alerts, clock);
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        assertThat(gated.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+
+        clock.advance(ReleaseService.SIGNATURE_FRESHNESS.plusMinutes(1));
+
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("bin/qm verify wordpress@" + V1);
+    }
+
     @Test
     void aVerifiedTag_isSentByDigestWithTheVersionTheLedgerFound() {
         ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
