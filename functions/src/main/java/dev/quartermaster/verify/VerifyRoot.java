@@ -24,8 +24,7 @@ public final class VerifyRoot {
     /** image-verify against a given registry (bin/qm's local one) and revocation list. */
     public static VerificationService verification(Platform p, RegistryClient registry, dev.quartermaster.signature.RevocationCheck revocations) {
         VerifyRules rules = Optional.of(p.settings().get(Setting.VERIFY_RULES)).filter(r -> !r.isBlank()).map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
-        boolean ecrSigns = "managed".equals(p.settings().get(Setting.SIGNING)) && "ecr".equals(p.settings().get(Setting.REGISTRY_AUTH));
-        var signing = ecrSigns ? new dev.quartermaster.signature.EcrSigningStatus(RegistryRoot.ecr(p)) : dev.quartermaster.signature.SigningStatus.none();
+        var signing = dev.quartermaster.signature.SignatureRoot.signingStatus(p);
         return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC(),
                 dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
     }
