@@ -36,10 +36,18 @@ public record ReleaseConfig(String app, String repository, String imageRepo, Str
 
     public static ReleaseConfig from(Settings s) {
         String repository = s.get(Setting.RELEASE_REPOSITORY);
-        String rules = s.get(Setting.VERIFY_RULES);
         return new ReleaseConfig(repository, repository, s.get(Setting.RELEASE_IMAGE_URI), s.get(Setting.RELEASE_DOCUMENT),
-                s.get(Setting.RELEASE_CHECK_DOCUMENT), Host.parseList(s.get(Setting.HOSTS)), dev.quartermaster.signature.TrustPolicy.none(),
-                rules.isBlank() ? defaultRules() : rules(rules));
+                s.get(Setting.RELEASE_CHECK_DOCUMENT), Host.parseList(s.get(Setting.HOSTS)));
+    }
+
+    /**
+     * This configuration with the version rules VERIFY_RULES holds (empty: the product's), as image-verify reads them: the
+     * release switch plans on the operator's side and checks a tag's promise; the functions that follow releases never do.
+     */
+    public ReleaseConfig withVerifyRules(Settings s) {
+        String json = s.get(Setting.VERIFY_RULES);
+        return new ReleaseConfig(app, repository, imageRepo, releaseDocument, checkDocument, hosts, signatures,
+                json.isBlank() ? defaultRules() : rules(json));
     }
 
     /** The version rules that ship with the product (the ones image-verify uses when VERIFY_RULES is empty). */

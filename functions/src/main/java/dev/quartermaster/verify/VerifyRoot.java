@@ -29,6 +29,11 @@ public final class VerifyRoot {
                 dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
     }
 
+    /** The managed repositories (MANAGED_REPOSITORIES, comma-separated): whose signatures image-verify's schedule re-checks. */
+    public static java.util.List<String> managedRepositories(Settings s) {
+        return java.util.Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+    }
+
     /** image-scan. */
     public static ScanService scans(Platform p) {
         Settings s = p.settings();
