@@ -92,6 +92,32 @@ public final class VerificationService {
         }
     }
 
+    /** The most tags of one digest {@link #recheck} verifies. */
+    public static final int RECHECK_TAGS = 5;
+
+    /**
+     * {@code bin/qm verify}: every check again on one digest, on demand (no event to claim: the operator's explicit act).
+     * The version check runs for each of {@code tags} (at most {@value #RECHECK_TAGS}), the verdicts recorded kept ones first
+     * so a tag whose promise the content breaks is the one the ledger shows; then the signature gate, recorded and alerted.
+     */
+    public Verified recheck(String repository, String digest, java.util.List<String> tags, VerifyBudget budget) {
+        if (tags.isEmpty()) {
+            throw new IllegalArgumentException(repository + "@" + digest + " carries no tag the ledger knows: there is no promise to verify");
+        }
+        java.util.List<Map.Entry<String, ImageVerifier.Report>> reports = new java.util.ArrayList<>();
+        for (String tag : tags.stream().limit(RECHECK_TAGS).toList()) {
+            reports.add(Map.entry(tag, verifier.verify(repository, digest, tag, budget)));
+        }
+        reports.sort(java.util.Comparator.comparing(r -> r.getValue().verdict().kind() != ImageVerdict.VERIFIED));
+        Map.Entry<String, ImageVerifier.Report> last = null;
+        for (Map.Entry<String, ImageVerifier.Report> r : reports) {
+            record(repository, digest, r.getKey(), r.getValue());
+            last = r;
+        }
+        var signature = signature(repository, last.getValue().digest(), last.getKey(), budget).orElse(null);
+        return new Verified(last.getValue(), signature);
+    }
+
     /** At most this many digests are re-checked per scheduled run (PENDING first, then the SIGNED checked longest ago). */
     public static final int RECHECKS_PER_RUN = 25;
     /** A SIGNED verdict older than this is checked again by the schedule (revocation, expiry): the release gate trusts it 2 h. */
