@@ -139,6 +139,7 @@ public final class ImageChecks extends Construct {
             Rule.Builder.create(this, "SignatureRecheckSchedule").description("Hourly: image-verify settles PENDING signatures and re-checks SIGNED ones")
                     .schedule(software.amazon.awscdk.services.events.Schedule.rate(software.amazon.awscdk.Duration.hours(1)))
                     .targets(List.of(verify.target())).build();
+            props.functions().grantTable(verify, "Query"); // the images of each managed repository, whose signatures it re-checks
         }
 
         QmFunction scan = props.functions().create(this, Catalog.IMAGE_SCAN, Map.of(

@@ -54,6 +54,9 @@ class SigningStackTest {
                 .filter(e -> Config.JSON.valueToTree(e.getValue()).toString().contains("ImageVerify")).map(Map.Entry::getKey).findFirst().orElse("ImageVerify");
         assertThat(target).contains(verifyAlias);
         assertThat(verifyEnv(t, "MANAGED_REPOSITORIES")).isEqualTo("\"wordpress,mariadb\"");
+        String verifyPolicy = String.valueOf(t.findResources("AWS::IAM::Policy").entrySet().stream().filter(e -> e.getKey().contains("ImageVerify"))
+                .findFirst().orElseThrow().getValue());
+        assertThat(verifyPolicy).as("the schedule lists each repository's images").contains("dynamodb:Query").doesNotContain("dynamodb:Scan");
     }
 
     @Test
