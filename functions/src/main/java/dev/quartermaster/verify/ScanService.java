@@ -246,7 +246,8 @@ public final class ScanService {
         ImageRecord image = ledger.image(repository, digest)
                 .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest + " (bin/qm ledger " + repository + ")"));
         if (!image.scanFailed()) {
-            throw new Refused(repository + "@" + digest + " is not FAILED_SCAN (verdict " + image.verdict() + "): there is nothing to accept");
+            throw new Refused(repository + "@" + digest + " is not FAILED_SCAN (verdict " + (image.verdict() == null ? "not verified yet" : image.verdict())
+                    + "): there is nothing to accept");
         }
         Map<String, Integer> counts = image.scanCounts() == null ? Map.of() : image.scanCounts();
         ImageRecord.ScanAcceptance a = new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.OPERATOR, Text.oneLine(by, 128),
