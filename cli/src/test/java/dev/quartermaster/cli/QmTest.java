@@ -38,6 +38,24 @@ public class QmTest {
     }
 
     @Test
+    void scanAccept_needsADigestReferenceAndAReason_beforeTouchingAnything() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, "scan", "accept", "wordpress:wp-6.4-v1", "--reason", "ticket 7")).isEqualTo(2);
+        assertThat(err.toString()).contains("is not REPO@sha256:<64 hex>");
+
+        ByteArrayOutputStream noReason = new ByteArrayOutputStream();
+        assertThat(run(noReason, "scan", "accept", "wordpress@sha256:" + "a".repeat(64))).isEqualTo(2);
+        assertThat(noReason.toString()).contains("--reason");
+    }
+
+    @Test
+    void verify_refusesAReferenceThatIsNeitherADigestNorATag() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, "verify", "wordpress@sha256:nothex")).isEqualTo(2);
+        assertThat(err.toString()).contains("is not REPO@sha256:<64 hex> or REPO:TAG");
+    }
+
+    @Test
     void invoke_whenEventFileMissing_saysSo() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 

@@ -22,7 +22,7 @@ public final class Catalog {
             FunctionSpec.TableAccess.LEDGER_WRITER, 1024, 30);
     public static final FunctionSpec IMAGE_VERIFY = new FunctionSpec("image-verify", "dev.quartermaster.verify.VerifyHandler",
             "Successful tagged pushes, checked against what their tag promises", with(COMMON, VERIFY_RULES, REGISTRY_URL, REGISTRY_AUTH, SIGNING, SIGNATURE_REQUIRED, SIGNING_IDENTITIES, SIGNING_TRUST_ROOTS,
-                    SIGNING_X509_TRUST_ROOTS, SIGNATURE_REVOCATION_CHECK, SIGNING_WAIT_SECONDS),
+                    SIGNING_X509_TRUST_ROOTS, SIGNATURE_REVOCATION_CHECK, SIGNING_WAIT_SECONDS, MANAGED_REPOSITORIES),
             FunctionSpec.TableAccess.CLAIMS_AND_UPDATES, 1024, 120);
     public static final FunctionSpec IMAGE_SCAN = new FunctionSpec("image-scan", "dev.quartermaster.verify.ScanHandler",
             "Completed ECR and Amazon Inspector scans and Inspector findings, to the scan gate; new findings on the running image alert",

@@ -25,7 +25,10 @@ public record FunctionSpec(String name, String handlerClass, String description,
     public enum TableAccess {
         /** image-action: reads heads and images, writes one transaction per event, marks alerts delivered. */
         LEDGER_WRITER("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"),
-        /** image-verify, image-scan: claim the work (put, get, update), update the image item. */
+        /**
+         * image-verify, image-archive: claim the work (put, get, update), update the image item. With the signature gate on the
+         * stack adds Query for image-verify alone: its hourly schedule lists the images whose signatures it re-checks.
+         */
         CLAIMS_AND_UPDATES("GetItem", "PutItem", "UpdateItem"),
         /** image-scan: claims, the image item, Inspector's findings per digest (query), the release history and the images (query). */
         SCAN_RECORDS("GetItem", "PutItem", "UpdateItem", "Query"),

@@ -25,6 +25,56 @@ public final class RuleFormat {
 
     /** One rule as written, validated: the patterns compile and carry the version group. */
     public record Rule(String repository, Pattern tagPattern, Source source, String path, String key, Pattern regex) {
+        /** Whether the rule is for {@code repo}: its name, {@code *}, or a prefix ending in {@code *}. */
+        public boolean appliesTo(String repo) {
+            return RuleFormat.appliesTo(repository, repo);
+        }
+    }
+
+    /** What a tag promises: the version its rule's pattern captures, and that rule. */
+    public record Promise(Rule rule, String version) {
+    }
+
+    /** Whether a rule written for {@code pattern} is for {@code repo}: the name, {@code *}, or a prefix ending in {@code *}. */
+    public static boolean appliesTo(String pattern, String repo) {
+        return pattern.equals("*") || pattern.equals(repo) || (pattern.endsWith("*") && repo.startsWith(pattern.substring(0, pattern.length() - 1)));
+    }
+
+    /** The promise of {@code tag} under {@code rules}: the first rule for the repository whose pattern matches (image-verify's order). */
+    public static Optional<Promise> promise(List<Rule> rules, String repository, String tag) {
+        for (Rule r : rules) {
+            if (r.appliesTo(repository)) {
+                java.util.regex.Matcher m = r.tagPattern().matcher(tag);
+                if (m.matches() && m.group("version") != null) {
+                    return Optional.of(new Promise(r, m.group("version")));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Does a found version keep a tag's promise? A promise of one or two parts is a prefix ({@code 6.4} holds for
+     * {@code 6.4.3}, not for {@code 6.5.5} nor {@code 6.40.1}); a promise of three or more parts must match exactly.
+     */
+    public static boolean keeps(String promised, String found) {
+        if (promised == null || found == null) {
+            return false;
+        }
+        String[] p = promised.trim().split("\\.");
+        String[] f = found.trim().split("\\.");
+        if (p.length >= 3) {
+            return promised.trim().equals(found.trim());
+        }
+        if (f.length < p.length) {
+            return false;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (!p[i].equals(f[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private RuleFormat() {

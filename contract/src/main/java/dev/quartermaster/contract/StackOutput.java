@@ -27,6 +27,7 @@ public enum StackOutput {
     RELEASE_RESTORE_POINT("ReleaseRestorePoint", "RELEASE_RESTORE_POINT", "true: a release takes a backup first"),
     HOST_POLICY_ARN("HostPolicyArn", "HOST_POLICY_ARN", "the managed policy to attach to the hosts' instance role"),
     SIGNATURE_REQUIRED("SignatureRequired", Setting.SIGNATURE_REQUIRED, "the repository patterns whose releases need a SIGNED verdict (JSON)"),
+    VERIFY_RULES("VerifyRules", Setting.VERIFY_RULES, "the version rules (JSON): a release by tag checks the version inside against that tag's promise"),
     DEAD_LETTER_QUEUE_URL("DeadLetterQueueUrl", "DEAD_LETTER_QUEUE_URL", "the functions' dead-letter queue (bin/qm status --aws reads its depth)"),
     REPOSITORY_ENCRYPTION("RepositoryEncryption", "REPOSITORY_ENCRYPTION",
             "each repository's encryption as deployed (JSON; bin/qm deploy records it in " + DeployRecord.FILE + ")");

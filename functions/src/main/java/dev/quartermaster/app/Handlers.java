@@ -38,7 +38,8 @@ public final class Handlers {
         var p = w.platform();
         EventFunction handler = switch (spec.name()) {
             case "image-action" -> new ImageActionHandler(new ImageLedger(LedgerRoot.store(p), p.alerts()));
-            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)));
+            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)),
+                    VerifyRoot.managedRepositories(p.settings()));
             case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
             case "image-replication" -> new dev.quartermaster.replication.ReplicationHandler(
                     dev.quartermaster.replication.ReplicationRoot.service(p, w.replicationStatus().apply(p)));

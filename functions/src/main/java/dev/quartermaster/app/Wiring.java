@@ -37,6 +37,19 @@ public record Wiring(Platform platform, Function<Platform, RegistryClient> regis
         return new Wiring(platform, registry, p -> runner, revocations, replicationStatus);
     }
 
+    /**
+     * Every check of a digest's signatures with this wiring's registry and revocation list (the release gate's re-check and
+     * bin/qm verify); null when the settings name no trusted root (nothing could verify: the caller falls back or refuses).
+     */
+    public dev.quartermaster.signature.SignatureService signatures() {
+        if (!dev.quartermaster.signature.SignatureRoot.enabled(platform.settings())
+                || platform.settings().get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()) {
+            return null;
+        }
+        return dev.quartermaster.signature.SignatureRoot.service(dev.quartermaster.signature.SignatureRoot.policy(platform.settings()),
+                registry.apply(platform), revocations.apply(platform), dev.quartermaster.signature.SignatureRoot.signingStatus(platform));
+    }
+
     /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
     public Wiring withRevocations(dev.quartermaster.signature.RevocationCheck check) {
         return new Wiring(platform, registry, commands, p -> check, replicationStatus);

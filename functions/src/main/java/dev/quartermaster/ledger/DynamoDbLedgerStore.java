@@ -187,6 +187,22 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
+    public void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance a, boolean failed) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        a.counts().forEach((k, v) -> m.put(k, n(v)));
+        UpdateBuilder u = new UpdateBuilder();
+        u.set("repository", s(repository));
+        u.set("digest", s(digest));
+        u.set("scanFailed", bool(failed));
+        u.set("scanAcceptedHow", s(a.how().name()));
+        u.set("scanAcceptedBy", s(a.by()));
+        u.set("scanAcceptedReason", s(a.reason()));
+        u.set("scanAcceptedCounts", AttributeValue.fromM(m));
+        u.set("scanAcceptedAt", s(a.at().toString()));
+        dynamo.updateItem(u.toUpdateRequest(table, key(repoPk(repository), "DIGEST#" + digest)));
+    }
+
+    @Override
     public void recordArchive(String repository, String digest, ImageRecord.Archive archive) {
         UpdateBuilder u = new UpdateBuilder();
         u.set("repository", s(repository));
@@ -261,7 +277,17 @@ public final class DynamoDbLedgerStore implements LedgerStore {
                         blankToNull(i, "signatureReason"), blankToNull(i, "signedAt") == null ? null : Instant.parse(i.get("signedAt").s()),
                         instant(i, "signatureCheckedAt")) : null)
                 .storage(i.containsKey("storageClass") ? new ImageRecord.Storage(StorageClass.valueOf(str(i, "storageClass")),
-                        instant(i, "storageClassAt")) : null).build();
+                        instant(i, "storageClassAt")) : null)
+                .scanAcceptance(i.containsKey("scanAcceptedHow") ? scanAcceptance(i) : null).build();
+    }
+
+    private static ImageRecord.ScanAcceptance scanAcceptance(Map<String, AttributeValue> i) {
+        Map<String, Integer> counts = new TreeMap<>();
+        if (i.containsKey("scanAcceptedCounts")) {
+            i.get("scanAcceptedCounts").m().forEach((k, val) -> counts.put(k, Integer.parseInt(val.n())));
+        }
+        return new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.valueOf(str(i, "scanAcceptedHow")), str(i, "scanAcceptedBy"),
+                str(i, "scanAcceptedReason"), counts, instant(i, "scanAcceptedAt"));
     }
 
     static String toJson(Alert a) {

@@ -21,7 +21,8 @@ public record ImageRecord(
         Instant deletedAt,
         Archive archive,
         Signature signature,
-        Storage storage) {
+        Storage storage,
+        ScanAcceptance scanAcceptance) {
 
     public static Builder builder(String repository, String digest) {
         return new Builder(repository, digest);
@@ -45,6 +46,7 @@ public record ImageRecord(
         private Archive archive;
         private Signature signature;
         private Storage storage;
+        private ScanAcceptance scanAcceptance;
 
         private Builder(String repository, String digest) {
             this.repository = repository;
@@ -62,10 +64,11 @@ public record ImageRecord(
         public Builder archive(Archive v) { this.archive = v; return this; }
         public Builder signature(Signature v) { this.signature = v; return this; }
         public Builder storage(Storage v) { this.storage = v; return this; }
+        public Builder scanAcceptance(ScanAcceptance v) { this.scanAcceptance = v; return this; }
 
         public ImageRecord build() {
             return new ImageRecord(repository, digest, manifestMediaType, artifactMediaType, firstPushedAt, lastPushedAt, tags, deleted,
-                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive, signature, storage);
+                    indexDigest, verification, scanCounts, scanFailed, deletedAt, archive, signature, storage, scanAcceptance);
         }
     }
 
@@ -109,5 +112,24 @@ public record ImageRecord(
      * digest restores it: STANDARD as of the push). Null: never archived, i.e. STANDARD since its push.
      */
     public record Storage(StorageClass storageClass, Instant at) {
+    }
+
+    /**
+     * Why a failed scan gate no longer holds this digest back: the findings counted when it was lifted ({@code counts}; the
+     * gate then counts only what comes on top of them), who lifted it, why and when. A digest's content never changes, so
+     * nothing else lifts it: neither Inspector closing findings (it does when it stops monitoring an image) nor a later
+     * scan counting fewer.
+     */
+    public record ScanAcceptance(How how, String by, String reason, Map<String, Integer> counts, Instant at) {
+        public enum How {
+            /** {@code bin/qm scan accept REPO@DIGEST --reason TEXT}: {@code by} is the operator's identity. */
+            OPERATOR,
+            /** A finding suppressed in Amazon Inspector (a suppression rule, which only its delegated administrator makes). */
+            INSPECTOR_SUPPRESSED
+        }
+
+        public ScanAcceptance {
+            counts = counts == null ? Map.of() : Map.copyOf(counts);
+        }
     }
 }

@@ -41,6 +41,12 @@ public interface LedgerStore {
 
     void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at);
 
+    /**
+     * Records what lifts (or lifted) a failed scan gate on a digest, who, why and which counts, with the gate's state that
+     * follows ({@code failed}: false when the acceptance lifts it, true when findings beyond it still fail the digest).
+     */
+    void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance, boolean failed);
+
     /** What the image archive found for a digest (written by the archiver and, after a check, by the scrub). */
     void recordArchive(String repository, String digest, ImageRecord.Archive archive);
 

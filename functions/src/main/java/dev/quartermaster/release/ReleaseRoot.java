@@ -35,8 +35,17 @@ public final class ReleaseRoot {
 
     /** The release switch as the operator runs it: releases of the repositories SIGNATURE_REQUIRED names need a SIGNED verdict. */
     public static ReleaseService operatorService(Platform p, CommandRunner commands) {
-        return new ReleaseService(ReleaseConfig.from(p.settings()).requiringSignatures(dev.quartermaster.signature.SignatureRoot.required(p.settings())),
-                store(p), LedgerRoot.store(p), commands, protection(p), p.alerts(), Clock.systemUTC());
+        return operatorService(p, commands, null);
+    }
+
+    /** How long the release gate's signature re-check may take, waits for the registry's signing included. */
+    public static final Duration SIGNATURE_RECHECK_BOUND = Duration.ofSeconds(60);
+
+    /** @param signatures the release gate's signature re-check (null: the ledger's verdict, while fresh) */
+    public static ReleaseService operatorService(Platform p, CommandRunner commands, SignatureRecheck signatures) {
+        return new ReleaseService(ReleaseConfig.from(p.settings()).withVerifyRules(p.settings())
+                .requiringSignatures(dev.quartermaster.signature.SignatureRoot.required(p.settings())),
+                store(p), LedgerRoot.store(p), commands, protection(p), p.alerts(), Clock.systemUTC(), signatures, SIGNATURE_RECHECK_BOUND);
     }
 
     /** The marks on released digests: ECR's API in AWS (REGISTRY_AUTH=ecr), the distribution API at REGISTRY_URL (none: a local registry). */

@@ -7,6 +7,7 @@ import dev.quartermaster.common.Text;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.contract.HostDocument;
 import dev.quartermaster.contract.HostParam;
+import dev.quartermaster.contract.RuleFormat;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.ledger.ImageRecord;
@@ -16,6 +17,7 @@ import dev.quartermaster.ledger.StorageClass;
 import dev.quartermaster.ledger.TagHead;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +46,26 @@ public final class ReleaseService {
     private final ReleaseProtection protection;
     private final Alerts alerts;
     private final Clock clock;
+    private final SignatureRecheck signatures;
+    private final Duration signatureBound;
+
+    /** How old a recorded SIGNED verdict may be when no fresh check can be made here (image-verify re-checks them hourly). */
+    public static final Duration SIGNATURE_FRESHNESS = Duration.ofHours(2);
 
     public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, ReleaseProtection protection,
                           Alerts alerts, Clock clock) {
+        this(config, store, ledger, commands, protection, alerts, clock, null, Duration.ZERO);
+    }
+
+    /**
+     * @param signatures     re-verifies the signature of what is released (null: the ledger's verdict counts only while it is
+     *                       younger than {@link #SIGNATURE_FRESHNESS})
+     * @param signatureBound the longest the re-check may take, waits included; past it the release is refused
+     */
+    public ReleaseService(ReleaseConfig config, ReleaseStore store, LedgerStore ledger, CommandRunner commands, ReleaseProtection protection,
+                          Alerts alerts, Clock clock, SignatureRecheck signatures, Duration signatureBound) {
+        this.signatures = signatures;
+        this.signatureBound = signatureBound;
         this.config = config;
         this.store = store;
         this.ledger = ledger;
@@ -135,17 +154,27 @@ public final class ReleaseService {
             throw new Refused("refused: " + reference + " is not releasable, " + why
                     + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
         }
-        if (config.signatures().required(repository) && overrideReason == null && (image.signature() == null || !image.signature().signed())) {
-            ImageRecord.Signature sig = image.signature();
-            String why = sig == null ? "its signature has not been checked" : "its signature is " + sig.state() + (sig.reason() == null ? "" : ": " + sig.reason());
-            throw new Refused("refused: " + reference + " needs a valid signature (signatureRequired) and " + why
-                    + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
-                    + " --force --reason TEXT (recorded).");
+        if (config.signatures().required(repository) && overrideReason == null) {
+            ImageRecord.Signature sig = signatures == null ? image.signature() : recheckSignature(repository, digest, image.signature());
+            if (sig == null || !sig.signed()) {
+                String why = sig == null ? "its signature has not been checked" : "its signature is " + sig.state() + (sig.reason() == null ? "" : ": " + sig.reason());
+                throw new Refused("refused: " + reference + " needs a valid signature (signatureRequired) and " + why
+                        + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
+                        + " --force --reason TEXT (recorded).");
+            }
+            if (signatures == null && sig.at() != null && Duration.between(sig.at(), clock.instant()).compareTo(SIGNATURE_FRESHNESS) > 0) {
+                throw new Refused("refused: " + reference + " was last found SIGNED at " + sig.at() + ", more than " + SIGNATURE_FRESHNESS.toHours()
+                        + " h ago, and its signature cannot be re-checked here (a revocation or an expiry since would go unseen)."
+                        + " Nothing was sent. Run bin/qm verify " + repository + "@" + digest + " (or wait for image-verify's hourly re-check), then release.");
+            }
         }
         String version = image.verification() == null ? null : image.verification().found();
         if (version == null || !VERSION.matcher(version).matches()) {
             throw new Refused("no version is known inside " + repository + "@" + digest
                     + ": the release could not prove what runs (verify the image first)");
+        }
+        if (tag != null) {
+            checkTag(repository, tag, image, version, overrideReason);
         }
         Optional<ReleaseRecord> last = lastGood(on);
         return new Plan(config.app(), on, repository, tag, digest, version, verdict, overrideReason,
@@ -160,6 +189,88 @@ public final class ReleaseService {
                 + "\nECR restores within about 20 minutes and sends an event that records STANDARD here (bin/qm ledger " + image.repository()
                 + "@" + image.digest() + " shows it); then release again. If the host still holds the image (a rollback to what ran"
                 + " before), override with --force --reason TEXT (recorded): the host uses its own copy.";
+    }
+
+    /**
+     * A release by tag: the digest's verdict is the last one written for it, perhaps for another tag, so the version found
+     * inside must keep THIS tag's promise (the version rules, as image-verify reads them), and the image must carry the tag.
+     */
+    private void checkTag(String repository, String tag, ImageRecord image, String found, String overrideReason) {
+        String what = repository + ":" + tag;
+        if (!image.tags().contains(tag)) {
+            throw new Refused("refused: the ledger's head of " + what + " names " + image.digest() + ", but that image does not carry the tag"
+                    + " (its tags: " + String.join(",", image.tags()) + "); the tag is moving. Nothing was sent; try again, or release by digest.");
+        }
+        if (overrideReason != null) {
+            return;
+        }
+        Optional<RuleFormat.Promise> promise = RuleFormat.promise(config.rules(), repository, tag);
+        if (promise.isEmpty()) {
+            throw new Refused("refused: no version rule gives " + what + " a promise, so the verdict of " + image.digest() + " ("
+                    + image.verdict() + ", found " + found + ") is not one for this tag. Nothing was sent; the host is untouched. Release a tag"
+                    + " a rule covers, or override with --force --reason TEXT (recorded).");
+        }
+        if (!RuleFormat.keeps(promise.get().version(), found)) {
+            String verifiedFor = image.verification() == null || image.verification().promised() == null ? ""
+                    : " (its " + image.verdict() + " verdict was for a tag promising " + image.verification().promised() + ")";
+            throw new Refused("refused: " + what + " promises " + promise.get().version() + ", but " + repository + "@" + image.digest()
+                    + " holds " + found + verifiedFor + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
+        }
+    }
+
+    /**
+     * Re-verifies the signature now, within {@link #signatureBound} (failing closed: no answer in time refuses), records the
+     * new verdict on the digest and alerts when a digest that was SIGNED no longer is (revoked, expired, untrusted since).
+     */
+    private ImageRecord.Signature recheckSignature(String repository, String digest, ImageRecord.Signature before) {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "qm-signature-recheck");
+            t.setDaemon(true);
+            return t;
+        });
+        dev.quartermaster.signature.SignatureVerdict v;
+        try {
+            Duration wait = signatureBound.dividedBy(2);
+            v = one.submit(() -> signatures.check(repository, digest, wait)).get(signatureBound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new Refused("refused: the signature of " + repository + "@" + digest + " could not be re-checked within " + signatureBound.toSeconds()
+                    + " s (registry or revocation list not answering). Nothing was sent; the host is untouched. Try again, or override with --force"
+                    + " --reason TEXT (recorded).");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new Refused("refused: the signature of " + repository + "@" + digest + " could not be re-checked: "
+                    + Text.oneLine(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()), 200) + ". Nothing was sent; the host is untouched.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused("refused: interrupted while re-checking the signature of " + repository + "@" + digest + "; nothing was sent");
+        } finally {
+            one.shutdownNow();
+        }
+        ImageRecord.Signature now = new ImageRecord.Signature(v.state().name(), v.identity(), v.reason(), v.signedAt(), v.checkedAt());
+        ledger.recordSignature(repository, digest, now);
+        if (before != null && before.signed() && !now.signed()) {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            attrs.put("repository", repository);
+            attrs.put("digest", digest);
+            attrs.put("signature", now.state());
+            alerts.publish(new Alert("SIGNATURE_" + now.state(), "SIGNATURE_" + now.state() + ": " + repository + "@" + digest.substring(0, 19)
+                    + " no longer SIGNED", "The release gate re-checked the signature of " + repository + "@" + digest + ", SIGNED when checked at "
+                    + before.at() + (before.identity() == null ? "" : " by " + before.identity()) + ": now " + now.state()
+                    + (now.reason() == null ? "" : " (" + now.reason() + ")") + ". Its releases are refused; find out why (a revoked or expired"
+                    + " signing certificate or profile) before trusting it.", attrs));
+        }
+        return now;
+    }
+
+    /** The tag the plan resolved still names the planned digest in the ledger (it may move while a restore point is taken). */
+    private void recheckTag(Plan plan) {
+        if (plan.tag() == null) {
+            return;
+        }
+        String now = ledger.head(plan.repository(), plan.tag()).map(TagHead::digest).orElse(null);
+        if (!plan.digest().equals(now)) {
+            throw new Refused("refused: " + plan.repository() + ":" + plan.tag() + " now names " + (now == null || now.isEmpty() ? "no image" : now)
+                    + ", not " + plan.digest() + " which was checked. Nothing was sent; the host is untouched. Release it again to check what it names now.");
+        }
     }
 
     /** The last release whose outcome left a proven digest running (RELEASED, or ROLLED_BACK to the one before). */
@@ -204,6 +315,7 @@ public final class ReleaseService {
 
     /** Sends the release document and records the release RUNNING; the host reports the outcome to {@link #onStatus}. */
     public ReleaseRecord start(Plan plan, String restorePoint, String requestedBy, ReleaseRecord.Kind kind) {
+        recheckTag(plan);
         // an override leaves its trace before anything is sent: if this write fails, nothing is sent
         ReleaseRecord audit = null;
         if (plan.overrideReason() != null) {

@@ -84,9 +84,21 @@ public final class SignatureRoot {
             return SignatureGate.off();
         }
         TrustPolicy policy = policy(s);
-        SignatureService service = new SignatureService(new RegistrySignatureSource(registry), signing, new NotationVerifier(policy, revocation),
+        return new SignatureGate(service(policy, registry, revocation, signing), policy, LedgerRoot.store(p), p.alerts(),
+                Duration.ofSeconds(s.getInt(Setting.SIGNING_WAIT_SECONDS)));
+    }
+
+    /** Every check of one digest's signatures (what image-verify's gate, its hourly re-check and the release gate run). */
+    public static SignatureService service(TrustPolicy policy, RegistryClient registry, RevocationCheck revocation, SigningStatus signing) {
+        return new SignatureService(new RegistrySignatureSource(registry), signing, new NotationVerifier(policy, revocation),
                 Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
-        return new SignatureGate(service, policy, LedgerRoot.store(p), p.alerts(), Duration.ofSeconds(s.getInt(Setting.SIGNING_WAIT_SECONDS)));
+    }
+
+    /** ECR's signing status where ECR signs (signing managed, ECR's registry); none elsewhere. */
+    public static SigningStatus signingStatus(Platform p) {
+        Settings s = p.settings();
+        boolean ecrSigns = "managed".equals(s.get(Setting.SIGNING)) && "ecr".equals(s.get(Setting.REGISTRY_AUTH));
+        return ecrSigns ? new EcrSigningStatus(dev.quartermaster.registry.RegistryRoot.ecr(p)) : SigningStatus.none();
     }
 
     /** AWS Signer's revocation list. */

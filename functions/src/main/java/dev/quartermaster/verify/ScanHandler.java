@@ -92,7 +92,11 @@ public final class ScanHandler extends EventFunction {
         details.put("counts", r.counts());
         details.put("failed", r.failed());
         details.put("alerted", r.alerted());
-        return Outcome.recorded(what + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted())), details);
+        if (r.note() != null) {
+            details.put("gate", r.note());
+        }
+        return Outcome.recorded(what + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted())) + (r.note() == null ? "" : "; " + r.note()),
+                details);
     }
 
     private Outcome recorded(AwsEvent<?> event, String repo, String digest, Map<String, Integer> counts, List<String> tags) {
@@ -108,6 +112,9 @@ public final class ScanHandler extends EventFunction {
         details.put("digest", digest);
         details.put("counts", counts);
         details.put("failed", result.failed());
+        if (result.note() != null) {
+            details.put("gate", result.note());
+        }
         return Outcome.recorded(repo + "@" + digest.substring(7, 19) + (result.failed() ? " FAILED_SCAN " : " scan ok ") + counts, details);
     }
 }

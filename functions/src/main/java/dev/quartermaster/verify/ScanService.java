@@ -2,17 +2,25 @@ package dev.quartermaster.verify;
 
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
+import dev.quartermaster.common.Text;
+import dev.quartermaster.events.Inspector2Finding;
 import dev.quartermaster.idempotency.IdempotencyStore;
+import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerStore;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Records ECR scan findings on the digest and fails images over the gate's thresholds, once per
- * event: the work is claimed before anything is written or alerted.
+ * event: the work is claimed before anything is written or alerted. A failed gate holds: a digest's content never
+ * changes, so neither Amazon Inspector closing its findings (it does when it stops monitoring an image) nor a later scan
+ * counting fewer is a fix. It is lifted only by a finding suppressed in Inspector (the operator's suppression rule) or by
+ * {@link #accept} ({@code bin/qm scan accept}), and the ledger records which ({@link ImageRecord.ScanAcceptance}).
  */
 public final class ScanService {
     private static final int TAGS_IN_SUBJECT = 3;
@@ -39,7 +47,43 @@ public final class ScanService {
     }
 
     /** What one finding event did: stale (an older version than recorded), the image now failing, and who was alerted. */
-    public record FindingResult(boolean duplicate, boolean stale, boolean failed, List<String> alerted, Map<String, Integer> counts) {
+    public record FindingResult(boolean duplicate, boolean stale, boolean failed, List<String> alerted, Map<String, Integer> counts, String note) {
+        public FindingResult(boolean duplicate, boolean stale, boolean failed, List<String> alerted, Map<String, Integer> counts) {
+            this(duplicate, stale, failed, alerted, counts, null);
+        }
+    }
+
+    /**
+     * The gate's word on a digest after a scan or a finding: {@code failed} what the ledger records, {@code failsNow} whether
+     * the counts (less those an acceptance covers) are over the limits, {@code lifted} the acceptance that lifts a failed gate
+     * now (a suppression), {@code note} what a person should know (held, lifted), or null.
+     */
+    record Decision(boolean failed, boolean failsNow, ImageRecord.ScanAcceptance lifted, String note) {
+    }
+
+    /**
+     * Decides without side effects. {@code counts}: what the content is known to hold (Inspector: every finding not
+     * suppressed, closed ones included); {@code suppressed}: the finding this event suppressed, if it did.
+     */
+    static Decision decide(ScanGate gate, Map<String, Integer> counts, boolean wasFailed, ImageRecord.ScanAcceptance accepted,
+                           Inspector2Finding suppressed) {
+        Map<String, Integer> effective = new TreeMap<>(counts);
+        if (accepted != null) {
+            accepted.counts().forEach((k, v) -> effective.computeIfPresent(k, (x, c) -> c - v > 0 ? c - v : null));
+        }
+        if (gate.fails(effective)) {
+            return new Decision(true, true, null, accepted == null ? null : "over the limits beyond what was accepted " + accepted.counts());
+        }
+        if (!wasFailed) {
+            return new Decision(false, false, null, null);
+        }
+        if (suppressed != null) {
+            return new Decision(false, false, new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED, "Amazon Inspector",
+                    "finding " + suppressed.findingArn() + " (" + suppressed.severity() + " " + suppressed.vulnerabilityId() + ") suppressed",
+                    accepted == null ? Map.of() : accepted.counts(), suppressed.updatedAt()), "FAILED_SCAN lifted: a finding was suppressed in Amazon Inspector");
+        }
+        return new Decision(true, false, null, "FAILED_SCAN holds: the counts went down " + counts + ", but a digest's content never changes;"
+                + " suppress the finding in Amazon Inspector or run bin/qm scan accept");
     }
 
     /**
@@ -62,19 +106,37 @@ public final class ScanService {
                 idempotency.complete(key, "STALE");
                 return new FindingResult(false, true, false, List.of(), Map.of());
             }
-            Map<String, Integer> counts = activeCounts(findings.findings(f.repository(), f.digest()));
-            java.util.Optional<dev.quartermaster.ledger.ImageRecord> image = ledger.image(f.repository(), f.digest());
-            boolean wasFailed = image.map(dev.quartermaster.ledger.ImageRecord::scanFailed).orElse(false);
-            boolean failed = gate.fails(counts);
+            Map<String, Integer> counts = heldCounts(findings.findings(f.repository(), f.digest()));
+            Optional<ImageRecord> image = ledger.image(f.repository(), f.digest());
+            boolean wasFailed = image.map(ImageRecord::scanFailed).orElse(false);
+            boolean suppression = f.status().equals("SUPPRESSED") && rec.previous().map(p -> !p.status().equals("SUPPRESSED")).orElse(true);
+            ImageRecord.ScanAcceptance accepted = image.map(ImageRecord::scanAcceptance).orElse(null);
+            ImageRecord.ScanAcceptance carried = null;
+            if (f.status().equals("CLOSED") && rec.previous().map(p -> p.status().equals("SUPPRESSED")).orElse(false)) {
+                // a suppressed finding Inspector then closes counts again as held; what the suppression accepted stays accepted
+                Map<String, Integer> more = new TreeMap<>(accepted == null ? Map.of() : accepted.counts());
+                more.merge(f.severity(), 1, Integer::sum);
+                carried = new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED, "Amazon Inspector",
+                        Text.oneLine("finding " + f.findingArn() + " (" + f.severity() + " " + f.vulnerabilityId() + ") suppressed, then closed"
+                                + (accepted == null ? "" : "; before: " + accepted.how() + " by " + accepted.by() + ": " + accepted.reason()), 400),
+                        more, f.updatedAt());
+                accepted = carried;
+            }
+            Decision d = decide(gate, counts, wasFailed, accepted, suppression ? f : null);
+            boolean failed = d.failed();
+            ImageRecord.ScanAcceptance write = d.lifted() != null ? d.lifted() : carried;
+            if (write != null) {
+                ledger.acceptScan(f.repository(), f.digest(), write, failed);
+            }
             ledger.recordScan(f.repository(), f.digest(), counts, failed, f.updatedAt());
             List<String> alerted = new java.util.ArrayList<>();
-            if (failed && !wasFailed) {
+            if (d.failsNow() && !wasFailed) {
                 alerts.publish(alert(f.repository(), f.digest(), counts, image.map(i -> List.copyOf(i.tags())).orElse(List.of())));
                 alerted.add("FAILED_SCAN");
             }
             boolean newlyActive = f.active() && rec.previous().map(p -> !p.active()).orElse(true);
             if (newlyActive && (f.severity().equals("CRITICAL") || failed)) {
-                String index = image.map(dev.quartermaster.ledger.ImageRecord::indexDigest).orElse(null);
+                String index = image.map(ImageRecord::indexDigest).orElse(null);
                 for (dev.quartermaster.ledger.RunningImages.Running r : running.running()) {
                     if (r.repository().equals(f.repository()) && (r.digest().equals(f.digest()) || r.digest().equals(index))) {
                         alerts.publish(runningAlert(r, f, replacement(f)));
@@ -83,16 +145,22 @@ public final class ScanService {
                 }
             }
             idempotency.complete(key, failed ? "FAILED_SCAN" : "OK");
-            return new FindingResult(false, false, failed, alerted, counts);
+            return new FindingResult(false, false, failed, alerted, counts, d.note());
         } catch (RuntimeException e) {
             idempotency.release(key);
             throw e;
         }
     }
 
-    static Map<String, Integer> activeCounts(List<dev.quartermaster.events.Inspector2Finding> all) {
+    /**
+     * What the image holds, by severity: every finding but the suppressed ones. A CLOSED finding still counts: Inspector
+     * closes an image's findings when it stops monitoring the image (re-scan duration over, the image no longer pulled or
+     * in use), and its finding carries no reason for a closure (the Finding shape has a status, no reason), so a closure
+     * cannot tell a withdrawn finding from an image Inspector stopped looking at.
+     */
+    static Map<String, Integer> heldCounts(List<Inspector2Finding> all) {
         Map<String, Integer> counts = new java.util.TreeMap<>();
-        all.stream().filter(dev.quartermaster.events.Inspector2Finding::active).forEach(x -> counts.merge(x.severity(), 1, Integer::sum));
+        all.stream().filter(x -> !x.status().equals("SUPPRESSED")).forEach(x -> counts.merge(x.severity(), 1, Integer::sum));
         return counts;
     }
 
@@ -133,7 +201,10 @@ public final class ScanService {
     }
 
     /** What one scan event did; {@code duplicate} when the event was handled before (or is being handled). */
-    public record Result(boolean duplicate, boolean failed) {
+    public record Result(boolean duplicate, boolean failed, String note) {
+        public Result(boolean duplicate, boolean failed) {
+            this(duplicate, failed, null);
+        }
     }
 
     public Result record(String eventId, String repository, String digest, Map<String, Integer> counts, List<String> tags, Instant at) {
@@ -142,17 +213,51 @@ public final class ScanService {
             return new Result(true, false);
         }
         try {
-            boolean failed = gate.fails(counts);
-            ledger.recordScan(repository, digest, counts, failed, at);
-            if (failed) {
+            Optional<ImageRecord> image = ledger.image(repository, digest);
+            Decision d = decide(gate, counts, image.map(ImageRecord::scanFailed).orElse(false), image.map(ImageRecord::scanAcceptance).orElse(null), null);
+            ledger.recordScan(repository, digest, counts, d.failed(), at);
+            if (d.failsNow()) {
                 alerts.publish(alert(repository, digest, counts, tags));
             }
-            idempotency.complete(key, failed ? "FAILED_SCAN" : "OK");
-            return new Result(false, failed);
+            idempotency.complete(key, d.failed() ? "FAILED_SCAN" : "OK");
+            return new Result(false, d.failed(), d.note());
         } catch (RuntimeException e) {
             idempotency.release(key);
             throw e;
         }
+    }
+
+    /** An acceptance the ledger refuses; nothing was written. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The operator's acceptance of a FAILED_SCAN digest ({@code bin/qm scan accept REPO@DIGEST --reason TEXT}): recorded
+     * with who, why, when and the counts accepted (a finding beyond them fails the digest again), and alerted so the
+     * team sees the override.
+     */
+    public ImageRecord.ScanAcceptance accept(String repository, String digest, String by, String reason, Instant at) {
+        if (reason == null || reason.isBlank()) {
+            throw new Refused("--reason TEXT is required: the acceptance is recorded with who accepted it and why");
+        }
+        ImageRecord image = ledger.image(repository, digest)
+                .orElseThrow(() -> new Refused("the ledger has no image " + repository + "@" + digest + " (bin/qm ledger " + repository + ")"));
+        if (!image.scanFailed()) {
+            throw new Refused(repository + "@" + digest + " is not FAILED_SCAN (verdict " + (image.verdict() == null ? "not verified yet" : image.verdict())
+                    + "): there is nothing to accept");
+        }
+        Map<String, Integer> counts = image.scanCounts() == null ? Map.of() : image.scanCounts();
+        ImageRecord.ScanAcceptance a = new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.OPERATOR, Text.oneLine(by, 128),
+                Text.oneLine(reason, 400), counts, at);
+        ledger.acceptScan(repository, digest, a, false);
+        alerts.publish(new Alert("SCAN_ACCEPTED", "SCAN_ACCEPTED: " + repository + "@" + digest.substring(0, 19) + " " + counts,
+                a.by() + " accepted the failed scan of " + repository + "@" + digest + " " + counts + ": " + a.reason()
+                        + ". A finding beyond these counts fails it again; bin/qm ledger " + repository + "@" + digest + " shows the record.",
+                Map.of("repository", repository, "digest", digest, "by", a.by())));
+        return a;
     }
 
     /** Tags come from the event: a few of them, each bounded, in the subject; the message names how many. */

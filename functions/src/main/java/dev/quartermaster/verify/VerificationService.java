@@ -127,6 +127,81 @@ public final class VerificationService {
         }
     }
 
+    /** The most tags of one digest {@link #recheck} verifies. */
+    public static final int RECHECK_TAGS = 5;
+
+    /**
+     * {@code bin/qm verify}: every check again on one digest, on demand (no event to claim: the operator's explicit act).
+     * The version check runs for each of {@code tags} (at most {@value #RECHECK_TAGS}), the verdicts recorded kept ones first
+     * so a tag whose promise the content breaks is the one the ledger shows; then the signature gate, recorded and alerted.
+     */
+    public Verified recheck(String repository, String digest, java.util.List<String> tags, VerifyBudget budget) {
+        if (tags.isEmpty()) {
+            throw new IllegalArgumentException(repository + "@" + digest + " carries no tag the ledger knows: there is no promise to verify");
+        }
+        java.util.List<Map.Entry<String, ImageVerifier.Report>> reports = new java.util.ArrayList<>();
+        for (String tag : tags.stream().limit(RECHECK_TAGS).toList()) {
+            reports.add(Map.entry(tag, verifier.verify(repository, digest, tag, budget)));
+        }
+        reports.sort(java.util.Comparator.comparing(r -> r.getValue().verdict().kind() != ImageVerdict.VERIFIED));
+        Map.Entry<String, ImageVerifier.Report> last = null;
+        for (Map.Entry<String, ImageVerifier.Report> r : reports) {
+            record(repository, digest, r.getKey(), r.getValue());
+            last = r;
+        }
+        var signature = signature(repository, last.getValue().digest(), last.getKey(), budget).orElse(null);
+        return new Verified(last.getValue(), signature);
+    }
+
+    /** At most this many digests are re-checked per scheduled run (PENDING first, then the SIGNED checked longest ago). */
+    public static final int RECHECKS_PER_RUN = 25;
+    /** A SIGNED verdict older than this is checked again by the schedule (revocation, expiry): the release gate trusts it 2 h. */
+    public static final Duration SIGNED_RECHECK_AFTER = Duration.ofMinutes(55);
+
+    /** What one scheduled re-check did: how many digests it checked, each one's new state, and how many it left for the next run. */
+    public record Rechecked(int checked, Map<String, String> states, int left) {
+    }
+
+    /**
+     * The hourly re-check of signatures: settles PENDING digests (the registry had not finished signing at push) and checks
+     * the SIGNED ones again (a revocation or an expiry since), each recorded and alerted by the signature gate, bounded
+     * ({@value #RECHECKS_PER_RUN} a run, within the time left). Deleted images and platform manifests are skipped.
+     */
+    public Rechecked recheckSignatures(java.util.List<String> repositories, VerifyBudget budget) {
+        if (!signatures.enabled()) {
+            return new Rechecked(0, Map.of(), 0);
+        }
+        java.time.Instant now = clock.instant();
+        java.util.List<ImageRecord> due = new java.util.ArrayList<>();
+        for (String repository : repositories) {
+            for (ImageRecord i : ledger.images(repository)) {
+                ImageRecord.Signature sig = i.signature();
+                if (i.deleted() || sig == null || i.indexDigest() != null) {
+                    continue;
+                }
+                boolean pending = "PENDING".equals(sig.state());
+                boolean stale = sig.signed() && (sig.at() == null || Duration.between(sig.at(), now).compareTo(SIGNED_RECHECK_AFTER) > 0);
+                if (pending || stale) {
+                    due.add(i);
+                }
+            }
+        }
+        due.sort(java.util.Comparator.<ImageRecord, Boolean>comparing(i -> !"PENDING".equals(i.signature().state()))
+                .thenComparing(i -> i.signature().at(), java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+        Map<String, String> states = new LinkedHashMap<>();
+        int checked = 0;
+        for (ImageRecord i : due) {
+            Duration left = Duration.between(clock.instant(), budget.deadline()).minusSeconds(10);
+            if (checked >= RECHECKS_PER_RUN || left.compareTo(Duration.ofSeconds(5)) < 0) {
+                break;
+            }
+            var v = signatures.check(i.repository(), i.digest(), i.tags().stream().findFirst().orElse(null), left);
+            states.put(i.repository() + "@" + i.digest(), v.map(x -> x.state().name()).orElse("OFF"));
+            checked++;
+        }
+        return new Rechecked(checked, states, due.size() - checked);
+    }
+
     private ImageVerifier.Report record(String repository, String digest, String tag, ImageVerifier.Report report) {
         Verdict v = report.verdict();
         ledger.recordVerification(repository, report.digest(), toRecord(v));

@@ -27,16 +27,33 @@ public final class VerifyHandler extends EventFunction {
     }
 
     private VerifyHandler(Platform platform) {
-        this(VerifyRoot.verification(platform));
+        this(VerifyRoot.verification(platform), VerifyRoot.managedRepositories(platform.settings()));
         acceptingOnly(platform.origin());
     }
 
+    private final java.util.List<String> repositories;
+
     public VerifyHandler(VerificationService service) {
+        this(service, java.util.List.of());
+    }
+
+    /** @param repositories the managed repositories whose signatures the hourly schedule re-checks */
+    public VerifyHandler(VerificationService service, java.util.List<String> repositories) {
         this.service = service;
+        this.repositories = java.util.List.copyOf(repositories);
     }
 
     @Override
     protected Outcome handle(JsonNode json) {
+        if (dev.quartermaster.events.ScheduledEvent.DETAIL_TYPE.equals(json.path("detail-type").asText(""))) {
+            dev.quartermaster.events.ScheduledEvent.parse(json);
+            VerificationService.Rechecked r = service.recheckSignatures(repositories, VerifyBudget.of(timeLeft()));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("checked", r.checked());
+            details.put("states", r.states());
+            details.put("left", r.left());
+            return Outcome.recorded("signatures re-checked: " + r.checked() + (r.left() > 0 ? " (" + r.left() + " left for the next run)" : ""), details);
+        }
         AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class,
                 EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction a = ImageActions.from(event);

@@ -24,10 +24,14 @@ public final class VerifyRoot {
     /** image-verify against a given registry (bin/qm's local one) and revocation list. */
     public static VerificationService verification(Platform p, RegistryClient registry, dev.quartermaster.signature.RevocationCheck revocations) {
         VerifyRules rules = Optional.of(p.settings().get(Setting.VERIFY_RULES)).filter(r -> !r.isBlank()).map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
-        boolean ecrSigns = "managed".equals(p.settings().get(Setting.SIGNING)) && "ecr".equals(p.settings().get(Setting.REGISTRY_AUTH));
-        var signing = ecrSigns ? new dev.quartermaster.signature.EcrSigningStatus(RegistryRoot.ecr(p)) : dev.quartermaster.signature.SigningStatus.none();
+        var signing = dev.quartermaster.signature.SignatureRoot.signingStatus(p);
         return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC(),
                 dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
+    }
+
+    /** The managed repositories (MANAGED_REPOSITORIES, comma-separated): whose signatures image-verify's schedule re-checks. */
+    public static java.util.List<String> managedRepositories(Settings s) {
+        return java.util.Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
     }
 
     /** image-scan. */

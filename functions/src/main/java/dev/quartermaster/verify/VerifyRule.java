@@ -14,8 +14,7 @@ public record VerifyRule(String repository, Pattern tagPattern, Source source, S
     public enum Source { FILE, LABEL, ENV }
 
     public boolean appliesTo(String repo) {
-        return repository.equals("*") || repository.equals(repo)
-                || (repository.endsWith("*") && repo.startsWith(repository.substring(0, repository.length() - 1)));
+        return dev.quartermaster.contract.RuleFormat.appliesTo(repository, repo);
     }
 
     /** The version the tag promises, if this rule's pattern matches the tag. */

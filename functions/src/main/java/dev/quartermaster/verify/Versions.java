@@ -27,23 +27,8 @@ public final class Versions {
         return (kept.length() > 24 ? kept.substring(0, 24) + "..." : kept) + " (" + (found == null ? 0 : found.length()) + " chars)";
     }
 
+    /** The one definition of a promise kept, shared with the release gate ({@link dev.quartermaster.contract.RuleFormat#keeps}). */
     public static boolean keeps(String promised, String found) {
-        if (promised == null || found == null) {
-            return false;
-        }
-        String[] p = promised.trim().split("\\.");
-        String[] f = found.trim().split("\\.");
-        if (p.length >= 3) {
-            return promised.trim().equals(found.trim());
-        }
-        if (f.length < p.length) {
-            return false;
-        }
-        for (int i = 0; i < p.length; i++) {
-            if (!p[i].equals(f[i])) {
-                return false;
-            }
-        }
-        return true;
+        return dev.quartermaster.contract.RuleFormat.keeps(promised, found);
     }
 }

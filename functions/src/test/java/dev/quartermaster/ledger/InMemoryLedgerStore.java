@@ -40,6 +40,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private final Set<String> done = new HashSet<>();
     private final Map<String, ImageRecord.Archive> archives = new HashMap<>();
     private final Map<String, ImageRecord.Signature> signatures = new HashMap<>();
+    private final Map<String, ImageRecord.ScanAcceptance> acceptances = new HashMap<>();
 
     private static String key(String a, String b) {
         return a + "\u0000" + b;
@@ -60,7 +61,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 .pushed(i.firstPushedAt(), i.lastPushedAt()).tags(new TreeSet<>(i.tags())).deleted(i.deleted(), i.deletedAt())
                 .indexDigest(i.indexDigest()).verification(i.verification()).scan(i.scanCounts(), i.scanFailed())
                 .archive(archives.get(key(repository, digest))).signature(signatures.get(key(repository, digest)))
-                .storage(storage.get(key(repository, digest))).build();
+                .storage(storage.get(key(repository, digest)))
+                .scanAcceptance(acceptances.get(key(repository, digest))).build();
     }
 
     @Override
@@ -187,6 +189,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Image i = images.getOrDefault(key(repository, digest), Image.empty());
         images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
                 i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), new TreeMap<>(counts), failed));
+    }
+
+    @Override
+    public synchronized void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance, boolean failed) {
+        Image i = images.getOrDefault(key(repository, digest), Image.empty());
+        images.put(key(repository, digest), new Image(i.manifestMediaType(), i.artifactMediaType(), i.firstPushedAt(), i.lastPushedAt(),
+                i.tags(), i.deleted(), i.deletedAt(), i.indexDigest(), i.verification(), i.scanCounts(), failed));
+        acceptances.put(key(repository, digest), acceptance);
     }
 
     @Override

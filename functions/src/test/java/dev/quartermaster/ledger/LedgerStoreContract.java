@@ -43,6 +43,38 @@ abstract class LedgerStoreContract {
     }
 
     @Test
+    void acceptScan_liftsTheFailedGate_andKeepsWhoWhyAndTheCountsAccepted_besideTheScan() {
+        var services = fixture();
+        LedgerStore store = services.ledgerStore();
+        services.ledger().record(push("scan-1", "2026-11-20T09:00:00Z", "wp-6.4-v1", digest(8)));
+        store.recordVerification("wordpress", digest(8), new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 2,
+                Instant.parse("2026-11-20T09:00:05Z")));
+        store.recordScan("wordpress", digest(8), java.util.Map.of("CRITICAL", 2, "HIGH", 1), true, Instant.parse("2026-11-20T09:01:00Z"));
+        assertThat(store.image("wordpress", digest(8)).orElseThrow().verdict()).isEqualTo(ImageVerdict.FAILED_SCAN);
+
+        store.acceptScan("wordpress", digest(8), new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.OPERATOR, "alice",
+                "CVE-2026-1 is not reachable in our build, ticket 7", java.util.Map.of("CRITICAL", 2, "HIGH", 1), Instant.parse("2026-11-20T10:00:00Z")), false);
+
+        ImageRecord r = store.image("wordpress", digest(8)).orElseThrow();
+        assertThat(r.scanFailed()).isFalse();
+        assertThat(r.verdict()).isEqualTo(ImageVerdict.VERIFIED);
+        assertThat(r.scanCounts()).containsEntry("CRITICAL", 2);
+        assertThat(r.scanAcceptance().how()).isEqualTo(ImageRecord.ScanAcceptance.How.OPERATOR);
+        assertThat(r.scanAcceptance().by()).isEqualTo("alice");
+        assertThat(r.scanAcceptance().reason()).contains("ticket 7");
+        assertThat(r.scanAcceptance().counts()).containsEntry("CRITICAL", 2).containsEntry("HIGH", 1);
+        assertThat(r.scanAcceptance().at()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
+        assertThat(r.tags()).containsExactly("wp-6.4-v1");
+
+        store.acceptScan("wordpress", digest(8), new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED, "Amazon Inspector",
+                "suppressed, then closed", java.util.Map.of("CRITICAL", 3), Instant.parse("2026-11-20T11:00:00Z")), true);
+        ImageRecord again = store.image("wordpress", digest(8)).orElseThrow();
+        assertThat(again.scanFailed()).as("an acceptance recorded while findings beyond it still fail").isTrue();
+        assertThat(again.scanAcceptance().how()).isEqualTo(ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED);
+        assertThat(again.scanAcceptance().counts()).containsExactly(java.util.Map.entry("CRITICAL", 3));
+    }
+
+    @Test
     void recordSignature_isReadBack_andReplacedByTheNextCheck_keepingThePushAndItsVerification() {
         var services = fixture();
         LedgerStore store = services.ledgerStore();

@@ -85,6 +85,107 @@ class ReleaseServiceTest {
     }
 
     @Test
+    void aReleaseByTag_whenAnOldDigestWasReVerifiedByAnotherTag_isRefusedWithWhatTheTagPromisesAndWhatTheDigestHolds() {
+        // wp-6.6-v5 is pushed onto the old 6.4.3 digest: MISMATCH; then wp-6.4-hotfix on the same digest: VERIFIED again (last write wins)
+        new ImageLedger(ledger, alerts).record(new ImageAction("e5", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V1, "wp-6.6-v5", null, null));
+        ledger.recordVerification("wordpress", V1, new ImageRecord.Verification(ImageVerdict.MISMATCH, "6.6", "6.4.3", "tag promises 6.6", 1, 1, Instant.now()));
+        new ImageLedger(ledger, alerts).record(new ImageAction("e6", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V1, "wp-6.4-hotfix", null, null));
+        ledger.recordVerification("wordpress", V1, new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 1, Instant.now()));
+        assertThat(ledger.image("wordpress", V1).orElseThrow().verdict()).isEqualTo(ImageVerdict.VERIFIED);
+
+        assertThatThrownBy(() -> service.plan("wordpress:wp-6.6-v5", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("wordpress:wp-6.6-v5 promises 6.6").hasMessageContaining("holds 6.4.3").hasMessageContaining(V1)
+                .hasMessageContaining("Nothing was sent");
+        assertThat(commands.sent()).isEmpty();
+        // the tag the digest keeps its promise for still releases, and --force is recorded as ever
+        assertThat(service.plan("wordpress:wp-6.4-hotfix", null).digest()).isEqualTo(V1);
+        assertThat(service.plan("wordpress:wp-6.6-v5", "rolling back under the new tag, ticket 9").overrideReason()).contains("ticket 9");
+    }
+
+    @Test
+    void aReleaseByTag_whoseTagNoRuleCovers_isRefused_andByDigestStillReleases() {
+        new ImageLedger(ledger, alerts).record(new ImageAction("e7", Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", V2, "latest", null, null));
+
+        assertThatThrownBy(() -> service.plan("wordpress:latest", null)).hasMessageContaining("no version rule gives wordpress:latest a promise");
+        assertThat(service.plan("wordpress@" + V2, null).digest()).isEqualTo(V2);
+    }
+
+    @Test
+    void aReleaseByTag_whenTheTagMovesAfterThePlan_isRefusedNamingBothDigests_andNothingIsSent() {
+        ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
+        new ImageLedger(ledger, alerts).record(new ImageAction("e8", Instant.now().plusSeconds(5), ImageAction.Kind.PUSH, true, "wordpress", LIAR,
+                "wp-6.4-v1", null, null));
+
+        assertThatThrownBy(() -> service.start(plan, null, "alice", ReleaseRecord.Kind.RELEASE)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("wordpress:wp-6.4-v1 now names " + LIAR).hasMessageContaining("not " + V1);
+        assertThat(commands.sent()).isEmpty();
+        assertThat(store.list("wordpress", "host")).isEmpty();
+    }
+
+    private ReleaseService rechecking(SignatureRecheck recheck, java.time.Duration bound) {
+        return new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress", "QuartermasterRelease",
+                "QuartermasterReleaseCheck", HOSTS, new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), List.of("word*"), true)),
+                store, ledger, commands, protection, alerts, clock, recheck, bound);
+    }
+
+    private static final String PROFILE = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/qm/v1";
+
+    @Test
+    void aSignedDigest_whoseSignatureWasRevokedSincePush_isRefusedAtRelease_theNewVerdictIsRecordedAndAlerted() {
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        List<String> asked = new java.util.ArrayList<>();
+        ReleaseService gated = rechecking((repo, digest, wait) -> {
+            asked.add(repo + "@" + digest);
+            return dev.quartermaster.signature.SignatureVerdict.of(dev.quartermaster.signature.SignatureVerdict.State.INVALID,
+                    "the signing profile version was revoked at 2026-11-02T00:00:00Z", clock.instant());
+        }, java.time.Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).isInstanceOf(ReleaseService.Refused.class)
+                .hasMessageContaining("its signature is INVALID: the signing profile version was revoked").hasMessageContaining("Nothing was sent");
+
+        assertThat(asked).containsExactly("wordpress@" + V1);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().state()).isEqualTo("INVALID");
+        assertThat(alerts.kinds()).contains("SIGNATURE_INVALID");
+        assertThat(commands.sent()).isEmpty();
+        // a fresh SIGNED releases; --force skips the re-check and is recorded
+        ReleaseService fine = rechecking((repo, digest, wait) -> new dev.quartermaster.signature.SignatureVerdict(
+                dev.quartermaster.signature.SignatureVerdict.State.SIGNED, PROFILE, null, clock.instant(), clock.instant()), java.time.Duration.ofSeconds(5));
+        assertThat(fine.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().signed()).isTrue();
+    }
+
+    @Test
+    void aSignatureRecheckThatDoesNotAnswerInTime_refusesTheRelease() {
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        ReleaseService gated = rechecking((repo, digest, wait) -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("not reached");
+        }, java.time.Duration.ofMillis(300));
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("could not be re-checked within");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        assertThat(ledger.image("wordpress", V1).orElseThrow().signature().state()).as("nothing new is known").isEqualTo("SIGNED");
+    }
+
+    @Test
+    void withoutAFreshCheck_aSignedVerdictOlderThanTheWindow_isRefusedNamingTheFix() {
+        ReleaseService gated = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress", "QuartermasterRelease",
+                "QuartermasterReleaseCheck", HOSTS, new dev.quartermaster.signature.TrustPolicy(List.of(), List.of(), List.of("word*"), true)),
+                store, ledger, commands, protection, alerts, clock);
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), clock.instant()));
+        assertThat(gated.plan("wordpress:wp-6.4-v1", null).digest()).isEqualTo(V1);
+
+        clock.advance(ReleaseService.SIGNATURE_FRESHNESS.plusMinutes(1));
+
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("bin/qm verify wordpress@" + V1);
+    }
+
+    @Test
     void aVerifiedTag_isSentByDigestWithTheVersionTheLedgerFound() {
         ReleaseService.Plan plan = service.plan("wordpress:wp-6.4-v1", null);
         ReleaseRecord r = service.start(plan, "backups/x", "alice", ReleaseRecord.Kind.RELEASE);

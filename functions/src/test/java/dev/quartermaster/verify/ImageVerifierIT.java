@@ -47,6 +47,27 @@ class ImageVerifierIT {
     }
 
     @Test
+    void recheck_whatBinQmVerifyRuns_recordsTheVerdictOfEachTag_theBrokenPromiseLast_andTheSignatureStep() {
+        String digest = pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 10_000, 0));
+        var ledger = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        var alerts = new dev.quartermaster.testutils.RecordingAlerts();
+        ledger.recordVerification(repo, digest, new dev.quartermaster.ledger.ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 1,
+                java.time.Instant.parse("2026-11-01T00:00:00Z")));
+        var service = new VerificationService(verifier(VerifyRules.defaults()), ledger, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
+                java.time.Clock.systemUTC());
+
+        var v = service.recheck(repo, digest, java.util.List.of("wp-6.6-v5", "wp-6.4-v1"), VerifyBudget.of(java.time.Duration.ofMinutes(1)));
+
+        var recorded = ledger.image(repo, digest).orElseThrow().verification();
+        assertThat(recorded.verdict()).as("the tag whose promise the content breaks is what the ledger shows").isEqualTo(ImageVerdict.MISMATCH);
+        assertThat(recorded.promised()).isEqualTo("6.6");
+        assertThat(recorded.at()).isAfter(java.time.Instant.parse("2026-11-02T00:00:00Z"));
+        assertThat(v.verdict().kind()).isEqualTo(ImageVerdict.MISMATCH);
+        assertThat(v.signature()).as("the signature gate is off here").isNull();
+        assertThat(alerts.kinds()).containsExactly("MISMATCH");
+    }
+
+    @Test
     void verify_whenTagPromises64ButImageHolds655_mismatch() {
         String digest = pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 10_000, 0));
 

@@ -138,7 +138,7 @@ class ScanHandlerTest {
     }
 
     @Test
-    void inspector_findingThenItsClosure_andAnEmptyScan_feedTheSameGate() {
+    void inspector_findingThenItsSuppressionThenItsClosure_andAnEmptyScan_feedTheSameGate() {
         var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
         ScanHandler handler = new ScanHandler(new ScanService(store, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
                 new ScanGate(0, -1), new InMemoryFindingStore(), dev.quartermaster.ledger.RunningImages.none()));
@@ -147,10 +147,29 @@ class ScanHandlerTest {
         JsonNode active = Invoke.handler(handler, "inspector-finding-active.json");
         assertThat(active.path("details").path("failed").asBoolean()).isTrue();
         assertThat(store.image("wordpress", A).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.FAILED_SCAN);
+        JsonNode suppressed = Invoke.handler(handler, "inspector-finding-suppressed.json");
+        assertThat(suppressed.path("details").path("failed").asBoolean()).isFalse();
+        assertThat(suppressed.path("details").path("gate").asText()).contains("suppressed in Amazon Inspector");
+        assertThat(store.image("wordpress", A).orElseThrow().scanAcceptance().how())
+                .isEqualTo(dev.quartermaster.ledger.ImageRecord.ScanAcceptance.How.INSPECTOR_SUPPRESSED);
         JsonNode closed = Invoke.handler(handler, "inspector-finding-closed.json");
-        assertThat(closed.path("details").path("failed").asBoolean()).isFalse();
+        assertThat(closed.path("details").path("failed").asBoolean()).as("the suppressed finding, closed, stays accepted").isFalse();
         assertThat(Invoke.handler(handler, "inspector-finding-active.json").path("status").asText()).isEqualTo("DUPLICATE");
         assertThat(store.image("wordpress", A).orElseThrow().scanFailed()).isFalse();
+        assertThat(alerts.kinds()).containsExactly("FAILED_SCAN");
+    }
+
+    @Test
+    void inspector_closureOfAnActiveFinding_isNotAFix_theFailedScanHolds() {
+        var store = new dev.quartermaster.ledger.InMemoryLedgerStore();
+        ScanHandler handler = new ScanHandler(new ScanService(store, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
+                new ScanGate(0, -1), new InMemoryFindingStore(), dev.quartermaster.ledger.RunningImages.none()));
+        Invoke.handler(handler, "inspector-finding-active.json");
+
+        JsonNode closed = Invoke.handler(handler, "inspector-finding-closed.json");
+
+        assertThat(closed.path("details").path("failed").asBoolean()).isTrue();
+        assertThat(store.image("wordpress", A).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.FAILED_SCAN);
         assertThat(alerts.kinds()).containsExactly("FAILED_SCAN");
     }
 }

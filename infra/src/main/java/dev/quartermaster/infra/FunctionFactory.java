@@ -67,6 +67,13 @@ final class FunctionFactory {
         return fn;
     }
 
+    /** More ledger actions for one function, where one of its paths needs them only in some configurations. */
+    void grantTable(QmFunction fn, String... actions) {
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(java.util.Arrays.stream(actions).map(a -> "dynamodb:" + a).toList())
+                .resources(List.of(ledger.getTableArn())).build());
+    }
+
     /** Every function built so far, in creation order (the dashboard's and the alarms' list). */
     List<QmFunction> created() {
         return List.copyOf(created);

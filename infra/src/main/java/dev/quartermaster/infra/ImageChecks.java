@@ -120,6 +120,7 @@ public final class ImageChecks extends Construct {
                 ? dev.quartermaster.contract.TrustRoots.LAMBDA_X509_PATH : "");
         env.put(Setting.SIGNATURE_REVOCATION_CHECK, signing.revocationEnforced() ? "enforce" : "skip");
         env.put(Setting.SIGNING_WAIT_SECONDS, Integer.toString(signing.waitSeconds()));
+        env.put(Setting.MANAGED_REPOSITORIES, String.join(",", props.repositoryNames()));
         QmFunction verify = props.functions().create(this, Catalog.IMAGE_VERIFY, Map.copyOf(env));
         props.repositories().forEach(r -> r.grantPull(verify.function()));
         if (signing.enabled()) {
@@ -137,6 +138,12 @@ public final class ImageChecks extends Construct {
         }
         rule("ImageVerifyRule", "Successful tagged pushes, to version verification",
                 pattern(props, "ECR Image Action", Map.of("action-type", List.of("PUSH"), "result", List.of("SUCCESS"))), verify);
+        if (signing.enabled()) { // PENDING settles, a revocation or an expiry since push is seen; the release gate trusts a SIGNED 2 h
+            Rule.Builder.create(this, "SignatureRecheckSchedule").description("Hourly: image-verify settles PENDING signatures and re-checks SIGNED ones")
+                    .schedule(software.amazon.awscdk.services.events.Schedule.rate(software.amazon.awscdk.Duration.hours(1)))
+                    .targets(List.of(verify.target())).build();
+            props.functions().grantTable(verify, "Query"); // the images of each managed repository, whose signatures it re-checks
+        }
 
         QmFunction scan = props.functions().create(this, Catalog.IMAGE_SCAN, Map.of(
                 Setting.SCAN_MAX_CRITICAL, Integer.toString(props.scanMaxCritical()),

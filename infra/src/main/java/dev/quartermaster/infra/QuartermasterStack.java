@@ -178,6 +178,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.RELEASE_RESTORE_POINT, Boolean.toString(config.release().restorePoint()));
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
         outputs.put(StackOutput.SIGNATURE_REQUIRED, Config.JSON.valueToTree(config.signing().required()).toString());
+        outputs.put(StackOutput.VERIFY_RULES, compactJson(config.verifyRules()));
         outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
         Map<String, String> encryption = new java.util.TreeMap<>();
         config.repositories().forEach(r -> encryption.put(r, config.estate().encryption()));
@@ -187,6 +188,15 @@ public final class QuartermasterStack extends Stack {
                 throw new IllegalStateException("the stack writes no value for its output " + o.id());
             }
             CfnOutput.Builder.create(this, o.id()).description(o.description()).value(StackOutput.write(outputs.get(o))).build();
+        }
+    }
+
+    /** JSON without its layout (an output value is read back by bin/qm, not by people). */
+    private static String compactJson(String json) {
+        try {
+            return Config.JSON.readTree(json).toString();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("verifyRules is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 

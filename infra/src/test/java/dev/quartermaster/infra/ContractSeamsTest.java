@@ -92,6 +92,9 @@ class ContractSeamsTest {
         assertThat(ids).containsExactlyInAnyOrderElementsOf(Arrays.stream(StackOutput.values()).map(StackOutput::id).toList());
         assertThat(t.path("Outputs").path("DbPasswordParameter").path("Value").asText()).isEqualTo("/wordpress/db");
         assertThat(t.path("Outputs").path("DbContainer").path("Value").asText()).isEqualTo(StackOutput.EMPTY);
+        assertThat(dev.quartermaster.contract.RuleFormat.parse(t.path("Outputs").path("VerifyRules").path("Value").asText()))
+                .as("the rules bin/qm release checks a tag's promise with are the ones image-verify gets")
+                .hasSameSizeAs(dev.quartermaster.contract.RuleFormat.parse(Config.DEFAULT_VERIFY_RULES));
         assertThat(Host.parseList(t.path("Outputs").path("Hosts").path("Value").asText()))
                 .containsExactlyElementsOf(Host.parseList(dev.quartermaster.contract.Setting.HOSTS.defaultValue()));
     }

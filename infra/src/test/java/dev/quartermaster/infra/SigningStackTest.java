@@ -40,6 +40,26 @@ class SigningStackTest {
     }
 
     @Test
+    void signatureGateOn_imageVerifyIsScheduledHourly_toSettlePendingAndRecheckSigned_andOffHasNoSchedule() throws Exception {
+        String rule = "AWS::Events::Rule";
+        Map<String, Object> hourly = Map.of("ScheduleExpression", "rate(1 hour)", "Description", Match.stringLikeRegexp("image-verify settles PENDING.*"));
+        assertThat(StackFixture.template(Map.of()).findResources(rule, Match.objectLike(Map.of("Properties", Match.objectLike(hourly))))).isEmpty();
+
+        Template t = StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", rootsFile(), "repositories", List.of("wordpress", "mariadb")));
+
+        var rules = t.findResources(rule, Match.objectLike(Map.of("Properties", Match.objectLike(hourly))));
+        assertThat(rules).hasSize(1);
+        String target = Config.JSON.valueToTree(rules.values().iterator().next()).path("Properties").path("Targets").toString();
+        String verifyAlias = t.findResources("AWS::Lambda::Alias").entrySet().stream()
+                .filter(e -> Config.JSON.valueToTree(e.getValue()).toString().contains("ImageVerify")).map(Map.Entry::getKey).findFirst().orElse("ImageVerify");
+        assertThat(target).contains(verifyAlias);
+        assertThat(verifyEnv(t, "MANAGED_REPOSITORIES")).isEqualTo("\"wordpress,mariadb\"");
+        String verifyPolicy = String.valueOf(t.findResources("AWS::IAM::Policy").entrySet().stream().filter(e -> e.getKey().contains("ImageVerify"))
+                .findFirst().orElseThrow().getValue());
+        assertThat(verifyPolicy).as("the schedule lists each repository's images").contains("dynamodb:Query").doesNotContain("dynamodb:Scan");
+    }
+
+    @Test
     void managed_createsTheNotationProfile_signsTheManagedRepositories_shipsTheRoots_andGrantsOnlyWhatTheGateCalls() throws Exception {
         Template t = StackFixture.template(Map.of("signing", "managed", "signingTrustRoots", rootsFile(), "repositories", List.of("wordpress", "mariadb")));
 

@@ -57,10 +57,11 @@ public final class ReleaseBench {
             List<Double> releases = new ArrayList<>();
             List<Double> rollbacks = new ArrayList<>();
             String[] tags = {"b", "a"};
+            String[] digests = {b, a}; // by digest: the bench's tags promise no version a rule covers (a release by tag checks that)
             String[] versions = {"6.5.5", "6.4.3"};
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                ReleaseRecord r = ctx.flow.release("wordpress:" + tags[i % 2], null, ReleaseRecord.Kind.RELEASE, "bench");
+                ReleaseRecord r = ctx.flow.release("wordpress@" + digests[i % 2], null, ReleaseRecord.Kind.RELEASE, "bench");
                 String served = site.awaitServed(versions[i % 2], Duration.ofSeconds(30));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 if (r.status() != ReleaseRecord.Status.RELEASED || !served.equals(versions[i % 2])) {
@@ -72,7 +73,7 @@ public final class ReleaseBench {
             }
             for (int i = 0; i < runs; i++) {
                 String before = site.served();
-                ReleaseRecord r = ctx.flow.release("wordpress:broken", null, ReleaseRecord.Kind.RELEASE, "bench");
+                ReleaseRecord r = ctx.flow.release("wordpress@" + broken, null, ReleaseRecord.Kind.RELEASE, "bench");
                 if (r.status() != ReleaseRecord.Status.ROLLED_BACK || !site.served().equals(before)) {
                     System.err.println("bench release: the broken release ended " + r.status() + ", serving " + site.served());
                     return 1;

@@ -135,6 +135,9 @@ public final class LedgerCommand implements Callable<Integer> {
         images.stream().filter(i -> i.signature() != null && images.size() == 1).forEach(i -> out.println("  signature: " + i.signature().state()
                 + (i.signature().identity() == null ? "" : " by " + i.signature().identity())
                 + (i.signature().reason() == null ? "" : " (" + i.signature().reason() + ")") + ", checked " + i.signature().at()));
+        images.stream().filter(i -> i.scanAcceptance() != null && images.size() == 1).forEach(i -> out.println("  scan accepted: "
+                + i.scanAcceptance().counts() + " " + i.scanAcceptance().how() + " by " + i.scanAcceptance().by() + " at " + i.scanAcceptance().at()
+                + ": " + i.scanAcceptance().reason() + (i.scanFailed() ? " (failed again since: a finding beyond these counts)" : "")));
     }
 
     /** ECR's storage class of the digest: ARCHIVE or STANDARD as ECR last said, STANDARD when it never said. */

@@ -50,7 +50,11 @@ public final class ReleaseContext implements AutoCloseable {
                         + "(npx cdk deploy --outputs-file " + Target.OUTPUTS + ")");
             }
             Platform p = new Platform(Settings.of(settings));
-            ReleaseService service = ReleaseRoot.operatorService(p, dev.quartermaster.host.HostRoot.ssmCommands(p));
+            // the signature re-check runs here when the environment names the trusted roots (SIGNING_TRUST_ROOTS, SIGNING_IDENTITIES,
+            // SIGNING); otherwise the ledger's SIGNED counts while image-verify's hourly re-check keeps it fresh
+            dev.quartermaster.signature.SignatureService signatures = Wiring.of(p).signatures();
+            ReleaseService service = ReleaseRoot.operatorService(p, dev.quartermaster.host.HostRoot.ssmCommands(p),
+                    signatures == null ? null : signatures::check);
             boolean rp = restorePoint && !"false".equals(settings.get("RELEASE_RESTORE_POINT"));
             ReleaseFlow flow = new ReleaseFlow(service, ReleaseRoot.store(p), rp ? BackupRoot.service(p) : null, BackupRoot.store(p), rp,
                     () -> { }, out, false);
@@ -76,7 +80,8 @@ public final class ReleaseContext implements AutoCloseable {
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
         LocalAgent agent = ls.agent.withSite(local.site().scriptEnv()).onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
-        ReleaseService service = ReleaseRoot.operatorService(p, agent);
+        dev.quartermaster.signature.SignatureService signatures = ls.wiring.signatures();
+        ReleaseService service = ReleaseRoot.operatorService(p, agent, signatures == null ? null : signatures::check);
         ReleaseFlow.Completion completion = () -> {
             for (LocalAgent.Finished f : agent.drain()) {
                 String status = (f.document().equals(LocalAgent.RELEASE_DOCUMENT) || f.document().equals(LocalAgent.CHECK_DOCUMENT))
