@@ -47,8 +47,8 @@ class SignatureRecheckScheduleTest {
         }
 
         @Override
-        public List<Signature> signatures(String repository, String digest, int max) {
-            return referrers.getOrDefault(digest, List.of());
+        public Found signatures(String repository, String digest, int max) {
+            return new Found(referrers.getOrDefault(digest, List.of()), List.of());
         }
 
         @Override
