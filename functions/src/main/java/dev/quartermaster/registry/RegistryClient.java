@@ -137,21 +137,9 @@ public final class RegistryClient {
         URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest);
         String what = repository + " referrers of " + digest;
         try {
-            HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
-            int status = c.getResponseCode();
-            if (status != 200) {
-                String body = drain(c);
-                if (status == 404 || status == 400 || status == 405 || status == 501) {
-                    return referrersByTag(repository, digest); // no referrers API: the OCI referrers tag schema
-                }
-                throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
-            }
-            byte[] bytes;
-            try (InputStream in = within(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
-                bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-            }
-            if (bytes.length > MAX_MANIFEST_BYTES) {
-                throw new RegistryException(what + ": the list is larger than 4 MiB");
+            byte[] bytes = referrersList(uri, what);
+            if (bytes == null) {
+                return referrersByTag(repository, digest); // no referrers API: the OCI referrers tag schema
             }
             List<Descriptor> out = new ArrayList<>();
             for (JsonNode m : JSON.readTree(bytes).path("manifests")) {
@@ -188,27 +176,13 @@ public final class RegistryClient {
         URI uri = base.resolve("/v2/" + repository + "/referrers/" + digest + "?artifactType="
                 + java.net.URLEncoder.encode(artifactType, java.nio.charset.StandardCharsets.UTF_8));
         String what = repository + " referrers of " + digest;
-        byte[] bytes;
         try {
-            HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
-            int status = c.getResponseCode();
-            if (status != 200) {
-                String body = drain(c);
-                if (status == 404 || status == 400 || status == 405 || status == 501) {
-                    try {
-                        bytes = manifest(repository, ReferrersTagSchema.tag(digest)).bytes(); // no referrers API: the tag schema
-                    } catch (RegistryNotFoundException none) {
-                        return new ReferrerList(List.of(), 0, 0);
-                    }
-                } else {
-                    throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
-                }
-            } else {
-                try (InputStream in = within(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
-                    bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-                }
-                if (bytes.length > MAX_MANIFEST_BYTES) {
-                    throw new RegistryException(what + ": the list is larger than 4 MiB");
+            byte[] bytes = referrersList(uri, what);
+            if (bytes == null) {
+                try {
+                    bytes = manifest(repository, ReferrersTagSchema.tag(digest)).bytes(); // no referrers API: the tag schema
+                } catch (RegistryNotFoundException none) {
+                    return new ReferrerList(List.of(), 0, 0);
                 }
             }
             List<Referrer> out = new ArrayList<>();
@@ -229,6 +203,30 @@ public final class RegistryClient {
         } catch (IOException e) {
             throw new RegistryException("reading " + what + " failed: " + e.getMessage(), e, true);
         }
+    }
+
+    /**
+     * A referrers list as the referrers API answers it (at most 4 MiB, read within the small-body time), or null where the
+     * registry has no referrers API (404, 400, 405, 501: older registries); any other answer throws.
+     */
+    private byte[] referrersList(URI uri, String what) throws IOException {
+        HttpURLConnection c = follow(uri, Map.of("Accept", MediaTypes.OCI_INDEX), what);
+        int status = c.getResponseCode();
+        if (status != 200) {
+            String body = drain(c);
+            if (status == 404 || status == 400 || status == 405 || status == 501) {
+                return null;
+            }
+            throw new RegistryException("registry " + base + " answered HTTP " + status + " for " + what + ": " + body, null, status >= 500);
+        }
+        byte[] bytes;
+        try (InputStream in = within(c.getInputStream(), System.nanoTime() + timeouts.smallBody().toNanos())) {
+            bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+        }
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            throw new RegistryException(what + ": the list is larger than 4 MiB");
+        }
+        return bytes;
     }
 
     /** Whether the registry answers the OCI referrers API for this repository (ECR does; Debian's registry does not). */
