@@ -39,11 +39,16 @@ public record Wiring(Platform platform, Function<Platform, RegistryClient> regis
 
     /**
      * Every check of a digest's signatures with this wiring's registry and revocation list (the release gate's re-check and
-     * bin/qm verify); null when the settings name no trusted root (nothing could verify: the caller falls back or refuses).
+     * bin/qm verify); null when the settings name no trusted root or no trusted identity: a check then could only find every
+     * signature untrusted and would record good digests INVALID (an operator's environment missing SIGNING_IDENTITIES), so
+     * the caller falls back to the recorded verdict or refuses instead.
      */
     public dev.quartermaster.signature.SignatureService signatures() {
-        if (!dev.quartermaster.signature.SignatureRoot.enabled(platform.settings())
-                || platform.settings().get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()) {
+        var s = platform.settings();
+        boolean roots = !s.get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()
+                || !s.get(dev.quartermaster.contract.Setting.SIGNING_X509_TRUST_ROOTS).isBlank();
+        String identities = s.get(dev.quartermaster.contract.Setting.SIGNING_IDENTITIES).replaceAll("\\s", "");
+        if (!dev.quartermaster.signature.SignatureRoot.enabled(s) || !roots || identities.isEmpty() || identities.equals("[]")) {
             return null;
         }
         return dev.quartermaster.signature.SignatureRoot.service(dev.quartermaster.signature.SignatureRoot.policy(platform.settings()),

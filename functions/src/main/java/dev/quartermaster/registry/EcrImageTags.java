@@ -52,22 +52,15 @@ public final class EcrImageTags implements ImageTags {
     /**
      * Re-reads the image's tags right before the removal and removes only when another tag stays. ECR has no conditional
      * untag: if the other tags go in the instant between that read and the call (a mutable {@code latest} moving), ECR
-     * deletes the image with its last tag. So the manifest is read first, and an image found gone after the removal is
-     * put back at once under the tag, same bytes and digest ({@link Removal#RESTORED}); that fails only if ECR has
-     * already reclaimed a layer (then the error says so).
+     * deletes the image with its last tag. Putting it back would need {@code ecr:PutImage}, which no function holds (a
+     * function that can put images can move any tag), so an image found gone after the removal is an error naming the
+     * archive's restore: the sweep records it as failed and alerts, and a person puts it back.
      */
     @Override
     public Removal remove(String repository, String digest, String tag) {
         if (tagsOf(repository, digest).map(t -> !t.contains(tag)).orElse(true)) {
             return Removal.ABSENT;
         }
-        BatchGetImageResponse got = ecr.get().batchGetImage(b -> b.repositoryName(repository)
-                .imageIds(ImageIdentifier.builder().imageDigest(digest).build())
-                .acceptedMediaTypes(MediaTypes.MANIFEST_TYPES));
-        if (!got.hasImages() || got.images().isEmpty()) {
-            return Removal.ABSENT;
-        }
-        var image = got.images().get(0);
         List<String> tags = tagsOf(repository, digest).orElse(List.of()); // again, right before the call
         if (!tags.contains(tag)) {
             return Removal.ABSENT;
@@ -90,17 +83,9 @@ public final class EcrImageTags implements ImageTags {
         if (tagsOf(repository, digest).isPresent()) {
             return Removal.REMOVED;
         }
-        try { // the race hit: the mark was the last tag and the image went with it
-            ecr.get().putImage(b -> b.repositoryName(repository).imageManifest(image.imageManifest())
-                    .imageManifestMediaType(image.imageManifestMediaType()).imageDigest(digest).imageTag(tag));
-        } catch (ImageAlreadyExistsException e) {
-            // put back by someone else meanwhile
-        } catch (RuntimeException e) {
-            throw new RegistryException(repository + "@" + digest + " lost its other tags while " + tag + " came off, so ECR deleted it, and"
-                    + " putting it back failed (" + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200) + "): restore it"
-                    + " from the archive (bin/qm archive restore " + repository + "@" + digest + " --to <this registry>)", e);
-        }
-        return Removal.RESTORED;
+        // the race hit: the mark was the last tag and ECR deleted the image with it
+        throw new RegistryException("ECR deleted it: its other tags went while its mark came off. Put it back: bin/qm archive restore "
+                + repository + "@" + digest + " --to <this registry>, then release it again (which marks it)");
     }
 
     /** The image's tags; empty if the image is gone. */

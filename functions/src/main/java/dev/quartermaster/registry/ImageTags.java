@@ -17,12 +17,7 @@ public interface ImageTags {
         /** The tag is the image's only one: removing it would delete the image, so it stays. */
         ONLY_TAG,
         /** The registry cannot remove a tag without deleting the manifest (the distribution API), so it stays. */
-        UNSUPPORTED,
-        /**
-         * The image's other tags went away between the last check and the removal (a mutable tag moved), so the registry
-         * deleted the image with its last tag; it was put back at once, same manifest, under the tag: the tag stays.
-         */
-        RESTORED
+        UNSUPPORTED
     }
 
     /** Puts {@code tag} on the image {@code digest} (idempotent: a tag already there is success). */

@@ -91,15 +91,13 @@ public final class ReleaseProtection {
                         case REMOVED, ABSENT -> { }
                         case ONLY_TAG -> stays.put(digest, tag + " is its only tag: removing it would delete the image");
                         case UNSUPPORTED -> stays.put(digest, "this registry cannot remove a tag without deleting the image");
-                        case RESTORED -> stays.put(digest, "its other tags went while " + tag + " came off, so the registry deleted it;"
-                                + " it was put back at once under " + tag);
                     }
                 }
                 if (!stays.containsKey(digest)) {
                     gone.add(digest);
                 }
             } catch (RuntimeException e) {
-                failed.put(digest, dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200));
+                failed.put(digest, dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 400));
             }
         }
         return new Sweep(kept, gone, stays, failed);

@@ -154,6 +154,14 @@ public final class ReleaseService {
             throw new Refused("refused: " + reference + " is not releasable, " + why
                     + ". Nothing was sent; the host is untouched. Override with --force --reason TEXT (recorded).");
         }
+        String version = image.verification() == null ? null : image.verification().found();
+        if (version == null || !VERSION.matcher(version).matches()) {
+            throw new Refused("no version is known inside " + repository + "@" + digest
+                    + ": the release could not prove what runs (verify the image first)");
+        }
+        if (tag != null) {
+            checkTag(repository, tag, image, version, overrideReason);
+        }
         if (config.signatures().required(repository) && overrideReason == null) {
             ImageRecord.Signature sig = signatures == null ? image.signature() : recheckSignature(repository, digest, image.signature());
             if (sig == null || !sig.signed()) {
@@ -162,19 +170,11 @@ public final class ReleaseService {
                         + ". Nothing was sent; the host is untouched. Push it through the signing pipeline (ECR signs on push), or override with"
                         + " --force --reason TEXT (recorded).");
             }
-            if (signatures == null && sig.at() != null && Duration.between(sig.at(), clock.instant()).compareTo(SIGNATURE_FRESHNESS) > 0) {
-                throw new Refused("refused: " + reference + " was last found SIGNED at " + sig.at() + ", more than " + SIGNATURE_FRESHNESS.toHours()
+            if (signatures == null && (sig.at() == null || Duration.between(sig.at(), clock.instant()).compareTo(SIGNATURE_FRESHNESS) > 0)) {
+                throw new Refused("refused: " + reference + " was last found SIGNED at " + (sig.at() == null ? "an unrecorded time" : sig.at()) + ", more than " + SIGNATURE_FRESHNESS.toHours()
                         + " h ago, and its signature cannot be re-checked here (a revocation or an expiry since would go unseen)."
                         + " Nothing was sent. Run bin/qm verify " + repository + "@" + digest + " (or wait for image-verify's hourly re-check), then release.");
             }
-        }
-        String version = image.verification() == null ? null : image.verification().found();
-        if (version == null || !VERSION.matcher(version).matches()) {
-            throw new Refused("no version is known inside " + repository + "@" + digest
-                    + ": the release could not prove what runs (verify the image first)");
-        }
-        if (tag != null) {
-            checkTag(repository, tag, image, version, overrideReason);
         }
         Optional<ReleaseRecord> last = lastGood(on);
         return new Plan(config.app(), on, repository, tag, digest, version, verdict, overrideReason,

@@ -104,15 +104,15 @@ class EcrImageTagsRaceTest {
     }
 
     @Test
-    void remove_whenTheOtherTagMovesAwayDuringTheCall_putsTheImageBackUnderItsMark() {
+    void remove_whenTheOtherTagMovesAwayDuringTheCall_failsNamingTheArchiveRestore_andNeverPushes() {
         OneImage ecr = new OneImage(MARK, "latest");
         ecr.onDelete = () -> ecr.tags.remove("latest"); // `latest` pushed onto another digest at that instant
 
-        ImageTags.Removal r = new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK);
-
-        assertThat(r).isEqualTo(ImageTags.Removal.RESTORED);
-        assertThat(ecr.exists).isTrue();
-        assertThat(ecr.tags).containsExactly(MARK);
-        assertThat(ecr.calls).containsSubsequence("BatchGetImage", "DescribeImages", "BatchDeleteImage " + MARK, "DescribeImages", "PutImage " + MARK);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK))
+                .isInstanceOf(dev.quartermaster.registry.RegistryException.class)
+                .hasMessageContaining("ECR deleted it").hasMessageContaining("bin/qm archive restore wordpress@" + DIGEST);
+        assertThat(ecr.calls).as("the functions that sweep hold no ecr:PutImage or ecr:BatchGetImage")
+                .noneMatch(c -> c.startsWith("PutImage") || c.startsWith("BatchGetImage"))
+                .containsSubsequence("DescribeImages", "DescribeImages", "BatchDeleteImage " + MARK, "DescribeImages");
     }
 }

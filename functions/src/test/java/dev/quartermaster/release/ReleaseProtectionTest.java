@@ -12,13 +12,13 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The mark sweep reports an image the registry deleted in the untag race, and put back, as kept with its mark. */
+/** The mark sweep reports an image the registry deleted in the untag race as failed, with how to put it back, never as released. */
 class ReleaseProtectionTest {
     private static final Instant NOW = Instant.parse("2026-12-07T00:00:00Z");
     private static final String DIGEST = "sha256:" + "c".repeat(64);
 
     @Test
-    void sweep_whenTheUntagRaceDeletedTheImageAndItWasPutBack_saysSo_andDoesNotCountItReleased() {
+    void sweep_whenTheUntagRaceDeletedTheImage_recordsItFailed_withTheRestore_andDoesNotCountItReleased() {
         ImageTags racing = new ImageTags() {
             @Override
             public void add(String repository, String digest, String tag) {
@@ -26,7 +26,8 @@ class ReleaseProtectionTest {
 
             @Override
             public Removal remove(String repository, String digest, String tag) {
-                return Removal.RESTORED;
+                throw new dev.quartermaster.registry.RegistryException("ECR deleted it: its other tags went while its mark came off. Put it back:"
+                        + " bin/qm archive restore " + repository + "@" + digest + " --to <this registry>, then release it again (which marks it)");
             }
 
             @Override
@@ -39,7 +40,7 @@ class ReleaseProtectionTest {
         ReleaseProtection.Sweep s = protection.sweep("wordpress", Map.of(DIGEST, NOW.minus(Duration.ofDays(30))));
 
         assertThat(s.released()).isEmpty();
-        assertThat(s.stays()).containsKey(DIGEST);
-        assertThat(s.stays().get(DIGEST)).contains("put back at once");
+        assertThat(s.failed()).containsKey(DIGEST);
+        assertThat(s.failed().get(DIGEST)).contains("ECR deleted it", "bin/qm archive restore wordpress@" + DIGEST);
     }
 }

@@ -183,6 +183,10 @@ class ReleaseServiceTest {
         clock.advance(ReleaseService.SIGNATURE_FRESHNESS.plusMinutes(1));
 
         assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).hasMessageContaining("bin/qm verify wordpress@" + V1);
+
+        ledger.recordSignature("wordpress", V1, new ImageRecord.Signature("SIGNED", PROFILE, null, clock.instant(), null));
+        assertThatThrownBy(() -> gated.plan("wordpress:wp-6.4-v1", null)).as("a SIGNED without the time it was checked is not fresh")
+                .hasMessageContaining("an unrecorded time").hasMessageContaining("bin/qm verify wordpress@" + V1);
     }
 
     @Test
