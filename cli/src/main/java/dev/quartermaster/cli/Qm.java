@@ -10,8 +10,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** bin/qm: the project's command line. */
-@Command(name = "qm", mixinStandardHelpOptions = true, version = "quartermaster 0.1.0",
-        description = "Quartermaster: ECR image ledger, version verification, image archive, release switch and verified database backups.",
+@Command(name = "qm", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "quartermaster 0.1.0",
+        description = "Quartermaster: ECR image ledger, version and signature verification, image archive, registry estate, "
+                + "lifecycle guard, release switch and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
                 BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
                 ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
@@ -48,8 +49,13 @@ public final class Qm implements Runnable {
         return m;
     }
 
+    /** The command line bin/qm runs (every command answers --help; docs/commands.md is generated from it). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Qm());
+    }
+
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Qm());
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("qm: " + explain(ex));
             if (System.getenv("QM_DEBUG") != null) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.app.Wiring;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.testkit.LocalContext;
 import picocli.CommandLine.Command;
@@ -21,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -28,8 +30,16 @@ import java.util.concurrent.Callable;
 @Command(name = "invoke", description = "Run a function's real handler with an event file and print its result.")
 public final class InvokeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "function name as deployed: image-action, image-verify, image-scan, image-archive, archive-scrub, archive-prune, backup-start, backup-status, restore-drill, backup-watchdog")
+    @Parameters(index = "0", completionCandidates = FunctionNames.class, description = "function name as deployed: ${COMPLETION-CANDIDATES}")
     String function;
+
+    /** The catalogue's function names, for the help text. */
+    public static final class FunctionNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Catalog.names().iterator();
+        }
+    }
 
     @Parameters(index = "1", description = "event JSON file (see events/)")
     Path eventFile;
