@@ -32,19 +32,19 @@ import static org.assertj.core.api.Assertions.fail;
  * The docs against the code. The sections between {@code <!-- NAME:begin -->} and {@code <!-- NAME:end -->} are
  * generated: the command reference in docs/commands.md from bin/qm's command spec, the function table in
  * docs/architecture.md from the catalogue. Regenerate them after changing a command or a function:
- * <pre>mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dqm.docs.write=true</pre>
+ * <pre>mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true</pre>
  */
 class DocsTest {
     static final String REGENERATE = "mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest "
-            + "-Dsurefire.failIfNoSpecifiedTests=false -Dqm.docs.write=true";
+            + "-Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true";
     private static final Path ROOT = Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize();
     private static final Path DOCS = ROOT.resolve("docs");
     private static final int README_MAX_LINES = 250;
 
-    /** With -Dqm.docs.write=true the generated sections are rewritten first, so every check below sees them. */
+    /** With -Dqm.writeDocs=true the generated sections are rewritten first, so every check below sees them. */
     @BeforeAll
     static void regenerate_whenAsked() {
-        if (Boolean.getBoolean("qm.docs.write")) {
+        if (Boolean.getBoolean("qm.writeDocs")) {
             checkGenerated(DOCS.resolve("commands.md"), "commands", commandReference());
             checkGenerated(DOCS.resolve("architecture.md"), "functions", functionTable());
         }
@@ -167,7 +167,7 @@ class DocsTest {
         if (current.equals(generated)) {
             return;
         }
-        if (Boolean.getBoolean("qm.docs.write")) {
+        if (Boolean.getBoolean("qm.writeDocs")) {
             write(page, text.substring(0, b + begin.length()) + generated + text.substring(e));
             return;
         }
