@@ -36,8 +36,8 @@ public final class Platform {
         this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
         if (Priming.snapStart()) {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
-            dynamoDb.get();
-            alerts.get();
+            var unusedClient = dynamoDb.get();
+            var unusedAlerts = alerts.get();
             // every function's first table read: an item nobody writes
             Priming.reach("DynamoDB", () -> dynamoDb.get().getItem(b -> b.tableName(table).key(Map.of(
                     "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("qm-priming"),

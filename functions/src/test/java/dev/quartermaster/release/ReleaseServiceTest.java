@@ -464,7 +464,7 @@ class ReleaseServiceTest {
         var sweep = service.sweepProtection();
         assertThat(sweep.stays()).as(sweep.toString()).containsKey(V1);
         assertThat(sweep.stays().get(V1)).contains("only tag");
-        assertThat(tags.tagsOf("wordpress", V1)).containsExactly(mark(V1)).as("the image still exists");
+        assertThat(tags.tagsOf("wordpress", V1)).as("the image still exists").containsExactly(mark(V1));
         assertThat(sweep.kept()).contains(stranger);
     }
 

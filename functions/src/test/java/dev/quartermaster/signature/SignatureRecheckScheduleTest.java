@@ -88,7 +88,7 @@ class SignatureRecheckScheduleTest {
         VerificationService.Rechecked r = service().recheckSignatures(List.of("wordpress"), VerifyBudget.of(Duration.ofMinutes(2)));
 
         assertThat(r.checked()).isEqualTo(2);
-        assertThat(asked).containsExactly(DIGEST, GONE).as("PENDING first, then the SIGNED checked longest ago");
+        assertThat(asked).as("PENDING first, then the SIGNED checked longest ago").containsExactly(DIGEST, GONE);
         assertThat(ledger.image("wordpress", DIGEST).orElseThrow().signature().state()).isEqualTo("SIGNED");
         ImageRecord.Signature gone = ledger.image("wordpress", GONE).orElseThrow().signature();
         assertThat(gone.state()).as("its signature is gone since").isEqualTo("UNSIGNED");
