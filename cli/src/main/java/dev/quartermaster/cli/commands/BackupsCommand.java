@@ -42,7 +42,7 @@ public final class BackupsCommand implements Callable<Integer> {
             var settings = target.awsSettings();
             return show(dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()), database != null ? database : settings.getOrDefault("DATABASE", "wordpress"), json);
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             return show(dev.quartermaster.backup.BackupRoot.store(LocalServices.platform(local, System.err)), database != null ? database : LocalEnvironment.DATABASE, json);
         }
     }
