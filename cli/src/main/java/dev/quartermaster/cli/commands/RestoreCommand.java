@@ -45,7 +45,7 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (target.aws) {
             var settings = target.awsSettings();
-            String db = database != null ? database : settings.getOrDefault("DATABASE", "wordpress");
+            String db = database != null ? database : settings.getOrDefault(dev.quartermaster.contract.Setting.DATABASE.name(), target.configuration().backups().database());
             var platform = target.awsPlatform();
             String k = resolve(dev.quartermaster.backup.BackupRoot.store(platform), db);
             if (k == null || !confirm(db, k)) {
