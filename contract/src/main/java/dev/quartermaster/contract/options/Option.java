@@ -42,9 +42,15 @@ public final class Option<T> {
     private final Set<Setting> feeds;
     private final List<String> choices;
     private final Parser<T> parser;
+    private final boolean described;
 
     private Option(String area, String key, OptionType type, T defaultValue, String defaultText, String help, Set<Setting> feeds,
                    List<String> choices, Parser<T> parser) {
+        this(area, key, type, defaultValue, defaultText, help, feeds, choices, parser, false);
+    }
+
+    private Option(String area, String key, OptionType type, T defaultValue, String defaultText, String help, Set<Setting> feeds,
+                   List<String> choices, Parser<T> parser, boolean described) {
         if (key == null || !key.matches("[a-z][A-Za-z0-9]*")) {
             throw new IllegalArgumentException("option key '" + key + "' must be lowerCamelCase");
         }
@@ -60,6 +66,7 @@ public final class Option<T> {
         this.feeds = feeds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(feeds));
         this.choices = List.copyOf(choices);
         this.parser = parser;
+        this.described = described;
     }
 
     public String key() {
@@ -98,9 +105,14 @@ public final class Option<T> {
         return choices;
     }
 
-    /** The same option, its default shown in the table as {@code text}. */
+    /** The same option, its default described in the table as {@code text} (prose, where the value depends on something else). */
     public Option<T> shownAs(String text) {
-        return new Option<>(area, key, type, defaultValue, text, help, feeds, choices, parser);
+        return new Option<>(area, key, type, defaultValue, text, help, feeds, choices, parser, true);
+    }
+
+    /** Whether {@link #defaultText()} describes the default in words rather than being its value. */
+    public boolean defaultDescribed() {
+        return described;
     }
 
     /** The same option feeding these settings too. */
@@ -108,7 +120,7 @@ public final class Option<T> {
         Set<Setting> all = EnumSet.noneOf(Setting.class);
         all.addAll(feeds);
         all.addAll(Arrays.asList(settings));
-        return new Option<>(area, key, type, defaultValue, defaultText, help, all, choices, parser);
+        return new Option<>(area, key, type, defaultValue, defaultText, help, all, choices, parser, described);
     }
 
     /** The value {@code source} gives (checked, each problem added), else the default. */

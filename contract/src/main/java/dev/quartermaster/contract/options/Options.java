@@ -246,7 +246,7 @@ public final class Options {
             String type = o.type() == OptionType.ENUM ? String.join(" \\| ", o.choices()) : o.type().label();
             String feeds = o.feeds().isEmpty() ? "stack" : o.feeds().stream().map(Enum::name).sorted().collect(Collectors.joining(", "));
             sb.append("| `").append(o.key()).append("` | ").append(o.area()).append(" | ").append(type).append(" | ")
-                    .append(cell(o.defaultText())).append(" | ").append(feeds).append(" | ").append(o.help()).append(" |\n");
+                    .append(cell(o)).append(" | ").append(feeds).append(" | ").append(o.help()).append(" |\n");
         }
         return sb.toString();
     }
@@ -255,13 +255,14 @@ public final class Options {
         return markdownTable(ALL);
     }
 
-    private static String cell(String defaultText) {
-        if (defaultText == null || defaultText.isEmpty()) {
+    /** The default as code, or the words that describe it, or (empty). */
+    private static String cell(Option<?> o) {
+        String text = o.defaultText();
+        if (text == null || text.isEmpty()) {
             return "(empty)";
         }
-        boolean code = !defaultText.contains(" ") || defaultText.startsWith("cron(") || defaultText.startsWith("[") || defaultText.contains("://");
-        String escaped = defaultText.replace("|", "\\|");
-        return code && !defaultText.contains("`") ? "`" + escaped + "`" : escaped;
+        String escaped = text.replace("|", "\\|");
+        return o.defaultDescribed() || text.contains("`") ? escaped : "`" + escaped + "`";
     }
 
     /** The verify rules that ship with the product (WordPress's version.php); the functions read the same file. */
