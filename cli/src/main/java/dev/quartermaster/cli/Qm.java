@@ -63,6 +63,36 @@ public final class Qm implements Runnable {
             }
             return 1;
         });
+        cl.setExecutionStrategy(parsed -> {
+            String refused = refusedOptions(parsed);
+            if (refused != null) {
+                cl.getErr().println("qm: " + refused);
+                cl.getErr().flush();
+                return 2;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl.execute(args);
+    }
+
+    /**
+     * Every command that takes {@code -c} (its {@link Target}) first reads the configuration as the stack would, so an
+     * undeclared key or a bad value is refused before anything runs; null when all is well (or only help is asked).
+     */
+    static String refusedOptions(CommandLine.ParseResult parsed) {
+        java.util.List<CommandLine> commands = parsed.asCommandLineList();
+        if (commands.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) {
+            return null;
+        }
+        for (CommandLine.Model.CommandSpec mixin : commands.get(commands.size() - 1).getCommandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof Target target) {
+                try {
+                    target.configuration();
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+            }
+        }
+        return null;
     }
 }

@@ -10,12 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.contract.StackOutput;
+import dev.quartermaster.contract.options.Configuration;
 import dev.quartermaster.events.EventParser;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +37,27 @@ public final class Target {
 
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     String output;
+
+    @Option(names = "-c", paramLabel = "key=value", description = "cdk.json context override, as cdk takes it (repeatable; the last wins):"
+            + " every command reads the options the stack reads")
+    public List<String> context = new ArrayList<>();
+
+    /** The local Quartermaster, with cdk.json's context and this command's -c overrides. */
+    public LocalEnvironment local() {
+        return LocalEnvironment.persistent().context(context);
+    }
+
+    /**
+     * The configuration as the stack would read it from cdk.json and the -c overrides (with the local stand-ins for what
+     * only AWS knows).
+     *
+     * @throws IllegalArgumentException every problem, an undeclared key among them
+     */
+    public Configuration configuration() {
+        try (LocalEnvironment local = local()) {
+            return local.configuration();
+        }
+    }
 
     public boolean json() {
         if (!output.equals("text") && !output.equals("json")) {

@@ -12,7 +12,7 @@ import dev.quartermaster.backup.BackupStatusHandler;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.events.EventParser;
-import dev.quartermaster.infra.Config;
+import dev.quartermaster.infra.StackConfig;
 import dev.quartermaster.infra.QuartermasterStack;
 import dev.quartermaster.testkit.LocalContext;
 import dev.quartermaster.testkit.LocalDynamoDb;
@@ -50,7 +50,7 @@ public class DeployedDocumentIT {
     void dumpDocumentAsDeployed_producesABackupThatTheStatusFunctionVerifies(@TempDir Path dir) throws Exception {
         Files.writeString(Files.createDirectories(dir.resolve("asset")).resolve("placeholder.txt"), "x");
         Template template = Template.fromStack(new QuartermasterStack(new App(), "T", StackProps.builder().build(),
-                Config.from(k -> null), b -> Code.fromAsset(dir.resolve("asset").toString())));
+                StackConfig.from(java.util.Map.of()), b -> Code.fromAsset(dir.resolve("asset").toString())));
         Map<String, Object> dump = template.findResources("AWS::SSM::Document").entrySet().stream()
                 .filter(e -> e.getKey().contains("DumpDocument")).findFirst().orElseThrow().getValue();
         Map<String, Object> step = ((List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) dump.get("Properties"))

@@ -18,7 +18,7 @@ import dev.quartermaster.cli.iam.RecordingInterceptor;
 import dev.quartermaster.cli.iam.StackPolicies;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
-import dev.quartermaster.infra.Config;
+import dev.quartermaster.infra.StackConfig;
 import dev.quartermaster.infra.QuartermasterStack;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
@@ -259,7 +259,7 @@ public class PermissionsIT {
         App app = new App();
         Path asset = Files.createTempDirectory("qm-asset");
         Files.writeString(asset.resolve("placeholder.txt"), "placeholder");
-        QuartermasterStack stack = new QuartermasterStack(app, "Quartermaster", StackProps.builder().build(), Config.from(context::get),
+        QuartermasterStack stack = new QuartermasterStack(app, "Quartermaster", StackProps.builder().build(), StackConfig.from(context),
                 bundle -> Code.fromAsset(asset.toString()));
         return JSON.valueToTree(Template.fromStack(stack).toJSON());
     }

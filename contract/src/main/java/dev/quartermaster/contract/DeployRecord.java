@@ -26,7 +26,8 @@ import java.util.TreeMap;
 public record DeployRecord(String account, String region, Map<String, String> encryption) {
     public static final String FILE = "quartermaster.lock.json";
     static final String DEPLOYED = "deployed";
-    static final String ENCRYPTION = "repositoryEncryption";
+    /** The record's key for each repository's encryption (named as the option whose value it records). */
+    public static final String ENCRYPTION = "repositoryEncryption";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public DeployRecord {

@@ -1,5 +1,7 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.BackupOptions;
+import dev.quartermaster.contract.options.HostOptions;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.FunctionSpec;
 import dev.quartermaster.contract.Host;
@@ -29,10 +31,10 @@ import java.util.Map;
  */
 public final class DatabaseBackups extends Construct {
     /** The backup bucket is made by the stack (it is kept when the stack is deleted); the rest comes from cdk.json. */
-    public record Props(Bucket bucket, Config config, FunctionFactory functions) {
+    public record Props(Bucket bucket, BackupOptions options, HostOptions hosts, FunctionFactory functions) {
         public Props {
-            if (bucket == null || config == null || functions == null) {
-                throw new IllegalArgumentException("DatabaseBackups needs the backup bucket, the configuration and the function factory");
+            if (bucket == null || options == null || hosts == null || functions == null) {
+                throw new IllegalArgumentException("DatabaseBackups needs the backup bucket, the backup options, the hosts and the function factory");
             }
         }
 
@@ -42,21 +44,24 @@ public final class DatabaseBackups extends Construct {
 
         public static final class Builder {
             private Bucket bucket;
-            private Config config;
+            private BackupOptions options;
+            private HostOptions hosts;
             private FunctionFactory functions;
 
             public Builder bucket(Bucket v) { this.bucket = v; return this; }
-            public Builder config(Config v) { this.config = v; return this; }
+            public Builder options(BackupOptions v) { this.options = v; return this; }
+            public Builder hosts(HostOptions v) { this.hosts = v; return this; }
             Builder functions(FunctionFactory v) { this.functions = v; return this; }
 
             public Props build() {
-                return new Props(bucket, config, functions);
+                return new Props(bucket, options, hosts, functions);
             }
         }
     }
 
     private final Props props;
-    private final Config config;
+    private final BackupOptions config;
+    private final HostOptions hosts;
     private final Bucket bucket;
     private final LogGroup commandLogs;
     private final ShellDocument dumpDocument;
@@ -67,7 +72,8 @@ public final class DatabaseBackups extends Construct {
     public DatabaseBackups(Construct scope, String id, Props props) {
         super(scope, id);
         this.props = props;
-        this.config = props.config();
+        this.config = props.options();
+        this.hosts = props.hosts();
         this.bucket = props.bucket();
         this.commandLogs = LogGroup.Builder.create(this, "CommandLogs")
                 .logGroupName("/quartermaster/" + software.amazon.awscdk.Stack.of(this).getStackName() + "/ssm")
@@ -78,11 +84,11 @@ public final class DatabaseBackups extends Construct {
         this.restoreDocument = document("RestoreDocument", HostDocument.RESTORE);
         this.drillDocument = document("DrillDocument", HostDocument.DRILL); // the drill's own: it never touches the live database
         hostPolicy();
-        QmFunction start = scheduled(Catalog.BACKUP_START, "BackupSchedule", Schedule.expression(config.backupSchedule()));
-        HostCommands.allowSend(start, dumpDocument, List.of(Host.database(config.hosts())));
+        QmFunction start = scheduled(Catalog.BACKUP_START, "BackupSchedule", Schedule.expression(config.schedule()));
+        HostCommands.allowSend(start, dumpDocument, List.of(hosts.database()));
         backupStatus();
         QmFunction drill = scheduled(Catalog.RESTORE_DRILL, "RestoreDrillSchedule", Schedule.expression(config.drillSchedule()));
-        HostCommands.allowSend(drill, drillDocument, List.of(Host.database(config.hosts()))); // only the drill document, never the restore one
+        HostCommands.allowSend(drill, drillDocument, List.of(hosts.database())); // only the drill document, never the restore one
         scheduled(Catalog.BACKUP_WATCHDOG, "BackupWatchdogSchedule", Schedule.rate(Duration.hours(1)));
     }
 
@@ -130,11 +136,11 @@ public final class DatabaseBackups extends Construct {
         m.put(Setting.DATABASE, config.database());
         m.put(Setting.DB_CONTAINER, config.dbContainer());
         m.put(Setting.DB_PASSWORD_PARAMETER, config.dbPasswordParameter());
-        m.put(Setting.HOSTS, Host.toJson(config.hosts()));
+        m.put(Setting.HOSTS, hosts.json());
         m.put(Setting.DUMP_DOCUMENT, dumpDocument.name());
         m.put(Setting.DRILL_DOCUMENT, drillDocument.name());
-        m.put(Setting.BACKUP_COMPRESSION, config.backupCompression());
-        m.put(Setting.BACKUP_WINDOW_HOURS, Integer.toString(config.backupWindowHours()));
+        m.put(Setting.BACKUP_COMPRESSION, config.compression());
+        m.put(Setting.BACKUP_WINDOW_HOURS, Integer.toString(config.windowHours()));
         m.put(Setting.MAX_BACKUP_AGE_HOURS, Integer.toString(config.maxBackupAgeHours()));
         m.put(Setting.COMMAND_LOG_GROUP, commandLogs.getLogGroupName());
         return m;

@@ -1,5 +1,6 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.ArchiveOptions;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.FunctionSpec;
 import dev.quartermaster.contract.Setting;
@@ -28,7 +29,7 @@ public final class ImageArchive extends Construct {
     static final String SCRUB = "cron(0 5 ? * SAT *)";
     static final String PRUNE = "cron(0 6 ? * SAT *)";
 
-    public record Props(Bucket bucket, List<Repository> repositories, List<String> repositoryNames, Config config, FunctionFactory functions) {
+    public record Props(Bucket bucket, List<Repository> repositories, List<String> repositoryNames, ArchiveOptions options, FunctionFactory functions) {
     }
 
     public ImageArchive(Construct scope, String id, Props props) {
@@ -60,7 +61,7 @@ public final class ImageArchive extends Construct {
 
         QmFunction scrub = props.functions().create(this, Catalog.ARCHIVE_SCRUB, Map.of(
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
-                Setting.ARCHIVE_SCRUB_PERCENT, Integer.toString(props.config().archiveScrubPercent())));
+                Setting.ARCHIVE_SCRUB_PERCENT, Integer.toString(props.options().scrubPercent())));
         readArchive(scrub, bucket);
         // a blob that no longer hashes to its name is moved to quarantine/ (copy, then delete the original)
         scrub.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
@@ -71,8 +72,8 @@ public final class ImageArchive extends Construct {
 
         QmFunction prune = props.functions().create(this, Catalog.ARCHIVE_PRUNE, Map.of(
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
-                Setting.ARCHIVE_RETENTION_DAYS, Integer.toString(props.config().archiveRetentionDays()),
-                Setting.ARCHIVE_GRACE_HOURS, Integer.toString(props.config().archiveGraceHours())));
+                Setting.ARCHIVE_RETENTION_DAYS, Integer.toString(props.options().retentionDays()),
+                Setting.ARCHIVE_GRACE_HOURS, Integer.toString(props.options().graceHours())));
         readArchive(prune, bucket);
         // the sweep moves a batch to trash/ (copy, delete), checks the index again, then purges it or puts blobs back
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)

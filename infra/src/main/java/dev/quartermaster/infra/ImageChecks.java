@@ -1,5 +1,6 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.Options;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.Setting;
 import software.amazon.awscdk.Aws;
@@ -20,7 +21,7 @@ import java.util.Map;
 public final class ImageChecks extends Construct {
     /** What the image functions are told; {@code repositories} are the managed ECR repositories (pull is granted on them only). */
     public record Props(List<Repository> repositories, List<String> repositoryNames, String verifyRules, int scanMaxCritical,
-                        int scanMaxHigh, FunctionFactory functions, Config.Signing signing, boolean enhancedScanning,
+                        int scanMaxHigh, FunctionFactory functions, Signing signing, boolean enhancedScanning,
                         String releaseRepository, String hostsJson) {
         public Props {
             if (repositories.isEmpty()) {
@@ -37,11 +38,11 @@ public final class ImageChecks extends Construct {
         public static final class Builder {
             private List<Repository> repositories = List.of();
             private List<String> repositoryNames = List.of();
-            private String verifyRules = Config.DEFAULT_VERIFY_RULES;
+            private String verifyRules = Options.VERIFY_RULES.defaultValue();
             private int scanMaxCritical;
             private int scanMaxHigh = -1;
             private FunctionFactory functions;
-            private Config.Signing signing = Config.Signing.off();
+            private Signing signing = Signing.off();
             private boolean enhancedScanning;
             private String releaseRepository = "wordpress";
             private String hostsJson = Setting.HOSTS.defaultValue();
@@ -59,7 +60,7 @@ public final class ImageChecks extends Construct {
                 return this;
             }
 
-            public Builder signing(Config.Signing v) {
+            public Builder signing(Signing v) {
                 this.signing = v;
                 return this;
             }
@@ -101,7 +102,7 @@ public final class ImageChecks extends Construct {
         rule("ImageActionRule", "Every push and delete in the managed ECR repositories, to the ledger",
                 pattern(props, "ECR Image Action", Map.of()), ledger);
 
-        Config.Signing signing = props.signing();
+        Signing signing = props.signing();
         List<String> identities = new java.util.ArrayList<>(signing.identities());
         software.amazon.awscdk.services.signer.CfnSigningProfile profile = null;
         if (signing.managed()) {
@@ -113,8 +114,8 @@ public final class ImageChecks extends Construct {
         env.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
         env.put(Setting.REGISTRY_AUTH, "ecr");
         env.put(Setting.SIGNING, signing.mode());
-        env.put(Setting.SIGNATURE_REQUIRED, Config.json(signing.required()));
-        env.put(Setting.SIGNING_IDENTITIES, Config.json(identities));
+        env.put(Setting.SIGNATURE_REQUIRED, Json.of(signing.required()));
+        env.put(Setting.SIGNING_IDENTITIES, Json.of(identities));
         env.put(Setting.SIGNING_TRUST_ROOTS, signing.enabled() && !signing.trustRootsPem().isEmpty() ? dev.quartermaster.contract.TrustRoots.LAMBDA_PATH : "");
         env.put(Setting.SIGNING_X509_TRUST_ROOTS, signing.enabled() && !signing.x509TrustRootsPem().isEmpty()
                 ? dev.quartermaster.contract.TrustRoots.LAMBDA_X509_PATH : "");
@@ -186,7 +187,7 @@ public final class ImageChecks extends Construct {
      * The trusted roots, read at synth, as a layer: AWS Signer's at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_PATH},
      * those of x509.subject identities at {@link dev.quartermaster.contract.TrustRoots#LAMBDA_X509_PATH}.
      */
-    private software.amazon.awscdk.services.lambda.LayerVersion trustRoots(Config.Signing signing) {
+    private software.amazon.awscdk.services.lambda.LayerVersion trustRoots(Signing signing) {
         try {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("qm-trust-roots");
             java.nio.file.Path file = dir.resolve(dev.quartermaster.contract.TrustRoots.LAMBDA_PATH.substring("/opt/".length()));

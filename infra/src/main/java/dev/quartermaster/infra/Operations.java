@@ -70,7 +70,7 @@ public final class Operations extends Construct {
         dashboard.addWidgets(header("Backups: the newest verified backup's age (hourly, a line even without backups), size, duration, drills"));
         dashboard.addWidgets(
                 graph("Age of the newest verified backup (hours)", List.of(metric(Metric.BACKUP_AGE_HOURS, "Maximum", Duration.hours(1))),
-                        HorizontalAnnotation.builder().value(props.maxBackupAgeHours()).label("maxBackupAgeHours").build()),
+                        HorizontalAnnotation.builder().value(props.maxBackupAgeHours()).label(dev.quartermaster.contract.options.Options.MAX_BACKUP_AGE_HOURS.key()).build()),
                 graph("Backup size (bytes)", List.of(metric(Metric.BACKUP_BYTES, "Maximum", Duration.days(1))), null),
                 graph("Backup and drill duration (s)", List.of(metric(Metric.BACKUP_SECONDS, "Maximum", Duration.days(1)),
                         metric(Metric.DRILL_SECONDS, "Maximum", Duration.days(1))), null),

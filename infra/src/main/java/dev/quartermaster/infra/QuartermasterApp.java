@@ -2,6 +2,9 @@ package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Bundle;
 import dev.quartermaster.contract.DeployRecord;
+import dev.quartermaster.contract.options.EstateOptions;
+import dev.quartermaster.contract.options.Option;
+import dev.quartermaster.contract.options.Options;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
@@ -15,7 +18,6 @@ import java.util.List;
 
 /** {@code cdk synth} / {@code cdk deploy} entry point (see cdk.json). */
 public final class QuartermasterApp {
-    static final String DEFAULT_JARS = "functions/target";
 
     private QuartermasterApp() {
     }
@@ -42,11 +44,14 @@ public final class QuartermasterApp {
 
     /** @param registry what ECR holds (null: synth has no credentials, the deploy record answers) */
     static void synth(App app, java.util.function.Function<String, String> env, DeployedRepositories registry) {
-        Config config = Config.from(key -> app.getNode().tryGetContext(key), env);
-        Object stackName = app.getNode().tryGetContext("stackName");
-        String name = stackName == null ? "Quartermaster" : stackName.toString();
-        Object lockContext = app.getNode().tryGetContext("lockFile");
-        Path lockFile = Path.of(lockContext == null ? DeployRecord.FILE : lockContext.toString());
+        synth(app, env, registry, Options.ALL);
+    }
+
+    /** @param declared the options that exist (a test declares one more) */
+    static void synth(App app, java.util.function.Function<String, String> env, DeployedRepositories registry, List<Option<?>> declared) {
+        StackConfig config = configuration(app, env, declared);
+        String name = config.options().app().stackName();
+        Path lockFile = Path.of(config.options().app().lockFile());
         String source = lockFile + " records what each repository was created with; bin/qm deploy writes it when a deploy succeeds.";
         java.util.Map<String, String> deployed = null;
         if (registry != null) {
@@ -59,15 +64,14 @@ public final class QuartermasterApp {
             }
         }
         if (deployed == null) {
-            deployed = deployedEncryption(lockFile, name, config.estate());
+            deployed = deployedEncryption(lockFile, name, config.options().estate());
         }
-        List<String> changes = Config.encryptionChanges(config, deployed);
+        List<String> changes = StackConfig.encryptionChanges(config.options(), deployed);
         if (!changes.isEmpty()) {
             throw new IllegalArgumentException("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", changes)
                     + "\n(" + source + ")");
         }
-        Object jarsContext = app.getNode().tryGetContext("functionsJars");
-        Path jars = Path.of(jarsContext == null ? DEFAULT_JARS : jarsContext.toString());
+        Path jars = Path.of(config.options().app().functionsJars());
         java.util.Map<Bundle, Code> code = new java.util.EnumMap<>(Bundle.class);
         for (Bundle bundle : Bundle.values()) {
             Path jar = jars.resolve(bundle.jarName());
@@ -86,11 +90,21 @@ public final class QuartermasterApp {
                                 .build())
                         .build(),
                 config, code::get);
-        for (Config.Destination d : config.estate().replication()) {
-            new ReplicaStack(app, stack.getStackName() + "-Replica-" + d.id(), config, d);
+        for (EstateOptions.Destination d : config.options().estate().replication()) {
+            new ReplicaStack(app, stack.getStackName() + "-Replica-" + d.id(), config.options(), d);
         }
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         app.synth();
+    }
+
+    /**
+     * The configuration in the app node's context (cdk.json's, with -c overrides), read through the declarations as
+     * bin/qm reads cdk.json; a key no declaration names is refused.
+     */
+    static StackConfig configuration(App app, java.util.function.Function<String, String> env, List<Option<?>> declared) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> context = (java.util.Map<String, Object>) app.getNode().getAllContext();
+        return StackConfig.read(StackConfig.source(context, env), declared);
     }
 
     /**
@@ -110,9 +124,9 @@ public final class QuartermasterApp {
      * Each repository's encryption as the last successful deploy of {@code stack} recorded it (empty when nothing was
      * deployed, or the record is of another account or region than the one synth targets).
      */
-    static java.util.Map<String, String> deployedEncryption(Path file, String stack, Config.Estate estate) {
+    static java.util.Map<String, String> deployedEncryption(Path file, String stack, EstateOptions estate) {
         if (DeployRecord.hasSynthRecord(file)) {
-            System.err.println("[quartermaster] " + file + ": the top-level \"" + Config.LOCKED_ENCRYPTION + "\" was written by a synth of an"
+            System.err.println("[quartermaster] " + file + ": the top-level \"" + StackConfig.LOCKED_ENCRYPTION + "\" was written by a synth of an"
                     + " earlier version (whether or not anything was deployed) and is ignored; bin/qm deploy records what a deploy created");
         }
         DeployRecord record = DeployRecord.read(file, stack);

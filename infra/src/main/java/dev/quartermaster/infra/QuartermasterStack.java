@@ -4,6 +4,7 @@ import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.contract.StackOutput;
+import dev.quartermaster.contract.options.Configuration;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -38,7 +39,7 @@ import java.util.Map;
  * so their logical IDs never change; the constructs get them as props.
  */
 public final class QuartermasterStack extends Stack {
-    private final Config config;
+    private final Configuration config;
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
     private Operations operations;
@@ -49,10 +50,10 @@ public final class QuartermasterStack extends Stack {
     private final Releases releases;
     private final software.amazon.awscdk.services.kms.IKey repositoryKey;
 
-    public QuartermasterStack(Construct scope, String id, StackProps props, Config config,
+    public QuartermasterStack(Construct scope, String id, StackProps props, StackConfig stackConfig,
                               java.util.function.Function<dev.quartermaster.contract.Bundle, Code> functionsCode) {
         super(scope, id, props);
-        this.config = config;
+        this.config = stackConfig.options();
         this.ledger = ledgerTable();
         this.repositoryKey = config.estate().kms() ? (config.estate().keyArn() != null
                 ? software.amazon.awscdk.services.kms.Key.fromKeyArn(this, "GivenRepositoryKey", config.estate().keyArn())
@@ -60,26 +61,27 @@ public final class QuartermasterStack extends Stack {
         config.repositories().forEach(name -> repositories.add(repository(name)));
         this.backups = backupBucket();
         this.archive = archiveBucket();
-        this.alerting = new Alerting(this, "Alerts", Alerting.Props.builder().alertEmail(config.alertEmail()).build());
+        this.alerting = new Alerting(this, "Alerts", Alerting.Props.builder().alertEmail(config.operations().alertEmail()).build());
         FunctionFactory functions = new FunctionFactory(functionsCode, ledger, alerting.topic(), alerting.deadLetters());
         new ImageChecks(this, "ImageChecks", ImageChecks.Props.builder()
                 .repositories(repositories, config.repositories())
-                .verifyRules(config.verifyRules())
-                .scanLimits(config.scanMaxCritical(), config.scanMaxHigh())
-                .signing(config.signing())
+                .verifyRules(config.checks().verifyRules())
+                .scanLimits(config.checks().scanMaxCritical(), config.checks().scanMaxHigh())
+                .signing(stackConfig.signing())
                 .enhancedScanning(config.estate().enhanced())
-                .release(config.release().repository(), Host.toJson(config.hosts()))
+                .release(config.release().repository(), config.hosts().json())
                 .functions(functions).build());
         new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions));
-        new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
+        new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config.archive(), functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
-                .bucket(backups).config(config).functions(functions).build());
+                .bucket(backups).options(config.backups()).hosts(config.hosts()).functions(functions).build());
         Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
-        this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
+        this.releases = new Releases(this, "Releases", new Releases.Props(config.release(), config.hosts(), config.estate(), app, backups,
+                databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
-        new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.cloudTrail(), getStackName()));
+        new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.operations().cloudTrail(), getStackName()));
         this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
-                alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
+                alerting.topic(), config.backups().maxBackupAgeHours(), functions.created().stream()
                 .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
                 config.repositories()));
         outputs();
@@ -98,16 +100,16 @@ public final class QuartermasterStack extends Stack {
     }
 
     private Repository repository(String name) {
-        return RepositoryAccess.repository(this, "Repository" + pascal(name), name, config, repositoryKey);
+        return RepositoryAccess.repository(this, "Repository" + pascal(name), name, config.estate(), config.lifecycle(), repositoryKey);
     }
 
     private Bucket backupBucket() {
         List<software.amazon.awscdk.services.s3.LifecycleRule> rules = new ArrayList<>();
         var backupRule = software.amazon.awscdk.services.s3.LifecycleRule.builder()
-                .id("ExpireBackups").prefix("backups/").expiration(Duration.days(config.backupRetentionDays()));
-        if (config.backupColdAfterDays() > 0) {
+                .id("ExpireBackups").prefix("backups/").expiration(Duration.days(config.backups().retentionDays()));
+        if (config.backups().coldAfterDays() > 0) {
             backupRule.transitions(List.of(Transition.builder().storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
-                    .transitionAfter(Duration.days(config.backupColdAfterDays())).build()));
+                    .transitionAfter(Duration.days(config.backups().coldAfterDays())).build()));
         }
         rules.add(backupRule.build());
         rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
@@ -137,11 +139,11 @@ public final class QuartermasterStack extends Stack {
         rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
                 .id("NoncurrentAndUploads").noncurrentVersionExpiration(Duration.days(30))
                 .abortIncompleteMultipartUploadAfter(Duration.days(1)).expiredObjectDeleteMarker(true).build());
-        if (config.archiveColdAfterDays() > 0) {
+        if (config.archive().coldAfterDays() > 0) {
             rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("LargeBlobsCold").prefix("blobs/")
                     .objectSizeGreaterThan(1024L * 1024)
                     .transitions(List.of(Transition.builder().storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
-                            .transitionAfter(Duration.days(config.archiveColdAfterDays())).build())).build());
+                            .transitionAfter(Duration.days(config.archive().coldAfterDays())).build())).build());
         }
         Bucket.Builder b = Bucket.Builder.create(this, "Archive")
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
@@ -150,9 +152,9 @@ public final class QuartermasterStack extends Stack {
                 .versioned(true)
                 .lifecycleRules(rules)
                 .removalPolicy(RemovalPolicy.RETAIN);
-        if (config.archiveObjectLockDays() > 0) {
+        if (config.archive().objectLockDays() > 0) {
             b.objectLockEnabled(true).objectLockDefaultRetention(
-                    software.amazon.awscdk.services.s3.ObjectLockRetention.governance(Duration.days(config.archiveObjectLockDays())));
+                    software.amazon.awscdk.services.s3.ObjectLockRetention.governance(Duration.days(config.archive().objectLockDays())));
         }
         return b.build();
     }
@@ -166,23 +168,23 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.DUMP_DOCUMENT_NAME, databaseBackups.dumpDocument().name());
         outputs.put(StackOutput.RESTORE_DOCUMENT_NAME, databaseBackups.restoreDocument().name());
         outputs.put(StackOutput.DRILL_DOCUMENT_NAME, databaseBackups.drillDocument().name());
-        outputs.put(StackOutput.DATABASE_NAME, config.database());
-        outputs.put(StackOutput.DB_CONTAINER, config.dbContainer());
-        outputs.put(StackOutput.DB_PASSWORD_PARAMETER, config.dbPasswordParameter());
-        outputs.put(StackOutput.BACKUP_COMPRESSION, config.backupCompression());
-        outputs.put(StackOutput.HOSTS, Host.toJson(config.hosts()));
+        outputs.put(StackOutput.DATABASE_NAME, config.backups().database());
+        outputs.put(StackOutput.DB_CONTAINER, config.backups().dbContainer());
+        outputs.put(StackOutput.DB_PASSWORD_PARAMETER, config.backups().dbPasswordParameter());
+        outputs.put(StackOutput.BACKUP_COMPRESSION, config.backups().compression());
+        outputs.put(StackOutput.HOSTS, config.hosts().json());
         outputs.put(StackOutput.RELEASE_DOCUMENT_NAME, releases.releaseDocument().name());
         outputs.put(StackOutput.RELEASE_CHECK_DOCUMENT_NAME, releases.checkDocument().name());
         outputs.put(StackOutput.RELEASE_REPOSITORY, config.release().repository());
         outputs.put(StackOutput.RELEASE_IMAGE_URI, releases.imageUri());
         outputs.put(StackOutput.RELEASE_RESTORE_POINT, Boolean.toString(config.release().restorePoint()));
         outputs.put(StackOutput.HOST_POLICY_ARN, databaseBackups.hostManagedPolicy().getManagedPolicyArn());
-        outputs.put(StackOutput.SIGNATURE_REQUIRED, Config.JSON.valueToTree(config.signing().required()).toString());
-        outputs.put(StackOutput.VERIFY_RULES, compactJson(config.verifyRules()));
+        outputs.put(StackOutput.SIGNATURE_REQUIRED, Json.MAPPER.valueToTree(config.signing().required()).toString());
+        outputs.put(StackOutput.VERIFY_RULES, compactJson(config.checks().verifyRules()));
         outputs.put(StackOutput.DEAD_LETTER_QUEUE_URL, alerting.deadLetters().getQueueUrl());
         Map<String, String> encryption = new java.util.TreeMap<>();
         config.repositories().forEach(r -> encryption.put(r, config.estate().encryption()));
-        outputs.put(StackOutput.REPOSITORY_ENCRYPTION, Config.json(encryption));
+        outputs.put(StackOutput.REPOSITORY_ENCRYPTION, Json.of(encryption));
         for (StackOutput o : StackOutput.values()) {
             if (!outputs.containsKey(o)) {
                 throw new IllegalStateException("the stack writes no value for its output " + o.id());
@@ -194,7 +196,7 @@ public final class QuartermasterStack extends Stack {
     /** JSON without its layout (an output value is read back by bin/qm, not by people). */
     private static String compactJson(String json) {
         try {
-            return Config.JSON.readTree(json).toString();
+            return Json.MAPPER.readTree(json).toString();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("verifyRules is not JSON: " + e.getOriginalMessage(), e);
         }

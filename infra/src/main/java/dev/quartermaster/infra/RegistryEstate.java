@@ -1,5 +1,6 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.EstateOptions;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.Setting;
 import software.amazon.awscdk.Aws;
@@ -27,21 +28,21 @@ import java.util.Map;
  * pull-through cache rules. Each part exists only when its option is set.
  */
 public final class RegistryEstate extends Construct {
-    public record Props(Config.Estate estate, List<Repository> repositories, List<String> repositoryNames, FunctionFactory functions) {
+    public record Props(EstateOptions estate, List<Repository> repositories, List<String> repositoryNames, FunctionFactory functions) {
     }
 
     private QmFunction replication;
 
     public RegistryEstate(Construct scope, String id, Props props) {
         super(scope, id);
-        Config.Estate e = props.estate();
+        EstateOptions e = props.estate();
         if (!e.replication().isEmpty()) {
             replication(props);
         }
         if (e.enhanced()) {
             enhancedScanning(props);
         }
-        for (Config.CacheRule c : e.pullThroughCache()) {
+        for (EstateOptions.CacheRule c : e.pullThroughCache()) {
             CfnPullThroughCacheRule.Builder b = CfnPullThroughCacheRule.Builder.create(this, "PullThroughCache" + QuartermasterStack.pascal(c.prefix()))
                     .ecrRepositoryPrefix(c.prefix()).upstreamRegistryUrl(c.upstreamUrl()).upstreamRegistry(c.upstreamRegistry());
             if (c.credentialArn() != null) {
@@ -57,9 +58,9 @@ public final class RegistryEstate extends Construct {
     }
 
     private void replication(Props props) {
-        Config.Estate e = props.estate();
+        EstateOptions e = props.estate();
         List<Object> destinations = new ArrayList<>();
-        for (Config.Destination d : e.replication()) {
+        for (EstateOptions.Destination d : e.replication()) {
             destinations.add(CfnReplicationConfiguration.ReplicationDestinationProperty.builder()
                     .region(d.region()).registryId(d.account() == null ? Aws.ACCOUNT_ID : d.account()).build());
         }
@@ -74,7 +75,7 @@ public final class RegistryEstate extends Construct {
         Map<Setting, String> env = new HashMap<>();
         env.put(Setting.REPLICATION_DESTINATIONS, destinationsJson(e));
         env.put(Setting.REPLICATION_DEADLINE_MINUTES, Integer.toString(e.replicationDeadlineMinutes()));
-        env.put(Setting.REPLICATION_REPOSITORIES, Config.json(props.repositoryNames()));
+        env.put(Setting.REPLICATION_REPOSITORIES, Json.of(props.repositoryNames()));
         replication = props.functions().create(this, Catalog.IMAGE_REPLICATION, Map.copyOf(env));
         replication.function().addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:DescribeImageReplicationStatus"))
@@ -91,7 +92,7 @@ public final class RegistryEstate extends Construct {
                         .detail(Map.of("repository-name", props.repositoryNames())).build());
         Rule.Builder.create(this, "SweepRule").description("Every 15 minutes: replicas past their deadline, asked of ECR")
                 .schedule(Schedule.rate(Duration.minutes(15))).targets(List.of(replication.target())).build();
-        List<String> crossAccount = e.replication().stream().map(Config.Destination::account).filter(java.util.Objects::nonNull).distinct().toList();
+        List<String> crossAccount = e.replication().stream().map(EstateOptions.Destination::account).filter(java.util.Objects::nonNull).distinct().toList();
         for (String account : crossAccount) {
             CfnEventBusPolicy.Builder.create(this, "ForwardFrom" + account).eventBusName("default").statementId("quartermaster-replicas-" + account)
                     .statement(Map.of("Effect", "Allow", "Principal", Map.of("AWS", "arn:" + Aws.PARTITION + ":iam::" + account + ":root"),
@@ -115,10 +116,10 @@ public final class RegistryEstate extends Construct {
         CfnRegistryScanningConfiguration.Builder.create(this, "Scanning").scanType("ENHANCED").rules(rules).build();
     }
 
-    static String destinationsJson(Config.Estate e) {
+    static String destinationsJson(EstateOptions e) {
         List<Map<String, String>> list = e.replication().stream()
                 .map(d -> Map.of("region", d.region(), "account", d.account() == null ? Aws.ACCOUNT_ID : d.account())).toList();
-        return Config.json(list);
+        return Json.of(list);
     }
 
 

@@ -1,5 +1,8 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.EstateOptions;
+import dev.quartermaster.contract.options.HostOptions;
+import dev.quartermaster.contract.options.ReleaseOptions;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.contract.HostDocument;
@@ -27,7 +30,7 @@ import java.util.Map;
  * and pulling the app's images added to the host policy (nothing else).
  */
 public final class Releases extends Construct {
-    public record Props(Config config, Repository repository, Bucket outputBucket, LogGroup commandLogs, ManagedPolicy hostPolicy,
+    public record Props(ReleaseOptions release, HostOptions hosts, EstateOptions estate, Repository repository, Bucket outputBucket, LogGroup commandLogs, ManagedPolicy hostPolicy,
                         FunctionFactory functions) {
     }
 
@@ -37,7 +40,7 @@ public final class Releases extends Construct {
 
     public Releases(Construct scope, String id, Props props) {
         super(scope, id);
-        Config.Release c = props.config().release();
+        ReleaseOptions c = props.release();
         this.imageUri = imageUri(c);
         Map<String, String> site = site(c);
         this.releaseDocument = new ShellDocument(this, "ReleaseDocument", HostDocument.RELEASE, site, 900 + 2 * c.healthTimeoutSeconds());
@@ -48,7 +51,7 @@ public final class Releases extends Construct {
         settings.put(Setting.RELEASE_IMAGE_URI, imageUri);
         settings.put(Setting.RELEASE_DOCUMENT, releaseDocument.name());
         settings.put(Setting.RELEASE_CHECK_DOCUMENT, checkDocument.name());
-        settings.put(Setting.HOSTS, Host.toJson(props.config().hosts()));
+        settings.put(Setting.HOSTS, props.hosts().json());
         settings.put(Setting.BACKUP_BUCKET, props.outputBucket().getBucketName());
         settings.put(Setting.COMMAND_LOG_GROUP, props.commandLogs().getLogGroupName());
         settings.put(Setting.REGISTRY_AUTH, "ecr");
@@ -65,7 +68,7 @@ public final class Releases extends Construct {
                 .targets(List.of(status.target())).build();
 
         QmFunction drift = props.functions().create(this, Catalog.RELEASE_DRIFT, settings);
-        HostCommands.allowSend(drift, checkDocument, Host.apps(props.config().hosts())); // only the read-only check document
+        HostCommands.allowSend(drift, checkDocument, props.hosts().apps()); // only the read-only check document
         Rule.Builder.create(this, "DriftSchedule").description(Catalog.RELEASE_DRIFT.description())
                 .schedule(Schedule.rate(Duration.hours(1))).targets(List.of(drift.target())).build();
 
@@ -83,7 +86,7 @@ public final class Releases extends Construct {
         Rule.Builder.create(this, "LifecycleGuardRule").description(Catalog.LIFECYCLE_GUARD.description())
                 .eventPattern(EventPattern.builder().source(List.of("aws.ecr")).detailType(List.of("AWS Service Event via CloudTrail"))
                         .detail(Map.of("eventName", List.of("PolicyExecutionEvent"),
-                                "serviceEventDetails", Map.of("repositoryName", props.config().repositories()))).build())
+                                "serviceEventDetails", Map.of("repositoryName", props.estate().repositories()))).build())
                 .targets(List.of(guard.target())).build();
 
         // the host pulls the app's images (by digest) and nothing else
@@ -93,7 +96,7 @@ public final class Releases extends Construct {
                         .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"))
                         .resources(List.of(props.repository().getRepositoryArn())).build());
         // base images through the pull-through cache: the first pull of an upstream image creates its repository under the prefix
-        List<String> cached = props.config().estate().pullThroughCache().stream()
+        List<String> cached = props.estate().pullThroughCache().stream()
                 .map(rule -> "arn:" + Aws.PARTITION + ":ecr:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":repository/" + rule.prefix() + "/*").toList();
         if (!cached.isEmpty()) {
             props.hostPolicy().addStatements(PolicyStatement.Builder.create().effect(Effect.ALLOW)
@@ -104,12 +107,12 @@ public final class Releases extends Construct {
     }
 
     /** The app's repository in this account's ECR: fixed in the documents, so no caller can point the host (and its ECR token) elsewhere. */
-    private static String imageUri(Config.Release c) {
+    private static String imageUri(ReleaseOptions c) {
         return Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX + "/" + c.repository();
     }
 
     /** What the host-side scripts are told by the stack, never by the caller: where the app is and how it is proven. */
-    private static Map<String, String> site(Config.Release c) {
+    private static Map<String, String> site(ReleaseOptions c) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         m.put("QM_IMAGE_REPO", imageUri(c));
         m.put("QM_PROJECT_DIR", c.projectDir());

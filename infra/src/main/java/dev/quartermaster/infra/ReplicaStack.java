@@ -1,5 +1,7 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.Configuration;
+import dev.quartermaster.contract.options.EstateOptions;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Environment;
@@ -28,20 +30,20 @@ import java.util.Map;
  * image-replication proves each digest arrived.
  */
 public final class ReplicaStack extends Stack {
-    public ReplicaStack(Construct scope, String id, Config config, Config.Destination d) {
+    public ReplicaStack(Construct scope, String id, Configuration config, EstateOptions.Destination d) {
         super(scope, id, StackProps.builder()
                 .description("Quartermaster replica in " + d.id() + ": repositories, " + (d.account() != null ? "registry policy, " : "")
                         + "replication events to " + config.estate().homeRegion())
                 .env(Environment.builder().region(d.region()).account(d.account() != null ? d.account() : config.estate().homeAccount()).build())
                 .build());
-        Config.Estate e = config.estate();
+        EstateOptions e = config.estate();
         IKey key = null;
         if (e.kms()) {
             key = d.kmsKey() != null ? software.amazon.awscdk.services.kms.Key.fromKeyArn(this, "GivenKey", d.kmsKey())
                     : RepositoryAccess.key(this, "RepositoryKey", e, "Quartermaster replicas' ECR repositories in " + d.region());
         }
         for (String name : config.repositories()) {
-            RepositoryAccess.repository(this, "Repository" + QuartermasterStack.pascal(name), name, config, key);
+            RepositoryAccess.repository(this, "Repository" + QuartermasterStack.pascal(name), name, e, config.lifecycle(), key);
         }
         String home = e.homeAccount() != null ? e.homeAccount() : Aws.ACCOUNT_ID;
         if (d.account() != null) {

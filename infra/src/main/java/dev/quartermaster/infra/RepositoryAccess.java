@@ -1,5 +1,7 @@
 package dev.quartermaster.infra;
 
+import dev.quartermaster.contract.options.EstateOptions;
+import dev.quartermaster.contract.options.LifecycleOptions;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.ecr.Repository;
@@ -28,13 +30,14 @@ final class RepositoryAccess {
      * A managed repository as the home stack and every replica make it: immutable tags (but the mutable filters), scan on
      * push, kept on stack deletion, ECR's lifecycle text (protection first), the key when not AES256, the pull grants.
      */
-    static Repository repository(Construct scope, String id, String name, Config config, software.amazon.awscdk.services.kms.IKey key) {
+    static Repository repository(Construct scope, String id, String name, EstateOptions estate, LifecycleOptions lifecycle,
+                                 software.amazon.awscdk.services.kms.IKey key) {
         Repository.Builder b = Repository.Builder.create(scope, id).repositoryName(name).imageScanOnPush(true).removalPolicy(RemovalPolicy.RETAIN);
-        if (config.mutableTagPatterns().isEmpty()) {
+        if (estate.mutableTags().isEmpty()) {
             b.imageTagMutability(software.amazon.awscdk.services.ecr.TagMutability.IMMUTABLE);
         } else {
             b.imageTagMutability(software.amazon.awscdk.services.ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION).imageTagMutabilityExclusionFilters(
-                    config.mutableTagPatterns().stream().map(software.amazon.awscdk.services.ecr.ImageTagMutabilityExclusionFilter::wildcard).toList());
+                    estate.mutableTags().stream().map(software.amazon.awscdk.services.ecr.ImageTagMutabilityExclusionFilter::wildcard).toList());
         }
         if (key != null) {
             b.encryption(software.amazon.awscdk.services.ecr.RepositoryEncryption.KMS).encryptionKey(key);
@@ -42,13 +45,13 @@ final class RepositoryAccess {
         Repository repository = b.build();
         ((software.amazon.awscdk.services.ecr.CfnRepository) repository.getNode().getDefaultChild()).setLifecyclePolicy(
                 software.amazon.awscdk.services.ecr.CfnRepository.LifecyclePolicyProperty.builder()
-                        .lifecyclePolicyText(config.lifecycle().policyText()).build());
-        grantPull(repository, config.estate());
+                        .lifecyclePolicyText(lifecycle.rules().policyText()).build());
+        grantPull(repository, estate);
         return repository;
     }
 
     /** The repository policy of the pull accounts and organization (nothing when neither is set). */
-    static void grantPull(Repository repository, Config.Estate e) {
+    static void grantPull(Repository repository, EstateOptions e) {
         if (!e.pullAccounts().isEmpty()) {
             repository.addToResourcePolicy(PolicyStatement.Builder.create().sid("QuartermasterPullAccounts").actions(PULL_ACTIONS)
                     .principals(e.pullAccounts().stream().map(a -> (software.amazon.awscdk.services.iam.IPrincipal) new AccountPrincipal(a)).toList())
@@ -65,7 +68,7 @@ final class RepositoryAccess {
     }
 
     /** A key for the repositories of one region: rotation on, used only via ECR there, by this account and the pullers. */
-    static Key key(Construct scope, String id, Config.Estate e, String description) {
+    static Key key(Construct scope, String id, EstateOptions e, String description) {
         Key key = Key.Builder.create(scope, id).description(description).enableKeyRotation(true).removalPolicy(RemovalPolicy.RETAIN).build();
         String viaEcr = "ecr." + Aws.REGION + "." + Aws.URL_SUFFIX;
         key.addToResourcePolicy(PolicyStatement.Builder.create().sid("UseThroughEcrByThisAccount")

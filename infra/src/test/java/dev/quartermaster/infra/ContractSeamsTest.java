@@ -94,7 +94,7 @@ class ContractSeamsTest {
         assertThat(t.path("Outputs").path("DbContainer").path("Value").asText()).isEqualTo(StackOutput.EMPTY);
         assertThat(dev.quartermaster.contract.RuleFormat.parse(t.path("Outputs").path("VerifyRules").path("Value").asText()))
                 .as("the rules bin/qm release checks a tag's promise with are the ones image-verify gets")
-                .hasSameSizeAs(dev.quartermaster.contract.RuleFormat.parse(Config.DEFAULT_VERIFY_RULES));
+                .hasSameSizeAs(dev.quartermaster.contract.RuleFormat.parse(dev.quartermaster.contract.options.Options.VERIFY_RULES.defaultValue()));
         assertThat(Host.parseList(t.path("Outputs").path("Hosts").path("Value").asText()))
                 .containsExactlyElementsOf(Host.parseList(dev.quartermaster.contract.Setting.HOSTS.defaultValue()));
     }
@@ -127,12 +127,12 @@ class ContractSeamsTest {
 
     @Test
     void hosts_areValidatedAtSynth_andTheFormerKeysStillWork() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("hosts", "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]")::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("hosts", "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]")))
                 .hasMessageContaining("exactly one host must have the role database");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("hosts", TWO_HOSTS, "hostTagKey", "x")::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("hosts", TWO_HOSTS, "hostTagKey", "x")))
                 .hasMessageContaining("remove hostTagKey and hostTagValue");
-        Config legacy = Config.from(Map.<String, Object>of("hostTagKey", "Role", "hostTagValue", "wordpress")::get);
-        assertThat(legacy.hosts()).containsExactly(new Host(Host.DEFAULT_NAME, "Role", "wordpress", Set.of(Host.Role.APP, Host.Role.DATABASE)));
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("hostTagValue", "it's")::get)).hasMessageContaining("hostTagValue");
+        StackConfig legacy = StackConfig.from(Map.<String, Object>of("hostTagKey", "Role", "hostTagValue", "wordpress"));
+        assertThat(legacy.options().hosts().hosts()).containsExactly(new Host(Host.DEFAULT_NAME, "Role", "wordpress", Set.of(Host.Role.APP, Host.Role.DATABASE)));
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("hostTagValue", "it's"))).hasMessageContaining("hostTagValue");
     }
 }

@@ -26,7 +26,7 @@ class EstateStackTest {
                     + "{\"prefix\":\"ecr-public\",\"upstream\":\"ecr-public\"}]");
 
     static String json(Object o) throws Exception {
-        return Config.JSON.writeValueAsString(o);
+        return Json.MAPPER.writeValueAsString(o);
     }
 
     @Test
@@ -95,16 +95,16 @@ class EstateStackTest {
     @Test
     void everyOptionOn_eachDestinationHasItsStack() throws Exception {
         App app = new App();
-        Config config = Config.from(ALL::get);
+        StackConfig config = StackConfig.from(ALL);
         new QuartermasterStack(app, "Quartermaster", StackProps.builder().build(), config, StackFixture::code);
-        ReplicaStack r1 = new ReplicaStack(app, "R1", config, config.estate().replication().get(0));
-        ReplicaStack r2 = new ReplicaStack(app, "R2", config, config.estate().replication().get(1));
+        ReplicaStack r1 = new ReplicaStack(app, "R1", config.options(), config.options().estate().replication().get(0));
+        ReplicaStack r2 = new ReplicaStack(app, "R2", config.options(), config.options().estate().replication().get(1));
         Template sameAccount = Template.fromStack(r1);
         Template other = Template.fromStack(r2);
         // the repository made ahead with the source's settings, a key of that region
         sameAccount.hasResourceProperties("AWS::ECR::Repository", Match.objectLike(Map.of("RepositoryName", "wordpress",
                 "ImageTagMutability", "IMMUTABLE", "ImageScanningConfiguration", Map.of("ScanOnPush", true),
-                "LifecyclePolicy", Match.objectLike(Map.of("LifecyclePolicyText", config.lifecycle().policyText())),
+                "LifecyclePolicy", Match.objectLike(Map.of("LifecyclePolicyText", config.options().lifecycle().rules().policyText())),
                 "EncryptionConfiguration", Match.objectLike(Map.of("EncryptionType", "KMS")))));
         sameAccount.hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of("EnableKeyRotation", true)));
         assertThat(sameAccount.findResources("AWS::ECR::RegistryPolicy")).as("same account: no registry policy needed").isEmpty();
@@ -125,12 +125,12 @@ class EstateStackTest {
         Map<String, Object> context = new HashMap<>(ALL);
         context.put("repositories", "wordpress,team/mariadb");
         App app = new App();
-        Config config = Config.from(context::get);
-        Template other = Template.fromStack(new ReplicaStack(app, "R2", config, config.estate().replication().get(1)));
+        StackConfig config = StackConfig.from(context);
+        Template other = Template.fromStack(new ReplicaStack(app, "R2", config.options(), config.options().estate().replication().get(1)));
 
         var policies = other.findResources("AWS::ECR::RegistryPolicy");
         assertThat(policies).hasSize(1);
-        var statement = Config.JSON.valueToTree(policies).elements().next().path("Properties").path("PolicyText").path("Statement").get(0);
+        var statement = Json.MAPPER.valueToTree(policies).elements().next().path("Properties").path("PolicyText").path("Statement").get(0);
         assertThat(statement.path("Action").toString()).isEqualTo("[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"]");
         assertThat(json(statement.path("Resource"))).isEqualTo(json(List.of(
                 Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":ecr:eu-west-1:444455556666:repository/wordpress"))),
@@ -140,35 +140,35 @@ class EstateStackTest {
     @Test
     void badOptionsAreRefusedSayingHowToFixThem() {
         Map<String, Object> base = Map.of("homeRegion", "us-east-1");
-        assertThatThrownBy(() -> Config.from(with(base, "replication", "[{\"region\":\"mars-1\"}]")::get)).hasMessageContaining("not an AWS region");
-        assertThatThrownBy(() -> Config.from(with(base, "replication", "[{\"region\":\"us-east-1\"}]")::get)).hasMessageContaining("own region");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("replication", "[{\"region\":\"eu-central-1\"}]")::get, name -> null))
+        assertThatThrownBy(() -> StackConfig.from(with(base, "replication", "[{\"region\":\"mars-1\"}]"))).hasMessageContaining("not an AWS region");
+        assertThatThrownBy(() -> StackConfig.from(with(base, "replication", "[{\"region\":\"us-east-1\"}]"))).hasMessageContaining("own region");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("replication", "[{\"region\":\"eu-central-1\"}]"), name -> null))
                 .hasMessageContaining("home region is unknown");
-        assertThat(Config.from(Map.<String, Object>of("replication", "[{\"region\":\"eu-central-1\"}]")::get,
-                Map.of("CDK_DEFAULT_REGION", "us-west-2")::get).estate().homeRegion()).as("cdk's environment names it").isEqualTo("us-west-2");
-        assertThatThrownBy(() -> Config.from(with(with(base, "replication", "[{\"region\":\"eu-central-1\"}]"), "registryManagedElsewhere", "replication")::get))
+        assertThat(StackConfig.from(Map.<String, Object>of("replication", "[{\"region\":\"eu-central-1\"}]"),
+                Map.of("CDK_DEFAULT_REGION", "us-west-2")::get).options().estate().homeRegion()).as("cdk's environment names it").isEqualTo("us-west-2");
+        assertThatThrownBy(() -> StackConfig.from(with(with(base, "replication", "[{\"region\":\"eu-central-1\"}]"), "registryManagedElsewhere", "replication")))
                 .hasMessageContaining("another stack owns it");
-        assertThatThrownBy(() -> Config.from(with(base, "replication", "[{\"region\":\"eu-central-1\",\"account\":\"444455556666\"}]")::get, n -> null))
+        assertThatThrownBy(() -> StackConfig.from(with(base, "replication", "[{\"region\":\"eu-central-1\",\"account\":\"444455556666\"}]"), n -> null))
                 .hasMessageContaining("-c homeAccount=");
-        assertThatThrownBy(() -> Config.from(with(base, "pullAccounts", "12345")::get)).hasMessageContaining("12-digit");
-        assertThatThrownBy(() -> Config.from(with(base, "pullOrganization", "org-1")::get)).hasMessageContaining("Organizations id");
-        assertThatThrownBy(() -> Config.from(with(base, "repositoryEncryption", "arn:aws:kms:eu-west-1:123456789012:key/abc")::get))
+        assertThatThrownBy(() -> StackConfig.from(with(base, "pullAccounts", "12345"))).hasMessageContaining("12-digit");
+        assertThatThrownBy(() -> StackConfig.from(with(base, "pullOrganization", "org-1"))).hasMessageContaining("Organizations id");
+        assertThatThrownBy(() -> StackConfig.from(with(base, "repositoryEncryption", "arn:aws:kms:eu-west-1:123456789012:key/abc")))
                 .hasMessageContaining("its own region");
-        assertThatThrownBy(() -> Config.from(with(base, "scanning", "FULL")::get)).hasMessageContaining("BASIC");
-        assertThatThrownBy(() -> Config.from(with(base, "continuousScanFilters", "wordpress")::get)).hasMessageContaining("scanning=ENHANCED");
-        assertThatThrownBy(() -> Config.from(with(base, "pullThroughCache", "[{\"prefix\":\"hub\",\"upstream\":\"docker-hub\"}]")::get))
+        assertThatThrownBy(() -> StackConfig.from(with(base, "scanning", "FULL"))).hasMessageContaining("BASIC");
+        assertThatThrownBy(() -> StackConfig.from(with(base, "continuousScanFilters", "wordpress"))).hasMessageContaining("scanning=ENHANCED");
+        assertThatThrownBy(() -> StackConfig.from(with(base, "pullThroughCache", "[{\"prefix\":\"hub\",\"upstream\":\"docker-hub\"}]")))
                 .hasMessageContaining("ecr-pullthroughcache/hub");
-        assertThatThrownBy(() -> Config.from(with(base, "pullThroughCache", "[{\"prefix\":\"x1\",\"upstream\":\"gcr\"}]")::get))
+        assertThatThrownBy(() -> StackConfig.from(with(base, "pullThroughCache", "[{\"prefix\":\"x1\",\"upstream\":\"gcr\"}]")))
                 .hasMessageContaining("must be one of");
     }
 
     @Test
     void aRepositorysEncryptionCannotChangeOnceCreated() {
-        Config kms = Config.from(with(Map.of(), "repositoryEncryption", "KMS")::get);
-        assertThat(Config.encryptionChanges(kms, Map.of("wordpress", "AES256")).get(0))
+        StackConfig kms = StackConfig.from(with(Map.of(), "repositoryEncryption", "KMS"));
+        assertThat(StackConfig.encryptionChanges(kms.options(), Map.of("wordpress", "AES256")).get(0))
                 .contains("wordpress was created with AES256").contains("cannot change").contains("new name");
-        assertThat(Config.encryptionChanges(kms, Map.of("wordpress", "KMS"))).isEmpty();
-        assertThat(Config.encryptionChanges(kms, Map.of())).as("nothing recorded: a new repository").isEmpty();
+        assertThat(StackConfig.encryptionChanges(kms.options(), Map.of("wordpress", "KMS"))).isEmpty();
+        assertThat(StackConfig.encryptionChanges(kms.options(), Map.of())).as("nothing recorded: a new repository").isEmpty();
     }
 
     static Map<String, Object> with(Map<String, Object> base, String key, Object value) {

@@ -59,7 +59,7 @@ class ImageArchiveStackTest {
 
     @Test
     void objectLockLongerThanRetention_isRefusedAtSynth() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("archiveObjectLockDays", 100)::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("archiveObjectLockDays", 100)))
                 .hasMessageContaining("archiveObjectLockDays (100) must not exceed archiveRetentionDays (90)");
     }
 }

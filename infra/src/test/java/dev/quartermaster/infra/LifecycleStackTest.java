@@ -51,8 +51,8 @@ class LifecycleStackTest {
 
     @Test
     void badRules_failTheSynth_sayingHowToFixThem() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("lifecycleRules",
-                "[{\"rulePriority\": 0, \"selection\": {\"tagStatus\": \"untagged\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 1}, \"action\": {\"type\": \"expire\"}}]")::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("lifecycleRules",
+                "[{\"rulePriority\": 0, \"selection\": {\"tagStatus\": \"untagged\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 1}, \"action\": {\"type\": \"expire\"}}]")))
                 .hasMessageContaining("priority 0 is not a positive whole number").hasMessageContaining("cdk.json");
     }
 

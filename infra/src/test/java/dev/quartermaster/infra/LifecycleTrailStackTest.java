@@ -62,7 +62,7 @@ class LifecycleTrailStackTest {
 
     @Test
     void aValueOtherThanCreateOrExisting_isRefusedWithTheFix() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("cloudTrail", "yes")::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("cloudTrail", "yes")))
                 .hasMessageContaining("cloudTrail: 'yes' is not create (a trail of this region's management events, for the lifecycle guard)"
                         + " or existing");
     }

@@ -2,13 +2,17 @@ package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.Bundle;
 import dev.quartermaster.contract.DeployRecord;
+import dev.quartermaster.contract.options.Option;
+import dev.quartermaster.contract.options.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +69,27 @@ class QuartermasterAppTest {
         assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of()), name -> null, names -> {
             throw new IllegalStateException("Unable to load credentials");
         })).hasMessageContaining("wordpress was created with KMS").hasMessageContaining("bin/qm deploy writes it");
+    }
+
+    @Test
+    void synth_whenAKeyIsUndeclared_refusesItNamingTheClosestKey() throws Exception {
+        assertThatThrownBy(() -> QuartermasterApp.synth(app(Map.of("replicaton", "[]", "@aws-cdk/core:someFlag", true)), name -> null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown option 'replicaton' — did you mean 'replication'?")
+                .hasMessageNotContaining("@aws-cdk");
+    }
+
+    @Test
+    void configuration_readsAnOptionOfATestDeclaration_throughTheNodesContext() throws Exception {
+        Option<Integer> extra = Option.integer("test", "testOnlyKnob", 3, 0, 10, "a knob only this test declares");
+        List<Option<?>> declared = new ArrayList<>(Options.ALL);
+        declared.add(extra);
+
+        StackConfig config = QuartermasterApp.configuration(app(Map.of(extra.key(), "7")), name -> null, declared);
+
+        assertThat(config.options().get(extra)).isEqualTo(7);
+        assertThatThrownBy(() -> QuartermasterApp.configuration(app(Map.of(extra.key(), "7")), name -> null, Options.ALL))
+                .hasMessageContaining("unknown option '" + extra.key() + "'");
     }
 
     @Test

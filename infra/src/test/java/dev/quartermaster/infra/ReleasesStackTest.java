@@ -48,19 +48,19 @@ class ReleasesStackTest {
 
     @Test
     void configuration_isValidatedAtSynth() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("healthUrl", "ftp://x")::get)).hasMessageContaining("healthUrl");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "no group")::get)).hasMessageContaining("capturing group");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", "v='(.*)'")::get)).hasMessageContaining("without '");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("healthUrl", "ftp://x"))).hasMessageContaining("healthUrl");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", "no group"))).hasMessageContaining("capturing group");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", "v='(.*)'"))).hasMessageContaining("without '");
         for (String javaOnly : List.of("v=(\\d+)", "(?<v>[0-9.]+)", "v=(.+?);", "v=([0-9.]+)\\")) {
-            assertThatThrownBy(() -> Config.from(Map.<String, Object>of("versionRegex", javaOnly)::get)).as(javaOnly).hasMessageContaining("sed -E");
+            assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", javaOnly))).as(javaOnly).hasMessageContaining("sed -E");
         }
-        assertThat(Config.from(Map.<String, Object>of("versionRegex", "version/([0-9.]+)")::get).release().versionRegex()).isEqualTo("version/([0-9.]+)");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("releaseRepository", "other")::get)).hasMessageContaining("releaseRepository");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeCommand", "rm -rf /")::get)).hasMessageContaining("composeCommand");
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("composeProjectDir", "/opt/../etc")::get)).hasMessageContaining("..");
-        Config c = Config.from(Map.<String, Object>of("containerCli", "podman", "composeCommand", "podman-compose", "releaseRestorePoint", false)::get);
-        assertThat(c.release().containerCli()).isEqualTo("podman");
-        assertThat(c.release().restorePoint()).isFalse();
+        assertThat(StackConfig.from(Map.<String, Object>of("versionRegex", "version/([0-9.]+)")).options().release().versionRegex()).isEqualTo("version/([0-9.]+)");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("releaseRepository", "other"))).hasMessageContaining("releaseRepository");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("composeCommand", "rm -rf /"))).hasMessageContaining("composeCommand");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("composeProjectDir", "/opt/../etc"))).hasMessageContaining("..");
+        StackConfig c = StackConfig.from(Map.<String, Object>of("containerCli", "podman", "composeCommand", "podman-compose", "releaseRestorePoint", false));
+        assertThat(c.options().release().containerCli()).isEqualTo("podman");
+        assertThat(c.options().release().restorePoint()).isFalse();
     }
 
     @Test

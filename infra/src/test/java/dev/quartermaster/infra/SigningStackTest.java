@@ -25,7 +25,7 @@ class SigningStackTest {
         var fns = t.findResources("AWS::Lambda::Function", Match.objectLike(Map.of("Properties", Match.objectLike(Map.of(
                 "Environment", Match.objectLike(Map.of("Variables", Match.objectLike(Map.of("SIGNING", Match.anyValue())))))))));
         assertThat(fns).hasSize(1);
-        return Config.JSON.valueToTree(fns.values().iterator().next()).path("Properties").path("Environment").path("Variables").path(key).toString();
+        return Json.MAPPER.valueToTree(fns.values().iterator().next()).path("Properties").path("Environment").path("Variables").path(key).toString();
     }
 
     @Test
@@ -49,9 +49,9 @@ class SigningStackTest {
 
         var rules = t.findResources(rule, Match.objectLike(Map.of("Properties", Match.objectLike(hourly))));
         assertThat(rules).hasSize(1);
-        String target = Config.JSON.valueToTree(rules.values().iterator().next()).path("Properties").path("Targets").toString();
+        String target = Json.MAPPER.valueToTree(rules.values().iterator().next()).path("Properties").path("Targets").toString();
         String verifyAlias = t.findResources("AWS::Lambda::Alias").entrySet().stream()
-                .filter(e -> Config.JSON.valueToTree(e.getValue()).toString().contains("ImageVerify")).map(Map.Entry::getKey).findFirst().orElse("ImageVerify");
+                .filter(e -> Json.MAPPER.valueToTree(e.getValue()).toString().contains("ImageVerify")).map(Map.Entry::getKey).findFirst().orElse("ImageVerify");
         assertThat(target).contains(verifyAlias);
         assertThat(verifyEnv(t, "MANAGED_REPOSITORIES")).isEqualTo("\"wordpress,mariadb\"");
         String verifyPolicy = String.valueOf(t.findResources("AWS::IAM::Policy").entrySet().stream().filter(e -> e.getKey().contains("ImageVerify"))
@@ -74,10 +74,10 @@ class SigningStackTest {
         assertThat(verifyEnv(t, "SIGNING_IDENTITIES")).contains("Fn::Join", "SigningProfile");
         assertThat(verifyEnv(t, "SIGNING_TRUST_ROOTS")).isEqualTo("\"/opt/qm-signing/trust-roots.pem\"");
 
-        String policies = Config.JSON.valueToTree(t.findResources("AWS::IAM::Policy")).toString();
+        String policies = Json.MAPPER.valueToTree(t.findResources("AWS::IAM::Policy")).toString();
         assertThat(policies.split("signer:GetRevocationStatus", -1)).hasSize(2); // one role: image-verify's
         assertThat(policies.split("ecr:DescribeImageSigningStatus", -1)).hasSize(2);
-        assertThat(Config.JSON.valueToTree(t.findOutputs("SignatureRequired")).toString()).contains("[\\\"wordpress\\\",\\\"mariadb\\\"]");
+        assertThat(Json.MAPPER.valueToTree(t.findOutputs("SignatureRequired")).toString()).contains("[\\\"wordpress\\\",\\\"mariadb\\\"]");
     }
 
     @Test

@@ -20,7 +20,7 @@ final class StackFixture {
 
     static QuartermasterStack stack(Map<String, Object> context, boolean nag) {
         App app = new App();
-        Config config = Config.from(context::get);
+        StackConfig config = StackConfig.from(context);
         QuartermasterStack stack = new QuartermasterStack(app, "Test", StackProps.builder().build(), config, StackFixture::code);
         if (nag) {
             Aspects.of(stack).add(AwsSolutionsChecks.Builder.create().build());

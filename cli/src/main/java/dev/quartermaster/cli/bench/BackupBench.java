@@ -182,14 +182,20 @@ public final class BackupBench {
     }
 
     private static dev.quartermaster.backup.BackupRecord commit(LocalS3 s3, String key, String dumpOutput) {
-        var config = dev.quartermaster.backup.BackupConfig.from(dev.quartermaster.common.Settings.of(Map.of("BACKUP_BUCKET", "qm-backups",
-                "DATABASE", "wordpress")));
+        var config = dev.quartermaster.backup.BackupConfig.from(dev.quartermaster.common.Settings.of(backupSettings()));
         try (var client = s3.client()) {
             var service = new dev.quartermaster.backup.BackupService(config, null, new dev.quartermaster.backup.S3BackupObjects(client),
                     null, null, null, null, java.time.Clock.systemUTC());
             return service.commitAndVerify(dev.quartermaster.backup.BackupRecord.running(dev.quartermaster.backup.BackupRecord.Kind.BACKUP,
                     "wordpress", java.time.Instant.now(), "bench", key, null), dumpOutput);
         }
+    }
+
+    /** The local buckets (their one producer) and the lab's database. */
+    private static Map<String, String> backupSettings() {
+        Map<String, String> m = new java.util.HashMap<>(LocalEnvironment.bucketSettings());
+        m.put(dev.quartermaster.contract.Setting.DATABASE.name(), LocalEnvironment.DATABASE);
+        return m;
     }
 
     private static String dumpArgs(LocalMariaDb db) {

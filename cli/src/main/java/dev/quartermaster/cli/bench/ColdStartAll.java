@@ -48,9 +48,9 @@ final class ColdStartAll {
     static Map<String, String> settings(String registryUrl, String topic) {
         Map<String, String> env = new HashMap<>();
         env.putAll(Map.of("ALERT_TOPIC_ARN", topic, "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
-                "REGISTRY_URL", registryUrl, "REGISTRY_AUTH", "none", "BACKUP_BUCKET", LocalEnvironment.BUCKET,
-                "ARCHIVE_BUCKET", LocalEnvironment.ARCHIVE_BUCKET, "MANAGED_REPOSITORIES", "wordpress", "DATABASE", LocalEnvironment.DATABASE,
+                "REGISTRY_URL", registryUrl, "REGISTRY_AUTH", "none", "MANAGED_REPOSITORIES", "wordpress", "DATABASE", LocalEnvironment.DATABASE,
                 "RELEASE_REPOSITORY", "wordpress", "RELEASE_IMAGE_URI", java.net.URI.create(registryUrl).getAuthority() + "/wordpress"));
+        env.putAll(LocalEnvironment.bucketSettings());
         env.putAll(Map.of("DUMP_DOCUMENT", "Quartermaster-Dump", "DRILL_DOCUMENT", "Quartermaster-Drill",
                 "RELEASE_DOCUMENT", "Quartermaster-Release", "RELEASE_CHECK_DOCUMENT", "Quartermaster-Check",
                 "COMMAND_LOG_GROUP", "/quartermaster/commands", "REPLICATION_DESTINATIONS", "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]",

@@ -56,7 +56,7 @@ public final class ArchiveCommand implements Runnable {
         if (target.aws) {
             return body.apply(target.awsPlatform());
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             LocalServices ls = LocalServices.create(local, null, System.err, false, true);
             return body.apply(ls.platform());
         }

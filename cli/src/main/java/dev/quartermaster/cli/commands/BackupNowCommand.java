@@ -29,7 +29,7 @@ public final class BackupNowCommand implements Callable<Integer> {
             System.out.println("it is verified when SSM reports the command's end; watch with: bin/qm backups --aws");
             return 0;
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             LocalServices ls = LocalServices.create(local, null, System.err, true);
             local.ensureDatabase(System.err);
             int rc = LocalInvoke.run(FunctionCatalog.create("backup-start", ls.wiring), "backup-start", LocalInvoke.scheduledEvent(now));

@@ -40,9 +40,9 @@ public final class BackupsCommand implements Callable<Integer> {
         boolean json = target.json();
         if (target.aws) {
             var settings = target.awsSettings();
-            return show(dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()), database != null ? database : settings.getOrDefault("DATABASE", "wordpress"), json);
+            return show(dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()), database != null ? database : settings.getOrDefault(dev.quartermaster.contract.Setting.DATABASE.name(), target.configuration().backups().database()), json);
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             return show(dev.quartermaster.backup.BackupRoot.store(LocalServices.platform(local, System.err)), database != null ? database : LocalEnvironment.DATABASE, json);
         }
     }

@@ -1,11 +1,14 @@
 package dev.quartermaster.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.cli.CdkContext;
 import dev.quartermaster.cli.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.contract.DeployRecord;
 import dev.quartermaster.contract.StackOutput;
+import dev.quartermaster.contract.options.AppOptions;
+import dev.quartermaster.contract.options.OptionSource;
+import dev.quartermaster.contract.options.Options;
+import dev.quartermaster.contract.options.Problems;
 import dev.quartermaster.events.EventParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
@@ -51,9 +54,18 @@ public final class DeployCommand implements Callable<Integer> {
             args.add(0, "--outputs-file");
         }
         Path outputs = home.resolve(args.get(args.indexOf("--outputs-file") + 1));
-        CdkContext context = CdkContext.read(home, contextOverrides(cdkArgs));
-        String stack = java.util.Objects.requireNonNullElse(context.text("stackName"), "Quartermaster");
-        Path lockFile = home.resolve(java.util.Objects.requireNonNullElse(context.text("lockFile"), DeployRecord.FILE));
+        // synth checks every value (in AWS's terms: account, region); here only what deploy needs, and no undeclared key
+        OptionSource source = OptionSource.cdkJson(home, contextOverrides(cdkArgs));
+        List<String> unknown = source.unknownKeys(Options.ALL);
+        if (!unknown.isEmpty()) {
+            err.println("qm deploy: " + String.join("; ", unknown));
+            return 2;
+        }
+        Problems problems = new Problems();
+        AppOptions app = AppOptions.read(source, problems);
+        problems.throwIfAny();
+        String stack = app.stackName();
+        Path lockFile = home.resolve(app.lockFile());
         int rc;
         try {
             Files.createDirectories(outputs.getParent());

@@ -50,10 +50,6 @@ public final class InvokeCommand implements Callable<Integer> {
     @Option(names = "--registry", description = "OCI registry URL for image-verify and image-archive (e.g. http://127.0.0.1:5000)")
     String registry;
 
-    @picocli.CommandLine.Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it (signing, signatureRequired, "
-            + "signingIdentities, signingTrustRoots, signingX509TrustRoots, signatureRevocationCheck)")
-    java.util.List<String> context = java.util.List.of();
-
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(eventFile)) {
@@ -62,7 +58,7 @@ public final class InvokeCommand implements Callable<Integer> {
         }
         byte[] event = Files.readAllBytes(eventFile);
         boolean remote = target.aws || System.getenv("AWS_ENDPOINT_URL") != null;
-        try (LocalEnvironment local = LocalEnvironment.persistent().context(context)) {
+        try (LocalEnvironment local = target.local()) {
             Wiring wiring;
             LocalAgent agent = null;
             if (remote) {

@@ -49,7 +49,7 @@ public final class LedgerCommand implements Callable<Integer> {
             var p = target.awsPlatform();
             return show(LedgerRoot.store(p), ReplicationRoot.store(p), json, System.out);
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             var p = LocalServices.platform(local, System.err);
             return show(LedgerRoot.store(p), ReplicationRoot.store(p), json, System.out);
         }

@@ -1,6 +1,5 @@
 package dev.quartermaster.cli.commands;
 
-import dev.quartermaster.cli.CdkContext;
 import dev.quartermaster.cli.Target;
 import dev.quartermaster.cli.TextTable;
 import dev.quartermaster.cli.release.LifecycleView;
@@ -47,9 +46,6 @@ public final class LifecycleCommand {
         @Parameters(index = "0", arity = "0..1", description = "repository (default: the release repository)")
         String repository;
 
-        @Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it")
-        List<String> context = List.of();
-
         @Option(names = "--apply", description = {"locally: apply the preview's transitions as ECR does, each image's UPDATE_STORAGE_CLASS",
                 "event (target-storage-class ARCHIVE) sent to image-action; with --aws ECR applies its own policy"})
         boolean apply;
@@ -59,7 +55,7 @@ public final class LifecycleCommand {
 
         @Override
         public Integer call() throws Exception {
-            LifecycleRules rules = CdkContext.read(LocalEnvironment.home(), context).lifecycle();
+            LifecycleRules rules = target.configuration().lifecycle().rules();
             if (target.aws) {
                 if (apply) {
                     System.err.println("--apply is for the local stand-in: in AWS, ECR applies the deployed policy within 24 hours");
@@ -68,7 +64,7 @@ public final class LifecycleCommand {
                 Platform p = target.awsPlatform();
                 return show(rules, p, ReleaseRoot.service(p), System.out);
             }
-            try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            try (LocalEnvironment local = target.local()) {
                 LocalServices ls = LocalServices.create(local, null, System.err, false);
                 Platform p = ls.platform();
                 ReleaseService releases = dev.quartermaster.cli.release.ReleaseContext.reader(local, p);

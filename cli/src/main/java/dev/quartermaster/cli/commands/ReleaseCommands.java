@@ -156,7 +156,7 @@ public final class ReleaseCommands {
                 ReleaseConfig config = ReleaseConfig.from(p.settings());
                 records = ReleaseRoot.store(p).list(app != null ? app : config.app(), config.host(host).name());
             } else {
-                try (LocalEnvironment local = LocalEnvironment.persistent()) {
+                try (LocalEnvironment local = target.local()) {
                     Platform p = LocalServices.platform(local, System.err);
                     ReleaseConfig config = ReleaseConfig.from(Settings.of(local.releaseSettings()));
                     records = ReleaseRoot.store(p).list(app != null ? app : config.app(), config.host(host).name());

@@ -42,15 +42,12 @@ public final class ReplicateCommand implements Runnable {
         @Option(names = "--to", required = true, paramLabel = "REGION[/ACCOUNT]", description = "the destination (the account defaults to the home one)")
         String to;
 
-        @Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it (repositories, homeAccount)")
-        List<String> context = List.of();
-
         @Mixin
         Target target = new Target();
 
         @Override
         public Integer call() {
-            try (LocalEnvironment local = LocalEnvironment.persistent().context(context)) {
+            try (LocalEnvironment local = target.local()) {
                 List<String> repositories = local.managedRepositories();
                 if (target.aws) {
                     Map<String, String> env = target.awsSettings();

@@ -45,7 +45,7 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (target.aws) {
             var settings = target.awsSettings();
-            String db = database != null ? database : settings.getOrDefault("DATABASE", "wordpress");
+            String db = database != null ? database : settings.getOrDefault(dev.quartermaster.contract.Setting.DATABASE.name(), target.configuration().backups().database());
             var platform = target.awsPlatform();
             String k = resolve(dev.quartermaster.backup.BackupRoot.store(platform), db);
             if (k == null || !confirm(db, k)) {
@@ -64,7 +64,7 @@ public final class RestoreCommand implements Callable<Integer> {
             System.out.println("restore sent: SSM command " + id + "; follow it with: aws ssm list-command-invocations --command-id " + id + " --details");
             return 0;
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             String db = database != null ? database : LocalEnvironment.DATABASE;
             LocalServices ls = LocalServices.create(local, null, System.err, true);
             String k = resolve(dev.quartermaster.backup.BackupRoot.store(ls.platform()), db);

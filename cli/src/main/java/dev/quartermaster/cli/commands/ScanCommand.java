@@ -61,7 +61,7 @@ public final class ScanCommand implements Runnable {
             if (target.aws) {
                 return accept(target.awsPlatform(), repository, digest);
             }
-            try (LocalEnvironment local = LocalEnvironment.persistent()) {
+            try (LocalEnvironment local = target.local()) {
                 return accept(LocalServices.platform(local, System.err), repository, digest);
             }
         }

@@ -1,17 +1,15 @@
 package dev.quartermaster.cli.commands;
 
 import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.cli.CdkContext;
 import dev.quartermaster.cli.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.release.StatusView;
 import dev.quartermaster.common.Platform;
-import dev.quartermaster.contract.Setting;
+import dev.quartermaster.contract.options.BackupOptions;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,29 +20,26 @@ import java.util.concurrent.Callable;
         "image verdicts of the last 7 days and the newest problems, the archive, the last alerts.",
         "Exit 0: all is well; 1: something needs attention (each reason listed) — for cron or a monitoring agent."})
 public final class StatusCommand implements Callable<Integer> {
-    @Option(names = "-c", description = "cdk.json context override, key=value, as cdk takes it (maxBackupAgeHours, database)")
-    List<String> context = List.of();
-
     @Mixin
     Target target = new Target();
 
     @Override
     public Integer call() throws Exception {
-        CdkContext cdk = CdkContext.read(LocalEnvironment.home(), context);
-        int maxAge = cdk.integer("maxBackupAgeHours", Setting.MAX_BACKUP_AGE_HOURS.intDefault());
-        String database = cdk.text("database") == null ? Setting.DATABASE.defaultValue() : cdk.text("database");
+        BackupOptions backups = target.configuration().backups();
+        int maxAge = backups.maxBackupAgeHours();
+        String database = backups.database();
         boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
         if (target.aws) {
             Platform p = target.awsPlatform();
             List<String> repositories;
-            try (LocalEnvironment local = LocalEnvironment.persistent().context(context)) {
+            try (LocalEnvironment local = target.local()) {
                 repositories = local.managedRepositories(); // as cdk.json names them, like the deployed stack
             }
             StatusView.Guard guard = StatusView.Guard.of(repositories, ReleaseRoot.policyRuns(p), ReleaseRoot.hearing(p));
             return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
                     guard, database, maxAge, null, dev.quartermaster.cli.release.DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);
         }
     }

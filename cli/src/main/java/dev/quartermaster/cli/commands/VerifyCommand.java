@@ -66,7 +66,7 @@ public final class VerifyCommand implements Callable<Integer> {
             Wiring w = Wiring.of(p);
             return verify(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)), p, repository, digestOrTag, byDigest);
         }
-        try (LocalEnvironment local = LocalEnvironment.persistent()) {
+        try (LocalEnvironment local = target.local()) {
             LocalServices ls = LocalServices.create(local, null, System.err, false);
             Platform p = ls.wiring.platform();
             return verify(VerifyRoot.verification(p, ls.wiring.registry().apply(p), ls.wiring.revocations().apply(p)), p, repository, digestOrTag, byDigest);

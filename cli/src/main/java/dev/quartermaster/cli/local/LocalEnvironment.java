@@ -12,8 +12,17 @@ import dev.quartermaster.testkit.LocalMariaDb;
 import dev.quartermaster.testkit.LocalRegistry;
 import dev.quartermaster.testkit.LocalS3;
 
+import dev.quartermaster.contract.Setting;
+import dev.quartermaster.contract.options.Configuration;
+import dev.quartermaster.contract.options.Option;
+import dev.quartermaster.contract.options.OptionSource;
+import dev.quartermaster.contract.options.Options;
+import dev.quartermaster.contract.options.Problems;
+import dev.quartermaster.contract.options.SigningOptions;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +35,8 @@ public final class LocalEnvironment implements AutoCloseable {
     public static final String TABLE = "quartermaster-ledger";
     public static final String BUCKET = "qm-backups";
     public static final String ARCHIVE_BUCKET = "qm-archive";
-    public static final String DATABASE = "wordpress";
+    /** The local lab's database (seeded on first use): the default one. */
+    public static final String DATABASE = Options.DATABASE.defaultValue();
 
     private final Path stateDir;
     private final boolean ephemeral;
@@ -106,25 +116,35 @@ public final class LocalEnvironment implements AutoCloseable {
         return new HostScripts(home(), s3(), mariaDb());
     }
 
+    /** The local buckets, as the stack's outputs name its buckets to the functions: the one producer of these settings locally. */
+    public static Map<String, String> bucketSettings() {
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.BACKUP_BUCKET, BUCKET);
+        m.put(Setting.ARCHIVE_BUCKET, ARCHIVE_BUCKET);
+        return names(m);
+    }
+
     /** Settings for the backup functions: the local S3 and the local agent's document names. */
     public Map<String, String> backupSettings() {
         Map<String, String> env = new HashMap<>(settings());
         env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
-        env.put("BACKUP_BUCKET", BUCKET);
-        env.put("DATABASE", DATABASE);
-        env.put("DB_CONTAINER", "");
-        env.put("DUMP_DOCUMENT", LocalAgent.DUMP_DOCUMENT);
-        env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT);
-        env.put("DRILL_DOCUMENT", LocalAgent.DRILL_DOCUMENT);
+        env.putAll(bucketSettings());
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.DATABASE, DATABASE);
+        m.put(Setting.DB_CONTAINER, ""); // the local MariaDB runs on the host
+        m.put(Setting.DUMP_DOCUMENT, LocalAgent.DUMP_DOCUMENT);
+        m.put(Setting.DRILL_DOCUMENT, LocalAgent.DRILL_DOCUMENT);
+        env.putAll(names(m));
+        env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT); // bin/qm restore's, not a function's
         return env;
     }
 
-    /** Settings for the archive functions: the local S3's archive bucket, the lab's repository. */
+    /** Settings for the archive functions: the local S3's archive bucket, the managed repositories. */
     public Map<String, String> archiveSettings() {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
-        env.put("ARCHIVE_BUCKET", ARCHIVE_BUCKET);
-        env.put("MANAGED_REPOSITORIES", "wordpress");
+        env.putAll(bucketSettings());
+        env.put(Setting.MANAGED_REPOSITORIES.name(), String.join(",", configuration().repositories()));
         return env;
     }
 
@@ -145,13 +165,15 @@ public final class LocalEnvironment implements AutoCloseable {
     /** Settings for the release functions: the local site's registry and the local agent's document names. */
     public Map<String, String> releaseSettings() {
         Map<String, String> env = new HashMap<>(settings()); // the table, as every function has it
-        env.put("RELEASE_REPOSITORY", "wordpress");
-        env.put("RELEASE_IMAGE_URI", site().imageRepo());
-        env.put("RELEASE_DOCUMENT", LocalAgent.RELEASE_DOCUMENT);
-        env.put("RELEASE_CHECK_DOCUMENT", LocalAgent.CHECK_DOCUMENT);
-        env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue()); // one local host runs the app and the database
-        env.put("REGISTRY_URL", registry().url()); // the release marks go on the local registry's images
-        env.put("REGISTRY_AUTH", "none");
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.RELEASE_REPOSITORY, configuration().release().repository());
+        m.put(Setting.RELEASE_IMAGE_URI, site().imageRepo());
+        m.put(Setting.RELEASE_DOCUMENT, LocalAgent.RELEASE_DOCUMENT);
+        m.put(Setting.RELEASE_CHECK_DOCUMENT, LocalAgent.CHECK_DOCUMENT);
+        m.put(Setting.HOSTS, LOCAL_HOSTS);
+        m.put(Setting.REGISTRY_URL, registry().url()); // the release marks go on the local registry's images
+        m.put(Setting.REGISTRY_AUTH, "none");
+        env.putAll(names(m));
         return env;
     }
 
@@ -165,15 +187,45 @@ public final class LocalEnvironment implements AutoCloseable {
         return stateDir().resolve("alerts.jsonl");
     }
 
-    private java.util.List<String> context = java.util.List.of();
-    /** signingSettings() as read for {@link #context}: settings() is asked several times per command, cdk.json is read once. */
-    private Map<String, String> signingSettings;
+    private List<String> context = List.of();
+    /** The configuration of {@link #context}: settings() is asked several times per command, cdk.json is read once. */
+    private Configuration configuration;
 
-    /** cdk.json's context with these -c overrides decides the local options (the signature gate's, here), as cdk would. */
-    public LocalEnvironment context(java.util.List<String> overrides) {
-        this.context = overrides == null ? java.util.List.of() : java.util.List.copyOf(overrides);
-        this.signingSettings = null;
+    /** cdk.json's context with these -c overrides decides the local options, as cdk would. */
+    public LocalEnvironment context(List<String> overrides) {
+        this.context = overrides == null ? List.of() : List.copyOf(overrides);
+        this.configuration = null;
         return this;
+    }
+
+    /**
+     * The configuration the stack would read (cdk.json's context and the -c overrides, through the same declarations),
+     * with the local stand-ins where the stack would have AWS: the sample events' account and region as home, and with
+     * {@code signing=managed} the local signer's profile and root unless others are named.
+     *
+     * @throws IllegalArgumentException every problem, as synth would say it (an undeclared key among them)
+     */
+    public synchronized Configuration configuration() {
+        if (configuration == null) {
+            configuration = configuration(Options.ALL);
+        }
+        return configuration;
+    }
+
+    /** As {@link #configuration()}, with {@code declared} the options that exist (a test declares one more). */
+    public Configuration configuration(List<Option<?>> declared) {
+        return Configuration.read(localSource(OptionSource.cdkJson(home(), context), LOCAL_ACCOUNT), declared);
+    }
+
+    private OptionSource localSource(OptionSource source, String homeAccount) {
+        OptionSource local = source.withFallback(Options.HOME_ACCOUNT, homeAccount).withFallback(Options.HOME_REGION, LOCAL_REGION);
+        if (Options.SIGNING.read(source, new Problems()).equals("managed")) {
+            local = local.withFallback(Options.SIGNING_IDENTITIES, List.of(LocalSigning.PROFILE));
+            if (!Options.SIGNING_TRUST_ROOTS.isSet(source)) {
+                local = local.withFallback(Options.SIGNING_TRUST_ROOTS, signing().rootPem().toString());
+            }
+        }
+        return local;
     }
 
     /** The local stand-in for ECR managed signing and AWS Signer (its chain is made on first use). */
@@ -181,98 +233,81 @@ public final class LocalEnvironment implements AutoCloseable {
         return new LocalSigning(stateDir().resolve("signing"));
     }
 
-    /**
-     * The signature gate's settings from cdk.json's context (and -c overrides): with {@code signing=managed} the local
-     * stand-in signs, its profile is trusted and its root is the trust root unless others are named.
-     */
+    /** The signature gate's settings, from the configuration's signing slice (paths made absolute: the functions run here). */
     public Map<String, String> signingSettings() {
-        if (signingSettings == null) {
-            signingSettings = Map.copyOf(readSigningSettings());
-        }
-        return signingSettings;
-    }
-
-    private Map<String, String> readSigningSettings() {
-        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
-        String mode = java.util.Objects.requireNonNullElse(cdk.text("signing"), "off");
-        if (!mode.equals("off") && !mode.equals("managed")) {
-            throw new IllegalArgumentException("signing must be off or managed, not '" + mode + "'");
-        }
-        boolean managed = mode.equals("managed");
-        Map<String, String> env = new java.util.HashMap<>();
-        env.put("SIGNING", mode);
-        String repositories = java.util.Objects.requireNonNullElse(cdk.text("repositories"), "[\"wordpress\"]");
-        env.put("SIGNATURE_REQUIRED", java.util.Objects.requireNonNullElse(cdk.text("signatureRequired"), managed ? repositories : "[]"));
-        String identities = cdk.text("signingIdentities");
-        if (identities == null && managed) {
-            identities = "[\"" + LocalSigning.PROFILE + "\"]";
-        }
-        env.put("SIGNING_IDENTITIES", java.util.Objects.requireNonNullElse(identities, "[]"));
-        String roots = cdk.text("signingTrustRoots");
-        if (roots != null) {
-            roots = Path.of(roots).toAbsolutePath().toString();
-        } else if (managed) {
-            roots = signing().rootPem().toString();
-        }
-        env.put("SIGNING_TRUST_ROOTS", java.util.Objects.requireNonNullElse(roots, ""));
-        String x509Roots = cdk.text("signingX509TrustRoots"); // the CAs of x509.subject identities: none unless given
-        env.put("SIGNING_X509_TRUST_ROOTS", x509Roots == null ? "" : Path.of(x509Roots).toAbsolutePath().toString());
-        env.put("SIGNATURE_REVOCATION_CHECK", java.util.Objects.requireNonNullElse(cdk.text("signatureRevocationCheck"), "enforce"));
-        env.put("SIGNING_WAIT_SECONDS", java.util.Objects.requireNonNullElse(cdk.text("signingWaitSeconds"), "60"));
-        return env;
+        SigningOptions s = configuration().signing();
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.SIGNING, s.mode());
+        m.put(Setting.SIGNATURE_REQUIRED, json(s.required()));
+        m.put(Setting.SIGNING_IDENTITIES, json(s.identities()));
+        m.put(Setting.SIGNING_TRUST_ROOTS, absolute(s.trustRootsPath()));
+        m.put(Setting.SIGNING_X509_TRUST_ROOTS, absolute(s.x509TrustRootsPath()));
+        m.put(Setting.SIGNATURE_REVOCATION_CHECK, s.revocationEnforced() ? "enforce" : "skip");
+        m.put(Setting.SIGNING_WAIT_SECONDS, Integer.toString(s.waitSeconds()));
+        return names(m);
     }
 
     /** Locally the home account is the one the sample events in events/ name (a replication destination without an account is in it). */
     public static final String LOCAL_ACCOUNT = "123456789012";
+    /** Locally the home region is the one the sample events in events/ name. */
+    public static final String LOCAL_REGION = "us-east-1";
+    /** One local host runs the app and the database (the local agent stands in for SSM on it). */
+    static final String LOCAL_HOSTS = Setting.HOSTS.defaultValue();
 
     /**
-     * The registry estate's settings from cdk.json's context (and -c overrides), as the stack would set them:
-     * the replication destinations (each with its account), the deadline, the managed repositories; the app's repository
-     * and hosts for image-scan.
+     * The registry estate's settings from the configuration, as the stack would set them: the replication destinations
+     * (each with its account), the deadline, the managed repositories; the app's repository and the hosts for image-scan.
      */
     public Map<String, String> estateSettings() {
-        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
-        String home = homeAccount();
-        Map<String, String> env = new java.util.HashMap<>();
-        String replication = java.util.Objects.requireNonNullElse(cdk.text("replication"), "[]");
-        env.put("REPLICATION_DESTINATIONS", destinationsJson(dev.quartermaster.replication.Destination.parseList(replication, home)));
-        env.put("REPLICATION_DEADLINE_MINUTES", Integer.toString(cdk.integer("replicationDeadlineMinutes", 60)));
-        String repositories = java.util.Objects.requireNonNullElse(cdk.text("repositories"), "[\"wordpress\"]");
-        env.put("REPLICATION_REPOSITORIES", repositories.startsWith("[") ? repositories : jsonList(repositories.split(",")));
-        env.put("RELEASE_REPOSITORY", java.util.Objects.requireNonNullElse(cdk.text("releaseRepository"), "wordpress"));
-        env.put("HOSTS", dev.quartermaster.contract.Setting.HOSTS.defaultValue());
-        return env;
+        Configuration c = configuration();
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.REPLICATION_DESTINATIONS, destinationsJson(destinations()));
+        m.put(Setting.REPLICATION_DEADLINE_MINUTES, Integer.toString(c.estate().replicationDeadlineMinutes()));
+        m.put(Setting.REPLICATION_REPOSITORIES, json(c.repositories()));
+        m.put(Setting.RELEASE_REPOSITORY, c.release().repository());
+        m.put(Setting.HOSTS, LOCAL_HOSTS);
+        return names(m);
     }
 
-    /** The replication destinations cdk.json's context (and -c overrides) name, with their accounts. */
-    public java.util.List<dev.quartermaster.replication.Destination> destinations() {
-        return dev.quartermaster.replication.Destination.parseList(estateSettings().get("REPLICATION_DESTINATIONS"), LOCAL_ACCOUNT);
+    /** The replication destinations the configuration names, with their accounts. */
+    public List<dev.quartermaster.replication.Destination> destinations() {
+        return destinations(homeAccount());
     }
 
-    /** The replication destinations cdk.json's context (and -c overrides) name, a destination without an account being in {@code home}. */
-    public java.util.List<dev.quartermaster.replication.Destination> destinations(String home) {
-        String replication = java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("replication"), "[]");
-        return dev.quartermaster.replication.Destination.parseList(replication, home);
+    /** The replication destinations the configuration names, a destination without an account being in {@code home}. */
+    public List<dev.quartermaster.replication.Destination> destinations(String home) {
+        OptionSource source = localSource(OptionSource.cdkJson(home(), context), home).withFallback(Options.HOME_ACCOUNT, home);
+        return Configuration.read(source).estate().replication().stream()
+                .map(d -> new dev.quartermaster.replication.Destination(d.region(), d.account() == null ? home : d.account())).toList();
     }
 
-    /** The managed repositories as cdk.json's context (and -c overrides) name them. */
-    public java.util.List<String> managedRepositories() {
-        return dev.quartermaster.replication.ReplicationRoot.repositories(estateSettings().get("REPLICATION_REPOSITORIES"));
+    /** The managed repositories as the configuration names them. */
+    public List<String> managedRepositories() {
+        return configuration().repositories();
     }
 
     /** Locally the home account: -c homeAccount=, else the one the sample events name. */
     public String homeAccount() {
-        return java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("homeAccount"), LOCAL_ACCOUNT);
+        return configuration().estate().homeAccount();
     }
 
-    private static String destinationsJson(java.util.List<dev.quartermaster.replication.Destination> list) {
-        return list.stream().map(d -> "{\"region\":\"" + d.region() + "\",\"account\":\"" + d.account() + "\"}")
-                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    private static String destinationsJson(List<dev.quartermaster.replication.Destination> list) {
+        return json(list.stream().map(d -> Map.of("region", d.region(), "account", d.account())).toList());
     }
 
-    private static String jsonList(String[] items) {
-        return java.util.Arrays.stream(items).map(String::trim).filter(x -> !x.isEmpty()).map(x -> "\"" + x + "\"")
-                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    private static String json(Object value) {
+        return dev.quartermaster.events.EventParser.JSON.valueToTree(value).toString();
+    }
+
+    private static String absolute(String path) {
+        return path.isEmpty() ? "" : Path.of(path).toAbsolutePath().toString();
+    }
+
+    /** Settings by their environment names. */
+    private static Map<String, String> names(Map<Setting, String> settings) {
+        Map<String, String> out = new HashMap<>();
+        settings.forEach((k, v) -> out.put(k.name(), v));
+        return out;
     }
 
     private final Map<String, LocalRegistry> replicaRegistries = new java.util.HashMap<>();

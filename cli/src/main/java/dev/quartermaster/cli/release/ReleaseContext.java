@@ -60,7 +60,7 @@ public final class ReleaseContext implements AutoCloseable {
                     () -> { }, out, false);
             return new ReleaseContext(service, flow, p, null);
         }
-        LocalEnvironment local = LocalEnvironment.persistent();
+        LocalEnvironment local = target.local();
         try {
             ReleaseContext c = local(local, restorePoint, out);
             return new ReleaseContext(c.service, c.flow, c.platform, local);

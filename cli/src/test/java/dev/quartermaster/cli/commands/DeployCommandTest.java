@@ -78,4 +78,13 @@ class DeployCommandTest {
         assertThat(err.toString()).contains("have no RepositoryEncryption");
         assertThat(home.resolve(DeployRecord.FILE)).doesNotExist();
     }
+
+    @Test
+    void deploy_whenAKeyIsUndeclared_refusesBeforeCdkRuns(@TempDir Path home) {
+        int rc = run(home, cdk(0, OUTPUTS), "--context", "replicaton=[]");
+
+        assertThat(rc).isEqualTo(2);
+        assertThat(calls).isEmpty();
+        assertThat(err.toString()).contains("unknown option 'replicaton' — did you mean 'replication'?");
+    }
 }

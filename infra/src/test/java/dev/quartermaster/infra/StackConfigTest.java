@@ -8,21 +8,22 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ConfigTest {
+class StackConfigTest {
     @Test
     void from_whenNothingSet_usesDocumentedDefaults() {
-        Config c = Config.from(k -> null);
+        StackConfig c = StackConfig.from(Map.of());
 
         assertThat(c.repositories()).containsExactly("wordpress");
-        assertThat(c.backupRetentionDays()).isEqualTo(7);
-        assertThat(c.backupSchedule()).isEqualTo("cron(0 3 * * ? *)");
-        assertThat(c.verifyRules()).contains("version.php");
+        assertThat(c.options().backups().retentionDays()).isEqualTo(7);
+        assertThat(c.options().backups().schedule()).isEqualTo("cron(0 3 * * ? *)");
+        assertThat(c.options().checks().verifyRules()).contains("version.php");
+        assertThat(c.signing()).isEqualTo(Signing.off());
     }
 
     @Test
     void from_whenListGivenAsJsonOrCsv_readsBoth() {
-        assertThat(Config.from(Map.<String, Object>of("repositories", List.of("a1", "b2"))::get).repositories()).containsExactly("a1", "b2");
-        assertThat(Config.from(Map.<String, Object>of("repositories", "a1, b2")::get).repositories()).containsExactly("a1", "b2");
+        assertThat(StackConfig.from(Map.<String, Object>of("repositories", List.of("a1", "b2"))).repositories()).containsExactly("a1", "b2");
+        assertThat(StackConfig.from(Map.<String, Object>of("repositories", "a1, b2")).repositories()).containsExactly("a1", "b2");
     }
 
     @Test
@@ -30,7 +31,7 @@ class ConfigTest {
         Map<String, Object> ctx = Map.of("repositories", "Bad Name", "alertEmail", "nope",
                 "backupSchedule", "every day", "backupRetentionDays", "seven", "database", "wp;drop");
 
-        assertThatThrownBy(() -> Config.from(ctx::get)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StackConfig.from(ctx)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("repositories: 'Bad Name'")
                 .hasMessageContaining("alertEmail: 'nope'")
                 .hasMessageContaining("backupSchedule: 'every day'").hasMessageContaining("cron(")
@@ -41,7 +42,7 @@ class ConfigTest {
 
     @Test
     void from_whenColdTransitionNotBeforeExpiry_rejects() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("backupColdAfterDays", 7)::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("backupColdAfterDays", 7)))
                 .hasMessageContaining("backupColdAfterDays (7) must be smaller than backupRetentionDays (7)");
     }
 
@@ -49,13 +50,13 @@ class ConfigTest {
     void from_whenVerifyRuleHasNoVersionGroup_rejects() {
         String rules = "[{\"repository\":\"wordpress\",\"tagPattern\":\"^wp-.*$\",\"source\":\"label\",\"key\":\"org.opencontainers.image.version\"}]";
 
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("verifyRules", rules)::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("verifyRules", rules)))
                 .hasMessageContaining("verifyRules: rule 1: tagPattern needs a named group (?<version>");
     }
 
     @Test
     void from_whenVerifyRulesNotJson_rejects() {
-        assertThatThrownBy(() -> Config.from(Map.<String, Object>of("verifyRules", "[{")::get))
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("verifyRules", "[{")))
                 .hasMessageContaining("verifyRules: not valid JSON");
     }
 }
