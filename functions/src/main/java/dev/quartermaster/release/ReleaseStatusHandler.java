@@ -20,7 +20,8 @@ public final class ReleaseStatusHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ReleaseStatusHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ReleaseStatusHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
         acceptingOnly(platform.origin());
     }
