@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -558,10 +557,5 @@ public final class ReleaseService {
                 return Optional.empty();
             }
         });
-    }
-
-    /** A release id for bin/qm's local agent, which has no SSM to mint one. */
-    public static String newId() {
-        return UUID.randomUUID().toString();
     }
 }

@@ -41,7 +41,6 @@ public final class QuartermasterStack extends Stack {
     private final Config config;
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
-    private Operations operations;
     private final Bucket backups;
     private final Bucket archive;
     private final Alerting alerting;
@@ -78,7 +77,7 @@ public final class QuartermasterStack extends Stack {
         this.releases = new Releases(this, "Releases", new Releases.Props(config, app, backups, databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
         new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.cloudTrail(), getStackName()));
-        this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
+        new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
                 alerting.topic(), config.maxBackupAgeHours(), functions.created().stream()
                 .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
                 config.repositories()));
