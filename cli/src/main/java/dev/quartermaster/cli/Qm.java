@@ -5,18 +5,28 @@ import dev.quartermaster.cli.local.*;
 import dev.quartermaster.cli.release.*;
 import dev.quartermaster.cli.bench.*;
 import dev.quartermaster.cli.demo.*;
+import dev.quartermaster.cli.lifecycle.LifecycleCommand;
+import dev.quartermaster.cli.ops.StatusCommand;
+import dev.quartermaster.cli.replication.ReplicateCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** bin/qm: the project's command line. */
-@Command(name = "qm", mixinStandardHelpOptions = true, version = "quartermaster 0.1.0",
+@Command(name = "qm", mixinStandardHelpOptions = true, versionProvider = Qm.Version.class,
         description = "Quartermaster: ECR image ledger, version verification, image archive, release switch and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
                 BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
                 ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
                 ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class})
 public final class Qm implements Runnable {
+    /** The version the poms give the build (the contract's filtered version.properties). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"quartermaster " + dev.quartermaster.contract.Bundle.version()};
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

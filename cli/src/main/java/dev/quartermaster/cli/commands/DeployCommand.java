@@ -1,8 +1,8 @@
 package dev.quartermaster.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.cli.CdkContext;
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.local.CdkContext;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.contract.DeployRecord;
 import dev.quartermaster.contract.StackOutput;

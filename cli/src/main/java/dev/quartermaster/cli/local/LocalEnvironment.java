@@ -193,7 +193,7 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     private Map<String, String> readSigningSettings() {
-        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
+        CdkContext cdk = CdkContext.read(home(), context);
         String mode = java.util.Objects.requireNonNullElse(cdk.text("signing"), "off");
         if (!mode.equals("off") && !mode.equals("managed")) {
             throw new IllegalArgumentException("signing must be off or managed, not '" + mode + "'");
@@ -231,7 +231,7 @@ public final class LocalEnvironment implements AutoCloseable {
      * and hosts for image-scan.
      */
     public Map<String, String> estateSettings() {
-        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
+        CdkContext cdk = CdkContext.read(home(), context);
         String home = homeAccount();
         Map<String, String> env = new java.util.HashMap<>();
         String replication = java.util.Objects.requireNonNullElse(cdk.text("replication"), "[]");
@@ -251,7 +251,7 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** The replication destinations cdk.json's context (and -c overrides) name, a destination without an account being in {@code home}. */
     public java.util.List<dev.quartermaster.replication.Destination> destinations(String home) {
-        String replication = java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("replication"), "[]");
+        String replication = java.util.Objects.requireNonNullElse(CdkContext.read(home(), context).text("replication"), "[]");
         return dev.quartermaster.replication.Destination.parseList(replication, home);
     }
 
@@ -262,7 +262,7 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** Locally the home account: -c homeAccount=, else the one the sample events name. */
     public String homeAccount() {
-        return java.util.Objects.requireNonNullElse(dev.quartermaster.cli.CdkContext.read(home(), context).text("homeAccount"), LOCAL_ACCOUNT);
+        return java.util.Objects.requireNonNullElse(CdkContext.read(home(), context).text("homeAccount"), LOCAL_ACCOUNT);
     }
 
     private static String destinationsJson(java.util.List<dev.quartermaster.replication.Destination> list) {

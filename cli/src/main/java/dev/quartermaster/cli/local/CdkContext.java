@@ -1,4 +1,4 @@
-package dev.quartermaster.cli;
+package dev.quartermaster.cli.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.contract.LifecycleRules;
