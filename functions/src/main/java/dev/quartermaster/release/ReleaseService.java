@@ -506,7 +506,7 @@ public final class ReleaseService {
         } else if (last.get().running().equals(running)) {
             reason = "in step: running the last release " + running;
         } else {
-            reason = "DRIFT: the host runs " + (running == null ? "no known digest" : running) + " but the last release put "
+            reason = ReleaseRecord.DRIFT + "the host runs " + (running == null ? "no known digest" : running) + " but the last release put "
                     + last.get().running() + " there";
         }
         return r.settled(ReleaseRecord.Status.CHECKED, running, null, reason, null, clock.instant());
@@ -518,7 +518,7 @@ public final class ReleaseService {
         attrs.put("host", o.host());
         attrs.put("commandId", o.commandId());
         if (o.kind() == ReleaseRecord.Kind.CHECK) {
-            if (o.reason() != null && o.reason().startsWith("DRIFT")) {
+            if (o.drifted()) {
                 attrs.put("running", String.valueOf(o.running()));
                 alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " on " + o.host() + " runs another digest than released",
                         o.reason() + ". Someone changed the host by hand, or a release ended unrecorded. bin/qm releases " + o.app()

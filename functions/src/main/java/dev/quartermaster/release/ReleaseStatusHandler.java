@@ -45,7 +45,7 @@ public final class ReleaseStatusHandler extends EventFunction {
                 if (r.kind() != ReleaseRecord.Kind.CHECK && r.finishedAt() != null && r.requestedAt() != null) {
                     QmMetrics.add(Metric.RELEASE_SECONDS, java.time.Duration.between(r.requestedAt(), r.finishedAt()).toMillis() / 1000.0);
                 }
-                if (r.kind() == ReleaseRecord.Kind.CHECK && r.reason() != null && r.reason().startsWith("DRIFT")) {
+                if (r.drifted()) {
                     QmMetrics.count(Metric.RELEASE_DRIFT);
                 }
                 Map<String, Object> details = new LinkedHashMap<>(r.details());

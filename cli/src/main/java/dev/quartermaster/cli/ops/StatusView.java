@@ -95,7 +95,7 @@ public final class StatusView {
             });
             history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
                 h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
-                if (c.reason() != null && c.reason().startsWith("DRIFT")) {
+                if (c.drifted()) {
                     problems.add("drift on " + host.name() + ": " + c.reason());
                 }
             });
