@@ -5,12 +5,16 @@ import dev.quartermaster.cli.local.*;
 import dev.quartermaster.cli.release.*;
 import dev.quartermaster.cli.bench.*;
 import dev.quartermaster.cli.demo.*;
+import dev.quartermaster.cli.console.Target;
+import dev.quartermaster.cli.lifecycle.LifecycleCommand;
+import dev.quartermaster.cli.ops.StatusCommand;
+import dev.quartermaster.cli.replication.ReplicateCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** bin/qm: the project's command line. */
-@Command(name = "qm", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "quartermaster 0.1.0",
+@Command(name = "qm", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Qm.Version.class,
         description = "Quartermaster: ECR image ledger, version and signature verification, image archive, registry estate, "
                 + "lifecycle guard, release switch and verified database backups.",
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
@@ -18,6 +22,13 @@ import picocli.CommandLine.Command;
                 ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
                 ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class})
 public final class Qm implements Runnable {
+    /** The version the poms give the build (the contract's filtered version.properties). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"quartermaster " + dev.quartermaster.contract.Bundle.version()};
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.commands.*;
 import dev.quartermaster.cli.local.*;
 import dev.quartermaster.cli.release.*;

@@ -1,5 +1,6 @@
 package dev.quartermaster.cli;
 
+import dev.quartermaster.cli.console.TextTable;
 import dev.quartermaster.cli.commands.*;
 import dev.quartermaster.cli.local.*;
 import dev.quartermaster.cli.release.*;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,5 +121,28 @@ public class QmTest {
         assertThat(lines.get(1)).contains("…").endsWith("abc");
         assertThat(lines.get(2)).startsWith("short  line").endsWith("def");
         assertThat(lines.get(1).indexOf("abc")).isEqualTo(lines.get(2).indexOf("def"));
+    }
+
+    @Test
+    void version_isTheBuilds_andWrittenOnlyInThePoms() throws Exception {
+        String version = dev.quartermaster.contract.Bundle.version();
+        assertThat(new Qm.Version().getVersion()).containsExactly("quartermaster " + version);
+        assertThat(run(new ByteArrayOutputStream(), "--version")).isZero();
+
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<Path> writing;
+        try (var files = Files.walk(root)) {
+            writing = files.filter(Files::isRegularFile)
+                    .filter(f -> !root.relativize(f).toString().matches("(.*/)?(target|node_modules|cdk\\.out|\\.git|\\.qm)/.*|(.*/)?pom\\.xml"))
+                    .filter(f -> {
+                        try {
+                            return Files.size(f) < 2_000_000 && Files.readString(f).contains(version);
+                        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                            return false; // not text
+                        }
+                    }).toList();
+        }
+        assertThat(writing).as("files besides the poms that write the version " + version + " (derive it: Bundle.version(), or the pom in scripts)")
+                .isEmpty();
     }
 }

@@ -13,8 +13,8 @@ public enum Bundle {
     IMAGES("images", List.of("ledger", "verify", "replication")),
     /** image-archive, archive-scrub, archive-prune: DynamoDB, SNS, ECR, S3. */
     ARCHIVE("archive", List.of("archive")),
-    /** the backup and release functions: DynamoDB, SNS, S3, SSM. */
-    HOST("host", List.of("backup", "release"));
+    /** the backup, release and lifecycle-guard functions: DynamoDB, SNS, S3, SSM. */
+    HOST("host", List.of("backup", "release", "lifecycle"));
 
     private final String classifier;
     private final List<String> handlerPackages;

@@ -66,7 +66,7 @@ public final class Catalog {
             "Hourly: ask the host which digest runs (release-status alerts on drift)", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.RELEASE_RECORDS, 1024, 30);
 
-    public static final FunctionSpec LIFECYCLE_GUARD = new FunctionSpec("lifecycle-guard", "dev.quartermaster.release.LifecycleGuardHandler",
+    public static final FunctionSpec LIFECYCLE_GUARD = new FunctionSpec("lifecycle-guard", "dev.quartermaster.lifecycle.LifecycleGuardHandler",
             "Each run of ECR's lifecycle policy: alert when it expired an image a release needs or the archive lacks", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.GUARD_CLAIMS, 1024, 60);
 

@@ -1,32 +1,18 @@
 package dev.quartermaster.app;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.quartermaster.archive.ArchiveHandler;
-import dev.quartermaster.archive.ArchivePruneHandler;
-import dev.quartermaster.archive.ArchiveRoot;
-import dev.quartermaster.archive.ArchiveScrubHandler;
-import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.backup.BackupStartHandler;
-import dev.quartermaster.backup.BackupStatusHandler;
-import dev.quartermaster.backup.BackupWatchdogHandler;
-import dev.quartermaster.backup.RestoreDrillHandler;
 import dev.quartermaster.common.EventFunction;
+import dev.quartermaster.common.Platform;
 import dev.quartermaster.contract.Catalog;
 import dev.quartermaster.contract.FunctionSpec;
-import dev.quartermaster.ledger.ImageActionHandler;
-import dev.quartermaster.ledger.ImageLedger;
-import dev.quartermaster.ledger.LedgerRoot;
-import dev.quartermaster.release.ReleaseDriftHandler;
-import dev.quartermaster.release.ReleaseRoot;
-import dev.quartermaster.release.ReleaseStatusHandler;
-import dev.quartermaster.verify.ScanHandler;
-import dev.quartermaster.verify.VerifyHandler;
-import dev.quartermaster.verify.VerifyRoot;
+
+import java.lang.reflect.InvocationTargetException;
 
 /**
- * Builds a catalogued function the way its Lambda constructor does, from a {@link Wiring}: what
- * {@code bin/qm invoke}, the demo and the tests run. Lambda itself never uses this class: each handler's
- * no-arg constructor builds its own ports from the environment.
+ * Builds a catalogued function the way Lambda does: the catalogue's handler class, by name. Lambda calls its no-arg
+ * constructor (the platform from the function's environment); this calls its platform constructor with a
+ * {@link Wiring}'s platform, whose ports bin/qm, the demo and the tests may have replaced. Each handler is wired in
+ * one place: that constructor.
  */
 public final class Handlers {
     private Handlers() {
@@ -35,33 +21,18 @@ public final class Handlers {
     public static RequestStreamHandler create(String name, Wiring w) {
         FunctionSpec spec = Catalog.byName(name).orElseThrow(() -> new IllegalArgumentException(
                 "unknown function '" + name + "'; the stack deploys: " + String.join(", ", Catalog.names())));
-        var p = w.platform();
-        EventFunction handler = switch (spec.name()) {
-            case "image-action" -> new ImageActionHandler(new ImageLedger(LedgerRoot.store(p), p.alerts()));
-            case "image-verify" -> new VerifyHandler(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)),
-                    VerifyRoot.managedRepositories(p.settings()));
-            case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
-            case "image-replication" -> new dev.quartermaster.replication.ReplicationHandler(
-                    dev.quartermaster.replication.ReplicationRoot.service(p, w.replicationStatus().apply(p)));
-            case "backup-start" -> new BackupStartHandler(BackupRoot.service(p, w.commands().apply(p)));
-            case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));
-            case "restore-drill" -> new RestoreDrillHandler(BackupRoot.service(p, w.commands().apply(p)));
-            case "backup-watchdog" -> new BackupWatchdogHandler(BackupRoot.service(p, w.commands().apply(p)));
-            case "image-archive" -> {
-                var registry = w.registry().apply(p);
-                yield new ArchiveHandler(ArchiveRoot.service(p, registry), ArchiveRoot.lister(p, registry), ArchiveRoot.repositories(p.settings()));
+        Platform p = w.platform();
+        EventFunction handler;
+        try {
+            handler = Class.forName(spec.handlerClass()).asSubclass(EventFunction.class).getConstructor(Platform.class).newInstance(p);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the handler's own refusal (a setting missing or malformed), as Lambda's init would report it
             }
-            case "archive-scrub" -> new ArchiveScrubHandler(ArchiveRoot.upkeep(p), ArchiveRoot.scrubPercent(p.settings()));
-            case "release-status" -> new ReleaseStatusHandler(ReleaseRoot.service(p, w.commands().apply(p)));
-            case "release-drift" -> new ReleaseDriftHandler(ReleaseRoot.service(p, w.commands().apply(p)));
-            case "lifecycle-guard" -> new dev.quartermaster.release.LifecycleGuardHandler(new dev.quartermaster.release.LifecycleGuard(
-                    ReleaseRoot.service(p, w.commands().apply(p)), LedgerRoot.store(p), p.alerts()), dev.quartermaster.idempotency.IdempotencyRoot.store(p),
-                    ReleaseRoot.hearing(p));
-            case "archive-prune" -> new ArchivePruneHandler(ArchiveRoot.upkeep(p), ArchiveRoot.retention(p.settings()), ArchiveRoot.grace(p.settings()));
-            default -> throw new IllegalStateException("the catalogue lists " + name + " but Handlers cannot build it: add it here");
-        };
-        if (!handler.getClass().getName().equals(spec.handlerClass())) {
-            throw new IllegalStateException(name + " is " + handler.getClass().getName() + " but the catalogue says " + spec.handlerClass());
+            throw new IllegalStateException(name + ": " + spec.handlerClass() + " could not be built: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("the catalogue lists " + name + " as " + spec.handlerClass()
+                    + ", which must be an EventFunction with a public constructor taking a Platform: " + e, e);
         }
         return handler.acceptingOnly(p.origin());
     }

@@ -1,40 +1,44 @@
 package dev.quartermaster.app;
 
-import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.host.CommandRunner;
-import dev.quartermaster.host.HostRoot;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryRoot;
+import dev.quartermaster.replication.ReplicationStatus;
+import dev.quartermaster.signature.RevocationCheck;
+import dev.quartermaster.signature.SignatureRoot;
 
 import java.util.function.Function;
 
 /**
- * How to build the functions outside Lambda: the shared platform, and the two ports that have no local
- * AWS twin and that bin/qm and the tests replace: the registry (a local one) and the command runner
- * (the local agent, a recording fake). By default both come from the settings, as in Lambda.
+ * How to build the functions outside Lambda: the shared platform, with the ports that have no local AWS twin replaced
+ * where bin/qm and the tests need it: the registry (a local one), the command runner (the local agent, a recording
+ * fake), the revocation list and the replication status. By default each comes from the settings, as in Lambda (their
+ * roots: {@code RegistryRoot}, {@code HostRoot}, {@code SignatureRoot}, {@code ReplicationRoot}).
  */
-public record Wiring(Platform platform, Function<Platform, RegistryClient> registry, Function<Platform, CommandRunner> commands,
-                     Function<Platform, dev.quartermaster.signature.RevocationCheck> revocations,
-                     Function<Platform, dev.quartermaster.replication.ReplicationStatus> replicationStatus) {
+public record Wiring(Platform platform) {
 
     public static Wiring of(Platform platform) {
-        return new Wiring(platform, RegistryRoot::registry, HostRoot::ssmCommands, dev.quartermaster.signature.SignatureRoot::signer,
-                p -> new dev.quartermaster.replication.EcrReplicationStatus(RegistryRoot.ecr(p)));
+        return new Wiring(platform);
     }
 
     /** Where late replicas are checked (ECR's DescribeImageReplicationStatus by default; the destination registries locally). */
-    public Wiring withReplicationStatus(dev.quartermaster.replication.ReplicationStatus status) {
-        return new Wiring(platform, registry, commands, revocations, p -> status);
+    public Wiring withReplicationStatus(ReplicationStatus status) {
+        return new Wiring(platform.with(ReplicationStatus.class, p -> status));
     }
 
-    /** @param registry built when a verify function is built (so the local registry starts only then) */
+    /** @param registry built when a function that reads the registry is built (so the local registry starts only then) */
     public Wiring withRegistry(Function<Platform, RegistryClient> registry) {
-        return new Wiring(platform, registry, commands, revocations, replicationStatus);
+        return new Wiring(platform.with(RegistryClient.class, registry));
     }
 
     public Wiring withCommands(CommandRunner runner) {
-        return new Wiring(platform, registry, p -> runner, revocations, replicationStatus);
+        return new Wiring(platform.with(CommandRunner.class, p -> runner));
+    }
+
+    /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
+    public Wiring withRevocations(RevocationCheck check) {
+        return new Wiring(platform.with(RevocationCheck.class, p -> check));
     }
 
     /**
@@ -48,15 +52,10 @@ public record Wiring(Platform platform, Function<Platform, RegistryClient> regis
         boolean roots = !s.get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()
                 || !s.get(dev.quartermaster.contract.Setting.SIGNING_X509_TRUST_ROOTS).isBlank();
         String identities = s.get(dev.quartermaster.contract.Setting.SIGNING_IDENTITIES).replaceAll("\\s", "");
-        if (!dev.quartermaster.signature.SignatureRoot.enabled(s) || !roots || identities.isEmpty() || identities.equals("[]")) {
+        if (!SignatureRoot.enabled(s) || !roots || identities.isEmpty() || identities.equals("[]")) {
             return null;
         }
-        return dev.quartermaster.signature.SignatureRoot.service(dev.quartermaster.signature.SignatureRoot.policy(platform.settings()),
-                registry.apply(platform), revocations.apply(platform), dev.quartermaster.signature.SignatureRoot.signingStatus(platform));
-    }
-
-    /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
-    public Wiring withRevocations(dev.quartermaster.signature.RevocationCheck check) {
-        return new Wiring(platform, registry, commands, p -> check, replicationStatus);
+        return SignatureRoot.service(SignatureRoot.policy(platform.settings()), RegistryRoot.registry(platform), SignatureRoot.revocations(platform),
+                SignatureRoot.signingStatus(platform));
     }
 }

@@ -38,7 +38,8 @@ public final class ArchiveHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ArchiveHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ArchiveHandler(Platform platform) {
         this(platform, RegistryRoot.registry(platform));
         acceptingOnly(platform.origin());
     }

@@ -20,7 +20,8 @@ public final class ArchivePruneHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ArchivePruneHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ArchivePruneHandler(Platform platform) {
         this(ArchiveRoot.upkeep(platform), ArchiveRoot.retention(platform.settings()), ArchiveRoot.grace(platform.settings()));
         acceptingOnly(platform.origin());
     }

@@ -22,7 +22,8 @@ public final class ArchiveScrubHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ArchiveScrubHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ArchiveScrubHandler(Platform platform) {
         this(ArchiveRoot.upkeep(platform), ArchiveRoot.scrubPercent(platform.settings()));
         acceptingOnly(platform.origin());
     }

@@ -15,7 +15,7 @@ public final class BackupRoot {
 
     /** The backup service with SSM Run Command (AWS). */
     public static BackupService service(Platform p) {
-        return service(p, HostRoot.ssmCommands(p));
+        return service(p, HostRoot.commands(p));
     }
 
     /** The backup service with another command runner (bin/qm's local agent, a test's recording fake). */

@@ -20,7 +20,8 @@ public final class BackupStatusHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private BackupStatusHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public BackupStatusHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
     }

@@ -17,7 +17,8 @@ public final class BackupWatchdogHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private BackupWatchdogHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public BackupWatchdogHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
     }

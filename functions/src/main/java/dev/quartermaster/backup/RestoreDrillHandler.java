@@ -17,7 +17,8 @@ public final class RestoreDrillHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private RestoreDrillHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public RestoreDrillHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
     }

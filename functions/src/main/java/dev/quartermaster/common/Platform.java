@@ -13,7 +13,10 @@ import java.util.function.Supplier;
  * What every feature shares, built once per container: the settings, the SDK clients (each built when
  * first used), the table and where alerts go. It knows no feature: stores and ports are built by their own
  * composition roots ({@code LedgerRoot}, {@code IdempotencyRoot}, {@code RegistryRoot}, {@code HostRoot},
- * {@code BackupRoot}) and kept here, one per container, through {@link #shared}.
+ * {@code BackupRoot}) and kept here, one per container, through {@link #shared}. A port that has no local AWS twin (the
+ * registry, the host's command runner, the revocation list, the replication status) is built by its root through
+ * {@link #shared} too, so bin/qm and the tests replace it with {@link #with} and every handler is built one way: its
+ * constructor from a platform, in Lambda and out.
  * The shared settings are read here, at construction, so a function's reads are all known up front.
  */
 public final class Platform {
@@ -23,6 +26,7 @@ public final class Platform {
     private final EventOrigin origin;
     private final Supplier<DynamoDbClient> dynamoDb;
     private final Map<Class<?>, Object> components;
+    private final Map<Class<?>, Function<Platform, ?>> replacements;
     private final Supplier<Alerts> alerts;
 
     public Platform(Settings settings) {
@@ -33,6 +37,7 @@ public final class Platform {
         String topic = nullIfEmpty(settings.get(Setting.ALERT_TOPIC_ARN));
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
         this.components = new ConcurrentHashMap<>();
+        this.replacements = Map.of();
         this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
         if (Priming.snapStart()) {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
@@ -45,14 +50,15 @@ public final class Platform {
         }
     }
 
-    private Platform(Platform base, Alerts replacement) {
+    private Platform(Platform base, Supplier<Alerts> alerts, Map<Class<?>, Object> components, Map<Class<?>, Function<Platform, ?>> replacements) {
         this.settings = base.settings;
         this.clients = base.clients;
         this.table = base.table;
         this.origin = base.origin;
         this.dynamoDb = base.dynamoDb;
-        this.components = base.components;
-        this.alerts = () -> replacement;
+        this.components = components;
+        this.replacements = Map.copyOf(replacements);
+        this.alerts = alerts;
     }
 
     /** Lambda: everything from the function's environment. */
@@ -62,7 +68,17 @@ public final class Platform {
 
     /** The same platform, alerting somewhere else (a file for bin/qm, a list in tests). */
     public Platform withAlerts(Alerts replacement) {
-        return new Platform(this, replacement);
+        return new Platform(this, () -> replacement, components, replacements);
+    }
+
+    /**
+     * The same platform with {@code port} built by {@code factory} instead of its root's default (bin/qm's local registry
+     * and agent, a test's fakes). Nothing built before is kept: what was built with the default is built again.
+     */
+    public <T> Platform with(Class<T> port, Function<Platform, ? extends T> factory) {
+        Map<Class<?>, Function<Platform, ?>> replaced = new java.util.HashMap<>(replacements);
+        replaced.put(port, factory);
+        return new Platform(this, alerts, new ConcurrentHashMap<>(), replaced);
     }
 
     public Settings settings() {
@@ -87,11 +103,15 @@ public final class Platform {
         return table;
     }
 
-    /** One {@code key} per container (and per copy made with {@link #withAlerts}): built by {@code factory} on first use. */
+    /**
+     * One {@code key} per container (and per copy made with {@link #withAlerts}): built on first use by {@code factory},
+     * or by the replacement {@link #with} gave for it.
+     */
     public <T> T shared(Class<T> key, Function<Platform, T> factory) {
         Object existing = components.get(key);
         if (existing == null) {
-            existing = components.computeIfAbsent(key, k -> factory.apply(this));
+            Function<Platform, ?> build = replacements.getOrDefault(key, factory);
+            existing = components.computeIfAbsent(key, k -> build.apply(this));
         }
         return key.cast(existing);
     }

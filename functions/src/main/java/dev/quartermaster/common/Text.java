@@ -1,5 +1,7 @@
 package dev.quartermaster.common;
 
+import dev.quartermaster.events.Validation;
+
 /**
  * Bounds and cleans text that came from outside (events, registries, image contents) before it is
  * stored, logged or alerted: control characters (CR, LF, ESC, ...) become spaces and the length is capped.
@@ -8,17 +10,13 @@ public final class Text {
     private Text() {
     }
 
-    /** One line: every control character becomes a space; at most {@code max} characters (with an ellipsis). */
+    /**
+     * One line: every control character becomes a space; at most {@code max} characters (with an ellipsis). The events
+     * package cleans what arrives the same way, with its own ({@link Validation#oneLine}): common builds on events, not
+     * the other way round.
+     */
     public static String oneLine(String s, int max) {
-        if (s == null) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max + 1));
-        for (int i = 0; i < s.length() && b.length() <= max; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
-        }
-        return b.length() > max ? b.substring(0, Math.max(0, max - 1)) + "…" : b.toString();
+        return Validation.oneLine(s, max);
     }
 
     /** Printable ASCII only (what an SNS subject accepts), at most {@code max} characters. */

@@ -66,8 +66,8 @@ public record Inspector2Finding(String findingArn, String repository, String dig
         String vuln = detail.path("packageVulnerabilityDetails").path("vulnerabilityId").asText("");
         String title = detail.path("title").asText("");
         return new Inspector2Finding(arn, Validation.repository(m.group(1)), Validation.digest(m.group(2)), severity, status,
-                dev.quartermaster.common.Text.oneLine(vuln.isEmpty() ? "(no id)" : vuln, 64),
-                dev.quartermaster.common.Text.oneLine(title.isEmpty() ? "(untitled)" : title, 200), updated);
+                Validation.oneLine(vuln.isEmpty() ? "(no id)" : vuln, 64),
+                Validation.oneLine(title.isEmpty() ? "(untitled)" : title, 200), updated);
     }
 
     /**

@@ -57,6 +57,22 @@ public final class Validation {
 
     /** For messages about rejected input: one line, at most 80 characters. */
     public static String abbreviate(String s) {
-        return dev.quartermaster.common.Text.oneLine(s, 80);
+        return oneLine(s, 80);
+    }
+
+    /**
+     * Text from outside as one line: every control character (CR, LF, ESC, ...) becomes a space; at most {@code max}
+     * characters (with an ellipsis). Here, where input arrives; {@code common.Text} offers it to the rest.
+     */
+    public static String oneLine(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max + 1));
+        for (int i = 0; i < s.length() && b.length() <= max; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
+        }
+        return b.length() > max ? b.substring(0, Math.max(0, max - 1)) + "…" : b.toString();
     }
 }

@@ -11,6 +11,11 @@ public final class HostRoot {
     private HostRoot() {
     }
 
+    /** The platform's command runner: SSM Run Command, unless the platform replaces it (bin/qm's local agent, a test's fake). */
+    public static CommandRunner commands(Platform p) {
+        return p.shared(CommandRunner.class, HostRoot::ssmCommands);
+    }
+
     /** SSM Run Command, its client built when a command is first sent or read. */
     public static CommandRunner ssmCommands(Platform p) {
         // only what the runner uses: the release functions build it too, without the backup settings

@@ -24,7 +24,8 @@ public final class ImageActionHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ImageActionHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ImageActionHandler(Platform platform) {
         this(new ImageLedger(LedgerRoot.store(platform), platform.alerts()));
         acceptingOnly(platform.origin());
         dev.quartermaster.common.Priming.reach("the ledger", () -> prime(platform)); // a priming that fails must not fail the function's init

@@ -78,11 +78,11 @@ public final class LifecyclePreview {
     public static List<Line> preview(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Map<String, Storage> storage,
                                      Needs needs, Instant now) {
         List<ImageRecord> live = live(images);
-        List<LifecycleRules.Image> evaluated = evaluated(live, marks, storage);
-        Map<LifecycleRules.Image, LifecycleRules.Outcome> outcomes = rules.evaluate(evaluated, now);
+        List<LifecycleEvaluation.Image> evaluated = evaluated(live, marks, storage);
+        Map<LifecycleEvaluation.Image, LifecycleEvaluation.Outcome> outcomes = LifecycleEvaluation.evaluate(rules, evaluated, now);
         List<Decision> decisions = new ArrayList<>();
-        for (LifecycleRules.Image image : evaluated) {
-            LifecycleRules.Outcome o = outcomes.get(image);
+        for (LifecycleEvaluation.Image image : evaluated) {
+            LifecycleEvaluation.Outcome o = outcomes.get(image);
             decisions.add(new Decision(o.actingRule().map(r -> r.action().name()).orElse(o.protectedByRelease() ? "PROTECTED" : "KEEP"),
                     o.actingRule().or(o::claimedBy).map(LifecycleRules.Rule::label).orElse("no rule selects it")));
         }
@@ -113,13 +113,13 @@ public final class LifecyclePreview {
      * tagPrefixList (ECR selects images carrying every prefix), a rule that selects no image; each with the fix.
      */
     public static List<String> findings(LifecycleRules rules, List<ImageRecord> images, Map<String, Set<String>> marks, Map<String, Storage> storage) {
-        return rules.findings(evaluated(live(images), marks, storage));
+        return LifecycleEvaluation.findings(rules, evaluated(live(images), marks, storage));
     }
 
-    private static List<LifecycleRules.Image> evaluated(List<ImageRecord> live, Map<String, Set<String>> marks, Map<String, Storage> storage) {
+    private static List<LifecycleEvaluation.Image> evaluated(List<ImageRecord> live, Map<String, Set<String>> marks, Map<String, Storage> storage) {
         return live.stream().map(i -> {
             Storage s = storage.getOrDefault(i.digest(), recorded(i));
-            return new LifecycleRules.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null, s.storageClass(), s.transitionedAt());
+            return new LifecycleEvaluation.Image(i.digest(), tags(i, marks), i.lastPushedAt(), null, s.storageClass(), s.transitionedAt());
         }).toList();
     }
 

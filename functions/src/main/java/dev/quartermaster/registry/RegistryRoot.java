@@ -28,8 +28,13 @@ public final class RegistryRoot {
         }, Clock.systemUTC());
     }
 
-    /** The registry client from REGISTRY_URL and REGISTRY_AUTH (ecr: a token from GetAuthorizationToken, renewed before it expires). */
+    /** The platform's registry client: {@link #fromSettings}'s, unless the platform replaces it (bin/qm's local registry). */
     public static RegistryClient registry(Platform p) {
+        return p.shared(RegistryClient.class, RegistryRoot::fromSettings);
+    }
+
+    /** The registry client from REGISTRY_URL and REGISTRY_AUTH (ecr: a token from GetAuthorizationToken, renewed before it expires). */
+    private static RegistryClient fromSettings(Platform p) {
         Settings s = p.settings();
         String url = s.get(Setting.REGISTRY_URL);
         String mode = s.get(Setting.REGISTRY_AUTH);

@@ -18,7 +18,8 @@ public final class ReleaseDriftHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ReleaseDriftHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ReleaseDriftHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
         acceptingOnly(platform.origin());
     }

@@ -35,6 +35,14 @@ public record ReleaseRecord(String app, String host, String commandId, Kind kind
         return overrideReason != null;
     }
 
+    /** How a drift check's reason starts when the host runs another digest than released: the verdict, as the record keeps it. */
+    static final String DRIFT = "DRIFT: ";
+
+    /** A drift check that found the host running another digest than the last release put there. */
+    public boolean drifted() {
+        return kind == Kind.CHECK && reason != null && reason.startsWith(DRIFT);
+    }
+
     /** The outcome the host reported, settled. */
     public ReleaseRecord settled(Status s, String runningDigest, String version, String why, String stepsJson, Instant at) {
         return new ReleaseRecord(app, host, commandId, kind, s, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,

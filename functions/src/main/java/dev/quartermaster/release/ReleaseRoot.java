@@ -24,7 +24,7 @@ public final class ReleaseRoot {
     }
 
     public static ReleaseService service(Platform p) {
-        return service(p, HostRoot.ssmCommands(p));
+        return service(p, HostRoot.commands(p));
     }
 
     /** With another command runner (bin/qm's local agent, a test's recording fake). */
@@ -58,16 +58,6 @@ public final class ReleaseRoot {
             default -> throw new IllegalStateException("REGISTRY_AUTH='" + s.get(Setting.REGISTRY_AUTH) + "' must be ecr or none");
         };
         return new ReleaseProtection(tags, Duration.ofDays(s.getInt(Setting.PROTECT_GRACE_DAYS)), Clock.systemUTC());
-    }
-
-    /** What the lifecycle guard heard, per repository (the ledger table). */
-    public static LifecycleHearing hearing(Platform p) {
-        return new DynamoDbLifecycleHearing(p.dynamoDb(), p.table());
-    }
-
-    /** When each repository's lifecycle policy last ran: ECR's GetLifecyclePolicy. */
-    public static LifecycleHearing.PolicyRuns policyRuns(Platform p) {
-        return new EcrLifecyclePolicyRuns(Platform.memo(() -> RegistryRoot.ecr(p)));
     }
 
     public static ReleaseStore store(Platform p) {

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -507,7 +506,7 @@ public final class ReleaseService {
         } else if (last.get().running().equals(running)) {
             reason = "in step: running the last release " + running;
         } else {
-            reason = "DRIFT: the host runs " + (running == null ? "no known digest" : running) + " but the last release put "
+            reason = ReleaseRecord.DRIFT + "the host runs " + (running == null ? "no known digest" : running) + " but the last release put "
                     + last.get().running() + " there";
         }
         return r.settled(ReleaseRecord.Status.CHECKED, running, null, reason, null, clock.instant());
@@ -519,7 +518,7 @@ public final class ReleaseService {
         attrs.put("host", o.host());
         attrs.put("commandId", o.commandId());
         if (o.kind() == ReleaseRecord.Kind.CHECK) {
-            if (o.reason() != null && o.reason().startsWith("DRIFT")) {
+            if (o.drifted()) {
                 attrs.put("running", String.valueOf(o.running()));
                 alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " on " + o.host() + " runs another digest than released",
                         o.reason() + ". Someone changed the host by hand, or a release ended unrecorded. bin/qm releases " + o.app()
@@ -558,10 +557,5 @@ public final class ReleaseService {
                 return Optional.empty();
             }
         });
-    }
-
-    /** A release id for bin/qm's local agent, which has no SSM to mint one. */
-    public static String newId() {
-        return UUID.randomUUID().toString();
     }
 }

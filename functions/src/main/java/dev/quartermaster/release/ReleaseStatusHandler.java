@@ -20,7 +20,8 @@ public final class ReleaseStatusHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ReleaseStatusHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ReleaseStatusHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
         acceptingOnly(platform.origin());
     }
@@ -44,7 +45,7 @@ public final class ReleaseStatusHandler extends EventFunction {
                 if (r.kind() != ReleaseRecord.Kind.CHECK && r.finishedAt() != null && r.requestedAt() != null) {
                     QmMetrics.add(Metric.RELEASE_SECONDS, java.time.Duration.between(r.requestedAt(), r.finishedAt()).toMillis() / 1000.0);
                 }
-                if (r.kind() == ReleaseRecord.Kind.CHECK && r.reason() != null && r.reason().startsWith("DRIFT")) {
+                if (r.drifted()) {
                     QmMetrics.count(Metric.RELEASE_DRIFT);
                 }
                 Map<String, Object> details = new LinkedHashMap<>(r.details());

@@ -32,7 +32,8 @@ public final class ReplicationHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ReplicationHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ReplicationHandler(Platform platform) {
         this(ReplicationRoot.service(platform));
         acceptingOnly(platform.origin());
     }
@@ -86,7 +87,7 @@ public final class ReplicationHandler extends EventFunction {
             QmMetrics.countFor(success ? Metric.REPLICA_REPLICATED : Metric.REPLICA_FAILED, repo);
         }
         String line = repo + "@" + digest.substring(7, 19) + " in " + destination.key() + ": " + r.summary();
-        if (r.summary().startsWith("ignored")) {
+        if (r.ignored()) {
             return Outcome.ignored(line);
         }
         return r.changed() == 0 ? Outcome.duplicate(line + " (already recorded)") : Outcome.recorded(line, details(repo, digest, r));

@@ -15,7 +15,12 @@ public final class ReplicationRoot {
     }
 
     public static ReplicationService service(Platform p) {
-        return service(p, new EcrReplicationStatus(RegistryRoot.ecr(p)));
+        return service(p, status(p));
+    }
+
+    /** Where late replicas are checked: ECR's DescribeImageReplicationStatus, unless the platform replaces it (the destination registries locally). */
+    public static ReplicationStatus status(Platform p) {
+        return p.shared(ReplicationStatus.class, q -> new EcrReplicationStatus(RegistryRoot.ecr(q)));
     }
 
     /** With another status source (a test's, or none locally: there is no ECR to ask). */

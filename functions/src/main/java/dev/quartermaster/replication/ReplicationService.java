@@ -44,10 +44,21 @@ public final class ReplicationService {
         this.clock = clock;
     }
 
-    /** What one call did: replicas moved (or created), and a line per replica for the outcome. */
-    public record Result(int changed, List<String> lines, int late) {
+    /**
+     * What one call did: replicas moved (or created), and a line per replica for the outcome. {@code ignored}: the event
+     * is not one this service acts on (its line says why), so nothing was or will be recorded for it.
+     */
+    public record Result(int changed, List<String> lines, int late, boolean ignored) {
+        public Result(int changed, List<String> lines, int late) {
+            this(changed, lines, late, false);
+        }
+
         public Result(int changed, List<String> lines) {
-            this(changed, lines, 0);
+            this(changed, lines, 0, false);
+        }
+
+        static Result ignoring(String why) {
+            return new Result(0, List.of("ignored: " + why), 0, true);
         }
 
         public String summary() {
@@ -89,7 +100,7 @@ public final class ReplicationService {
      */
     public Result arrived(String repository, String digest, Destination destination, boolean success, Instant at) {
         if (!destinations.contains(destination)) {
-            return new Result(0, List.of("ignored: " + destination.key() + " is not a configured replication destination"));
+            return Result.ignoring(destination.key() + " is not a configured replication destination");
         }
         ReplicaState next = success ? ReplicaState.REPLICATED : ReplicaState.FAILED;
         String why = success ? "ECR replicated the digest" : "ECR reported the replication FAILED";

@@ -101,6 +101,11 @@ public final class SignatureRoot {
         return ecrSigns ? new EcrSigningStatus(dev.quartermaster.registry.RegistryRoot.ecr(p)) : SigningStatus.none();
     }
 
+    /** The platform's revocation list: AWS Signer's ({@link #signer}), unless the platform replaces it (bin/qm's local stand-in). */
+    public static RevocationCheck revocations(Platform p) {
+        return p.shared(RevocationCheck.class, SignatureRoot::signer);
+    }
+
     /** AWS Signer's revocation list. */
     public static RevocationCheck signer(Platform p) {
         return new SignerRevocationCheck(p.clients());

@@ -27,7 +27,8 @@ public final class ScanHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private ScanHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public ScanHandler(Platform platform) {
         this(VerifyRoot.scans(platform));
         acceptingOnly(platform.origin());
     }

@@ -26,7 +26,8 @@ public final class VerifyHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private VerifyHandler(Platform platform) {
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public VerifyHandler(Platform platform) {
         this(VerifyRoot.verification(platform), VerifyRoot.managedRepositories(platform.settings()));
         acceptingOnly(platform.origin());
     }

@@ -18,7 +18,7 @@ public final class VerifyRoot {
 
     /** image-verify, reading images from the registry the settings name (ECR in AWS). */
     public static VerificationService verification(Platform p) {
-        return verification(p, RegistryRoot.registry(p), dev.quartermaster.signature.SignatureRoot.signer(p));
+        return verification(p, RegistryRoot.registry(p), dev.quartermaster.signature.SignatureRoot.revocations(p));
     }
 
     /** image-verify against a given registry (bin/qm's local one) and revocation list. */

@@ -45,6 +45,18 @@ class ReplicationHandlerTest {
     }
 
     @Test
+    void aReplicationEventFromARegionThatIsNoDestination_isIgnoredWithTheReason() {
+        // this account and region's own event (accepted), but replication is configured towards eu-west-1 only
+        ReplicationHandler deployOnly = (ReplicationHandler) new ReplicationHandler(new ReplicationService(List.of(DEPLOY), List.of("wordpress"),
+                Duration.ofMinutes(60), store, (r, d) -> List.of(), alerts, Clock.systemUTC()))
+                .acceptingOnly(new EventOrigin("123456789012", "eu-central-1"));
+        JsonNode ignored = Invoke.handler(deployOnly, "replication-success.json");
+        assertThat(ignored.path("status").asText()).isEqualTo("IGNORED");
+        assertThat(ignored.path("message").asText()).contains("eu-central-1").contains("is not a configured replication destination");
+        assertThat(store.replicas("wordpress", DIGEST)).isEmpty();
+    }
+
+    @Test
     void eventsOfOtherAccountsAndShapesAreRejectedWithTheReason() {
         ReplicationHandler drOnly = (ReplicationHandler) new ReplicationHandler(new ReplicationService(List.of(DR), List.of("wordpress"),
                 Duration.ofMinutes(60), store, (r, d) -> List.of(), alerts, Clock.systemUTC()))

@@ -42,7 +42,6 @@ public final class QuartermasterStack extends Stack {
     private final Configuration config;
     private final Table ledger;
     private final List<Repository> repositories = new ArrayList<>();
-    private Operations operations;
     private final Bucket backups;
     private final Bucket archive;
     private final Alerting alerting;
@@ -80,7 +79,7 @@ public final class QuartermasterStack extends Stack {
                 databaseBackups.commandLogs(),
                 databaseBackups.hostManagedPolicy(), functions));
         new LifecycleTrail(this, "LifecycleTrail", new LifecycleTrail.Props(config.operations().cloudTrail(), getStackName()));
-        this.operations = new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
+        new Operations(this, "Operations", new Operations.Props(getStackName(), functions.created(), alerting.deadLetters(),
                 alerting.topic(), config.backups().maxBackupAgeHours(), functions.created().stream()
                 .filter(f -> f.name().equals(dev.quartermaster.contract.Catalog.RELEASE_STATUS.name())).findFirst().orElseThrow(),
                 config.repositories()));

@@ -52,11 +52,6 @@ public final class RegistryEstate extends Construct {
         }
     }
 
-    /** image-replication, when replication is on. */
-    public java.util.Optional<QmFunction> replicationFunction() {
-        return java.util.Optional.ofNullable(replication);
-    }
-
     private void replication(Props props) {
         EstateOptions e = props.estate();
         List<Object> destinations = new ArrayList<>();

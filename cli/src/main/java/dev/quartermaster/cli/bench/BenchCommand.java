@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static Path functionJar(dev.quartermaster.contract.Bundle bundle) {
-        Path jar = LocalEnvironment.home().resolve("functions/target/" + bundle.jarName("0.1.0-SNAPSHOT"));
+        Path jar = LocalEnvironment.home().resolve("functions/target/" + bundle.jarName());
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the function jar " + jar + " is missing: run `mvn -B -DskipTests package` (bin/qm does it on first use)");
         }

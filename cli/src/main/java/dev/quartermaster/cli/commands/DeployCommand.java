@@ -1,7 +1,7 @@
 package dev.quartermaster.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.contract.DeployRecord;
 import dev.quartermaster.contract.StackOutput;

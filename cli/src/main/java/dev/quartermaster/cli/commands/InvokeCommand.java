@@ -1,5 +1,6 @@
 package dev.quartermaster.cli.commands;
 
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.*;
 import dev.quartermaster.cli.local.*;
 import dev.quartermaster.cli.release.*;
@@ -47,11 +48,18 @@ public final class InvokeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Target target = new Target();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--registry", description = "OCI registry URL for image-verify and image-archive (e.g. http://127.0.0.1:5000)")
     String registry;
 
     @Override
     public Integer call() throws Exception {
+        String unknown = FunctionCatalog.unknown(function);
+        if (unknown != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), unknown);
+        }
         if (!Files.isRegularFile(eventFile)) {
             System.err.println("qm invoke: no such event file: " + eventFile);
             return 2;
@@ -85,7 +93,7 @@ public final class InvokeCommand implements Callable<Integer> {
                     throw e;
                 }
                 // Lambda would retry, then put the event in the dead-letter queue: locally it goes where bin/qm status counts it
-                java.nio.file.Path kept = dev.quartermaster.cli.release.DeadLetters.keep(local.deadLettersDir(), function, event, e);
+                java.nio.file.Path kept = dev.quartermaster.cli.ops.DeadLetters.keep(local.deadLettersDir(), function, event, e);
                 System.err.println("qm invoke: " + function + " failed: " + e + "; the event is kept in " + kept + " (the local dead-letter queue)");
                 return 1;
             }

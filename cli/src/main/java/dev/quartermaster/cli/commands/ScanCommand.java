@@ -1,6 +1,6 @@
 package dev.quartermaster.cli.commands;
 
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.cli.release.ReleaseContext;

@@ -1,7 +1,6 @@
 package dev.quartermaster.cli.commands;
 
-import dev.quartermaster.app.Wiring;
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
@@ -63,13 +62,12 @@ public final class VerifyCommand implements Callable<Integer> {
                         + " SIGNING=managed) as deployed, or let image-verify's hourly re-check settle it. Nothing was recorded.");
                 return 2;
             }
-            Wiring w = Wiring.of(p);
-            return verify(VerifyRoot.verification(p, w.registry().apply(p), w.revocations().apply(p)), p, repository, digestOrTag, byDigest);
+            return verify(VerifyRoot.verification(p), p, repository, digestOrTag, byDigest);
         }
         try (LocalEnvironment local = target.local()) {
             LocalServices ls = LocalServices.create(local, null, System.err, false);
             Platform p = ls.wiring.platform();
-            return verify(VerifyRoot.verification(p, ls.wiring.registry().apply(p), ls.wiring.revocations().apply(p)), p, repository, digestOrTag, byDigest);
+            return verify(VerifyRoot.verification(p), p, repository, digestOrTag, byDigest); // the local registry and revocation list
         }
     }
 

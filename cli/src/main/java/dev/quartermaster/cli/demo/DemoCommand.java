@@ -1,5 +1,9 @@
 package dev.quartermaster.cli.demo;
 
+import dev.quartermaster.cli.console.TextTable;
+import dev.quartermaster.cli.lifecycle.LifecycleView;
+import dev.quartermaster.cli.ops.StatusView;
+import dev.quartermaster.cli.replication.Backfill;
 import dev.quartermaster.cli.*;
 import dev.quartermaster.cli.commands.*;
 import dev.quartermaster.cli.local.*;

@@ -1,11 +1,5 @@
 package dev.quartermaster.cli.local;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.quartermaster.app.Handlers;
 import dev.quartermaster.app.Wiring;
@@ -17,12 +11,14 @@ public final class FunctionCatalog {
     private FunctionCatalog() {
     }
 
+    /** @throws IllegalArgumentException naming the functions the stack deploys, when {@code name} is none of them */
     public static RequestStreamHandler create(String name, Wiring wiring) {
-        if (Catalog.byName(name).isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Qm()),
-                    "unknown function '" + name + "'; the stack deploys: " + String.join(", ", Catalog.names()));
-        }
         return Handlers.create(name, wiring);
+    }
+
+    /** Null when the stack deploys {@code name}; otherwise what to say, naming the functions it deploys. */
+    public static String unknown(String name) {
+        return Catalog.byName(name).isPresent() ? null : "unknown function '" + name + "'; the stack deploys: " + String.join(", ", Catalog.names());
     }
 
     /** The archive functions: locally they need S3's archive bucket. */

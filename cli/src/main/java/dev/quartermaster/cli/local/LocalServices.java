@@ -11,7 +11,6 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.registry.RegistryRoot;
 
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -62,8 +61,10 @@ public final class LocalServices {
         }
         FileAlerts alerts = new FileAlerts(local.stateDir().resolve("alerts.jsonl"), console);
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
-        Wiring wiring = Wiring.of(platform).withRegistry(registry != null ? RegistryRoot::registry
-                : p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
+        Wiring wiring = Wiring.of(platform);
+        if (registry == null) { // REGISTRY_URL names the one given; else the local registry, started when a function first reads it
+            wiring = wiring.withRegistry(p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()));
+        }
         wiring = wiring.withRevocations(q -> local.signing().revocations().revoked(q)); // AWS Signer's list, locally
         wiring = wiring.withReplicationStatus(new LocalReplication(local).status(local.destinations())); // ECR's, locally
         LocalAgent agent = null;

@@ -1,4 +1,4 @@
-package dev.quartermaster.release;
+package dev.quartermaster.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
@@ -7,7 +7,6 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EcrPolicyExecution;
 import dev.quartermaster.idempotency.IdempotencyRoot;
 import dev.quartermaster.idempotency.IdempotencyStore;
-import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.common.QmMetrics;
 import dev.quartermaster.contract.Metric;
 
@@ -31,9 +30,9 @@ public final class LifecycleGuardHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    private LifecycleGuardHandler(Platform platform) {
-        this(new LifecycleGuard(ReleaseRoot.service(platform), LedgerRoot.store(platform), platform.alerts()), IdempotencyRoot.store(platform),
-                ReleaseRoot.hearing(platform));
+    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    public LifecycleGuardHandler(Platform platform) {
+        this(LifecycleRoot.guard(platform), IdempotencyRoot.store(platform), LifecycleRoot.hearing(platform));
         acceptingOnly(platform.origin());
     }
 

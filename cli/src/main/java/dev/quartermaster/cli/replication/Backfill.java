@@ -1,4 +1,4 @@
-package dev.quartermaster.cli.release;
+package dev.quartermaster.cli.replication;
 
 import dev.quartermaster.archive.ImageLister;
 import dev.quartermaster.cli.local.LocalReplication;

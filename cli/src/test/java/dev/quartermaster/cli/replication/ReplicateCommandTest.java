@@ -1,4 +1,4 @@
-package dev.quartermaster.cli.commands;
+package dev.quartermaster.cli.replication;
 
 import dev.quartermaster.cli.Qm;
 import dev.quartermaster.replication.Destination;

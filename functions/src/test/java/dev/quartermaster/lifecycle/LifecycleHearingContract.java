@@ -1,4 +1,4 @@
-package dev.quartermaster.release;
+package dev.quartermaster.lifecycle;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.quartermaster.release;
+package dev.quartermaster.lifecycle;
 
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.LifecyclePolicyNotFoundException;

@@ -1,4 +1,4 @@
-package dev.quartermaster.release;
+package dev.quartermaster.lifecycle;
 
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
@@ -6,6 +6,7 @@ import dev.quartermaster.contract.LifecycleRules;
 import dev.quartermaster.events.EcrPolicyExecution;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerStore;
+import dev.quartermaster.release.ReleaseService;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
-package dev.quartermaster.cli.commands;
+package dev.quartermaster.cli.replication;
 
 import dev.quartermaster.archive.EcrImageLister;
 import dev.quartermaster.archive.ImageLister;
 import dev.quartermaster.archive.RegistryImageLister;
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalReplication;
 import dev.quartermaster.cli.local.LocalServices;
@@ -60,13 +60,13 @@ public final class ReplicateCommand implements Runnable {
                     RegistryAuth destAuth = RegistryRoot.ecrAuth(new Platform(Settings.of(there)));
                     RegistryClient source = new RegistryClient("https://" + homeRegistry, RegistryRoot.ecrAuth(home));
                     RegistryWriter target = new RegistryWriter("https://" + d.account() + ".dkr.ecr." + d.region() + ".amazonaws.com", destAuth);
-                    return dev.quartermaster.cli.release.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, home, System.out);
+                    return dev.quartermaster.cli.replication.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, home, System.out);
                 }
                 Destination d = configured(to, local.homeAccount(), local.destinations(local.homeAccount()));
                 Platform p = LocalServices.platform(local, System.err);
                 RegistryClient source = new RegistryClient(local.registry().url(), RegistryAuth.anonymous());
                 RegistryWriter target = new RegistryWriter(new LocalReplication(local).url(d), RegistryAuth.anonymous());
-                return dev.quartermaster.cli.release.Backfill.run(new RegistryImageLister(source), source, target, d, repositories, p, System.out);
+                return dev.quartermaster.cli.replication.Backfill.run(new RegistryImageLister(source), source, target, d, repositories, p, System.out);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("qm replicate backfill: " + e.getMessage());
                 return 2;

@@ -1,4 +1,4 @@
-package dev.quartermaster.release;
+package dev.quartermaster.lifecycle;
 
 class InMemoryLifecycleHearingTest extends LifecycleHearingContract {
     private final InMemoryLifecycleHearing hearing = new InMemoryLifecycleHearing();

@@ -1,12 +1,12 @@
-package dev.quartermaster.cli.commands;
+package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.backup.BackupRoot;
-import dev.quartermaster.cli.Target;
+import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
-import dev.quartermaster.cli.release.StatusView;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.contract.options.BackupOptions;
 import dev.quartermaster.ledger.LedgerRoot;
+import dev.quartermaster.lifecycle.LifecycleRoot;
 import dev.quartermaster.release.ReleaseRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,9 +35,9 @@ public final class StatusCommand implements Callable<Integer> {
             try (LocalEnvironment local = target.local()) {
                 repositories = local.managedRepositories(); // as cdk.json names them, like the deployed stack
             }
-            StatusView.Guard guard = StatusView.Guard.of(repositories, ReleaseRoot.policyRuns(p), ReleaseRoot.hearing(p));
+            StatusView.Guard guard = StatusView.Guard.of(repositories, LifecycleRoot.policyRuns(p), LifecycleRoot.hearing(p));
             return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
-                    guard, database, maxAge, null, dev.quartermaster.cli.release.DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
+                    guard, database, maxAge, null, DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
         }
         try (LocalEnvironment local = target.local()) {
             return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);

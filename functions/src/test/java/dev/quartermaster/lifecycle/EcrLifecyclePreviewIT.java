@@ -1,4 +1,4 @@
-package dev.quartermaster.registry;
+package dev.quartermaster.lifecycle;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,10 @@
-package dev.quartermaster.cli.release;
+package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalServices;
+import dev.quartermaster.cli.release.ReleaseContext;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageLedger;
@@ -119,7 +120,7 @@ class StatusViewIT {
             Platform p = LocalServices.platform(local, new PrintStream(java.io.OutputStream.nullOutputStream()));
             var backups = BackupRoot.store(p);
             var ledger = LedgerRoot.store(p);
-            var hearing = ReleaseRoot.hearing(p);
+            var hearing = dev.quartermaster.lifecycle.LifecycleRoot.hearing(p);
             Instant now = Instant.now();
             backups.create(BackupRecord.running(BackupRecord.Kind.BACKUP, "wordpress", now.minus(Duration.ofHours(2)), "c1", "backups/wordpress/k1.sql.zst", null));
             backups.settle(backups.byCommandId("c1").orElseThrow().verified(1000, "00", 5, 50, 3000, now.minus(Duration.ofHours(2))));

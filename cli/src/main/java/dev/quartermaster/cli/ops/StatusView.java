@@ -1,4 +1,4 @@
-package dev.quartermaster.cli.release;
+package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStore;
@@ -7,7 +7,8 @@ import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerStore;
 import dev.quartermaster.ledger.StorageClass;
-import dev.quartermaster.release.LifecycleHearing;
+import dev.quartermaster.lifecycle.LifecycleHearing;
+import dev.quartermaster.cli.release.ReleaseContext;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseService;
 import dev.quartermaster.release.ReleaseStore;
@@ -94,7 +95,7 @@ public final class StatusView {
             });
             history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
                 h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
-                if (c.reason() != null && c.reason().startsWith("DRIFT")) {
+                if (c.drifted()) {
                     problems.add("drift on " + host.name() + ": " + c.reason());
                 }
             });
@@ -295,7 +296,7 @@ public final class StatusView {
         List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
         // the local registry has no lifecycle policy of its own (bin/qm lifecycle preview only previews): no runs to compare
-        Guard guard = Guard.of(local.managedRepositories(), repository -> null, dev.quartermaster.release.ReleaseRoot.hearing(p));
+        Guard guard = Guard.of(local.managedRepositories(), repository -> null, dev.quartermaster.lifecycle.LifecycleRoot.hearing(p));
         return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
                 dev.quartermaster.ledger.LedgerRoot.store(p), guard, database, maxAgeHours, alerts, DeadLetters.local(local.deadLettersDir()), Instant.now());
     }

@@ -1,8 +1,7 @@
-package dev.quartermaster.cli.commands;
+package dev.quartermaster.cli.lifecycle;
 
-import dev.quartermaster.cli.Target;
-import dev.quartermaster.cli.TextTable;
-import dev.quartermaster.cli.release.LifecycleView;
+import dev.quartermaster.cli.console.Target;
+import dev.quartermaster.cli.console.TextTable;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
@@ -26,7 +25,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import dev.quartermaster.registry.EcrLifecyclePreview;
+import dev.quartermaster.lifecycle.EcrLifecyclePreview;
 import dev.quartermaster.registry.RegistryRoot;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.quartermaster.cli;
+package dev.quartermaster.cli.console;
 
 import dev.quartermaster.cli.commands.*;
 import dev.quartermaster.cli.local.*;
@@ -33,7 +33,7 @@ public final class Target {
     public boolean aws;
 
     @Option(names = "--stack", defaultValue = "Quartermaster", description = "stack name (default: ${DEFAULT-VALUE})")
-    String stack;
+    public String stack;
 
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     String output;

@@ -1,4 +1,4 @@
-package dev.quartermaster.cli;
+package dev.quartermaster.cli.console;
 
 import dev.quartermaster.cli.commands.*;
 import dev.quartermaster.cli.local.*;

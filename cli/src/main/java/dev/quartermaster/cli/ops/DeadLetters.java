@@ -1,4 +1,4 @@
-package dev.quartermaster.cli.release;
+package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.common.AwsClients;
 import dev.quartermaster.common.Settings;

@@ -1,6 +1,6 @@
-package dev.quartermaster.cli.release;
+package dev.quartermaster.cli.lifecycle;
 
-import dev.quartermaster.cli.TextTable;
+import dev.quartermaster.cli.console.TextTable;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.contract.LifecycleRules;
 import dev.quartermaster.events.EventParser;
@@ -8,7 +8,7 @@ import dev.quartermaster.events.Validation;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.lifecycle.LifecyclePreview;
-import dev.quartermaster.registry.EcrLifecyclePreview;
+import dev.quartermaster.lifecycle.EcrLifecyclePreview;
 import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseService;

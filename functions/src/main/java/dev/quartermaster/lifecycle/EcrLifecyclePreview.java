@@ -1,5 +1,6 @@
-package dev.quartermaster.registry;
+package dev.quartermaster.lifecycle;
 
+import dev.quartermaster.registry.RegistryException;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.GetLifecyclePolicyPreviewResponse;
 import software.amazon.awssdk.services.ecr.model.LifecyclePolicyPreviewInProgressException;
