@@ -4,6 +4,7 @@ import dev.quartermaster.contract.Setting;
 import dev.quartermaster.events.EventOrigin;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -24,6 +25,16 @@ public final class Platform {
     private final Supplier<DynamoDbClient> dynamoDb;
     private final Map<Class<?>, Object> components;
     private final Supplier<Alerts> alerts;
+    private final AlertSettings alerting;
+    private final Supplier<AlertLog> alertLog;
+
+    /** The alert log's table (empty: none) and the grouping's window, flood threshold and retention, read once. */
+    private record AlertSettings(String table, Duration window, int floodThreshold, Duration retention) {
+        static AlertSettings of(Settings s) {
+            return new AlertSettings(s.get(Setting.ALERT_TABLE_NAME), Duration.ofMinutes(s.getInt(Setting.ALERT_GROUP_MINUTES)),
+                    s.getInt(Setting.ALERT_FLOOD_THRESHOLD), Duration.ofDays(s.getInt(Setting.ALERT_RETENTION_DAYS)));
+        }
+    }
 
     public Platform(Settings settings) {
         this.settings = settings;
@@ -33,7 +44,11 @@ public final class Platform {
         String topic = nullIfEmpty(settings.get(Setting.ALERT_TOPIC_ARN));
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
         this.components = new ConcurrentHashMap<>();
-        this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
+        this.alerting = AlertSettings.of(settings);
+        this.alertLog = memo(() -> alerting.table().isEmpty() ? null
+                : new DynamoDbAlertLog(dynamoDb.get(), alerting.table(), alerting.retention()));
+        Supplier<Alerts> publisher = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
+        this.alerts = memo(() -> grouped(publisher.get()));
         if (Priming.snapStart()) {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
             dynamoDb.get();
@@ -52,7 +67,16 @@ public final class Platform {
         this.origin = base.origin;
         this.dynamoDb = base.dynamoDb;
         this.components = base.components;
-        this.alerts = () -> replacement;
+        this.alerting = base.alerting;
+        this.alertLog = base.alertLog;
+        this.alerts = memo(() -> grouped(replacement));
+    }
+
+    /** Every alert through the alert log and its grouping, then to {@code publisher}; straight to it where no log is set. */
+    private Alerts grouped(Alerts publisher) {
+        AlertLog log = alertLog.get();
+        return log == null ? publisher
+                : new GroupedAlerts(log, publisher, java.time.Clock.systemUTC(), alerting.window(), alerting.floodThreshold());
     }
 
     /** Lambda: everything from the function's environment. */
@@ -60,7 +84,7 @@ public final class Platform {
         return new Platform(Settings.fromEnvironment());
     }
 
-    /** The same platform, alerting somewhere else (a file for bin/qm, a list in tests). */
+    /** The same platform, publishing alerts somewhere else (a file for bin/qm, a list in tests), still through the alert log. */
     public Platform withAlerts(Alerts replacement) {
         return new Platform(this, replacement);
     }
@@ -96,8 +120,19 @@ public final class Platform {
         return key.cast(existing);
     }
 
+    /** Where alerts go: the alert log's grouping (see {@link GroupedAlerts}), then the topic. */
     public Alerts alerts() {
         return alerts.get();
+    }
+
+    /** Settles the alert log's due windows (see {@link GroupedAlerts#sweep}); 0 where no log is set. */
+    public int sweepAlerts() {
+        return alerts() instanceof GroupedAlerts grouped ? grouped.sweep() : 0;
+    }
+
+    /** The alert log, or empty where no table is set (ALERT_TABLE_NAME). */
+    public java.util.Optional<AlertLog> alertLog() {
+        return java.util.Optional.ofNullable(alertLog.get());
     }
 
     public DynamoDbClient dynamoDb() {
