@@ -44,7 +44,28 @@ public record Config(
         LifecycleRules lifecycle,
         Signing signing,
         Estate estate,
-        String cloudTrail) {
+        String cloudTrail,
+        AlertOptions alertOptions) {
+
+    /**
+     * The alert log and where alerts reach people: how long the log keeps an alert ({@code alertRetentionDays}), the grouping
+     * window ({@code alertGroupMinutes}), how many distinct subjects of one kind go out one by one in a window
+     * ({@code alertFloodThreshold}), the e-mail addresses subscribed to the topic ({@code alertEmails}, and the older single
+     * {@code alertEmail}), the chat channel AWS Chatbot posts to ({@code alertChat}, null: none).
+     */
+    public record AlertOptions(int retentionDays, int groupMinutes, int floodThreshold, List<String> emails, Chat chat) {
+        public static AlertOptions defaults() {
+            return new AlertOptions(Setting.ALERT_RETENTION_DAYS.intDefault(), Setting.ALERT_GROUP_MINUTES.intDefault(),
+                    Setting.ALERT_FLOOD_THRESHOLD.intDefault(), List.of(), null);
+        }
+    }
+
+    /** A Slack channel ({@code slackWorkspaceId}, {@code slackChannelId}) or a Microsoft Teams channel (team, channel, tenant). */
+    public record Chat(String slackWorkspaceId, String slackChannelId, String teamId, String teamsChannelId, String teamsTenantId) {
+        public boolean slack() {
+            return slackWorkspaceId != null;
+        }
+    }
 
     /**
      * The registry estate: replication destinations (a stack each, in its region and account), the proof's deadline,
@@ -462,6 +483,58 @@ public record Config(
         return problems;
     }
 
+    static final Pattern SLACK_WORKSPACE = Pattern.compile("[0-9A-Z]{1,255}");
+    static final Pattern SLACK_CHANNEL = Pattern.compile("[A-Za-z0-9]{1,255}");
+    static final Pattern UUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
+    /** AWS Chatbot's TeamsChannelConfiguration.ChannelId: the channel id from the Teams link, URL-encoded (19%3a...%40thread.tacv2). */
+    static final Pattern TEAMS_CHANNEL = Pattern.compile("[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*");
+
+    private static AlertOptions alertOptions(Reader r, List<String> errors) {
+        List<String> emails = new ArrayList<>(r.list("alertEmails", List.of()));
+        emails.stream().filter(e -> !EMAIL.matcher(e).matches()).forEach(e ->
+                errors.add("alertEmails: '" + e + "' is not an e-mail address (e.g. -c 'alertEmails=[\"ops@example.com\"]')"));
+        String legacy = r.text("alertEmail", ""); // the single address of earlier configurations, subscribed as well
+        if (!legacy.isEmpty() && !EMAIL.matcher(legacy).matches()) {
+            errors.add("alertEmail: '" + legacy + "' is not an e-mail address; leave it empty to subscribe later (or list addresses in alertEmails)");
+        } else if (!legacy.isEmpty() && !emails.contains(legacy)) {
+            emails.add(legacy);
+        }
+        Chat chat = null;
+        Object given = r.context().apply("alertChat");
+        boolean none = given == null || "".equals(given) || "{}".equals(String.valueOf(given).replace(" ", ""))
+                || (given instanceof Map<?, ?> m && m.isEmpty());
+        if (!none) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode c = JSON.readTree(r.text("alertChat", "{}"));
+                String ws = c.path("slackWorkspaceId").asText(null);
+                String channel = c.path("slackChannelId").asText(null);
+                String team = c.path("teamId").asText(null);
+                String teamsChannel = c.path("teamsChannelId").asText(null);
+                String tenant = c.path("teamsTenantId").asText(null);
+                boolean slack = ws != null || channel != null;
+                boolean teams = team != null || teamsChannel != null || tenant != null;
+                if (slack == teams) {
+                    errors.add("alertChat: name one channel, Slack {\"slackWorkspaceId\":\"T…\",\"slackChannelId\":\"C…\"} or Microsoft Teams"
+                            + " {\"teamId\",\"teamsChannelId\",\"teamsTenantId\"} (the ids the AWS Chatbot console shows after you authorize the workspace or team)");
+                } else if (slack && (ws == null || channel == null || !SLACK_WORKSPACE.matcher(ws).matches() || !SLACK_CHANNEL.matcher(channel).matches())) {
+                    errors.add("alertChat: slackWorkspaceId (uppercase letters and digits, e.g. T07ABCDE12) and slackChannelId (letters and digits,"
+                            + " e.g. C07ABCDE12: the end of the channel's link) are both needed");
+                } else if (teams && (team == null || tenant == null || teamsChannel == null || !UUID.matcher(team).matches()
+                        || !UUID.matcher(tenant).matches() || !TEAMS_CHANNEL.matcher(teamsChannel).matches())) {
+                    errors.add("alertChat: teamId and teamsTenantId are UUIDs, teamsChannelId the channel's id URL-encoded as in its link"
+                            + " (19%3a…%40thread.tacv2); all three are needed");
+                } else {
+                    chat = new Chat(ws, channel, team, teamsChannel, tenant);
+                }
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                errors.add("alertChat: must be a JSON object, e.g. -c 'alertChat={\"slackWorkspaceId\":\"T07ABCDE12\",\"slackChannelId\":\"C07ABCDE12\"}'");
+            }
+        }
+        return new AlertOptions(r.integer("alertRetentionDays", Setting.ALERT_RETENTION_DAYS.intDefault(), 1, 3650),
+                r.integer("alertGroupMinutes", Setting.ALERT_GROUP_MINUTES.intDefault(), 1, 24 * 60),
+                r.integer("alertFloodThreshold", Setting.ALERT_FLOOD_THRESHOLD.intDefault(), 1, 1000), List.copyOf(emails), chat);
+    }
+
     /** Reads and validates; {@code context} answers a key with a String, Number, List or null. */
     public static Config from(Function<String, Object> context) {
         return from(context, System::getenv);
@@ -484,9 +557,6 @@ public record Config(
         mutable.stream().filter(t -> !MUTABLE_TAG.matcher(t).matches()).forEach(t ->
                 errors.add("mutableTags: '" + t + "' is not a tag filter (letters, digits, . _ - and * wildcards, e.g. latest or dev-*)"));
         String email = r.text("alertEmail", "");
-        if (!email.isEmpty() && !EMAIL.matcher(email).matches()) {
-            errors.add("alertEmail: '" + email + "' is not an e-mail address; leave it empty to subscribe later");
-        }
         String rules = r.text("verifyRules", DEFAULT_VERIFY_RULES);
         dev.quartermaster.contract.RuleFormat.problem(rules).ifPresent(e -> errors.add("verifyRules: " + e));
         int keep = r.integer("keepTaggedImages", 50, 1, 10000);
@@ -519,7 +589,8 @@ public record Config(
                 signing(r, repos, errors),
                 estate(r, repos, errors, env),
                 r.matching("cloudTrail", "existing", CLOUD_TRAIL, "create (a trail of this region's management events, for the lifecycle guard)"
-                        + " or existing (the account has a trail with logging enabled in this region)"));
+                        + " or existing (the account has a trail with logging enabled in this region)"),
+                alertOptions(r, errors));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");
