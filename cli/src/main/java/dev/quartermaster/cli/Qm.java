@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
                 BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
                 ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
-                ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class})
+                ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class, AlertsCommand.class, ReportCommand.class})
 public final class Qm implements Runnable {
 
     @CommandLine.Spec

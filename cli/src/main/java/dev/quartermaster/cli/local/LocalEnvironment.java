@@ -24,6 +24,7 @@ import java.util.Map;
  */
 public final class LocalEnvironment implements AutoCloseable {
     public static final String TABLE = "quartermaster-ledger";
+    public static final String ALERT_TABLE = "quartermaster-alerts";
     public static final String BUCKET = "qm-backups";
     public static final String ARCHIVE_BUCKET = "qm-archive";
     public static final String DATABASE = "wordpress";
@@ -60,6 +61,7 @@ public final class LocalEnvironment implements AutoCloseable {
             started.add(dynamo);
             try (var client = dynamo.client()) {
                 LocalDynamoDb.createLedgerTable(client, TABLE);
+                LocalDynamoDb.createAlertTable(client, ALERT_TABLE);
             }
         }
         return dynamo;
@@ -286,9 +288,19 @@ public final class LocalEnvironment implements AutoCloseable {
         });
     }
 
+    /** The alert log's settings: the local table, the grouping window, flood threshold and retention from cdk.json's context (and -c overrides). */
+    public Map<String, String> alertSettings() {
+        dev.quartermaster.cli.CdkContext cdk = dev.quartermaster.cli.CdkContext.read(home(), context);
+        return Map.of("ALERT_TABLE_NAME", ALERT_TABLE,
+                "ALERT_GROUP_MINUTES", Integer.toString(cdk.integer("alertGroupMinutes", dev.quartermaster.contract.Setting.ALERT_GROUP_MINUTES.intDefault())),
+                "ALERT_FLOOD_THRESHOLD", Integer.toString(cdk.integer("alertFloodThreshold", dev.quartermaster.contract.Setting.ALERT_FLOOD_THRESHOLD.intDefault())),
+                "ALERT_RETENTION_DAYS", Integer.toString(cdk.integer("alertRetentionDays", dev.quartermaster.contract.Setting.ALERT_RETENTION_DAYS.intDefault())));
+    }
+
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
         Map<String, String> env = new java.util.HashMap<>(dynamo().functionSettings(TABLE));
+        env.putAll(alertSettings());
         env.putAll(signingSettings());
         env.putAll(estateSettings());
         return env;
