@@ -44,7 +44,11 @@ public final class AlertsCommand implements Callable<Integer> {
     private int show(Platform p, Instant from, boolean json) throws Exception {
         AlertLog log = p.alertLog().orElseThrow(() -> new IllegalStateException(
                 "no alert log: the stack's outputs name no AlertTableName; redeploy with this version (npx cdk deploy --outputs-file " + Target.OUTPUTS + ")"));
-        AlertsView.print(AlertsView.list(log, from, kind, limit), json, System.out);
+        return show(log, from, json, System.out);
+    }
+
+    int show(AlertLog log, Instant from, boolean json, java.io.PrintStream out) throws Exception {
+        AlertsView.print(AlertsView.list(log, from, kind, limit), json, out);
         return 0;
     }
 }
