@@ -69,11 +69,11 @@ public final class ReportPage {
 
     public static String render(Inputs in, Instant since, Instant now) {
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quartermaster evidence ").append(Html.escape(since))
-                .append(" to ").append(Html.escape(now)).append("</title><style>").append(STYLE).append("</style></head><body>");
+        String period = WHEN.format(since) + " to " + WHEN.format(now);
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quartermaster evidence, ").append(Html.escape(period))
+                .append("</title><style>").append(STYLE).append("</style></head><body>");
         h.append("<h1>Quartermaster evidence</h1><p class=\"meta\">From the records of ").append(Html.escape(in.origin())).append(", ")
-                .append(Html.escape(since)).append(" to ").append(Html.escape(now)).append(". Generated ").append(Html.escape(now))
-                .append(" by bin/qm report.</p>");
+                .append(Html.escape(period)).append(". Written by bin/qm report.</p>");
         backups(h, in, since, now);
         releases(h, in, since, now);
         List<ImageRecord> images = new ArrayList<>();
@@ -256,8 +256,12 @@ public final class ReportPage {
         return b.finishedAt() == null ? 0 : Duration.between(b.startedAt(), b.finishedAt()).toMillis() / 1000.0;
     }
 
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    /** A cell; an instant to the second, in UTC. */
     private static String td(Object v) {
-        return "<td>" + Html.escape(v) + "</td>";
+        return "<td>" + Html.escape(v instanceof Instant t ? WHEN.format(t) : v) + "</td>";
     }
 
     private static String mono(String digest) {

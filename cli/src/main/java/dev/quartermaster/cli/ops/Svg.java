@@ -68,7 +68,7 @@ final class Svg {
     static String stackedDays(String id, String title, Map<String, String> colors, Map<LocalDate, Map<String, Integer>> perDay, Instant from, Instant to) {
         StringBuilder b = open(id, HEIGHT, title);
         int max = perDay.values().stream().mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum()).max().orElse(0);
-        double top = niceTop(max);
+        double top = Math.max(4, Math.ceil(niceTop(max) / 4) * 4); // counts: four whole-number steps
         axes(b, HEIGHT, top, "", from, to);
         LocalDate first = from.atZone(ZoneOffset.UTC).toLocalDate();
         long days = Math.max(1, Duration.between(from, to).toDays() + 1);
