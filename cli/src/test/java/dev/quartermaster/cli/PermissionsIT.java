@@ -154,6 +154,16 @@ public class PermissionsIT {
         }
         invoke("backup-status", LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
 
+        // the alert log: every alert above was logged by the function that raised it (its own key). The sweep lists what is due
+        // and settles it; the windows above end after alertGroupMinutes, so it runs once as deployed (nothing due yet) and once
+        // with its clock two hours on, under its own key, so its settling writes are checked too
+        invoke("alert-sweep", scheduled("SweepSchedule"));
+        Platform sweeper = wiring("alert-sweep").platform();
+        var later = new dev.quartermaster.alerts.AlertSweepHandler(() -> new dev.quartermaster.common.GroupedAlerts(sweeper.alertLog().orElseThrow(),
+                alerts, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)), java.time.Duration.ofMinutes(60), 10).sweep());
+        assertThat(LocalInvoke.call(later, "alert-sweep", scheduled("SweepSchedule"), EMF).path("status").asText()).isIn("RECORDED", "IGNORED");
+        assertThat(alerts.seen()).as("alerts raised above, each through the alert log").isNotEmpty();
+
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
@@ -172,7 +182,17 @@ public class PermissionsIT {
         writeUnused(all, byRole);
         assertThat(byRole.keySet()).as("every function ran and made AWS calls")
                 .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
-                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", HostCli.PRINCIPAL);
+                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", "lifecycle-guard", "alert-sweep", HostCli.PRINCIPAL);
+        // whatever raised an alert wrote the alert log under its own role, and only the sweep queried it
+        String alertTable = ":table/" + LocalEnvironment.ALERT_TABLE;
+        java.util.Set<String> logged = new java.util.TreeSet<>();
+        calls.stream().filter(c -> c.resource().endsWith(alertTable) && (c.action().equals("dynamodb:PutItem") || c.action().equals("dynamodb:UpdateItem")))
+                .forEach(c -> logged.add(c.principal()));
+        assertThat(logged).as("functions that logged an alert (each raised one above)").contains("image-verify", "image-scan");
+        assertThat(calls.stream().filter(c -> c.resource().contains(alertTable + "/index/")).map(AwsCall::principal).distinct())
+                .as("the alert log's indexes, queried by the sweep alone").containsExactly("alert-sweep");
+        assertThat(calls).as("the sweep settled the windows that ended").anyMatch(c -> c.principal().equals("alert-sweep")
+                && c.action().equals("dynamodb:UpdateItem") && c.resource().endsWith(alertTable));
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
         metricContract();
     }
@@ -274,6 +294,9 @@ public class PermissionsIT {
         }
         if (logicalId.startsWith("Ledger")) {
             return LocalEnvironment.TABLE;
+        }
+        if (logicalId.startsWith("AlertLog")) {
+            return LocalEnvironment.ALERT_TABLE;
         }
         return null;
     }

@@ -48,7 +48,7 @@ public final class AlertsCommand implements Callable<Integer> {
     }
 
     int show(AlertLog log, Instant from, boolean json, java.io.PrintStream out) throws Exception {
-        AlertsView.print(AlertsView.list(log, from, kind, limit), json, out);
+        AlertsView.print(AlertsView.list(log, from, kind, limit), json, !target.aws, out);
         return 0;
     }
 }

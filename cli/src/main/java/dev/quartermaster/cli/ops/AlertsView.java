@@ -71,10 +71,17 @@ public final class AlertsView {
         return m;
     }
 
-    public static void print(List<AlertLog.Window> windows, boolean json, PrintStream out) throws Exception {
+    /** @param local the local state's log: its next commands shown without --aws */
+    public static void print(List<AlertLog.Window> windows, boolean json, boolean local, PrintStream out) throws Exception {
         if (json) {
             List<Map<String, Object>> all = new ArrayList<>();
-            windows.forEach(w -> all.add(json(w)));
+            windows.forEach(w -> {
+                Map<String, Object> m = json(w);
+                if (local && w.next() != null) {
+                    m.put("next", Attention.locally(w.next()));
+                }
+                all.add(m);
+            });
             out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
             return;
         }
@@ -83,7 +90,8 @@ public final class AlertsView {
             return;
         }
         TextTable t = new TextTable("LAST", "KIND", "COUNT", "SUBJECT", "FIRST", "DELIVERY", "NEXT");
-        windows.forEach(w -> t.row(w.lastAt(), w.key().kind(), w.count(), w.key().subject(), w.firstAt(), delivery(w), w.next()));
+        windows.forEach(w -> t.row(w.lastAt(), w.key().kind(), w.count(), w.key().subject(), w.firstAt(), delivery(w),
+                w.next() == null ? "" : local ? Attention.locally(w.next()) : w.next()));
         t.print(out, "");
     }
 }

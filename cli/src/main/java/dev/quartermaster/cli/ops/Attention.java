@@ -41,6 +41,11 @@ public final class Attention {
         }
     }
 
+    /** The same line for the local state: its commands without --aws. */
+    public static String locally(String line) {
+        return line.replace(" --aws", "");
+    }
+
     /** A problem line: what is wrong, then the command to run. */
     public static String problem(String text, String next) {
         return text + NEXT + next;

@@ -31,6 +31,8 @@ import java.util.Map;
 public final class StatusView {
     static final String SPARKS = "▁▂▃▄▅▆▇█";
     static final int WEEK_DAYS = 7;
+    /** How many of the alert log's newest windows status shows. */
+    static final int LAST_ALERTS = 8;
 
     private StatusView() {
     }
@@ -218,7 +220,7 @@ public final class StatusView {
 
         List<String> lastAlerts;
         if (sources.alertLog() != null) {
-            lastAlerts = sources.alertLog().since(now.minus(Duration.ofDays(30)), 5).stream().map(AlertsView::line).toList();
+            lastAlerts = sources.alertLog().since(now.minus(Duration.ofDays(30)), LAST_ALERTS).stream().map(AlertsView::line).toList();
         } else {
             lastAlerts = alerts == null ? List.of("(no alert log: ALERT_TABLE_NAME is not set; redeploy with this version)")
                     : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
@@ -333,9 +335,12 @@ public final class StatusView {
         ReleaseService releases = ReleaseContext.reader(local, p);
         // the local registry has no lifecycle policy of its own (bin/qm lifecycle preview only previews): no runs to compare
         Guard guard = Guard.of(local.managedRepositories(), repository -> null, dev.quartermaster.release.ReleaseRoot.hearing(p));
-        return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
+        Status s = collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
                 dev.quartermaster.ledger.LedgerRoot.store(p), guard, database, maxAgeHours, sources(p), DeadLetters.local(local.deadLettersDir()),
                 Instant.now());
+        // the next commands name the deployed stack; on the local state the same commands run without --aws
+        return new Status(s.app(), s.backups(), s.images(), s.archive(), s.pipeline(), s.alerts(),
+                s.problems().stream().map(Attention::locally).toList());
     }
 
     /** The stores and policy status reads besides its own, on {@code p} (local or the deployed stack's). */
