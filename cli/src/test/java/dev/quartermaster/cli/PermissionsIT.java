@@ -51,7 +51,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every AWS call it makes is recorded (an SDK interceptor; the host scripts' AWS CLI through a shim), and each
  * call is checked against the statements the synthesized template gives that function's role (the host's calls
  * against the host policy). S3's rule is part of the check: a HEAD/GET of a missing key needs s3:ListBucket on
- * the bucket, or AWS answers 403. Grants no recorded call used are written to target/permissions-unused.txt.
+ * the bucket, or AWS answers 403. Every alert a function raises is logged under that function's own role (the alert
+ * log's table); alert-sweep's query of the log's Due index and its settling under its own. Grants no recorded call used
+ * are written to target/permissions-unused.txt.
  * Not covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's API
  * (the local registry stands in for ECR's registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
  */
