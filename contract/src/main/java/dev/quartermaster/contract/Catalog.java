@@ -72,7 +72,8 @@ public final class Catalog {
             FunctionSpec.TableAccess.GUARD_CLAIMS, 1024, 60);
 
     public static final FunctionSpec ALERT_SWEEP = new FunctionSpec("alert-sweep", "dev.quartermaster.alerts.AlertSweepHandler",
-            "Every 5 minutes: summarise the alert windows that ended (repeats, floods) once, deliver any first alert nobody delivered",
+            "Every 5 minutes: summarise the alert windows that ended (repeats, floods) once, deliver any first alert nobody delivered;"
+                    + " log the stack's alarms going to ALARM",
             COMMON, FunctionSpec.TableAccess.NONE, 512, 60);
 
     public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, IMAGE_REPLICATION, BACKUP_START, BACKUP_STATUS,

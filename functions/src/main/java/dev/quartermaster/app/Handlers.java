@@ -57,7 +57,7 @@ public final class Handlers {
             case "lifecycle-guard" -> new dev.quartermaster.release.LifecycleGuardHandler(new dev.quartermaster.release.LifecycleGuard(
                     ReleaseRoot.service(p, w.commands().apply(p)), LedgerRoot.store(p), p.alerts()), dev.quartermaster.idempotency.IdempotencyRoot.store(p),
                     ReleaseRoot.hearing(p));
-            case "alert-sweep" -> new dev.quartermaster.alerts.AlertSweepHandler(p::sweepAlerts);
+            case "alert-sweep" -> new dev.quartermaster.alerts.AlertSweepHandler(p::sweepAlerts, p::logDelivered);
             case "archive-prune" -> new ArchivePruneHandler(ArchiveRoot.upkeep(p), ArchiveRoot.retention(p.settings()), ArchiveRoot.grace(p.settings()));
             default -> throw new IllegalStateException("the catalogue lists " + name + " but Handlers cannot build it: add it here");
         };

@@ -100,6 +100,31 @@ public final class GroupedAlerts implements Alerts {
     }
 
     /**
+     * Logs an alert someone else delivered (a CloudWatch alarm's own action published it to the topic): counted in its window
+     * like any other, never published here, never summarised. A window of it lists as delivered by {@link #DELIVERED_BY}.
+     */
+    public void logDelivered(Alert alert) {
+        Instant now = clock.instant();
+        Key key = Key.group(alert.kind(), alert.subjectKey());
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (log.count(key, now, null).isPresent()) {
+                return;
+            }
+            Window replaced = log.current(key).orElse(null);
+            if (replaced != null && !replaced.ended(now)) {
+                continue;
+            }
+            if (log.open(Window.first(alert, now, window).heldBack(), replaced, replaced == null ? null : closed(replaced)).isPresent()) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the alert log's window of " + key + " kept changing");
+    }
+
+    /** The attribute naming who delivered an alert this sender only logged. */
+    public static final String DELIVERED_BY = "deliveredBy";
+
+    /**
      * The scheduled sweep: every window that ended is settled (its repeats summarised once, a flood summarised), every first
      * occurrence nobody delivered is delivered. Returns how many alerts it published.
      */

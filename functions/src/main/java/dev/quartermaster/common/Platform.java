@@ -130,6 +130,13 @@ public final class Platform {
         return alerts() instanceof GroupedAlerts grouped ? grouped.sweep() : 0;
     }
 
+    /** Logs an alert another sender delivered (a CloudWatch alarm); nothing where no log is set (the alarm reached the topic anyway). */
+    public void logDelivered(Alert alert) {
+        if (alerts() instanceof GroupedAlerts grouped) {
+            grouped.logDelivered(alert);
+        }
+    }
+
     /** The alert log, or empty where no table is set (ALERT_TABLE_NAME). */
     public java.util.Optional<AlertLog> alertLog() {
         return java.util.Optional.ofNullable(alertLog.get());

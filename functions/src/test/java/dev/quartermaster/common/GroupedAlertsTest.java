@@ -174,6 +174,23 @@ class GroupedAlertsTest {
     }
 
     @Test
+    void anAlertDeliveredElsewhere_isLoggedAndCounted_neverPublishedOrSummarisedHere() {
+        Alert alarm = new Alert("ALARM", "ALARM: Quartermaster-BackupAgeAlarm", "no backup", Map.of("subject", "Quartermaster-BackupAgeAlarm",
+                GroupedAlerts.DELIVERED_BY, "its CloudWatch alarm action"));
+        alerts.logDelivered(alarm);
+        alerts.logDelivered(alarm);
+        clock.advance(Duration.ofMinutes(61));
+        alerts.sweep();
+
+        assertThat(out.published()).isEmpty();
+        assertThat(log.since(T0, 10)).singleElement().satisfies(w -> {
+            assertThat(w.count()).isEqualTo(2);
+            assertThat(w.published()).isTrue();
+            assertThat(w.settled()).isTrue();
+        });
+    }
+
+    @Test
     void whenTheLogCannotBeWritten_theAlertStillGoesOut() {
         AlertLog broken = new InMemoryAlertLog() {
             @Override

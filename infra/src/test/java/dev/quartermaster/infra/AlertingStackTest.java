@@ -72,6 +72,15 @@ class AlertingStackTest {
     }
 
     @Test
+    void theStacksAlarmsGoingToAlarm_reachTheSweep_toBeLogged() {
+        Map<String, Object> pattern = Map.of("source", List.of("aws.cloudwatch"), "detail-type", List.of("CloudWatch Alarm State Change"),
+                "detail", Map.of("alarmName", List.of(Map.of("prefix", "Test-")), "state", Map.of("value", List.of("ALARM"))));
+        var rules = DEFAULT.findResources("AWS::Events::Rule", Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("EventPattern", pattern)))));
+        assertThat(rules).hasSize(1);
+        assertThat(JSON.valueToTree(rules).toString()).contains("\"Ref\":\"AlertSweepLive");
+    }
+
+    @Test
     void noChatChannel_withoutTheOption() {
         assertThat(DEFAULT.findResources("AWS::Chatbot::SlackChannelConfiguration")).isEmpty();
         assertThat(DEFAULT.findResources("AWS::Chatbot::MicrosoftTeamsChannelConfiguration")).isEmpty();

@@ -47,7 +47,8 @@ public final class AlertsView {
 
     /** How the window was delivered: sent, held back by a flood, not yet delivered; and whether its repeats were summarised. */
     public static String delivery(AlertLog.Window w) {
-        String first = !w.published() ? "NOT YET SENT" : w.held() ? "held (flood)" : "sent";
+        String by = w.attributes().get(dev.quartermaster.common.GroupedAlerts.DELIVERED_BY);
+        String first = !w.published() ? "NOT YET SENT" : by != null ? "sent by " + by : w.held() ? "held (flood)" : "sent";
         return w.count() > 1 && w.settled() && !w.held() ? first + ", repeats summarised" : first;
     }
 
