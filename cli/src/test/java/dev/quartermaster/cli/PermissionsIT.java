@@ -160,9 +160,11 @@ public class PermissionsIT {
         // and settles it; the windows above end after alertGroupMinutes, so it runs once as deployed (nothing due yet) and once
         // with its clock two hours on, under its own key, so its settling writes are checked too
         invoke("alert-sweep", scheduled("SweepSchedule"));
+        invoke("alert-sweep", Files.readAllBytes(root.resolve("events/cloudwatch-alarm-state-change.json"))); // an alarm, logged
         Platform sweeper = wiring("alert-sweep").platform();
         var later = new dev.quartermaster.alerts.AlertSweepHandler(() -> new dev.quartermaster.common.GroupedAlerts(sweeper.alertLog().orElseThrow(),
-                alerts, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)), java.time.Duration.ofMinutes(60), 10).sweep());
+                alerts, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)), java.time.Duration.ofMinutes(60), 10).sweep(),
+                sweeper::logDelivered);
         assertThat(LocalInvoke.call(later, "alert-sweep", scheduled("SweepSchedule"), EMF).path("status").asText()).isIn("RECORDED", "IGNORED");
         assertThat(alerts.seen()).as("alerts raised above, each through the alert log").isNotEmpty();
 
