@@ -7,6 +7,8 @@ import dev.quartermaster.cli.bench.*;
 import dev.quartermaster.cli.demo.*;
 import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.lifecycle.LifecycleCommand;
+import dev.quartermaster.cli.ops.AlertsCommand;
+import dev.quartermaster.cli.ops.ReportCommand;
 import dev.quartermaster.cli.ops.StatusCommand;
 import dev.quartermaster.cli.replication.ReplicateCommand;
 
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, InvokeCommand.class, LedgerCommand.class, BackupsCommand.class,
                 BackupNowCommand.class, RestoreCommand.class, ArchiveCommand.class, ReleaseCommands.Release.class,
                 ReleaseCommands.Rollback.class, ReleaseCommands.History.class, LifecycleCommand.class, StatusCommand.class, BenchCommand.class,
-                ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class})
+                ReplicateCommand.class, DeployCommand.class, ScanCommand.class, VerifyCommand.class, AlertsCommand.class, ReportCommand.class})
 public final class Qm implements Runnable {
     /** The version the poms give the build (the contract's filtered version.properties). */
     static final class Version implements CommandLine.IVersionProvider {

@@ -59,6 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class AwsModeEmulatorIT {
     private static final String TABLE = "qm-ledger";
     private static final String BUCKET = "qm-backups";
+    private static final String ALERT_TABLE = "qm-alerts";
     private static LocalMoto moto;
     private static Path home;
     private static String topicArn;
@@ -76,6 +77,7 @@ public class AwsModeEmulatorIT {
         moto = LocalMoto.start(home.resolve("moto"));
         try (DynamoDbClient ddb = client(DynamoDbClient.builder())) {
             LocalDynamoDb.createLedgerTable(ddb, TABLE);
+            LocalDynamoDb.createAlertTable(ddb, ALERT_TABLE);
         }
         try (S3Client s3 = client(S3Client.builder().forcePathStyle(true))) {
             s3.createBucket(b -> b.bucket(BUCKET));
@@ -95,7 +97,7 @@ public class AwsModeEmulatorIT {
         }
         Files.createDirectories(home.resolve(".qm"));
         Files.writeString(home.resolve(Target.OUTPUTS), "{\"Quartermaster\": {\"LedgerTableName\": \"" + TABLE + "\", \"BackupBucketName\": \""
-                + BUCKET + "\", \"AlertTopicArn\": \"" + topicArn + "\", \"DumpDocumentName\": \"QmDump\", \"RestoreDocumentName\": \"QmRestore\","
+                + BUCKET + "\", \"AlertTopicArn\": \"" + topicArn + "\", \"AlertTableName\": \"" + ALERT_TABLE + "\", \"DumpDocumentName\": \"QmDump\", \"RestoreDocumentName\": \"QmRestore\","
                 + " \"DrillDocumentName\": \"QmDrill\", \"DeadLetterQueueUrl\": \"" + queueUrl + "\","
                 + " \"ReleaseDocumentName\": \"QmRelease\", \"ReleaseCheckDocumentName\": \"QmCheck\", \"ReleaseRepository\": \"wordpress\","
                 + " \"ReleaseImageUri\": \"123456789012.dkr.ecr.us-east-1.amazonaws.com/wordpress\", \"ReleaseRestorePoint\": \"true\", \"DatabaseName\": \"wordpress\", \"DbContainer\": \"-\", \"DbPasswordParameter\": \"-\", \"Hosts\": "
@@ -143,6 +145,7 @@ public class AwsModeEmulatorIT {
         s.put("TABLE_NAME", TABLE);
         s.put("BACKUP_BUCKET", BUCKET);
         s.put("ALERT_TOPIC_ARN", topicArn);
+        s.put("ALERT_TABLE_NAME", ALERT_TABLE);
         return new Platform(Settings.of(s));
     }
 
@@ -287,7 +290,12 @@ public class AwsModeEmulatorIT {
         store.create(r);
         store.settle(r.verified(2048, "cd".repeat(32), 5, 42, 700, started.plusSeconds(60)));
 
+        // an alert, as a function raises it: logged in the emulated alert log, published to the emulated topic (one message per protocol)
+        platform().alerts().publish(new dev.quartermaster.common.Alert("TAG_MOVED", "Tag moved: wordpress:latest", "moved",
+                Map.of("repository", "wordpress", "tag", "latest"), "bin/qm ledger wordpress:latest --aws"));
+
         Result fine = qm(Map.of(), "status", "--aws", "--output", "json");
+        Result alerts = qm(Map.of(), "alerts", "--aws", "--output", "json");
         try (SqsClient sqs = client(SqsClient.builder())) {
             sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"detail-type\":\"ECR Image Action\"}"));
         }
@@ -296,7 +304,13 @@ public class AwsModeEmulatorIT {
         JsonNode s = EventParser.JSON.readTree(fine.out());
         assertThat(s.path("pipeline").path("deadLetters").asInt(-1)).as(fine.err()).isZero();
         assertThat(s.path("backups").path("latestVerified").asText()).isNotEqualTo("none");
-        assertThat(s.path("alerts").toString()).contains("not readable back");
+        assertThat(s.path("alerts").toString()).as("the last alerts, read back from the alert log").contains("TAG_MOVED: Tag moved: wordpress:latest");
+        assertThat(alerts.exit()).as(alerts.err()).isZero();
+        assertThat(EventParser.JSON.readTree(alerts.out())).singleElement().satisfies(a -> {
+            assertThat(a.path("kind").asText()).isEqualTo("TAG_MOVED");
+            assertThat(a.path("delivery").asText()).as("SNS took the message").isEqualTo("sent");
+            assertThat(a.path("next").asText()).isEqualTo("bin/qm ledger wordpress:latest --aws");
+        });
         assertThat(stuck.exit()).as(stuck.err()).isEqualTo(1);
         assertThat(stuck.out()).contains("Quartermaster status: ATTENTION", "deadLetters: 1", "the dead-letter queue holds 1 event(s)")
                 .doesNotContain("\u001b[");

@@ -51,7 +51,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every AWS call it makes is recorded (an SDK interceptor; the host scripts' AWS CLI through a shim), and each
  * call is checked against the statements the synthesized template gives that function's role (the host's calls
  * against the host policy). S3's rule is part of the check: a HEAD/GET of a missing key needs s3:ListBucket on
- * the bucket, or AWS answers 403. Grants no recorded call used are written to target/permissions-unused.txt.
+ * the bucket, or AWS answers 403. Every alert a function raises is logged under that function's own role (the alert
+ * log's table); alert-sweep's query of the log's Due index and its settling under its own. Grants no recorded call used
+ * are written to target/permissions-unused.txt.
  * Not covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's API
  * (the local registry stands in for ECR's registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
  */
@@ -154,6 +156,18 @@ public class PermissionsIT {
         }
         invoke("backup-status", LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
 
+        // the alert log: every alert above was logged by the function that raised it (its own key). The sweep lists what is due
+        // and settles it; the windows above end after alertGroupMinutes, so it runs once as deployed (nothing due yet) and once
+        // with its clock two hours on, under its own key, so its settling writes are checked too
+        invoke("alert-sweep", scheduled("SweepSchedule"));
+        invoke("alert-sweep", Files.readAllBytes(root.resolve("events/cloudwatch-alarm-state-change.json"))); // an alarm, logged
+        Platform sweeper = wiring("alert-sweep").platform();
+        var later = new dev.quartermaster.alerts.AlertSweepHandler(() -> new dev.quartermaster.common.GroupedAlerts(sweeper.alertLog().orElseThrow(),
+                alerts, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)), java.time.Duration.ofMinutes(60), 10).sweep(),
+                sweeper::logDelivered);
+        assertThat(LocalInvoke.call(later, "alert-sweep", scheduled("SweepSchedule"), EMF).path("status").asText()).isIn("RECORDED", "IGNORED");
+        assertThat(alerts.seen()).as("alerts raised above, each through the alert log").isNotEmpty();
+
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
@@ -172,7 +186,17 @@ public class PermissionsIT {
         writeUnused(all, byRole);
         assertThat(byRole.keySet()).as("every function ran and made AWS calls")
                 .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
-                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", HostCli.PRINCIPAL);
+                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", "lifecycle-guard", "alert-sweep", HostCli.PRINCIPAL);
+        // whatever raised an alert wrote the alert log under its own role, and only the sweep queried it
+        String alertTable = ":table/" + LocalEnvironment.ALERT_TABLE;
+        java.util.Set<String> logged = new java.util.TreeSet<>();
+        calls.stream().filter(c -> c.resource().endsWith(alertTable) && (c.action().equals("dynamodb:PutItem") || c.action().equals("dynamodb:UpdateItem")))
+                .forEach(c -> logged.add(c.principal()));
+        assertThat(logged).as("functions that logged an alert (each raised one above)").contains("image-verify", "image-scan");
+        assertThat(calls.stream().filter(c -> c.resource().contains(alertTable + "/index/")).map(AwsCall::principal).distinct())
+                .as("the alert log's indexes, queried by the sweep alone").containsExactly("alert-sweep");
+        assertThat(calls).as("the sweep settled the windows that ended").anyMatch(c -> c.principal().equals("alert-sweep")
+                && c.action().equals("dynamodb:UpdateItem") && c.resource().endsWith(alertTable));
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
         metricContract();
     }
@@ -274,6 +298,9 @@ public class PermissionsIT {
         }
         if (logicalId.startsWith("Ledger")) {
             return LocalEnvironment.TABLE;
+        }
+        if (logicalId.startsWith("AlertLog")) {
+            return LocalEnvironment.ALERT_TABLE;
         }
         return null;
     }

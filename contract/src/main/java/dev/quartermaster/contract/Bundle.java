@@ -9,8 +9,8 @@ import java.util.List;
  * integration test proves every handler is in its jar and nothing in a jar refers to a class it lacks).
  */
 public enum Bundle {
-    /** image-action, image-verify, image-scan, image-replication: DynamoDB, SNS, ECR. */
-    IMAGES("images", List.of("ledger", "verify", "replication")),
+    /** image-action, image-verify, image-scan, image-replication, alert-sweep: DynamoDB, SNS, ECR. */
+    IMAGES("images", List.of("ledger", "verify", "replication", "alerts")),
     /** image-archive, archive-scrub, archive-prune: DynamoDB, SNS, ECR, S3. */
     ARCHIVE("archive", List.of("archive")),
     /** the backup, release and lifecycle-guard functions: DynamoDB, SNS, S3, SSM. */

@@ -12,7 +12,8 @@ import static dev.quartermaster.contract.Setting.*;
  * function here by name; the tests prove each handler class loads and reads exactly these settings.
  */
 public final class Catalog {
-    private static final Set<Setting> COMMON = EnumSet.of(TABLE_NAME, ALERT_TOPIC_ARN, EXPECTED_ACCOUNT);
+    private static final Set<Setting> COMMON = EnumSet.of(TABLE_NAME, ALERT_TOPIC_ARN, EXPECTED_ACCOUNT, ALERT_TABLE_NAME, ALERT_GROUP_MINUTES,
+            ALERT_FLOOD_THRESHOLD, ALERT_RETENTION_DAYS);
     private static final Set<Setting> BACKUP = EnumSet.of(BACKUP_BUCKET, DATABASE, DB_CONTAINER, DB_PASSWORD_PARAMETER,
             HOSTS, DUMP_DOCUMENT, DRILL_DOCUMENT, BACKUP_COMPRESSION, BACKUP_WINDOW_HOURS,
             MAX_BACKUP_AGE_HOURS, COMMAND_LOG_GROUP);
@@ -70,8 +71,13 @@ public final class Catalog {
             "Each run of ECR's lifecycle policy: alert when it expired an image a release needs or the archive lacks", with(COMMON, RELEASE),
             FunctionSpec.TableAccess.GUARD_CLAIMS, 1024, 60);
 
+    public static final FunctionSpec ALERT_SWEEP = new FunctionSpec("alert-sweep", "dev.quartermaster.alerts.AlertSweepHandler",
+            "Every 5 minutes: summarise the alert windows that ended (repeats, floods) once, deliver any first alert nobody delivered;"
+                    + " log the stack's alarms going to ALARM",
+            COMMON, FunctionSpec.TableAccess.NONE, 512, 60);
+
     public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, IMAGE_REPLICATION, BACKUP_START, BACKUP_STATUS,
-            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT, LIFECYCLE_GUARD);
+            RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT, LIFECYCLE_GUARD, ALERT_SWEEP);
 
     private Catalog() {
     }

@@ -21,7 +21,17 @@ public record FunctionSpec(String name, String handlerClass, String description,
         return Bundle.of(handlerClass);
     }
 
-    /** What a function does with the ledger table; the stack grants exactly these actions. */
+    /**
+     * What every function does with the alert log table (whatever raises an alert logs it): count an occurrence (update),
+     * read a window (get), open one (put, and a transaction of puts moving the ended one to the history). alert-sweep
+     * alone also lists what is due (Query on the table's Due index).
+     */
+    public static final List<String> ALERT_LOG_ACTIONS = List.of("GetItem", "PutItem", "UpdateItem");
+
+    /**
+     * What a function does with the ledger table; the stack grants exactly these actions. (Every function also writes the
+     * alert log, a table of its own: {@link #ALERT_LOG_ACTIONS}.)
+     */
     public enum TableAccess {
         /** image-action: reads heads and images, writes one transaction per event, marks alerts delivered. */
         LEDGER_WRITER("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"),
@@ -41,7 +51,9 @@ public record FunctionSpec(String name, String handlerClass, String description,
         /** release-status, release-drift: release records (put with its pointer, conditional settle, history by app). */
         RELEASE_RECORDS("GetItem", "PutItem", "Query", "ConditionCheckItem"),
         /** lifecycle-guard: a claim per event (conditional update, get), the release history (query), the image's archive state (get). */
-        GUARD_CLAIMS("GetItem", "UpdateItem", "Query");
+        GUARD_CLAIMS("GetItem", "UpdateItem", "Query"),
+        /** alert-sweep: nothing in the ledger (it reads and writes only the alert log, which every function may write). */
+        NONE();
 
         private final List<String> actions;
 

@@ -9,6 +9,10 @@ package dev.quartermaster.contract;
 public enum Setting {
     TABLE_NAME("the ledger table (images, tags, backups, claims)", null),
     ALERT_TOPIC_ARN("the SNS topic alerts go to", ""),
+    ALERT_TABLE_NAME("the alert log table: every alert, grouped by kind and subject ('' = no log: each alert published as raised)", ""),
+    ALERT_GROUP_MINUTES("the same kind and subject within this many minutes is one alert with a count (also the flood window)", "60"),
+    ALERT_FLOOD_THRESHOLD("more distinct subjects of one kind than this within the window: the rest are held back and summarised once", "10"),
+    ALERT_RETENTION_DAYS("how long the alert log keeps an alert after its last occurrence (its TTL)", "90"),
     EXPECTED_ACCOUNT("the stack's account: events naming another account are rejected", ""),
     VERIFY_RULES("the version rules (JSON list, see RuleFormat)", ""),
     REGISTRY_URL("the registry to read images from (https://<account>.dkr.ecr.<region>.amazonaws.com)", null),

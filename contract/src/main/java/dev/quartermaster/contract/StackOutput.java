@@ -11,6 +11,7 @@ public enum StackOutput {
     BACKUP_BUCKET_NAME("BackupBucketName", Setting.BACKUP_BUCKET, "the backup bucket"),
     ARCHIVE_BUCKET_NAME("ArchiveBucketName", Setting.ARCHIVE_BUCKET, "the image archive's bucket"),
     ALERT_TOPIC_ARN("AlertTopicArn", Setting.ALERT_TOPIC_ARN, "the SNS topic alerts go to (subscribe to it)"),
+    ALERT_TABLE_NAME("AlertTableName", Setting.ALERT_TABLE_NAME, "the alert log (bin/qm alerts --aws, bin/qm status --aws)"),
     DUMP_DOCUMENT_NAME("DumpDocumentName", Setting.DUMP_DOCUMENT, "the dump document (bin/qm backup-now --aws)"),
     RESTORE_DOCUMENT_NAME("RestoreDocumentName", "RESTORE_DOCUMENT", "the restore document (bin/qm restore --aws)"),
     DRILL_DOCUMENT_NAME("DrillDocumentName", Setting.DRILL_DOCUMENT, "the drill document"),

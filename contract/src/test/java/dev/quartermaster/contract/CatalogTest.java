@@ -19,13 +19,14 @@ class CatalogTest {
 
     @Test
     void everyFunction_readsTheCommonSettings() {
-        Catalog.ALL.forEach(f -> assertThat(f.settings()).contains(Setting.TABLE_NAME, Setting.ALERT_TOPIC_ARN, Setting.EXPECTED_ACCOUNT));
+        Catalog.ALL.forEach(f -> assertThat(f.settings()).contains(Setting.TABLE_NAME, Setting.ALERT_TOPIC_ARN, Setting.EXPECTED_ACCOUNT,
+                Setting.ALERT_TABLE_NAME, Setting.ALERT_GROUP_MINUTES, Setting.ALERT_FLOOD_THRESHOLD, Setting.ALERT_RETENTION_DAYS));
     }
 
     @Test
     void everyFunction_belongsToOneJar_byItsHandlersPackage() {
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.IMAGES).map(FunctionSpec::name))
-                .containsExactly("image-action", "image-verify", "image-scan", "image-replication");
+                .containsExactly("image-action", "image-verify", "image-scan", "image-replication", "alert-sweep");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.ARCHIVE).map(FunctionSpec::name))
                 .containsExactly("image-archive", "archive-scrub", "archive-prune");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.HOST).map(FunctionSpec::name))

@@ -158,6 +158,7 @@ public final class ArchiveService {
         String name = o.repository() + (o.tag() == null ? "@" + o.digest().substring(0, Math.min(19, o.digest().length())) : ":" + o.tag());
         return new Alert("ARCHIVE_FAILED", "ARCHIVE FAILED: " + name,
                 "Image " + name + " (" + o.digest() + ") is not completely archived: " + reason
-                        + ". The daily reconcile tries again while the image is in the registry; bin/qm archive list shows the archive.", attrs);
+                        + ". The daily reconcile tries again while the image is in the registry; bin/qm archive list shows the archive.", attrs)
+                .withNext("bin/qm archive list " + o.repository() + " --aws");
     }
 }

@@ -117,7 +117,8 @@ public final class ArchiveUpkeep {
                     "The scrub of " + layout.describe() + " re-hashed " + checked + " blob(s). Corrupt (moved to quarantine/): "
                             + head(corrupt) + ". Incomplete images: " + head(incomplete)
                             + ". The daily reconcile copies missing blobs again while the images are still in the registry.",
-                    Map.of("corrupt", Integer.toString(corrupt.size()), "incomplete", Integer.toString(incomplete.size()))));
+                    Map.of("corrupt", Integer.toString(corrupt.size()), "incomplete", Integer.toString(incomplete.size())))
+                    .withNext("bin/qm archive verify --aws"));
         }
         return new Scrubbed(blobs.size(), checked, bytes, corrupt, incomplete, finished);
     }
@@ -282,7 +283,7 @@ public final class ArchiveUpkeep {
                 "The prune of " + layout.describe() + " stopped its sweep after " + deleted + " blob(s): " + why
                         + ". It deletes only what it proved unreferenced; the next run tries again. A manifest that stays unreadable "
                         + "needs a look (the scrub's quarantine/, or the registry).",
-                Map.of("blobsDeleted", Integer.toString(deleted))));
+                Map.of("blobsDeleted", Integer.toString(deleted))).withNext("bin/qm archive verify --aws"));
         return new Pruned(removed, deleted, freed, kept, young, why);
     }
 

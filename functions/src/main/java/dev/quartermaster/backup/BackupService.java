@@ -101,7 +101,7 @@ public final class BackupService {
                 alerts.publish(new Alert("DRILL_FAILED", "Restore drill skipped: no verified backup of " + config.database(),
                         "The weekly restore drill found no verified backup of " + config.database() + " to restore. "
                                 + "Check the backup schedule and the last backups (bin/qm backups --aws).",
-                        Map.of("database", config.database())));
+                        Map.of("database", config.database())).withNext("bin/qm backups --database " + config.database() + " --aws"));
                 return Optional.empty();
             }
             Map<String, String> params = HostDocument.DRILL.call().with(HostParam.BUCKET, config.bucket()).with(HostParam.KEY, latest.get().key())
@@ -244,7 +244,8 @@ public final class BackupService {
             alerts.publish(new Alert("BACKUP_MISSING", "No verified backup of " + config.database() + " in " + config.maxAgeHours() + " h",
                     "The newest verified backup of " + config.database() + " is "
                             + latest.map(b -> "from " + b.startedAt()).orElse("missing") + ". Check the schedule, the host's SSM agent "
-                            + "and the last attempts (bin/qm backups list --aws).", Map.of("database", config.database())));
+                            + "and the last attempts (bin/qm backups --aws).", Map.of("database", config.database()))
+                    .withNext("bin/qm backup-now --aws"));
             markers.markDone(marker);
         }
         return timedOut;
@@ -263,6 +264,7 @@ public final class BackupService {
                 what + " of " + r.database() + " failed",
                 what + " of " + r.database() + " started " + r.startedAt() + " (command " + r.commandId() + ", key " + r.key()
                         + ") failed: " + r.error(),
-                Map.of("database", r.database(), "commandId", r.commandId()));
+                Map.of("database", r.database(), "commandId", r.commandId()))
+                .withNext("bin/qm backups --database " + r.database() + (r.kind() == BackupRecord.Kind.DRILL ? " --drills" : "") + " --aws");
     }
 }

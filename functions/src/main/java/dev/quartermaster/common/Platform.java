@@ -4,6 +4,7 @@ import dev.quartermaster.contract.Setting;
 import dev.quartermaster.events.EventOrigin;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -28,6 +29,16 @@ public final class Platform {
     private final Map<Class<?>, Object> components;
     private final Map<Class<?>, Function<Platform, ?>> replacements;
     private final Supplier<Alerts> alerts;
+    private final AlertSettings alerting;
+    private final Supplier<AlertLog> alertLog;
+
+    /** The alert log's table (empty: none) and the grouping's window, flood threshold and retention, read once. */
+    private record AlertSettings(String table, Duration window, int floodThreshold, Duration retention) {
+        static AlertSettings of(Settings s) {
+            return new AlertSettings(s.get(Setting.ALERT_TABLE_NAME), Duration.ofMinutes(s.getInt(Setting.ALERT_GROUP_MINUTES)),
+                    s.getInt(Setting.ALERT_FLOOD_THRESHOLD), Duration.ofDays(s.getInt(Setting.ALERT_RETENTION_DAYS)));
+        }
+    }
 
     public Platform(Settings settings) {
         this.settings = settings;
@@ -38,7 +49,11 @@ public final class Platform {
         this.dynamoDb = memo(clients::dynamoDb); // one client (and connection pool) for every store
         this.components = new ConcurrentHashMap<>();
         this.replacements = Map.of();
-        this.alerts = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
+        this.alerting = AlertSettings.of(settings);
+        this.alertLog = memo(() -> alerting.table().isEmpty() ? null
+                : new DynamoDbAlertLog(dynamoDb.get(), alerting.table(), alerting.retention()));
+        Supplier<Alerts> publisher = memo(() -> topic == null ? new LoggingAlerts() : new SnsAlerts(clients.sns(), topic));
+        this.alerts = memo(() -> grouped(publisher.get()));
         if (Priming.snapStart()) {
             // built on first use otherwise; under SnapStart the snapshot holds them (building a client calls nothing)
             var unusedClient = dynamoDb.get();
@@ -58,7 +73,16 @@ public final class Platform {
         this.dynamoDb = base.dynamoDb;
         this.components = components;
         this.replacements = Map.copyOf(replacements);
+        this.alerting = base.alerting;
+        this.alertLog = base.alertLog;
         this.alerts = alerts;
+    }
+
+    /** Every alert through the alert log and its grouping, then to {@code publisher}; straight to it where no log is set. */
+    private Alerts grouped(Alerts publisher) {
+        AlertLog log = alertLog.get();
+        return log == null ? publisher
+                : new GroupedAlerts(log, publisher, java.time.Clock.systemUTC(), alerting.window(), alerting.floodThreshold());
     }
 
     /** Lambda: everything from the function's environment. */
@@ -66,9 +90,9 @@ public final class Platform {
         return new Platform(Settings.fromEnvironment());
     }
 
-    /** The same platform, alerting somewhere else (a file for bin/qm, a list in tests). */
+    /** The same platform, publishing alerts somewhere else (a file for bin/qm, a list in tests), still through the alert log. */
     public Platform withAlerts(Alerts replacement) {
-        return new Platform(this, () -> replacement, components, replacements);
+        return new Platform(this, memo(() -> grouped(replacement)), components, replacements);
     }
 
     /**
@@ -116,8 +140,26 @@ public final class Platform {
         return key.cast(existing);
     }
 
+    /** Where alerts go: the alert log's grouping (see {@link GroupedAlerts}), then the topic. */
     public Alerts alerts() {
         return alerts.get();
+    }
+
+    /** Settles the alert log's due windows (see {@link GroupedAlerts#sweep}); 0 where no log is set. */
+    public int sweepAlerts() {
+        return alerts() instanceof GroupedAlerts grouped ? grouped.sweep() : 0;
+    }
+
+    /** Logs an alert another sender delivered (a CloudWatch alarm); nothing where no log is set (the alarm reached the topic anyway). */
+    public void logDelivered(Alert alert) {
+        if (alerts() instanceof GroupedAlerts grouped) {
+            grouped.logDelivered(alert);
+        }
+    }
+
+    /** The alert log, or empty where no table is set (ALERT_TABLE_NAME). */
+    public java.util.Optional<AlertLog> alertLog() {
+        return java.util.Optional.ofNullable(alertLog.get());
     }
 
     public DynamoDbClient dynamoDb() {

@@ -231,6 +231,7 @@ public final class ImageLedger {
                 + "check who pushed it; the ledger keeps the full history (bin/qm ledger "
                 + a.repository() + ":" + a.tag() + ").";
         return new Alert("TAG_MOVED", subject, message, Map.of(
-                "repository", a.repository(), "tag", a.tag(), "digest", a.digest(), "previousDigest", previous));
+                "repository", a.repository(), "tag", a.tag(), "digest", a.digest(), "previousDigest", previous))
+                .withNext("bin/qm ledger " + a.repository() + ":" + a.tag() + " --aws");
     }
 }

@@ -84,7 +84,13 @@ public final class LifecycleGuard {
             }
         }
         m.append("Then fix the lifecycle rules (bin/qm lifecycle preview shows what they would expire next).");
+        Loss first = losses.get(0);
+        String next = first.action().equals("transition")
+                ? "aws ecr update-image-storage-class --repository-name " + e.repository() + " --image-id imageDigest=" + first.digest()
+                        + " --target-storage-class STANDARD"
+                : first.archived() ? "bin/qm archive restore " + e.repository() + "@" + first.digest() + " --to <account>.dkr.ecr.<region>.amazonaws.com --aws"
+                : "bin/qm lifecycle preview " + e.repository() + " --aws";
         return new Alert("LIFECYCLE_LOSS", "LIFECYCLE LOSS: " + losses.size() + " needed image(s) of " + e.repository() + " expired",
-                m.toString(), attrs);
+                m.toString(), attrs).withNext(next);
     }
 }

@@ -255,7 +255,7 @@ public final class ReleaseService {
                     + " no longer SIGNED", "The release gate re-checked the signature of " + repository + "@" + digest + ", SIGNED when checked at "
                     + before.at() + (before.identity() == null ? "" : " by " + before.identity()) + ": now " + now.state()
                     + (now.reason() == null ? "" : " (" + now.reason() + ")") + ". Its releases are refused; find out why (a revoked or expired"
-                    + " signing certificate or profile) before trusting it.", attrs));
+                    + " signing certificate or profile) before trusting it.", attrs).withNext("bin/qm verify " + repository + "@" + digest + " --aws"));
         }
         return now;
     }
@@ -522,7 +522,8 @@ public final class ReleaseService {
                 attrs.put("running", String.valueOf(o.running()));
                 alerts.publish(new Alert("RELEASE_DRIFT", "RELEASE DRIFT: " + o.app() + " on " + o.host() + " runs another digest than released",
                         o.reason() + ". Someone changed the host by hand, or a release ended unrecorded. bin/qm releases " + o.app()
-                                + " shows the history; bin/qm release puts a verified digest back.", attrs));
+                                + " shows the history; bin/qm release puts a verified digest back.", attrs)
+                        .withNext("bin/qm releases " + o.app() + " --checks --host " + o.host() + " --aws"));
             }
             return;
         }
@@ -541,7 +542,8 @@ public final class ReleaseService {
         alerts.publish(new Alert("RELEASE_" + o.status().name(), subject, "The release of " + what + " to " + o.app() + " on " + o.host() + " ended "
                 + o.status() + ": " + o.reason() + ". Running now: " + (o.running() == null ? "unknown" : o.running())
                 + (o.runningVersion() == null ? "" : " (version " + o.runningVersion() + ")") + ". Restore point: "
-                + (o.restorePoint() == null ? "none" : o.restorePoint()) + ".", attrs));
+                + (o.restorePoint() == null ? "none" : o.restorePoint()) + ".", attrs)
+                .withNext("bin/qm releases " + o.app() + " --host " + o.host() + " --aws"));
     }
 
     private static String digestOrNull(String s) {

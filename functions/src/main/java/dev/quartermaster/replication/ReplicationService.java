@@ -208,11 +208,13 @@ public final class ReplicationService {
         if (r.pendingAlert().equals("REPLICATION_FAILED")) {
             return new Alert("REPLICATION_FAILED", "REPLICATION_FAILED: " + r.repository() + " to " + r.destination().key(),
                     "The replica of " + what + " in " + r.destination().key() + " failed: " + r.reason() + ". The DR copy is missing:"
-                            + " run `bin/qm replicate backfill --to " + r.destination().key() + " --aws` once the cause is fixed.", details);
+                            + " run `bin/qm replicate backfill --to " + r.destination().key() + " --aws` once the cause is fixed.", details)
+                    .withNext("bin/qm replicate backfill --to " + r.destination().key() + " --aws");
         }
         return new Alert("REPLICATION_LATE", "REPLICATION_LATE: " + r.repository() + " to " + r.destination().key(),
                 "The replica of " + what + " (pushed " + r.pushedAt() + ") is not in " + r.destination().key() + " after the deadline: "
                         + r.reason() + ". Check the registry's replication configuration and the destination's registry policy;"
-                        + " Quartermaster asks ECR again every deadline and records the outcome.", details);
+                        + " Quartermaster asks ECR again every deadline and records the outcome.", details)
+                .withNext("bin/qm replicate backfill --to " + r.destination().key() + " --aws");
     }
 }

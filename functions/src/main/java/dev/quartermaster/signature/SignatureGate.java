@@ -74,6 +74,6 @@ public final class SignatureGate {
                 + (v.reason() == null ? "" : ": " + v.reason()) + ". "
                 + (required ? "Its releases need a valid signature: bin/qm release refuses it. " : "")
                 + "Find out who pushed it (CloudTrail PutImage) before trusting it; bin/qm ledger " + repository + "@" + digest + " shows the verdict.";
-        return new Alert("SIGNATURE_" + v.state(), subject, message, attrs);
+        return new Alert("SIGNATURE_" + v.state(), subject, message, attrs).withNext("bin/qm verify " + repository + "@" + digest + " --aws");
     }
 }

@@ -197,7 +197,9 @@ public final class ScanService {
         return new Alert("RUNNING_IMAGE_VULNERABLE", "RUNNING_IMAGE_VULNERABLE: " + f.severity() + " " + f.vulnerabilityId() + " on " + r.host(),
                 "Amazon Inspector found " + f.severity() + " " + f.vulnerabilityId() + " (" + f.title() + ") in " + f.repository() + "@" + f.digest()
                         + ", which host " + r.host() + " runs since " + r.since() + " (release of " + r.repository() + ":" + r.tag() + ", "
-                        + r.digest() + ")." + fix, details);
+                        + r.digest() + ")." + fix, details)
+                .withNext(replacement.map(i -> "bin/qm release " + r.repository() + "@" + i.digest() + " --aws")
+                        .orElse("bin/qm ledger " + f.repository() + "@" + f.digest() + " --aws"));
     }
 
     /** What one scan event did; {@code duplicate} when the event was handled before (or is being handled). */
@@ -256,7 +258,7 @@ public final class ScanService {
         alerts.publish(new Alert("SCAN_ACCEPTED", "SCAN_ACCEPTED: " + repository + "@" + digest.substring(0, 19) + " " + counts,
                 a.by() + " accepted the failed scan of " + repository + "@" + digest + " " + counts + ": " + a.reason()
                         + ". A finding beyond these counts fails it again; bin/qm ledger " + repository + "@" + digest + " shows the record.",
-                Map.of("repository", repository, "digest", digest, "by", a.by())));
+                Map.of("repository", repository, "digest", digest, "by", a.by())).withNext("bin/qm ledger " + repository + "@" + digest + " --aws"));
         return a;
     }
 
@@ -274,6 +276,7 @@ public final class ScanService {
         return new Alert("FAILED_SCAN", "FAILED_SCAN: " + repository + ":" + described + " " + counts,
                 "ECR's scan of " + repository + "@" + digest + " (" + described + ") found " + counts + ", above the limits (CRITICAL > "
                         + gate.maxCritical() + (gate.maxHigh() >= 0 ? " or HIGH > " + gate.maxHigh() : "") + ").",
-                Map.of("repository", repository, "digest", digest, "verdict", "FAILED_SCAN"));
+                Map.of("repository", repository, "digest", digest, "verdict", "FAILED_SCAN"))
+                .withNext("bin/qm ledger " + repository + "@" + digest + " --aws");
     }
 }

@@ -118,7 +118,8 @@ public final class VerificationService {
                             + " switch puts only " + mark + " on this digest, so this tag was put there by someone else (a flood of them keeps"
                             + " junk forever and hides the real marks). Find who pushed it (CloudTrail PutImage), then remove the tag:"
                             + " aws ecr batch-delete-image --repository-name " + repository + " --image-ids imageTag=" + tag
-                            + " (if it is the image's only tag, that deletes the image).", attrs));
+                            + " (if it is the image's only tag, that deletes the image).", attrs)
+                    .withNext("aws ecr batch-delete-image --repository-name " + repository + " --image-ids imageTag=" + tag));
             idempotency.complete(key, "FORGED_MARK");
             return true;
         } catch (RuntimeException e) {
@@ -239,6 +240,6 @@ public final class VerificationService {
         String message = "Image " + repository + ":" + tag + " (" + digest + ") was checked against its tag: " + v.kind()
                 + ". " + v.reason() + ". Do not deploy it until this is explained; the ledger keeps the verdict "
                 + "(bin/qm ledger " + repository + ":" + tag + ").";
-        return new Alert(v.kind().name(), subject, message, attrs);
+        return new Alert(v.kind().name(), subject, message, attrs).withNext("bin/qm ledger " + repository + ":" + tag + " --aws");
     }
 }

@@ -34,12 +34,17 @@ public final class VerifyRoot {
         return java.util.Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
     }
 
+    /** Amazon Inspector's findings per digest, as image-scan records them (bin/qm status reads them for what the hosts run). */
+    public static FindingStore findings(Platform p) {
+        return p.shared(FindingStore.class, x -> new DynamoDbFindingStore(x.dynamoDb(), x.table()));
+    }
+
     /** image-scan. */
     public static ScanService scans(Platform p) {
         Settings s = p.settings();
         return new ScanService(LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
                 new ScanGate(s.getInt(Setting.SCAN_MAX_CRITICAL), s.getInt(Setting.SCAN_MAX_HIGH)),
-                new DynamoDbFindingStore(p.dynamoDb(), p.table()),
+                findings(p),
                 new dev.quartermaster.ledger.DynamoDbRunningImages(p.dynamoDb(), p.table(), s.get(Setting.RELEASE_REPOSITORY),
                         dev.quartermaster.contract.Host.parseList(s.get(Setting.HOSTS))));
     }

@@ -9,7 +9,12 @@ import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.chatbot.CfnMicrosoftTeamsChannelConfiguration;
+import software.amazon.awscdk.services.chatbot.CfnSlackChannelConfiguration;
 import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.IManagedPolicy;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
@@ -25,15 +30,20 @@ import java.util.Map;
 /**
  * Where alerts go and what makes sure a person hears of failures: the alert topic (encrypted with a
  * customer-managed key whose policy lets CloudWatch alarms and EventBridge publish: with the AWS-managed
- * alias/aws/sns key the alarms would notify no one), the dead-letter queue and the two alarms on it.
+ * alias/aws/sns key the alarms would notify no one), its e-mail subscriptions and chat channel, the dead-letter queue and the
+ * two alarms on it.
  */
 public final class Alerting extends Construct {
-    /** {@code alertEmail}: subscribed to the topic when not empty (SNS sends a confirmation first). */
-    public record Props(String alertEmail) {
+    /**
+     * {@code alertEmails}: each subscribed to the topic (SNS sends a confirmation first); {@code chat}: the Slack or Microsoft
+     * Teams channel AWS Chatbot posts the topic's alerts to (null: none).
+     */
+    public record Props(List<String> alertEmails, dev.quartermaster.contract.options.AlertOptions.Chat chat) {
         public Props {
-            if (alertEmail == null) {
-                throw new IllegalArgumentException("alertEmail must be an address or empty, not null");
+            if (alertEmails == null) {
+                throw new IllegalArgumentException("alertEmails must be a list (empty: subscribe later), not null");
             }
+            alertEmails = List.copyOf(alertEmails);
         }
 
         public static Builder builder() {
@@ -41,16 +51,23 @@ public final class Alerting extends Construct {
         }
 
         public static final class Builder {
-            private String alertEmail = "";
+            private List<String> alertEmails = List.of();
+            private dev.quartermaster.contract.options.AlertOptions.Chat chat;
 
             /** Default: none (subscribe later in the SNS console). */
-            public Builder alertEmail(String v) {
-                this.alertEmail = v;
+            public Builder alertEmails(List<String> v) {
+                this.alertEmails = v;
+                return this;
+            }
+
+            /** Default: no chat channel. */
+            public Builder chat(dev.quartermaster.contract.options.AlertOptions.Chat v) {
+                this.chat = v;
                 return this;
             }
 
             public Props build() {
-                return new Props(alertEmail);
+                return new Props(alertEmails, chat);
             }
         }
     }
@@ -63,6 +80,48 @@ public final class Alerting extends Construct {
         this.topic = topic(props);
         this.deadLetters = deadLetterQueue();
         rejectedEventsAlarm();
+        if (props.chat() != null) {
+            chat(props.chat());
+        }
+    }
+
+    /**
+     * AWS Chatbot (Amazon Q Developer in chat applications) posts the topic's alerts in the channel. Its role and its
+     * guardrail are read-only and narrow: CloudWatch's read-only policy (alarm graphs and logs in the channel), nothing
+     * else; without a guardrail AWS applies AdministratorAccess to what the channel's members may run.
+     */
+    private void chat(dev.quartermaster.contract.options.AlertOptions.Chat chat) {
+        IManagedPolicy readOnly = ManagedPolicy.fromAwsManagedPolicyName("CloudWatchReadOnlyAccess");
+        Role role = Role.Builder.create(this, "ChatRole")
+                .description("AWS Chatbot in the Quartermaster alerts channel: read-only CloudWatch")
+                .assumedBy(new ServicePrincipal("chatbot.amazonaws.com"))
+                .managedPolicies(List.of(readOnly))
+                .build();
+        String name = software.amazon.awscdk.Stack.of(this).getStackName() + "-alerts";
+        if (chat.slack()) {
+            CfnSlackChannelConfiguration.Builder.create(this, "SlackChannel")
+                    .configurationName(name)
+                    .slackWorkspaceId(chat.slackWorkspaceId())
+                    .slackChannelId(chat.slackChannelId())
+                    .iamRoleArn(role.getRoleArn())
+                    .snsTopicArns(List.of(topic.getTopicArn()))
+                    .guardrailPolicies(List.of(readOnly.getManagedPolicyArn()))
+                    .userRoleRequired(false)
+                    .loggingLevel("ERROR")
+                    .build();
+        } else {
+            CfnMicrosoftTeamsChannelConfiguration.Builder.create(this, "TeamsChannel")
+                    .configurationName(name)
+                    .teamId(chat.teamId())
+                    .teamsChannelId(chat.teamsChannelId())
+                    .teamsTenantId(chat.teamsTenantId())
+                    .iamRoleArn(role.getRoleArn())
+                    .snsTopicArns(List.of(topic.getTopicArn()))
+                    .guardrailPolicies(List.of(readOnly.getManagedPolicyArn()))
+                    .userRoleRequired(false)
+                    .loggingLevel("ERROR")
+                    .build();
+        }
     }
 
     private Topic topic(Props props) {
@@ -83,9 +142,7 @@ public final class Alerting extends Construct {
                 .enforceSsl(true)
                 .masterKey(key)
                 .build();
-        if (!props.alertEmail().isEmpty()) {
-            t.addSubscription(new EmailSubscription(props.alertEmail()));
-        }
+        props.alertEmails().forEach(address -> t.addSubscription(new EmailSubscription(address)));
         return t;
     }
 

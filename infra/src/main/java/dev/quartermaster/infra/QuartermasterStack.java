@@ -41,6 +41,7 @@ import java.util.Map;
 public final class QuartermasterStack extends Stack {
     private final Configuration config;
     private final Table ledger;
+    private final Table alertLog;
     private final List<Repository> repositories = new ArrayList<>();
     private final Bucket backups;
     private final Bucket archive;
@@ -54,14 +55,18 @@ public final class QuartermasterStack extends Stack {
         super(scope, id, props);
         this.config = stackConfig.options();
         this.ledger = ledgerTable();
+        this.alertLog = alertLogTable();
         this.repositoryKey = config.estate().kms() ? (config.estate().keyArn() != null
                 ? software.amazon.awscdk.services.kms.Key.fromKeyArn(this, "GivenRepositoryKey", config.estate().keyArn())
                 : RepositoryAccess.key(this, "RepositoryKey", config.estate(), "Quartermaster's ECR repositories")) : null;
         config.repositories().forEach(name -> repositories.add(repository(name)));
         this.backups = backupBucket();
         this.archive = archiveBucket();
-        this.alerting = new Alerting(this, "Alerts", Alerting.Props.builder().alertEmail(config.operations().alertEmail()).build());
-        FunctionFactory functions = new FunctionFactory(functionsCode, ledger, alerting.topic(), alerting.deadLetters());
+        this.alerting = new Alerting(this, "Alerts", Alerting.Props.builder().alertEmails(config.operations().alerts().emails())
+                .chat(config.operations().alerts().chat()).build());
+        FunctionFactory functions = new FunctionFactory(functionsCode, ledger, alerting.topic(), alerting.deadLetters(),
+                new FunctionFactory.AlertLog(alertLog, config.operations().alerts()));
+        new AlertSweep(this, "AlertSweep", functions, alertLog);
         new ImageChecks(this, "ImageChecks", ImageChecks.Props.builder()
                 .repositories(repositories, config.repositories())
                 .verifyRules(config.checks().verifyRules())
@@ -96,6 +101,30 @@ public final class QuartermasterStack extends Stack {
                 .timeToLiveAttribute("expiresAt")
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+    }
+
+    /**
+     * The alert log: every alert as a window of one kind and subject (see {@code GroupedAlerts}), expiring
+     * {@code alertRetentionDays} after its last occurrence. Index Recent lists the newest (bin/qm alerts, status), index Due
+     * what the sweep settles. A table of its own, not items in the ledger: every function writes it, and the ledger's grants
+     * stay each function's own (release-status, say, may not update ledger items); its TTL is its own.
+     */
+    private Table alertLogTable() {
+        Table t = Table.Builder.create(this, "AlertLog")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+                .timeToLiveAttribute("expiresAt")
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        t.addGlobalSecondaryIndex(software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps.builder().indexName("Recent")
+                .partitionKey(Attribute.builder().name("log").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("lastAt").type(AttributeType.NUMBER).build()).build());
+        t.addGlobalSecondaryIndex(software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps.builder().indexName("Due")
+                .partitionKey(Attribute.builder().name("due").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("dueAt").type(AttributeType.NUMBER).build()).build());
+        return t;
     }
 
     private Repository repository(String name) {
@@ -164,6 +193,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.BACKUP_BUCKET_NAME, backups.getBucketName());
         outputs.put(StackOutput.ARCHIVE_BUCKET_NAME, archive.getBucketName());
         outputs.put(StackOutput.ALERT_TOPIC_ARN, alerting.topic().getTopicArn());
+        outputs.put(StackOutput.ALERT_TABLE_NAME, alertLog.getTableName());
         outputs.put(StackOutput.DUMP_DOCUMENT_NAME, databaseBackups.dumpDocument().name());
         outputs.put(StackOutput.RESTORE_DOCUMENT_NAME, databaseBackups.restoreDocument().name());
         outputs.put(StackOutput.DRILL_DOCUMENT_NAME, databaseBackups.drillDocument().name());

@@ -84,7 +84,8 @@ class CatalogStackTest {
                 .partitionKey(software.amazon.awscdk.services.dynamodb.Attribute.builder().name("pk")
                         .type(software.amazon.awscdk.services.dynamodb.AttributeType.STRING).build()).build();
         var alerting = new Alerting(stack, "A", Alerting.Props.builder().build());
-        var factory = new FunctionFactory(b -> software.amazon.awscdk.services.lambda.Code.fromInline("x"), table, alerting.topic(), alerting.deadLetters());
+        var factory = new FunctionFactory(b -> software.amazon.awscdk.services.lambda.Code.fromInline("x"), table, alerting.topic(), alerting.deadLetters(),
+                new FunctionFactory.AlertLog(table, StackConfig.from(Map.of()).options().operations().alerts()));
 
         assertThatThrownBy(() -> factory.create(stack, Catalog.IMAGE_SCAN, Map.of(Setting.SCAN_MAX_CRITICAL, "0")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing [HOSTS, RELEASE_REPOSITORY, SCAN_MAX_HIGH]");

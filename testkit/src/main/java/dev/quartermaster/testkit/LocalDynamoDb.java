@@ -152,6 +152,38 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
     }
 
+    /**
+     * The alert log table exactly as the CDK stack defines it: pk/sk strings, the index Recent (log, lastAt as a number) and
+     * the index Due (due, dueAt as a number), both projecting every attribute.
+     */
+    public static void createAlertTable(DynamoDbClient client, String name) {
+        try {
+            client.createTable(b -> b.tableName(name)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("log").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("lastAt").attributeType(ScalarAttributeType.N).build(),
+                            AttributeDefinition.builder().attributeName("due").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("dueAt").attributeType(ScalarAttributeType.N).build())
+                    .keySchema(
+                            KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
+                    .globalSecondaryIndexes(index("Recent", "log", "lastAt"), index("Due", "due", "dueAt")));
+        } catch (ResourceInUseException alreadyThere) {
+            // kept from an earlier run
+        }
+    }
+
+    private static software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex index(String name, String hash, String range) {
+        return software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex.builder().indexName(name)
+                .keySchema(KeySchemaElement.builder().attributeName(hash).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(range).keyType(KeyType.RANGE).build())
+                .projection(p -> p.projectionType(software.amazon.awssdk.services.dynamodb.model.ProjectionType.ALL))
+                .build();
+    }
+
     @Override
     public void close() {
         try {

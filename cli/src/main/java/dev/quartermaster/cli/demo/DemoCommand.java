@@ -151,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused; what runs is protected from lifecycle rules");
             releaseSwitch(local);
-            step(8, "bin/qm status of the demo's state (exit 1: the lying tag needs attention)");
+            step(8, "bin/qm status of the demo's state (exit 1: the lying tag needs attention), its alerts, and bin/qm report");
             var status = StatusView.local(local, LocalEnvironment.DATABASE, dev.quartermaster.contract.Setting.MAX_BACKUP_AGE_HOURS.intDefault());
             int rc = StatusView.print(status, false, false, out);
             expect(Integer.toString(rc), "1", "bin/qm status's exit status with a MISMATCH in the last 7 days");
@@ -159,6 +159,14 @@ public final class DemoCommand implements Callable<Integer> {
                     "bin/qm status names the lying tag");
             expect(String.valueOf(status.backups().get("latestVerified")).startsWith("backups/") ? "ok" : "none", "ok",
                     "bin/qm status shows the verified backup");
+            for (String kind : List.of("MISMATCH", "SIGNATURE_UNSIGNED", "REPLICATION_FAILED")) { // read back from the alert log
+                expect(Boolean.toString(status.alerts().stream().anyMatch(a -> a.contains(" " + kind))), "true", "bin/qm status lists the " + kind + " alert");
+            }
+            Path report = dev.quartermaster.cli.ops.ReportPage.write(dev.quartermaster.cli.ops.ReportPage.Inputs.of("the demo's local state", services,
+                    ReleaseContext.reader(local, services).config(), local.managedRepositories(), LocalEnvironment.DATABASE),
+                    Instant.now().minus(java.time.Duration.ofDays(1)), Instant.now(), LocalEnvironment.home().resolve(".qm").resolve("demo-report.html"));
+            out.println("  report (bin/qm report --out FILE.html): " + report + " (" + Files.size(report) / 1024 + " KiB, "
+                    + dev.quartermaster.cli.ops.ReportPage.CHARTS.size() + " inline SVG charts)");
             step(9, "stopping every local backend");
         } finally {
             if (!keep) {

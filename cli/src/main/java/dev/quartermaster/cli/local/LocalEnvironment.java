@@ -33,6 +33,7 @@ import java.util.Map;
  */
 public final class LocalEnvironment implements AutoCloseable {
     public static final String TABLE = "quartermaster-ledger";
+    public static final String ALERT_TABLE = "quartermaster-alerts";
     public static final String BUCKET = "qm-backups";
     public static final String ARCHIVE_BUCKET = "qm-archive";
     /** The local lab's database (seeded on first use): the default one. */
@@ -70,6 +71,7 @@ public final class LocalEnvironment implements AutoCloseable {
             started.add(dynamo);
             try (var client = dynamo.client()) {
                 LocalDynamoDb.createLedgerTable(client, TABLE);
+                LocalDynamoDb.createAlertTable(client, ALERT_TABLE);
             }
         }
         return dynamo;
@@ -321,9 +323,21 @@ public final class LocalEnvironment implements AutoCloseable {
         });
     }
 
+    /** The alert log's settings: the local table, the grouping window, flood threshold and retention from cdk.json's context (and -c overrides). */
+    public Map<String, String> alertSettings() {
+        dev.quartermaster.contract.options.AlertOptions a = configuration().operations().alerts();
+        Map<Setting, String> m = new EnumMap<>(Setting.class);
+        m.put(Setting.ALERT_TABLE_NAME, ALERT_TABLE);
+        m.put(Setting.ALERT_GROUP_MINUTES, Integer.toString(a.groupMinutes()));
+        m.put(Setting.ALERT_FLOOD_THRESHOLD, Integer.toString(a.floodThreshold()));
+        m.put(Setting.ALERT_RETENTION_DAYS, Integer.toString(a.retentionDays()));
+        return names(m);
+    }
+
     /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
     Map<String, String> settings() {
         Map<String, String> env = new java.util.HashMap<>(dynamo().functionSettings(TABLE));
+        env.putAll(alertSettings());
         env.putAll(signingSettings());
         env.putAll(estateSettings());
         return env;

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 /** bin/qm status: what runs, the backups, the images, the archive, the last alerts; exit 1 when something needs attention. */
 @Command(name = "status", description = {"One screen: what runs on each app host and since when, the newest verified backup and the last drill,",
-        "image verdicts of the last 7 days and the newest problems, the archive, the last alerts.",
+        "image verdicts of the last 7 days and the newest problems, the archive, the last alerts (from the alert log).",
         "Exit 0: all is well; 1: something needs attention (each reason listed) — for cron or a monitoring agent."})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
@@ -37,7 +37,7 @@ public final class StatusCommand implements Callable<Integer> {
             }
             StatusView.Guard guard = StatusView.Guard.of(repositories, LifecycleRoot.policyRuns(p), LifecycleRoot.hearing(p));
             return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
-                    guard, database, maxAge, null, DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
+                    guard, database, maxAge, StatusView.sources(p), DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
         }
         try (LocalEnvironment local = target.local()) {
             return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);

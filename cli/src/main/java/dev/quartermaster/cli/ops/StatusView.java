@@ -2,6 +2,8 @@ package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStore;
+import dev.quartermaster.cli.ops.AlertsView;
+import dev.quartermaster.cli.ops.Attention;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
@@ -30,6 +32,8 @@ import java.util.Map;
 public final class StatusView {
     static final String SPARKS = "▁▂▃▄▅▆▇█";
     static final int WEEK_DAYS = 7;
+    /** How many of the alert log's newest windows status shows. */
+    static final int LAST_ALERTS = 8;
 
     private StatusView() {
     }
@@ -62,7 +66,23 @@ public final class StatusView {
     /** @param guard the lifecycle guard's coverage (no repositories: not shown) */
     public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger, Guard guard,
                                  String database, int maxBackupAgeHours, List<Alert> alerts, DeadLetters deadLetters, Instant now) {
+        return collect(releases, releaseStore, backupStore, ledger, guard, database, maxBackupAgeHours, Attention.Sources.none(), alerts, deadLetters, now);
+    }
+
+    /**
+     * @param sources the replicas, Inspector's findings, the signature policy and the alert log (its last alerts; nothing
+     *                else records a lifecycle loss)
+     */
+    public static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger, Guard guard,
+                                 String database, int maxBackupAgeHours, Attention.Sources sources, DeadLetters deadLetters, Instant now) {
+        return collect(releases, releaseStore, backupStore, ledger, guard, database, maxBackupAgeHours, sources, null, deadLetters, now);
+    }
+
+    private static Status collect(ReleaseService releases, ReleaseStore releaseStore, BackupStore backupStore, LedgerStore ledger, Guard guard,
+                                  String database, int maxBackupAgeHours, Attention.Sources sources, List<Alert> alerts, DeadLetters deadLetters,
+                                  Instant now) {
         List<String> problems = new ArrayList<>();
+        Map<String, ReleaseRecord> runningByHost = new LinkedHashMap<>();
         Map<String, Object> app = new LinkedHashMap<>();
         for (var host : releases.config().hosts()) {
             Map<String, Object> h = new LinkedHashMap<>();
@@ -72,6 +92,7 @@ public final class StatusView {
                 h.put("running", "no release recorded yet");
             } else {
                 ReleaseRecord r = last.get();
+                runningByHost.put(host.name(), r);
                 h.put("running", r.running());
                 h.put("tag", r.tag());
                 h.put("version", r.runningVersion());
@@ -96,21 +117,25 @@ public final class StatusView {
             history.stream().filter(r -> r.kind() == ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst().ifPresent(c -> {
                 h.put("driftCheck", c.reason() + " (" + c.finishedAt() + ")");
                 if (c.drifted()) {
-                    problems.add("drift on " + host.name() + ": " + c.reason());
+                    problems.add(Attention.problem("drift on " + host.name() + ": " + c.reason(),
+                            "bin/qm releases " + releases.config().app() + " --checks --host " + host.name() + " --aws"));
                 }
             });
             history.stream().filter(r -> r.kind() != ReleaseRecord.Kind.CHECK && r.status().terminal()).findFirst()
                     .filter(r -> r.status() != ReleaseRecord.Status.RELEASED && r.status() != ReleaseRecord.Status.SENT)
-                    .ifPresent(r -> problems.add("the last release on " + host.name() + " ended " + r.status() + ": " + r.reason()));
+                    .ifPresent(r -> problems.add(Attention.problem("the last release on " + host.name() + " ended " + r.status() + ": " + r.reason(),
+                            "bin/qm releases " + releases.config().app() + " --host " + host.name() + " --aws")));
             app.put(host.name(), h);
         }
+        Attention.running(runningByHost, releases.config().repository(), ledger, sources, problems);
+        Attention.mixed(runningByHost, releases.config().repository(), problems);
 
         Map<String, Object> backups = new LinkedHashMap<>();
         List<BackupRecord> recent = backupStore.list(BackupRecord.Kind.BACKUP, database, now.minus(Duration.ofDays(60)));
         var latest = backupStore.latestVerified(database);
         if (latest.isEmpty()) {
             backups.put("latestVerified", "none");
-            problems.add("no verified backup of " + database);
+            problems.add(Attention.problem("no verified backup of " + database, "bin/qm backup-now --aws"));
         } else {
             BackupRecord b = latest.get();
             double ageHours = Duration.between(b.startedAt(), now).toMinutes() / 60.0;
@@ -118,7 +143,8 @@ public final class StatusView {
             backups.put("ageHours", Math.round(ageHours * 10) / 10.0);
             backups.put("bytes", b.bytes());
             if (ageHours > maxBackupAgeHours) {
-                problems.add(String.format("the newest verified backup is %.1f h old (maxBackupAgeHours %d)", ageHours, maxBackupAgeHours));
+                problems.add(Attention.problem(String.format("the newest verified backup is %.1f h old (maxBackupAgeHours %d)", ageHours,
+                        maxBackupAgeHours), "bin/qm backups --database " + database + " --aws (then bin/qm backup-now --aws)"));
             }
         }
         List<BackupRecord> verified = recent.stream().filter(b -> b.status() == BackupRecord.Status.VERIFIED)
@@ -127,12 +153,14 @@ public final class StatusView {
         backups.put("sizes", sparkline(last14.stream().mapToDouble(BackupRecord::bytes).toArray()));
         backups.put("durations", sparkline(last14.stream().mapToDouble(b -> b.finishedAt() == null ? 0
                 : Duration.between(b.startedAt(), b.finishedAt()).toMillis()).toArray()));
-        backupStore.list(BackupRecord.Kind.DRILL, database, now.minus(Duration.ofDays(60))).stream()
-                .filter(d -> d.status() != BackupRecord.Status.RUNNING).findFirst().ifPresentOrElse(d -> {
+        List<BackupRecord> drills = backupStore.list(BackupRecord.Kind.DRILL, database, now.minus(Duration.ofDays(60)));
+        Attention.drills(drills, recent, database, now, problems);
+        drills.stream().filter(d -> d.status() != BackupRecord.Status.RUNNING).findFirst().ifPresentOrElse(d -> {
                     backups.put("lastDrill", d.status() + " " + d.startedAt()
                             + (d.finishedAt() == null ? "" : String.format(" (%.1f s)", Duration.between(d.startedAt(), d.finishedAt()).toMillis() / 1000.0)));
                     if (d.status() == BackupRecord.Status.FAILED) {
-                        problems.add("the last restore drill failed: " + d.error());
+                        problems.add(Attention.problem("the last restore drill failed: " + d.error(),
+                                "bin/qm backups --drills --database " + database + " --aws"));
                     }
                 }, () -> backups.put("lastDrill", "none yet"));
 
@@ -142,6 +170,7 @@ public final class StatusView {
         Instant week = now.minus(Duration.ofDays(WEEK_DAYS));
         Map<ImageVerdict, Integer> counts = new EnumMap<>(ImageVerdict.class);
         List<String> newest = new ArrayList<>();
+        List<String> imageProblems = new ArrayList<>();
         long complete = 0;
         long stored = 0;
         for (ImageRecord i : all.stream().sorted(Comparator.comparing(ImageRecord::lastPushedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -157,17 +186,20 @@ public final class StatusView {
                 counts.merge(i.verdict(), 1, Integer::sum);
             }
             String ref = releases.config().repository() + ":" + String.join(",", i.tags()) + " " + i.digest().substring(7, 19);
+            String byDigest = releases.config().repository() + "@" + i.digest();
             if (i.verdict() == ImageVerdict.MISMATCH || i.verdict() == ImageVerdict.UNVERIFIABLE || i.verdict() == ImageVerdict.FAILED_SCAN) {
                 newest.add(i.verdict() + " " + ref);
+                imageProblems.add(Attention.problem("image: " + i.verdict() + " " + ref, "bin/qm ledger " + byDigest + " --aws"));
             }
             boolean unarchived = i.archive() == null || !i.archive().complete();
             if (unarchived && i.lastPushedAt().isBefore(now.minus(Duration.ofHours(1)))) {
                 newest.add("NOT ARCHIVED " + ref);
+                imageProblems.add(Attention.problem("image: NOT ARCHIVED " + ref, "bin/qm archive list " + releases.config().repository() + " --aws"));
             }
         }
         images.put("last7Days", counts);
         images.put("problems", newest.subList(0, Math.min(5, newest.size())));
-        problems.addAll(newest.stream().map(n -> "image: " + n).toList());
+        problems.addAll(imageProblems);
         archive.put("imagesComplete", complete + " of " + all.size());
         archive.put("bytesStored", stored);
 
@@ -175,16 +207,25 @@ public final class StatusView {
         var depth = deadLetters.depth();
         pipeline.put("deadLetters", depth.isPresent() ? (Object) depth.getAsInt() : "unknown (no queue named, or it could not be read)");
         if (depth.isPresent() && depth.getAsInt() > 0) {
-            problems.add("the dead-letter queue holds " + depth.getAsInt() + " event(s) no function could handle: read them, fix the cause, "
-                    + "replay them with bin/qm invoke");
+            problems.add(Attention.problem("the dead-letter queue holds " + depth.getAsInt() + " event(s) no function could handle: read them, fix the cause, "
+                    + "replay them with bin/qm invoke", "aws sqs receive-message --queue-url <the stack's DeadLetterQueueUrl> (locally: .qm/dead-letters/)"));
         }
 
         if (!guard.repositories().isEmpty()) {
             pipeline.put("lifecycleGuard", lifecycleGuard(guard, ledger, problems, now));
         }
 
-        List<String> lastAlerts = alerts == null ? List.of("(alerts go to the SNS topic's subscribers; not readable back)")
-                : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
+        List<String> repositories = guard.repositories().isEmpty() ? List.of(releases.config().repository()) : guard.repositories();
+        Attention.replicas(sources.replicas(), ledger, repositories, week, now, problems);
+        Attention.lifecycleLosses(sources.alertLog(), week, problems);
+
+        List<String> lastAlerts;
+        if (sources.alertLog() != null) {
+            lastAlerts = sources.alertLog().since(now.minus(Duration.ofDays(30)), LAST_ALERTS).stream().map(AlertsView::line).toList();
+        } else {
+            lastAlerts = alerts == null ? List.of("(no alert log: ALERT_TABLE_NAME is not set; redeploy with this version)")
+                    : alerts.subList(Math.max(0, alerts.size() - 5), alerts.size()).stream().map(a -> a.kind() + ": " + a.subject()).toList();
+        }
         return new Status(app, backups, images, archive, pipeline, lastAlerts, problems);
     }
 
@@ -293,11 +334,19 @@ public final class StatusView {
     public static Status local(dev.quartermaster.cli.local.LocalEnvironment local, String database, int maxAgeHours) {
         dev.quartermaster.common.Platform p = dev.quartermaster.cli.local.LocalServices.platform(local, System.err);
         ReleaseService releases = ReleaseContext.reader(local, p);
-        List<dev.quartermaster.common.Alert> alerts = new dev.quartermaster.cli.local.FileAlerts(local.alertsFile(),
-                new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).seen();
         // the local registry has no lifecycle policy of its own (bin/qm lifecycle preview only previews): no runs to compare
         Guard guard = Guard.of(local.managedRepositories(), repository -> null, dev.quartermaster.lifecycle.LifecycleRoot.hearing(p));
-        return collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
-                dev.quartermaster.ledger.LedgerRoot.store(p), guard, database, maxAgeHours, alerts, DeadLetters.local(local.deadLettersDir()), Instant.now());
+        Status s = collect(releases, dev.quartermaster.release.ReleaseRoot.store(p), dev.quartermaster.backup.BackupRoot.store(p),
+                dev.quartermaster.ledger.LedgerRoot.store(p), guard, database, maxAgeHours, sources(p), DeadLetters.local(local.deadLettersDir()),
+                Instant.now());
+        // the next commands name the deployed stack; on the local state the same commands run without --aws
+        return new Status(s.app(), s.backups(), s.images(), s.archive(), s.pipeline(), s.alerts(),
+                s.problems().stream().map(Attention::locally).toList());
+    }
+
+    /** The stores and policy status reads besides its own, on {@code p} (local or the deployed stack's). */
+    public static Attention.Sources sources(dev.quartermaster.common.Platform p) {
+        return new Attention.Sources(dev.quartermaster.replication.ReplicationRoot.store(p), dev.quartermaster.verify.VerifyRoot.findings(p),
+                dev.quartermaster.signature.SignatureRoot.required(p.settings()), p.alertLog().orElse(null));
     }
 }

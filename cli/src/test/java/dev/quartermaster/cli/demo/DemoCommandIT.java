@@ -44,5 +44,12 @@ public class DemoCommandIT {
         assertThat(out).containsPattern("backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.(gz|zst)");
         assertThat(out).containsPattern("first post: \"Hello from .+, \\d{4}-\\d{2}-\\d{2}\"");
         assertThat(out).doesNotContain("\"_aws\"");
+        // the demo's status lists its alerts, read back from the alert log, and its report is written where it says
+        String lastAlerts = out.substring(out.lastIndexOf("last alerts:"), out.lastIndexOf("needs attention:"));
+        assertThat(lastAlerts).contains(" MISMATCH: MISMATCH: wordpress:wp-6.4-v3", " SIGNATURE_UNSIGNED: ", " REPLICATION_FAILED: ");
+        java.util.regex.Matcher report = java.util.regex.Pattern.compile("report \\(bin/qm report --out FILE\\.html\\): (\\S+\\.html)").matcher(out);
+        assertThat(report.find()).as("the report's path is printed").isTrue();
+        String page = Files.readString(Path.of(report.group(1)));
+        assertThat(page).contains("<svg data-chart=\"backup-size\"", "Backups of wordpress", "wp-6.5-v2").doesNotContain("<script", "http://", "https://");
     }
 }

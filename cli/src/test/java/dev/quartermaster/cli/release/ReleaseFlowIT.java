@@ -73,7 +73,8 @@ public class ReleaseFlowIT {
             assertThat(failed.status()).isEqualTo(ReleaseRecord.Status.ROLLED_BACK);
             assertThat(failed.running()).isEqualTo(v2);
             assertThat(site.served()).isEqualTo("6.5.5");
-            assertThat(((FileAlerts) ctx.platform.alerts()).seen()).extracting(a -> a.kind()).contains("RELEASE_ROLLED_BACK");
+            assertThat(ctx.platform.alertLog().orElseThrow().since(java.time.Instant.now().minusSeconds(3600), 100))
+                    .as("the alert log").extracting(w -> w.key().kind()).contains("RELEASE_ROLLED_BACK");
 
             assertThat(ctx.service.previousGood()).as("the site's first digest was never released through Quartermaster").isEmpty();
             ReleaseRecord back = ctx.flow.release("wordpress@" + v1, null, ReleaseRecord.Kind.ROLLBACK, "it"); // rollback --to

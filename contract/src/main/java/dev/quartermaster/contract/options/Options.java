@@ -210,7 +210,23 @@ public final class Options {
 
     // ---- operations ----
     public static final Option<String> ALERT_EMAIL = Option.optionalMatching(OPERATIONS, "alertEmail", EMAIL,
-            "an e-mail address; leave it empty to subscribe later", "an e-mail address subscribed to the alert topic (empty: none)");
+            "an e-mail address; leave it empty to subscribe later (or list addresses in alertEmails)",
+            "an e-mail address subscribed to the alert topic (empty: none; the older form of alertEmails)");
+    public static final Option<List<String>> ALERT_EMAILS = Option.list(OPERATIONS, "alertEmails", List.of(), e -> EMAIL.matcher(e).matches(),
+            "is not an e-mail address (e.g. -c 'alertEmails=[\"ops@example.com\"]')", "e-mail addresses subscribed to the alert topic");
+    public static final Option<String> ALERT_CHAT = Option.json(OPERATIONS, "alertChat", "{}",
+            "the chat channel AWS Chatbot posts alerts to: {slackWorkspaceId, slackChannelId} or {teamId, teamsChannelId, teamsTenantId}");
+    public static final Option<Integer> ALERT_RETENTION_DAYS = Option.integer(OPERATIONS, "alertRetentionDays",
+            Setting.ALERT_RETENTION_DAYS.intDefault(), 1, 3650, "the alert log keeps an alert this long after its last occurrence")
+            .feeding(Setting.ALERT_RETENTION_DAYS);
+    public static final Option<Integer> ALERT_GROUP_MINUTES = Option.integer(OPERATIONS, "alertGroupMinutes",
+            Setting.ALERT_GROUP_MINUTES.intDefault(), 1, 24 * 60,
+            "the same kind and subject within this many minutes is one alert with a count; also the flood window")
+            .feeding(Setting.ALERT_GROUP_MINUTES);
+    public static final Option<Integer> ALERT_FLOOD_THRESHOLD = Option.integer(OPERATIONS, "alertFloodThreshold",
+            Setting.ALERT_FLOOD_THRESHOLD.intDefault(), 1, 1000,
+            "more distinct subjects of one kind than this in a window are held back and summarised once")
+            .feeding(Setting.ALERT_FLOOD_THRESHOLD);
     public static final Option<String> CLOUD_TRAIL = Option.choice(OPERATIONS, "cloudTrail", "existing", List.of("create", "existing"),
             "create (a trail of this region's management events, for the lifecycle guard) or existing (the account has a trail with logging"
                     + " enabled in this region)", "existing: the account's trail feeds the lifecycle guard; create: the stack makes one");
@@ -236,7 +252,7 @@ public final class Options {
             SIGNING, SIGNATURE_REQUIRED, SIGNING_IDENTITIES, SIGNING_TRUST_ROOTS, SIGNING_X509_TRUST_ROOTS, SIGNATURE_REVOCATION_CHECK,
             SIGNING_WAIT_SECONDS,
             VERIFY_RULES, SCAN_MAX_CRITICAL, SCAN_MAX_HIGH,
-            ALERT_EMAIL, CLOUD_TRAIL,
+            ALERT_EMAIL, ALERT_EMAILS, ALERT_CHAT, ALERT_RETENTION_DAYS, ALERT_GROUP_MINUTES, ALERT_FLOOD_THRESHOLD, CLOUD_TRAIL,
             STACK_NAME, LOCK_FILE, FUNCTIONS_JARS);
 
     /** The configuration table (Markdown) of {@code options}: the one in docs/configuration.md is this of {@link #ALL}. */

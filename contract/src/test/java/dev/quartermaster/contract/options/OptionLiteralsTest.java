@@ -28,7 +28,9 @@ class OptionLiteralsTest {
     static final Map<String, Set<String>> OTHER_MEANINGS = Map.of(
             // the backup manifest's, the ledger's and the alerts' field, the SSM documents' parameter (HostParam), a host's role (Host)
             "database", Set.of("functions/src/main/java/dev/quartermaster/backup/", "contract/src/main/java/dev/quartermaster/contract/HostParam.java",
-                    "contract/src/main/java/dev/quartermaster/contract/Host.java"),
+                    "contract/src/main/java/dev/quartermaster/contract/Host.java",
+                    // an alert's attribute (the database a backup alert is about), part of its subject
+                    "functions/src/main/java/dev/quartermaster/common/Alert.java"),
             // the local signer's state directory (.qm/signing), not the option
             "signing", Set.of("cli/src/main/java/dev/quartermaster/cli/local/LocalEnvironment.java"),
             // a package of the images bundle's jar (Bundle), not the option
