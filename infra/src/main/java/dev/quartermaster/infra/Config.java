@@ -44,7 +44,15 @@ public record Config(
         LifecycleRules lifecycle,
         Signing signing,
         Estate estate,
-        String cloudTrail) {
+        String cloudTrail,
+        Runs upkeep) {
+
+    /**
+     * The upkeep state machines' Distributed Maps (the archive's reconcile, scrub and prune): child executions at once, and
+     * the share of batches that may fail before a run fails (the fold reports the failed ones; a failed run is redriven).
+     */
+    public record Runs(int maxConcurrency, int toleratedFailurePercentage) {
+    }
 
     /**
      * The registry estate: replication destinations (a stack each, in its region and account), the proof's deadline,
@@ -519,7 +527,8 @@ public record Config(
                 signing(r, repos, errors),
                 estate(r, repos, errors, env),
                 r.matching("cloudTrail", "existing", CLOUD_TRAIL, "create (a trail of this region's management events, for the lifecycle guard)"
-                        + " or existing (the account has a trail with logging enabled in this region)"));
+                        + " or existing (the account has a trail with logging enabled in this region)"),
+                new Runs(r.integer("upkeepMaxConcurrency", 10, 1, 10000), r.integer("upkeepToleratedFailurePercentage", 5, 0, 100)));
         if (c.archiveObjectLockDays() > c.archiveRetentionDays()) {
             errors.add("archiveObjectLockDays (" + c.archiveObjectLockDays() + ") must not exceed archiveRetentionDays ("
                     + c.archiveRetentionDays() + "): the prune could not delete what it is locked from deleting");

@@ -137,6 +137,9 @@ public final class QuartermasterStack extends Stack {
         rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
                 .id("NoncurrentAndUploads").noncurrentVersionExpiration(Duration.days(30))
                 .abortIncompleteMultipartUploadAfter(Duration.days(1)).expiredObjectDeleteMarker(true).build());
+        // the upkeep runs' items and results (upkeep/runs/): kept a month to read a run's batches, then gone
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("UpkeepRuns").prefix(dev.quartermaster.contract.Upkeep.PREFIX)
+                .expiration(Duration.days(30)).build());
         if (config.archiveColdAfterDays() > 0) {
             rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("LargeBlobsCold").prefix("blobs/")
                     .objectSizeGreaterThan(1024L * 1024)

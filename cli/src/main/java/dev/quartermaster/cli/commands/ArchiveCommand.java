@@ -251,7 +251,7 @@ public final class ArchiveCommand implements Runnable {
     /** Blobs and bytes an archived image holds (manifests walked in the archive), for a progress line's totals. */
     static long[] totals(ArchiveLayout layout, ArchiveIndex.Entry entry) {
         long[] t = new long[2];
-        ArchiveUpkeep.reachable(layout, entry, null, new HashSet<>()).values().stream().filter(d -> !ArchiveUpkeep.isManifest(d))
+        ArchiveUpkeep.reachable(layout, entry, (java.util.function.Predicate<String>) null, new HashSet<>()).values().stream().filter(d -> !ArchiveUpkeep.isManifest(d))
                 .forEach(d -> {
                     t[0]++;
                     t[1] += d.size();
