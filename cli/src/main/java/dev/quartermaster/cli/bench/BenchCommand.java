@@ -24,10 +24,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Benchmarks that print figures (kept out of the test suite, which must not flake on a busy machine). */
-@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release. Each prints its figures; the last line is the summary.")
+@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release, upkeep. Each prints its figures; the last line is the summary.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "coldstart | verify | backup | archive | release")
+    @Parameters(index = "0", description = "coldstart | verify | backup | archive | release | upkeep")
     String which;
 
     @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
@@ -44,8 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "backup" -> BackupBench.run(runs, compression);
             case "archive" -> ArchiveBench.run(Math.max(runs, 5));
             case "release" -> ReleaseBench.run(runs);
+            case "upkeep" -> UpkeepBench.run();
             default -> {
-                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive, release)");
+                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive, release, upkeep)");
                 yield 2;
             }
         };

@@ -40,8 +40,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /** bin/qm archive: what the image archive holds, and getting images back out of it. */
-@Command(name = "archive", description = "The image archive: list, restore to a registry, export as an OCI layout, verify.",
-        subcommands = {ArchiveCommand.ListCmd.class, ArchiveCommand.RestoreCmd.class, ArchiveCommand.ExportCmd.class, ArchiveCommand.VerifyCmd.class})
+@Command(name = "archive", description = "The image archive: list, restore to a registry, export as an OCI layout, verify; its upkeep runs now.",
+        subcommands = {ArchiveCommand.ListCmd.class, ArchiveCommand.RestoreCmd.class, ArchiveCommand.ExportCmd.class, ArchiveCommand.VerifyCmd.class,
+                UpkeepCommands.Scrub.class, UpkeepCommands.Reconcile.class, UpkeepCommands.Prune.class})
 public final class ArchiveCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
