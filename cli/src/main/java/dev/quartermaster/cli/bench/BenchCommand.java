@@ -115,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 ColdStartAll.Worst worst = ColdStartAll.run(Math.max(3, this.runs), e, probeClasses, dir);
                 System.out.printf("snapstart-worst-ratio=%.2f (%s)%n", worst.ratio(), worst.name());
+                System.out.printf("snapstart-first-vs-warm-worst=%.2f (%s)%n", worst.firstVsWarm(), worst.firstVsWarmName());
             } finally {
                 VerifyBench.deleteTree(dir);
             }
@@ -138,6 +139,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** As above; a real handler's result must have {@code status} (null: any but REJECTED; the empty handler's is not checked). */
     static Probe probe(String cp, String handler, Path event, Map<String, String> env, String status) throws Exception {
+        return probe(cp, handler, event, List.of(), env, status);
+    }
+
+    /** As above, the same handler then given each of {@code warm} in the same JVM (the probe reports each one's time). */
+    static Probe probe(String cp, String handler, Path event, List<Path> warm, Map<String, String> env, String status) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                 "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac"));
@@ -147,6 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", cp, ColdStartProbe.class.getName(), handler, event.toString()));
+        warm.forEach(w -> command.add(w.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         pb.environment().remove("AWS_PROFILE");
@@ -168,6 +175,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""), ended);
+    }
+
+    /** A list phase ({@code warm-us=1,2,3}). */
+    static List<Long> phases(String phases, String name) {
+        for (String part : phases.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return java.util.Arrays.stream(part.substring(name.length() + 1).split(",")).map(Long::parseLong).toList();
+            }
+        }
+        throw new IllegalStateException("the probe reported no " + name + ": " + phases);
     }
 
     static long phase(String phases, String name) {
