@@ -180,7 +180,8 @@ public class PermissionsIT {
         assertThat(byRole.keySet()).as("every function ran and made AWS calls")
                 .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
                         "backup-start", "backup-status", "restore-drill", "backup-watchdog", HostCli.PRINCIPAL,
-                        "states-archive-scrub", "states-archive-prune", "states-archive-reconcile");
+                        "states-archive-scrub", "states-archive-prune", "states-archive-reconcile", "replication-backfill",
+                        "states-replication-backfill");
         assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
         metricContract();
     }
@@ -253,6 +254,7 @@ public class PermissionsIT {
             case ARCHIVE_SCRUB -> "ScrubSchedule";
             case ARCHIVE_PRUNE -> "PruneSchedule";
             case ARCHIVE_RECONCILE -> "ReconcileSchedule";
+            case REPLICATION_BACKFILL -> "BackfillByHand"; // on demand: no rule starts it (without ECR here, each copy fails: recorded)
         };
         return engine.run(JSON.readTree(scheduled(schedule)), "permissions-" + java.util.UUID.randomUUID(), Instant.now());
     }

@@ -27,7 +27,13 @@ public enum Upkeep {
             List.of(new MapSpec("Archive", 256L << 20, 25, 4))),
     /** The weekly prune: its mark (what every index entry reaches) fanned out; the sweep is the fold's. */
     ARCHIVE_PRUNE("archive-prune", Catalog.ARCHIVE_PRUNE, "cron(0 6 ? * SAT *)",
-            List.of(new MapSpec("Mark", Long.MAX_VALUE, 100, 4)));
+            List.of(new MapSpec("Mark", Long.MAX_VALUE, 100, 4))),
+    /**
+     * The replication backfill, on demand (no schedule; deployed when replication is on): copy by digest what a destination
+     * lacks, by the images' bytes. The execution's input may name one destination ({@code detail.destination}).
+     */
+    REPLICATION_BACKFILL("replication-backfill", Catalog.REPLICATION_BACKFILL, null,
+            List.of(new MapSpec("Copy", 256L << 20, 25, 4)));
 
     /** Where every run's files live, in the archive bucket. */
     public static final String PREFIX = "upkeep/runs/";
@@ -99,7 +105,7 @@ public enum Upkeep {
         return function;
     }
 
-    /** When the schedule starts the state machine (EventBridge's cron, UTC). */
+    /** When the schedule starts the state machine (EventBridge's cron, UTC); null: on demand only. */
     public String schedule() {
         return schedule;
     }

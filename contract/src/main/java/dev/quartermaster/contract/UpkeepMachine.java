@@ -38,7 +38,8 @@ import java.util.List;
  * <li>"Context object" ({@code input-output-contextobject.html}): {@code $$.Execution.Name}, {@code $$.Execution.StartTime}.</li>
  * </ul>
  * The execution's input is the EventBridge event that started it (the schedule's {@code Scheduled Event}): its
- * {@code account} and {@code region} ride in every payload, so the function's origin check applies as to any event.
+ * {@code account} and {@code region} ride in every payload, so the function's origin check applies as to any event, and
+ * its {@code detail} goes to the plan (empty for a schedule; a backfill started by hand may name its destination).
  */
 public final class UpkeepMachine {
     /** The placeholder of the function's ARN (DefinitionSubstitutions). */
@@ -73,6 +74,7 @@ public final class UpkeepMachine {
         ObjectNode plan = task(states.putObject("Plan"), payload(job, Upkeep.Step.PLAN));
         ((ObjectNode) plan.get("Parameters").get("Payload")).put(Upkeep.FIELD_EXECUTION + ".$", "$$.Execution.Name");
         ((ObjectNode) plan.get("Parameters").get("Payload")).put("started.$", "$$.Execution.StartTime");
+        ((ObjectNode) plan.get("Parameters").get("Payload")).put("detail.$", "$.detail");
         ObjectNode selector = plan.putObject("ResultSelector");
         selector.put("status.$", "$.Payload.status");
         selector.put("message.$", "$.Payload.message");

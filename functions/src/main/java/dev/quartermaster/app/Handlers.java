@@ -43,6 +43,11 @@ public final class Handlers {
             case "image-scan" -> new ScanHandler(VerifyRoot.scans(p));
             case "image-replication" -> new dev.quartermaster.replication.ReplicationHandler(
                     dev.quartermaster.replication.ReplicationRoot.service(p, w.replicationStatus().apply(p)));
+            case "replication-backfill" -> {
+                var registry = w.registry().apply(p);
+                yield new dev.quartermaster.replication.BackfillHandler(dev.quartermaster.replication.ReplicationRoot.backfill(p, registry,
+                        dev.quartermaster.replication.ReplicationRoot.targets(p, registry)), dev.quartermaster.replication.ReplicationRoot.runFiles(p));
+            }
             case "backup-start" -> new BackupStartHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "backup-status" -> new BackupStatusHandler(BackupRoot.service(p, w.commands().apply(p)));
             case "restore-drill" -> new RestoreDrillHandler(BackupRoot.service(p, w.commands().apply(p)));

@@ -430,6 +430,6 @@ public final class S3ArchiveLayout implements ArchiveLayout {
     /** The runs' files at the bucket's root ({@code upkeep/runs/}), where the state machines' reader and writer find them. */
     @Override
     public dev.quartermaster.upkeep.RunFiles runFiles() {
-        return new S3RunFiles(s3, bucket);
+        return new dev.quartermaster.upkeep.S3RunFiles(s3, bucket);
     }
 }

@@ -28,8 +28,14 @@ public interface UpkeepJob {
     record Plan(Map<String, List<Item>> items, Map<String, Object> details, String summary) {
     }
 
-    /** Where a step runs: the run, the files of the runs, and when it must have answered. */
-    record Context(String run, RunFiles files, Instant deadline) {
+    /**
+     * Where a step runs: the run, the files of the runs, when it must have answered, and the {@code detail} of the event
+     * that started the run (the plan's only; empty for a schedule's).
+     */
+    record Context(String run, RunFiles files, Instant deadline, JsonNode detail) {
+        public Context(String run, RunFiles files, Instant deadline) {
+            this(run, files, deadline, com.fasterxml.jackson.databind.node.NullNode.getInstance());
+        }
     }
 
     Plan plan(Context context);

@@ -59,7 +59,7 @@ public final class UpkeepSteps {
         }
         String run = Upkeep.runName(execution, started);
         Upkeep upkeep = job.upkeep();
-        UpkeepJob.Plan plan = job.plan(new UpkeepJob.Context(run, files, deadline));
+        UpkeepJob.Plan plan = job.plan(new UpkeepJob.Context(run, files, deadline, json.path("detail")));
         Map<String, Object> details = new LinkedHashMap<>(plan.details());
         details.put("bucket", files.bucket());
         details.put(Upkeep.FIELD_RUN, run);

@@ -70,7 +70,8 @@ public final class QuartermasterStack extends Stack {
                 .enhancedScanning(config.estate().enhanced())
                 .release(config.release().repository(), Host.toJson(config.hosts()))
                 .functions(functions).build());
-        new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions));
+        new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions,
+                archive, config.upkeep()));
         new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config, functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
                 .bucket(backups).config(config).functions(functions).build());

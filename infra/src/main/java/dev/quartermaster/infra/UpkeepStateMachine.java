@@ -29,7 +29,7 @@ import java.util.Map;
 
 /**
  * One upkeep run as a Step Functions state machine ({@link UpkeepMachine}'s definition, the job's function substituted),
- * started by its schedule, its failures alarmed. Its role may do exactly what the definition needs:
+ * started by its schedule (or by hand, for a job without one), its failures alarmed. Its role may do exactly what the definition needs:
  * <ul>
  * <li>{@code lambda:InvokeFunction} on the job's function (its live alias);</li>
  * <li>the Distributed Map's child executions (Step Functions developer guide, "IAM policies for using Distributed Map
@@ -84,11 +84,13 @@ public final class UpkeepStateMachine extends Construct {
                 .reason("The map's child executions are named by Step Functions (execution:<name>/<label>:<id>), and a run's files by "
                         + "its run id under upkeep/runs/<job>/: the wildcards cover exactly those").build()));
 
-        Rule.Builder.create(this, "Schedule").description(props.job().function().name() + ": " + job.jobName() + " (starts its state machine)")
-                .schedule(Schedule.expression(job.schedule()))
-                .targets(List.of(SfnStateMachine.Builder.create(machine).deadLetterQueue(props.deadLetters())
-                        .retryAttempts(8).maxEventAge(Duration.hours(6)).build()))
-                .build();
+        if (job.schedule() != null) { // an on-demand job (the backfill) is started by bin/qm
+            Rule.Builder.create(this, "Schedule").description(props.job().function().name() + ": " + job.jobName() + " (starts its state machine)")
+                    .schedule(Schedule.expression(job.schedule()))
+                    .targets(List.of(SfnStateMachine.Builder.create(machine).deadLetterQueue(props.deadLetters())
+                            .retryAttempts(8).maxEventAge(Duration.hours(6)).build()))
+                    .build();
+        }
 
         Alarm failed = Alarm.Builder.create(this, "FailedAlarm")
                 .alarmDescription(job.jobName() + ": a run failed (more batches failed than ToleratedFailurePercentage allows, or a step failed);"

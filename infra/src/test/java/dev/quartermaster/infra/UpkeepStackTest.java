@@ -53,6 +53,9 @@ class UpkeepStackTest {
     @Test
     void eachSchedule_startsItsStateMachine_notAFunction() {
         for (Upkeep job : Upkeep.values()) {
+            if (job.schedule() == null) {
+                continue; // on demand (the backfill: deployed with replication, see backfill_* below)
+            }
             Map<String, Map<String, Object>> rules = DEFAULT.findResources("AWS::Events::Rule",
                     Map.of("Properties", Map.of("ScheduleExpression", job.schedule())));
             assertThat(rules).as(job.jobName()).hasSize(1);
@@ -87,6 +90,7 @@ class UpkeepStackTest {
         Map<String, Map<String, Object>> policies = DEFAULT.findResources("AWS::IAM::Policy");
         Map<String, String> own = Map.of("ImageArchiveArchiveScrubServiceRole", "archive-scrub", "ImageArchiveArchivePruneServiceRole", "archive-prune",
                 "ImageArchiveServiceRole", "archive-reconcile");
+        assertThat(policies.keySet().stream().filter(k -> k.startsWith("RegistryEstate")).toList()).as("no replication: no backfill").isEmpty();
         own.forEach((role, job) -> {
             String text = policies.entrySet().stream().filter(e -> e.getKey().startsWith(role)).map(e -> JSON.valueToTree(e.getValue()).toString())
                     .reduce("", String::concat);
@@ -98,6 +102,25 @@ class UpkeepStackTest {
                 }
             }
         });
+    }
+
+    @Test
+    void backfill_withReplication_isAStateMachineStartedByHand_whoseFunctionPushesOnlyToTheDestinationsRepositories() {
+        Template t = StackFixture.template(Map.of("replication", "[{\"region\":\"eu-central-1\"},{\"region\":\"eu-west-1\",\"account\":\"444455556666\"}]",
+                "homeRegion", "us-east-1", "homeAccount", "123456789012"));
+        assertThat(t.findResources("AWS::StepFunctions::StateMachine").values().stream()
+                .map(m -> JSON.valueToTree(m).path("Properties").path("StateMachineName").asText()).toList()).contains("Test-replication-backfill");
+        assertThat(t.findResources("AWS::Events::Rule").values().stream().map(r -> JSON.valueToTree(r).toString())
+                .filter(r -> r.contains("replication-backfill")).toList()).as("no schedule starts the backfill").isEmpty();
+        Map<String, Map<String, Object>> policies = t.findResources("AWS::IAM::Policy");
+        JsonNode push = statements(policies, "RegistryEstateReplicationBackfillServiceRole", "ecr:PutImage");
+        assertThat(push.path("Resource").toString()).contains(":ecr:eu-central-1:", ":ecr:eu-west-1:444455556666:repository/wordpress")
+                .doesNotContain(":ecr:us-east-1:");
+        JsonNode runs = statements(policies, "RegistryEstateReplicationBackfillServiceRole", "s3:PutObject");
+        assertThat(runs.path("Resource").toString()).contains("/upkeep/runs/replication-backfill/*");
+        String replication = policies.entrySet().stream().filter(e -> e.getKey().startsWith("RegistryEstateImageReplicationServiceRole"))
+                .map(e -> JSON.valueToTree(e.getValue()).toString()).reduce("", String::concat);
+        assertThat(replication).as("image-replication itself pushes nowhere").doesNotContain("ecr:PutImage", "upkeep/runs");
     }
 
     @Test

@@ -1,6 +1,5 @@
-package dev.quartermaster.archive;
+package dev.quartermaster.upkeep;
 
-import dev.quartermaster.upkeep.RunFiles;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -8,12 +7,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.io.InputStream;
 import java.util.function.Supplier;
 
-/** The upkeep runs' files in the archive bucket, under {@code upkeep/runs/}. */
-final class S3RunFiles implements RunFiles {
+/** The upkeep runs' files in the archive bucket, under {@code upkeep/runs/} (not in the images jar, which has no S3). */
+public final class S3RunFiles implements RunFiles {
     private final Supplier<S3Client> s3;
     private final String bucket;
 
-    S3RunFiles(Supplier<S3Client> s3, String bucket) {
+    public S3RunFiles(Supplier<S3Client> s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
     }
