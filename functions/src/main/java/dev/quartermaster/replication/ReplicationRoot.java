@@ -94,7 +94,11 @@ public final class ReplicationRoot {
     /** The upkeep runs' files, in the archive bucket. */
     public static dev.quartermaster.upkeep.RunFiles runFiles(Platform p) {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
-        return new dev.quartermaster.upkeep.S3RunFiles(s3, p.settings().get(Setting.ARCHIVE_BUCKET));
+        String bucket = p.settings().get(Setting.ARCHIVE_BUCKET);
+        // a HEAD of a run's file nobody writes, where this function reads and writes its runs
+        dev.quartermaster.common.Priming.reach("S3", () -> s3.get().headObject(b -> b.bucket(bucket)
+                .key(dev.quartermaster.contract.Upkeep.REPLICATION_BACKFILL.runFolder("00000000T000000Z-000000000000") + "qm-priming")));
+        return new dev.quartermaster.upkeep.S3RunFiles(s3, bucket);
     }
 
     public static ReplicaStore store(Platform p) {
