@@ -138,6 +138,12 @@ public class PermissionsIT {
         }
         JsonNode pruned = invoke("archive-prune", scheduled("PruneSchedule"));
         assertThat(pruned.path("details").path("blobsDeleted").asInt()).as(pruned.toString()).isEqualTo(1);
+        // the upkeep state machines: the engine (Step Functions in AWS, the local stand-in here) reads each map's items and
+        // writes its results with the state machine's role; the plan, every batch and the fold run in the job's function
+        for (dev.quartermaster.contract.Upkeep job : dev.quartermaster.contract.Upkeep.values()) {
+            JsonNode folded = runStateMachine(job);
+            assertThat(folded.path("status").asText()).as(job.jobName() + ": " + folded).isEqualTo("RECORDED");
+        }
 
         // backups: the scheduled dump on the host, its commit, a drill, the watchdog
         local.ensureDatabase(null);
@@ -171,6 +177,7 @@ public class PermissionsIT {
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
+        all.putAll(policies.stateMachines());
         all.put(HostCli.PRINCIPAL, policies.managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL));
 
         List<String> denied = new ArrayList<>();
@@ -186,7 +193,9 @@ public class PermissionsIT {
         writeUnused(all, byRole);
         assertThat(byRole.keySet()).as("every function ran and made AWS calls")
                 .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
-                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", "lifecycle-guard", "alert-sweep", HostCli.PRINCIPAL);
+                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", "lifecycle-guard", "alert-sweep", HostCli.PRINCIPAL,
+                        "states-archive-scrub", "states-archive-prune", "states-archive-reconcile", "replication-backfill",
+                        "states-replication-backfill");
         // whatever raised an alert wrote the alert log under its own role, and only the sweep queried it
         String alertTable = ":table/" + LocalEnvironment.ALERT_TABLE;
         java.util.Set<String> logged = new java.util.TreeSet<>();
@@ -251,6 +260,27 @@ public class PermissionsIT {
         JsonNode result = LocalInvoke.call(handler, function, event, EMF);
         assertThat(result.path("status").asText()).as(function + ": " + result).isNotEqualTo("REJECTED");
         return result;
+    }
+
+    /** One run of an upkeep state machine, its engine's S3 calls charged to the state machine's role, its steps to the function's. */
+    private static JsonNode runStateMachine(dev.quartermaster.contract.Upkeep job) throws Exception {
+        String principal = "states-" + job.jobName();
+        var files = dev.quartermaster.archive.ArchiveRoot.layout(wiring(principal).platform()).runFiles();
+        var engine = new dev.quartermaster.upkeep.UpkeepEngine(dev.quartermaster.contract.UpkeepMachine.definition(job, 10, 0),
+                "Quartermaster-" + job.jobName(), payload -> {
+                    try {
+                        return invoke(job.function().name(), payload.toString().getBytes(StandardCharsets.UTF_8));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, files, dev.quartermaster.upkeep.UpkeepEngine.Listener.NONE);
+        String schedule = switch (job) {
+            case ARCHIVE_SCRUB -> "ScrubSchedule";
+            case ARCHIVE_PRUNE -> "PruneSchedule";
+            case ARCHIVE_RECONCILE -> "ReconcileSchedule";
+            case REPLICATION_BACKFILL -> "BackfillByHand"; // on demand: no rule starts it (without ECR here, each copy fails: recorded)
+        };
+        return engine.run(JSON.readTree(scheduled(schedule)), "permissions-" + java.util.UUID.randomUUID(), Instant.now());
     }
 
     private static void statusEvents() throws Exception {

@@ -9,10 +9,10 @@ import java.util.List;
  * integration test proves every handler is in its jar and nothing in a jar refers to a class it lacks).
  */
 public enum Bundle {
-    /** image-action, image-verify, image-scan, image-replication, alert-sweep: DynamoDB, SNS, ECR. */
-    IMAGES("images", List.of("ledger", "verify", "replication", "alerts")),
-    /** image-archive, archive-scrub, archive-prune: DynamoDB, SNS, ECR, S3. */
-    ARCHIVE("archive", List.of("archive")),
+    /** image-action, image-verify, image-scan, alert-sweep: DynamoDB, SNS, ECR (and the JWS library: image-verify checks signatures). */
+    IMAGES("images", List.of("ledger", "verify", "alerts")),
+    /** image-archive, archive-scrub, archive-prune, image-replication, replication-backfill: DynamoDB, SNS, ECR, S3 (the upkeep runs' files). */
+    ARCHIVE("archive", List.of("archive", "replication")),
     /** the backup, release and lifecycle-guard functions: DynamoDB, SNS, S3, SSM. */
     HOST("host", List.of("backup", "release", "lifecycle"));
 

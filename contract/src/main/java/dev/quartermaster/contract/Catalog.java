@@ -33,6 +33,11 @@ public final class Catalog {
             "Each push proven in every replication destination (ECR Replication Action events), late ones checked with ECR every 15 minutes",
             with(COMMON, REPLICATION_DESTINATIONS, REPLICATION_DEADLINE_MINUTES, REPLICATION_REPOSITORIES),
             FunctionSpec.TableAccess.REPLICAS, 1024, 60);
+    // copies whole images to another region or account, a batch of them per invocation (the state machine's batches are ≤ 1 GiB)
+    public static final FunctionSpec REPLICATION_BACKFILL = new FunctionSpec("replication-backfill", "dev.quartermaster.replication.BackfillHandler",
+            "On demand, as a state machine: copy by digest what a replication destination lacks (images pushed before replication), and record it",
+            with(COMMON, REGISTRY_URL, REGISTRY_AUTH, ARCHIVE_BUCKET, REPLICATION_DESTINATIONS, REPLICATION_DEADLINE_MINUTES, REPLICATION_REPOSITORIES),
+            FunctionSpec.TableAccess.REPLICAS, 1024, 900);
     public static final FunctionSpec BACKUP_START = new FunctionSpec("backup-start", "dev.quartermaster.backup.BackupStartHandler",
             "Start the scheduled database backup", with(COMMON, BACKUP), FunctionSpec.TableAccess.BACKUP_RECORDS, 1024, 30);
     // hashes the whole staged object and copies it: ~100 MB/s from S3, so 300 s covers dumps of several GB
@@ -76,7 +81,7 @@ public final class Catalog {
                     + " log the stack's alarms going to ALARM",
             COMMON, FunctionSpec.TableAccess.NONE, 512, 60);
 
-    public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, IMAGE_REPLICATION, BACKUP_START, BACKUP_STATUS,
+    public static final List<FunctionSpec> ALL = List.of(IMAGE_ACTION, IMAGE_VERIFY, IMAGE_SCAN, IMAGE_REPLICATION, REPLICATION_BACKFILL, BACKUP_START, BACKUP_STATUS,
             RESTORE_DRILL, BACKUP_WATCHDOG, IMAGE_ARCHIVE, ARCHIVE_SCRUB, ARCHIVE_PRUNE, RELEASE_STATUS, RELEASE_DRIFT, LIFECYCLE_GUARD, ALERT_SWEEP);
 
     private Catalog() {

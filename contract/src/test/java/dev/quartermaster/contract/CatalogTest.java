@@ -26,9 +26,9 @@ class CatalogTest {
     @Test
     void everyFunction_belongsToOneJar_byItsHandlersPackage() {
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.IMAGES).map(FunctionSpec::name))
-                .containsExactly("image-action", "image-verify", "image-scan", "image-replication", "alert-sweep");
+                .containsExactly("image-action", "image-verify", "image-scan", "alert-sweep");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.ARCHIVE).map(FunctionSpec::name))
-                .containsExactly("image-archive", "archive-scrub", "archive-prune");
+                .containsExactly("image-replication", "replication-backfill", "image-archive", "archive-scrub", "archive-prune");
         assertThat(Catalog.ALL.stream().filter(f -> f.bundle() == Bundle.HOST).map(FunctionSpec::name))
                 .containsExactly("backup-start", "backup-status", "restore-drill", "backup-watchdog", "release-status", "release-drift", "lifecycle-guard");
         assertThat(Bundle.HOST.jarName("1.0")).isEqualTo("quartermaster-functions-1.0-host.jar");

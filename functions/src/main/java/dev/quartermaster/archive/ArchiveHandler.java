@@ -12,6 +12,9 @@ import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageActions;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryRoot;
+import dev.quartermaster.upkeep.UpkeepEngine;
+import dev.quartermaster.upkeep.UpkeepRuns;
+import dev.quartermaster.upkeep.UpkeepSteps;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
@@ -23,15 +26,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code image-archive}: every successful push copied into the archive, and a daily reconcile (an
- * EventBridge schedule) that archives what the managed repositories hold and the archive lacks.
+ * {@code image-archive}: every successful push copied into the archive, and the daily reconcile that archives what the
+ * managed repositories hold and the archive lacks: the schedule starts the reconcile's state machine, which calls this
+ * function to plan, for each batch of map Archive and to fold ({@link ReconcileJob}).
  */
 public final class ArchiveHandler extends EventFunction {
     /** Left for recording the outcome when time runs out mid-copy. */
     private static final Duration MARGIN = Duration.ofSeconds(30);
     private final ArchiveService service;
-    private final ImageLister lister;
-    private final List<String> repositories;
+    private final ReconcileJob reconcile;
 
     /** Lambda's constructor: the ports are built once per container from the environment. */
     public ArchiveHandler() {
@@ -50,23 +53,18 @@ public final class ArchiveHandler extends EventFunction {
 
     public ArchiveHandler(ArchiveService service, ImageLister lister, List<String> repositories) {
         this.service = service;
-        this.lister = lister;
-        this.repositories = repositories;
+        this.reconcile = new ReconcileJob(service, lister, repositories);
     }
 
     @Override
     protected Outcome handle(JsonNode json) {
         Instant deadline = Instant.now().plus(timeLeft()).minus(MARGIN);
-        if (ScheduledEvent.SOURCE.equals(json.path("source").asText())) {
+        if (UpkeepSteps.isStep(json)) { // the reconcile's state machine: plan, a batch of map Archive, fold (ReconcileJob)
+            return UpkeepSteps.handle(json, reconcile, service.layout().runFiles(), deadline);
+        }
+        if (ScheduledEvent.SOURCE.equals(json.path("source").asText())) { // the schedule's event itself: the whole run here
             ScheduledEvent.parse(json);
-            var r = service.reconcile(lister, repositories, deadline);
-            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.RECONCILE_ARCHIVED, r.archived().size());
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("listed", r.listed());
-            details.put("alreadyArchived", r.alreadyArchived());
-            details.put("added", r.archived().stream().map(o -> o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())).toList());
-            details.put("failed", r.failed());
-            return Outcome.recorded("reconcile: " + r.archived().size() + " image(s) added to the archive, " + r.failed() + " failed", details);
+            return UpkeepRuns.run(reconcile, service.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
         }
         AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction a = ImageActions.from(event);

@@ -75,4 +75,14 @@ public interface ArchiveLayout {
 
     /** Where this layout is, for messages ({@code s3://bucket/prefix}, a path). */
     String describe();
+
+    /** A blob the scrub moved to {@code quarantine/}: a redriven scrub batch reports it corrupt again, not gone. */
+    default boolean quarantined(String digest) {
+        return false;
+    }
+
+    /** The files of the upkeep runs ({@code upkeep/runs/}) beside this layout, in the same bucket or directory. */
+    default dev.quartermaster.upkeep.RunFiles runFiles() {
+        throw new UnsupportedOperationException(describe() + " keeps no upkeep runs");
+    }
 }

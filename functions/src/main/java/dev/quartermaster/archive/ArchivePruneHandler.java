@@ -5,15 +5,21 @@ import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.ScheduledEvent;
+import dev.quartermaster.upkeep.UpkeepEngine;
+import dev.quartermaster.upkeep.UpkeepRuns;
+import dev.quartermaster.upkeep.UpkeepSteps;
 
 import java.time.Duration;
-import java.util.Map;
+import java.time.Instant;
 
-/** {@code archive-prune}: weekly, forgets images deleted longer than the retention ago and sweeps unreferenced blobs. */
+/**
+ * {@code archive-prune}: weekly, forgets images deleted longer than the retention ago and sweeps unreferenced blobs. The
+ * schedule starts the prune's state machine: this function plans, marks a batch of entries at a time (map Mark) and
+ * sweeps in the fold ({@link PruneJob}); given the schedule's event itself, it runs the whole state machine here.
+ */
 public final class ArchivePruneHandler extends EventFunction {
     private final ArchiveUpkeep upkeep;
-    private final Duration retention;
-    private final Duration grace;
+    private final PruneJob job;
 
     /** Lambda's constructor: the ports are built once per container from the environment. */
     public ArchivePruneHandler() {
@@ -28,18 +34,16 @@ public final class ArchivePruneHandler extends EventFunction {
 
     public ArchivePruneHandler(ArchiveUpkeep upkeep, Duration retention, Duration grace) {
         this.upkeep = upkeep;
-        this.retention = retention;
-        this.grace = grace;
+        this.job = new PruneJob(upkeep, retention, grace);
     }
 
     @Override
     protected Outcome handle(JsonNode json) {
+        Instant deadline = Instant.now().plus(timeLeft()).minus(Duration.ofSeconds(60));
+        if (UpkeepSteps.isStep(json)) {
+            return UpkeepSteps.handle(json, job, upkeep.layout().runFiles(), deadline);
+        }
         ScheduledEvent.parse(json);
-        var r = upkeep.prune(retention, grace);
-        return Outcome.recorded("prune: " + r.entriesRemoved() + " index entr(ies) past retention removed, " + r.blobsDeleted()
-                + " blob(s) deleted (" + r.bytesFreed() + " bytes)" + (r.stopped() == null ? "" : "; sweep stopped: " + r.stopped()), Map.of(
-                "stopped", r.stopped() == null ? "" : r.stopped(), "entriesRemoved", r.entriesRemoved(),
-                "blobsDeleted", r.blobsDeleted(), "bytesFreed", r.bytesFreed(), "blobsKept", r.blobsKept(),
-                "youngUnreferenced", r.youngUnreferenced()));
+        return UpkeepRuns.run(job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
     }
 }

@@ -5,17 +5,21 @@ import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.ScheduledEvent;
+import dev.quartermaster.upkeep.UpkeepEngine;
+import dev.quartermaster.upkeep.UpkeepRuns;
+import dev.quartermaster.upkeep.UpkeepSteps;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** {@code archive-scrub}: weekly, re-hashes archived blobs and checks every archived image is complete. */
+/**
+ * {@code archive-scrub}: weekly, re-hashes archived blobs and checks every archived image is complete. The schedule starts
+ * the scrub's state machine, which calls this function to plan, for each batch of its maps (Rehash, Check) and to fold
+ * ({@link ScrubJob}); given the schedule's event itself, it runs the whole state machine here, batch after batch.
+ */
 public final class ArchiveScrubHandler extends EventFunction {
     private final ArchiveUpkeep upkeep;
-    private final int percent;
+    private final ScrubJob job;
 
     /** Lambda's constructor: the ports are built once per container from the environment. */
     public ArchiveScrubHandler() {
@@ -30,22 +34,16 @@ public final class ArchiveScrubHandler extends EventFunction {
 
     public ArchiveScrubHandler(ArchiveUpkeep upkeep, int percent) {
         this.upkeep = upkeep;
-        this.percent = percent;
+        this.job = new ScrubJob(upkeep, percent);
     }
 
     @Override
     protected Outcome handle(JsonNode json) {
+        Instant deadline = Instant.now().plus(timeLeft()).minus(Duration.ofSeconds(60));
+        if (UpkeepSteps.isStep(json)) {
+            return UpkeepSteps.handle(json, job, upkeep.layout().runFiles(), deadline);
+        }
         ScheduledEvent.parse(json);
-        var r = upkeep.scrub(percent, Instant.now().plus(timeLeft()).minus(Duration.ofSeconds(60)), new SecureRandom());
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("blobs", r.blobs());
-        details.put("checked", r.checked());
-        details.put("bytesChecked", r.bytesChecked());
-        details.put("corrupt", r.corrupt());
-        details.put("incomplete", r.incomplete());
-        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_INCOMPLETE, r.incomplete().size() + r.corrupt().size());
-        details.put("finished", r.finished());
-        return Outcome.recorded("scrub: " + r.checked() + " blob(s) re-hashed, " + r.corrupt().size() + " corrupt, "
-                + r.incomplete().size() + " incomplete image(s)", details);
+        return UpkeepRuns.run(job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
     }
 }

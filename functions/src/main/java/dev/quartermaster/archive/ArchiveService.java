@@ -41,6 +41,10 @@ public final class ArchiveService {
         this.clock = clock;
     }
 
+    public ArchiveLayout layout() {
+        return archiver.layout();
+    }
+
     /** The outcome of one image: archived (complete or not) or failed with a reason. */
     public record Outcome(String repository, String digest, String tag, ImageArchiver.Result result, String failure) {
         public boolean ok() {
@@ -106,13 +110,84 @@ public final class ArchiveService {
         }
     }
 
+    /** An image (under one of its tags, or untagged) the archive lacks or holds incomplete; {@code size} as listed (0: unknown). */
+    public record Wanted(String repository, String digest, String tag, long size) {
+        public String name() {
+            return repository + (tag == null ? "@" + digest : ":" + tag);
+        }
+    }
+
+    /** The reconcile's plan: images listed, those already archived, and what to archive, repository by repository. */
+    public record ReconcilePlan(int listed, int alreadyArchived, List<Wanted> wanted) {
+    }
+
+    /** One batch of the reconcile: each image's outcome, images an earlier attempt (or an archiver) archived meanwhile, images left for lack of time. */
+    public record ReconcileBatch(List<Outcome> archived, int alreadyArchived, int unfinished) {
+    }
+
     /**
      * Archives every image of the repositories that the archive's index lacks or holds incomplete. Tagged
      * images are archived under each of their tags. Stops starting new images when {@code deadline} nears;
-     * the next run goes on.
+     * the next run goes on. The same steps a reconcile run takes as a state machine ({@link #reconcilePlan},
+     * {@link #reconcileBatch}), here in one batch.
      */
     public Reconciled reconcile(ImageLister lister, List<String> repositories, Instant deadline) {
+        ReconcilePlan plan = reconcilePlan(lister, repositories);
+        ReconcileBatch batch = reconcileBatch(plan.wanted(), deadline);
+        return new Reconciled(plan.listed(), plan.alreadyArchived() + batch.alreadyArchived(), batch.archived());
+    }
+
+    /** Lists the repositories and compares them with the index: what the archive lacks, in listing order. */
+    public ReconcilePlan reconcilePlan(ImageLister lister, List<String> repositories) {
         ArchiveIndex index = archiver.layout().readIndex().index();
+        Set<String> have = have(index);
+        int listed = 0;
+        int already = 0;
+        List<Wanted> wanted = new ArrayList<>();
+        for (String repository : repositories) {
+            for (ImageLister.Listed img : lister.list(repository)) {
+                listed++;
+                List<String> names = img.tags().isEmpty() ? java.util.Collections.singletonList(null) : img.tags();
+                for (String tag : names) {
+                    if (archived(index, have, repository, img.digest(), tag)) {
+                        already++;
+                    } else {
+                        wanted.add(new Wanted(repository, img.digest(), tag, img.size()));
+                    }
+                }
+            }
+        }
+        return new ReconcilePlan(listed, already, wanted);
+    }
+
+    /**
+     * One batch of the reconcile: archives each image, unless the index (read again) says it is archived by now, which
+     * makes a redriven batch skip what its first attempt did. Each image's outcome goes to the ledger, a failure alerts.
+     */
+    public ReconcileBatch reconcileBatch(List<Wanted> wanted, Instant deadline) {
+        ArchiveIndex index = archiver.layout().readIndex().index();
+        Set<String> have = have(index);
+        List<Outcome> done = new ArrayList<>();
+        int already = 0;
+        for (int i = 0; i < wanted.size(); i++) {
+            Wanted w = wanted.get(i);
+            if (archived(index, have, w.repository(), w.digest(), w.tag())) {
+                already++;
+                continue;
+            }
+            if (clock.instant().isAfter(deadline)) {
+                return new ReconcileBatch(done, already, wanted.size() - i);
+            }
+            try {
+                done.add(archive(w.repository(), w.digest(), w.tag(), deadline));
+            } catch (RuntimeException e) {
+                done.add(failed(w.repository(), w.digest(), w.tag(), e, 1));
+            }
+        }
+        return new ReconcileBatch(done, already, 0);
+    }
+
+    private static Set<String> have(ArchiveIndex index) {
         Set<String> have = new HashSet<>();
         for (ArchiveIndex.Entry e : index.entries()) {
             if (e.complete()) {
@@ -120,32 +195,12 @@ public final class ArchiveService {
                 have.add(e.repository() + "@" + e.digest());
             }
         }
-        int listed = 0;
-        int already = 0;
-        List<Outcome> done = new ArrayList<>();
-        for (String repository : repositories) {
-            for (ImageLister.Listed img : lister.list(repository)) {
-                listed++;
-                List<String> names = img.tags().isEmpty() ? java.util.Collections.singletonList(null) : img.tags();
-                for (String tag : names) {
-                    String ref = tag == null ? repository + "@" + img.digest() : repository + ":" + tag;
-                    boolean sameDigest = index.find(ref).map(e -> e.digest().equals(img.digest()) && e.complete()).orElse(false);
-                    if (tag == null ? have.contains(ref) : sameDigest) {
-                        already++;
-                        continue;
-                    }
-                    if (clock.instant().isAfter(deadline)) {
-                        return new Reconciled(listed, already, done);
-                    }
-                    try {
-                        done.add(archive(repository, img.digest(), tag, deadline));
-                    } catch (RuntimeException e) {
-                        done.add(failed(repository, img.digest(), tag, e, 1));
-                    }
-                }
-            }
-        }
-        return new Reconciled(listed, already, done);
+        return have;
+    }
+
+    private static boolean archived(ArchiveIndex index, Set<String> have, String repository, String digest, String tag) {
+        String ref = tag == null ? repository + "@" + digest : repository + ":" + tag;
+        return tag == null ? have.contains(ref) : index.find(ref).map(e -> e.digest().equals(digest) && e.complete()).orElse(false);
     }
 
     static Alert alert(Outcome o, String reason) {

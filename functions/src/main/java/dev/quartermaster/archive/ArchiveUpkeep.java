@@ -41,8 +41,42 @@ public final class ArchiveUpkeep {
         this.clock = clock;
     }
 
-    /** What a scrub found. {@code finished} false: the deadline came first; the next run starts afresh. */
+    public ArchiveLayout layout() {
+        return layout;
+    }
+
+    /** What a scrub found. {@code finished} false: the deadline came first or batches failed; the next run starts afresh. */
     public record Scrubbed(int blobs, int checked, long bytesChecked, List<String> corrupt, List<String> incomplete, boolean finished) {
+    }
+
+    /** A blob to re-hash: its digest and the size it was stored at. */
+    public record BlobRef(String digest, long size) {
+    }
+
+    /**
+     * An archived image (or referrer) as the index has it: what the scrub checks for completeness and the prune's mark
+     * walks. {@code ref} names it in messages (the first index entry of the image); {@code complete} is what the index says.
+     */
+    public record ImageRef(String repository, String digest, String mediaType, long size, String ref, boolean complete, boolean referrer) {
+        ArchiveIndex.Entry entry() {
+            return new ArchiveIndex.Entry(repository, null, digest, mediaType, size, Instant.EPOCH, complete, 0, 0, "", null);
+        }
+
+        String image() {
+            return repository + "@" + digest;
+        }
+    }
+
+    /** The scrub's plan: how many blobs there are, the ones drawn to be re-hashed (by digest), every image once. */
+    public record ScrubPlan(int blobs, List<BlobRef> sampled, List<ImageRef> images) {
+    }
+
+    /** One batch of re-hashing: blobs hashed, their bytes, the corrupt ones (quarantined), gone ones, ones left for lack of time. */
+    public record Rehashed(int checked, long bytes, List<String> corrupt, int gone, int unfinished) {
+    }
+
+    /** An image whose completeness the check found other than the index says, or incomplete: {@code missing} blobs it lacks. */
+    public record Completeness(String repository, String digest, String ref, boolean complete, int missing, boolean changed, boolean referrer) {
     }
 
     /**
@@ -50,6 +84,8 @@ public final class ArchiveUpkeep {
      * its digest is moved to {@code quarantine/} (kept for inspection; the next archive of an image that
      * needs it copies it again from the registry). Then every index entry is walked: an image with a blob
      * missing is recorded incomplete on its digest in the ledger. Mismatches and incomplete images alert.
+     * The same steps a scrub run takes as a state machine ({@link #scrubPlan}, {@link #rehash}, {@link #check},
+     * {@link #scrubFold}), here in one batch each.
      */
     public Scrubbed scrub(int percent, Instant deadline, Random random) {
         return scrub(percent, deadline, random, null);
@@ -57,70 +93,137 @@ public final class ArchiveUpkeep {
 
     /** @param repository only the blobs and images of this repository (null: the whole archive) */
     public Scrubbed scrub(int percent, Instant deadline, Random random, String repository) {
+        ScrubPlan plan = scrubPlan(percent, random, repository);
+        Rehashed rehashed = rehash(plan.sampled(), deadline);
+        return scrubFold(plan.blobs(), List.of(rehashed), check(plan.images()), 0);
+    }
+
+    /** The scrub's first step: the blobs to re-hash (a random {@code percent}, in digest order) and every image to check. */
+    public ScrubPlan scrubPlan(int percent, Random random, String repository) {
         if (percent < 1 || percent > 100) {
             throw new IllegalArgumentException("scrub percent must be 1..100, not " + percent);
         }
-        List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
+        List<ArchiveLayout.BlobInfo> blobs = new ArrayList<>(layout.blobs());
+        blobs.sort(java.util.Comparator.comparing(ArchiveLayout.BlobInfo::digest));
+        ArchiveIndex index = layout.readIndex().index();
         if (repository != null) {
             Set<String> ofRepository = new HashSet<>();
-            layout.readIndex().index().entries().stream().filter(e -> e.repository().equals(repository))
+            index.entries().stream().filter(e -> e.repository().equals(repository))
                     .forEach(e -> ofRepository.addAll(reach(e, null, new HashSet<>())));
             blobs = blobs.stream().filter(b -> ofRepository.contains(b.digest())).toList();
         }
-        List<String> corrupt = new ArrayList<>();
-        int checked = 0;
-        long bytes = 0;
-        boolean finished = true;
+        List<BlobRef> sampled = new ArrayList<>();
         for (ArchiveLayout.BlobInfo b : blobs) {
-            if (percent < 100 && random.nextInt(100) >= percent) {
+            if (percent == 100 || random.nextInt(100) < percent) {
+                sampled.add(new BlobRef(b.digest(), b.size()));
+            }
+        }
+        List<ImageRef> images = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ArchiveIndex.Entry e : index.entries()) {
+            if ((repository != null && !e.repository().equals(repository)) || !seen.add(e.repository() + "@" + e.digest())) {
                 continue;
             }
+            images.add(new ImageRef(e.repository(), e.digest(), e.mediaType(), e.size(), e.refName(), e.complete(), e.subject() != null));
+        }
+        return new ScrubPlan(blobs.size(), sampled, images);
+    }
+
+    /**
+     * One batch of the scrub: re-hashes each blob; one that no longer hashes to its digest goes to {@code quarantine/}.
+     * Idempotent: a blob already quarantined (by an earlier attempt of this batch) is reported corrupt again; one the
+     * prune removed since the plan is counted gone. Stops starting blobs at {@code deadline} (the rest are unfinished).
+     */
+    public Rehashed rehash(List<BlobRef> blobs, Instant deadline) {
+        List<String> corrupt = new ArrayList<>();
+        int checked = 0;
+        int gone = 0;
+        long bytes = 0;
+        for (int i = 0; i < blobs.size(); i++) {
+            BlobRef b = blobs.get(i);
             if (clock.instant().isAfter(deadline)) {
-                finished = false;
-                break;
+                return new Rehashed(checked, bytes, corrupt, gone, blobs.size() - i);
             }
-            if (!hashes(b)) {
+            Boolean ok = hashes(b);
+            if (ok == null) {
+                if (layout.quarantined(b.digest())) {
+                    corrupt.add(b.digest());
+                    checked++;
+                    bytes += b.size();
+                } else {
+                    gone++;
+                }
+                continue;
+            }
+            if (!ok) {
                 corrupt.add(b.digest());
                 layout.quarantine(b.digest());
             }
             checked++;
             bytes += b.size();
         }
-        Map<String, Long> present = new HashMap<>();
-        layout.blobs().forEach(b -> present.put(b.digest(), b.size()));
-        List<String> incomplete = new ArrayList<>();
-        ArchiveIndex index = layout.readIndex().index();
-        Map<String, Boolean> completeness = new LinkedHashMap<>();
-        for (ArchiveIndex.Entry e : index.entries()) {
-            String image = e.repository() + "@" + e.digest();
-            if (completeness.containsKey(image) || (repository != null && !e.repository().equals(repository))) {
-                continue;
-            }
+        return new Rehashed(checked, bytes, corrupt, gone, 0);
+    }
+
+    /**
+     * One batch of the scrub's completeness check: each image's manifests walked in the archive, each blob looked up
+     * (once per batch). Answers the images that are incomplete or whose completeness the index states otherwise.
+     */
+    public List<Completeness> check(List<ImageRef> images) {
+        Map<String, Boolean> present = new HashMap<>();
+        java.util.function.Predicate<String> isPresent = d -> present.computeIfAbsent(d, x -> layout.blob(x).isPresent());
+        List<Completeness> out = new ArrayList<>();
+        for (ImageRef image : images) {
             Set<String> missing = new HashSet<>();
-            reach(e, present, missing);
+            reachable(layout, image.entry(), isPresent, missing);
             boolean complete = missing.isEmpty();
-            completeness.put(image, complete);
-            if (!complete) {
-                incomplete.add(e.refName() + " (" + missing.size() + " blob(s) missing)");
-            }
-            if (complete != e.complete() && e.subject() == null) {
-                ledger.recordArchive(e.repository(), e.digest(), new ImageRecord.Archive(complete, e.bytesStored(), e.bytesDeduplicated(), clock.instant()));
+            if (!complete || complete != image.complete()) {
+                out.add(new Completeness(image.repository(), image.digest(), image.ref(), complete, missing.size(),
+                        complete != image.complete(), image.referrer()));
             }
         }
-        ImageArchiver.updateIndex(layout, i -> i.withEntries(i.entries().stream().map(x -> {
-            Boolean c = completeness.get(x.repository() + "@" + x.digest());
-            return c == null || c == x.complete() ? x : new ArchiveIndex.Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(),
-                    x.archivedAt(), c, x.bytesStored(), x.bytesDeduplicated(), x.platforms(), x.subject());
-        }).toList()));
+        return out;
+    }
+
+    /**
+     * The scrub's last step: the ledger gets each image whose completeness changed, the index too, and corrupt blobs or
+     * incomplete images alert (once for the run).
+     *
+     * @param failedBatches batches that never answered: the run did not cover the whole archive
+     */
+    public Scrubbed scrubFold(int blobs, List<Rehashed> rehashed, List<Completeness> checked, int failedBatches) {
+        List<String> corrupt = rehashed.stream().flatMap(r -> r.corrupt().stream()).sorted().toList();
+        int hashed = rehashed.stream().mapToInt(Rehashed::checked).sum();
+        long bytes = rehashed.stream().mapToLong(Rehashed::bytes).sum();
+        boolean finished = failedBatches == 0 && rehashed.stream().allMatch(r -> r.unfinished() == 0);
+        List<Completeness> sorted = checked.stream().sorted(java.util.Comparator.comparing(Completeness::ref)).toList();
+        List<String> incomplete = sorted.stream().filter(c -> !c.complete()).map(c -> c.ref() + " (" + c.missing() + " blob(s) missing)").toList();
+        Map<String, Boolean> completeness = new LinkedHashMap<>();
+        sorted.stream().filter(Completeness::changed).forEach(c -> completeness.put(c.repository() + "@" + c.digest(), c.complete()));
+        if (!completeness.isEmpty()) {
+            ArchiveIndex index = layout.readIndex().index();
+            for (Completeness c : sorted) {
+                if (!c.changed() || c.referrer()) {
+                    continue;
+                }
+                index.byDigest(c.repository(), c.digest()).stream().filter(e -> e.subject() == null).findFirst().ifPresent(e ->
+                        ledger.recordArchive(e.repository(), e.digest(), new ImageRecord.Archive(c.complete(), e.bytesStored(), e.bytesDeduplicated(), clock.instant())));
+            }
+            ImageArchiver.updateIndex(layout, i -> i.withEntries(i.entries().stream().map(x -> {
+                Boolean c = completeness.get(x.repository() + "@" + x.digest());
+                return c == null || c == x.complete() ? x : new ArchiveIndex.Entry(x.repository(), x.tag(), x.digest(), x.mediaType(), x.size(),
+                        x.archivedAt(), c, x.bytesStored(), x.bytesDeduplicated(), x.platforms(), x.subject());
+            }).toList()));
+        }
         if (!corrupt.isEmpty() || !incomplete.isEmpty()) {
             alerts.publish(new Alert("ARCHIVE_SCRUB", "ARCHIVE SCRUB: " + corrupt.size() + " corrupt blob(s), " + incomplete.size() + " incomplete image(s)",
-                    "The scrub of " + layout.describe() + " re-hashed " + checked + " blob(s). Corrupt (moved to quarantine/): "
+                    "The scrub of " + layout.describe() + " re-hashed " + hashed + " blob(s). Corrupt (moved to quarantine/): "
                             + head(corrupt) + ". Incomplete images: " + head(incomplete)
                             + ". The daily reconcile copies missing blobs again while the images are still in the registry.",
                     Map.of("corrupt", Integer.toString(corrupt.size()), "incomplete", Integer.toString(incomplete.size())))
                     .withNext("bin/qm archive verify --aws"));
         }
-        return new Scrubbed(blobs.size(), checked, bytes, corrupt, incomplete, finished);
+        return new Scrubbed(blobs, hashed, bytes, corrupt, incomplete, finished);
     }
 
     private static String head(List<String> items) {
@@ -130,8 +233,18 @@ public final class ArchiveUpkeep {
         return String.join(", ", items.subList(0, Math.min(20, items.size()))) + (items.size() > 20 ? " and " + (items.size() - 20) + " more" : "");
     }
 
-    private boolean hashes(ArchiveLayout.BlobInfo b) {
-        try (InputStream in = layout.openBlob(b.digest()); Digests.CountingDigestStream h = new Digests.CountingDigestStream(in)) {
+    /** Whether the blob still hashes to its digest at its size; null when it is no longer stored. */
+    private Boolean hashes(BlobRef b) {
+        InputStream in;
+        try {
+            in = layout.openBlob(b.digest());
+        } catch (ArchiveException e) {
+            if (layout.blob(b.digest()).isEmpty()) {
+                return null;
+            }
+            throw e;
+        }
+        try (in; Digests.CountingDigestStream h = new Digests.CountingDigestStream(in)) {
             h.transferTo(java.io.OutputStream.nullOutputStream());
             return h.count() == b.size() && ("sha256:" + h.hex()).equals(b.digest());
         } catch (IOException e) {
@@ -147,11 +260,21 @@ public final class ArchiveUpkeep {
         return reachable(layout, e, present, missing).keySet();
     }
 
+    private Set<String> reach(ArchiveIndex.Entry e, Set<String> missing) {
+        return reachable(layout, e, (java.util.function.Predicate<String>) null, missing).keySet();
+    }
+
     /**
      * The descriptors an archived entry reaches through the manifests stored in {@code layout}, by digest:
      * what the scrub, the prune's mark and a restore's progress totals all walk. See {@link #reach}.
      */
     public static Map<String, Descriptor> reachable(ArchiveLayout layout, ArchiveIndex.Entry e, Map<String, Long> present, Set<String> missing) {
+        return reachable(layout, e, present == null ? null : present::containsKey, missing);
+    }
+
+    /** As above, with presence asked of {@code present} (null: every manifest is read, whatever is stored). */
+    public static Map<String, Descriptor> reachable(ArchiveLayout layout, ArchiveIndex.Entry e, java.util.function.Predicate<String> present,
+                                                    Set<String> missing) {
         Map<String, Descriptor> reached = new java.util.LinkedHashMap<>();
         ImageSource source = ImageSource.fromLayout(layout);
         List<Descriptor> todo = new ArrayList<>(List.of(new Descriptor(e.mediaType(), e.digest(), e.size(), null, Map.of())));
@@ -160,7 +283,7 @@ public final class ArchiveUpkeep {
             if (reached.putIfAbsent(d.digest(), d) != null) {
                 continue;
             }
-            if (present != null && !present.containsKey(d.digest())) {
+            if (present != null && !present.test(d.digest())) {
                 missing.add(d.digest());
                 continue;
             }
@@ -182,8 +305,22 @@ public final class ArchiveUpkeep {
         return t.contains("manifest") || t.contains("image.index");
     }
 
-    /** What a prune did; {@code stopped} says why the sweep stopped before the end (null: it did not). */
-    public record Pruned(int entriesRemoved, int blobsDeleted, long bytesFreed, int blobsKept, int youngUnreferenced, String stopped) {
+    /**
+     * What a prune did; {@code stopped} says why the sweep stopped before the end (null: it did not); {@code finished} is
+     * false when the sweep ran out of time (what it left is swept by the next run).
+     */
+    public record Pruned(int entriesRemoved, int blobsDeleted, long bytesFreed, int blobsKept, int youngUnreferenced, String stopped, boolean finished) {
+    }
+
+    /**
+     * The prune's plan: index entries removed, the entries the mark walks (every remaining one, once per image), and why
+     * the sweep cannot run this time (null: it can), i.e. what settling a trash left by an earlier run stopped at.
+     */
+    public record PrunePlan(int entriesRemoved, List<ImageRef> entries, String stopped) {
+    }
+
+    /** One batch of the mark: what its entries reach, the manifests it could not read, and which images it covered. */
+    public record Mark(Set<String> referenced, Set<String> unreadable, Set<String> covered) {
     }
 
     /**
@@ -200,10 +337,17 @@ public final class ArchiveUpkeep {
      * <li>a batch a crashed prune left in {@code trash/} is settled the same way at the start of the next run.</li>
      * </ul>
      * A stopped sweep alerts ({@code ARCHIVE_PRUNE_STOPPED}) and deletes nothing more until the next run.
+     * The same steps a prune run takes as a state machine ({@link #prunePlan}, {@link #mark}, {@link #pruneFold}), the
+     * mark here in one batch.
      */
     public Pruned prune(Duration retention, Duration grace) {
-        Instant now = clock.instant();
-        Instant cutoff = now.minus(retention);
+        PrunePlan plan = prunePlan(retention);
+        return pruneFold(plan, plan.stopped() == null ? List.of(mark(plan.entries())) : List.of(), grace, Instant.MAX);
+    }
+
+    /** The prune's first step: entries past retention leave the index; a trash left by a crashed run is settled; what to mark. */
+    public PrunePlan prunePlan(Duration retention) {
+        Instant cutoff = clock.instant().minus(retention);
         int[] removed = {0};
         ImageArchiver.updateIndex(layout, index -> {
             ArchiveIndex kept = index.without(e -> e.subject() == null && ledger.image(e.repository(), e.digest())
@@ -216,16 +360,55 @@ public final class ArchiveUpkeep {
         });
         List<String> leftover = layout.trashed();
         if (!leftover.isEmpty()) {
-            String stopped = settle(leftover, layout.readIndex());
+            String stopped = settle(leftover, layout.readIndex(), null);
             if (stopped != null) {
-                return stop(removed[0], 0, 0, layout.blobs().size(), 0, "trash left by an earlier run: " + stopped);
+                return new PrunePlan(removed[0], List.of(), "trash left by an earlier run: " + stopped);
             }
         }
+        return new PrunePlan(removed[0], entries(layout.readIndex().index()), null);
+    }
+
+    /** Every image (or referrer) of the index once, in the index's order. */
+    private static List<ImageRef> entries(ArchiveIndex index) {
+        List<ImageRef> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ArchiveIndex.Entry e : index.entries()) {
+            if (seen.add(e.repository() + "@" + e.digest())) {
+                out.add(new ImageRef(e.repository(), e.digest(), e.mediaType(), e.size(), e.refName(), e.complete(), e.subject() != null));
+            }
+        }
+        return out;
+    }
+
+    /** One batch of the mark: every blob its entries reach, through the manifests stored in the archive. Reads only. */
+    public Mark mark(List<ImageRef> entries) {
+        Set<String> referenced = new HashSet<>();
+        Set<String> unreadable = new HashSet<>();
+        Set<String> covered = new HashSet<>();
+        for (ImageRef e : entries) {
+            referenced.addAll(reach(e.entry(), unreadable));
+            covered.add(e.image());
+        }
+        return new Mark(referenced, unreadable, covered);
+    }
+
+    /**
+     * The prune's last step, the sweep, with the marks of the run's batches: entries of the index now that no batch
+     * covered (added since the plan, or in a batch that failed) are marked here; any doubt stops it. Stops starting
+     * batches at {@code deadline}.
+     */
+    public Pruned pruneFold(PrunePlan plan, List<Mark> marks, Duration grace, Instant deadline) {
+        int removed = plan.entriesRemoved();
+        if (plan.stopped() != null) {
+            return stop(removed, 0, 0, layout.blobs().size(), 0, plan.stopped());
+        }
+        Instant now = clock.instant();
         List<ArchiveLayout.BlobInfo> blobs = layout.blobs();
         ArchiveLayout.Versioned marked = layout.readIndex();
-        Mark mark = mark(marked.index());
+        Mark mark = union(marks);
+        mark = uncovered(marked.index(), mark);
         if (!mark.unreadable().isEmpty()) {
-            return stop(removed[0], 0, 0, blobs.size(), 0, unreadable(mark));
+            return stop(removed, 0, 0, blobs.size(), 0, unreadable(mark.unreadable()));
         }
         List<ArchiveLayout.BlobInfo> candidates = new ArrayList<>();
         int young = 0;
@@ -242,31 +425,54 @@ public final class ArchiveUpkeep {
         int deleted = 0;
         long freed = 0;
         for (int i = 0; i < candidates.size(); i += DELETE_BATCH) {
+            if (clock.instant().isAfter(deadline)) {
+                return new Pruned(removed, deleted, freed, blobs.size() - deleted, young, null, false);
+            }
             List<ArchiveLayout.BlobInfo> batch = candidates.subList(i, Math.min(candidates.size(), i + DELETE_BATCH));
             List<String> digests = batch.stream().map(ArchiveLayout.BlobInfo::digest).toList();
             layout.trash(digests);
             ArchiveLayout.Versioned after = layout.readIndex();
             if (!java.util.Objects.equals(after.version(), marked.version())) {
-                String why = settle(digests, after);
-                return stop(removed[0], deleted, freed, blobs.size() - deleted, young,
+                String why = settle(digests, after, mark);
+                return stop(removed, deleted, freed, blobs.size() - deleted, young,
                         "the index changed during the sweep (an archiver ran); " + (why == null ? "the batch was settled against it" : why));
             }
             layout.purge(digests);
             deleted += batch.size();
             freed += batch.stream().mapToLong(ArchiveLayout.BlobInfo::size).sum();
         }
-        return new Pruned(removed[0], deleted, freed, blobs.size() - deleted, young, null);
+        return new Pruned(removed, deleted, freed, blobs.size() - deleted, young, null, true);
+    }
+
+    private static Mark union(List<Mark> marks) {
+        Set<String> referenced = new HashSet<>();
+        Set<String> unreadable = new HashSet<>();
+        Set<String> covered = new HashSet<>();
+        marks.forEach(m -> {
+            referenced.addAll(m.referenced());
+            unreadable.addAll(m.unreadable());
+            covered.addAll(m.covered());
+        });
+        return new Mark(referenced, unreadable, covered);
+    }
+
+    /** {@code mark} completed for {@code index}: its entries no batch covered are walked here. */
+    private Mark uncovered(ArchiveIndex index, Mark mark) {
+        List<ImageRef> rest = entries(index).stream().filter(e -> !mark.covered().contains(e.image())).toList();
+        return rest.isEmpty() ? mark : union(List.of(mark, mark(rest)));
     }
 
     /**
      * Trashed blobs against {@code index}: those it reaches go back, the rest are purged; if its mark has a
-     * doubt, all go back. @return why the sweep must stop, or null when every blob was settled with certainty
+     * doubt, all go back. {@code known} is a mark already made (of an earlier version: only the entries it did not
+     * cover are walked again); null marks the whole index.
+     * @return why the sweep must stop, or null when every blob was settled with certainty
      */
-    private String settle(List<String> trashed, ArchiveLayout.Versioned index) {
-        Mark again = mark(index.index());
+    private String settle(List<String> trashed, ArchiveLayout.Versioned index, Mark known) {
+        Mark again = known == null ? mark(entries(index.index())) : uncovered(index.index(), known);
         if (!again.unreadable().isEmpty()) {
             layout.untrash(trashed);
-            return "every trashed blob was put back: " + unreadable(again);
+            return "every trashed blob was put back: " + unreadable(again.unreadable());
         }
         List<String> back = trashed.stream().filter(again.referenced()::contains).toList();
         layout.untrash(back);
@@ -274,8 +480,8 @@ public final class ArchiveUpkeep {
         return back.isEmpty() ? null : back.size() + " blob(s) the new index reaches were put back";
     }
 
-    private static String unreadable(Mark mark) {
-        return "manifest(s) that could not be read, so what they reference is unknown: " + head(List.copyOf(mark.unreadable()));
+    private static String unreadable(Set<String> unreadable) {
+        return "manifest(s) that could not be read, so what they reference is unknown: " + head(List.copyOf(new java.util.TreeSet<>(unreadable)));
     }
 
     private Pruned stop(int removed, int deleted, long freed, int kept, int young, String why) {
@@ -284,19 +490,6 @@ public final class ArchiveUpkeep {
                         + ". It deletes only what it proved unreferenced; the next run tries again. A manifest that stays unreadable "
                         + "needs a look (the scrub's quarantine/, or the registry).",
                 Map.of("blobsDeleted", Integer.toString(deleted))).withNext("bin/qm archive verify --aws"));
-        return new Pruned(removed, deleted, freed, kept, young, why);
-    }
-
-    /** What the index reaches, and the manifests the walk could not read (their children are unknown). */
-    private record Mark(Set<String> referenced, Set<String> unreadable) {
-    }
-
-    private Mark mark(ArchiveIndex index) {
-        Set<String> referenced = new HashSet<>();
-        Set<String> unreadable = new HashSet<>();
-        for (ArchiveIndex.Entry e : index.entries()) {
-            referenced.addAll(reach(e, null, unreadable));
-        }
-        return new Mark(referenced, unreadable);
+        return new Pruned(removed, deleted, freed, kept, young, why, true);
     }
 }

@@ -221,4 +221,15 @@ public final class DirectoryLayout implements ArchiveLayout {
     public String describe() {
         return root.toString();
     }
+
+    @Override
+    public boolean quarantined(String digest) {
+        return Files.isRegularFile(root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
+    }
+
+    /** The runs' files under the directory, as under the bucket; the "bucket" is the directory's name. */
+    @Override
+    public dev.quartermaster.upkeep.RunFiles runFiles() {
+        return new dev.quartermaster.upkeep.DirectoryRunFiles(root, "dir-" + root.getFileName());
+    }
 }

@@ -19,7 +19,8 @@ public final class EcrImageLister implements ImageLister {
     public List<Listed> list(String repository) {
         List<Listed> out = new ArrayList<>();
         for (ImageDetail d : ecr.get().describeImagesPaginator(b -> b.repositoryName(repository)).imageDetails()) {
-            out.add(new Listed(repository, d.imageDigest(), d.hasImageTags() ? List.copyOf(d.imageTags()) : List.of()));
+            out.add(new Listed(repository, d.imageDigest(), d.hasImageTags() ? List.copyOf(d.imageTags()) : List.of(),
+                    d.imageSizeInBytes() == null ? 0 : d.imageSizeInBytes()));
         }
         return out;
     }

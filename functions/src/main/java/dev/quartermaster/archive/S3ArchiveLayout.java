@@ -413,4 +413,23 @@ public final class S3ArchiveLayout implements ArchiveLayout {
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
     }
+
+    @Override
+    public boolean quarantined(String digest) {
+        try {
+            s3.get().headObject(b -> b.bucket(bucket).key(prefix + "quarantine/sha256/" + hex(digest)));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The runs' files at the bucket's root ({@code upkeep/runs/}), where the state machines' reader and writer find them. */
+    @Override
+    public dev.quartermaster.upkeep.RunFiles runFiles() {
+        return new dev.quartermaster.upkeep.S3RunFiles(s3, bucket);
+    }
 }

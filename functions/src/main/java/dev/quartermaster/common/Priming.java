@@ -59,6 +59,27 @@ public final class Priming {
             throw new IllegalStateException("priming failed: " + e.getMessage(), e);
         }
         metrics();
+        eventDetails();
+    }
+
+    /** The events' detail types, each handler's parse of its first event: Jackson builds a type's deserializer once, on first use. */
+    static final java.util.List<Class<?>> DETAILS = java.util.List.of(dev.quartermaster.events.EcrImageAction.class,
+            dev.quartermaster.events.EcrImageScan.class, dev.quartermaster.events.EcrPolicyExecution.class,
+            dev.quartermaster.events.EcrReplicationAction.class, dev.quartermaster.events.Inspector2Finding.class,
+            dev.quartermaster.events.Inspector2Scan.class, dev.quartermaster.events.SsmCommandStatus.class, Map.class);
+
+    /**
+     * Every detail type's deserializer, built and run on an empty detail (which each type refuses or reads as empty: nothing
+     * leaves this process), so a function's first event parses as its later ones do.
+     */
+    private static void eventDetails() {
+        for (Class<?> type : DETAILS) {
+            try {
+                EventParser.JSON.treeToValue(EventParser.JSON.createObjectNode(), type);
+            } catch (java.io.IOException | RuntimeException e) {
+                LoggerFactory.getLogger(Priming.class).debug("priming {}: {}", type.getSimpleName(), e.toString());
+            }
+        }
     }
 
     /**

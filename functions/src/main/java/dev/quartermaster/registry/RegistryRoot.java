@@ -28,6 +28,16 @@ public final class RegistryRoot {
         }, Clock.systemUTC());
     }
 
+    /** ECR's Basic auth for the registry of another region (a replication destination's), as {@link #ecrAuth(Platform)}. */
+    public static RegistryAuth ecrAuth(Platform p, String region) {
+        var ecr = Platform.memo(() -> p.clients().configure(software.amazon.awssdk.services.ecr.EcrClient.builder(), "ECR")
+                .region(software.amazon.awssdk.regions.Region.of(region)).build());
+        return new EcrAuth(() -> {
+            var data = ecr.get().getAuthorizationToken().authorizationData().get(0);
+            return new EcrAuth.Token(data.authorizationToken(), data.expiresAt());
+        }, Clock.systemUTC());
+    }
+
     /** The platform's registry client: {@link #fromSettings}'s, unless the platform replaces it (bin/qm's local registry). */
     public static RegistryClient registry(Platform p) {
         return p.shared(RegistryClient.class, RegistryRoot::fromSettings);

@@ -44,7 +44,7 @@ public final class ReleaseRoot {
     /** @param signatures the release gate's signature re-check (null: the ledger's verdict, while fresh) */
     public static ReleaseService operatorService(Platform p, CommandRunner commands, SignatureRecheck signatures) {
         return new ReleaseService(ReleaseConfig.from(p.settings()).withVerifyRules(p.settings())
-                .requiringSignatures(dev.quartermaster.signature.SignatureRoot.required(p.settings())),
+                .requiringSignatures(dev.quartermaster.signature.SignatureSettings.required(p.settings())),
                 store(p), LedgerRoot.store(p), commands, protection(p), p.alerts(), Clock.systemUTC(), signatures, SIGNATURE_RECHECK_BOUND);
     }
 

@@ -1,7 +1,5 @@
 package dev.quartermaster.signature;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.contract.Setting;
@@ -17,7 +15,6 @@ import java.util.List;
 
 /** The signature gate's composition root: the trust policy from the settings, the registry's signatures, Signer's revocations. */
 public final class SignatureRoot {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SignatureRoot() {
     }
@@ -52,26 +49,18 @@ public final class SignatureRoot {
         }
     }
 
-    /** The repository patterns whose releases need a SIGNED verdict. */
+    /** The repository patterns whose releases need a SIGNED verdict ({@link SignatureSettings}). */
     public static List<String> required(Settings s) {
-        return list(s, Setting.SIGNATURE_REQUIRED);
+        return SignatureSettings.required(s);
     }
 
-    /** Whether the gate runs: signing managed, or a repository requires signatures. */
+    /** Whether the gate runs: signing managed, or a repository requires signatures ({@link SignatureSettings}). */
     public static boolean enabled(Settings s) {
-        return "managed".equals(s.get(Setting.SIGNING)) || !list(s, Setting.SIGNATURE_REQUIRED).isEmpty();
+        return SignatureSettings.enabled(s);
     }
 
     private static List<String> list(Settings s, Setting setting) {
-        String v = s.get(setting);
-        if (v.isBlank()) {
-            return List.of();
-        }
-        try {
-            return JSON.readValue(v, new TypeReference<List<String>>() { });
-        } catch (IOException e) {
-            throw new IllegalStateException(setting.name() + " must be a JSON list of strings, not " + dev.quartermaster.common.Text.oneLine(v, 80), e);
-        }
+        return SignatureSettings.list(s, setting);
     }
 
     /**

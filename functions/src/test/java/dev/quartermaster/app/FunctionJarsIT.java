@@ -56,6 +56,17 @@ class FunctionJarsIT {
                     .isEqualTo(services.contains(service));
         }
 
+        // the JWS library only where signatures are verified (image-verify), Bouncy Castle nowhere; and the jars' sizes
+        assertThat(entries.stream().anyMatch(e -> e.startsWith("com/nimbusds/"))).as("nimbus-jose-jwt in " + bundle).isEqualTo(bundle == Bundle.IMAGES);
+        assertThat(entries.stream().anyMatch(e -> e.startsWith("org/bouncycastle/"))).as("Bouncy Castle in " + bundle).isFalse();
+        assertThat(entries.stream().anyMatch(e -> e.startsWith("io/burt/") || e.startsWith("org/joda/"))).as("JMESPath, Joda-Time").isFalse();
+        long limit = switch (bundle) {
+            case IMAGES -> 16L << 20;
+            case ARCHIVE -> 20L << 20;
+            case HOST -> 26L << 20;
+        };
+        assertThat(java.nio.file.Files.size(jar)).as(jar.getFileName() + " in bytes").isLessThanOrEqualTo(limit);
+
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

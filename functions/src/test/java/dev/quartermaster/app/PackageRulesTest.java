@@ -26,7 +26,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class PackageRulesTest {
     private static final String ROOT = "dev.quartermaster.";
     private static final List<String> FEATURES = List.of("verify", "backup", "archive", "release", "lifecycle", "replication", "alerts");
-    private static final List<String> SHARED = List.of("registry", "host", "ledger", "idempotency");
+    private static final List<String> SHARED = List.of("registry", "host", "ledger", "idempotency", "upkeep");
     /** The arrows between features, each with its reason: lifecycle's guard asks the release switch what runs. */
     private static final Map<String, List<String>> FEATURE_ARROWS = Map.of("lifecycle", List.of("release"));
     private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -91,6 +91,16 @@ final class FunctionFactory {
                 .resources(List.of(ledger.getTableArn())).build());
     }
 
+    /** Where failed deliveries of the stack's rules go. */
+    IQueue deadLetters() {
+        return deadLetters;
+    }
+
+    /** The alert topic. */
+    ITopic alerts() {
+        return alerts;
+    }
+
     /** Every function built so far, in creation order (the dashboard's and the alarms' list). */
     List<QmFunction> created() {
         return List.copyOf(created);

@@ -1,14 +1,14 @@
 package dev.quartermaster.infra;
 
 import dev.quartermaster.contract.options.ArchiveOptions;
+import dev.quartermaster.contract.options.UpkeepOptions;
 import dev.quartermaster.contract.Catalog;
-import dev.quartermaster.contract.FunctionSpec;
 import dev.quartermaster.contract.Setting;
+import dev.quartermaster.contract.Upkeep;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -19,17 +19,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The image archive: image-archive (a third target of the push rule, and a daily reconcile), the weekly
+ * The image archive: image-archive (a third target of the push rule, and the daily reconcile), the weekly
  * archive-scrub and archive-prune, each granted only what it uses on the archive bucket (made by the
- * stack) and the managed repositories.
+ * stack) and the managed repositories. The reconcile, the scrub and the prune run as state machines with a Distributed
+ * Map each ({@link UpkeepStateMachine}), their schedules start them.
  */
 public final class ImageArchive extends Construct {
-    /** Daily reconcile, then weekly scrub and prune, out of the backup's hours. */
-    static final String RECONCILE = "cron(30 2 * * ? *)";
-    static final String SCRUB = "cron(0 5 ? * SAT *)";
-    static final String PRUNE = "cron(0 6 ? * SAT *)";
+    /** Daily reconcile, then weekly scrub and prune, out of the backup's hours (each starts its upkeep state machine). */
+    static final String RECONCILE = Upkeep.ARCHIVE_RECONCILE.schedule();
+    static final String SCRUB = Upkeep.ARCHIVE_SCRUB.schedule();
+    static final String PRUNE = Upkeep.ARCHIVE_PRUNE.schedule();
 
-    public record Props(Bucket bucket, List<Repository> repositories, List<String> repositoryNames, ArchiveOptions options, FunctionFactory functions) {
+    public record Props(Bucket bucket, List<Repository> repositories, List<String> repositoryNames, ArchiveOptions options, UpkeepOptions upkeep,
+                        FunctionFactory functions) {
     }
 
     public ImageArchive(Construct scope, String id, Props props) {
@@ -57,7 +59,7 @@ public final class ImageArchive extends Construct {
         Rule.Builder.create(this, "ImageArchiveRule").description("Successful pushes, to the image archive")
                 .eventPattern(EventPattern.builder().source(List.of("aws.ecr")).detailType(List.of("ECR Image Action")).detail(detail).build())
                 .targets(List.of(archive.target())).build();
-        schedule("ReconcileSchedule", Catalog.IMAGE_ARCHIVE, RECONCILE, archive);
+        upkeep("ReconcileSchedule", Upkeep.ARCHIVE_RECONCILE, archive, props);
 
         QmFunction scrub = props.functions().create(this, Catalog.ARCHIVE_SCRUB, Map.of(
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
@@ -68,7 +70,10 @@ public final class ImageArchive extends Construct {
                 .actions(List.of("s3:DeleteObject")).resources(List.of(bucket.arnForObjects("blobs/*"))).build());
         scrub.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:PutObject")).resources(List.of(bucket.arnForObjects("quarantine/*"), bucket.arnForObjects("index.json"))).build());
-        schedule("ScrubSchedule", Catalog.ARCHIVE_SCRUB, SCRUB, scrub);
+        // a redriven batch asks whether a blob it cannot find was quarantined by its first attempt (a HEAD: no body read)
+        scrub.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                .actions(List.of("s3:GetObject")).resources(List.of(bucket.arnForObjects("quarantine/*"))).build());
+        upkeep("ScrubSchedule", Upkeep.ARCHIVE_SCRUB, scrub, props);
 
         QmFunction prune = props.functions().create(this, Catalog.ARCHIVE_PRUNE, Map.of(
                 Setting.ARCHIVE_BUCKET, bucket.getBucketName(),
@@ -81,7 +86,18 @@ public final class ImageArchive extends Construct {
                 .resources(List.of(bucket.arnForObjects("blobs/*"), bucket.arnForObjects("trash/*"))).build());
         prune.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
                 .actions(List.of("s3:PutObject")).resources(List.of(bucket.arnForObjects("index.json"), bucket.arnForObjects("oci-layout"))).build());
-        schedule("PruneSchedule", Catalog.ARCHIVE_PRUNE, PRUNE, prune);
+        upkeep("PruneSchedule", Upkeep.ARCHIVE_PRUNE, prune, props);
+    }
+
+    /**
+     * The job's state machine, started by its schedule (the rule keeps the id the function's schedule had); the function
+     * writes its plan's items and its marks, and reads the results, under its own runs' folder only.
+     */
+    private void upkeep(String scheduleId, Upkeep job, QmFunction fn, Props props) {
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("s3:GetObject", "s3:PutObject"))
+                .resources(List.of(props.bucket().arnForObjects(Upkeep.PREFIX + job.jobName() + "/*"))).build());
+        new UpkeepStateMachine(this, scheduleId, new UpkeepStateMachine.Props(job, fn, props.bucket(), props.upkeep().maxConcurrency(),
+                props.upkeep().toleratedFailurePercentage(), props.functions().deadLetters(), props.functions().alerts()));
     }
 
     /** Upkeep reads the blobs and the index, and lists the blobs: nothing else of the bucket (no GetObject* or GetBucket*). */
@@ -89,9 +105,5 @@ public final class ImageArchive extends Construct {
         fn.function().addToRolePolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("s3:GetObject"))
                 .resources(List.of(bucket.arnForObjects("blobs/*"), bucket.arnForObjects("index.json"))).build());
         fn.allowMissingKeys(bucket);
-    }
-
-    private void schedule(String id, FunctionSpec spec, String cron, QmFunction fn) {
-        Rule.Builder.create(this, id).description(spec.description()).schedule(Schedule.expression(cron)).targets(List.of(fn.target())).build();
     }
 }

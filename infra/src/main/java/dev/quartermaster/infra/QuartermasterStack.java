@@ -75,8 +75,10 @@ public final class QuartermasterStack extends Stack {
                 .enhancedScanning(config.estate().enhanced())
                 .release(config.release().repository(), config.hosts().json())
                 .functions(functions).build());
-        new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions));
-        new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config.archive(), functions));
+        new RegistryEstate(this, "RegistryEstate", new RegistryEstate.Props(config.estate(), repositories, config.repositories(), functions,
+                archive, config.upkeep()));
+        new ImageArchive(this, "ImageArchive", new ImageArchive.Props(archive, repositories, config.repositories(), config.archive(),
+                config.upkeep(), functions));
         this.databaseBackups = new DatabaseBackups(this, "DatabaseBackups", DatabaseBackups.Props.builder()
                 .bucket(backups).options(config.backups()).hosts(config.hosts()).functions(functions).build());
         Repository app = repositories.get(config.repositories().indexOf(config.release().repository()));
@@ -167,6 +169,9 @@ public final class QuartermasterStack extends Stack {
         rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder()
                 .id("NoncurrentAndUploads").noncurrentVersionExpiration(Duration.days(30))
                 .abortIncompleteMultipartUploadAfter(Duration.days(1)).expiredObjectDeleteMarker(true).build());
+        // the upkeep runs' items and results (upkeep/runs/): kept a month to read a run's batches, then gone
+        rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("UpkeepRuns").prefix(dev.quartermaster.contract.Upkeep.PREFIX)
+                .expiration(Duration.days(30)).build());
         if (config.archive().coldAfterDays() > 0) {
             rules.add(software.amazon.awscdk.services.s3.LifecycleRule.builder().id("LargeBlobsCold").prefix("blobs/")
                     .objectSizeGreaterThan(1024L * 1024)

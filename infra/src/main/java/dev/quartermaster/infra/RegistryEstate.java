@@ -28,7 +28,8 @@ import java.util.Map;
  * pull-through cache rules. Each part exists only when its option is set.
  */
 public final class RegistryEstate extends Construct {
-    public record Props(EstateOptions estate, List<Repository> repositories, List<String> repositoryNames, FunctionFactory functions) {
+    public record Props(EstateOptions estate, List<Repository> repositories, List<String> repositoryNames, FunctionFactory functions,
+                        software.amazon.awscdk.services.s3.Bucket archive, dev.quartermaster.contract.options.UpkeepOptions upkeep) {
     }
 
     private QmFunction replication;
@@ -38,6 +39,7 @@ public final class RegistryEstate extends Construct {
         EstateOptions e = props.estate();
         if (!e.replication().isEmpty()) {
             replication(props);
+            backfill(props);
         }
         if (e.enhanced()) {
             enhancedScanning(props);
@@ -95,6 +97,44 @@ public final class RegistryEstate extends Construct {
                             "Condition", Map.of("StringEquals", Map.of("events:source", "aws.ecr", "events:detail-type", "ECR Replication Action"))))
                     .build();
         }
+    }
+
+    /**
+     * replication-backfill and its state machine (started by bin/qm replicate backfill --aws): it reads the managed
+     * repositories here and pushes by digest into the same repositories of each destination; it writes its run's files in the
+     * archive bucket. A destination in another account must let this role push there (its repository policy).
+     */
+    private void backfill(Props props) {
+        EstateOptions e = props.estate();
+        Map<Setting, String> env = new HashMap<>();
+        env.put(Setting.REGISTRY_URL, "https://" + Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        env.put(Setting.REGISTRY_AUTH, "ecr");
+        env.put(Setting.ARCHIVE_BUCKET, props.archive().getBucketName());
+        env.put(Setting.REPLICATION_DESTINATIONS, destinationsJson(e));
+        env.put(Setting.REPLICATION_DEADLINE_MINUTES, Integer.toString(e.replicationDeadlineMinutes()));
+        env.put(Setting.REPLICATION_REPOSITORIES, Json.of(props.repositoryNames()));
+        QmFunction fn = props.functions().create(this, Catalog.REPLICATION_BACKFILL, Map.copyOf(env));
+        props.repositories().forEach(r -> {
+            r.grantPull(fn.function());
+            r.grant(fn.function(), "ecr:DescribeImages");
+        });
+        List<String> destinationRepositories = new ArrayList<>();
+        for (EstateOptions.Destination d : e.replication()) {
+            for (String name : props.repositoryNames()) {
+                destinationRepositories.add("arn:" + Aws.PARTITION + ":ecr:" + d.region() + ":" + (d.account() == null ? Aws.ACCOUNT_ID : d.account())
+                        + ":repository/" + name);
+            }
+        }
+        // what a push by digest asks of the destination's registry API: the manifest's presence, the layers' upload, the manifest
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability",
+                "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")).resources(destinationRepositories).build());
+        fn.function().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("s3:GetObject", "s3:PutObject"))
+                .resources(List.of(props.archive().arnForObjects(dev.quartermaster.contract.Upkeep.PREFIX
+                        + dev.quartermaster.contract.Upkeep.REPLICATION_BACKFILL.jobName() + "/*"))).build());
+        fn.allowMissingKeys(props.archive());
+        new UpkeepStateMachine(this, "Backfill", new UpkeepStateMachine.Props(dev.quartermaster.contract.Upkeep.REPLICATION_BACKFILL, fn,
+                props.archive(), props.upkeep().maxConcurrency(), props.upkeep().toleratedFailurePercentage(), props.functions().deadLetters(),
+                props.functions().alerts()));
     }
 
     /** Amazon Inspector scans the managed repositories on push (continuously where the filters say), findings go to image-scan. */

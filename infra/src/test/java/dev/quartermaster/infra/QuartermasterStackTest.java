@@ -71,7 +71,7 @@ class QuartermasterStackTest {
     @Test
     void everyFunction_hasLiveAlias() {
         assertThat(template.findResources("AWS::Lambda::Alias", Match.objectLike(Map.of(
-                "Properties", Map.of("Name", "live"))))).hasSize(dev.quartermaster.contract.Catalog.ALL.size() - 1); // image-replication: only with replication
+                "Properties", Map.of("Name", "live"))))).hasSize(dev.quartermaster.contract.Catalog.ALL.size() - 2); // image-replication, replication-backfill: only with replication
     }
 
     @Test

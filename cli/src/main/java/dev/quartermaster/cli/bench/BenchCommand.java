@@ -24,10 +24,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Benchmarks that print figures (kept out of the test suite, which must not flake on a busy machine). */
-@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release. Each prints its figures; the last line is the summary.")
+@Command(name = "bench", description = "Benchmarks: coldstart, verify, backup, archive, release, upkeep. Each prints its figures; the last line is the summary.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "coldstart | verify | backup | archive | release")
+    @Parameters(index = "0", description = "coldstart | verify | backup | archive | release | upkeep")
     String which;
 
     @Option(names = "--runs", defaultValue = "3", description = "repetitions (median reported), default ${DEFAULT-VALUE}")
@@ -44,8 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "backup" -> BackupBench.run(runs, compression);
             case "archive" -> ArchiveBench.run(Math.max(runs, 5));
             case "release" -> ReleaseBench.run(runs);
+            case "upkeep" -> UpkeepBench.run();
             default -> {
-                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive, release)");
+                System.err.println("qm bench: unknown benchmark '" + which + "' (coldstart, verify, backup, archive, release, upkeep)");
                 yield 2;
             }
         };
@@ -114,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 ColdStartAll.Worst worst = ColdStartAll.run(Math.max(3, this.runs), e, probeClasses, dir);
                 System.out.printf("snapstart-worst-ratio=%.2f (%s)%n", worst.ratio(), worst.name());
+                System.out.printf("snapstart-first-vs-warm-worst=%.2f (%s)%n", worst.firstVsWarm(), worst.firstVsWarmName());
             } finally {
                 VerifyBench.deleteTree(dir);
             }
@@ -137,6 +139,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** As above; a real handler's result must have {@code status} (null: any but REJECTED; the empty handler's is not checked). */
     static Probe probe(String cp, String handler, Path event, Map<String, String> env, String status) throws Exception {
+        return probe(cp, handler, event, List.of(), env, status);
+    }
+
+    /** As above, the same handler then given each of {@code warm} in the same JVM (the probe reports each one's time). */
+    static Probe probe(String cp, String handler, Path event, List<Path> warm, Map<String, String> env, String status) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                 "-Dorg.crac.Core.Compat=dev.quartermaster.cli.crac"));
@@ -146,6 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", cp, ColdStartProbe.class.getName(), handler, event.toString()));
+        warm.forEach(w -> command.add(w.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         pb.environment().remove("AWS_PROFILE");
@@ -167,6 +175,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         return new Probe(ms, text.lines().filter(l -> l.startsWith("QM_PROBE ")).findFirst().map(l -> l.substring(9)).orElse(""), ended);
+    }
+
+    /** A list phase ({@code warm-us=1,2,3}). */
+    static List<Long> phases(String phases, String name) {
+        for (String part : phases.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return java.util.Arrays.stream(part.substring(name.length() + 1).split(",")).map(Long::parseLong).toList();
+            }
+        }
+        throw new IllegalStateException("the probe reported no " + name + ": " + phases);
     }
 
     static long phase(String phases, String name) {

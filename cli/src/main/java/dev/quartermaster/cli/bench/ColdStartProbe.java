@@ -46,8 +46,20 @@ public final class ColdStartProbe {
         }
         long t2 = System.nanoTime();
         System.err.println("result " + out);
-        // init: what SnapStart snapshots; invoke: what the first event still pays after a restore
-        System.err.println("QM_PROBE init-ms=" + (t1 - t0) / 1_000_000 + " invoke-ms=" + (t2 - t1) / 1_000_000 + hooks);
+        // then the same kind of event again, warm (each its own file: a fresh id, and a digest of its own where that matters)
+        StringBuilder warm = new StringBuilder();
+        for (int i = 2; i < args.length; i++) {
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            long w0 = System.nanoTime();
+            try (InputStream in = new FileInputStream(args[i])) {
+                handler.handleRequest(in, again, new ProbeContext());
+            }
+            warm.append(warm.length() == 0 ? "" : ",").append((System.nanoTime() - w0) / 1_000);
+            System.err.println("warm " + again);
+        }
+        // init: what SnapStart snapshots; invoke: what the first event still pays after a restore; warm: the same kind of event after it
+        System.err.println("QM_PROBE init-ms=" + (t1 - t0) / 1_000_000 + " invoke-ms=" + (t2 - t1) / 1_000_000 + " invoke-us=" + (t2 - t1) / 1_000
+                + (warm.length() == 0 ? "" : " warm-us=" + warm) + hooks);
     }
 
     /** The baseline: a handler that does nothing. */

@@ -42,8 +42,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /** bin/qm archive: what the image archive holds, and getting images back out of it. */
-@Command(name = "archive", description = "The image archive: list, restore to a registry, export as an OCI layout, verify.",
-        subcommands = {ArchiveCommand.ListCmd.class, ArchiveCommand.RestoreCmd.class, ArchiveCommand.ExportCmd.class, ArchiveCommand.VerifyCmd.class})
+@Command(name = "archive", description = "The image archive: list, restore to a registry, export as an OCI layout, verify; its upkeep runs now.",
+        subcommands = {ArchiveCommand.ListCmd.class, ArchiveCommand.RestoreCmd.class, ArchiveCommand.ExportCmd.class, ArchiveCommand.VerifyCmd.class,
+                UpkeepCommands.Scrub.class, UpkeepCommands.Reconcile.class, UpkeepCommands.Prune.class})
 public final class ArchiveCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -253,7 +254,7 @@ public final class ArchiveCommand implements Runnable {
     /** Blobs and bytes an archived image holds (manifests walked in the archive), for a progress line's totals. */
     static long[] totals(ArchiveLayout layout, ArchiveIndex.Entry entry) {
         long[] t = new long[2];
-        ArchiveUpkeep.reachable(layout, entry, null, new HashSet<>()).values().stream().filter(d -> !ArchiveUpkeep.isManifest(d))
+        ArchiveUpkeep.reachable(layout, entry, (java.util.function.Predicate<String>) null, new HashSet<>()).values().stream().filter(d -> !ArchiveUpkeep.isManifest(d))
                 .forEach(d -> {
                     t[0]++;
                     t[1] += d.size();

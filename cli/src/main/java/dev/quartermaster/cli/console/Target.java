@@ -59,6 +59,11 @@ public final class Target {
         }
     }
 
+    /** The deployed stack's name (its resources are named {@code <stack>-...}). */
+    public String stackName() {
+        return stack;
+    }
+
     public boolean json() {
         if (!output.equals("text") && !output.equals("json")) {
             throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");

@@ -1,7 +1,5 @@
 package dev.quartermaster.cli.replication;
 
-import dev.quartermaster.archive.EcrImageLister;
-import dev.quartermaster.archive.ImageLister;
 import dev.quartermaster.archive.RegistryImageLister;
 import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.local.LocalEnvironment;
@@ -10,18 +8,14 @@ import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.common.Text;
-import dev.quartermaster.registry.ImageCopier;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
-import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.registry.RegistryWriter;
 import dev.quartermaster.replication.Destination;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,7 +31,8 @@ public final class ReplicateCommand implements Runnable {
 
     @Command(name = "backfill", description = {"Copy every image of the managed repositories the destination lacks, by digest, and record it",
             "  qm replicate backfill --to eu-central-1            the local stand-in of that destination (a second local registry)",
-            "  qm replicate backfill --to eu-west-1/444455556666 --aws   the destination's ECR (credentials that may push there)"})
+            "  qm replicate backfill --to eu-west-1/444455556666 --aws   starts the deployed backfill state machine for that destination",
+            "Locally the backfill's state machine runs here, batch after batch (a stand-in for Step Functions: docs/upkeep.md)."})
     public static final class Backfill implements Callable<Integer> {
         @Option(names = "--to", required = true, paramLabel = "REGION[/ACCOUNT]", description = "the destination (the account defaults to the home one)")
         String to;
@@ -51,16 +46,10 @@ public final class ReplicateCommand implements Runnable {
                 List<String> repositories = local.managedRepositories();
                 if (target.aws) {
                     Map<String, String> env = target.awsSettings();
-                    Platform home = new Platform(Settings.of(env));
                     String homeRegistry = homeRegistry(env);
                     String homeAccount = homeRegistry.substring(0, homeRegistry.indexOf('.'));
                     Destination d = configured(to, homeAccount, local.destinations(homeAccount));
-                    Map<String, String> there = new HashMap<>(env);
-                    there.put("AWS_REGION", d.region());
-                    RegistryAuth destAuth = RegistryRoot.ecrAuth(new Platform(Settings.of(there)));
-                    RegistryClient source = new RegistryClient("https://" + homeRegistry, RegistryRoot.ecrAuth(home));
-                    RegistryWriter target = new RegistryWriter("https://" + d.account() + ".dkr.ecr." + d.region() + ".amazonaws.com", destAuth);
-                    return dev.quartermaster.cli.replication.Backfill.run(new EcrImageLister(Platform.memo(() -> RegistryRoot.ecr(home))), source, target, d, repositories, home, System.out);
+                    return start(env, homeAccount, d);
                 }
                 Destination d = configured(to, local.homeAccount(), local.destinations(local.homeAccount()));
                 Platform p = LocalServices.platform(local, System.err);
@@ -70,7 +59,29 @@ public final class ReplicateCommand implements Runnable {
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("qm replicate backfill: " + e.getMessage());
                 return 2;
+            } catch (Exception e) {
+                System.err.println("qm replicate backfill: " + e);
+                return 1;
             }
+        }
+
+        /** Starts the deployed backfill's state machine for destination {@code d} (its input names it) and prints the execution. */
+        private int start(Map<String, String> env, String account, Destination d) {
+            var clients = new dev.quartermaster.common.AwsClients(Settings.of(env));
+            String region = clients.region().id();
+            String partition = region.startsWith("cn-") ? "aws-cn" : "aws";
+            String arn = "arn:" + partition + ":states:" + region + ":" + account + ":stateMachine:" + target.stackName() + "-"
+                    + dev.quartermaster.contract.Upkeep.REPLICATION_BACKFILL.jobName();
+            String input = new String(dev.quartermaster.cli.local.LocalInvoke.scheduledEvent(java.time.Instant.now()), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("\"account\":\"000000000000\"", "\"account\":\"" + account + "\"")
+                    .replace("\"region\":\"us-east-1\"", "\"region\":\"" + region + "\"")
+                    .replace("\"detail\":{}", "\"detail\":{\"destination\":\"" + d.key() + "\"}");
+            try (var sfn = clients.configure(software.amazon.awssdk.services.sfn.SfnClient.builder(), "SFN").build()) {
+                var started = sfn.startExecution(b -> b.stateMachineArn(arn).name("qm-backfill-" + System.currentTimeMillis()).input(input));
+                System.out.println("started " + started.executionArn() + " (the backfill to " + d.key() + ")\n  follow it: aws stepfunctions "
+                        + "describe-execution --execution-arn " + started.executionArn());
+            }
+            return 0;
         }
 
         /**

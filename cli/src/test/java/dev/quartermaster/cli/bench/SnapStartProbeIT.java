@@ -52,7 +52,7 @@ public class SnapStartProbeIT {
                 // probe() fails unless the process exits 0 and the result says RECORDED
                 BenchCommand.Probe p = BenchCommand.probe(jar + File.pathSeparator + probeClasses,
                         Catalog.IMAGE_ACTION.handlerClass(), event, env);
-                assertThat(p.phases()).matches("init-ms=\\d+ invoke-ms=\\d+ hooks=[1-9]\\d*");
+                assertThat(p.phases()).matches("init-ms=\\d+ invoke-ms=\\d+ invoke-us=\\d+ hooks=[1-9]\\d*");
             } finally {
                 Files.deleteIfExists(event);
             }
@@ -84,7 +84,7 @@ public class SnapStartProbeIT {
             Files.writeString(event, "{\"version\":\"0\",\"id\":\"probe\",\"detail-type\":\"Something Else\",\"source\":\"aws.ecr\","
                     + "\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}");
             BenchCommand.Probe p = BenchCommand.probe(jar + File.pathSeparator + probeClasses, spec.handlerClass(), event, env, "REJECTED");
-            assertThat(p.phases()).as(function).matches("init-ms=\\d+ invoke-ms=\\d+ hooks=[1-9]\\d*");
+            assertThat(p.phases()).as(function).matches("init-ms=\\d+ invoke-ms=\\d+ invoke-us=\\d+ hooks=[1-9]\\d*");
         } finally {
             Files.deleteIfExists(event);
         }

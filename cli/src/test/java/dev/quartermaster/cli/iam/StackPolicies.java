@@ -56,6 +56,24 @@ public final class StackPolicies {
         return out;
     }
 
+    /**
+     * Every state machine of the stack by its name less the stack's prefix, as {@code states-<name>} (the principal the
+     * permission tier charges the engine's calls to: Step Functions' ItemReader and ResultWriter), with its role's policy.
+     */
+    public Map<String, IamPolicy> stateMachines() {
+        Map<String, IamPolicy> out = new LinkedHashMap<>();
+        for (String id : logicalIds("AWS::StepFunctions::StateMachine")) {
+            JsonNode props = resources.path(id).path("Properties");
+            String name = resolve(props.path("StateMachineName"));
+            String role = props.path("RoleArn").path("Fn::GetAtt").path(0).asText();
+            if (name.startsWith(stackName + "-") && !role.isEmpty()) {
+                String principal = "states-" + name.substring(stackName.length() + 1);
+                out.put(principal, new IamPolicy(principal, roleStatements(role)));
+            }
+        }
+        return out;
+    }
+
     /** The statements of one managed policy of the stack (e.g. the host's). */
     public IamPolicy managedPolicy(String logicalIdPrefix, String principal) {
         String id = logicalIds("AWS::IAM::ManagedPolicy").stream().filter(i -> i.startsWith(logicalIdPrefix)).findFirst()

@@ -19,6 +19,7 @@ public final class Configuration {
     private final SigningOptions signing;
     private final ImageCheckOptions checks;
     private final OperationsOptions operations;
+    private final UpkeepOptions upkeep;
     private final AppOptions app;
 
     private Configuration(List<Option<?>> declared, OptionSource source, Problems problems) {
@@ -34,6 +35,7 @@ public final class Configuration {
         this.signing = SigningOptions.read(source, problems, estate.repositories());
         this.checks = ImageCheckOptions.read(source, problems);
         this.operations = OperationsOptions.read(source, problems);
+        this.upkeep = UpkeepOptions.read(source, problems);
         this.app = AppOptions.read(source, problems);
     }
 
@@ -89,6 +91,11 @@ public final class Configuration {
 
     public ArchiveOptions archive() {
         return archive;
+    }
+
+    /** The upkeep state machines' Distributed Maps (the archive's reconcile, scrub and prune, the replication backfill). */
+    public UpkeepOptions upkeep() {
+        return upkeep;
     }
 
     public ReleaseOptions release() {

@@ -208,6 +208,12 @@ public final class Options {
     public static final Option<Integer> SCAN_MAX_HIGH = Option.integer(CHECKS, "scanMaxHigh", Setting.SCAN_MAX_HIGH.intDefault(),
             -1, 100000, "scan gate: more HIGH findings than this fail the image (-1: no limit)").feeding(Setting.SCAN_MAX_HIGH);
 
+    // ---- upkeep (the archive's and the backfill's state machines) ----
+    public static final Option<Integer> UPKEEP_MAX_CONCURRENCY = Option.integer(ARCHIVE, "upkeepMaxConcurrency", 10, 1, 10000,
+            "child executions (batches) of an upkeep map at once (the Distributed Maps' MaxConcurrency)");
+    public static final Option<Integer> UPKEEP_TOLERATED_FAILURE_PERCENTAGE = Option.integer(ARCHIVE, "upkeepToleratedFailurePercentage", 5, 0, 100,
+            "share of an upkeep map's batches that may fail before the run fails (ToleratedFailurePercentage; the local runs' too)");
+
     // ---- operations ----
     public static final Option<String> ALERT_EMAIL = Option.optionalMatching(OPERATIONS, "alertEmail", EMAIL,
             "an e-mail address; leave it empty to subscribe later (or list addresses in alertEmails)",
@@ -252,6 +258,7 @@ public final class Options {
             SIGNING, SIGNATURE_REQUIRED, SIGNING_IDENTITIES, SIGNING_TRUST_ROOTS, SIGNING_X509_TRUST_ROOTS, SIGNATURE_REVOCATION_CHECK,
             SIGNING_WAIT_SECONDS,
             VERIFY_RULES, SCAN_MAX_CRITICAL, SCAN_MAX_HIGH,
+            UPKEEP_MAX_CONCURRENCY, UPKEEP_TOLERATED_FAILURE_PERCENTAGE,
             ALERT_EMAIL, ALERT_EMAILS, ALERT_CHAT, ALERT_RETENTION_DAYS, ALERT_GROUP_MINUTES, ALERT_FLOOD_THRESHOLD, CLOUD_TRAIL,
             STACK_NAME, LOCK_FILE, FUNCTIONS_JARS);
 
