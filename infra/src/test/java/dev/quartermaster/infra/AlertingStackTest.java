@@ -54,7 +54,7 @@ class AlertingStackTest {
             assertThat(vars).containsEntry("ALERT_GROUP_MINUTES", "30").containsEntry("ALERT_FLOOD_THRESHOLD", "25")
                     .containsEntry("ALERT_RETENTION_DAYS", "400");
         }
-        assertThat(ours).isEqualTo(Catalog.ALL.size() - 1); // image-replication is deployed only with a replication destination
+        assertThat(ours).isEqualTo(Catalog.ALL.size() - 2); // image-replication and replication-backfill are deployed only with a replication destination
         for (String fn : List.of("ImageAction", "BackupStatus", "ReleaseStatus", "ArchivePrune", "LifecycleGuard", "AlertSweep")) {
             assertThat(actionsOn(t, fn, table)).as(fn + " on the alert log").containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem",
                     "dynamodb:UpdateItem");
