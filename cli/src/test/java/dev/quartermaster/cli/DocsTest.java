@@ -29,19 +29,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The docs against the code. The sections between {@code <!-- NAME:begin -->} and {@code <!-- NAME:end -->} are
- * generated: the command reference in docs/commands.md from bin/qm's command spec, the function table in
- * docs/architecture.md from the catalogue. Regenerate them after changing a command or a function:
- * <pre>mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true</pre>
+ * The docs against the code. The sections between {@code <!-- NAME:begin -->} and {@code <!--
+ * NAME:end -->} are generated: the command reference in docs/commands.md from bin/qm's command
+ * spec, the function table in docs/architecture.md from the catalogue. Regenerate them after
+ * changing a command or a function:
+ *
+ * <pre>
+ * mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest -Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true
+ * </pre>
  */
 class DocsTest {
-    static final String REGENERATE = "mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest "
-            + "-Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true";
-    private static final Path ROOT = Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize();
+    static final String REGENERATE =
+            "mvn -B -q -o -pl cli -am test -DskipCdkTests=true -Dtest=DocsTest "
+                    + "-Dsurefire.failIfNoSpecifiedTests=false -Dqm.writeDocs=true";
+    private static final Path ROOT =
+            Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize();
     private static final Path DOCS = ROOT.resolve("docs");
     private static final int README_MAX_LINES = 250;
 
-    /** With -Dqm.writeDocs=true the generated sections are rewritten first, so every check below sees them. */
+    /**
+     * With -Dqm.writeDocs=true the generated sections are rewritten first, so every check below
+     * sees them.
+     */
     @BeforeAll
     static void regenerate_whenAsked() {
         if (Boolean.getBoolean("qm.writeDocs")) {
@@ -63,7 +72,8 @@ class DocsTest {
     @Test
     void everySubcommand_answersHelp() {
         for (CommandLine cl : commands(Qm.commandLine())) {
-            List<String> args = new ArrayList<>(List.of(cl.getCommandSpec().qualifiedName(" ").split(" ")));
+            List<String> args =
+                    new ArrayList<>(List.of(cl.getCommandSpec().qualifiedName(" ").split(" ")));
             args.remove(0);
             args.add("--help");
             PrintStream old = System.out;
@@ -76,7 +86,8 @@ class DocsTest {
                 System.setOut(old);
             }
             assertThat(rc).as("qm %s", String.join(" ", args)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).as("qm %s", String.join(" ", args))
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .as("qm %s", String.join(" ", args))
                     .startsWith("Usage: " + cl.getCommandSpec().qualifiedName(" "));
         }
     }
@@ -111,16 +122,23 @@ class DocsTest {
         }
         List<String> pages;
         try (Stream<Path> s = Files.list(DOCS)) {
-            pages = s.map(p -> "docs/" + p.getFileName()).filter(n -> n.endsWith(".md")).sorted().toList();
+            pages =
+                    s.map(p -> "docs/" + p.getFileName())
+                            .filter(n -> n.endsWith(".md"))
+                            .sorted()
+                            .toList();
         }
         assertThat(pages).as("pages under docs/").hasSizeGreaterThanOrEqualTo(5);
-        assertThat(linked).as("the README's contents link every page under docs/").containsAll(pages);
+        assertThat(linked)
+                .as("the README's contents link every page under docs/")
+                .containsAll(pages);
     }
 
     @Test
     void theLinkChecker_findsABrokenAnchorAndIgnoresCode() {
-        String md = "# A title, with `code` and (parens)\n[ok](#a-title-with-code-and-parens) `[no](missing.md)`\n"
-                + "```\n[no](missing.md)\n```\n[bad](#nowhere) [web](https://example.com/x.md)";
+        String md =
+                "# A title, with `code` and (parens)\n[ok](#a-title-with-code-and-parens) `[no](missing.md)`\n"
+                        + "```\n[no](missing.md)\n```\n[bad](#nowhere) [web](https://example.com/x.md)";
         assertThat(links(md)).containsExactly("#a-title-with-code-and-parens", "#nowhere");
         assertThat(anchors(md)).contains("a-title-with-code-and-parens");
     }
@@ -131,18 +149,30 @@ class DocsTest {
     static String commandReference() {
         StringBuilder sb = new StringBuilder();
         for (CommandLine cl : commands(Qm.commandLine())) {
-            sb.append("\n### ").append(cl.getCommandSpec().qualifiedName(" ")).append("\n\n```text\n")
-                    .append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing()).append("\n```\n");
+            sb.append("\n### ")
+                    .append(cl.getCommandSpec().qualifiedName(" "))
+                    .append("\n\n```text\n")
+                    .append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing())
+                    .append("\n```\n");
         }
         return sb.append('\n').toString();
     }
 
-    /** The catalogue's functions: the name each is deployed and invoked under, its jar, what it does. */
+    /**
+     * The catalogue's functions: the name each is deployed and invoked under, its jar, what it
+     * does.
+     */
     static String functionTable() {
-        StringBuilder sb = new StringBuilder("\n| function | jar | what it does |\n|---|---|---|\n");
+        StringBuilder sb =
+                new StringBuilder("\n| function | jar | what it does |\n|---|---|---|\n");
         for (FunctionSpec f : Catalog.ALL) {
-            sb.append("| `").append(f.name()).append("` | ").append(f.bundle().classifier()).append(" | ")
-                    .append(f.description().replace("|", "\\|")).append(" |\n");
+            sb.append("| `")
+                    .append(f.name())
+                    .append("` | ")
+                    .append(f.bundle().classifier())
+                    .append(" | ")
+                    .append(f.description().replace("|", "\\|"))
+                    .append(" |\n");
         }
         return sb.append('\n').toString();
     }
@@ -171,8 +201,14 @@ class DocsTest {
             write(page, text.substring(0, b + begin.length()) + generated + text.substring(e));
             return;
         }
-        fail(ROOT.relativize(page) + "'s " + name + " section differs from the code; regenerate it:\n  " + REGENERATE
-                + "\nfirst difference at: " + firstDifference(current, generated));
+        fail(
+                ROOT.relativize(page)
+                        + "'s "
+                        + name
+                        + " section differs from the code; regenerate it:\n  "
+                        + REGENERATE
+                        + "\nfirst difference at: "
+                        + firstDifference(current, generated));
     }
 
     private static String firstDifference(String a, String b) {
@@ -182,7 +218,12 @@ class DocsTest {
             String l = i < x.size() ? x.get(i) : "<end>";
             String r = i < y.size() ? y.get(i) : "<end>";
             if (!l.equals(r)) {
-                return "line " + (i + 1) + " of the section:\n  docs:      " + l + "\n  generated: " + r;
+                return "line "
+                        + (i + 1)
+                        + " of the section:\n  docs:      "
+                        + l
+                        + "\n  generated: "
+                        + r;
             }
         }
         return "line endings";
@@ -190,11 +231,15 @@ class DocsTest {
 
     // ---- links and anchors, as GitHub renders them
 
-    private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
+    private static final Pattern LINK =
+            Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$");
     private static final Pattern HTML_ID = Pattern.compile("<a\\s+(?:id|name)=\"([^\"]+)\"");
+
     /** github-slugger's punctuation: removed from a heading's text to make its anchor. */
-    private static final Pattern SLUG_DROP = Pattern.compile("[\\u2000-\\u206F\\u2E00-\\u2E7F\\\\'!\"#$%&()*+,./:;<=>?@\\[\\]^`{|}~]");
+    private static final Pattern SLUG_DROP =
+            Pattern.compile(
+                    "[\\u2000-\\u206F\\u2E00-\\u2E7F\\\\'!\"#$%&()*+,./:;<=>?@\\[\\]^`{|}~]");
 
     private static List<Path> pages() {
         List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md")));
@@ -236,7 +281,10 @@ class DocsTest {
         return out;
     }
 
-    /** The anchors a page has: one per heading (github-slugger's rule, -1, -2 for repeats) and explicit ids. */
+    /**
+     * The anchors a page has: one per heading (github-slugger's rule, -1, -2 for repeats) and
+     * explicit ids.
+     */
     static Set<String> anchors(String md) {
         Set<String> out = new TreeSet<>();
         Map<String, Integer> seen = new HashMap<>();
@@ -251,8 +299,14 @@ class DocsTest {
             }
             Matcher h = HEADING.matcher(line);
             if (h.matches()) {
-                String slug = SLUG_DROP.matcher(h.group(1).replaceAll("<[^>]+>", "").toLowerCase(Locale.ROOT)).replaceAll("")
-                        .replace(' ', '-');
+                String slug =
+                        SLUG_DROP
+                                .matcher(
+                                        h.group(1)
+                                                .replaceAll("<[^>]+>", "")
+                                                .toLowerCase(Locale.ROOT))
+                                .replaceAll("")
+                                .replace(' ', '-');
                 int n = seen.merge(slug, 1, Integer::sum);
                 out.add(n == 1 ? slug : slug + "-" + (n - 1));
             }
@@ -276,7 +330,9 @@ class DocsTest {
         if (!Files.exists(to)) {
             return "no such file";
         }
-        if (anchor != null && to.toString().endsWith(".md") && !anchors(read(to)).contains(anchor)) {
+        if (anchor != null
+                && to.toString().endsWith(".md")
+                && !anchors(read(to)).contains(anchor)) {
             return "no such anchor in " + ROOT.relativize(to);
         }
         return null;

@@ -1,25 +1,25 @@
 package dev.quartermaster.cli;
 
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.app.Wiring;
+import dev.quartermaster.cli.demo.DemoCommand;
 import dev.quartermaster.cli.iam.AwsCall;
 import dev.quartermaster.cli.iam.CallLog;
 import dev.quartermaster.cli.iam.HostCli;
 import dev.quartermaster.cli.iam.IamPolicy;
 import dev.quartermaster.cli.iam.RecordingInterceptor;
 import dev.quartermaster.cli.iam.StackPolicies;
+import dev.quartermaster.cli.local.FileAlerts;
+import dev.quartermaster.cli.local.FunctionCatalog;
+import dev.quartermaster.cli.local.LocalAgent;
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.local.LocalInvoke;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
-import dev.quartermaster.infra.StackConfig;
 import dev.quartermaster.infra.QuartermasterStack;
+import dev.quartermaster.infra.StackConfig;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.testkit.OciImages;
@@ -47,30 +47,59 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The permission tier: every function runs its real paths against the local backends with its own access key,
- * every AWS call it makes is recorded (an SDK interceptor; the host scripts' AWS CLI through a shim), and each
- * call is checked against the statements the synthesized template gives that function's role (the host's calls
- * against the host policy). S3's rule is part of the check: a HEAD/GET of a missing key needs s3:ListBucket on
- * the bucket, or AWS answers 403. Every alert a function raises is logged under that function's own role (the alert
- * log's table); alert-sweep's query of the log's Due index and its settling under its own. Grants no recorded call used
- * are written to target/permissions-unused.txt.
- * Not covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's API
- * (the local registry stands in for ECR's registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
+ * The permission tier: every function runs its real paths against the local backends with its own
+ * access key, every AWS call it makes is recorded (an SDK interceptor; the host scripts' AWS CLI
+ * through a shim), and each call is checked against the statements the synthesized template gives
+ * that function's role (the host's calls against the host policy). S3's rule is part of the check:
+ * a HEAD/GET of a missing key needs s3:ListBucket on the bucket, or AWS answers 403. Every alert a
+ * function raises is logged under that function's own role (the alert log's table); alert-sweep's
+ * query of the log's Due index and its settling under its own. Grants no recorded call used are
+ * written to target/permissions-unused.txt. Not covered here (no local twin runs them): SNS
+ * Publish, SSM SendCommand/GetCommandInvocation, ECR's API (the local registry stands in for ECR's
+ * registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
  */
 public class PermissionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
-    /** What the functions print to stdout: Powertools' EMF lines, read back by the metric contract's check. */
-    private static final java.io.ByteArrayOutputStream EMF_BYTES = new java.io.ByteArrayOutputStream();
-    private static final PrintStream EMF = new PrintStream(EMF_BYTES, true, StandardCharsets.UTF_8);
+    private static final PrintStream QUIET =
+            new PrintStream(java.io.OutputStream.nullOutputStream());
+
     /**
-     * Metrics the dashboard or an alarm reads that this run's paths do not reach, each emitted by a path the unit tier
-     * runs instead (a release through the host, failures): the check below names any other missing one.
+     * What the functions print to stdout: Powertools' EMF lines, read back by the metric contract's
+     * check.
      */
-    private static final java.util.Set<String> NOT_REACHED_HERE = java.util.Set.of("VerdictUNVERIFIABLE", "VerdictNO_RULE", "VerdictUNVERIFIABLE|wordpress",
-            "TagMoved", "ArchiveFailed", "ReleaseReleased", "ReleaseRolledBack", "ReleaseRollbackFailed", "ReleaseFailed",
-            "ReleaseRefused", "ReleaseSeconds", "ReleaseChecked", "ReleaseDrift", "ProtectedDigests", "EventsRejected",
-            "ReplicaFAILED", "ReplicaLATE", "RunningImageVulnerable"); // a failed or late replica, a finding on what runs: unit tier only
+    private static final java.io.ByteArrayOutputStream EMF_BYTES =
+            new java.io.ByteArrayOutputStream();
+
+    private static final PrintStream EMF = new PrintStream(EMF_BYTES, true, StandardCharsets.UTF_8);
+
+    /**
+     * Metrics the dashboard or an alarm reads that this run's paths do not reach, each emitted by a
+     * path the unit tier runs instead (a release through the host, failures): the check below names
+     * any other missing one.
+     */
+    private static final java.util.Set<String> NOT_REACHED_HERE =
+            java.util.Set.of(
+                    "VerdictUNVERIFIABLE",
+                    "VerdictNO_RULE",
+                    "VerdictUNVERIFIABLE|wordpress",
+                    "TagMoved",
+                    "ArchiveFailed",
+                    "ReleaseReleased",
+                    "ReleaseRolledBack",
+                    "ReleaseRollbackFailed",
+                    "ReleaseFailed",
+                    "ReleaseRefused",
+                    "ReleaseSeconds",
+                    "ReleaseChecked",
+                    "ReleaseDrift",
+                    "ProtectedDigests",
+                    "EventsRejected",
+                    "ReplicaFAILED",
+                    "ReplicaLATE",
+                    "RunningImageVulnerable"); // a failed or late replica, a finding on what runs:
+
+    // unit tier only
+
     private static Path root;
     private static Path state;
     private static LocalEnvironment local;
@@ -105,44 +134,85 @@ public class PermissionsIT {
         Map<String, IamPolicy> roles = policies.functions();
         assertThat(roles).containsKeys("image-archive", "backup-status", "archive-prune");
 
-        // images: a push to the ledger, the verifier and the archive; a scan result; the archive's reconcile
+        // images: a push to the ledger, the verifier and the archive; a scan result; the archive's
+        // reconcile
         OciImages.Image image = OciImages.wordpressLike("6.4.3", 1, 20_000, 1_000);
-        String digest = new OciImages.Pusher(local.registry().url()).push("wordpress", "wp-6.4-v1", image);
+        String digest =
+                new OciImages.Pusher(local.registry().url()).push("wordpress", "wp-6.4-v1", image);
         byte[] push = DemoCommand.pushEvent("wp-6.4-v1", digest);
         invoke("image-action", push);
         invoke("image-verify", push);
         invoke("image-archive", push);
         invoke("image-archive", push); // redelivered: everything is already there
         invoke("image-scan", scanEvent(digest));
-        // enhanced scanning: a finding (the findings per digest, the release history, the images), and its closure
-        invoke("image-scan", Files.readString(root.resolve("events/inspector-finding-active.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
-        invoke("image-scan", Files.readString(root.resolve("events/inspector-finding-closed.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
-        // replication (the template is synthesized with a destination): awaited, arrived, the sweep's due list
+        // enhanced scanning: a finding (the findings per digest, the release history, the images),
+        // and its closure
+        invoke(
+                "image-scan",
+                Files.readString(root.resolve("events/inspector-finding-active.json"))
+                        .replace(SAMPLE_DIGEST, digest)
+                        .getBytes(StandardCharsets.UTF_8));
+        invoke(
+                "image-scan",
+                Files.readString(root.resolve("events/inspector-finding-closed.json"))
+                        .replace(SAMPLE_DIGEST, digest)
+                        .getBytes(StandardCharsets.UTF_8));
+        // replication (the template is synthesized with a destination): awaited, arrived, the
+        // sweep's due list
         invoke("image-replication", push);
-        invoke("image-replication", Files.readString(root.resolve("events/replication-success.json")).replace(SAMPLE_DIGEST, digest).getBytes(StandardCharsets.UTF_8));
+        invoke(
+                "image-replication",
+                Files.readString(root.resolve("events/replication-success.json"))
+                        .replace(SAMPLE_DIGEST, digest)
+                        .getBytes(StandardCharsets.UTF_8));
         invoke("image-replication", scheduled("SweepRule"));
         // a tag that lies: the verdict the dashboard's verdict graph counts
-        String liar = new OciImages.Pusher(local.registry().url()).push("wordpress", "wp-6.4-v9", OciImages.wordpressLike("6.5.5", 1, 20_000, 1_000));
+        String liar =
+                new OciImages.Pusher(local.registry().url())
+                        .push(
+                                "wordpress",
+                                "wp-6.4-v9",
+                                OciImages.wordpressLike("6.5.5", 1, 20_000, 1_000));
         invoke("image-action", DemoCommand.pushEvent("wp-6.4-v9", liar));
-        assertThat(invoke("image-verify", DemoCommand.pushEvent("wp-6.4-v9", liar)).path("details").path("verdict").asText()).isEqualTo("MISMATCH");
-        // the lifecycle policy expired it: the guard reads the release history and the image's archive state, claims the event
-        JsonNode guarded = invoke("lifecycle-guard", Files.readString(root.resolve("events/ecr-lifecycle-expired.json"))
-                .replace("sha256:" + "1".repeat(64), digest).getBytes(StandardCharsets.UTF_8));
+        assertThat(
+                        invoke("image-verify", DemoCommand.pushEvent("wp-6.4-v9", liar))
+                                .path("details")
+                                .path("verdict")
+                                .asText())
+                .isEqualTo("MISMATCH");
+        // the lifecycle policy expired it: the guard reads the release history and the image's
+        // archive state, claims the event
+        JsonNode guarded =
+                invoke(
+                        "lifecycle-guard",
+                        Files.readString(root.resolve("events/ecr-lifecycle-expired.json"))
+                                .replace("sha256:" + "1".repeat(64), digest)
+                                .getBytes(StandardCharsets.UTF_8));
         assertThat(guarded.path("status").asText()).isEqualTo("RECORDED");
         invoke("image-archive", scheduled("ReconcileSchedule"));
         invoke("archive-scrub", scheduled("ScrubSchedule"));
         try (var s3 = local.s3().client()) { // a blob nothing references, for the prune's sweep
             byte[] stray = OciImages.randomBytes(1_000, 7);
-            new dev.quartermaster.archive.S3ArchiveLayout(() -> s3, LocalEnvironment.ARCHIVE_BUCKET, "")
-                    .putBlob(OciImages.sha256(stray), stray.length, new java.io.ByteArrayInputStream(stray));
+            new dev.quartermaster.archive.S3ArchiveLayout(
+                            () -> s3, LocalEnvironment.ARCHIVE_BUCKET, "")
+                    .putBlob(
+                            OciImages.sha256(stray),
+                            stray.length,
+                            new java.io.ByteArrayInputStream(stray));
         }
         JsonNode pruned = invoke("archive-prune", scheduled("PruneSchedule"));
-        assertThat(pruned.path("details").path("blobsDeleted").asInt()).as(pruned.toString()).isEqualTo(1);
-        // the upkeep state machines: the engine (Step Functions in AWS, the local stand-in here) reads each map's items and
-        // writes its results with the state machine's role; the plan, every batch and the fold run in the job's function
+        assertThat(pruned.path("details").path("blobsDeleted").asInt())
+                .as(pruned.toString())
+                .isEqualTo(1);
+        // the upkeep state machines: the engine (Step Functions in AWS, the local stand-in here)
+        // reads each map's items and
+        // writes its results with the state machine's role; the plan, every batch and the fold run
+        // in the job's function
         for (dev.quartermaster.contract.Upkeep job : dev.quartermaster.contract.Upkeep.values()) {
             JsonNode folded = runStateMachine(job);
-            assertThat(folded.path("status").asText()).as(job.jobName() + ": " + folded).isEqualTo("RECORDED");
+            assertThat(folded.path("status").asText())
+                    .as(job.jobName() + ": " + folded)
+                    .isEqualTo("RECORDED");
         }
 
         // backups: the scheduled dump on the host, its commit, a drill, the watchdog
@@ -152,33 +222,64 @@ public class PermissionsIT {
         invoke("restore-drill", scheduled("DrillSchedule"));
         statusEvents();
         invoke("backup-watchdog", scheduled("WatchdogSchedule"));
-        // a crash after the commit removed the staged dump: the redelivered status finds it gone (404 only with s3:ListBucket)
+        // a crash after the commit removed the staged dump: the redelivered status finds it gone
+        // (404 only with s3:ListBucket)
         invoke("backup-start", scheduled("BackupSchedule"));
         List<LocalAgent.Finished> dumps = agent.drain();
         assertThat(dumps).hasSize(1);
         try (var s3 = local.s3().client()) {
-            s3.listObjectsV2Paginator(b -> b.bucket(LocalEnvironment.BUCKET).prefix("staging/")).contents()
-                    .forEach(o -> s3.deleteObject(b -> b.bucket(LocalEnvironment.BUCKET).key(o.key())));
+            s3.listObjectsV2Paginator(b -> b.bucket(LocalEnvironment.BUCKET).prefix("staging/"))
+                    .contents()
+                    .forEach(
+                            o ->
+                                    s3.deleteObject(
+                                            b -> b.bucket(LocalEnvironment.BUCKET).key(o.key())));
         }
-        invoke("backup-status", LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
+        invoke(
+                "backup-status",
+                LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
 
-        // the alert log: every alert above was logged by the function that raised it (its own key). The sweep lists what is due
-        // and settles it; the windows above end after alertGroupMinutes, so it runs once as deployed (nothing due yet) and once
+        // the alert log: every alert above was logged by the function that raised it (its own key).
+        // The sweep lists what is due
+        // and settles it; the windows above end after alertGroupMinutes, so it runs once as
+        // deployed (nothing due yet) and once
         // with its clock two hours on, under its own key, so its settling writes are checked too
         invoke("alert-sweep", scheduled("SweepSchedule"));
-        invoke("alert-sweep", Files.readAllBytes(root.resolve("events/cloudwatch-alarm-state-change.json"))); // an alarm, logged
+        invoke(
+                "alert-sweep",
+                Files.readAllBytes(
+                        root.resolve(
+                                "events/cloudwatch-alarm-state-change.json"))); // an alarm, logged
         Platform sweeper = wiring("alert-sweep").platform();
-        var later = new dev.quartermaster.alerts.AlertSweepHandler(() -> new dev.quartermaster.common.GroupedAlerts(sweeper.alertLog().orElseThrow(),
-                alerts, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2)), java.time.Duration.ofMinutes(60), 10).sweep(),
-                sweeper::logDelivered);
-        assertThat(LocalInvoke.call(later, "alert-sweep", scheduled("SweepSchedule"), EMF).path("status").asText()).isIn("RECORDED", "IGNORED");
-        assertThat(alerts.seen()).as("alerts raised above, each through the alert log").isNotEmpty();
+        var later =
+                new dev.quartermaster.alerts.AlertSweepHandler(
+                        () ->
+                                new dev.quartermaster.common.GroupedAlerts(
+                                                sweeper.alertLog().orElseThrow(),
+                                                alerts,
+                                                java.time.Clock.offset(
+                                                        java.time.Clock.systemUTC(),
+                                                        java.time.Duration.ofHours(2)),
+                                                java.time.Duration.ofMinutes(60),
+                                                10)
+                                        .sweep(),
+                        sweeper::logDelivered);
+        assertThat(
+                        LocalInvoke.call(later, "alert-sweep", scheduled("SweepSchedule"), EMF)
+                                .path("status")
+                                .asText())
+                .isIn("RECORDED", "IGNORED");
+        assertThat(alerts.seen())
+                .as("alerts raised above, each through the alert log")
+                .isNotEmpty();
 
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
         all.putAll(policies.stateMachines());
-        all.put(HostCli.PRINCIPAL, policies.managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL));
+        all.put(
+                HostCli.PRINCIPAL,
+                policies.managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL));
 
         List<String> denied = new ArrayList<>();
         Map<String, List<AwsCall>> byRole = new TreeMap<>();
@@ -186,34 +287,80 @@ public class PermissionsIT {
             byRole.computeIfAbsent(c.principal(), k -> new ArrayList<>()).add(c);
             IamPolicy policy = all.get(c.principal());
             if (policy == null || !policy.allows(c)) {
-                denied.add(c.principal() + ": " + c.action() + " on " + c.resource() + (c.context().isEmpty() ? "" : " " + c.context())
-                        + "  [" + c.origin() + "]");
+                denied.add(
+                        c.principal()
+                                + ": "
+                                + c.action()
+                                + " on "
+                                + c.resource()
+                                + (c.context().isEmpty() ? "" : " " + c.context())
+                                + "  ["
+                                + c.origin()
+                                + "]");
             }
         }
         writeUnused(all, byRole);
-        assertThat(byRole.keySet()).as("every function ran and made AWS calls")
-                .contains("image-action", "image-verify", "image-archive", "image-scan", "image-replication", "archive-scrub", "archive-prune",
-                        "backup-start", "backup-status", "restore-drill", "backup-watchdog", "lifecycle-guard", "alert-sweep", HostCli.PRINCIPAL,
-                        "states-archive-scrub", "states-archive-prune", "states-archive-reconcile", "replication-backfill",
+        assertThat(byRole.keySet())
+                .as("every function ran and made AWS calls")
+                .contains(
+                        "image-action",
+                        "image-verify",
+                        "image-archive",
+                        "image-scan",
+                        "image-replication",
+                        "archive-scrub",
+                        "archive-prune",
+                        "backup-start",
+                        "backup-status",
+                        "restore-drill",
+                        "backup-watchdog",
+                        "lifecycle-guard",
+                        "alert-sweep",
+                        HostCli.PRINCIPAL,
+                        "states-archive-scrub",
+                        "states-archive-prune",
+                        "states-archive-reconcile",
+                        "replication-backfill",
                         "states-replication-backfill");
-        // whatever raised an alert wrote the alert log under its own role, and only the sweep queried it
+        // whatever raised an alert wrote the alert log under its own role, and only the sweep
+        // queried it
         String alertTable = ":table/" + LocalEnvironment.ALERT_TABLE;
         java.util.Set<String> logged = new java.util.TreeSet<>();
-        calls.stream().filter(c -> c.resource().endsWith(alertTable) && (c.action().equals("dynamodb:PutItem") || c.action().equals("dynamodb:UpdateItem")))
+        calls.stream()
+                .filter(
+                        c ->
+                                c.resource().endsWith(alertTable)
+                                        && (c.action().equals("dynamodb:PutItem")
+                                                || c.action().equals("dynamodb:UpdateItem")))
                 .forEach(c -> logged.add(c.principal()));
-        assertThat(logged).as("functions that logged an alert (each raised one above)").contains("image-verify", "image-scan");
-        assertThat(calls.stream().filter(c -> c.resource().contains(alertTable + "/index/")).map(AwsCall::principal).distinct())
-                .as("the alert log's indexes, queried by the sweep alone").containsExactly("alert-sweep");
-        assertThat(calls).as("the sweep settled the windows that ended").anyMatch(c -> c.principal().equals("alert-sweep")
-                && c.action().equals("dynamodb:UpdateItem") && c.resource().endsWith(alertTable));
-        assertThat(denied.stream().distinct().toList()).as("calls the template's roles do not allow (AWS would answer 403)").isEmpty();
+        assertThat(logged)
+                .as("functions that logged an alert (each raised one above)")
+                .contains("image-verify", "image-scan");
+        assertThat(
+                        calls.stream()
+                                .filter(c -> c.resource().contains(alertTable + "/index/"))
+                                .map(AwsCall::principal)
+                                .distinct())
+                .as("the alert log's indexes, queried by the sweep alone")
+                .containsExactly("alert-sweep");
+        assertThat(calls)
+                .as("the sweep settled the windows that ended")
+                .anyMatch(
+                        c ->
+                                c.principal().equals("alert-sweep")
+                                        && c.action().equals("dynamodb:UpdateItem")
+                                        && c.resource().endsWith(alertTable));
+        assertThat(denied.stream().distinct().toList())
+                .as("calls the template's roles do not allow (AWS would answer 403)")
+                .isEmpty();
         metricContract();
     }
 
     /**
-     * The metric contract, proven on what the functions printed: every EMF line is in the Quartermaster namespace with
-     * exactly the one dimension, every name is the contract's, and every metric the dashboard or an alarm reads (name and
-     * dimension, from the synthesized template) was emitted here, or is one this run does not reach (listed above).
+     * The metric contract, proven on what the functions printed: every EMF line is in the
+     * Quartermaster namespace with exactly the one dimension, every name is the contract's, and
+     * every metric the dashboard or an alarm reads (name and dimension, from the synthesized
+     * template) was emitted here, or is one this run does not reach (listed above).
      */
     private static void metricContract() throws Exception {
         java.util.Set<String> emitted = new java.util.TreeSet<>();
@@ -223,64 +370,122 @@ public class PermissionsIT {
             }
             JsonNode emf = JSON.readTree(line);
             for (JsonNode d : emf.path("_aws").path("CloudWatchMetrics")) {
-                assertThat(d.path("Namespace").asText()).isEqualTo(dev.quartermaster.contract.Metric.NAMESPACE);
-                assertThat(emf.path(dev.quartermaster.contract.Metric.DIMENSION).asText()).isEqualTo(dev.quartermaster.contract.Metric.DIMENSION_VALUE);
+                assertThat(d.path("Namespace").asText())
+                        .isEqualTo(dev.quartermaster.contract.Metric.NAMESPACE);
+                assertThat(emf.path(dev.quartermaster.contract.Metric.DIMENSION).asText())
+                        .isEqualTo(dev.quartermaster.contract.Metric.DIMENSION_VALUE);
                 String dims = d.path("Dimensions").toString();
                 String suffix; // the application's metric, or its per-repository twin
                 if (dims.equals("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\"]]")) {
                     suffix = "";
                 } else {
-                    assertThat(dims).as(line).isEqualTo("[[\"" + dev.quartermaster.contract.Metric.DIMENSION + "\",\""
-                            + dev.quartermaster.contract.Metric.REPOSITORY_DIMENSION + "\"]]");
-                    suffix = "|" + emf.path(dev.quartermaster.contract.Metric.REPOSITORY_DIMENSION).asText();
+                    assertThat(dims)
+                            .as(line)
+                            .isEqualTo(
+                                    "[[\""
+                                            + dev.quartermaster.contract.Metric.DIMENSION
+                                            + "\",\""
+                                            + dev.quartermaster.contract.Metric.REPOSITORY_DIMENSION
+                                            + "\"]]");
+                    suffix =
+                            "|"
+                                    + emf.path(
+                                                    dev.quartermaster.contract.Metric
+                                                            .REPOSITORY_DIMENSION)
+                                            .asText();
                 }
-                d.path("Metrics").forEach(m -> emitted.add(dev.quartermaster.contract.Metric.byName(m.path("Name").asText()).metricName() + suffix));
+                d.path("Metrics")
+                        .forEach(
+                                m ->
+                                        emitted.add(
+                                                dev.quartermaster.contract.Metric.byName(
+                                                                        m.path("Name").asText())
+                                                                .metricName()
+                                                        + suffix));
             }
         }
         java.util.Set<String> read = new java.util.TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\\"Quartermaster\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"Application\\\\\",\\\\\"Quartermaster\\\\\""
-                + "(,\\\\\"Repository\\\\\",\\\\\"([a-z0-9._/-]+)\\\\\")?").matcher(template().toString());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile(
+                                "\\\\\"Quartermaster\\\\\",\\\\\"([A-Za-z_]+)\\\\\",\\\\\"Application\\\\\",\\\\\"Quartermaster\\\\\""
+                                        + "(,\\\\\"Repository\\\\\",\\\\\"([a-z0-9._/-]+)\\\\\")?")
+                        .matcher(template().toString());
         while (m.find()) {
             read.add(m.group(1) + (m.group(3) == null ? "" : "|" + m.group(3)));
         }
-        assertThat(read).as("metrics the dashboard reads (name + dimension)").contains("BackupAgeHours", "VerdictVERIFIED", "ArchiveBytesStored", "VerdictVERIFIED|wordpress");
+        assertThat(read)
+                .as("metrics the dashboard reads (name + dimension)")
+                .contains(
+                        "BackupAgeHours",
+                        "VerdictVERIFIED",
+                        "ArchiveBytesStored",
+                        "VerdictVERIFIED|wordpress");
         java.util.Set<String> missing = new java.util.TreeSet<>(read);
         missing.removeAll(emitted);
         missing.removeAll(NOT_REACHED_HERE);
-        Files.writeString(Path.of("target", "metrics-emitted.txt"), String.join("\n", emitted) + "\n");
-        Files.writeString(Path.of("target", "metrics-emf.txt"), EMF_BYTES.toString(StandardCharsets.UTF_8));
-        assertThat(missing).as("read by the dashboard or an alarm, emitted by no function here (emitted: " + emitted + ")").isEmpty();
+        Files.writeString(
+                Path.of("target", "metrics-emitted.txt"), String.join("\n", emitted) + "\n");
+        Files.writeString(
+                Path.of("target", "metrics-emf.txt"), EMF_BYTES.toString(StandardCharsets.UTF_8));
+        assertThat(missing)
+                .as(
+                        "read by the dashboard or an alarm, emitted by no function here (emitted: "
+                                + emitted
+                                + ")")
+                .isEmpty();
     }
 
     /** The digest the sample events in events/ name. */
-    static final String SAMPLE_DIGEST = "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+    static final String SAMPLE_DIGEST =
+            "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
 
     private static JsonNode invoke(String function, byte[] event) throws Exception {
         RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
         JsonNode result = LocalInvoke.call(handler, function, event, EMF);
-        assertThat(result.path("status").asText()).as(function + ": " + result).isNotEqualTo("REJECTED");
+        assertThat(result.path("status").asText())
+                .as(function + ": " + result)
+                .isNotEqualTo("REJECTED");
         return result;
     }
 
-    /** One run of an upkeep state machine, its engine's S3 calls charged to the state machine's role, its steps to the function's. */
-    private static JsonNode runStateMachine(dev.quartermaster.contract.Upkeep job) throws Exception {
+    /**
+     * One run of an upkeep state machine, its engine's S3 calls charged to the state machine's
+     * role, its steps to the function's.
+     */
+    private static JsonNode runStateMachine(dev.quartermaster.contract.Upkeep job)
+            throws Exception {
         String principal = "states-" + job.jobName();
-        var files = dev.quartermaster.archive.ArchiveRoot.layout(wiring(principal).platform()).runFiles();
-        var engine = new dev.quartermaster.upkeep.UpkeepEngine(dev.quartermaster.contract.UpkeepMachine.definition(job, 10, 0),
-                "Quartermaster-" + job.jobName(), payload -> {
-                    try {
-                        return invoke(job.function().name(), payload.toString().getBytes(StandardCharsets.UTF_8));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, files, dev.quartermaster.upkeep.UpkeepEngine.Listener.NONE);
-        String schedule = switch (job) {
-            case ARCHIVE_SCRUB -> "ScrubSchedule";
-            case ARCHIVE_PRUNE -> "PruneSchedule";
-            case ARCHIVE_RECONCILE -> "ReconcileSchedule";
-            case REPLICATION_BACKFILL -> "BackfillByHand"; // on demand: no rule starts it (without ECR here, each copy fails: recorded)
-        };
-        return engine.run(JSON.readTree(scheduled(schedule)), "permissions-" + java.util.UUID.randomUUID(), Instant.now());
+        var files =
+                dev.quartermaster.archive.ArchiveRoot.layout(wiring(principal).platform())
+                        .runFiles();
+        var engine =
+                new dev.quartermaster.upkeep.UpkeepEngine(
+                        dev.quartermaster.contract.UpkeepMachine.definition(job, 10, 0),
+                        "Quartermaster-" + job.jobName(),
+                        payload -> {
+                            try {
+                                return invoke(
+                                        job.function().name(),
+                                        payload.toString().getBytes(StandardCharsets.UTF_8));
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        files,
+                        dev.quartermaster.upkeep.UpkeepEngine.Listener.NONE);
+        String schedule =
+                switch (job) {
+                    case ARCHIVE_SCRUB -> "ScrubSchedule";
+                    case ARCHIVE_PRUNE -> "PruneSchedule";
+                    case ARCHIVE_RECONCILE -> "ReconcileSchedule";
+                    case REPLICATION_BACKFILL ->
+                            "BackfillByHand"; // on demand: no rule starts it (without ECR here,
+                        // each copy fails: recorded)
+                };
+        return engine.run(
+                JSON.readTree(scheduled(schedule)),
+                "permissions-" + java.util.UUID.randomUUID(),
+                Instant.now());
     }
 
     private static void statusEvents() throws Exception {
@@ -297,24 +502,41 @@ public class PermissionsIT {
         settings.put("REGISTRY_AUTH", "none");
         settings.put("ARCHIVE_GRACE_HOURS", "0");
         settings.put("REGISTRY_URL", local.registry().url());
-        settings.put("REPLICATION_DESTINATIONS", "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]");
+        settings.put(
+                "REPLICATION_DESTINATIONS",
+                "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]");
         settings.put("AWS_ACCESS_KEY_ID", RecordingInterceptor.accessKey(function));
         Platform platform = new Platform(Settings.of(settings)).withAlerts(alerts);
-        return Wiring.of(platform).withRegistry(p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous())).withCommands(agent);
+        return Wiring.of(platform)
+                .withRegistry(
+                        p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()))
+                .withCommands(agent);
     }
 
-    /** The template exactly as cdk synth makes it from cdk.json's context (placeholder code assets). */
+    /**
+     * The template exactly as cdk synth makes it from cdk.json's context (placeholder code assets).
+     */
     static JsonNode template() throws Exception {
-        Map<String, Object> context = new HashMap<>(JSON.convertValue(JSON.readTree(root.resolve("cdk.json").toFile()).path("context"),
-                JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class)));
-        // with a replication destination, so image-replication (deployed only then) has its role here too
+        Map<String, Object> context =
+                new HashMap<>(
+                        JSON.convertValue(
+                                JSON.readTree(root.resolve("cdk.json").toFile()).path("context"),
+                                JSON.getTypeFactory()
+                                        .constructMapType(Map.class, String.class, Object.class)));
+        // with a replication destination, so image-replication (deployed only then) has its role
+        // here too
         context.put("replication", "[{\"region\":\"eu-central-1\"}]");
         context.put("homeRegion", "us-east-1");
         App app = new App();
         Path asset = Files.createTempDirectory("qm-asset");
         Files.writeString(asset.resolve("placeholder.txt"), "placeholder");
-        QuartermasterStack stack = new QuartermasterStack(app, "Quartermaster", StackProps.builder().build(), StackConfig.from(context),
-                bundle -> Code.fromAsset(asset.toString()));
+        QuartermasterStack stack =
+                new QuartermasterStack(
+                        app,
+                        "Quartermaster",
+                        StackProps.builder().build(),
+                        StackConfig.from(context),
+                        bundle -> Code.fromAsset(asset.toString()));
         return JSON.valueToTree(Template.fromStack(stack).toJSON());
     }
 
@@ -335,24 +557,34 @@ public class PermissionsIT {
         return null;
     }
 
-    private static void writeUnused(Map<String, IamPolicy> roles, Map<String, List<AwsCall>> byRole) throws Exception {
-        StringBuilder report = new StringBuilder("# Grants no recorded call used (review: each is a grant the tier cannot prove)\n");
-        roles.forEach((name, policy) -> {
-            List<String> unused = policy.unused(byRole.getOrDefault(name, List.of()));
-            if (!unused.isEmpty()) {
-                report.append("\n").append(name).append(":\n");
-                unused.forEach(u -> report.append("  ").append(u).append('\n'));
-            }
-        });
+    private static void writeUnused(Map<String, IamPolicy> roles, Map<String, List<AwsCall>> byRole)
+            throws Exception {
+        StringBuilder report =
+                new StringBuilder(
+                        "# Grants no recorded call used (review: each is a grant the tier cannot prove)\n");
+        roles.forEach(
+                (name, policy) -> {
+                    List<String> unused = policy.unused(byRole.getOrDefault(name, List.of()));
+                    if (!unused.isEmpty()) {
+                        report.append("\n").append(name).append(":\n");
+                        unused.forEach(u -> report.append("  ").append(u).append('\n'));
+                    }
+                });
         Path out = root.resolve("cli/target/permissions-unused.txt");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
     }
 
     private static byte[] scheduled(String rule) {
-        return ("{\"version\":\"0\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
-                + "\"account\":\"000000000000\",\"time\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\",\"region\":\"us-east-1\","
-                + "\"resources\":[\"arn:aws:events:us-east-1:000000000000:rule/Quartermaster-" + rule + "\"],\"detail\":{}}")
+        return ("{\"version\":\"0\",\"id\":\""
+                        + java.util.UUID.randomUUID()
+                        + "\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
+                        + "\"account\":\"000000000000\",\"time\":\""
+                        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                        + "\",\"region\":\"us-east-1\","
+                        + "\"resources\":[\"arn:aws:events:us-east-1:000000000000:rule/Quartermaster-"
+                        + rule
+                        + "\"],\"detail\":{}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -362,12 +594,15 @@ public class PermissionsIT {
     }
 
     private static String realAws() {
-        for (String dir : (System.getenv("PATH") + ":" + System.getProperty("user.home") + "/.pyenv/shims").split(":")) {
+        for (String dir :
+                (System.getenv("PATH") + ":" + System.getProperty("user.home") + "/.pyenv/shims")
+                        .split(":")) {
             Path p = Path.of(dir, "aws");
             if (Files.isExecutable(p)) {
                 return p.toString();
             }
         }
-        throw new IllegalStateException("no aws CLI on PATH: bin/setup-local installs the one the host scripts use");
+        throw new IllegalStateException(
+                "no aws CLI on PATH: bin/setup-local installs the one the host scripts use");
     }
 }

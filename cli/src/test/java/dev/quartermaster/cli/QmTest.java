@@ -1,12 +1,6 @@
 package dev.quartermaster.cli;
 
 import dev.quartermaster.cli.console.TextTable;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,17 +30,22 @@ public class QmTest {
         int rc = run(err, "invoke", "no-such-function", "../events/image-action-push.json");
 
         assertThat(rc).isNotZero();
-        assertThat(err.toString()).contains("unknown function 'no-such-function'").contains("image-action").contains("backup-status");
+        assertThat(err.toString())
+                .contains("unknown function 'no-such-function'")
+                .contains("image-action")
+                .contains("backup-status");
     }
 
     @Test
     void scanAccept_needsADigestReferenceAndAReason_beforeTouchingAnything() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(run(err, "scan", "accept", "wordpress:wp-6.4-v1", "--reason", "ticket 7")).isEqualTo(2);
+        assertThat(run(err, "scan", "accept", "wordpress:wp-6.4-v1", "--reason", "ticket 7"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("is not REPO@sha256:<64 hex>");
 
         ByteArrayOutputStream noReason = new ByteArrayOutputStream();
-        assertThat(run(noReason, "scan", "accept", "wordpress@sha256:" + "a".repeat(64))).isEqualTo(2);
+        assertThat(run(noReason, "scan", "accept", "wordpress@sha256:" + "a".repeat(64)))
+                .isEqualTo(2);
         assertThat(noReason.toString()).contains("--reason");
     }
 
@@ -98,8 +97,9 @@ public class QmTest {
 
     @Test
     void explain_whenSdkFindsNoCredentials_saysHowToFixIt() {
-        var ex = software.amazon.awssdk.core.exception.SdkClientException.create(
-                "Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(...)");
+        var ex =
+                software.amazon.awssdk.core.exception.SdkClientException.create(
+                        "Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(...)");
 
         assertThat(Qm.explain(ex)).startsWith("no AWS credentials found").contains("aws configure");
     }
@@ -114,7 +114,10 @@ public class QmTest {
     void textTable_whenATagIs300Characters_cutsItWithAnEllipsisAndKeepsTheColumnsAligned() {
         var out = new java.io.ByteArrayOutputStream();
         String tag = "t".repeat(300);
-        new TextTable("TAG", "DIGEST").row(tag, "abc").row("short\r\nline", "def").print(new java.io.PrintStream(out, true), "");
+        new TextTable("TAG", "DIGEST")
+                .row(tag, "abc")
+                .row("short\r\nline", "def")
+                .print(new java.io.PrintStream(out, true), "");
 
         var lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l.length()).isLessThan(60));
@@ -132,17 +135,31 @@ public class QmTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<Path> writing;
         try (var files = Files.walk(root)) {
-            writing = files.filter(Files::isRegularFile)
-                    .filter(f -> !root.relativize(f).toString().matches("(.*/)?(target|node_modules|cdk\\.out|\\.git|\\.qm)/.*|(.*/)?pom\\.xml"))
-                    .filter(f -> {
-                        try {
-                            return Files.size(f) < 2_000_000 && Files.readString(f).contains(version);
-                        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                            return false; // not text
-                        }
-                    }).toList();
+            writing =
+                    files.filter(Files::isRegularFile)
+                            .filter(
+                                    f ->
+                                            !root.relativize(f)
+                                                    .toString()
+                                                    .matches(
+                                                            "(.*/)?(target|node_modules|cdk\\.out|\\.git|\\.qm)/.*|(.*/)?pom\\.xml"))
+                            .filter(
+                                    f -> {
+                                        try {
+                                            return Files.size(f) < 2_000_000
+                                                    && Files.readString(f).contains(version);
+                                        } catch (java.io.IOException
+                                                | java.io.UncheckedIOException e) {
+                                            return false; // not text
+                                        }
+                                    })
+                            .toList();
         }
-        assertThat(writing).as("files besides the poms that write the version " + version + " (derive it: Bundle.version(), or the pom in scripts)")
+        assertThat(writing)
+                .as(
+                        "files besides the poms that write the version "
+                                + version
+                                + " (derive it: Bundle.version(), or the pom in scripts)")
                 .isEmpty();
     }
 }

@@ -6,12 +6,19 @@ import java.util.List;
 /**
  * The function jars: one per family of functions, each with only the SDK modules its functions call
  * (functions/pom.xml builds them; the stack deploys each function from its family's jar; an
- * integration test proves every handler is in its jar and nothing in a jar refers to a class it lacks).
+ * integration test proves every handler is in its jar and nothing in a jar refers to a class it
+ * lacks).
  */
 public enum Bundle {
-    /** image-action, image-verify, image-scan, alert-sweep: DynamoDB, SNS, ECR (and the JWS library: image-verify checks signatures). */
+    /**
+     * image-action, image-verify, image-scan, alert-sweep: DynamoDB, SNS, ECR (and the JWS library:
+     * image-verify checks signatures).
+     */
     IMAGES("images", List.of("ledger", "verify", "alerts")),
-    /** image-archive, archive-scrub, archive-prune, image-replication, replication-backfill: DynamoDB, SNS, ECR, S3 (the upkeep runs' files). */
+    /**
+     * image-archive, archive-scrub, archive-prune, image-replication, replication-backfill:
+     * DynamoDB, SNS, ECR, S3 (the upkeep runs' files).
+     */
     ARCHIVE("archive", List.of("archive", "replication")),
     /** the backup, release and lifecycle-guard functions: DynamoDB, SNS, S3, SSM. */
     HOST("host", List.of("backup", "release", "lifecycle"));
@@ -38,7 +45,8 @@ public enum Bundle {
             }
             String v = p.getProperty("version", "");
             if (v.isEmpty() || v.startsWith("${")) {
-                throw new IllegalStateException("version.properties is missing or unfiltered: build the contract module with Maven");
+                throw new IllegalStateException(
+                        "version.properties is missing or unfiltered: build the contract module with Maven");
             }
             return v;
         } catch (java.io.IOException e) {
@@ -56,11 +64,16 @@ public enum Bundle {
         return "quartermaster-functions-" + version + "-" + classifier + ".jar";
     }
 
-    /** The family a handler class belongs to, by its package (dev.quartermaster.PACKAGE.Handler). */
+    /**
+     * The family a handler class belongs to, by its package (dev.quartermaster.PACKAGE.Handler).
+     */
     public static Bundle of(String handlerClass) {
         String[] parts = handlerClass.split("\\.");
         String pkg = parts.length > 2 ? parts[2] : "";
-        return Arrays.stream(values()).filter(b -> b.handlerPackages.contains(pkg)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no function jar for " + handlerClass));
+        return Arrays.stream(values())
+                .filter(b -> b.handlerPackages.contains(pkg))
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no function jar for " + handlerClass));
     }
 }

@@ -16,33 +16,51 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One EC2 host Quartermaster acts on: its name (in release records and commands), how SSM finds it (the one
- * managed instance carrying {@code tagKey=tagValue}) and what it runs: the app (releases, drift checks), the
- * database (backups, drills, restores), or both. The stack, the functions ({@link Setting#HOSTS}) and
- * {@code bin/qm} read the same list: exactly one database host, at least one app host.
+ * One EC2 host Quartermaster acts on: its name (in release records and commands), how SSM finds it
+ * (the one managed instance carrying {@code tagKey=tagValue}) and what it runs: the app (releases,
+ * drift checks), the database (backups, drills, restores), or both. The stack, the functions
+ * ({@link Setting#HOSTS}) and {@code bin/qm} read the same list: exactly one database host, at
+ * least one app host.
  */
 public record Host(String name, String tagKey, String tagValue, Set<Role> roles) {
-    public enum Role { APP, DATABASE }
+    public enum Role {
+        APP,
+        DATABASE
+    }
 
-    /** The host of a stack configured the way it was before hosts were a list: one host that runs both. */
+    /**
+     * The host of a stack configured the way it was before hosts were a list: one host that runs
+     * both.
+     */
     public static final String DEFAULT_NAME = "host";
+
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
     /** EC2 tag keys and values: up to 128 letters, digits, spaces and _ . : / = + - @. */
     public static final Pattern TAG = Pattern.compile("[A-Za-z0-9 _.:/=+@-]{1,128}");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Host {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("host name '" + name + "' must be 1-32 lowercase letters, digits and -, e.g. web-1");
+            throw new IllegalArgumentException(
+                    "host name '"
+                            + name
+                            + "' must be 1-32 lowercase letters, digits and -, e.g. web-1");
         }
-        for (String t : new String[]{tagKey, tagValue}) {
+        for (String t : new String[] {tagKey, tagValue}) {
             if (t == null || !TAG.matcher(t).matches()) {
-                throw new IllegalArgumentException("host " + name + ": tag '" + t
-                        + "' must be up to 128 letters, digits, spaces and _ . : / = + - @");
+                throw new IllegalArgumentException(
+                        "host "
+                                + name
+                                + ": tag '"
+                                + t
+                                + "' must be up to 128 letters, digits, spaces and _ . : / = + - @");
             }
         }
         if (roles == null || roles.isEmpty()) {
-            throw new IllegalArgumentException("host " + name + ": roles must name app, database or both");
+            throw new IllegalArgumentException(
+                    "host " + name + ": roles must name app, database or both");
         }
         roles = Set.copyOf(EnumSet.copyOf(roles));
     }
@@ -52,7 +70,9 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
     }
 
     /**
-     * Parses and checks a list of hosts (JSON: [{"name","tagKey","tagValue","roles":["app","database"]}]).
+     * Parses and checks a list of hosts (JSON:
+     * [{"name","tagKey","tagValue","roles":["app","database"]}]).
+     *
      * @throws IllegalArgumentException saying what is wrong and how to fix it
      */
     public static List<Host> parseList(String json) {
@@ -60,10 +80,13 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
         try {
             root = JSON.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("hosts: not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new IllegalArgumentException(
+                    "hosts: not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")",
+                    e);
         }
         if (root == null || !root.isArray() || root.isEmpty()) {
-            throw new IllegalArgumentException("hosts: must be a non-empty JSON list of {name, tagKey, tagValue, roles}");
+            throw new IllegalArgumentException(
+                    "hosts: must be a non-empty JSON list of {name, tagKey, tagValue, roles}");
         }
         List<Host> hosts = new ArrayList<>();
         for (JsonNode h : root) {
@@ -72,33 +95,55 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
                 try {
                     roles.add(Role.valueOf(r.asText().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("hosts: role '" + r.asText() + "' of " + h.path("name").asText() + " must be app or database");
+                    throw new IllegalArgumentException(
+                            "hosts: role '"
+                                    + r.asText()
+                                    + "' of "
+                                    + h.path("name").asText()
+                                    + " must be app or database");
                 }
             }
-            hosts.add(new Host(h.path("name").asText(null), h.path("tagKey").asText(null), h.path("tagValue").asText(null), roles));
+            hosts.add(
+                    new Host(
+                            h.path("name").asText(null),
+                            h.path("tagKey").asText(null),
+                            h.path("tagValue").asText(null),
+                            roles));
         }
         return checked(hosts);
     }
 
-    /** The list's rules: unique names and tags, exactly one database host, at least one app host. */
+    /**
+     * The list's rules: unique names and tags, exactly one database host, at least one app host.
+     */
     public static List<Host> checked(List<Host> hosts) {
         Set<String> names = new HashSet<>();
         Set<String> tags = new HashSet<>();
         for (Host h : hosts) {
             if (!names.add(h.name())) {
-                throw new IllegalArgumentException("hosts: the name " + h.name() + " is used twice");
+                throw new IllegalArgumentException(
+                        "hosts: the name " + h.name() + " is used twice");
             }
             if (!tags.add(h.tagKey() + "\n" + h.tagValue())) {
-                throw new IllegalArgumentException("hosts: " + h.name() + " has the same tag as another host (" + h.tagKey() + "=" + h.tagValue()
-                        + "); each host needs a tag of its own, or one command would reach two hosts");
+                throw new IllegalArgumentException(
+                        "hosts: "
+                                + h.name()
+                                + " has the same tag as another host ("
+                                + h.tagKey()
+                                + "="
+                                + h.tagValue()
+                                + "); each host needs a tag of its own, or one command would reach two hosts");
             }
         }
         long databases = hosts.stream().filter(h -> h.runs(Role.DATABASE)).count();
         if (databases != 1) {
-            throw new IllegalArgumentException("hosts: exactly one host must have the role database (the one backups dump), not " + databases);
+            throw new IllegalArgumentException(
+                    "hosts: exactly one host must have the role database (the one backups dump), not "
+                            + databases);
         }
         if (hosts.stream().noneMatch(h -> h.runs(Role.APP))) {
-            throw new IllegalArgumentException("hosts: at least one host must have the role app (where releases go)");
+            throw new IllegalArgumentException(
+                    "hosts: at least one host must have the role app (where releases go)");
         }
         return List.copyOf(hosts);
     }
@@ -106,7 +151,11 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
     public static String toJson(List<Host> hosts) {
         ArrayNode list = JSON.createArrayNode();
         for (Host h : hosts) {
-            ObjectNode o = list.addObject().put("name", h.name()).put("tagKey", h.tagKey()).put("tagValue", h.tagValue());
+            ObjectNode o =
+                    list.addObject()
+                            .put("name", h.name())
+                            .put("tagKey", h.tagKey())
+                            .put("tagValue", h.tagValue());
             ArrayNode roles = o.putArray("roles");
             h.roles().stream().sorted().forEach(r -> roles.add(r.name().toLowerCase(Locale.ROOT)));
         }
@@ -115,7 +164,9 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
 
     /** The one host that runs the database. */
     public static Host database(List<Host> hosts) {
-        return hosts.stream().filter(h -> h.runs(Role.DATABASE)).findFirst()
+        return hosts.stream()
+                .filter(h -> h.runs(Role.DATABASE))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no host has the role database"));
     }
 
@@ -125,6 +176,7 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
 
     /**
      * The app host a release goes to: the one named, or the only one when none is named.
+     *
      * @throws IllegalArgumentException naming the app hosts to choose from
      */
     public static Host app(List<Host> hosts, String name) {
@@ -133,10 +185,18 @@ public record Host(String name, String tagKey, String tagValue, Set<Role> roles)
             if (apps.size() == 1) {
                 return apps.get(0);
             }
-            throw new IllegalArgumentException("the app runs on " + apps.size() + " hosts (" + names(apps) + "): name one with --host");
+            throw new IllegalArgumentException(
+                    "the app runs on "
+                            + apps.size()
+                            + " hosts ("
+                            + names(apps)
+                            + "): name one with --host");
         }
         Optional<Host> h = apps.stream().filter(a -> a.name().equals(name)).findFirst();
-        return h.orElseThrow(() -> new IllegalArgumentException("no app host named '" + name + "'; app hosts: " + names(apps)));
+        return h.orElseThrow(
+                () ->
+                        new IllegalArgumentException(
+                                "no app host named '" + name + "'; app hosts: " + names(apps)));
     }
 
     private static String names(List<Host> hosts) {

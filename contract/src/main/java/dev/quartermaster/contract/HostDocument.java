@@ -8,58 +8,124 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.quartermaster.contract.HostParam.*;
+import static dev.quartermaster.contract.HostParam.BUCKET;
+import static dev.quartermaster.contract.HostParam.COMPRESSION;
+import static dev.quartermaster.contract.HostParam.CONTAINER;
+import static dev.quartermaster.contract.HostParam.DATABASE;
+import static dev.quartermaster.contract.HostParam.DIGEST;
+import static dev.quartermaster.contract.HostParam.EXPECTED_VERSION;
+import static dev.quartermaster.contract.HostParam.KEY;
+import static dev.quartermaster.contract.HostParam.PASSWORD_PARAMETER;
+import static dev.quartermaster.contract.HostParam.PREVIOUS_DIGEST;
+import static dev.quartermaster.contract.HostParam.PREVIOUS_VERSION;
 
 /**
- * The SSM documents the hosts run, as every side sees them: the stack builds each from its script, its
- * parameters (pattern, whether required, default) and its fixed values; the functions build their
- * SendCommand parameters through {@link #call()}; {@code bin/qm}'s local agent runs the same script with
- * the same environment. Site variables (where the app is, how it is proven) are fixed by the stack from
- * cdk.json and by the local agent from its site; the caller never passes them.
+ * The SSM documents the hosts run, as every side sees them: the stack builds each from its script,
+ * its parameters (pattern, whether required, default) and its fixed values; the functions build
+ * their SendCommand parameters through {@link #call()}; {@code bin/qm}'s local agent runs the same
+ * script with the same environment. Site variables (where the app is, how it is proven) are fixed
+ * by the stack from cdk.json and by the local agent from its site; the caller never passes them.
  */
 public enum HostDocument {
-    DUMP("backup-dump.sh", "Dump", Host.Role.DATABASE,
+    DUMP(
+            "backup-dump.sh",
+            "Dump",
+            Host.Role.DATABASE,
             "Quartermaster: dump a MariaDB database, compress and checksum it, stream it to S3 staging/ with a manifest "
                     + "(the backup-status function commits it under backups/)",
-            Map.of(), List.of(), required(BUCKET), required(KEY), required(DATABASE), optional(CONTAINER),
-            withDefault(COMPRESSION, Setting.BACKUP_COMPRESSION.defaultValue()), optional(PASSWORD_PARAMETER)),
-    RESTORE("backup-restore.sh", "Restore", Host.Role.DATABASE,
+            Map.of(),
+            List.of(),
+            required(BUCKET),
+            required(KEY),
+            required(DATABASE),
+            optional(CONTAINER),
+            withDefault(COMPRESSION, Setting.BACKUP_COMPRESSION.defaultValue()),
+            optional(PASSWORD_PARAMETER)),
+    RESTORE(
+            "backup-restore.sh",
+            "Restore",
+            Host.Role.DATABASE,
             "Quartermaster: restore a committed backup: prove its size and sha256 before the import, import it into a scratch "
                     + "database (client in binary mode, no local files), prove its row counts, then swap it in (the live database "
                     + "is untouched by any failure)",
-            Map.of("QM_MODE", "restore"), List.of(), required(BUCKET), optional(KEY), required(DATABASE), optional(CONTAINER),
+            Map.of("QM_MODE", "restore"),
+            List.of(),
+            required(BUCKET),
+            optional(KEY),
+            required(DATABASE),
+            optional(CONTAINER),
             optional(PASSWORD_PARAMETER)),
-    /** The drill's own document: whatever it is sent, it restores into qm_drill_&lt;database&gt; and never touches the live one. */
-    DRILL("backup-restore.sh", "Drill", Host.Role.DATABASE,
+    /**
+     * The drill's own document: whatever it is sent, it restores into qm_drill_&lt;database&gt; and
+     * never touches the live one.
+     */
+    DRILL(
+            "backup-restore.sh",
+            "Drill",
+            Host.Role.DATABASE,
             "Quartermaster restore drill: restore a backup into the scratch database qm_drill_<database>, compare row "
                     + "counts, print the evidence, drop the scratch database",
-            Map.of("QM_MODE", "drill"), List.of(), required(BUCKET), optional(KEY), required(DATABASE), optional(CONTAINER),
+            Map.of("QM_MODE", "drill"),
+            List.of(),
+            required(BUCKET),
+            optional(KEY),
+            required(DATABASE),
+            optional(CONTAINER),
             optional(PASSWORD_PARAMETER)),
-    RELEASE("release.sh", "Release", Host.Role.APP,
+    RELEASE(
+            "release.sh",
+            "Release",
+            Host.Role.APP,
             "Quartermaster release: pull a digest, pin it in the compose project, recreate the app with fresh anonymous "
                     + "volumes, prove digest, health and version, roll back by itself on any failure",
-            Map.of("QM_MODE", "release", "QM_REGISTRY_LOGIN", "ecr"), Site.VARIABLES,
-            required(DIGEST), required(EXPECTED_VERSION), optional(PREVIOUS_DIGEST), optional(PREVIOUS_VERSION)),
-    RELEASE_CHECK("release.sh", "ReleaseCheck", Host.Role.APP,
+            Map.of("QM_MODE", "release", "QM_REGISTRY_LOGIN", "ecr"),
+            Site.VARIABLES,
+            required(DIGEST),
+            required(EXPECTED_VERSION),
+            optional(PREVIOUS_DIGEST),
+            optional(PREVIOUS_VERSION)),
+    RELEASE_CHECK(
+            "release.sh",
+            "ReleaseCheck",
+            Host.Role.APP,
             "Quartermaster drift check: report which digest the app service runs (changes nothing)",
-            Map.of("QM_MODE", "check"), Site.VARIABLES);
+            Map.of("QM_MODE", "check"),
+            Site.VARIABLES);
 
-    /** One parameter of one document: required (no default), or optional with a default ("" when it may be empty). */
+    /**
+     * One parameter of one document: required (no default), or optional with a default ("" when it
+     * may be empty).
+     */
     public record Param(HostParam param, boolean required, String defaultValue) {
-        /** The document's allowedPattern: the value pattern, whole; an optional parameter may also be empty. */
+        /**
+         * The document's allowedPattern: the value pattern, whole; an optional parameter may also
+         * be empty.
+         */
         public String allowedPattern() {
             String v = param.value().pattern();
             return required || !defaultValue.isEmpty() ? "^(" + v + ")$" : "^(" + v + ")?$";
         }
     }
 
-    /** The release site's variables: fixed in the release documents from cdk.json, never passed by a caller. */
+    /**
+     * The release site's variables: fixed in the release documents from cdk.json, never passed by a
+     * caller.
+     */
     public static final class Site {
-        public static final List<String> VARIABLES = List.of("QM_IMAGE_REPO", "QM_PROJECT_DIR", "QM_COMPOSE_FILE", "QM_SERVICE",
-                "QM_HEALTH_URL", "QM_HEALTH_TIMEOUT", "QM_VERSION_FILE", "QM_VERSION_REGEX", "QM_CONTAINER_CLI", "QM_COMPOSE");
+        public static final List<String> VARIABLES =
+                List.of(
+                        "QM_IMAGE_REPO",
+                        "QM_PROJECT_DIR",
+                        "QM_COMPOSE_FILE",
+                        "QM_SERVICE",
+                        "QM_HEALTH_URL",
+                        "QM_HEALTH_TIMEOUT",
+                        "QM_VERSION_FILE",
+                        "QM_VERSION_REGEX",
+                        "QM_CONTAINER_CLI",
+                        "QM_COMPOSE");
 
-        private Site() {
-        }
+        private Site() {}
     }
 
     private final String script;
@@ -70,13 +136,20 @@ public enum HostDocument {
     private final List<String> siteVariables;
     private final List<Param> params;
 
-    HostDocument(String script, String localName, Host.Role role, String description, Map<String, String> fixed,
-                 List<String> siteVariables, Param... params) {
+    HostDocument(
+            String script,
+            String localName,
+            Host.Role role,
+            String description,
+            Map<String, String> fixed,
+            List<String> siteVariables,
+            Param... params) {
         this.script = script;
         this.localName = "Quartermaster" + localName;
         this.role = role;
         this.description = description;
-        this.fixed = Collections.unmodifiableMap(new LinkedHashMap<>(new java.util.TreeMap<>(fixed)));
+        this.fixed =
+                Collections.unmodifiableMap(new LinkedHashMap<>(new java.util.TreeMap<>(fixed)));
         this.siteVariables = siteVariables;
         this.params = List.of(params);
     }
@@ -98,7 +171,9 @@ public enum HostDocument {
         return script;
     }
 
-    /** Its name where no stack named it: {@code bin/qm}'s local agent and the functions' local runs. */
+    /**
+     * Its name where no stack named it: {@code bin/qm}'s local agent and the functions' local runs.
+     */
     public String localName() {
         return localName;
     }
@@ -141,8 +216,9 @@ public enum HostDocument {
     }
 
     /**
-     * The script's environment for a call's parameters, as the document would export it: each parameter (its
-     * default when not passed), then the fixed values. Site variables are the caller's to add.
+     * The script's environment for a call's parameters, as the document would export it: each
+     * parameter (its default when not passed), then the fixed values. Site variables are the
+     * caller's to add.
      */
     public Map<String, String> environment(Map<String, String> ssmParameters) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -150,7 +226,8 @@ public enum HostDocument {
             String v = ssmParameters.get(p.param().ssmName());
             if (v == null) {
                 if (p.required()) {
-                    throw new IllegalArgumentException(this + " needs the parameter " + p.param().ssmName());
+                    throw new IllegalArgumentException(
+                            this + " needs the parameter " + p.param().ssmName());
                 }
                 v = p.defaultValue();
             }
@@ -168,7 +245,14 @@ public enum HostDocument {
 
     private void check(Param p, String v) {
         if (!v.matches(p.allowedPattern())) {
-            throw new IllegalArgumentException(this + ": " + p.param().ssmName() + "='" + safe(v) + "' does not match " + p.allowedPattern());
+            throw new IllegalArgumentException(
+                    this
+                            + ": "
+                            + p.param().ssmName()
+                            + "='"
+                            + safe(v)
+                            + "' does not match "
+                            + p.allowedPattern());
         }
     }
 
@@ -177,7 +261,10 @@ public enum HostDocument {
         return s.replaceAll("[^\\x20-\\x7E]", "?");
     }
 
-    /** SendCommand's parameters for one document, each value checked against its pattern as it is added. */
+    /**
+     * SendCommand's parameters for one document, each value checked against its pattern as it is
+     * added.
+     */
     public static final class Call {
         private final HostDocument document;
         private final Map<HostParam, String> values = new EnumMap<>(HostParam.class);
@@ -187,8 +274,14 @@ public enum HostDocument {
         }
 
         public Call with(HostParam p, String value) {
-            Param param = document.params.stream().filter(x -> x.param() == p).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(document + " has no parameter " + p.ssmName()));
+            Param param =
+                    document.params.stream()
+                            .filter(x -> x.param() == p)
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    document + " has no parameter " + p.ssmName()));
             String v = value == null ? "" : value;
             if (v.isEmpty() && param.required()) {
                 throw new IllegalArgumentException(document + " needs " + p.ssmName());
@@ -211,7 +304,8 @@ public enum HostDocument {
                 }
             }
             if (!missing.isEmpty()) {
-                throw new IllegalArgumentException(document + " needs " + String.join(", ", missing));
+                throw new IllegalArgumentException(
+                        document + " needs " + String.join(", ", missing));
             }
             return out;
         }

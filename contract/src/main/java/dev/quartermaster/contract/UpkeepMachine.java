@@ -7,73 +7,107 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * The Amazon States Language definition of an upkeep run ({@link Upkeep}): what the stack deploys (with
- * {@value #FUNCTION} substituted by the function's alias ARN through DefinitionSubstitutions) and what {@code bin/qm}'s
- * local engine interprets, so both run the same batches.
+ * The Amazon States Language definition of an upkeep run ({@link Upkeep}): what the stack deploys
+ * (with {@value #FUNCTION} substituted by the function's alias ARN through DefinitionSubstitutions)
+ * and what {@code bin/qm}'s local engine interprets, so both run the same batches.
+ *
  * <pre>
  *   Plan (Task: lambda:invoke) ─► Planned? (Choice) ─► Map 1 (DISTRIBUTED) ─► … Map n ─► Fold (Task: lambda:invoke)
  *                                     └─ not RECORDED ─► Fail
  * </pre>
- * Shapes, from the Step Functions developer guide (https://docs.aws.amazon.com/step-functions/latest/dg/):
+ *
+ * Shapes, from the Step Functions developer guide
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/):
+ *
  * <ul>
- * <li>"Using Map state in Distributed mode" ({@code concepts-asl-use-map-state-distributed.html}) and the ASL
- *     specification's Map state: {@code ItemProcessor.ProcessorConfig} {@code Mode: DISTRIBUTED},
- *     {@code ExecutionType: STANDARD} (a batch may run up to Lambda's 15 minutes; EXPRESS children stop at 5),
- *     {@code MaxConcurrency}, {@code ToleratedFailurePercentage} (0..100), {@code Label} (40 characters, no
- *     whitespace or special characters);</li>
- * <li>"ItemReader (Map)" ({@code input-output-itemreader.html}), "JSON file in an Amazon S3 bucket":
- *     {@code Resource: arn:aws:states:::s3:getObject}, {@code ReaderConfig.InputType: JSON}, {@code Parameters}
- *     {@code Bucket}/{@code Key} (here reference paths into the plan's answer);</li>
- * <li>"ItemBatcher (Map)" ({@code input-output-itembatcher.html}): {@code MaxItemsPerBatch},
- *     {@code MaxInputBytesPerBatch} (up to 256 KiB), {@code BatchInput}; a child's input is
- *     {@code {"BatchInput": {...}, "Items": [...]}};</li>
- * <li>"ResultWriter (Map)" ({@code input-output-resultwriter.html}): {@code Resource: arn:aws:states:::s3:putObject},
- *     {@code Parameters} {@code Bucket}/{@code Prefix}; no {@code WriterConfig}, so the files hold each child's
- *     metadata and its {@code Output} as a string (Transformation {@code NONE}); the Map's own output is
- *     {@code {"MapRunArn": ..., "ResultWriterDetails": {"Bucket": ..., "Key": ".../manifest.json"}}};</li>
- * <li>"Invoke an AWS Lambda function with Step Functions" ({@code connect-lambda.html}): {@code arn:aws:states:::lambda:invoke}
- *     with {@code FunctionName} and {@code Payload}, the answer under {@code Payload}; "Handle transient Lambda service
- *     exceptions" ({@code bp-lambda-serviceexception.html}): retry {@code Lambda.ServiceException},
- *     {@code Lambda.AWSLambdaException}, {@code Lambda.SdkClientException}, {@code Lambda.TooManyRequestsException};</li>
- * <li>"Context object" ({@code input-output-contextobject.html}): {@code $$.Execution.Name}, {@code $$.Execution.StartTime}.</li>
+ *   <li>"Using Map state in Distributed mode" ({@code concepts-asl-use-map-state-distributed.html})
+ *       and the ASL specification's Map state: {@code ItemProcessor.ProcessorConfig} {@code Mode:
+ *       DISTRIBUTED}, {@code ExecutionType: STANDARD} (a batch may run up to Lambda's 15 minutes;
+ *       EXPRESS children stop at 5), {@code MaxConcurrency}, {@code ToleratedFailurePercentage}
+ *       (0..100), {@code Label} (40 characters, no whitespace or special characters);
+ *   <li>"ItemReader (Map)" ({@code input-output-itemreader.html}), "JSON file in an Amazon S3
+ *       bucket": {@code Resource: arn:aws:states:::s3:getObject}, {@code ReaderConfig.InputType:
+ *       JSON}, {@code Parameters} {@code Bucket}/{@code Key} (here reference paths into the plan's
+ *       answer);
+ *   <li>"ItemBatcher (Map)" ({@code input-output-itembatcher.html}): {@code MaxItemsPerBatch},
+ *       {@code MaxInputBytesPerBatch} (up to 256 KiB), {@code BatchInput}; a child's input is
+ *       {@code {"BatchInput": {...}, "Items": [...]}};
+ *   <li>"ResultWriter (Map)" ({@code input-output-resultwriter.html}): {@code Resource:
+ *       arn:aws:states:::s3:putObject}, {@code Parameters} {@code Bucket}/{@code Prefix}; no {@code
+ *       WriterConfig}, so the files hold each child's metadata and its {@code Output} as a string
+ *       (Transformation {@code NONE}); the Map's own output is {@code {"MapRunArn": ...,
+ *       "ResultWriterDetails": {"Bucket": ..., "Key": ".../manifest.json"}}};
+ *   <li>"Invoke an AWS Lambda function with Step Functions" ({@code connect-lambda.html}): {@code
+ *       arn:aws:states:::lambda:invoke} with {@code FunctionName} and {@code Payload}, the answer
+ *       under {@code Payload}; "Handle transient Lambda service exceptions" ({@code
+ *       bp-lambda-serviceexception.html}): retry {@code Lambda.ServiceException}, {@code
+ *       Lambda.AWSLambdaException}, {@code Lambda.SdkClientException}, {@code
+ *       Lambda.TooManyRequestsException};
+ *   <li>"Context object" ({@code input-output-contextobject.html}): {@code $$.Execution.Name},
+ *       {@code $$.Execution.StartTime}.
  * </ul>
- * The execution's input is the EventBridge event that started it (the schedule's {@code Scheduled Event}): its
- * {@code account} and {@code region} ride in every payload, so the function's origin check applies as to any event, and
- * its {@code detail} goes to the plan (empty for a schedule; a backfill started by hand may name its destination).
+ *
+ * The execution's input is the EventBridge event that started it (the schedule's {@code Scheduled
+ * Event}): its {@code account} and {@code region} ride in every payload, so the function's origin
+ * check applies as to any event, and its {@code detail} goes to the plan (empty for a schedule; a
+ * backfill started by hand may name its destination).
  */
 public final class UpkeepMachine {
     /** The placeholder of the function's ARN (DefinitionSubstitutions). */
     public static final String FUNCTION = "${Function}";
+
     public static final String LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
     public static final String S3_GET_OBJECT = "arn:aws:states:::s3:getObject";
     public static final String S3_PUT_OBJECT = "arn:aws:states:::s3:putObject";
-    /** Where the plan's answer lands in the state (its {@code details}: bucket, run, and per map its items and results). */
-    public static final String PLAN_PATH = "$.plan.details";
-    static final List<String> TRANSIENT_LAMBDA_ERRORS = List.of("Lambda.ServiceException", "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private UpkeepMachine() {
-    }
 
     /**
-     * @param maxConcurrency             child executions of a map at once (cdk.json {@code upkeepMaxConcurrency})
-     * @param toleratedFailurePercentage batches that may fail before the map (and the run) fails; the fold reports them
+     * Where the plan's answer lands in the state (its {@code details}: bucket, run, and per map its
+     * items and results).
      */
-    public static ObjectNode definition(Upkeep job, int maxConcurrency, int toleratedFailurePercentage) {
+    public static final String PLAN_PATH = "$.plan.details";
+
+    static final List<String> TRANSIENT_LAMBDA_ERRORS =
+            List.of(
+                    "Lambda.ServiceException",
+                    "Lambda.AWSLambdaException",
+                    "Lambda.SdkClientException",
+                    "Lambda.TooManyRequestsException");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private UpkeepMachine() {}
+
+    /**
+     * @param maxConcurrency child executions of a map at once (cdk.json {@code
+     *     upkeepMaxConcurrency})
+     * @param toleratedFailurePercentage batches that may fail before the map (and the run) fails;
+     *     the fold reports them
+     */
+    public static ObjectNode definition(
+            Upkeep job, int maxConcurrency, int toleratedFailurePercentage) {
         if (maxConcurrency < 1 || maxConcurrency > 10_000) {
-            throw new IllegalArgumentException("MaxConcurrency must be 1..10000 (Step Functions' bound on a Distributed Map's children), not " + maxConcurrency);
+            throw new IllegalArgumentException(
+                    "MaxConcurrency must be 1..10000 (Step Functions' bound on a Distributed Map's children), not "
+                            + maxConcurrency);
         }
         if (toleratedFailurePercentage < 0 || toleratedFailurePercentage > 100) {
-            throw new IllegalArgumentException("ToleratedFailurePercentage must be 0..100, not " + toleratedFailurePercentage);
+            throw new IllegalArgumentException(
+                    "ToleratedFailurePercentage must be 0..100, not " + toleratedFailurePercentage);
         }
         ObjectNode root = JSON.createObjectNode();
-        root.put("Comment", "Quartermaster " + job.jobName() + ": plan, " + job.maps().size() + " distributed map(s) of batches, fold");
+        root.put(
+                "Comment",
+                "Quartermaster "
+                        + job.jobName()
+                        + ": plan, "
+                        + job.maps().size()
+                        + " distributed map(s) of batches, fold");
         root.put("StartAt", "Plan");
         ObjectNode states = root.putObject("States");
         ObjectNode plan = task(states.putObject("Plan"), payload(job, Upkeep.Step.PLAN));
-        ((ObjectNode) plan.get("Parameters").get("Payload")).put(Upkeep.FIELD_EXECUTION + ".$", "$$.Execution.Name");
-        ((ObjectNode) plan.get("Parameters").get("Payload")).put("started.$", "$$.Execution.StartTime");
+        ((ObjectNode) plan.get("Parameters").get("Payload"))
+                .put(Upkeep.FIELD_EXECUTION + ".$", "$$.Execution.Name");
+        ((ObjectNode) plan.get("Parameters").get("Payload"))
+                .put("started.$", "$$.Execution.StartTime");
         ((ObjectNode) plan.get("Parameters").get("Payload")).put("detail.$", "$.detail");
         ObjectNode selector = plan.putObject("ResultSelector");
         selector.put("status.$", "$.Payload.status");
@@ -92,12 +126,15 @@ public final class UpkeepMachine {
         ObjectNode fail = states.putObject("PlanRefused");
         fail.put("Type", "Fail");
         fail.put("Error", "Quartermaster.PlanRefused");
-        fail.put("Cause", "the plan step did not record a plan (its outcome is in the execution history)");
+        fail.put(
+                "Cause",
+                "the plan step did not record a plan (its outcome is in the execution history)");
 
         for (int i = 0; i < job.maps().size(); i++) {
             Upkeep.MapSpec m = job.maps().get(i);
             String next = i + 1 < job.maps().size() ? job.maps().get(i + 1).label() : "Fold";
-            map(states.putObject(m.label()), job, m, maxConcurrency, toleratedFailurePercentage).put("Next", next);
+            map(states.putObject(m.label()), job, m, maxConcurrency, toleratedFailurePercentage)
+                    .put("Next", next);
         }
 
         ObjectNode foldPayload = payload(job, Upkeep.Step.FOLD);
@@ -116,13 +153,16 @@ public final class UpkeepMachine {
     /** The definition as the text the stack deploys. */
     public static String json(Upkeep job, int maxConcurrency, int toleratedFailurePercentage) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(definition(job, maxConcurrency, toleratedFailurePercentage));
+            return JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(
+                            definition(job, maxConcurrency, toleratedFailurePercentage));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static ObjectNode map(ObjectNode state, Upkeep job, Upkeep.MapSpec m, int maxConcurrency, int tolerated) {
+    private static ObjectNode map(
+            ObjectNode state, Upkeep job, Upkeep.MapSpec m, int maxConcurrency, int tolerated) {
         state.put("Type", "Map");
         state.put("Label", m.label());
         ObjectNode reader = state.putObject("ItemReader");
@@ -156,7 +196,8 @@ public final class UpkeepMachine {
         batchPayload.put("region.$", "$.BatchInput.region");
         batchPayload.put(Upkeep.FIELD_ITEMS + ".$", "$.Items");
         ObjectNode batch = task(processor.putObject("States").putObject("Batch"), batchPayload);
-        // a batch is idempotent (see Upkeep): a failure of the function itself is tried once more before the child fails
+        // a batch is idempotent (see Upkeep): a failure of the function itself is tried once more
+        // before the child fails
         ObjectNode again = ((ArrayNode) batch.get("Retry")).addObject();
         again.putArray("ErrorEquals").add("States.ALL");
         again.put("IntervalSeconds", 10);
@@ -175,7 +216,10 @@ public final class UpkeepMachine {
         return state;
     }
 
-    /** The payload every step sends: the job, the step, and the account and region of the event that started the run. */
+    /**
+     * The payload every step sends: the job, the step, and the account and region of the event that
+     * started the run.
+     */
     private static ObjectNode payload(Upkeep job, Upkeep.Step step) {
         ObjectNode p = JSON.createObjectNode();
         p.put(Upkeep.FIELD_UPKEEP, job.jobName());

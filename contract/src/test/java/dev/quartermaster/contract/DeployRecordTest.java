@@ -19,22 +19,37 @@ class DeployRecordTest {
     @Test
     void write_thenRead_perStack_keepingOtherStacksAndRepositories(@TempDir Path dir) {
         Path file = dir.resolve(DeployRecord.FILE);
-        DeployRecord.write(file, "Quartermaster", new DeployRecord("123456789012", "us-east-1", Map.of("wordpress", "KMS")));
-        DeployRecord.write(file, "Staging", new DeployRecord(null, null, Map.of("wordpress", "AES256")));
-        DeployRecord.write(file, "Quartermaster", new DeployRecord("123456789012", "us-east-1", Map.of("mariadb", "AES256")));
+        DeployRecord.write(
+                file,
+                "Quartermaster",
+                new DeployRecord("123456789012", "us-east-1", Map.of("wordpress", "KMS")));
+        DeployRecord.write(
+                file, "Staging", new DeployRecord(null, null, Map.of("wordpress", "AES256")));
+        DeployRecord.write(
+                file,
+                "Quartermaster",
+                new DeployRecord("123456789012", "us-east-1", Map.of("mariadb", "AES256")));
 
-        assertThat(DeployRecord.read(file, "Quartermaster")).isEqualTo(
-                new DeployRecord("123456789012", "us-east-1", Map.of("wordpress", "KMS", "mariadb", "AES256")));
-        assertThat(DeployRecord.read(file, "Staging").encryption()).containsExactly(Map.entry("wordpress", "AES256"));
+        assertThat(DeployRecord.read(file, "Quartermaster"))
+                .isEqualTo(
+                        new DeployRecord(
+                                "123456789012",
+                                "us-east-1",
+                                Map.of("wordpress", "KMS", "mariadb", "AES256")));
+        assertThat(DeployRecord.read(file, "Staging").encryption())
+                .containsExactly(Map.entry("wordpress", "AES256"));
     }
 
     @Test
-    void hasSynthRecord_findsWhatEarlierVersionsWroteAtEverySynth(@TempDir Path dir) throws Exception {
+    void hasSynthRecord_findsWhatEarlierVersionsWroteAtEverySynth(@TempDir Path dir)
+            throws Exception {
         Path file = dir.resolve(DeployRecord.FILE);
         Files.writeString(file, "{\"repositoryEncryption\": {\"wordpress\": \"AES256\"}}");
 
         assertThat(DeployRecord.hasSynthRecord(file)).isTrue();
-        assertThat(DeployRecord.read(file, "Quartermaster")).as("a synth's record is not a deploy's").isNull();
+        assertThat(DeployRecord.read(file, "Quartermaster"))
+                .as("a synth's record is not a deploy's")
+                .isNull();
     }
 
     @Test
@@ -42,6 +57,8 @@ class DeployRecordTest {
         Path file = dir.resolve(DeployRecord.FILE);
         Files.writeString(file, "{not json");
 
-        assertThatThrownBy(() -> DeployRecord.read(file, "Quartermaster")).hasMessageContaining("is not JSON").hasMessageContaining("restore it from git");
+        assertThatThrownBy(() -> DeployRecord.read(file, "Quartermaster"))
+                .hasMessageContaining("is not JSON")
+                .hasMessageContaining("restore it from git");
     }
 }

@@ -9,14 +9,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HostTest {
-    private static final String TWO = "[{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]},"
-            + "{\"name\":\"web-1\",\"tagKey\":\"qm:host\",\"tagValue\":\"web=1\",\"roles\":[\"app\"]},"
-            + "{\"name\":\"web-2\",\"tagKey\":\"qm:host\",\"tagValue\":\"web-2\",\"roles\":[\"APP\"]}]";
+    private static final String TWO =
+            "[{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]},"
+                    + "{\"name\":\"web-1\",\"tagKey\":\"qm:host\",\"tagValue\":\"web=1\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"web-2\",\"tagKey\":\"qm:host\",\"tagValue\":\"web-2\",\"roles\":[\"APP\"]}]";
 
     @Test
     void theDefault_isOneHostRunningBoth_taggedAsBefore() {
         List<Host> hosts = Host.parseList(Setting.HOSTS.defaultValue());
-        assertThat(hosts).containsExactly(new Host(Host.DEFAULT_NAME, "qm:backup", "true", EnumSet.allOf(Host.Role.class)));
+        assertThat(hosts)
+                .containsExactly(
+                        new Host(
+                                Host.DEFAULT_NAME,
+                                "qm:backup",
+                                "true",
+                                EnumSet.allOf(Host.Role.class)));
         assertThat(Host.database(hosts)).isSameAs(Host.app(hosts, null));
     }
 
@@ -32,24 +39,46 @@ class HostTest {
     @Test
     void severalAppHosts_needANamedOne() {
         List<Host> hosts = Host.parseList(TWO);
-        assertThatThrownBy(() -> Host.app(hosts, null)).hasMessageContaining("2 hosts (web-1, web-2)").hasMessageContaining("--host");
-        assertThatThrownBy(() -> Host.app(hosts, "db")).hasMessageContaining("no app host named 'db'");
+        assertThatThrownBy(() -> Host.app(hosts, null))
+                .hasMessageContaining("2 hosts (web-1, web-2)")
+                .hasMessageContaining("--host");
+        assertThatThrownBy(() -> Host.app(hosts, "db"))
+                .hasMessageContaining("no app host named 'db'");
     }
 
     @Test
     void badLists_sayWhatIsWrong() {
         assertThatThrownBy(() -> Host.parseList("{}")).hasMessageContaining("non-empty JSON list");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
                 .hasMessageContaining("exactly one host must have the role database");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"database\"]}]"))
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"database\"]}]"))
                 .hasMessageContaining("at least one host must have the role app");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\",\"database\"]},"
-                + "{\"name\":\"b\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]")).hasMessageContaining("same tag");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"Web 1\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\",\"database\"]},"
+                                                + "{\"name\":\"b\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
+                .hasMessageContaining("same tag");
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"Web 1\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
                 .hasMessageContaining("lowercase");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"a\",\"tagKey\":\"k'x\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"a\",\"tagKey\":\"k'x\",\"tagValue\":\"v\",\"roles\":[\"app\"]}]"))
                 .hasMessageContaining("128 letters");
-        assertThatThrownBy(() -> Host.parseList("[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"web\"]}]"))
+        assertThatThrownBy(
+                        () ->
+                                Host.parseList(
+                                        "[{\"name\":\"a\",\"tagKey\":\"k\",\"tagValue\":\"v\",\"roles\":[\"web\"]}]"))
                 .hasMessageContaining("must be app or database");
     }
 }

@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The upkeep definitions agree with what the functions read and write: each map reads the items file the plan names,
- * batches the plan's units as the contract sizes them, hands the batch function every field it reads, and writes its
- * results where the fold reads them.
+ * The upkeep definitions agree with what the functions read and write: each map reads the items
+ * file the plan names, batches the plan's units as the contract sizes them, hands the batch
+ * function every field it reads, and writes its results where the fold reads them.
  */
 class UpkeepMachineTest {
 
@@ -26,7 +26,10 @@ class UpkeepMachineTest {
             while (!state.isEmpty()) {
                 order.add(state);
                 JsonNode s = d.path("States").path(state);
-                state = s.path("Type").asText().equals("Choice") ? s.path("Choices").path(0).path("Next").asText() : s.path("Next").asText("");
+                state =
+                        s.path("Type").asText().equals("Choice")
+                                ? s.path("Choices").path(0).path("Next").asText()
+                                : s.path("Next").asText("");
             }
             List<String> expected = new ArrayList<>(List.of("Plan", "Planned"));
             job.maps().forEach(m -> expected.add(m.label()));
@@ -36,26 +39,56 @@ class UpkeepMachineTest {
             for (Upkeep.MapSpec m : job.maps()) {
                 JsonNode map = d.path("States").path(m.label());
                 assertThat(map.path("Label").asText()).isEqualTo(m.label());
-                assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("DISTRIBUTED");
-                assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("ExecutionType").asText()).isEqualTo("STANDARD");
-                assertThat(map.path("ItemReader").path("ReaderConfig").path("InputType").asText()).isEqualTo("JSON");
-                assertThat(map.path("ItemReader").path("Parameters").path("Key.$").asText()).isEqualTo("$.plan.details.maps." + m.label() + ".items");
-                assertThat(map.path("ItemReader").path("Parameters").path("Bucket.$").asText()).isEqualTo("$.plan.details.bucket");
-                assertThat(map.path("ItemBatcher").path("MaxItemsPerBatch").asInt()).isEqualTo(m.unitsPerBatch());
-                assertThat(map.path("ItemBatcher").path("MaxInputBytesPerBatch").asInt()).isLessThanOrEqualTo(256 * 1024);
-                assertThat(map.path("ResultWriter").path("Parameters").path("Prefix.$").asText()).isEqualTo("$.plan.details.maps." + m.label() + ".results");
+                assertThat(map.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText())
+                        .isEqualTo("DISTRIBUTED");
+                assertThat(
+                                map.path("ItemProcessor")
+                                        .path("ProcessorConfig")
+                                        .path("ExecutionType")
+                                        .asText())
+                        .isEqualTo("STANDARD");
+                assertThat(map.path("ItemReader").path("ReaderConfig").path("InputType").asText())
+                        .isEqualTo("JSON");
+                assertThat(map.path("ItemReader").path("Parameters").path("Key.$").asText())
+                        .isEqualTo("$.plan.details.maps." + m.label() + ".items");
+                assertThat(map.path("ItemReader").path("Parameters").path("Bucket.$").asText())
+                        .isEqualTo("$.plan.details.bucket");
+                assertThat(map.path("ItemBatcher").path("MaxItemsPerBatch").asInt())
+                        .isEqualTo(m.unitsPerBatch());
+                assertThat(map.path("ItemBatcher").path("MaxInputBytesPerBatch").asInt())
+                        .isLessThanOrEqualTo(256 * 1024);
+                assertThat(map.path("ResultWriter").path("Parameters").path("Prefix.$").asText())
+                        .isEqualTo("$.plan.details.maps." + m.label() + ".results");
                 assertThat(map.path("ResultPath").asText()).isEqualTo("$." + m.label());
                 JsonNode batch = map.path("ItemProcessor").path("States").path("Batch");
-                assertThat(batch.path("Parameters").path("FunctionName").asText()).isEqualTo(UpkeepMachine.FUNCTION);
-                assertThat(fields(batch.path("Parameters").path("Payload"))).containsExactlyInAnyOrder(Upkeep.FIELD_UPKEEP, Upkeep.FIELD_STEP,
-                        Upkeep.FIELD_MAP, Upkeep.FIELD_RUN, "account", "region", Upkeep.FIELD_ITEMS);
-                assertThat(batch.path("Parameters").path("Payload").path("Items.$").asText()).isEqualTo("$.Items");
-                assertThat(fields(map.path("ItemBatcher").path("BatchInput"))).containsExactlyInAnyOrder(Upkeep.FIELD_UPKEEP, Upkeep.FIELD_MAP,
-                        Upkeep.FIELD_RUN, "account", "region");
+                assertThat(batch.path("Parameters").path("FunctionName").asText())
+                        .isEqualTo(UpkeepMachine.FUNCTION);
+                assertThat(fields(batch.path("Parameters").path("Payload")))
+                        .containsExactlyInAnyOrder(
+                                Upkeep.FIELD_UPKEEP,
+                                Upkeep.FIELD_STEP,
+                                Upkeep.FIELD_MAP,
+                                Upkeep.FIELD_RUN,
+                                "account",
+                                "region",
+                                Upkeep.FIELD_ITEMS);
+                assertThat(batch.path("Parameters").path("Payload").path("Items.$").asText())
+                        .isEqualTo("$.Items");
+                assertThat(fields(map.path("ItemBatcher").path("BatchInput")))
+                        .containsExactlyInAnyOrder(
+                                Upkeep.FIELD_UPKEEP,
+                                Upkeep.FIELD_MAP,
+                                Upkeep.FIELD_RUN,
+                                "account",
+                                "region");
             }
             JsonNode fold = d.path("States").path("Fold").path("Parameters").path("Payload");
             assertThat(fold.path("plan.$").asText()).isEqualTo(UpkeepMachine.PLAN_PATH);
-            job.maps().forEach(m -> assertThat(fold.path("results").path(m.label() + ".$").asText()).isEqualTo("$." + m.label()));
+            job.maps()
+                    .forEach(
+                            m ->
+                                    assertThat(fold.path("results").path(m.label() + ".$").asText())
+                                            .isEqualTo("$." + m.label()));
         }
     }
 
@@ -63,20 +96,27 @@ class UpkeepMachineTest {
     void theKeysOfARun_lieInItsFolder_andItsNameComesFromTheExecution() {
         String run = Upkeep.runName("0b1d-schedule_4f2e", Instant.parse("2026-12-05T05:00:00Z"));
         assertThat(run).startsWith("20261205T050000Z-").matches(Upkeep.RUN.pattern());
-        assertThat(Upkeep.ARCHIVE_SCRUB.itemsKey(run, "Rehash")).isEqualTo("upkeep/runs/archive-scrub/" + run + "/Rehash-items.json");
-        assertThat(Upkeep.ARCHIVE_SCRUB.resultsPrefix(run, "Check")).isEqualTo("upkeep/runs/archive-scrub/" + run + "/Check");
-        assertThatThrownBy(() -> Upkeep.ARCHIVE_SCRUB.runFolder("../blobs")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Upkeep.ARCHIVE_SCRUB.itemsKey(run, "Rehash"))
+                .isEqualTo("upkeep/runs/archive-scrub/" + run + "/Rehash-items.json");
+        assertThat(Upkeep.ARCHIVE_SCRUB.resultsPrefix(run, "Check"))
+                .isEqualTo("upkeep/runs/archive-scrub/" + run + "/Check");
+        assertThatThrownBy(() -> Upkeep.ARCHIVE_SCRUB.runFolder("../blobs"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void definition_refusesAConcurrencyOrToleranceStepFunctionsWouldRefuse() {
-        assertThatThrownBy(() -> UpkeepMachine.definition(Upkeep.ARCHIVE_SCRUB, 0, 5)).hasMessageContaining("MaxConcurrency must be 1..10000");
-        assertThatThrownBy(() -> UpkeepMachine.definition(Upkeep.ARCHIVE_SCRUB, 10, 101)).hasMessageContaining("ToleratedFailurePercentage must be 0..100");
+        assertThatThrownBy(() -> UpkeepMachine.definition(Upkeep.ARCHIVE_SCRUB, 0, 5))
+                .hasMessageContaining("MaxConcurrency must be 1..10000");
+        assertThatThrownBy(() -> UpkeepMachine.definition(Upkeep.ARCHIVE_SCRUB, 10, 101))
+                .hasMessageContaining("ToleratedFailurePercentage must be 0..100");
     }
 
     private static List<String> fields(JsonNode object) {
         List<String> out = new ArrayList<>();
-        object.fieldNames().forEachRemaining(f -> out.add(f.endsWith(".$") ? f.substring(0, f.length() - 2) : f));
+        object.fieldNames()
+                .forEachRemaining(
+                        f -> out.add(f.endsWith(".$") ? f.substring(0, f.length() - 2) : f));
         return out;
     }
 }

@@ -15,10 +15,11 @@ import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
- * {@code alert-sweep}: every five minutes, settles the alert log's windows that ended: a group's repeats are summarised
- * once ("N more since ..."), a flood once (how many, the first few), and a first alert nobody delivered (the topic refused,
- * a function crashed) is delivered. See {@link GroupedAlerts}. It also logs the stack's CloudWatch alarms as they go to
- * ALARM (their own action already told the topic): every alert, whatever raised it, is in the log.
+ * {@code alert-sweep}: every five minutes, settles the alert log's windows that ended: a group's
+ * repeats are summarised once ("N more since ..."), a flood once (how many, the first few), and a
+ * first alert nobody delivered (the topic refused, a function crashed) is delivered. See {@link
+ * GroupedAlerts}. It also logs the stack's CloudWatch alarms as they go to ALARM (their own action
+ * already told the topic): every alert, whatever raised it, is in the log.
  */
 public final class AlertSweepHandler extends EventFunction {
     private final IntSupplier sweep;
@@ -35,7 +36,7 @@ public final class AlertSweepHandler extends EventFunction {
     }
 
     /**
-     * @param sweep     settles what is due and returns how many alerts it published
+     * @param sweep settles what is due and returns how many alerts it published
      * @param delivered logs an alert another sender delivered
      */
     public AlertSweepHandler(IntSupplier sweep, Consumer<Alert> delivered) {
@@ -50,21 +51,34 @@ public final class AlertSweepHandler extends EventFunction {
         }
         ScheduledEvent.parse(json);
         int sent = sweep.getAsInt();
-        return sent == 0 ? Outcome.ignored("nothing due") : Outcome.recorded(sent + " alert(s) published", Map.of("published", sent));
+        return sent == 0
+                ? Outcome.ignored("nothing due")
+                : Outcome.recorded(sent + " alert(s) published", Map.of("published", sent));
     }
 
     private Outcome alarm(CloudWatchAlarmStateChange a) {
         if (!a.state().equals("ALARM")) {
-            return Outcome.ignored(a.alarmName() + " went to " + a.state() + ": only ALARM is an alert");
+            return Outcome.ignored(
+                    a.alarmName() + " went to " + a.state() + ": only ALARM is an alert");
         }
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("subject", a.alarmName());
         attrs.put("alarm", a.alarmName());
         attrs.put("state", a.state());
         attrs.put(GroupedAlerts.DELIVERED_BY, "its CloudWatch alarm action");
-        delivered.accept(new Alert("ALARM", "ALARM: " + a.alarmName(), (a.description() == null ? "" : a.description() + "\n\n")
-                + (a.reason() == null ? "" : a.reason()) + (a.previousState() == null ? "" : " (was " + a.previousState() + ")"), attrs,
-                "bin/qm status --aws"));
-        return Outcome.recorded("logged " + a.alarmName() + " going to ALARM at " + a.at(), Map.of("alarm", a.alarmName()));
+        delivered.accept(
+                new Alert(
+                        "ALARM",
+                        "ALARM: " + a.alarmName(),
+                        (a.description() == null ? "" : a.description() + "\n\n")
+                                + (a.reason() == null ? "" : a.reason())
+                                + (a.previousState() == null
+                                        ? ""
+                                        : " (was " + a.previousState() + ")"),
+                        attrs,
+                        "bin/qm status --aws"));
+        return Outcome.recorded(
+                "logged " + a.alarmName() + " going to ALARM at " + a.at(),
+                Map.of("alarm", a.alarmName()));
     }
 }

@@ -11,10 +11,11 @@ import dev.quartermaster.signature.SignatureRoot;
 import java.util.function.Function;
 
 /**
- * How to build the functions outside Lambda: the shared platform, with the ports that have no local AWS twin replaced
- * where bin/qm and the tests need it: the registry (a local one), the command runner (the local agent, a recording
- * fake), the revocation list and the replication status. By default each comes from the settings, as in Lambda (their
- * roots: {@code RegistryRoot}, {@code HostRoot}, {@code SignatureRoot}, {@code ReplicationRoot}).
+ * How to build the functions outside Lambda: the shared platform, with the ports that have no local
+ * AWS twin replaced where bin/qm and the tests need it: the registry (a local one), the command
+ * runner (the local agent, a recording fake), the revocation list and the replication status. By
+ * default each comes from the settings, as in Lambda (their roots: {@code RegistryRoot}, {@code
+ * HostRoot}, {@code SignatureRoot}, {@code ReplicationRoot}).
  */
 public record Wiring(Platform platform) {
 
@@ -22,12 +23,18 @@ public record Wiring(Platform platform) {
         return new Wiring(platform);
     }
 
-    /** Where late replicas are checked (ECR's DescribeImageReplicationStatus by default; the destination registries locally). */
+    /**
+     * Where late replicas are checked (ECR's DescribeImageReplicationStatus by default; the
+     * destination registries locally).
+     */
     public Wiring withReplicationStatus(ReplicationStatus status) {
         return new Wiring(platform.with(ReplicationStatus.class, p -> status));
     }
 
-    /** @param registry built when a function that reads the registry is built (so the local registry starts only then) */
+    /**
+     * @param registry built when a function that reads the registry is built (so the local registry
+     *     starts only then)
+     */
     public Wiring withRegistry(Function<Platform, RegistryClient> registry) {
         return new Wiring(platform.with(RegistryClient.class, registry));
     }
@@ -36,26 +43,39 @@ public record Wiring(Platform platform) {
         return new Wiring(platform.with(CommandRunner.class, p -> runner));
     }
 
-    /** The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in outside AWS). */
+    /**
+     * The signature gate's revocation list (AWS Signer's by default; bin/qm's local stand-in
+     * outside AWS).
+     */
     public Wiring withRevocations(RevocationCheck check) {
         return new Wiring(platform.with(RevocationCheck.class, p -> check));
     }
 
     /**
-     * Every check of a digest's signatures with this wiring's registry and revocation list (the release gate's re-check and
-     * bin/qm verify); null when the settings name no trusted root or no trusted identity: a check then could only find every
-     * signature untrusted and would record good digests INVALID (an operator's environment missing SIGNING_IDENTITIES), so
-     * the caller falls back to the recorded verdict or refuses instead.
+     * Every check of a digest's signatures with this wiring's registry and revocation list (the
+     * release gate's re-check and bin/qm verify); null when the settings name no trusted root or no
+     * trusted identity: a check then could only find every signature untrusted and would record
+     * good digests INVALID (an operator's environment missing SIGNING_IDENTITIES), so the caller
+     * falls back to the recorded verdict or refuses instead.
      */
     public dev.quartermaster.signature.SignatureService signatures() {
         var s = platform.settings();
-        boolean roots = !s.get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()
-                || !s.get(dev.quartermaster.contract.Setting.SIGNING_X509_TRUST_ROOTS).isBlank();
-        String identities = s.get(dev.quartermaster.contract.Setting.SIGNING_IDENTITIES).replaceAll("\\s", "");
-        if (!SignatureRoot.enabled(s) || !roots || identities.isEmpty() || identities.equals("[]")) {
+        boolean roots =
+                !s.get(dev.quartermaster.contract.Setting.SIGNING_TRUST_ROOTS).isBlank()
+                        || !s.get(dev.quartermaster.contract.Setting.SIGNING_X509_TRUST_ROOTS)
+                                .isBlank();
+        String identities =
+                s.get(dev.quartermaster.contract.Setting.SIGNING_IDENTITIES).replaceAll("\\s", "");
+        if (!SignatureRoot.enabled(s)
+                || !roots
+                || identities.isEmpty()
+                || identities.equals("[]")) {
             return null;
         }
-        return SignatureRoot.service(SignatureRoot.policy(platform.settings()), RegistryRoot.registry(platform), SignatureRoot.revocations(platform),
+        return SignatureRoot.service(
+                SignatureRoot.policy(platform.settings()),
+                RegistryRoot.registry(platform),
+                SignatureRoot.revocations(platform),
                 SignatureRoot.signingStatus(platform));
     }
 }

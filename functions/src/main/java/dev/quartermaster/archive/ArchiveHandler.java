@@ -15,8 +15,6 @@ import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.upkeep.UpkeepEngine;
 import dev.quartermaster.upkeep.UpkeepRuns;
 import dev.quartermaster.upkeep.UpkeepSteps;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,13 +24,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code image-archive}: every successful push copied into the archive, and the daily reconcile that archives what the
- * managed repositories hold and the archive lacks: the schedule starts the reconcile's state machine, which calls this
- * function to plan, for each batch of map Archive and to fold ({@link ReconcileJob}).
+ * {@code image-archive}: every successful push copied into the archive, and the daily reconcile
+ * that archives what the managed repositories hold and the archive lacks: the schedule starts the
+ * reconcile's state machine, which calls this function to plan, for each batch of map Archive and
+ * to fold ({@link ReconcileJob}).
  */
 public final class ArchiveHandler extends EventFunction {
     /** Left for recording the outcome when time runs out mid-copy. */
     private static final Duration MARGIN = Duration.ofSeconds(30);
+
     private final ArchiveService service;
     private final ReconcileJob reconcile;
 
@@ -41,14 +41,20 @@ public final class ArchiveHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ArchiveHandler(Platform platform) {
         this(platform, RegistryRoot.registry(platform));
         acceptingOnly(platform.origin());
     }
 
     private ArchiveHandler(Platform platform, RegistryClient registry) {
-        this(ArchiveRoot.service(platform, registry), ArchiveRoot.lister(platform, registry), ArchiveRoot.repositories(platform.settings()));
+        this(
+                ArchiveRoot.service(platform, registry),
+                ArchiveRoot.lister(platform, registry),
+                ArchiveRoot.repositories(platform.settings()));
     }
 
     public ArchiveHandler(ArchiveService service, ImageLister lister, List<String> repositories) {
@@ -59,21 +65,37 @@ public final class ArchiveHandler extends EventFunction {
     @Override
     protected Outcome handle(JsonNode json) {
         Instant deadline = Instant.now().plus(timeLeft()).minus(MARGIN);
-        if (UpkeepSteps.isStep(json)) { // the reconcile's state machine: plan, a batch of map Archive, fold (ReconcileJob)
+        if (UpkeepSteps.isStep(
+                json)) { // the reconcile's state machine: plan, a batch of map Archive, fold
+            // (ReconcileJob)
             return UpkeepSteps.handle(json, reconcile, service.layout().runFiles(), deadline);
         }
-        if (ScheduledEvent.SOURCE.equals(json.path("source").asText())) { // the schedule's event itself: the whole run here
+        if (ScheduledEvent.SOURCE.equals(
+                json.path("source").asText())) { // the schedule's event itself: the whole run here
             ScheduledEvent.parse(json);
-            return UpkeepRuns.run(reconcile, service.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
+            return UpkeepRuns.run(
+                    reconcile,
+                    service.layout().runFiles(),
+                    json,
+                    deadline,
+                    0,
+                    UpkeepEngine.Listener.NONE);
         }
-        AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        AwsEvent<EcrImageAction> event =
+                EventParser.parse(
+                        json,
+                        EcrImageAction.class,
+                        EcrImageAction.SOURCE,
+                        Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction a = ImageActions.from(event);
         if (a.kind() != ImageAction.Kind.PUSH || !a.success()) {
             return Outcome.ignored("only successful pushes are archived");
         }
-        var outcome = service.archivePush(a.eventId(), a.repository(), a.digest(), a.tag(), deadline);
+        var outcome =
+                service.archivePush(a.eventId(), a.repository(), a.digest(), a.tag(), deadline);
         if (outcome.isEmpty()) {
-            return Outcome.duplicate("event " + a.eventId() + " was already archived (or is being archived now)");
+            return Outcome.duplicate(
+                    "event " + a.eventId() + " was already archived (or is being archived now)");
         }
         ArchiveService.Outcome o = outcome.get();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -87,14 +109,22 @@ public final class ArchiveHandler extends EventFunction {
             details.put("blobs", o.result().blobs());
             details.put("bytesStored", o.result().bytesStored());
             details.put("bytesDeduplicated", o.result().bytesDeduplicated());
-            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_BYTES_STORED, o.result().bytesStored());
-            dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.ARCHIVE_BYTES_DEDUPLICATED, o.result().bytesDeduplicated());
+            dev.quartermaster.common.QmMetrics.add(
+                    dev.quartermaster.contract.Metric.ARCHIVE_BYTES_STORED,
+                    o.result().bytesStored());
+            dev.quartermaster.common.QmMetrics.add(
+                    dev.quartermaster.contract.Metric.ARCHIVE_BYTES_DEDUPLICATED,
+                    o.result().bytesDeduplicated());
         }
         if (o.failure() != null) {
             details.put("failure", o.failure());
-            dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.ARCHIVE_FAILED);
+            dev.quartermaster.common.QmMetrics.count(
+                    dev.quartermaster.contract.Metric.ARCHIVE_FAILED);
         }
-        return Outcome.recorded(o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())
-                + (o.ok() ? " archived" : " NOT completely archived"), details);
+        return Outcome.recorded(
+                o.repository()
+                        + (o.tag() == null ? "@" + o.digest() : ":" + o.tag())
+                        + (o.ok() ? " archived" : " NOT completely archived"),
+                details);
     }
 }

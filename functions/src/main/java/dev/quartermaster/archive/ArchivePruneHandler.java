@@ -13,9 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * {@code archive-prune}: weekly, forgets images deleted longer than the retention ago and sweeps unreferenced blobs. The
- * schedule starts the prune's state machine: this function plans, marks a batch of entries at a time (map Mark) and
- * sweeps in the fold ({@link PruneJob}); given the schedule's event itself, it runs the whole state machine here.
+ * {@code archive-prune}: weekly, forgets images deleted longer than the retention ago and sweeps
+ * unreferenced blobs. The schedule starts the prune's state machine: this function plans, marks a
+ * batch of entries at a time (map Mark) and sweeps in the fold ({@link PruneJob}); given the
+ * schedule's event itself, it runs the whole state machine here.
  */
 public final class ArchivePruneHandler extends EventFunction {
     private final ArchiveUpkeep upkeep;
@@ -26,9 +27,15 @@ public final class ArchivePruneHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ArchivePruneHandler(Platform platform) {
-        this(ArchiveRoot.upkeep(platform), ArchiveRoot.retention(platform.settings()), ArchiveRoot.grace(platform.settings()));
+        this(
+                ArchiveRoot.upkeep(platform),
+                ArchiveRoot.retention(platform.settings()),
+                ArchiveRoot.grace(platform.settings()));
         acceptingOnly(platform.origin());
     }
 
@@ -44,6 +51,7 @@ public final class ArchivePruneHandler extends EventFunction {
             return UpkeepSteps.handle(json, job, upkeep.layout().runFiles(), deadline);
         }
         ScheduledEvent.parse(json);
-        return UpkeepRuns.run(job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
+        return UpkeepRuns.run(
+                job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
     }
 }

@@ -1,8 +1,8 @@
 package dev.quartermaster.archive;
 
-import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.idempotency.IdempotencyRoot;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryClient;
@@ -13,16 +13,20 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-/** The archive feature's composition root: what image-archive, archive-scrub and archive-prune are built from. */
+/**
+ * The archive feature's composition root: what image-archive, archive-scrub and archive-prune are
+ * built from.
+ */
 public final class ArchiveRoot {
-    private ArchiveRoot() {
-    }
+    private ArchiveRoot() {}
 
     /** The archive bucket as an OCI layout, its S3 client built on first use. */
     public static ArchiveLayout layout(Platform p) {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
-        S3ArchiveLayout layout = new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
-        dev.quartermaster.common.Priming.reach("S3", () -> layout.blob(dev.quartermaster.common.Priming.NO_DIGEST));
+        S3ArchiveLayout layout =
+                new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
+        dev.quartermaster.common.Priming.reach(
+                "S3", () -> layout.blob(dev.quartermaster.common.Priming.NO_DIGEST));
         return layout;
     }
 
@@ -31,8 +35,18 @@ public final class ArchiveRoot {
     }
 
     public static ArchiveService service(Platform p, RegistryClient registry) {
-        ImageArchiver archiver = new ImageArchiver(ImageSource.fromRegistry(registry), layout(p), ImageArchiver.Limits.defaults(), Clock.systemUTC());
-        return new ArchiveService(archiver, LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC());
+        ImageArchiver archiver =
+                new ImageArchiver(
+                        ImageSource.fromRegistry(registry),
+                        layout(p),
+                        ImageArchiver.Limits.defaults(),
+                        Clock.systemUTC());
+        return new ArchiveService(
+                archiver,
+                LedgerRoot.store(p),
+                IdempotencyRoot.store(p),
+                p.alerts(),
+                Clock.systemUTC());
     }
 
     /** ECR's DescribeImages in AWS; the registry's tag lists elsewhere. */
@@ -44,14 +58,20 @@ public final class ArchiveRoot {
     }
 
     public static List<String> repositories(Settings s) {
-        return Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+        return Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(","))
+                .map(String::trim)
+                .filter(r -> !r.isEmpty())
+                .toList();
     }
 
     public static ArchiveUpkeep upkeep(Platform p) {
         return new ArchiveUpkeep(layout(p), LedgerRoot.store(p), p.alerts(), Clock.systemUTC());
     }
 
-    /** The scrub's share of blobs, checked at start: a bad setting fails the function's first run loudly. */
+    /**
+     * The scrub's share of blobs, checked at start: a bad setting fails the function's first run
+     * loudly.
+     */
     public static int scrubPercent(Settings s) {
         int percent = s.getInt(Setting.ARCHIVE_SCRUB_PERCENT);
         if (percent < 1 || percent > 100) {

@@ -13,9 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * {@code archive-scrub}: weekly, re-hashes archived blobs and checks every archived image is complete. The schedule starts
- * the scrub's state machine, which calls this function to plan, for each batch of its maps (Rehash, Check) and to fold
- * ({@link ScrubJob}); given the schedule's event itself, it runs the whole state machine here, batch after batch.
+ * {@code archive-scrub}: weekly, re-hashes archived blobs and checks every archived image is
+ * complete. The schedule starts the scrub's state machine, which calls this function to plan, for
+ * each batch of its maps (Rehash, Check) and to fold ({@link ScrubJob}); given the schedule's event
+ * itself, it runs the whole state machine here, batch after batch.
  */
 public final class ArchiveScrubHandler extends EventFunction {
     private final ArchiveUpkeep upkeep;
@@ -26,7 +27,10 @@ public final class ArchiveScrubHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ArchiveScrubHandler(Platform platform) {
         this(ArchiveRoot.upkeep(platform), ArchiveRoot.scrubPercent(platform.settings()));
         acceptingOnly(platform.origin());
@@ -44,6 +48,7 @@ public final class ArchiveScrubHandler extends EventFunction {
             return UpkeepSteps.handle(json, job, upkeep.layout().runFiles(), deadline);
         }
         ScheduledEvent.parse(json);
-        return UpkeepRuns.run(job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
+        return UpkeepRuns.run(
+                job, upkeep.layout().runFiles(), json, deadline, 0, UpkeepEngine.Listener.NONE);
     }
 }

@@ -21,19 +21,25 @@ import java.util.Set;
 
 /**
  * image-archive's domain: archives a pushed image once per event, and daily archives whatever the
- * managed repositories hold that the archive lacks (events are best effort). Each image's outcome goes
- * to the ledger ({@code archived}, bytes stored, bytes deduplicated); a failure alerts.
+ * managed repositories hold that the archive lacks (events are best effort). Each image's outcome
+ * goes to the ledger ({@code archived}, bytes stored, bytes deduplicated); a failure alerts.
  */
 public final class ArchiveService {
     /** Lambda's asynchronous invoke: the first delivery and two retries. */
     static final int ATTEMPTS = 3;
+
     private final ImageArchiver archiver;
     private final LedgerStore ledger;
     private final IdempotencyStore idempotency;
     private final Alerts alerts;
     private final Clock clock;
 
-    public ArchiveService(ImageArchiver archiver, LedgerStore ledger, IdempotencyStore idempotency, Alerts alerts, Clock clock) {
+    public ArchiveService(
+            ImageArchiver archiver,
+            LedgerStore ledger,
+            IdempotencyStore idempotency,
+            Alerts alerts,
+            Clock clock) {
         this.archiver = archiver;
         this.ledger = ledger;
         this.idempotency = idempotency;
@@ -46,23 +52,31 @@ public final class ArchiveService {
     }
 
     /** The outcome of one image: archived (complete or not) or failed with a reason. */
-    public record Outcome(String repository, String digest, String tag, ImageArchiver.Result result, String failure) {
+    public record Outcome(
+            String repository,
+            String digest,
+            String tag,
+            ImageArchiver.Result result,
+            String failure) {
         public boolean ok() {
             return failure == null && result.complete();
         }
     }
 
     /**
-     * Archives a push once per event (a conditional claim before any byte moves). A failure the next
-     * delivery may get past (the registry down, out of time: what was stored stays, so each attempt goes
-     * further) is thrown for Lambda to retry; the last delivery, or a permanent failure, is recorded and alerted.
+     * Archives a push once per event (a conditional claim before any byte moves). A failure the
+     * next delivery may get past (the registry down, out of time: what was stored stays, so each
+     * attempt goes further) is thrown for Lambda to retry; the last delivery, or a permanent
+     * failure, is recorded and alerted.
      *
      * @return empty if the event was archived before, or is being archived right now
      */
-    public Optional<Outcome> archivePush(String eventId, String repository, String digest, String tag, Instant deadline) {
+    public Optional<Outcome> archivePush(
+            String eventId, String repository, String digest, String tag, Instant deadline) {
         String key = "archive#" + eventId;
         Duration lock = Duration.between(clock.instant(), deadline).plusMinutes(1);
-        IdempotencyStore.Claim claim = idempotency.begin(key, lock.isNegative() ? Duration.ofMinutes(1) : lock);
+        IdempotencyStore.Claim claim =
+                idempotency.begin(key, lock.isNegative() ? Duration.ofMinutes(1) : lock);
         if (claim.state() != IdempotencyStore.State.ACQUIRED) {
             return Optional.empty();
         }
@@ -86,19 +100,33 @@ public final class ArchiveService {
     }
 
     private Outcome archive(String repository, String digest, String tag, Instant deadline) {
-        ImageArchiver.Result r = archiver.archive(repository, digest, tag, deadline, ImageArchiver.Progress.NONE);
-        ledger.recordArchive(repository, r.digest(), new ImageRecord.Archive(r.complete(), r.bytesStored(), r.bytesDeduplicated(), clock.instant()));
+        ImageArchiver.Result r =
+                archiver.archive(repository, digest, tag, deadline, ImageArchiver.Progress.NONE);
+        ledger.recordArchive(
+                repository,
+                r.digest(),
+                new ImageRecord.Archive(
+                        r.complete(), r.bytesStored(), r.bytesDeduplicated(), clock.instant()));
         Outcome o = new Outcome(repository, r.digest(), tag, r, null);
         if (!r.complete()) {
-            alerts.publish(alert(o, "some of its blobs went missing from the archive while it ran (a prune?) and could not be copied again"));
+            alerts.publish(
+                    alert(
+                            o,
+                            "some of its blobs went missing from the archive while it ran (a prune?) and could not be copied again"));
         }
         return o;
     }
 
-    private Outcome failed(String repository, String digest, String tag, RuntimeException e, int attempts) {
-        String reason = Text.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), 400);
-        ledger.recordArchive(repository, digest, new ImageRecord.Archive(false, 0, 0, clock.instant()));
-        Outcome o = new Outcome(repository, digest, tag, null, reason + " (attempt " + attempts + ")");
+    private Outcome failed(
+            String repository, String digest, String tag, RuntimeException e, int attempts) {
+        String reason =
+                Text.oneLine(
+                        e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+                        400);
+        ledger.recordArchive(
+                repository, digest, new ImageRecord.Archive(false, 0, 0, clock.instant()));
+        Outcome o =
+                new Outcome(repository, digest, tag, null, reason + " (attempt " + attempts + ")");
         alerts.publish(alert(o, reason));
         return o;
     }
@@ -110,34 +138,45 @@ public final class ArchiveService {
         }
     }
 
-    /** An image (under one of its tags, or untagged) the archive lacks or holds incomplete; {@code size} as listed (0: unknown). */
+    /**
+     * An image (under one of its tags, or untagged) the archive lacks or holds incomplete; {@code
+     * size} as listed (0: unknown).
+     */
     public record Wanted(String repository, String digest, String tag, long size) {
         public String name() {
             return repository + (tag == null ? "@" + digest : ":" + tag);
         }
     }
 
-    /** The reconcile's plan: images listed, those already archived, and what to archive, repository by repository. */
-    public record ReconcilePlan(int listed, int alreadyArchived, List<Wanted> wanted) {
-    }
-
-    /** One batch of the reconcile: each image's outcome, images an earlier attempt (or an archiver) archived meanwhile, images left for lack of time. */
-    public record ReconcileBatch(List<Outcome> archived, int alreadyArchived, int unfinished) {
-    }
+    /**
+     * The reconcile's plan: images listed, those already archived, and what to archive, repository
+     * by repository.
+     */
+    public record ReconcilePlan(int listed, int alreadyArchived, List<Wanted> wanted) {}
 
     /**
-     * Archives every image of the repositories that the archive's index lacks or holds incomplete. Tagged
-     * images are archived under each of their tags. Stops starting new images when {@code deadline} nears;
-     * the next run goes on. The same steps a reconcile run takes as a state machine ({@link #reconcilePlan},
-     * {@link #reconcileBatch}), here in one batch.
+     * One batch of the reconcile: each image's outcome, images an earlier attempt (or an archiver)
+     * archived meanwhile, images left for lack of time.
+     */
+    public record ReconcileBatch(List<Outcome> archived, int alreadyArchived, int unfinished) {}
+
+    /**
+     * Archives every image of the repositories that the archive's index lacks or holds incomplete.
+     * Tagged images are archived under each of their tags. Stops starting new images when {@code
+     * deadline} nears; the next run goes on. The same steps a reconcile run takes as a state
+     * machine ({@link #reconcilePlan}, {@link #reconcileBatch}), here in one batch.
      */
     public Reconciled reconcile(ImageLister lister, List<String> repositories, Instant deadline) {
         ReconcilePlan plan = reconcilePlan(lister, repositories);
         ReconcileBatch batch = reconcileBatch(plan.wanted(), deadline);
-        return new Reconciled(plan.listed(), plan.alreadyArchived() + batch.alreadyArchived(), batch.archived());
+        return new Reconciled(
+                plan.listed(), plan.alreadyArchived() + batch.alreadyArchived(), batch.archived());
     }
 
-    /** Lists the repositories and compares them with the index: what the archive lacks, in listing order. */
+    /**
+     * Lists the repositories and compares them with the index: what the archive lacks, in listing
+     * order.
+     */
     public ReconcilePlan reconcilePlan(ImageLister lister, List<String> repositories) {
         ArchiveIndex index = archiver.layout().readIndex().index();
         Set<String> have = have(index);
@@ -147,7 +186,10 @@ public final class ArchiveService {
         for (String repository : repositories) {
             for (ImageLister.Listed img : lister.list(repository)) {
                 listed++;
-                List<String> names = img.tags().isEmpty() ? java.util.Collections.singletonList(null) : img.tags();
+                List<String> names =
+                        img.tags().isEmpty()
+                                ? java.util.Collections.singletonList(null)
+                                : img.tags();
                 for (String tag : names) {
                     if (archived(index, have, repository, img.digest(), tag)) {
                         already++;
@@ -161,8 +203,9 @@ public final class ArchiveService {
     }
 
     /**
-     * One batch of the reconcile: archives each image, unless the index (read again) says it is archived by now, which
-     * makes a redriven batch skip what its first attempt did. Each image's outcome goes to the ledger, a failure alerts.
+     * One batch of the reconcile: archives each image, unless the index (read again) says it is
+     * archived by now, which makes a redriven batch skip what its first attempt did. Each image's
+     * outcome goes to the ledger, a failure alerts.
      */
     public ReconcileBatch reconcileBatch(List<Wanted> wanted, Instant deadline) {
         ArchiveIndex index = archiver.layout().readIndex().index();
@@ -198,9 +241,12 @@ public final class ArchiveService {
         return have;
     }
 
-    private static boolean archived(ArchiveIndex index, Set<String> have, String repository, String digest, String tag) {
+    private static boolean archived(
+            ArchiveIndex index, Set<String> have, String repository, String digest, String tag) {
         String ref = tag == null ? repository + "@" + digest : repository + ":" + tag;
-        return tag == null ? have.contains(ref) : index.find(ref).map(e -> e.digest().equals(digest) && e.complete()).orElse(false);
+        return tag == null
+                ? have.contains(ref)
+                : index.find(ref).map(e -> e.digest().equals(digest) && e.complete()).orElse(false);
     }
 
     static Alert alert(Outcome o, String reason) {
@@ -210,10 +256,22 @@ public final class ArchiveService {
             attrs.put("tag", o.tag());
         }
         attrs.put("digest", o.digest());
-        String name = o.repository() + (o.tag() == null ? "@" + o.digest().substring(0, Math.min(19, o.digest().length())) : ":" + o.tag());
-        return new Alert("ARCHIVE_FAILED", "ARCHIVE FAILED: " + name,
-                "Image " + name + " (" + o.digest() + ") is not completely archived: " + reason
-                        + ". The daily reconcile tries again while the image is in the registry; bin/qm archive list shows the archive.", attrs)
+        String name =
+                o.repository()
+                        + (o.tag() == null
+                                ? "@" + o.digest().substring(0, Math.min(19, o.digest().length()))
+                                : ":" + o.tag());
+        return new Alert(
+                        "ARCHIVE_FAILED",
+                        "ARCHIVE FAILED: " + name,
+                        "Image "
+                                + name
+                                + " ("
+                                + o.digest()
+                                + ") is not completely archived: "
+                                + reason
+                                + ". The daily reconcile tries again while the image is in the registry; bin/qm archive list shows the archive.",
+                        attrs)
                 .withNext("bin/qm archive list " + o.repository() + " --aws");
     }
 }

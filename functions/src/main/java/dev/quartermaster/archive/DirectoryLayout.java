@@ -20,10 +20,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * An OCI image layout in a directory, as skopeo ({@code oci:DIR:REF}), umoci and regctl read it. Blobs
- * are written to a temporary file, hashed on the way and moved into place only when they hash to
- * their digest. The index's version is the sha256 of its bytes; replacing it is atomic (rename) and
- * guarded by that version within this process.
+ * An OCI image layout in a directory, as skopeo ({@code oci:DIR:REF}), umoci and regctl read it.
+ * Blobs are written to a temporary file, hashed on the way and moved into place only when they hash
+ * to their digest. The index's version is the sha256 of its bytes; replacing it is atomic (rename)
+ * and guarded by that version within this process.
  */
 public final class DirectoryLayout implements ArchiveLayout {
     private final Path root;
@@ -34,7 +34,10 @@ public final class DirectoryLayout implements ArchiveLayout {
         this(root, true);
     }
 
-    /** @param qualifiedNames false for a one-repository export: ref names are the tags alone ({@code oci:DIR:TAG}) */
+    /**
+     * @param qualifiedNames false for a one-repository export: ref names are the tags alone ({@code
+     *     oci:DIR:TAG})
+     */
     public DirectoryLayout(Path root, boolean qualifiedNames) {
         this.root = root;
         this.qualifiedNames = qualifiedNames;
@@ -52,7 +55,8 @@ public final class DirectoryLayout implements ArchiveLayout {
     public Optional<BlobInfo> blob(String digest) {
         Path p = blobPath(digest);
         try {
-            return Optional.of(new BlobInfo(digest, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+            return Optional.of(
+                    new BlobInfo(digest, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -83,7 +87,8 @@ public final class DirectoryLayout implements ArchiveLayout {
         } catch (DigestMismatchException e) {
             throw new ArchiveException("blob " + digest + " was not stored: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ArchiveException("writing blob " + digest + " to " + root + " failed: " + e.getMessage(), e);
+            throw new ArchiveException(
+                    "writing blob " + digest + " to " + root + " failed: " + e.getMessage(), e);
         } finally {
             if (temp != null) {
                 try {
@@ -97,7 +102,8 @@ public final class DirectoryLayout implements ArchiveLayout {
 
     private static void move(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -125,7 +131,11 @@ public final class DirectoryLayout implements ArchiveLayout {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
                 if (name.matches("[a-f0-9]{64}")) {
-                    out.add(new BlobInfo("sha256:" + name, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+                    out.add(
+                            new BlobInfo(
+                                    "sha256:" + name,
+                                    Files.size(p),
+                                    Files.getLastModifiedTime(p).toInstant()));
                 }
             }
         } catch (IOException e) {
@@ -151,7 +161,10 @@ public final class DirectoryLayout implements ArchiveLayout {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[a-f0-9]{64}")).map(n -> "sha256:" + n).toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[a-f0-9]{64}"))
+                    .map(n -> "sha256:" + n)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -183,7 +196,9 @@ public final class DirectoryLayout implements ArchiveLayout {
 
     @Override
     public void quarantine(String digest) {
-        moveBlob(blobPath(digest), root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
+        moveBlob(
+                blobPath(digest),
+                root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
     }
 
     @Override
@@ -207,7 +222,10 @@ public final class DirectoryLayout implements ArchiveLayout {
         }
         try {
             Files.createDirectories(root);
-            Files.writeString(root.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.UTF_8);
+            Files.writeString(
+                    root.resolve("oci-layout"),
+                    "{\"imageLayoutVersion\":\"1.0.0\"}",
+                    StandardCharsets.UTF_8);
             Path temp = Files.createTempFile(root, ".index-", ".tmp");
             Files.write(temp, index.toJson(qualifiedNames));
             move(temp, root.resolve("index.json"));
@@ -224,10 +242,14 @@ public final class DirectoryLayout implements ArchiveLayout {
 
     @Override
     public boolean quarantined(String digest) {
-        return Files.isRegularFile(root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
+        return Files.isRegularFile(
+                root.resolve("quarantine/sha256").resolve(S3ArchiveLayout.hex(digest)));
     }
 
-    /** The runs' files under the directory, as under the bucket; the "bucket" is the directory's name. */
+    /**
+     * The runs' files under the directory, as under the bucket; the "bucket" is the directory's
+     * name.
+     */
     @Override
     public dev.quartermaster.upkeep.RunFiles runFiles() {
         return new dev.quartermaster.upkeep.DirectoryRunFiles(root, "dir-" + root.getFileName());

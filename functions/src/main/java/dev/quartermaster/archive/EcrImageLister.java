@@ -18,9 +18,16 @@ public final class EcrImageLister implements ImageLister {
     @Override
     public List<Listed> list(String repository) {
         List<Listed> out = new ArrayList<>();
-        for (ImageDetail d : ecr.get().describeImagesPaginator(b -> b.repositoryName(repository)).imageDetails()) {
-            out.add(new Listed(repository, d.imageDigest(), d.hasImageTags() ? List.copyOf(d.imageTags()) : List.of(),
-                    d.imageSizeInBytes() == null ? 0 : d.imageSizeInBytes()));
+        for (ImageDetail d :
+                ecr.get()
+                        .describeImagesPaginator(b -> b.repositoryName(repository))
+                        .imageDetails()) {
+            out.add(
+                    new Listed(
+                            repository,
+                            d.imageDigest(),
+                            d.hasImageTags() ? List.copyOf(d.imageTags()) : List.of(),
+                            d.imageSizeInBytes() == null ? 0 : d.imageSizeInBytes()));
         }
         return out;
     }

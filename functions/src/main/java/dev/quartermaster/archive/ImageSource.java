@@ -10,16 +10,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-/** Where an image is copied from: the registry (archiving) or the archive itself (export, restore). */
+/**
+ * Where an image is copied from: the registry (archiving) or the archive itself (export, restore).
+ */
 public interface ImageSource {
 
-    /** The manifest by digest, its bytes checked against the digest. {@code mediaType} is the descriptor's (may be null). */
+    /**
+     * The manifest by digest, its bytes checked against the digest. {@code mediaType} is the
+     * descriptor's (may be null).
+     */
     Manifest manifest(String repository, String digest, String mediaType);
 
     /** The blob's bytes as stored; the receiving side hashes them. */
     InputStream blob(String repository, String digest);
 
-    /** Signatures, SBOMs and attestations that refer to {@code digest}, where the source knows them. */
+    /**
+     * Signatures, SBOMs and attestations that refer to {@code digest}, where the source knows them.
+     */
     List<Descriptor> referrers(String repository, String digest);
 
     static ImageSource fromRegistry(RegistryClient registry) {
@@ -46,17 +53,22 @@ public interface ImageSource {
         return new ImageSource() {
             @Override
             public Manifest manifest(String repository, String digest, String mediaType) {
-                try (Digests.VerifyingInputStream in = new Digests.VerifyingInputStream(layout.openBlob(digest), digest)) {
+                try (Digests.VerifyingInputStream in =
+                        new Digests.VerifyingInputStream(layout.openBlob(digest), digest)) {
                     byte[] bytes = in.readNBytes(4 * 1024 * 1024 + 1);
                     if (bytes.length > 4 * 1024 * 1024) {
-                        throw new ArchiveException("archived manifest " + digest + " is larger than 4 MiB");
+                        throw new ArchiveException(
+                                "archived manifest " + digest + " is larger than 4 MiB");
                     }
                     in.drainAndVerify();
                     return RegistryClient.parse(digest, bytes, mediaType == null ? "" : mediaType);
                 } catch (DigestMismatchException e) {
-                    throw new ArchiveException("archived manifest " + digest + " is corrupt: " + e.getMessage(), e);
+                    throw new ArchiveException(
+                            "archived manifest " + digest + " is corrupt: " + e.getMessage(), e);
                 } catch (IOException e) {
-                    throw new ArchiveException("reading archived manifest " + digest + " failed: " + e.getMessage(), e);
+                    throw new ArchiveException(
+                            "reading archived manifest " + digest + " failed: " + e.getMessage(),
+                            e);
                 }
             }
 
@@ -68,8 +80,19 @@ public interface ImageSource {
             @Override
             public List<Descriptor> referrers(String repository, String digest) {
                 return layout.readIndex().index().entries().stream()
-                        .filter(e -> e.repository().equals(repository) && digest.equals(e.subject()))
-                        .map(e -> new Descriptor(e.mediaType(), e.digest(), e.size(), null, java.util.Map.of())).toList();
+                        .filter(
+                                e ->
+                                        e.repository().equals(repository)
+                                                && digest.equals(e.subject()))
+                        .map(
+                                e ->
+                                        new Descriptor(
+                                                e.mediaType(),
+                                                e.digest(),
+                                                e.size(),
+                                                null,
+                                                java.util.Map.of()))
+                        .toList();
             }
         };
     }

@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Copy jobs (one blob each) on at most {@code width} threads of their own: the caller blocks in
- * {@link #submit} while they are all busy, so no more than {@code width} blobs are ever open at once.
- * The first failure stops the jobs not yet started and is what {@link #await} throws; {@link #close}
- * returns only when no job runs any more, so nothing is still writing once a run has reported its outcome.
- * A width of 1 runs each job in the caller's thread (no thread is made).
+ * {@link #submit} while they are all busy, so no more than {@code width} blobs are ever open at
+ * once. The first failure stops the jobs not yet started and is what {@link #await} throws; {@link
+ * #close} returns only when no job runs any more, so nothing is still writing once a run has
+ * reported its outcome. A width of 1 runs each job in the caller's thread (no thread is made).
  */
 final class ParallelJobs implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -35,15 +35,21 @@ final class ParallelJobs implements AutoCloseable {
         } else {
             String prefix = "qm-" + name + "-" + POOLS.incrementAndGet() + "-";
             AtomicInteger n = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(width, r -> {
-                Thread t = new Thread(r, prefix + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.pool =
+                    Executors.newFixedThreadPool(
+                            width,
+                            r -> {
+                                Thread t = new Thread(r, prefix + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
     }
 
-    /** Runs {@code job} as soon as a thread is free (waiting for one); throws at once if an earlier job failed. */
+    /**
+     * Runs {@code job} as soon as a thread is free (waiting for one); throws at once if an earlier
+     * job failed.
+     */
     void submit(Runnable job) {
         throwIfFailed();
         if (pool == null) {
@@ -60,19 +66,22 @@ final class ParallelJobs implements AutoCloseable {
             slots.release();
             throwIfFailed();
         }
-        jobs.add(pool.submit(() -> {
-            try {
-                if (failure.get() == null) {
-                    job.run();
-                }
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-            } catch (Error e) {
-                failure.compareAndSet(null, new ArchiveException("a copy failed: " + e, e));
-            } finally {
-                slots.release();
-            }
-        }));
+        jobs.add(
+                pool.submit(
+                        () -> {
+                            try {
+                                if (failure.get() == null) {
+                                    job.run();
+                                }
+                            } catch (RuntimeException e) {
+                                failure.compareAndSet(null, e);
+                            } catch (Error e) {
+                                failure.compareAndSet(
+                                        null, new ArchiveException("a copy failed: " + e, e));
+                            } finally {
+                                slots.release();
+                            }
+                        }));
     }
 
     /** Waits for every job submitted so far; throws the first failure (as thrown by its job). */
@@ -84,7 +93,8 @@ final class ParallelJobs implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new ArchiveException("interrupted while waiting for the copies to finish", e);
             } catch (ExecutionException e) {
-                failure.compareAndSet(null, new ArchiveException("a copy failed: " + e.getCause(), e.getCause()));
+                failure.compareAndSet(
+                        null, new ArchiveException("a copy failed: " + e.getCause(), e.getCause()));
             }
         }
         jobs.clear();
@@ -98,7 +108,10 @@ final class ParallelJobs implements AutoCloseable {
         }
     }
 
-    /** Stops what has not started and waits for what runs (each job's reads and writes are bounded by deadlines and timeouts). */
+    /**
+     * Stops what has not started and waits for what runs (each job's reads and writes are bounded
+     * by deadlines and timeouts).
+     */
     @Override
     public void close() {
         if (pool == null) {

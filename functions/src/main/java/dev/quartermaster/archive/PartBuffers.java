@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A fixed number of equal byte buffers, made on first use and reused: whoever needs one waits until
  * one is free, so the bytes blob copies hold in memory never exceed {@code count x size}, and a
- * SnapStart snapshot (taken before any copy) holds none of them. A wait ends at the caller's deadline:
- * a buffer that never comes back (a bug, an upload stuck in the SDK) stops a run with a message, never hangs it.
+ * SnapStart snapshot (taken before any copy) holds none of them. A wait ends at the caller's
+ * deadline: a buffer that never comes back (a bug, an upload stuck in the SDK) stops a run with a
+ * message, never hangs it.
  */
 final class PartBuffers {
     private final BlockingQueue<byte[]> free;
@@ -57,9 +58,15 @@ final class PartBuffers {
             throw new ArchiveException("interrupted while waiting for a part buffer", e);
         }
         if (b == null) {
-            throw new ArchiveException("out of time waiting for a part buffer: all " + count + " (" + size / (1024 * 1024)
-                    + " MiB each) were still in use at the run's deadline " + deadline + " (uploads in flight or stuck);"
-                    + " what is stored stays and the next run goes on");
+            throw new ArchiveException(
+                    "out of time waiting for a part buffer: all "
+                            + count
+                            + " ("
+                            + size / (1024 * 1024)
+                            + " MiB each) were still in use at the run's deadline "
+                            + deadline
+                            + " (uploads in flight or stuck);"
+                            + " what is stored stays and the next run goes on");
         }
         return b;
     }
@@ -69,7 +76,9 @@ final class PartBuffers {
         if (left.isNegative()) {
             return 0;
         }
-        return left.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : left.toNanos();
+        return left.compareTo(Duration.ofDays(365)) > 0
+                ? TimeUnit.DAYS.toNanos(365)
+                : left.toNanos();
     }
 
     void give(byte[] buffer) {

@@ -15,7 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The daily reconcile as an upkeep run: the plan lists the registry against the index, map Archive copies by the images' bytes. */
+/**
+ * The daily reconcile as an upkeep run: the plan lists the registry against the index, map Archive
+ * copies by the images' bytes.
+ */
 public final class ReconcileJob implements UpkeepJob {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ArchiveService service;
@@ -36,19 +39,32 @@ public final class ReconcileJob implements UpkeepJob {
     @Override
     public Plan plan(Context context) {
         ArchiveService.ReconcilePlan p = service.reconcilePlan(lister, repositories);
-        List<Item> wanted = p.wanted().stream().map(w -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("repository", w.repository());
-            m.put("digest", w.digest());
-            m.put("tag", w.tag());
-            m.put("size", w.size());
-            return new Item(JSON.valueToTree(m), w.size());
-        }).toList();
+        List<Item> wanted =
+                p.wanted().stream()
+                        .map(
+                                w -> {
+                                    Map<String, Object> m = new LinkedHashMap<>();
+                                    m.put("repository", w.repository());
+                                    m.put("digest", w.digest());
+                                    m.put("tag", w.tag());
+                                    m.put("size", w.size());
+                                    return new Item(JSON.valueToTree(m), w.size());
+                                })
+                        .toList();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("listed", p.listed());
         details.put("alreadyArchived", p.alreadyArchived());
-        return new Plan(Map.of("Archive", wanted), details, p.listed() + " image(s) listed in " + repositories.size() + " repositor(ies), "
-                + p.alreadyArchived() + " already archived, " + wanted.size() + " to archive");
+        return new Plan(
+                Map.of("Archive", wanted),
+                details,
+                p.listed()
+                        + " image(s) listed in "
+                        + repositories.size()
+                        + " repositor(ies), "
+                        + p.alreadyArchived()
+                        + " already archived, "
+                        + wanted.size()
+                        + " to archive");
     }
 
     @Override
@@ -58,23 +74,41 @@ public final class ReconcileJob implements UpkeepJob {
             String repository = n.path("repository").asText();
             String digest = n.path("digest").asText();
             String tag = n.path("tag").isTextual() ? n.path("tag").asText() : null;
-            if (!repositories.contains(repository) || !ArchiveIndex.DIGEST.matcher(digest).matches()
+            if (!repositories.contains(repository)
+                    || !ArchiveIndex.DIGEST.matcher(digest).matches()
                     || (tag != null && !ArchiveIndex.TAG.matcher(tag).matches())) {
-                throw new MalformedEventException("an image item needs a managed repository, a sha256 digest and a valid tag (or none)");
+                throw new MalformedEventException(
+                        "an image item needs a managed repository, a sha256 digest and a valid tag (or none)");
             }
             wanted.add(new ArchiveService.Wanted(repository, digest, tag, n.path("size").asLong()));
         }
         ArchiveService.ReconcileBatch b = service.reconcileBatch(wanted, context.deadline());
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("archived", b.archived().stream().map(o -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", o.repository() + (o.tag() == null ? "@" + o.digest() : ":" + o.tag()));
-            m.put("ok", o.ok());
-            return m;
-        }).toList());
+        d.put(
+                "archived",
+                b.archived().stream()
+                        .map(
+                                o -> {
+                                    Map<String, Object> m = new LinkedHashMap<>();
+                                    m.put(
+                                            "name",
+                                            o.repository()
+                                                    + (o.tag() == null
+                                                            ? "@" + o.digest()
+                                                            : ":" + o.tag()));
+                                    m.put("ok", o.ok());
+                                    return m;
+                                })
+                        .toList());
         d.put("alreadyArchived", b.alreadyArchived());
         d.put("unfinished", b.unfinished());
-        return Outcome.recorded("archived " + b.archived().size() + " image(s), " + b.archived().stream().filter(o -> !o.ok()).count() + " failed", d);
+        return Outcome.recorded(
+                "archived "
+                        + b.archived().size()
+                        + " image(s), "
+                        + b.archived().stream().filter(o -> !o.ok()).count()
+                        + " failed",
+                d);
     }
 
     @Override
@@ -91,11 +125,26 @@ public final class ReconcileJob implements UpkeepJob {
             already += d.path("alreadyArchived").asInt();
             unfinished += d.path("unfinished").asInt();
         }
-        return outcome(plan.path("listed").asInt(), already, added, failed, unfinished, results.get("Archive").failedBatches());
+        return outcome(
+                plan.path("listed").asInt(),
+                already,
+                added,
+                failed,
+                unfinished,
+                results.get("Archive").failedBatches());
     }
 
-    /** The reconcile's outcome as image-archive has always reported it (and what was left, when something was). */
-    static Outcome outcome(int listed, int alreadyArchived, List<String> added, long failed, int unfinished, int failedBatches) {
+    /**
+     * The reconcile's outcome as image-archive has always reported it (and what was left, when
+     * something was).
+     */
+    static Outcome outcome(
+            int listed,
+            int alreadyArchived,
+            List<String> added,
+            long failed,
+            int unfinished,
+            int failedBatches) {
         QmMetrics.add(Metric.RECONCILE_ARCHIVED, added.size());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("listed", listed);
@@ -104,7 +153,19 @@ public final class ReconcileJob implements UpkeepJob {
         details.put("failed", failed);
         details.put("unfinished", unfinished);
         details.put("failedBatches", failedBatches);
-        return Outcome.recorded("reconcile: " + added.size() + " image(s) added to the archive, " + failed + " failed"
-                + (unfinished + failedBatches == 0 ? "" : "; " + unfinished + " left for lack of time, " + failedBatches + " batch(es) failed"), details);
+        return Outcome.recorded(
+                "reconcile: "
+                        + added.size()
+                        + " image(s) added to the archive, "
+                        + failed
+                        + " failed"
+                        + (unfinished + failedBatches == 0
+                                ? ""
+                                : "; "
+                                        + unfinished
+                                        + " left for lack of time, "
+                                        + failedBatches
+                                        + " batch(es) failed"),
+                details);
     }
 }

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The scrub as an upkeep run: the plan draws the blobs, map Rehash re-hashes them by bytes, map Check walks the images, the fold records. */
+/**
+ * The scrub as an upkeep run: the plan draws the blobs, map Rehash re-hashes them by bytes, map
+ * Check walks the images, the fold records.
+ */
 public final class ScrubJob implements UpkeepJob {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ArchiveUpkeep upkeep;
@@ -35,19 +38,33 @@ public final class ScrubJob implements UpkeepJob {
     @Override
     public Plan plan(Context context) {
         ArchiveUpkeep.ScrubPlan p = upkeep.scrubPlan(percent, new SecureRandom(), null);
-        List<Item> blobs = p.sampled().stream().map(b -> {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("digest", b.digest());
-            n.put("size", b.size());
-            return new Item(n, b.size());
-        }).toList();
-        List<Item> images = p.images().stream().map(i -> new Item(JSON.valueToTree(image(i)), 0)).toList();
+        List<Item> blobs =
+                p.sampled().stream()
+                        .map(
+                                b -> {
+                                    ObjectNode n = JSON.createObjectNode();
+                                    n.put("digest", b.digest());
+                                    n.put("size", b.size());
+                                    return new Item(n, b.size());
+                                })
+                        .toList();
+        List<Item> images =
+                p.images().stream().map(i -> new Item(JSON.valueToTree(image(i)), 0)).toList();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("blobs", p.blobs());
         details.put("percent", percent);
         long bytes = p.sampled().stream().mapToLong(ArchiveUpkeep.BlobRef::size).sum();
-        return new Plan(Map.of("Rehash", blobs, "Check", images), details,
-                p.blobs() + " blob(s), " + blobs.size() + " to re-hash (" + bytes + " bytes), " + images.size() + " image(s) to check");
+        return new Plan(
+                Map.of("Rehash", blobs, "Check", images),
+                details,
+                p.blobs()
+                        + " blob(s), "
+                        + blobs.size()
+                        + " to re-hash ("
+                        + bytes
+                        + " bytes), "
+                        + images.size()
+                        + " image(s) to check");
     }
 
     static Map<String, Object> image(ArchiveUpkeep.ImageRef i) {
@@ -65,11 +82,19 @@ public final class ScrubJob implements UpkeepJob {
     static ArchiveUpkeep.ImageRef image(JsonNode n) {
         String digest = n.path("digest").asText();
         String repository = n.path("repository").asText();
-        if (!ArchiveIndex.DIGEST.matcher(digest).matches() || !ArchiveIndex.REPOSITORY.matcher(repository).matches()) {
-            throw new dev.quartermaster.events.MalformedEventException("an image item needs a repository name and a sha256 digest");
+        if (!ArchiveIndex.DIGEST.matcher(digest).matches()
+                || !ArchiveIndex.REPOSITORY.matcher(repository).matches()) {
+            throw new dev.quartermaster.events.MalformedEventException(
+                    "an image item needs a repository name and a sha256 digest");
         }
-        return new ArchiveUpkeep.ImageRef(repository, digest, n.path("mediaType").asText(), n.path("size").asLong(),
-                n.path("ref").asText(repository + "@" + digest), n.path("complete").asBoolean(), n.path("referrer").asBoolean());
+        return new ArchiveUpkeep.ImageRef(
+                repository,
+                digest,
+                n.path("mediaType").asText(),
+                n.path("size").asLong(),
+                n.path("ref").asText(repository + "@" + digest),
+                n.path("complete").asBoolean(),
+                n.path("referrer").asBoolean());
     }
 
     @Override
@@ -78,8 +103,10 @@ public final class ScrubJob implements UpkeepJob {
             List<ArchiveUpkeep.BlobRef> blobs = new ArrayList<>();
             for (JsonNode n : items) {
                 String digest = n.path("digest").asText();
-                if (!ArchiveIndex.DIGEST.matcher(digest).matches() || !n.path("size").canConvertToLong()) {
-                    throw new dev.quartermaster.events.MalformedEventException("a blob item needs a sha256 digest and a size");
+                if (!ArchiveIndex.DIGEST.matcher(digest).matches()
+                        || !n.path("size").canConvertToLong()) {
+                    throw new dev.quartermaster.events.MalformedEventException(
+                            "a blob item needs a sha256 digest and a size");
                 }
                 blobs.add(new ArchiveUpkeep.BlobRef(digest, n.path("size").asLong()));
             }
@@ -90,23 +117,36 @@ public final class ScrubJob implements UpkeepJob {
             d.put("corrupt", r.corrupt());
             d.put("gone", r.gone());
             d.put("unfinished", r.unfinished());
-            return Outcome.recorded("re-hashed " + r.checked() + " blob(s), " + r.corrupt().size() + " corrupt", d);
+            return Outcome.recorded(
+                    "re-hashed " + r.checked() + " blob(s), " + r.corrupt().size() + " corrupt", d);
         }
-        List<ArchiveUpkeep.Completeness> found = upkeep.check(items.stream().map(ScrubJob::image).toList());
+        List<ArchiveUpkeep.Completeness> found =
+                upkeep.check(items.stream().map(ScrubJob::image).toList());
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("images", items.size());
-        d.put("found", found.stream().map(c -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("repository", c.repository());
-            m.put("digest", c.digest());
-            m.put("ref", c.ref());
-            m.put("complete", c.complete());
-            m.put("missing", c.missing());
-            m.put("changed", c.changed());
-            m.put("referrer", c.referrer());
-            return m;
-        }).toList());
-        return Outcome.recorded("checked " + items.size() + " image(s), " + found.stream().filter(c -> !c.complete()).count() + " incomplete", d);
+        d.put(
+                "found",
+                found.stream()
+                        .map(
+                                c -> {
+                                    Map<String, Object> m = new LinkedHashMap<>();
+                                    m.put("repository", c.repository());
+                                    m.put("digest", c.digest());
+                                    m.put("ref", c.ref());
+                                    m.put("complete", c.complete());
+                                    m.put("missing", c.missing());
+                                    m.put("changed", c.changed());
+                                    m.put("referrer", c.referrer());
+                                    return m;
+                                })
+                        .toList());
+        return Outcome.recorded(
+                "checked "
+                        + items.size()
+                        + " image(s), "
+                        + found.stream().filter(c -> !c.complete()).count()
+                        + " incomplete",
+                d);
     }
 
     @Override
@@ -115,22 +155,38 @@ public final class ScrubJob implements UpkeepJob {
         for (JsonNode d : results.get("Rehash").details()) {
             List<String> corrupt = new ArrayList<>();
             d.path("corrupt").forEach(c -> corrupt.add(c.asText()));
-            rehashed.add(new ArchiveUpkeep.Rehashed(d.path("checked").asInt(), d.path("bytes").asLong(), corrupt, d.path("gone").asInt(),
-                    d.path("unfinished").asInt()));
+            rehashed.add(
+                    new ArchiveUpkeep.Rehashed(
+                            d.path("checked").asInt(),
+                            d.path("bytes").asLong(),
+                            corrupt,
+                            d.path("gone").asInt(),
+                            d.path("unfinished").asInt()));
         }
         List<ArchiveUpkeep.Completeness> checked = new ArrayList<>();
         for (JsonNode d : results.get("Check").details()) {
             for (JsonNode c : d.path("found")) {
                 ArchiveUpkeep.ImageRef ref = image(c);
-                checked.add(new ArchiveUpkeep.Completeness(ref.repository(), ref.digest(), ref.ref(), c.path("complete").asBoolean(),
-                        c.path("missing").asInt(), c.path("changed").asBoolean(), c.path("referrer").asBoolean()));
+                checked.add(
+                        new ArchiveUpkeep.Completeness(
+                                ref.repository(),
+                                ref.digest(),
+                                ref.ref(),
+                                c.path("complete").asBoolean(),
+                                c.path("missing").asInt(),
+                                c.path("changed").asBoolean(),
+                                c.path("referrer").asBoolean()));
             }
         }
         int failed = results.values().stream().mapToInt(MapResults::failedBatches).sum();
-        return outcome(upkeep.scrubFold(plan.path("blobs").asInt(), rehashed, checked, failed), failed);
+        return outcome(
+                upkeep.scrubFold(plan.path("blobs").asInt(), rehashed, checked, failed), failed);
     }
 
-    /** The scrub's outcome as archive-scrub has always reported it (and the batches that failed, when some did). */
+    /**
+     * The scrub's outcome as archive-scrub has always reported it (and the batches that failed,
+     * when some did).
+     */
     static Outcome outcome(ArchiveUpkeep.Scrubbed r, int failedBatches) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("blobs", r.blobs());
@@ -141,7 +197,15 @@ public final class ScrubJob implements UpkeepJob {
         QmMetrics.add(Metric.ARCHIVE_INCOMPLETE, r.incomplete().size() + r.corrupt().size());
         details.put("finished", r.finished());
         details.put("failedBatches", failedBatches);
-        return Outcome.recorded("scrub: " + r.checked() + " blob(s) re-hashed, " + r.corrupt().size() + " corrupt, "
-                + r.incomplete().size() + " incomplete image(s)" + (failedBatches == 0 ? "" : "; " + failedBatches + " batch(es) failed"), details);
+        return Outcome.recorded(
+                "scrub: "
+                        + r.checked()
+                        + " blob(s) re-hashed, "
+                        + r.corrupt().size()
+                        + " corrupt, "
+                        + r.incomplete().size()
+                        + " incomplete image(s)"
+                        + (failedBatches == 0 ? "" : "; " + failedBatches + " batch(es) failed"),
+                details);
     }
 }

@@ -20,6 +20,5 @@ public interface BackupObjects {
 
     void delete(String bucket, String key);
 
-    record Head(long size, Map<String, String> metadata) {
-    }
+    record Head(long size, Map<String, String> metadata) {}
 }

@@ -3,8 +3,8 @@ package dev.quartermaster.backup;
 import java.time.Instant;
 
 /**
- * One backup (kind BACKUP) or restore drill (kind DRILL) as the ledger keeps it.
- * Status: RUNNING, then VERIFIED or FAILED for a backup, PASSED or FAILED for a drill.
+ * One backup (kind BACKUP) or restore drill (kind DRILL) as the ledger keeps it. Status: RUNNING,
+ * then VERIFIED or FAILED for a backup, PASSED or FAILED for a drill.
  */
 public record BackupRecord(
         Kind kind,
@@ -22,13 +22,19 @@ public record BackupRecord(
         String evidenceKey,
         long durationMs) {
 
-    public enum Kind { BACKUP, DRILL }
+    public enum Kind {
+        BACKUP,
+        DRILL
+    }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Every field by name (a store reading an item back); the lifecycle methods below cover the usual cases. */
+    /**
+     * Every field by name (a store reading an item back); the lifecycle methods below cover the
+     * usual cases.
+     */
     public static final class Builder {
         private Kind kind;
         private String database;
@@ -45,24 +51,92 @@ public record BackupRecord(
         private String evidenceKey;
         private long durationMs;
 
-        public Builder kind(Kind v) { this.kind = v; return this; }
-        public Builder database(String v) { this.database = v; return this; }
-        public Builder startedAt(Instant v) { this.startedAt = v; return this; }
-        public Builder commandId(String v) { this.commandId = v; return this; }
-        public Builder key(String v) { this.key = v; return this; }
-        public Builder status(Status v) { this.status = v; return this; }
-        public Builder bytes(long v) { this.bytes = v; return this; }
-        public Builder sha256(String v) { this.sha256 = v; return this; }
-        public Builder tables(int v) { this.tables = v; return this; }
-        public Builder rows(long v) { this.rows = v; return this; }
-        public Builder finishedAt(Instant v) { this.finishedAt = v; return this; }
-        public Builder error(String v) { this.error = v; return this; }
-        public Builder evidenceKey(String v) { this.evidenceKey = v; return this; }
-        public Builder durationMs(long v) { this.durationMs = v; return this; }
+        public Builder kind(Kind v) {
+            this.kind = v;
+            return this;
+        }
+
+        public Builder database(String v) {
+            this.database = v;
+            return this;
+        }
+
+        public Builder startedAt(Instant v) {
+            this.startedAt = v;
+            return this;
+        }
+
+        public Builder commandId(String v) {
+            this.commandId = v;
+            return this;
+        }
+
+        public Builder key(String v) {
+            this.key = v;
+            return this;
+        }
+
+        public Builder status(Status v) {
+            this.status = v;
+            return this;
+        }
+
+        public Builder bytes(long v) {
+            this.bytes = v;
+            return this;
+        }
+
+        public Builder sha256(String v) {
+            this.sha256 = v;
+            return this;
+        }
+
+        public Builder tables(int v) {
+            this.tables = v;
+            return this;
+        }
+
+        public Builder rows(long v) {
+            this.rows = v;
+            return this;
+        }
+
+        public Builder finishedAt(Instant v) {
+            this.finishedAt = v;
+            return this;
+        }
+
+        public Builder error(String v) {
+            this.error = v;
+            return this;
+        }
+
+        public Builder evidenceKey(String v) {
+            this.evidenceKey = v;
+            return this;
+        }
+
+        public Builder durationMs(long v) {
+            this.durationMs = v;
+            return this;
+        }
 
         public BackupRecord build() {
-            return new BackupRecord(kind, database, startedAt, commandId, key, status, bytes, sha256, tables, rows, finishedAt, error,
-                    evidenceKey, durationMs);
+            return new BackupRecord(
+                    kind,
+                    database,
+                    startedAt,
+                    commandId,
+                    key,
+                    status,
+                    bytes,
+                    sha256,
+                    tables,
+                    rows,
+                    finishedAt,
+                    error,
+                    evidenceKey,
+                    durationMs);
         }
     }
 
@@ -81,31 +155,98 @@ public record BackupRecord(
     }
 
     public enum Status {
-        RUNNING, VERIFIED, PASSED, FAILED;
+        RUNNING,
+        VERIFIED,
+        PASSED,
+        FAILED;
 
         public boolean terminal() {
             return this != RUNNING;
         }
     }
 
-    public static BackupRecord running(Kind kind, String database, Instant startedAt, String commandId, String key, String evidenceKey) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.RUNNING, 0, null, 0, 0, null, null, evidenceKey, 0);
+    public static BackupRecord running(
+            Kind kind,
+            String database,
+            Instant startedAt,
+            String commandId,
+            String key,
+            String evidenceKey) {
+        return new BackupRecord(
+                kind,
+                database,
+                startedAt,
+                commandId,
+                key,
+                Status.RUNNING,
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                evidenceKey,
+                0);
     }
 
-    /** @param durationMs how long the host took (dump and upload), from the manifest */
-    public BackupRecord verified(long bytes, String sha256, int tables, long rows, long durationMs, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.VERIFIED, bytes, sha256, tables, rows, at, null,
-                evidenceKey, durationMs);
+    /**
+     * @param durationMs how long the host took (dump and upload), from the manifest
+     */
+    public BackupRecord verified(
+            long bytes, String sha256, int tables, long rows, long durationMs, Instant at) {
+        return new BackupRecord(
+                kind,
+                database,
+                startedAt,
+                commandId,
+                key,
+                Status.VERIFIED,
+                bytes,
+                sha256,
+                tables,
+                rows,
+                at,
+                null,
+                evidenceKey,
+                durationMs);
     }
 
-    /** @param durationMs how long the drill's restore and comparison took, from its evidence */
+    /**
+     * @param durationMs how long the drill's restore and comparison took, from its evidence
+     */
     public BackupRecord passed(int tables, long rows, long durationMs, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.PASSED, bytes, sha256, tables, rows, at, null,
-                evidenceKey, durationMs);
+        return new BackupRecord(
+                kind,
+                database,
+                startedAt,
+                commandId,
+                key,
+                Status.PASSED,
+                bytes,
+                sha256,
+                tables,
+                rows,
+                at,
+                null,
+                evidenceKey,
+                durationMs);
     }
 
     public BackupRecord failed(String reason, Instant at) {
-        return new BackupRecord(kind, database, startedAt, commandId, key, Status.FAILED, bytes, sha256, tables, rows, at, reason,
-                evidenceKey, durationMs);
+        return new BackupRecord(
+                kind,
+                database,
+                startedAt,
+                commandId,
+                key,
+                Status.FAILED,
+                bytes,
+                sha256,
+                tables,
+                rows,
+                at,
+                reason,
+                evidenceKey,
+                durationMs);
     }
 }

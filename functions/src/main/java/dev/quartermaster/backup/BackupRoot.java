@@ -8,23 +8,36 @@ import dev.quartermaster.ledger.LedgerRoot;
 
 import java.time.Clock;
 
-/** The backup feature's composition root: what backup-start, backup-status, restore-drill and backup-watchdog are built from. */
+/**
+ * The backup feature's composition root: what backup-start, backup-status, restore-drill and
+ * backup-watchdog are built from.
+ */
 public final class BackupRoot {
-    private BackupRoot() {
-    }
+    private BackupRoot() {}
 
     /** The backup service with SSM Run Command (AWS). */
     public static BackupService service(Platform p) {
         return service(p, HostRoot.commands(p));
     }
 
-    /** The backup service with another command runner (bin/qm's local agent, a test's recording fake). */
+    /**
+     * The backup service with another command runner (bin/qm's local agent, a test's recording
+     * fake).
+     */
     public static BackupService service(Platform p, CommandRunner commands) {
         BackupConfig config = BackupConfig.from(p.settings());
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
         S3BackupObjects objects = new S3BackupObjects(s3);
-        dev.quartermaster.common.Priming.reach("S3", () -> objects.head(config.bucket(), "qm-priming/none"));
-        return new BackupService(config, store(p), objects, commands, LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
+        dev.quartermaster.common.Priming.reach(
+                "S3", () -> objects.head(config.bucket(), "qm-priming/none"));
+        return new BackupService(
+                config,
+                store(p),
+                objects,
+                commands,
+                LedgerRoot.store(p),
+                IdempotencyRoot.store(p),
+                p.alerts(),
                 Clock.systemUTC());
     }
 

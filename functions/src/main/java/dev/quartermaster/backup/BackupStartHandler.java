@@ -17,7 +17,10 @@ public final class BackupStartHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public BackupStartHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -31,9 +34,28 @@ public final class BackupStartHandler extends EventFunction {
     protected Outcome handle(JsonNode json) {
         var event = ScheduledEvent.parse(json);
         return service.start(event.id(), event.time())
-                .map(r -> Outcome.recorded("backup of " + r.database() + (r.status() == BackupRecord.Status.FAILED
-                                ? " not started: " + r.error() : " started: command " + r.commandId()),
-                        Map.of("commandId", r.commandId(), "key", r.key(), "database", r.database(), "status", r.status().name())))
-                .orElseGet(() -> Outcome.duplicate("schedule event " + event.id() + " already started a backup"));
+                .map(
+                        r ->
+                                Outcome.recorded(
+                                        "backup of "
+                                                + r.database()
+                                                + (r.status() == BackupRecord.Status.FAILED
+                                                        ? " not started: " + r.error()
+                                                        : " started: command " + r.commandId()),
+                                        Map.of(
+                                                "commandId",
+                                                r.commandId(),
+                                                "key",
+                                                r.key(),
+                                                "database",
+                                                r.database(),
+                                                "status",
+                                                r.status().name())))
+                .orElseGet(
+                        () ->
+                                Outcome.duplicate(
+                                        "schedule event "
+                                                + event.id()
+                                                + " already started a backup"));
     }
 }

@@ -5,13 +5,13 @@ import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.SsmCommandStatus;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code backup-status}: SSM says a dump or restore command ended; verify and record the result. */
+/**
+ * {@code backup-status}: SSM says a dump or restore command ended; verify and record the result.
+ */
 public final class BackupStatusHandler extends EventFunction {
     private final BackupService service;
 
@@ -20,7 +20,10 @@ public final class BackupStatusHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public BackupStatusHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -43,24 +46,52 @@ public final class BackupStatusHandler extends EventFunction {
         }
         details.put("status", d.status()); // the SSM status, not the record's
         return switch (result.settled()) {
-            case FOREIGN_DOCUMENT -> Outcome.ignored("command " + d.commandId() + " ran document " + d.documentName() + ", not one of Quartermaster's");
-            case UNKNOWN_COMMAND -> Outcome.ignored("command " + d.commandId() + " is not a Quartermaster backup or drill");
+            case FOREIGN_DOCUMENT ->
+                    Outcome.ignored(
+                            "command "
+                                    + d.commandId()
+                                    + " ran document "
+                                    + d.documentName()
+                                    + ", not one of Quartermaster's");
+            case UNKNOWN_COMMAND ->
+                    Outcome.ignored(
+                            "command " + d.commandId() + " is not a Quartermaster backup or drill");
             case NOT_FINAL -> Outcome.ignored("command " + d.commandId() + " is " + d.status());
-            case ALREADY_SETTLED -> Outcome.duplicate("command " + d.commandId() + " was already settled");
+            case ALREADY_SETTLED ->
+                    Outcome.duplicate("command " + d.commandId() + " was already settled");
             default -> {
-                dev.quartermaster.common.QmMetrics.count("Backup" + result.settled().name().charAt(0)
-                        + result.settled().name().substring(1).toLowerCase(java.util.Locale.ROOT));
+                dev.quartermaster.common.QmMetrics.count(
+                        "Backup"
+                                + result.settled().name().charAt(0)
+                                + result.settled()
+                                        .name()
+                                        .substring(1)
+                                        .toLowerCase(java.util.Locale.ROOT));
                 BackupRecord r = result.record();
-                double seconds = r.finishedAt() == null ? -1 : java.time.Duration.between(r.startedAt(), r.finishedAt()).toMillis() / 1000.0;
+                double seconds =
+                        r.finishedAt() == null
+                                ? -1
+                                : java.time.Duration.between(r.startedAt(), r.finishedAt())
+                                                .toMillis()
+                                        / 1000.0;
                 if (result.settled() == BackupService.Settled.VERIFIED) {
-                    dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_BYTES, r.bytes());
+                    dev.quartermaster.common.QmMetrics.add(
+                            dev.quartermaster.contract.Metric.BACKUP_BYTES, r.bytes());
                     if (seconds >= 0) {
-                        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_SECONDS, seconds);
+                        dev.quartermaster.common.QmMetrics.add(
+                                dev.quartermaster.contract.Metric.BACKUP_SECONDS, seconds);
                     }
                 } else if (result.settled() == BackupService.Settled.PASSED && seconds >= 0) {
-                    dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.DRILL_SECONDS, seconds);
+                    dev.quartermaster.common.QmMetrics.add(
+                            dev.quartermaster.contract.Metric.DRILL_SECONDS, seconds);
                 }
-                yield Outcome.recorded(result.record().kind() + " " + result.settled() + ": " + result.record().key(), details);
+                yield Outcome.recorded(
+                        result.record().kind()
+                                + " "
+                                + result.settled()
+                                + ": "
+                                + result.record().key(),
+                        details);
             }
         };
     }

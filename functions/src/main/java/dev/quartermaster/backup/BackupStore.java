@@ -11,7 +11,10 @@ public interface BackupStore {
 
     Optional<BackupRecord> byCommandId(String commandId);
 
-    /** Replaces a RUNNING record with its outcome; false if it was no longer RUNNING (already settled). */
+    /**
+     * Replaces a RUNNING record with its outcome; false if it was no longer RUNNING (already
+     * settled).
+     */
     boolean settle(BackupRecord outcome);
 
     /** Newest first, optionally only those started at or after {@code since}. */
@@ -19,6 +22,7 @@ public interface BackupStore {
 
     default Optional<BackupRecord> latestVerified(String database) {
         return list(BackupRecord.Kind.BACKUP, database, null).stream()
-                .filter(b -> b.status() == BackupRecord.Status.VERIFIED).findFirst();
+                .filter(b -> b.status() == BackupRecord.Status.VERIFIED)
+                .findFirst();
     }
 }

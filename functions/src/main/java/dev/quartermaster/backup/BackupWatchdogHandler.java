@@ -17,7 +17,10 @@ public final class BackupWatchdogHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public BackupWatchdogHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -31,10 +34,17 @@ public final class BackupWatchdogHandler extends EventFunction {
     protected Outcome handle(JsonNode json) {
         ScheduledEvent.parse(json);
         var timedOut = service.watchdog();
-        // every hour, backup or not: "no backup" draws a line (and trips the age alarm) instead of a gap
-        dev.quartermaster.common.QmMetrics.add(dev.quartermaster.contract.Metric.BACKUP_AGE_HOURS, service.latestVerifiedAgeHours());
-        return timedOut.isEmpty() ? Outcome.ignored("nothing overdue")
-                : Outcome.recorded(timedOut.size() + " overdue backup(s) failed", Map.of("commands",
-                timedOut.stream().map(BackupRecord::commandId).toList()));
+        // every hour, backup or not: "no backup" draws a line (and trips the age alarm) instead of
+        // a gap
+        dev.quartermaster.common.QmMetrics.add(
+                dev.quartermaster.contract.Metric.BACKUP_AGE_HOURS,
+                service.latestVerifiedAgeHours());
+        return timedOut.isEmpty()
+                ? Outcome.ignored("nothing overdue")
+                : Outcome.recorded(
+                        timedOut.size() + " overdue backup(s) failed",
+                        Map.of(
+                                "commands",
+                                timedOut.stream().map(BackupRecord::commandId).toList()));
     }
 }

@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Counts the rows per table in a mariadb-dump stream, exactly as the host's former awk did (and as a
- * restore inserts them): only the data sections count ("-- Dumping data for table `t`" up to its
+ * Counts the rows per table in a mariadb-dump stream, exactly as the host's former awk did (and as
+ * a restore inserts them): only the data sections count ("-- Dumping data for table `t`" up to its
  * UNLOCK TABLES), only INSERTs into that section's table; inside an INSERT, escaped characters and
- * string literals are removed, then every "(" left opens a row. Identifiers are read as MariaDB quotes
- * them (a doubled backtick is one). Byte semantics: the dump is read as ISO-8859-1, one line at a time.
- * Tables appear in dump order, empty ones with 0. The dump's header also names the dump tool and the
- * server's version ({@link #dumpTool()}, {@link #serverVersion()}): the host need not ask for them.
+ * string literals are removed, then every "(" left opens a row. Identifiers are read as MariaDB
+ * quotes them (a doubled backtick is one). Byte semantics: the dump is read as ISO-8859-1, one line
+ * at a time. Tables appear in dump order, empty ones with 0. The dump's header also names the dump
+ * tool and the server's version ({@link #dumpTool()}, {@link #serverVersion()}): the host need not
+ * ask for them.
  */
 public final class DumpRowCounter {
     private static final String STRUCTURE = "-- Table structure for table `";
@@ -36,8 +37,11 @@ public final class DumpRowCounter {
     }
 
     /** Reads a whole dump: its row counts and its header's facts. */
-    private static final java.util.regex.Pattern DATABASE_STATEMENT = java.util.regex.Pattern.compile(
-            "\\s*(/\\*!\\d*\\s*)?(USE\\s|(CREATE|DROP|ALTER)\\s+(DATABASE|SCHEMA)\\b)", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final java.util.regex.Pattern DATABASE_STATEMENT =
+            java.util.regex.Pattern.compile(
+                    "\\s*(/\\*!\\d*\\s*)?(USE\\s|(CREATE|DROP|ALTER)\\s+(DATABASE|SCHEMA)\\b)",
+                    java.util.regex.Pattern.CASE_INSENSITIVE);
+
     private final List<String> databaseStatements = new java.util.ArrayList<>();
 
     public static DumpRowCounter read(InputStream dump) throws IOException {
@@ -54,15 +58,19 @@ public final class DumpRowCounter {
         return java.util.Collections.unmodifiableMap(rows);
     }
 
-    /** The header's first line without its "-- " (e.g. "MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)"), or "". */
+    /**
+     * The header's first line without its "-- " (e.g. "MariaDB dump 10.19 Distrib 10.11.6-MariaDB,
+     * for debian-linux-gnu (x86_64)"), or "".
+     */
     public String dumpTool() {
         return dumpTool;
     }
 
     /** The header's "Server version" (e.g. "10.11.6-MariaDB-0+deb12u1"), or "". */
     /**
-     * Statements that leave or create a database ({@code USE}, {@code CREATE DATABASE}, {@code DROP DATABASE}):
-     * a dump of one database made as ours are (no {@code --databases}) has none, and a restore must not run them.
+     * Statements that leave or create a database ({@code USE}, {@code CREATE DATABASE}, {@code DROP
+     * DATABASE}): a dump of one database made as ours are (no {@code --databases}) has none, and a
+     * restore must not run them.
      */
     public List<String> databaseStatements() {
         return List.copyOf(databaseStatements);
@@ -76,7 +84,9 @@ public final class DumpRowCounter {
         if (++lines <= HEADER_LINES) {
             header(line);
         }
-        if (!inserting && DATABASE_STATEMENT.matcher(line).lookingAt() && databaseStatements.size() < 5) {
+        if (!inserting
+                && DATABASE_STATEMENT.matcher(line).lookingAt()
+                && databaseStatements.size() < 5) {
             databaseStatements.add(dev.quartermaster.common.Text.oneLine(line, 120));
         }
         if (line.startsWith(STRUCTURE)) {
@@ -91,7 +101,9 @@ public final class DumpRowCounter {
             inserting = false;
             return;
         }
-        if (line.startsWith("UNLOCK TABLES;") || line.startsWith("-- ") || line.startsWith("DELIMITER")) {
+        if (line.startsWith("UNLOCK TABLES;")
+                || line.startsWith("-- ")
+                || line.startsWith("DELIMITER")) {
             section = "";
             inserting = false;
             return;
@@ -120,12 +132,16 @@ public final class DumpRowCounter {
         }
     }
 
-    /** The header is the dump's first lines: "-- MariaDB dump ..." (or MySQL), then "-- Server version\t...". */
+    /**
+     * The header is the dump's first lines: "-- MariaDB dump ..." (or MySQL), then "-- Server
+     * version\t...".
+     */
     private static final int HEADER_LINES = 10;
 
     private void header(String line) {
         // (newer servers put a sandbox-mode comment before it)
-        if (dumpTool.isEmpty() && (line.startsWith("-- MariaDB dump ") || line.startsWith("-- MySQL dump "))) {
+        if (dumpTool.isEmpty()
+                && (line.startsWith("-- MariaDB dump ") || line.startsWith("-- MySQL dump "))) {
             dumpTool = line.substring(3).trim();
         } else if (serverVersion.isEmpty() && line.startsWith("-- Server version")) {
             serverVersion = line.substring("-- Server version".length()).trim();
@@ -136,7 +152,10 @@ public final class DumpRowCounter {
         rows.putIfAbsent(t, 0L);
     }
 
-    /** The identifier at the start of {@code s} (just after its opening backtick); what follows goes to {@code rest}. */
+    /**
+     * The identifier at the start of {@code s} (just after its opening backtick); what follows goes
+     * to {@code rest}.
+     */
     private String ident(String s) {
         StringBuilder out = new StringBuilder();
         int i = 0;
@@ -198,7 +217,9 @@ public final class DumpRowCounter {
         return b.toString();
     }
 
-    /** Lines of bytes as ISO-8859-1 (one char per byte), without the newline; large lines are fine. */
+    /**
+     * Lines of bytes as ISO-8859-1 (one char per byte), without the newline; large lines are fine.
+     */
     static final class LineReader {
         private final InputStream in;
         private final byte[] buf = new byte[256 * 1024];

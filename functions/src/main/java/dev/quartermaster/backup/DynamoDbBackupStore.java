@@ -19,11 +19,13 @@ import static dev.quartermaster.common.DynamoItems.str;
 
 /**
  * Backups in the ledger table:
+ *
  * <pre>
  * BACKUP#&lt;db&gt;   &lt;startedAtIso&gt;#&lt;commandId&gt;   status, key, size, sha256, tables, rows, error
  * DRILL#&lt;db&gt;    &lt;startedAtIso&gt;#&lt;commandId&gt;   status, backup key, evidence key, tables, rows, error
  * CMD#&lt;commandId&gt; CMD                        points at the record (SSM status events carry only the id)
  * </pre>
+ *
  * Time-range queries are key conditions on the sort key.
  */
 public final class DynamoDbBackupStore implements BackupStore {
@@ -69,8 +71,14 @@ public final class DynamoDbBackupStore implements BackupStore {
             condition += " AND sk >= :since";
             values.put(":since", s(since.toString()));
         }
-        QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression(condition)
-                .expressionAttributeValues(values).scanIndexForward(false).consistentRead(true).build();
+        QueryRequest q =
+                QueryRequest.builder()
+                        .tableName(table)
+                        .keyConditionExpression(condition)
+                        .expressionAttributeValues(values)
+                        .scanIndexForward(false)
+                        .consistentRead(true)
+                        .build();
         List<BackupRecord> out = new ArrayList<>();
         dynamo.queryPaginator(q).items().forEach(i -> out.add(fromItem(i)));
         return out;
@@ -108,10 +116,21 @@ public final class DynamoDbBackupStore implements BackupStore {
     }
 
     private static BackupRecord fromItem(Map<String, AttributeValue> i) {
-        return BackupRecord.builder().kind(BackupRecord.Kind.valueOf(str(i, "kind"))).database(str(i, "database"))
-                .startedAt(instant(i, "startedAt")).commandId(str(i, "commandId")).key(str(i, "key"))
-                .status(BackupRecord.Status.valueOf(str(i, "status"))).bytes(num(i, "bytes", 0)).sha256(str(i, "sha256"))
-                .tables((int) num(i, "tables", 0)).rows(num(i, "rows", 0)).finishedAt(instant(i, "finishedAt")).error(str(i, "error"))
-                .evidenceKey(str(i, "evidenceKey")).durationMs(num(i, "durationMs", 0)).build();
+        return BackupRecord.builder()
+                .kind(BackupRecord.Kind.valueOf(str(i, "kind")))
+                .database(str(i, "database"))
+                .startedAt(instant(i, "startedAt"))
+                .commandId(str(i, "commandId"))
+                .key(str(i, "key"))
+                .status(BackupRecord.Status.valueOf(str(i, "status")))
+                .bytes(num(i, "bytes", 0))
+                .sha256(str(i, "sha256"))
+                .tables((int) num(i, "tables", 0))
+                .rows(num(i, "rows", 0))
+                .finishedAt(instant(i, "finishedAt"))
+                .error(str(i, "error"))
+                .evidenceKey(str(i, "evidenceKey"))
+                .durationMs(num(i, "durationMs", 0))
+                .build();
     }
 }

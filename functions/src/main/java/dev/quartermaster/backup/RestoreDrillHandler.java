@@ -8,7 +8,10 @@ import dev.quartermaster.events.ScheduledEvent;
 
 import java.util.Map;
 
-/** {@code restore-drill}: restore the latest verified backup into a scratch database and compare row counts. */
+/**
+ * {@code restore-drill}: restore the latest verified backup into a scratch database and compare row
+ * counts.
+ */
 public final class RestoreDrillHandler extends EventFunction {
     private final BackupService service;
 
@@ -17,7 +20,10 @@ public final class RestoreDrillHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public RestoreDrillHandler(Platform platform) {
         this(BackupRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -31,8 +37,23 @@ public final class RestoreDrillHandler extends EventFunction {
     protected Outcome handle(JsonNode json) {
         var event = ScheduledEvent.parse(json);
         return service.drill(event.id(), event.time())
-                .map(r -> Outcome.recorded("restore drill of " + r.key() + " started: command " + r.commandId(),
-                        Map.of("commandId", r.commandId(), "key", r.key(), "status", r.status().name())))
-                .orElseGet(() -> Outcome.ignored("no drill started (already started for this event, or no verified backup: alerted)"));
+                .map(
+                        r ->
+                                Outcome.recorded(
+                                        "restore drill of "
+                                                + r.key()
+                                                + " started: command "
+                                                + r.commandId(),
+                                        Map.of(
+                                                "commandId",
+                                                r.commandId(),
+                                                "key",
+                                                r.key(),
+                                                "status",
+                                                r.status().name())))
+                .orElseGet(
+                        () ->
+                                Outcome.ignored(
+                                        "no drill started (already started for this event, or no verified backup: alerted)"));
     }
 }

@@ -1,20 +1,19 @@
 package dev.quartermaster.backup;
 
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
-
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Backup objects in S3. */
@@ -23,7 +22,9 @@ public final class S3BackupObjects implements BackupObjects {
     static final long COPY_PART = 1024L * 1024 * 1024;
     private final java.util.function.Supplier<S3Client> client;
 
-    /** @param client built when first used: backup-start never touches S3 */
+    /**
+     * @param client built when first used: backup-start never touches S3
+     */
     public S3BackupObjects(java.util.function.Supplier<S3Client> client) {
         this.client = client;
     }
@@ -42,7 +43,9 @@ public final class S3BackupObjects implements BackupObjects {
         }
     }
 
-    /** A 404 (NoSuchKey, or HEAD's bodiless 404) means "no such object"; anything else is an error. */
+    /**
+     * A 404 (NoSuchKey, or HEAD's bodiless 404) means "no such object"; anything else is an error.
+     */
     private static <T> Optional<T> absent(S3Exception e) {
         if (e instanceof NoSuchKeyException || e.statusCode() == 404) {
             return Optional.empty();
@@ -52,19 +55,32 @@ public final class S3BackupObjects implements BackupObjects {
 
     @Override
     public InputStream open(String bucket, String key) {
-        ResponseInputStream<GetObjectResponse> in = client.get().getObject(b -> b.bucket(bucket).key(key));
+        ResponseInputStream<GetObjectResponse> in =
+                client.get().getObject(b -> b.bucket(bucket).key(key));
         return in;
     }
 
     @Override
-    public void copy(String bucket, String from, String to, long size, Map<String, String> metadata) {
+    public void copy(
+            String bucket, String from, String to, long size, Map<String, String> metadata) {
         if (size <= MAX_SINGLE_COPY) {
-            client.get().copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
-                    .metadata(metadata).metadataDirective(MetadataDirective.REPLACE));
+            client.get()
+                    .copyObject(
+                            b ->
+                                    b.sourceBucket(bucket)
+                                            .sourceKey(from)
+                                            .destinationBucket(bucket)
+                                            .destinationKey(to)
+                                            .metadata(metadata)
+                                            .metadataDirective(MetadataDirective.REPLACE));
             return;
         }
-        // CopyObject stops at 5 GB: copy by parts (UploadPartCopy), then complete; abort on any failure
-        String uploadId = client.get().createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)).uploadId();
+        // CopyObject stops at 5 GB: copy by parts (UploadPartCopy), then complete; abort on any
+        // failure
+        String uploadId =
+                client.get()
+                        .createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata))
+                        .uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             int number = 1;
@@ -72,12 +88,30 @@ public final class S3BackupObjects implements BackupObjects {
                 long end = Math.min(size, start + COPY_PART) - 1;
                 int n = number;
                 String range = "bytes=" + start + "-" + end;
-                var r = client.get().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
-                        .destinationKey(to).uploadId(uploadId).partNumber(n).copySourceRange(range));
-                parts.add(CompletedPart.builder().partNumber(n).eTag(r.copyPartResult().eTag()).build());
+                var r =
+                        client.get()
+                                .uploadPartCopy(
+                                        b ->
+                                                b.sourceBucket(bucket)
+                                                        .sourceKey(from)
+                                                        .destinationBucket(bucket)
+                                                        .destinationKey(to)
+                                                        .uploadId(uploadId)
+                                                        .partNumber(n)
+                                                        .copySourceRange(range));
+                parts.add(
+                        CompletedPart.builder()
+                                .partNumber(n)
+                                .eTag(r.copyPartResult().eTag())
+                                .build());
             }
-            client.get().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
+            client.get()
+                    .completeMultipartUpload(
+                            b ->
+                                    b.bucket(bucket)
+                                            .key(to)
+                                            .uploadId(uploadId)
+                                            .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
             client.get().abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId));
             throw e;
@@ -86,7 +120,10 @@ public final class S3BackupObjects implements BackupObjects {
 
     @Override
     public void putText(String bucket, String key, String text, String contentType) {
-        client.get().putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromString(text, StandardCharsets.UTF_8));
+        client.get()
+                .putObject(
+                        b -> b.bucket(bucket).key(key).contentType(contentType),
+                        RequestBody.fromString(text, StandardCharsets.UTF_8));
     }
 
     @Override
@@ -97,7 +134,10 @@ public final class S3BackupObjects implements BackupObjects {
     @Override
     public Optional<String> text(String bucket, String key) {
         try {
-            return Optional.of(client.get().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8));
+            return Optional.of(
+                    client.get()
+                            .getObjectAsBytes(b -> b.bucket(bucket).key(key))
+                            .asString(StandardCharsets.UTF_8));
         } catch (S3Exception e) {
             return absent(e);
         }

@@ -5,11 +5,13 @@ import java.util.Map;
 
 /**
  * Something a person should look at. {@code kind} is a stable machine name (TAG_MOVED, MISMATCH,
- * BACKUP_FAILED, ...); subject and message are for the e-mail; {@code next} is the one command to run next (null: none
- * named). Never carries secrets. Parts of it come from untrusted input (tags, versions found in images), so the subject is
- * made one line of printable ASCII under SNS's 100-character limit, and the message, the command and the attributes are bounded.
+ * BACKUP_FAILED, ...); subject and message are for the e-mail; {@code next} is the one command to
+ * run next (null: none named). Never carries secrets. Parts of it come from untrusted input (tags,
+ * versions found in images), so the subject is made one line of printable ASCII under SNS's
+ * 100-character limit, and the message, the command and the attributes are bounded.
  */
-public record Alert(String kind, String subject, String message, Map<String, String> attributes, String next) {
+public record Alert(
+        String kind, String subject, String message, Map<String, String> attributes, String next) {
     static final int MAX_SUBJECT = 100;
     static final int MAX_MESSAGE = 16 * 1024;
     static final int MAX_ATTRIBUTE = 512;
@@ -17,11 +19,12 @@ public record Alert(String kind, String subject, String message, Map<String, Str
 
     public Alert {
         Map<String, String> clean = new LinkedHashMap<>();
-        attributes.forEach((k, v) -> {
-            if (k != null && v != null) {
-                clean.put(Text.oneLine(k, 64), Text.oneLine(v, MAX_ATTRIBUTE));
-            }
-        });
+        attributes.forEach(
+                (k, v) -> {
+                    if (k != null && v != null) {
+                        clean.put(Text.oneLine(k, 64), Text.oneLine(v, MAX_ATTRIBUTE));
+                    }
+                });
         attributes = Map.copyOf(clean);
         subject = Text.ascii(subject, MAX_SUBJECT);
         message = Text.paragraph(message, MAX_MESSAGE);
@@ -38,9 +41,9 @@ public record Alert(String kind, String subject, String message, Map<String, Str
     }
 
     /**
-     * What the alert is about, the key the alert log groups by with the kind: an explicit {@code subject} attribute, else the
-     * repository's tag or digest (a tag first:
-     * a lying tag pushed again is the same subject), the replication destination and the host where there is one, else
+     * What the alert is about, the key the alert log groups by with the kind: an explicit {@code
+     * subject} attribute, else the repository's tag or digest (a tag first: a lying tag pushed
+     * again is the same subject), the replication destination and the host where there is one, else
      * the app on its host, else the database, else the subject line itself.
      */
     public String subjectKey() {

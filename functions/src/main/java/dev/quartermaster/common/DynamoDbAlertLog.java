@@ -27,7 +27,9 @@ import static dev.quartermaster.common.DynamoItems.s;
 import static dev.quartermaster.common.DynamoItems.str;
 
 /**
- * The alert log in its own DynamoDB table (keys {@code pk}, {@code sk}; TTL attribute {@code expiresAt}; two indexes).
+ * The alert log in its own DynamoDB table (keys {@code pk}, {@code sk}; TTL attribute {@code
+ * expiresAt}; two indexes).
+ *
  * <pre>
  * G#&lt;kind&gt;#&lt;subject&gt;   CURRENT                 the open (or last) window of one kind and subject
  * G#&lt;kind&gt;#&lt;subject&gt;   AT#&lt;first ms&gt;#&lt;version&gt;  a closed window, as it ended
@@ -35,7 +37,9 @@ import static dev.quartermaster.common.DynamoItems.str;
  * index Recent: log ("A" on every group window) + lastAt (ms)   bin/qm alerts and status: the newest first
  * index Due:    due ("D" while not settled) + dueAt (ms)        the sweep: what ended or was never delivered
  * </pre>
- * Times the indexes sort by are epoch milliseconds (numbers sort; ISO strings of varying precision do not).
+ *
+ * Times the indexes sort by are epoch milliseconds (numbers sort; ISO strings of varying precision
+ * do not).
  */
 public final class DynamoDbAlertLog implements AlertLog {
     static final String CURRENT = "CURRENT";
@@ -68,27 +72,70 @@ public final class DynamoDbAlertLog implements AlertLog {
         values.put(":exp", n(expiry(at)));
         Map<String, AttributeValue> updated;
         try {
-            updated = dynamo.updateItem(b -> b.tableName(table).key(headKey(key))
-                    .updateExpression("SET #c = #c + :one, lastAt = :at, expiresAt = :exp")
-                    .conditionExpression("attribute_exists(pk) AND endAt > :at")
-                    .expressionAttributeNames(Map.of("#c", "count"))
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            updated =
+                    dynamo.updateItem(
+                                    b ->
+                                            b.tableName(table)
+                                                    .key(headKey(key))
+                                                    .updateExpression(
+                                                            "SET #c = #c + :one, lastAt = :at, expiresAt = :exp")
+                                                    .conditionExpression(
+                                                            "attribute_exists(pk) AND endAt > :at")
+                                                    .expressionAttributeNames(Map.of("#c", "count"))
+                                                    .expressionAttributeValues(values)
+                                                    .returnValues(ReturnValue.ALL_NEW))
+                            .attributes();
         } catch (ConditionalCheckFailedException noOpenWindow) {
             return Optional.empty();
         }
         Window w = window(updated);
-        if (key.flood() && subject != null && w.subjects().size() < FIRST_FEW && w.count() <= FIRST_FEW) {
-            try { // one of the first few: remembered by name (never more than FIRST_FEW, however many writers race)
-                var remembered = dynamo.updateItem(b -> b.tableName(table).key(headKey(key))
-                        .updateExpression("SET subjects = list_append(subjects, :s)")
-                        .conditionExpression("size(subjects) < :few")
-                        .expressionAttributeValues(Map.of(":s", AttributeValue.fromL(List.of(s(subject))), ":few", n(FIRST_FEW)))
-                        .returnValues(ReturnValue.UPDATED_NEW)).attributes();
-                // the count stays the one this occurrence made (others may have counted since): only the names are new
-                w = new Window(w.key(), w.firstAt(), w.end(), w.lastAt(), w.count(), w.title(), w.message(), w.next(), w.attributes(),
-                        w.published(), w.held(), w.settled(), w.claimedAt(), remembered.get("subjects").l().stream().map(AttributeValue::s).toList(),
-                        w.version());
+        if (key.flood()
+                && subject != null
+                && w.subjects().size() < FIRST_FEW
+                && w.count() <= FIRST_FEW) {
+            try { // one of the first few: remembered by name (never more than FIRST_FEW, however
+                // many writers race)
+                var remembered =
+                        dynamo.updateItem(
+                                        b ->
+                                                b.tableName(table)
+                                                        .key(headKey(key))
+                                                        .updateExpression(
+                                                                "SET subjects = list_append(subjects, :s)")
+                                                        .conditionExpression(
+                                                                "size(subjects) < :few")
+                                                        .expressionAttributeValues(
+                                                                Map.of(
+                                                                        ":s",
+                                                                        AttributeValue.fromL(
+                                                                                List.of(
+                                                                                        s(
+                                                                                                subject))),
+                                                                        ":few",
+                                                                        n(FIRST_FEW)))
+                                                        .returnValues(ReturnValue.UPDATED_NEW))
+                                .attributes();
+                // the count stays the one this occurrence made (others may have counted since):
+                // only the names are new
+                w =
+                        new Window(
+                                w.key(),
+                                w.firstAt(),
+                                w.end(),
+                                w.lastAt(),
+                                w.count(),
+                                w.title(),
+                                w.message(),
+                                w.next(),
+                                w.attributes(),
+                                w.published(),
+                                w.held(),
+                                w.settled(),
+                                w.claimedAt(),
+                                remembered.get("subjects").l().stream()
+                                        .map(AttributeValue::s)
+                                        .toList(),
+                                w.version());
             } catch (ConditionalCheckFailedException full) {
                 // others were first
             }
@@ -98,7 +145,9 @@ public final class DynamoDbAlertLog implements AlertLog {
 
     @Override
     public Optional<Window> current(Key key) {
-        var item = dynamo.getItem(b -> b.tableName(table).key(headKey(key)).consistentRead(true)).item();
+        var item =
+                dynamo.getItem(b -> b.tableName(table).key(headKey(key)).consistentRead(true))
+                        .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(window(item));
     }
 
@@ -108,26 +157,52 @@ public final class DynamoDbAlertLog implements AlertLog {
         Map<String, AttributeValue> item = item(stored, CURRENT);
         if (replaced == null) {
             try {
-                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+                dynamo.putItem(
+                        b ->
+                                b.tableName(table)
+                                        .item(item)
+                                        .conditionExpression("attribute_not_exists(pk)"));
                 return Optional.of(stored);
             } catch (ConditionalCheckFailedException lost) {
                 return Optional.empty();
             }
         }
-        Put head = Put.builder().tableName(table).item(item).conditionExpression("version = :v AND #c = :c")
-                .expressionAttributeNames(Map.of("#c", "count"))
-                .expressionAttributeValues(Map.of(":v", n(replaced.version()), ":c", n(replaced.count()))).build();
+        Put head =
+                Put.builder()
+                        .tableName(table)
+                        .item(item)
+                        .conditionExpression("version = :v AND #c = :c")
+                        .expressionAttributeNames(Map.of("#c", "count"))
+                        .expressionAttributeValues(
+                                Map.of(":v", n(replaced.version()), ":c", n(replaced.count())))
+                        .build();
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().put(head).build());
         if (closedAs != null) {
-            writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
-                    .item(item(closedAs, "AT#" + String.format("%015d", closedAs.firstAt().toEpochMilli()) + "#" + closedAs.version())).build()).build());
+            writes.add(
+                    TransactWriteItem.builder()
+                            .put(
+                                    Put.builder()
+                                            .tableName(table)
+                                            .item(
+                                                    item(
+                                                            closedAs,
+                                                            "AT#"
+                                                                    + String.format(
+                                                                            "%015d",
+                                                                            closedAs.firstAt()
+                                                                                    .toEpochMilli())
+                                                                    + "#"
+                                                                    + closedAs.version()))
+                                            .build())
+                            .build());
         }
         try {
             dynamo.transactWriteItems(b -> b.transactItems(writes));
             return Optional.of(stored);
         } catch (TransactionCanceledException lost) {
-            if (lost.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()))) {
+            if (lost.cancellationReasons().stream()
+                    .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()))) {
                 return Optional.empty();
             }
             throw lost;
@@ -143,7 +218,9 @@ public final class DynamoDbAlertLog implements AlertLog {
         values.put(":h", bool(next.held()));
         values.put(":s", bool(next.settled()));
         values.put(":dueAt", n(AlertLog.dueAt(next).toEpochMilli()));
-        StringBuilder set = new StringBuilder("SET version = :next, published = :p, held = :h, settled = :s, dueAt = :dueAt");
+        StringBuilder set =
+                new StringBuilder(
+                        "SET version = :next, published = :p, held = :h, settled = :s, dueAt = :dueAt");
         List<String> remove = new ArrayList<>();
         if (next.claimedAt() != null) {
             values.put(":claimed", n(next.claimedAt().toEpochMilli()));
@@ -159,8 +236,16 @@ public final class DynamoDbAlertLog implements AlertLog {
         }
         String expression = set + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
         try {
-            var updated = dynamo.updateItem(b -> b.tableName(table).key(headKey(next.key())).updateExpression(expression)
-                    .conditionExpression("version = :v").expressionAttributeValues(values).returnValues(ReturnValue.ALL_NEW)).attributes();
+            var updated =
+                    dynamo.updateItem(
+                                    b ->
+                                            b.tableName(table)
+                                                    .key(headKey(next.key()))
+                                                    .updateExpression(expression)
+                                                    .conditionExpression("version = :v")
+                                                    .expressionAttributeValues(values)
+                                                    .returnValues(ReturnValue.ALL_NEW))
+                            .attributes();
             return Optional.of(window(updated));
         } catch (ConditionalCheckFailedException changed) {
             return Optional.empty();
@@ -169,26 +254,45 @@ public final class DynamoDbAlertLog implements AlertLog {
 
     @Override
     public List<Window> due(Instant now, int limit) {
-        return query(QueryRequest.builder().tableName(table).indexName(DUE_INDEX)
-                .keyConditionExpression("due = :d AND dueAt <= :now")
-                .expressionAttributeValues(Map.of(":d", s("D"), ":now", n(now.toEpochMilli()))).scanIndexForward(true), limit);
+        return query(
+                QueryRequest.builder()
+                        .tableName(table)
+                        .indexName(DUE_INDEX)
+                        .keyConditionExpression("due = :d AND dueAt <= :now")
+                        .expressionAttributeValues(
+                                Map.of(":d", s("D"), ":now", n(now.toEpochMilli())))
+                        .scanIndexForward(true),
+                limit);
     }
 
     @Override
     public List<Window> since(Instant since, int limit) {
-        return query(QueryRequest.builder().tableName(table).indexName(RECENT_INDEX)
-                .keyConditionExpression("#log = :a AND lastAt >= :since")
-                .expressionAttributeNames(Map.of("#log", "log"))
-                .expressionAttributeValues(Map.of(":a", s("A"), ":since", n(since.toEpochMilli()))).scanIndexForward(false), limit);
+        return query(
+                QueryRequest.builder()
+                        .tableName(table)
+                        .indexName(RECENT_INDEX)
+                        .keyConditionExpression("#log = :a AND lastAt >= :since")
+                        .expressionAttributeNames(Map.of("#log", "log"))
+                        .expressionAttributeValues(
+                                Map.of(":a", s("A"), ":since", n(since.toEpochMilli())))
+                        .scanIndexForward(false),
+                limit);
     }
 
     private List<Window> query(QueryRequest.Builder request, int limit) {
         List<Window> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
-            QueryResponse page = dynamo.query(request.exclusiveStartKey(start).limit(Math.min(limit - out.size(), 200)).build());
+            QueryResponse page =
+                    dynamo.query(
+                            request.exclusiveStartKey(start)
+                                    .limit(Math.min(limit - out.size(), 200))
+                                    .build());
             page.items().forEach(i -> out.add(window(i)));
-            start = page.lastEvaluatedKey() == null || page.lastEvaluatedKey().isEmpty() ? null : page.lastEvaluatedKey();
+            start =
+                    page.lastEvaluatedKey() == null || page.lastEvaluatedKey().isEmpty()
+                            ? null
+                            : page.lastEvaluatedKey();
         } while (start != null && out.size() < limit);
         return out;
     }
@@ -198,8 +302,22 @@ public final class DynamoDbAlertLog implements AlertLog {
     }
 
     private static Window withVersion(Window w, long version) {
-        return new Window(w.key(), w.firstAt(), w.end(), w.lastAt(), w.count(), w.title(), w.message(), w.next(), w.attributes(),
-                w.published(), w.held(), w.settled(), w.claimedAt(), w.subjects(), version);
+        return new Window(
+                w.key(),
+                w.firstAt(),
+                w.end(),
+                w.lastAt(),
+                w.count(),
+                w.title(),
+                w.message(),
+                w.next(),
+                w.attributes(),
+                w.published(),
+                w.held(),
+                w.settled(),
+                w.claimedAt(),
+                w.subjects(),
+                version);
     }
 
     private Map<String, AttributeValue> item(Window w, String sk) {
@@ -252,9 +370,23 @@ public final class DynamoDbAlertLog implements AlertLog {
             a.m().forEach((k, v) -> attrs.put(k, v.s()));
         }
         AttributeValue subjects = i.get("subjects");
-        return new Window(new Key(kind, subject), millis(i, "firstAt"), millis(i, "endAt"), millis(i, "lastAt"), num(i, "count", 0),
-                str(i, "title"), str(i, "message"), str(i, "next"), attrs, flag(i, "published"), flag(i, "held"), flag(i, "settled"),
-                millis(i, "claimedAt"), subjects == null || !subjects.hasL() ? List.of() : subjects.l().stream().map(AttributeValue::s).toList(),
+        return new Window(
+                new Key(kind, subject),
+                millis(i, "firstAt"),
+                millis(i, "endAt"),
+                millis(i, "lastAt"),
+                num(i, "count", 0),
+                str(i, "title"),
+                str(i, "message"),
+                str(i, "next"),
+                attrs,
+                flag(i, "published"),
+                flag(i, "held"),
+                flag(i, "settled"),
+                millis(i, "claimedAt"),
+                subjects == null || !subjects.hasL()
+                        ? List.of()
+                        : subjects.l().stream().map(AttributeValue::s).toList(),
                 num(i, "version", 0));
     }
 

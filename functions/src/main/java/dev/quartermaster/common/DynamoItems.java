@@ -8,8 +8,7 @@ import java.util.Optional;
 
 /** Small readers and writers for DynamoDB attribute maps. */
 public final class DynamoItems {
-    private DynamoItems() {
-    }
+    private DynamoItems() {}
 
     public static AttributeValue s(String v) {
         return AttributeValue.fromS(v);

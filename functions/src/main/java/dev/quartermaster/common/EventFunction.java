@@ -11,7 +11,6 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,10 +20,10 @@ import java.io.UncheckedIOException;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * The shape every handler shares: read bytes, parse, delegate, write the {@link Outcome}.
- * A {@link MalformedEventException} becomes a logged, counted REJECTED result that returns normally,
- * so a poison event is never retried into a storm; any other exception propagates so Lambda retries
- * it and, after the retries, parks the event in the dead-letter queue.
+ * The shape every handler shares: read bytes, parse, delegate, write the {@link Outcome}. A {@link
+ * MalformedEventException} becomes a logged, counted REJECTED result that returns normally, so a
+ * poison event is never retried into a storm; any other exception propagates so Lambda retries it
+ * and, after the retries, parks the event in the dead-letter queue.
  */
 public abstract class EventFunction implements RequestStreamHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EventFunction.class);
@@ -33,27 +32,40 @@ public abstract class EventFunction implements RequestStreamHandler {
     private static final java.time.Duration NO_CONTEXT_TIME = java.time.Duration.ofMinutes(5);
     private static final java.time.Duration SAFETY_MARGIN = java.time.Duration.ofSeconds(10);
     private final ThreadLocal<Context> invocation = new ThreadLocal<>();
-    private volatile dev.quartermaster.events.EventOrigin origin = dev.quartermaster.events.EventOrigin.any();
+    private volatile dev.quartermaster.events.EventOrigin origin =
+            dev.quartermaster.events.EventOrigin.any();
 
-    /** Under SnapStart, the path every handler's first event runs is primed before the snapshot ({@link Priming}). */
+    /**
+     * Under SnapStart, the path every handler's first event runs is primed before the snapshot
+     * ({@link Priming}).
+     */
     protected EventFunction() {
         if (Priming.snapStart()) {
             Priming.commonPath(getClass());
         }
     }
 
-    /** Accept only events of this account and region: Lambda's constructors pass the platform's origin, read from the settings. */
+    /**
+     * Accept only events of this account and region: Lambda's constructors pass the platform's
+     * origin, read from the settings.
+     */
     public final EventFunction acceptingOnly(dev.quartermaster.events.EventOrigin accepted) {
         this.origin = accepted.account() == null ? accepted : widen(accepted);
         return this;
     }
 
-    /** The account and region this handler accepts events from (no account: a local run, anything goes). */
+    /**
+     * The account and region this handler accepts events from (no account: a local run, anything
+     * goes).
+     */
     protected final dev.quartermaster.events.EventOrigin origin() {
         return origin;
     }
 
-    /** The origins this handler accepts besides its own account and region (none unless a handler says otherwise). */
+    /**
+     * The origins this handler accepts besides its own account and region (none unless a handler
+     * says otherwise).
+     */
     protected dev.quartermaster.events.EventOrigin widen(dev.quartermaster.events.EventOrigin own) {
         return own;
     }
@@ -70,7 +82,8 @@ public abstract class EventFunction implements RequestStreamHandler {
         if (c == null) {
             return NO_CONTEXT_TIME;
         }
-        java.time.Duration left = java.time.Duration.ofMillis(c.getRemainingTimeInMillis()).minus(SAFETY_MARGIN);
+        java.time.Duration left =
+                java.time.Duration.ofMillis(c.getRemainingTimeInMillis()).minus(SAFETY_MARGIN);
         return left.isNegative() ? java.time.Duration.ofSeconds(1) : left;
     }
 
@@ -92,8 +105,12 @@ public abstract class EventFunction implements RequestStreamHandler {
 
     private Outcome process(InputStream input) {
         Metrics metrics = MetricsFactory.getMetricsInstance();
-        // one dimension for every function, so one alarm (EventsRejected, VerificationFailed, ...) covers them all
-        metrics.setDefaultDimensions(DimensionSet.of(dev.quartermaster.contract.Metric.DIMENSION, dev.quartermaster.contract.Metric.DIMENSION_VALUE));
+        // one dimension for every function, so one alarm (EventsRejected, VerificationFailed, ...)
+        // covers them all
+        metrics.setDefaultDimensions(
+                DimensionSet.of(
+                        dev.quartermaster.contract.Metric.DIMENSION,
+                        dev.quartermaster.contract.Metric.DIMENSION_VALUE));
         String functionName = getClass().getSimpleName();
         byte[] raw;
         try {
@@ -108,8 +125,13 @@ public abstract class EventFunction implements RequestStreamHandler {
                 origin.check(tree);
                 outcome = handle(tree);
             } catch (MalformedEventException e) {
-                String payload = Text.oneLine(new String(raw, java.nio.charset.StandardCharsets.UTF_8), LOGGED_PAYLOAD_CHARS);
-                LOG.warn("event rejected: {}", e.getMessage(),
+                String payload =
+                        Text.oneLine(
+                                new String(raw, java.nio.charset.StandardCharsets.UTF_8),
+                                LOGGED_PAYLOAD_CHARS);
+                LOG.warn(
+                        "event rejected: {}",
+                        e.getMessage(),
                         entry("reason", e.getMessage()),
                         entry("handler", functionName),
                         entry("payload", payload));

@@ -4,12 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a handler did with one event; returned as the function's JSON result and logged.
- * RECORDED and IGNORED and DUPLICATE are success; REJECTED means the input can never succeed.
+ * What a handler did with one event; returned as the function's JSON result and logged. RECORDED
+ * and IGNORED and DUPLICATE are success; REJECTED means the input can never succeed.
  */
 public record Outcome(Status status, String message, Map<String, Object> details) {
 
-    public enum Status { RECORDED, DUPLICATE, IGNORED, REJECTED }
+    public enum Status {
+        RECORDED,
+        DUPLICATE,
+        IGNORED,
+        REJECTED
+    }
 
     public Outcome {
         details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));

@@ -7,22 +7,31 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /** The only way a function emits a metric: by its entry in the metric contract, in its unit. */
 public final class QmMetrics {
-    private QmMetrics() {
-    }
+    private QmMetrics() {}
 
     public static void add(Metric m, double value) {
         MetricsFactory.getMetricsInstance().addMetric(m.metricName(), value, unit(m));
     }
 
     /**
-     * Counts {@code m} once for the application and once more for {@code repository} (a metric with both dimensions,
-     * flushed on its own: EMF puts one dimension set on every metric of a line). The name is an ECR repository name the
-     * event parser validated, so it is a safe dimension value.
+     * Counts {@code m} once for the application and once more for {@code repository} (a metric with
+     * both dimensions, flushed on its own: EMF puts one dimension set on every metric of a line).
+     * The name is an ECR repository name the event parser validated, so it is a safe dimension
+     * value.
      */
     public static void countFor(Metric m, String repository) {
         count(m);
-        MetricsFactory.getMetricsInstance().flushSingleMetric(m.metricName(), 1, unit(m), Metric.NAMESPACE,
-                DimensionSet.of(Metric.DIMENSION, Metric.DIMENSION_VALUE, Metric.REPOSITORY_DIMENSION, repository));
+        MetricsFactory.getMetricsInstance()
+                .flushSingleMetric(
+                        m.metricName(),
+                        1,
+                        unit(m),
+                        Metric.NAMESPACE,
+                        DimensionSet.of(
+                                Metric.DIMENSION,
+                                Metric.DIMENSION_VALUE,
+                                Metric.REPOSITORY_DIMENSION,
+                                repository));
     }
 
     private static MetricUnit unit(Metric m) {
@@ -38,7 +47,10 @@ public final class QmMetrics {
         add(m, 1);
     }
 
-    /** A name computed from a state (Verdict + kind, Release + status): refused unless the contract lists it. */
+    /**
+     * A name computed from a state (Verdict + kind, Release + status): refused unless the contract
+     * lists it.
+     */
     public static void count(String name) {
         count(Metric.byName(name));
     }

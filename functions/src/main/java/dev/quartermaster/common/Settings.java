@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The function's configuration: environment variables in Lambda, a plain map in tests and in
- * {@code bin/qm}. One code path reads both.
+ * The function's configuration: environment variables in Lambda, a plain map in tests and in {@code
+ * bin/qm}. One code path reads both.
  */
 public final class Settings {
     private final Map<String, String> values;
@@ -19,10 +19,13 @@ public final class Settings {
     }
 
     private Settings(Map<String, String> values) {
-        this(values, k -> { });
+        this(values, k -> {});
     }
 
-    /** The same values, telling {@code reads} every key asked for: how the drift test sees what a function reads. */
+    /**
+     * The same values, telling {@code reads} every key asked for: how the drift test sees what a
+     * function reads.
+     */
     public Settings recordingReadsInto(java.util.function.Consumer<String> reads) {
         return new Settings(values, reads);
     }
@@ -35,13 +38,20 @@ public final class Settings {
         return new Settings(System.getenv());
     }
 
-    /** A setting the stack sets: its value, else its one default ({@link Setting#defaultValue()}); a required one must be set. */
+    /**
+     * A setting the stack sets: its value, else its one default ({@link Setting#defaultValue()}); a
+     * required one must be set.
+     */
     public String get(Setting setting) {
-        return setting.required() ? require(setting.name()) : getOrDefault(setting.name(), setting.defaultValue());
+        return setting.required()
+                ? require(setting.name())
+                : getOrDefault(setting.name(), setting.defaultValue());
     }
 
     public int getInt(Setting setting) {
-        return setting.required() ? getInt(setting.name(), 0) : getInt(setting.name(), setting.intDefault());
+        return setting.required()
+                ? getInt(setting.name(), 0)
+                : getInt(setting.name(), setting.intDefault());
     }
 
     /** A variable Lambda sets (AWS_REGION, credentials, endpoints), or any other by name. */
@@ -52,8 +62,12 @@ public final class Settings {
     }
 
     public String require(String key) {
-        return get(key).orElseThrow(() -> new IllegalStateException(
-                "environment variable " + key + " is not set; the CDK stack sets it, set it yourself for a local run"));
+        return get(key).orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        "environment variable "
+                                                + key
+                                                + " is not set; the CDK stack sets it, set it yourself for a local run"));
     }
 
     public String getOrDefault(String key, String fallback) {
@@ -61,12 +75,15 @@ public final class Settings {
     }
 
     public int getInt(String key, int fallback) {
-        return get(key).map(v -> {
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalStateException(key + "='" + v + "' is not a whole number");
-            }
-        }).orElse(fallback);
+        return get(key).map(
+                        v -> {
+                            try {
+                                return Integer.parseInt(v.trim());
+                            } catch (NumberFormatException e) {
+                                throw new IllegalStateException(
+                                        key + "='" + v + "' is not a whole number");
+                            }
+                        })
+                .orElse(fallback);
     }
 }

@@ -14,15 +14,20 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * Publishes alerts to the stack's SNS topic; attribute {@code kind} lets subscribers filter. One message per protocol
- * (SNS's {@code MessageStructure=json}): e-mail subscribers get the text with the next command; every other subscriber,
- * AWS Chatbot (Amazon Q Developer in chat applications) among them, gets a custom notification in the schema its admin
- * guide gives ("Custom notifications using Amazon Q Developer in chat applications"): a short title and description, the
- * next command as the next step, threaded by kind and subject.
+ * Publishes alerts to the stack's SNS topic; attribute {@code kind} lets subscribers filter. One
+ * message per protocol (SNS's {@code MessageStructure=json}): e-mail subscribers get the text with
+ * the next command; every other subscriber, AWS Chatbot (Amazon Q Developer in chat applications)
+ * among them, gets a custom notification in the schema its admin guide gives ("Custom notifications
+ * using Amazon Q Developer in chat applications"): a short title and description, the next command
+ * as the next step, threaded by kind and subject.
  */
 public final class SnsAlerts implements Alerts {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** What chat shows of the message: enough for what happened; the e-mail and bin/qm alerts have the rest. */
+
+    /**
+     * What chat shows of the message: enough for what happened; the e-mail and bin/qm alerts have
+     * the rest.
+     */
     static final int CHAT_DESCRIPTION = 600;
 
     private final SnsClient sns;
@@ -36,11 +41,25 @@ public final class SnsAlerts implements Alerts {
     @Override
     public void publish(Alert alert) {
         Map<String, MessageAttributeValue> attrs = new HashMap<>();
-        attrs.put("kind", MessageAttributeValue.builder().dataType("String").stringValue(alert.kind()).build());
-        sns.publish(b -> b.topicArn(topicArn).subject(alert.subject()).messageStructure("json").message(message(alert)).messageAttributes(attrs));
+        attrs.put(
+                "kind",
+                MessageAttributeValue.builder()
+                        .dataType("String")
+                        .stringValue(alert.kind())
+                        .build());
+        sns.publish(
+                b ->
+                        b.topicArn(topicArn)
+                                .subject(alert.subject())
+                                .messageStructure("json")
+                                .message(message(alert))
+                                .messageAttributes(attrs));
     }
 
-    /** The Message of a {@code MessageStructure=json} publish: {@code default} (the chat notification) and {@code email} (text). */
+    /**
+     * The Message of a {@code MessageStructure=json} publish: {@code default} (the chat
+     * notification) and {@code email} (text).
+     */
     static String message(Alert alert) {
         ObjectNode m = JSON.createObjectNode();
         m.put("default", chatNotification(alert));
@@ -50,11 +69,17 @@ public final class SnsAlerts implements Alerts {
 
     /** The e-mail: the whole message, then the command to run. */
     static String emailText(Alert a) {
-        return a.message() + (a.next() == null ? "" : "\n\nNext: " + a.next())
-                + "\n\nEvery alert is logged: bin/qm alerts --kind " + a.kind() + " --aws";
+        return a.message()
+                + (a.next() == null ? "" : "\n\nNext: " + a.next())
+                + "\n\nEvery alert is logged: bin/qm alerts --kind "
+                + a.kind()
+                + " --aws";
     }
 
-    /** A custom notification for AWS Chatbot: version 1.0, source custom, client-markdown content, metadata to thread it. */
+    /**
+     * A custom notification for AWS Chatbot: version 1.0, source custom, client-markdown content,
+     * metadata to thread it.
+     */
     static String chatNotification(Alert a) {
         ObjectNode n = JSON.createObjectNode();
         n.put("version", "1.0");
@@ -62,7 +87,10 @@ public final class SnsAlerts implements Alerts {
         ObjectNode content = n.putObject("content");
         content.put("textType", "client-markdown");
         content.put("title", ":warning: " + a.subject());
-        String description = a.message().length() > CHAT_DESCRIPTION ? a.message().substring(0, CHAT_DESCRIPTION - 1) + "…" : a.message();
+        String description =
+                a.message().length() > CHAT_DESCRIPTION
+                        ? a.message().substring(0, CHAT_DESCRIPTION - 1) + "…"
+                        : a.message();
         content.put("description", description);
         ArrayNode steps = content.putArray("nextSteps");
         if (a.next() != null) {
@@ -82,7 +110,11 @@ public final class SnsAlerts implements Alerts {
     /** One thread per kind and subject: a repeat's summary lands under the first alert. */
     static String threadId(Alert a) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((a.kind() + "\n" + a.subjectKey()).getBytes(StandardCharsets.UTF_8));
+            byte[] h =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(
+                                    (a.kind() + "\n" + a.subjectKey())
+                                            .getBytes(StandardCharsets.UTF_8));
             return "qm-" + HexFormat.of().formatHex(h, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -4,16 +4,16 @@ import dev.quartermaster.events.Validation;
 
 /**
  * Bounds and cleans text that came from outside (events, registries, image contents) before it is
- * stored, logged or alerted: control characters (CR, LF, ESC, ...) become spaces and the length is capped.
+ * stored, logged or alerted: control characters (CR, LF, ESC, ...) become spaces and the length is
+ * capped.
  */
 public final class Text {
-    private Text() {
-    }
+    private Text() {}
 
     /**
-     * One line: every control character becomes a space; at most {@code max} characters (with an ellipsis). The events
-     * package cleans what arrives the same way, with its own ({@link Validation#oneLine}): common builds on events, not
-     * the other way round.
+     * One line: every control character becomes a space; at most {@code max} characters (with an
+     * ellipsis). The events package cleans what arrives the same way, with its own ({@link
+     * Validation#oneLine}): common builds on events, not the other way round.
      */
     public static String oneLine(String s, int max) {
         return Validation.oneLine(s, max);

@@ -16,5 +16,4 @@ public record AwsEvent<T>(
         Instant time,
         String region,
         List<String> resources,
-        T detail) {
-}
+        T detail) {}

@@ -2,8 +2,8 @@ package dev.quartermaster.events;
 
 /**
  * detail of {@code source=aws.ecr, detail-type=ECR Image Action}: a push, a delete, or (action-type
- * UPDATE_STORAGE_CLASS, no image-tag) an archive or restore with its {@code target-storage-class} ARCHIVE | STANDARD
- * (ECR user guide, "Amazon ECR events and EventBridge").
+ * UPDATE_STORAGE_CLASS, no image-tag) an archive or restore with its {@code target-storage-class}
+ * ARCHIVE | STANDARD (ECR user guide, "Amazon ECR events and EventBridge").
  */
 public record EcrImageAction(
         String actionType,

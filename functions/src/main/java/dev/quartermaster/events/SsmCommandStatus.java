@@ -12,13 +12,20 @@ public record SsmCommandStatus(
         String status) {
 
     public static final String SOURCE = "aws.ssm";
-    public static final String INVOCATION_DETAIL_TYPE = "EC2 Command Invocation Status-change Notification";
+    public static final String INVOCATION_DETAIL_TYPE =
+            "EC2 Command Invocation Status-change Notification";
     public static final String COMMAND_DETAIL_TYPE = "EC2 Command Status-change Notification";
-    private static final java.util.regex.Pattern COMMAND_ID = java.util.regex.Pattern.compile("[0-9a-fA-F-]{36}|[A-Za-z0-9-]{1,64}");
+    private static final java.util.regex.Pattern COMMAND_ID =
+            java.util.regex.Pattern.compile("[0-9a-fA-F-]{36}|[A-Za-z0-9-]{1,64}");
 
     /** Reads an SSM status event (either detail type) and checks what the handlers rely on. */
     public static SsmCommandStatus parse(com.fasterxml.jackson.databind.JsonNode json) {
-        var event = EventParser.parse(json, SsmCommandStatus.class, SOURCE, java.util.Set.of(INVOCATION_DETAIL_TYPE, COMMAND_DETAIL_TYPE));
+        var event =
+                EventParser.parse(
+                        json,
+                        SsmCommandStatus.class,
+                        SOURCE,
+                        java.util.Set.of(INVOCATION_DETAIL_TYPE, COMMAND_DETAIL_TYPE));
         SsmCommandStatus d = event.detail();
         if (d.commandId() == null || !COMMAND_ID.matcher(d.commandId()).matches()) {
             throw new MalformedEventException("detail has no valid command-id");

@@ -5,20 +5,24 @@ import java.util.regex.Pattern;
 /** The shapes ECR itself enforces; anything else cannot have come from ECR. */
 public final class Validation {
     public static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+
     /** ECR repository names: lowercase path components separated by / . _ - */
-    public static final Pattern REPOSITORY = Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+    public static final Pattern REPOSITORY =
+            Pattern.compile("(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+
     public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,299}");
 
-    private Validation() {
-    }
+    private Validation() {}
 
     public static String repository(String name) {
         if (name == null || name.isEmpty()) {
             throw new MalformedEventException("detail has no repository-name");
         }
         if (name.length() < 2 || name.length() > 256 || !REPOSITORY.matcher(name).matches()) {
-            throw new MalformedEventException("repository-name '" + abbreviate(name)
-                    + "' is not a valid ECR repository name (2-256 chars of a-z 0-9 and . _ - /, no leading or trailing separator)");
+            throw new MalformedEventException(
+                    "repository-name '"
+                            + abbreviate(name)
+                            + "' is not a valid ECR repository name (2-256 chars of a-z 0-9 and . _ - /, no leading or trailing separator)");
         }
         return name;
     }
@@ -28,7 +32,10 @@ public final class Validation {
             throw new MalformedEventException("detail has no image-digest");
         }
         if (!DIGEST.matcher(digest).matches()) {
-            throw new MalformedEventException("image-digest '" + abbreviate(digest) + "' is not sha256: followed by 64 lowercase hex digits");
+            throw new MalformedEventException(
+                    "image-digest '"
+                            + abbreviate(digest)
+                            + "' is not sha256: followed by 64 lowercase hex digits");
         }
         return digest;
     }
@@ -39,7 +46,10 @@ public final class Validation {
             return "";
         }
         if (!TAG.matcher(tag).matches()) {
-            throw new MalformedEventException("image-tag '" + abbreviate(tag) + "' is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 300 chars)");
+            throw new MalformedEventException(
+                    "image-tag '"
+                            + abbreviate(tag)
+                            + "' is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 300 chars)");
         }
         return tag;
     }
@@ -50,7 +60,8 @@ public final class Validation {
             return java.util.List.of();
         }
         if (tags.size() > 1000) {
-            throw new MalformedEventException("image-tags lists " + tags.size() + " tags; ECR allows 1000 per image");
+            throw new MalformedEventException(
+                    "image-tags lists " + tags.size() + " tags; ECR allows 1000 per image");
         }
         return tags.stream().map(Validation::optionalTag).filter(t -> !t.isEmpty()).toList();
     }
@@ -61,8 +72,9 @@ public final class Validation {
     }
 
     /**
-     * Text from outside as one line: every control character (CR, LF, ESC, ...) becomes a space; at most {@code max}
-     * characters (with an ellipsis). Here, where input arrives; {@code common.Text} offers it to the rest.
+     * Text from outside as one line: every control character (CR, LF, ESC, ...) becomes a space; at
+     * most {@code max} characters (with an ellipsis). Here, where input arrives; {@code
+     * common.Text} offers it to the rest.
      */
     public static String oneLine(String s, int max) {
         if (s == null) {

@@ -5,7 +5,10 @@ import dev.quartermaster.contract.Host;
 import java.util.Map;
 import java.util.Optional;
 
-/** Runs one of the project's SSM documents on one host, the one managed instance that carries its tag (SSM Run Command in AWS). */
+/**
+ * Runs one of the project's SSM documents on one host, the one managed instance that carries its
+ * tag (SSM Run Command in AWS).
+ */
 public interface CommandRunner {
     /**
      * @return the command id
@@ -13,7 +16,10 @@ public interface CommandRunner {
      */
     String send(String document, Map<String, String> parameters, Host host, String comment);
 
-    /** What the command printed on its standard output (SSM keeps the first 24,000 characters), if known. */
+    /**
+     * What the command printed on its standard output (SSM keeps the first 24,000 characters), if
+     * known.
+     */
     Optional<String> output(String commandId);
 
     /** No command was sent: zero or several instances carry the tag. */

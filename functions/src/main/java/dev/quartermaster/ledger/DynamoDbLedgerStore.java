@@ -4,18 +4,12 @@ import dev.quartermaster.common.Alert;
 import dev.quartermaster.events.EventParser;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +27,7 @@ import static dev.quartermaster.common.DynamoItems.str;
 
 /**
  * The ledger in one DynamoDB table (keys {@code pk}, {@code sk}; TTL attribute {@code expiresAt}).
+ *
  * <pre>
  * EVENT#&lt;id&gt;          EVENT                 processed-event marker (+ pending alert), expires
  * TAG#&lt;repo&gt;#&lt;tag&gt;   HEAD                  current digest of the tag, version for optimistic locking
@@ -70,32 +65,64 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
     @Override
     public Optional<TagHead> head(String repository, String tag) {
-        var item = dynamo.getItem(b -> b.tableName(table).key(key(tagPk(repository, tag), "HEAD")).consistentRead(true)).item();
+        var item =
+                dynamo.getItem(
+                                b ->
+                                        b.tableName(table)
+                                                .key(key(tagPk(repository, tag), "HEAD"))
+                                                .consistentRead(true))
+                        .item();
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new TagHead(repository, tag, str(item, "digest"), str(item, "lastDigest"), instant(item, "at"),
-                num(item, "version", 0), str(item, "eventId")));
+        return Optional.of(
+                new TagHead(
+                        repository,
+                        tag,
+                        str(item, "digest"),
+                        str(item, "lastDigest"),
+                        instant(item, "at"),
+                        num(item, "version", 0),
+                        str(item, "eventId")));
     }
 
     @Override
     public Optional<ImageRecord> image(String repository, String digest) {
-        var item = dynamo.getItem(b -> b.tableName(table).key(key(repoPk(repository), "DIGEST#" + digest)).consistentRead(true)).item();
+        var item =
+                dynamo.getItem(
+                                b ->
+                                        b.tableName(table)
+                                                .key(key(repoPk(repository), "DIGEST#" + digest))
+                                                .consistentRead(true))
+                        .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toImage(item));
     }
 
     @Override
     public List<TagEvent> history(String repository, String tag) {
         List<TagEvent> out = new ArrayList<>();
-        query(tagPk(repository, tag), "AT#", false).forEach(i -> out.add(new TagEvent(repository, tag,
-                instant(i, "at"), ImageAction.Kind.valueOf(str(i, "action")), str(i, "digest"), str(i, "previousDigest"),
-                flag(i, "moved"), flag(i, "outOfOrder"), str(i, "eventId"))));
+        query(tagPk(repository, tag), "AT#", false)
+                .forEach(
+                        i ->
+                                out.add(
+                                        new TagEvent(
+                                                repository,
+                                                tag,
+                                                instant(i, "at"),
+                                                ImageAction.Kind.valueOf(str(i, "action")),
+                                                str(i, "digest"),
+                                                str(i, "previousDigest"),
+                                                flag(i, "moved"),
+                                                flag(i, "outOfOrder"),
+                                                str(i, "eventId"))));
         return out;
     }
 
     @Override
     public List<ImageRecord> images(String repository) {
-        return query(repoPk(repository), "DIGEST#", true).stream().map(DynamoDbLedgerStore::toImage).toList();
+        return query(repoPk(repository), "DIGEST#", true).stream()
+                .map(DynamoDbLedgerStore::toImage)
+                .toList();
     }
 
     static String storageSk(String digest, Instant at, String eventId) {
@@ -104,24 +131,44 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
     @Override
     public List<StorageEvent> storageHistory(String repository, String digest) {
-        return query(repoPk(repository), "STORAGE#" + digest + "#", false).stream().map(i -> new StorageEvent(repository, digest,
-                instant(i, "at"), StorageClass.valueOf(str(i, "storageClass")), ImageAction.Kind.valueOf(str(i, "action")),
-                flag(i, "outOfOrder"), str(i, "eventId"))).toList();
+        return query(repoPk(repository), "STORAGE#" + digest + "#", false).stream()
+                .map(
+                        i ->
+                                new StorageEvent(
+                                        repository,
+                                        digest,
+                                        instant(i, "at"),
+                                        StorageClass.valueOf(str(i, "storageClass")),
+                                        ImageAction.Kind.valueOf(str(i, "action")),
+                                        flag(i, "outOfOrder"),
+                                        str(i, "eventId")))
+                .toList();
     }
 
     @Override
     public List<FailedAction> failures(String repository) {
-        return query(repoPk(repository), "FAILURE#", false).stream().map(i -> new FailedAction(repository, instant(i, "at"),
-                ImageAction.Kind.valueOf(str(i, "action")), str(i, "tag"), str(i, "digest"), str(i, "eventId"))).toList();
+        return query(repoPk(repository), "FAILURE#", false).stream()
+                .map(
+                        i ->
+                                new FailedAction(
+                                        repository,
+                                        instant(i, "at"),
+                                        ImageAction.Kind.valueOf(str(i, "action")),
+                                        str(i, "tag"),
+                                        str(i, "digest"),
+                                        str(i, "eventId")))
+                .toList();
     }
 
     private List<Map<String, AttributeValue>> query(String pk, String skPrefix, boolean forward) {
-        QueryRequest request = QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
-                .expressionAttributeValues(Map.of(":pk", s(pk), ":p", s(skPrefix)))
-                .scanIndexForward(forward)
-                .consistentRead(true)
-                .build();
+        QueryRequest request =
+                QueryRequest.builder()
+                        .tableName(table)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                        .expressionAttributeValues(Map.of(":pk", s(pk), ":p", s(skPrefix)))
+                        .scanIndexForward(forward)
+                        .consistentRead(true)
+                        .build();
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         dynamo.queryPaginator(request).items().forEach(out::add);
         return out;
@@ -139,7 +186,13 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
     @Override
     public Optional<Alert> pendingAlert(String eventId) {
-        var item = dynamo.getItem(b -> b.tableName(table).key(key("EVENT#" + eventId, "EVENT")).consistentRead(true)).item();
+        var item =
+                dynamo.getItem(
+                                b ->
+                                        b.tableName(table)
+                                                .key(key("EVENT#" + eventId, "EVENT"))
+                                                .consistentRead(true))
+                        .item();
         if (item == null || !flag(item, "alertPending")) {
             return Optional.empty();
         }
@@ -148,8 +201,12 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
     @Override
     public void alertDelivered(String eventId) {
-        dynamo.updateItem(b -> b.tableName(table).key(key("EVENT#" + eventId, "EVENT"))
-                .updateExpression("SET alertPending = :f").expressionAttributeValues(Map.of(":f", bool(false))));
+        dynamo.updateItem(
+                b ->
+                        b.tableName(table)
+                                .key(key("EVENT#" + eventId, "EVENT"))
+                                .updateExpression("SET alertPending = :f")
+                                .expressionAttributeValues(Map.of(":f", bool(false))));
     }
 
     @Override
@@ -174,7 +231,12 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
-    public void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at) {
+    public void recordScan(
+            String repository,
+            String digest,
+            Map<String, Integer> counts,
+            boolean failed,
+            Instant at) {
         Map<String, AttributeValue> m = new HashMap<>();
         counts.forEach((k, v) -> m.put(k, n(v)));
         UpdateBuilder u = new UpdateBuilder();
@@ -187,7 +249,8 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     @Override
-    public void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance a, boolean failed) {
+    public void acceptScan(
+            String repository, String digest, ImageRecord.ScanAcceptance a, boolean failed) {
         Map<String, AttributeValue> m = new HashMap<>();
         a.counts().forEach((k, v) -> m.put(k, n(v)));
         UpdateBuilder u = new UpdateBuilder();
@@ -232,7 +295,11 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         Map<String, AttributeValue> item = new HashMap<>(key("DONE#" + key, "DONE"));
         item.put("expiresAt", n(Instant.now().plus(MARKER_TTL).getEpochSecond()));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            dynamo.putItem(
+                    b ->
+                            b.tableName(table)
+                                    .item(item)
+                                    .conditionExpression("attribute_not_exists(pk)"));
             return true;
         } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
             return false;
@@ -241,7 +308,13 @@ public final class DynamoDbLedgerStore implements LedgerStore {
 
     @Override
     public boolean isDone(String key) {
-        var item = dynamo.getItem(b -> b.tableName(table).key(key("DONE#" + key, "DONE")).consistentRead(true)).item();
+        var item =
+                dynamo.getItem(
+                                b ->
+                                        b.tableName(table)
+                                                .key(key("DONE#" + key, "DONE"))
+                                                .consistentRead(true))
+                        .item();
         return item != null && !item.isEmpty();
     }
 
@@ -257,10 +330,19 @@ public final class DynamoDbLedgerStore implements LedgerStore {
     }
 
     private static ImageRecord toImage(Map<String, AttributeValue> i) {
-        Set<String> tags = new LinkedHashSet<>(i.containsKey("tags") ? i.get("tags").ss() : List.of());
-        ImageRecord.Verification v = str(i, "verdict") == null ? null : new ImageRecord.Verification(
-                ImageVerdict.valueOf(str(i, "verdict")), str(i, "promised"), str(i, "found"), str(i, "verdictReason"),
-                num(i, "bytesFetched", 0), num(i, "imageBytes", 0), instant(i, "verifiedAt"));
+        Set<String> tags =
+                new LinkedHashSet<>(i.containsKey("tags") ? i.get("tags").ss() : List.of());
+        ImageRecord.Verification v =
+                str(i, "verdict") == null
+                        ? null
+                        : new ImageRecord.Verification(
+                                ImageVerdict.valueOf(str(i, "verdict")),
+                                str(i, "promised"),
+                                str(i, "found"),
+                                str(i, "verdictReason"),
+                                num(i, "bytesFetched", 0),
+                                num(i, "imageBytes", 0),
+                                instant(i, "verifiedAt"));
         Map<String, Integer> scan = new TreeMap<>();
         if (i.containsKey("scanCounts")) {
             i.get("scanCounts").m().forEach((k, val) -> scan.put(k, Integer.parseInt(val.n())));
@@ -268,26 +350,53 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         return ImageRecord.builder(str(i, "repository"), str(i, "digest"))
                 .mediaTypes(str(i, "manifestMediaType"), str(i, "artifactMediaType"))
                 .pushed(instant(i, "firstPushedAt"), instant(i, "lastPushedAt"))
-                .tags(new java.util.TreeSet<>(tags)).deleted(flag(i, "deleted"), instant(i, "deletedAt"))
-                .indexDigest(str(i, "indexDigest")).verification(v)
+                .tags(new java.util.TreeSet<>(tags))
+                .deleted(flag(i, "deleted"), instant(i, "deletedAt"))
+                .indexDigest(str(i, "indexDigest"))
+                .verification(v)
                 .scan(i.containsKey("scanCounts") ? scan : null, flag(i, "scanFailed"))
-                .archive(i.containsKey("archived") ? new ImageRecord.Archive(flag(i, "archived"), num(i, "archiveBytesStored", 0),
-                        num(i, "archiveBytesDeduplicated", 0), instant(i, "archivedAt")) : null)
-                .signature(i.containsKey("signatureState") ? new ImageRecord.Signature(i.get("signatureState").s(), blankToNull(i, "signatureIdentity"),
-                        blankToNull(i, "signatureReason"), blankToNull(i, "signedAt") == null ? null : Instant.parse(i.get("signedAt").s()),
-                        instant(i, "signatureCheckedAt")) : null)
-                .storage(i.containsKey("storageClass") ? new ImageRecord.Storage(StorageClass.valueOf(str(i, "storageClass")),
-                        instant(i, "storageClassAt")) : null)
-                .scanAcceptance(i.containsKey("scanAcceptedHow") ? scanAcceptance(i) : null).build();
+                .archive(
+                        i.containsKey("archived")
+                                ? new ImageRecord.Archive(
+                                        flag(i, "archived"),
+                                        num(i, "archiveBytesStored", 0),
+                                        num(i, "archiveBytesDeduplicated", 0),
+                                        instant(i, "archivedAt"))
+                                : null)
+                .signature(
+                        i.containsKey("signatureState")
+                                ? new ImageRecord.Signature(
+                                        i.get("signatureState").s(),
+                                        blankToNull(i, "signatureIdentity"),
+                                        blankToNull(i, "signatureReason"),
+                                        blankToNull(i, "signedAt") == null
+                                                ? null
+                                                : Instant.parse(i.get("signedAt").s()),
+                                        instant(i, "signatureCheckedAt"))
+                                : null)
+                .storage(
+                        i.containsKey("storageClass")
+                                ? new ImageRecord.Storage(
+                                        StorageClass.valueOf(str(i, "storageClass")),
+                                        instant(i, "storageClassAt"))
+                                : null)
+                .scanAcceptance(i.containsKey("scanAcceptedHow") ? scanAcceptance(i) : null)
+                .build();
     }
 
     private static ImageRecord.ScanAcceptance scanAcceptance(Map<String, AttributeValue> i) {
         Map<String, Integer> counts = new TreeMap<>();
         if (i.containsKey("scanAcceptedCounts")) {
-            i.get("scanAcceptedCounts").m().forEach((k, val) -> counts.put(k, Integer.parseInt(val.n())));
+            i.get("scanAcceptedCounts")
+                    .m()
+                    .forEach((k, val) -> counts.put(k, Integer.parseInt(val.n())));
         }
-        return new ImageRecord.ScanAcceptance(ImageRecord.ScanAcceptance.How.valueOf(str(i, "scanAcceptedHow")), str(i, "scanAcceptedBy"),
-                str(i, "scanAcceptedReason"), counts, instant(i, "scanAcceptedAt"));
+        return new ImageRecord.ScanAcceptance(
+                ImageRecord.ScanAcceptance.How.valueOf(str(i, "scanAcceptedHow")),
+                str(i, "scanAcceptedBy"),
+                str(i, "scanAcceptedReason"),
+                counts,
+                instant(i, "scanAcceptedAt"));
     }
 
     static String toJson(Alert a) {
@@ -302,7 +411,8 @@ public final class DynamoDbLedgerStore implements LedgerStore {
         try {
             return EventParser.JSON.readValue(json, Alert.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("stored alert is unreadable: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "stored alert is unreadable: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -15,9 +15,10 @@ import static dev.quartermaster.common.DynamoItems.s;
 import static dev.quartermaster.common.DynamoItems.str;
 
 /**
- * What each app host runs, read from the release history the release feature writes to the ledger table
- * ({@code RELEASE#<app>#<host>}, newest first): the newest RELEASED or ROLLED_BACK record that names a running digest.
- * A shared reader so image-scan needs no release code; the release store's integration test proves both agree.
+ * What each app host runs, read from the release history the release feature writes to the ledger
+ * table ({@code RELEASE#<app>#<host>}, newest first): the newest RELEASED or ROLLED_BACK record
+ * that names a running digest. A shared reader so image-scan needs no release code; the release
+ * store's integration test proves both agree.
  */
 public final class DynamoDbRunningImages implements RunningImages {
     static final Set<String> GOOD = Set.of("RELEASED", "ROLLED_BACK");
@@ -27,7 +28,8 @@ public final class DynamoDbRunningImages implements RunningImages {
     private final String app;
     private final List<Host> hosts;
 
-    public DynamoDbRunningImages(DynamoDbClient dynamo, String table, String app, List<Host> hosts) {
+    public DynamoDbRunningImages(
+            DynamoDbClient dynamo, String table, String app, List<Host> hosts) {
         this.dynamo = dynamo;
         this.table = table;
         this.app = app;
@@ -38,12 +40,28 @@ public final class DynamoDbRunningImages implements RunningImages {
     public List<Running> running() {
         List<Running> out = new ArrayList<>();
         for (Host h : hosts) {
-            QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s("RELEASE#" + app + "#" + h.name()))).scanIndexForward(false).limit(READ).build();
+            QueryRequest q =
+                    QueryRequest.builder()
+                            .tableName(table)
+                            .keyConditionExpression("pk = :pk")
+                            .expressionAttributeValues(
+                                    Map.of(":pk", s("RELEASE#" + app + "#" + h.name())))
+                            .scanIndexForward(false)
+                            .limit(READ)
+                            .build();
             for (Map<String, AttributeValue> i : dynamo.query(q).items()) {
-                if (!"CHECK".equals(str(i, "kind")) && GOOD.contains(str(i, "status")) && str(i, "running") != null) {
-                    out.add(new Running(h.name(), str(i, "repository"), str(i, "running"), str(i, "tag"),
-                            instant(i, "finishedAt") != null ? instant(i, "finishedAt") : instant(i, "requestedAt")));
+                if (!"CHECK".equals(str(i, "kind"))
+                        && GOOD.contains(str(i, "status"))
+                        && str(i, "running") != null) {
+                    out.add(
+                            new Running(
+                                    h.name(),
+                                    str(i, "repository"),
+                                    str(i, "running"),
+                                    str(i, "tag"),
+                                    instant(i, "finishedAt") != null
+                                            ? instant(i, "finishedAt")
+                                            : instant(i, "requestedAt")));
                     break;
                 }
             }

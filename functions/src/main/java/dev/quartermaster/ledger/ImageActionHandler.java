@@ -7,15 +7,15 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageAction;
 import dev.quartermaster.events.EventParser;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code image-action}: records every ECR push, delete, archive and restore in the ledger, once. */
+/**
+ * {@code image-action}: records every ECR push, delete, archive and restore in the ledger, once.
+ */
 public final class ImageActionHandler extends EventFunction {
     private final ImageLedger ledger;
 
@@ -24,11 +24,16 @@ public final class ImageActionHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ImageActionHandler(Platform platform) {
         this(new ImageLedger(LedgerRoot.store(platform), platform.alerts()));
         acceptingOnly(platform.origin());
-        dev.quartermaster.common.Priming.reach("the ledger", () -> prime(platform)); // a priming that fails must not fail the function's init
+        dev.quartermaster.common.Priming.reach(
+                "the ledger",
+                () -> prime(platform)); // a priming that fails must not fail the function's init
     }
 
     public ImageActionHandler(ImageLedger ledger) {
@@ -36,34 +41,50 @@ public final class ImageActionHandler extends EventFunction {
     }
 
     /**
-     * Under SnapStart the snapshot is taken after this constructor: walk the ledger's path once so its
-     * classes are loaded and the HTTP client warm in the snapshot. Nothing is written: the keys read do
-     * not exist and the transaction is cancelled by its first condition.
+     * Under SnapStart the snapshot is taken after this constructor: walk the ledger's path once so
+     * its classes are loaded and the HTTP client warm in the snapshot. Nothing is written: the keys
+     * read do not exist and the transaction is cancelled by its first condition.
      */
     private static void prime(Platform platform) {
-        // the ledger's first-event path, writing nothing: parse and plan a real-shaped event, read a head and an
-        // image, its transaction behind a condition that cannot hold (EventFunction primed the common path:
+        // the ledger's first-event path, writing nothing: parse and plan a real-shaped event, read
+        // a head and an
+        // image, its transaction behind a condition that cannot hold (EventFunction primed the
+        // common path:
         // JSON, the log line, the metrics line).
-        var event = EventParser.parse(EventParser.readTree(PRIMING_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        var event =
+                EventParser.parse(
+                        EventParser.readTree(
+                                PRIMING_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        EcrImageAction.class,
+                        EcrImageAction.SOURCE,
+                        Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
         LedgerStore store = LedgerRoot.store(platform);
-        LedgerWrite write = ImageLedger.plan(action, store.head(action.repository(), action.tag()).orElse(null), List.of(),
-                store.image(action.repository(), action.digest()).orElse(null));
+        LedgerWrite write =
+                ImageLedger.plan(
+                        action,
+                        store.head(action.repository(), action.tag()).orElse(null),
+                        List.of(),
+                        store.image(action.repository(), action.digest()).orElse(null));
         store.prime(write);
     }
 
     /** A push as ECR sends it, to a repository and tag nothing uses. */
-    private static final String PRIMING_EVENT = "{\"version\":\"0\",\"id\":\"qm-priming\",\"detail-type\":\"ECR Image Action\","
-            + "\"source\":\"aws.ecr\",\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\","
-            + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"qm-priming\",\"image-digest\":"
-            + "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"action-type\":\"PUSH\","
-            + "\"image-tag\":\"qm-priming\",\"manifest-media-type\":\"application/vnd.oci.image.manifest.v1+json\"}}";
+    private static final String PRIMING_EVENT =
+            "{\"version\":\"0\",\"id\":\"qm-priming\",\"detail-type\":\"ECR Image Action\","
+                    + "\"source\":\"aws.ecr\",\"account\":\"000000000000\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\"us-east-1\","
+                    + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"qm-priming\",\"image-digest\":"
+                    + "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"action-type\":\"PUSH\","
+                    + "\"image-tag\":\"qm-priming\",\"manifest-media-type\":\"application/vnd.oci.image.manifest.v1+json\"}}";
 
     @Override
     protected Outcome handle(JsonNode json) {
-        AwsEvent<EcrImageAction> event = EventParser.parse(json, EcrImageAction.class,
-                EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        AwsEvent<EcrImageAction> event =
+                EventParser.parse(
+                        json,
+                        EcrImageAction.class,
+                        EcrImageAction.SOURCE,
+                        Set.of(EcrImageAction.DETAIL_TYPE));
         ImageAction action = ImageActions.from(event);
         ImageLedger.Result result = ledger.record(action);
         if (result.duplicate()) {
@@ -75,22 +96,41 @@ public final class ImageActionHandler extends EventFunction {
         details.put("digest", action.digest());
         details.put("action", action.kind().name());
         details.put("success", action.success());
-        java.util.Optional.ofNullable(result.tagEvent()).ifPresent(t -> {
-            details.put("previousDigest", t.previousDigest());
-            details.put("tagMoved", t.moved());
-            details.put("outOfOrder", t.outOfOrder());
-        });
-        java.util.Optional.ofNullable(result.storageEvent()).ifPresent(st -> {
-            details.put("storageClass", st.storageClass().name());
-            details.put("outOfOrder", st.outOfOrder());
-        });
+        java.util.Optional.ofNullable(result.tagEvent())
+                .ifPresent(
+                        t -> {
+                            details.put("previousDigest", t.previousDigest());
+                            details.put("tagMoved", t.moved());
+                            details.put("outOfOrder", t.outOfOrder());
+                        });
+        java.util.Optional.ofNullable(result.storageEvent())
+                .ifPresent(
+                        st -> {
+                            details.put("storageClass", st.storageClass().name());
+                            details.put("outOfOrder", st.outOfOrder());
+                        });
         if (result.tagMoved()) {
             dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.TAG_MOVED);
         }
-        String what = !action.success() ? "failed " + action.kind()
-                : action.kind() + " " + action.repository() + (action.tag().isEmpty() ? "@" + action.digest() : ":" + action.tag());
-        String storage = result.storageEvent() == null ? ""
-                : " (" + result.storageEvent().storageClass() + (result.storageEvent().outOfOrder() ? ", late: a newer storage class is kept" : "") + ")";
-        return Outcome.recorded(what + (result.tagMoved() ? " (tag moved)" : "") + storage, details);
+        String what =
+                !action.success()
+                        ? "failed " + action.kind()
+                        : action.kind()
+                                + " "
+                                + action.repository()
+                                + (action.tag().isEmpty()
+                                        ? "@" + action.digest()
+                                        : ":" + action.tag());
+        String storage =
+                result.storageEvent() == null
+                        ? ""
+                        : " ("
+                                + result.storageEvent().storageClass()
+                                + (result.storageEvent().outOfOrder()
+                                        ? ", late: a newer storage class is kept"
+                                        : "")
+                                + ")";
+        return Outcome.recorded(
+                what + (result.tagMoved() ? " (tag moved)" : "") + storage, details);
     }
 }

@@ -5,7 +5,11 @@ package dev.quartermaster.ledger;
  * UNVERIFIABLE, MISMATCH, FAILED_SCAN (a failed scan gate overrides the version check).
  */
 public enum ImageVerdict {
-    VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN;
+    VERIFIED,
+    NO_RULE,
+    UNVERIFIABLE,
+    MISMATCH,
+    FAILED_SCAN;
 
     /** Verdicts a person must hear about. */
     public boolean alerts() {

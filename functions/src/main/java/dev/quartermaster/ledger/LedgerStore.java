@@ -27,7 +27,7 @@ public interface LedgerStore {
     /**
      * Applies the write atomically with the event's processed-marker.
      *
-     * @throws DuplicateEventException   the event was applied before
+     * @throws DuplicateEventException the event was applied before
      * @throws ConcurrentChangeException a head moved since it was read; read again and retry
      */
     void apply(LedgerWrite write);
@@ -37,17 +37,31 @@ public interface LedgerStore {
 
     void alertDelivered(String eventId);
 
-    void recordVerification(String repository, String digest, ImageRecord.Verification verification);
+    void recordVerification(
+            String repository, String digest, ImageRecord.Verification verification);
 
-    void recordScan(String repository, String digest, Map<String, Integer> counts, boolean failed, Instant at);
+    void recordScan(
+            String repository,
+            String digest,
+            Map<String, Integer> counts,
+            boolean failed,
+            Instant at);
 
     /**
-     * Records what lifts (or lifted) a failed scan gate on a digest, who, why and which counts, with the gate's state that
-     * follows ({@code failed}: false when the acceptance lifts it, true when findings beyond it still fail the digest).
+     * Records what lifts (or lifted) a failed scan gate on a digest, who, why and which counts,
+     * with the gate's state that follows ({@code failed}: false when the acceptance lifts it, true
+     * when findings beyond it still fail the digest).
      */
-    void acceptScan(String repository, String digest, ImageRecord.ScanAcceptance acceptance, boolean failed);
+    void acceptScan(
+            String repository,
+            String digest,
+            ImageRecord.ScanAcceptance acceptance,
+            boolean failed);
 
-    /** What the image archive found for a digest (written by the archiver and, after a check, by the scrub). */
+    /**
+     * What the image archive found for a digest (written by the archiver and, after a check, by the
+     * scrub).
+     */
     void recordArchive(String repository, String digest, ImageRecord.Archive archive);
 
     /** Records the signature gate's verdict on a digest (replacing the previous one). */
@@ -61,11 +75,11 @@ public interface LedgerStore {
     void linkChildren(String repository, String indexDigest, List<String> childDigests);
 
     /**
-     * Walks {@code write}'s path once without writing anything (SnapStart priming): its transaction behind
-     * a condition that cannot hold, so the client, its marshallers and its connection are warm in the snapshot.
+     * Walks {@code write}'s path once without writing anything (SnapStart priming): its transaction
+     * behind a condition that cannot hold, so the client, its marshallers and its connection are
+     * warm in the snapshot.
      */
-    default void prime(LedgerWrite write) {
-    }
+    default void prime(LedgerWrite write) {}
 
     class DuplicateEventException extends RuntimeException {
         public DuplicateEventException(String eventId) {

@@ -1,36 +1,22 @@
 package dev.quartermaster.ledger;
 
 import dev.quartermaster.common.Alert;
-import dev.quartermaster.events.EventParser;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 
 import static dev.quartermaster.common.DynamoItems.bool;
-import static dev.quartermaster.common.DynamoItems.flag;
-import static dev.quartermaster.common.DynamoItems.instant;
 import static dev.quartermaster.common.DynamoItems.n;
-import static dev.quartermaster.common.DynamoItems.num;
 import static dev.quartermaster.common.DynamoItems.s;
-import static dev.quartermaster.common.DynamoItems.str;
-
 import static dev.quartermaster.ledger.DynamoDbLedgerStore.MARKER_TTL;
 import static dev.quartermaster.ledger.DynamoDbLedgerStore.key;
 import static dev.quartermaster.ledger.DynamoDbLedgerStore.repoPk;
@@ -38,9 +24,10 @@ import static dev.quartermaster.ledger.DynamoDbLedgerStore.tagPk;
 import static dev.quartermaster.ledger.DynamoDbLedgerStore.toJson;
 
 /**
- * The ledger's writes as DynamoDB transactions: what {@link ImageLedger} decided ({@link LedgerWrite}) becomes
- * one transaction (the marker, the image, the heads and history entries, conditioned on the heads' versions),
- * or chunks of one when a delete clears more tags than fit; and the priming of that path after a SnapStart restore.
+ * The ledger's writes as DynamoDB transactions: what {@link ImageLedger} decided ({@link
+ * LedgerWrite}) becomes one transaction (the marker, the image, the heads and history entries,
+ * conditioned on the heads' versions), or chunks of one when a delete clears more tags than fit;
+ * and the priming of that path after a SnapStart restore.
  */
 final class LedgerTransactions {
     private final DynamoDbClient dynamo;
@@ -55,10 +42,10 @@ final class LedgerTransactions {
     static final int MAX_TRANSACTION_ITEMS = 100;
 
     /**
-     * One transaction when the write fits in it. A digest delete that clears more tags than fit (60 tags
-     * are 120 items) first clears them in chunks, each tag's head and history entry together, then
-     * commits the marker and the image in the last transaction. Each chunk is safe to repeat: a retry
-     * plans again from the heads, and a cleared head no longer points at the digest.
+     * One transaction when the write fits in it. A digest delete that clears more tags than fit (60
+     * tags are 120 items) first clears them in chunks, each tag's head and history entry together,
+     * then commits the marker and the image in the last transaction. Each chunk is safe to repeat:
+     * a retry plans again from the heads, and a cleared head no longer points at the digest.
      */
     void apply(LedgerWrite write) {
         ImageAction a = write.action();
@@ -69,7 +56,12 @@ final class LedgerTransactions {
         } else if (write.heads().size() == write.history().size()) {
             applyInChunks(write, a);
         } else {
-            throw new IllegalStateException("event " + a.eventId() + " changes " + tagItems.size() + " tag items, more than one transaction holds");
+            throw new IllegalStateException(
+                    "event "
+                            + a.eventId()
+                            + " changes "
+                            + tagItems.size()
+                            + " tag items, more than one transaction holds");
         }
         try {
             dynamo.transactWriteItems(b -> b.transactItems(items));
@@ -78,10 +70,15 @@ final class LedgerTransactions {
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
                 throw new LedgerStore.DuplicateEventException(a.eventId());
             }
-            boolean conflict = reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code())
-                    || "TransactionConflict".equals(r.code()));
+            boolean conflict =
+                    reasons.stream()
+                            .anyMatch(
+                                    r ->
+                                            "ConditionalCheckFailed".equals(r.code())
+                                                    || "TransactionConflict".equals(r.code()));
             if (conflict) {
-                throw new LedgerStore.ConcurrentChangeException("tag head changed while recording event " + a.eventId());
+                throw new LedgerStore.ConcurrentChangeException(
+                        "tag head changed while recording event " + a.eventId());
             }
             throw e;
         }
@@ -104,7 +101,10 @@ final class LedgerTransactions {
         return core;
     }
 
-    /** The heads and history entries a write changes (each tag's pair side by side in a chunked write). */
+    /**
+     * The heads and history entries a write changes (each tag's pair side by side in a chunked
+     * write).
+     */
     private List<TransactWriteItem> tagItems(LedgerWrite write) {
         List<TransactWriteItem> tagItems = new ArrayList<>();
         for (LedgerWrite.HeadChange h : write.heads()) {
@@ -127,7 +127,10 @@ final class LedgerTransactions {
             try {
                 dynamo.transactWriteItems(b -> b.transactItems(chunk));
             } catch (TransactionCanceledException e) {
-                throw new LedgerStore.ConcurrentChangeException("a tag changed while clearing the tags of " + a.digest() + "; planning again");
+                throw new LedgerStore.ConcurrentChangeException(
+                        "a tag changed while clearing the tags of "
+                                + a.digest()
+                                + "; planning again");
             }
         }
     }
@@ -140,13 +143,20 @@ final class LedgerTransactions {
             item.put("alert", s(toJson(alert)));
             item.put("alertPending", bool(true));
         }
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
+        return TransactWriteItem.builder()
+                .put(
+                        Put.builder()
+                                .tableName(table)
+                                .item(item)
+                                .conditionExpression("attribute_not_exists(pk)")
+                                .build())
+                .build();
     }
 
     private TransactWriteItem headPut(LedgerWrite.HeadChange h) {
         TagHead next = h.next();
-        Map<String, AttributeValue> item = new HashMap<>(key(tagPk(next.repository(), next.tag()), "HEAD"));
+        Map<String, AttributeValue> item =
+                new HashMap<>(key(tagPk(next.repository(), next.tag()), "HEAD"));
         item.put("repository", s(next.repository()));
         item.put("tag", s(next.tag()));
         if (next.digest() != null) {
@@ -160,7 +170,8 @@ final class LedgerTransactions {
         item.put("eventId", s(next.eventId()));
         Put.Builder put = Put.builder().tableName(table).item(item);
         if (h.expected() != null) {
-            put.conditionExpression("#v = :v").expressionAttributeNames(Map.of("#v", "version"))
+            put.conditionExpression("#v = :v")
+                    .expressionAttributeNames(Map.of("#v", "version"))
                     .expressionAttributeValues(Map.of(":v", n(h.expected().version())));
         } else {
             put.conditionExpression("attribute_not_exists(pk)");
@@ -169,7 +180,9 @@ final class LedgerTransactions {
     }
 
     private TransactWriteItem historyPut(TagEvent e) {
-        Map<String, AttributeValue> item = new HashMap<>(key(tagPk(e.repository(), e.tag()), "AT#" + e.at() + "#" + e.eventId()));
+        Map<String, AttributeValue> item =
+                new HashMap<>(
+                        key(tagPk(e.repository(), e.tag()), "AT#" + e.at() + "#" + e.eventId()));
         item.put("repository", s(e.repository()));
         item.put("tag", s(e.tag()));
         item.put("at", s(e.at().toString()));
@@ -181,8 +194,14 @@ final class LedgerTransactions {
         item.put("moved", bool(e.moved()));
         item.put("outOfOrder", bool(e.outOfOrder()));
         item.put("eventId", s(e.eventId()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
+        return TransactWriteItem.builder()
+                .put(
+                        Put.builder()
+                                .tableName(table)
+                                .item(item)
+                                .conditionExpression("attribute_not_exists(pk)")
+                                .build())
+                .build();
     }
 
     private TransactWriteItem imageUpdate(LedgerWrite.ImageChange c, ImageAction a) {
@@ -213,20 +232,35 @@ final class LedgerTransactions {
         if (c.storageClass() != null) {
             u.set("storageClass", s(c.storageClass().name()));
             u.set("storageClassAt", s(c.at().toString()));
-            // an event older than the class recorded never overwrites it (ISO-8601 instants in UTC compare as strings)
-            u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "storageClassAt", s(c.at().toString()));
+            // an event older than the class recorded never overwrites it (ISO-8601 instants in UTC
+            // compare as strings)
+            u.condition(
+                    "attribute_not_exists(%1$s) OR %1$s <= %2$s",
+                    "storageClassAt", s(c.at().toString()));
         }
         // ISO-8601 instants in UTC compare as strings
         switch (c.guard()) {
-            case NOT_DELETED_AFTER -> u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "deletedAt", s(c.at().toString()));
-            case NOT_PUSHED_AFTER -> u.condition("attribute_not_exists(%1$s) OR %1$s <= %2$s", "lastPushedAt", s(c.at().toString()));
-            case NONE -> { }
+            case NOT_DELETED_AFTER ->
+                    u.condition(
+                            "attribute_not_exists(%1$s) OR %1$s <= %2$s",
+                            "deletedAt", s(c.at().toString()));
+            case NOT_PUSHED_AFTER ->
+                    u.condition(
+                            "attribute_not_exists(%1$s) OR %1$s <= %2$s",
+                            "lastPushedAt", s(c.at().toString()));
+            case NONE -> {}
         }
-        return TransactWriteItem.builder().update(u.toUpdate(table, key(repoPk(c.repository()), "DIGEST#" + c.digest()))).build();
+        return TransactWriteItem.builder()
+                .update(u.toUpdate(table, key(repoPk(c.repository()), "DIGEST#" + c.digest())))
+                .build();
     }
 
     private TransactWriteItem storageHistoryPut(StorageEvent e) {
-        Map<String, AttributeValue> item = new HashMap<>(key(repoPk(e.repository()), DynamoDbLedgerStore.storageSk(e.digest(), e.at(), e.eventId())));
+        Map<String, AttributeValue> item =
+                new HashMap<>(
+                        key(
+                                repoPk(e.repository()),
+                                DynamoDbLedgerStore.storageSk(e.digest(), e.at(), e.eventId())));
         item.put("repository", s(e.repository()));
         item.put("digest", s(e.digest()));
         item.put("at", s(e.at().toString()));
@@ -234,12 +268,19 @@ final class LedgerTransactions {
         item.put("action", s(e.action().name()));
         item.put("outOfOrder", bool(e.outOfOrder()));
         item.put("eventId", s(e.eventId()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
+        return TransactWriteItem.builder()
+                .put(
+                        Put.builder()
+                                .tableName(table)
+                                .item(item)
+                                .conditionExpression("attribute_not_exists(pk)")
+                                .build())
+                .build();
     }
 
     private TransactWriteItem failurePut(FailedAction f) {
-        Map<String, AttributeValue> item = new HashMap<>(key(repoPk(f.repository()), "FAILURE#" + f.at() + "#" + f.eventId()));
+        Map<String, AttributeValue> item =
+                new HashMap<>(key(repoPk(f.repository()), "FAILURE#" + f.at() + "#" + f.eventId()));
         item.put("at", s(f.at().toString()));
         item.put("action", s(f.action().name()));
         if (f.tag() != null && !f.tag().isEmpty()) {
@@ -249,14 +290,16 @@ final class LedgerTransactions {
             item.put("digest", s(f.digest()));
         }
         item.put("eventId", s(f.eventId()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+        return TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(item).build())
+                .build();
     }
 
     /**
-     * The write's own transaction, built as {@link #apply} builds it, behind a first condition that cannot
-     * hold (an item that never exists must exist): cancelled, nothing written. Then a transaction of one
-     * condition that holds (that item does not exist), which writes nothing either but is answered as a
-     * success: both answers' paths are warm.
+     * The write's own transaction, built as {@link #apply} builds it, behind a first condition that
+     * cannot hold (an item that never exists must exist): cancelled, nothing written. Then a
+     * transaction of one condition that holds (that item does not exist), which writes nothing
+     * either but is answered as a success: both answers' paths are warm.
      */
     void prime(LedgerWrite write) {
         List<TransactWriteItem> items = new ArrayList<>();
@@ -268,7 +311,9 @@ final class LedgerTransactions {
         }
         try {
             dynamo.transactWriteItems(b -> b.transactItems(items));
-            throw new IllegalStateException("the priming transaction's first condition held: QM#PRIMING exists in " + table);
+            throw new IllegalStateException(
+                    "the priming transaction's first condition held: QM#PRIMING exists in "
+                            + table);
         } catch (TransactionCanceledException expected) {
             // the first condition cannot hold: nothing was written, which is the point
         }
@@ -277,7 +322,12 @@ final class LedgerTransactions {
 
     /** A condition on an item that never exists: it writes nothing whether it holds or not. */
     private TransactWriteItem primingCheck(String condition) {
-        return TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
-                .key(key("QM#PRIMING", "QM#PRIMING")).conditionExpression(condition)).build();
+        return TransactWriteItem.builder()
+                .conditionCheck(
+                        c ->
+                                c.tableName(table)
+                                        .key(key("QM#PRIMING", "QM#PRIMING"))
+                                        .conditionExpression(condition))
+                .build();
     }
 }

@@ -12,5 +12,4 @@ public record TagEvent(
         String previousDigest,
         boolean moved,
         boolean outOfOrder,
-        String eventId) {
-}
+        String eventId) {}

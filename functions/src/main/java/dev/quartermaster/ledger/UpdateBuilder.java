@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds update expressions with placeholder names, so no attribute collides with a reserved word. */
+/**
+ * Builds update expressions with placeholder names, so no attribute collides with a reserved word.
+ */
 final class UpdateBuilder {
     private final List<String> sets = new ArrayList<>();
     private final List<String> adds = new ArrayList<>();
@@ -18,8 +20,8 @@ final class UpdateBuilder {
     private String condition;
 
     /**
-     * A condition on the item: {@code template} with %1$s for the attribute's name, %2$s for the value; a second
-     * condition must hold as well (AND).
+     * A condition on the item: {@code template} with %1$s for the attribute's name, %2$s for the
+     * value; a second condition must hold as well (AND).
      */
     void condition(String template, String attr, AttributeValue v) {
         String c = "(" + String.format(template, name(attr), value(v)) + ")";
@@ -70,13 +72,24 @@ final class UpdateBuilder {
     }
 
     Update toUpdate(String table, Map<String, AttributeValue> key) {
-        return Update.builder().tableName(table).key(key).updateExpression(expression())
+        return Update.builder()
+                .tableName(table)
+                .key(key)
+                .updateExpression(expression())
                 .conditionExpression(condition)
-                .expressionAttributeNames(names).expressionAttributeValues(values).build();
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
     }
 
-    software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest toUpdateRequest(String table, Map<String, AttributeValue> key) {
-        return software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.builder().tableName(table).key(key)
-                .updateExpression(expression()).expressionAttributeNames(names).expressionAttributeValues(values).build();
+    software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest toUpdateRequest(
+            String table, Map<String, AttributeValue> key) {
+        return software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.builder()
+                .tableName(table)
+                .key(key)
+                .updateExpression(expression())
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
     }
 }

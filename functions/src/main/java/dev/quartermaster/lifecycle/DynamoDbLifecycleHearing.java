@@ -10,7 +10,10 @@ import java.util.Map;
 import static dev.quartermaster.common.DynamoItems.s;
 import static dev.quartermaster.common.DynamoItems.str;
 
-/** {@link LifecycleHearing} in the ledger table: one item per repository ({@code pk=GUARD#repo, sk=HEARD}), the newest time kept. */
+/**
+ * {@link LifecycleHearing} in the ledger table: one item per repository ({@code pk=GUARD#repo,
+ * sk=HEARD}), the newest time kept.
+ */
 public final class DynamoDbLifecycleHearing implements LifecycleHearing {
     private final DynamoDbClient dynamo;
     private final String table;
@@ -27,11 +30,16 @@ public final class DynamoDbLifecycleHearing implements LifecycleHearing {
     @Override
     public void heard(String repository, Instant at) {
         try {
-            // ISO-8601 instants of one precision order as strings: the newer one wins, a late older delivery changes nothing
-            dynamo.updateItem(b -> b.tableName(table).key(key(repository))
-                    .updateExpression("SET heardAt = :t")
-                    .conditionExpression("attribute_not_exists(heardAt) OR heardAt < :t")
-                    .expressionAttributeValues(Map.of(":t", s(at.toString()))));
+            // ISO-8601 instants of one precision order as strings: the newer one wins, a late older
+            // delivery changes nothing
+            dynamo.updateItem(
+                    b ->
+                            b.tableName(table)
+                                    .key(key(repository))
+                                    .updateExpression("SET heardAt = :t")
+                                    .conditionExpression(
+                                            "attribute_not_exists(heardAt) OR heardAt < :t")
+                                    .expressionAttributeValues(Map.of(":t", s(at.toString()))));
         } catch (ConditionalCheckFailedException e) {
             // a newer event was recorded already
         }
@@ -39,7 +47,15 @@ public final class DynamoDbLifecycleHearing implements LifecycleHearing {
 
     @Override
     public Instant lastHeard(String repository) {
-        String at = str(dynamo.getItem(b -> b.tableName(table).key(key(repository)).consistentRead(true)).item(), "heardAt");
+        String at =
+                str(
+                        dynamo.getItem(
+                                        b ->
+                                                b.tableName(table)
+                                                        .key(key(repository))
+                                                        .consistentRead(true))
+                                .item(),
+                        "heardAt");
         return at == null ? null : Instant.parse(at);
     }
 }

@@ -6,7 +6,10 @@ import software.amazon.awssdk.services.ecr.model.LifecyclePolicyNotFoundExceptio
 import java.time.Instant;
 import java.util.function.Supplier;
 
-/** ECR's {@code GetLifecyclePolicy}: {@code lastEvaluatedAt}, the time the repository's lifecycle policy last ran. */
+/**
+ * ECR's {@code GetLifecyclePolicy}: {@code lastEvaluatedAt}, the time the repository's lifecycle
+ * policy last ran.
+ */
 public final class EcrLifecyclePolicyRuns implements LifecycleHearing.PolicyRuns {
     private final Supplier<EcrClient> ecr;
 
@@ -17,7 +20,10 @@ public final class EcrLifecyclePolicyRuns implements LifecycleHearing.PolicyRuns
     @Override
     public Instant lastRun(String repository) {
         try {
-            Instant at = ecr.get().getLifecyclePolicy(b -> b.repositoryName(repository)).lastEvaluatedAt();
+            Instant at =
+                    ecr.get()
+                            .getLifecyclePolicy(b -> b.repositoryName(repository))
+                            .lastEvaluatedAt();
             return at == null || at.getEpochSecond() <= 0 ? null : at;
         } catch (LifecyclePolicyNotFoundException e) {
             return null;

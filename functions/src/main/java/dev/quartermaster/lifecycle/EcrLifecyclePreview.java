@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * ECR's lifecycle policy preview: StartLifecyclePolicyPreview with a policy text (the rules as cdk.json would deploy
- * them, not necessarily the deployed ones), then GetLifecyclePolicyPreview until COMPLETE, every page. Needs
- * ecr:StartLifecyclePolicyPreview and ecr:GetLifecyclePolicyPreview on the repository. Bounded: at most
- * {@code timeout} of polling, at most {@value #MAX_RESULTS} results.
+ * ECR's lifecycle policy preview: StartLifecyclePolicyPreview with a policy text (the rules as
+ * cdk.json would deploy them, not necessarily the deployed ones), then GetLifecyclePolicyPreview
+ * until COMPLETE, every page. Needs ecr:StartLifecyclePolicyPreview and
+ * ecr:GetLifecyclePolicyPreview on the repository. Bounded: at most {@code timeout} of polling, at
+ * most {@value #MAX_RESULTS} results.
  */
 public final class EcrLifecyclePreview {
     static final int MAX_RESULTS = 100_000;
@@ -30,29 +31,45 @@ public final class EcrLifecyclePreview {
     }
 
     /** One image ECR would act on: EXPIRE or TRANSITION, by the rule of that priority. */
-    public record Result(String digest, String action, int rulePriority) {
-    }
+    public record Result(String digest, String action, int rulePriority) {}
 
     /** digest → what ECR would do to it; images ECR does not name are kept. */
     public Map<String, Result> preview(String repository, String policyText, Duration timeout) {
         try {
-            ecr.get().startLifecyclePolicyPreview(b -> b.repositoryName(repository).lifecyclePolicyText(policyText));
+            ecr.get()
+                    .startLifecyclePolicyPreview(
+                            b -> b.repositoryName(repository).lifecyclePolicyText(policyText));
         } catch (LifecyclePolicyPreviewInProgressException e) {
-            throw new RegistryException("a lifecycle preview of " + repository + " is already running in ECR (someone else's, or an earlier"
-                    + " one): try again in a minute");
+            throw new RegistryException(
+                    "a lifecycle preview of "
+                            + repository
+                            + " is already running in ECR (someone else's, or an earlier"
+                            + " one): try again in a minute");
         }
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
-            GetLifecyclePolicyPreviewResponse first = ecr.get().getLifecyclePolicyPreview(b -> b.repositoryName(repository).maxResults(100));
+            GetLifecyclePolicyPreviewResponse first =
+                    ecr.get()
+                            .getLifecyclePolicyPreview(
+                                    b -> b.repositoryName(repository).maxResults(100));
             LifecyclePolicyPreviewStatus status = first.status();
             if (status == LifecyclePolicyPreviewStatus.COMPLETE) {
                 return results(repository, first);
             }
             if (status != LifecyclePolicyPreviewStatus.IN_PROGRESS) {
-                throw new RegistryException("ECR's lifecycle preview of " + repository + " ended " + first.statusAsString());
+                throw new RegistryException(
+                        "ECR's lifecycle preview of "
+                                + repository
+                                + " ended "
+                                + first.statusAsString());
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new RegistryException("ECR's lifecycle preview of " + repository + " was still IN_PROGRESS after " + timeout.toSeconds() + " s");
+                throw new RegistryException(
+                        "ECR's lifecycle preview of "
+                                + repository
+                                + " was still IN_PROGRESS after "
+                                + timeout.toSeconds()
+                                + " s");
             }
             try {
                 Thread.sleep(poll.toMillis());
@@ -69,21 +86,39 @@ public final class EcrLifecyclePreview {
         while (true) {
             for (LifecyclePolicyPreviewResult r : p.previewResults()) {
                 if (out.size() >= MAX_RESULTS) {
-                    throw new RegistryException("ECR's lifecycle preview of " + repository + " names more than " + MAX_RESULTS + " images");
+                    throw new RegistryException(
+                            "ECR's lifecycle preview of "
+                                    + repository
+                                    + " names more than "
+                                    + MAX_RESULTS
+                                    + " images");
                 }
                 String digest = r.imageDigest();
                 if (digest == null || !digest.matches("sha256:[a-f0-9]{64}")) {
                     continue; // not an image digest: nothing the ledger could name
                 }
-                String action = r.action() == null || r.action().typeAsString() == null ? "EXPIRE" : r.action().typeAsString();
-                out.put(digest, new Result(digest, action.equals("TRANSITION") ? "TRANSITION" : "EXPIRE",
-                        r.appliedRulePriority() == null ? -1 : r.appliedRulePriority()));
+                String action =
+                        r.action() == null || r.action().typeAsString() == null
+                                ? "EXPIRE"
+                                : r.action().typeAsString();
+                out.put(
+                        digest,
+                        new Result(
+                                digest,
+                                action.equals("TRANSITION") ? "TRANSITION" : "EXPIRE",
+                                r.appliedRulePriority() == null ? -1 : r.appliedRulePriority()));
             }
             String next = p.nextToken();
             if (next == null || next.isEmpty()) {
                 return out;
             }
-            p = ecr.get().getLifecyclePolicyPreview(b -> b.repositoryName(repository).maxResults(100).nextToken(next));
+            p =
+                    ecr.get()
+                            .getLifecyclePolicyPreview(
+                                    b ->
+                                            b.repositoryName(repository)
+                                                    .maxResults(100)
+                                                    .nextToken(next));
         }
     }
 }

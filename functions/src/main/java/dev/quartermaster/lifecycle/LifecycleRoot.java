@@ -6,12 +6,12 @@ import dev.quartermaster.registry.RegistryRoot;
 import dev.quartermaster.release.ReleaseRoot;
 
 /**
- * The lifecycle feature's composition root: what lifecycle-guard, bin/qm lifecycle and bin/qm status are built from. The
- * guard asks the release switch what runs (the one arrow between features: lifecycle protects what releases need).
+ * The lifecycle feature's composition root: what lifecycle-guard, bin/qm lifecycle and bin/qm
+ * status are built from. The guard asks the release switch what runs (the one arrow between
+ * features: lifecycle protects what releases need).
  */
 public final class LifecycleRoot {
-    private LifecycleRoot() {
-    }
+    private LifecycleRoot() {}
 
     /** The guard: the releases' needs, the ledger's archive entries, the platform's alerts. */
     public static LifecycleGuard guard(Platform p) {

@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.util.function.BooleanSupplier;
 
 /**
- * Bytes that stop coming at a deadline: a server that sends a byte now and then keeps every socket read alive,
- * so only a check at each read bounds a body's (or a blob's) total time. Past the deadline a read fails with
- * {@code message}; the caller aborts what it was writing.
+ * Bytes that stop coming at a deadline: a server that sends a byte now and then keeps every socket
+ * read alive, so only a check at each read bounds a body's (or a blob's) total time. Past the
+ * deadline a read fails with {@code message}; the caller aborts what it was writing.
  */
 public final class DeadlineInputStream extends FilterInputStream {
     private final BooleanSupplier expired;

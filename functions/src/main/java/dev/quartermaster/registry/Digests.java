@@ -9,8 +9,7 @@ import java.util.HexFormat;
 
 /** sha256 digests in OCI form ({@code sha256:<hex>}), and a stream that checks one at EOF. */
 public final class Digests {
-    private Digests() {
-    }
+    private Digests() {}
 
     public static MessageDigest sha256() {
         try {
@@ -25,8 +24,8 @@ public final class Digests {
     }
 
     /**
-     * Passes bytes through while hashing them; at end of stream throws {@link DigestMismatchException}
-     * if they do not hash to {@code expected}. Counts bytes read.
+     * Passes bytes through while hashing them; at end of stream throws {@link
+     * DigestMismatchException} if they do not hash to {@code expected}. Counts bytes read.
      */
     public static final class VerifyingInputStream extends CountingDigestStream {
         private final String expected;
@@ -75,7 +74,10 @@ public final class Digests {
         }
     }
 
-    /** Passes bytes through while hashing them (sha256), skipped ones included; {@link #hex()} once the stream is read. */
+    /**
+     * Passes bytes through while hashing them (sha256), skipped ones included; {@link #hex()} once
+     * the stream is read.
+     */
     public static class CountingDigestStream extends FilterInputStream {
         private final MessageDigest md = sha256();
         private long count;

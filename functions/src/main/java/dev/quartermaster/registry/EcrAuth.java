@@ -7,13 +7,12 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * ECR's registry API takes Basic auth with a token from GetAuthorizationToken (valid 12 hours).
- * The token is cached and renewed five minutes before it expires.
+ * ECR's registry API takes Basic auth with a token from GetAuthorizationToken (valid 12 hours). The
+ * token is cached and renewed five minutes before it expires.
  */
 public final class EcrAuth implements RegistryAuth {
     /** A base64 "AWS:password" token and when it expires. */
-    public record Token(String base64, Instant expiresAt) {
-    }
+    public record Token(String base64, Instant expiresAt) {}
 
     private static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
     private final Supplier<Token> source;

@@ -1,14 +1,19 @@
 package dev.quartermaster.registry;
 
 /**
- * Copies one image by digest from one registry to another, as ECR's replication does: the blobs the target lacks
- * (verified against their digests while they stream), every platform manifest of an index, then the manifest's own bytes
- * under its digest, so the target holds the same digest. A copy that fails halfway leaves only content-addressed blobs
- * behind (nothing names them), never a manifest whose blobs are missing.
+ * Copies one image by digest from one registry to another, as ECR's replication does: the blobs the
+ * target lacks (verified against their digests while they stream), every platform manifest of an
+ * index, then the manifest's own bytes under its digest, so the target holds the same digest. A
+ * copy that fails halfway leaves only content-addressed blobs behind (nothing names them), never a
+ * manifest whose blobs are missing.
  */
 public final class ImageCopier {
-    /** An index points at no more platform manifests than this (and no index at another index deeper than this). */
+    /**
+     * An index points at no more platform manifests than this (and no index at another index deeper
+     * than this).
+     */
     static final int MAX_CHILDREN = 64;
+
     private final RegistryClient source;
     private final RegistryWriter target;
 
@@ -20,11 +25,15 @@ public final class ImageCopier {
     /** What a copy moved: blob bytes sent, blobs the target already had, manifests written. */
     public record Copied(long bytes, int blobsPresent, int manifests) {
         Copied plus(Copied o) {
-            return new Copied(bytes + o.bytes, blobsPresent + o.blobsPresent, manifests + o.manifests);
+            return new Copied(
+                    bytes + o.bytes, blobsPresent + o.blobsPresent, manifests + o.manifests);
         }
     }
 
-    /** Copies {@code repository@digest} (tagging it {@code tag} too when not null); nothing when the target has it. */
+    /**
+     * Copies {@code repository@digest} (tagging it {@code tag} too when not null); nothing when the
+     * target has it.
+     */
     public Copied copy(String repository, String digest, String tag) {
         Copied c = copy(repository, digest, 0);
         if (tag != null) {
@@ -42,7 +51,11 @@ public final class ImageCopier {
         Copied done = new Copied(0, 0, 0);
         if (m.isIndex()) {
             if (depth > 1 || m.manifests().size() > MAX_CHILDREN) {
-                throw new RegistryException(repository + "@" + digest + " nests or lists more manifests than a copy follows");
+                throw new RegistryException(
+                        repository
+                                + "@"
+                                + digest
+                                + " nests or lists more manifests than a copy follows");
             }
             for (Descriptor child : m.manifests()) {
                 done = done.plus(copy(repository, child.digest(), depth + 1));
@@ -53,13 +66,18 @@ public final class ImageCopier {
                     done = done.plus(new Copied(0, 1, 0));
                     continue;
                 }
-                target.pushBlob(repository, blob.digest(), blob.size(), () -> source.blob(repository, blob.digest()));
+                target.pushBlob(
+                        repository,
+                        blob.digest(),
+                        blob.size(),
+                        () -> source.blob(repository, blob.digest()));
                 done = done.plus(new Copied(blob.size(), 0, 0));
             }
         }
         String written = target.putManifest(repository, digest, m.mediaType(), m.bytes());
         if (written != null && !written.isEmpty() && !written.equals(digest)) {
-            throw new RegistryException("the target stored " + repository + "@" + digest + " as " + written);
+            throw new RegistryException(
+                    "the target stored " + repository + "@" + digest + " as " + written);
         }
         return done.plus(new Copied(0, 0, 1));
     }

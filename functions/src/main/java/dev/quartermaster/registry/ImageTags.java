@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Tags on a repository's images, for the marks Quartermaster puts on what it releases. Adding a tag never changes an
- * image (the same manifest bytes, a new name); removing one never deletes an image: a tag that is an image's only
- * one stays (in ECR, removing the last tag deletes the image).
+ * Tags on a repository's images, for the marks Quartermaster puts on what it releases. Adding a tag
+ * never changes an image (the same manifest bytes, a new name); removing one never deletes an
+ * image: a tag that is an image's only one stays (in ECR, removing the last tag deletes the image).
  */
 public interface ImageTags {
     enum Removal {
@@ -16,11 +16,16 @@ public interface ImageTags {
         ABSENT,
         /** The tag is the image's only one: removing it would delete the image, so it stays. */
         ONLY_TAG,
-        /** The registry cannot remove a tag without deleting the manifest (the distribution API), so it stays. */
+        /**
+         * The registry cannot remove a tag without deleting the manifest (the distribution API), so
+         * it stays.
+         */
         UNSUPPORTED
     }
 
-    /** Puts {@code tag} on the image {@code digest} (idempotent: a tag already there is success). */
+    /**
+     * Puts {@code tag} on the image {@code digest} (idempotent: a tag already there is success).
+     */
     void add(String repository, String digest, String tag);
 
     /** Takes {@code tag} off the image {@code digest}, never deleting the image. */

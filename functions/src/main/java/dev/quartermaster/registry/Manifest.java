@@ -4,12 +4,21 @@ import java.util.List;
 
 /**
  * A manifest as fetched: either an image manifest (config + layers, base layer first) or an index
- * of platform manifests. {@code digest} is the sha256 of the exact bytes the registry sent, which {@code bytes} holds.
+ * of platform manifests. {@code digest} is the sha256 of the exact bytes the registry sent, which
+ * {@code bytes} holds.
  */
-public record Manifest(String digest, String mediaType, long size, Descriptor config, List<Descriptor> layers,
-                       List<Descriptor> manifests, byte[] bytes) {
+public record Manifest(
+        String digest,
+        String mediaType,
+        long size,
+        Descriptor config,
+        List<Descriptor> layers,
+        List<Descriptor> manifests,
+        byte[] bytes) {
 
-    /** Everything this manifest points at directly: its config and layers, or an index's manifests. */
+    /**
+     * Everything this manifest points at directly: its config and layers, or an index's manifests.
+     */
     public List<Descriptor> children() {
         if (isIndex()) {
             return manifests;
@@ -26,6 +35,7 @@ public record Manifest(String digest, String mediaType, long size, Descriptor co
 
     /** Compressed size of the image: config plus every layer. */
     public long imageBytes() {
-        return (config == null ? 0 : config.size()) + layers.stream().mapToLong(Descriptor::size).sum();
+        return (config == null ? 0 : config.size())
+                + layers.stream().mapToLong(Descriptor::size).sum();
     }
 }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Tags through the OCI distribution API (a local registry): a tag is added by putting the digest's manifest bytes
- * under it. The API cannot remove a tag without deleting the manifest it names, so a removal answers
- * {@link Removal#UNSUPPORTED} and the tag stays.
+ * Tags through the OCI distribution API (a local registry): a tag is added by putting the digest's
+ * manifest bytes under it. The API cannot remove a tag without deleting the manifest it names, so a
+ * removal answers {@link Removal#UNSUPPORTED} and the tag stays.
  */
 public final class OciImageTags implements ImageTags {
     private final RegistryClient reader;
@@ -24,13 +24,23 @@ public final class OciImageTags implements ImageTags {
         Manifest m = reader.manifest(repository, digest);
         String put = writer.putManifest(repository, tag, m.mediaType(), m.bytes());
         if (!put.equals(digest)) {
-            throw new RegistryException("tagging " + repository + "@" + digest + " as " + tag + ": the registry stored " + put);
+            throw new RegistryException(
+                    "tagging "
+                            + repository
+                            + "@"
+                            + digest
+                            + " as "
+                            + tag
+                            + ": the registry stored "
+                            + put);
         }
     }
 
     @Override
     public Removal remove(String repository, String digest, String tag) {
-        return tagged(repository, tag).getOrDefault(digest, Set.of()).contains(tag) ? Removal.UNSUPPORTED : Removal.ABSENT;
+        return tagged(repository, tag).getOrDefault(digest, Set.of()).contains(tag)
+                ? Removal.UNSUPPORTED
+                : Removal.ABSENT;
     }
 
     @Override
@@ -38,7 +48,9 @@ public final class OciImageTags implements ImageTags {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (String t : reader.tags(repository)) {
             if (t.startsWith(prefix)) {
-                out.computeIfAbsent(reader.manifest(repository, t).digest(), d -> new LinkedHashSet<>()).add(t);
+                out.computeIfAbsent(
+                                reader.manifest(repository, t).digest(), d -> new LinkedHashSet<>())
+                        .add(t);
             }
         }
         return out;

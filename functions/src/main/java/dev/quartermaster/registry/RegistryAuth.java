@@ -14,7 +14,11 @@ public interface RegistryAuth {
     }
 
     static RegistryAuth basic(String user, String password) {
-        String value = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        String value =
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return () -> Optional.of(value);
     }
 }

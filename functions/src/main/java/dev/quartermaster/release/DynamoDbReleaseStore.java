@@ -18,10 +18,12 @@ import static dev.quartermaster.common.DynamoItems.str;
 
 /**
  * Releases in the ledger table:
+ *
  * <pre>
  * RELEASE#&lt;app&gt;#&lt;host&gt;  &lt;requestedAtIso&gt;#&lt;commandId&gt;   kind, status, from/to digest, tag, who, restore point, reason, steps
  * RELEASECMD#&lt;commandId&gt; CMD                              points at the record (SSM status events carry only the id)
  * </pre>
+ *
  * Drift checks (kind CHECK) expire after a week.
  */
 public final class DynamoDbReleaseStore implements ReleaseStore {
@@ -46,8 +48,12 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     @Override
     public boolean create(ReleaseRecord r) {
-        return records.create(r.commandId(), toItem(r), r.kind() == ReleaseRecord.Kind.CHECK
-                ? Map.of("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond())) : Map.of());
+        return records.create(
+                r.commandId(),
+                toItem(r),
+                r.kind() == ReleaseRecord.Kind.CHECK
+                        ? Map.of("expiresAt", n(r.requestedAt().plus(CHECK_TTL).getEpochSecond()))
+                        : Map.of());
     }
 
     @Override
@@ -62,8 +68,14 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     @Override
     public List<ReleaseRecord> list(String app, String host) {
-        QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", s(pk(app, host)))).scanIndexForward(false).consistentRead(true).build();
+        QueryRequest q =
+                QueryRequest.builder()
+                        .tableName(table)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", s(pk(app, host))))
+                        .scanIndexForward(false)
+                        .consistentRead(true)
+                        .build();
         List<ReleaseRecord> out = new ArrayList<>();
         dynamo.queryPaginator(q).items().forEach(i -> out.add(fromItem(i)));
         return out;
@@ -105,9 +117,25 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     }
 
     private static ReleaseRecord fromItem(Map<String, AttributeValue> i) {
-        return new ReleaseRecord(str(i, "app"), str(i, "host"), str(i, "commandId"), ReleaseRecord.Kind.valueOf(str(i, "kind")),
-                ReleaseRecord.Status.valueOf(str(i, "status")), str(i, "repository"), str(i, "tag"), str(i, "toDigest"),
-                str(i, "expectedVersion"), str(i, "fromDigest"), str(i, "requestedBy"), instant(i, "requestedAt"), str(i, "restorePoint"),
-                str(i, "overrideReason"), str(i, "running"), str(i, "runningVersion"), str(i, "reason"), str(i, "steps"), instant(i, "finishedAt"));
+        return new ReleaseRecord(
+                str(i, "app"),
+                str(i, "host"),
+                str(i, "commandId"),
+                ReleaseRecord.Kind.valueOf(str(i, "kind")),
+                ReleaseRecord.Status.valueOf(str(i, "status")),
+                str(i, "repository"),
+                str(i, "tag"),
+                str(i, "toDigest"),
+                str(i, "expectedVersion"),
+                str(i, "fromDigest"),
+                str(i, "requestedBy"),
+                instant(i, "requestedAt"),
+                str(i, "restorePoint"),
+                str(i, "overrideReason"),
+                str(i, "running"),
+                str(i, "runningVersion"),
+                str(i, "reason"),
+                str(i, "steps"),
+                instant(i, "finishedAt"));
     }
 }

@@ -1,15 +1,20 @@
 package dev.quartermaster.release;
 
-import dev.quartermaster.common.Text;
 import dev.quartermaster.common.QmMetrics;
+import dev.quartermaster.common.Text;
 import dev.quartermaster.contract.Metric;
 
-/** A protection sweep as the release functions run it: its figures in the outcome, a failure counted, never fatal. */
+/**
+ * A protection sweep as the release functions run it: its figures in the outcome, a failure
+ * counted, never fatal.
+ */
 final class ProtectionSweeps {
-    private ProtectionSweeps() {
-    }
+    private ProtectionSweeps() {}
 
-    /** Sweeps; what it did (or why it could not) for the outcome's details. A failed sweep leaves marks on: nothing is lost. */
+    /**
+     * Sweeps; what it did (or why it could not) for the outcome's details. A failed sweep leaves
+     * marks on: nothing is lost.
+     */
     static Object run(ReleaseService service) {
         try {
             ReleaseProtection.Sweep s = service.sweepProtection();

@@ -1,15 +1,19 @@
 package dev.quartermaster.release;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.ScheduledEvent;
 
-/** {@code release-drift}: hourly, asks the host which digest runs (the check document); release-status compares and alerts. */
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code release-drift}: hourly, asks the host which digest runs (the check document);
+ * release-status compares and alerts.
+ */
 public final class ReleaseDriftHandler extends EventFunction {
     private final ReleaseService service;
 
@@ -18,7 +22,10 @@ public final class ReleaseDriftHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ReleaseDriftHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -34,7 +41,9 @@ public final class ReleaseDriftHandler extends EventFunction {
         List<ReleaseRecord> sent = service.checkAll("schedule");
         Map<String, Object> details = new LinkedHashMap<>();
         sent.forEach(r -> details.put(r.host(), r.commandId()));
-        details.put("protection", ProtectionSweeps.run(service)); // hourly: grace periods end even without a release
+        details.put(
+                "protection",
+                ProtectionSweeps.run(service)); // hourly: grace periods end even without a release
         return Outcome.recorded("drift check sent to " + sent.size() + " host(s)", details);
     }
 }

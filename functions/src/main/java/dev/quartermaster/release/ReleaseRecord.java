@@ -5,20 +5,50 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One release (or rollback, or drift check) of an app on one of its hosts: what was asked, by whom, and what the host proved.
- * {@code fromDigest} is what ran before; {@code running} what runs after (the new digest when RELEASED, the
- * previous one when ROLLED_BACK).
+ * One release (or rollback, or drift check) of an app on one of its hosts: what was asked, by whom,
+ * and what the host proved. {@code fromDigest} is what ran before; {@code running} what runs after
+ * (the new digest when RELEASED, the previous one when ROLLED_BACK).
  */
-public record ReleaseRecord(String app, String host, String commandId, Kind kind, Status status, String repository, String tag,
-                            String toDigest, String expectedVersion, String fromDigest, String requestedBy, Instant requestedAt,
-                            String restorePoint, String overrideReason, String running, String runningVersion, String reason,
-                            String steps, Instant finishedAt) {
+public record ReleaseRecord(
+        String app,
+        String host,
+        String commandId,
+        Kind kind,
+        Status status,
+        String repository,
+        String tag,
+        String toDigest,
+        String expectedVersion,
+        String fromDigest,
+        String requestedBy,
+        Instant requestedAt,
+        String restorePoint,
+        String overrideReason,
+        String running,
+        String runningVersion,
+        String reason,
+        String steps,
+        Instant finishedAt) {
 
-    public enum Kind { RELEASE, ROLLBACK, CHECK }
+    public enum Kind {
+        RELEASE,
+        ROLLBACK,
+        CHECK
+    }
 
     public enum Status {
-        /** SENT: the audit record of an override, written before its command is sent (its reason names the command). */
-        RUNNING, RELEASED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED, FAILED, CHECKED, SENT;
+        /**
+         * SENT: the audit record of an override, written before its command is sent (its reason
+         * names the command).
+         */
+        RUNNING,
+        RELEASED,
+        ROLLED_BACK,
+        ROLLBACK_FAILED,
+        REFUSED,
+        FAILED,
+        CHECKED,
+        SENT;
 
         public boolean terminal() {
             return this != RUNNING;
@@ -27,15 +57,36 @@ public record ReleaseRecord(String app, String host, String commandId, Kind kind
 
     /** This record ended with {@code status} for {@code reason} (nothing the host reported). */
     public ReleaseRecord settled(Status status, String reason, Instant at) {
-        return new ReleaseRecord(app, host, commandId, kind, status, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
-                restorePoint, overrideReason, running, runningVersion, reason, steps, at);
+        return new ReleaseRecord(
+                app,
+                host,
+                commandId,
+                kind,
+                status,
+                repository,
+                tag,
+                toDigest,
+                expectedVersion,
+                fromDigest,
+                requestedBy,
+                requestedAt,
+                restorePoint,
+                overrideReason,
+                running,
+                runningVersion,
+                reason,
+                steps,
+                at);
     }
 
     public boolean forced() {
         return overrideReason != null;
     }
 
-    /** How a drift check's reason starts when the host runs another digest than released: the verdict, as the record keeps it. */
+    /**
+     * How a drift check's reason starts when the host runs another digest than released: the
+     * verdict, as the record keeps it.
+     */
     static final String DRIFT = "DRIFT: ";
 
     /** A drift check that found the host running another digest than the last release put there. */
@@ -44,9 +95,33 @@ public record ReleaseRecord(String app, String host, String commandId, Kind kind
     }
 
     /** The outcome the host reported, settled. */
-    public ReleaseRecord settled(Status s, String runningDigest, String version, String why, String stepsJson, Instant at) {
-        return new ReleaseRecord(app, host, commandId, kind, s, repository, tag, toDigest, expectedVersion, fromDigest, requestedBy, requestedAt,
-                restorePoint, overrideReason, runningDigest, version, why, stepsJson, at);
+    public ReleaseRecord settled(
+            Status s,
+            String runningDigest,
+            String version,
+            String why,
+            String stepsJson,
+            Instant at) {
+        return new ReleaseRecord(
+                app,
+                host,
+                commandId,
+                kind,
+                s,
+                repository,
+                tag,
+                toDigest,
+                expectedVersion,
+                fromDigest,
+                requestedBy,
+                requestedAt,
+                restorePoint,
+                overrideReason,
+                runningDigest,
+                version,
+                why,
+                stepsJson,
+                at);
     }
 
     public Map<String, Object> details() {

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
-import dev.quartermaster.events.SsmCommandStatus;
 import dev.quartermaster.common.QmMetrics;
 import dev.quartermaster.contract.Metric;
+import dev.quartermaster.events.SsmCommandStatus;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code release-status}: SSM's end of a release or drift-check command, recorded in the release history; alerts on anything but RELEASED. */
+/**
+ * {@code release-status}: SSM's end of a release or drift-check command, recorded in the release
+ * history; alerts on anything but RELEASED.
+ */
 public final class ReleaseStatusHandler extends EventFunction {
     private final ReleaseService service;
 
@@ -20,7 +23,10 @@ public final class ReleaseStatusHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ReleaseStatusHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -35,24 +41,41 @@ public final class ReleaseStatusHandler extends EventFunction {
         SsmCommandStatus d = SsmCommandStatus.parse(json);
         var result = service.onStatus(d.commandId(), d.status(), d.documentName());
         return switch (result.settled()) {
-            case FOREIGN_DOCUMENT -> Outcome.ignored("command " + d.commandId() + " ran " + d.documentName() + ", not a release document");
-            case UNKNOWN_COMMAND -> Outcome.ignored("command " + d.commandId() + " is not a recorded release");
+            case FOREIGN_DOCUMENT ->
+                    Outcome.ignored(
+                            "command "
+                                    + d.commandId()
+                                    + " ran "
+                                    + d.documentName()
+                                    + ", not a release document");
+            case UNKNOWN_COMMAND ->
+                    Outcome.ignored("command " + d.commandId() + " is not a recorded release");
             case NOT_FINAL -> Outcome.ignored("command " + d.commandId() + " is " + d.status());
-            case ALREADY_SETTLED -> Outcome.duplicate("release " + d.commandId() + " was already recorded");
+            case ALREADY_SETTLED ->
+                    Outcome.duplicate("release " + d.commandId() + " was already recorded");
             case SETTLED -> {
                 ReleaseRecord r = result.record();
                 QmMetrics.count("Release" + camel(r.status().name()));
-                if (r.kind() != ReleaseRecord.Kind.CHECK && r.finishedAt() != null && r.requestedAt() != null) {
-                    QmMetrics.add(Metric.RELEASE_SECONDS, java.time.Duration.between(r.requestedAt(), r.finishedAt()).toMillis() / 1000.0);
+                if (r.kind() != ReleaseRecord.Kind.CHECK
+                        && r.finishedAt() != null
+                        && r.requestedAt() != null) {
+                    QmMetrics.add(
+                            Metric.RELEASE_SECONDS,
+                            java.time.Duration.between(r.requestedAt(), r.finishedAt()).toMillis()
+                                    / 1000.0);
                 }
                 if (r.drifted()) {
                     QmMetrics.count(Metric.RELEASE_DRIFT);
                 }
                 Map<String, Object> details = new LinkedHashMap<>(r.details());
-                if (r.kind() != ReleaseRecord.Kind.CHECK) { // what ran before may no longer need its mark
+                if (r.kind()
+                        != ReleaseRecord.Kind
+                                .CHECK) { // what ran before may no longer need its mark
                     details.put("protection", ProtectionSweeps.run(service));
                 }
-                yield Outcome.recorded(r.kind() + " " + r.status() + (r.reason() == null ? "" : ": " + r.reason()), details);
+                yield Outcome.recorded(
+                        r.kind() + " " + r.status() + (r.reason() == null ? "" : ": " + r.reason()),
+                        details);
             }
         };
     }

@@ -3,7 +3,9 @@ package dev.quartermaster.release;
 import java.util.List;
 import java.util.Optional;
 
-/** Release history per app and host (DynamoDB: the ledger table; an in-memory twin for unit tests). */
+/**
+ * Release history per app and host (DynamoDB: the ledger table; an in-memory twin for unit tests).
+ */
 public interface ReleaseStore {
     /** Records a RUNNING release; false if the command id is already recorded. */
     boolean create(ReleaseRecord record);

@@ -14,9 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * {@code replication-backfill}: the backfill's state machine calls it to plan, for each batch of map Copy and to fold
- * ({@link BackfillJob}); started by hand ({@code bin/qm replicate backfill --aws}). Given a scheduled event itself, it runs
- * the whole state machine here.
+ * {@code replication-backfill}: the backfill's state machine calls it to plan, for each batch of
+ * map Copy and to fold ({@link BackfillJob}); started by hand ({@code bin/qm replicate backfill
+ * --aws}). Given a scheduled event itself, it runs the whole state machine here.
  */
 public final class BackfillHandler extends EventFunction {
     private final BackfillJob job;

@@ -18,23 +18,29 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The replication backfill as an upkeep run: the plan lists the managed repositories (for every configured destination,
- * or the one the run names), map Copy copies by digest, in batches by the images' bytes, what each destination lacks and
- * records it REPLICATED (what the destination already holds is recorded too), the fold counts. ECR's replication copies
- * only what is pushed after it is configured: this is how what came before gets there.
+ * The replication backfill as an upkeep run: the plan lists the managed repositories (for every
+ * configured destination, or the one the run names), map Copy copies by digest, in batches by the
+ * images' bytes, what each destination lacks and records it REPLICATED (what the destination
+ * already holds is recorded too), the fold counts. ECR's replication copies only what is pushed
+ * after it is configured: this is how what came before gets there.
  */
 public final class BackfillJob implements UpkeepJob {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a repository holds in the source registry: each image's digest, its tags and its size as listed (0: unknown). */
+    /**
+     * What a repository holds in the source registry: each image's digest, its tags and its size as
+     * listed (0: unknown).
+     */
     public interface Source {
-        record Image(String digest, List<String> tags, long size) {
-        }
+        record Image(String digest, List<String> tags, long size) {}
 
         List<Image> list(String repository);
     }
 
-    /** A destination's registry: whether it holds a digest, and a copy by digest into it (the bytes copied). */
+    /**
+     * A destination's registry: whether it holds a digest, and a copy by digest into it (the bytes
+     * copied).
+     */
     public interface Target {
         boolean has(String repository, String digest);
 
@@ -47,7 +53,12 @@ public final class BackfillJob implements UpkeepJob {
     private final List<String> repositories;
     private final Clock clock;
 
-    public BackfillJob(ReplicationService service, Source source, Function<Destination, Target> targets, List<String> repositories, Clock clock) {
+    public BackfillJob(
+            ReplicationService service,
+            Source source,
+            Function<Destination, Target> targets,
+            List<String> repositories,
+            Clock clock) {
         this.service = service;
         this.source = source;
         this.targets = targets;
@@ -83,11 +94,22 @@ public final class BackfillJob implements UpkeepJob {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("destinations", to.stream().map(Destination::key).toList());
         details.put("listed", listed);
-        return new Plan(Map.of("Copy", items), details, listed + " image(s) listed in " + repositories.size() + " repositor(ies), "
-                + items.size() + " to bring to " + to.stream().map(Destination::key).toList());
+        return new Plan(
+                Map.of("Copy", items),
+                details,
+                listed
+                        + " image(s) listed in "
+                        + repositories.size()
+                        + " repositor(ies), "
+                        + items.size()
+                        + " to bring to "
+                        + to.stream().map(Destination::key).toList());
     }
 
-    /** The configured destinations, or the one named (which must be configured: a copy elsewhere nothing would watch). */
+    /**
+     * The configured destinations, or the one named (which must be configured: a copy elsewhere
+     * nothing would watch).
+     */
     private List<Destination> destinations(String named) {
         if (named.isEmpty()) {
             return service.destinations();
@@ -96,9 +118,19 @@ public final class BackfillJob implements UpkeepJob {
     }
 
     private Destination destination(String key) {
-        return service.destinations().stream().filter(d -> d.key().equals(key)).findFirst().orElseThrow(() -> new MalformedEventException(
-                "'" + Validation.abbreviate(key) + "' is not a configured replication destination (" + service.destinations().stream()
-                        .map(Destination::key).toList() + ")"));
+        return service.destinations().stream()
+                .filter(d -> d.key().equals(key))
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new MalformedEventException(
+                                        "'"
+                                                + Validation.abbreviate(key)
+                                                + "' is not a configured replication destination ("
+                                                + service.destinations().stream()
+                                                        .map(Destination::key)
+                                                        .toList()
+                                                + ")"));
     }
 
     @Override
@@ -113,7 +145,8 @@ public final class BackfillJob implements UpkeepJob {
             String digest = n.path("digest").asText();
             String tag = n.path("tag").isTextual() ? n.path("tag").asText() : null;
             if (!repositories.contains(repository) || !digest.matches("sha256:[a-f0-9]{64}")) {
-                throw new MalformedEventException("an image item needs a managed repository and a sha256 digest");
+                throw new MalformedEventException(
+                        "an image item needs a managed repository and a sha256 digest");
             }
             String what = repository + "@" + digest.substring(7, 19) + " to " + d.key();
             try {
@@ -124,7 +157,11 @@ public final class BackfillJob implements UpkeepJob {
                     bytes += target.copy(repository, digest, tag);
                     copied++;
                 }
-                service.backfilled(repository, digest, d, clock.instant()); // already there or copied now: REPLICATED either way
+                service.backfilled(
+                        repository,
+                        digest,
+                        d,
+                        clock.instant()); // already there or copied now: REPLICATED either way
             } catch (RuntimeException e) {
                 failed.add(what + ": " + Text.oneLine(String.valueOf(e.getMessage()), 200));
             }
@@ -134,7 +171,9 @@ public final class BackfillJob implements UpkeepJob {
         details.put("present", present);
         details.put("bytes", bytes);
         details.put("failed", failed);
-        return Outcome.recorded(copied + " copied, " + present + " already there, " + failed.size() + " failed", details);
+        return Outcome.recorded(
+                copied + " copied, " + present + " already there, " + failed.size() + " failed",
+                details);
     }
 
     @Override
@@ -157,8 +196,18 @@ public final class BackfillJob implements UpkeepJob {
         details.put("bytes", bytes);
         details.put("failed", failed);
         details.put("failedBatches", failedBatches);
-        return Outcome.recorded("backfill to " + String.join(", ", JSON.convertValue(plan.path("destinations"), String[].class)) + ": " + copied
-                + " copied, " + present + " already there, " + failed.size() + " failed" + (failedBatches == 0 ? "" : ", " + failedBatches + " batch(es) failed"),
+        return Outcome.recorded(
+                "backfill to "
+                        + String.join(
+                                ", ", JSON.convertValue(plan.path("destinations"), String[].class))
+                        + ": "
+                        + copied
+                        + " copied, "
+                        + present
+                        + " already there, "
+                        + failed.size()
+                        + " failed"
+                        + (failedBatches == 0 ? "" : ", " + failedBatches + " batch(es) failed"),
                 details);
     }
 }

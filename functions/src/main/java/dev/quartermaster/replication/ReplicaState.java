@@ -9,7 +9,10 @@ public enum ReplicaState {
     /** ECR reported the replication failed. A later success still turns it REPLICATED. */
     FAILED;
 
-    /** Whether a replica in this state may move to {@code next}: REPLICATED is final, a failure can still be followed by a success. */
+    /**
+     * Whether a replica in this state may move to {@code next}: REPLICATED is final, a failure can
+     * still be followed by a success.
+     */
     public boolean mayBecome(ReplicaState next) {
         return switch (this) {
             case PENDING -> next != PENDING;

@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code image-replication}: a successful push records one PENDING replica per destination; ECR's replication event from
- * a destination (forwarded to this region's bus) settles it; the schedule sweeps the late ones. Each write is conditional
- * on the replica's state, so a redelivered event changes nothing and alerts nothing.
+ * {@code image-replication}: a successful push records one PENDING replica per destination; ECR's
+ * replication event from a destination (forwarded to this region's bus) settles it; the schedule
+ * sweeps the late ones. Each write is conditional on the replica's state, so a redelivered event
+ * changes nothing and alerts nothing.
  */
 public final class ReplicationHandler extends EventFunction {
     private final ReplicationService service;
@@ -32,7 +33,10 @@ public final class ReplicationHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ReplicationHandler(Platform platform) {
         this(ReplicationRoot.service(platform));
         acceptingOnly(platform.origin());
@@ -42,10 +46,14 @@ public final class ReplicationHandler extends EventFunction {
         this.service = service;
     }
 
-    /** ECR emits the replication event in each destination's registry: those accounts and regions are accepted too. */
+    /**
+     * ECR emits the replication event in each destination's registry: those accounts and regions
+     * are accepted too.
+     */
     @Override
     protected EventOrigin widen(EventOrigin own) {
-        return own.alsoFrom(service.destinations().stream().map(d -> d.account() + "/" + d.region()).toList());
+        return own.alsoFrom(
+                service.destinations().stream().map(d -> d.account() + "/" + d.region()).toList());
     }
 
     @Override
@@ -55,13 +63,21 @@ public final class ReplicationHandler extends EventFunction {
             case EcrImageAction.DETAIL_TYPE -> pushed(json);
             case EcrReplicationAction.DETAIL_TYPE -> arrived(json);
             case ScheduledEvent.DETAIL_TYPE -> sweep(json);
-            default -> throw new MalformedEventException("detail-type '" + Validation.abbreviate(detailType)
-                    + "' is not one image-replication handles (ECR Image Action, ECR Replication Action, Scheduled Event)");
+            default ->
+                    throw new MalformedEventException(
+                            "detail-type '"
+                                    + Validation.abbreviate(detailType)
+                                    + "' is not one image-replication handles (ECR Image Action, ECR Replication Action, Scheduled Event)");
         };
     }
 
     private Outcome pushed(JsonNode json) {
-        AwsEvent<EcrImageAction> e = EventParser.parse(json, EcrImageAction.class, EcrImageAction.SOURCE, Set.of(EcrImageAction.DETAIL_TYPE));
+        AwsEvent<EcrImageAction> e =
+                EventParser.parse(
+                        json,
+                        EcrImageAction.class,
+                        EcrImageAction.SOURCE,
+                        Set.of(EcrImageAction.DETAIL_TYPE));
         EcrImageAction d = e.detail();
         if (!"PUSH".equals(d.actionType()) || !"SUCCESS".equals(d.result())) {
             return Outcome.ignored("only successful pushes are replicated");
@@ -70,27 +86,51 @@ public final class ReplicationHandler extends EventFunction {
         String digest = Validation.digest(d.imageDigest());
         ReplicationService.Result r = service.pushed(repo, digest, e.time());
         QmMetrics.add(Metric.REPLICA_PENDING, r.changed());
-        return r.changed() == 0 ? Outcome.duplicate(repo + "@" + digest.substring(7, 19) + ": " + r.summary())
-                : Outcome.recorded(repo + "@" + digest.substring(7, 19) + " awaited in " + r.changed() + " destination(s)", details(repo, digest, r));
+        return r.changed() == 0
+                ? Outcome.duplicate(repo + "@" + digest.substring(7, 19) + ": " + r.summary())
+                : Outcome.recorded(
+                        repo
+                                + "@"
+                                + digest.substring(7, 19)
+                                + " awaited in "
+                                + r.changed()
+                                + " destination(s)",
+                        details(repo, digest, r));
     }
 
     private Outcome arrived(JsonNode json) {
-        AwsEvent<EcrReplicationAction> e = EventParser.parse(json, EcrReplicationAction.class, EcrReplicationAction.SOURCE,
-                Set.of(EcrReplicationAction.DETAIL_TYPE));
+        AwsEvent<EcrReplicationAction> e =
+                EventParser.parse(
+                        json,
+                        EcrReplicationAction.class,
+                        EcrReplicationAction.SOURCE,
+                        Set.of(EcrReplicationAction.DETAIL_TYPE));
         EcrReplicationAction d = e.detail();
         String repo = Validation.repository(d.repositoryName());
         String digest = Validation.digest(d.imageDigest());
         boolean success = d.succeeded();
-        Destination destination = new Destination(EcrReplicationAction.region(e.region(), "region"), EcrReplicationAction.account(e.account(), "account"));
+        Destination destination =
+                new Destination(
+                        EcrReplicationAction.region(e.region(), "region"),
+                        EcrReplicationAction.account(e.account(), "account"));
         ReplicationService.Result r = service.arrived(repo, digest, destination, success, e.time());
         if (r.changed() > 0) {
             QmMetrics.countFor(success ? Metric.REPLICA_REPLICATED : Metric.REPLICA_FAILED, repo);
         }
-        String line = repo + "@" + digest.substring(7, 19) + " in " + destination.key() + ": " + r.summary();
+        String line =
+                repo
+                        + "@"
+                        + digest.substring(7, 19)
+                        + " in "
+                        + destination.key()
+                        + ": "
+                        + r.summary();
         if (r.ignored()) {
             return Outcome.ignored(line);
         }
-        return r.changed() == 0 ? Outcome.duplicate(line + " (already recorded)") : Outcome.recorded(line, details(repo, digest, r));
+        return r.changed() == 0
+                ? Outcome.duplicate(line + " (already recorded)")
+                : Outcome.recorded(line, details(repo, digest, r));
     }
 
     private Outcome sweep(JsonNode json) {
@@ -104,7 +144,8 @@ public final class ReplicationHandler extends EventFunction {
         return Outcome.recorded("replication sweep: " + r.summary(), details);
     }
 
-    private static Map<String, Object> details(String repo, String digest, ReplicationService.Result r) {
+    private static Map<String, Object> details(
+            String repo, String digest, ReplicationService.Result r) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", repo);
         details.put("digest", digest);

@@ -26,23 +26,24 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Verifies one Notation JWS envelope by the Notary Project signature specification, as AWS Signer's Notation plugin
- * completes it: the envelope's shape, the algorithm (ECDSA or RSASSA-PSS only, matching the leaf key), every critical
- * header understood (the verification plugin attributes included: AWS Signer's plugin only, whose checks run here), the
- * signing scheme and its time, the x5c chain by the JDK's PKIX at that time to a pinned root of the scheme's own kind
- * (signingAuthority: AWS Signer's roots; x509: the roots of x509.subject identities, as Notation keeps its
- * signingAuthority and CA trust stores apart), the leaf's key usage, the JWS signature (Nimbus JOSE+JWT), the expiry,
- * the payload naming exactly the target (digest, media type, size), the identity (an AWS Signer profile only with the
- * signingAuthority scheme, an x509 subject only with x509), and revocation through AWS Signer. Any failure is a reason,
- * never an exception: the caller records it.
+ * Verifies one Notation JWS envelope by the Notary Project signature specification, as AWS Signer's
+ * Notation plugin completes it: the envelope's shape, the algorithm (ECDSA or RSASSA-PSS only,
+ * matching the leaf key), every critical header understood (the verification plugin attributes
+ * included: AWS Signer's plugin only, whose checks run here), the signing scheme and its time, the
+ * x5c chain by the JDK's PKIX at that time to a pinned root of the scheme's own kind
+ * (signingAuthority: AWS Signer's roots; x509: the roots of x509.subject identities, as Notation
+ * keeps its signingAuthority and CA trust stores apart), the leaf's key usage, the JWS signature
+ * (Nimbus JOSE+JWT), the expiry, the payload naming exactly the target (digest, media type, size),
+ * the identity (an AWS Signer profile only with the signingAuthority scheme, an x509 subject only
+ * with x509), and revocation through AWS Signer. Any failure is a reason, never an exception: the
+ * caller records it.
  */
 public final class NotationVerifier {
     public static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
@@ -54,24 +55,52 @@ public final class NotationVerifier {
     static final String JOB = "com.amazonaws.signer.signingJob";
     static final String PROFILE_ALIAS = "com.amazonaws.signer.signingProfileAlias";
     static final String VERIFICATION_PLUGIN = "io.cncf.notary.verificationPlugin";
-    static final String VERIFICATION_PLUGIN_MIN_VERSION = "io.cncf.notary.verificationPluginMinVersion";
+    static final String VERIFICATION_PLUGIN_MIN_VERSION =
+            "io.cncf.notary.verificationPluginMinVersion";
     static final String SIGNING_AUTHORITY = "notary.x509.signingAuthority";
     static final String X509 = "notary.x509";
-    /** AWS Signer's Notation plugin (aws-signer-notation-plugin, plugin/plugin.go): the one verification plugin whose checks run here. */
+
+    /**
+     * AWS Signer's Notation plugin (aws-signer-notation-plugin, plugin/plugin.go): the one
+     * verification plugin whose checks run here.
+     */
     public static final String AWS_SIGNER_PLUGIN = "com.amazonaws.signer.notation.plugin";
-    /** The plugin version whose verifier (internal/verifier/verifier.go at v1.0.350) these checks mirror. */
+
+    /**
+     * The plugin version whose verifier (internal/verifier/verifier.go at v1.0.350) these checks
+     * mirror.
+     */
     static final String AWS_SIGNER_PLUGIN_VERSION = "1.0.350";
-    static final java.util.regex.Pattern SEMVER = java.util.regex.Pattern.compile(
-            "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
-    /** The critical headers this verifier acts on; any other in {@code crit} fails the signature. */
-    public static final Set<String> UNDERSTOOD = Set.of(SCHEME, SIGNING_TIME, AUTHENTIC_SIGNING_TIME, EXPIRY, PROFILE_VERSION, JOB, PROFILE_ALIAS,
-            VERIFICATION_PLUGIN, VERIFICATION_PLUGIN_MIN_VERSION);
-    static final Set<String> ALGORITHMS = Set.of("ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
+
+    static final java.util.regex.Pattern SEMVER =
+            java.util.regex.Pattern.compile(
+                    "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
+
+    /**
+     * The critical headers this verifier acts on; any other in {@code crit} fails the signature.
+     */
+    public static final Set<String> UNDERSTOOD =
+            Set.of(
+                    SCHEME,
+                    SIGNING_TIME,
+                    AUTHENTIC_SIGNING_TIME,
+                    EXPIRY,
+                    PROFILE_VERSION,
+                    JOB,
+                    PROFILE_ALIAS,
+                    VERIFICATION_PLUGIN,
+                    VERIFICATION_PLUGIN_MIN_VERSION);
+
+    static final Set<String> ALGORITHMS =
+            Set.of("ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
     static final int MAX_CHAIN = 10;
     private static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** valid: every check held; identity: who signed (profile version ARN, or x509.subject:DN); reason when not valid. */
+    /**
+     * valid: every check held; identity: who signed (profile version ARN, or x509.subject:DN);
+     * reason when not valid.
+     */
     public record Result(boolean valid, String identity, String reason, Instant signedAt) {
         static Result invalid(String reason) {
             return new Result(false, null, reason, null);
@@ -91,8 +120,11 @@ public final class NotationVerifier {
             return check(envelope, target, now);
         } catch (Invalid e) {
             return Result.invalid(e.getMessage());
-        } catch (RuntimeException e) { // a malformed field of an untrusted envelope: a reason, bounded
-            return Result.invalid("unreadable envelope: " + Text.oneLine(String.valueOf(e.getMessage()), 200));
+        } catch (
+                RuntimeException
+                        e) { // a malformed field of an untrusted envelope: a reason, bounded
+            return Result.invalid(
+                    "unreadable envelope: " + Text.oneLine(String.valueOf(e.getMessage()), 200));
         }
     }
 
@@ -102,24 +134,34 @@ public final class NotationVerifier {
         }
     }
 
-    private Result check(byte[] envelope, SignatureSource.Target target, Instant now) throws Invalid {
+    private Result check(byte[] envelope, SignatureSource.Target target, Instant now)
+            throws Invalid {
         JsonNode env = json(envelope, "the envelope");
         String protectedB64 = text(env, "protected");
         JsonNode header = json(new Base64URL(protectedB64).decode(), "the protected header");
         String alg = header.path("alg").asText("");
         if (!ALGORITHMS.contains(alg)) {
-            throw new Invalid("algorithm '" + Text.oneLine(alg, 20) + "' is not allowed (ES256/384/512 or PS256/384/512)");
+            throw new Invalid(
+                    "algorithm '"
+                            + Text.oneLine(alg, 20)
+                            + "' is not allowed (ES256/384/512 or PS256/384/512)");
         }
         String payloadB64 = text(env, "payload");
         String signatureB64 = text(env, "signature");
         if (!PAYLOAD_TYPE.equals(header.path("cty").asText())) {
-            throw new Invalid("content type '" + Text.oneLine(header.path("cty").asText(), 80) + "' is not Notation's payload");
+            throw new Invalid(
+                    "content type '"
+                            + Text.oneLine(header.path("cty").asText(), 80)
+                            + "' is not Notation's payload");
         }
         Set<String> crit = critical(header);
         String scheme = header.path(SCHEME).asText();
         boolean authority = scheme.equals(SIGNING_AUTHORITY);
         if (!authority && !scheme.equals(X509)) {
-            throw new Invalid("signing scheme '" + Text.oneLine(scheme, 60) + "' is not notary.x509 or notary.x509.signingAuthority");
+            throw new Invalid(
+                    "signing scheme '"
+                            + Text.oneLine(scheme, 60)
+                            + "' is not notary.x509 or notary.x509.signingAuthority");
         }
         verificationPlugin(header, crit, authority);
         String profileVersion = awsSignerIdentity(header, crit, authority);
@@ -127,10 +169,12 @@ public final class NotationVerifier {
         Instant chainTime;
         if (authority) {
             if (!crit.contains(AUTHENTIC_SIGNING_TIME)) {
-                throw new Invalid("signingAuthority scheme without a critical authentic signing time");
+                throw new Invalid(
+                        "signingAuthority scheme without a critical authentic signing time");
             }
             signedAt = time(header, AUTHENTIC_SIGNING_TIME);
-            chainTime = signedAt; // the signing authority vouches for the time: the chain must have been valid then
+            chainTime = signedAt; // the signing authority vouches for the time: the chain must have
+            // been valid then
         } else {
             signedAt = time(header, SIGNING_TIME);
             chainTime = now; // a self-declared time proves nothing: the chain must be valid now
@@ -143,49 +187,87 @@ public final class NotationVerifier {
         X509Certificate leaf = chain.get(0);
         String expected = algorithmFor(leaf.getPublicKey());
         if (!alg.equals(expected)) {
-            throw new Invalid("algorithm " + alg + " does not match the leaf's key (" + expected + ")");
+            throw new Invalid(
+                    "algorithm " + alg + " does not match the leaf's key (" + expected + ")");
         }
         leafUsage(leaf);
-        // the scheme picks the roots, as Notation's trust stores do (signingAuthority: AWS Signer's; x509: the x509 CAs):
-        // an identity is believed only through a chain ending at a root configured for that kind of identity
+        // the scheme picks the roots, as Notation's trust stores do (signingAuthority: AWS
+        // Signer's; x509: the x509 CAs):
+        // an identity is believed only through a chain ending at a root configured for that kind of
+        // identity
         pkix(chain, chainTime, authority);
 
         JWSObject jws;
         try {
-            jws = new JWSObject(new Base64URL(protectedB64), new Payload(new Base64URL(payloadB64)), new Base64URL(signatureB64));
-            JWSVerifier v = leaf.getPublicKey() instanceof ECPublicKey ec ? new ECDSAVerifier(ec, crit) : new RSASSAVerifier((RSAPublicKey) leaf.getPublicKey(), crit);
+            jws =
+                    new JWSObject(
+                            new Base64URL(protectedB64),
+                            new Payload(new Base64URL(payloadB64)),
+                            new Base64URL(signatureB64));
+            JWSVerifier v =
+                    leaf.getPublicKey() instanceof ECPublicKey ec
+                            ? new ECDSAVerifier(ec, crit)
+                            : new RSASSAVerifier((RSAPublicKey) leaf.getPublicKey(), crit);
             if (!jws.verify(v)) {
-                throw new Invalid("the signature does not verify (payload or header changed, or another key signed)");
+                throw new Invalid(
+                        "the signature does not verify (payload or header changed, or another key signed)");
             }
         } catch (java.text.ParseException | com.nimbusds.jose.JOSEException e) {
-            throw new Invalid("the JWS does not parse or verify: " + Text.oneLine(e.getMessage(), 160));
+            throw new Invalid(
+                    "the JWS does not parse or verify: " + Text.oneLine(e.getMessage(), 160));
         }
 
         if (header.has(EXPIRY) && now.isAfter(time(header, EXPIRY))) {
             throw new Invalid("the signature expired at " + time(header, EXPIRY));
         }
-        JsonNode artifact = json(new Base64URL(payloadB64).decode(), "the payload").path("targetArtifact");
+        JsonNode artifact =
+                json(new Base64URL(payloadB64).decode(), "the payload").path("targetArtifact");
         if (!target.digest().equals(artifact.path("digest").asText())) {
-            throw new Invalid("it signs " + Text.oneLine(artifact.path("digest").asText(), 80) + ", not " + target.digest());
+            throw new Invalid(
+                    "it signs "
+                            + Text.oneLine(artifact.path("digest").asText(), 80)
+                            + ", not "
+                            + target.digest());
         }
         if (!target.mediaType().equals(artifact.path("mediaType").asText())) {
-            throw new Invalid("it signs media type " + Text.oneLine(artifact.path("mediaType").asText(), 80) + ", the image is " + target.mediaType());
+            throw new Invalid(
+                    "it signs media type "
+                            + Text.oneLine(artifact.path("mediaType").asText(), 80)
+                            + ", the image is "
+                            + target.mediaType());
         }
         if (artifact.path("size").asLong(-1) != target.size()) {
-            throw new Invalid("it signs " + artifact.path("size").asLong(-1) + " bytes, the manifest has " + target.size());
+            throw new Invalid(
+                    "it signs "
+                            + artifact.path("size").asLong(-1)
+                            + " bytes, the manifest has "
+                            + target.size());
         }
 
-        String identity = authority ? profileVersion : TrustPolicy.SUBJECT_PREFIX + leaf.getSubjectX500Principal().getName();
+        String identity =
+                authority
+                        ? profileVersion
+                        : TrustPolicy.SUBJECT_PREFIX + leaf.getSubjectX500Principal().getName();
         if (!(authority ? trustedProfile(profileVersion) : trustedSubject(leaf))) {
-            throw new Invalid("signed by " + Text.oneLine(identity, 200) + ", which signingIdentities does not trust");
+            throw new Invalid(
+                    "signed by "
+                            + Text.oneLine(identity, 200)
+                            + ", which signingIdentities does not trust");
         }
         if (authority && policy.revocationEnforced()) {
             List<String> revoked;
             try {
-                revoked = revocation.revoked(new RevocationCheck.Query(profileVersion, header.path(JOB).asText(""), certificateHashes(chain), signedAt));
+                revoked =
+                        revocation.revoked(
+                                new RevocationCheck.Query(
+                                        profileVersion,
+                                        header.path(JOB).asText(""),
+                                        certificateHashes(chain),
+                                        signedAt));
             } catch (RuntimeException e) {
-                throw new Invalid("the revocation status could not be read and signatureRevocationCheck=enforce fails closed: "
-                        + Text.oneLine(String.valueOf(e.getMessage()), 160));
+                throw new Invalid(
+                        "the revocation status could not be read and signatureRevocationCheck=enforce fails closed: "
+                                + Text.oneLine(String.valueOf(e.getMessage()), 160));
             }
             if (!revoked.isEmpty()) {
                 throw new Invalid("revoked: " + Text.oneLine(String.join(", ", revoked), 300));
@@ -194,16 +276,21 @@ public final class NotationVerifier {
         return new Result(true, identity, null, signedAt);
     }
 
-    /** The critical headers, each understood and present; the scheme among them; the expiry critical when present. */
+    /**
+     * The critical headers, each understood and present; the scheme among them; the expiry critical
+     * when present.
+     */
     private static Set<String> critical(JsonNode header) {
         Set<String> crit = new HashSet<>();
         if (!header.path("crit").isArray() || header.path("crit").isEmpty()) {
-            throw new Invalid("no critical headers (crit): a Notation signature names its signing scheme there");
+            throw new Invalid(
+                    "no critical headers (crit): a Notation signature names its signing scheme there");
         }
         for (JsonNode c : header.path("crit")) {
             String name = c.asText();
             if (!UNDERSTOOD.contains(name)) {
-                throw new Invalid("critical header '" + Text.oneLine(name, 80) + "' is not understood");
+                throw new Invalid(
+                        "critical header '" + Text.oneLine(name, 80) + "' is not understood");
             }
             if (!header.has(name)) {
                 throw new Invalid("critical header '" + name + "' is listed but absent");
@@ -213,25 +300,40 @@ public final class NotationVerifier {
         if (!crit.contains(SCHEME)) {
             throw new Invalid("the signing scheme is not a critical header");
         }
-        for (String mustBeCritical : List.of(EXPIRY, VERIFICATION_PLUGIN, VERIFICATION_PLUGIN_MIN_VERSION, PROFILE_VERSION, JOB)) {
+        for (String mustBeCritical :
+                List.of(
+                        EXPIRY,
+                        VERIFICATION_PLUGIN,
+                        VERIFICATION_PLUGIN_MIN_VERSION,
+                        PROFILE_VERSION,
+                        JOB)) {
             if (header.has(mustBeCritical) && !crit.contains(mustBeCritical)) {
-                throw new Invalid("'" + mustBeCritical + "' is present but not critical (the Notary Project specification and AWS Signer mark it"
-                        + " critical; Notation refuses such a signature)");
+                throw new Invalid(
+                        "'"
+                                + mustBeCritical
+                                + "' is present but not critical (the Notary Project specification and AWS Signer mark it"
+                                + " critical; Notation refuses such a signature)");
             }
         }
         return crit;
     }
 
     /**
-     * The Notation plugin the signature asks for (signature specification, "Extended attributes for Notation plugins";
-     * notation-go verifier/helpers.go): absent, or AWS Signer's, whose checks (trusted identity, revocation) this
-     * verifier performs itself; any other plugin's logic cannot run here, so its signatures fail. A minimum version is
-     * SemVer and at most the plugin version whose logic this verifier mirrors.
+     * The Notation plugin the signature asks for (signature specification, "Extended attributes for
+     * Notation plugins"; notation-go verifier/helpers.go): absent, or AWS Signer's, whose checks
+     * (trusted identity, revocation) this verifier performs itself; any other plugin's logic cannot
+     * run here, so its signatures fail. A minimum version is SemVer and at most the plugin version
+     * whose logic this verifier mirrors.
      */
     private static void verificationPlugin(JsonNode header, Set<String> crit, boolean authority) {
         if (!header.has(VERIFICATION_PLUGIN)) {
             if (header.has(VERIFICATION_PLUGIN_MIN_VERSION)) {
-                throw new Invalid("'" + VERIFICATION_PLUGIN_MIN_VERSION + "' without '" + VERIFICATION_PLUGIN + "': a minimum version of no plugin");
+                throw new Invalid(
+                        "'"
+                                + VERIFICATION_PLUGIN_MIN_VERSION
+                                + "' without '"
+                                + VERIFICATION_PLUGIN
+                                + "': a minimum version of no plugin");
             }
             return;
         }
@@ -240,36 +342,63 @@ public final class NotationVerifier {
             throw new Invalid("'" + VERIFICATION_PLUGIN + "' is not a plugin name");
         }
         if (!AWS_SIGNER_PLUGIN.equals(plugin.asText())) {
-            throw new Invalid("it requires the verification plugin '" + Text.oneLine(plugin.asText(), 80) + "', which the gate cannot run: only "
-                    + AWS_SIGNER_PLUGIN + " (AWS Signer's, whose checks the gate performs itself) is accepted");
+            throw new Invalid(
+                    "it requires the verification plugin '"
+                            + Text.oneLine(plugin.asText(), 80)
+                            + "', which the gate cannot run: only "
+                            + AWS_SIGNER_PLUGIN
+                            + " (AWS Signer's, whose checks the gate performs itself) is accepted");
         }
         if (!authority) {
-            throw new Invalid(AWS_SIGNER_PLUGIN + " verifies only notary.x509.signingAuthority signatures (AWS Signer's), not notary.x509 ones");
+            throw new Invalid(
+                    AWS_SIGNER_PLUGIN
+                            + " verifies only notary.x509.signingAuthority signatures (AWS Signer's), not notary.x509 ones");
         }
         if (header.has(VERIFICATION_PLUGIN_MIN_VERSION)) {
             String min = header.path(VERIFICATION_PLUGIN_MIN_VERSION).asText("");
             if (!SEMVER.matcher(min).matches()) {
-                throw new Invalid("'" + VERIFICATION_PLUGIN_MIN_VERSION + "' is not a SemVer version: '" + Text.oneLine(min, 40) + "'");
+                throw new Invalid(
+                        "'"
+                                + VERIFICATION_PLUGIN_MIN_VERSION
+                                + "' is not a SemVer version: '"
+                                + Text.oneLine(min, 40)
+                                + "'");
             }
             if (compareVersions(min, AWS_SIGNER_PLUGIN_VERSION) > 0) {
-                throw new Invalid("it requires " + AWS_SIGNER_PLUGIN + " " + Text.oneLine(min, 40) + " or newer; the gate mirrors version "
-                        + AWS_SIGNER_PLUGIN_VERSION + "'s checks. Update Quartermaster's verifier to that version's checks before trusting it");
+                throw new Invalid(
+                        "it requires "
+                                + AWS_SIGNER_PLUGIN
+                                + " "
+                                + Text.oneLine(min, 40)
+                                + " or newer; the gate mirrors version "
+                                + AWS_SIGNER_PLUGIN_VERSION
+                                + "'s checks. Update Quartermaster's verifier to that version's checks before trusting it");
             }
         }
     }
 
-    /** The AWS Signer profile version that signed: only with the signingAuthority scheme, which AWS Signer alone uses. */
+    /**
+     * The AWS Signer profile version that signed: only with the signingAuthority scheme, which AWS
+     * Signer alone uses.
+     */
     private static String awsSignerIdentity(JsonNode header, Set<String> crit, boolean authority) {
         if (!authority) {
             if (header.has(PROFILE_VERSION) || header.has(JOB) || header.has(PROFILE_ALIAS)) {
-                throw new Invalid("AWS Signer attributes in a notary.x509 signature: AWS Signer signs with notary.x509.signingAuthority"
-                        + " through its own roots, so this one's signer is not AWS Signer");
+                throw new Invalid(
+                        "AWS Signer attributes in a notary.x509 signature: AWS Signer signs with notary.x509.signingAuthority"
+                                + " through its own roots, so this one's signer is not AWS Signer");
             }
             return "";
         }
-        String profileVersion = header.path(PROFILE_VERSION).isTextual() ? header.path(PROFILE_VERSION).asText() : "";
+        String profileVersion =
+                header.path(PROFILE_VERSION).isTextual()
+                        ? header.path(PROFILE_VERSION).asText()
+                        : "";
         if (profileVersion.isEmpty() || !crit.contains(PROFILE_VERSION)) {
-            throw new Invalid("a notary.x509.signingAuthority signature without a critical '" + PROFILE_VERSION + "': only AWS Signer's are accepted");
+            throw new Invalid(
+                    "a notary.x509.signingAuthority signature without a critical '"
+                            + PROFILE_VERSION
+                            + "': only AWS Signer's are accepted");
         }
         return profileVersion;
     }
@@ -282,7 +411,9 @@ public final class NotationVerifier {
             throw new IllegalArgumentException("not SemVer: " + a + ", " + b);
         }
         for (int i = 1; i <= 3; i++) {
-            int c = new java.math.BigInteger(x.group(i)).compareTo(new java.math.BigInteger(y.group(i)));
+            int c =
+                    new java.math.BigInteger(x.group(i))
+                            .compareTo(new java.math.BigInteger(y.group(i)));
             if (c != 0) {
                 return c;
             }
@@ -293,8 +424,9 @@ public final class NotationVerifier {
     }
 
     /**
-     * A profile ARN ({@code …:/signing-profiles/NAME}) trusts each of its versions ({@code NAME/VERSION}); a version ARN
-     * only itself. Compared exactly: ARNs are case-sensitive, and a differently-cased ARN names another profile.
+     * A profile ARN ({@code …:/signing-profiles/NAME}) trusts each of its versions ({@code
+     * NAME/VERSION}); a version ARN only itself. Compared exactly: ARNs are case-sensitive, and a
+     * differently-cased ARN names another profile.
      */
     private boolean trustedProfile(String profileVersion) {
         for (String id : policy.identities()) {
@@ -305,7 +437,9 @@ public final class NotationVerifier {
                 return true;
             }
             int slash = profileVersion.lastIndexOf('/');
-            if (id.split("/", -1).length == 3 && slash > 0 && profileVersion.substring(0, slash).equals(id)) {
+            if (id.split("/", -1).length == 3
+                    && slash > 0
+                    && profileVersion.substring(0, slash).equals(id)) {
                 return true;
             }
         }
@@ -315,7 +449,8 @@ public final class NotationVerifier {
     private boolean trustedSubject(X509Certificate leaf) {
         for (String id : policy.identities()) {
             if (id.startsWith(TrustPolicy.SUBJECT_PREFIX)
-                    && new X500Principal(id.substring(TrustPolicy.SUBJECT_PREFIX.length())).equals(leaf.getSubjectX500Principal())) {
+                    && new X500Principal(id.substring(TrustPolicy.SUBJECT_PREFIX.length()))
+                            .equals(leaf.getSubjectX500Principal())) {
                 return true;
             }
         }
@@ -327,16 +462,23 @@ public final class NotationVerifier {
             throw new Invalid("no certificate chain (x5c)");
         }
         if (x5c.size() > MAX_CHAIN) {
-            throw new Invalid("a chain of " + x5c.size() + " certificates (at most " + MAX_CHAIN + ")");
+            throw new Invalid(
+                    "a chain of " + x5c.size() + " certificates (at most " + MAX_CHAIN + ")");
         }
         List<X509Certificate> out = new ArrayList<>();
         try {
             CertificateFactory f = CertificateFactory.getInstance("X.509");
             for (JsonNode c : x5c) {
-                out.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(c.asText()))));
+                out.add(
+                        (X509Certificate)
+                                f.generateCertificate(
+                                        new ByteArrayInputStream(
+                                                Base64.getDecoder().decode(c.asText()))));
             }
         } catch (Exception e) {
-            throw new Invalid("a certificate of the chain does not parse: " + Text.oneLine(e.getMessage(), 120));
+            throw new Invalid(
+                    "a certificate of the chain does not parse: "
+                            + Text.oneLine(e.getMessage(), 120));
         }
         return out;
     }
@@ -348,7 +490,9 @@ public final class NotationVerifier {
                 case 256 -> "ES256";
                 case 384 -> "ES384";
                 case 521 -> "ES512";
-                default -> throw new Invalid("an EC key of " + bits + " bits (P-256, P-384 or P-521 only)");
+                default ->
+                        throw new Invalid(
+                                "an EC key of " + bits + " bits (P-256, P-384 or P-521 only)");
             };
         }
         if (key instanceof RSAPublicKey rsa) {
@@ -357,7 +501,9 @@ public final class NotationVerifier {
                 case 2048 -> "PS256";
                 case 3072 -> "PS384";
                 case 4096 -> "PS512";
-                default -> throw new Invalid("an RSA key of " + bits + " bits (2048, 3072 or 4096 only)");
+                default ->
+                        throw new Invalid(
+                                "an RSA key of " + bits + " bits (2048, 3072 or 4096 only)");
             };
         }
         throw new Invalid("a " + key.getAlgorithm() + " key (EC or RSA only)");
@@ -383,33 +529,62 @@ public final class NotationVerifier {
 
     private void pkix(List<X509Certificate> chain, Instant at, boolean authority) {
         List<X509Certificate> roots = authority ? policy.signerRoots() : policy.x509Roots();
-        String which = authority ? "signingTrustRoots (AWS Signer roots, for notary.x509.signingAuthority signatures)"
-                : "signingX509TrustRoots (roots for x509.subject identities, for notary.x509 signatures)";
+        String which =
+                authority
+                        ? "signingTrustRoots (AWS Signer roots, for notary.x509.signingAuthority signatures)"
+                        : "signingX509TrustRoots (roots for x509.subject identities, for notary.x509 signatures)";
         if (roots.isEmpty()) {
             throw new Invalid("no roots are configured in " + which);
         }
         List<X509Certificate> path = new ArrayList<>(chain);
-        while (path.size() > 1 && path.get(path.size() - 1).getSubjectX500Principal().equals(path.get(path.size() - 1).getIssuerX500Principal())) {
-            path.remove(path.size() - 1); // the root travels in x5c; PKIX validates up to a pinned anchor, never to a root the envelope brings
+        while (path.size() > 1
+                && path.get(path.size() - 1)
+                        .getSubjectX500Principal()
+                        .equals(path.get(path.size() - 1).getIssuerX500Principal())) {
+            path.remove(
+                    path.size()
+                            - 1); // the root travels in x5c; PKIX validates up to a pinned anchor,
+            // never to a root the envelope brings
         }
         try {
-            PKIXParameters params = new PKIXParameters(roots.stream().map(r -> new TrustAnchor(r, null)).collect(Collectors.toSet()));
+            PKIXParameters params =
+                    new PKIXParameters(
+                            roots.stream()
+                                    .map(r -> new TrustAnchor(r, null))
+                                    .collect(Collectors.toSet()));
             params.setRevocationEnabled(false); // revocation: AWS Signer's, below
             params.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+            CertPathValidator.getInstance("PKIX")
+                    .validate(
+                            CertificateFactory.getInstance("X.509").generateCertPath(path), params);
         } catch (java.security.cert.CertPathValidatorException e) {
-            throw new Invalid("the certificate chain does not validate to a trusted root of " + which + " at " + at + ": " + Text.oneLine(e.getMessage(), 200));
+            throw new Invalid(
+                    "the certificate chain does not validate to a trusted root of "
+                            + which
+                            + " at "
+                            + at
+                            + ": "
+                            + Text.oneLine(e.getMessage(), 200));
         } catch (Exception e) {
-            throw new Invalid("the certificate chain could not be validated: " + Text.oneLine(e.getMessage(), 200));
+            throw new Invalid(
+                    "the certificate chain could not be validated: "
+                            + Text.oneLine(e.getMessage(), 200));
         }
     }
 
-    /** Per certificate, hex SHA-384 of its TBS part followed by its issuer's (the last one's twice), as AWS Signer expects. */
+    /**
+     * Per certificate, hex SHA-384 of its TBS part followed by its issuer's (the last one's twice),
+     * as AWS Signer expects.
+     */
     static List<String> certificateHashes(List<X509Certificate> chain) {
         List<String> hashes = new ArrayList<>();
         try {
             for (X509Certificate c : chain) {
-                hashes.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-384").digest(c.getTBSCertificate())));
+                hashes.add(
+                        HexFormat.of()
+                                .formatHex(
+                                        MessageDigest.getInstance("SHA-384")
+                                                .digest(c.getTBSCertificate())));
             }
         } catch (Exception e) {
             throw new Invalid("hashing the chain failed: " + e.getMessage());
@@ -448,5 +623,4 @@ public final class NotationVerifier {
             throw new Invalid(what + " is not JSON");
         }
     }
-
 }

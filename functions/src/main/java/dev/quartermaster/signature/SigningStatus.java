@@ -5,11 +5,12 @@ import java.util.Optional;
 /** The registry's own signing of a push (ECR managed signing: DescribeImageSigningStatus). */
 public interface SigningStatus {
     enum State {
-        IN_PROGRESS, COMPLETE, FAILED
+        IN_PROGRESS,
+        COMPLETE,
+        FAILED
     }
 
-    record Status(State state, String profileArn, String reason) {
-    }
+    record Status(State state, String profileArn, String reason) {}
 
     /** Empty when the registry does not sign this image (no signing configuration matches it). */
     Optional<Status> status(String repository, String digest);

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Upkeep files in a directory (the directory twin of the archive bucket: the unit tests' and an export's). */
+/**
+ * Upkeep files in a directory (the directory twin of the archive bucket: the unit tests' and an
+ * export's).
+ */
 public final class DirectoryRunFiles implements RunFiles {
     private final Path root;
     private final String bucket;
@@ -29,7 +32,11 @@ public final class DirectoryRunFiles implements RunFiles {
             Files.createDirectories(p.getParent());
             Path temp = Files.createTempFile(p.getParent(), ".write-", ".tmp");
             Files.write(temp, bytes);
-            Files.move(temp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    temp,
+                    p,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,26 +14,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one Distributed Map wrote through its ResultWriter, read back by the fold. The Map state's output names the
- * manifest ({@code {"MapRunArn": ..., "ResultWriterDetails": {"Bucket": ..., "Key": "<prefix>/<id>/manifest.json"}}});
- * the manifest lists the result files ({@code {"DestinationBucket": ..., "MapRunArn": ..., "ResultFiles": {"FAILED":
- * [{"Key": ..., "Size": n}], "PENDING": [...], "SUCCEEDED": [...]}}}); each file is a JSON array of child executions
- * ({@code Status}, {@code Input} and {@code Output} as JSON text, {@code Error}/{@code Cause} when failed). After a redrive
- * the manifest lists every attempt's successful children. Shapes: Step Functions developer guide, "ResultWriter (Map)"
- * (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html); the manifest's fields as a
- * map run writes them (fixtures {@code events/sfn-result-manifest.json}, {@code events/sfn-result-succeeded.json}).
- * <p>Everything read is input: the keys must lie in the run's folder, the files are streamed and bounded.
+ * What one Distributed Map wrote through its ResultWriter, read back by the fold. The Map state's
+ * output names the manifest ({@code {"MapRunArn": ..., "ResultWriterDetails": {"Bucket": ...,
+ * "Key": "<prefix>/<id>/manifest.json"}}}); the manifest lists the result files ({@code
+ * {"DestinationBucket": ..., "MapRunArn": ..., "ResultFiles": {"FAILED": [{"Key": ..., "Size": n}],
+ * "PENDING": [...], "SUCCEEDED": [...]}}}); each file is a JSON array of child executions ({@code
+ * Status}, {@code Input} and {@code Output} as JSON text, {@code Error}/{@code Cause} when failed).
+ * After a redrive the manifest lists every attempt's successful children. Shapes: Step Functions
+ * developer guide, "ResultWriter (Map)"
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html); the
+ * manifest's fields as a map run writes them (fixtures {@code events/sfn-result-manifest.json},
+ * {@code events/sfn-result-succeeded.json}).
+ *
+ * <p>Everything read is input: the keys must lie in the run's folder, the files are streamed and
+ * bounded.
  */
 public final class MapResults {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Children a map of this project may have: items are units of work, a run has thousands of batches at most. */
+
+    /**
+     * Children a map of this project may have: items are units of work, a run has thousands of
+     * batches at most.
+     */
     static final int MAX_CHILDREN = 200_000;
+
     /** A child's output (an outcome) is at most Step Functions' 256 KiB. */
     static final int MAX_OUTPUT_CHARS = 262_144;
 
     /** One child execution that failed (or was left pending): why, and the items it was given. */
-    public record Failed(String status, String error, String cause, JsonNode input) {
-    }
+    public record Failed(String status, String error, String cause, JsonNode input) {}
 
     private final List<JsonNode> succeeded;
     private final List<Failed> failed;
@@ -45,7 +54,10 @@ public final class MapResults {
         this.mapRunArn = mapRunArn;
     }
 
-    /** The outputs of the batches that succeeded (each an outcome: {@code status}, {@code message}, {@code details}). */
+    /**
+     * The outputs of the batches that succeeded (each an outcome: {@code status}, {@code message},
+     * {@code details}).
+     */
     public List<JsonNode> succeeded() {
         return succeeded;
     }
@@ -59,14 +71,24 @@ public final class MapResults {
         return mapRunArn;
     }
 
-    /** The {@code details} of every successful batch whose outcome was RECORDED (a batch that rejected its input counts as failed). */
+    /**
+     * The {@code details} of every successful batch whose outcome was RECORDED (a batch that
+     * rejected its input counts as failed).
+     */
     public List<JsonNode> details() {
-        return succeeded.stream().filter(o -> "RECORDED".equals(o.path("status").asText())).map(o -> o.path("details")).toList();
+        return succeeded.stream()
+                .filter(o -> "RECORDED".equals(o.path("status").asText()))
+                .map(o -> o.path("details"))
+                .toList();
     }
 
     /** Batches that did not record: failed, pending, or answered anything but RECORDED. */
     public int failedBatches() {
-        return failed.size() + (int) succeeded.stream().filter(o -> !"RECORDED".equals(o.path("status").asText())).count();
+        return failed.size()
+                + (int)
+                        succeeded.stream()
+                                .filter(o -> !"RECORDED".equals(o.path("status").asText()))
+                                .count();
     }
 
     /**
@@ -79,10 +101,18 @@ public final class MapResults {
         String bucket = details.path("Bucket").asText("");
         String manifestKey = details.path("Key").asText("");
         if (!bucket.equals(files.bucket())) {
-            throw new MalformedEventException("the map's results are in bucket '" + Text.oneLine(bucket, 80) + "', not the run's " + files.bucket());
+            throw new MalformedEventException(
+                    "the map's results are in bucket '"
+                            + Text.oneLine(bucket, 80)
+                            + "', not the run's "
+                            + files.bucket());
         }
         if (!manifestKey.startsWith(folder) || !manifestKey.endsWith("/manifest.json")) {
-            throw new MalformedEventException("the map's manifest '" + Text.oneLine(manifestKey, 200) + "' is not a manifest.json in the run's folder " + folder);
+            throw new MalformedEventException(
+                    "the map's manifest '"
+                            + Text.oneLine(manifestKey, 200)
+                            + "' is not a manifest.json in the run's folder "
+                            + folder);
         }
         JsonNode manifest;
         try (InputStream in = files.open(RunFiles.checked(manifestKey))) {
@@ -97,32 +127,57 @@ public final class MapResults {
         for (String status : List.of("SUCCEEDED", "FAILED", "PENDING")) {
             for (JsonNode f : resultFiles.path(status)) {
                 String key = f.path("Key").asText("");
-                if (!key.startsWith(dir) || !key.substring(dir.length()).matches(status + "_[0-9]{1,6}\\.json")) {
-                    throw new MalformedEventException("the manifest lists '" + Text.oneLine(key, 200) + "', not a " + status + "_n.json beside it");
+                if (!key.startsWith(dir)
+                        || !key.substring(dir.length()).matches(status + "_[0-9]{1,6}\\.json")) {
+                    throw new MalformedEventException(
+                            "the manifest lists '"
+                                    + Text.oneLine(key, 200)
+                                    + "', not a "
+                                    + status
+                                    + "_n.json beside it");
                 }
                 readFile(files, key, status, succeeded, failed);
             }
         }
-        return new MapResults(succeeded, failed, manifest.path("MapRunArn").asText(mapOutput.path("MapRunArn").asText("")));
+        return new MapResults(
+                succeeded,
+                failed,
+                manifest.path("MapRunArn").asText(mapOutput.path("MapRunArn").asText("")));
     }
 
-    /** Streams one result file (an array of child executions): a file may hold gigabytes, a child a few kilobytes. */
-    private static void readFile(RunFiles files, String key, String status, List<JsonNode> succeeded, List<Failed> failed) {
-        try (InputStream in = files.open(RunFiles.checked(key)); JsonParser p = JSON.getFactory().createParser(in)) {
+    /**
+     * Streams one result file (an array of child executions): a file may hold gigabytes, a child a
+     * few kilobytes.
+     */
+    private static void readFile(
+            RunFiles files,
+            String key,
+            String status,
+            List<JsonNode> succeeded,
+            List<Failed> failed) {
+        try (InputStream in = files.open(RunFiles.checked(key));
+                JsonParser p = JSON.getFactory().createParser(in)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw new MalformedEventException(key + " is not a JSON array of child executions");
             }
             while (p.nextToken() == JsonToken.START_OBJECT) {
                 if (succeeded.size() + failed.size() >= MAX_CHILDREN) {
-                    throw new MalformedEventException("the map's results hold more than " + MAX_CHILDREN + " child executions");
+                    throw new MalformedEventException(
+                            "the map's results hold more than "
+                                    + MAX_CHILDREN
+                                    + " child executions");
                 }
                 JsonNode child = JSON.readTree(p);
                 String childStatus = child.path("Status").asText(status);
                 if (status.equals("SUCCEEDED") && childStatus.equals("SUCCEEDED")) {
                     succeeded.add(parsed(child.path("Output").asText(""), key));
                 } else {
-                    failed.add(new Failed(childStatus, child.path("Error").asText(null), Text.oneLine(child.path("Cause").asText(""), 400),
-                            parsedOrNull(child.path("Input").asText(""))));
+                    failed.add(
+                            new Failed(
+                                    childStatus,
+                                    child.path("Error").asText(null),
+                                    Text.oneLine(child.path("Cause").asText(""), 400),
+                                    parsedOrNull(child.path("Input").asText(""))));
                 }
             }
         } catch (IOException e) {
@@ -132,12 +187,14 @@ public final class MapResults {
 
     private static JsonNode parsed(String text, String key) {
         if (text.length() > MAX_OUTPUT_CHARS) {
-            throw new MalformedEventException("a child's output in " + key + " is larger than Step Functions allows");
+            throw new MalformedEventException(
+                    "a child's output in " + key + " is larger than Step Functions allows");
         }
         try {
             return JSON.readTree(text);
         } catch (IOException e) {
-            throw new MalformedEventException("a child's output in " + key + " is not JSON: " + e.getMessage());
+            throw new MalformedEventException(
+                    "a child's output in " + key + " is not JSON: " + e.getMessage());
         }
     }
 

@@ -7,7 +7,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.io.InputStream;
 import java.util.function.Supplier;
 
-/** The upkeep runs' files in the archive bucket, under {@code upkeep/runs/} (not in the images jar, which has no S3). */
+/**
+ * The upkeep runs' files in the archive bucket, under {@code upkeep/runs/} (not in the images jar,
+ * which has no S3).
+ */
 public final class S3RunFiles implements RunFiles {
     private final Supplier<S3Client> s3;
     private final String bucket;
@@ -24,7 +27,13 @@ public final class S3RunFiles implements RunFiles {
 
     @Override
     public void write(String key, byte[] bytes) {
-        s3.get().putObject(b -> b.bucket(bucket).key(RunFiles.checked(key)).contentType("application/json"), RequestBody.fromBytes(bytes));
+        s3.get()
+                .putObject(
+                        b ->
+                                b.bucket(bucket)
+                                        .key(RunFiles.checked(key))
+                                        .contentType("application/json"),
+                        RequestBody.fromBytes(bytes));
     }
 
     @Override

@@ -20,15 +20,18 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * A stand-in for Step Functions, for {@code bin/qm} and the tests: it interprets the upkeep state machine's definition
- * ({@link UpkeepMachine}) one state at a time, in order, in this process. The engine in AWS is Step Functions; this one
- * exists so a local run goes through exactly the batches the Distributed Map would hand out: it reads the items file the
- * ItemReader names, batches them as the ItemBatcher says (MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput), builds
- * each child's payload from the ItemProcessor's Parameters, writes the ResultWriter's files in Step Functions' format
- * and applies ToleratedFailurePercentage. Only what the upkeep definitions use is supported: Task (lambda:invoke), Choice
- * (StringEquals), Fail, Map (DISTRIBUTED, ItemReader s3:getObject JSON, ResultWriter s3:putObject), and reference paths
- * ({@code $}, {@code $.a.b}, {@code $$.Execution.Name}, {@code $$.Execution.StartTime}). Batches run one after another
- * (MaxConcurrency is AWS's business), and a failed batch is retried as its Retry says for {@code States.ALL}.
+ * A stand-in for Step Functions, for {@code bin/qm} and the tests: it interprets the upkeep state
+ * machine's definition ({@link UpkeepMachine}) one state at a time, in order, in this process. The
+ * engine in AWS is Step Functions; this one exists so a local run goes through exactly the batches
+ * the Distributed Map would hand out: it reads the items file the ItemReader names, batches them as
+ * the ItemBatcher says (MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput), builds each child's
+ * payload from the ItemProcessor's Parameters, writes the ResultWriter's files in Step Functions'
+ * format and applies ToleratedFailurePercentage. Only what the upkeep definitions use is supported:
+ * Task (lambda:invoke), Choice (StringEquals), Fail, Map (DISTRIBUTED, ItemReader s3:getObject
+ * JSON, ResultWriter s3:putObject), and reference paths ({@code $}, {@code $.a.b}, {@code
+ * $$.Execution.Name}, {@code $$.Execution.StartTime}). Batches run one after another
+ * (MaxConcurrency is AWS's business), and a failed batch is retried as its Retry says for {@code
+ * States.ALL}.
  */
 public final class UpkeepEngine {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,18 +39,18 @@ public final class UpkeepEngine {
 
     /** What the engine tells its caller as a run goes (bin/qm prints it, the bench times it). */
     public interface Listener {
-        Listener NONE = new Listener() {
-        };
+        Listener NONE = new Listener() {};
 
-        default void state(String name) {
-        }
+        default void state(String name) {}
 
         /** A batch ended: its map, its position, its time, and its answer (null when it failed). */
-        default void batch(String map, int index, int total, Duration took, JsonNode output) {
-        }
+        default void batch(String map, int index, int total, Duration took, JsonNode output) {}
     }
 
-    /** The run stopped in a Fail state or on an error no retrier took (as a failed execution in AWS). */
+    /**
+     * The run stopped in a Fail state or on an error no retrier took (as a failed execution in
+     * AWS).
+     */
     public static final class Failed extends RuntimeException {
         private final String error;
 
@@ -68,9 +71,15 @@ public final class UpkeepEngine {
     private final Listener listener;
 
     /**
-     * @param lambda what {@code arn:aws:states:::lambda:invoke} calls: the function, given the payload, answering its result
+     * @param lambda what {@code arn:aws:states:::lambda:invoke} calls: the function, given the
+     *     payload, answering its result
      */
-    public UpkeepEngine(JsonNode definition, String stateMachine, Function<JsonNode, JsonNode> lambda, RunFiles files, Listener listener) {
+    public UpkeepEngine(
+            JsonNode definition,
+            String stateMachine,
+            Function<JsonNode, JsonNode> lambda,
+            RunFiles files,
+            Listener listener) {
         this.definition = definition;
         this.stateMachine = stateMachine;
         this.lambda = lambda;
@@ -109,11 +118,17 @@ public final class UpkeepEngine {
                     next = state.path("Next").asText(null);
                 }
                 case "Choice" -> next = choose(state, data);
-                case "Fail" -> throw new Failed(state.path("Error").asText("States.Fail"), state.path("Cause").asText(""));
+                case "Fail" ->
+                        throw new Failed(
+                                state.path("Error").asText("States.Fail"),
+                                state.path("Cause").asText(""));
                 case "Succeed" -> {
                     return data;
                 }
-                default -> throw new Failed("States.Runtime", "the local engine does not run " + type + " states");
+                default ->
+                        throw new Failed(
+                                "States.Runtime",
+                                "the local engine does not run " + type + " states");
             }
             if (state.path("End").asBoolean(false) || next == null) {
                 return data;
@@ -125,7 +140,9 @@ public final class UpkeepEngine {
 
     private JsonNode task(JsonNode state, JsonNode input, JsonNode context) {
         if (!UpkeepMachine.LAMBDA_INVOKE.equals(state.path("Resource").asText())) {
-            throw new Failed("States.Runtime", "the local engine invokes only " + UpkeepMachine.LAMBDA_INVOKE);
+            throw new Failed(
+                    "States.Runtime",
+                    "the local engine invokes only " + UpkeepMachine.LAMBDA_INVOKE);
         }
         JsonNode parameters = template(state.path("Parameters"), input, context);
         int attempts = 1;
@@ -152,9 +169,15 @@ public final class UpkeepEngine {
         return output(state, input, context, result);
     }
 
-    /** ResultSelector, ResultPath and OutputPath, in that order (JSONPath's input and output processing). */
+    /**
+     * ResultSelector, ResultPath and OutputPath, in that order (JSONPath's input and output
+     * processing).
+     */
     private JsonNode output(JsonNode state, JsonNode input, JsonNode context, JsonNode result) {
-        JsonNode selected = state.has("ResultSelector") ? template(state.get("ResultSelector"), result, context) : result;
+        JsonNode selected =
+                state.has("ResultSelector")
+                        ? template(state.get("ResultSelector"), result, context)
+                        : result;
         JsonNode merged;
         JsonNode resultPath = state.get("ResultPath");
         if (resultPath == null || resultPath.asText().equals("$")) {
@@ -170,13 +193,18 @@ public final class UpkeepEngine {
             }
             at.set(parts[parts.length - 1], selected);
         }
-        return state.has("OutputPath") ? path(state.get("OutputPath").asText(), merged, context) : merged;
+        return state.has("OutputPath")
+                ? path(state.get("OutputPath").asText(), merged, context)
+                : merged;
     }
 
     private String choose(JsonNode state, JsonNode data) {
         for (JsonNode c : state.path("Choices")) {
             JsonNode v = path(c.path("Variable").asText(), data, NODES.objectNode(), true);
-            if (c.has("StringEquals") && v != null && v.isTextual() && v.asText().equals(c.get("StringEquals").asText())) {
+            if (c.has("StringEquals")
+                    && v != null
+                    && v.isTextual()
+                    && v.asText().equals(c.get("StringEquals").asText())) {
                 return c.path("Next").asText();
             }
         }
@@ -190,8 +218,14 @@ public final class UpkeepEngine {
         String label = state.path("Label").asText("Map");
         JsonNode reader = template(state.path("ItemReader").path("Parameters"), input, context);
         if (!UpkeepMachine.S3_GET_OBJECT.equals(state.path("ItemReader").path("Resource").asText())
-                || !"JSON".equals(state.path("ItemReader").path("ReaderConfig").path("InputType").asText())) {
-            throw new Failed("States.Runtime", "the local engine reads items only from a JSON file in S3");
+                || !"JSON"
+                        .equals(
+                                state.path("ItemReader")
+                                        .path("ReaderConfig")
+                                        .path("InputType")
+                                        .asText())) {
+            throw new Failed(
+                    "States.Runtime", "the local engine reads items only from a JSON file in S3");
         }
         bucket(reader.path("Bucket").asText());
         JsonNode items;
@@ -206,7 +240,10 @@ public final class UpkeepEngine {
         JsonNode batcher = state.path("ItemBatcher");
         int maxItems = batcher.path("MaxItemsPerBatch").asInt(Integer.MAX_VALUE);
         int maxBytes = batcher.path("MaxInputBytesPerBatch").asInt(256 * 1024);
-        JsonNode batchInput = batcher.has("BatchInput") ? template(batcher.get("BatchInput"), input, context) : null;
+        JsonNode batchInput =
+                batcher.has("BatchInput")
+                        ? template(batcher.get("BatchInput"), input, context)
+                        : null;
         List<ArrayNode> batches = batches(items, maxItems, maxBytes);
 
         JsonNode processor = state.path("ItemProcessor");
@@ -221,7 +258,14 @@ public final class UpkeepEngine {
             childInput.set("Items", batches.get(i));
             String childName = UUID.randomUUID().toString();
             ObjectNode record = NODES.objectNode();
-            record.put("ExecutionArn", "arn:aws:states:local:000000000000:execution:" + stateMachine + "/" + label + ":" + childName);
+            record.put(
+                    "ExecutionArn",
+                    "arn:aws:states:local:000000000000:execution:"
+                            + stateMachine
+                            + "/"
+                            + label
+                            + ":"
+                            + childName);
             record.put("Input", childInput.toString());
             record.putObject("InputDetails").put("Included", true);
             record.put("Name", childName);
@@ -233,32 +277,52 @@ public final class UpkeepEngine {
                 record.putObject("OutputDetails").put("Included", true);
                 record.put("Status", "SUCCEEDED");
                 succeeded.add(record);
-                listener.batch(label, i + 1, batches.size(), Duration.ofNanos(System.nanoTime() - t0), out);
+                listener.batch(
+                        label,
+                        i + 1,
+                        batches.size(),
+                        Duration.ofNanos(System.nanoTime() - t0),
+                        out);
             } catch (Failed e) {
                 record.put("Error", e.error());
                 record.put("Cause", String.valueOf(e.getMessage()));
                 record.put("Status", "FAILED");
                 failed.add(record);
-                listener.batch(label, i + 1, batches.size(), Duration.ofNanos(System.nanoTime() - t0), null);
+                listener.batch(
+                        label,
+                        i + 1,
+                        batches.size(),
+                        Duration.ofNanos(System.nanoTime() - t0),
+                        null);
             }
             record.put("StopDate", Instant.now().toString());
         }
         int tolerated = state.path("ToleratedFailurePercentage").asInt(0);
         if (!batches.isEmpty() && failed.size() * 100.0 / batches.size() > tolerated) {
-            throw new Failed("States.ExceedToleratedFailureThreshold", failed.size() + " of " + batches.size() + " batches of " + label + " failed");
+            throw new Failed(
+                    "States.ExceedToleratedFailureThreshold",
+                    failed.size() + " of " + batches.size() + " batches of " + label + " failed");
         }
         JsonNode writer = template(state.path("ResultWriter").path("Parameters"), input, context);
         bucket(writer.path("Bucket").asText());
         String dir = writer.path("Prefix").asText() + "/" + mapRunId + "/";
         ObjectNode manifest = NODES.objectNode();
         manifest.put("DestinationBucket", files.bucket());
-        String mapRunArn = "arn:aws:states:local:000000000000:mapRun:" + stateMachine + "/" + label + ":" + mapRunId;
+        String mapRunArn =
+                "arn:aws:states:local:000000000000:mapRun:"
+                        + stateMachine
+                        + "/"
+                        + label
+                        + ":"
+                        + mapRunId;
         manifest.put("MapRunArn", mapRunArn);
         ObjectNode resultFiles = manifest.putObject("ResultFiles");
         resultFiles.set("FAILED", write(dir + "FAILED_0.json", failed));
         resultFiles.putArray("PENDING");
         resultFiles.set("SUCCEEDED", write(dir + "SUCCEEDED_0.json", succeeded));
-        files.write(RunFiles.checked(dir + "manifest.json"), manifest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.write(
+                RunFiles.checked(dir + "manifest.json"),
+                manifest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ObjectNode result = NODES.objectNode();
         result.put("MapRunArn", mapRunArn);
         ObjectNode details = result.putObject("ResultWriterDetails");
@@ -267,7 +331,10 @@ public final class UpkeepEngine {
         return output(state, input, context, result);
     }
 
-    /** As the ItemBatcher: up to MaxItemsPerBatch items, fewer when the batch's JSON would pass MaxInputBytesPerBatch. */
+    /**
+     * As the ItemBatcher: up to MaxItemsPerBatch items, fewer when the batch's JSON would pass
+     * MaxInputBytesPerBatch.
+     */
     static List<ArrayNode> batches(JsonNode items, int maxItems, int maxBytes) {
         List<ArrayNode> out = new ArrayList<>();
         ArrayNode batch = NODES.arrayNode();
@@ -303,11 +370,18 @@ public final class UpkeepEngine {
 
     private void bucket(String bucket) {
         if (!bucket.equals(files.bucket())) {
-            throw new Failed("States.Runtime", "the definition names bucket '" + bucket + "', the local engine has " + files.bucket());
+            throw new Failed(
+                    "States.Runtime",
+                    "the definition names bucket '"
+                            + bucket
+                            + "', the local engine has "
+                            + files.bucket());
         }
     }
 
-    /** A Parameters-style template: fields ending in {@code .$} take the value their path selects. */
+    /**
+     * A Parameters-style template: fields ending in {@code .$} take the value their path selects.
+     */
     static JsonNode template(JsonNode template, JsonNode input, JsonNode context) {
         if (template.isObject()) {
             ObjectNode out = NODES.objectNode();
@@ -315,7 +389,9 @@ public final class UpkeepEngine {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 if (f.getKey().endsWith(".$")) {
-                    out.set(f.getKey().substring(0, f.getKey().length() - 2), path(f.getValue().asText(), input, context));
+                    out.set(
+                            f.getKey().substring(0, f.getKey().length() - 2),
+                            path(f.getValue().asText(), input, context));
                 } else {
                     out.set(f.getKey(), template(f.getValue(), input, context));
                 }
@@ -334,7 +410,8 @@ public final class UpkeepEngine {
         return path(path, input, context, false);
     }
 
-    private static JsonNode path(String path, JsonNode input, JsonNode context, boolean missingIsNull) {
+    private static JsonNode path(
+            String path, JsonNode input, JsonNode context, boolean missingIsNull) {
         JsonNode at;
         String rest;
         if (path.startsWith("$$")) {

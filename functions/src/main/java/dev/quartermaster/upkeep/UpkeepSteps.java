@@ -16,15 +16,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A function's side of an upkeep run: reads the payload the state machine sends ({@link dev.quartermaster.contract.UpkeepMachine}),
- * checks it, and runs the step of its {@link UpkeepJob}: the plan (its items packed into units and written where the
- * map's ItemReader reads them), a batch, or the fold (the map's ResultWriter files read back).
+ * A function's side of an upkeep run: reads the payload the state machine sends ({@link
+ * dev.quartermaster.contract.UpkeepMachine}), checks it, and runs the step of its {@link
+ * UpkeepJob}: the plan (its items packed into units and written where the map's ItemReader reads
+ * them), a batch, or the fold (the map's ResultWriter files read back).
  */
 public final class UpkeepSteps {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private UpkeepSteps() {
-    }
+    private UpkeepSteps() {}
 
     /** A payload of the upkeep state machine (as opposed to an EventBridge event). */
     public static boolean isStep(JsonNode json) {
@@ -35,14 +35,23 @@ public final class UpkeepSteps {
         Upkeep upkeep = job.upkeep();
         String name = text(json, Upkeep.FIELD_UPKEEP);
         if (!upkeep.jobName().equals(name)) {
-            throw new MalformedEventException("this function runs the upkeep '" + upkeep.jobName() + "', not '" + Validation.abbreviate(name) + "'");
+            throw new MalformedEventException(
+                    "this function runs the upkeep '"
+                            + upkeep.jobName()
+                            + "', not '"
+                            + Validation.abbreviate(name)
+                            + "'");
         }
         String step = text(json, Upkeep.FIELD_STEP);
         return switch (step) {
             case "plan" -> plan(json, job, files, deadline);
             case "batch" -> batch(json, job, files, deadline);
             case "fold" -> fold(json, job, files, deadline);
-            default -> throw new MalformedEventException("step '" + Validation.abbreviate(step) + "' is not plan, batch or fold");
+            default ->
+                    throw new MalformedEventException(
+                            "step '"
+                                    + Validation.abbreviate(step)
+                                    + "' is not plan, batch or fold");
         };
     }
 
@@ -51,15 +60,19 @@ public final class UpkeepSteps {
         try {
             started = Instant.parse(text(json, "started"));
         } catch (DateTimeParseException e) {
-            throw new MalformedEventException("started is not an ISO-8601 time: " + Validation.abbreviate(json.path("started").asText()));
+            throw new MalformedEventException(
+                    "started is not an ISO-8601 time: "
+                            + Validation.abbreviate(json.path("started").asText()));
         }
         String execution = text(json, Upkeep.FIELD_EXECUTION);
         if (execution.length() > 256) {
-            throw new MalformedEventException("an execution's name is at most 80 characters (256 for a map's child)");
+            throw new MalformedEventException(
+                    "an execution's name is at most 80 characters (256 for a map's child)");
         }
         String run = Upkeep.runName(execution, started);
         Upkeep upkeep = job.upkeep();
-        UpkeepJob.Plan plan = job.plan(new UpkeepJob.Context(run, files, deadline, json.path("detail")));
+        UpkeepJob.Plan plan =
+                job.plan(new UpkeepJob.Context(run, files, deadline, json.path("detail")));
         Map<String, Object> details = new LinkedHashMap<>(plan.details());
         details.put("bucket", files.bucket());
         details.put(Upkeep.FIELD_RUN, run);
@@ -97,9 +110,17 @@ public final class UpkeepSteps {
         }
         String run = run(text(json, Upkeep.FIELD_RUN));
         List<JsonNode> items = Units.items(json.get(Upkeep.FIELD_ITEMS));
-        if (json.get(Upkeep.FIELD_ITEMS).size() > spec.unitsPerBatch() || items.size() > spec.batchItems()) {
-            throw new MalformedEventException("a batch of " + label + " holds at most " + spec.unitsPerBatch() + " units of "
-                    + spec.unitItems() + " items (the ItemBatcher's MaxItemsPerBatch), not " + json.get(Upkeep.FIELD_ITEMS).size());
+        if (json.get(Upkeep.FIELD_ITEMS).size() > spec.unitsPerBatch()
+                || items.size() > spec.batchItems()) {
+            throw new MalformedEventException(
+                    "a batch of "
+                            + label
+                            + " holds at most "
+                            + spec.unitsPerBatch()
+                            + " units of "
+                            + spec.unitItems()
+                            + " items (the ItemBatcher's MaxItemsPerBatch), not "
+                            + json.get(Upkeep.FIELD_ITEMS).size());
         }
         return job.batch(spec.label(), items, new UpkeepJob.Context(run, files, deadline));
     }
@@ -115,16 +136,24 @@ public final class UpkeepSteps {
         for (Upkeep.MapSpec spec : upkeep.maps()) {
             JsonNode output = json.path(Upkeep.FIELD_RESULTS).path(spec.label());
             if (!output.isObject()) {
-                throw new MalformedEventException("the fold needs the results of map " + spec.label() + " (results." + spec.label() + ")");
+                throw new MalformedEventException(
+                        "the fold needs the results of map "
+                                + spec.label()
+                                + " (results."
+                                + spec.label()
+                                + ")");
             }
-            results.put(spec.label(), MapResults.read(output, files, upkeep.resultsPrefix(run, spec.label()) + "/"));
+            results.put(
+                    spec.label(),
+                    MapResults.read(output, files, upkeep.resultsPrefix(run, spec.label()) + "/"));
         }
         return job.fold(plan, results, new UpkeepJob.Context(run, files, deadline));
     }
 
     private static String run(String run) {
         if (!Upkeep.RUN.matcher(run).matches()) {
-            throw new MalformedEventException("'" + Validation.abbreviate(run) + "' is not a run's name (the plan names it)");
+            throw new MalformedEventException(
+                    "'" + Validation.abbreviate(run) + "' is not a run's name (the plan names it)");
         }
         return run;
     }
@@ -132,7 +161,8 @@ public final class UpkeepSteps {
     private static String text(JsonNode json, String field) {
         JsonNode v = json.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new MalformedEventException("an upkeep step needs the text field '" + field + "'");
+            throw new MalformedEventException(
+                    "an upkeep step needs the text field '" + field + "'");
         }
         return v.asText();
     }

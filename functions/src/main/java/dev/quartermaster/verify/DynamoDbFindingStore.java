@@ -20,8 +20,9 @@ import static dev.quartermaster.common.DynamoItems.s;
 import static dev.quartermaster.common.DynamoItems.str;
 
 /**
- * Findings in the ledger table: {@code FINDING#<repo>@<digest>  <findingArn>} with severity, status, vulnerability id,
- * title and {@code updatedMs}; a put is conditional on being newer than the stored version.
+ * Findings in the ledger table: {@code FINDING#<repo>@<digest> <findingArn>} with severity, status,
+ * vulnerability id, title and {@code updatedMs}; a put is conditional on being newer than the
+ * stored version.
  */
 public final class DynamoDbFindingStore implements FindingStore {
     private final DynamoDbClient dynamo;
@@ -47,11 +48,26 @@ public final class DynamoDbFindingStore implements FindingStore {
         item.put("title", s(f.title()));
         item.put("updatedMs", n(f.updatedAt().toEpochMilli()));
         try {
-            Map<String, AttributeValue> old = dynamo.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR updatedMs < :u")
-                    .expressionAttributeValues(Map.of(":u", n(f.updatedAt().toEpochMilli())))
-                    .returnValues(ReturnValue.ALL_OLD)).attributes();
-            return new Recorded(true, old == null || old.isEmpty() ? Optional.empty() : Optional.of(fromItem(f.repository(), f.digest(), old)));
+            Map<String, AttributeValue> old =
+                    dynamo.putItem(
+                                    b ->
+                                            b.tableName(table)
+                                                    .item(item)
+                                                    .conditionExpression(
+                                                            "attribute_not_exists(pk) OR updatedMs < :u")
+                                                    .expressionAttributeValues(
+                                                            Map.of(
+                                                                    ":u",
+                                                                    n(
+                                                                            f.updatedAt()
+                                                                                    .toEpochMilli())))
+                                                    .returnValues(ReturnValue.ALL_OLD))
+                            .attributes();
+            return new Recorded(
+                    true,
+                    old == null || old.isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(fromItem(f.repository(), f.digest(), old)));
         } catch (ConditionalCheckFailedException e) {
             return new Recorded(false, Optional.empty());
         }
@@ -59,8 +75,13 @@ public final class DynamoDbFindingStore implements FindingStore {
 
     @Override
     public List<Inspector2Finding> findings(String repository, String digest) {
-        QueryRequest q = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", s(pk(repository, digest)))).consistentRead(true).build();
+        QueryRequest q =
+                QueryRequest.builder()
+                        .tableName(table)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", s(pk(repository, digest))))
+                        .consistentRead(true)
+                        .build();
         List<Inspector2Finding> out = new ArrayList<>();
         for (Map<String, AttributeValue> i : dynamo.queryPaginator(q).items()) {
             if (out.size() >= MAX_PER_DIGEST) {
@@ -71,8 +92,16 @@ public final class DynamoDbFindingStore implements FindingStore {
         return out;
     }
 
-    private static Inspector2Finding fromItem(String repository, String digest, Map<String, AttributeValue> i) {
-        return new Inspector2Finding(str(i, "sk"), repository, digest, str(i, "severity"), str(i, "status"), str(i, "vulnerabilityId"),
-                str(i, "title"), Instant.ofEpochMilli(num(i, "updatedMs", 0)));
+    private static Inspector2Finding fromItem(
+            String repository, String digest, Map<String, AttributeValue> i) {
+        return new Inspector2Finding(
+                str(i, "sk"),
+                repository,
+                digest,
+                str(i, "severity"),
+                str(i, "status"),
+                str(i, "vulnerabilityId"),
+                str(i, "title"),
+                Instant.ofEpochMilli(num(i, "updatedMs", 0)));
     }
 }

@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Amazon Inspector's findings per digest (DynamoDB: the ledger table; an in-memory twin for unit tests). Inspector sends a
- * finding again whenever it changes: the newest {@code updatedAt} wins, an older version arriving late changes nothing.
+ * Amazon Inspector's findings per digest (DynamoDB: the ledger table; an in-memory twin for unit
+ * tests). Inspector sends a finding again whenever it changes: the newest {@code updatedAt} wins,
+ * an older version arriving late changes nothing.
  */
 public interface FindingStore {
-    /** Whether the version was stored, and the version it replaced (empty: the finding is new to this digest). */
-    record Recorded(boolean applied, Optional<Inspector2Finding> previous) {
-    }
+    /**
+     * Whether the version was stored, and the version it replaced (empty: the finding is new to
+     * this digest).
+     */
+    record Recorded(boolean applied, Optional<Inspector2Finding> previous) {}
 
     Recorded record(Inspector2Finding finding);
 

@@ -1,24 +1,24 @@
 package dev.quartermaster.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quartermaster.common.Text;
 import dev.quartermaster.common.EventFunction;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.common.Platform;
+import dev.quartermaster.common.Text;
 import dev.quartermaster.events.AwsEvent;
 import dev.quartermaster.events.EcrImageScan;
 import dev.quartermaster.events.EventParser;
 import dev.quartermaster.events.Inspector2Finding;
 import dev.quartermaster.events.Validation;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code image-scan}: records ECR scan findings on the digest and fails images over the thresholds. */
+/**
+ * {@code image-scan}: records ECR scan findings on the digest and fails images over the thresholds.
+ */
 public final class ScanHandler extends EventFunction {
     private final ScanService service;
 
@@ -27,7 +27,10 @@ public final class ScanHandler extends EventFunction {
         this(Platform.fromEnvironment());
     }
 
-    /** The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests' (app/Handlers builds every function so). */
+    /**
+     * The function built from {@code platform}: Lambda's environment, or bin/qm's and the tests'
+     * (app/Handlers builds every function so).
+     */
     public ScanHandler(Platform platform) {
         this(VerifyRoot.scans(platform));
         acceptingOnly(platform.origin());
@@ -44,47 +47,83 @@ public final class ScanHandler extends EventFunction {
             return finding(json);
         }
         if (dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE.equals(detailType)) {
-            AwsEvent<dev.quartermaster.events.Inspector2Scan> event = EventParser.parse(json, dev.quartermaster.events.Inspector2Scan.class,
-                    dev.quartermaster.events.Inspector2Scan.SOURCE, Set.of(dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE));
+            AwsEvent<dev.quartermaster.events.Inspector2Scan> event =
+                    EventParser.parse(
+                            json,
+                            dev.quartermaster.events.Inspector2Scan.class,
+                            dev.quartermaster.events.Inspector2Scan.SOURCE,
+                            Set.of(dev.quartermaster.events.Inspector2Scan.DETAIL_TYPE));
             var d = event.detail();
-            origin().requireOwn(Inspector2Finding.accountOfArn(d.repositoryName()), "repository " + Validation.abbreviate(d.repositoryName()));
+            origin().requireOwn(
+                            Inspector2Finding.accountOfArn(d.repositoryName()),
+                            "repository " + Validation.abbreviate(d.repositoryName()));
             String status = d.scanStatus() == null ? "" : d.scanStatus();
             String repo = d.repository();
             String digest = Validation.digest(d.imageDigest());
-            if (!status.endsWith("COMPLETE")) { // INITIAL_SCAN_COMPLETE; other statuses say the image is not (or no longer) scanned
-                return Outcome.ignored("Inspector scan status " + Text.oneLine(status, 40) + " (only completed scans are recorded)");
+            if (!status.endsWith(
+                    "COMPLETE")) { // INITIAL_SCAN_COMPLETE; other statuses say the image is not (or
+                // no longer) scanned
+                return Outcome.ignored(
+                        "Inspector scan status "
+                                + Text.oneLine(status, 40)
+                                + " (only completed scans are recorded)");
             }
-            return recorded(event, repo, digest, d.severityCounts(), Validation.tags(d.imageTags()));
+            return recorded(
+                    event, repo, digest, d.severityCounts(), Validation.tags(d.imageTags()));
         }
-        AwsEvent<EcrImageScan> event = EventParser.parse(json, EcrImageScan.class, EcrImageScan.SOURCE, Set.of(EcrImageScan.DETAIL_TYPE));
+        AwsEvent<EcrImageScan> event =
+                EventParser.parse(
+                        json,
+                        EcrImageScan.class,
+                        EcrImageScan.SOURCE,
+                        Set.of(EcrImageScan.DETAIL_TYPE));
         EcrImageScan d = event.detail();
         String repo = Validation.repository(d.repositoryName());
         String digest = Validation.digest(d.imageDigest());
         if (!"COMPLETE".equals(d.scanStatus())) {
-            return Outcome.ignored("scan status " + Text.oneLine(d.scanStatus(), 40) + " (only COMPLETE scans are recorded)");
+            return Outcome.ignored(
+                    "scan status "
+                            + Text.oneLine(d.scanStatus(), 40)
+                            + " (only COMPLETE scans are recorded)");
         }
         return recorded(event, repo, digest, d.severityCounts(), Validation.tags(d.imageTags()));
     }
 
     private Outcome finding(JsonNode json) {
-        AwsEvent<JsonNode> event = EventParser.parse(json, JsonNode.class, dev.quartermaster.events.Inspector2Finding.SOURCE,
-                Set.of(dev.quartermaster.events.Inspector2Finding.DETAIL_TYPE));
+        AwsEvent<JsonNode> event =
+                EventParser.parse(
+                        json,
+                        JsonNode.class,
+                        dev.quartermaster.events.Inspector2Finding.SOURCE,
+                        Set.of(dev.quartermaster.events.Inspector2Finding.DETAIL_TYPE));
         origin().requireOwn(Inspector2Finding.imageAccount(event.detail()), "the finding's image");
         var f = Inspector2Finding.read(event.detail());
         ScanService.FindingResult r = service.finding(event.id(), f);
-        String what = f.repository() + "@" + f.digest().substring(7, 19) + " " + f.severity() + " " + f.vulnerabilityId() + " " + f.status();
+        String what =
+                f.repository()
+                        + "@"
+                        + f.digest().substring(7, 19)
+                        + " "
+                        + f.severity()
+                        + " "
+                        + f.vulnerabilityId()
+                        + " "
+                        + f.status();
         if (r.duplicate()) {
             return Outcome.duplicate("finding event " + event.id() + " was already recorded");
         }
         if (r.stale()) {
             return Outcome.ignored(what + ": a newer version of this finding is recorded");
         }
-        dev.quartermaster.common.QmMetrics.count(dev.quartermaster.contract.Metric.INSPECTOR_FINDINGS);
+        dev.quartermaster.common.QmMetrics.count(
+                dev.quartermaster.contract.Metric.INSPECTOR_FINDINGS);
         if (r.failed()) {
-            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, f.repository());
+            dev.quartermaster.common.QmMetrics.countFor(
+                    dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, f.repository());
         }
         if (r.alerted().contains("RUNNING_IMAGE_VULNERABLE")) {
-            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.RUNNING_IMAGE_VULNERABLE, f.repository());
+            dev.quartermaster.common.QmMetrics.countFor(
+                    dev.quartermaster.contract.Metric.RUNNING_IMAGE_VULNERABLE, f.repository());
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", f.repository());
@@ -96,17 +135,27 @@ public final class ScanHandler extends EventFunction {
         if (r.note() != null) {
             details.put("gate", r.note());
         }
-        return Outcome.recorded(what + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted())) + (r.note() == null ? "" : "; " + r.note()),
+        return Outcome.recorded(
+                what
+                        + (r.alerted().isEmpty() ? "" : " " + String.join(", ", r.alerted()))
+                        + (r.note() == null ? "" : "; " + r.note()),
                 details);
     }
 
-    private Outcome recorded(AwsEvent<?> event, String repo, String digest, Map<String, Integer> counts, List<String> tags) {
-        ScanService.Result result = service.record(event.id(), repo, digest, counts, tags, event.time());
+    private Outcome recorded(
+            AwsEvent<?> event,
+            String repo,
+            String digest,
+            Map<String, Integer> counts,
+            List<String> tags) {
+        ScanService.Result result =
+                service.record(event.id(), repo, digest, counts, tags, event.time());
         if (result.duplicate()) {
             return Outcome.duplicate("scan event " + event.id() + " was already recorded");
         }
         if (result.failed()) {
-            dev.quartermaster.common.QmMetrics.countFor(dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, repo);
+            dev.quartermaster.common.QmMetrics.countFor(
+                    dev.quartermaster.contract.Metric.SCAN_GATE_FAILED, repo);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("repository", repo);
@@ -116,6 +165,12 @@ public final class ScanHandler extends EventFunction {
         if (result.note() != null) {
             details.put("gate", result.note());
         }
-        return Outcome.recorded(repo + "@" + digest.substring(7, 19) + (result.failed() ? " FAILED_SCAN " : " scan ok ") + counts, details);
+        return Outcome.recorded(
+                repo
+                        + "@"
+                        + digest.substring(7, 19)
+                        + (result.failed() ? " FAILED_SCAN " : " scan ok ")
+                        + counts,
+                details);
     }
 }

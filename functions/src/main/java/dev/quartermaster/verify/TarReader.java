@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A minimal, bounded reader of tar streams (ustar, GNU long names, PAX extended headers) for image
  * layers, which are untrusted input. Unlike a general-purpose archiver it never buffers a header
- * larger than {@code maxHeaderBytes}: a GNU long-name or PAX record that claims gigabytes is refused
- * before a byte of it is read into memory.
+ * larger than {@code maxHeaderBytes}: a GNU long-name or PAX record that claims gigabytes is
+ * refused before a byte of it is read into memory.
  */
 final class TarReader {
     private static final int BLOCK = 512;
@@ -28,15 +28,17 @@ final class TarReader {
     private final InputStream in;
     private final int maxHeaderBytes;
     private final byte[] block = new byte[BLOCK];
-    private long remaining;   // bytes of the current entry's content not yet consumed
-    private long padding;     // zero padding after the current entry's content
+    private long remaining; // bytes of the current entry's content not yet consumed
+    private long padding; // zero padding after the current entry's content
 
     TarReader(InputStream in, int maxHeaderBytes) {
         this.in = in;
         this.maxHeaderBytes = maxHeaderBytes;
     }
 
-    /** @return the next entry, or null at the end of the archive */
+    /**
+     * @return the next entry, or null at the end of the archive
+     */
     Entry next() throws IOException {
         skip(remaining + padding);
         remaining = 0;
@@ -89,7 +91,13 @@ final class TarReader {
 
     private byte[] readHeaderPayload(long size, String what) throws IOException {
         if (size < 0 || size > maxHeaderBytes) {
-            throw new TarLimitException(what + " claims " + size + " bytes, more than the " + maxHeaderBytes + "-byte limit");
+            throw new TarLimitException(
+                    what
+                            + " claims "
+                            + size
+                            + " bytes, more than the "
+                            + maxHeaderBytes
+                            + "-byte limit");
         }
         byte[] payload = in.readNBytes((int) size);
         if (payload.length < size) {
@@ -111,14 +119,17 @@ final class TarReader {
             }
             int len;
             try {
-                len = Integer.parseInt(new String(records, pos, space - pos, StandardCharsets.US_ASCII));
+                len =
+                        Integer.parseInt(
+                                new String(records, pos, space - pos, StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {
                 throw new IOException("malformed PAX record length");
             }
             if (len <= space - pos || pos + len > records.length) {
                 throw new IOException("malformed PAX record");
             }
-            String kv = new String(records, space + 1, len - (space - pos) - 2, StandardCharsets.UTF_8);
+            String kv =
+                    new String(records, space + 1, len - (space - pos) - 2, StandardCharsets.UTF_8);
             int eq = kv.indexOf('=');
             if (eq > 0 && kv.substring(0, eq).equals("path")) {
                 path = kv.substring(eq + 1);
@@ -184,7 +195,12 @@ final class TarReader {
 
     private String ustarName() {
         String name = cstring(0, 100);
-        boolean ustar = block[257] == 'u' && block[258] == 's' && block[259] == 't' && block[260] == 'a' && block[261] == 'r';
+        boolean ustar =
+                block[257] == 'u'
+                        && block[258] == 's'
+                        && block[259] == 't'
+                        && block[260] == 'a'
+                        && block[261] == 'r';
         if (ustar) {
             String prefix = cstring(345, 155);
             if (!prefix.isEmpty()) {

@@ -5,11 +5,18 @@ import dev.quartermaster.ledger.ImageVerdict;
 import java.util.List;
 
 /**
- * The outcome of verifying one image (or an index: the worst of its platforms).
- * Severity order, best first: VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN.
+ * The outcome of verifying one image (or an index: the worst of its platforms). Severity order,
+ * best first: VERIFIED, NO_RULE, UNVERIFIABLE, MISMATCH, FAILED_SCAN.
  */
-public record Verdict(ImageVerdict kind, String promised, String found, String reason, long bytesFetched, long imageBytes,
-                      List<Verdict> platforms, String platform) {
+public record Verdict(
+        ImageVerdict kind,
+        String promised,
+        String found,
+        String reason,
+        long bytesFetched,
+        long imageBytes,
+        List<Verdict> platforms,
+        String platform) {
 
     /** Reasons quote registries and image contents: one line, bounded. */
     public Verdict {
@@ -18,8 +25,13 @@ public record Verdict(ImageVerdict kind, String promised, String found, String r
         platform = dev.quartermaster.common.Text.oneLine(platform, 128);
     }
 
-
-    public static Verdict of(ImageVerdict kind, String promised, String found, String reason, long fetched, long size) {
+    public static Verdict of(
+            ImageVerdict kind,
+            String promised,
+            String found,
+            String reason,
+            long fetched,
+            long size) {
         return new Verdict(kind, promised, found, reason, fetched, size, List.of(), null);
     }
 
@@ -32,7 +44,11 @@ public record Verdict(ImageVerdict kind, String promised, String found, String r
         d.put("reason", reason);
         d.put("bytesFetched", bytesFetched);
         d.put("imageBytes", imageBytes);
-        platforms.forEach(p -> d.put("platform " + p.platform(), p.kind() + " " + (p.found() == null ? "" : p.found())));
+        platforms.forEach(
+                p ->
+                        d.put(
+                                "platform " + p.platform(),
+                                p.kind() + " " + (p.found() == null ? "" : p.found())));
         return d;
     }
 
@@ -51,6 +67,14 @@ public record Verdict(ImageVerdict kind, String promised, String found, String r
         long fetched = indexBytes + platforms.stream().mapToLong(Verdict::bytesFetched).sum();
         long size = platforms.stream().mapToLong(Verdict::imageBytes).sum();
         String reason = (worst.platform() == null ? "" : worst.platform() + ": ") + worst.reason();
-        return new Verdict(worst.kind(), worst.promised(), worst.found(), reason, fetched, size, List.copyOf(platforms), null);
+        return new Verdict(
+                worst.kind(),
+                worst.promised(),
+                worst.found(),
+                reason,
+                fetched,
+                size,
+                List.copyOf(platforms),
+                null);
     }
 }

@@ -15,7 +15,12 @@ import java.time.Instant;
  */
 public final class VerifyBudget {
     /** The limits; {@link #defaults()} fits a 1 GB Lambda with room to spare. */
-    public record Limits(long maxLayerBytes, long maxImageBytes, int maxHeaderBytes, int maxLayers, int maxPlatforms) {
+    public record Limits(
+            long maxLayerBytes,
+            long maxImageBytes,
+            int maxHeaderBytes,
+            int maxLayers,
+            int maxPlatforms) {
         public static Limits defaults() {
             return new Limits(1L << 30, 4L << 30, 1 << 20, 128, 16);
         }
@@ -55,11 +60,15 @@ public final class VerifyBudget {
 
     void checkTime(String what) throws ExceededException {
         if (clock.instant().isAfter(deadline)) {
-            throw new ExceededException("ran out of time (deadline " + deadline + ") while reading " + what);
+            throw new ExceededException(
+                    "ran out of time (deadline " + deadline + ") while reading " + what);
         }
     }
 
-    /** Counts what a layer decompresses to against the per-layer and per-image caps, and checks the deadline. */
+    /**
+     * Counts what a layer decompresses to against the per-layer and per-image caps, and checks the
+     * deadline.
+     */
     InputStream decompressed(InputStream in, String where) {
         return new Checked(in, where) {
             private long layer;
@@ -69,18 +78,26 @@ public final class VerifyBudget {
                 layer += n;
                 imageBytes += n;
                 if (layer > limits.maxLayerBytes()) {
-                    throw new ExceededException(where + " decompresses to more than " + limits.maxLayerBytes()
-                            + " bytes (the per-layer limit)");
+                    throw new ExceededException(
+                            where
+                                    + " decompresses to more than "
+                                    + limits.maxLayerBytes()
+                                    + " bytes (the per-layer limit)");
                 }
                 if (imageBytes > limits.maxImageBytes()) {
-                    throw new ExceededException("the image decompresses to more than " + limits.maxImageBytes()
-                            + " bytes (the per-image limit)");
+                    throw new ExceededException(
+                            "the image decompresses to more than "
+                                    + limits.maxImageBytes()
+                                    + " bytes (the per-image limit)");
                 }
             }
         };
     }
 
-    /** A raw (compressed) layer: never more bytes than its descriptor declares, never past the deadline. */
+    /**
+     * A raw (compressed) layer: never more bytes than its descriptor declares, never past the
+     * deadline.
+     */
     InputStream raw(InputStream in, long declared, String where) {
         return new Checked(in, where) {
             private long count;
@@ -89,13 +106,20 @@ public final class VerifyBudget {
             void counted(int n) throws ExceededException {
                 count += n;
                 if (count > declared) {
-                    throw new ExceededException(where + " sends more than the " + declared + " bytes its descriptor declares");
+                    throw new ExceededException(
+                            where
+                                    + " sends more than the "
+                                    + declared
+                                    + " bytes its descriptor declares");
                 }
             }
         };
     }
 
-    /** A stream that checks the deadline before each read and hands each chunk read to {@link #counted}. */
+    /**
+     * A stream that checks the deadline before each read and hands each chunk read to {@link
+     * #counted}.
+     */
     private abstract class Checked extends FilterInputStream {
         private final String where;
 

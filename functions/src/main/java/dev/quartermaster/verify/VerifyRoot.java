@@ -1,8 +1,8 @@
 package dev.quartermaster.verify;
 
-import dev.quartermaster.contract.Setting;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.contract.Setting;
 import dev.quartermaster.idempotency.IdempotencyRoot;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.registry.RegistryClient;
@@ -13,28 +13,51 @@ import java.util.Optional;
 
 /** The verify feature's composition root: what image-verify and image-scan are built from. */
 public final class VerifyRoot {
-    private VerifyRoot() {
-    }
+    private VerifyRoot() {}
 
     /** image-verify, reading images from the registry the settings name (ECR in AWS). */
     public static VerificationService verification(Platform p) {
-        return verification(p, RegistryRoot.registry(p), dev.quartermaster.signature.SignatureRoot.revocations(p));
+        return verification(
+                p,
+                RegistryRoot.registry(p),
+                dev.quartermaster.signature.SignatureRoot.revocations(p));
     }
 
     /** image-verify against a given registry (bin/qm's local one) and revocation list. */
-    public static VerificationService verification(Platform p, RegistryClient registry, dev.quartermaster.signature.RevocationCheck revocations) {
-        VerifyRules rules = Optional.of(p.settings().get(Setting.VERIFY_RULES)).filter(r -> !r.isBlank()).map(VerifyRules::parse).orElseGet(VerifyRules::defaults);
+    public static VerificationService verification(
+            Platform p,
+            RegistryClient registry,
+            dev.quartermaster.signature.RevocationCheck revocations) {
+        VerifyRules rules =
+                Optional.of(p.settings().get(Setting.VERIFY_RULES))
+                        .filter(r -> !r.isBlank())
+                        .map(VerifyRules::parse)
+                        .orElseGet(VerifyRules::defaults);
         var signing = dev.quartermaster.signature.SignatureRoot.signingStatus(p);
-        return new VerificationService(new ImageVerifier(registry, rules), LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(), Clock.systemUTC(),
+        return new VerificationService(
+                new ImageVerifier(registry, rules),
+                LedgerRoot.store(p),
+                IdempotencyRoot.store(p),
+                p.alerts(),
+                Clock.systemUTC(),
                 dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
     }
 
-    /** The managed repositories (MANAGED_REPOSITORIES, comma-separated): whose signatures image-verify's schedule re-checks. */
+    /**
+     * The managed repositories (MANAGED_REPOSITORIES, comma-separated): whose signatures
+     * image-verify's schedule re-checks.
+     */
     public static java.util.List<String> managedRepositories(Settings s) {
-        return java.util.Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+        return java.util.Arrays.stream(s.get(Setting.MANAGED_REPOSITORIES).split(","))
+                .map(String::trim)
+                .filter(r -> !r.isEmpty())
+                .toList();
     }
 
-    /** Amazon Inspector's findings per digest, as image-scan records them (bin/qm status reads them for what the hosts run). */
+    /**
+     * Amazon Inspector's findings per digest, as image-scan records them (bin/qm status reads them
+     * for what the hosts run).
+     */
     public static FindingStore findings(Platform p) {
         return p.shared(FindingStore.class, x -> new DynamoDbFindingStore(x.dynamoDb(), x.table()));
     }
@@ -42,10 +65,16 @@ public final class VerifyRoot {
     /** image-scan. */
     public static ScanService scans(Platform p) {
         Settings s = p.settings();
-        return new ScanService(LedgerRoot.store(p), IdempotencyRoot.store(p), p.alerts(),
+        return new ScanService(
+                LedgerRoot.store(p),
+                IdempotencyRoot.store(p),
+                p.alerts(),
                 new ScanGate(s.getInt(Setting.SCAN_MAX_CRITICAL), s.getInt(Setting.SCAN_MAX_HIGH)),
                 findings(p),
-                new dev.quartermaster.ledger.DynamoDbRunningImages(p.dynamoDb(), p.table(), s.get(Setting.RELEASE_REPOSITORY),
+                new dev.quartermaster.ledger.DynamoDbRunningImages(
+                        p.dynamoDb(),
+                        p.table(),
+                        s.get(Setting.RELEASE_REPOSITORY),
                         dev.quartermaster.contract.Host.parseList(s.get(Setting.HOSTS))));
     }
 }

@@ -9,9 +9,19 @@ import java.util.regex.Pattern;
  * (the promise); the truth is a file in the layers ({@code path} + {@code regex}), an OCI label or
  * an env var of the image config ({@code key}, optional {@code regex} to extract the version).
  */
-public record VerifyRule(String repository, Pattern tagPattern, Source source, String path, String key, Pattern regex) {
+public record VerifyRule(
+        String repository,
+        Pattern tagPattern,
+        Source source,
+        String path,
+        String key,
+        Pattern regex) {
 
-    public enum Source { FILE, LABEL, ENV }
+    public enum Source {
+        FILE,
+        LABEL,
+        ENV
+    }
 
     public boolean appliesTo(String repo) {
         return dev.quartermaster.contract.RuleFormat.appliesTo(repository, repo);

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The rule set, parsed from the JSON the stack passes in VERIFY_RULES (the same JSON cdk.json holds). */
+/**
+ * The rule set, parsed from the JSON the stack passes in VERIFY_RULES (the same JSON cdk.json
+ * holds).
+ */
 public final class VerifyRules {
     private final List<VerifyRule> rules;
 
@@ -26,13 +29,22 @@ public final class VerifyRules {
         }
     }
 
-    /** Builds the rules from their JSON with the one parser infra also validates cdk.json with ({@link RuleFormat}). */
+    /**
+     * Builds the rules from their JSON with the one parser infra also validates cdk.json with
+     * ({@link RuleFormat}).
+     */
     public static VerifyRules parse(String json) {
         List<VerifyRule> rules = new ArrayList<>();
         try {
             for (RuleFormat.Rule r : RuleFormat.parse(json)) {
-                rules.add(new VerifyRule(r.repository(), r.tagPattern(), VerifyRule.Source.valueOf(r.source().name()),
-                        r.path() == null ? null : normalize(r.path()), r.key(), r.regex()));
+                rules.add(
+                        new VerifyRule(
+                                r.repository(),
+                                r.tagPattern(),
+                                VerifyRule.Source.valueOf(r.source().name()),
+                                r.path() == null ? null : normalize(r.path()),
+                                r.key(),
+                                r.regex()));
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("VERIFY_RULES " + e.getMessage(), e);
@@ -58,6 +70,5 @@ public final class VerifyRules {
         return Optional.empty();
     }
 
-    public record Match(VerifyRule rule, String promised) {
-    }
+    public record Match(VerifyRule rule, String promised) {}
 }

@@ -14,14 +14,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** alert-sweep: the schedule sweeps; the stack's alarm going to ALARM (CloudWatch's sample shape) is logged, never published. */
+/**
+ * alert-sweep: the schedule sweeps; the stack's alarm going to ALARM (CloudWatch's sample shape) is
+ * logged, never published.
+ */
 class AlertSweepHandlerTest {
     final AtomicInteger sweeps = new AtomicInteger();
     final List<Alert> logged = new ArrayList<>();
-    final AlertSweepHandler handler = new AlertSweepHandler(() -> {
-        sweeps.incrementAndGet();
-        return 2;
-    }, logged::add);
+    final AlertSweepHandler handler =
+            new AlertSweepHandler(
+                    () -> {
+                        sweeps.incrementAndGet();
+                        return 2;
+                    },
+                    logged::add);
 
     JsonNode invoke(String json) {
         return Invoke.handler(handler, json.getBytes(StandardCharsets.UTF_8));
@@ -33,21 +39,36 @@ class AlertSweepHandlerTest {
 
         assertThat(r.path("status").asText()).isEqualTo("RECORDED");
         assertThat(sweeps).hasValue(0);
-        assertThat(logged).singleElement().satisfies(a -> {
-            assertThat(a.kind()).isEqualTo("ALARM");
-            assertThat(a.subjectKey()).isEqualTo("Quartermaster-OperationsBackupAgeAlarm1A2B3C4D-ABCDEFGHIJKL");
-            assertThat(a.message()).startsWith("No verified backup within maxBackupAgeHours (26 h)").contains("were greater than the threshold (26.0)")
-                    .endsWith("(was OK)");
-            assertThat(a.attributes()).containsEntry(GroupedAlerts.DELIVERED_BY, "its CloudWatch alarm action");
-            assertThat(a.next()).isEqualTo("bin/qm status --aws");
-        });
+        assertThat(logged)
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.kind()).isEqualTo("ALARM");
+                            assertThat(a.subjectKey())
+                                    .isEqualTo(
+                                            "Quartermaster-OperationsBackupAgeAlarm1A2B3C4D-ABCDEFGHIJKL");
+                            assertThat(a.message())
+                                    .startsWith(
+                                            "No verified backup within maxBackupAgeHours (26 h)")
+                                    .contains("were greater than the threshold (26.0)")
+                                    .endsWith("(was OK)");
+                            assertThat(a.attributes())
+                                    .containsEntry(
+                                            GroupedAlerts.DELIVERED_BY,
+                                            "its CloudWatch alarm action");
+                            assertThat(a.next()).isEqualTo("bin/qm status --aws");
+                        });
     }
 
     @Test
     void anAlarmBackToOk_isNotAnAlert_andAMalformedOneIsRejected() throws Exception {
-        String ok = Fixtures.text("cloudwatch-alarm-state-change.json").replace("\"value\": \"ALARM\"", "\"value\": \"OK\"");
+        String ok =
+                Fixtures.text("cloudwatch-alarm-state-change.json")
+                        .replace("\"value\": \"ALARM\"", "\"value\": \"OK\"");
         assertThat(invoke(ok).path("status").asText()).isEqualTo("IGNORED");
-        String bad = Fixtures.text("cloudwatch-alarm-state-change.json").replace("\"value\": \"ALARM\"", "\"value\": \"ON FIRE\"");
+        String bad =
+                Fixtures.text("cloudwatch-alarm-state-change.json")
+                        .replace("\"value\": \"ALARM\"", "\"value\": \"ON FIRE\"");
         assertThat(invoke(bad).path("status").asText()).isEqualTo("REJECTED");
         assertThat(logged).isEmpty();
     }

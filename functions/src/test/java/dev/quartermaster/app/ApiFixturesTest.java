@@ -19,38 +19,57 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The API answers the loopback tests replay ({@code src/test/resources/aws/<service>/<Operation>.json}) are shaped as the
- * AWS SDK's own model of that operation's output: every field, at every depth, is a member the SDK (the build's AWS SDK
- * for Java 2.x, generated from the service's model) unmarshals, spelled as on the wire. A misspelt field would be dropped
- * silently by the SDK and the test reading it would see nothing.
+ * The API answers the loopback tests replay ({@code
+ * src/test/resources/aws/<service>/<Operation>.json}) are shaped as the AWS SDK's own model of that
+ * operation's output: every field, at every depth, is a member the SDK (the build's AWS SDK for
+ * Java 2.x, generated from the service's model) unmarshals, spelled as on the wire. A misspelt
+ * field would be dropped silently by the SDK and the test reading it would see nothing.
  */
 class ApiFixturesTest {
     static final ObjectMapper JSON = new ObjectMapper();
+
     /** Each fixture of an ECR operation, read against the SDK's output shape of that operation. */
-    static final List<String> ECR = List.of("DescribeImageSigningStatus", "DescribeImageReplicationStatus");
+    static final List<String> ECR =
+            List.of("DescribeImageSigningStatus", "DescribeImageReplicationStatus");
 
     @Test
     void ecrAnswers_useOnlyTheSdkModelsFields() throws Exception {
         for (String operation : ECR) {
             JsonNode fixture = fixture("aws/ecr/" + operation + ".json");
-            SdkPojo output = (SdkPojo) Class.forName("software.amazon.awssdk.services.ecr.model." + operation + "Response")
-                    .getMethod("builder").invoke(null);
-            assertThat(unknown(fixture, output.sdkFields(), operation)).as("aws/ecr/%s.json against the SDK's %sResponse", operation, operation)
+            SdkPojo output =
+                    (SdkPojo)
+                            Class.forName(
+                                            "software.amazon.awssdk.services.ecr.model."
+                                                    + operation
+                                                    + "Response")
+                                    .getMethod("builder")
+                                    .invoke(null);
+            assertThat(unknown(fixture, output.sdkFields(), operation))
+                    .as("aws/ecr/%s.json against the SDK's %sResponse", operation, operation)
                     .isEmpty();
         }
     }
 
     @Test
     void unknown_namesAFieldTheModelLacks_atItsDepth() throws Exception {
-        SdkPojo output = (SdkPojo) Class.forName("software.amazon.awssdk.services.ecr.model.DescribeImageSigningStatusResponse")
-                .getMethod("builder").invoke(null);
-        JsonNode wrong = JSON.readTree("{\"repositoryName\":\"r\",\"signingStatuses\":[{\"status\":\"COMPLETE\",\"profileArn\":\"x\"}]}");
+        SdkPojo output =
+                (SdkPojo)
+                        Class.forName(
+                                        "software.amazon.awssdk.services.ecr.model.DescribeImageSigningStatusResponse")
+                                .getMethod("builder")
+                                .invoke(null);
+        JsonNode wrong =
+                JSON.readTree(
+                        "{\"repositoryName\":\"r\",\"signingStatuses\":[{\"status\":\"COMPLETE\",\"profileArn\":\"x\"}]}");
 
         assertThat(unknown(wrong, output.sdkFields(), "DescribeImageSigningStatus"))
                 .containsExactly("DescribeImageSigningStatus.signingStatuses[].profileArn");
     }
 
-    /** The paths of {@code node}'s fields that {@code fields} (an SDK shape's members) does not have. */
+    /**
+     * The paths of {@code node}'s fields that {@code fields} (an SDK shape's members) does not
+     * have.
+     */
     static List<String> unknown(JsonNode node, List<SdkField<?>> fields, String path) {
         List<String> out = new ArrayList<>();
         Map<String, SdkField<?>> byWireName = new java.util.HashMap<>();

@@ -20,18 +20,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The function jars as built (the package phase runs before this): each family's jar holds its
- * functions' handlers and none of another family's code, leaves out the SDK modules its functions never
- * call, and nothing of ours in it refers to a class it lacks (jdeps over the whole jar), so a function
- * cannot fail on a missing class at run time. Also: no Powertools class list for its checkpoint hook
- * to preload (it names AspectJ classes the jars do not carry).
+ * functions' handlers and none of another family's code, leaves out the SDK modules its functions
+ * never call, and nothing of ours in it refers to a class it lacks (jdeps over the whole jar), so a
+ * function cannot fail on a missing class at run time. Also: no Powertools class list for its
+ * checkpoint hook to preload (it names AspectJ classes the jars do not carry).
  */
 class FunctionJarsIT {
     private static final Path TARGET = Path.of("target");
-    private static final String VERSION = System.getProperty("qm.version", dev.quartermaster.contract.Bundle.version());
+    private static final String VERSION =
+            System.getProperty("qm.version", dev.quartermaster.contract.Bundle.version());
 
     @ParameterizedTest
     @EnumSource(Bundle.class)
-    void eachJar_holdsItsHandlers_onlyItsSdkModules_andNoDanglingReferenceOfOurs(Bundle bundle) throws Exception {
+    void eachJar_holdsItsHandlers_onlyItsSdkModules_andNoDanglingReferenceOfOurs(Bundle bundle)
+            throws Exception {
         Path jar = TARGET.resolve(bundle.jarName(VERSION));
         assertThat(jar).isRegularFile();
         Set<String> entries;
@@ -40,41 +42,79 @@ class FunctionJarsIT {
         }
         for (FunctionSpec spec : Catalog.ALL) {
             String entry = spec.handlerClass().replace('.', '/') + ".class";
-            assertThat(entries.contains(entry)).as(spec.name() + (spec.bundle() == bundle ? " in " : " not in ") + jar.getFileName())
+            assertThat(entries.contains(entry))
+                    .as(
+                            spec.name()
+                                    + (spec.bundle() == bundle ? " in " : " not in ")
+                                    + jar.getFileName())
                     .isEqualTo(spec.bundle() == bundle);
         }
-        assertThat(entries.stream().filter(e -> e.startsWith("dev/quartermaster/app/")).toList()).isEmpty();
+        assertThat(entries.stream().filter(e -> e.startsWith("dev/quartermaster/app/")).toList())
+                .isEmpty();
         assertThat(entries.contains("classesloaded.txt")).as("Powertools' preload list").isFalse();
-        List<String> services = switch (bundle) {
-            case IMAGES -> List.of("dynamodb", "sns", "ecr");
-            case ARCHIVE -> List.of("dynamodb", "sns", "ecr", "s3");
-            case HOST -> List.of("dynamodb", "sns", "s3", "ssm", "ecr"); // ecr: the release marks
-        };
+        List<String> services =
+                switch (bundle) {
+                    case IMAGES -> List.of("dynamodb", "sns", "ecr");
+                    case ARCHIVE -> List.of("dynamodb", "sns", "ecr", "s3");
+                    case HOST ->
+                            List.of(
+                                    "dynamodb",
+                                    "sns",
+                                    "s3",
+                                    "ssm",
+                                    "ecr"); // ecr: the release marks
+                };
         for (String service : List.of("dynamodb", "sns", "ecr", "s3", "ssm")) {
             String client = "software/amazon/awssdk/services/" + service + "/";
-            assertThat(entries.stream().anyMatch(e -> e.startsWith(client))).as(client + (services.contains(service) ? " in " : " not in ") + bundle)
+            assertThat(entries.stream().anyMatch(e -> e.startsWith(client)))
+                    .as(client + (services.contains(service) ? " in " : " not in ") + bundle)
                     .isEqualTo(services.contains(service));
         }
 
-        // the JWS library only where signatures are verified (image-verify), Bouncy Castle nowhere; and the jars' sizes
-        assertThat(entries.stream().anyMatch(e -> e.startsWith("com/nimbusds/"))).as("nimbus-jose-jwt in " + bundle).isEqualTo(bundle == Bundle.IMAGES);
-        assertThat(entries.stream().anyMatch(e -> e.startsWith("org/bouncycastle/"))).as("Bouncy Castle in " + bundle).isFalse();
-        assertThat(entries.stream().anyMatch(e -> e.startsWith("io/burt/") || e.startsWith("org/joda/"))).as("JMESPath, Joda-Time").isFalse();
-        long limit = switch (bundle) {
-            case IMAGES -> 16L << 20;
-            case ARCHIVE -> 20L << 20;
-            case HOST -> 26L << 20;
-        };
-        assertThat(java.nio.file.Files.size(jar)).as(jar.getFileName() + " in bytes").isLessThanOrEqualTo(limit);
+        // the JWS library only where signatures are verified (image-verify), Bouncy Castle nowhere;
+        // and the jars' sizes
+        assertThat(entries.stream().anyMatch(e -> e.startsWith("com/nimbusds/")))
+                .as("nimbus-jose-jwt in " + bundle)
+                .isEqualTo(bundle == Bundle.IMAGES);
+        assertThat(entries.stream().anyMatch(e -> e.startsWith("org/bouncycastle/")))
+                .as("Bouncy Castle in " + bundle)
+                .isFalse();
+        assertThat(
+                        entries.stream()
+                                .anyMatch(
+                                        e -> e.startsWith("io/burt/") || e.startsWith("org/joda/")))
+                .as("JMESPath, Joda-Time")
+                .isFalse();
+        long limit =
+                switch (bundle) {
+                    case IMAGES -> 16L << 20;
+                    case ARCHIVE -> 20L << 20;
+                    case HOST -> 26L << 20;
+                };
+        assertThat(java.nio.file.Files.size(jar))
+                .as(jar.getFileName() + " in bytes")
+                .isLessThanOrEqualTo(limit);
 
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = jdeps.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                "--missing-deps", "--multi-release", "21", jar.toString());
+        int rc =
+                jdeps.run(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        "--missing-deps",
+                        "--multi-release",
+                        "21",
+                        jar.toString());
         String report = out.toString(StandardCharsets.UTF_8);
         assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        List<String> ours = report.lines().map(String::strip).filter(l -> l.startsWith("dev.quartermaster.")).toList();
-        assertThat(ours).as("classes of ours referring to classes missing from " + jar.getFileName()).isEmpty();
+        List<String> ours =
+                report.lines()
+                        .map(String::strip)
+                        .filter(l -> l.startsWith("dev.quartermaster."))
+                        .toList();
+        assertThat(ours)
+                .as("classes of ours referring to classes missing from " + jar.getFileName())
+                .isEmpty();
     }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The part buffers bound what blob copies hold in memory: no more buffers than the count, ever, reused once given back. */
+/**
+ * The part buffers bound what blob copies hold in memory: no more buffers than the count, ever,
+ * reused once given back.
+ */
 class PartBuffersTest {
     private static final Instant LATER = Instant.now().plusSeconds(600);
 
@@ -23,13 +26,17 @@ class PartBuffersTest {
         AtomicBoolean got = new AtomicBoolean();
         byte[][] third = new byte[1][];
         CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            third[0] = buffers.take(LATER);
-            got.set(true);
-            done.countDown();
-        });
+        Thread t =
+                new Thread(
+                        () -> {
+                            third[0] = buffers.take(LATER);
+                            got.set(true);
+                            done.countDown();
+                        });
         t.start();
-        assertThat(done.await(200, TimeUnit.MILLISECONDS)).as("a third buffer while two are out").isFalse();
+        assertThat(done.await(200, TimeUnit.MILLISECONDS))
+                .as("a third buffer while two are out")
+                .isFalse();
         assertThat(got).isFalse();
         buffers.give(a);
         assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();

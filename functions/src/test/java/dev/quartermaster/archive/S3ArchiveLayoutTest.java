@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-/** The layout's part buffers come back on every path, and a wait for one ends at the run's deadline. */
+/**
+ * The layout's part buffers come back on every path, and a wait for one ends at the run's deadline.
+ */
 class S3ArchiveLayoutTest {
     private static final int PART = 5 * 1024 * 1024;
     private static final byte[] BLOB = new byte[2 * PART + 1024]; // three parts
@@ -43,7 +45,10 @@ class S3ArchiveLayoutTest {
         DIGEST = "sha256:" + HexFormat.of().formatHex(Digests.sha256().digest(BLOB));
     }
 
-    /** S3 at the SDK's edge: UploadPart answers 503 SlowDown while {@code failing}, or waits for {@code stuck}. */
+    /**
+     * S3 at the SDK's edge: UploadPart answers 503 SlowDown while {@code failing}, or waits for
+     * {@code stuck}.
+     */
     private static final class FlakyS3 implements S3Client {
         volatile boolean failing = true;
         volatile CountDownLatch stuck = new CountDownLatch(0);
@@ -54,7 +59,9 @@ class S3ArchiveLayoutTest {
 
         @Override
         public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest r) {
-            return CreateMultipartUploadResponse.builder().uploadId("upload-" + System.nanoTime()).build();
+            return CreateMultipartUploadResponse.builder()
+                    .uploadId("upload-" + System.nanoTime())
+                    .build();
         }
 
         @Override
@@ -68,13 +75,18 @@ class S3ArchiveLayoutTest {
             if (failing) {
                 failures.incrementAndGet();
                 firstFailure.countDown();
-                throw (S3Exception) S3Exception.builder().statusCode(503).message("Please reduce your request rate. (SlowDown)").build();
+                throw (S3Exception)
+                        S3Exception.builder()
+                                .statusCode(503)
+                                .message("Please reduce your request rate. (SlowDown)")
+                                .build();
             }
             return UploadPartResponse.builder().eTag("\"etag-" + r.partNumber() + "\"").build();
         }
 
         @Override
-        public CompleteMultipartUploadResponse completeMultipartUpload(CompleteMultipartUploadRequest r) {
+        public CompleteMultipartUploadResponse completeMultipartUpload(
+                CompleteMultipartUploadRequest r) {
             completed.incrementAndGet();
             return CompleteMultipartUploadResponse.builder().build();
         }
@@ -105,25 +117,23 @@ class S3ArchiveLayoutTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static final class OutputStreamSink extends java.io.OutputStream {
         static final OutputStreamSink INSTANCE = new OutputStreamSink();
 
         @Override
-        public void write(int b) {
-        }
+        public void write(int b) {}
 
         @Override
-        public void write(byte[] b, int off, int len) {
-        }
+        public void write(byte[] b, int off, int len) {}
     }
 
     /**
-     * The blob's bytes, holding back everything past the first part until the first upload has failed (and a
-     * moment more): the copy then finds a failed part after it has taken and filled its next buffer.
+     * The blob's bytes, holding back everything past the first part until the first upload has
+     * failed (and a moment more): the copy then finds a failed part after it has taken and filled
+     * its next buffer.
      */
     private static InputStream afterTheFirstFailure(FlakyS3 s3) {
         return new ByteArrayInputStream(BLOB) {
@@ -148,19 +158,28 @@ class S3ArchiveLayoutTest {
     @Test
     void putBlob_afterMoreFailedPartUploadsThanBuffers_stillGetsABuffer_andEveryBufferIsBack() {
         FlakyS3 s3 = new FlakyS3();
-        S3ArchiveLayout layout = new S3ArchiveLayout(() -> s3, "archive", "a/", PART, 2, null, Long.MAX_VALUE);
+        S3ArchiveLayout layout =
+                new S3ArchiveLayout(() -> s3, "archive", "a/", PART, 2, null, Long.MAX_VALUE);
 
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            for (int i = 0; i < 4; i++) {
-                assertThatThrownBy(() -> layout.putBlob(DIGEST, BLOB.length, afterTheFirstFailure(s3)))
-                        .hasMessageContaining("SlowDown");
-            }
-            assertThat(s3.failures.get()).as("failed part uploads").isGreaterThan(2);
-            assertThat(s3.aborted.get()).isEqualTo(4);
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () -> {
+                    for (int i = 0; i < 4; i++) {
+                        assertThatThrownBy(
+                                        () ->
+                                                layout.putBlob(
+                                                        DIGEST,
+                                                        BLOB.length,
+                                                        afterTheFirstFailure(s3)))
+                                .hasMessageContaining("SlowDown");
+                    }
+                    assertThat(s3.failures.get()).as("failed part uploads").isGreaterThan(2);
+                    assertThat(s3.aborted.get()).isEqualTo(4);
 
-            s3.failing = false;
-            layout.putBlob(DIGEST, BLOB.length, new ByteArrayInputStream(BLOB));
-        }, "a putBlob waited for a part buffer that a failed copy never gave back");
+                    s3.failing = false;
+                    layout.putBlob(DIGEST, BLOB.length, new ByteArrayInputStream(BLOB));
+                },
+                "a putBlob waited for a part buffer that a failed copy never gave back");
 
         assertThat(s3.completed.get()).isEqualTo(1);
         assertThat(layout.freeBuffers()).isEqualTo(2);
@@ -171,23 +190,34 @@ class S3ArchiveLayoutTest {
         FlakyS3 s3 = new FlakyS3();
         s3.failing = false;
         s3.stuck = new CountDownLatch(1);
-        S3ArchiveLayout layout = new S3ArchiveLayout(() -> s3, "archive", "a/", PART, 2, null, Long.MAX_VALUE);
+        S3ArchiveLayout layout =
+                new S3ArchiveLayout(() -> s3, "archive", "a/", PART, 2, null, Long.MAX_VALUE);
         // the stuck uploads end (as the SDK's own timeouts would end them) well after the deadline
-        Thread release = new Thread(() -> {
-            try {
-                Thread.sleep(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            s3.stuck.countDown();
-        });
+        Thread release =
+                new Thread(
+                        () -> {
+                            try {
+                                Thread.sleep(3000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            s3.stuck.countDown();
+                        });
         release.setDaemon(true);
         release.start();
 
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-                assertThatThrownBy(() -> layout.putBlob(DIGEST, BLOB.length, new ByteArrayInputStream(BLOB), Instant.now().plusMillis(300)))
-                        .isInstanceOf(ArchiveException.class)
-                        .hasMessageContaining("out of time waiting for a part buffer"));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () ->
+                        assertThatThrownBy(
+                                        () ->
+                                                layout.putBlob(
+                                                        DIGEST,
+                                                        BLOB.length,
+                                                        new ByteArrayInputStream(BLOB),
+                                                        Instant.now().plusMillis(300)))
+                                .isInstanceOf(ArchiveException.class)
+                                .hasMessageContaining("out of time waiting for a part buffer"));
 
         assertThat(s3.completed.get()).isZero();
         assertThat(s3.aborted.get()).isEqualTo(1);

@@ -2,7 +2,6 @@ package dev.quartermaster.backup;
 
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.events.EventParser;
-import dev.quartermaster.host.CommandRunner;
 import dev.quartermaster.testutils.Fixtures;
 import dev.quartermaster.testutils.Invoke;
 import dev.quartermaster.testutils.LocalBackends;
@@ -22,7 +21,10 @@ import java.util.Map;
 import static dev.quartermaster.testutils.LocalBackends.BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Backup handlers against DynamoDB Local and S3Mock; SSM is a recording fake of our CommandRunner port. */
+/**
+ * Backup handlers against DynamoDB Local and S3Mock; SSM is a recording fake of our CommandRunner
+ * port.
+ */
 class BackupServiceIT {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final RecordingCommands commands = new RecordingCommands();
@@ -54,10 +56,11 @@ class BackupServiceIT {
 
     /** A small gzip'd dump: wp_posts with 3 rows, wp_options with 4. */
     private static byte[] dump() {
-        String sql = "-- Table structure for table `wp_posts`\n-- Dumping data for table `wp_posts`\n"
-                + "INSERT INTO `wp_posts` VALUES (1,'a'),(2,'b),(c'),(3,'d');\nUNLOCK TABLES;\n"
-                + "-- Table structure for table `wp_options`\n-- Dumping data for table `wp_options`\n"
-                + "INSERT INTO `wp_options` VALUES\n(1),\n(2),\n(3),\n(4);\nUNLOCK TABLES;\n";
+        String sql =
+                "-- Table structure for table `wp_posts`\n-- Dumping data for table `wp_posts`\n"
+                        + "INSERT INTO `wp_posts` VALUES (1,'a'),(2,'b),(c'),(3,'d');\nUNLOCK TABLES;\n"
+                        + "-- Table structure for table `wp_options`\n-- Dumping data for table `wp_options`\n"
+                        + "INSERT INTO `wp_options` VALUES\n(1),\n(2),\n(3),\n(4);\nUNLOCK TABLES;\n";
         var out = new java.io.ByteArrayOutputStream();
         try (var gz = new java.util.zip.GZIPOutputStream(out)) {
             gz.write(sql.getBytes(StandardCharsets.UTF_8));
@@ -67,13 +70,25 @@ class BackupServiceIT {
         return out.toByteArray();
     }
 
-    /** What the host's dump leaves: the object under staging/ (it may write nowhere else) and its QM-DUMP output line. */
+    /**
+     * What the host's dump leaves: the object under staging/ (it may write nowhere else) and its
+     * QM-DUMP output line.
+     */
     private void stage(String commandId, String key, byte[] content, String reportedSha) {
         try (var s3 = LocalBackends.s3().client()) {
             s3.putObject(b -> b.bucket(BUCKET).key(staged(key)), RequestBody.fromBytes(content));
         }
-        commands.output(commandId, "qm-dump: dumping\nQM-DUMP {\"key\": \"" + key + "\", \"database\": \"" + database + "\", \"bytes\": "
-                + content.length + ", \"sha256\": \"" + reportedSha + "\", \"compression\": \"gzip\", \"durationMs\": 1200}\n");
+        commands.output(
+                commandId,
+                "qm-dump: dumping\nQM-DUMP {\"key\": \""
+                        + key
+                        + "\", \"database\": \""
+                        + database
+                        + "\", \"bytes\": "
+                        + content.length
+                        + ", \"sha256\": \""
+                        + reportedSha
+                        + "\", \"compression\": \"gzip\", \"durationMs\": 1200}\n");
     }
 
     private static String staged(String key) {
@@ -83,15 +98,25 @@ class BackupServiceIT {
     private void put(String key, byte[] content, String manifestSha) {
         try (var s3 = LocalBackends.s3().client()) {
             s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
-            String manifest = "{\"key\": \"" + key + "\", \"bytes\": " + content.length + ", \"sha256\": \"" + manifestSha
-                    + "\", \"tables\": {\"wp_posts\": 3, \"wp_options\": 4}}";
-            s3.putObject(b -> b.bucket(BUCKET).key(key + ".manifest.json"), RequestBody.fromString(manifest));
+            String manifest =
+                    "{\"key\": \""
+                            + key
+                            + "\", \"bytes\": "
+                            + content.length
+                            + ", \"sha256\": \""
+                            + manifestSha
+                            + "\", \"tables\": {\"wp_posts\": 3, \"wp_options\": 4}}";
+            s3.putObject(
+                    b -> b.bucket(BUCKET).key(key + ".manifest.json"),
+                    RequestBody.fromString(manifest));
         }
     }
 
     private static java.util.List<String> keysUnder(String prefix) {
         try (var s3 = LocalBackends.s3().client()) {
-            return s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream().map(o -> o.key()).toList();
+            return s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                    .map(o -> o.key())
+                    .toList();
         }
     }
 
@@ -107,8 +132,15 @@ class BackupServiceIT {
         var sent = commands.sent().get(0);
         assertThat(sent.document()).isEqualTo("Quartermaster-DumpDocument");
         assertThat(sent.tagKey()).isEqualTo("qm:backup");
-        assertThat(sent.parameters()).containsEntry("key", "backups/" + database + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.zst") // zstd by default
-                .containsEntry("container", "wordpress-db-1").doesNotContainKey("password");
+        assertThat(sent.parameters())
+                .containsEntry(
+                        "key",
+                        "backups/"
+                                + database
+                                + "/2026/11/23/20261123T030000Z-89d1a02d-5ec.sql.zst") // zstd by
+                // default
+                .containsEntry("container", "wordpress-db-1")
+                .doesNotContainKey("password");
         var record = BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow();
         assertThat(record.status()).isEqualTo(BackupRecord.Status.RUNNING);
     }
@@ -130,7 +162,8 @@ class BackupServiceIT {
 
         assertThat(commands.sent()).isEmpty();
         assertThat(result.path("details").path("status").asText()).isEqualTo("FAILED");
-        var record = BackupRoot.store(services).list(BackupRecord.Kind.BACKUP, database, null).get(0);
+        var record =
+                BackupRoot.store(services).list(BackupRecord.Kind.BACKUP, database, null).get(0);
         assertThat(record.status()).isEqualTo(BackupRecord.Status.FAILED);
         assertThat(record.error()).contains("2 instances carry the tag");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
@@ -142,7 +175,12 @@ class BackupServiceIT {
         try {
             var results = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (int i = 0; i < 8; i++) {
-                results.add(pool.submit(() -> Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json")));
+                results.add(
+                        pool.submit(
+                                () ->
+                                        Invoke.handler(
+                                                new BackupStartHandler(backups),
+                                                "scheduled-backup.json")));
             }
             for (var f : results) {
                 f.get();
@@ -162,7 +200,10 @@ class BackupServiceIT {
             s3.putObject(b -> b.bucket(BUCKET).key(staged(key)), RequestBody.fromBytes(dump()));
         }
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("error").asText()).contains("no QM-DUMP line");
         assertThat(keysUnder("backups/" + database)).isEmpty();
@@ -176,11 +217,18 @@ class BackupServiceIT {
         byte[] content = dump();
         stage(sent.commandId(), key, content, sha(content));
 
-        Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        Invoke.handler(
+                new BackupStatusHandler(backups),
+                statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         try (var s3 = LocalBackends.s3().client()) {
-            String manifest = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json")).asUtf8String();
-            assertThat(manifest).contains("    \"wp_posts\": 3,\n").contains("    \"wp_options\": 4\n").contains("\"compression\": \"gzip\"");
+            String manifest =
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json"))
+                            .asUtf8String();
+            assertThat(manifest)
+                    .contains("    \"wp_posts\": 3,\n")
+                    .contains("    \"wp_options\": 4\n")
+                    .contains("\"compression\": \"gzip\"");
         }
     }
 
@@ -192,8 +240,14 @@ class BackupServiceIT {
         byte[] content = dump();
         stage(sent.commandId(), key, content, sha(content));
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
-        var again = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var again =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
         assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
@@ -201,7 +255,8 @@ class BackupServiceIT {
         assertThat(latest.bytes()).isEqualTo(content.length);
         assertThat(latest.rows()).isEqualTo(7);
         assertThat(alerts.published()).isEmpty();
-        assertThat(keysUnder("backups/" + database)).containsExactlyInAnyOrder(key, key + ".manifest.json");
+        assertThat(keysUnder("backups/" + database))
+                .containsExactlyInAnyOrder(key, key + ".manifest.json");
         assertThat(keysUnder(staged(key))).isEmpty();
     }
 
@@ -213,7 +268,10 @@ class BackupServiceIT {
         byte[] content = "committed before a crash".getBytes(StandardCharsets.UTF_8);
         put(key, content, sha(content)); // the commit happened, the settle did not
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("VERIFIED");
     }
@@ -225,7 +283,10 @@ class BackupServiceIT {
         byte[] content = dump();
         stage(sent.commandId(), sent.parameters().get("key"), content, "0".repeat(64));
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(result.path("details").path("error").asText()).contains("hashes to");
@@ -239,7 +300,10 @@ class BackupServiceIT {
         Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "Success"));
 
         assertThat(result.path("details").path("error").asText()).contains("no manifest");
         assertThat(alerts.kinds()).containsExactly("BACKUP_FAILED");
@@ -250,7 +314,10 @@ class BackupServiceIT {
         Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "TimedOut"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "TimedOut"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(alerts.published().get(0).message()).contains("TimedOut");
@@ -261,31 +328,52 @@ class BackupServiceIT {
         Invoke.handler(new BackupStartHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var inProgress = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "InProgress"));
-        var foreign = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "AWS-RunShellScript", "Success"));
+        var inProgress =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DumpDocument", "InProgress"));
+        var foreign =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "AWS-RunShellScript", "Success"));
 
         assertThat(inProgress.path("status").asText()).isEqualTo("IGNORED");
         assertThat(foreign.path("status").asText()).isEqualTo("IGNORED");
-        assertThat(BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow().status()).isEqualTo(BackupRecord.Status.RUNNING);
+        assertThat(BackupRoot.store(services).byCommandId(sent.commandId()).orElseThrow().status())
+                .isEqualTo(BackupRecord.Status.RUNNING);
     }
 
     @Test
     void watchdog_whenBackupRunningPastItsWindow_failsItAndAlerts() {
         var store = BackupRoot.store(services);
-        store.create(BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.now().minusSeconds(3 * 3600), "cmd-old", "backups/x.sql.gz", null));
+        store.create(
+                BackupRecord.running(
+                        BackupRecord.Kind.BACKUP,
+                        database,
+                        Instant.now().minusSeconds(3 * 3600),
+                        "cmd-old",
+                        "backups/x.sql.gz",
+                        null));
 
         var result = Invoke.handler(new BackupWatchdogHandler(backups), "scheduled-backup.json");
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
-        assertThat(store.byCommandId("cmd-old").orElseThrow().status()).isEqualTo(BackupRecord.Status.FAILED);
+        assertThat(store.byCommandId("cmd-old").orElseThrow().status())
+                .isEqualTo(BackupRecord.Status.FAILED);
         assertThat(alerts.kinds()).contains("BACKUP_FAILED", "BACKUP_MISSING");
     }
 
     /** A verified backup of the test's database, as backup-status leaves one. */
     private BackupRecord verifiedBackup(String commandId, String name) {
         var store = BackupRoot.store(services);
-        BackupRecord r = BackupRecord.running(BackupRecord.Kind.BACKUP, database, Instant.parse("2026-11-22T03:00:00Z"), commandId,
-                "backups/" + database + "/" + name + ".sql.gz", null);
+        BackupRecord r =
+                BackupRecord.running(
+                        BackupRecord.Kind.BACKUP,
+                        database,
+                        Instant.parse("2026-11-22T03:00:00Z"),
+                        commandId,
+                        "backups/" + database + "/" + name + ".sql.gz",
+                        null);
         store.create(r);
         store.settle(r.verified(10, "ab", 2, 7, 1500, Instant.now()));
         return r;
@@ -301,7 +389,9 @@ class BackupServiceIT {
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         var sent = commands.sent().get(0);
         assertThat(sent.document()).isEqualTo("Quartermaster-DrillDocument");
-        assertThat(sent.parameters()).containsEntry("key", r.key()).containsEntry("database", database);
+        assertThat(sent.parameters())
+                .containsEntry("key", r.key())
+                .containsEntry("database", database);
     }
 
     @Test
@@ -310,9 +400,14 @@ class BackupServiceIT {
         BackupRecord r = verifiedBackup("cmd-2", "b");
         Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
-        commands.output(sent.commandId(), "noise\nQM-EVIDENCE {\"tables\": 2, \"rows\": 7, \"mismatches\": {}, \"durationMs\": 900, \"result\": \"PASS\"}\n");
+        commands.output(
+                sent.commandId(),
+                "noise\nQM-EVIDENCE {\"tables\": 2, \"rows\": 7, \"mismatches\": {}, \"durationMs\": 900, \"result\": \"PASS\"}\n");
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("PASSED");
         var drill = store.list(BackupRecord.Kind.DRILL, database, null).get(0);
@@ -326,7 +421,10 @@ class BackupServiceIT {
         Invoke.handler(new RestoreDrillHandler(backups), "scheduled-backup.json");
         var sent = commands.sent().get(0);
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups),
+                        statusEvent(sent.commandId(), "Quartermaster-DrillDocument", "Success"));
 
         assertThat(result.path("details").path("settled").asText()).isEqualTo("FAILED");
         assertThat(alerts.kinds()).containsExactly("DRILL_FAILED");
@@ -343,9 +441,13 @@ class BackupServiceIT {
 
     @Test
     void status_whenMalformed_rejected() {
-        var bad = Fixtures.text("ssm-command-success.json").replace("\"command-id\": \"e8d3c0e4-71f7-4491-898f-c9b35bee5f3b\",", "");
+        var bad =
+                Fixtures.text("ssm-command-success.json")
+                        .replace("\"command-id\": \"e8d3c0e4-71f7-4491-898f-c9b35bee5f3b\",", "");
 
-        var result = Invoke.handler(new BackupStatusHandler(backups), bad.getBytes(StandardCharsets.UTF_8));
+        var result =
+                Invoke.handler(
+                        new BackupStatusHandler(backups), bad.getBytes(StandardCharsets.UTF_8));
 
         assertThat(result.path("status").asText()).isEqualTo("REJECTED");
         assertThat(EventParser.JSON.valueToTree(result).toString()).contains("command-id");

@@ -14,12 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DumpRowCounterTest {
     private static Map<String, Long> count(String dump) throws Exception {
-        return DumpRowCounter.count(new ByteArrayInputStream(dump.getBytes(StandardCharsets.ISO_8859_1)));
+        return DumpRowCounter.count(
+                new ByteArrayInputStream(dump.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     @Test
     void count_readsEachDataSectionInDumpOrder() throws Exception {
-        var rows = count("""
+        var rows =
+                count(
+                        """
                 -- Table structure for table `b``q`
                 --
                 -- Dumping data for table `b``q`
@@ -41,39 +44,62 @@ class DumpRowCounterTest {
                 END;;
                 """);
 
-        assertThat(rows).containsExactly(Map.entry("b`q", 2L), Map.entry("e", 0L), Map.entry("we\"ird", 2L));
+        assertThat(rows)
+                .containsExactly(
+                        Map.entry("b`q", 2L), Map.entry("e", 0L), Map.entry("we\"ird", 2L));
     }
 
     @Test
     void count_ignoresEscapedQuotesAndParenthesesInsideStrings() throws Exception {
         // in the dump: (1,'it\'s ),( tricky'),(2,'a\\'),(3,NULL)
-        var rows = count("-- Dumping data for table `t`\n"
-                + "INSERT INTO `t` VALUES (1,'it\\'s ),( tricky'),(2,'a\\\\'),(3,NULL);\nUNLOCK TABLES;\n");
+        var rows =
+                count(
+                        "-- Dumping data for table `t`\n"
+                                + "INSERT INTO `t` VALUES (1,'it\\'s ),( tricky'),(2,'a\\\\'),(3,NULL);\nUNLOCK TABLES;\n");
 
         assertThat(rows).containsEntry("t", 3L);
     }
 
     @Test
-    void read_findsStatementsThatLeaveOrCreateADatabase_butNotTheSameWordsInsideData() throws Exception {
-        var dump = DumpRowCounter.read(new java.io.ByteArrayInputStream(("-- MariaDB dump 10.19\n"
-                + "-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1,'USE wordpress; CREATE DATABASE x'),\n(2,'\nUSE x;');\nUNLOCK TABLES;\n"
-                + "USE `wordpress`;\nDROP TABLE wp_users;\n/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    void read_findsStatementsThatLeaveOrCreateADatabase_butNotTheSameWordsInsideData()
+            throws Exception {
+        var dump =
+                DumpRowCounter.read(
+                        new java.io.ByteArrayInputStream(
+                                ("-- MariaDB dump 10.19\n"
+                                                + "-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1,'USE wordpress; CREATE DATABASE x'),\n(2,'\nUSE x;');\nUNLOCK TABLES;\n"
+                                                + "USE `wordpress`;\nDROP TABLE wp_users;\n/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;\n")
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
-        assertThat(dump.databaseStatements()).containsExactly("USE `wordpress`;", "/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;");
-        assertThat(DumpRowCounter.read(new java.io.ByteArrayInputStream("-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1);\n"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).databaseStatements()).isEmpty();
+        assertThat(dump.databaseStatements())
+                .containsExactly(
+                        "USE `wordpress`;", "/*!40000 CREATE DATABASE IF NOT EXISTS `other`*/;");
+        assertThat(
+                        DumpRowCounter.read(
+                                        new java.io.ByteArrayInputStream(
+                                                "-- Dumping data for table `t`\nINSERT INTO `t` VALUES (1);\n"
+                                                        .getBytes(
+                                                                java.nio.charset.StandardCharsets
+                                                                        .UTF_8)))
+                                .databaseStatements())
+                .isEmpty();
     }
 
     @Test
     void count_anInsertIntoAnotherTableInsideASectionIsNotData() throws Exception {
-        var rows = count("-- Dumping data for table `a`\nINSERT INTO `b` VALUES (1),(2);\nINSERT INTO `a` VALUES (1);\nUNLOCK TABLES;\n");
+        var rows =
+                count(
+                        "-- Dumping data for table `a`\nINSERT INTO `b` VALUES (1),(2);\nINSERT INTO `a` VALUES (1);\nUNLOCK TABLES;\n");
 
         assertThat(rows).containsEntry("a", 1L).doesNotContainKey("b");
     }
 
     @Test
     void read_takesTheVersionsFromTheDumpsHeader_notFromLaterLines() throws Exception {
-        var dump = DumpRowCounter.read(new ByteArrayInputStream("""
+        var dump =
+                DumpRowCounter.read(
+                        new ByteArrayInputStream(
+                                """
                 /*M!999999\\- enable the sandbox mode */
                 -- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)
                 --
@@ -85,12 +111,19 @@ class DumpRowCounterTest {
                 -- Dumping data for table `t`
                 INSERT INTO `t` VALUES ('-- Server version\tforged'),(2);
                 UNLOCK TABLES;
-                """.getBytes(StandardCharsets.ISO_8859_1)));
-        assertThat(dump.dumpTool()).isEqualTo("MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)");
+                """
+                                        .getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(dump.dumpTool())
+                .isEqualTo(
+                        "MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)");
         assertThat(dump.serverVersion()).isEqualTo("10.11.6-MariaDB-0+deb12u1");
         assertThat(dump.rows()).containsExactly(Map.entry("t", 2L));
 
-        var headless = DumpRowCounter.read(new ByteArrayInputStream("INSERT INTO `t` VALUES (1);\n".getBytes(StandardCharsets.ISO_8859_1)));
+        var headless =
+                DumpRowCounter.read(
+                        new ByteArrayInputStream(
+                                "INSERT INTO `t` VALUES (1);\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1)));
         assertThat(headless.dumpTool()).isEmpty();
         assertThat(headless.serverVersion()).isEmpty();
     }

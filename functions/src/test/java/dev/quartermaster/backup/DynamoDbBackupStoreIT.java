@@ -5,7 +5,9 @@ import dev.quartermaster.testutils.RecordingAlerts;
 
 /** The backup store on DynamoDB Local, against the same contract as its in-memory twin. */
 class DynamoDbBackupStoreIT extends BackupStoreContract {
-    private final BackupStore store = BackupRoot.store(LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
+    private final BackupStore store =
+            BackupRoot.store(
+                    LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
 
     @Override
     protected BackupStore store() {

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The in-memory twin of {@link DynamoDbBackupStore}; {@link BackupStoreContract} runs on both. One lock: every write is atomic. */
+/**
+ * The in-memory twin of {@link DynamoDbBackupStore}; {@link BackupStoreContract} runs on both. One
+ * lock: every write is atomic.
+ */
 public final class InMemoryBackupStore implements BackupStore {
     private final Map<String, BackupRecord> byCommand = new LinkedHashMap<>();
 
@@ -33,11 +36,18 @@ public final class InMemoryBackupStore implements BackupStore {
     }
 
     @Override
-    public synchronized List<BackupRecord> list(BackupRecord.Kind kind, String database, Instant since) {
-        List<BackupRecord> out = new ArrayList<>(byCommand.values().stream()
-                .filter(r -> r.kind() == kind && r.database().equals(database))
-                .filter(r -> since == null || !r.startedAt().isBefore(since)).toList());
-        out.sort(Comparator.comparing(BackupRecord::startedAt).thenComparing(BackupRecord::commandId).reversed());
+    public synchronized List<BackupRecord> list(
+            BackupRecord.Kind kind, String database, Instant since) {
+        List<BackupRecord> out =
+                new ArrayList<>(
+                        byCommand.values().stream()
+                                .filter(r -> r.kind() == kind && r.database().equals(database))
+                                .filter(r -> since == null || !r.startedAt().isBefore(since))
+                                .toList());
+        out.sort(
+                Comparator.comparing(BackupRecord::startedAt)
+                        .thenComparing(BackupRecord::commandId)
+                        .reversed());
         return out;
     }
 }

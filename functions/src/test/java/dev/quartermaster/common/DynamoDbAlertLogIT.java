@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The alert log on DynamoDB Local (its table as the stack defines it, both indexes), against the twin's contract. */
+/**
+ * The alert log on DynamoDB Local (its table as the stack defines it, both indexes), against the
+ * twin's contract.
+ */
 class DynamoDbAlertLogIT extends AlertLogContract {
     private static final String TABLE = "alerts-" + java.util.UUID.randomUUID();
     private static final DynamoDbAlertLog LOG;
@@ -34,36 +37,51 @@ class DynamoDbAlertLogIT extends AlertLogContract {
         return LOG;
     }
 
-    /** Concurrent Lambdas raising one alert and a burst of distinct ones: counted atomically, published once, the flood held back. */
+    /**
+     * Concurrent Lambdas raising one alert and a burst of distinct ones: counted atomically,
+     * published once, the flood held back.
+     */
     @Test
     void concurrentRaisers_publishOnce_countEveryOccurrence_andHoldTheFloodBack() throws Exception {
         RecordingAlerts out = new RecordingAlerts();
         TestClock clock = new TestClock(T0.plus(Duration.ofDays(30)));
         GroupedAlerts alerts = new GroupedAlerts(LOG, out, clock, HOUR, 3);
-        String kind = "FLOOD_TEST_" + java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase();
-        Alert same = new Alert(kind, kind + ": one", "m", java.util.Map.of("subject", "one-" + kind));
+        String kind =
+                "FLOOD_TEST_"
+                        + java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        Alert same =
+                new Alert(kind, kind + ": one", "m", java.util.Map.of("subject", "one-" + kind));
         List<Callable<Void>> work = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            work.add(() -> {
-                alerts.publish(same);
-                return null;
-            });
+            work.add(
+                    () -> {
+                        alerts.publish(same);
+                        return null;
+                    });
         }
         for (int i = 0; i < 8; i++) {
             String s = "other-" + i;
-            work.add(() -> {
-                alerts.publish(new Alert(kind, kind + ": " + s, "m", java.util.Map.of("subject", s)));
-                return null;
-            });
+            work.add(
+                    () -> {
+                        alerts.publish(
+                                new Alert(
+                                        kind,
+                                        kind + ": " + s,
+                                        "m",
+                                        java.util.Map.of("subject", s)));
+                        return null;
+                    });
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Void>> done = new ArrayList<>();
         for (Callable<Void> w : work) {
-            done.add(pool.submit(() -> {
-                go.await();
-                return w.call();
-            }));
+            done.add(
+                    pool.submit(
+                            () -> {
+                                go.await();
+                                return w.call();
+                            }));
         }
         go.countDown();
         for (Future<Void> f : done) {
@@ -71,16 +89,34 @@ class DynamoDbAlertLogIT extends AlertLogContract {
         }
         pool.shutdown();
 
-        var windows = LOG.since(clock.instant(), 1000).stream().filter(w -> w.key().kind().equals(kind)).toList();
+        var windows =
+                LOG.since(clock.instant(), 1000).stream()
+                        .filter(w -> w.key().kind().equals(kind))
+                        .toList();
         assertThat(windows).hasSize(9);
-        assertThat(windows.stream().filter(w -> w.key().subject().equals("one-" + kind)).findFirst().orElseThrow().count()).isEqualTo(12);
+        assertThat(
+                        windows.stream()
+                                .filter(w -> w.key().subject().equals("one-" + kind))
+                                .findFirst()
+                                .orElseThrow()
+                                .count())
+                .isEqualTo(12);
         assertThat(out.published()).as("the first 3 subjects one by one").hasSize(3);
         assertThat(windows.stream().filter(AlertLog.Window::held)).hasSize(6);
         assertThat(LOG.current(AlertLog.Key.flood(kind)).orElseThrow().count()).isEqualTo(9);
 
         clock.advance(HOUR);
         alerts.sweep();
-        assertThat(out.published().stream().filter(a -> a.kind().equals(GroupedAlerts.FLOOD_KIND) && a.subject().startsWith(kind)))
-                .singleElement().satisfies(a -> assertThat(a.subject()).isEqualTo(kind + " flood: 9 subjects in 60 min"));
+        assertThat(
+                        out.published().stream()
+                                .filter(
+                                        a ->
+                                                a.kind().equals(GroupedAlerts.FLOOD_KIND)
+                                                        && a.subject().startsWith(kind)))
+                .singleElement()
+                .satisfies(
+                        a ->
+                                assertThat(a.subject())
+                                        .isEqualTo(kind + " flood: 9 subjects in 60 min"));
     }
 }

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The grouping rules on the alert log's twin: what goes out at once, what is counted, what is summarised once. */
+/**
+ * The grouping rules on the alert log's twin: what goes out at once, what is counted, what is
+ * summarised once.
+ */
 class GroupedAlertsTest {
     static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
     static final Duration HOUR = Duration.ofHours(1);
@@ -28,8 +31,12 @@ class GroupedAlertsTest {
     final GroupedAlerts alerts = new GroupedAlerts(log, out, clock, HOUR, 3);
 
     static Alert mismatch(String tag) {
-        return new Alert("MISMATCH", "MISMATCH: wordpress:" + tag + " promises 6.4 but holds 6.5.5", "Image wordpress:" + tag + " lies.",
-                Map.of("repository", "wordpress", "tag", tag, "digest", "sha256:" + "a".repeat(64)), "bin/qm ledger wordpress:" + tag + " --aws");
+        return new Alert(
+                "MISMATCH",
+                "MISMATCH: wordpress:" + tag + " promises 6.4 but holds 6.5.5",
+                "Image wordpress:" + tag + " lies.",
+                Map.of("repository", "wordpress", "tag", tag, "digest", "sha256:" + "a".repeat(64)),
+                "bin/qm ledger wordpress:" + tag + " --aws");
     }
 
     @Test
@@ -41,7 +48,8 @@ class GroupedAlertsTest {
         alerts.publish(mismatch("wp-6.4-v3"));
 
         assertThat(out.published()).hasSize(1);
-        assertThat(out.published().get(0).next()).isEqualTo("bin/qm ledger wordpress:wp-6.4-v3 --aws");
+        assertThat(out.published().get(0).next())
+                .isEqualTo("bin/qm ledger wordpress:wp-6.4-v3 --aws");
         Window w = log.since(T0, 10).get(0);
         assertThat(w.count()).isEqualTo(3);
         assertThat(w.firstAt()).isEqualTo(T0);
@@ -64,15 +72,20 @@ class GroupedAlertsTest {
         assertThat(out.published()).hasSize(2);
         Alert summary = out.published().get(1);
         assertThat(summary.kind()).isEqualTo("MISMATCH");
-        assertThat(summary.subject()).startsWith("MISMATCH: 2 more since 10:00 UTC: wordpress:wp-6.4-v3");
-        assertThat(summary.message()).startsWith("2 more MISMATCH for wordpress:wp-6.4-v3 since the alert of 2026-12-01T10:00:00Z")
-                .contains("3 in all").contains("Image wordpress:wp-6.4-v3 lies.");
+        assertThat(summary.subject())
+                .startsWith("MISMATCH: 2 more since 10:00 UTC: wordpress:wp-6.4-v3");
+        assertThat(summary.message())
+                .startsWith(
+                        "2 more MISMATCH for wordpress:wp-6.4-v3 since the alert of 2026-12-01T10:00:00Z")
+                .contains("3 in all")
+                .contains("Image wordpress:wp-6.4-v3 lies.");
         assertThat(summary.next()).isEqualTo("bin/qm ledger wordpress:wp-6.4-v3 --aws");
         assertThat(log.since(T0, 10).get(0).settled()).isTrue();
     }
 
     @Test
-    void anOccurrenceAfterTheWindow_opensANewOne_andSaysHowManyCameBefore_soNothingIsLostOrSentTwice() {
+    void
+            anOccurrenceAfterTheWindow_opensANewOne_andSaysHowManyCameBefore_soNothingIsLostOrSentTwice() {
         alerts.publish(mismatch("wp-6.4-v3"));
         alerts.publish(mismatch("wp-6.4-v3"));
         alerts.publish(mismatch("wp-6.4-v3"));
@@ -82,14 +95,17 @@ class GroupedAlertsTest {
         alerts.publish(mismatch("wp-6.4-v3"));
 
         assertThat(out.published()).hasSize(2);
-        assertThat(out.published().get(1).message()).startsWith("Before this, 2 more since the alert of 2026-12-01T10:00:00Z");
+        assertThat(out.published().get(1).message())
+                .startsWith("Before this, 2 more since the alert of 2026-12-01T10:00:00Z");
         clock.advance(Duration.ofHours(2));
         assertThat(alerts.sweep()).as("only the second window's repeat is still owed").isEqualTo(1);
         assertThat(out.published().get(2).subject()).startsWith("MISMATCH: 1 more since 11:01 UTC");
 
         List<Window> windows = log.since(T0, 10);
         assertThat(windows).extracting(Window::count).containsExactly(2L, 3L);
-        assertThat(windows.stream().mapToLong(Window::count).sum()).as("every occurrence counted").isEqualTo(5);
+        assertThat(windows.stream().mapToLong(Window::count).sum())
+                .as("every occurrence counted")
+                .isEqualTo(5);
         assertThat(windows).allMatch(Window::settled);
     }
 
@@ -97,7 +113,12 @@ class GroupedAlertsTest {
     void distinctSubjects_areAlertedEachOnTheirOwn() {
         alerts.publish(mismatch("wp-6.4-v3"));
         alerts.publish(mismatch("wp-6.4-v4"));
-        alerts.publish(new Alert("TAG_MOVED", "Tag moved: wordpress:wp-6.4-v3", "moved", Map.of("repository", "wordpress", "tag", "wp-6.4-v3")));
+        alerts.publish(
+                new Alert(
+                        "TAG_MOVED",
+                        "Tag moved: wordpress:wp-6.4-v3",
+                        "moved",
+                        Map.of("repository", "wordpress", "tag", "wp-6.4-v3")));
 
         assertThat(out.kinds()).containsExactly("MISMATCH", "MISMATCH", "TAG_MOVED");
     }
@@ -116,17 +137,29 @@ class GroupedAlertsTest {
         alerts.sweep();
         alerts.sweep();
 
-        List<Alert> floods = out.published().stream().filter(a -> a.kind().equals(GroupedAlerts.FLOOD_KIND)).toList();
+        List<Alert> floods =
+                out.published().stream()
+                        .filter(a -> a.kind().equals(GroupedAlerts.FLOOD_KIND))
+                        .toList();
         assertThat(floods).hasSize(1);
         Alert flood = floods.get(0);
         assertThat(flood.subject()).isEqualTo("MISMATCH flood: 12 subjects in 60 min");
-        assertThat(flood.message()).contains("the first 3 were alerted one by one, 9 more were logged")
-                .contains("The first: wordpress:lie-1, wordpress:lie-2, wordpress:lie-3, wordpress:lie-4, wordpress:lie-5 and 7 more.");
-        assertThat(flood.next()).isEqualTo("bin/qm alerts --kind MISMATCH --since 2026-12-01T10:00:00Z --aws");
-        assertThat(out.published().stream().filter(a -> a.kind().equals("MISMATCH"))).as("the three alerted ones' repeats, summarised")
+        assertThat(flood.message())
+                .contains("the first 3 were alerted one by one, 9 more were logged")
+                .contains(
+                        "The first: wordpress:lie-1, wordpress:lie-2, wordpress:lie-3, wordpress:lie-4, wordpress:lie-5 and 7 more.");
+        assertThat(flood.next())
+                .isEqualTo("bin/qm alerts --kind MISMATCH --since 2026-12-01T10:00:00Z --aws");
+        assertThat(out.published().stream().filter(a -> a.kind().equals("MISMATCH")))
+                .as("the three alerted ones' repeats, summarised")
                 .hasSize(3 + 3);
-        assertThat(log.since(T0, 100)).as("the flood summary is logged like any alert")
-                .anyMatch(w -> w.key().kind().equals(GroupedAlerts.FLOOD_KIND) && w.key().subject().equals("MISMATCH") && w.published());
+        assertThat(log.since(T0, 100))
+                .as("the flood summary is logged like any alert")
+                .anyMatch(
+                        w ->
+                                w.key().kind().equals(GroupedAlerts.FLOOD_KIND)
+                                        && w.key().subject().equals("MISMATCH")
+                                        && w.published());
     }
 
     @Test
@@ -139,8 +172,14 @@ class GroupedAlertsTest {
         alerts.sweep();
 
         assertThat(out.published().stream().filter(a -> a.kind().equals(GroupedAlerts.FLOOD_KIND)))
-                .singleElement().satisfies(f -> assertThat(f.subject()).isEqualTo("MISMATCH flood: 5 subjects in 60 min"));
-        assertThat(out.published().stream().filter(a -> a.subject().contains("lie-6"))).as("a new window: alerted").hasSize(1);
+                .singleElement()
+                .satisfies(
+                        f ->
+                                assertThat(f.subject())
+                                        .isEqualTo("MISMATCH flood: 5 subjects in 60 min"));
+        assertThat(out.published().stream().filter(a -> a.subject().contains("lie-6")))
+                .as("a new window: alerted")
+                .hasSize(1);
     }
 
     @Test
@@ -151,14 +190,23 @@ class GroupedAlertsTest {
 
         clock.advance(Duration.ofSeconds(5));
         alerts.publish(mismatch("wp-6.4-v3"));
-        assertThat(out.published()).as("within the claim: the first writer may still deliver it").isEmpty();
+        assertThat(out.published())
+                .as("within the claim: the first writer may still deliver it")
+                .isEmpty();
 
         clock.advance(AlertLog.CLAIM_TIMEOUT);
         assertThat(alerts.sweep()).isEqualTo(1);
-        assertThat(out.published()).singleElement().satisfies(a -> {
-            assertThat(a.message()).startsWith("This alert, first raised at 2026-12-01T10:00:00Z, is delivered late (2 occurrences since");
-            assertThat(a.subject()).isEqualTo("MISMATCH: wordpress:wp-6.4-v3 promises 6.4 but holds 6.5.5");
-        });
+        assertThat(out.published())
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.message())
+                                    .startsWith(
+                                            "This alert, first raised at 2026-12-01T10:00:00Z, is delivered late (2 occurrences since");
+                            assertThat(a.subject())
+                                    .isEqualTo(
+                                            "MISMATCH: wordpress:wp-6.4-v3 promises 6.4 but holds 6.5.5");
+                        });
         assertThat(alerts.sweep()).isZero();
     }
 
@@ -175,29 +223,42 @@ class GroupedAlertsTest {
 
     @Test
     void anAlertDeliveredElsewhere_isLoggedAndCounted_neverPublishedOrSummarisedHere() {
-        Alert alarm = new Alert("ALARM", "ALARM: Quartermaster-BackupAgeAlarm", "no backup", Map.of("subject", "Quartermaster-BackupAgeAlarm",
-                GroupedAlerts.DELIVERED_BY, "its CloudWatch alarm action"));
+        Alert alarm =
+                new Alert(
+                        "ALARM",
+                        "ALARM: Quartermaster-BackupAgeAlarm",
+                        "no backup",
+                        Map.of(
+                                "subject",
+                                "Quartermaster-BackupAgeAlarm",
+                                GroupedAlerts.DELIVERED_BY,
+                                "its CloudWatch alarm action"));
         alerts.logDelivered(alarm);
         alerts.logDelivered(alarm);
         clock.advance(Duration.ofMinutes(61));
         alerts.sweep();
 
         assertThat(out.published()).isEmpty();
-        assertThat(log.since(T0, 10)).singleElement().satisfies(w -> {
-            assertThat(w.count()).isEqualTo(2);
-            assertThat(w.published()).isTrue();
-            assertThat(w.settled()).isTrue();
-        });
+        assertThat(log.since(T0, 10))
+                .singleElement()
+                .satisfies(
+                        w -> {
+                            assertThat(w.count()).isEqualTo(2);
+                            assertThat(w.published()).isTrue();
+                            assertThat(w.settled()).isTrue();
+                        });
     }
 
     @Test
     void whenTheLogCannotBeWritten_theAlertStillGoesOut() {
-        AlertLog broken = new InMemoryAlertLog() {
-            @Override
-            public synchronized Optional<Window> count(AlertLog.Key key, Instant at, String subject) {
-                throw new IllegalStateException("DynamoDB is down");
-            }
-        };
+        AlertLog broken =
+                new InMemoryAlertLog() {
+                    @Override
+                    public synchronized Optional<Window> count(
+                            AlertLog.Key key, Instant at, String subject) {
+                        throw new IllegalStateException("DynamoDB is down");
+                    }
+                };
         new GroupedAlerts(broken, out, clock, HOUR, 3).publish(mismatch("wp-6.4-v3"));
 
         assertThat(out.kinds()).containsExactly("MISMATCH");
@@ -209,17 +270,20 @@ class GroupedAlertsTest {
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < writers; i++) {
-            pool.submit(() -> {
-                go.await();
-                alerts.publish(mismatch("wp-6.4-v3"));
-                return null;
-            });
+            pool.submit(
+                    () -> {
+                        go.await();
+                        alerts.publish(mismatch("wp-6.4-v3"));
+                        return null;
+                    });
         }
         go.countDown();
         pool.shutdown();
         assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(out.published()).hasSize(1);
-        assertThat(log.since(T0, 10)).singleElement().satisfies(w -> assertThat(w.count()).isEqualTo(writers));
+        assertThat(log.since(T0, 10))
+                .singleElement()
+                .satisfies(w -> assertThat(w.count()).isEqualTo(writers));
     }
 }

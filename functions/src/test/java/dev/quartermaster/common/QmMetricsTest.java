@@ -16,16 +16,20 @@ class QmMetricsTest {
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
-            var metrics = software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
+            var metrics =
+                    software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
             metrics.setNamespace(Metric.NAMESPACE);
-            metrics.setDefaultDimensions(software.amazon.lambda.powertools.metrics.model.DimensionSet.of(Metric.DIMENSION, Metric.DIMENSION_VALUE));
+            metrics.setDefaultDimensions(
+                    software.amazon.lambda.powertools.metrics.model.DimensionSet.of(
+                            Metric.DIMENSION, Metric.DIMENSION_VALUE));
             QmMetrics.countFor(Metric.VERDICT_MISMATCH, "wordpress");
             metrics.flush();
         } finally {
             System.setOut(stdout);
         }
         String emf = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(emf).contains("\"Repository\":\"wordpress\"", "[[\"Application\",\"Repository\"]]");
+        assertThat(emf)
+                .contains("\"Repository\":\"wordpress\"", "[[\"Application\",\"Repository\"]]");
         assertThat(emf.lines().filter(l -> l.contains("VerdictMISMATCH"))).hasSize(2);
     }
 }

@@ -26,7 +26,9 @@ class SampleEventsTest {
     void ecrEvent_readsAsAGenericEventBridgeEnvelope(ScheduledEvent event) {
         assertThat(event.getSource()).isEqualTo("aws.ecr");
         assertThat(event.getDetailType()).isEqualTo("ECR Image Action");
-        assertThat(event.getDetail()).containsEntry("repository-name", "wordpress").containsEntry("action-type", "PUSH");
+        assertThat(event.getDetail())
+                .containsEntry("repository-name", "wordpress")
+                .containsEntry("action-type", "PUSH");
     }
 
     @ParameterizedTest
@@ -34,22 +36,29 @@ class SampleEventsTest {
     void ecrArchiveEvent_isAnImageActionWithATargetStorageClassAndNoTag(ScheduledEvent event) {
         assertThat(event.getSource()).isEqualTo("aws.ecr");
         assertThat(event.getDetailType()).isEqualTo("ECR Image Action");
-        assertThat(event.getDetail()).containsEntry("action-type", "UPDATE_STORAGE_CLASS").containsEntry("target-storage-class", "ARCHIVE")
-                .containsKey("image-digest").doesNotContainKey("image-tag");
+        assertThat(event.getDetail())
+                .containsEntry("action-type", "UPDATE_STORAGE_CLASS")
+                .containsEntry("target-storage-class", "ARCHIVE")
+                .containsKey("image-digest")
+                .doesNotContainKey("image-tag");
     }
 
     @ParameterizedTest
     @Event(value = "events/image-action-restored.json", type = ScheduledEvent.class)
     void ecrRestoreEvent_isAnImageActionBackToStandard(ScheduledEvent event) {
         assertThat(event.getDetailType()).isEqualTo("ECR Image Action");
-        assertThat(event.getDetail()).containsEntry("action-type", "UPDATE_STORAGE_CLASS").containsEntry("target-storage-class", "STANDARD")
-                .containsKey("last-activated-at").doesNotContainKey("image-tag");
+        assertThat(event.getDetail())
+                .containsEntry("action-type", "UPDATE_STORAGE_CLASS")
+                .containsEntry("target-storage-class", "STANDARD")
+                .containsKey("last-activated-at")
+                .doesNotContainKey("image-tag");
     }
 
     @ParameterizedTest
     @Event(value = "events/ssm-command-success.json", type = ScheduledEvent.class)
     void ssmEvent_carriesCommandIdAndStatus(ScheduledEvent event) {
         assertThat(event.getSource()).isEqualTo("aws.ssm");
-        assertThat(event.getDetail()).containsKeys("command-id", "document-name", "instance-id", "status");
+        assertThat(event.getDetail())
+                .containsKeys("command-id", "document-name", "instance-id", "status");
     }
 }

@@ -12,7 +12,9 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What every {@link IdempotencyStore} does: the in-memory twin and the DynamoDB store both pass it. */
+/**
+ * What every {@link IdempotencyStore} does: the in-memory twin and the DynamoDB store both pass it.
+ */
 abstract class IdempotencyStoreContract {
     protected abstract IdempotencyStore store();
 
@@ -30,7 +32,8 @@ abstract class IdempotencyStoreContract {
     void begin_whileHeld_isInProgress() {
         store().begin(key, Duration.ofMinutes(1));
 
-        assertThat(store().begin(key, Duration.ofMinutes(1)).state()).isEqualTo(IdempotencyStore.State.IN_PROGRESS);
+        assertThat(store().begin(key, Duration.ofMinutes(1)).state())
+                .isEqualTo(IdempotencyStore.State.IN_PROGRESS);
     }
 
     @Test
@@ -61,7 +64,8 @@ abstract class IdempotencyStoreContract {
     void begin_whenTheHolderDiedAndItsLockExpired_acquires() throws InterruptedException {
         store().begin(key, Duration.ofSeconds(-5)); // a lock already expired: its holder is gone
 
-        assertThat(store().begin(key, Duration.ofMinutes(1)).state()).isEqualTo(IdempotencyStore.State.ACQUIRED);
+        assertThat(store().begin(key, Duration.ofMinutes(1)).state())
+                .isEqualTo(IdempotencyStore.State.ACQUIRED);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.quartermaster.testutils.RecordingAlerts;
 class DynamoDbLedgerStoreIT extends LedgerStoreContract {
     @Override
     protected LedgerStore newStore() {
-        return LedgerRoot.store(LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
+        return LedgerRoot.store(
+                LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
     }
 }

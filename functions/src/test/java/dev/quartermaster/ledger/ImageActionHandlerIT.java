@@ -17,8 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The image-action handler end to end against DynamoDB Local, fed the sample events of events/. */
 class ImageActionHandlerIT {
-    private static final String A = "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
-    private static final String B = "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d";
+    private static final String A =
+            "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+    private static final String B =
+            "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d";
 
     private final RecordingAlerts alerts = new RecordingAlerts();
     private Map<String, String> settings;
@@ -29,7 +31,9 @@ class ImageActionHandlerIT {
     void setUp() {
         settings = LocalLedger.freshTableSettings();
         var services = LocalLedger.platform(settings, alerts);
-        handler = new ImageActionHandler(new ImageLedger(LedgerRoot.store(services), services.alerts()));
+        handler =
+                new ImageActionHandler(
+                        new ImageLedger(LedgerRoot.store(services), services.alerts()));
         store = LedgerRoot.store(services);
     }
 
@@ -38,10 +42,14 @@ class ImageActionHandlerIT {
         JsonNode result = Invoke.handler(handler, "image-action-push.json");
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
-        assertThat(store.head("wordpress", "wp-6.4-v1")).get().extracting(TagHead::digest).isEqualTo(A);
+        assertThat(store.head("wordpress", "wp-6.4-v1"))
+                .get()
+                .extracting(TagHead::digest)
+                .isEqualTo(A);
         ImageRecord image = store.image("wordpress", A).orElseThrow();
         assertThat(image.tags()).containsExactly("wp-6.4-v1");
-        assertThat(image.manifestMediaType()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        assertThat(image.manifestMediaType())
+                .isEqualTo("application/vnd.oci.image.manifest.v1+json");
         assertThat(image.firstPushedAt()).hasToString("2026-11-20T09:00:00Z");
         assertThat(alerts.published()).isEmpty();
     }
@@ -78,7 +86,8 @@ class ImageActionHandlerIT {
         Invoke.handler(handler, "image-action-push.json");
         alerts.failNextWith(new IllegalStateException("SNS unreachable"));
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Invoke.handler(handler, "image-action-push-moved.json"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Invoke.handler(handler, "image-action-push-moved.json"))
                 .hasMessageContaining("SNS unreachable");
         JsonNode retry = Invoke.handler(handler, "image-action-push-moved.json");
         Invoke.handler(handler, "image-action-push-moved.json");
@@ -95,8 +104,11 @@ class ImageActionHandlerIT {
 
         var images = store.images("wordpress");
         assertThat(images).hasSize(2);
-        assertThat(images).filteredOn(i -> i.tags().contains("wp-6.5-v2")).singleElement()
-                .extracting(ImageRecord::manifestMediaType).isEqualTo("application/vnd.oci.image.index.v1+json");
+        assertThat(images)
+                .filteredOn(i -> i.tags().contains("wp-6.5-v2"))
+                .singleElement()
+                .extracting(ImageRecord::manifestMediaType)
+                .isEqualTo("application/vnd.oci.image.index.v1+json");
         assertThat(images).filteredOn(i -> i.tags().isEmpty()).hasSize(1);
         assertThat(alerts.published()).isEmpty();
     }
@@ -109,7 +121,8 @@ class ImageActionHandlerIT {
 
         assertThat(deleted.path("status").asText()).isEqualTo("RECORDED");
         assertThat(store.head("wordpress", "wp-6.4-v1").orElseThrow().digest()).isNull();
-        assertThat(store.history("wordpress", "wp-6.4-v1").get(0).action()).isEqualTo(ImageAction.Kind.DELETE);
+        assertThat(store.history("wordpress", "wp-6.4-v1").get(0).action())
+                .isEqualTo(ImageAction.Kind.DELETE);
         assertThat(store.image("wordpress", B).orElseThrow().tags()).isEmpty();
     }
 
@@ -119,14 +132,18 @@ class ImageActionHandlerIT {
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         assertThat(store.images("wordpress")).isEmpty();
-        assertThat(store.failures("wordpress")).singleElement().satisfies(f -> {
-            assertThat(f.tag()).isEqualTo("wp-6.4-v9");
-            assertThat(f.digest()).isNull();
-        });
+        assertThat(store.failures("wordpress"))
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.tag()).isEqualTo("wp-6.4-v9");
+                            assertThat(f.digest()).isNull();
+                        });
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"image-action-malformed.json", "not-json.json", "scheduled-backup.json"})
+    @ValueSource(
+            strings = {"image-action-malformed.json", "not-json.json", "scheduled-backup.json"})
     void handle_whenMalformed_rejectsWithReasonAndWritesNothing(String fixture) {
         JsonNode result = Invoke.handler(handler, fixture);
 
@@ -144,7 +161,8 @@ class ImageActionHandlerIT {
 
     @Test
     void handle_whenRepositoryNameInvalid_rejects() {
-        String bad = Fixtures.text("image-action-push.json").replace("\"wordpress\"", "\"Word Press!\"");
+        String bad =
+                Fixtures.text("image-action-push.json").replace("\"wordpress\"", "\"Word Press!\"");
 
         JsonNode result = Invoke.handler(handler, bad.getBytes(StandardCharsets.UTF_8));
 

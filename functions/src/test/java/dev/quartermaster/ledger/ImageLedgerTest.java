@@ -14,26 +14,49 @@ class ImageLedgerTest {
     }
 
     private static ImageAction push(String id, String at, String tag, String digest) {
-        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.PUSH, true, "wordpress", digest, tag,
-                "application/vnd.oci.image.manifest.v1+json", null);
+        return new ImageAction(
+                id,
+                Instant.parse(at),
+                ImageAction.Kind.PUSH,
+                true,
+                "wordpress",
+                digest,
+                tag,
+                "application/vnd.oci.image.manifest.v1+json",
+                null);
     }
 
     @Test
     void plan_whenTagHasNoHead_createsHeadVersionOneWithoutAlert() {
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), null, List.of());
+        LedgerWrite w =
+                ImageLedger.plan(
+                        push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), null, List.of());
 
-        assertThat(w.heads()).singleElement().satisfies(h -> {
-            assertThat(h.expected()).isNull();
-            assertThat(h.next().version()).isEqualTo(1);
-        });
+        assertThat(w.heads())
+                .singleElement()
+                .satisfies(
+                        h -> {
+                            assertThat(h.expected()).isNull();
+                            assertThat(h.next().version()).isEqualTo(1);
+                        });
         assertThat(w.alert()).isNull();
     }
 
     @Test
     void plan_whenEventOlderThanHead_keepsHeadAndMarksOutOfOrder() {
-        TagHead head = new TagHead("wordpress", "t", digest(2), digest(2), Instant.parse("2026-11-21T00:00:00Z"), 3, "e2");
+        TagHead head =
+                new TagHead(
+                        "wordpress",
+                        "t",
+                        digest(2),
+                        digest(2),
+                        Instant.parse("2026-11-21T00:00:00Z"),
+                        3,
+                        "e2");
 
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
+        LedgerWrite w =
+                ImageLedger.plan(
+                        push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
 
         assertThat(w.heads()).isEmpty();
         assertThat(w.history()).singleElement().extracting(TagEvent::outOfOrder).isEqualTo(true);
@@ -42,9 +65,19 @@ class ImageLedgerTest {
 
     @Test
     void plan_whenSameDigestPushedAgain_isNotAMove() {
-        TagHead head = new TagHead("wordpress", "t", digest(1), digest(1), Instant.parse("2026-11-19T00:00:00Z"), 1, "e0");
+        TagHead head =
+                new TagHead(
+                        "wordpress",
+                        "t",
+                        digest(1),
+                        digest(1),
+                        Instant.parse("2026-11-19T00:00:00Z"),
+                        1,
+                        "e0");
 
-        LedgerWrite w = ImageLedger.plan(push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
+        LedgerWrite w =
+                ImageLedger.plan(
+                        push("e1", "2026-11-20T09:00:00Z", "t", digest(1)), head, List.of());
 
         assertThat(w.history().get(0).moved()).isFalse();
         assertThat(w.alert()).isNull();
@@ -52,61 +85,114 @@ class ImageLedgerTest {
     }
 
     private static ImageAction storage(String id, String at, StorageClass target, String digest) {
-        return new ImageAction(id, Instant.parse(at), ImageAction.Kind.UPDATE_STORAGE_CLASS, true, "wordpress", digest, "",
-                "application/vnd.oci.image.manifest.v1+json", null, target);
+        return new ImageAction(
+                id,
+                Instant.parse(at),
+                ImageAction.Kind.UPDATE_STORAGE_CLASS,
+                true,
+                "wordpress",
+                digest,
+                "",
+                "application/vnd.oci.image.manifest.v1+json",
+                null,
+                target);
     }
 
     private static ImageRecord image(String digest, StorageClass storageClass, String at) {
-        return ImageRecord.builder("wordpress", digest).pushed(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))
-                .tags(java.util.Set.of("t")).storage(storageClass == null ? null : new ImageRecord.Storage(storageClass, Instant.parse(at))).build();
+        return ImageRecord.builder("wordpress", digest)
+                .pushed(
+                        Instant.parse("2026-11-01T00:00:00Z"),
+                        Instant.parse("2026-11-01T00:00:00Z"))
+                .tags(java.util.Set.of("t"))
+                .storage(
+                        storageClass == null
+                                ? null
+                                : new ImageRecord.Storage(storageClass, Instant.parse(at)))
+                .build();
     }
 
     @Test
-    void plan_whenArchived_setsTheDigestsStorageClassAsOfTheEvent_touchesNoTag_andAddsAHistoryEntry() {
-        LedgerWrite w = ImageLedger.plan(storage("a1", "2026-11-20T09:00:00Z", StorageClass.ARCHIVE, digest(1)), null, List.of(),
-                image(digest(1), null, null));
+    void
+            plan_whenArchived_setsTheDigestsStorageClassAsOfTheEvent_touchesNoTag_andAddsAHistoryEntry() {
+        LedgerWrite w =
+                ImageLedger.plan(
+                        storage("a1", "2026-11-20T09:00:00Z", StorageClass.ARCHIVE, digest(1)),
+                        null,
+                        List.of(),
+                        image(digest(1), null, null));
 
         assertThat(w.heads()).isEmpty();
         assertThat(w.history()).isEmpty();
-        assertThat(w.images()).singleElement().satisfies(c -> {
-            assertThat(c.storageClass()).isEqualTo(StorageClass.ARCHIVE);
-            assertThat(c.at()).isEqualTo(Instant.parse("2026-11-20T09:00:00Z"));
-            assertThat(c.pushed()).isFalse();
-            assertThat(c.deleted()).isFalse();
-        });
-        assertThat(w.storageHistory()).singleElement().satisfies(e -> {
-            assertThat(e.storageClass()).isEqualTo(StorageClass.ARCHIVE);
-            assertThat(e.outOfOrder()).isFalse();
-        });
+        assertThat(w.images())
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.storageClass()).isEqualTo(StorageClass.ARCHIVE);
+                            assertThat(c.at()).isEqualTo(Instant.parse("2026-11-20T09:00:00Z"));
+                            assertThat(c.pushed()).isFalse();
+                            assertThat(c.deleted()).isFalse();
+                        });
+        assertThat(w.storageHistory())
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.storageClass()).isEqualTo(StorageClass.ARCHIVE);
+                            assertThat(e.outOfOrder()).isFalse();
+                        });
         assertThat(w.alert()).isNull();
     }
 
     @Test
-    void plan_whenARestoreOlderThanTheRecordedArchiveArrivesLate_keepsTheArchive_andRecordsTheRestoreAsOutOfOrder() {
+    void
+            plan_whenARestoreOlderThanTheRecordedArchiveArrivesLate_keepsTheArchive_andRecordsTheRestoreAsOutOfOrder() {
         ImageRecord archived = image(digest(1), StorageClass.ARCHIVE, "2026-11-20T10:00:00Z");
 
-        LedgerWrite w = ImageLedger.plan(storage("r0", "2026-11-20T09:00:00Z", StorageClass.STANDARD, digest(1)), null, List.of(), archived);
+        LedgerWrite w =
+                ImageLedger.plan(
+                        storage("r0", "2026-11-20T09:00:00Z", StorageClass.STANDARD, digest(1)),
+                        null,
+                        List.of(),
+                        archived);
 
         assertThat(w.images()).as("the current class stays ARCHIVE").isEmpty();
-        assertThat(w.storageHistory()).singleElement().satisfies(e -> {
-            assertThat(e.storageClass()).isEqualTo(StorageClass.STANDARD);
-            assertThat(e.outOfOrder()).isTrue();
-        });
+        assertThat(w.storageHistory())
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.storageClass()).isEqualTo(StorageClass.STANDARD);
+                            assertThat(e.outOfOrder()).isTrue();
+                        });
     }
 
     @Test
     void plan_whenTheArchivedDigestIsPushedAgainAfterItsArchive_restoresItToStandardAsOfThePush() {
         ImageRecord archived = image(digest(1), StorageClass.ARCHIVE, "2026-11-20T10:00:00Z");
 
-        LedgerWrite later = ImageLedger.plan(push("p2", "2026-11-21T00:00:00Z", "t", digest(1)), null, List.of(), archived);
-        LedgerWrite earlier = ImageLedger.plan(push("p0", "2026-11-19T00:00:00Z", "t", digest(1)), null, List.of(), archived);
+        LedgerWrite later =
+                ImageLedger.plan(
+                        push("p2", "2026-11-21T00:00:00Z", "t", digest(1)),
+                        null,
+                        List.of(),
+                        archived);
+        LedgerWrite earlier =
+                ImageLedger.plan(
+                        push("p0", "2026-11-19T00:00:00Z", "t", digest(1)),
+                        null,
+                        List.of(),
+                        archived);
 
-        assertThat(later.images()).filteredOn(c -> c.digest().equals(digest(1))).singleElement()
-                .extracting(LedgerWrite.ImageChange::storageClass).isEqualTo(StorageClass.STANDARD);
-        assertThat(later.storageHistory()).singleElement().satisfies(e -> {
-            assertThat(e.storageClass()).isEqualTo(StorageClass.STANDARD);
-            assertThat(e.action()).isEqualTo(ImageAction.Kind.PUSH);
-        });
+        assertThat(later.images())
+                .filteredOn(c -> c.digest().equals(digest(1)))
+                .singleElement()
+                .extracting(LedgerWrite.ImageChange::storageClass)
+                .isEqualTo(StorageClass.STANDARD);
+        assertThat(later.storageHistory())
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.storageClass()).isEqualTo(StorageClass.STANDARD);
+                            assertThat(e.action()).isEqualTo(ImageAction.Kind.PUSH);
+                        });
         assertThat(earlier.images()).allSatisfy(c -> assertThat(c.storageClass()).isNull());
         assertThat(earlier.storageHistory()).isEmpty();
     }

@@ -22,9 +22,9 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Load, as a test of counts (not of speed): 2,000 ECR push events over 20 tags from 16 threads, 10% of
- * them delivered twice, through the real handler against DynamoDB Local. Every tag's history must be
- * complete with no duplicate entry, and every head must equal the tag's last push.
+ * Load, as a test of counts (not of speed): 2,000 ECR push events over 20 tags from 16 threads, 10%
+ * of them delivered twice, through the real handler against DynamoDB Local. Every tag's history
+ * must be complete with no duplicate entry, and every head must equal the tag's last push.
  */
 class LedgerLoadIT {
     private static final int EVENTS = 2_000;
@@ -36,13 +36,19 @@ class LedgerLoadIT {
                 .replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"" + id + "\"")
                 .replaceFirst("\"time\": \"[^\"]+\"", "\"time\": \"" + at + "\"")
                 .replaceFirst("\"image-tag\": \"[^\"]+\"", "\"image-tag\": \"" + tag + "\"")
-                .replaceFirst("\"image-digest\": \"[^\"]+\"", "\"image-digest\": \"" + digest + "\"");
+                .replaceFirst(
+                        "\"image-digest\": \"[^\"]+\"", "\"image-digest\": \"" + digest + "\"");
     }
 
     @Test
-    void twoThousandEventsFromSixteenThreadsWithDuplicates_everyHistoryCompleteAndEveryHeadTheLastPush() throws Exception {
-        var services = LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
-        ImageActionHandler handler = new ImageActionHandler(new ImageLedger(LedgerRoot.store(services), services.alerts()));
+    void
+            twoThousandEventsFromSixteenThreadsWithDuplicates_everyHistoryCompleteAndEveryHeadTheLastPush()
+                    throws Exception {
+        var services =
+                LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts());
+        ImageActionHandler handler =
+                new ImageActionHandler(
+                        new ImageLedger(LedgerRoot.store(services), services.alerts()));
         Random random = new Random(42);
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
         List<String> deliveries = new ArrayList<>();
@@ -64,8 +70,13 @@ class LedgerLoadIT {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<String>> results = new ArrayList<>();
         for (String d : deliveries) {
-            results.add(pool.submit(() -> dev.quartermaster.testutils.Invoke.handler(handler, d.getBytes(StandardCharsets.UTF_8))
-                    .path("status").asText()));
+            results.add(
+                    pool.submit(
+                            () ->
+                                    dev.quartermaster.testutils.Invoke.handler(
+                                                    handler, d.getBytes(StandardCharsets.UTF_8))
+                                            .path("status")
+                                            .asText()));
         }
         Map<String, Integer> statuses = new HashMap<>();
         for (Future<String> f : results) {
@@ -73,7 +84,10 @@ class LedgerLoadIT {
         }
         pool.shutdown();
 
-        assertThat(statuses).containsEntry("RECORDED", EVENTS).containsEntry("DUPLICATE", EVENTS / 10).hasSize(2);
+        assertThat(statuses)
+                .containsEntry("RECORDED", EVENTS)
+                .containsEntry("DUPLICATE", EVENTS / 10)
+                .hasSize(2);
         var store = LedgerRoot.store(services);
         for (int t = 0; t < TAGS; t++) {
             String tag = "tag-" + t;
@@ -82,7 +96,9 @@ class LedgerLoadIT {
             history.forEach(h -> ids.add(h.eventId()));
             assertThat(history).as(tag).hasSize(pushesPerTag.get(tag));
             assertThat(ids).as(tag + " has no duplicate entries").hasSize(history.size());
-            assertThat(store.head("wordpress", tag).orElseThrow().digest()).as(tag).isEqualTo(lastDigest.get(tag));
+            assertThat(store.head("wordpress", tag).orElseThrow().digest())
+                    .as(tag)
+                    .isEqualTo(lastDigest.get(tag));
         }
     }
 }

@@ -21,7 +21,10 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The lifecycle guard and its function, on the in-memory twins, with a release running as the release switch records it. */
+/**
+ * The lifecycle guard and its function, on the in-memory twins, with a release running as the
+ * release switch records it.
+ */
 class LifecycleGuardTest {
     private static final String V1 = "sha256:" + "1".repeat(64);
     private static final String V2 = "sha256:" + "2".repeat(64);
@@ -30,10 +33,22 @@ class LifecycleGuardTest {
     private final RecordingCommands commands = new RecordingCommands();
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final InMemoryImageTags tags = new InMemoryImageTags();
-    private final ReleaseService service = new ReleaseService(new ReleaseConfig("wordpress", "wordpress", "registry.example/wordpress",
-            "QuartermasterRelease", "QuartermasterReleaseCheck", dev.quartermaster.contract.Host.parseList(
-                    dev.quartermaster.contract.Setting.HOSTS.defaultValue())), new InMemoryReleaseStore(), ledger, commands,
-            new ReleaseProtection(tags, Duration.ofDays(7), Clock.systemUTC()), alerts, Clock.systemUTC());
+    private final ReleaseService service =
+            new ReleaseService(
+                    new ReleaseConfig(
+                            "wordpress",
+                            "wordpress",
+                            "registry.example/wordpress",
+                            "QuartermasterRelease",
+                            "QuartermasterReleaseCheck",
+                            dev.quartermaster.contract.Host.parseList(
+                                    dev.quartermaster.contract.Setting.HOSTS.defaultValue())),
+                    new InMemoryReleaseStore(),
+                    ledger,
+                    commands,
+                    new ReleaseProtection(tags, Duration.ofDays(7), Clock.systemUTC()),
+                    alerts,
+                    Clock.systemUTC());
 
     LifecycleGuardTest() {
         push("e4", "wp-6.6-v4", V4, "6.6.1");
@@ -43,15 +58,40 @@ class LifecycleGuardTest {
 
     private void push(String event, String tag, String digest, String found) {
         tags.image("wordpress", digest, tag);
-        new ImageLedger(ledger, alerts).record(new ImageAction(event, Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", digest, tag, null, null));
-        ledger.recordVerification("wordpress", digest, new ImageRecord.Verification(ImageVerdict.VERIFIED, "6.x", found, "ok", 10, 100, Instant.now()));
+        new ImageLedger(ledger, alerts)
+                .record(
+                        new ImageAction(
+                                event,
+                                Instant.now(),
+                                ImageAction.Kind.PUSH,
+                                true,
+                                "wordpress",
+                                digest,
+                                tag,
+                                null,
+                                null));
+        ledger.recordVerification(
+                "wordpress",
+                digest,
+                new ImageRecord.Verification(
+                        ImageVerdict.VERIFIED, "6.x", found, "ok", 10, 100, Instant.now()));
     }
 
     /** Releases {@code tag}; the host reports it running {@code running}. */
     private void released(String tag, String running, String version) {
-        ReleaseRecord r = service.start(service.plan("wordpress:" + tag, null), "backups/wordpress/k.sql.zst", "alice", ReleaseRecord.Kind.RELEASE);
-        commands.output(r.commandId(), "QM-STEP pull ok 10 x\nQM-RELEASE {\"result\":\"RELEASED\",\"running\":\"" + running + "\",\"version\":\""
-                + version + "\",\"reason\":\"r\",\"steps\":[{\"step\":\"pull\",\"status\":\"ok\",\"ms\":10}]}\n");
+        ReleaseRecord r =
+                service.start(
+                        service.plan("wordpress:" + tag, null),
+                        "backups/wordpress/k.sql.zst",
+                        "alice",
+                        ReleaseRecord.Kind.RELEASE);
+        commands.output(
+                r.commandId(),
+                "QM-STEP pull ok 10 x\nQM-RELEASE {\"result\":\"RELEASED\",\"running\":\""
+                        + running
+                        + "\",\"version\":\""
+                        + version
+                        + "\",\"reason\":\"r\",\"steps\":[{\"step\":\"pull\",\"status\":\"ok\",\"ms\":10}]}\n");
         service.onStatus(r.commandId(), "Success", "QuartermasterRelease");
     }
 
@@ -73,9 +113,12 @@ class LifecycleGuardTest {
 
         var losses = guard.check(policyEvent("ev-2", V1, "wp-6.4-v1\", \"" + mark(V1)));
         assertThat(losses).hasSize(1);
-        assertThat(losses.get(0).why()).anyMatch(w -> w.contains("release mark")).anyMatch(w -> w.contains("runs on an app host"));
+        assertThat(losses.get(0).why())
+                .anyMatch(w -> w.contains("release mark"))
+                .anyMatch(w -> w.contains("runs on an app host"));
         assertThat(alerts.kinds()).containsExactly("LIFECYCLE_LOSS");
-        assertThat(alerts.published().get(0).message()).contains("bin/qm archive restore wordpress@" + V1);
+        assertThat(alerts.published().get(0).message())
+                .contains("bin/qm archive restore wordpress@" + V1);
 
         alerts = new RecordingAlerts();
         guard = new LifecycleGuard(service, ledger, alerts);
@@ -84,8 +127,10 @@ class LifecycleGuardTest {
         assertThat(alerts.published().get(0).message()).contains("No archive entry holds it");
     }
 
-    static dev.quartermaster.events.EcrPolicyExecution policyEvent(String id, String digest, String tags) {
-        String json = """
+    static dev.quartermaster.events.EcrPolicyExecution policyEvent(
+            String id, String digest, String tags) {
+        String json =
+                """
                 {"version":"0","id":"%s","detail-type":"AWS Service Event via CloudTrail","source":"aws.ecr","account":"123456789012",
                  "time":"2026-11-20T03:00:00Z","region":"eu-west-1","resources":[],
                  "detail":{"eventVersion":"1.08","eventSource":"ecr.amazonaws.com","eventName":"PolicyExecutionEvent","eventType":"AwsServiceEvent",
@@ -95,8 +140,10 @@ class LifecycleGuardTest {
                     "lastEvaluatedAt":0,"policyVersion":1,"policyId":"ceb86829-58e7-9498-920c-aa042e33037b"},
                    "lifecycleEventImageActions":[{"lifecycleEventImage":{"digest":"%s","tagStatus":"Tagged","tagList":["%s"],
                      "pushedAt":1584042813000},"rulePriority":2}]}}}
-                """.formatted(id, digest, tags);
-        return dev.quartermaster.events.EcrPolicyExecution.parse(dev.quartermaster.events.EventParser.readTree(json.getBytes()));
+                """
+                        .formatted(id, digest, tags);
+        return dev.quartermaster.events.EcrPolicyExecution.parse(
+                dev.quartermaster.events.EventParser.readTree(json.getBytes()));
     }
 
     @Test
@@ -104,21 +151,33 @@ class LifecycleGuardTest {
         released("wp-6.4-v1", V1, "6.4.3"); // V1 runs; events/ecr-lifecycle-expired.json expires it
         RecordingAlerts alerts = new RecordingAlerts();
         var hearing = new InMemoryLifecycleHearing();
-        var handler = new LifecycleGuardHandler(new LifecycleGuard(service, ledger, alerts),
-                new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), hearing);
+        var handler =
+                new LifecycleGuardHandler(
+                        new LifecycleGuard(service, ledger, alerts),
+                        new dev.quartermaster.idempotency.InMemoryIdempotencyStore(),
+                        hearing);
         assertThat(hearing.lastHeard("wordpress")).isNull();
 
-        var first = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
-        var again = dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
+        var first =
+                dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
+        var again =
+                dev.quartermaster.testutils.Invoke.handler(handler, "ecr-lifecycle-expired.json");
 
-        assertThat(hearing.lastHeard("wordpress")).as("the guard records that it heard a lifecycle run of the repository")
-                .isEqualTo(dev.quartermaster.events.EcrPolicyExecution.parse(dev.quartermaster.events.EventParser.readTree(
-                        dev.quartermaster.testutils.Fixtures.event("ecr-lifecycle-expired.json"))).at());
+        assertThat(hearing.lastHeard("wordpress"))
+                .as("the guard records that it heard a lifecycle run of the repository")
+                .isEqualTo(
+                        dev.quartermaster.events.EcrPolicyExecution.parse(
+                                        dev.quartermaster.events.EventParser.readTree(
+                                                dev.quartermaster.testutils.Fixtures.event(
+                                                        "ecr-lifecycle-expired.json")))
+                                .at());
 
         assertThat(first.path("status").asText()).isEqualTo("RECORDED");
         assertThat(first.path("message").asText()).startsWith("LIFECYCLE_LOSS");
         assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
         assertThat(alerts.kinds()).containsExactly("LIFECYCLE_LOSS");
-        assertThat(alerts.published().get(0).message()).contains("runs on an app host").contains("No archive entry holds it");
+        assertThat(alerts.published().get(0).message())
+                .contains("runs on an app host")
+                .contains("No archive entry holds it");
     }
 }

@@ -33,17 +33,29 @@ abstract class LifecycleHearingContract {
     void coverage_saysDeafOnlyWhenThePolicyRanImagesWentAndNothingWasHeard() {
         Instant now = T.plusSeconds(6 * 3600);
         var runs = new java.util.HashMap<String, Instant>();
-        runs.put("wordpress", T);          // ran, images deleted, never heard: deaf
-        runs.put("mariadb", T);            // ran, nothing deleted: silence proves nothing
+        runs.put("wordpress", T); // ran, images deleted, never heard: deaf
+        runs.put("mariadb", T); // ran, nothing deleted: silence proves nothing
         runs.put("tools", now.minusSeconds(60)); // ran a minute ago: CloudTrail may still deliver
-        runs.put("new", null);             // never ran
+        runs.put("new", null); // never ran
 
         var c = LifecycleHearing.coverage(runs, Map.of(), Set.of("wordpress", "tools", "new"), now);
 
-        assertThat(c).extracting(LifecycleHearing.Coverage::repository).containsExactly("mariadb", "new", "tools", "wordpress");
-        assertThat(c.get(3).deafness()).contains("never received a lifecycle event").contains("-c cloudTrail=create");
+        assertThat(c)
+                .extracting(LifecycleHearing.Coverage::repository)
+                .containsExactly("mariadb", "new", "tools", "wordpress");
+        assertThat(c.get(3).deafness())
+                .contains("never received a lifecycle event")
+                .contains("-c cloudTrail=create");
         assertThat(c.subList(0, 3)).allMatch(x -> x.deafness() == null);
-        assertThat(LifecycleHearing.coverage(runs, Map.of("wordpress", T.plusSeconds(5)), Set.of("wordpress"), now).get(3).deafness())
-                .as("heard once: the trail exists").isNull();
+        assertThat(
+                        LifecycleHearing.coverage(
+                                        runs,
+                                        Map.of("wordpress", T.plusSeconds(5)),
+                                        Set.of("wordpress"),
+                                        now)
+                                .get(3)
+                                .deafness())
+                .as("heard once: the trail exists")
+                .isNull();
     }
 }

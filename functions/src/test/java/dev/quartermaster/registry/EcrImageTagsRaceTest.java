@@ -23,20 +23,24 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The mark sweep's untag against ECR's rule that removing an image's last tag deletes the image (BatchDeleteImage by
- * tag), with the race issue 32.9 describes: a mutable tag moves away between the sweep's look at the tags and its call.
- * The SDK interface is the edge: this stand-in keeps one image's tags the way ECR would.
+ * The mark sweep's untag against ECR's rule that removing an image's last tag deletes the image
+ * (BatchDeleteImage by tag), with the race issue 32.9 describes: a mutable tag moves away between
+ * the sweep's look at the tags and its call. The SDK interface is the edge: this stand-in keeps one
+ * image's tags the way ECR would.
  */
 class EcrImageTagsRaceTest {
     private static final String DIGEST = "sha256:" + "a".repeat(64);
     private static final String MARK = "qm-release-" + "a".repeat(64);
     private static final String MANIFEST = "{\"schemaVersion\":2}";
 
-    /** One image in one repository; {@code onDelete} runs inside BatchDeleteImage, before ECR applies it (the race). */
+    /**
+     * One image in one repository; {@code onDelete} runs inside BatchDeleteImage, before ECR
+     * applies it (the race).
+     */
     private static final class OneImage implements EcrClient {
         final Set<String> tags = new LinkedHashSet<>();
         boolean exists = true;
-        Runnable onDelete = () -> { };
+        Runnable onDelete = () -> {};
         final List<String> calls = new ArrayList<>();
 
         OneImage(String... tags) {
@@ -47,16 +51,33 @@ class EcrImageTagsRaceTest {
         public DescribeImagesResponse describeImages(DescribeImagesRequest r) {
             calls.add("DescribeImages");
             if (!exists) {
-                throw ImageNotFoundException.builder().message("The image with imageId {imageDigest:'" + DIGEST + "'} does not exist").build();
+                throw ImageNotFoundException.builder()
+                        .message(
+                                "The image with imageId {imageDigest:'"
+                                        + DIGEST
+                                        + "'} does not exist")
+                        .build();
             }
-            return DescribeImagesResponse.builder().imageDetails(ImageDetail.builder().imageDigest(DIGEST).imageTags(List.copyOf(tags)).build()).build();
+            return DescribeImagesResponse.builder()
+                    .imageDetails(
+                            ImageDetail.builder()
+                                    .imageDigest(DIGEST)
+                                    .imageTags(List.copyOf(tags))
+                                    .build())
+                    .build();
         }
 
         @Override
         public BatchGetImageResponse batchGetImage(BatchGetImageRequest r) {
             calls.add("BatchGetImage");
-            return BatchGetImageResponse.builder().images(Image.builder().imageId(ImageIdentifier.builder().imageDigest(DIGEST).build())
-                    .imageManifest(MANIFEST).imageManifestMediaType(MediaTypes.OCI_MANIFEST).build()).build();
+            return BatchGetImageResponse.builder()
+                    .images(
+                            Image.builder()
+                                    .imageId(ImageIdentifier.builder().imageDigest(DIGEST).build())
+                                    .imageManifest(MANIFEST)
+                                    .imageManifestMediaType(MediaTypes.OCI_MANIFEST)
+                                    .build())
+                    .build();
         }
 
         @Override
@@ -84,35 +105,47 @@ class EcrImageTagsRaceTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
     void remove_whenAnotherTagStays_removesTheMark() {
         OneImage ecr = new OneImage(MARK, "wp-6.4-v1");
-        assertThat(new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK)).isEqualTo(ImageTags.Removal.REMOVED);
+        assertThat(new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK))
+                .isEqualTo(ImageTags.Removal.REMOVED);
         assertThat(ecr.tags).containsExactly("wp-6.4-v1");
     }
 
     @Test
     void remove_whenTheMarkIsTheOnlyTag_neverCallsTheDelete() {
         OneImage ecr = new OneImage(MARK);
-        assertThat(new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK)).isEqualTo(ImageTags.Removal.ONLY_TAG);
+        assertThat(new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK))
+                .isEqualTo(ImageTags.Removal.ONLY_TAG);
         assertThat(ecr.calls).noneMatch(c -> c.startsWith("BatchDeleteImage"));
         assertThat(ecr.exists).isTrue();
     }
 
     @Test
-    void remove_whenTheOtherTagMovesAwayDuringTheCall_failsNamingTheArchiveRestore_andNeverPushes() {
+    void
+            remove_whenTheOtherTagMovesAwayDuringTheCall_failsNamingTheArchiveRestore_andNeverPushes() {
         OneImage ecr = new OneImage(MARK, "latest");
-        ecr.onDelete = () -> ecr.tags.remove("latest"); // `latest` pushed onto another digest at that instant
+        ecr.onDelete =
+                () ->
+                        ecr.tags.remove(
+                                "latest"); // `latest` pushed onto another digest at that instant
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new EcrImageTags(() -> ecr).remove("wordpress", DIGEST, MARK))
                 .isInstanceOf(dev.quartermaster.registry.RegistryException.class)
-                .hasMessageContaining("ECR deleted it").hasMessageContaining("bin/qm archive restore wordpress@" + DIGEST);
-        assertThat(ecr.calls).as("the functions that sweep hold no ecr:PutImage or ecr:BatchGetImage")
+                .hasMessageContaining("ECR deleted it")
+                .hasMessageContaining("bin/qm archive restore wordpress@" + DIGEST);
+        assertThat(ecr.calls)
+                .as("the functions that sweep hold no ecr:PutImage or ecr:BatchGetImage")
                 .noneMatch(c -> c.startsWith("PutImage") || c.startsWith("BatchGetImage"))
-                .containsSubsequence("DescribeImages", "DescribeImages", "BatchDeleteImage " + MARK, "DescribeImages");
+                .containsSubsequence(
+                        "DescribeImages",
+                        "DescribeImages",
+                        "BatchDeleteImage " + MARK,
+                        "DescribeImages");
     }
 }

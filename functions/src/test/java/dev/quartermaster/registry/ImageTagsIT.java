@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The release marks' two adapters on real servers: ECR's API on moto's server (PutImage of the manifest as pushed,
- * untagging by BatchDeleteImage only when the image keeps another tag), and the distribution API on Debian's registry
- * (a tag added by putting the same manifest bytes; no removal).
+ * The release marks' two adapters on real servers: ECR's API on moto's server (PutImage of the
+ * manifest as pushed, untagging by BatchDeleteImage only when the image keeps another tag), and the
+ * distribution API on Debian's registry (a tag added by putting the same manifest bytes; no
+ * removal).
  */
 class ImageTagsIT {
     private static LocalMoto moto;
@@ -35,8 +36,14 @@ class ImageTagsIT {
     @BeforeAll
     static void start(@TempDir Path dir) {
         moto = LocalMoto.start(dir.resolve("moto"));
-        ecr = EcrClient.builder().endpointOverride(URI.create(moto.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+        ecr =
+                EcrClient.builder()
+                        .endpointOverride(URI.create(moto.endpoint()))
+                        .region(Region.US_EAST_1)
+                        .credentialsProvider(
+                                StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create("test", "test")))
+                        .build();
     }
 
     @AfterAll
@@ -45,17 +52,44 @@ class ImageTagsIT {
         moto.close();
     }
 
-    /** moto's digest is a hash of the layer digests, not of the manifest: each test image gets its own layer ({@code body}: hex). */
+    /**
+     * moto's digest is a hash of the layer digests, not of the manifest: each test image gets its
+     * own layer ({@code body}: hex).
+     */
     private static String pushToMoto(String repo, String tag, String body) {
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
-                + "\"digest\":\"sha256:" + "a".repeat(64) + "\",\"size\":2},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER_TAR + "\","
-                + "\"digest\":\"sha256:" + body.repeat(64 / body.length()) + "\",\"size\":3}]}";
-        return ecr.putImage(b -> b.repositoryName(repo).imageManifest(manifest).imageManifestMediaType(MediaTypes.OCI_MANIFEST).imageTag(tag))
-                .image().imageId().imageDigest();
+        String manifest =
+                "{\"schemaVersion\":2,\"mediaType\":\""
+                        + MediaTypes.OCI_MANIFEST
+                        + "\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+                        + "\"digest\":\"sha256:"
+                        + "a".repeat(64)
+                        + "\",\"size\":2},\"layers\":[{\"mediaType\":\""
+                        + MediaTypes.OCI_LAYER_TAR
+                        + "\","
+                        + "\"digest\":\"sha256:"
+                        + body.repeat(64 / body.length())
+                        + "\",\"size\":3}]}";
+        return ecr.putImage(
+                        b ->
+                                b.repositoryName(repo)
+                                        .imageManifest(manifest)
+                                        .imageManifestMediaType(MediaTypes.OCI_MANIFEST)
+                                        .imageTag(tag))
+                .image()
+                .imageId()
+                .imageDigest();
     }
 
     private static List<String> tagsOnMoto(String repo, String digest) {
-        var d = ecr.describeImages(b -> b.repositoryName(repo).imageIds(ImageIdentifier.builder().imageDigest(digest).build())).imageDetails();
+        var d =
+                ecr.describeImages(
+                                b ->
+                                        b.repositoryName(repo)
+                                                .imageIds(
+                                                        ImageIdentifier.builder()
+                                                                .imageDigest(digest)
+                                                                .build()))
+                        .imageDetails();
         return d.isEmpty() ? List.of() : d.get(0).imageTags();
     }
 
@@ -67,38 +101,67 @@ class ImageTagsIT {
         EcrImageTags tags = new EcrImageTags(() -> ecr);
 
         tags.add("wordpress", v1, "qm-release-one");
-        tags.add("wordpress", v1, "qm-release-one"); // idempotent: ECR's ImageAlreadyExists is success
-        assertThat(tagsOnMoto("wordpress", v1)).containsExactlyInAnyOrder("wp-6.4-v1", "qm-release-one");
-        assertThat(tags.tagged("wordpress", "qm-release-")).isEqualTo(Map.of(v1, java.util.Set.of("qm-release-one")));
+        tags.add(
+                "wordpress",
+                v1,
+                "qm-release-one"); // idempotent: ECR's ImageAlreadyExists is success
+        assertThat(tagsOnMoto("wordpress", v1))
+                .containsExactlyInAnyOrder("wp-6.4-v1", "qm-release-one");
+        assertThat(tags.tagged("wordpress", "qm-release-"))
+                .isEqualTo(Map.of(v1, java.util.Set.of("qm-release-one")));
 
-        assertThat(tags.remove("wordpress", v1, "qm-release-one")).isEqualTo(ImageTags.Removal.REMOVED);
+        assertThat(tags.remove("wordpress", v1, "qm-release-one"))
+                .isEqualTo(ImageTags.Removal.REMOVED);
         assertThat(tagsOnMoto("wordpress", v1)).containsExactly("wp-6.4-v1");
-        assertThat(tags.remove("wordpress", v1, "qm-release-one")).isEqualTo(ImageTags.Removal.ABSENT);
+        assertThat(tags.remove("wordpress", v1, "qm-release-one"))
+                .isEqualTo(ImageTags.Removal.ABSENT);
 
         // an image whose only tag is the mark keeps it: BatchDeleteImage would delete the image
         tags.add("wordpress", v2, "qm-release-two");
-        ecr.batchDeleteImage(b -> b.repositoryName("wordpress").imageIds(ImageIdentifier.builder().imageTag("wp-6.5-v2").build()));
-        assertThat(tags.remove("wordpress", v2, "qm-release-two")).isEqualTo(ImageTags.Removal.ONLY_TAG);
+        ecr.batchDeleteImage(
+                b ->
+                        b.repositoryName("wordpress")
+                                .imageIds(ImageIdentifier.builder().imageTag("wp-6.5-v2").build()));
+        assertThat(tags.remove("wordpress", v2, "qm-release-two"))
+                .isEqualTo(ImageTags.Removal.ONLY_TAG);
         assertThat(tagsOnMoto("wordpress", v2)).containsExactly("qm-release-two");
 
-        assertThatThrownBy(() -> tags.add("wordpress", "sha256:" + "0".repeat(64), "qm-release-none"))
+        assertThatThrownBy(
+                        () -> tags.add("wordpress", "sha256:" + "0".repeat(64), "qm-release-none"))
                 .isInstanceOf(RuntimeException.class);
     }
 
     @Test
     void distributionApi_marksWithTheSameManifestBytes_andCannotUntag() {
         LocalRegistry registry = LocalRegistries.shared();
-        var image = OciImages.image(List.of(OciImages.layer(Map.of("var/www/html/wp-includes/version.php",
-                OciImages.versionPhp("6.4.3")))), Map.of(), List.of(), "amd64");
+        var image =
+                OciImages.image(
+                        List.of(
+                                OciImages.layer(
+                                        Map.of(
+                                                "var/www/html/wp-includes/version.php",
+                                                OciImages.versionPhp("6.4.3")))),
+                        Map.of(),
+                        List.of(),
+                        "amd64");
         String digest = new OciImages.Pusher(registry.url()).push("marks", "wp-6.4-v1", image);
         RegistryClient reader = new RegistryClient(registry.url(), RegistryAuth.anonymous());
-        OciImageTags tags = new OciImageTags(reader, new RegistryWriter(registry.url(), RegistryAuth.anonymous()));
+        OciImageTags tags =
+                new OciImageTags(
+                        reader, new RegistryWriter(registry.url(), RegistryAuth.anonymous()));
 
         tags.add("marks", digest, "qm-release-x");
         assertThat(reader.manifest("marks", "qm-release-x").digest()).isEqualTo(digest);
-        assertThat(tags.tagged("marks", "qm-release-")).isEqualTo(Map.of(digest, java.util.Set.of("qm-release-x")));
-        assertThat(tags.remove("marks", digest, "qm-release-x")).isEqualTo(ImageTags.Removal.UNSUPPORTED);
-        assertThat(tags.remove("marks", digest, "qm-release-y")).isEqualTo(ImageTags.Removal.ABSENT);
-        assertThat(new String(reader.manifest("marks", "wp-6.4-v1").bytes(), StandardCharsets.UTF_8)).contains("layers");
+        assertThat(tags.tagged("marks", "qm-release-"))
+                .isEqualTo(Map.of(digest, java.util.Set.of("qm-release-x")));
+        assertThat(tags.remove("marks", digest, "qm-release-x"))
+                .isEqualTo(ImageTags.Removal.UNSUPPORTED);
+        assertThat(tags.remove("marks", digest, "qm-release-y"))
+                .isEqualTo(ImageTags.Removal.ABSENT);
+        assertThat(
+                        new String(
+                                reader.manifest("marks", "wp-6.4-v1").bytes(),
+                                StandardCharsets.UTF_8))
+                .contains("layers");
     }
 }

@@ -7,7 +7,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** ECR's tag semantics in memory: a tag names one digest; removing an image's last tag would delete it, so that stays. */
+/**
+ * ECR's tag semantics in memory: a tag names one digest; removing an image's last tag would delete
+ * it, so that stays.
+ */
 public final class InMemoryImageTags implements ImageTags {
     private final Map<String, Map<String, Set<String>>> repos = new ConcurrentHashMap<>();
     private RuntimeException failure;
@@ -67,13 +70,15 @@ public final class InMemoryImageTags implements ImageTags {
     public synchronized Map<String, Set<String>> tagged(String repository, String prefix) {
         check();
         Map<String, Set<String>> out = new LinkedHashMap<>();
-        repo(repository).forEach((d, tags) -> {
-            Set<String> marks = new LinkedHashSet<>();
-            tags.stream().filter(x -> x.startsWith(prefix)).forEach(marks::add);
-            if (!marks.isEmpty()) {
-                out.put(d, marks);
-            }
-        });
+        repo(repository)
+                .forEach(
+                        (d, tags) -> {
+                            Set<String> marks = new LinkedHashSet<>();
+                            tags.stream().filter(x -> x.startsWith(prefix)).forEach(marks::add);
+                            if (!marks.isEmpty()) {
+                                out.put(d, marks);
+                            }
+                        });
         return out;
     }
 }

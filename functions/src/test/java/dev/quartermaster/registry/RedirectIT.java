@@ -1,8 +1,7 @@
 package dev.quartermaster.registry;
 
-import dev.quartermaster.ledger.ImageVerdict;
-
 import com.sun.net.httpserver.HttpServer;
+import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.testkit.LocalRegistry;
 import dev.quartermaster.testkit.LocalS3;
 import dev.quartermaster.testkit.OciImages;
@@ -28,20 +27,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedirectIT {
 
     @Test
-    void verify_whenRegistryRedirectsBlobsToS3_followsAndVerifies(@TempDir Path dir) throws Exception {
+    void verify_whenRegistryRedirectsBlobsToS3_followsAndVerifies(@TempDir Path dir)
+            throws Exception {
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"), List.of("registry"));
-             LocalRegistry registry = LocalRegistry.redirectingToS3(dir.resolve("registry"), s3.endpoint())) {
+                LocalRegistry registry =
+                        LocalRegistry.redirectingToS3(dir.resolve("registry"), s3.endpoint())) {
             OciImages.Image image = OciImages.wordpressLike("6.4.3", 1, 50_000, 0);
-            String digest = new OciImages.Pusher(registry.url()).push("wordpress", "wp-6.4-v1", image);
+            String digest =
+                    new OciImages.Pusher(registry.url()).push("wordpress", "wp-6.4-v1", image);
 
-            HttpResponse<Void> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(registry.url() + "/v2/wordpress/blobs/" + image.layers().get(1).digest())).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            Verdict v = new ImageVerifier(new RegistryClient(registry.url(), RegistryAuth.basic("AWS", "token")), VerifyRules.defaults())
-                    .verify("wordpress", digest, "wp-6.4-v1").verdict();
+            HttpResponse<Void> raw =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            registry.url()
+                                                                    + "/v2/wordpress/blobs/"
+                                                                    + image.layers()
+                                                                            .get(1)
+                                                                            .digest()))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding());
+            Verdict v =
+                    new ImageVerifier(
+                                    new RegistryClient(
+                                            registry.url(), RegistryAuth.basic("AWS", "token")),
+                                    VerifyRules.defaults())
+                            .verify("wordpress", digest, "wp-6.4-v1")
+                            .verdict();
 
             assertThat(raw.statusCode()).isEqualTo(307);
-            assertThat(raw.headers().firstValue("Location")).get().asString().startsWith(s3.endpoint());
+            assertThat(raw.headers().firstValue("Location"))
+                    .get()
+                    .asString()
+                    .startsWith(s3.endpoint());
             assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
             assertThat(v.found()).isEqualTo("6.4.3");
         }
@@ -54,23 +73,37 @@ class RedirectIT {
         List<String> authSeenByStorage = new CopyOnWriteArrayList<>();
         List<String> authSeenByRegistry = new CopyOnWriteArrayList<>();
         HttpServer storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        storage.createContext("/", ex -> {
-            authSeenByStorage.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-            ex.sendResponseHeaders(200, content.length);
-            ex.getResponseBody().write(content);
-            ex.close();
-        });
+        storage.createContext(
+                "/",
+                ex -> {
+                    authSeenByStorage.add(
+                            String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+                    ex.sendResponseHeaders(200, content.length);
+                    ex.getResponseBody().write(content);
+                    ex.close();
+                });
         HttpServer registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        registry.createContext("/", ex -> {
-            authSeenByRegistry.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-            ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + storage.getAddress().getPort() + "/bucket/blob?X-Amz-Signature=abc");
-            ex.sendResponseHeaders(307, -1);
-            ex.close();
-        });
+        registry.createContext(
+                "/",
+                ex -> {
+                    authSeenByRegistry.add(
+                            String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+                    ex.getResponseHeaders()
+                            .add(
+                                    "Location",
+                                    "http://127.0.0.1:"
+                                            + storage.getAddress().getPort()
+                                            + "/bucket/blob?X-Amz-Signature=abc");
+                    ex.sendResponseHeaders(307, -1);
+                    ex.close();
+                });
         storage.start();
         registry.start();
         try {
-            RegistryClient client = new RegistryClient("http://127.0.0.1:" + registry.getAddress().getPort(), RegistryAuth.basic("AWS", "secret"));
+            RegistryClient client =
+                    new RegistryClient(
+                            "http://127.0.0.1:" + registry.getAddress().getPort(),
+                            RegistryAuth.basic("AWS", "secret"));
             try (var in = client.blob("wordpress", digest)) {
                 assertThat(in.readAllBytes()).isEqualTo(content);
             }
@@ -85,20 +118,26 @@ class RedirectIT {
     @Test
     void blob_whenServerFailsTwiceThenServes_retries() throws Exception {
         byte[] content = "eventually".getBytes(StandardCharsets.UTF_8);
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger calls =
+                new java.util.concurrent.atomic.AtomicInteger();
         HttpServer flaky = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        flaky.createContext("/", ex -> {
-            if (calls.incrementAndGet() <= 2) {
-                ex.sendResponseHeaders(503, -1);
-            } else {
-                ex.sendResponseHeaders(200, content.length);
-                ex.getResponseBody().write(content);
-            }
-            ex.close();
-        });
+        flaky.createContext(
+                "/",
+                ex -> {
+                    if (calls.incrementAndGet() <= 2) {
+                        ex.sendResponseHeaders(503, -1);
+                    } else {
+                        ex.sendResponseHeaders(200, content.length);
+                        ex.getResponseBody().write(content);
+                    }
+                    ex.close();
+                });
         flaky.start();
         try {
-            RegistryClient client = new RegistryClient("http://127.0.0.1:" + flaky.getAddress().getPort(), RegistryAuth.anonymous());
+            RegistryClient client =
+                    new RegistryClient(
+                            "http://127.0.0.1:" + flaky.getAddress().getPort(),
+                            RegistryAuth.anonymous());
             try (var in = client.blob("r", Digests.of(content))) {
                 assertThat(in.readAllBytes()).isEqualTo(content);
             }
@@ -111,18 +150,25 @@ class RedirectIT {
     @Test
     void manifest_whenServerKeepsFailing_givesUpWithATransientError() throws Exception {
         HttpServer down = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        down.createContext("/", ex -> {
-            calls.incrementAndGet();
-            ex.sendResponseHeaders(502, -1);
-            ex.close();
-        });
+        java.util.concurrent.atomic.AtomicInteger calls =
+                new java.util.concurrent.atomic.AtomicInteger();
+        down.createContext(
+                "/",
+                ex -> {
+                    calls.incrementAndGet();
+                    ex.sendResponseHeaders(502, -1);
+                    ex.close();
+                });
         down.start();
         try {
-            RegistryClient client = new RegistryClient("http://127.0.0.1:" + down.getAddress().getPort(), RegistryAuth.anonymous());
+            RegistryClient client =
+                    new RegistryClient(
+                            "http://127.0.0.1:" + down.getAddress().getPort(),
+                            RegistryAuth.anonymous());
 
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.manifest("r", "latest"))
-                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).isTrue())
+                    .isInstanceOfSatisfying(
+                            RegistryException.class, e -> assertThat(e.isTransient()).isTrue())
                     .hasMessageContaining("kept failing");
             assertThat(calls.get()).isEqualTo(4);
         } finally {

@@ -5,7 +5,9 @@ import dev.quartermaster.testutils.RecordingAlerts;
 
 /** The release store on DynamoDB Local, against the same contract as its in-memory twin. */
 class DynamoDbReleaseStoreIT extends ReleaseStoreContract {
-    private final ReleaseStore store = ReleaseRoot.store(LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
+    private final ReleaseStore store =
+            ReleaseRoot.store(
+                    LocalLedger.platform(LocalLedger.freshTableSettings(), new RecordingAlerts()));
 
     @Override
     protected ReleaseStore store() {

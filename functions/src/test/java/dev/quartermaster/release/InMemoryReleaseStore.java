@@ -33,8 +33,15 @@ public final class InMemoryReleaseStore implements ReleaseStore {
 
     @Override
     public synchronized List<ReleaseRecord> list(String app, String host) {
-        List<ReleaseRecord> out = new ArrayList<>(byCommand.values().stream().filter(r -> r.app().equals(app) && r.host().equals(host)).toList());
-        out.sort(Comparator.comparing(ReleaseRecord::requestedAt).thenComparing(ReleaseRecord::commandId).reversed());
+        List<ReleaseRecord> out =
+                new ArrayList<>(
+                        byCommand.values().stream()
+                                .filter(r -> r.app().equals(app) && r.host().equals(host))
+                                .toList());
+        out.sort(
+                Comparator.comparing(ReleaseRecord::requestedAt)
+                        .thenComparing(ReleaseRecord::commandId)
+                        .reversed());
         return out;
     }
 }

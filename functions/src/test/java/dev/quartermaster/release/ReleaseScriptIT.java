@@ -27,8 +27,8 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * infra/ssm/release.sh on real containers (podman, runc, podman-compose): a compose project serving a
- * version file from a volume, switched between images pushed to the local registry.
+ * infra/ssm/release.sh on real containers (podman, runc, podman-compose): a compose project serving
+ * a version file from a volume, switched between images pushed to the local registry.
  */
 class ReleaseScriptIT {
     private static LocalRegistry registry;
@@ -38,14 +38,15 @@ class ReleaseScriptIT {
     private static String v2;
     private static String silent;
 
-    @TempDir
-    Path project;
+    @TempDir Path project;
     private int port;
 
     @BeforeAll
     static void images(@TempDir Path tmp) {
         registry = LocalRegistries.shared();
-        podman = LocalPodman.configure(tmp.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
+        podman =
+                LocalPodman.configure(
+                        tmp.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
         repo = "app-" + UUID.randomUUID().toString().substring(0, 8);
         OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
         v1 = pusher.push(repo, "v1", LocalPodman.webImage("1.0", true, repo));
@@ -63,8 +64,15 @@ class ReleaseScriptIT {
     }
 
     private void compose(String volumes) throws Exception {
-        Files.writeString(project.resolve("docker-compose.yml"), "services:\n  app:\n    image: " + image(v1) + "\n"
-                + "    ports: [\"127.0.0.1:" + port + ":8080\"]\n" + volumes);
+        Files.writeString(
+                project.resolve("docker-compose.yml"),
+                "services:\n  app:\n    image: "
+                        + image(v1)
+                        + "\n"
+                        + "    ports: [\"127.0.0.1:"
+                        + port
+                        + ":8080\"]\n"
+                        + volumes);
     }
 
     @AfterEach
@@ -101,9 +109,20 @@ class ReleaseScriptIT {
 
     private String served() {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/version.txt"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? r.body().trim().replace("version=", "") : "HTTP " + r.statusCode();
+            HttpResponse<String> r =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + port
+                                                                    + "/version.txt"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200
+                    ? r.body().trim().replace("version=", "")
+                    : "HTTP " + r.statusCode();
         } catch (Exception e) {
             return "no answer";
         }
@@ -117,7 +136,11 @@ class ReleaseScriptIT {
     }
 
     private static String result(LocalPodman.Result r) {
-        return r.output().lines().filter(l -> l.startsWith("QM-RELEASE ")).findFirst().orElse("(no QM-RELEASE line)\n" + r.output());
+        return r.output()
+                .lines()
+                .filter(l -> l.startsWith("QM-RELEASE "))
+                .findFirst()
+                .orElse("(no QM-RELEASE line)\n" + r.output());
     }
 
     @Test
@@ -125,14 +148,22 @@ class ReleaseScriptIT {
         var r = release(v2, "2.0", Map.of());
 
         assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(result(r)).contains("\"result\":\"RELEASED\"", "\"from\":\"" + v1 + "\"", "\"running\":\"" + v2 + "\"", "\"version\":\"2.0\"");
+        assertThat(result(r))
+                .contains(
+                        "\"result\":\"RELEASED\"",
+                        "\"from\":\"" + v1 + "\"",
+                        "\"running\":\"" + v2 + "\"",
+                        "\"version\":\"2.0\"");
         assertThat(r.output()).contains("QM-STEP pull ok", "QM-STEP switch ok", "QM-STEP prove ok");
         assertThat(served()).isEqualTo("2.0");
-        assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains("image: " + image(v2)).doesNotContain(":v2");
+        assertThat(Files.readString(project.resolve(".qm-release.yml")))
+                .contains("image: " + image(v2))
+                .doesNotContain(":v2");
 
         var check = release(v2, "2.0", Map.of("QM_MODE", "check"));
         assertThat(check.exitCode()).as(check.output()).isZero();
-        assertThat(check.output()).contains("QM-RUNNING {", "\"digest\":\"" + v2 + "\"", "\"pinned\":\"" + v2 + "\"");
+        assertThat(check.output())
+                .contains("QM-RUNNING {", "\"digest\":\"" + v2 + "\"", "\"pinned\":\"" + v2 + "\"");
     }
 
     @Test
@@ -140,7 +171,11 @@ class ReleaseScriptIT {
         var r = release(silent, "3.0", Map.of());
 
         assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
-        assertThat(result(r)).contains("\"result\":\"ROLLED_BACK\"", "\"running\":\"" + v1 + "\"", "did not answer");
+        assertThat(result(r))
+                .contains(
+                        "\"result\":\"ROLLED_BACK\"",
+                        "\"running\":\"" + v1 + "\"",
+                        "did not answer");
         assertThat(r.output()).contains("QM-STEP prove failed", "QM-STEP rollback ok");
         assertThat(served()).isEqualTo("1.0");
         assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains(image(v1));
@@ -149,21 +184,27 @@ class ReleaseScriptIT {
     @Test
     void aStaleVolume_isCaughtByTheVersionProof_andRolledBack() throws Exception {
         podman.removeProject(project);
-        // a named volume over /www keeps the old files whatever the image holds: the trap -V avoids for anonymous volumes
+        // a named volume over /www keeps the old files whatever the image holds: the trap -V avoids
+        // for anonymous volumes
         compose("    volumes: [\"www:/www\"]\nvolumes:\n  www: {}\n");
-        assertThat(podman.run(List.of("podman-compose", "up", "-d"), project, Map.of()).exitCode()).isZero();
+        assertThat(podman.run(List.of("podman-compose", "up", "-d"), project, Map.of()).exitCode())
+                .isZero();
         awaitServed("1.0");
 
         var r = release(v2, "2.0", Map.of());
 
         assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
-        assertThat(result(r)).contains("\"result\":\"ROLLED_BACK\"", "holds version '1.0', not 2.0");
+        assertThat(result(r))
+                .contains("\"result\":\"ROLLED_BACK\"", "holds version '1.0', not 2.0");
         podman.run(List.of("podman-compose", "down", "-v"), project, Map.of());
     }
 
     @Test
     void aSecondReleaseWhileOneRuns_isRefused_andChangesNothing() throws Exception {
-        Process holder = new ProcessBuilder("flock", project.resolve("release.lock").toString(), "sleep", "60").start();
+        Process holder =
+                new ProcessBuilder(
+                                "flock", project.resolve("release.lock").toString(), "sleep", "60")
+                        .start();
         try {
             Thread.sleep(300);
             var r = release(v2, "2.0", Map.of());
@@ -187,11 +228,15 @@ class ReleaseScriptIT {
     }
 
     @Test
-    void aDigestTheHostHolds_isReleasedWithoutThePull_evenAfterTheRegistryDroppedIt() throws Exception {
-        String v4 = new OciImages.Pusher(registry.url()).push(repo, "v4", LocalPodman.webImage("4.0", true, repo));
+    void aDigestTheHostHolds_isReleasedWithoutThePull_evenAfterTheRegistryDroppedIt()
+            throws Exception {
+        String v4 =
+                new OciImages.Pusher(registry.url())
+                        .push(repo, "v4", LocalPodman.webImage("4.0", true, repo));
         assertThat(result(release(v4, "4.0", Map.of()))).contains("\"result\":\"RELEASED\"");
         assertThat(result(release(v1, "1.0", Map.of()))).contains("\"result\":\"RELEASED\"");
-        LocalRegistries.deleteManifest(registry, repo, v4); // as a lifecycle rule or a cleanup would
+        LocalRegistries.deleteManifest(
+                registry, repo, v4); // as a lifecycle rule or a cleanup would
 
         var r = release(v4, "4.0", Map.of());
 
@@ -201,15 +246,19 @@ class ReleaseScriptIT {
 
     @Test
     void aVersionRegexCannotEndTheSedCommand_norRunAnything() throws Exception {
-        // with '/' as sed's delimiter this was s/.*.*/touch M #/e;#.*/\1/p: the e flag ran "touch M" in the script's directory
+        // with '/' as sed's delimiter this was s/.*.*/touch M #/e;#.*/\1/p: the e flag ran "touch
+        // M" in the script's directory
         String name = "qm-pwned-" + UUID.randomUUID();
         Path marker = Path.of(name).toAbsolutePath();
         var r = release(v2, "2.0", Map.of("QM_VERSION_REGEX", ".*/touch " + name + " #/e;#"));
         boolean ran = Files.deleteIfExists(marker);
 
         assertThat(ran).as("the regex ran a command on the host").isFalse();
-        // the regex matches nothing: neither version can be proven, and the host is back on the previous digest
-        assertThat(result(r)).contains("\"result\":\"ROLLBACK_FAILED\"").contains("\"running\":\"" + v1 + "\"");
+        // the regex matches nothing: neither version can be proven, and the host is back on the
+        // previous digest
+        assertThat(result(r))
+                .contains("\"result\":\"ROLLBACK_FAILED\"")
+                .contains("\"running\":\"" + v1 + "\"");
         assertThat(r.output()).contains("holds version 'none'");
         awaitServed("1.0");
     }

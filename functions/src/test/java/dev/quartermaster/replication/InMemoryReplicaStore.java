@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The replica store's in-memory twin: the same revision rule as DynamoDB's conditional transaction. */
+/**
+ * The replica store's in-memory twin: the same revision rule as DynamoDB's conditional transaction.
+ */
 final class InMemoryReplicaStore implements ReplicaStore {
     private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
 
@@ -18,7 +20,10 @@ final class InMemoryReplicaStore implements ReplicaStore {
 
     @Override
     public synchronized boolean await(Replica pending) {
-        return replicas.putIfAbsent(key(pending.repository(), pending.digest(), pending.destination()), withRevision(pending, 1)) == null;
+        return replicas.putIfAbsent(
+                        key(pending.repository(), pending.digest(), pending.destination()),
+                        withRevision(pending, 1))
+                == null;
     }
 
     @Override
@@ -34,7 +39,8 @@ final class InMemoryReplicaStore implements ReplicaStore {
         String k = key(next.repository(), next.digest(), next.destination());
         Replica stored = replicas.get(k);
         long expected = current.map(Replica::revision).orElse(0L);
-        if ((stored == null ? 0L : stored.revision()) != expected || (current.isEmpty() && stored != null)) {
+        if ((stored == null ? 0L : stored.revision()) != expected
+                || (current.isEmpty() && stored != null)) {
             return false;
         }
         replicas.put(k, withRevision(next, expected + 1));
@@ -43,24 +49,49 @@ final class InMemoryReplicaStore implements ReplicaStore {
 
     @Override
     public List<Replica> due(Instant now, int limit) {
-        return replicas.values().stream().filter(r -> r.state() == ReplicaState.PENDING && r.dueAt() != null && !r.dueAt().isAfter(now))
-                .sorted(Comparator.comparing(Replica::dueAt)).limit(limit).toList();
+        return replicas.values().stream()
+                .filter(
+                        r ->
+                                r.state() == ReplicaState.PENDING
+                                        && r.dueAt() != null
+                                        && !r.dueAt().isAfter(now))
+                .sorted(Comparator.comparing(Replica::dueAt))
+                .limit(limit)
+                .toList();
     }
 
     @Override
     public List<Replica> replicas(String repository, String digest) {
-        return new ArrayList<>(replicas.values().stream().filter(r -> r.repository().equals(repository) && r.digest().equals(digest))
-                .sorted(Comparator.comparing(r -> r.destination().key())).toList());
+        return new ArrayList<>(
+                replicas.values().stream()
+                        .filter(r -> r.repository().equals(repository) && r.digest().equals(digest))
+                        .sorted(Comparator.comparing(r -> r.destination().key()))
+                        .toList());
     }
 
     @Override
     public synchronized void alertDelivered(Replica replica) {
-        replicas.computeIfPresent(key(replica.repository(), replica.digest(), replica.destination()),
-                (k, r) -> replica.pendingAlert() != null && replica.pendingAlert().equals(r.pendingAlert()) ? r.alertDelivered() : r);
+        replicas.computeIfPresent(
+                key(replica.repository(), replica.digest(), replica.destination()),
+                (k, r) ->
+                        replica.pendingAlert() != null
+                                        && replica.pendingAlert().equals(r.pendingAlert())
+                                ? r.alertDelivered()
+                                : r);
     }
 
     private static Replica withRevision(Replica r, long revision) {
-        return new Replica(r.repository(), r.digest(), r.destination(), r.state(), r.reason(), r.pushedAt(), r.dueAt(), r.settledAt(),
-                r.late(), r.pendingAlert(), revision);
+        return new Replica(
+                r.repository(),
+                r.digest(),
+                r.destination(),
+                r.state(),
+                r.reason(),
+                r.pushedAt(),
+                r.dueAt(),
+                r.settledAt(),
+                r.late(),
+                r.pendingAlert(),
+                revision);
     }
 }

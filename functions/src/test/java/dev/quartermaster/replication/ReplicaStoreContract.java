@@ -32,8 +32,11 @@ abstract class ReplicaStoreContract {
     void aPushIsAwaitedOncePerDestination() {
         String d = digest('a');
         assertTrue(store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600))));
-        assertFalse(store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600))), "a redelivered push awaits nothing new");
-        assertTrue(store().await(Replica.pending(REPO, d, DEPLOY, PUSHED, PUSHED.plusSeconds(3600))));
+        assertFalse(
+                store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600))),
+                "a redelivered push awaits nothing new");
+        assertTrue(
+                store().await(Replica.pending(REPO, d, DEPLOY, PUSHED, PUSHED.plusSeconds(3600))));
         List<Replica> all = store().replicas(REPO, d);
         assertEquals(2, all.size());
         assertTrue(all.stream().allMatch(r -> r.state() == ReplicaState.PENDING));
@@ -44,11 +47,27 @@ abstract class ReplicaStoreContract {
         String d = digest('b');
         store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600)));
         store().await(Replica.pending(REPO, d, DEPLOY, PUSHED, PUSHED.plusSeconds(7200)));
-        assertTrue(mine(store().due(PUSHED.plusSeconds(3599), 50), d).isEmpty(), "nothing is due before its deadline");
-        assertEquals(1, mine(store().due(PUSHED.plusSeconds(3600), 50), d).size(), "due at its deadline");
+        assertTrue(
+                mine(store().due(PUSHED.plusSeconds(3599), 50), d).isEmpty(),
+                "nothing is due before its deadline");
+        assertEquals(
+                1,
+                mine(store().due(PUSHED.plusSeconds(3600), 50), d).size(),
+                "due at its deadline");
         Replica dr = store().get(REPO, d, DR).orElseThrow();
-        assertTrue(store().transition(Optional.of(dr), dr.settled(ReplicaState.REPLICATED, "ok", PUSHED.plusSeconds(60), null)));
-        assertEquals(List.of(DEPLOY), mine(store().due(PUSHED.plusSeconds(9000), 50), d).stream().map(Replica::destination).toList());
+        assertTrue(
+                store().transition(
+                                Optional.of(dr),
+                                dr.settled(
+                                        ReplicaState.REPLICATED,
+                                        "ok",
+                                        PUSHED.plusSeconds(60),
+                                        null)));
+        assertEquals(
+                List.of(DEPLOY),
+                mine(store().due(PUSHED.plusSeconds(9000), 50), d).stream()
+                        .map(Replica::destination)
+                        .toList());
         Replica settled = store().get(REPO, d, DR).orElseThrow();
         assertEquals(ReplicaState.REPLICATED, settled.state());
         assertNull(settled.dueAt());
@@ -61,15 +80,34 @@ abstract class ReplicaStoreContract {
         store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600)));
         Replica read1 = store().get(REPO, d, DR).orElseThrow();
         Replica read2 = store().get(REPO, d, DR).orElseThrow();
-        assertTrue(store().transition(Optional.of(read1), read1.settled(ReplicaState.FAILED, "x", PUSHED, "REPLICATION_FAILED")));
-        assertFalse(store().transition(Optional.of(read2), read2.settled(ReplicaState.FAILED, "x", PUSHED, "REPLICATION_FAILED")),
+        assertTrue(
+                store().transition(
+                                Optional.of(read1),
+                                read1.settled(
+                                        ReplicaState.FAILED, "x", PUSHED, "REPLICATION_FAILED")));
+        assertFalse(
+                store().transition(
+                                Optional.of(read2),
+                                read2.settled(
+                                        ReplicaState.FAILED, "x", PUSHED, "REPLICATION_FAILED")),
                 "the second writer read the PENDING record: its move must fail");
         Replica failed = store().get(REPO, d, DR).orElseThrow();
         assertEquals("REPLICATION_FAILED", failed.pendingAlert());
-        assertTrue(store().transition(Optional.of(failed), failed.settled(ReplicaState.REPLICATED, "later success", PUSHED, null)),
+        assertTrue(
+                store().transition(
+                                Optional.of(failed),
+                                failed.settled(
+                                        ReplicaState.REPLICATED, "later success", PUSHED, null)),
                 "a failure can still be followed by a success");
         Replica ok = store().get(REPO, d, DR).orElseThrow();
-        assertFalse(store().transition(Optional.of(ok), ok.settled(ReplicaState.FAILED, "late failure", PUSHED, "REPLICATION_FAILED")),
+        assertFalse(
+                store().transition(
+                                Optional.of(ok),
+                                ok.settled(
+                                        ReplicaState.FAILED,
+                                        "late failure",
+                                        PUSHED,
+                                        "REPLICATION_FAILED")),
                 "REPLICATED is final");
         assertEquals(ReplicaState.REPLICATED, store().get(REPO, d, DR).orElseThrow().state());
     }
@@ -77,10 +115,24 @@ abstract class ReplicaStoreContract {
     @Test
     void anUnknownDigestIsRecordedOnceEvenWhenTwoDeliveriesRace() throws Exception {
         String d = digest('d');
-        Replica arrived = new Replica(REPO, d, DR, ReplicaState.REPLICATED, "seen", null, null, PUSHED, false, null, 0);
+        Replica arrived =
+                new Replica(
+                        REPO,
+                        d,
+                        DR,
+                        ReplicaState.REPLICATED,
+                        "seen",
+                        null,
+                        null,
+                        PUSHED,
+                        false,
+                        null,
+                        0);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Callable<Boolean>> tasks = java.util.Collections.nCopies(4, () -> store().transition(Optional.empty(), arrived));
+            List<Callable<Boolean>> tasks =
+                    java.util.Collections.nCopies(
+                            4, () -> store().transition(Optional.empty(), arrived));
             int won = 0;
             for (Future<Boolean> f : pool.invokeAll(tasks)) {
                 won += f.get() ? 1 : 0;
@@ -96,11 +148,16 @@ abstract class ReplicaStoreContract {
         String d = digest('e');
         store().await(Replica.pending(REPO, d, DR, PUSHED, PUSHED.plusSeconds(3600)));
         Replica r = store().get(REPO, d, DR).orElseThrow();
-        assertTrue(store().transition(Optional.of(r), r.markedLate(PUSHED.plusSeconds(7200), "REPLICATION_LATE")));
+        assertTrue(
+                store().transition(
+                                Optional.of(r),
+                                r.markedLate(PUSHED.plusSeconds(7200), "REPLICATION_LATE")));
         Replica late = store().get(REPO, d, DR).orElseThrow();
         assertTrue(late.late());
         assertEquals("PENDING (late)", late.label());
-        assertTrue(mine(store().due(PUSHED.plusSeconds(3600), 50), d).isEmpty(), "moved to its next due time");
+        assertTrue(
+                mine(store().due(PUSHED.plusSeconds(3600), 50), d).isEmpty(),
+                "moved to its next due time");
         assertEquals(1, mine(store().due(PUSHED.plusSeconds(7200), 50), d).size());
         store().alertDelivered(late);
         assertNull(store().get(REPO, d, DR).orElseThrow().pendingAlert());

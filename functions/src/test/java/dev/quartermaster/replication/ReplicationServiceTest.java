@@ -27,17 +27,32 @@ class ReplicationServiceTest {
     final Map<Destination, ReplicationStatus.Status> ecr = new HashMap<>();
     RuntimeException ecrDown;
     Instant now = PUSHED;
-    final ReplicationService service = new ReplicationService(List.of(DR, DEPLOY), List.of("wordpress"), Duration.ofMinutes(60), store,
-            (repo, digest) -> {
-                if (ecrDown != null) {
-                    throw ecrDown;
-                }
-                return List.copyOf(ecr.values());
-            }, alerts, new Clock() {
-                public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-                public Clock withZone(java.time.ZoneId z) { return this; }
-                public Instant instant() { return now; }
-            });
+    final ReplicationService service =
+            new ReplicationService(
+                    List.of(DR, DEPLOY),
+                    List.of("wordpress"),
+                    Duration.ofMinutes(60),
+                    store,
+                    (repo, digest) -> {
+                        if (ecrDown != null) {
+                            throw ecrDown;
+                        }
+                        return List.copyOf(ecr.values());
+                    },
+                    alerts,
+                    new Clock() {
+                        public java.time.ZoneId getZone() {
+                            return ZoneOffset.UTC;
+                        }
+
+                        public Clock withZone(java.time.ZoneId z) {
+                            return this;
+                        }
+
+                        public Instant instant() {
+                            return now;
+                        }
+                    });
 
     ReplicaState state(Destination d) {
         return store.get(REPO, DIGEST, d).orElseThrow().state();
@@ -46,10 +61,19 @@ class ReplicationServiceTest {
     @Test
     void aPushIsAwaitedEverywhereAndProvenByEachDestinationsEvent() {
         assertEquals(2, service.pushed(REPO, DIGEST, PUSHED).changed());
-        assertEquals(0, service.pushed(REPO, DIGEST, PUSHED).changed(), "a redelivered push changes nothing");
-        assertEquals(0, service.pushed("other", DIGEST, PUSHED).changed(), "a repository the rule does not replicate is not awaited");
+        assertEquals(
+                0,
+                service.pushed(REPO, DIGEST, PUSHED).changed(),
+                "a redelivered push changes nothing");
+        assertEquals(
+                0,
+                service.pushed("other", DIGEST, PUSHED).changed(),
+                "a repository the rule does not replicate is not awaited");
         assertEquals(1, service.arrived(REPO, DIGEST, DR, true, PUSHED.plusSeconds(40)).changed());
-        assertEquals(0, service.arrived(REPO, DIGEST, DR, true, PUSHED.plusSeconds(41)).changed(), "a redelivered event changes nothing");
+        assertEquals(
+                0,
+                service.arrived(REPO, DIGEST, DR, true, PUSHED.plusSeconds(41)).changed(),
+                "a redelivered event changes nothing");
         assertEquals(ReplicaState.REPLICATED, state(DR));
         assertEquals(ReplicaState.PENDING, state(DEPLOY));
         assertEquals(List.of(), alerts.kinds());
@@ -59,34 +83,59 @@ class ReplicationServiceTest {
     void aFailureAlertsOnceAndAnUndeliveredAlertIsSentByTheNextDelivery() {
         service.pushed(REPO, DIGEST, PUSHED);
         alerts.failNextWith(new IllegalStateException("SNS is down"));
-        assertThrows(IllegalStateException.class, () -> service.arrived(REPO, DIGEST, DEPLOY, false, PUSHED.plusSeconds(30)));
-        assertEquals(ReplicaState.FAILED, state(DEPLOY), "the outcome is recorded before the alert is sent");
-        assertEquals("REPLICATION_FAILED", store.get(REPO, DIGEST, DEPLOY).orElseThrow().pendingAlert());
+        assertThrows(
+                IllegalStateException.class,
+                () -> service.arrived(REPO, DIGEST, DEPLOY, false, PUSHED.plusSeconds(30)));
+        assertEquals(
+                ReplicaState.FAILED,
+                state(DEPLOY),
+                "the outcome is recorded before the alert is sent");
+        assertEquals(
+                "REPLICATION_FAILED", store.get(REPO, DIGEST, DEPLOY).orElseThrow().pendingAlert());
         service.arrived(REPO, DIGEST, DEPLOY, false, PUSHED.plusSeconds(30)); // Lambda's retry
-        service.arrived(REPO, DIGEST, DEPLOY, false, PUSHED.plusSeconds(30)); // and another delivery
+        service.arrived(
+                REPO, DIGEST, DEPLOY, false, PUSHED.plusSeconds(30)); // and another delivery
         assertEquals(List.of("REPLICATION_FAILED"), alerts.kinds(), "delivered once, by the retry");
-        assertTrue(alerts.published().get(0).message().contains("backfill --to eu-west-1/444455556666"));
-        assertEquals(1, service.arrived(REPO, DIGEST, DEPLOY, true, PUSHED.plusSeconds(90)).changed(), "a later success still proves it");
+        assertTrue(
+                alerts.published()
+                        .get(0)
+                        .message()
+                        .contains("backfill --to eu-west-1/444455556666"));
+        assertEquals(
+                1,
+                service.arrived(REPO, DIGEST, DEPLOY, true, PUSHED.plusSeconds(90)).changed(),
+                "a later success still proves it");
         assertEquals(ReplicaState.REPLICATED, state(DEPLOY));
     }
 
     @Test
     void eventsFromElsewhereAreIgnoredAndUnknownDigestsRecorded() {
-        var r = service.arrived(REPO, DIGEST, new Destination("ap-south-1", "111122223333"), true, PUSHED);
+        var r =
+                service.arrived(
+                        REPO, DIGEST, new Destination("ap-south-1", "111122223333"), true, PUSHED);
         assertEquals(0, r.changed());
         assertTrue(r.summary().startsWith("ignored"));
         assertEquals(1, service.arrived(REPO, DIGEST, DR, true, PUSHED).changed());
-        assertTrue(store.get(REPO, DIGEST, DR).orElseThrow().reason().contains("no push of it was recorded"));
+        assertTrue(
+                store.get(REPO, DIGEST, DR)
+                        .orElseThrow()
+                        .reason()
+                        .contains("no push of it was recorded"));
     }
 
     @Test
     void theSweepAsksEcrAboutLateReplicasAndAlertsLateOnlyOnce() {
         service.pushed(REPO, DIGEST, PUSHED);
         now = PUSHED.plus(Duration.ofMinutes(59));
-        assertEquals(0, service.sweep(Duration.ofMinutes(1)).lines().size(), "nothing is due before the deadline");
+        assertEquals(
+                0,
+                service.sweep(Duration.ofMinutes(1)).lines().size(),
+                "nothing is due before the deadline");
         now = PUSHED.plus(Duration.ofMinutes(61));
         ecr.put(DR, new ReplicationStatus.Status(DR, ReplicationStatus.State.COMPLETE, null));
-        ecr.put(DEPLOY, new ReplicationStatus.Status(DEPLOY, ReplicationStatus.State.IN_PROGRESS, null));
+        ecr.put(
+                DEPLOY,
+                new ReplicationStatus.Status(DEPLOY, ReplicationStatus.State.IN_PROGRESS, null));
         var first = service.sweep(Duration.ofMinutes(1));
         assertEquals(2, first.changed());
         assertEquals(1, first.late(), "one replica still in progress past its deadline");
@@ -94,13 +143,28 @@ class ReplicationServiceTest {
         assertTrue(store.get(REPO, DIGEST, DEPLOY).orElseThrow().late());
         assertEquals(List.of("REPLICATION_LATE"), alerts.kinds());
         now = now.plus(Duration.ofMinutes(15));
-        assertEquals(0, service.sweep(Duration.ofMinutes(1)).lines().size(), "a late replica is asked about again a deadline later, not every sweep");
+        assertEquals(
+                0,
+                service.sweep(Duration.ofMinutes(1)).lines().size(),
+                "a late replica is asked about again a deadline later, not every sweep");
         now = now.plus(Duration.ofMinutes(60));
-        ecr.put(DEPLOY, new ReplicationStatus.Status(DEPLOY, ReplicationStatus.State.FAILED, "REPLICATION_DESTINATION_POLICY_MISSING"));
+        ecr.put(
+                DEPLOY,
+                new ReplicationStatus.Status(
+                        DEPLOY,
+                        ReplicationStatus.State.FAILED,
+                        "REPLICATION_DESTINATION_POLICY_MISSING"));
         service.sweep(Duration.ofMinutes(1));
         assertEquals(ReplicaState.FAILED, state(DEPLOY));
-        assertEquals(List.of("REPLICATION_LATE", "REPLICATION_FAILED"), alerts.kinds(), "late alerted once, then the failure");
-        assertTrue(store.get(REPO, DIGEST, DEPLOY).orElseThrow().reason().contains("REPLICATION_DESTINATION_POLICY_MISSING"));
+        assertEquals(
+                List.of("REPLICATION_LATE", "REPLICATION_FAILED"),
+                alerts.kinds(),
+                "late alerted once, then the failure");
+        assertTrue(
+                store.get(REPO, DIGEST, DEPLOY)
+                        .orElseThrow()
+                        .reason()
+                        .contains("REPLICATION_DESTINATION_POLICY_MISSING"));
     }
 
     @Test

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** The sample events of the top-level events/ folder (copied to the test classpath by the build). */
+/**
+ * The sample events of the top-level events/ folder (copied to the test classpath by the build).
+ */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static byte[] event(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/events/" + name)) {

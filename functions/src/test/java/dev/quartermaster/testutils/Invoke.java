@@ -12,13 +12,13 @@ import java.io.UncheckedIOException;
 
 /** Calls a stream handler the way the Lambda runtime does and reads back its JSON result. */
 public final class Invoke {
-    private Invoke() {
-    }
+    private Invoke() {}
 
     public static JsonNode handler(RequestStreamHandler handler, byte[] event) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext("test", 30));
+            handler.handleRequest(
+                    new ByteArrayInputStream(event), out, new LocalContext("test", 30));
             return EventParser.JSON.readTree(out.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -17,8 +17,7 @@ public final class LocalBackends {
     private static LocalS3 s3;
     private static LocalMariaDb db;
 
-    private LocalBackends() {
-    }
+    private LocalBackends() {}
 
     public static synchronized LocalS3 s3() {
         if (s3 == null) {

@@ -12,8 +12,7 @@ import java.util.UUID;
 public final class LocalLedger {
     private static LocalDynamoDb dynamo;
 
-    private LocalLedger() {
-    }
+    private LocalLedger() {}
 
     public static synchronized LocalDynamoDb dynamo() {
         if (dynamo == null) {

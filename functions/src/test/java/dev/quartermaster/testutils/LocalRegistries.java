@@ -10,8 +10,7 @@ import java.nio.file.Files;
 public final class LocalRegistries {
     private static LocalRegistry registry;
 
-    private LocalRegistries() {
-    }
+    private LocalRegistries() {}
 
     public static synchronized LocalRegistry shared() {
         if (registry == null) {
@@ -26,12 +25,32 @@ public final class LocalRegistries {
     }
 
     /** Deletes a manifest by digest, as a cleanup job or a lifecycle rule would. */
-    public static void deleteManifest(dev.quartermaster.testkit.LocalRegistry registry, String repo, String digest) throws Exception {
-        var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(registry.url() + "/v2/" + repo + "/manifests/" + digest)).DELETE().build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+    public static void deleteManifest(
+            dev.quartermaster.testkit.LocalRegistry registry, String repo, String digest)
+            throws Exception {
+        var r =
+                java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create(
+                                                        registry.url()
+                                                                + "/v2/"
+                                                                + repo
+                                                                + "/manifests/"
+                                                                + digest))
+                                        .DELETE()
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
-            throw new IllegalStateException("deleting " + repo + "@" + digest + " answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "deleting "
+                            + repo
+                            + "@"
+                            + digest
+                            + " answered "
+                            + r.statusCode()
+                            + ": "
+                            + r.body());
         }
     }
 }

@@ -31,7 +31,9 @@ public final class RawTar {
         return this;
     }
 
-    /** A header of {@code type} declaring {@code size} content bytes, with none written after it. */
+    /**
+     * A header of {@code type} declaring {@code size} content bytes, with none written after it.
+     */
     public RawTar headerOnly(String name, char type, long size) {
         header(name, type, size, null);
         return this;
@@ -42,7 +44,9 @@ public final class RawTar {
         return out.toByteArray();
     }
 
-    /** Streams a header for one file of {@code size} zero bytes, then the zeros and the end blocks. */
+    /**
+     * Streams a header for one file of {@code size} zero bytes, then the zeros and the end blocks.
+     */
     public static void zeroFile(OutputStream target, String name, long size) throws IOException {
         RawTar t = new RawTar();
         t.header(name, '0', size, null);

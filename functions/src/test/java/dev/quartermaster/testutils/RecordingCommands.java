@@ -10,9 +10,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Records every command instead of sending it; returns SSM-shaped command ids; output and targets are set by the test. */
+/**
+ * Records every command instead of sending it; returns SSM-shaped command ids; output and targets
+ * are set by the test.
+ */
 public final class RecordingCommands implements CommandRunner {
-    public record Sent(String commandId, String document, Map<String, String> parameters, Host host) {
+    public record Sent(
+            String commandId, String document, Map<String, String> parameters, Host host) {
         public String tagKey() {
             return host.tagKey();
         }
@@ -25,7 +29,13 @@ public final class RecordingCommands implements CommandRunner {
     @Override
     public String send(String document, Map<String, String> parameters, Host host, String comment) {
         if (instancesWithTag != 1) {
-            throw new TargetException(instancesWithTag + " instances carry the tag " + host.tagKey() + "=" + host.tagValue() + ": exactly one must");
+            throw new TargetException(
+                    instancesWithTag
+                            + " instances carry the tag "
+                            + host.tagKey()
+                            + "="
+                            + host.tagValue()
+                            + ": exactly one must");
         }
         String id = UUID.randomUUID().toString();
         sent.add(new Sent(id, document, Map.copyOf(parameters), host));

@@ -1,10 +1,9 @@
 package dev.quartermaster.verify;
 
-import dev.quartermaster.ledger.ImageVerdict;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.testkit.LocalRegistry;
@@ -27,14 +26,15 @@ import java.util.zip.GZIPOutputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A corpus of hostile images, built by the test and pushed to Debian's docker-registry: each must end
- * in a recorded verdict within the budget, never in an exception, an OOM or a wrong VERIFIED.
+ * A corpus of hostile images, built by the test and pushed to Debian's docker-registry: each must
+ * end in a recorded verdict within the budget, never in an exception, an OOM or a wrong VERIFIED.
  */
 class HostileImagesIT {
     private static final String TARGET = "usr/src/wordpress/wp-includes/version.php";
     private final LocalRegistry registry = LocalRegistries.shared();
     private final OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
-    private final RegistryClient client = new RegistryClient(registry.url(), RegistryAuth.anonymous());
+    private final RegistryClient client =
+            new RegistryClient(registry.url(), RegistryAuth.anonymous());
     private final ImageVerifier verifier = new ImageVerifier(client, VerifyRules.defaults());
     private final String repo = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -61,13 +61,16 @@ class HostileImagesIT {
     }
 
     private Verdict verify(String tag, List<OciImages.Blob> layers, VerifyBudget budget) {
-        String digest = pusher.push(repo, tag, OciImages.image(layers, Map.of(), List.of(), "amd64"));
+        String digest =
+                pusher.push(repo, tag, OciImages.image(layers, Map.of(), List.of(), "amd64"));
         return verifier.verify(repo, digest, tag, budget).verdict();
     }
 
     private static VerifyBudget small(long layerBytes, long imageBytes) {
-        return new VerifyBudget(new VerifyBudget.Limits(layerBytes, imageBytes, 64 * 1024, 16, 4),
-                Clock.systemUTC().instant().plus(Duration.ofMinutes(2)), Clock.systemUTC());
+        return new VerifyBudget(
+                new VerifyBudget.Limits(layerBytes, imageBytes, 64 * 1024, 16, 4),
+                Clock.systemUTC().instant().plus(Duration.ofMinutes(2)),
+                Clock.systemUTC());
     }
 
     @Test
@@ -78,18 +81,26 @@ class HostileImagesIT {
         }
         OciImages.Blob bomb = OciImages.Blob.of(packed.toByteArray(), OciImages.LAYER);
 
-        Verdict v = verify("wp-6.4-bomb", List.of(wordpress("6.4.3"), bomb), small(32L << 20, 1L << 30));
+        Verdict v =
+                verify(
+                        "wp-6.4-bomb",
+                        List.of(wordpress("6.4.3"), bomb),
+                        small(32L << 20, 1L << 30));
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("per-layer limit");
-        assertThat(v.bytesFetched()).isLessThan(bomb.bytes().length); // stopped at the cap, not read to the end
+        assertThat(v.bytesFetched())
+                .isLessThan(bomb.bytes().length); // stopped at the cap, not read to the end
     }
 
     @Test
     void layersAddingUpPastTheImageCap_stopAtTheImageCap() {
         byte[] filler = new RawTar().file("a.bin", new byte[3 << 20]).end();
-        Verdict v = verify("wp-6.4-wide", List.of(wordpress("6.4.3"), gzipLayer(filler), gzipLayer(filler)),
-                small(4L << 20, 5L << 20));
+        Verdict v =
+                verify(
+                        "wp-6.4-wide",
+                        List.of(wordpress("6.4.3"), gzipLayer(filler), gzipLayer(filler)),
+                        small(4L << 20, 5L << 20));
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).contains("per-image limit");
@@ -117,7 +128,22 @@ class HostileImagesIT {
 
     @Test
     void corruptZstdFrame_isUnverifiableWithAReason() {
-        byte[] garbage = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, 0x50, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
+        byte[] garbage = {
+            0x28,
+            (byte) 0xB5,
+            0x2F,
+            (byte) 0xFD,
+            0x00,
+            0x50,
+            0x01,
+            0x02,
+            0x03,
+            0x04,
+            0x05,
+            0x06,
+            0x07,
+            0x08
+        };
         OciImages.Blob layer = OciImages.Blob.of(garbage, OciImages.LAYER_ZSTD);
 
         Verdict v = verify("wp-6.4-zstd-corrupt", List.of(wordpress("6.4.3"), layer));
@@ -128,8 +154,11 @@ class HostileImagesIT {
 
     @Test
     void zstdFrameDeclaringA2GiBWindow_isUnverifiableWithAReason() {
-        // frame header: magic, descriptor (no single segment), window descriptor exponent 21 -> 2^31 bytes
-        byte[] frame = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, (byte) (21 << 3), 0x01, 0x00, 0x00, 0x41};
+        // frame header: magic, descriptor (no single segment), window descriptor exponent 21 ->
+        // 2^31 bytes
+        byte[] frame = {
+            0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, (byte) (21 << 3), 0x01, 0x00, 0x00, 0x41
+        };
         OciImages.Blob layer = OciImages.Blob.of(frame, OciImages.LAYER_ZSTD);
 
         Verdict v = verify("wp-6.4-zstd-window", List.of(wordpress("6.4.3"), layer));
@@ -141,7 +170,10 @@ class HostileImagesIT {
     @Test
     void hugeVersionString_isNotStoredAsAVersion() {
         String huge = "6.4." + "9".repeat(600_000);
-        Verdict v = verify("wp-6.4-huge", List.of(OciImages.layer(Map.of(TARGET, OciImages.versionPhp(huge)))));
+        Verdict v =
+                verify(
+                        "wp-6.4-huge",
+                        List.of(OciImages.layer(Map.of(TARGET, OciImages.versionPhp(huge)))));
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.found()).isNull();
@@ -150,17 +182,32 @@ class HostileImagesIT {
 
     @Test
     void versionWithLineBreaks_isNotAVersionAndNeverReachesASubject() {
-        Verdict v = verify("wp-6.4-crlf", List.of(OciImages.layer(Map.of(TARGET, OciImages.versionPhp("6.4.3\r\nBcc: x@example.com")))));
+        Verdict v =
+                verify(
+                        "wp-6.4-crlf",
+                        List.of(
+                                OciImages.layer(
+                                        Map.of(
+                                                TARGET,
+                                                OciImages.versionPhp(
+                                                        "6.4.3\r\nBcc: x@example.com")))));
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.UNVERIFIABLE);
         assertThat(v.reason()).doesNotContain("\r").doesNotContain("\n");
         var alert = VerificationService.alert(repo, "wp-6.4-crlf", "sha256:" + "a".repeat(64), v);
-        assertThat(alert.subject()).doesNotContain("\r").doesNotContain("\n").hasSizeLessThanOrEqualTo(100);
+        assertThat(alert.subject())
+                .doesNotContain("\r")
+                .doesNotContain("\n")
+                .hasSizeLessThanOrEqualTo(100);
     }
 
     @Test
     void upperLayerWithDotSegmentPath_isSeenAsTheSameFile() {
-        OciImages.Blob upper = OciImages.layer(Map.of("usr/src/wordpress/./wp-includes/version.php", OciImages.versionPhp("6.5.5")));
+        OciImages.Blob upper =
+                OciImages.layer(
+                        Map.of(
+                                "usr/src/wordpress/./wp-includes/version.php",
+                                OciImages.versionPhp("6.5.5")));
 
         Verdict v = verify("wp-6.4-dot", List.of(wordpress("6.4.3"), upper));
 
@@ -170,7 +217,11 @@ class HostileImagesIT {
 
     @Test
     void upperLayerWithDoubleSlashPath_isSeenAsTheSameFile() {
-        OciImages.Blob upper = OciImages.layer(Map.of("./usr/src//wordpress/wp-includes/../wp-includes/version.php", OciImages.versionPhp("6.5.5")));
+        OciImages.Blob upper =
+                OciImages.layer(
+                        Map.of(
+                                "./usr/src//wordpress/wp-includes/../wp-includes/version.php",
+                                OciImages.versionPhp("6.5.5")));
 
         Verdict v = verify("wp-6.4-slash", List.of(wordpress("6.4.3"), upper));
 
@@ -180,7 +231,11 @@ class HostileImagesIT {
 
     @Test
     void symlinkAtAParentPath_hidesTheLowerFile() {
-        OciImages.Blob upper = gzipLayer(new RawTar().symlink("usr/src/wordpress/wp-includes", "/opt/elsewhere").end());
+        OciImages.Blob upper =
+                gzipLayer(
+                        new RawTar()
+                                .symlink("usr/src/wordpress/wp-includes", "/opt/elsewhere")
+                                .end());
 
         Verdict v = verify("wp-6.4-link", List.of(wordpress("6.4.3"), upper));
 
@@ -199,7 +254,11 @@ class HostileImagesIT {
 
     @Test
     void duplicateEntriesInOneLayer_theLastOneWinsAsOnExtraction() {
-        byte[] tar = new RawTar().file(TARGET, OciImages.versionPhp("6.4.3")).file(TARGET, OciImages.versionPhp("6.5.5")).end();
+        byte[] tar =
+                new RawTar()
+                        .file(TARGET, OciImages.versionPhp("6.4.3"))
+                        .file(TARGET, OciImages.versionPhp("6.5.5"))
+                        .end();
 
         Verdict v = verify("wp-6.4-dup", List.of(gzipLayer(tar)));
 
@@ -209,8 +268,10 @@ class HostileImagesIT {
 
     @Test
     void decoyIndex_aRealPlatformAnnotatedAsAttestationIsStillVerified() throws IOException {
-        OciImages.Image honest = OciImages.image(List.of(wordpress("6.4.3")), Map.of(), List.of(), "amd64");
-        OciImages.Image liar = OciImages.image(List.of(wordpress("6.5.5")), Map.of(), List.of(), "arm64");
+        OciImages.Image honest =
+                OciImages.image(List.of(wordpress("6.4.3")), Map.of(), List.of(), "amd64");
+        OciImages.Image liar =
+                OciImages.image(List.of(wordpress("6.5.5")), Map.of(), List.of(), "arm64");
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.put("schemaVersion", 2);
@@ -244,7 +305,7 @@ class HostileImagesIT {
     void tooManyLayers_isUnverifiableWithoutReadingThem() {
         List<OciImages.Blob> layers = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            layers.add(OciImages.layer(Map.of("f" + i, new byte[]{(byte) i})));
+            layers.add(OciImages.layer(Map.of("f" + i, new byte[] {(byte) i})));
         }
         Verdict v = verify("wp-6.4-many", layers, small(1L << 20, 1L << 30));
 
@@ -255,7 +316,11 @@ class HostileImagesIT {
 
     @Test
     void deadline_passedWhileReading_isUnverifiable() {
-        VerifyBudget expired = new VerifyBudget(VerifyBudget.Limits.defaults(), Clock.systemUTC().instant().minusSeconds(1), Clock.systemUTC());
+        VerifyBudget expired =
+                new VerifyBudget(
+                        VerifyBudget.Limits.defaults(),
+                        Clock.systemUTC().instant().minusSeconds(1),
+                        Clock.systemUTC());
 
         Verdict v = verify("wp-6.4-late", List.of(wordpress("6.4.3")), expired);
 
@@ -268,6 +333,7 @@ class HostileImagesIT {
         Verdict v = verify("wp-6.4-honest", List.of(wordpress("6.4.3")));
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
-        assertThat(new String(v.found().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo("6.4.3");
+        assertThat(new String(v.found().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .isEqualTo("6.4.3");
     }
 }

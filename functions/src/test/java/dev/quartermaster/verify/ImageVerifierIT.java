@@ -1,7 +1,6 @@
 package dev.quartermaster.verify;
 
 import dev.quartermaster.ledger.ImageVerdict;
-
 import dev.quartermaster.registry.RegistryAuth;
 import dev.quartermaster.registry.RegistryClient;
 import dev.quartermaster.registry.RegistryException;
@@ -20,11 +19,15 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The verifier against Debian's docker-registry on 127.0.0.1, with images the test builds and pushes. */
+/**
+ * The verifier against Debian's docker-registry on 127.0.0.1, with images the test builds and
+ * pushes.
+ */
 class ImageVerifierIT {
     private final LocalRegistry registry = LocalRegistries.shared();
     private final OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
-    private final RegistryClient client = new RegistryClient(registry.url(), RegistryAuth.anonymous());
+    private final RegistryClient client =
+            new RegistryClient(registry.url(), RegistryAuth.anonymous());
     private final String repo = "wordpress-" + UUID.randomUUID().toString().substring(0, 8);
 
     private ImageVerifier verifier(VerifyRules rules) {
@@ -47,19 +50,42 @@ class ImageVerifierIT {
     }
 
     @Test
-    void recheck_whatBinQmVerifyRuns_recordsTheVerdictOfEachTag_theBrokenPromiseLast_andTheSignatureStep() {
-        String digest = pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 10_000, 0));
+    void
+            recheck_whatBinQmVerifyRuns_recordsTheVerdictOfEachTag_theBrokenPromiseLast_andTheSignatureStep() {
+        String digest =
+                pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 10_000, 0));
         var ledger = new dev.quartermaster.ledger.InMemoryLedgerStore();
         var alerts = new dev.quartermaster.testutils.RecordingAlerts();
-        ledger.recordVerification(repo, digest, new dev.quartermaster.ledger.ImageRecord.Verification(ImageVerdict.VERIFIED, "6.4", "6.4.3", "ok", 1, 1,
-                java.time.Instant.parse("2026-11-01T00:00:00Z")));
-        var service = new VerificationService(verifier(VerifyRules.defaults()), ledger, new dev.quartermaster.idempotency.InMemoryIdempotencyStore(), alerts,
-                java.time.Clock.systemUTC());
+        ledger.recordVerification(
+                repo,
+                digest,
+                new dev.quartermaster.ledger.ImageRecord.Verification(
+                        ImageVerdict.VERIFIED,
+                        "6.4",
+                        "6.4.3",
+                        "ok",
+                        1,
+                        1,
+                        java.time.Instant.parse("2026-11-01T00:00:00Z")));
+        var service =
+                new VerificationService(
+                        verifier(VerifyRules.defaults()),
+                        ledger,
+                        new dev.quartermaster.idempotency.InMemoryIdempotencyStore(),
+                        alerts,
+                        java.time.Clock.systemUTC());
 
-        var v = service.recheck(repo, digest, java.util.List.of("wp-6.6-v5", "wp-6.4-v1"), VerifyBudget.of(java.time.Duration.ofMinutes(1)));
+        var v =
+                service.recheck(
+                        repo,
+                        digest,
+                        java.util.List.of("wp-6.6-v5", "wp-6.4-v1"),
+                        VerifyBudget.of(java.time.Duration.ofMinutes(1)));
 
         var recorded = ledger.image(repo, digest).orElseThrow().verification();
-        assertThat(recorded.verdict()).as("the tag whose promise the content breaks is what the ledger shows").isEqualTo(ImageVerdict.MISMATCH);
+        assertThat(recorded.verdict())
+                .as("the tag whose promise the content breaks is what the ledger shows")
+                .isEqualTo(ImageVerdict.MISMATCH);
         assertThat(recorded.promised()).isEqualTo("6.6");
         assertThat(recorded.at()).isAfter(java.time.Instant.parse("2026-11-02T00:00:00Z"));
         assertThat(v.verdict().kind()).isEqualTo(ImageVerdict.MISMATCH);
@@ -69,7 +95,8 @@ class ImageVerifierIT {
 
     @Test
     void verify_whenTagPromises64ButImageHolds655_mismatch() {
-        String digest = pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 10_000, 0));
+        String digest =
+                pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 10_000, 0));
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-v3").verdict();
 
@@ -81,10 +108,18 @@ class ImageVerifierIT {
 
     @Test
     void verify_whenNewerLayerWhitesOutTheFile_unverifiableAndLowerLayersNotRead() {
-        var base = OciImages.layer(Map.of("usr/lib/libbig.so", OciImages.randomBytes(3_000_000, 7)));
-        var wp = OciImages.layer(Map.of("usr/src/wordpress/wp-includes/version.php", OciImages.versionPhp("6.4.3")));
-        var wipe = OciImages.layer(Map.of("usr/src/wordpress/wp-includes/.wh.version.php", new byte[0]));
-        OciImages.Image image = OciImages.image(List.of(base, wp, wipe), Map.of(), List.of(), "amd64");
+        var base =
+                OciImages.layer(Map.of("usr/lib/libbig.so", OciImages.randomBytes(3_000_000, 7)));
+        var wp =
+                OciImages.layer(
+                        Map.of(
+                                "usr/src/wordpress/wp-includes/version.php",
+                                OciImages.versionPhp("6.4.3")));
+        var wipe =
+                OciImages.layer(
+                        Map.of("usr/src/wordpress/wp-includes/.wh.version.php", new byte[0]));
+        OciImages.Image image =
+                OciImages.image(List.of(base, wp, wipe), Map.of(), List.of(), "amd64");
         String digest = pusher.push(repo, "wp-6.4-v9", image);
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-v9").verdict();
@@ -96,9 +131,20 @@ class ImageVerifierIT {
 
     @Test
     void verify_whenLayersAreZstdCompressed_readsThem() {
-        var base = OciImages.layer(Map.of("usr/lib/libz.so", OciImages.randomBytes(200_000, 11)), true);
-        var wp = OciImages.layer(Map.of("usr/src/wordpress/wp-includes/version.php", OciImages.versionPhp("6.4.2")), true);
-        String digest = pusher.push(repo, "wp-6.4-zstd", OciImages.image(List.of(base, wp), Map.of(), List.of(), "amd64"));
+        var base =
+                OciImages.layer(
+                        Map.of("usr/lib/libz.so", OciImages.randomBytes(200_000, 11)), true);
+        var wp =
+                OciImages.layer(
+                        Map.of(
+                                "usr/src/wordpress/wp-includes/version.php",
+                                OciImages.versionPhp("6.4.2")),
+                        true);
+        String digest =
+                pusher.push(
+                        repo,
+                        "wp-6.4-zstd",
+                        OciImages.image(List.of(base, wp), Map.of(), List.of(), "amd64"));
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-zstd").verdict();
 
@@ -110,8 +156,14 @@ class ImageVerifierIT {
 
     @Test
     void verify_whenFileMissingEverywhere_unverifiable() {
-        var base = OciImages.layer(Map.of("etc/os-release", "ID=debian\n".getBytes(StandardCharsets.UTF_8)));
-        String digest = pusher.push(repo, "wp-6.4-empty", OciImages.image(List.of(base), Map.of(), List.of(), "amd64"));
+        var base =
+                OciImages.layer(
+                        Map.of("etc/os-release", "ID=debian\n".getBytes(StandardCharsets.UTF_8)));
+        String digest =
+                pusher.push(
+                        repo,
+                        "wp-6.4-empty",
+                        OciImages.image(List.of(base), Map.of(), List.of(), "amd64"));
 
         Verdict v = verifier(VerifyRules.defaults()).verify(repo, digest, "wp-6.4-empty").verdict();
 
@@ -121,26 +173,43 @@ class ImageVerifierIT {
 
     @Test
     void verify_labelRule_readsOnlyTheConfig() {
-        VerifyRules rules = VerifyRules.parse("[{\"repository\":\"*\",\"tagPattern\":\"^v(?<version>[0-9.]+)$\","
-                + "\"source\":\"label\",\"key\":\"org.opencontainers.image.version\"}]");
+        VerifyRules rules =
+                VerifyRules.parse(
+                        "[{\"repository\":\"*\",\"tagPattern\":\"^v(?<version>[0-9.]+)$\","
+                                + "\"source\":\"label\",\"key\":\"org.opencontainers.image.version\"}]");
         var layer = OciImages.layer(Map.of("app.bin", OciImages.randomBytes(1_000_000, 3)));
-        OciImages.Image image = OciImages.image(List.of(layer), Map.of("org.opencontainers.image.version", "2.3.1"), List.of(), "amd64");
+        OciImages.Image image =
+                OciImages.image(
+                        List.of(layer),
+                        Map.of("org.opencontainers.image.version", "2.3.1"),
+                        List.of(),
+                        "amd64");
         String digest = pusher.push(repo, "v2.3", image);
 
         Verdict v = verifier(rules).verify(repo, digest, "v2.3").verdict();
 
         assertThat(v.kind()).isEqualTo(ImageVerdict.VERIFIED);
         assertThat(v.found()).isEqualTo("2.3.1");
-        assertThat(v.bytesFetched()).isEqualTo(image.config().bytes().length + image.manifest().bytes().length);
+        assertThat(v.bytesFetched())
+                .isEqualTo(image.config().bytes().length + image.manifest().bytes().length);
     }
 
     @Test
     void verify_envRule_withRegex() {
-        VerifyRules rules = VerifyRules.parse("[{\"repository\":\"*\",\"tagPattern\":\"^wp-(?<version>[0-9.]+)-.*$\","
-                + "\"source\":\"env\",\"key\":\"WORDPRESS_VERSION\",\"regex\":\"^(?<version>[0-9.]+)\"}]");
-        var layer = OciImages.layer(Map.of("x", new byte[]{1}));
-        String digest = pusher.push(repo, "wp-6.5-v2", OciImages.image(List.of(layer), Map.of(),
-                List.of("PATH=/usr/bin", "WORDPRESS_VERSION=6.4.3"), "amd64"));
+        VerifyRules rules =
+                VerifyRules.parse(
+                        "[{\"repository\":\"*\",\"tagPattern\":\"^wp-(?<version>[0-9.]+)-.*$\","
+                                + "\"source\":\"env\",\"key\":\"WORDPRESS_VERSION\",\"regex\":\"^(?<version>[0-9.]+)\"}]");
+        var layer = OciImages.layer(Map.of("x", new byte[] {1}));
+        String digest =
+                pusher.push(
+                        repo,
+                        "wp-6.5-v2",
+                        OciImages.image(
+                                List.of(layer),
+                                Map.of(),
+                                List.of("PATH=/usr/bin", "WORDPRESS_VERSION=6.4.3"),
+                                "amd64"));
 
         Verdict v = verifier(rules).verify(repo, digest, "wp-6.5-v2").verdict();
 
@@ -154,25 +223,41 @@ class ImageVerifierIT {
         OciImages.Image arm64 = armOf(OciImages.wordpressLike("6.5.5", 1, 10_000, 0));
         String index = pusher.pushIndex(repo, "wp-6.4-v1", List.of(amd, arm64));
 
-        ImageVerifier.Report report = verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v1");
+        ImageVerifier.Report report =
+                verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v1");
 
         assertThat(report.verdict().kind()).isEqualTo(ImageVerdict.MISMATCH);
         assertThat(report.verdict().reason()).startsWith("linux/arm64");
-        assertThat(report.verdict().platforms()).extracting(Verdict::kind).containsExactly(ImageVerdict.VERIFIED, ImageVerdict.MISMATCH);
-        assertThat(report.children()).containsExactly(amd.manifest().digest(), arm64.manifest().digest());
+        assertThat(report.verdict().platforms())
+                .extracting(Verdict::kind)
+                .containsExactly(ImageVerdict.VERIFIED, ImageVerdict.MISMATCH);
+        assertThat(report.children())
+                .containsExactly(amd.manifest().digest(), arm64.manifest().digest());
     }
 
     @Test
     void verify_twoPlatformIndexBothGood_verified() {
-        String index = pusher.pushIndex(repo, "wp-6.4-v2", List.of(OciImages.wordpressLike("6.4.3", 1, 10_000, 0),
-                armOf(OciImages.wordpressLike("6.4.3", 1, 10_000, 1))));
+        String index =
+                pusher.pushIndex(
+                        repo,
+                        "wp-6.4-v2",
+                        List.of(
+                                OciImages.wordpressLike("6.4.3", 1, 10_000, 0),
+                                armOf(OciImages.wordpressLike("6.4.3", 1, 10_000, 1))));
 
-        assertThat(verifier(VerifyRules.defaults()).verify(repo, index, "wp-6.4-v2").verdict().kind()).isEqualTo(ImageVerdict.VERIFIED);
+        assertThat(
+                        verifier(VerifyRules.defaults())
+                                .verify(repo, index, "wp-6.4-v2")
+                                .verdict()
+                                .kind())
+                .isEqualTo(ImageVerdict.VERIFIED);
     }
 
     @Test
-    void verify_whenLayerCorruptedInStorage_isUnverifiableNamingTheDigestMismatch() throws Exception {
-        OciImages.Image image = OciImages.wordpressLike("6.4.3", 1, 10_000, 4321); // content no other test shares
+    void verify_whenLayerCorruptedInStorage_isUnverifiableNamingTheDigestMismatch()
+            throws Exception {
+        OciImages.Image image =
+                OciImages.wordpressLike("6.4.3", 1, 10_000, 4321); // content no other test shares
         String digest = pusher.push(repo, "wp-6.4-bad", image);
         var versionLayer = image.layers().get(1);
         byte[] corrupt = versionLayer.bytes().clone();
@@ -198,15 +283,19 @@ class ImageVerifierIT {
 
     @Test
     void manifest_whenDigestAskedForDiffers_rejects() {
-        String digest = pusher.push(repo, "wp-6.4-x", OciImages.wordpressLike("6.4.3", 1, 1_000, 0));
+        String digest =
+                pusher.push(repo, "wp-6.4-x", OciImages.wordpressLike("6.4.3", 1, 1_000, 0));
         String other = "sha256:" + "0".repeat(64);
 
-        assertThatThrownBy(() -> client.manifest(repo, other)).isInstanceOf(RegistryException.class).hasMessageContaining("not found");
+        assertThatThrownBy(() -> client.manifest(repo, other))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("not found");
         assertThat(client.manifest(repo, digest).digest()).isEqualTo(digest);
     }
 
     private static OciImages.Image armOf(OciImages.Image image) {
         // same layers, arm64 config: a distinct manifest digest
-        return OciImages.image(image.layers(), new LinkedHashMap<>(Map.of("arch", "arm64")), List.of(), "arm64");
+        return OciImages.image(
+                image.layers(), new LinkedHashMap<>(Map.of("arch", "arm64")), List.of(), "arm64");
     }
 }

@@ -28,6 +28,9 @@ final class InMemoryFindingStore implements FindingStore {
 
     @Override
     public synchronized List<Inspector2Finding> findings(String repository, String digest) {
-        return new ArrayList<>(findings.values().stream().filter(f -> f.repository().equals(repository) && f.digest().equals(digest)).toList());
+        return new ArrayList<>(
+                findings.values().stream()
+                        .filter(f -> f.repository().equals(repository) && f.digest().equals(digest))
+                        .toList());
     }
 }

@@ -26,10 +26,18 @@ class ScanServiceTest {
 
     @Test
     void alertSubject_isOneLineOfPrintableAsciiUnderTheSnsLimit() {
-        Alert a = new Alert("FAILED_SCAN", "FAILED_SCAN: repo:tag\r\nBcc: x@example.com \u0007 " + "y".repeat(300), "m\u0000ok\nnext",
-                Map.of("tag", "t\r\nx"));
+        Alert a =
+                new Alert(
+                        "FAILED_SCAN",
+                        "FAILED_SCAN: repo:tag\r\nBcc: x@example.com \u0007 " + "y".repeat(300),
+                        "m\u0000ok\nnext",
+                        Map.of("tag", "t\r\nx"));
 
-        assertThat(a.subject()).doesNotContain("\r").doesNotContain("\n").doesNotContain("\u0007").hasSizeLessThanOrEqualTo(100);
+        assertThat(a.subject())
+                .doesNotContain("\r")
+                .doesNotContain("\n")
+                .doesNotContain("\u0007")
+                .hasSizeLessThanOrEqualTo(100);
         assertThat(a.message()).isEqualTo("m ok\nnext");
         assertThat(a.attributes().get("tag")).isEqualTo("t  x");
     }

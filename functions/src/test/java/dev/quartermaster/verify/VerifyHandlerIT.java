@@ -21,7 +21,9 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** image-action then image-verify, as the two rule targets run in AWS, against the local registry. */
+/**
+ * image-action then image-verify, as the two rule targets run in AWS, against the local registry.
+ */
 class VerifyHandlerIT {
     private final RecordingAlerts alerts = new RecordingAlerts();
     private final OciImages.Pusher pusher = new OciImages.Pusher(LocalRegistries.shared().url());
@@ -36,7 +38,10 @@ class VerifyHandlerIT {
         settings.put("REGISTRY_URL", LocalRegistries.shared().url());
         var services = LocalLedger.platform(settings, alerts);
         verify = new VerifyHandler(VerifyRoot.verification(services));
-        ledgerHandler = new ImageActionHandler(new dev.quartermaster.ledger.ImageLedger(LedgerRoot.store(services), services.alerts()));
+        ledgerHandler =
+                new ImageActionHandler(
+                        new dev.quartermaster.ledger.ImageLedger(
+                                LedgerRoot.store(services), services.alerts()));
         store = LedgerRoot.store(services);
     }
 
@@ -45,14 +50,19 @@ class VerifyHandlerIT {
                 .replace("6a7e8feb-b491-4cf7-a9f1-bf3703467718", id)
                 .replace("\"wordpress\"", "\"" + repo + "\"")
                 .replace("\"wp-6.4-v1\"", "\"" + tag + "\"")
-                .replace("sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", digest)
-                .replace("\"manifest-media-type\": \"application/vnd.oci.image.manifest.v1+json\"", "\"manifest-media-type\": \"" + mediaType + "\"")
+                .replace(
+                        "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+                        digest)
+                .replace(
+                        "\"manifest-media-type\": \"application/vnd.oci.image.manifest.v1+json\"",
+                        "\"manifest-media-type\": \"" + mediaType + "\"")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void handle_whenTagLies_recordsMismatchOnLedgerAndAlerts() {
-        String digest = pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 1000, 0));
+        String digest =
+                pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 1000, 0));
         byte[] event = pushEvent("ev-lie", repo, "wp-6.4-v3", digest, OciImages.MANIFEST);
 
         Invoke.handler(ledgerHandler, event);
@@ -68,10 +78,19 @@ class VerifyHandlerIT {
     }
 
     @Test
-    void handle_whenAQmReleaseTagIsNotTheDigestsMark_alertsForgedMarkOnce_andTheRealMarkIsSkipped() {
-        String digest = pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 1000, 0));
-        byte[] forged = pushEvent("ev-forged", repo, "qm-release-junk1", digest, OciImages.MANIFEST);
-        byte[] real = pushEvent("ev-mark", repo, dev.quartermaster.contract.LifecycleRules.markFor(digest), digest, OciImages.MANIFEST);
+    void
+            handle_whenAQmReleaseTagIsNotTheDigestsMark_alertsForgedMarkOnce_andTheRealMarkIsSkipped() {
+        String digest =
+                pusher.push(repo, "wp-6.4-v1", OciImages.wordpressLike("6.4.3", 1, 1000, 0));
+        byte[] forged =
+                pushEvent("ev-forged", repo, "qm-release-junk1", digest, OciImages.MANIFEST);
+        byte[] real =
+                pushEvent(
+                        "ev-mark",
+                        repo,
+                        dev.quartermaster.contract.LifecycleRules.markFor(digest),
+                        digest,
+                        OciImages.MANIFEST);
 
         JsonNode result = Invoke.handler(verify, forged);
         JsonNode again = Invoke.handler(verify, forged);
@@ -82,12 +101,15 @@ class VerifyHandlerIT {
         assertThat(again.path("status").asText()).isEqualTo("DUPLICATE");
         assertThat(mark.path("status").asText()).isEqualTo("IGNORED");
         assertThat(alerts.kinds()).containsExactly("FORGED_MARK");
-        assertThat(alerts.published().get(0).message()).contains("qm-release-junk1").contains(dev.quartermaster.contract.LifecycleRules.markFor(digest));
+        assertThat(alerts.published().get(0).message())
+                .contains("qm-release-junk1")
+                .contains(dev.quartermaster.contract.LifecycleRules.markFor(digest));
     }
 
     @Test
     void handle_whenSameEventTwice_verifiesOnce() {
-        String digest = pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 1000, 0));
+        String digest =
+                pusher.push(repo, "wp-6.4-v3", OciImages.wordpressLike("6.5.5", 1, 1000, 0));
         byte[] event = pushEvent("ev-dup", repo, "wp-6.4-v3", digest, OciImages.MANIFEST);
 
         Invoke.handler(verify, event);
@@ -105,7 +127,8 @@ class VerifyHandlerIT {
 
         Invoke.handler(verify, pushEvent("ev-index", repo, "wp-6.4-v1", index, OciImages.INDEX));
 
-        assertThat(store.image(repo, index).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.VERIFIED);
+        assertThat(store.image(repo, index).orElseThrow().verdict())
+                .isEqualTo(dev.quartermaster.ledger.ImageVerdict.VERIFIED);
         var child = store.image(repo, amd.manifest().digest()).orElseThrow();
         assertThat(child.indexDigest()).isEqualTo(index);
         assertThat(child.verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.VERIFIED);
@@ -116,12 +139,16 @@ class VerifyHandlerIT {
     void handle_whenImageIsNotInTheRegistry_recordsUnverifiableAndAlertsInsteadOfRetrying() {
         String missing = "sha256:" + "ab".repeat(32);
 
-        JsonNode result = Invoke.handler(verify, pushEvent("ev-gone", repo, "wp-6.4-v7", missing, OciImages.MANIFEST));
+        JsonNode result =
+                Invoke.handler(
+                        verify,
+                        pushEvent("ev-gone", repo, "wp-6.4-v7", missing, OciImages.MANIFEST));
 
         assertThat(result.path("status").asText()).isEqualTo("RECORDED");
         assertThat(result.path("details").path("verdict").asText()).isEqualTo("UNVERIFIABLE");
         assertThat(result.path("details").path("reason").asText()).contains("not found");
-        assertThat(store.image(repo, missing).orElseThrow().verdict()).isEqualTo(dev.quartermaster.ledger.ImageVerdict.UNVERIFIABLE);
+        assertThat(store.image(repo, missing).orElseThrow().verdict())
+                .isEqualTo(dev.quartermaster.ledger.ImageVerdict.UNVERIFIABLE);
         assertThat(alerts.kinds()).containsExactly("UNVERIFIABLE");
     }
 

@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** A value as the JSON a function setting carries (lists of names, destinations). */
     static String of(Object value) {

@@ -13,8 +13,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * The signature gate's slice with what synth reads for it: the PEM of AWS Signer's roots ({@code signingTrustRoots})
- * and of the roots of x509.subject identities ({@code signingX509TrustRoots}), never one root in both.
+ * The signature gate's slice with what synth reads for it: the PEM of AWS Signer's roots ({@code
+ * signingTrustRoots}) and of the roots of x509.subject identities ({@code signingX509TrustRoots}),
+ * never one root in both.
  */
 public record Signing(SigningOptions options, String trustRootsPem, String x509TrustRootsPem) {
     /** The defaults: no signing, nothing required, revocation enforced should it be turned on. */
@@ -22,7 +23,10 @@ public record Signing(SigningOptions options, String trustRootsPem, String x509T
         return new Signing(SigningOptions.off(), "", "");
     }
 
-    /** Reads the roots the options name (only when signatures are checked), each problem added to {@code problems}. */
+    /**
+     * Reads the roots the options name (only when signatures are checked), each problem added to
+     * {@code problems}.
+     */
     static Signing read(SigningOptions o, Problems problems) {
         List<X509Certificate> signerRoots = List.of();
         List<X509Certificate> x509Roots = List.of();
@@ -33,15 +37,21 @@ public record Signing(SigningOptions options, String trustRootsPem, String x509T
             pem = signerRoots.isEmpty() ? "" : readQuietly(o.trustRootsPath());
         }
         if (o.enabled() && !o.x509TrustRootsPath().isEmpty()) {
-            x509Roots = roots(o.x509TrustRootsPath(), Options.SIGNING_X509_TRUST_ROOTS.key(), problems);
+            x509Roots =
+                    roots(o.x509TrustRootsPath(), Options.SIGNING_X509_TRUST_ROOTS.key(), problems);
             x509Pem = x509Roots.isEmpty() ? "" : readQuietly(o.x509TrustRootsPath());
         }
         for (X509Certificate root : x509Roots) {
             if (signerRoots.contains(root)) {
-                problems.add(Options.SIGNING_X509_TRUST_ROOTS + ": " + root.getSubjectX500Principal() + " is also in " + Options.SIGNING_TRUST_ROOTS
-                        + ". AWS Signer roots (signingTrustRoots) vouch for AWS Signer profiles, x509 roots (signingX509TrustRoots) for x509.subject"
-                        + " identities; a root in both would let any certificate it issues claim either kind. Keep AWS Signer's root in"
-                        + " signingTrustRoots and your own CA in signingX509TrustRoots only");
+                problems.add(
+                        Options.SIGNING_X509_TRUST_ROOTS
+                                + ": "
+                                + root.getSubjectX500Principal()
+                                + " is also in "
+                                + Options.SIGNING_TRUST_ROOTS
+                                + ". AWS Signer roots (signingTrustRoots) vouch for AWS Signer profiles, x509 roots (signingX509TrustRoots) for x509.subject"
+                                + " identities; a root in both would let any certificate it issues claim either kind. Keep AWS Signer's root in"
+                                + " signingTrustRoots and your own CA in signingX509TrustRoots only");
             }
         }
         return new Signing(o, pem, x509Pem);
@@ -88,7 +98,13 @@ public record Signing(SigningOptions options, String trustRootsPem, String x509T
         try {
             return TrustRoots.parse(Files.readString(Path.of(path)), key + " " + path);
         } catch (IOException e) {
-            problems.add(key + ": " + path + " cannot be read (" + e.getMessage() + "); the path is relative to the directory cdk runs in");
+            problems.add(
+                    key
+                            + ": "
+                            + path
+                            + " cannot be read ("
+                            + e.getMessage()
+                            + "); the path is relative to the directory cdk runs in");
         } catch (IllegalArgumentException e) {
             problems.add(key + ": " + e.getMessage());
         }

@@ -11,13 +11,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CdkNagTest {
     @Test
     void awsSolutionsPack_reportsNoUnsuppressedErrorsOrWarnings() {
-        var stack = StackFixture.stack(Map.of("alertEmail", "ops@example.com", "mutableTags", "latest"), true);
+        var stack =
+                StackFixture.stack(
+                        Map.of("alertEmail", "ops@example.com", "mutableTags", "latest"), true);
         var annotations = Annotations.fromStack(stack);
 
         var errors = annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
         var warnings = annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"));
 
-        assertThat(errors.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList()).isEmpty();
-        assertThat(warnings.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList()).isEmpty();
+        assertThat(errors.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList())
+                .isEmpty();
+        assertThat(warnings.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList())
+                .isEmpty();
     }
 }

@@ -10,55 +10,126 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The release switch as synthesised: documents, rules, grants and the configuration's validation. */
+/**
+ * The release switch as synthesised: documents, rules, grants and the configuration's validation.
+ */
 class ReleasesStackTest {
     private static final Template DEFAULT = StackFixture.template(Map.of());
 
     @Test
     void releaseDocument_fixesWhereTheAppIsAndHowItIsProven_andValidatesWhatTheCallerPasses() {
-        String release = DEFAULT.findResources("AWS::SSM::Document").values().stream().map(String::valueOf)
-                .filter(d -> d.contains("QM_MODE='release'")).findFirst().orElseThrow();
-        assertThat(release).contains("^(sha256:[a-f0-9]{64})$", "^([0-9A-Za-z.+-]{1,64})$", "^(sha256:[a-f0-9]{64})?$",
-                "export QM_PROJECT_DIR='/opt/wordpress'", "export QM_SERVICE='wordpress'",
-                "export QM_VERSION_FILE='/var/www/html/wp-includes/version.php'", "export QM_COMPOSE='docker compose'",
-                "export QM_REGISTRY_LOGIN='ecr'", "export QM_DIGEST='{{ digest }}'");
-        String check = DEFAULT.findResources("AWS::SSM::Document").values().stream().map(String::valueOf)
-                .filter(d -> d.contains("QM_MODE='check'")).findFirst().orElseThrow();
+        String release =
+                DEFAULT.findResources("AWS::SSM::Document").values().stream()
+                        .map(String::valueOf)
+                        .filter(d -> d.contains("QM_MODE='release'"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(release)
+                .contains(
+                        "^(sha256:[a-f0-9]{64})$",
+                        "^([0-9A-Za-z.+-]{1,64})$",
+                        "^(sha256:[a-f0-9]{64})?$",
+                        "export QM_PROJECT_DIR='/opt/wordpress'",
+                        "export QM_SERVICE='wordpress'",
+                        "export QM_VERSION_FILE='/var/www/html/wp-includes/version.php'",
+                        "export QM_COMPOSE='docker compose'",
+                        "export QM_REGISTRY_LOGIN='ecr'",
+                        "export QM_DIGEST='{{ digest }}'");
+        String check =
+                DEFAULT.findResources("AWS::SSM::Document").values().stream()
+                        .map(String::valueOf)
+                        .filter(d -> d.contains("QM_MODE='check'"))
+                        .findFirst()
+                        .orElseThrow();
         assertThat(check).doesNotContain("{{ digest }}");
-        // where to pull from is the stack's word, not the sender's: no parameter, the account's ECR repository in both documents
+        // where to pull from is the stack's word, not the sender's: no parameter, the account's ECR
+        // repository in both documents
         for (String doc : List.of(release, check)) {
-            assertThat(doc).doesNotContain("imageRepo").contains("export QM_IMAGE_REPO='", ".dkr.ecr.", "/wordpress'");
+            assertThat(doc)
+                    .doesNotContain("imageRepo")
+                    .contains("export QM_IMAGE_REPO='", ".dkr.ecr.", "/wordpress'");
         }
     }
 
     @Test
     void hostPolicy_gainsOnlyPullingTheAppRepository() {
         String host = DEFAULT.findResources("AWS::IAM::ManagedPolicy").toString();
-        assertThat(host).contains("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:GetAuthorizationToken")
-                .doesNotContain("ecr:PutImage").doesNotContain("ecr:InitiateLayerUpload");
+        assertThat(host)
+                .contains(
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:GetAuthorizationToken")
+                .doesNotContain("ecr:PutImage")
+                .doesNotContain("ecr:InitiateLayerUpload");
     }
 
     @Test
     void statusRule_watchesTheReleaseAndCheckDocuments_andDriftIsHourly() {
-        DEFAULT.hasResourceProperties("AWS::Events::Rule", Map.of("Description", "SSM results of Quartermaster's release and drift-check commands",
-                "EventPattern", Match.objectLike(Map.of("source", List.of("aws.ssm")))));
-        DEFAULT.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(1 hour)",
-                "Description", "Hourly: ask the host which digest runs (release-status alerts on drift)"));
+        DEFAULT.hasResourceProperties(
+                "AWS::Events::Rule",
+                Map.of(
+                        "Description",
+                        "SSM results of Quartermaster's release and drift-check commands",
+                        "EventPattern",
+                        Match.objectLike(Map.of("source", List.of("aws.ssm")))));
+        DEFAULT.hasResourceProperties(
+                "AWS::Events::Rule",
+                Map.of(
+                        "ScheduleExpression",
+                        "rate(1 hour)",
+                        "Description",
+                        "Hourly: ask the host which digest runs (release-status alerts on drift)"));
     }
 
     @Test
     void configuration_isValidatedAtSynth() {
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("healthUrl", "ftp://x"))).hasMessageContaining("healthUrl");
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", "no group"))).hasMessageContaining("capturing group");
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", "v='(.*)'"))).hasMessageContaining("without '");
+        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("healthUrl", "ftp://x")))
+                .hasMessageContaining("healthUrl");
+        assertThatThrownBy(
+                        () -> StackConfig.from(Map.<String, Object>of("versionRegex", "no group")))
+                .hasMessageContaining("capturing group");
+        assertThatThrownBy(
+                        () -> StackConfig.from(Map.<String, Object>of("versionRegex", "v='(.*)'")))
+                .hasMessageContaining("without '");
         for (String javaOnly : List.of("v=(\\d+)", "(?<v>[0-9.]+)", "v=(.+?);", "v=([0-9.]+)\\")) {
-            assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("versionRegex", javaOnly))).as(javaOnly).hasMessageContaining("sed -E");
+            assertThatThrownBy(
+                            () ->
+                                    StackConfig.from(
+                                            Map.<String, Object>of("versionRegex", javaOnly)))
+                    .as(javaOnly)
+                    .hasMessageContaining("sed -E");
         }
-        assertThat(StackConfig.from(Map.<String, Object>of("versionRegex", "version/([0-9.]+)")).options().release().versionRegex()).isEqualTo("version/([0-9.]+)");
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("releaseRepository", "other"))).hasMessageContaining("releaseRepository");
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("composeCommand", "rm -rf /"))).hasMessageContaining("composeCommand");
-        assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("composeProjectDir", "/opt/../etc"))).hasMessageContaining("..");
-        StackConfig c = StackConfig.from(Map.<String, Object>of("containerCli", "podman", "composeCommand", "podman-compose", "releaseRestorePoint", false));
+        assertThat(
+                        StackConfig.from(
+                                        Map.<String, Object>of("versionRegex", "version/([0-9.]+)"))
+                                .options()
+                                .release()
+                                .versionRegex())
+                .isEqualTo("version/([0-9.]+)");
+        assertThatThrownBy(
+                        () ->
+                                StackConfig.from(
+                                        Map.<String, Object>of("releaseRepository", "other")))
+                .hasMessageContaining("releaseRepository");
+        assertThatThrownBy(
+                        () ->
+                                StackConfig.from(
+                                        Map.<String, Object>of("composeCommand", "rm -rf /")))
+                .hasMessageContaining("composeCommand");
+        assertThatThrownBy(
+                        () ->
+                                StackConfig.from(
+                                        Map.<String, Object>of("composeProjectDir", "/opt/../etc")))
+                .hasMessageContaining("..");
+        StackConfig c =
+                StackConfig.from(
+                        Map.<String, Object>of(
+                                "containerCli",
+                                "podman",
+                                "composeCommand",
+                                "podman-compose",
+                                "releaseRestorePoint",
+                                false));
         assertThat(c.options().release().containerCli()).isEqualTo("podman");
         assertThat(c.options().release().restorePoint()).isFalse();
     }
@@ -67,27 +138,64 @@ class ReleasesStackTest {
     void onlyTheReleaseFunctions_mayUnmark_andOnlyOnTheAppRepository_andNoFunctionMayPush() {
         Map<String, Map<String, Object>> policies = DEFAULT.findResources("AWS::IAM::Policy");
         List<String> marking = new java.util.ArrayList<>();
-        policies.forEach((id, p) -> {
-            String text = p.toString();
-            assertThat(text).as(id + ": marks are put by the releasing operator, never by a function").doesNotContain("ecr:PutImage");
-            if (text.contains("ecr:BatchDeleteImage")) {
-                marking.add(String.valueOf(((Map<?, ?>) p.get("Properties")).get("Roles")));
-                assertThat(text).as(id).contains("ecr:BatchDeleteImage", "ecr:DescribeImages").contains("RepositoryWordpress");
-            }
-        });
+        policies.forEach(
+                (id, p) -> {
+                    String text = p.toString();
+                    assertThat(text)
+                            .as(
+                                    id
+                                            + ": marks are put by the releasing operator, never by a function")
+                            .doesNotContain("ecr:PutImage");
+                    if (text.contains("ecr:BatchDeleteImage")) {
+                        marking.add(String.valueOf(((Map<?, ?>) p.get("Properties")).get("Roles")));
+                        assertThat(text)
+                                .as(id)
+                                .contains("ecr:BatchDeleteImage", "ecr:DescribeImages")
+                                .contains("RepositoryWordpress");
+                    }
+                });
         assertThat(marking).hasSize(2);
-        assertThat(String.join(" ", marking)).contains("ReleaseStatus").contains("ReleaseDrift").doesNotContain("LifecycleGuard");
+        assertThat(String.join(" ", marking))
+                .contains("ReleaseStatus")
+                .contains("ReleaseDrift")
+                .doesNotContain("LifecycleGuard");
     }
 
     @Test
     void lifecycleGuard_hearsEveryLifecycleRunInTheManagedRepositories() {
-        Map<String, Map<String, Object>> rules = DEFAULT.findResources("AWS::Events::Rule", Map.of("Properties", Map.of("EventPattern",
-                Map.of("source", List.of("aws.ecr"), "detail-type", List.of("AWS Service Event via CloudTrail"),
-                        "detail", Map.of("eventName", List.of("PolicyExecutionEvent"),
-                                "serviceEventDetails", Map.of("repositoryName", List.of("wordpress")))))));
+        Map<String, Map<String, Object>> rules =
+                DEFAULT.findResources(
+                        "AWS::Events::Rule",
+                        Map.of(
+                                "Properties",
+                                Map.of(
+                                        "EventPattern",
+                                        Map.of(
+                                                "source",
+                                                List.of("aws.ecr"),
+                                                "detail-type",
+                                                List.of("AWS Service Event via CloudTrail"),
+                                                "detail",
+                                                Map.of(
+                                                        "eventName",
+                                                        List.of("PolicyExecutionEvent"),
+                                                        "serviceEventDetails",
+                                                        Map.of(
+                                                                "repositoryName",
+                                                                List.of("wordpress")))))));
         assertThat(rules).hasSize(1);
         assertThat(rules.values().iterator().next().toString()).contains("LifecycleGuard");
-        DEFAULT.hasResourceProperties("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables", Match.objectLike(Map.of(
-                "PROTECT_GRACE_DAYS", "7", "REGISTRY_AUTH", "ecr")))));
+        DEFAULT.hasResourceProperties(
+                "AWS::Lambda::Function",
+                Map.of(
+                        "Environment",
+                        Map.of(
+                                "Variables",
+                                Match.objectLike(
+                                        Map.of(
+                                                "PROTECT_GRACE_DAYS",
+                                                "7",
+                                                "REGISTRY_AUTH",
+                                                "ecr")))));
     }
 }

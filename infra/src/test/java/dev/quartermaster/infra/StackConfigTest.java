@@ -22,19 +22,38 @@ class StackConfigTest {
 
     @Test
     void from_whenListGivenAsJsonOrCsv_readsBoth() {
-        assertThat(StackConfig.from(Map.<String, Object>of("repositories", List.of("a1", "b2"))).repositories()).containsExactly("a1", "b2");
-        assertThat(StackConfig.from(Map.<String, Object>of("repositories", "a1, b2")).repositories()).containsExactly("a1", "b2");
+        assertThat(
+                        StackConfig.from(
+                                        Map.<String, Object>of("repositories", List.of("a1", "b2")))
+                                .repositories())
+                .containsExactly("a1", "b2");
+        assertThat(
+                        StackConfig.from(Map.<String, Object>of("repositories", "a1, b2"))
+                                .repositories())
+                .containsExactly("a1", "b2");
     }
 
     @Test
     void from_whenSeveralValuesBad_reportsEachWithHowToFix() {
-        Map<String, Object> ctx = Map.of("repositories", "Bad Name", "alertEmail", "nope",
-                "backupSchedule", "every day", "backupRetentionDays", "seven", "database", "wp;drop");
+        Map<String, Object> ctx =
+                Map.of(
+                        "repositories",
+                        "Bad Name",
+                        "alertEmail",
+                        "nope",
+                        "backupSchedule",
+                        "every day",
+                        "backupRetentionDays",
+                        "seven",
+                        "database",
+                        "wp;drop");
 
-        assertThatThrownBy(() -> StackConfig.from(ctx)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StackConfig.from(ctx))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("repositories: 'Bad Name'")
                 .hasMessageContaining("alertEmail: 'nope'")
-                .hasMessageContaining("backupSchedule: 'every day'").hasMessageContaining("cron(")
+                .hasMessageContaining("backupSchedule: 'every day'")
+                .hasMessageContaining("cron(")
                 .hasMessageContaining("backupRetentionDays: 'seven' is not a whole number")
                 .hasMessageContaining("database: 'wp;drop'")
                 .hasMessageContaining("-c key=value");
@@ -43,15 +62,18 @@ class StackConfigTest {
     @Test
     void from_whenColdTransitionNotBeforeExpiry_rejects() {
         assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("backupColdAfterDays", 7)))
-                .hasMessageContaining("backupColdAfterDays (7) must be smaller than backupRetentionDays (7)");
+                .hasMessageContaining(
+                        "backupColdAfterDays (7) must be smaller than backupRetentionDays (7)");
     }
 
     @Test
     void from_whenVerifyRuleHasNoVersionGroup_rejects() {
-        String rules = "[{\"repository\":\"wordpress\",\"tagPattern\":\"^wp-.*$\",\"source\":\"label\",\"key\":\"org.opencontainers.image.version\"}]";
+        String rules =
+                "[{\"repository\":\"wordpress\",\"tagPattern\":\"^wp-.*$\",\"source\":\"label\",\"key\":\"org.opencontainers.image.version\"}]";
 
         assertThatThrownBy(() -> StackConfig.from(Map.<String, Object>of("verifyRules", rules)))
-                .hasMessageContaining("verifyRules: rule 1: tagPattern needs a named group (?<version>");
+                .hasMessageContaining(
+                        "verifyRules: rule 1: tagPattern needs a named group (?<version>");
     }
 
     @Test

@@ -15,13 +15,14 @@ import java.util.Map;
 
 /** Synthesises the stack from a context map, as cdk synth -c key=value would. */
 final class StackFixture {
-    private StackFixture() {
-    }
+    private StackFixture() {}
 
     static QuartermasterStack stack(Map<String, Object> context, boolean nag) {
         App app = new App();
         StackConfig config = StackConfig.from(context);
-        QuartermasterStack stack = new QuartermasterStack(app, "Test", StackProps.builder().build(), config, StackFixture::code);
+        QuartermasterStack stack =
+                new QuartermasterStack(
+                        app, "Test", StackProps.builder().build(), config, StackFixture::code);
         if (nag) {
             Aspects.of(stack).add(AwsSolutionsChecks.Builder.create().build());
         }
@@ -32,11 +33,15 @@ final class StackFixture {
         return Template.fromStack(stack(context, false));
     }
 
-    /** One placeholder asset per function jar, each with its own content (so its own asset hash). */
+    /**
+     * One placeholder asset per function jar, each with its own content (so its own asset hash).
+     */
     static Code code(dev.quartermaster.contract.Bundle bundle) {
         try {
             Path dir = Files.createTempDirectory("qm-asset");
-            Files.writeString(dir.resolve("placeholder.txt"), "the real stack ships functions/target/*-" + bundle.classifier() + ".jar");
+            Files.writeString(
+                    dir.resolve("placeholder.txt"),
+                    "the real stack ships functions/target/*-" + bundle.classifier() + ".jar");
             return Code.fromAsset(dir.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -28,10 +28,14 @@ public final class AwsCliV2 {
         this.version = version;
     }
 
-    /** The first AWS CLI v2 among the PATH's {@code aws} commands and /usr/bin/aws, /usr/local/bin/aws. */
+    /**
+     * The first AWS CLI v2 among the PATH's {@code aws} commands and /usr/bin/aws,
+     * /usr/local/bin/aws.
+     */
     public static Optional<AwsCliV2> find() {
         List<Path> candidates = new ArrayList<>();
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir :
+                System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty()) {
                 candidates.add(Path.of(dir, "aws"));
             }
@@ -42,7 +46,12 @@ public final class AwsCliV2 {
             if (Files.isExecutable(c)) {
                 String v = version(c);
                 if (v.startsWith("aws-cli/2.")) {
-                    return Optional.of(new AwsCliV2(c, v.substring("aws-cli/".length(), v.indexOf(' ') > 0 ? v.indexOf(' ') : v.length())));
+                    return Optional.of(
+                            new AwsCliV2(
+                                    c,
+                                    v.substring(
+                                            "aws-cli/".length(),
+                                            v.indexOf(' ') > 0 ? v.indexOf(' ') : v.length())));
                 }
             }
         }
@@ -51,10 +60,12 @@ public final class AwsCliV2 {
 
     private static String version(Path aws) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(aws.toString(), "--version").redirectErrorStream(true);
+            ProcessBuilder pb =
+                    new ProcessBuilder(aws.toString(), "--version").redirectErrorStream(true);
             pb.environment().remove("AWS_CA_BUNDLE");
             Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            String out =
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : "";
         } catch (IOException e) {
             return "";
@@ -72,7 +83,10 @@ public final class AwsCliV2 {
         return binary;
     }
 
-    /** PATH (this CLI's {@code aws} first) and AWS_CONFIG_FILE (the plugin), written under {@code dir}. */
+    /**
+     * PATH (this CLI's {@code aws} first) and AWS_CONFIG_FILE (the plugin), written under {@code
+     * dir}.
+     */
     public Map<String, String> environment(Path dir) {
         try {
             Path bin = Files.createDirectories(dir.resolve("bin"));
@@ -80,13 +94,23 @@ public final class AwsCliV2 {
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, binary);
             Path plugins = Files.createDirectories(dir.resolve("plugins"));
-            try (InputStream in = AwsCliV2.class.getResourceAsStream("awscli2/qm_expect_continue.py")) {
+            try (InputStream in =
+                    AwsCliV2.class.getResourceAsStream("awscli2/qm_expect_continue.py")) {
                 Files.write(plugins.resolve("qm_expect_continue.py"), in.readAllBytes());
             }
             Path config = dir.resolve("config");
-            Files.writeString(config, "[plugins]\ncli_legacy_plugin_path = " + plugins + "\nqm_expect_continue = qm_expect_continue\n");
-            return Map.of("PATH", bin + java.io.File.pathSeparator + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                    "AWS_CONFIG_FILE", config.toString());
+            Files.writeString(
+                    config,
+                    "[plugins]\ncli_legacy_plugin_path = "
+                            + plugins
+                            + "\nqm_expect_continue = qm_expect_continue\n");
+            return Map.of(
+                    "PATH",
+                    bin
+                            + java.io.File.pathSeparator
+                            + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                    "AWS_CONFIG_FILE",
+                    config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A server started as a child process, its output in a log file, stopped on close (and at JVM exit). */
+/**
+ * A server started as a child process, its output in a log file, stopped on close (and at JVM
+ * exit).
+ */
 public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
@@ -23,11 +26,18 @@ public final class ChildProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    public static ChildProcess start(String name, List<String> command, Map<String, String> env,
-                                     List<String> unsetEnv, Path log) {
+    public static ChildProcess start(
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            List<String> unsetEnv,
+            Path log) {
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile());
             pb.environment().putAll(env);
             unsetEnv.forEach(pb.environment()::remove);
             return new ChildProcess(name, pb.start(), log);

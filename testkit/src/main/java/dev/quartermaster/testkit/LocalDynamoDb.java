@@ -48,12 +48,13 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     /**
-     * Fault injection: stops this (persistent) DynamoDB Local and starts a new one on the same port and
-     * folder after {@code down}; requests in between fail to connect, as during an outage.
+     * Fault injection: stops this (persistent) DynamoDB Local and starts a new one on the same port
+     * and folder after {@code down}; requests in between fail to connect, as during an outage.
      */
     public LocalDynamoDb restart(java.time.Duration down) {
         if (folder == null) {
-            throw new IllegalStateException("only a persistent DynamoDB Local keeps its data across a restart");
+            throw new IllegalStateException(
+                    "only a persistent DynamoDB Local keeps its data across a restart");
         }
         close();
         try {
@@ -65,8 +66,10 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     private static LocalDynamoDb start(Path folder, int port) {
-        System.setProperty("sqlite4java.library.path", System.getProperty("sqlite4java.library.path", ""));
-        List<String> args = new ArrayList<>(List.of("-disableTelemetry", "-port", Integer.toString(port)));
+        System.setProperty(
+                "sqlite4java.library.path", System.getProperty("sqlite4java.library.path", ""));
+        List<String> args =
+                new ArrayList<>(List.of("-disableTelemetry", "-port", Integer.toString(port)));
         try {
             if (folder == null) {
                 args.addAll(List.of("-inMemory", "-sharedDb"));
@@ -76,7 +79,8 @@ public final class LocalDynamoDb implements AutoCloseable {
             }
             DynamoDBProxyServer server;
             java.io.PrintStream stdout = System.out;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // its banner
+            System.setOut(
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // its banner
             try {
                 server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
                 bindToLoopback(server);
@@ -95,7 +99,8 @@ public final class LocalDynamoDb implements AutoCloseable {
      * connectors' host to 127.0.0.1 before it starts (by reflection: Jetty is DynamoDB Local's own
      * dependency, not ours).
      */
-    private static void bindToLoopback(DynamoDBProxyServer proxy) throws ReflectiveOperationException {
+    private static void bindToLoopback(DynamoDBProxyServer proxy)
+            throws ReflectiveOperationException {
         java.lang.reflect.Field f = DynamoDBProxyServer.class.getDeclaredField("server");
         f.setAccessible(true);
         Object jetty = f.get(proxy);
@@ -121,11 +126,16 @@ public final class LocalDynamoDb implements AutoCloseable {
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.US_EAST_1)
                 .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create("test", "test")))
                 .build();
     }
 
-    /** The environment a function needs to use {@code table} here: what the stack sets in AWS, local endpoint and dummy keys. */
+    /**
+     * The environment a function needs to use {@code table} here: what the stack sets in AWS, local
+     * endpoint and dummy keys.
+     */
     public java.util.Map<String, String> functionSettings(String table) {
         java.util.Map<String, String> env = new java.util.HashMap<>();
         env.put("TABLE_NAME", table);
@@ -139,48 +149,104 @@ public final class LocalDynamoDb implements AutoCloseable {
     /** The ledger table exactly as the CDK stack defines its keys (pk/sk strings, on demand). */
     public static void createLedgerTable(DynamoDbClient client, String name) {
         try {
-            client.createTable(b -> b.tableName(name)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(
-                            KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+            client.createTable(
+                    b ->
+                            b.tableName(name)
+                                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                                    .attributeDefinitions(
+                                            AttributeDefinition.builder()
+                                                    .attributeName("pk")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("sk")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build())
+                                    .keySchema(
+                                            KeySchemaElement.builder()
+                                                    .attributeName("pk")
+                                                    .keyType(KeyType.HASH)
+                                                    .build(),
+                                            KeySchemaElement.builder()
+                                                    .attributeName("sk")
+                                                    .keyType(KeyType.RANGE)
+                                                    .build()));
         } catch (ResourceInUseException alreadyThere) {
             // kept from an earlier run
         }
     }
 
     /**
-     * The alert log table exactly as the CDK stack defines it: pk/sk strings, the index Recent (log, lastAt as a number) and
-     * the index Due (due, dueAt as a number), both projecting every attribute.
+     * The alert log table exactly as the CDK stack defines it: pk/sk strings, the index Recent
+     * (log, lastAt as a number) and the index Due (due, dueAt as a number), both projecting every
+     * attribute.
      */
     public static void createAlertTable(DynamoDbClient client, String name) {
         try {
-            client.createTable(b -> b.tableName(name)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("log").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("lastAt").attributeType(ScalarAttributeType.N).build(),
-                            AttributeDefinition.builder().attributeName("due").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("dueAt").attributeType(ScalarAttributeType.N).build())
-                    .keySchema(
-                            KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
-                    .globalSecondaryIndexes(index("Recent", "log", "lastAt"), index("Due", "due", "dueAt")));
+            client.createTable(
+                    b ->
+                            b.tableName(name)
+                                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                                    .attributeDefinitions(
+                                            AttributeDefinition.builder()
+                                                    .attributeName("pk")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("sk")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("log")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("lastAt")
+                                                    .attributeType(ScalarAttributeType.N)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("due")
+                                                    .attributeType(ScalarAttributeType.S)
+                                                    .build(),
+                                            AttributeDefinition.builder()
+                                                    .attributeName("dueAt")
+                                                    .attributeType(ScalarAttributeType.N)
+                                                    .build())
+                                    .keySchema(
+                                            KeySchemaElement.builder()
+                                                    .attributeName("pk")
+                                                    .keyType(KeyType.HASH)
+                                                    .build(),
+                                            KeySchemaElement.builder()
+                                                    .attributeName("sk")
+                                                    .keyType(KeyType.RANGE)
+                                                    .build())
+                                    .globalSecondaryIndexes(
+                                            index("Recent", "log", "lastAt"),
+                                            index("Due", "due", "dueAt")));
         } catch (ResourceInUseException alreadyThere) {
             // kept from an earlier run
         }
     }
 
-    private static software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex index(String name, String hash, String range) {
-        return software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex.builder().indexName(name)
-                .keySchema(KeySchemaElement.builder().attributeName(hash).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(range).keyType(KeyType.RANGE).build())
-                .projection(p -> p.projectionType(software.amazon.awssdk.services.dynamodb.model.ProjectionType.ALL))
+    private static software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex index(
+            String name, String hash, String range) {
+        return software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex.builder()
+                .indexName(name)
+                .keySchema(
+                        KeySchemaElement.builder()
+                                .attributeName(hash)
+                                .keyType(KeyType.HASH)
+                                .build(),
+                        KeySchemaElement.builder()
+                                .attributeName(range)
+                                .keyType(KeyType.RANGE)
+                                .build())
+                .projection(
+                        p ->
+                                p.projectionType(
+                                        software.amazon.awssdk.services.dynamodb.model
+                                                .ProjectionType.ALL))
                 .build();
     }
 

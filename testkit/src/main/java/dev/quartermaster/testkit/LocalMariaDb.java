@@ -32,23 +32,42 @@ public final class LocalMariaDb implements AutoCloseable {
             Files.createDirectories(data);
             Path socket = dir.resolve("mysqld.sock");
             boolean root = "root".equals(System.getProperty("user.name"));
-            List<String> init = new ArrayList<>(List.of(install.toString(), "--no-defaults", "--datadir=" + data,
-                    "--auth-root-authentication-method=normal", "--skip-test-db"));
+            List<String> init =
+                    new ArrayList<>(
+                            List.of(
+                                    install.toString(),
+                                    "--no-defaults",
+                                    "--datadir=" + data,
+                                    "--auth-root-authentication-method=normal",
+                                    "--skip-test-db"));
             if (root) {
                 init.add("--user=root");
             }
-            if (!Files.isDirectory(data.resolve("mysql"))) { // kept from an earlier run: keep its databases
+            if (!Files.isDirectory(
+                    data.resolve("mysql"))) { // kept from an earlier run: keep its databases
                 run(init, dir.resolve("install.log"));
             }
             int port = Net.freePort();
-            List<String> cmd = new ArrayList<>(List.of(server.toString(), "--no-defaults", "--datadir=" + data,
-                    "--socket=" + socket, "--port=" + port, "--bind-address=127.0.0.1", "--skip-log-bin",
-                    "--pid-file=" + dir.resolve("mysqld.pid"), "--innodb-buffer-pool-size=256M",
-                    "--innodb-flush-log-at-trx-commit=2", "--max-allowed-packet=256M"));
+            List<String> cmd =
+                    new ArrayList<>(
+                            List.of(
+                                    server.toString(),
+                                    "--no-defaults",
+                                    "--datadir=" + data,
+                                    "--socket=" + socket,
+                                    "--port=" + port,
+                                    "--bind-address=127.0.0.1",
+                                    "--skip-log-bin",
+                                    "--pid-file=" + dir.resolve("mysqld.pid"),
+                                    "--innodb-buffer-pool-size=256M",
+                                    "--innodb-flush-log-at-trx-commit=2",
+                                    "--max-allowed-packet=256M"));
             if (root) {
                 cmd.add("--user=root");
             }
-            ChildProcess p = ChildProcess.start("mariadbd", cmd, Map.of(), List.of(), dir.resolve("mariadbd.log"));
+            ChildProcess p =
+                    ChildProcess.start(
+                            "mariadbd", cmd, Map.of(), List.of(), dir.resolve("mariadbd.log"));
             try {
                 Net.awaitPort(port, Duration.ofSeconds(60), p.process(), "mariadbd");
             } catch (IllegalStateException e) {
@@ -64,10 +83,15 @@ public final class LocalMariaDb implements AutoCloseable {
     }
 
     private static void run(List<String> cmd, Path log) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + Files.readString(log));
+                throw new IllegalStateException(
+                        String.join(" ", cmd) + " failed:\n" + Files.readString(log));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -82,7 +106,9 @@ public final class LocalMariaDb implements AutoCloseable {
 
     /** Runs SQL with the mariadb client; returns its tab-separated output without headers. */
     public String sql(String database, String sql) {
-        List<String> cmd = new ArrayList<>(List.of("mariadb", "--defaults-extra-file=" + defaultsFile, "-N", "-B"));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of("mariadb", "--defaults-extra-file=" + defaultsFile, "-N", "-B"));
         if (database != null) {
             cmd.add(database);
         }
@@ -104,14 +130,18 @@ public final class LocalMariaDb implements AutoCloseable {
     }
 
     /**
-     * A WordPress-like schema (posts, postmeta, options, users, comments) with {@code posts} posts of
-     * about {@code contentBytes} each; the first post is titled {@code firstTitle}.
+     * A WordPress-like schema (posts, postmeta, options, users, comments) with {@code posts} posts
+     * of about {@code contentBytes} each; the first post is titled {@code firstTitle}.
      */
     public void seedWordPress(String database, String firstTitle, int posts, int contentBytes) {
         String title = firstTitle.replace("\\", "\\\\").replace("'", "''");
         int md5s = Math.max(1, contentBytes / 2 / 32);
-        sql(null, "DROP DATABASE IF EXISTS `" + database + "`; CREATE DATABASE `" + database + "`;");
-        sql(database, """
+        sql(
+                null,
+                "DROP DATABASE IF EXISTS `" + database + "`; CREATE DATABASE `" + database + "`;");
+        sql(
+                database,
+                """
                 CREATE TABLE wp_users (ID bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, user_login varchar(60) NOT NULL,
                   user_email varchar(100) NOT NULL, user_registered datetime NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
                 CREATE TABLE wp_posts (ID bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, post_author bigint unsigned NOT NULL,
@@ -127,21 +157,36 @@ public final class LocalMariaDb implements AutoCloseable {
                 INSERT INTO wp_options (option_name, option_value) VALUES ('siteurl', 'http://localhost'), ('blogname', 'Quartermaster demo'),
                   ('db_version', '57155'), ('active_plugins', 'a:0:{}');
                 """);
-        sql(database, "INSERT INTO wp_posts (post_author, post_date, post_title, post_content, post_status, post_name) VALUES (1, NOW(), '"
-                + title + "', 'Hello from Quartermaster.', 'publish', 'first-post');");
+        sql(
+                database,
+                "INSERT INTO wp_posts (post_author, post_date, post_title, post_content, post_status, post_name) VALUES (1, NOW(), '"
+                        + title
+                        + "', 'Hello from Quartermaster.', 'publish', 'first-post');");
         if (posts > 1) {
-            sql(database, "INSERT INTO wp_posts (post_author, post_date, post_title, post_content, post_status, post_name) "
-                    + "SELECT 1 + seq % 2, NOW() - INTERVAL seq MINUTE, CONCAT('Post number ', seq), "
-                    + "CONCAT(REPEAT('Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. ', "
-                    + Math.max(1, contentBytes / 2 / 82) + "), " + distinctMd5s(md5s) + "), 'publish', CONCAT('post-', seq) "
-                    + "FROM seq_2_to_" + posts + ";");
-            sql(database, "INSERT INTO wp_postmeta (post_id, meta_key, meta_value) SELECT ID, '_edit_lock', CONCAT(ID, ':1') FROM wp_posts;"
-                    + "INSERT INTO wp_comments (comment_post_ID, comment_author, comment_content, comment_date) "
-                    + "SELECT ID, 'A reader', 'Nice post!', NOW() FROM wp_posts WHERE ID % 3 = 0;");
+            sql(
+                    database,
+                    "INSERT INTO wp_posts (post_author, post_date, post_title, post_content, post_status, post_name) "
+                            + "SELECT 1 + seq % 2, NOW() - INTERVAL seq MINUTE, CONCAT('Post number ', seq), "
+                            + "CONCAT(REPEAT('Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. ', "
+                            + Math.max(1, contentBytes / 2 / 82)
+                            + "), "
+                            + distinctMd5s(md5s)
+                            + "), 'publish', CONCAT('post-', seq) "
+                            + "FROM seq_2_to_"
+                            + posts
+                            + ";");
+            sql(
+                    database,
+                    "INSERT INTO wp_postmeta (post_id, meta_key, meta_value) SELECT ID, '_edit_lock', CONCAT(ID, ':1') FROM wp_posts;"
+                            + "INSERT INTO wp_comments (comment_post_ID, comment_author, comment_content, comment_date) "
+                            + "SELECT ID, 'A reader', 'Nice post!', NOW() FROM wp_posts WHERE ID % 3 = 0;");
         }
     }
 
-    /** Distinct random hex per call: post bodies that compress like real text does, not like a repeated string. */
+    /**
+     * Distinct random hex per call: post bodies that compress like real text does, not like a
+     * repeated string.
+     */
     private static String distinctMd5s(int n) {
         StringBuilder sb = new StringBuilder("CONCAT(");
         for (int i = 0; i < n; i++) {

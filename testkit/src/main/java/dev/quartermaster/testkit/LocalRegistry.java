@@ -24,14 +24,24 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     public static LocalRegistry filesystem(Path root) {
-        return start(root, "  filesystem:\n    rootdirectory: " + root.resolve("storage").toAbsolutePath() + "\n");
+        return start(
+                root,
+                "  filesystem:\n    rootdirectory: "
+                        + root.resolve("storage").toAbsolutePath()
+                        + "\n");
     }
 
-    /** Blobs live in S3 (bucket {@code registry} on the given S3 endpoint); GETs answer 307 to S3. */
+    /**
+     * Blobs live in S3 (bucket {@code registry} on the given S3 endpoint); GETs answer 307 to S3.
+     */
     public static LocalRegistry redirectingToS3(Path root, String s3Endpoint) {
-        return start(root, "  s3:\n    accesskey: test\n    secretkey: test\n    region: us-east-1\n"
-                + "    regionendpoint: " + s3Endpoint + "\n    bucket: registry\n    secure: false\n    v4auth: true\n"
-                + "    rootdirectory: /\n  redirect:\n    disable: false\n");
+        return start(
+                root,
+                "  s3:\n    accesskey: test\n    secretkey: test\n    region: us-east-1\n"
+                        + "    regionendpoint: "
+                        + s3Endpoint
+                        + "\n    bucket: registry\n    secure: false\n    v4auth: true\n"
+                        + "    rootdirectory: /\n  redirect:\n    disable: false\n");
     }
 
     private static LocalRegistry start(Path root, String storage) {
@@ -40,12 +50,22 @@ public final class LocalRegistry implements AutoCloseable {
         try {
             Files.createDirectories(root);
             Path config = root.resolve("config.yml");
-            Files.writeString(config, "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n" + storage
-                    + "  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n"
-                    + "http:\n  addr: 127.0.0.1:" + port + "\n");
+            Files.writeString(
+                    config,
+                    "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n"
+                            + storage
+                            + "  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n"
+                            + "http:\n  addr: 127.0.0.1:"
+                            + port
+                            + "\n");
             // the registry's S3 driver panics on the AWS_CA_BUNDLE these machines set
-            ChildProcess p = ChildProcess.start("docker-registry", List.of(binary.toString(), "serve", config.toString()),
-                    Map.of(), List.of("AWS_CA_BUNDLE", "AWS_PROFILE"), root.resolve("registry.log"));
+            ChildProcess p =
+                    ChildProcess.start(
+                            "docker-registry",
+                            List.of(binary.toString(), "serve", config.toString()),
+                            Map.of(),
+                            List.of("AWS_CA_BUNDLE", "AWS_PROFILE"),
+                            root.resolve("registry.log"));
             try {
                 Net.awaitPort(port, Duration.ofSeconds(20), p.process(), "docker-registry");
             } catch (IllegalStateException e) {
@@ -62,10 +82,18 @@ public final class LocalRegistry implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Where a filesystem registry keeps a blob's bytes (tests corrupt it to prove digests are checked). */
+    /**
+     * Where a filesystem registry keeps a blob's bytes (tests corrupt it to prove digests are
+     * checked).
+     */
     public Path blobFile(String digest) {
         String hex = digest.substring("sha256:".length());
-        return root.resolve("storage/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+        return root.resolve(
+                "storage/docker/registry/v2/blobs/sha256/"
+                        + hex.substring(0, 2)
+                        + "/"
+                        + hex
+                        + "/data");
     }
 
     @Override

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-/** Adobe S3Mock, a real S3 REST server, as a child process (its Spring Boot jar, from Maven Central). */
+/**
+ * Adobe S3Mock, a real S3 REST server, as a child process (its Spring Boot jar, from Maven
+ * Central).
+ */
 public final class LocalS3 implements AutoCloseable {
     private final ChildProcess process;
     private final int port;
@@ -30,21 +33,31 @@ public final class LocalS3 implements AutoCloseable {
 
     public static Path jar() {
         Properties p = new Properties();
-        try (InputStream in = LocalS3.class.getResourceAsStream("/quartermaster-testkit.properties")) {
+        try (InputStream in =
+                LocalS3.class.getResourceAsStream("/quartermaster-testkit.properties")) {
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Path jar = Path.of(p.getProperty("s3mock.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("S3Mock jar " + jar + " is missing: build the testkit module (mvn -pl testkit package)");
+            throw new IllegalStateException(
+                    "S3Mock jar "
+                            + jar
+                            + " is missing: build the testkit module (mvn -pl testkit package)");
         }
         return jar;
     }
 
     private static String codeSource() {
         try {
-            return Path.of(LoopbackSelectorProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(
+                            LoopbackSelectorProvider.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI())
+                    .toString();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -58,17 +71,33 @@ public final class LocalS3 implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ChildProcess p = ChildProcess.start("S3Mock", List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                        // its HTTP connector has no address setting: every listening socket of that JVM is bound to loopback
-                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                        "-Djava.nio.channels.spi.SelectorProvider=" + LoopbackSelectorProvider.class.getName(),
-                        "-cp", jar() + File.pathSeparator + codeSource(), "org.springframework.boot.loader.launch.JarLauncher",
-                        "--http.port=" + port, "--server.port=0", "--server.address=127.0.0.1",
-                        "--com.adobe.testing.s3mock.store.root=" + root.toAbsolutePath(),
-                        "--com.adobe.testing.s3mock.store.retain-files-on-exit=true",
-                        "--com.adobe.testing.s3mock.store.initial-buckets=" + String.join(",", buckets),
-                        "--logging.level.root=WARN", "--spring.main.banner-mode=off"),
-                Map.of(), List.of(), root.resolveSibling(root.getFileName() + ".log"));
+        ChildProcess p =
+                ChildProcess.start(
+                        "S3Mock",
+                        List.of(
+                                java,
+                                "-Xmx512m",
+                                "-XX:TieredStopAtLevel=1",
+                                // its HTTP connector has no address setting: every listening socket
+                                // of that JVM is bound to loopback
+                                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                                "-Djava.nio.channels.spi.SelectorProvider="
+                                        + LoopbackSelectorProvider.class.getName(),
+                                "-cp",
+                                jar() + File.pathSeparator + codeSource(),
+                                "org.springframework.boot.loader.launch.JarLauncher",
+                                "--http.port=" + port,
+                                "--server.port=0",
+                                "--server.address=127.0.0.1",
+                                "--com.adobe.testing.s3mock.store.root=" + root.toAbsolutePath(),
+                                "--com.adobe.testing.s3mock.store.retain-files-on-exit=true",
+                                "--com.adobe.testing.s3mock.store.initial-buckets="
+                                        + String.join(",", buckets),
+                                "--logging.level.root=WARN",
+                                "--spring.main.banner-mode=off"),
+                        Map.of(),
+                        List.of(),
+                        root.resolveSibling(root.getFileName() + ".log"));
         try {
             Net.awaitPort(port, Duration.ofSeconds(90), p.process(), "S3Mock");
         } catch (IllegalStateException e) {
@@ -89,7 +118,12 @@ public final class LocalS3 implements AutoCloseable {
                     return;
                 } catch (RuntimeException e) {
                     if (System.currentTimeMillis() > deadline) {
-                        throw new IllegalStateException("S3Mock did not answer ListBuckets: " + e.getMessage() + "\n" + process.tail(), e);
+                        throw new IllegalStateException(
+                                "S3Mock did not answer ListBuckets: "
+                                        + e.getMessage()
+                                        + "\n"
+                                        + process.tail(),
+                                e);
                     }
                     Net.sleep(200);
                 }
@@ -112,15 +146,31 @@ public final class LocalS3 implements AutoCloseable {
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create("test", "test")))
                 .build();
     }
 
     /** Variables for the AWS CLI (v1) to talk to this server. */
     public Map<String, String> cliEnvironment() {
-        return Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_DEFAULT_REGION", "us-east-1",
-                "AWS_REGION", "us-east-1", "AWS_ENDPOINT_URL", endpoint(), "AWS_ENDPOINT_URL_S3", endpoint(),
-                "AWS_REQUEST_CHECKSUM_CALCULATION", "when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required");
+        return Map.of(
+                "AWS_ACCESS_KEY_ID",
+                "test",
+                "AWS_SECRET_ACCESS_KEY",
+                "test",
+                "AWS_DEFAULT_REGION",
+                "us-east-1",
+                "AWS_REGION",
+                "us-east-1",
+                "AWS_ENDPOINT_URL",
+                endpoint(),
+                "AWS_ENDPOINT_URL_S3",
+                endpoint(),
+                "AWS_REQUEST_CHECKSUM_CALCULATION",
+                "when_required",
+                "AWS_RESPONSE_CHECKSUM_VALIDATION",
+                "when_required");
     }
 
     @Override

@@ -16,19 +16,26 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 
 /**
- * A JDK selector provider that binds every listening socket of its JVM to the loopback address: S3Mock adds a
- * Tomcat connector for its HTTP port with no address setting, so it would listen on every interface. The S3Mock
- * child JVM names this class in {@code -Djava.nio.channels.spi.SelectorProvider} (with
- * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}, for the JDK's own provider it delegates to).
+ * A JDK selector provider that binds every listening socket of its JVM to the loopback address:
+ * S3Mock adds a Tomcat connector for its HTTP port with no address setting, so it would listen on
+ * every interface. The S3Mock child JVM names this class in {@code
+ * -Djava.nio.channels.spi.SelectorProvider} (with {@code --add-exports
+ * java.base/sun.nio.ch=ALL-UNNAMED}, for the JDK's own provider it delegates to).
  */
 public final class LoopbackSelectorProvider extends SelectorProvider {
     private final SelectorProvider real;
 
     public LoopbackSelectorProvider() {
         try {
-            this.real = (SelectorProvider) Class.forName("sun.nio.ch.DefaultSelectorProvider").getMethod("get").invoke(null);
+            this.real =
+                    (SelectorProvider)
+                            Class.forName("sun.nio.ch.DefaultSelectorProvider")
+                                    .getMethod("get")
+                                    .invoke(null);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the JDK's selector provider is not reachable (add --add-exports java.base/sun.nio.ch=ALL-UNNAMED)", e);
+            throw new IllegalStateException(
+                    "the JDK's selector provider is not reachable (add --add-exports java.base/sun.nio.ch=ALL-UNNAMED)",
+                    e);
         }
     }
 
@@ -84,8 +91,16 @@ public final class LoopbackSelectorProvider extends SelectorProvider {
         @Override
         public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
             int port = local instanceof InetSocketAddress a ? a.getPort() : 0;
-            boolean wildcard = local == null || (local instanceof InetSocketAddress a && (a.getAddress() == null || a.getAddress().isAnyLocalAddress()));
-            real.bind(wildcard ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port) : local, backlog);
+            boolean wildcard =
+                    local == null
+                            || (local instanceof InetSocketAddress a
+                                    && (a.getAddress() == null
+                                            || a.getAddress().isAnyLocalAddress()));
+            real.bind(
+                    wildcard
+                            ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+                            : local,
+                    backlog);
             return this;
         }
 

@@ -10,8 +10,7 @@ import java.time.Instant;
 
 /** Loopback ports: find a free one, wait until one answers. */
 public final class Net {
-    private Net() {
-    }
+    private Net() {}
 
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -22,12 +21,20 @@ public final class Net {
         }
     }
 
-    /** Waits for a TCP listener on 127.0.0.1:port, failing with {@code what} if the process died or time ran out. */
+    /**
+     * Waits for a TCP listener on 127.0.0.1:port, failing with {@code what} if the process died or
+     * time ran out.
+     */
     public static void awaitPort(int port, Duration timeout, Process process, String what) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (process != null && !process.isAlive()) {
-                throw new IllegalStateException(what + " exited with code " + process.exitValue() + " before listening on port " + port);
+                throw new IllegalStateException(
+                        what
+                                + " exited with code "
+                                + process.exitValue()
+                                + " before listening on port "
+                                + port);
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -36,7 +43,13 @@ public final class Net {
                 sleep(100);
             }
         }
-        throw new IllegalStateException(what + " did not listen on 127.0.0.1:" + port + " within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+                what
+                        + " did not listen on 127.0.0.1:"
+                        + port
+                        + " within "
+                        + timeout.toSeconds()
+                        + " s");
     }
 
     static void sleep(long ms) {
@@ -49,14 +62,17 @@ public final class Net {
     }
 
     /**
-     * The local addresses on which something listens on {@code port}, read from /proc/net/tcp and tcp6
-     * (Linux): "127.0.0.1", "0.0.0.0", "::", ... Nothing is connected to.
+     * The local addresses on which something listens on {@code port}, read from /proc/net/tcp and
+     * tcp6 (Linux): "127.0.0.1", "0.0.0.0", "::", ... Nothing is connected to.
      */
     public static java.util.Set<String> listeningAddresses(int port) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().skip(1).toList()) {
+                for (String line :
+                        java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream()
+                                .skip(1)
+                                .toList()) {
                     String[] f = line.trim().split("\\s+");
                     String[] local = f[1].split(":");
                     if (!"0A".equals(f[3]) || Integer.parseInt(local[1], 16) != port) {
@@ -71,7 +87,9 @@ public final class Net {
         return out;
     }
 
-    /** The addresses of every socket process {@code pid} listens on (TCP, v4 and v6), from /proc. */
+    /**
+     * The addresses of every socket process {@code pid} listens on (TCP, v4 and v6), from /proc.
+     */
     public static java.util.Set<String> listeningAddressesOf(long pid) {
         java.util.Set<String> inodes = new java.util.HashSet<>();
         try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/fd"))) {
@@ -91,7 +109,10 @@ public final class Net {
         java.util.Set<String> out = new java.util.TreeSet<>();
         for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().skip(1).toList()) {
+                for (String line :
+                        java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream()
+                                .skip(1)
+                                .toList()) {
                     String[] f = line.trim().split("\\s+");
                     if ("0A".equals(f[3]) && inodes.contains(f[9])) {
                         out.add(address(f[1].split(":")[0]));
@@ -111,8 +132,12 @@ public final class Net {
         }
         // /proc stores each 32-bit word in host (little-endian) order
         for (int w = 0; w < b.length; w += 4) {
-            byte t = b[w]; b[w] = b[w + 3]; b[w + 3] = t;
-            t = b[w + 1]; b[w + 1] = b[w + 2]; b[w + 2] = t;
+            byte t = b[w];
+            b[w] = b[w + 3];
+            b[w + 3] = t;
+            t = b[w + 1];
+            b[w + 1] = b[w + 2];
+            b[w + 2] = t;
         }
         try {
             return java.net.InetAddress.getByAddress(b).getHostAddress();

@@ -34,8 +34,7 @@ public final class OciImages {
     public static final String CONFIG = "application/vnd.oci.image.config.v1+json";
     public static final String LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
 
-    private OciImages() {
-    }
+    private OciImages() {}
 
     /** A blob: its bytes and digest. */
     public record Blob(byte[] bytes, String digest, String mediaType) {
@@ -53,7 +52,10 @@ public final class OciImages {
 
     public static final String LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 
-    /** A gzip'd tar layer of the given files (path → content); a path ending in /.wh.x is a whiteout. */
+    /**
+     * A gzip'd tar layer of the given files (path → content); a path ending in /.wh.x is a
+     * whiteout.
+     */
     public static Blob layer(Map<String, byte[]> files) {
         return layer(files, false);
     }
@@ -63,11 +65,17 @@ public final class OciImages {
         return layer(files, zstd, java.util.Set.of());
     }
 
-    /** @param executables paths written with mode 0755 (the rest 0644) */
-    public static Blob layer(Map<String, byte[]> files, boolean zstd, java.util.Set<String> executables) {
+    /**
+     * @param executables paths written with mode 0755 (the rest 0644)
+     */
+    public static Blob layer(
+            Map<String, byte[]> files, boolean zstd, java.util.Set<String> executables) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            java.io.OutputStream compressed = zstd ? new io.airlift.compress.zstd.ZstdOutputStream(out) : new GZIPOutputStream(out);
+            java.io.OutputStream compressed =
+                    zstd
+                            ? new io.airlift.compress.zstd.ZstdOutputStream(out)
+                            : new GZIPOutputStream(out);
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -96,17 +104,29 @@ public final class OciImages {
     /** WordPress's version.php, as the official image ships it. */
     public static byte[] versionPhp(String version) {
         return ("<?php\n/**\n * WordPress Version\n *\n * Contains version information for the current WordPress release.\n */\n"
-                + "$wp_version = '" + version + "';\n$wp_db_version = 57155;\n$tinymce_version = '49110-20201110';\n"
-                + "$required_php_version = '7.0.0';\n$required_mysql_version = '5.5.5';\n").getBytes(StandardCharsets.UTF_8);
+                        + "$wp_version = '"
+                        + version
+                        + "';\n$wp_db_version = 57155;\n$tinymce_version = '49110-20201110';\n"
+                        + "$required_php_version = '7.0.0';\n$required_mysql_version = '5.5.5';\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
-    public static Image image(List<Blob> layers, Map<String, String> labels, List<String> env, String architecture) {
+    public static Image image(
+            List<Blob> layers, Map<String, String> labels, List<String> env, String architecture) {
         return image(layers, labels, env, architecture, List.of(), List.of());
     }
 
-    /** @param cmd the container's command; @param volumes paths declared as (anonymous) volumes, as WordPress's /var/www/html */
-    public static Image image(List<Blob> layers, Map<String, String> labels, List<String> env, String architecture,
-                              List<String> cmd, List<String> volumes) {
+    /**
+     * @param cmd the container's command; @param volumes paths declared as (anonymous) volumes, as
+     *     WordPress's /var/www/html
+     */
+    public static Image image(
+            List<Blob> layers,
+            Map<String, String> labels,
+            List<String> env,
+            String architecture,
+            List<String> cmd,
+            List<String> volumes) {
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", architecture);
         config.put("os", "linux");
@@ -126,7 +146,9 @@ public final class OciImages {
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
         ArrayNode diffIds = rootfs.putArray("diff_ids");
-        layers.forEach(b -> diffIds.add(diffId(b))); // the uncompressed tar's digest, as umoci and engines check
+        layers.forEach(
+                b -> diffIds.add(diffId(b))); // the uncompressed tar's digest, as umoci and engines
+        // check
         Blob configBlob = Blob.of(bytes(config), CONFIG);
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
@@ -134,7 +156,8 @@ public final class OciImages {
         manifest.set("config", descriptor(configBlob));
         ArrayNode ls = manifest.putArray("layers");
         layers.forEach(b -> ls.add(descriptor(b)));
-        return new Image(configBlob, List.copyOf(layers), Blob.of(bytes(manifest), MANIFEST), architecture);
+        return new Image(
+                configBlob, List.copyOf(layers), Blob.of(bytes(manifest), MANIFEST), architecture);
     }
 
     /** An OCI index over platform images (linux/amd64, linux/arm64, ...). */
@@ -155,13 +178,18 @@ public final class OciImages {
 
     /** The sha256 of a layer's uncompressed tar. */
     public static String diffId(Blob layer) {
-        try (java.io.InputStream in = layer.mediaType().endsWith("zstd")
-                ? new io.airlift.compress.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(layer.bytes()))
-                : layer.mediaType().endsWith("gzip") ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer.bytes()))
-                : new java.io.ByteArrayInputStream(layer.bytes())) {
+        try (java.io.InputStream in =
+                layer.mediaType().endsWith("zstd")
+                        ? new io.airlift.compress.zstd.ZstdInputStream(
+                                new java.io.ByteArrayInputStream(layer.bytes()))
+                        : layer.mediaType().endsWith("gzip")
+                                ? new java.util.zip.GZIPInputStream(
+                                        new java.io.ByteArrayInputStream(layer.bytes()))
+                                : new java.io.ByteArrayInputStream(layer.bytes())) {
             return sha256(in.readAllBytes());
         } catch (IOException | RuntimeException e) {
-            return layer.digest(); // not a compressed tar (a hostile test layer): nothing unpacks it
+            return layer
+                    .digest(); // not a compressed tar (a hostile test layer): nothing unpacks it
         }
     }
 
@@ -183,7 +211,8 @@ public final class OciImages {
 
     public static String sha256(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -192,7 +221,8 @@ public final class OciImages {
     /** Pushes blobs and manifests to a registry over the distribution API. */
     public static final class Pusher {
         private final String registry;
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         public Pusher(String registryUrl) {
             this.registry = registryUrl;
@@ -206,7 +236,10 @@ public final class OciImages {
             return image.manifest().digest();
         }
 
-        /** Pushes each platform image by digest, then the index under the tag; returns the index digest. */
+        /**
+         * Pushes each platform image by digest, then the index under the tag; returns the index
+         * digest.
+         */
         public String pushIndex(String repo, String tag, List<Image> images) {
             for (Image i : images) {
                 blob(repo, i.config());
@@ -220,20 +253,45 @@ public final class OciImages {
 
         public void blob(String repo, Blob blob) {
             try {
-                HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(registry + "/v2/" + repo + "/blobs/" + blob.digest()))
-                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> head =
+                        http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        registry
+                                                                + "/v2/"
+                                                                + repo
+                                                                + "/blobs/"
+                                                                + blob.digest()))
+                                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 if (head.statusCode() == 200) {
                     return; // already there: shared layers are stored once
                 }
-                HttpResponse<String> start = http.send(HttpRequest.newBuilder(URI.create(registry + "/v2/" + repo + "/blobs/uploads/"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> start =
+                        http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        registry
+                                                                + "/v2/"
+                                                                + repo
+                                                                + "/blobs/uploads/"))
+                                        .POST(HttpRequest.BodyPublishers.noBody())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 expect(start, 202, "start upload");
                 String location = start.headers().firstValue("Location").orElseThrow();
                 URI upload = URI.create(registry).resolve(location);
                 String sep = upload.toString().contains("?") ? "&" : "?";
-                HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + blob.digest()))
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(blob.bytes())).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> put =
+                        http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        upload + sep + "digest=" + blob.digest()))
+                                        .header("Content-Type", "application/octet-stream")
+                                        .PUT(HttpRequest.BodyPublishers.ofByteArray(blob.bytes()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 expect(put, 201, "upload blob " + blob.digest());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -245,9 +303,21 @@ public final class OciImages {
 
         public void manifest(String repo, String reference, Blob manifest) {
             try {
-                HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(registry + "/v2/" + repo + "/manifests/" + reference))
-                        .header("Content-Type", manifest.mediaType())
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> put =
+                        http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        registry
+                                                                + "/v2/"
+                                                                + repo
+                                                                + "/manifests/"
+                                                                + reference))
+                                        .header("Content-Type", manifest.mediaType())
+                                        .PUT(
+                                                HttpRequest.BodyPublishers.ofByteArray(
+                                                        manifest.bytes()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 expect(put, 201, "put manifest " + repo + ":" + reference);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -264,20 +334,45 @@ public final class OciImages {
         }
     }
 
-    /** A WordPress-like image: base layers, the version file in the second-to-top layer, a small top layer. */
-    public static Image wordpressLike(String version, int fillerLayers, int fillerBytesPerLayer, int versionLayerFillerBytes) {
+    /**
+     * A WordPress-like image: base layers, the version file in the second-to-top layer, a small top
+     * layer.
+     */
+    public static Image wordpressLike(
+            String version,
+            int fillerLayers,
+            int fillerBytesPerLayer,
+            int versionLayerFillerBytes) {
         List<Blob> layers = new ArrayList<>();
         for (int i = 0; i < fillerLayers; i++) {
-            layers.add(layer(Map.of("usr/lib/base-" + i + ".so", randomBytes(fillerBytesPerLayer, 1000 + i))));
+            layers.add(
+                    layer(
+                            Map.of(
+                                    "usr/lib/base-" + i + ".so",
+                                    randomBytes(fillerBytesPerLayer, 1000 + i))));
         }
         Map<String, byte[]> wp = new LinkedHashMap<>();
-        wp.put("usr/src/wordpress/index.php", "<?php require __DIR__ . '/wp-blog-header.php';\n".getBytes(StandardCharsets.UTF_8));
+        wp.put(
+                "usr/src/wordpress/index.php",
+                "<?php require __DIR__ . '/wp-blog-header.php';\n"
+                        .getBytes(StandardCharsets.UTF_8));
         wp.put("usr/src/wordpress/wp-includes/version.php", versionPhp(version));
         if (versionLayerFillerBytes > 0) {
-            wp.put("usr/src/wordpress/wp-includes/blocks.bin", randomBytes(versionLayerFillerBytes, version.hashCode()));
+            wp.put(
+                    "usr/src/wordpress/wp-includes/blocks.bin",
+                    randomBytes(versionLayerFillerBytes, version.hashCode()));
         }
         layers.add(layer(wp));
-        layers.add(layer(Map.of("usr/local/bin/docker-entrypoint.sh", ("#!/bin/bash\n# " + version + "\nexec \"$@\"\n").getBytes(StandardCharsets.UTF_8))));
-        return image(layers, Map.of("org.opencontainers.image.title", "wordpress"), List.of("PHP_VERSION=8.2.26"), "amd64");
+        layers.add(
+                layer(
+                        Map.of(
+                                "usr/local/bin/docker-entrypoint.sh",
+                                ("#!/bin/bash\n# " + version + "\nexec \"$@\"\n")
+                                        .getBytes(StandardCharsets.UTF_8))));
+        return image(
+                layers,
+                Map.of("org.opencontainers.image.title", "wordpress"),
+                List.of("PHP_VERSION=8.2.26"),
+                "amd64");
     }
 }

@@ -7,8 +7,7 @@ import java.util.Optional;
 
 /** Finds the Debian programs the local backends need, or says exactly how to get them. */
 public final class Tools {
-    private Tools() {
-    }
+    private Tools() {}
 
     public static Optional<Path> find(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -17,7 +16,7 @@ public final class Tools {
                 return Optional.of(p);
             }
         }
-        for (String dir : new String[]{"/usr/sbin", "/usr/bin", "/sbin"}) {
+        for (String dir : new String[] {"/usr/sbin", "/usr/bin", "/sbin"}) {
             Path p = Path.of(dir, program);
             if (Files.isExecutable(p)) {
                 return Optional.of(p);
@@ -27,8 +26,13 @@ public final class Tools {
     }
 
     public static Path require(String program, String debianPackage) {
-        return find(program).orElseThrow(() -> new IllegalStateException(
-                program + " is not installed: run `sudo apt-get install -y " + debianPackage
-                        + "` (or bin/setup-local, which installs every local backend)"));
+        return find(program)
+                .orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        program
+                                                + " is not installed: run `sudo apt-get install -y "
+                                                + debianPackage
+                                                + "` (or bin/setup-local, which installs every local backend)"));
     }
 }

@@ -18,20 +18,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every function's first real event after a SnapStart restore: each function's own jar in a fresh JVM,
- * its constructor run (priming included), the checkpoint and restore hooks, then one sample event of
- * the kind it receives, then {@value #WARM} more of the same kind (fresh ids; an image of its own where the event names
- * one), against real local twins: DynamoDB Local, S3Mock, Debian's registry and moto (SSM, SNS). What a user feels: the
- * first event over the same event's median warm time. The old figure stays: the first invoke, added to the empty
- * handler's JVM, over that JVM. The worst of each is the summary.
+ * Every function's first real event after a SnapStart restore: each function's own jar in a fresh
+ * JVM, its constructor run (priming included), the checkpoint and restore hooks, then one sample
+ * event of the kind it receives, then {@value #WARM} more of the same kind (fresh ids; an image of
+ * its own where the event names one), against real local twins: DynamoDB Local, S3Mock, Debian's
+ * registry and moto (SSM, SNS). What a user feels: the first event over the same event's median
+ * warm time. The old figure stays: the first invoke, added to the empty handler's JVM, over that
+ * JVM. The worst of each is the summary.
  */
 final class ColdStartAll {
-    private ColdStartAll() {
-    }
+    private ColdStartAll() {}
 
-    /** The worst functions: by the old ratio (first invoke over an empty JVM), and by the first event over the same event warm. */
-    record Worst(String name, double ratio, String firstVsWarmName, double firstVsWarm) {
-    }
+    /**
+     * The worst functions: by the old ratio (first invoke over an empty JVM), and by the first
+     * event over the same event warm.
+     */
+    record Worst(String name, double ratio, String firstVsWarmName, double firstVsWarm) {}
 
     /** Events of the same kind each function is given warm, after its first (a JVM each run). */
     static final int WARM = 5;
@@ -48,48 +50,108 @@ final class ColdStartAll {
         };
     }
 
-    /** Every function's own settings, as the stack sets them, pointed at {@code registryUrl} and alerting to {@code topic}; under SnapStart. */
+    /**
+     * Every function's own settings, as the stack sets them, pointed at {@code registryUrl} and
+     * alerting to {@code topic}; under SnapStart.
+     */
     static Map<String, String> settings(String registryUrl, String topic) {
         Map<String, String> env = new HashMap<>();
-        env.putAll(Map.of("ALERT_TOPIC_ARN", topic, "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
-                "REGISTRY_URL", registryUrl, "REGISTRY_AUTH", "none", "MANAGED_REPOSITORIES", "wordpress", "DATABASE", LocalEnvironment.DATABASE,
-                "RELEASE_REPOSITORY", "wordpress", "RELEASE_IMAGE_URI", java.net.URI.create(registryUrl).getAuthority() + "/wordpress"));
+        env.putAll(
+                Map.of(
+                        "ALERT_TOPIC_ARN",
+                        topic,
+                        "AWS_LAMBDA_INITIALIZATION_TYPE",
+                        "snap-start",
+                        "REGISTRY_URL",
+                        registryUrl,
+                        "REGISTRY_AUTH",
+                        "none",
+                        "MANAGED_REPOSITORIES",
+                        "wordpress",
+                        "DATABASE",
+                        LocalEnvironment.DATABASE,
+                        "RELEASE_REPOSITORY",
+                        "wordpress",
+                        "RELEASE_IMAGE_URI",
+                        java.net.URI.create(registryUrl).getAuthority() + "/wordpress"));
         env.putAll(LocalEnvironment.bucketSettings());
-        env.putAll(Map.of("DUMP_DOCUMENT", "Quartermaster-Dump", "DRILL_DOCUMENT", "Quartermaster-Drill",
-                "RELEASE_DOCUMENT", "Quartermaster-Release", "RELEASE_CHECK_DOCUMENT", "Quartermaster-Check",
-                "COMMAND_LOG_GROUP", "/quartermaster/commands", "REPLICATION_DESTINATIONS", "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]",
-                "REPLICATION_REPOSITORIES", "[\"wordpress\"]"));
+        env.putAll(
+                Map.of(
+                        "DUMP_DOCUMENT",
+                        "Quartermaster-Dump",
+                        "DRILL_DOCUMENT",
+                        "Quartermaster-Drill",
+                        "RELEASE_DOCUMENT",
+                        "Quartermaster-Release",
+                        "RELEASE_CHECK_DOCUMENT",
+                        "Quartermaster-Check",
+                        "COMMAND_LOG_GROUP",
+                        "/quartermaster/commands",
+                        "REPLICATION_DESTINATIONS",
+                        "[{\"region\":\"eu-central-1\",\"account\":\"123456789012\"}]",
+                        "REPLICATION_REPOSITORIES",
+                        "[\"wordpress\"]"));
         return env;
     }
 
     static Worst run(int runs, long emptyMs, Path probeClasses, Path dir) throws Exception {
         Path home = LocalEnvironment.home();
-        try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory(); var dynamoClient = dynamo.client();
-             LocalS3 s3 = LocalS3.start(dir.resolve("s3"), List.of("qm-backups", "qm-archive"));
-             LocalRegistry registry = LocalRegistry.filesystem(dir.resolve("registry"));
-             LocalMoto moto = LocalMoto.start(dir.resolve("moto"))) {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory();
+                var dynamoClient = dynamo.client();
+                LocalS3 s3 = LocalS3.start(dir.resolve("s3"), List.of("qm-backups", "qm-archive"));
+                LocalRegistry registry = LocalRegistry.filesystem(dir.resolve("registry"));
+                LocalMoto moto = LocalMoto.start(dir.resolve("moto"))) {
             LocalDynamoDb.createLedgerTable(dynamoClient, "bench");
             var ssm = ssmTwin();
-            // an image of its own for every event that names one (an archived image is not archived again): 6.4.x all keep 6.4's promise
+            // an image of its own for every event that names one (an archived image is not archived
+            // again): 6.4.x all keep 6.4's promise
             List<String> digests = new ArrayList<>();
             OciImages.Pusher pusher = new OciImages.Pusher(registry.url());
             for (int i = 0; i < runs * (WARM + 1); i++) {
-                digests.add(pusher.push("wordpress", "wp-6.4-v1", OciImages.wordpressLike("6.4." + (3 + i), 1, 64 * 1024, 64 * 1024)));
+                digests.add(
+                        pusher.push(
+                                "wordpress",
+                                "wp-6.4-v1",
+                                OciImages.wordpressLike(
+                                        "6.4." + (3 + i), 1, 64 * 1024, 64 * 1024)));
             }
             String digest = digests.get(0);
-            Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "bench", "AWS_ENDPOINT_URL", moto.endpoint(),
-                    "AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint(), "AWS_ENDPOINT_URL_S3", s3.endpoint(),
-                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
-                    "AWS_EMF_ENVIRONMENT", "Local", "POWERTOOLS_METRICS_NAMESPACE", "Quartermaster", "POWERTOOLS_LOG_LEVEL", "WARN"));
+            Map<String, String> env =
+                    new HashMap<>(
+                            Map.of(
+                                    "TABLE_NAME",
+                                    "bench",
+                                    "AWS_ENDPOINT_URL",
+                                    moto.endpoint(),
+                                    "AWS_ENDPOINT_URL_DYNAMODB",
+                                    dynamo.endpoint(),
+                                    "AWS_ENDPOINT_URL_S3",
+                                    s3.endpoint(),
+                                    "AWS_REGION",
+                                    "us-east-1",
+                                    "AWS_ACCESS_KEY_ID",
+                                    "bench",
+                                    "AWS_SECRET_ACCESS_KEY",
+                                    "bench",
+                                    "AWS_EMF_ENVIRONMENT",
+                                    "Local",
+                                    "POWERTOOLS_METRICS_NAMESPACE",
+                                    "Quartermaster",
+                                    "POWERTOOLS_LOG_LEVEL",
+                                    "WARN"));
             env.put("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:" + ssm.getAddress().getPort());
             String topic;
-            try (var sns = new dev.quartermaster.common.AwsClients(dev.quartermaster.common.Settings.of(env)).sns()) {
+            try (var sns =
+                    new dev.quartermaster.common.AwsClients(
+                                    dev.quartermaster.common.Settings.of(env))
+                            .sns()) {
                 topic = sns.createTopic(b -> b.name("qm-bench-alerts")).topicArn();
             }
             env.putAll(settings(registry.url(), topic));
             Worst worst = new Worst("", 0, "", 0);
             for (FunctionSpec f : Catalog.ALL) {
-                String cp = BenchCommand.functionJar(f.bundle()) + File.pathSeparator + probeClasses;
+                String cp =
+                        BenchCommand.functionJar(f.bundle()) + File.pathSeparator + probeClasses;
                 String template = Files.readString(home.resolve("events/" + eventFile(f)));
                 List<Long> invoke = new ArrayList<>();
                 List<Long> firstUs = new ArrayList<>();
@@ -102,7 +164,14 @@ final class ColdStartAll {
                     }
                     Map<String, String> own = new HashMap<>(env);
                     own.put("QM_PROBE_TIMEOUT_MS", Integer.toString(f.timeoutSeconds() * 1000));
-                    BenchCommand.Probe p = BenchCommand.probe(cp, f.handlerClass(), events.get(0), events.subList(1, events.size()), own, null);
+                    BenchCommand.Probe p =
+                            BenchCommand.probe(
+                                    cp,
+                                    f.handlerClass(),
+                                    events.get(0),
+                                    events.subList(1, events.size()),
+                                    own,
+                                    null);
                     invoke.add(BenchCommand.phase(p.phases(), "invoke-ms"));
                     firstUs.add(BenchCommand.phase(p.phases(), "invoke-us"));
                     warmUs.add(BenchCommand.median(BenchCommand.phases(p.phases(), "warm-us")));
@@ -113,10 +182,18 @@ final class ColdStartAll {
                 long first = BenchCommand.median(firstUs);
                 long warm = Math.max(1, BenchCommand.median(warmUs));
                 double firstVsWarm = (double) first / warm;
-                System.out.printf("%-18s first event after restore %6.1f ms, warm %6.1f ms: first/warm %5.2f  (old ratio %.2f)  [%s]%n", f.name(),
-                        first / 1e3, warm / 1e3, firstVsWarm, ratio, last.replaceAll(" hooks=\\S+", "").replaceAll(" warm-us=\\S+", ""));
+                System.out.printf(
+                        "%-18s first event after restore %6.1f ms, warm %6.1f ms: first/warm %5.2f  (old ratio %.2f)  [%s]%n",
+                        f.name(),
+                        first / 1e3,
+                        warm / 1e3,
+                        firstVsWarm,
+                        ratio,
+                        last.replaceAll(" hooks=\\S+", "").replaceAll(" warm-us=\\S+", ""));
                 if (ratio > worst.ratio()) {
-                    worst = new Worst(f.name(), ratio, worst.firstVsWarmName(), worst.firstVsWarm());
+                    worst =
+                            new Worst(
+                                    f.name(), ratio, worst.firstVsWarmName(), worst.firstVsWarm());
                 }
                 if (firstVsWarm > worst.firstVsWarm()) {
                     worst = new Worst(worst.name(), worst.ratio(), f.name(), firstVsWarm);
@@ -127,39 +204,70 @@ final class ColdStartAll {
         }
     }
 
-    /** One event of {@code f}'s kind: a fresh id, and where the event names an image, {@code digest}, or a digest of its own. */
-    private static Path event(Path dir, FunctionSpec f, String template, String digest) throws java.io.IOException {
+    /**
+     * One event of {@code f}'s kind: a fresh id, and where the event names an image, {@code
+     * digest}, or a digest of its own.
+     */
+    private static Path event(Path dir, FunctionSpec f, String template, String digest)
+            throws java.io.IOException {
         Path ev = Files.createTempFile(dir, "event", ".json");
-        String text = template.replaceFirst("\"image-digest\": \"sha256:[a-f0-9]{64}\"", "\"image-digest\": \"" + digest + "\"")
-                .replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"bench-" + System.nanoTime() + "\"");
-        if (f.name().equals("image-replication") || f.name().equals("image-scan")) { // a digest of its own each time: a first, not a duplicate
-            text = text.replaceFirst("sha256:[a-f0-9]{64}", OciImages.sha256(("bench-" + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String text =
+                template.replaceFirst(
+                                "\"image-digest\": \"sha256:[a-f0-9]{64}\"",
+                                "\"image-digest\": \"" + digest + "\"")
+                        .replaceFirst(
+                                "\"id\": \"[^\"]+\"",
+                                "\"id\": \"bench-" + System.nanoTime() + "\"");
+        if (f.name().equals("image-replication")
+                || f.name().equals("image-scan")) { // a digest of its own each time: a first, not a
+            // duplicate
+            text =
+                    text.replaceFirst(
+                            "sha256:[a-f0-9]{64}",
+                            OciImages.sha256(
+                                    ("bench-" + System.nanoTime())
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         Files.writeString(ev, text);
         return ev;
     }
 
     /**
-     * SSM as the functions' first events meet it (moto 5.2 has no DescribeInstanceInformation): one managed
-     * instance carries any tag, a command sent gets an id, no command has output yet.
+     * SSM as the functions' first events meet it (moto 5.2 has no DescribeInstanceInformation): one
+     * managed instance carries any tag, a command sent gets an id, no command has output yet.
      */
     private static com.sun.net.httpserver.HttpServer ssmTwin() throws java.io.IOException {
-        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", x -> {
-            x.getRequestBody().readAllBytes();
-            String target = java.util.Objects.requireNonNullElse(x.getRequestHeaders().getFirst("X-Amz-Target"), "");
-            String body = switch (target.substring(target.indexOf('.') + 1)) {
-                case "DescribeInstanceInformation" -> "{\"InstanceInformationList\":[{\"InstanceId\":\"i-0abc1234def567890\",\"PingStatus\":\"Online\"}]}";
-                case "SendCommand" -> "{\"Command\":{\"CommandId\":\"" + java.util.UUID.randomUUID() + "\",\"Status\":\"Pending\"}}";
-                case "ListCommands" -> "{\"Commands\":[]}";
-                default -> null;
-            };
-            byte[] bytes = (body == null ? "{\"__type\":\"InvocationDoesNotExist\",\"message\":\"none\"}" : body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            x.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-            x.sendResponseHeaders(body == null ? 400 : 200, bytes.length);
-            x.getResponseBody().write(bytes);
-            x.close();
-        });
+        var server =
+                com.sun.net.httpserver.HttpServer.create(
+                        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(
+                "/",
+                x -> {
+                    x.getRequestBody().readAllBytes();
+                    String target =
+                            java.util.Objects.requireNonNullElse(
+                                    x.getRequestHeaders().getFirst("X-Amz-Target"), "");
+                    String body =
+                            switch (target.substring(target.indexOf('.') + 1)) {
+                                case "DescribeInstanceInformation" ->
+                                        "{\"InstanceInformationList\":[{\"InstanceId\":\"i-0abc1234def567890\",\"PingStatus\":\"Online\"}]}";
+                                case "SendCommand" ->
+                                        "{\"Command\":{\"CommandId\":\""
+                                                + java.util.UUID.randomUUID()
+                                                + "\",\"Status\":\"Pending\"}}";
+                                case "ListCommands" -> "{\"Commands\":[]}";
+                                default -> null;
+                            };
+                    byte[] bytes =
+                            (body == null
+                                            ? "{\"__type\":\"InvocationDoesNotExist\",\"message\":\"none\"}"
+                                            : body)
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    x.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+                    x.sendResponseHeaders(body == null ? 400 : 200, bytes.length);
+                    x.getResponseBody().write(bytes);
+                    x.close();
+                });
         server.start();
         return server;
     }

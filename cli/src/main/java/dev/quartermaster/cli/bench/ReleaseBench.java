@@ -1,11 +1,8 @@
 package dev.quartermaster.cli.bench;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.demo.*;
-
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.local.LocalSite;
+import dev.quartermaster.cli.release.ReleaseContext;
 import dev.quartermaster.ledger.ImageAction;
 import dev.quartermaster.ledger.ImageLedger;
 import dev.quartermaster.ledger.ImageRecord;
@@ -25,31 +22,69 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * bench release: the local site on real containers (podman-compose), released back and forth between two
- * verified WordPress-like images, then to one whose server never answers. release-s: median seconds from
- * the command to the new version healthy (restore point off: the switch alone; the restore point is a backup,
- * measured by bench backup). rollback-s: median seconds from the failed health check to the previous
- * version proven healthy again (the host's rollback step).
+ * bench release: the local site on real containers (podman-compose), released back and forth
+ * between two verified WordPress-like images, then to one whose server never answers. release-s:
+ * median seconds from the command to the new version healthy (restore point off: the switch alone;
+ * the restore point is a backup, measured by bench backup). rollback-s: median seconds from the
+ * failed health check to the previous version proven healthy again (the host's rollback step).
  */
 public final class ReleaseBench {
-    private ReleaseBench() {
-    }
+    private ReleaseBench() {}
 
     static int run(int runs) throws Exception {
         Path dir = Files.createTempDirectory("qm-bench-release");
         PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
-            System.out.println("pushing two WordPress-like images (3 x 2 MB base, busybox httpd) and one whose server never answers...");
+            System.out.println(
+                    "pushing two WordPress-like images (3 x 2 MB base, busybox httpd) and one whose server never answers...");
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
-            String a = pusher.push("wordpress", "a", LocalPodman.wordpressImage("6.4.3", 3, 2 * 1024 * 1024, "a"));
-            String b = pusher.push("wordpress", "b", LocalPodman.wordpressImage("6.5.5", 3, 2 * 1024 * 1024, "b"));
-            String broken = pusher.push("wordpress", "broken", LocalPodman.wordpressImage("6.6.1", 3, 2 * 1024 * 1024, "broken", false));
+            String a =
+                    pusher.push(
+                            "wordpress",
+                            "a",
+                            LocalPodman.wordpressImage("6.4.3", 3, 2 * 1024 * 1024, "a"));
+            String b =
+                    pusher.push(
+                            "wordpress",
+                            "b",
+                            LocalPodman.wordpressImage("6.5.5", 3, 2 * 1024 * 1024, "b"));
+            String broken =
+                    pusher.push(
+                            "wordpress",
+                            "broken",
+                            LocalPodman.wordpressImage(
+                                    "6.6.1", 3, 2 * 1024 * 1024, "broken", false));
             var ctx = ReleaseContext.local(local, false, quiet);
-            ImageLedger ledger = new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
-            for (String[] img : List.of(new String[]{"a", a, "6.4.3"}, new String[]{"b", b, "6.5.5"}, new String[]{"broken", broken, "6.6.1"})) {
-                ledger.record(new ImageAction("bench-" + img[0], Instant.now(), ImageAction.Kind.PUSH, true, "wordpress", img[1], img[0], null, null));
-                LedgerRoot.store(ctx.platform).recordVerification("wordpress", img[1], new ImageRecord.Verification(ImageVerdict.VERIFIED,
-                        img[2], img[2], "bench", 0, 0, Instant.now()));
+            ImageLedger ledger =
+                    new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
+            for (String[] img :
+                    List.of(
+                            new String[] {"a", a, "6.4.3"},
+                            new String[] {"b", b, "6.5.5"},
+                            new String[] {"broken", broken, "6.6.1"})) {
+                ledger.record(
+                        new ImageAction(
+                                "bench-" + img[0],
+                                Instant.now(),
+                                ImageAction.Kind.PUSH,
+                                true,
+                                "wordpress",
+                                img[1],
+                                img[0],
+                                null,
+                                null));
+                LedgerRoot.store(ctx.platform)
+                        .recordVerification(
+                                "wordpress",
+                                img[1],
+                                new ImageRecord.Verification(
+                                        ImageVerdict.VERIFIED,
+                                        img[2],
+                                        img[2],
+                                        "bench",
+                                        0,
+                                        0,
+                                        Instant.now()));
             }
             LocalSite site = local.site();
             site.start(a);
@@ -57,33 +92,64 @@ public final class ReleaseBench {
             List<Double> releases = new ArrayList<>();
             List<Double> rollbacks = new ArrayList<>();
             String[] tags = {"b", "a"};
-            String[] digests = {b, a}; // by digest: the bench's tags promise no version a rule covers (a release by tag checks that)
+            String[] digests = {
+                b, a
+            }; // by digest: the bench's tags promise no version a rule covers (a release by tag
+            // checks that)
             String[] versions = {"6.5.5", "6.4.3"};
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                ReleaseRecord r = ctx.flow.release("wordpress@" + digests[i % 2], null, ReleaseRecord.Kind.RELEASE, "bench");
+                ReleaseRecord r =
+                        ctx.flow.release(
+                                "wordpress@" + digests[i % 2],
+                                null,
+                                ReleaseRecord.Kind.RELEASE,
+                                "bench");
                 String served = site.awaitServed(versions[i % 2], Duration.ofSeconds(30));
                 double secs = (System.nanoTime() - t0) / 1e9;
-                if (r.status() != ReleaseRecord.Status.RELEASED || !served.equals(versions[i % 2])) {
-                    System.err.println("bench release: run " + (i + 1) + " ended " + r.status() + ", serving " + served + ": " + r.reason());
+                if (r.status() != ReleaseRecord.Status.RELEASED
+                        || !served.equals(versions[i % 2])) {
+                    System.err.println(
+                            "bench release: run "
+                                    + (i + 1)
+                                    + " ended "
+                                    + r.status()
+                                    + ", serving "
+                                    + served
+                                    + ": "
+                                    + r.reason());
                     return 1;
                 }
                 releases.add(secs);
-                System.out.printf("release %d: %s -> %s healthy in %.1f s%n", i + 1, tags[(i + 1) % 2], tags[i % 2], secs);
+                System.out.printf(
+                        "release %d: %s -> %s healthy in %.1f s%n",
+                        i + 1, tags[(i + 1) % 2], tags[i % 2], secs);
             }
             for (int i = 0; i < runs; i++) {
                 String before = site.served();
-                ReleaseRecord r = ctx.flow.release("wordpress@" + broken, null, ReleaseRecord.Kind.RELEASE, "bench");
-                if (r.status() != ReleaseRecord.Status.ROLLED_BACK || !site.served().equals(before)) {
-                    System.err.println("bench release: the broken release ended " + r.status() + ", serving " + site.served());
+                ReleaseRecord r =
+                        ctx.flow.release(
+                                "wordpress@" + broken, null, ReleaseRecord.Kind.RELEASE, "bench");
+                if (r.status() != ReleaseRecord.Status.ROLLED_BACK
+                        || !site.served().equals(before)) {
+                    System.err.println(
+                            "bench release: the broken release ended "
+                                    + r.status()
+                                    + ", serving "
+                                    + site.served());
                     return 1;
                 }
                 double secs = rollbackSeconds(r.steps());
                 rollbacks.add(secs);
-                System.out.printf("broken release %d: health failed after the %d s timeout, rolled back to %s in %.1f s%n", i + 1,
-                        Integer.parseInt(site.scriptEnv().get("QM_HEALTH_TIMEOUT")), before, secs);
+                System.out.printf(
+                        "broken release %d: health failed after the %d s timeout, rolled back to %s in %.1f s%n",
+                        i + 1,
+                        Integer.parseInt(site.scriptEnv().get("QM_HEALTH_TIMEOUT")),
+                        before,
+                        secs);
             }
-            System.out.printf("release-s=%.1f rollback-s=%.1f%n", median(releases), median(rollbacks));
+            System.out.printf(
+                    "release-s=%.1f rollback-s=%.1f%n", median(releases), median(rollbacks));
             return 0;
         } finally {
             VerifyBench.deleteTree(dir);

@@ -1,15 +1,11 @@
 package dev.quartermaster.cli.commands;
 
-import dev.quartermaster.cli.console.Target;
-import dev.quartermaster.cli.console.TextTable;
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupStore;
+import dev.quartermaster.cli.console.Target;
+import dev.quartermaster.cli.console.TextTable;
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.events.EventParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,12 +16,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Lists backups or drills, or shows the latest verified backup. */
-@Command(name = "backups", description = "List backups (newest first), the latest verified one, or the restore drills' results.")
+@Command(
+        name = "backups",
+        description =
+                "List backups (newest first), the latest verified one, or the restore drills' results.")
 public final class BackupsCommand implements Callable<Integer> {
-    @Mixin
-    Target target = new Target();
+    @Mixin Target target = new Target();
 
-    @Option(names = "--database", description = "database (default: the stack's DATABASE, or wordpress locally)")
+    @Option(
+            names = "--database",
+            description = "database (default: the stack's DATABASE, or wordpress locally)")
     String database;
 
     @Option(names = "--latest", description = "only the latest verified backup")
@@ -34,7 +34,9 @@ public final class BackupsCommand implements Callable<Integer> {
     @Option(names = "--drills", description = "restore drills instead of backups")
     boolean drills;
 
-    @Option(names = "--since", description = "only those started at or after this instant (e.g. 2026-11-01T00:00:00Z)")
+    @Option(
+            names = "--since",
+            description = "only those started at or after this instant (e.g. 2026-11-01T00:00:00Z)")
     Instant since;
 
     @Override
@@ -42,10 +44,21 @@ public final class BackupsCommand implements Callable<Integer> {
         boolean json = target.json();
         if (target.aws) {
             var settings = target.awsSettings();
-            return show(dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()), database != null ? database : settings.getOrDefault(dev.quartermaster.contract.Setting.DATABASE.name(), target.configuration().backups().database()), json);
+            return show(
+                    dev.quartermaster.backup.BackupRoot.store(target.awsPlatform()),
+                    database != null
+                            ? database
+                            : settings.getOrDefault(
+                                    dev.quartermaster.contract.Setting.DATABASE.name(),
+                                    target.configuration().backups().database()),
+                    json);
         }
         try (LocalEnvironment local = target.local()) {
-            return show(dev.quartermaster.backup.BackupRoot.store(LocalServices.platform(local, System.err)), database != null ? database : LocalEnvironment.DATABASE, json);
+            return show(
+                    dev.quartermaster.backup.BackupRoot.store(
+                            LocalServices.platform(local, System.err)),
+                    database != null ? database : LocalEnvironment.DATABASE,
+                    json);
         }
     }
 
@@ -58,20 +71,37 @@ public final class BackupsCommand implements Callable<Integer> {
                 return 3;
             }
         } else {
-            records = store.list(drills ? BackupRecord.Kind.DRILL : BackupRecord.Kind.BACKUP, db, since);
+            records =
+                    store.list(
+                            drills ? BackupRecord.Kind.DRILL : BackupRecord.Kind.BACKUP, db, since);
         }
         if (json) {
-            System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(records));
+            System.out.println(
+                    EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(records));
             return 0;
         }
         if (records.isEmpty()) {
             System.out.println("no " + (drills ? "drills" : "backups") + " of " + db + " recorded");
             return 0;
         }
-        TextTable t = new TextTable("STARTED", "STATUS", "KEY", "BYTES", "TABLES", "ROWS", "SECONDS", "COMMAND", "ERROR");
-        records.forEach(r -> t.row(r.startedAt(), r.status(), r.key(), r.bytes(), r.tables(), r.rows(),
-                String.format("%.1f", r.durationMs() / 1000.0),
-                r.commandId().length() > 8 ? r.commandId().substring(0, 8) : r.commandId(), r.error() == null ? "" : r.error()));
+        TextTable t =
+                new TextTable(
+                        "STARTED", "STATUS", "KEY", "BYTES", "TABLES", "ROWS", "SECONDS", "COMMAND",
+                        "ERROR");
+        records.forEach(
+                r ->
+                        t.row(
+                                r.startedAt(),
+                                r.status(),
+                                r.key(),
+                                r.bytes(),
+                                r.tables(),
+                                r.rows(),
+                                String.format("%.1f", r.durationMs() / 1000.0),
+                                r.commandId().length() > 8
+                                        ? r.commandId().substring(0, 8)
+                                        : r.commandId(),
+                                r.error() == null ? "" : r.error()));
         t.print(System.out, "");
         return 0;
     }

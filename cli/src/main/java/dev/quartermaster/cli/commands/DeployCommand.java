@@ -26,25 +26,40 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bin/qm deploy}: {@code cdk deploy}, then, only when it succeeded, the record of what it created that no later
- * deploy can change (each repository's encryption), which synth checks. A synth deploys nothing, so it records nothing.
+ * {@code bin/qm deploy}: {@code cdk deploy}, then, only when it succeeded, the record of what it
+ * created that no later deploy can change (each repository's encryption), which synth checks. A
+ * synth deploys nothing, so it records nothing.
  */
-@Command(name = "deploy", description = {"npx cdk deploy (writing " + Target.OUTPUTS + "), then, when it succeeded, record each repository's encryption",
-        "in " + DeployRecord.FILE + " (commit it): synth refuses a later change ECR cannot make.",
-        "  qm deploy                                    the home stack, as cdk.json says",
-        "  qm deploy --all -c repositoryEncryption=KMS --profile prod    any cdk deploy arguments pass through"})
+@Command(
+        name = "deploy",
+        description = {
+            "npx cdk deploy (writing "
+                    + Target.OUTPUTS
+                    + "), then, when it succeeded, record each repository's encryption",
+            "in "
+                    + DeployRecord.FILE
+                    + " (commit it): synth refuses a later change ECR cannot make.",
+            "  qm deploy                                    the home stack, as cdk.json says",
+            "  qm deploy --all -c repositoryEncryption=KMS --profile prod    any cdk deploy arguments pass through"
+        })
 public final class DeployCommand implements Callable<Integer> {
-    /** Runs {@code cdk deploy} with these arguments in the project directory; returns its exit code. */
+    /**
+     * Runs {@code cdk deploy} with these arguments in the project directory; returns its exit code.
+     */
     interface Cdk {
         int deploy(List<String> args, Path home) throws IOException, InterruptedException;
     }
 
-    @Unmatched
-    List<String> cdkArgs = new ArrayList<>();
+    @Unmatched List<String> cdkArgs = new ArrayList<>();
 
     @Override
     public Integer call() {
-        return run(cdkArgs, LocalEnvironment.home(), DeployCommand::npxCdkDeploy, System.out, System.err);
+        return run(
+                cdkArgs,
+                LocalEnvironment.home(),
+                DeployCommand::npxCdkDeploy,
+                System.out,
+                System.err);
     }
 
     static int run(List<String> cdkArgs, Path home, Cdk cdk, PrintStream out, PrintStream err) {
@@ -54,7 +69,8 @@ public final class DeployCommand implements Callable<Integer> {
             args.add(0, "--outputs-file");
         }
         Path outputs = home.resolve(args.get(args.indexOf("--outputs-file") + 1));
-        // synth checks every value (in AWS's terms: account, region); here only what deploy needs, and no undeclared key
+        // synth checks every value (in AWS's terms: account, region); here only what deploy needs,
+        // and no undeclared key
         OptionSource source = OptionSource.cdkJson(home, contextOverrides(cdkArgs));
         List<String> unknown = source.unknownKeys(Options.ALL);
         if (!unknown.isEmpty()) {
@@ -71,7 +87,12 @@ public final class DeployCommand implements Callable<Integer> {
             Files.createDirectories(outputs.getParent());
             rc = cdk.deploy(args, home);
         } catch (IOException e) {
-            err.println("qm deploy: could not run cdk (" + e.getMessage() + "): run npm install in " + home + " first");
+            err.println(
+                    "qm deploy: could not run cdk ("
+                            + e.getMessage()
+                            + "): run npm install in "
+                            + home
+                            + " first");
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,21 +110,39 @@ public final class DeployCommand implements Callable<Integer> {
             return 1;
         }
         if (record == null) {
-            out.println("qm deploy: " + stack + " was not deployed by this run (no outputs for it in " + outputs + "): nothing recorded");
+            out.println(
+                    "qm deploy: "
+                            + stack
+                            + " was not deployed by this run (no outputs for it in "
+                            + outputs
+                            + "): nothing recorded");
             return 0;
         }
         DeployRecord.write(lockFile, stack, record);
-        out.println("qm deploy: recorded in " + home.relativize(lockFile) + " (commit it): " + stack + " " + record.encryption());
+        out.println(
+                "qm deploy: recorded in "
+                        + home.relativize(lockFile)
+                        + " (commit it): "
+                        + stack
+                        + " "
+                        + record.encryption());
         return 0;
     }
 
-    /** What the stack's outputs say was deployed, or null when the outputs file has no entry for the stack. */
+    /**
+     * What the stack's outputs say was deployed, or null when the outputs file has no entry for the
+     * stack.
+     */
     static DeployRecord record(Path outputs, String stack) {
         JsonNode node;
         try {
-            node = Files.isRegularFile(outputs) ? EventParser.JSON.readTree(outputs.toFile()).path(stack) : null;
+            node =
+                    Files.isRegularFile(outputs)
+                            ? EventParser.JSON.readTree(outputs.toFile()).path(stack)
+                            : null;
         } catch (IOException e) {
-            throw new IllegalStateException(outputs + " is unreadable (" + e.getMessage() + "): nothing recorded");
+            throw new IllegalStateException(
+                    outputs + " is unreadable (" + e.getMessage() + "): nothing recorded");
         }
         if (node == null || !node.isObject()) {
             return null;
@@ -111,19 +150,29 @@ public final class DeployCommand implements Callable<Integer> {
         String value = node.path(StackOutput.REPOSITORY_ENCRYPTION.id()).asText("");
         Map<String, String> encryption = new TreeMap<>();
         try {
-            EventParser.JSON.readTree(value).fields().forEachRemaining(e -> encryption.put(e.getKey(), e.getValue().asText()));
+            EventParser.JSON
+                    .readTree(value)
+                    .fields()
+                    .forEachRemaining(e -> encryption.put(e.getKey(), e.getValue().asText()));
         } catch (IOException e) {
             encryption.clear();
         }
         if (encryption.isEmpty()) {
-            throw new IllegalStateException("its outputs in " + outputs + " have no " + StackOutput.REPOSITORY_ENCRYPTION.id()
-                    + " (a stack deployed by an earlier version?): nothing recorded; deploy again with this version");
+            throw new IllegalStateException(
+                    "its outputs in "
+                            + outputs
+                            + " have no "
+                            + StackOutput.REPOSITORY_ENCRYPTION.id()
+                            + " (a stack deployed by an earlier version?): nothing recorded; deploy again with this version");
         }
         Matcher m = REGISTRY.matcher(node.path(StackOutput.RELEASE_IMAGE_URI.id()).asText(""));
-        return m.lookingAt() ? new DeployRecord(m.group(1), m.group(2), encryption) : new DeployRecord(null, null, encryption);
+        return m.lookingAt()
+                ? new DeployRecord(m.group(1), m.group(2), encryption)
+                : new DeployRecord(null, null, encryption);
     }
 
-    private static final Pattern REGISTRY = Pattern.compile("([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.");
+    private static final Pattern REGISTRY =
+            Pattern.compile("([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.");
 
     /** The {@code -c key=value} / {@code --context key=value} arguments, as cdk takes them. */
     static List<String> contextOverrides(List<String> cdkArgs) {
@@ -139,7 +188,8 @@ public final class DeployCommand implements Callable<Integer> {
         return out;
     }
 
-    private static int npxCdkDeploy(List<String> args, Path home) throws IOException, InterruptedException {
+    private static int npxCdkDeploy(List<String> args, Path home)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("npx", "--no-install", "cdk", "deploy"));
         command.addAll(args);
         return new ProcessBuilder(command).directory(home.toFile()).inheritIO().start().waitFor();

@@ -17,40 +17,47 @@ import dev.quartermaster.upkeep.RunFiles;
 import dev.quartermaster.upkeep.UpkeepEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * bin/qm archive scrub | reconcile | prune: an upkeep run now. Locally, the job's state machine is interpreted by the
- * local engine ({@link UpkeepEngine}, a stand-in for Step Functions): the same plan, the same batches as the Distributed
- * Map hands out (one after another here), each given to the function's real handler, then the fold. With {@code --aws},
- * the deployed state machine is started (its schedule's event, now) and its execution's ARN printed.
+ * bin/qm archive scrub | reconcile | prune: an upkeep run now. Locally, the job's state machine is
+ * interpreted by the local engine ({@link UpkeepEngine}, a stand-in for Step Functions): the same
+ * plan, the same batches as the Distributed Map hands out (one after another here), each given to
+ * the function's real handler, then the fold. With {@code --aws}, the deployed state machine is
+ * started (its schedule's event, now) and its execution's ARN printed.
  */
 public final class UpkeepCommands {
-    private UpkeepCommands() {
-    }
+    private UpkeepCommands() {}
 
-    @Command(name = "scrub", description = "The weekly scrub, now: re-hash the archived blobs in batches by bytes, check every image is complete.")
+    @Command(
+            name = "scrub",
+            description =
+                    "The weekly scrub, now: re-hash the archived blobs in batches by bytes, check every image is complete.")
     public static final class Scrub extends Run {
         public Scrub() {
             super(Upkeep.ARCHIVE_SCRUB);
         }
     }
 
-    @Command(name = "reconcile", description = "The daily reconcile, now: archive what the managed repositories hold and the archive lacks, in batches.")
+    @Command(
+            name = "reconcile",
+            description =
+                    "The daily reconcile, now: archive what the managed repositories hold and the archive lacks, in batches.")
     public static final class Reconcile extends Run {
         public Reconcile() {
             super(Upkeep.ARCHIVE_RECONCILE);
         }
     }
 
-    @Command(name = "prune", description = "The weekly prune, now: forget what is past retention, mark in batches, sweep what no mark reached.")
+    @Command(
+            name = "prune",
+            description =
+                    "The weekly prune, now: forget what is past retention, mark in batches, sweep what no mark reached.")
     public static final class Prune extends Run {
         public Prune() {
             super(Upkeep.ARCHIVE_PRUNE);
@@ -60,8 +67,7 @@ public final class UpkeepCommands {
     abstract static class Run implements Callable<Integer> {
         private final Upkeep job;
 
-        @Mixin
-        Target target = new Target();
+        @Mixin Target target = new Target();
 
         Run(Upkeep job) {
             this.job = job;
@@ -81,18 +87,31 @@ public final class UpkeepCommands {
                 RequestStreamHandler handler = FunctionCatalog.create(name, wiring);
                 RunFiles files = ArchiveRoot.layout(wiring.platform()).runFiles();
                 PrintStream progress = json ? System.err : System.out;
-                UpkeepEngine engine = new UpkeepEngine(UpkeepMachine.definition(job, 1, tolerated), "local-" + job.jobName(),
-                        payload -> call(handler, name, payload), files, listener(progress));
+                UpkeepEngine engine =
+                        new UpkeepEngine(
+                                UpkeepMachine.definition(job, 1, tolerated),
+                                "local-" + job.jobName(),
+                                payload -> call(handler, name, payload),
+                                files,
+                                listener(progress));
                 byte[] event = LocalInvoke.scheduledEvent(Instant.now());
                 JsonNode out;
                 try {
-                    out = engine.run(EventParser.readTree(event), "local-" + java.util.UUID.randomUUID(), Instant.now());
+                    out =
+                            engine.run(
+                                    EventParser.readTree(event),
+                                    "local-" + java.util.UUID.randomUUID(),
+                                    Instant.now());
                 } catch (UpkeepEngine.Failed e) {
-                    System.err.println("qm archive " + verb() + ": the run failed: " + e.getMessage());
+                    System.err.println(
+                            "qm archive " + verb() + ": the run failed: " + e.getMessage());
                     return 1;
                 }
                 if (json) {
-                    System.out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+                    System.out.println(
+                            EventParser.JSON
+                                    .writerWithDefaultPrettyPrinter()
+                                    .writeValueAsString(out));
                 } else {
                     System.out.println(out.path("message").asText());
                 }
@@ -115,8 +134,15 @@ public final class UpkeepCommands {
                 }
 
                 @Override
-                public void batch(String map, int index, int total, Duration took, JsonNode output) {
-                    out.printf("%s%s batch %d/%d  %.1f s  %s%n", tag, map, index, total, took.toMillis() / 1000.0,
+                public void batch(
+                        String map, int index, int total, Duration took, JsonNode output) {
+                    out.printf(
+                            "%s%s batch %d/%d  %.1f s  %s%n",
+                            tag,
+                            map,
+                            index,
+                            total,
+                            took.toMillis() / 1000.0,
                             output == null ? "FAILED" : output.path("message").asText());
                 }
             };
@@ -124,10 +150,16 @@ public final class UpkeepCommands {
 
         private static JsonNode call(RequestStreamHandler handler, String name, JsonNode payload) {
             try {
-                JsonNode result = LocalInvoke.call(handler, name, payload.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        new PrintStream(java.io.OutputStream.nullOutputStream()));
+                JsonNode result =
+                        LocalInvoke.call(
+                                handler,
+                                name,
+                                payload.toString()
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                new PrintStream(java.io.OutputStream.nullOutputStream()));
                 if ("REJECTED".equals(result.path("status").asText())) {
-                    throw new IllegalStateException(name + " rejected the step: " + result.path("message").asText());
+                    throw new IllegalStateException(
+                            name + " rejected the step: " + result.path("message").asText());
                 }
                 return result;
             } catch (RuntimeException e) {
@@ -137,28 +169,60 @@ public final class UpkeepCommands {
             }
         }
 
-        /** Starts the deployed state machine with the event its schedule would send, and prints the execution. */
+        /**
+         * Starts the deployed state machine with the event its schedule would send, and prints the
+         * execution.
+         */
         private int start(boolean json) throws Exception {
             Map<String, String> env = target.awsSettings();
             var clients = new dev.quartermaster.common.AwsClients(Settings.of(env));
             String region = clients.region().id();
             String account;
-            try (var sts = clients.configure(software.amazon.awssdk.services.sts.StsClient.builder(), "STS").build()) {
+            try (var sts =
+                    clients.configure(
+                                    software.amazon.awssdk.services.sts.StsClient.builder(), "STS")
+                            .build()) {
                 account = sts.getCallerIdentity().account();
             }
             String partition = region != null && region.startsWith("cn-") ? "aws-cn" : "aws";
-            String arn = "arn:" + partition + ":states:" + region + ":" + account + ":stateMachine:" + target.stackName() + "-" + job.jobName();
+            String arn =
+                    "arn:"
+                            + partition
+                            + ":states:"
+                            + region
+                            + ":"
+                            + account
+                            + ":stateMachine:"
+                            + target.stackName()
+                            + "-"
+                            + job.jobName();
             byte[] event = LocalInvoke.scheduledEvent(Instant.now());
-            String input = new String(event, java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("\"account\":\"000000000000\"", "\"account\":\"" + account + "\"")
-                    .replace("\"region\":\"us-east-1\"", "\"region\":\"" + region + "\"");
-            try (var sfn = clients.configure(software.amazon.awssdk.services.sfn.SfnClient.builder(), "SFN").build()) {
-                var started = sfn.startExecution(b -> b.stateMachineArn(arn).name("qm-" + System.currentTimeMillis()).input(input));
+            String input =
+                    new String(event, java.nio.charset.StandardCharsets.UTF_8)
+                            .replace(
+                                    "\"account\":\"000000000000\"",
+                                    "\"account\":\"" + account + "\"")
+                            .replace("\"region\":\"us-east-1\"", "\"region\":\"" + region + "\"");
+            try (var sfn =
+                    clients.configure(
+                                    software.amazon.awssdk.services.sfn.SfnClient.builder(), "SFN")
+                            .build()) {
+                var started =
+                        sfn.startExecution(
+                                b ->
+                                        b.stateMachineArn(arn)
+                                                .name("qm-" + System.currentTimeMillis())
+                                                .input(input));
                 if (json) {
                     System.out.println("{\"executionArn\": \"" + started.executionArn() + "\"}");
                 } else {
-                    System.out.println("started " + started.executionArn() + "\n  follow it: aws stepfunctions describe-execution --execution-arn "
-                            + started.executionArn() + "\n  a failed run: aws stepfunctions redrive-execution --execution-arn " + started.executionArn());
+                    System.out.println(
+                            "started "
+                                    + started.executionArn()
+                                    + "\n  follow it: aws stepfunctions describe-execution --execution-arn "
+                                    + started.executionArn()
+                                    + "\n  a failed run: aws stepfunctions redrive-execution --execution-arn "
+                                    + started.executionArn());
                 }
             }
             return 0;

@@ -1,12 +1,7 @@
 package dev.quartermaster.cli.console;
 
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.contract.StackOutput;
@@ -29,17 +24,26 @@ import java.util.Map;
 public final class Target {
     public static final String OUTPUTS = ".qm/outputs.json";
 
-    @Option(names = "--aws", description = "read and act on the deployed stack instead of the local state")
+    @Option(
+            names = "--aws",
+            description = "read and act on the deployed stack instead of the local state")
     public boolean aws;
 
-    @Option(names = "--stack", defaultValue = "Quartermaster", description = "stack name (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--stack",
+            defaultValue = "Quartermaster",
+            description = "stack name (default: ${DEFAULT-VALUE})")
     public String stack;
 
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     String output;
 
-    @Option(names = "-c", paramLabel = "key=value", description = "cdk.json context override, as cdk takes it (repeatable; the last wins):"
-            + " every command reads the options the stack reads")
+    @Option(
+            names = "-c",
+            paramLabel = "key=value",
+            description =
+                    "cdk.json context override, as cdk takes it (repeatable; the last wins):"
+                            + " every command reads the options the stack reads")
     public List<String> context = new ArrayList<>();
 
     /** The local Quartermaster, with cdk.json's context and this command's -c overrides. */
@@ -48,8 +52,8 @@ public final class Target {
     }
 
     /**
-     * The configuration as the stack would read it from cdk.json and the -c overrides (with the local stand-ins for what
-     * only AWS knows).
+     * The configuration as the stack would read it from cdk.json and the -c overrides (with the
+     * local stand-ins for what only AWS knows).
      *
      * @throws IllegalArgumentException every problem, an undeclared key among them
      */
@@ -66,7 +70,8 @@ public final class Target {
 
     public boolean json() {
         if (!output.equals("text") && !output.equals("json")) {
-            throw new IllegalArgumentException("--output must be text or json, not '" + output + "'");
+            throw new IllegalArgumentException(
+                    "--output must be text or json, not '" + output + "'");
         }
         return output.equals("json");
     }
@@ -76,7 +81,10 @@ public final class Target {
         return awsSettings(LocalEnvironment.home().resolve(OUTPUTS), System.getenv());
     }
 
-    /** The environment plus the outputs in {@code outputsFile} (the environment wins), each into the key its {@link StackOutput} names. */
+    /**
+     * The environment plus the outputs in {@code outputsFile} (the environment wins), each into the
+     * key its {@link StackOutput} names.
+     */
     public Map<String, String> awsSettings(Path outputsFile, Map<String, String> environment) {
         Map<String, String> env = new HashMap<>(environment);
         Map<String, String> outputs = stackOutputs(outputsFile);
@@ -86,13 +94,23 @@ public final class Target {
                 env.put(o.key(), StackOutput.read(v));
             }
         }
-        env.putIfAbsent("REGISTRY_AUTH", "ecr"); // the deployed stack's registry: ECR, reached through its API and its tokens
+        env.putIfAbsent(
+                "REGISTRY_AUTH",
+                "ecr"); // the deployed stack's registry: ECR, reached through its API and its
+        // tokens
         if (!env.containsKey("TABLE_NAME")) {
-            throw new IllegalStateException("no outputs for stack '" + stack + "': deploy with `npx cdk deploy --outputs-file "
-                    + OUTPUTS + "` (or set TABLE_NAME and BACKUP_BUCKET from the stack's outputs)");
+            throw new IllegalStateException(
+                    "no outputs for stack '"
+                            + stack
+                            + "': deploy with `npx cdk deploy --outputs-file "
+                            + OUTPUTS
+                            + "` (or set TABLE_NAME and BACKUP_BUCKET from the stack's outputs)");
         }
-        if (env.get("AWS_REGION") == null && env.get("AWS_DEFAULT_REGION") == null && env.get("AWS_PROFILE") == null) {
-            throw new IllegalStateException("no AWS region: set AWS_REGION (or AWS_PROFILE) to the region you deployed to");
+        if (env.get("AWS_REGION") == null
+                && env.get("AWS_DEFAULT_REGION") == null
+                && env.get("AWS_PROFILE") == null) {
+            throw new IllegalStateException(
+                    "no AWS region: set AWS_REGION (or AWS_PROFILE) to the region you deployed to");
         }
         return env;
     }
@@ -110,7 +128,11 @@ public final class Target {
         try {
             JsonNode node = EventParser.JSON.readTree(file.toFile()).path(stack);
             if (node.isMissingNode()) {
-                throw new IllegalStateException(OUTPUTS + " has no stack named '" + stack + "'; pass --stack with the name you deployed");
+                throw new IllegalStateException(
+                        OUTPUTS
+                                + " has no stack named '"
+                                + stack
+                                + "'; pass --stack with the name you deployed");
             }
             node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
             return out;

@@ -1,19 +1,13 @@
 package dev.quartermaster.cli.console;
 
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Aligned plain-text columns for terminal output. A cell longer than {@link #MAX_CELL} characters (a
- * 300-character tag) is cut with an ellipsis, and control characters become spaces, so one long or
- * hostile value cannot wreck the table; {@code --output json} keeps every value whole.
+ * Aligned plain-text columns for terminal output. A cell longer than {@link #MAX_CELL} characters
+ * (a 300-character tag) is cut with an ellipsis, and control characters become spaces, so one long
+ * or hostile value cannot wreck the table; {@code --output json} keeps every value whole.
  */
 public final class TextTable {
     static final int MAX_CELL = 48;
@@ -27,7 +21,10 @@ public final class TextTable {
     public TextTable row(Object... cells) {
         List<String> r = new ArrayList<>();
         for (Object c : cells) {
-            r.add(c == null ? "-" : dev.quartermaster.common.Text.oneLine(String.valueOf(c), MAX_CELL));
+            r.add(
+                    c == null
+                            ? "-"
+                            : dev.quartermaster.common.Text.oneLine(String.valueOf(c), MAX_CELL));
         }
         rows.add(r);
         return this;

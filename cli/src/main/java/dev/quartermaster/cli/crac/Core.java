@@ -7,8 +7,7 @@ import java.util.List;
 public final class Core {
     private static final Global GLOBAL = new Global();
 
-    private Core() {
-    }
+    private Core() {}
 
     public static Context<Resource> getGlobalContext() {
         return GLOBAL;
@@ -21,7 +20,8 @@ public final class Core {
             try {
                 resources.get(i).beforeCheckpoint(GLOBAL);
             } catch (Exception | LinkageError e) {
-                throw new CheckpointException("before-checkpoint hook " + resources.get(i) + " failed: " + e, e);
+                throw new CheckpointException(
+                        "before-checkpoint hook " + resources.get(i) + " failed: " + e, e);
             }
         }
         for (Resource r : resources) {

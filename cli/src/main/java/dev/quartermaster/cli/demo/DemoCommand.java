@@ -1,18 +1,22 @@
 package dev.quartermaster.cli.demo;
 
-import dev.quartermaster.cli.console.TextTable;
-import dev.quartermaster.cli.lifecycle.LifecycleView;
-import dev.quartermaster.cli.ops.StatusView;
-import dev.quartermaster.cli.replication.Backfill;
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quartermaster.backup.BackupRecord;
+import dev.quartermaster.cli.bench.VerifyBench;
+import dev.quartermaster.cli.console.TextTable;
+import dev.quartermaster.cli.lifecycle.LifecycleView;
+import dev.quartermaster.cli.local.FileAlerts;
+import dev.quartermaster.cli.local.FunctionCatalog;
+import dev.quartermaster.cli.local.LocalAgent;
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.local.LocalInvoke;
+import dev.quartermaster.cli.local.LocalReplication;
+import dev.quartermaster.cli.local.LocalServices;
+import dev.quartermaster.cli.local.LocalSite;
+import dev.quartermaster.cli.ops.StatusView;
+import dev.quartermaster.cli.release.ReleaseContext;
+import dev.quartermaster.cli.replication.Backfill;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.LedgerRoot;
@@ -38,7 +42,10 @@ import java.util.concurrent.CompletableFuture;
  * The seed lab, played for real on this machine: local DynamoDB, S3, OCI registry and MariaDB; the
  * real handlers fed the events AWS would send; the real host scripts run by the local agent.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: push, verify, catch a lying tag, back up, restore.")
+@Command(
+        name = "demo",
+        description =
+                "Run the whole pipeline locally: push, verify, catch a lying tag, back up, restore.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--keep", description = "keep the demo's state folder (default: deleted)")
@@ -54,13 +61,19 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("qm-demo");
-        out.println("Quartermaster demo: the seed lab on this machine, no AWS account needed (state: " + dir + ")");
+        out.println(
+                "Quartermaster demo: the seed lab on this machine, no AWS account needed (state: "
+                        + dir
+                        + ")");
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
-            // the local stand-in for ECR managed signing signs each push; a second local registry plays the DR region
+            // the local stand-in for ECR managed signing signs each push; a second local registry
+            // plays the DR region
             local.context(java.util.List.of("signing=managed", "replication=" + DR_REPLICATION));
             step(0, "starting local backends (DynamoDB Local, OCI registry, S3Mock, MariaDB)");
-            CompletableFuture<Void> slow = CompletableFuture.allOf(
-                    CompletableFuture.runAsync(local::s3), CompletableFuture.runAsync(local::mariaDb));
+            CompletableFuture<Void> slow =
+                    CompletableFuture.allOf(
+                            CompletableFuture.runAsync(local::s3),
+                            CompletableFuture.runAsync(local::mariaDb));
             local.dynamo();
             local.registry();
             progress(slow, "waiting for S3Mock and MariaDB");
@@ -74,10 +87,18 @@ public final class DemoCommand implements Callable<Integer> {
             replication = FunctionCatalog.create("image-replication", ls.wiring);
             OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
             signer = local.signing();
-            registryReader = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
-            registryWriter = new dev.quartermaster.registry.RegistryWriter(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+            registryReader =
+                    new dev.quartermaster.registry.RegistryClient(
+                            local.registry().url(),
+                            dev.quartermaster.registry.RegistryAuth.anonymous());
+            registryWriter =
+                    new dev.quartermaster.registry.RegistryWriter(
+                            local.registry().url(),
+                            dev.quartermaster.registry.RegistryAuth.anonymous());
 
-            step(1, "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5), each signed on push (local ECR managed signing)");
+            step(
+                    1,
+                    "building and pushing wordpress:wp-6.4-v1 (6.4.3) and wordpress:wp-6.5-v2 (6.5.5), each signed on push (local ECR managed signing)");
             String d1 = push(pusher, ledger, verify, "wp-6.4-v1", "6.4.3");
             String d2 = push(pusher, ledger, verify, "wp-6.5-v2", "6.5.5");
 
@@ -90,83 +111,179 @@ public final class DemoCommand implements Callable<Integer> {
             step(3, "pushing wordpress:wp-6.4-v3, a tag that lies (it holds 6.5.5)");
             String d3 = push(pusher, ledger, verify, "wp-6.4-v3", "6.5.5");
             expect(verdict(services, d3), "MISMATCH", "wp-6.4-v3 verdict");
-            Optional<Alert> mismatch = alerts.seen().stream().filter(a -> a.kind().equals("MISMATCH")).findFirst();
-            out.println("  ALERT " + mismatch.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
+            Optional<Alert> mismatch =
+                    alerts.seen().stream().filter(a -> a.kind().equals("MISMATCH")).findFirst();
+            out.println(
+                    "  ALERT "
+                            + mismatch.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
             if (mismatch.isEmpty()) {
                 failures.add("no MISMATCH alert for wp-6.4-v3");
             }
-            out.println("  pushing wordpress:wp-6.5-v9: 6.5.5 as promised, but pushed around the signing pipeline (no signature)");
+            out.println(
+                    "  pushing wordpress:wp-6.5-v9: 6.5.5 as promised, but pushed around the signing pipeline (no signature)");
             String d9 = push(pusher, ledger, verify, "wp-6.5-v9", "6.5.5", false);
             expect(verdict(services, d9), "VERIFIED", "wp-6.5-v9 verdict");
             expect(signature(services, d9), "UNSIGNED", "wp-6.5-v9 signature");
-            Optional<Alert> unsignedAlert = alerts.seen().stream().filter(a -> a.kind().equals("SIGNATURE_UNSIGNED")).findFirst();
-            out.println("  ALERT " + unsignedAlert.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
+            Optional<Alert> unsignedAlert =
+                    alerts.seen().stream()
+                            .filter(a -> a.kind().equals("SIGNATURE_UNSIGNED"))
+                            .findFirst();
+            out.println(
+                    "  ALERT "
+                            + unsignedAlert
+                                    .map(a -> a.kind() + ": " + a.subject())
+                                    .orElse("(none!)"));
             if (unsignedAlert.isEmpty()) {
                 failures.add("no SIGNATURE_UNSIGNED alert for wp-6.5-v9");
             }
             printLedger(LedgerRoot.store(services).images("wordpress"));
 
-            step(4, "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
+            step(
+                    4,
+                    "the archive: every push copied to S3 byte-exact, shared layers once; wp-6.4-v1 deleted from the registry, then restored");
             archived.forEach(out::println);
             archiveRoundTrip(local, services, d1);
 
             drReplica(local, services, alerts, d1, d2);
 
-            step(5, "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
+            step(
+                    5,
+                    "seeding a WordPress-like database, then the scheduled backup through the SSM document's script");
             String user = System.getProperty("user.name", "you");
             String title = "Hello from " + user + ", " + LocalDate.now();
             local.mariaDb().seedWordPress(LocalEnvironment.DATABASE, title, 2000, 1500);
-            out.println("  seeded database wordpress: first post \"" + title + "\", "
-                    + local.mariaDb().sql(LocalEnvironment.DATABASE, "SELECT COUNT(*) FROM wp_posts") + " posts");
+            out.println(
+                    "  seeded database wordpress: first post \""
+                            + title
+                            + "\", "
+                            + local.mariaDb()
+                                    .sql(LocalEnvironment.DATABASE, "SELECT COUNT(*) FROM wp_posts")
+                            + " posts");
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            invoke(FunctionCatalog.create("backup-start", ls.wiring), "backup-start", LocalInvoke.scheduledEvent(now));
+            invoke(
+                    FunctionCatalog.create("backup-start", ls.wiring),
+                    "backup-start",
+                    LocalInvoke.scheduledEvent(now));
             for (LocalAgent.Finished f : ls.agent.drain()) {
                 if (!f.run().ok()) {
                     out.println(f.run().output().strip().indent(4));
                 }
-                invoke(FunctionCatalog.create("backup-status", ls.wiring), "backup-status",
+                invoke(
+                        FunctionCatalog.create("backup-status", ls.wiring),
+                        "backup-status",
                         LocalAgent.statusEvent(f).getBytes(StandardCharsets.UTF_8));
             }
-            Optional<BackupRecord> backup = dev.quartermaster.backup.BackupRoot.store(services).latestVerified(LocalEnvironment.DATABASE);
+            Optional<BackupRecord> backup =
+                    dev.quartermaster.backup.BackupRoot.store(services)
+                            .latestVerified(LocalEnvironment.DATABASE);
             if (backup.isEmpty()) {
                 failures.add("the backup was not verified");
             } else {
                 BackupRecord b = backup.get();
-                out.printf("  backup VERIFIED: s3://%s/%s%n  %,d bytes, sha256 %s..., %d tables, %,d rows%n",
-                        LocalEnvironment.BUCKET, b.key(), b.bytes(), b.sha256().substring(0, 12), b.tables(), b.rows());
+                out.printf(
+                        "  backup VERIFIED: s3://%s/%s%n  %,d bytes, sha256 %s..., %d tables, %,d rows%n",
+                        LocalEnvironment.BUCKET,
+                        b.key(),
+                        b.bytes(),
+                        b.sha256().substring(0, 12),
+                        b.tables(),
+                        b.rows());
 
                 step(6, "dropping the database and restoring it from the backup");
                 local.mariaDb().sql(null, "DROP DATABASE wordpress");
-                out.println("  database dropped: " + local.mariaDb().sql(null, "SHOW DATABASES LIKE 'wordpress'").isEmpty());
+                out.println(
+                        "  database dropped: "
+                                + local.mariaDb()
+                                        .sql(null, "SHOW DATABASES LIKE 'wordpress'")
+                                        .isEmpty());
                 long r0 = System.nanoTime();
-                var restore = local.hostScripts().run("backup-restore.sh", java.util.Map.of("QM_BUCKET", LocalEnvironment.BUCKET,
-                        "QM_KEY", b.key(), "QM_DATABASE", LocalEnvironment.DATABASE));
+                var restore =
+                        local.hostScripts()
+                                .run(
+                                        "backup-restore.sh",
+                                        java.util.Map.of(
+                                                "QM_BUCKET",
+                                                LocalEnvironment.BUCKET,
+                                                "QM_KEY",
+                                                b.key(),
+                                                "QM_DATABASE",
+                                                LocalEnvironment.DATABASE));
                 if (!restore.ok()) {
                     failures.add("restore failed: " + restore.output());
                 } else {
-                    String back = local.mariaDb().sql(LocalEnvironment.DATABASE, "SELECT post_title FROM wp_posts WHERE ID = 1");
-                    out.printf("  restored in %.1f s; first post: \"%s\"%n", (System.nanoTime() - r0) / 1e9, back);
+                    String back =
+                            local.mariaDb()
+                                    .sql(
+                                            LocalEnvironment.DATABASE,
+                                            "SELECT post_title FROM wp_posts WHERE ID = 1");
+                    out.printf(
+                            "  restored in %.1f s; first post: \"%s\"%n",
+                            (System.nanoTime() - r0) / 1e9, back);
                     expect(back, title, "restored post title");
                 }
             }
-            step(7, "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused; what runs is protected from lifecycle rules");
+            step(
+                    7,
+                    "the release switch: the site flips from wp-6.4-v1 to wp-6.5-v2 and back; the lying tag is refused; what runs is protected from lifecycle rules");
             releaseSwitch(local);
-            step(8, "bin/qm status of the demo's state (exit 1: the lying tag needs attention), its alerts, and bin/qm report");
-            var status = StatusView.local(local, LocalEnvironment.DATABASE, dev.quartermaster.contract.Setting.MAX_BACKUP_AGE_HOURS.intDefault());
+            step(
+                    8,
+                    "bin/qm status of the demo's state (exit 1: the lying tag needs attention), its alerts, and bin/qm report");
+            var status =
+                    StatusView.local(
+                            local,
+                            LocalEnvironment.DATABASE,
+                            dev.quartermaster.contract.Setting.MAX_BACKUP_AGE_HOURS.intDefault());
             int rc = StatusView.print(status, false, false, out);
-            expect(Integer.toString(rc), "1", "bin/qm status's exit status with a MISMATCH in the last 7 days");
-            expect(Boolean.toString(status.problems().stream().anyMatch(p -> p.contains("MISMATCH") && p.contains("wp-6.4-v3"))), "true",
+            expect(
+                    Integer.toString(rc),
+                    "1",
+                    "bin/qm status's exit status with a MISMATCH in the last 7 days");
+            expect(
+                    Boolean.toString(
+                            status.problems().stream()
+                                    .anyMatch(
+                                            p ->
+                                                    p.contains("MISMATCH")
+                                                            && p.contains("wp-6.4-v3"))),
+                    "true",
                     "bin/qm status names the lying tag");
-            expect(String.valueOf(status.backups().get("latestVerified")).startsWith("backups/") ? "ok" : "none", "ok",
+            expect(
+                    String.valueOf(status.backups().get("latestVerified")).startsWith("backups/")
+                            ? "ok"
+                            : "none",
+                    "ok",
                     "bin/qm status shows the verified backup");
-            for (String kind : List.of("MISMATCH", "SIGNATURE_UNSIGNED", "REPLICATION_FAILED")) { // read back from the alert log
-                expect(Boolean.toString(status.alerts().stream().anyMatch(a -> a.contains(" " + kind))), "true", "bin/qm status lists the " + kind + " alert");
+            for (String kind :
+                    List.of(
+                            "MISMATCH",
+                            "SIGNATURE_UNSIGNED",
+                            "REPLICATION_FAILED")) { // read back from the alert log
+                expect(
+                        Boolean.toString(
+                                status.alerts().stream().anyMatch(a -> a.contains(" " + kind))),
+                        "true",
+                        "bin/qm status lists the " + kind + " alert");
             }
-            Path report = dev.quartermaster.cli.ops.ReportPage.write(dev.quartermaster.cli.ops.ReportPage.Inputs.of("the demo's local state", services,
-                    ReleaseContext.reader(local, services).config(), local.managedRepositories(), LocalEnvironment.DATABASE),
-                    Instant.now().minus(java.time.Duration.ofDays(1)), Instant.now(), LocalEnvironment.home().resolve(".qm").resolve("demo-report.html"));
-            out.println("  report (bin/qm report --out FILE.html): " + report + " (" + Files.size(report) / 1024 + " KiB, "
-                    + dev.quartermaster.cli.ops.ReportPage.CHARTS.size() + " inline SVG charts)");
+            Path report =
+                    dev.quartermaster.cli.ops.ReportPage.write(
+                            dev.quartermaster.cli.ops.ReportPage.Inputs.of(
+                                    "the demo's local state",
+                                    services,
+                                    ReleaseContext.reader(local, services).config(),
+                                    local.managedRepositories(),
+                                    LocalEnvironment.DATABASE),
+                            Instant.now().minus(java.time.Duration.ofDays(1)),
+                            Instant.now(),
+                            LocalEnvironment.home().resolve(".qm").resolve("demo-report.html"));
+            out.println(
+                    "  report (bin/qm report --out FILE.html): "
+                            + report
+                            + " ("
+                            + Files.size(report) / 1024
+                            + " KiB, "
+                            + dev.quartermaster.cli.ops.ReportPage.CHARTS.size()
+                            + " inline SVG charts)");
             step(9, "stopping every local backend");
         } finally {
             if (!keep) {
@@ -188,20 +305,40 @@ public final class DemoCommand implements Callable<Integer> {
     private dev.quartermaster.registry.RegistryWriter registryWriter;
 
     private static String signature(dev.quartermaster.common.Platform services, String digest) {
-        return LedgerRoot.store(services).image("wordpress", digest).map(i -> i.signature() == null ? "none" : i.signature().state()).orElse("absent");
+        return LedgerRoot.store(services)
+                .image("wordpress", digest)
+                .map(i -> i.signature() == null ? "none" : i.signature().state())
+                .orElse("absent");
     }
 
-    private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version)
+    private String push(
+            OciImages.Pusher pusher,
+            RequestStreamHandler ledger,
+            RequestStreamHandler verify,
+            String tag,
+            String version)
             throws Exception {
         return push(pusher, ledger, verify, tag, version, true);
     }
 
-    /** @param signed whether the push goes through the (local) signing pipeline, as ECR's managed signing would sign it */
-    private String push(OciImages.Pusher pusher, RequestStreamHandler ledger, RequestStreamHandler verify, String tag, String version,
-                        boolean signed) throws Exception {
-        // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official image); each build carries
+    /**
+     * @param signed whether the push goes through the (local) signing pipeline, as ECR's managed
+     *     signing would sign it
+     */
+    private String push(
+            OciImages.Pusher pusher,
+            RequestStreamHandler ledger,
+            RequestStreamHandler verify,
+            String tag,
+            String version,
+            boolean signed)
+            throws Exception {
+        // runnable (busybox httpd serves the site from /var/www/html, a volume as in the official
+        // image); each build carries
         // its tag in a label, so every push is its own digest, as rebuilt images are
-        OciImages.Image image = dev.quartermaster.testkit.LocalPodman.wordpressImage(version, 3, 2 * 1024 * 1024, tag);
+        OciImages.Image image =
+                dev.quartermaster.testkit.LocalPodman.wordpressImage(
+                        version, 3, 2 * 1024 * 1024, tag);
         String digest = pusher.push("wordpress", tag, image);
         if (signed) { // ECR signs on push, before image-verify reads the image
             signer.sign(registryReader, registryWriter, "wordpress", digest);
@@ -211,14 +348,31 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode v = invoke(verify, "image-verify", event);
         JsonNode a = invoke(archive, "image-archive", event);
         invoke(replication, "image-replication", event); // awaited in the DR region from now on
-        archived.add(String.format("  archived %-10s %s  stored %5.1f MB, already in the archive %5.1f MB", tag, digest.substring(7, 19),
-                a.path("details").path("bytesStored").asLong() / 1e6, a.path("details").path("bytesDeduplicated").asLong() / 1e6));
-        out.printf("  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n", tag, digest.substring(7, 19),
-                image.compressedSize() / 1e6, v.path("details").path("verdict").asText(), v.path("details").path("found").asText(),
-                v.path("details").path("bytesFetched").asLong(), v.path("details").path("imageBytes").asLong());
-        out.println("           signature " + v.path("details").path("signature").asText("-")
-                + (v.path("details").has("signedBy") ? " by " + v.path("details").path("signedBy").asText() : "")
-                + (v.path("details").has("signatureReason") ? " (" + v.path("details").path("signatureReason").asText() + ")" : ""));
+        archived.add(
+                String.format(
+                        "  archived %-10s %s  stored %5.1f MB, already in the archive %5.1f MB",
+                        tag,
+                        digest.substring(7, 19),
+                        a.path("details").path("bytesStored").asLong() / 1e6,
+                        a.path("details").path("bytesDeduplicated").asLong() / 1e6));
+        out.printf(
+                "  pushed %-10s %s  %5.1f MB  verdict %-9s found %-6s read %,d of %,d bytes%n",
+                tag,
+                digest.substring(7, 19),
+                image.compressedSize() / 1e6,
+                v.path("details").path("verdict").asText(),
+                v.path("details").path("found").asText(),
+                v.path("details").path("bytesFetched").asLong(),
+                v.path("details").path("imageBytes").asLong());
+        out.println(
+                "           signature "
+                        + v.path("details").path("signature").asText("-")
+                        + (v.path("details").has("signedBy")
+                                ? " by " + v.path("details").path("signedBy").asText()
+                                : "")
+                        + (v.path("details").has("signatureReason")
+                                ? " (" + v.path("details").path("signatureReason").asText() + ")"
+                                : ""));
         return digest;
     }
 
@@ -226,37 +380,79 @@ public final class DemoCommand implements Callable<Integer> {
     private RequestStreamHandler replication;
 
     /**
-     * The DR replica: ECR's replication played by a second local registry. wp-6.4-v1 arrives and is proven by digest;
-     * wp-6.5-v2's copy breaks on the way (FAILED, alerted); the backfill then copies everything the replica lacks.
+     * The DR replica: ECR's replication played by a second local registry. wp-6.4-v1 arrives and is
+     * proven by digest; wp-6.5-v2's copy breaks on the way (FAILED, alerted); the backfill then
+     * copies everything the replica lacks.
      */
-    private void drReplica(LocalEnvironment local, dev.quartermaster.common.Platform services, FileAlerts alerts, String d1, String d2) throws Exception {
-        out.println("  the DR replica (eu-central-1, a second local registry): every push was awaited there (PENDING)");
+    private void drReplica(
+            LocalEnvironment local,
+            dev.quartermaster.common.Platform services,
+            FileAlerts alerts,
+            String d1,
+            String d2)
+            throws Exception {
+        out.println(
+                "  the DR replica (eu-central-1, a second local registry): every push was awaited there (PENDING)");
         var dr = local.destinations().get(0);
         LocalReplication replicator = new LocalReplication(local);
-        invoke(replication, "image-replication", replicator.replicate("wordpress", d1, "wp-6.4-v1", dr, false));
+        invoke(
+                replication,
+                "image-replication",
+                replicator.replicate("wordpress", d1, "wp-6.4-v1", dr, false));
         if (replicator.lastError() != null) {
             out.println("  the copy of wp-6.4-v1 failed: " + replicator.lastError());
         }
-        invoke(replication, "image-replication", replicator.replicate("wordpress", d2, "wp-6.5-v2", dr, true));
+        invoke(
+                replication,
+                "image-replication",
+                replicator.replicate("wordpress", d2, "wp-6.5-v2", dr, true));
         var replicas = dev.quartermaster.replication.ReplicationRoot.store(services);
-        String s1 = replicas.get("wordpress", d1, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
-        String s2 = replicas.get("wordpress", d2, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
-        out.println("  wp-6.4-v1 replicated by digest: " + s1 + "; wp-6.5-v2's copy broke on the way: " + s2);
+        String s1 =
+                replicas.get("wordpress", d1, dr)
+                        .map(dev.quartermaster.replication.Replica::label)
+                        .orElse("-");
+        String s2 =
+                replicas.get("wordpress", d2, dr)
+                        .map(dev.quartermaster.replication.Replica::label)
+                        .orElse("-");
+        out.println(
+                "  wp-6.4-v1 replicated by digest: "
+                        + s1
+                        + "; wp-6.5-v2's copy broke on the way: "
+                        + s2);
         expect(s1, "REPLICATED", "wp-6.4-v1 replica");
         expect(s2, "FAILED", "wp-6.5-v2 replica");
-        Optional<Alert> failed = alerts.seen().stream().filter(a -> a.kind().equals("REPLICATION_FAILED")).findFirst();
+        Optional<Alert> failed =
+                alerts.seen().stream()
+                        .filter(a -> a.kind().equals("REPLICATION_FAILED"))
+                        .findFirst();
         out.println("  ALERT " + failed.map(a -> a.kind() + ": " + a.subject()).orElse("(none!)"));
         if (failed.isEmpty()) {
             failures.add("no REPLICATION_FAILED alert for wp-6.5-v2");
         }
-        out.println("  bin/qm replicate backfill --to eu-central-1: what the replica lacks, copied by digest");
-        var source = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
+        out.println(
+                "  bin/qm replicate backfill --to eu-central-1: what the replica lacks, copied by digest");
+        var source =
+                new dev.quartermaster.registry.RegistryClient(
+                        local.registry().url(),
+                        dev.quartermaster.registry.RegistryAuth.anonymous());
         var lines = new java.io.ByteArrayOutputStream();
-        int rc = Backfill.run(new dev.quartermaster.archive.RegistryImageLister(source), source,
-                new dev.quartermaster.registry.RegistryWriter(replicator.url(dr), dev.quartermaster.registry.RegistryAuth.anonymous()), dr,
-                List.of("wordpress"), services, new PrintStream(lines, true, StandardCharsets.UTF_8));
+        int rc =
+                Backfill.run(
+                        new dev.quartermaster.archive.RegistryImageLister(source),
+                        source,
+                        new dev.quartermaster.registry.RegistryWriter(
+                                replicator.url(dr),
+                                dev.quartermaster.registry.RegistryAuth.anonymous()),
+                        dr,
+                        List.of("wordpress"),
+                        services,
+                        new PrintStream(lines, true, StandardCharsets.UTF_8));
         lines.toString(StandardCharsets.UTF_8).lines().forEach(l -> out.println("  " + l.strip()));
-        String after = replicas.get("wordpress", d2, dr).map(dev.quartermaster.replication.Replica::label).orElse("-");
+        String after =
+                replicas.get("wordpress", d2, dr)
+                        .map(dev.quartermaster.replication.Replica::label)
+                        .orElse("-");
         out.println("  wp-6.5-v2 in the replica now: " + after);
         expect(after, "REPLICATED", "wp-6.5-v2 replica after the backfill");
         if (rc != 0) {
@@ -264,33 +460,61 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Starts the local site on wp-6.4-v1, releases wp-6.5-v2, rolls back, and tries the lying tag. */
+    /**
+     * Starts the local site on wp-6.4-v1, releases wp-6.5-v2, rolls back, and tries the lying tag.
+     */
     private void releaseSwitch(LocalEnvironment local) throws Exception {
         LocalSite site = local.site();
         var ctx = ReleaseContext.local(local, true, out);
         var first = ctx.service.plan("wordpress:wp-6.4-v1", null);
         site.start(first.digest());
-        out.println("  the site runs wp-6.4-v1 (podman-compose on " + site.healthUrl() + "): serves " + site.awaitServed("6.4.3", java.time.Duration.ofSeconds(20)));
-        var flip = ctx.flow.release("wordpress:wp-6.5-v2", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+        out.println(
+                "  the site runs wp-6.4-v1 (podman-compose on "
+                        + site.healthUrl()
+                        + "): serves "
+                        + site.awaitServed("6.4.3", java.time.Duration.ofSeconds(20)));
+        var flip =
+                ctx.flow.release(
+                        "wordpress:wp-6.5-v2",
+                        null,
+                        dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                        "demo");
         String served = site.served();
         out.println("  the site serves: " + served);
         expect(flip.status().name(), "RELEASED", "release of wp-6.5-v2");
         expect(served, "6.5.5", "version served after the release");
-        String back = ctx.service.previousGood().map(dev.quartermaster.release.ReleaseRecord::running).orElse(first.digest());
-        var rollback = ctx.flow.release("wordpress@" + back, null, dev.quartermaster.release.ReleaseRecord.Kind.ROLLBACK, "demo");
+        String back =
+                ctx.service
+                        .previousGood()
+                        .map(dev.quartermaster.release.ReleaseRecord::running)
+                        .orElse(first.digest());
+        var rollback =
+                ctx.flow.release(
+                        "wordpress@" + back,
+                        null,
+                        dev.quartermaster.release.ReleaseRecord.Kind.ROLLBACK,
+                        "demo");
         served = site.served();
         out.println("  the site serves: " + served);
         expect(rollback.status().name(), "RELEASED", "rollback to wp-6.4-v1");
         expect(served, "6.4.3", "version served after the rollback");
         try {
-            ctx.flow.release("wordpress:wp-6.4-v3", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+            ctx.flow.release(
+                    "wordpress:wp-6.4-v3",
+                    null,
+                    dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                    "demo");
             failures.add("the lying tag wp-6.4-v3 was released");
         } catch (dev.quartermaster.release.ReleaseService.Refused e) {
             out.println("  " + e.getMessage());
             out.println("  the site still serves: " + site.served());
         }
         try {
-            ctx.flow.release("wordpress:wp-6.5-v9", null, dev.quartermaster.release.ReleaseRecord.Kind.RELEASE, "demo");
+            ctx.flow.release(
+                    "wordpress:wp-6.5-v9",
+                    null,
+                    dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                    "demo");
             failures.add("the unsigned wp-6.5-v9 was released");
         } catch (dev.quartermaster.release.ReleaseService.Refused e) {
             out.println("  " + e.getMessage());
@@ -298,21 +522,55 @@ public final class DemoCommand implements Callable<Integer> {
                 failures.add("wp-6.5-v9 was refused, but not for its signature: " + e.getMessage());
             }
         }
-        // the lifecycle preview under a rule that keeps only the newest tagged image: what runs and what a rollback needs are marked
-        out.println("  lifecycle preview, rules: keep the newest tagged image only (the release marks come first):");
-        var preview = LifecycleView.evaluate(dev.quartermaster.contract.LifecycleRules.defaults(1, 1), ctx.platform, ctx.service, null, false);
+        // the lifecycle preview under a rule that keeps only the newest tagged image: what runs and
+        // what a rollback needs are marked
+        out.println(
+                "  lifecycle preview, rules: keep the newest tagged image only (the release marks come first):");
+        var preview =
+                LifecycleView.evaluate(
+                        dev.quartermaster.contract.LifecycleRules.defaults(1, 1),
+                        ctx.platform,
+                        ctx.service,
+                        null,
+                        false);
         LifecycleView.print(preview, false, out);
-        String running = ctx.service.lastGood().map(dev.quartermaster.release.ReleaseRecord::running).orElse("");
-        expect(preview.lines().stream().filter(l -> l.digest().equals(running)).map(l -> l.action()).findFirst().orElse("absent"),
-                "PROTECTED", "the running release in the lifecycle preview");
+        String running =
+                ctx.service
+                        .lastGood()
+                        .map(dev.quartermaster.release.ReleaseRecord::running)
+                        .orElse("");
+        expect(
+                preview.lines().stream()
+                        .filter(l -> l.digest().equals(running))
+                        .map(l -> l.action())
+                        .findFirst()
+                        .orElse("absent"),
+                "PROTECTED",
+                "the running release in the lifecycle preview");
     }
 
-    /** Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the archive, compares digests. */
-    private void archiveRoundTrip(LocalEnvironment local, dev.quartermaster.common.Platform services, String digest) throws Exception {
-        var registry = new dev.quartermaster.registry.RegistryClient(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous());
-        var delete = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(local.registry().url() + "/v2/wordpress/manifests/" + digest)).DELETE().build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding());
+    /**
+     * Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the
+     * archive, compares digests.
+     */
+    private void archiveRoundTrip(
+            LocalEnvironment local, dev.quartermaster.common.Platform services, String digest)
+            throws Exception {
+        var registry =
+                new dev.quartermaster.registry.RegistryClient(
+                        local.registry().url(),
+                        dev.quartermaster.registry.RegistryAuth.anonymous());
+        var delete =
+                java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create(
+                                                        local.registry().url()
+                                                                + "/v2/wordpress/manifests/"
+                                                                + digest))
+                                        .DELETE()
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding());
         boolean gone;
         try {
             registry.manifest("wordpress", "wp-6.4-v1");
@@ -320,33 +578,70 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (dev.quartermaster.registry.RegistryException e) {
             gone = true;
         }
-        out.println("  deleted wordpress@" + digest.substring(7, 19) + " from the registry (HTTP " + delete.statusCode() + "); wp-6.4-v1 "
-                + (gone ? "is gone" : "is STILL THERE"));
+        out.println(
+                "  deleted wordpress@"
+                        + digest.substring(7, 19)
+                        + " from the registry (HTTP "
+                        + delete.statusCode()
+                        + "); wp-6.4-v1 "
+                        + (gone ? "is gone" : "is STILL THERE"));
         var layout = dev.quartermaster.archive.ArchiveRoot.layout(services);
-        var entry = dev.quartermaster.archive.ImageRestorer.resolve(layout.readIndex().index(), "wordpress:wp-6.4-v1");
-        var restorer = new dev.quartermaster.archive.ImageRestorer(layout,
-                new dev.quartermaster.registry.RegistryWriter(local.registry().url(), dev.quartermaster.registry.RegistryAuth.anonymous()), registry);
-        var r = restorer.restore(entry, "wordpress", "wp-6.4-v1", dev.quartermaster.archive.ImageArchiver.Progress.NONE);
+        var entry =
+                dev.quartermaster.archive.ImageRestorer.resolve(
+                        layout.readIndex().index(), "wordpress:wp-6.4-v1");
+        var restorer =
+                new dev.quartermaster.archive.ImageRestorer(
+                        layout,
+                        new dev.quartermaster.registry.RegistryWriter(
+                                local.registry().url(),
+                                dev.quartermaster.registry.RegistryAuth.anonymous()),
+                        registry);
+        var r =
+                restorer.restore(
+                        entry,
+                        "wordpress",
+                        "wp-6.4-v1",
+                        dev.quartermaster.archive.ImageArchiver.Progress.NONE);
         String now = registry.manifest("wordpress", "wp-6.4-v1").digest();
-        out.printf("  restored wp-6.4-v1 from the archive: %d blob(s) pushed, %d already there; digest %s %s%n", r.blobsPushed(),
-                r.blobsSkipped(), now.substring(7, 19), now.equals(digest) ? "UNCHANGED" : "DIFFERENT from " + digest.substring(7, 19));
+        out.printf(
+                "  restored wp-6.4-v1 from the archive: %d blob(s) pushed, %d already there; digest %s %s%n",
+                r.blobsPushed(),
+                r.blobsSkipped(),
+                now.substring(7, 19),
+                now.equals(digest) ? "UNCHANGED" : "DIFFERENT from " + digest.substring(7, 19));
         expect(now, digest, "wp-6.4-v1 digest after restore from the archive");
     }
 
     /** The event ECR sends for a push, same shape as events/image-action-push.json. */
     public static byte[] pushEvent(String tag, String digest) {
-        String json = "{\"version\":\"0\",\"id\":\"" + UUID.randomUUID() + "\",\"detail-type\":\"ECR Image Action\",\"source\":\"aws.ecr\","
-                + "\"account\":\"000000000000\",\"time\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\",\"region\":\"us-east-1\","
-                + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"wordpress\",\"image-digest\":\"" + digest
-                + "\",\"action-type\":\"PUSH\",\"image-tag\":\"" + tag + "\",\"manifest-media-type\":\"" + OciImages.MANIFEST
-                + "\",\"artifact-media-type\":\"" + OciImages.CONFIG + "\"}}";
+        String json =
+                "{\"version\":\"0\",\"id\":\""
+                        + UUID.randomUUID()
+                        + "\",\"detail-type\":\"ECR Image Action\",\"source\":\"aws.ecr\","
+                        + "\"account\":\"000000000000\",\"time\":\""
+                        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                        + "\",\"region\":\"us-east-1\","
+                        + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"wordpress\",\"image-digest\":\""
+                        + digest
+                        + "\",\"action-type\":\"PUSH\",\"image-tag\":\""
+                        + tag
+                        + "\",\"manifest-media-type\":\""
+                        + OciImages.MANIFEST
+                        + "\",\"artifact-media-type\":\""
+                        + OciImages.CONFIG
+                        + "\"}}";
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
-
-    private JsonNode invoke(RequestStreamHandler handler, String name, byte[] event) throws Exception {
+    private JsonNode invoke(RequestStreamHandler handler, String name, byte[] event)
+            throws Exception {
         // the EMF metric lines are not for this screen
-        JsonNode result = LocalInvoke.call(handler, name, event, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        JsonNode result =
+                LocalInvoke.call(
+                        handler,
+                        name,
+                        event,
+                        new PrintStream(java.io.OutputStream.nullOutputStream()));
         String status = result.path("status").asText();
         if (status.equals("REJECTED")) {
             failures.add(name + " rejected its event: " + result.path("message").asText());
@@ -355,14 +650,26 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String verdict(dev.quartermaster.common.Platform services, String digest) {
-        return LedgerRoot.store(services).image("wordpress", digest).map(i -> String.valueOf(i.verdict())).orElse("(not in ledger)");
+        return LedgerRoot.store(services)
+                .image("wordpress", digest)
+                .map(i -> String.valueOf(i.verdict()))
+                .orElse("(not in ledger)");
     }
 
     private void printLedger(List<ImageRecord> images) {
         TextTable t = new TextTable("TAG", "DIGEST", "PUSHED", "VERDICT", "FOUND");
-        images.stream().sorted(java.util.Comparator.comparing(i -> String.join(",", i.tags())))
-                .forEach(i -> t.row(String.join(",", i.tags()), TextTable.shortDigest(i.digest()), i.lastPushedAt(),
-                        i.verdict(), i.verification() == null ? null : i.verification().found()));
+        images.stream()
+                .sorted(java.util.Comparator.comparing(i -> String.join(",", i.tags())))
+                .forEach(
+                        i ->
+                                t.row(
+                                        String.join(",", i.tags()),
+                                        TextTable.shortDigest(i.digest()),
+                                        i.lastPushedAt(),
+                                        i.verdict(),
+                                        i.verification() == null
+                                                ? null
+                                                : i.verification().found()));
         t.print(out, "  ");
     }
 

@@ -1,11 +1,5 @@
 package dev.quartermaster.cli.local;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Alerts;
 import dev.quartermaster.events.EventParser;
@@ -35,8 +29,12 @@ public final class FileAlerts implements Alerts {
     public synchronized void publish(Alert alert) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, EventParser.JSON.writeValueAsString(alert) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file,
+                    EventParser.JSON.writeValueAsString(alert) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

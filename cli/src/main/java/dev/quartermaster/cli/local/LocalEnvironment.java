@@ -1,17 +1,5 @@
 package dev.quartermaster.cli.local;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
-import dev.quartermaster.testkit.HostScripts;
-import dev.quartermaster.testkit.LocalDynamoDb;
-import dev.quartermaster.testkit.LocalMariaDb;
-import dev.quartermaster.testkit.LocalRegistry;
-import dev.quartermaster.testkit.LocalS3;
-
 import dev.quartermaster.contract.Setting;
 import dev.quartermaster.contract.options.Configuration;
 import dev.quartermaster.contract.options.Option;
@@ -19,6 +7,11 @@ import dev.quartermaster.contract.options.OptionSource;
 import dev.quartermaster.contract.options.Options;
 import dev.quartermaster.contract.options.Problems;
 import dev.quartermaster.contract.options.SigningOptions;
+import dev.quartermaster.testkit.HostScripts;
+import dev.quartermaster.testkit.LocalDynamoDb;
+import dev.quartermaster.testkit.LocalMariaDb;
+import dev.quartermaster.testkit.LocalRegistry;
+import dev.quartermaster.testkit.LocalS3;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +21,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local backends bin/qm runs handlers against, started on first use and stopped on close.
- * State lives under {@code <repo>/.qm/} so the ledger survives between commands.
+ * The local backends bin/qm runs handlers against, started on first use and stopped on close. State
+ * lives under {@code <repo>/.qm/} so the ledger survives between commands.
  */
 public final class LocalEnvironment implements AutoCloseable {
     public static final String TABLE = "quartermaster-ledger";
     public static final String ALERT_TABLE = "quartermaster-alerts";
     public static final String BUCKET = "qm-backups";
     public static final String ARCHIVE_BUCKET = "qm-archive";
+
     /** The local lab's database (seeded on first use): the default one. */
     public static final String DATABASE = Options.DATABASE.defaultValue();
 
@@ -47,7 +41,9 @@ public final class LocalEnvironment implements AutoCloseable {
     private LocalMariaDb mariaDb;
     private LocalRegistry registry;
 
-    /** @param ephemeral true: nothing is kept (demo, benchmarks) */
+    /**
+     * @param ephemeral true: nothing is kept (demo, benchmarks)
+     */
     public LocalEnvironment(Path stateDir, boolean ephemeral) {
         this.stateDir = stateDir;
         this.ephemeral = ephemeral;
@@ -67,7 +63,10 @@ public final class LocalEnvironment implements AutoCloseable {
 
     public synchronized LocalDynamoDb dynamo() {
         if (dynamo == null) {
-            dynamo = ephemeral ? LocalDynamoDb.inMemory() : LocalDynamoDb.persistent(stateDir.resolve("dynamodb"));
+            dynamo =
+                    ephemeral
+                            ? LocalDynamoDb.inMemory()
+                            : LocalDynamoDb.persistent(stateDir.resolve("dynamodb"));
             started.add(dynamo);
             try (var client = dynamo.client()) {
                 LocalDynamoDb.createLedgerTable(client, TABLE);
@@ -102,14 +101,17 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     /**
-     * Locally there is no WordPress host: when MariaDB has no {@code wordpress} database yet, seed a
-     * small WordPress-like one so a local backup has something real to dump.
+     * Locally there is no WordPress host: when MariaDB has no {@code wordpress} database yet, seed
+     * a small WordPress-like one so a local backup has something real to dump.
      */
     public void ensureDatabase(java.io.PrintStream console) {
         if (mariaDb().sql(null, "SHOW DATABASES LIKE '" + DATABASE + "'").isEmpty()) {
             mariaDb().seedWordPress(DATABASE, "Hello from Quartermaster", 500, 1000);
             if (console != null) {
-                console.println("[qm] the local MariaDB had no '" + DATABASE + "' database: seeded a small WordPress-like one (500 posts)");
+                console.println(
+                        "[qm] the local MariaDB had no '"
+                                + DATABASE
+                                + "' database: seeded a small WordPress-like one (500 posts)");
             }
         }
     }
@@ -118,7 +120,10 @@ public final class LocalEnvironment implements AutoCloseable {
         return new HostScripts(home(), s3(), mariaDb());
     }
 
-    /** The local buckets, as the stack's outputs name its buckets to the functions: the one producer of these settings locally. */
+    /**
+     * The local buckets, as the stack's outputs name its buckets to the functions: the one producer
+     * of these settings locally.
+     */
     public static Map<String, String> bucketSettings() {
         Map<Setting, String> m = new EnumMap<>(Setting.class);
         m.put(Setting.BACKUP_BUCKET, BUCKET);
@@ -137,16 +142,22 @@ public final class LocalEnvironment implements AutoCloseable {
         m.put(Setting.DUMP_DOCUMENT, LocalAgent.DUMP_DOCUMENT);
         m.put(Setting.DRILL_DOCUMENT, LocalAgent.DRILL_DOCUMENT);
         env.putAll(names(m));
-        env.put("RESTORE_DOCUMENT", LocalAgent.RESTORE_DOCUMENT); // bin/qm restore's, not a function's
+        env.put(
+                "RESTORE_DOCUMENT",
+                LocalAgent.RESTORE_DOCUMENT); // bin/qm restore's, not a function's
         return env;
     }
 
-    /** Settings for the archive functions: the local S3's archive bucket, the managed repositories. */
+    /**
+     * Settings for the archive functions: the local S3's archive bucket, the managed repositories.
+     */
     public Map<String, String> archiveSettings() {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL_S3", s3().endpoint());
         env.putAll(bucketSettings());
-        env.put(Setting.MANAGED_REPOSITORIES.name(), String.join(",", configuration().repositories()));
+        env.put(
+                Setting.MANAGED_REPOSITORIES.name(),
+                String.join(",", configuration().repositories()));
         return env;
     }
 
@@ -164,7 +175,10 @@ public final class LocalEnvironment implements AutoCloseable {
         return site;
     }
 
-    /** Settings for the release functions: the local site's registry and the local agent's document names. */
+    /**
+     * Settings for the release functions: the local site's registry and the local agent's document
+     * names.
+     */
     public Map<String, String> releaseSettings() {
         Map<String, String> env = new HashMap<>(settings()); // the table, as every function has it
         Map<Setting, String> m = new EnumMap<>(Setting.class);
@@ -173,13 +187,18 @@ public final class LocalEnvironment implements AutoCloseable {
         m.put(Setting.RELEASE_DOCUMENT, LocalAgent.RELEASE_DOCUMENT);
         m.put(Setting.RELEASE_CHECK_DOCUMENT, LocalAgent.CHECK_DOCUMENT);
         m.put(Setting.HOSTS, LOCAL_HOSTS);
-        m.put(Setting.REGISTRY_URL, registry().url()); // the release marks go on the local registry's images
+        m.put(
+                Setting.REGISTRY_URL,
+                registry().url()); // the release marks go on the local registry's images
         m.put(Setting.REGISTRY_AUTH, "none");
         env.putAll(names(m));
         return env;
     }
 
-    /** The local dead-letter queue: one file per event a local invoke failed on (where Lambda would retry, then dead-letter it). */
+    /**
+     * The local dead-letter queue: one file per event a local invoke failed on (where Lambda would
+     * retry, then dead-letter it).
+     */
     public Path deadLettersDir() {
         return stateDir().resolve("dead-letters");
     }
@@ -190,7 +209,11 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     private List<String> context = List.of();
-    /** The configuration of {@link #context}: settings() is asked several times per command, cdk.json is read once. */
+
+    /**
+     * The configuration of {@link #context}: settings() is asked several times per command,
+     * cdk.json is read once.
+     */
     private Configuration configuration;
 
     /** cdk.json's context with these -c overrides decides the local options, as cdk would. */
@@ -201,11 +224,13 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     /**
-     * The configuration the stack would read (cdk.json's context and the -c overrides, through the same declarations),
-     * with the local stand-ins where the stack would have AWS: the sample events' account and region as home, and with
-     * {@code signing=managed} the local signer's profile and root unless others are named.
+     * The configuration the stack would read (cdk.json's context and the -c overrides, through the
+     * same declarations), with the local stand-ins where the stack would have AWS: the sample
+     * events' account and region as home, and with {@code signing=managed} the local signer's
+     * profile and root unless others are named.
      *
-     * @throws IllegalArgumentException every problem, as synth would say it (an undeclared key among them)
+     * @throws IllegalArgumentException every problem, as synth would say it (an undeclared key
+     *     among them)
      */
     public synchronized Configuration configuration() {
         if (configuration == null) {
@@ -214,28 +239,41 @@ public final class LocalEnvironment implements AutoCloseable {
         return configuration;
     }
 
-    /** As {@link #configuration()}, with {@code declared} the options that exist (a test declares one more). */
+    /**
+     * As {@link #configuration()}, with {@code declared} the options that exist (a test declares
+     * one more).
+     */
     public Configuration configuration(List<Option<?>> declared) {
-        return Configuration.read(localSource(OptionSource.cdkJson(home(), context), LOCAL_ACCOUNT), declared);
+        return Configuration.read(
+                localSource(OptionSource.cdkJson(home(), context), LOCAL_ACCOUNT), declared);
     }
 
     private OptionSource localSource(OptionSource source, String homeAccount) {
-        OptionSource local = source.withFallback(Options.HOME_ACCOUNT, homeAccount).withFallback(Options.HOME_REGION, LOCAL_REGION);
+        OptionSource local =
+                source.withFallback(Options.HOME_ACCOUNT, homeAccount)
+                        .withFallback(Options.HOME_REGION, LOCAL_REGION);
         if (Options.SIGNING.read(source, new Problems()).equals("managed")) {
             local = local.withFallback(Options.SIGNING_IDENTITIES, List.of(LocalSigning.PROFILE));
             if (!Options.SIGNING_TRUST_ROOTS.isSet(source)) {
-                local = local.withFallback(Options.SIGNING_TRUST_ROOTS, signing().rootPem().toString());
+                local =
+                        local.withFallback(
+                                Options.SIGNING_TRUST_ROOTS, signing().rootPem().toString());
             }
         }
         return local;
     }
 
-    /** The local stand-in for ECR managed signing and AWS Signer (its chain is made on first use). */
+    /**
+     * The local stand-in for ECR managed signing and AWS Signer (its chain is made on first use).
+     */
     public LocalSigning signing() {
         return new LocalSigning(stateDir().resolve("signing"));
     }
 
-    /** The signature gate's settings, from the configuration's signing slice (paths made absolute: the functions run here). */
+    /**
+     * The signature gate's settings, from the configuration's signing slice (paths made absolute:
+     * the functions run here).
+     */
     public Map<String, String> signingSettings() {
         SigningOptions s = configuration().signing();
         Map<Setting, String> m = new EnumMap<>(Setting.class);
@@ -249,22 +287,30 @@ public final class LocalEnvironment implements AutoCloseable {
         return names(m);
     }
 
-    /** Locally the home account is the one the sample events in events/ name (a replication destination without an account is in it). */
+    /**
+     * Locally the home account is the one the sample events in events/ name (a replication
+     * destination without an account is in it).
+     */
     public static final String LOCAL_ACCOUNT = "123456789012";
+
     /** Locally the home region is the one the sample events in events/ name. */
     public static final String LOCAL_REGION = "us-east-1";
+
     /** One local host runs the app and the database (the local agent stands in for SSM on it). */
     static final String LOCAL_HOSTS = Setting.HOSTS.defaultValue();
 
     /**
-     * The registry estate's settings from the configuration, as the stack would set them: the replication destinations
-     * (each with its account), the deadline, the managed repositories; the app's repository and the hosts for image-scan.
+     * The registry estate's settings from the configuration, as the stack would set them: the
+     * replication destinations (each with its account), the deadline, the managed repositories; the
+     * app's repository and the hosts for image-scan.
      */
     public Map<String, String> estateSettings() {
         Configuration c = configuration();
         Map<Setting, String> m = new EnumMap<>(Setting.class);
         m.put(Setting.REPLICATION_DESTINATIONS, destinationsJson(destinations()));
-        m.put(Setting.REPLICATION_DEADLINE_MINUTES, Integer.toString(c.estate().replicationDeadlineMinutes()));
+        m.put(
+                Setting.REPLICATION_DEADLINE_MINUTES,
+                Integer.toString(c.estate().replicationDeadlineMinutes()));
         m.put(Setting.REPLICATION_REPOSITORIES, json(c.repositories()));
         m.put(Setting.RELEASE_REPOSITORY, c.release().repository());
         m.put(Setting.HOSTS, LOCAL_HOSTS);
@@ -276,11 +322,20 @@ public final class LocalEnvironment implements AutoCloseable {
         return destinations(homeAccount());
     }
 
-    /** The replication destinations the configuration names, a destination without an account being in {@code home}. */
+    /**
+     * The replication destinations the configuration names, a destination without an account being
+     * in {@code home}.
+     */
     public List<dev.quartermaster.replication.Destination> destinations(String home) {
-        OptionSource source = localSource(OptionSource.cdkJson(home(), context), home).withFallback(Options.HOME_ACCOUNT, home);
+        OptionSource source =
+                localSource(OptionSource.cdkJson(home(), context), home)
+                        .withFallback(Options.HOME_ACCOUNT, home);
         return Configuration.read(source).estate().replication().stream()
-                .map(d -> new dev.quartermaster.replication.Destination(d.region(), d.account() == null ? home : d.account())).toList();
+                .map(
+                        d ->
+                                new dev.quartermaster.replication.Destination(
+                                        d.region(), d.account() == null ? home : d.account()))
+                .toList();
     }
 
     /** The managed repositories as the configuration names them. */
@@ -294,7 +349,10 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     private static String destinationsJson(List<dev.quartermaster.replication.Destination> list) {
-        return json(list.stream().map(d -> Map.of("region", d.region(), "account", d.account())).toList());
+        return json(
+                list.stream()
+                        .map(d -> Map.of("region", d.region(), "account", d.account()))
+                        .toList());
     }
 
     private static String json(Object value) {
@@ -314,16 +372,27 @@ public final class LocalEnvironment implements AutoCloseable {
 
     private final Map<String, LocalRegistry> replicaRegistries = new java.util.HashMap<>();
 
-    /** The local stand-in for a destination's registry (a second Debian docker-registry), started on first use. */
+    /**
+     * The local stand-in for a destination's registry (a second Debian docker-registry), started on
+     * first use.
+     */
     public synchronized LocalRegistry replicaRegistry(dev.quartermaster.replication.Destination d) {
-        return replicaRegistries.computeIfAbsent(d.key(), k -> {
-            LocalRegistry r = LocalRegistry.filesystem(stateDir.resolve("replicas").resolve(d.region() + "-" + d.account()));
-            started.add(r);
-            return r;
-        });
+        return replicaRegistries.computeIfAbsent(
+                d.key(),
+                k -> {
+                    LocalRegistry r =
+                            LocalRegistry.filesystem(
+                                    stateDir.resolve("replicas")
+                                            .resolve(d.region() + "-" + d.account()));
+                    started.add(r);
+                    return r;
+                });
     }
 
-    /** The alert log's settings: the local table, the grouping window, flood threshold and retention from cdk.json's context (and -c overrides). */
+    /**
+     * The alert log's settings: the local table, the grouping window, flood threshold and retention
+     * from cdk.json's context (and -c overrides).
+     */
     public Map<String, String> alertSettings() {
         dev.quartermaster.contract.options.AlertOptions a = configuration().operations().alerts();
         Map<Setting, String> m = new EnumMap<>(Setting.class);
@@ -334,7 +403,9 @@ public final class LocalEnvironment implements AutoCloseable {
         return names(m);
     }
 
-    /** Function settings pointing at the local backends (the same variables the stack sets in AWS). */
+    /**
+     * Function settings pointing at the local backends (the same variables the stack sets in AWS).
+     */
     Map<String, String> settings() {
         Map<String, String> env = new java.util.HashMap<>(dynamo().functionSettings(TABLE));
         env.putAll(alertSettings());

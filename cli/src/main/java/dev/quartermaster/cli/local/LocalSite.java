@@ -1,11 +1,5 @@
 package dev.quartermaster.cli.local;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import dev.quartermaster.testkit.LocalPodman;
 import dev.quartermaster.testkit.LocalRegistry;
 import dev.quartermaster.testkit.Net;
@@ -26,9 +20,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The local stand-in for the EC2 host's compose project: a podman-compose project under the state folder
- * running the app service from the local registry on 127.0.0.1, released to by the same release.sh the
- * SSM document embeds (with podman and podman-compose in place of docker and docker compose).
+ * The local stand-in for the EC2 host's compose project: a podman-compose project under the state
+ * folder running the app service from the local registry on 127.0.0.1, released to by the same
+ * release.sh the SSM document embeds (with podman and podman-compose in place of docker and docker
+ * compose).
  */
 public final class LocalSite {
     static final String SERVICE = "wordpress";
@@ -48,16 +43,19 @@ public final class LocalSite {
     }
 
     /**
-     * The site's compose project directory. podman-compose names the project (and so every container) after the
-     * directory, so each state folder gets its own name: two sites on one machine (the demo beside a test run)
-     * never take each other's containers. A site made before this rule keeps its folder.
+     * The site's compose project directory. podman-compose names the project (and so every
+     * container) after the directory, so each state folder gets its own name: two sites on one
+     * machine (the demo beside a test run) never take each other's containers. A site made before
+     * this rule keeps its folder.
      */
     static Path projectDir(Path stateDir) {
         Path former = stateDir.resolve("site");
         if (Files.exists(former.resolve("docker-compose.yml"))) {
             return former;
         }
-        String id = Integer.toHexString(stateDir.toAbsolutePath().normalize().toString().hashCode() & 0x7fffffff);
+        String id =
+                Integer.toHexString(
+                        stateDir.toAbsolutePath().normalize().toString().hashCode() & 0x7fffffff);
         return stateDir.resolve("site-" + id);
     }
 
@@ -66,9 +64,14 @@ public final class LocalSite {
         try {
             Files.createDirectories(dir);
             Path portFile = dir.resolve(".port");
-            int port = Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : Net.freePort();
+            int port =
+                    Files.exists(portFile)
+                            ? Integer.parseInt(Files.readString(portFile).trim())
+                            : Net.freePort();
             Files.writeString(portFile, Integer.toString(port));
-            LocalPodman podman = LocalPodman.configure(stateDir.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
+            LocalPodman podman =
+                    LocalPodman.configure(
+                            stateDir.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
             return new LocalSite(dir.toAbsolutePath(), registry, podman, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -83,7 +86,10 @@ public final class LocalSite {
         return "http://127.0.0.1:" + port + "/wp-includes/version.php";
     }
 
-    /** What release.sh is told locally: what the stack fixes in the SSM document, with podman for docker. */
+    /**
+     * What release.sh is told locally: what the stack fixes in the SSM document, with podman for
+     * docker.
+     */
     public Map<String, String> scriptEnv() {
         Map<String, String> env = new HashMap<>(podman.env());
         env.put("QM_PROJECT_DIR", dir.toString());
@@ -105,25 +111,43 @@ public final class LocalSite {
         return Files.exists(dir.resolve("docker-compose.yml"));
     }
 
-    /** First use: the compose project, running {@code digest} (as a host is set up before its first release). */
+    /**
+     * First use: the compose project, running {@code digest} (as a host is set up before its first
+     * release).
+     */
     public void start(String digest) {
         try {
-            Files.writeString(dir.resolve("docker-compose.yml"), "services:\n  " + SERVICE + ":\n    image: " + imageRepo() + "@" + digest
-                    + "\n    ports: [\"127.0.0.1:" + port + ":8080\"]\n");
+            Files.writeString(
+                    dir.resolve("docker-compose.yml"),
+                    "services:\n  "
+                            + SERVICE
+                            + ":\n    image: "
+                            + imageRepo()
+                            + "@"
+                            + digest
+                            + "\n    ports: [\"127.0.0.1:"
+                            + port
+                            + ":8080\"]\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         var up = podman.run(List.of("podman-compose", "up", "-d"), dir, Map.of());
         if (!up.ok()) {
-            throw new IllegalStateException("podman-compose up failed in " + dir + ":\n" + up.output());
+            throw new IllegalStateException(
+                    "podman-compose up failed in " + dir + ":\n" + up.output());
         }
     }
 
     /** The version the running site serves now ("no answer" when it does not). */
     public String served() {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(healthUrl()))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(healthUrl()))
+                                            .timeout(Duration.ofSeconds(3))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
             Matcher m = SERVED.matcher(r.body());
             return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
         } catch (IOException e) {

@@ -12,20 +12,35 @@ import picocli.CommandLine.Option;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-/** bin/qm alerts: the alert log, newest first: each kind and subject with how often, when, how it was delivered, the next command. */
-@Command(name = "alerts", description = {"The alert log (every alert, whatever raised it), newest first: kind, subject, how many times and when,",
-        "whether it was sent, held back by a flood or summarised, and the command to run next."})
+/**
+ * bin/qm alerts: the alert log, newest first: each kind and subject with how often, when, how it
+ * was delivered, the next command.
+ */
+@Command(
+        name = "alerts",
+        description = {
+            "The alert log (every alert, whatever raised it), newest first: kind, subject, how many times and when,",
+            "whether it was sent, held back by a flood or summarised, and the command to run next."
+        })
 public final class AlertsCommand implements Callable<Integer> {
-    @Mixin
-    Target target = new Target();
+    @Mixin Target target = new Target();
 
-    @Option(names = "--since", defaultValue = "7d", description = "how far back: 7d, 12h, 30m or an instant (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--since",
+            defaultValue = "7d",
+            description = "how far back: 7d, 12h, 30m or an instant (default: ${DEFAULT-VALUE})")
     String since;
 
-    @Option(names = "--kind", description = "only this kind (MISMATCH, TAG_MOVED, BACKUP_FAILED, REPLICATION_FAILED, ALERT_FLOOD, ...)")
+    @Option(
+            names = "--kind",
+            description =
+                    "only this kind (MISMATCH, TAG_MOVED, BACKUP_FAILED, REPLICATION_FAILED, ALERT_FLOOD, ...)")
     String kind;
 
-    @Option(names = "--limit", defaultValue = "200", description = "at most this many (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--limit",
+            defaultValue = "200",
+            description = "at most this many (default: ${DEFAULT-VALUE})")
     int limit;
 
     @Override
@@ -41,8 +56,14 @@ public final class AlertsCommand implements Callable<Integer> {
     }
 
     private int show(Platform p, Instant from, boolean json) throws Exception {
-        AlertLog log = p.alertLog().orElseThrow(() -> new IllegalStateException(
-                "no alert log: the stack's outputs name no AlertTableName; redeploy with this version (npx cdk deploy --outputs-file " + Target.OUTPUTS + ")"));
+        AlertLog log =
+                p.alertLog()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "no alert log: the stack's outputs name no AlertTableName; redeploy with this version (npx cdk deploy --outputs-file "
+                                                        + Target.OUTPUTS
+                                                        + ")"));
         return show(log, from, json, System.out);
     }
 

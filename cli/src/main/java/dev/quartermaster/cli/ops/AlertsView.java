@@ -15,46 +15,72 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The alert log as bin/qm alerts and status show it: one line per window (kind and subject), newest first. */
+/**
+ * The alert log as bin/qm alerts and status show it: one line per window (kind and subject), newest
+ * first.
+ */
 public final class AlertsView {
     private static final Pattern AGO = Pattern.compile("(\\d+)([mhd])");
 
-    private AlertsView() {
-    }
+    private AlertsView() {}
 
-    /** {@code 7d}, {@code 12h}, {@code 30m} before {@code now}, or an instant (2026-12-01T00:00:00Z). */
+    /**
+     * {@code 7d}, {@code 12h}, {@code 30m} before {@code now}, or an instant
+     * (2026-12-01T00:00:00Z).
+     */
     public static Instant since(String text, Instant now) {
         Matcher m = AGO.matcher(text.trim());
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            return now.minus(switch (m.group(2)) {
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            return now.minus(
+                    switch (m.group(2)) {
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    });
         }
         try {
             return Instant.parse(text.trim());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--since " + text + ": write 7d, 12h, 30m or an instant such as 2026-12-01T00:00:00Z");
+            throw new IllegalArgumentException(
+                    "--since "
+                            + text
+                            + ": write 7d, 12h, 30m or an instant such as 2026-12-01T00:00:00Z");
         }
     }
 
-    /** The windows of {@code kind} (null: every kind) whose last occurrence is at or after {@code since}, newest first. */
+    /**
+     * The windows of {@code kind} (null: every kind) whose last occurrence is at or after {@code
+     * since}, newest first.
+     */
     public static List<AlertLog.Window> list(AlertLog log, Instant since, String kind, int limit) {
-        return log.since(since, kind == null ? limit : 5000).stream().filter(w -> kind == null || w.key().kind().equals(kind)).limit(limit).toList();
+        return log.since(since, kind == null ? limit : 5000).stream()
+                .filter(w -> kind == null || w.key().kind().equals(kind))
+                .limit(limit)
+                .toList();
     }
 
-    /** How the window was delivered: sent, held back by a flood, not yet delivered; and whether its repeats were summarised. */
+    /**
+     * How the window was delivered: sent, held back by a flood, not yet delivered; and whether its
+     * repeats were summarised.
+     */
     public static String delivery(AlertLog.Window w) {
         String by = w.attributes().get(dev.quartermaster.common.GroupedAlerts.DELIVERED_BY);
-        String first = !w.published() ? "NOT YET SENT" : by != null ? "sent by " + by : w.held() ? "held (flood)" : "sent";
+        String first =
+                !w.published()
+                        ? "NOT YET SENT"
+                        : by != null ? "sent by " + by : w.held() ? "held (flood)" : "sent";
         return w.count() > 1 && w.settled() && !w.held() ? first + ", repeats summarised" : first;
     }
 
     /** One line for status: when, kind, how many, the subject line. */
     public static String line(AlertLog.Window w) {
-        return w.lastAt() + " " + w.key().kind() + (w.count() > 1 ? " x" + w.count() : "") + ": " + w.title();
+        return w.lastAt()
+                + " "
+                + w.key().kind()
+                + (w.count() > 1 ? " x" + w.count() : "")
+                + ": "
+                + w.title();
     }
 
     public static Map<String, Object> json(AlertLog.Window w) {
@@ -72,17 +98,22 @@ public final class AlertsView {
         return m;
     }
 
-    /** @param local the local state's log: its next commands shown without --aws */
-    public static void print(List<AlertLog.Window> windows, boolean json, boolean local, PrintStream out) throws Exception {
+    /**
+     * @param local the local state's log: its next commands shown without --aws
+     */
+    public static void print(
+            List<AlertLog.Window> windows, boolean json, boolean local, PrintStream out)
+            throws Exception {
         if (json) {
             List<Map<String, Object>> all = new ArrayList<>();
-            windows.forEach(w -> {
-                Map<String, Object> m = json(w);
-                if (local && w.next() != null) {
-                    m.put("next", Attention.locally(w.next()));
-                }
-                all.add(m);
-            });
+            windows.forEach(
+                    w -> {
+                        Map<String, Object> m = json(w);
+                        if (local && w.next() != null) {
+                            m.put("next", Attention.locally(w.next()));
+                        }
+                        all.add(m);
+                    });
             out.println(EventParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
             return;
         }
@@ -90,9 +121,20 @@ public final class AlertsView {
             out.println("no alerts in this period");
             return;
         }
-        TextTable t = new TextTable("LAST", "KIND", "COUNT", "SUBJECT", "FIRST", "DELIVERY", "NEXT");
-        windows.forEach(w -> t.row(w.lastAt(), w.key().kind(), w.count(), w.key().subject(), w.firstAt(), delivery(w),
-                w.next() == null ? "" : local ? Attention.locally(w.next()) : w.next()));
+        TextTable t =
+                new TextTable("LAST", "KIND", "COUNT", "SUBJECT", "FIRST", "DELIVERY", "NEXT");
+        windows.forEach(
+                w ->
+                        t.row(
+                                w.lastAt(),
+                                w.key().kind(),
+                                w.count(),
+                                w.key().subject(),
+                                w.firstAt(),
+                                delivery(w),
+                                w.next() == null
+                                        ? ""
+                                        : local ? Attention.locally(w.next()) : w.next()));
         t.print(out, "");
     }
 }

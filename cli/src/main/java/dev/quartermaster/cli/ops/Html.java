@@ -1,9 +1,11 @@
 package dev.quartermaster.cli.ops;
 
-/** HTML text and attribute escaping: the report shows tags, reasons and messages that came from outside. */
+/**
+ * HTML text and attribute escaping: the report shows tags, reasons and messages that came from
+ * outside.
+ */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     static String escape(Object value) {
         String s = value == null ? "" : value.toString();

@@ -15,13 +15,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** bin/qm status: what runs, the backups, the images, the archive, the last alerts; exit 1 when something needs attention. */
-@Command(name = "status", description = {"One screen: what runs on each app host and since when, the newest verified backup and the last drill,",
-        "image verdicts of the last 7 days and the newest problems, the archive, the last alerts (from the alert log).",
-        "Exit 0: all is well; 1: something needs attention (each reason listed) — for cron or a monitoring agent."})
+/**
+ * bin/qm status: what runs, the backups, the images, the archive, the last alerts; exit 1 when
+ * something needs attention.
+ */
+@Command(
+        name = "status",
+        description = {
+            "One screen: what runs on each app host and since when, the newest verified backup and the last drill,",
+            "image verdicts of the last 7 days and the newest problems, the archive, the last alerts (from the alert log).",
+            "Exit 0: all is well; 1: something needs attention (each reason listed) — for cron or a monitoring agent."
+        })
 public final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    Target target = new Target();
+    @Mixin Target target = new Target();
 
     @Override
     public Integer call() throws Exception {
@@ -33,14 +39,32 @@ public final class StatusCommand implements Callable<Integer> {
             Platform p = target.awsPlatform();
             List<String> repositories;
             try (LocalEnvironment local = target.local()) {
-                repositories = local.managedRepositories(); // as cdk.json names them, like the deployed stack
+                repositories =
+                        local.managedRepositories(); // as cdk.json names them, like the deployed
+                // stack
             }
-            StatusView.Guard guard = StatusView.Guard.of(repositories, LifecycleRoot.policyRuns(p), LifecycleRoot.hearing(p));
-            return StatusView.print(StatusView.collect(ReleaseRoot.service(p), ReleaseRoot.store(p), BackupRoot.store(p), LedgerRoot.store(p),
-                    guard, database, maxAge, StatusView.sources(p), DeadLetters.sqs(p.settings()), Instant.now()), target.json(), colour, System.out);
+            StatusView.Guard guard =
+                    StatusView.Guard.of(
+                            repositories, LifecycleRoot.policyRuns(p), LifecycleRoot.hearing(p));
+            return StatusView.print(
+                    StatusView.collect(
+                            ReleaseRoot.service(p),
+                            ReleaseRoot.store(p),
+                            BackupRoot.store(p),
+                            LedgerRoot.store(p),
+                            guard,
+                            database,
+                            maxAge,
+                            StatusView.sources(p),
+                            DeadLetters.sqs(p.settings()),
+                            Instant.now()),
+                    target.json(),
+                    colour,
+                    System.out);
         }
         try (LocalEnvironment local = target.local()) {
-            return StatusView.print(StatusView.local(local, database, maxAge), target.json(), colour, System.out);
+            return StatusView.print(
+                    StatusView.local(local, database, maxAge), target.json(), colour, System.out);
         }
     }
 }

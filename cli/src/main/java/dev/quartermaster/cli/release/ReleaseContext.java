@@ -1,34 +1,28 @@
 package dev.quartermaster.cli.release;
 
-import dev.quartermaster.cli.console.Target;
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import dev.quartermaster.app.Wiring;
 import dev.quartermaster.backup.BackupRoot;
+import dev.quartermaster.cli.console.Target;
+import dev.quartermaster.cli.local.FunctionCatalog;
+import dev.quartermaster.cli.local.LocalAgent;
+import dev.quartermaster.cli.local.LocalEnvironment;
+import dev.quartermaster.cli.local.LocalInvoke;
+import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
-import software.amazon.awssdk.services.sts.StsClient;
 import dev.quartermaster.common.Settings;
-import dev.quartermaster.events.EventParser;
 import dev.quartermaster.release.ReleaseConfig;
-import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.sts.StsClient;
 
 import java.io.PrintStream;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
-/** The release machinery for one command: the service, the flow, where it acts (the local site with podman, or the deployed stack). */
+/**
+ * The release machinery for one command: the service, the flow, where it acts (the local site with
+ * podman, or the deployed stack).
+ */
 /** The release machinery on the local site (podman) or the deployed stack, for one command. */
 public final class ReleaseContext implements AutoCloseable {
     public final ReleaseService service;
@@ -36,7 +30,8 @@ public final class ReleaseContext implements AutoCloseable {
     public final Platform platform;
     private final LocalEnvironment local;
 
-    private ReleaseContext(ReleaseService service, ReleaseFlow flow, Platform platform, LocalEnvironment local) {
+    private ReleaseContext(
+            ReleaseService service, ReleaseFlow flow, Platform platform, LocalEnvironment local) {
         this.service = service;
         this.flow = flow;
         this.platform = platform;
@@ -47,18 +42,34 @@ public final class ReleaseContext implements AutoCloseable {
         if (target.aws) {
             Map<String, String> settings = target.awsSettings();
             if (!settings.containsKey("RELEASE_DOCUMENT")) {
-                throw new IllegalStateException("the deployed stack has no release document: redeploy with this version "
-                        + "(npx cdk deploy --outputs-file " + Target.OUTPUTS + ")");
+                throw new IllegalStateException(
+                        "the deployed stack has no release document: redeploy with this version "
+                                + "(npx cdk deploy --outputs-file "
+                                + Target.OUTPUTS
+                                + ")");
             }
             Platform p = new Platform(Settings.of(settings));
-            // the signature re-check runs here when the environment names the trusted roots (SIGNING_TRUST_ROOTS, SIGNING_IDENTITIES,
-            // SIGNING); otherwise the ledger's SIGNED counts while image-verify's hourly re-check keeps it fresh
+            // the signature re-check runs here when the environment names the trusted roots
+            // (SIGNING_TRUST_ROOTS, SIGNING_IDENTITIES,
+            // SIGNING); otherwise the ledger's SIGNED counts while image-verify's hourly re-check
+            // keeps it fresh
             dev.quartermaster.signature.SignatureService signatures = Wiring.of(p).signatures();
-            ReleaseService service = ReleaseRoot.operatorService(p, dev.quartermaster.host.HostRoot.ssmCommands(p),
-                    signatures == null ? null : signatures::check);
+            ReleaseService service =
+                    ReleaseRoot.operatorService(
+                            p,
+                            dev.quartermaster.host.HostRoot.ssmCommands(p),
+                            signatures == null ? null : signatures::check);
             boolean rp = restorePoint && !"false".equals(settings.get("RELEASE_RESTORE_POINT"));
-            ReleaseFlow flow = new ReleaseFlow(service, ReleaseRoot.store(p), rp ? BackupRoot.service(p) : null, BackupRoot.store(p), rp,
-                    () -> { }, out, false);
+            ReleaseFlow flow =
+                    new ReleaseFlow(
+                            service,
+                            ReleaseRoot.store(p),
+                            rp ? BackupRoot.service(p) : null,
+                            BackupRoot.store(p),
+                            rp,
+                            () -> {},
+                            out,
+                            false);
             return new ReleaseContext(service, flow, p, null);
         }
         LocalEnvironment local = target.local();
@@ -71,52 +82,95 @@ public final class ReleaseContext implements AutoCloseable {
         }
     }
 
-    /** On local backends: the local agent runs the documents with bash (release.sh with podman) and the status functions hear of it. */
-    public static ReleaseContext local(LocalEnvironment local, boolean restorePoint, PrintStream out) {
+    /**
+     * On local backends: the local agent runs the documents with bash (release.sh with podman) and
+     * the status functions hear of it.
+     */
+    public static ReleaseContext local(
+            LocalEnvironment local, boolean restorePoint, PrintStream out) {
         LocalServices ls = LocalServices.create(local, null, null, true);
         local.ensureDatabase(out);
         Map<String, String> settings = new HashMap<>(local.backupSettings());
         settings.putAll(local.releaseSettings());
         settings.put("REGISTRY_AUTH", "none");
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
-        LocalAgent agent = ls.agent.withSite(local.site().scriptEnv()).onStep(line -> out.println(ReleaseFlow.step(line)));
+        LocalAgent agent =
+                ls.agent
+                        .withSite(local.site().scriptEnv())
+                        .onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
         dev.quartermaster.signature.SignatureService signatures = ls.wiring.signatures();
-        ReleaseService service = ReleaseRoot.operatorService(p, agent, signatures == null ? null : signatures::check);
-        ReleaseFlow.Completion completion = () -> {
-            for (LocalAgent.Finished f : agent.drain()) {
-                String status = (f.document().equals(LocalAgent.RELEASE_DOCUMENT) || f.document().equals(LocalAgent.CHECK_DOCUMENT))
-                        ? "release-status" : "backup-status";
-                try {
-                    LocalInvoke.call(FunctionCatalog.create(status, wiring), status,
-                            LocalAgent.statusEvent(f).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            new PrintStream(java.io.OutputStream.nullOutputStream()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(status + " failed: " + e.getMessage(), e);
-                }
-            }
-        };
-        ReleaseFlow flow = new ReleaseFlow(service, ReleaseRoot.store(p), BackupRoot.service(p, agent), BackupRoot.store(p), restorePoint,
-                completion, out, true);
+        ReleaseService service =
+                ReleaseRoot.operatorService(
+                        p, agent, signatures == null ? null : signatures::check);
+        ReleaseFlow.Completion completion =
+                () -> {
+                    for (LocalAgent.Finished f : agent.drain()) {
+                        String status =
+                                (f.document().equals(LocalAgent.RELEASE_DOCUMENT)
+                                                || f.document().equals(LocalAgent.CHECK_DOCUMENT))
+                                        ? "release-status"
+                                        : "backup-status";
+                        try {
+                            LocalInvoke.call(
+                                    FunctionCatalog.create(status, wiring),
+                                    status,
+                                    LocalAgent.statusEvent(f)
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                    new PrintStream(java.io.OutputStream.nullOutputStream()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(
+                                    status + " failed: " + e.getMessage(), e);
+                        }
+                    }
+                };
+        ReleaseFlow flow =
+                new ReleaseFlow(
+                        service,
+                        ReleaseRoot.store(p),
+                        BackupRoot.service(p, agent),
+                        BackupRoot.store(p),
+                        restorePoint,
+                        completion,
+                        out,
+                        true);
         return new ReleaseContext(service, flow, p, null);
     }
 
-    /** The local release history and marks, for commands that read them (status, lifecycle preview): no host to send to. */
+    /**
+     * The local release history and marks, for commands that read them (status, lifecycle preview):
+     * no host to send to.
+     */
     public static ReleaseService reader(LocalEnvironment local, Platform p) {
         Map<String, String> settings = new HashMap<>(local.releaseSettings());
-        return new ReleaseService(ReleaseConfig.from(Settings.of(settings)), ReleaseRoot.store(p), dev.quartermaster.ledger.LedgerRoot.store(p),
-                null, ReleaseRoot.protection(new Platform(Settings.of(settings))), p.alerts(), java.time.Clock.systemUTC());
+        return new ReleaseService(
+                ReleaseConfig.from(Settings.of(settings)),
+                ReleaseRoot.store(p),
+                dev.quartermaster.ledger.LedgerRoot.store(p),
+                null,
+                ReleaseRoot.protection(new Platform(Settings.of(settings))),
+                p.alerts(),
+                java.time.Clock.systemUTC());
     }
 
-    /** Locally, before the first release: the site does not exist yet; start it on the digest being released. */
-    public void ensureLocalSite(String reference, String reason, String host, PrintStream out) throws InterruptedException {
+    /**
+     * Locally, before the first release: the site does not exist yet; start it on the digest being
+     * released.
+     */
+    public void ensureLocalSite(String reference, String reason, String host, PrintStream out)
+            throws InterruptedException {
         if (local == null || local.site().exists()) {
             return;
         }
         String digest = service.plan(reference, reason, host).digest();
         local.site().start(digest);
-        out.println("the local site did not exist: started it (podman-compose, " + local.site().healthUrl() + ") on " + digest.substring(0, 19)
-                + ", serving " + local.site().awaitServed("-", java.time.Duration.ofSeconds(10)));
+        out.println(
+                "the local site did not exist: started it (podman-compose, "
+                        + local.site().healthUrl()
+                        + ") on "
+                        + digest.substring(0, 19)
+                        + ", serving "
+                        + local.site().awaitServed("-", java.time.Duration.ofSeconds(10)));
     }
 
     @Override
@@ -127,8 +181,9 @@ public final class ReleaseContext implements AutoCloseable {
     }
 
     /**
-     * Who asks, as recorded with the release: in AWS the caller's identity (sts:GetCallerIdentity, which needs no
-     * permission), locally the user's name. An identity that cannot be established refuses the release.
+     * Who asks, as recorded with the release: in AWS the caller's identity (sts:GetCallerIdentity,
+     * which needs no permission), locally the user's name. An identity that cannot be established
+     * refuses the release.
      */
     public static String who(Target target, Platform platform) {
         if (!target.aws) {
@@ -137,8 +192,11 @@ public final class ReleaseContext implements AutoCloseable {
         try (StsClient sts = platform.clients().configure(StsClient.builder(), "STS").build()) {
             return sts.getCallerIdentity().arn();
         } catch (RuntimeException e) {
-            throw new ReleaseService.Refused("who is asking could not be established (sts:GetCallerIdentity: "
-                    + dev.quartermaster.common.Text.oneLine(String.valueOf(e.getMessage()), 200) + "); nothing was sent");
+            throw new ReleaseService.Refused(
+                    "who is asking could not be established (sts:GetCallerIdentity: "
+                            + dev.quartermaster.common.Text.oneLine(
+                                    String.valueOf(e.getMessage()), 200)
+                            + "); nothing was sent");
         }
     }
 }

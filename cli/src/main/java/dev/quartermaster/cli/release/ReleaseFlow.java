@@ -1,11 +1,5 @@
 package dev.quartermaster.cli.release;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.bench.*;
-import dev.quartermaster.cli.demo.*;
-
 import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupService;
 import dev.quartermaster.backup.BackupStore;
@@ -21,16 +15,23 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * What bin/qm release and rollback do, locally and on the deployed stack: the ledger's gate, the restore
- * point (the project's own verified backup, taken first), the release document, then the outcome the host
- * proved, each step printed with its duration as it is known, and one last line: what runs now.
+ * What bin/qm release and rollback do, locally and on the deployed stack: the ledger's gate, the
+ * restore point (the project's own verified backup, taken first), the release document, then the
+ * outcome the host proved, each step printed with its duration as it is known, and one last line:
+ * what runs now.
  */
 public final class ReleaseFlow {
-    /** How the outcome of a sent command becomes known: locally the agent already ran it; on AWS, wait for the status functions. */
+    /**
+     * How the outcome of a sent command becomes known: locally the agent already ran it; on AWS,
+     * wait for the status functions.
+     */
     interface Completion {
         void commandsRan();
 
-        default <T> Optional<T> await(java.util.function.Supplier<Optional<T>> read, java.util.function.Predicate<T> done, Duration timeout) {
+        default <T> Optional<T> await(
+                java.util.function.Supplier<Optional<T>> read,
+                java.util.function.Predicate<T> done,
+                Duration timeout) {
             commandsRan();
             long end = System.nanoTime() + timeout.toNanos();
             while (true) {
@@ -60,9 +61,19 @@ public final class ReleaseFlow {
     private final PrintStream out;
     private final boolean stepsStreamed;
 
-    /** @param stepsStreamed true when the host's steps were already printed as they happened (the local agent) */
-    ReleaseFlow(ReleaseService releases, ReleaseStore store, BackupService backups, BackupStore backupStore, boolean restorePoint,
-                Completion completion, PrintStream out, boolean stepsStreamed) {
+    /**
+     * @param stepsStreamed true when the host's steps were already printed as they happened (the
+     *     local agent)
+     */
+    ReleaseFlow(
+            ReleaseService releases,
+            ReleaseStore store,
+            BackupService backups,
+            BackupStore backupStore,
+            boolean restorePoint,
+            Completion completion,
+            PrintStream out,
+            boolean stepsStreamed) {
         this.stepsStreamed = stepsStreamed;
         this.releases = releases;
         this.store = store;
@@ -80,60 +91,120 @@ public final class ReleaseFlow {
             return "  " + line;
         }
         double secs = Long.parseLong(p[3].matches("\\d+") ? p[3] : "0") / 1000.0;
-        return String.format("  %-14s %-6s %6.1f s  %s", p[1], p[2], secs, p.length > 4 ? dev.quartermaster.common.Text.oneLine(p[4], 120) : "");
+        return String.format(
+                "  %-14s %-6s %6.1f s  %s",
+                p[1],
+                p[2],
+                secs,
+                p.length > 4 ? dev.quartermaster.common.Text.oneLine(p[4], 120) : "");
     }
 
     /**
-     * @return the settled record; throws {@link ReleaseService.Refused} when the gate refuses (nothing sent)
+     * @return the settled record; throws {@link ReleaseService.Refused} when the gate refuses
+     *     (nothing sent)
      */
-    public ReleaseRecord release(String reference, String overrideReason, ReleaseRecord.Kind kind, String who) {
+    public ReleaseRecord release(
+            String reference, String overrideReason, ReleaseRecord.Kind kind, String who) {
         return release(reference, overrideReason, kind, who, null);
     }
 
-    /** @param host the app host (null: the only one) */
-    public ReleaseRecord release(String reference, String overrideReason, ReleaseRecord.Kind kind, String who, String host) {
+    /**
+     * @param host the app host (null: the only one)
+     */
+    public ReleaseRecord release(
+            String reference,
+            String overrideReason,
+            ReleaseRecord.Kind kind,
+            String who,
+            String host) {
         long t0 = System.nanoTime();
         ReleaseService.Plan plan = releases.plan(reference, overrideReason, host);
-        out.printf("%s %s on %s -> %s (verdict %s%s), version %s; running now: %s%n", kind == ReleaseRecord.Kind.ROLLBACK ? "rolling back to" : "releasing",
-                reference, plan.host(), plan.digest().substring(0, 19), plan.verdict(), plan.overrideReason() == null ? "" : ", FORCED: " + plan.overrideReason(),
-                plan.version(), plan.previousDigest() == null ? "(no release recorded yet)" : plan.previousDigest().substring(0, 19)
-                        + " " + plan.previousVersion());
+        out.printf(
+                "%s %s on %s -> %s (verdict %s%s), version %s; running now: %s%n",
+                kind == ReleaseRecord.Kind.ROLLBACK ? "rolling back to" : "releasing",
+                reference,
+                plan.host(),
+                plan.digest().substring(0, 19),
+                plan.verdict(),
+                plan.overrideReason() == null ? "" : ", FORCED: " + plan.overrideReason(),
+                plan.version(),
+                plan.previousDigest() == null
+                        ? "(no release recorded yet)"
+                        : plan.previousDigest().substring(0, 19) + " " + plan.previousVersion());
         String key = null;
         if (restorePoint) {
             long r0 = System.nanoTime();
-            BackupRecord started = backups.start("release-" + UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.SECONDS))
-                    .orElseThrow(() -> new IllegalStateException("the restore point could not be started"));
-            Optional<BackupRecord> done = completion.await(() -> backupStore.byCommandId(started.commandId()), b -> b.status().terminal(),
-                    Duration.ofMinutes(30));
+            BackupRecord started =
+                    backups.start(
+                                    "release-" + UUID.randomUUID(),
+                                    Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalStateException(
+                                                    "the restore point could not be started"));
+            Optional<BackupRecord> done =
+                    completion.await(
+                            () -> backupStore.byCommandId(started.commandId()),
+                            b -> b.status().terminal(),
+                            Duration.ofMinutes(30));
             if (done.isEmpty() || done.get().status() != BackupRecord.Status.VERIFIED) {
-                out.printf("  %-14s %-6s %6.1f s  %s%n", "restore-point", "failed", (System.nanoTime() - r0) / 1e9,
-                        done.map(b -> b.status() + ": " + b.error()).orElse("not verified in time"));
-                throw new IllegalStateException("the restore point was not verified: nothing was switched (bin/qm backups shows why)");
+                out.printf(
+                        "  %-14s %-6s %6.1f s  %s%n",
+                        "restore-point",
+                        "failed",
+                        (System.nanoTime() - r0) / 1e9,
+                        done.map(b -> b.status() + ": " + b.error())
+                                .orElse("not verified in time"));
+                throw new IllegalStateException(
+                        "the restore point was not verified: nothing was switched (bin/qm backups shows why)");
             }
             key = done.get().key();
-            out.printf("  %-14s %-6s %6.1f s  %s%n", "restore-point", "ok", (System.nanoTime() - r0) / 1e9, key);
+            out.printf(
+                    "  %-14s %-6s %6.1f s  %s%n",
+                    "restore-point", "ok", (System.nanoTime() - r0) / 1e9, key);
         }
         ReleaseRecord sent = releases.start(plan, key, who, kind);
-        Optional<ReleaseRecord> settled = completion.await(() -> store.byCommandId(sent.commandId()), r -> r.status().terminal(),
-                Duration.ofMinutes(45));
+        Optional<ReleaseRecord> settled =
+                completion.await(
+                        () -> store.byCommandId(sent.commandId()),
+                        r -> r.status().terminal(),
+                        Duration.ofMinutes(45));
         ReleaseRecord r = settled.orElse(sent);
         if (!stepsStreamed && r.steps() != null) {
             try {
                 for (var st : dev.quartermaster.events.EventParser.JSON.readTree(r.steps())) {
-                    out.println(step("QM-STEP " + st.path("step").asText() + " " + st.path("status").asText() + " "
-                            + st.path("ms").asLong() + " " + st.path("detail").asText()));
+                    out.println(
+                            step(
+                                    "QM-STEP "
+                                            + st.path("step").asText()
+                                            + " "
+                                            + st.path("status").asText()
+                                            + " "
+                                            + st.path("ms").asLong()
+                                            + " "
+                                            + st.path("detail").asText()));
                 }
             } catch (java.io.IOException e) {
                 out.println("  (the host's steps are unreadable: " + e.getMessage() + ")");
             }
         }
         if (!r.status().terminal()) {
-            out.println("the host has not reported yet: bin/qm releases shows the outcome when it does (command " + r.commandId() + ")");
+            out.println(
+                    "the host has not reported yet: bin/qm releases shows the outcome when it does (command "
+                            + r.commandId()
+                            + ")");
             return r;
         }
-        out.printf("%s: %s now runs %s@%s, version %s (%s in %.1f s)%s%n", r.status(), r.host(), r.repository(),
-                r.running() == null ? "unknown" : r.running().substring(7, 19), r.runningVersion() == null ? "unknown" : r.runningVersion(),
-                r.kind().name().toLowerCase(), (System.nanoTime() - t0) / 1e9, r.status() == ReleaseRecord.Status.RELEASED ? "" : ": " + r.reason());
+        out.printf(
+                "%s: %s now runs %s@%s, version %s (%s in %.1f s)%s%n",
+                r.status(),
+                r.host(),
+                r.repository(),
+                r.running() == null ? "unknown" : r.running().substring(7, 19),
+                r.runningVersion() == null ? "unknown" : r.runningVersion(),
+                r.kind().name().toLowerCase(),
+                (System.nanoTime() - t0) / 1e9,
+                r.status() == ReleaseRecord.Status.RELEASED ? "" : ": " + r.reason());
         return r;
     }
 }

@@ -19,32 +19,48 @@ class DeployCommandTest {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     final List<List<String>> calls = new ArrayList<>();
 
-    /** A stand-in for cdk deploy: writes the outputs file as cdk does (stack name -> output id -> value), exits rc. */
+    /**
+     * A stand-in for cdk deploy: writes the outputs file as cdk does (stack name -> output id ->
+     * value), exits rc.
+     */
     DeployCommand.Cdk cdk(int rc, String outputs) {
         return (args, home) -> {
             calls.add(args);
             if (outputs != null) {
-                Files.writeString(home.resolve(args.get(args.indexOf("--outputs-file") + 1)), outputs);
+                Files.writeString(
+                        home.resolve(args.get(args.indexOf("--outputs-file") + 1)), outputs);
             }
             return rc;
         };
     }
 
     int run(Path home, DeployCommand.Cdk cdk, String... args) {
-        return DeployCommand.run(List.of(args), home, cdk, new PrintStream(out), new PrintStream(err));
+        return DeployCommand.run(
+                List.of(args), home, cdk, new PrintStream(out), new PrintStream(err));
     }
 
-    static final String OUTPUTS = "{\"Quartermaster\": {\"RepositoryEncryption\": \"{\\\"wordpress\\\":\\\"KMS\\\"}\","
-            + " \"ReleaseImageUri\": \"123456789012.dkr.ecr.us-east-1.amazonaws.com/wordpress\"}}";
+    static final String OUTPUTS =
+            "{\"Quartermaster\": {\"RepositoryEncryption\": \"{\\\"wordpress\\\":\\\"KMS\\\"}\","
+                    + " \"ReleaseImageUri\": \"123456789012.dkr.ecr.us-east-1.amazonaws.com/wordpress\"}}";
 
     @Test
     void deploy_whenCdkSucceeds_recordsWhatTheStackSaysItCreated(@TempDir Path home) {
-        int rc = run(home, cdk(0, OUTPUTS), "--require-approval", "never", "-c", "repositoryEncryption=KMS");
+        int rc =
+                run(
+                        home,
+                        cdk(0, OUTPUTS),
+                        "--require-approval",
+                        "never",
+                        "-c",
+                        "repositoryEncryption=KMS");
 
         assertThat(rc).isZero();
-        assertThat(calls.get(0)).containsSubsequence("--outputs-file", ".qm/outputs.json").contains("-c", "repositoryEncryption=KMS");
+        assertThat(calls.get(0))
+                .containsSubsequence("--outputs-file", ".qm/outputs.json")
+                .contains("-c", "repositoryEncryption=KMS");
         assertThat(DeployRecord.read(home.resolve(DeployRecord.FILE), "Quartermaster"))
-                .isEqualTo(new DeployRecord("123456789012", "us-east-1", Map.of("wordpress", "KMS")));
+                .isEqualTo(
+                        new DeployRecord("123456789012", "us-east-1", Map.of("wordpress", "KMS")));
         assertThat(out.toString()).contains("recorded in quartermaster.lock.json");
     }
 
@@ -58,14 +74,27 @@ class DeployCommandTest {
     }
 
     @Test
-    void deploy_ofAnotherStackName_recordsUnderThatName_andOnlyWhatWasDeployed(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("cdk.json"), "{\"context\": {\"lockFile\": \"deployed.json\"}}");
-        int rc = run(home, cdk(0, OUTPUTS.replace("\"Quartermaster\"", "\"Staging\"")), "-c", "stackName=Staging");
+    void deploy_ofAnotherStackName_recordsUnderThatName_andOnlyWhatWasDeployed(@TempDir Path home)
+            throws Exception {
+        Files.writeString(
+                home.resolve("cdk.json"), "{\"context\": {\"lockFile\": \"deployed.json\"}}");
+        int rc =
+                run(
+                        home,
+                        cdk(0, OUTPUTS.replace("\"Quartermaster\"", "\"Staging\"")),
+                        "-c",
+                        "stackName=Staging");
 
         assertThat(rc).isZero();
-        assertThat(DeployRecord.read(home.resolve("deployed.json"), "Staging").encryption()).containsEntry("wordpress", "KMS");
+        assertThat(DeployRecord.read(home.resolve("deployed.json"), "Staging").encryption())
+                .containsEntry("wordpress", "KMS");
 
-        int again = run(home, cdk(0, "{\"Staging-Replica-eu-central-1\": {\"ReplicaRegistry\": \"x\"}}"), "-c", "stackName=Staging");
+        int again =
+                run(
+                        home,
+                        cdk(0, "{\"Staging-Replica-eu-central-1\": {\"ReplicaRegistry\": \"x\"}}"),
+                        "-c",
+                        "stackName=Staging");
         assertThat(again).isZero();
         assertThat(out.toString()).contains("Staging was not deployed by this run");
     }
@@ -85,6 +114,7 @@ class DeployCommandTest {
 
         assertThat(rc).isEqualTo(2);
         assertThat(calls).isEmpty();
-        assertThat(err.toString()).contains("unknown option 'replicaton' — did you mean 'replication'?");
+        assertThat(err.toString())
+                .contains("unknown option 'replicaton' — did you mean 'replication'?");
     }
 }

@@ -1,11 +1,5 @@
 package dev.quartermaster.cli.demo;
 
-import dev.quartermaster.cli.*;
-import dev.quartermaster.cli.commands.*;
-import dev.quartermaster.cli.local.*;
-import dev.quartermaster.cli.release.*;
-import dev.quartermaster.cli.bench.*;
-
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,16 +10,30 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs `qm demo` exactly as bin/qm starts it (a fresh JVM on the CLI's class path) and checks what it prints. */
+/**
+ * Runs `qm demo` exactly as bin/qm starts it (a fresh JVM on the CLI's class path) and checks what
+ * it prints.
+ */
 public class DemoCommandIT {
 
     @Test
     void demo_runsTheWholePipelineAndExitsZero() throws Exception {
         Path root = Path.of(System.getProperty("qm.repo.root", "..")).toAbsolutePath().normalize();
-        String cp = root.resolve("cli/target/classes") + ":" + Files.readString(root.resolve("cli/target/classpath.txt")).strip();
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dqm.home=" + root, "-cp", cp, "dev.quartermaster.cli.Qm", "demo"))
-                .redirectErrorStream(true);
+        String cp =
+                root.resolve("cli/target/classes")
+                        + ":"
+                        + Files.readString(root.resolve("cli/target/classpath.txt")).strip();
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                List.of(
+                                        Path.of(System.getProperty("java.home"), "bin", "java")
+                                                .toString(),
+                                        "-Dqm.home=" + root,
+                                        "-cp",
+                                        cp,
+                                        "dev.quartermaster.cli.Qm",
+                                        "demo"))
+                        .redirectErrorStream(true);
         pb.environment().put("AWS_EMF_ENVIRONMENT", "Local");
         pb.environment().put("POWERTOOLS_METRICS_NAMESPACE", "Quartermaster");
         long t0 = System.nanoTime();
@@ -37,19 +45,37 @@ public class DemoCommandIT {
 
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("DEMO OK");
-        assertThat(out).containsPattern("wp-6\\.4-v1\\s+[0-9a-f]{12}\\s+\\S+\\s+VERIFIED\\s+6\\.4\\.3");
-        assertThat(out).containsPattern("wp-6\\.5-v2\\s+[0-9a-f]{12}\\s+\\S+\\s+VERIFIED\\s+6\\.5\\.5");
-        assertThat(out).containsPattern("wp-6\\.4-v3\\s+[0-9a-f]{12}\\s+\\S+\\s+MISMATCH\\s+6\\.5\\.5");
-        assertThat(out).contains("ALERT MISMATCH: MISMATCH: wordpress:wp-6.4-v3 promises 6.4 but holds 6.5.5");
-        assertThat(out).containsPattern("backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.(gz|zst)");
+        assertThat(out)
+                .containsPattern("wp-6\\.4-v1\\s+[0-9a-f]{12}\\s+\\S+\\s+VERIFIED\\s+6\\.4\\.3");
+        assertThat(out)
+                .containsPattern("wp-6\\.5-v2\\s+[0-9a-f]{12}\\s+\\S+\\s+VERIFIED\\s+6\\.5\\.5");
+        assertThat(out)
+                .containsPattern("wp-6\\.4-v3\\s+[0-9a-f]{12}\\s+\\S+\\s+MISMATCH\\s+6\\.5\\.5");
+        assertThat(out)
+                .contains(
+                        "ALERT MISMATCH: MISMATCH: wordpress:wp-6.4-v3 promises 6.4 but holds 6.5.5");
+        assertThat(out)
+                .containsPattern(
+                        "backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.(gz|zst)");
         assertThat(out).containsPattern("first post: \"Hello from .+, \\d{4}-\\d{2}-\\d{2}\"");
         assertThat(out).doesNotContain("\"_aws\"");
-        // the demo's status lists its alerts, read back from the alert log, and its report is written where it says
-        String lastAlerts = out.substring(out.lastIndexOf("last alerts:"), out.lastIndexOf("needs attention:"));
-        assertThat(lastAlerts).contains(" MISMATCH: MISMATCH: wordpress:wp-6.4-v3", " SIGNATURE_UNSIGNED: ", " REPLICATION_FAILED: ");
-        java.util.regex.Matcher report = java.util.regex.Pattern.compile("report \\(bin/qm report --out FILE\\.html\\): (\\S+\\.html)").matcher(out);
+        // the demo's status lists its alerts, read back from the alert log, and its report is
+        // written where it says
+        String lastAlerts =
+                out.substring(out.lastIndexOf("last alerts:"), out.lastIndexOf("needs attention:"));
+        assertThat(lastAlerts)
+                .contains(
+                        " MISMATCH: MISMATCH: wordpress:wp-6.4-v3",
+                        " SIGNATURE_UNSIGNED: ",
+                        " REPLICATION_FAILED: ");
+        java.util.regex.Matcher report =
+                java.util.regex.Pattern.compile(
+                                "report \\(bin/qm report --out FILE\\.html\\): (\\S+\\.html)")
+                        .matcher(out);
         assertThat(report.find()).as("the report's path is printed").isTrue();
         String page = Files.readString(Path.of(report.group(1)));
-        assertThat(page).contains("<svg data-chart=\"backup-size\"", "Backups of wordpress", "wp-6.5-v2").doesNotContain("<script", "http://", "https://");
+        assertThat(page)
+                .contains("<svg data-chart=\"backup-size\"", "Backups of wordpress", "wp-6.5-v2")
+                .doesNotContain("<script", "http://", "https://");
     }
 }

@@ -7,8 +7,7 @@ import java.util.List;
 public final class CallLog {
     private static final List<AwsCall> CALLS = new ArrayList<>();
 
-    private CallLog() {
-    }
+    private CallLog() {}
 
     static synchronized void add(List<AwsCall> calls) {
         CALLS.addAll(calls);

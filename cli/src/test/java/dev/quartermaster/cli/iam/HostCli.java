@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The host's AWS CLI calls, recorded: a shim named {@code aws} first on the host scripts' PATH runs the real
- * CLI and appends its exit code and arguments to a log, which {@link #calls()} reads as the IAM actions the
- * instance role needs. A call this class cannot map is reported as its own action ({@code aws-cli:...}), so a
- * new kind of call in a script fails the tier until it is mapped here.
+ * The host's AWS CLI calls, recorded: a shim named {@code aws} first on the host scripts' PATH runs
+ * the real CLI and appends its exit code and arguments to a log, which {@link #calls()} reads as
+ * the IAM actions the instance role needs. A call this class cannot map is reported as its own
+ * action ({@code aws-cli:...}), so a new kind of call in a script fails the tier until it is mapped
+ * here.
  */
 public final class HostCli {
     public static final String PRINCIPAL = "host";
@@ -31,12 +32,20 @@ public final class HostCli {
         try {
             Files.createDirectories(dir);
             Path shim = dir.resolve("aws");
-            // one record, one write: the scripts run several aws processes at once (a pipeline and its checks), and
-            // records written piece by piece interleave in the log; a newline inside an argument is written as \\n
-            Files.writeString(shim, "#!/usr/bin/env bash\n\"" + realAws + "\" \"$@\"; rc=$?\n"
-                    + "line=\"$rc\"; for a in \"$@\"; do line+=$'\\037'\"${a//$'\\n'/\\\\n}\"; done\n"
-                    + "printf '%s\\n' \"$line\" >> '" + dir.resolve("calls.log") + "'\n"
-                    + "exit $rc\n");
+            // one record, one write: the scripts run several aws processes at once (a pipeline and
+            // its checks), and
+            // records written piece by piece interleave in the log; a newline inside an argument is
+            // written as \\n
+            Files.writeString(
+                    shim,
+                    "#!/usr/bin/env bash\n\""
+                            + realAws
+                            + "\" \"$@\"; rc=$?\n"
+                            + "line=\"$rc\"; for a in \"$@\"; do line+=$'\\037'\"${a//$'\\n'/\\\\n}\"; done\n"
+                            + "printf '%s\\n' \"$line\" >> '"
+                            + dir.resolve("calls.log")
+                            + "'\n"
+                            + "exit $rc\n");
             Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
             return new HostCli(dir);
         } catch (IOException e) {
@@ -66,8 +75,13 @@ public final class HostCli {
     }
 
     static List<AwsCall> map(int rc, List<String> args) {
-        String origin = "aws " + String.join(" ", args.subList(0, Math.min(2, args.size()))) + " -> exit " + rc;
-        String command = args.size() >= 2 ? args.get(0) + " " + args.get(1) : String.join(" ", args);
+        String origin =
+                "aws "
+                        + String.join(" ", args.subList(0, Math.min(2, args.size())))
+                        + " -> exit "
+                        + rc;
+        String command =
+                args.size() >= 2 ? args.get(0) + " " + args.get(1) : String.join(" ", args);
         List<AwsCall> out = new ArrayList<>();
         switch (command) {
             case "s3 cp" -> {
@@ -85,27 +99,59 @@ public final class HostCli {
                 String url = args.get(2);
                 String rest = url.substring("s3://".length());
                 String prefix = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
-                out.add(new AwsCall(PRINCIPAL, "s3:ListBucket", bucket(url), Map.of("s3:prefix", prefix), origin));
+                out.add(
+                        new AwsCall(
+                                PRINCIPAL,
+                                "s3:ListBucket",
+                                bucket(url),
+                                Map.of("s3:prefix", prefix),
+                                origin));
             }
             case "s3api head-object", "s3api get-object" -> {
                 String b = option(args, "--bucket");
                 String k = option(args, "--key");
-                String action = option(args, "--version-id") != null ? "s3:GetObjectVersion" : "s3:GetObject";
+                String action =
+                        option(args, "--version-id") != null
+                                ? "s3:GetObjectVersion"
+                                : "s3:GetObject";
                 read(out, action, "arn:aws:s3:::" + b, "arn:aws:s3:::" + b + "/" + k, rc, origin);
             }
             case "ssm get-parameter" -> {
                 String name = option(args, "--name");
-                out.add(call("ssm:GetParameter", "arn:aws:ssm:" + RecordingInterceptor.REGION + ":" + RecordingInterceptor.ACCOUNT
-                        + ":parameter" + (name.startsWith("/") ? name : "/" + name), origin));
+                out.add(
+                        call(
+                                "ssm:GetParameter",
+                                "arn:aws:ssm:"
+                                        + RecordingInterceptor.REGION
+                                        + ":"
+                                        + RecordingInterceptor.ACCOUNT
+                                        + ":parameter"
+                                        + (name.startsWith("/") ? name : "/" + name),
+                                origin));
             }
-            case "ecr get-login-password" -> out.add(call("ecr:GetAuthorizationToken", "*", origin));
-            default -> out.add(call("aws-cli:" + command, "*", origin + " (not mapped in HostCli: map it)"));
+            case "ecr get-login-password" ->
+                    out.add(call("ecr:GetAuthorizationToken", "*", origin));
+            default ->
+                    out.add(
+                            call(
+                                    "aws-cli:" + command,
+                                    "*",
+                                    origin + " (not mapped in HostCli: map it)"));
         }
         return out;
     }
 
-    /** A read that failed may have been a missing key: S3 answers 404 for it only to a caller that may list the bucket. */
-    private static void read(List<AwsCall> out, String action, String bucketArn, String objectArn, int rc, String origin) {
+    /**
+     * A read that failed may have been a missing key: S3 answers 404 for it only to a caller that
+     * may list the bucket.
+     */
+    private static void read(
+            List<AwsCall> out,
+            String action,
+            String bucketArn,
+            String objectArn,
+            int rc,
+            String origin) {
         out.add(call(action, objectArn, origin));
         if (rc != 0) {
             out.add(call("s3:ListBucket", bucketArn, origin + " (missing key?)"));

@@ -7,18 +7,28 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The identity policy statements of one role, evaluated as IAM does for a single call: an explicit Deny wins,
- * then any Allow whose action, resource and conditions match; nothing else is allowed. Conditions are
- * understood for the keys a call records ({@code StringEquals}/{@code StringLike} and their
- * {@code ForAnyValue:} forms); a statement with a condition on a key the call does not carry does not match,
- * as IAM treats a missing key.
+ * The identity policy statements of one role, evaluated as IAM does for a single call: an explicit
+ * Deny wins, then any Allow whose action, resource and conditions match; nothing else is allowed.
+ * Conditions are understood for the keys a call records ({@code StringEquals}/{@code StringLike}
+ * and their {@code ForAnyValue:} forms); a statement with a condition on a key the call does not
+ * carry does not match, as IAM treats a missing key.
  */
 public final class IamPolicy {
     /** One statement, its intrinsic functions already resolved to strings. */
-    public record Statement(String sid, boolean allow, List<String> actions, List<String> resources,
-                            Map<String, Map<String, List<String>>> conditions, String source) {
+    public record Statement(
+            String sid,
+            boolean allow,
+            List<String> actions,
+            List<String> resources,
+            Map<String, Map<String, List<String>>> conditions,
+            String source) {
         boolean matches(AwsCall call) {
-            return actions.stream().anyMatch(a -> like(a.toLowerCase(Locale.ROOT), call.action().toLowerCase(Locale.ROOT)))
+            return actions.stream()
+                            .anyMatch(
+                                    a ->
+                                            like(
+                                                    a.toLowerCase(Locale.ROOT),
+                                                    call.action().toLowerCase(Locale.ROOT)))
                     && resources.stream().anyMatch(r -> like(r, call.resource()))
                     && conditionsHold(call);
         }
@@ -31,11 +41,13 @@ public final class IamPolicy {
                     if (value == null) {
                         return false;
                     }
-                    boolean any = switch (operator) {
-                        case "StringEquals" -> key.getValue().contains(value);
-                        case "StringLike" -> key.getValue().stream().anyMatch(p -> like(p, value));
-                        default -> false;
-                    };
+                    boolean any =
+                            switch (operator) {
+                                case "StringEquals" -> key.getValue().contains(value);
+                                case "StringLike" ->
+                                        key.getValue().stream().anyMatch(p -> like(p, value));
+                                default -> false;
+                            };
                     if (!any) {
                         return false;
                     }
@@ -46,8 +58,14 @@ public final class IamPolicy {
 
         /** What the statement grants, for the report of grants no call used. */
         public String describe() {
-            return (allow ? "" : "DENY ") + String.join(",", actions) + " on " + String.join(",", resources)
-                    + (conditions.isEmpty() ? "" : " if " + conditions) + " (" + source + ")";
+            return (allow ? "" : "DENY ")
+                    + String.join(",", actions)
+                    + " on "
+                    + String.join(",", resources)
+                    + (conditions.isEmpty() ? "" : " if " + conditions)
+                    + " ("
+                    + source
+                    + ")";
         }
     }
 
@@ -82,9 +100,22 @@ public final class IamPolicy {
                 continue;
             }
             for (String action : s.actions()) {
-                Statement one = new Statement(s.sid(), true, List.of(action), s.resources(), s.conditions(), s.source());
+                Statement one =
+                        new Statement(
+                                s.sid(),
+                                true,
+                                List.of(action),
+                                s.resources(),
+                                s.conditions(),
+                                s.source());
                 if (calls.stream().noneMatch(one::matches)) {
-                    out.add(action + " on " + String.join(",", s.resources()) + " (" + s.source() + ")");
+                    out.add(
+                            action
+                                    + " on "
+                                    + String.join(",", s.resources())
+                                    + " ("
+                                    + s.source()
+                                    + ")");
                 }
             }
         }

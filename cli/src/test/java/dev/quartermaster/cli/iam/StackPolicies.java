@@ -14,10 +14,10 @@ import java.util.stream.StreamSupport;
 
 /**
  * Each role's identity policy as the synthesized CloudFormation template gives it: inline policies
- * ({@code AWS::IAM::Policy} attached to the role, the role's own {@code Policies}) and managed policies of the
- * stack. Intrinsic functions are resolved to the names the local backends use, through {@code names}:
- * logical id of a bucket, table, topic or repository to its local name (a resource without a name stays
- * {@code <LogicalId>}, which then matches no local call).
+ * ({@code AWS::IAM::Policy} attached to the role, the role's own {@code Policies}) and managed
+ * policies of the stack. Intrinsic functions are resolved to the names the local backends use,
+ * through {@code names}: logical id of a bucket, table, topic or repository to its local name (a
+ * resource without a name stays {@code <LogicalId>}, which then matches no local call).
  */
 public final class StackPolicies {
     private final JsonNode resources;
@@ -33,15 +33,21 @@ public final class StackPolicies {
     /** The logical ids of the resources of {@code type}. */
     public List<String> logicalIds(String type) {
         List<String> out = new ArrayList<>();
-        resources.fields().forEachRemaining(e -> {
-            if (type.equals(e.getValue().path("Type").asText())) {
-                out.add(e.getKey());
-            }
-        });
+        resources
+                .fields()
+                .forEachRemaining(
+                        e -> {
+                            if (type.equals(e.getValue().path("Type").asText())) {
+                                out.add(e.getKey());
+                            }
+                        });
         return out;
     }
 
-    /** Every Lambda function of the stack by its name less the stack's prefix (the catalogue's name), with its role's policy. */
+    /**
+     * Every Lambda function of the stack by its name less the stack's prefix (the catalogue's
+     * name), with its role's policy.
+     */
     public Map<String, IamPolicy> functions() {
         Map<String, IamPolicy> out = new LinkedHashMap<>();
         for (String id : logicalIds("AWS::Lambda::Function")) {
@@ -57,8 +63,9 @@ public final class StackPolicies {
     }
 
     /**
-     * Every state machine of the stack by its name less the stack's prefix, as {@code states-<name>} (the principal the
-     * permission tier charges the engine's calls to: Step Functions' ItemReader and ResultWriter), with its role's policy.
+     * Every state machine of the stack by its name less the stack's prefix, as {@code
+     * states-<name>} (the principal the permission tier charges the engine's calls to: Step
+     * Functions' ItemReader and ResultWriter), with its role's policy.
      */
     public Map<String, IamPolicy> stateMachines() {
         Map<String, IamPolicy> out = new LinkedHashMap<>();
@@ -76,31 +83,54 @@ public final class StackPolicies {
 
     /** The statements of one managed policy of the stack (e.g. the host's). */
     public IamPolicy managedPolicy(String logicalIdPrefix, String principal) {
-        String id = logicalIds("AWS::IAM::ManagedPolicy").stream().filter(i -> i.startsWith(logicalIdPrefix)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no managed policy " + logicalIdPrefix + "* in the template"));
-        return new IamPolicy(principal, statements(resources.path(id).path("Properties").path("PolicyDocument"), id));
+        String id =
+                logicalIds("AWS::IAM::ManagedPolicy").stream()
+                        .filter(i -> i.startsWith(logicalIdPrefix))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "no managed policy "
+                                                        + logicalIdPrefix
+                                                        + "* in the template"));
+        return new IamPolicy(
+                principal,
+                statements(resources.path(id).path("Properties").path("PolicyDocument"), id));
     }
 
     private List<IamPolicy.Statement> roleStatements(String role) {
         List<IamPolicy.Statement> out = new ArrayList<>();
         JsonNode roleProps = resources.path(role).path("Properties");
-        roleProps.path("Policies").forEach(p -> out.addAll(statements(p.path("PolicyDocument"), role)));
+        roleProps
+                .path("Policies")
+                .forEach(p -> out.addAll(statements(p.path("PolicyDocument"), role)));
         for (JsonNode arn : roleProps.path("ManagedPolicyArns")) {
             String ref = arn.path("Ref").asText();
             if (!ref.isEmpty()) {
-                out.addAll(statements(resources.path(ref).path("Properties").path("PolicyDocument"), ref));
+                out.addAll(
+                        statements(
+                                resources.path(ref).path("Properties").path("PolicyDocument"),
+                                ref));
             } // AWS managed policies (basic execution: logs only) are not what the tier checks
         }
-        resources.fields().forEachRemaining(e -> {
-            String type = e.getValue().path("Type").asText();
-            if (type.equals("AWS::IAM::Policy") || type.equals("AWS::IAM::ManagedPolicy")) {
-                JsonNode props = e.getValue().path("Properties");
-                boolean attached = StreamSupport.stream(props.path("Roles").spliterator(), false).anyMatch(r -> role.equals(r.path("Ref").asText()));
-                if (attached) {
-                    out.addAll(statements(props.path("PolicyDocument"), e.getKey()));
-                }
-            }
-        });
+        resources
+                .fields()
+                .forEachRemaining(
+                        e -> {
+                            String type = e.getValue().path("Type").asText();
+                            if (type.equals("AWS::IAM::Policy")
+                                    || type.equals("AWS::IAM::ManagedPolicy")) {
+                                JsonNode props = e.getValue().path("Properties");
+                                boolean attached =
+                                        StreamSupport.stream(
+                                                        props.path("Roles").spliterator(), false)
+                                                .anyMatch(r -> role.equals(r.path("Ref").asText()));
+                                if (attached) {
+                                    out.addAll(
+                                            statements(props.path("PolicyDocument"), e.getKey()));
+                                }
+                            }
+                        });
         return out;
     }
 
@@ -108,13 +138,25 @@ public final class StackPolicies {
         List<IamPolicy.Statement> out = new ArrayList<>();
         for (JsonNode s : document.path("Statement")) {
             Map<String, Map<String, List<String>>> conditions = new LinkedHashMap<>();
-            s.path("Condition").fields().forEachRemaining(op -> {
-                Map<String, List<String>> keys = new LinkedHashMap<>();
-                op.getValue().fields().forEachRemaining(k -> keys.put(k.getKey(), strings(k.getValue())));
-                conditions.put(op.getKey(), keys);
-            });
-            out.add(new IamPolicy.Statement(s.path("Sid").asText(""), !"Deny".equals(s.path("Effect").asText()),
-                    strings(s.path("Action")), strings(s.path("Resource")), conditions, source));
+            s.path("Condition")
+                    .fields()
+                    .forEachRemaining(
+                            op -> {
+                                Map<String, List<String>> keys = new LinkedHashMap<>();
+                                op.getValue()
+                                        .fields()
+                                        .forEachRemaining(
+                                                k -> keys.put(k.getKey(), strings(k.getValue())));
+                                conditions.put(op.getKey(), keys);
+                            });
+            out.add(
+                    new IamPolicy.Statement(
+                            s.path("Sid").asText(""),
+                            !"Deny".equals(s.path("Effect").asText()),
+                            strings(s.path("Action")),
+                            strings(s.path("Resource")),
+                            conditions,
+                            source));
         }
         return out;
     }
@@ -161,8 +203,14 @@ public final class StackPolicies {
                     StringBuilder b = new StringBuilder();
                     while (m.find()) {
                         String v = m.group(1);
-                        m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(v.contains(".")
-                                ? getAtt(v.substring(0, v.indexOf('.')), v.substring(v.indexOf('.') + 1)) : ref(v)));
+                        m.appendReplacement(
+                                b,
+                                java.util.regex.Matcher.quoteReplacement(
+                                        v.contains(".")
+                                                ? getAtt(
+                                                        v.substring(0, v.indexOf('.')),
+                                                        v.substring(v.indexOf('.') + 1))
+                                                : ref(v)));
                     }
                     m.appendTail(b);
                     return b.toString();
@@ -193,7 +241,13 @@ public final class StackPolicies {
         String type = resources.path(id).path("Type").asText();
         String name = name(id);
         return switch (type) {
-            case "AWS::SNS::Topic" -> "arn:aws:sns:" + RecordingInterceptor.REGION + ":" + RecordingInterceptor.ACCOUNT + ":" + name;
+            case "AWS::SNS::Topic" ->
+                    "arn:aws:sns:"
+                            + RecordingInterceptor.REGION
+                            + ":"
+                            + RecordingInterceptor.ACCOUNT
+                            + ":"
+                            + name;
             default -> name;
         };
     }
@@ -220,18 +274,26 @@ public final class StackPolicies {
     private final Map<String, String> cache = new HashMap<>();
 
     private String name(String id) {
-        return cache.computeIfAbsent(id, i -> {
-            String bound = names.apply(i);
-            if (bound != null) {
-                return bound;
-            }
-            JsonNode props = resources.path(i).path("Properties");
-            for (String field : List.of("BucketName", "TableName", "RepositoryName", "TopicName", "Name")) {
-                if (props.path(field).isTextual()) {
-                    return props.path(field).asText();
-                }
-            }
-            return "<" + i + ">";
-        });
+        return cache.computeIfAbsent(
+                id,
+                i -> {
+                    String bound = names.apply(i);
+                    if (bound != null) {
+                        return bound;
+                    }
+                    JsonNode props = resources.path(i).path("Properties");
+                    for (String field :
+                            List.of(
+                                    "BucketName",
+                                    "TableName",
+                                    "RepositoryName",
+                                    "TopicName",
+                                    "Name")) {
+                        if (props.path(field).isTextual()) {
+                            return props.path(field).asText();
+                        }
+                    }
+                    return "<" + i + ">";
+                });
     }
 }

@@ -1,7 +1,6 @@
 package dev.quartermaster.cli.ops;
 
 import dev.quartermaster.cli.Qm;
-import dev.quartermaster.cli.ops.ReportPage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +12,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** bin/qm report --out FILE.html on a local state (a fresh one: every chart says it has no records, and is still drawn). */
+/**
+ * bin/qm report --out FILE.html on a local state (a fresh one: every chart says it has no records,
+ * and is still drawn).
+ */
 class ReportCommandIT {
     @Test
     void report_onTheLocalState_writesOneSelfContainedPage(@TempDir Path home) throws Exception {
@@ -33,9 +35,12 @@ class ReportCommandIT {
                 System.setProperty("qm.home", before);
             }
         }
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("report written: " + file.toAbsolutePath() + " (7 charts, ");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith("report written: " + file.toAbsolutePath() + " (7 charts, ");
         String page = Files.readString(file);
-        assertThat(page).startsWith("<!DOCTYPE html>").contains("the local state (.qm/)", "no records in this period")
+        assertThat(page)
+                .startsWith("<!DOCTYPE html>")
+                .contains("the local state (.qm/)", "no records in this period")
                 .doesNotContain("<script", "http://", "https://", "src=", "<link", "url(");
         ReportPage.CHARTS.forEach(c -> assertThat(page).contains("<svg data-chart=\"" + c + "\""));
     }

@@ -3,9 +3,10 @@ package dev.quartermaster.contract.options;
 import java.util.List;
 
 /**
- * The whole configuration, one typed slice per capability, read and checked in one place from an {@link OptionSource}:
- * by the stack (the CDK node's context) and by {@code bin/qm} (cdk.json and {@code -c key=value}) alike. Every problem
- * is reported at once, each with its fix; a key no declaration names is one of them.
+ * The whole configuration, one typed slice per capability, read and checked in one place from an
+ * {@link OptionSource}: by the stack (the CDK node's context) and by {@code bin/qm} (cdk.json and
+ * {@code -c key=value}) alike. Every problem is reported at once, each with its fix; a key no
+ * declaration names is one of them.
  */
 public final class Configuration {
     private final List<Option<?>> declared;
@@ -48,7 +49,10 @@ public final class Configuration {
         return read(source, Options.ALL);
     }
 
-    /** As {@link #read(OptionSource)}, with {@code declared} the options that exist (a test declares one more). */
+    /**
+     * As {@link #read(OptionSource)}, with {@code declared} the options that exist (a test declares
+     * one more).
+     */
     public static Configuration read(OptionSource source, List<Option<?>> declared) {
         Problems problems = new Problems();
         Configuration c = read(source, declared, problems);
@@ -56,8 +60,12 @@ public final class Configuration {
         return c;
     }
 
-    /** Reads every slice, adding each problem to {@code problems} (the caller adds its own, then throws once). */
-    public static Configuration read(OptionSource source, List<Option<?>> declared, Problems problems) {
+    /**
+     * Reads every slice, adding each problem to {@code problems} (the caller adds its own, then
+     * throws once).
+     */
+    public static Configuration read(
+            OptionSource source, List<Option<?>> declared, Problems problems) {
         return new Configuration(declared, source, problems);
     }
 
@@ -93,7 +101,10 @@ public final class Configuration {
         return archive;
     }
 
-    /** The upkeep state machines' Distributed Maps (the archive's reconcile, scrub and prune, the replication backfill). */
+    /**
+     * The upkeep state machines' Distributed Maps (the archive's reconcile, scrub and prune, the
+     * replication backfill).
+     */
     public UpkeepOptions upkeep() {
         return upkeep;
     }

@@ -6,9 +6,9 @@ import dev.quartermaster.contract.Setting;
 import java.util.List;
 
 /**
- * The hosts ({@link Host}): one database host, at least one app host. Without {@code hosts}, one host that runs the app
- * and the database, found by {@code hostTagKey}/{@code hostTagValue} (the keys of a configuration written before hosts
- * were a list).
+ * The hosts ({@link Host}): one database host, at least one app host. Without {@code hosts}, one
+ * host that runs the app and the database, found by {@code hostTagKey}/{@code hostTagValue} (the
+ * keys of a configuration written before hosts were a list).
  */
 public record HostOptions(List<Host> hosts) {
     public HostOptions {
@@ -36,16 +36,23 @@ public record HostOptions(List<Host> hosts) {
             String key = Options.HOST_TAG_KEY.read(s, own);
             String value = Options.HOST_TAG_VALUE.read(s, own);
             own.list().forEach(problems::add);
-            return new HostOptions(List.of(own.isEmpty() ? new Host(one.name(), key, value, one.roles()) : one));
+            return new HostOptions(
+                    List.of(own.isEmpty() ? new Host(one.name(), key, value, one.roles()) : one));
         }
         if (Options.HOST_TAG_KEY.isSet(s) || Options.HOST_TAG_VALUE.isSet(s)) {
-            problems.add(Options.HOST_TAG_KEY + "/" + Options.HOST_TAG_VALUE + ": set each host's tag in \"hosts\" instead (both are given;"
-                    + " remove hostTagKey and hostTagValue)");
+            problems.add(
+                    Options.HOST_TAG_KEY
+                            + "/"
+                            + Options.HOST_TAG_VALUE
+                            + ": set each host's tag in \"hosts\" instead (both are given;"
+                            + " remove hostTagKey and hostTagValue)");
         }
         try {
             return new HostOptions(Host.parseList(Options.HOSTS.read(s, problems)));
         } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage() + " (e.g. [{\"name\":\"web\",\"tagKey\":\"qm:host\",\"tagValue\":\"web\",\"roles\":[\"app\",\"database\"]}])");
+            problems.add(
+                    e.getMessage()
+                            + " (e.g. [{\"name\":\"web\",\"tagKey\":\"qm:host\",\"tagValue\":\"web\",\"roles\":[\"app\",\"database\"]}])");
             return new HostOptions(defaults);
         }
     }

@@ -14,13 +14,14 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * One cdk.json option: its key, type, default, validation (each problem said with its fix), the function settings it
- * feeds and one line of help. {@link Options} declares every option once; the stack and {@code bin/qm} read values only
- * through these declarations (and the slices built from them), never by the key's string.
+ * One cdk.json option: its key, type, default, validation (each problem said with its fix), the
+ * function settings it feeds and one line of help. {@link Options} declares every option once; the
+ * stack and {@code bin/qm} read values only through these declarations (and the slices built from
+ * them), never by the key's string.
  *
- * <p>A value is JSON as cdk.json holds it, or text as {@code -c key=value} passes it (cdk passes command-line context
- * values as strings): each type reads both, e.g. an INT from {@code 7} or {@code "7"}, a LIST from {@code ["a","b"]},
- * {@code '["a","b"]'} or {@code a,b}.
+ * <p>A value is JSON as cdk.json holds it, or text as {@code -c key=value} passes it (cdk passes
+ * command-line context values as strings): each type reads both, e.g. an INT from {@code 7} or
+ * {@code "7"}, a LIST from {@code ["a","b"]}, {@code '["a","b"]'} or {@code a,b}.
  *
  * @param <T> the value's Java type
  */
@@ -44,13 +45,30 @@ public final class Option<T> {
     private final Parser<T> parser;
     private final boolean described;
 
-    private Option(String area, String key, OptionType type, T defaultValue, String defaultText, String help, Set<Setting> feeds,
-                   List<String> choices, Parser<T> parser) {
+    private Option(
+            String area,
+            String key,
+            OptionType type,
+            T defaultValue,
+            String defaultText,
+            String help,
+            Set<Setting> feeds,
+            List<String> choices,
+            Parser<T> parser) {
         this(area, key, type, defaultValue, defaultText, help, feeds, choices, parser, false);
     }
 
-    private Option(String area, String key, OptionType type, T defaultValue, String defaultText, String help, Set<Setting> feeds,
-                   List<String> choices, Parser<T> parser, boolean described) {
+    private Option(
+            String area,
+            String key,
+            OptionType type,
+            T defaultValue,
+            String defaultText,
+            String help,
+            Set<Setting> feeds,
+            List<String> choices,
+            Parser<T> parser,
+            boolean described) {
         if (key == null || !key.matches("[a-z][A-Za-z0-9]*")) {
             throw new IllegalArgumentException("option key '" + key + "' must be lowerCamelCase");
         }
@@ -86,7 +104,10 @@ public final class Option<T> {
         return defaultValue;
     }
 
-    /** The default as the configuration table shows it (some depend on other options or on where synth runs). */
+    /**
+     * The default as the configuration table shows it (some depend on other options or on where
+     * synth runs).
+     */
     public String defaultText() {
         return defaultText;
     }
@@ -95,7 +116,10 @@ public final class Option<T> {
         return help;
     }
 
-    /** The function settings this option's value reaches (none: it shapes stack resources or host documents only). */
+    /**
+     * The function settings this option's value reaches (none: it shapes stack resources or host
+     * documents only).
+     */
     public Set<Setting> feeds() {
         return feeds;
     }
@@ -105,12 +129,18 @@ public final class Option<T> {
         return choices;
     }
 
-    /** The same option, its default described in the table as {@code text} (prose, where the value depends on something else). */
+    /**
+     * The same option, its default described in the table as {@code text} (prose, where the value
+     * depends on something else).
+     */
     public Option<T> shownAs(String text) {
-        return new Option<>(area, key, type, defaultValue, text, help, feeds, choices, parser, true);
+        return new Option<>(
+                area, key, type, defaultValue, text, help, feeds, choices, parser, true);
     }
 
-    /** Whether {@link #defaultText()} describes the default in words rather than being its value. */
+    /**
+     * Whether {@link #defaultText()} describes the default in words rather than being its value.
+     */
     public boolean defaultDescribed() {
         return described;
     }
@@ -120,7 +150,8 @@ public final class Option<T> {
         Set<Setting> all = EnumSet.noneOf(Setting.class);
         all.addAll(feeds);
         all.addAll(Arrays.asList(settings));
-        return new Option<>(area, key, type, defaultValue, defaultText, help, all, choices, parser, described);
+        return new Option<>(
+                area, key, type, defaultValue, defaultText, help, all, choices, parser, described);
     }
 
     /** The value {@code source} gives (checked, each problem added), else the default. */
@@ -128,7 +159,10 @@ public final class Option<T> {
         return readOr(source, problems, defaultValue);
     }
 
-    /** The value {@code source} gives (checked), else {@code fallback}: for a default that depends on other options. */
+    /**
+     * The value {@code source} gives (checked), else {@code fallback}: for a default that depends
+     * on other options.
+     */
     public T readOr(OptionSource source, Problems problems, T fallback) {
         JsonNode raw = source.raw(key);
         if (raw == null || raw.isNull()) {
@@ -150,9 +184,18 @@ public final class Option<T> {
 
     // ---- the kinds of option ----
 
-    public static Option<Integer> integer(String area, String key, int defaultValue, int min, int max, String help) {
-        return new Option<>(area, key, OptionType.INT, defaultValue, Integer.toString(defaultValue), help + " (" + min + ".." + max + ")",
-                Set.of(), List.of(), (k, raw, fallback, problems) -> {
+    public static Option<Integer> integer(
+            String area, String key, int defaultValue, int min, int max, String help) {
+        return new Option<>(
+                area,
+                key,
+                OptionType.INT,
+                defaultValue,
+                Integer.toString(defaultValue),
+                help + " (" + min + ".." + max + ")",
+                Set.of(),
+                List.of(),
+                (k, raw, fallback, problems) -> {
                     try {
                         int n = raw.isNumber() ? raw.intValue() : Integer.parseInt(text(raw));
                         if (n < min || n > max) {
@@ -161,14 +204,30 @@ public final class Option<T> {
                         }
                         return n;
                     } catch (NumberFormatException e) {
-                        problems.add(k + ": '" + text(raw) + "' is not a whole number (e.g. -c " + k + "=" + fallback + ")");
+                        problems.add(
+                                k
+                                        + ": '"
+                                        + text(raw)
+                                        + "' is not a whole number (e.g. -c "
+                                        + k
+                                        + "="
+                                        + fallback
+                                        + ")");
                         return fallback;
                     }
                 });
     }
 
     public static Option<Boolean> bool(String area, String key, boolean defaultValue, String help) {
-        return new Option<>(area, key, OptionType.BOOL, defaultValue, Boolean.toString(defaultValue), help, Set.of(), List.of("true", "false"),
+        return new Option<>(
+                area,
+                key,
+                OptionType.BOOL,
+                defaultValue,
+                Boolean.toString(defaultValue),
+                help,
+                Set.of(),
+                List.of("true", "false"),
                 (k, raw, fallback, problems) -> {
                     String s = text(raw);
                     if (!s.equals("true") && !s.equals("false")) {
@@ -181,13 +240,35 @@ public final class Option<T> {
 
     /** Text of any shape (checked by its slice, if at all). */
     public static Option<String> text(String area, String key, String defaultValue, String help) {
-        return new Option<>(area, key, OptionType.STRING, defaultValue, defaultValue, help, Set.of(), List.of(),
+        return new Option<>(
+                area,
+                key,
+                OptionType.STRING,
+                defaultValue,
+                defaultValue,
+                help,
+                Set.of(),
+                List.of(),
                 (k, raw, fallback, problems) -> text(raw));
     }
 
     /** Text matching {@code pattern}, else "key: 'value' is not {@code what}". */
-    public static Option<String> matching(String area, String key, String defaultValue, Pattern pattern, String what, String help) {
-        return new Option<>(area, key, OptionType.STRING, defaultValue, defaultValue, help, Set.of(), List.of(),
+    public static Option<String> matching(
+            String area,
+            String key,
+            String defaultValue,
+            Pattern pattern,
+            String what,
+            String help) {
+        return new Option<>(
+                area,
+                key,
+                OptionType.STRING,
+                defaultValue,
+                defaultValue,
+                help,
+                Set.of(),
+                List.of(),
                 (k, raw, fallback, problems) -> {
                     String s = text(raw);
                     if (!pattern.matcher(s).matches()) {
@@ -198,40 +279,103 @@ public final class Option<T> {
     }
 
     /** As {@link #matching}, or empty. */
-    public static Option<String> optionalMatching(String area, String key, Pattern pattern, String what, String help) {
+    public static Option<String> optionalMatching(
+            String area, String key, Pattern pattern, String what, String help) {
         Option<String> m = matching(area, key, "", pattern, what, help);
-        return new Option<>(area, key, OptionType.STRING, "", "", help, Set.of(), List.of(),
-                (k, raw, fallback, problems) -> text(raw).isEmpty() ? "" : m.parser.parse(k, raw, fallback, problems));
+        return new Option<>(
+                area,
+                key,
+                OptionType.STRING,
+                "",
+                "",
+                help,
+                Set.of(),
+                List.of(),
+                (k, raw, fallback, problems) ->
+                        text(raw).isEmpty() ? "" : m.parser.parse(k, raw, fallback, problems));
     }
 
-    private static final Pattern SCHEDULE = Pattern.compile("(cron\\([^)]+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))");
+    private static final Pattern SCHEDULE =
+            Pattern.compile(
+                    "(cron\\([^)]+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))");
 
     /** An EventBridge schedule expression. */
-    public static Option<String> schedule(String area, String key, String defaultValue, String help) {
-        return new Option<>(area, key, OptionType.STRING, defaultValue, defaultValue, help, Set.of(), List.of(),
+    public static Option<String> schedule(
+            String area, String key, String defaultValue, String help) {
+        return new Option<>(
+                area,
+                key,
+                OptionType.STRING,
+                defaultValue,
+                defaultValue,
+                help,
+                Set.of(),
+                List.of(),
                 (k, raw, fallback, problems) -> {
                     String s = text(raw);
                     if (!SCHEDULE.matcher(s).matches()) {
-                        problems.add(k + ": '" + s + "' is not an EventBridge schedule; use cron(min hour day month weekday year), e.g. "
-                                + fallback + ", or rate(1 day)");
+                        problems.add(
+                                k
+                                        + ": '"
+                                        + s
+                                        + "' is not an EventBridge schedule; use cron(min hour day month weekday year), e.g. "
+                                        + fallback
+                                        + ", or rate(1 day)");
                     }
                     return s;
                 });
     }
 
     /** One of {@code choices}; otherwise "key: 'value' is not {@code what}". */
-    public static Option<String> choice(String area, String key, String defaultValue, List<String> choices, String what, String help) {
-        return choice(area, key, defaultValue, choices, help, (k, s) -> k + ": '" + s + "' is not " + what);
+    public static Option<String> choice(
+            String area,
+            String key,
+            String defaultValue,
+            List<String> choices,
+            String what,
+            String help) {
+        return choice(
+                area,
+                key,
+                defaultValue,
+                choices,
+                help,
+                (k, s) -> k + ": '" + s + "' is not " + what);
     }
 
     /** One of {@code choices}; otherwise "key: must be {@code what}, not 'value'". */
-    public static Option<String> oneOf(String area, String key, String defaultValue, List<String> choices, String what, String help) {
-        return choice(area, key, defaultValue, choices, help, (k, s) -> k + ": must be " + what + ", not '" + s + "'");
+    public static Option<String> oneOf(
+            String area,
+            String key,
+            String defaultValue,
+            List<String> choices,
+            String what,
+            String help) {
+        return choice(
+                area,
+                key,
+                defaultValue,
+                choices,
+                help,
+                (k, s) -> k + ": must be " + what + ", not '" + s + "'");
     }
 
-    private static Option<String> choice(String area, String key, String defaultValue, List<String> choices, String help,
-                                         java.util.function.BinaryOperator<String> complaint) {
-        return new Option<>(area, key, OptionType.ENUM, defaultValue, defaultValue, help, Set.of(), choices,
+    private static Option<String> choice(
+            String area,
+            String key,
+            String defaultValue,
+            List<String> choices,
+            String help,
+            java.util.function.BinaryOperator<String> complaint) {
+        return new Option<>(
+                area,
+                key,
+                OptionType.ENUM,
+                defaultValue,
+                defaultValue,
+                help,
+                Set.of(),
+                choices,
                 (k, raw, fallback, problems) -> {
                     String s = text(raw);
                     if (!choices.contains(s)) {
@@ -243,21 +387,45 @@ public final class Option<T> {
     }
 
     /** A list of text; each item not {@code valid} is "key: 'item' {@code complaint}". */
-    public static Option<List<String>> list(String area, String key, List<String> defaultValue, Predicate<String> valid, String complaint, String help) {
-        return new Option<>(area, key, OptionType.LIST, List.copyOf(defaultValue), JSON.valueToTree(defaultValue).toString(), help, Set.of(), List.of(),
+    public static Option<List<String>> list(
+            String area,
+            String key,
+            List<String> defaultValue,
+            Predicate<String> valid,
+            String complaint,
+            String help) {
+        return new Option<>(
+                area,
+                key,
+                OptionType.LIST,
+                List.copyOf(defaultValue),
+                JSON.valueToTree(defaultValue).toString(),
+                help,
+                Set.of(),
+                List.of(),
                 (k, raw, fallback, problems) -> {
                     List<String> items = items(k, raw, problems);
                     if (items == null) {
                         return fallback;
                     }
-                    items.stream().filter(valid.negate()).forEach(i -> problems.add(k + ": '" + i + "' " + complaint));
+                    items.stream()
+                            .filter(valid.negate())
+                            .forEach(i -> problems.add(k + ": '" + i + "' " + complaint));
                     return items;
                 });
     }
 
     /** A JSON structure, as its text (its slice parses and checks it). */
     public static Option<String> json(String area, String key, String defaultValue, String help) {
-        return new Option<>(area, key, OptionType.JSON, defaultValue, defaultValue, help, Set.of(), List.of(),
+        return new Option<>(
+                area,
+                key,
+                OptionType.JSON,
+                defaultValue,
+                defaultValue,
+                help,
+                Set.of(),
+                List.of(),
                 (k, raw, fallback, problems) -> text(raw));
     }
 
@@ -271,7 +439,10 @@ public final class Option<T> {
         if (!raw.isArray()) {
             String text = text(raw);
             if (!text.startsWith("[")) {
-                return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                return Arrays.stream(text.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
             }
             try { // -c key='["a","b"]'
                 list = JSON.readTree(text);
@@ -279,17 +450,24 @@ public final class Option<T> {
                 list = null;
             }
             if (list == null || !list.isArray()) {
-                problems.add(key + ": '" + text + "' is not a JSON list (e.g. -c " + key + "='[\"a\",\"b\"]', or a,b)");
+                problems.add(
+                        key
+                                + ": '"
+                                + text
+                                + "' is not a JSON list (e.g. -c "
+                                + key
+                                + "='[\"a\",\"b\"]', or a,b)");
                 return null;
             }
         }
         List<String> out = new ArrayList<>();
-        list.forEach(e -> {
-            String s = text(e);
-            if (!s.isEmpty()) {
-                out.add(s);
-            }
-        });
+        list.forEach(
+                e -> {
+                    String s = text(e);
+                    if (!s.isEmpty()) {
+                        out.add(s);
+                    }
+                });
         return List.copyOf(out);
     }
 }

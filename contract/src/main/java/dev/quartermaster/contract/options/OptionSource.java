@@ -14,13 +14,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The raw option values, by key: cdk.json's {@code "context"} with {@code -c key=value} overrides (the last wins; cdk
- * passes them as strings) for {@code bin/qm}, or the CDK app node's context for synth; plus fallbacks that apply only
- * where a key is unset (synth's account and region, the local stand-ins' defaults). Keys nobody declared are refused
- * with the closest declared key ({@link #unknownKeys}); CDK's own context keys are exempt.
+ * The raw option values, by key: cdk.json's {@code "context"} with {@code -c key=value} overrides
+ * (the last wins; cdk passes them as strings) for {@code bin/qm}, or the CDK app node's context for
+ * synth; plus fallbacks that apply only where a key is unset (synth's account and region, the local
+ * stand-ins' defaults). Keys nobody declared are refused with the closest declared key ({@link
+ * #unknownKeys}); CDK's own context keys are exempt.
  */
 public final class OptionSource {
-    /** Context keys of CDK itself (feature flags, CLI settings, lookups cached in cdk.context.json), never Quartermaster's. */
+    /**
+     * Context keys of CDK itself (feature flags, CLI settings, lookups cached in cdk.context.json),
+     * never Quartermaster's.
+     */
     static final Set<String> CDK_KEYS = Set.of("cli-telemetry", "acknowledged-issue-numbers");
 
     private final Map<String, JsonNode> values;
@@ -31,20 +35,27 @@ public final class OptionSource {
         this.fallbacks = Map.copyOf(fallbacks);
     }
 
-    /** Values as Java objects (String, Number, Boolean, List, Map), e.g. the CDK node's {@code getAllContext()}. */
+    /**
+     * Values as Java objects (String, Number, Boolean, List, Map), e.g. the CDK node's {@code
+     * getAllContext()}.
+     */
     public static OptionSource of(Map<String, ?> context) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         if (context != null) {
-            context.forEach((k, v) -> {
-                if (v != null) {
-                    values.put(k, Option.JSON.valueToTree(v));
-                }
-            });
+            context.forEach(
+                    (k, v) -> {
+                        if (v != null) {
+                            values.put(k, Option.JSON.valueToTree(v));
+                        }
+                    });
         }
         return new OptionSource(values, Map.of());
     }
 
-    /** cdk.json's {@code "context"} object with {@code key=value} overrides (the last wins), as cdk gives them to the app. */
+    /**
+     * cdk.json's {@code "context"} object with {@code key=value} overrides (the last wins), as cdk
+     * gives them to the app.
+     */
     public static OptionSource cdkJson(JsonNode context, List<String> overrides) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         if (context != null && context.isObject()) {
@@ -64,14 +75,20 @@ public final class OptionSource {
     public static OptionSource cdkJson(Path projectDir, List<String> overrides) {
         Path file = projectDir.resolve("cdk.json");
         try {
-            JsonNode root = Files.isRegularFile(file) ? Option.JSON.readTree(file.toFile()) : Option.JSON.createObjectNode();
+            JsonNode root =
+                    Files.isRegularFile(file)
+                            ? Option.JSON.readTree(file.toFile())
+                            : Option.JSON.createObjectNode();
             return cdkJson(root.path("context"), overrides);
         } catch (IOException e) {
             throw new UncheckedIOException("cdk.json is unreadable: " + e.getMessage(), e);
         }
     }
 
-    /** This source, answering {@code value} for {@code option} where nothing sets it (null or blank: no fallback). */
+    /**
+     * This source, answering {@code value} for {@code option} where nothing sets it (null or blank:
+     * no fallback).
+     */
     public OptionSource withFallback(Option<?> option, Object value) {
         if (value == null || (value instanceof String s && s.isBlank())) {
             return this;
@@ -95,12 +112,23 @@ public final class OptionSource {
     /** A problem for each key set here that no declaration names, with the closest declared key. */
     public List<String> unknownKeys(Collection<Option<?>> declared) {
         List<String> known = declared.stream().map(Option::key).toList();
-        return values.keySet().stream().filter(k -> !known.contains(k) && !cdkOwn(k)).sorted()
-                .map(k -> "unknown option '" + k + "' — did you mean '" + closest(k, known) + "'? (every option: docs/configuration.md)")
+        return values.keySet().stream()
+                .filter(k -> !known.contains(k) && !cdkOwn(k))
+                .sorted()
+                .map(
+                        k ->
+                                "unknown option '"
+                                        + k
+                                        + "' — did you mean '"
+                                        + closest(k, known)
+                                        + "'? (every option: docs/configuration.md)")
                 .toList();
     }
 
-    /** CDK's own keys: feature flags ({@code @aws-cdk/...}), {@code aws:cdk:...} settings, cached lookups ({@code kind:account=...}). */
+    /**
+     * CDK's own keys: feature flags ({@code @aws-cdk/...}), {@code aws:cdk:...} settings, cached
+     * lookups ({@code kind:account=...}).
+     */
     static boolean cdkOwn(String key) {
         return key.startsWith("@") || key.contains(":") || CDK_KEYS.contains(key);
     }
@@ -110,7 +138,10 @@ public final class OptionSource {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
-            int d = distance(key.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
+            int d =
+                    distance(
+                            key.toLowerCase(java.util.Locale.ROOT),
+                            k.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;

@@ -19,7 +19,9 @@ public final class Problems {
         return List.copyOf(problems);
     }
 
-    /** @throws InvalidConfiguration naming every problem, when there is one */
+    /**
+     * @throws InvalidConfiguration naming every problem, when there is one
+     */
     public void throwIfAny() {
         if (!problems.isEmpty()) {
             throw new InvalidConfiguration(problems);
@@ -32,8 +34,10 @@ public final class Problems {
         private final transient List<String> problems;
 
         public InvalidConfiguration(List<String> problems) {
-            super("Quartermaster configuration is invalid:\n  - " + String.join("\n  - ", problems)
-                    + "\nSet values in cdk.json under \"context\" or with -c key=value.");
+            super(
+                    "Quartermaster configuration is invalid:\n  - "
+                            + String.join("\n  - ", problems)
+                            + "\nSet values in cdk.json under \"context\" or with -c key=value.");
             this.problems = List.copyOf(problems);
         }
 

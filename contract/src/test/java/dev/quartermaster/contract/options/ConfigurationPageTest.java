@@ -8,7 +8,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** docs/configuration.md's table is the one the declarations generate (-Dqm.writeDocs=true rewrites it). */
+/**
+ * docs/configuration.md's table is the one the declarations generate (-Dqm.writeDocs=true rewrites
+ * it).
+ */
 class ConfigurationPageTest {
     static final Path PAGE = Path.of("..").resolve(ConfigurationPage.FILE);
 
@@ -21,8 +24,9 @@ class ConfigurationPageTest {
         }
 
         assertThat(ConfigurationPage.table(page))
-                .as("docs/configuration.md's table differs from the declarations: regenerate it with"
-                        + " mvn -q -pl contract test -Dtest=ConfigurationPageTest -Dqm.writeDocs=true")
+                .as(
+                        "docs/configuration.md's table differs from the declarations: regenerate it with"
+                                + " mvn -q -pl contract test -Dtest=ConfigurationPageTest -Dqm.writeDocs=true")
                 .isEqualTo(Options.markdownTable());
     }
 
@@ -37,9 +41,19 @@ class ConfigurationPageTest {
 
     @Test
     void withTable_replacesOnlyBetweenTheMarkers() {
-        String page = "intro\n" + ConfigurationPage.BEGIN + "\nold\n" + ConfigurationPage.END + "\nafter\n";
+        String page =
+                "intro\n"
+                        + ConfigurationPage.BEGIN
+                        + "\nold\n"
+                        + ConfigurationPage.END
+                        + "\nafter\n";
 
-        assertThat(ConfigurationPage.withTable(page, "| new |\n")).isEqualTo("intro\n" + ConfigurationPage.BEGIN + "\n| new |\n"
-                + ConfigurationPage.END + "\nafter\n");
+        assertThat(ConfigurationPage.withTable(page, "| new |\n"))
+                .isEqualTo(
+                        "intro\n"
+                                + ConfigurationPage.BEGIN
+                                + "\n| new |\n"
+                                + ConfigurationPage.END
+                                + "\nafter\n");
     }
 }
