@@ -7,12 +7,14 @@ import java.util.Map;
  * Something a person should look at. {@code kind} is a stable machine name (TAG_MOVED, MISMATCH,
  * BACKUP_FAILED, ...); subject and message are for the e-mail; {@code next} is the one command to
  * run next (null: none named). Never carries secrets. Parts of it come from untrusted input (tags,
- * versions found in images), so the subject is made one line of printable ASCII under SNS's
- * 100-character limit, and the message, the command and the attributes are bounded.
+ * versions found in images), so the subject is made one line of printable ASCII of at most 99
+ * characters (SNS's Publish takes a subject "less than 100 characters long": the SNS API reference,
+ * and the SDK's model, PublishInput.Subject), and the message, the command and the attributes are
+ * bounded.
  */
 public record Alert(
         String kind, String subject, String message, Map<String, String> attributes, String next) {
-    static final int MAX_SUBJECT = 100;
+    static final int MAX_SUBJECT = 99;
     static final int MAX_MESSAGE = 16 * 1024;
     static final int MAX_ATTRIBUTE = 512;
     static final int MAX_NEXT = 300;

@@ -107,6 +107,8 @@ public record AlertOptions(
                         || teamsChannel == null
                         || !UUID.matcher(team).matches()
                         || !UUID.matcher(tenant).matches()
+                        || teamsChannel.length()
+                                > 255 // the Chatbot API model's TeamsChannelId: at most 255
                         || !TEAMS_CHANNEL.matcher(teamsChannel).matches())) {
             problems.add(
                     key

@@ -609,7 +609,18 @@ public final class Options {
 
     // ---- the app (synth and bin/qm deploy) ----
     public static final Option<String> STACK_NAME =
-            Option.text(APP, "stackName", "Quartermaster", "the home stack's name");
+            Option.matching(
+                    APP,
+                    "stackName",
+                    "Quartermaster",
+                    // CloudFormation: a letter, then letters, digits and hyphens; the names built
+                    // from it must fit
+                    // too, the tightest being a state machine's <stack>-replication-backfill (Step
+                    // Functions: 80)
+                    java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,58}"),
+                    "a letter, then letters, digits and hyphens, at most 59 characters (the state machines'"
+                            + " names, <stack>-replication-backfill, must stay within Step Functions' 80)",
+                    "the home stack's name");
     public static final Option<String> LOCK_FILE =
             Option.text(
                     APP,
