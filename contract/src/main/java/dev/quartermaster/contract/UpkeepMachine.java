@@ -42,7 +42,7 @@ import java.util.List;
  *       under {@code Payload}; "Handle transient Lambda service exceptions" ({@code
  *       bp-lambda-serviceexception.html}): retry {@code Lambda.ServiceException}, {@code
  *       Lambda.AWSLambdaException}, {@code Lambda.SdkClientException}, {@code
- *       Lambda.TooManyRequestsException};
+ *       Lambda.TooManyRequestsException}, {@code Lambda.ClientExecutionTimeoutException};
  *   <li>"Context object" ({@code input-output-contextobject.html}): {@code $$.Execution.Name},
  *       {@code $$.Execution.StartTime}.
  * </ul>
@@ -71,7 +71,8 @@ public final class UpkeepMachine {
                     "Lambda.ServiceException",
                     "Lambda.AWSLambdaException",
                     "Lambda.SdkClientException",
-                    "Lambda.TooManyRequestsException");
+                    "Lambda.TooManyRequestsException",
+                    "Lambda.ClientExecutionTimeoutException");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private UpkeepMachine() {}

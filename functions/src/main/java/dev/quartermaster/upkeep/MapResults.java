@@ -124,6 +124,15 @@ public final class MapResults {
         List<JsonNode> succeeded = new ArrayList<>();
         List<Failed> failed = new ArrayList<>();
         JsonNode resultFiles = manifest.path("ResultFiles");
+        if (!resultFiles.isObject()) {
+            // the manifest's shape is known from a worked example, not from AWS's page: an
+            // unexpected one must not
+            // read as a run whose every batch succeeded
+            throw new MalformedEventException(
+                    "the manifest "
+                            + Text.oneLine(manifestKey, 200)
+                            + " has no ResultFiles object: its batches are unknown");
+        }
         for (String status : List.of("SUCCEEDED", "FAILED", "PENDING")) {
             for (JsonNode f : resultFiles.path(status)) {
                 String key = f.path("Key").asText("");

@@ -99,6 +99,20 @@ class MapResultsTest {
                 .hasMessageContaining("not a SUCCEEDED_n.json beside it");
     }
 
+    @Test
+    void read_refusesAManifestWithoutResultFiles_ratherThanReadingAnEmptyRun() throws IOException {
+        files.write(
+                DIR + "manifest.json",
+                "{\"DestinationBucket\":\"quartermaster-archive-example\",\"MapRunArn\":\"x\"}"
+                        .getBytes());
+        assertThatThrownBy(
+                        () ->
+                                MapResults.read(
+                                        JSON.readTree(fixture("map-output.json")), files, FOLDER))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("has no ResultFiles object");
+    }
+
     private static byte[] fixture(String name) throws IOException {
         try (InputStream in = MapResultsTest.class.getResourceAsStream("/aws/states/" + name)) {
             return in.readAllBytes();

@@ -123,7 +123,14 @@ public final class UpkeepStateMachine extends Construct {
                                                         List.of(
                                                                 "states:DescribeExecution",
                                                                 "states:StopExecution"))
-                                                .resources(List.of(executions + "/*"))
+                                                // the parent's executions (execution:<name>:<id>,
+                                                // as the Distributed
+                                                // Map IAM example grants) and the children's
+                                                // (execution:<name>/<label>:<id>)
+                                                .resources(
+                                                        List.of(
+                                                                executions + ":*",
+                                                                executions + "/*"))
                                                 .build(),
                                         PolicyStatement.Builder.create()
                                                 .effect(Effect.ALLOW)

@@ -111,6 +111,7 @@ class UpkeepStackTest {
                         "states:StopExecution",
                         "states:RedriveExecution",
                         ":stateMachine:Test-archive-scrub\"",
+                        ":execution:Test-archive-scrub:*\"",
                         ":execution:Test-archive-scrub/*\"",
                         ":execution:Test-archive-scrub/Rehash:*\"",
                         ":execution:Test-archive-scrub/Check:*\"",
