@@ -302,28 +302,15 @@ public final class Option<T> {
     /** An EventBridge schedule expression. */
     public static Option<String> schedule(
             String area, String key, String defaultValue, String help) {
-        return new Option<>(
+        return matching(
                 area,
                 key,
-                OptionType.STRING,
                 defaultValue,
-                defaultValue,
-                help,
-                Set.of(),
-                List.of(),
-                (k, raw, fallback, problems) -> {
-                    String s = text(raw);
-                    if (!SCHEDULE.matcher(s).matches()) {
-                        problems.add(
-                                k
-                                        + ": '"
-                                        + s
-                                        + "' is not an EventBridge schedule; use cron(min hour day month weekday year), e.g. "
-                                        + fallback
-                                        + ", or rate(1 day)");
-                    }
-                    return s;
-                });
+                SCHEDULE,
+                "an EventBridge schedule; use cron(min hour day month weekday year), e.g. "
+                        + defaultValue
+                        + ", or rate(1 day)",
+                help);
     }
 
     /** One of {@code choices}; otherwise "key: 'value' is not {@code what}". */
