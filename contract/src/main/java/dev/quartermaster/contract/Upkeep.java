@@ -94,6 +94,10 @@ public enum Upkeep {
     public static final String FIELD_RUN = "run";
     public static final String FIELD_EXECUTION = "execution";
     public static final String FIELD_ITEMS = "Items";
+
+    /** An entry of {@code Items}: the plan's unit, as the map's ItemSelector wraps it. */
+    public static final String FIELD_UNIT = "unit";
+
     public static final String FIELD_PLAN = "plan";
     public static final String FIELD_RESULTS = "results";
 

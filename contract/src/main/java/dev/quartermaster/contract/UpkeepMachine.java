@@ -12,8 +12,8 @@ import java.util.List;
  * and what {@code bin/qm}'s local engine interprets, so both run the same batches.
  *
  * <pre>
- *   Plan (Task: lambda:invoke) ─► Planned? (Choice) ─► Map 1 (DISTRIBUTED) ─► … Map n ─► Fold (Task: lambda:invoke)
- *                                     └─ not RECORDED ─► Fail
+ *   Plan (Task: lambda:invoke) ─► Planned? (Choice) ─► Map 1 (DISTRIBUTED) ─► … Map n ─► Fold (Task: lambda:invoke) ─► Folded? (Choice) ─► Done
+ *                                     └─ not RECORDED ─► Fail                                                             └─ not RECORDED ─► Fail
  * </pre>
  *
  * Shapes, from the Step Functions developer guide
@@ -30,8 +30,13 @@ import java.util.List;
  *       JSON}, {@code Parameters} {@code Bucket}/{@code Key} (here reference paths into the plan's
  *       answer);
  *   <li>"ItemBatcher (Map)" ({@code input-output-itembatcher.html}): {@code MaxItemsPerBatch},
- *       {@code MaxInputBytesPerBatch} (up to 256 KiB), {@code BatchInput}; a child's input is
- *       {@code {"BatchInput": {...}, "Items": [...]}};
+ *       {@code MaxInputBytesPerBatch} (up to 256 KiB), {@code BatchInput} (fixed JSON: here the job
+ *       and the map's label); a child's input is {@code {"BatchInput": {...}, "Items": [...]}};
+ *   <li>"ItemSelector (Map)" ({@code input-output-itemselector.html}): each item replaced by an
+ *       object of constants, paths into the Map state's input and {@code $$.Map.Item.Value}; "Map
+ *       state input and output fields" ({@code input-output-fields-dist-map.html}): applied after
+ *       ItemReader and before ItemBatcher. Each unit so carries the run and the origin: {@code
+ *       {"unit": {...}, "run": ..., "account": ..., "region": ...}};
  *   <li>"ResultWriter (Map)" ({@code input-output-resultwriter.html}): {@code Resource:
  *       arn:aws:states:::s3:putObject}, {@code Parameters} {@code Bucket}/{@code Prefix}; no {@code
  *       WriterConfig}, so the files hold each child's metadata and its {@code Output} as a string
@@ -147,7 +152,22 @@ public final class UpkeepMachine {
         foldSelector.put("status.$", "$.Payload.status");
         foldSelector.put("message.$", "$.Payload.message");
         foldSelector.put("details.$", "$.Payload.details");
-        fold.put("End", true);
+        fold.put("Next", "Folded");
+        // a fold that did not record (its results do not match the plan's batches, or it refused
+        // its input) fails the run, so the state machine's alarm sees it ("Fail workflow state",
+        // state-fail.html: CausePath, a reference path to a string, JSONPath only)
+        ObjectNode folded = states.putObject("Folded");
+        folded.put("Type", "Choice");
+        ObjectNode done = folded.putArray("Choices").addObject();
+        done.put("Variable", "$.status");
+        done.put("StringEquals", "RECORDED");
+        done.put("Next", "Done");
+        folded.put("Default", "FoldRefused");
+        states.putObject("Done").put("Type", "Succeed");
+        ObjectNode refused = states.putObject("FoldRefused");
+        refused.put("Type", "Fail");
+        refused.put("Error", "Quartermaster.FoldRefused");
+        refused.put("CausePath", "$.message");
         return root;
     }
 
@@ -173,15 +193,24 @@ public final class UpkeepMachine {
         readerParameters.put("Bucket.$", PLAN_PATH + ".bucket");
         readerParameters.put("Key.$", PLAN_PATH + ".maps." + m.label() + ".items");
 
+        // each unit carries the run and the origin of the event that started it: ItemSelector's
+        // paths select from the Map state's input ("ItemSelector (Map)"), and Step Functions
+        // applies ItemSelector before ItemBatcher ("Map state input and output fields",
+        // input-output-fields-dist-map.html); BatchInput is "fixed JSON input to include in each
+        // batch" (CDK's ItemBatcherProps.batchInput, which renders the ASL field) and the guide's
+        // "ItemBatcher (Map)" shows it with constants only, so it holds nothing but constants
+        ObjectNode selector = state.putObject("ItemSelector");
+        selector.put(Upkeep.FIELD_UNIT + ".$", "$$.Map.Item.Value");
+        selector.put(Upkeep.FIELD_RUN + ".$", PLAN_PATH + ".run");
+        selector.put("account.$", "$.account");
+        selector.put("region.$", "$.region");
+
         ObjectNode batcher = state.putObject("ItemBatcher");
         batcher.put("MaxItemsPerBatch", m.unitsPerBatch());
         batcher.put("MaxInputBytesPerBatch", Upkeep.MAX_INPUT_BYTES_PER_BATCH);
         ObjectNode batchInput = batcher.putObject("BatchInput");
         batchInput.put(Upkeep.FIELD_UPKEEP, job.jobName());
         batchInput.put(Upkeep.FIELD_MAP, m.label());
-        batchInput.put(Upkeep.FIELD_RUN + ".$", PLAN_PATH + ".run");
-        batchInput.put("account.$", "$.account");
-        batchInput.put("region.$", "$.region");
 
         ObjectNode processor = state.putObject("ItemProcessor");
         ObjectNode config = processor.putObject("ProcessorConfig");
@@ -192,9 +221,11 @@ public final class UpkeepMachine {
         batchPayload.put(Upkeep.FIELD_UPKEEP + ".$", "$.BatchInput." + Upkeep.FIELD_UPKEEP);
         batchPayload.put(Upkeep.FIELD_STEP, "batch");
         batchPayload.put(Upkeep.FIELD_MAP + ".$", "$.BatchInput." + Upkeep.FIELD_MAP);
-        batchPayload.put(Upkeep.FIELD_RUN + ".$", "$.BatchInput." + Upkeep.FIELD_RUN);
-        batchPayload.put("account.$", "$.BatchInput.account");
-        batchPayload.put("region.$", "$.BatchInput.region");
+        // the origin at the top, where every function checks it (a batch is never empty: the
+        // ItemBatcher starts a child for at least one item); the function checks every unit
+        // carries the same run and origin
+        batchPayload.put("account.$", "$.Items[0].account");
+        batchPayload.put("region.$", "$.Items[0].region");
         batchPayload.put(Upkeep.FIELD_ITEMS + ".$", "$.Items");
         ObjectNode batch = task(processor.putObject("States").putObject("Batch"), batchPayload);
         // a batch is idempotent (see Upkeep): a failure of the function itself is tried once more

@@ -34,7 +34,15 @@ class UpkeepMachineTest {
             List<String> expected = new ArrayList<>(List.of("Plan", "Planned"));
             job.maps().forEach(m -> expected.add(m.label()));
             expected.add("Fold");
+            expected.add("Folded");
+            expected.add("Done");
             assertThat(order).as(job.jobName()).isEqualTo(expected);
+            JsonNode refused =
+                    d.path("States").path(d.path("States").path("Folded").path("Default").asText());
+            assertThat(refused.path("Type").asText())
+                    .as("a fold that did not record fails the run")
+                    .isEqualTo("Fail");
+            assertThat(refused.path("CausePath").asText()).isEqualTo("$.message");
 
             for (Upkeep.MapSpec m : job.maps()) {
                 JsonNode map = d.path("States").path(m.label());
@@ -63,24 +71,38 @@ class UpkeepMachineTest {
                 JsonNode batch = map.path("ItemProcessor").path("States").path("Batch");
                 assertThat(batch.path("Parameters").path("FunctionName").asText())
                         .isEqualTo(UpkeepMachine.FUNCTION);
-                assertThat(fields(batch.path("Parameters").path("Payload")))
+                JsonNode payload = batch.path("Parameters").path("Payload");
+                assertThat(fields(payload))
                         .containsExactlyInAnyOrder(
                                 Upkeep.FIELD_UPKEEP,
                                 Upkeep.FIELD_STEP,
                                 Upkeep.FIELD_MAP,
-                                Upkeep.FIELD_RUN,
                                 "account",
                                 "region",
                                 Upkeep.FIELD_ITEMS);
-                assertThat(batch.path("Parameters").path("Payload").path("Items.$").asText())
-                        .isEqualTo("$.Items");
-                assertThat(fields(map.path("ItemBatcher").path("BatchInput")))
+                assertThat(payload.path("Items.$").asText()).isEqualTo("$.Items");
+                assertThat(payload.path("upkeep.$").asText()).isEqualTo("$.BatchInput.upkeep");
+                assertThat(payload.path("map.$").asText()).isEqualTo("$.BatchInput.map");
+                assertThat(payload.path("account.$").asText()).isEqualTo("$.Items[0].account");
+                assertThat(payload.path("region.$").asText()).isEqualTo("$.Items[0].region");
+                // BatchInput is fixed JSON: constants only, no path (Step Functions would pass a
+                // "run.$" key through as it is)
+                JsonNode batchInput = map.path("ItemBatcher").path("BatchInput");
+                assertThat(fields(batchInput))
+                        .containsExactlyInAnyOrder(Upkeep.FIELD_UPKEEP, Upkeep.FIELD_MAP);
+                batchInput.fieldNames().forEachRemaining(f -> assertThat(f).doesNotEndWith(".$"));
+                assertThat(batchInput.path(Upkeep.FIELD_UPKEEP).asText()).isEqualTo(job.jobName());
+                assertThat(batchInput.path(Upkeep.FIELD_MAP).asText()).isEqualTo(m.label());
+                // the run and the origin ride with every unit, selected from the Map's input
+                JsonNode selector = map.path("ItemSelector");
+                assertThat(selector.path("unit.$").asText()).isEqualTo("$$.Map.Item.Value");
+                assertThat(selector.path("run.$").asText())
+                        .isEqualTo(UpkeepMachine.PLAN_PATH + ".run");
+                assertThat(selector.path("account.$").asText()).isEqualTo("$.account");
+                assertThat(selector.path("region.$").asText()).isEqualTo("$.region");
+                assertThat(fields(selector))
                         .containsExactlyInAnyOrder(
-                                Upkeep.FIELD_UPKEEP,
-                                Upkeep.FIELD_MAP,
-                                Upkeep.FIELD_RUN,
-                                "account",
-                                "region");
+                                Upkeep.FIELD_UNIT, Upkeep.FIELD_RUN, "account", "region");
             }
             JsonNode fold = d.path("States").path("Fold").path("Parameters").path("Payload");
             assertThat(fold.path("plan.$").asText()).isEqualTo(UpkeepMachine.PLAN_PATH);

@@ -274,4 +274,9 @@ public final class ArchiveService {
                         attrs)
                 .withNext("bin/qm archive list " + o.repository() + " --aws");
     }
+
+    /** Where this service's alerts go (an upkeep run's fold alerts there too). */
+    public Alerts alerts() {
+        return alerts;
+    }
 }

@@ -717,4 +717,9 @@ public final class ArchiveUpkeep {
                         .withNext("bin/qm archive verify --aws"));
         return new Pruned(removed, deleted, freed, kept, young, why, true);
     }
+
+    /** Where this service's alerts go (an upkeep run's fold alerts there too). */
+    public Alerts alerts() {
+        return alerts;
+    }
 }

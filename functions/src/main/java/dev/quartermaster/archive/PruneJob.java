@@ -52,6 +52,11 @@ public final class PruneJob implements UpkeepJob {
     }
 
     @Override
+    public dev.quartermaster.common.Alerts alerts() {
+        return upkeep.alerts();
+    }
+
+    @Override
     public Plan plan(Context context) {
         ArchiveUpkeep.PrunePlan p = upkeep.prunePlan(retention);
         List<Item> entries =

@@ -37,6 +37,11 @@ public final class ReconcileJob implements UpkeepJob {
     }
 
     @Override
+    public dev.quartermaster.common.Alerts alerts() {
+        return service.alerts();
+    }
+
+    @Override
     public Plan plan(Context context) {
         ArchiveService.ReconcilePlan p = service.reconcilePlan(lister, repositories);
         List<Item> wanted =

@@ -36,6 +36,11 @@ public final class ScrubJob implements UpkeepJob {
     }
 
     @Override
+    public dev.quartermaster.common.Alerts alerts() {
+        return upkeep.alerts();
+    }
+
+    @Override
     public Plan plan(Context context) {
         ArchiveUpkeep.ScrubPlan p = upkeep.scrubPlan(percent, new SecureRandom(), null);
         List<Item> blobs =

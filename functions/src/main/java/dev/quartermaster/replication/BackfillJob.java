@@ -72,6 +72,11 @@ public final class BackfillJob implements UpkeepJob {
     }
 
     @Override
+    public dev.quartermaster.common.Alerts alerts() {
+        return service.alerts();
+    }
+
+    @Override
     public Plan plan(Context context) {
         List<Destination> to = destinations(context.detail().path("destination").asText(""));
         List<Item> items = new ArrayList<>();

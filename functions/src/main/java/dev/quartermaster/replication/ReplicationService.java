@@ -341,4 +341,9 @@ public final class ReplicationService {
                         details)
                 .withNext("bin/qm replicate backfill --to " + r.destination().key() + " --aws");
     }
+
+    /** Where this service's alerts go (an upkeep run's fold alerts there too). */
+    public Alerts alerts() {
+        return alerts;
+    }
 }

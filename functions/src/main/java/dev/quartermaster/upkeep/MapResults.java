@@ -47,11 +47,30 @@ public final class MapResults {
     private final List<JsonNode> succeeded;
     private final List<Failed> failed;
     private final String mapRunArn;
+    private final int children;
 
     public MapResults(List<JsonNode> succeeded, List<Failed> failed, String mapRunArn) {
+        this(succeeded, failed, mapRunArn, succeeded.size() + failed.size());
+    }
+
+    /**
+     * @param children the distinct child executions the files name (a child redriven appears once
+     *     per attempt in the files, and counts once)
+     */
+    public MapResults(
+            List<JsonNode> succeeded, List<Failed> failed, String mapRunArn, int children) {
         this.succeeded = List.copyOf(succeeded);
         this.failed = List.copyOf(failed);
         this.mapRunArn = mapRunArn;
+        this.children = children;
+    }
+
+    /**
+     * The distinct child executions the result files name, whatever their status: as many as the
+     * batches the plan made, unless results were lost or added (the fold then refuses).
+     */
+    public int children() {
+        return children;
     }
 
     /**
@@ -123,6 +142,7 @@ public final class MapResults {
         String dir = manifestKey.substring(0, manifestKey.length() - "manifest.json".length());
         List<JsonNode> succeeded = new ArrayList<>();
         List<Failed> failed = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         JsonNode resultFiles = manifest.path("ResultFiles");
         if (!resultFiles.isObject()) {
             // the manifest's shape is known from a worked example, not from AWS's page: an
@@ -145,13 +165,14 @@ public final class MapResults {
                                     + status
                                     + "_n.json beside it");
                 }
-                readFile(files, key, status, succeeded, failed);
+                readFile(files, key, status, succeeded, failed, names);
             }
         }
         return new MapResults(
                 succeeded,
                 failed,
-                manifest.path("MapRunArn").asText(mapOutput.path("MapRunArn").asText("")));
+                manifest.path("MapRunArn").asText(mapOutput.path("MapRunArn").asText("")),
+                names.size());
     }
 
     /**
@@ -163,7 +184,8 @@ public final class MapResults {
             String key,
             String status,
             List<JsonNode> succeeded,
-            List<Failed> failed) {
+            List<Failed> failed,
+            java.util.Set<String> names) {
         try (InputStream in = files.open(RunFiles.checked(key));
                 JsonParser p = JSON.getFactory().createParser(in)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
@@ -177,6 +199,13 @@ public final class MapResults {
                                     + " child executions");
                 }
                 JsonNode child = JSON.readTree(p);
+                // a child is named by its execution ARN (its Name is unique within the map run);
+                // one without either counts on its own
+                String name = child.path("ExecutionArn").asText(child.path("Name").asText(""));
+                names.add(
+                        name.isEmpty()
+                                ? "unnamed-" + (succeeded.size() + failed.size())
+                                : Text.oneLine(name, 400));
                 String childStatus = child.path("Status").asText(status);
                 if (status.equals("SUCCEEDED") && childStatus.equals("SUCCEEDED")) {
                     succeeded.add(parsed(child.path("Output").asText(""), key));

@@ -28,14 +28,18 @@ import java.util.function.Function;
  * payload from the ItemProcessor's Parameters, writes the ResultWriter's files in Step Functions'
  * format and applies ToleratedFailurePercentage. Only what the upkeep definitions use is supported:
  * Task (lambda:invoke), Choice (StringEquals), Fail, Map (DISTRIBUTED, ItemReader s3:getObject
- * JSON, ResultWriter s3:putObject), and reference paths ({@code $}, {@code $.a.b}, {@code
- * $$.Execution.Name}, {@code $$.Execution.StartTime}). Batches run one after another
- * (MaxConcurrency is AWS's business), and a failed batch is retried as its Retry says for {@code
- * States.ALL}.
+ * JSON, ItemSelector, ResultWriter s3:putObject), and reference paths ({@code $}, {@code $.a.b},
+ * {@code $.a[0].b}, {@code $$.Execution.Name}, {@code $$.Execution.StartTime}, {@code
+ * $$.Map.Item.Value}). Batches run one after another (MaxConcurrency is AWS's business), and a
+ * failed batch is retried as its Retry says for {@code States.ALL}.
  */
 public final class UpkeepEngine {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** A path's step with an array index ({@code Items[0]}). */
+    private static final java.util.regex.Pattern INDEXED =
+            java.util.regex.Pattern.compile("([^\\[]+)\\[([0-9]{1,6})\\]");
 
     /** What the engine tells its caller as a run goes (bin/qm prints it, the bench times it). */
     public interface Listener {
@@ -121,7 +125,10 @@ public final class UpkeepEngine {
                 case "Fail" ->
                         throw new Failed(
                                 state.path("Error").asText("States.Fail"),
-                                state.path("Cause").asText(""));
+                                state.has("CausePath")
+                                        ? path(state.get("CausePath").asText(), data, context)
+                                                .asText("")
+                                        : state.path("Cause").asText(""));
                 case "Succeed" -> {
                     return data;
                 }
@@ -236,6 +243,19 @@ public final class UpkeepEngine {
         }
         if (items == null || !items.isArray()) {
             throw new Failed("States.ItemReaderFailed", "the items file is not a JSON array");
+        }
+        if (state.has("ItemSelector")) {
+            // before the ItemBatcher, each item as the ItemSelector makes it: paths select from
+            // the Map state's input, $$.Map.Item.Value/Index from the item
+            ArrayNode selected = NODES.arrayNode();
+            for (int i = 0; i < items.size(); i++) {
+                ObjectNode itemContext = context.deepCopy();
+                ObjectNode item = itemContext.putObject("Map").putObject("Item");
+                item.put("Index", i);
+                item.set("Value", items.get(i));
+                selected.add(template(state.get("ItemSelector"), input, itemContext));
+            }
+            items = selected;
         }
         JsonNode batcher = state.path("ItemBatcher");
         int maxItems = batcher.path("MaxItemsPerBatch").asInt(Integer.MAX_VALUE);
@@ -425,7 +445,13 @@ public final class UpkeepEngine {
         }
         if (!rest.isEmpty()) {
             for (String part : rest.substring(1).split("\\.")) {
-                at = at == null ? null : at.get(part);
+                java.util.regex.Matcher indexed = INDEXED.matcher(part);
+                if (indexed.matches()) {
+                    at = at == null ? null : at.get(indexed.group(1));
+                    at = at == null ? null : at.get(Integer.parseInt(indexed.group(2)));
+                } else {
+                    at = at == null ? null : at.get(part);
+                }
             }
         }
         if (at == null && !missingIsNull) {

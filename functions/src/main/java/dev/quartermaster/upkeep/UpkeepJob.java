@@ -17,6 +17,9 @@ public interface UpkeepJob {
 
     Upkeep upkeep();
 
+    /** Where the run's alerts go (the fold's, and a refused fold's). */
+    dev.quartermaster.common.Alerts alerts();
+
     /** An item of a map and the work it weighs (bytes; what packs it into a unit). */
     record Item(JsonNode json, long bytes) {}
 

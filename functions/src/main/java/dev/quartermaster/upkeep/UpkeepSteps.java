@@ -3,6 +3,7 @@ package dev.quartermaster.upkeep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.contract.Upkeep;
 import dev.quartermaster.events.MalformedEventException;
@@ -108,10 +109,41 @@ public final class UpkeepSteps {
         } catch (IllegalArgumentException e) {
             throw new MalformedEventException(e.getMessage());
         }
-        String run = run(text(json, Upkeep.FIELD_RUN));
-        List<JsonNode> items = Units.items(json.get(Upkeep.FIELD_ITEMS));
-        if (json.get(Upkeep.FIELD_ITEMS).size() > spec.unitsPerBatch()
-                || items.size() > spec.batchItems()) {
+        JsonNode entries = json.get(Upkeep.FIELD_ITEMS);
+        if (entries == null || !entries.isArray() || entries.isEmpty()) {
+            throw new MalformedEventException(
+                    "a batch's Items must be the non-empty array the ItemBatcher passes");
+        }
+        // each entry is a unit as the map's ItemSelector wraps it: the run and the origin ride
+        // along; all of one batch name the run and the origin the payload was checked against
+        String account = json.path("account").asText("");
+        String region = json.path("region").asText("");
+        String named = null;
+        ArrayNode units = JSON.createArrayNode();
+        for (JsonNode entry : entries) {
+            String r = text(entry, Upkeep.FIELD_RUN);
+            if (named == null) {
+                named = r;
+            } else if (!named.equals(r)) {
+                throw new MalformedEventException("the units of one batch name different runs");
+            }
+            if (!account.equals(entry.path("account").asText(""))
+                    || !region.equals(entry.path("region").asText(""))) {
+                throw new MalformedEventException(
+                        "a unit's account and region differ from the batch's");
+            }
+            JsonNode unit = entry.get(Upkeep.FIELD_UNIT);
+            if (unit == null || !unit.isObject()) {
+                throw new MalformedEventException(
+                        "an entry of a batch's Items must carry its unit (the ItemSelector's "
+                                + Upkeep.FIELD_UNIT
+                                + ")");
+            }
+            units.add(unit);
+        }
+        String run = run(named);
+        List<JsonNode> items = Units.items(units);
+        if (units.size() > spec.unitsPerBatch() || items.size() > spec.batchItems()) {
             throw new MalformedEventException(
                     "a batch of "
                             + label
@@ -120,7 +152,7 @@ public final class UpkeepSteps {
                             + " units of "
                             + spec.unitItems()
                             + " items (the ItemBatcher's MaxItemsPerBatch), not "
-                            + json.get(Upkeep.FIELD_ITEMS).size());
+                            + units.size());
         }
         return job.batch(spec.label(), items, new UpkeepJob.Context(run, files, deadline));
     }
@@ -147,7 +179,64 @@ public final class UpkeepSteps {
                     spec.label(),
                     MapResults.read(output, files, upkeep.resultsPrefix(run, spec.label()) + "/"));
         }
+        List<String> lost = new java.util.ArrayList<>();
+        for (Upkeep.MapSpec spec : upkeep.maps()) {
+            JsonNode batches = plan.path("maps").path(spec.label()).path("batches");
+            int got = results.get(spec.label()).children();
+            if (!batches.canConvertToInt() || batches.asInt() != got) {
+                lost.add(
+                        spec.label()
+                                + " has "
+                                + got
+                                + " child result(s), the plan made "
+                                + (batches.canConvertToInt() ? batches.asInt() : "no count of")
+                                + " batch(es)");
+            }
+        }
+        if (!lost.isEmpty()) {
+            return refused(job, files, run, lost);
+        }
         return job.fold(plan, results, new UpkeepJob.Context(run, files, deadline));
+    }
+
+    /**
+     * Results that do not match the plan are folded into nothing: a batch whose result is missing
+     * would read as work not needed (a prune would sweep what its marks reached). The refusal is
+     * recorded in the run's folder ({@code fold-refused.json}), alerted, and answered as not
+     * RECORDED, which fails the execution (the state machine's Folded choice).
+     */
+    private static Outcome refused(UpkeepJob job, RunFiles files, String run, List<String> lost) {
+        Upkeep upkeep = job.upkeep();
+        String message =
+                upkeep.jobName()
+                        + " run "
+                        + run
+                        + ": the map results do not match the plan ("
+                        + String.join("; ", lost)
+                        + "); nothing was folded";
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(Upkeep.FIELD_RUN, run);
+        details.put("mismatch", lost);
+        Outcome outcome = new Outcome(Outcome.Status.REJECTED, message, details);
+        try {
+            files.write(
+                    upkeep.runFolder(run) + "fold-refused.json", JSON.writeValueAsBytes(outcome));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        job.alerts()
+                .publish(
+                        new Alert(
+                                        "UPKEEP_FOLD_REFUSED",
+                                        "UPKEEP "
+                                                + upkeep.jobName()
+                                                + ": results do not match the plan",
+                                        message
+                                                + ". The records of this run were not updated. Redrive the execution, or start a new run.",
+                                        Map.of("subject", upkeep.jobName(), "run", run))
+                                .withNext(
+                                        "aws stepfunctions redrive-execution --execution-arn <the failed execution>"));
+        return outcome;
     }
 
     private static String run(String run) {

@@ -44,10 +44,7 @@ class UpkeepEngineTest {
                                                         JSON.createObjectNode()
                                                                 .put(
                                                                         "items",
-                                                                        Units.items(
-                                                                                        payload
-                                                                                                .path(
-                                                                                                        "Items"))
+                                                                        Units.items(units(payload))
                                                                                 .size()));
                                         default -> fold(files, payload);
                                     };
@@ -65,11 +62,24 @@ class UpkeepEngineTest {
                             assertThat(b.path("upkeep").asText()).isEqualTo("archive-prune");
                             assertThat(b.path("map").asText()).isEqualTo("Mark");
                             assertThat(b.path("account").asText()).isEqualTo("000000000000");
-                            assertThat(b.path("run").asText())
-                                    .isEqualTo(
-                                            Upkeep.runName(
-                                                    "exec-1",
-                                                    Instant.parse("2026-12-07T06:00:00Z")));
+                            assertThat(b.path("region").asText()).isEqualTo("us-east-1");
+                            assertThat(b.path("Items"))
+                                    .as("every unit carries the run and the origin")
+                                    .allSatisfy(
+                                            u -> {
+                                                assertThat(u.path("run").asText())
+                                                        .isEqualTo(
+                                                                Upkeep.runName(
+                                                                        "exec-1",
+                                                                        Instant.parse(
+                                                                                "2026-12-07T06:00:00Z")));
+                                                assertThat(u.path("account").asText())
+                                                        .isEqualTo("000000000000");
+                                                assertThat(u.path("region").asText())
+                                                        .isEqualTo("us-east-1");
+                                                assertThat(u.path("unit").path("items").isArray())
+                                                        .isTrue();
+                                            });
                         });
         assertThat(out.path("status").asText()).isEqualTo("RECORDED");
         assertThat(out.path("details").path("items").asInt())
@@ -95,9 +105,7 @@ class UpkeepEngineTest {
                                 yield outcome(
                                         "RECORDED",
                                         JSON.createObjectNode()
-                                                .put(
-                                                        "items",
-                                                        Units.items(payload.path("Items")).size()));
+                                                .put("items", Units.items(units(payload)).size()));
                             }
                             default -> fold(files, payload);
                         };
@@ -136,6 +144,13 @@ class UpkeepEngineTest {
         assertThat(UpkeepEngine.batches(items, 8, 350))
                 .extracting(JsonNode::size)
                 .containsExactly(3, 3, 3, 1);
+    }
+
+    /** The units of a batch's payload, as the ItemSelector wrapped them. */
+    private static JsonNode units(JsonNode payload) {
+        var units = JSON.createArrayNode();
+        payload.path("Items").forEach(e -> units.add(e.path("unit")));
+        return units;
     }
 
     private static UpkeepEngine engine(
