@@ -427,4 +427,9 @@ public final class BackupService {
                                 + (r.kind() == BackupRecord.Kind.DRILL ? " --drills" : "")
                                 + " --aws");
     }
+
+    /** The backup's settings (the documents its commands run, where its objects go). */
+    public BackupConfig config() {
+        return config;
+    }
 }

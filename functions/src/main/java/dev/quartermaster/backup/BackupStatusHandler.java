@@ -33,6 +33,26 @@ public final class BackupStatusHandler extends EventFunction {
         this.service = service;
     }
 
+    /**
+     * The status of a command nobody sent, for each of this function's documents and for another's:
+     * a lookup that finds nothing, and the foreign document's early answer (both ignored, nothing
+     * written).
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            for (String document :
+                    new String[] {
+                        service.config().dumpDocument(),
+                        service.config().drillDocument(),
+                        "AWS-RunShellScript"
+                    }) {
+                handle.accept(
+                        dev.quartermaster.common.Priming.ssmStatus(origin(), document, "Success"));
+            }
+        };
+    }
+
     @Override
     protected Outcome handle(JsonNode json) {
         SsmCommandStatus d = SsmCommandStatus.parse(json);

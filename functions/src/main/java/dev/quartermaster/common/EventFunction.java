@@ -42,7 +42,40 @@ public abstract class EventFunction implements RequestStreamHandler {
     protected EventFunction() {
         if (Priming.snapStart()) {
             Priming.commonPath(getClass());
+            // after the constructor (the subclass's too), before the snapshot: the function's own
+            // primer
+            this.checkpointHook = Priming.beforeCheckpoint(this::prime);
+        } else {
+            this.checkpointHook = null;
         }
+    }
+
+    /** Held so CRaC's global context (which may hold resources weakly) keeps the hook. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private final Object checkpointHook;
+
+    /**
+     * This function's own priming (none but the shared path unless a function says): see {@link
+     * Primer}. Called after construction, so a function may use its fields.
+     */
+    protected Primer primer() {
+        return Primer.NONE;
+    }
+
+    /**
+     * Runs this function's primer over its whole path, each event as an invocation under a priming
+     * context, with no metric emitted: what the before-checkpoint hook does (and the test that
+     * checks it only reads).
+     */
+    public final void prime() {
+        Priming.run(
+                primer(),
+                event ->
+                        handleRequest(
+                                new java.io.ByteArrayInputStream(
+                                        event.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                                new java.io.ByteArrayOutputStream(),
+                                new PrimingContext()));
     }
 
     /**

@@ -22,7 +22,93 @@ public final class Priming {
      * Lambda tells SnapStart's init apart: the snapshot is taken after the handler's constructor.
      */
     public static boolean snapStart() {
-        return "snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"));
+        return "snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))
+                || Boolean.getBoolean(SNAP_START_PROPERTY);
+    }
+
+    /**
+     * The tests' switch for {@link #snapStart()} (a JVM's environment cannot be changed from inside
+     * it): {@code app.PrimingReadOnlyTest} builds every function as SnapStart's init would.
+     */
+    public static final String SNAP_START_PROPERTY = "qm.priming.snapStart";
+
+    private static volatile boolean inProgress;
+
+    /**
+     * While a primer runs: metrics are not emitted (an event that never happened counts nothing).
+     */
+    public static boolean inProgress() {
+        return inProgress;
+    }
+
+    /**
+     * Runs {@code primer} as the before-checkpoint hook does: metrics held back, whatever it throws
+     * logged at debug and dropped (priming must never fail a function's publication).
+     */
+    public static void run(Primer primer, java.util.function.Consumer<String> handle) {
+        inProgress = true;
+        try {
+            primer.prime(
+                    event -> {
+                        try {
+                            handle.accept(event);
+                        } catch (RuntimeException e) {
+                            LoggerFactory.getLogger(Priming.class)
+                                    .debug("priming event: {}", e.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(Priming.class).debug("priming: {}", e.toString());
+        } finally {
+            inProgress = false;
+        }
+    }
+
+    /**
+     * Registers {@code hook} to run before SnapStart's snapshot (org.crac, as Lambda's SnapStart
+     * runtime hooks: "Implement code before or after Lambda function snapshots", Lambda developer
+     * guide, snapstart-runtime-hooks-java.html). The answer must be kept by the caller: CRaC's
+     * global context may hold its resources weakly.
+     */
+    public static org.crac.Resource beforeCheckpoint(Runnable hook) {
+        org.crac.Resource resource =
+                new org.crac.Resource() {
+                    @Override
+                    public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> c) {
+                        hook.run();
+                    }
+
+                    @Override
+                    public void afterRestore(org.crac.Context<? extends org.crac.Resource> c) {}
+                };
+        org.crac.Core.getGlobalContext().register(resource);
+        return resource;
+    }
+
+    /**
+     * An SSM "EC2 Command Invocation Status-change Notification" (the shape of {@code
+     * events/ssm-command-success.json}) of a command nobody sent: the status functions look it up,
+     * find nothing and ignore it.
+     */
+    public static String ssmStatus(
+            dev.quartermaster.events.EventOrigin origin, String document, String status) {
+        String account = origin.account() == null ? "000000000000" : origin.account();
+        String region = origin.region() == null ? "us-east-1" : origin.region();
+        return "{\"version\":\"0\",\"id\":\"qm-priming\",\"detail-type\":\"EC2 Command Invocation Status-change Notification\","
+                + "\"source\":\"aws.ssm\",\"account\":\""
+                + account
+                + "\",\"time\":\"2026-01-01T00:00:00Z\",\"region\":\""
+                + region
+                + "\",\"resources\":[\"arn:aws:ec2:"
+                + region
+                + ":"
+                + account
+                + ":instance/i-00000000000000000\"],\"detail\":{\"command-id\":\"00000000-0000-4000-8000-000000000000\","
+                + "\"document-name\":\""
+                + document
+                + "\",\"instance-id\":\"i-00000000000000000\",\"requested-date-time\":\"2026-01-01T00:00:00.000Z\",\"status\":\""
+                + status
+                + "\"}}";
     }
 
     /** A digest nothing has: what priming asks for. */

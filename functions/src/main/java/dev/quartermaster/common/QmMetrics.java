@@ -10,6 +10,9 @@ public final class QmMetrics {
     private QmMetrics() {}
 
     public static void add(Metric m, double value) {
+        if (Priming.inProgress()) {
+            return; // a primer's event never happened
+        }
         MetricsFactory.getMetricsInstance().addMetric(m.metricName(), value, unit(m));
     }
 
@@ -20,6 +23,9 @@ public final class QmMetrics {
      * value.
      */
     public static void countFor(Metric m, String repository) {
+        if (Priming.inProgress()) {
+            return;
+        }
         count(m);
         MetricsFactory.getMetricsInstance()
                 .flushSingleMetric(

@@ -43,12 +43,12 @@ public final class ImageActionHandler extends EventFunction {
     /**
      * Under SnapStart the snapshot is taken after this constructor: walk the ledger's path once so
      * its classes are loaded and the HTTP client warm in the snapshot. Nothing is written: the keys
-     * read do not exist and the transaction is cancelled by its first condition.
+     * read do not exist and the transaction is built, not sent.
      */
     private static void prime(Platform platform) {
         // the ledger's first-event path, writing nothing: parse and plan a real-shaped event, read
         // a head and an
-        // image, its transaction behind a condition that cannot hold (EventFunction primed the
+        // image, its transaction built and not sent (EventFunction primed the
         // common path:
         // JSON, the log line, the metrics line).
         var event =

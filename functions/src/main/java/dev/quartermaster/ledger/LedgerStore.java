@@ -76,8 +76,7 @@ public interface LedgerStore {
 
     /**
      * Walks {@code write}'s path once without writing anything (SnapStart priming): its transaction
-     * behind a condition that cannot hold, so the client, its marshallers and its connection are
-     * warm in the snapshot.
+     * is built as a record would build it, and not sent (priming makes read calls only).
      */
     default void prime(LedgerWrite write) {}
 

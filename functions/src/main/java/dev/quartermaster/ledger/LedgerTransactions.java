@@ -296,38 +296,19 @@ final class LedgerTransactions {
     }
 
     /**
-     * The write's own transaction, built as {@link #apply} builds it, behind a first condition that
-     * cannot hold (an item that never exists must exist): cancelled, nothing written. Then a
-     * transaction of one condition that holds (that item does not exist), which writes nothing
-     * either but is answered as a success: both answers' paths are warm.
+     * The write's own transaction, built as {@link #apply} builds it (the domain's path to the
+     * SDK's model: keys, expressions, attribute values), and not sent: priming only reads (see
+     * common/Primer), and a transaction is a write call even when its condition cancels it.
      */
     void prime(LedgerWrite write) {
-        List<TransactWriteItem> items = new ArrayList<>();
-        items.add(primingCheck("attribute_exists(pk)"));
-        items.addAll(core(write));
-        List<TransactWriteItem> tagItems = tagItems(write);
-        if (items.size() + tagItems.size() <= MAX_TRANSACTION_ITEMS) {
-            items.addAll(tagItems); // a write too large for one transaction primes its core
+        List<TransactWriteItem> items = new ArrayList<>(core(write));
+        items.addAll(tagItems(write));
+        software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest built =
+                software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest.builder()
+                        .transactItems(items)
+                        .build();
+        if (built.transactItems().isEmpty()) {
+            throw new IllegalStateException("a write's transaction has no item");
         }
-        try {
-            dynamo.transactWriteItems(b -> b.transactItems(items));
-            throw new IllegalStateException(
-                    "the priming transaction's first condition held: QM#PRIMING exists in "
-                            + table);
-        } catch (TransactionCanceledException expected) {
-            // the first condition cannot hold: nothing was written, which is the point
-        }
-        dynamo.transactWriteItems(b -> b.transactItems(primingCheck("attribute_not_exists(pk)")));
-    }
-
-    /** A condition on an item that never exists: it writes nothing whether it holds or not. */
-    private TransactWriteItem primingCheck(String condition) {
-        return TransactWriteItem.builder()
-                .conditionCheck(
-                        c ->
-                                c.tableName(table)
-                                        .key(key("QM#PRIMING", "QM#PRIMING"))
-                                        .conditionExpression(condition))
-                .build();
     }
 }

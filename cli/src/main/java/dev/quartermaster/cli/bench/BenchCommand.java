@@ -45,6 +45,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "bench backup: zstd or gzip (default ${DEFAULT-VALUE}, as the product)")
     String compression;
 
+    @Option(
+            names = "--only",
+            split = ",",
+            paramLabel = "NAME",
+            description =
+                    "bench coldstart: only these functions (names as in the catalog, e.g. release-status,backup-status); "
+                            + "skips image-action's old figures but for the empty handler they divide by")
+    List<String> only;
+
     @Override
     public Integer call() throws Exception {
         return switch (which) {
@@ -90,6 +99,13 @@ public final class BenchCommand implements Callable<Integer> {
                                 .getLocation()
                                 .toURI());
         Path event = LocalEnvironment.home().resolve("events/image-action-push.json");
+        List<dev.quartermaster.contract.FunctionSpec> functions;
+        try {
+            functions = ColdStartAll.selected(only);
+        } catch (IllegalArgumentException e) {
+            System.err.println("qm bench coldstart: " + e.getMessage());
+            return 2;
+        }
         try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory();
                 var client = dynamo.client()) {
             LocalDynamoDb.createLedgerTable(client, "bench");
@@ -124,6 +140,10 @@ public final class BenchCommand implements Callable<Integer> {
                 Path ev = freshEvent(event); // a new event id each run, so every run records (not a
                 // duplicate)
                 empty.add(probe(cp, ColdStartProbe.EmptyHandler.class.getName(), ev, env).ms());
+                if (only != null) { // --only: the empty handler's JVM is all the old ratio needs
+                    Files.deleteIfExists(ev);
+                    continue;
+                }
                 Probe p = probe(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, env);
                 real.add(p.ms());
                 System.out.printf(
@@ -138,15 +158,18 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, String> snap = new java.util.HashMap<>(env);
             snap.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
             List<Long> primedInvoke = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
+            for (int i = 0; i < (only == null ? runs : 0); i++) {
                 Path ev = freshEvent(event);
                 Probe primed = probe(cp, "dev.quartermaster.ledger.ImageActionHandler", ev, snap);
                 Files.deleteIfExists(ev);
                 primedInvoke.add(phase(primed.phases(), "invoke-ms"));
                 System.out.printf("run %d with SnapStart priming: %s%n", i + 1, primed.phases());
             }
-            long r = median(real);
             long e = median(empty);
+            if (only != null) {
+                return coldstartOf(functions, e, probeClasses);
+            }
+            long r = median(real);
             long p = median(primedInvoke);
             double mb = 0;
             StringBuilder sizes = new StringBuilder();
@@ -164,17 +187,26 @@ public final class BenchCommand implements Callable<Integer> {
                     (double) (e + p) / e, (double) r / e, mb);
             System.out.println(
                     "every function, primed, then its first event after the restore (each its own jar, a fresh JVM per run):");
-            Path dir = Files.createTempDirectory("qm-bench-coldstart");
-            try {
-                ColdStartAll.Worst worst =
-                        ColdStartAll.run(Math.max(3, this.runs), e, probeClasses, dir);
-                System.out.printf("snapstart-worst-ratio=%.2f (%s)%n", worst.ratio(), worst.name());
-                System.out.printf(
-                        "snapstart-first-vs-warm-worst=%.2f (%s)%n",
-                        worst.firstVsWarm(), worst.firstVsWarmName());
-            } finally {
-                VerifyBench.deleteTree(dir);
-            }
+            return coldstartOf(functions, e, probeClasses);
+        }
+    }
+
+    /** Each of {@code functions} primed, restored, its first event then warm ones; the summary. */
+    private int coldstartOf(
+            List<dev.quartermaster.contract.FunctionSpec> functions,
+            long emptyMs,
+            Path probeClasses)
+            throws Exception {
+        Path dir = Files.createTempDirectory("qm-bench-coldstart");
+        try {
+            ColdStartAll.Worst worst =
+                    ColdStartAll.run(functions, Math.max(3, this.runs), emptyMs, probeClasses, dir);
+            System.out.printf("snapstart-worst-ratio=%.2f (%s)%n", worst.ratio(), worst.name());
+            System.out.printf(
+                    "snapstart-first-vs-warm-worst=%.2f (%s)%n",
+                    worst.firstVsWarm(), worst.firstVsWarmName());
+        } finally {
+            VerifyBench.deleteTree(dir);
         }
         return 0;
     }

@@ -94,7 +94,33 @@ final class ColdStartAll {
         return env;
     }
 
-    static Worst run(int runs, long emptyMs, Path probeClasses, Path dir) throws Exception {
+    /**
+     * The functions {@code names} name, in the catalog's order (null or empty: all of them).
+     *
+     * @throws IllegalArgumentException naming what is not a function, and what is
+     */
+    static List<FunctionSpec> selected(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            return Catalog.ALL;
+        }
+        List<String> unknown =
+                names.stream().filter(n -> Catalog.byName(n.strip()).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no function "
+                            + String.join(", ", unknown)
+                            + " (the functions: "
+                            + String.join(
+                                    ", ", Catalog.ALL.stream().map(FunctionSpec::name).toList())
+                            + ")");
+        }
+        List<String> wanted = names.stream().map(String::strip).toList();
+        return Catalog.ALL.stream().filter(f -> wanted.contains(f.name())).toList();
+    }
+
+    static Worst run(
+            List<FunctionSpec> functions, int runs, long emptyMs, Path probeClasses, Path dir)
+            throws Exception {
         Path home = LocalEnvironment.home();
         try (LocalDynamoDb dynamo = LocalDynamoDb.inMemory();
                 var dynamoClient = dynamo.client();
@@ -149,7 +175,7 @@ final class ColdStartAll {
             }
             env.putAll(settings(registry.url(), topic));
             Worst worst = new Worst("", 0, "", 0);
-            for (FunctionSpec f : Catalog.ALL) {
+            for (FunctionSpec f : functions) {
                 String cp =
                         BenchCommand.functionJar(f.bundle()) + File.pathSeparator + probeClasses;
                 String template = Files.readString(home.resolve("events/" + eventFile(f)));
