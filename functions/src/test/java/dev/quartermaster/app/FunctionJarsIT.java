@@ -95,6 +95,8 @@ class FunctionJarsIT {
                 .as(jar.getFileName() + " in bytes")
                 .isLessThanOrEqualTo(limit);
 
+        assertLogs(jar);
+
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -116,5 +118,30 @@ class FunctionJarsIT {
         assertThat(ours)
                 .as("classes of ours referring to classes missing from " + jar.getFileName())
                 .isEmpty();
+    }
+
+    /**
+     * A line logged through SLF4J in a fresh JVM with only the jar (and the probe) reaches the
+     * console as the JSON layout writes it, and Log4j reports no error: a class the jar leaves out
+     * that the configuration needs fails every plugin of it, and then nothing is logged at all.
+     */
+    private static void assertLogs(Path jar) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p =
+                new ProcessBuilder(
+                                javaBin,
+                                "-cp",
+                                jar.toAbsolutePath()
+                                        + java.io.File.pathSeparator
+                                        + Path.of("target", "test-classes").toAbsolutePath(),
+                                LogProbe.class.getName())
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out)
+                .as(jar.getFileName() + ": its log configuration works")
+                .doesNotContain("ERROR")
+                .contains("qm-log-probe");
     }
 }
