@@ -14,6 +14,7 @@ import dev.quartermaster.cli.console.Target;
 import dev.quartermaster.cli.demo.DemoCommand;
 import dev.quartermaster.cli.lifecycle.LifecycleCommand;
 import dev.quartermaster.cli.ops.AlertsCommand;
+import dev.quartermaster.cli.ops.HostsCommand;
 import dev.quartermaster.cli.ops.ReportCommand;
 import dev.quartermaster.cli.ops.StatusCommand;
 import dev.quartermaster.cli.release.ReleaseCommands;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Command;
             ScanCommand.class,
             VerifyCommand.class,
             AlertsCommand.class,
-            ReportCommand.class
+            ReportCommand.class,
+            HostsCommand.class
         })
 public final class Qm implements Runnable {
     /** The version the poms give the build (the contract's filtered version.properties). */

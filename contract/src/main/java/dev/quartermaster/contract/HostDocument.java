@@ -90,7 +90,22 @@ public enum HostDocument {
             Host.Role.APP,
             "Quartermaster drift check: report which digest the app service runs (changes nothing)",
             Map.of("QM_MODE", "check"),
-            Site.VARIABLES);
+            Site.VARIABLES),
+    /**
+     * Read-only, on every host (app and database alike): can the host reach what it needs, and by
+     * which address. Resolves each endpoint's name (a private address expected when the hosts are
+     * private), logs in to ECR, reads one manifest (HEAD), lists and HEADs the backup bucket's
+     * backups/. A line per check.
+     */
+    HOSTS_CHECK(
+            "hosts-check.sh",
+            "HostsCheck",
+            Host.Role.APP,
+            "Quartermaster hosts check (changes nothing): resolve each AWS endpoint the host needs (private addresses "
+                    + "expected with private hosts), log in to ECR, read one manifest, read the backup bucket's backups/",
+            Map.of(),
+            Site.CHECK_VARIABLES,
+            optional(DIGEST));
 
     /**
      * One parameter of one document: required (no default), or optional with a default ("" when it
@@ -124,6 +139,20 @@ public enum HostDocument {
                         "QM_VERSION_REGEX",
                         "QM_CONTAINER_CLI",
                         "QM_COMPOSE");
+
+        /**
+         * The hosts check's: the app's repository and compose project, the backup bucket, the
+         * endpoint names to resolve (interface ones, then the S3 gateway's), whether private
+         * addresses are expected.
+         */
+        public static final List<String> CHECK_VARIABLES =
+                List.of(
+                        "QM_IMAGE_REPO",
+                        "QM_PROJECT_DIR",
+                        "QM_BACKUP_BUCKET",
+                        "QM_ENDPOINTS",
+                        "QM_GATEWAY_ENDPOINTS",
+                        "QM_EXPECT_PRIVATE");
 
         private Site() {}
     }

@@ -42,6 +42,10 @@ public enum StackOutput {
     RELEASE_DOCUMENT_NAME("ReleaseDocumentName", Setting.RELEASE_DOCUMENT, "the release document"),
     RELEASE_CHECK_DOCUMENT_NAME(
             "ReleaseCheckDocumentName", Setting.RELEASE_CHECK_DOCUMENT, "the drift-check document"),
+    HOSTS_CHECK_DOCUMENT_NAME(
+            "HostsCheckDocumentName",
+            "HOSTS_CHECK_DOCUMENT",
+            "the read-only hosts check (bin/qm hosts check --aws)"),
     RELEASE_REPOSITORY("ReleaseRepository", Setting.RELEASE_REPOSITORY, "the app's repository"),
     RELEASE_IMAGE_URI(
             "ReleaseImageUri", Setting.RELEASE_IMAGE_URI, "where the host pulls the app from"),

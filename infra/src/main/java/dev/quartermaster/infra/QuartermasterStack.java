@@ -43,6 +43,7 @@ public final class QuartermasterStack extends Stack {
     private final Alerting alerting;
     private final DatabaseBackups databaseBackups;
     private final Releases releases;
+    private final HostsCheck hostsCheck;
     private final software.amazon.awscdk.services.kms.IKey repositoryKey;
 
     public QuartermasterStack(
@@ -143,6 +144,23 @@ public final class QuartermasterStack extends Stack {
                                 databaseBackups.commandLogs(),
                                 databaseBackups.hostManagedPolicy(),
                                 functions));
+        if (config.privateHosts().enabled()) {
+            new PrivateHosts(
+                    this,
+                    "PrivateHosts",
+                    new PrivateHosts.Props(
+                            config.privateHosts(), config.estate().kms(), backups, archive));
+        }
+        this.hostsCheck =
+                new HostsCheck(
+                        this,
+                        "HostsCheck",
+                        new HostsCheck.Props(
+                                releases.imageUri(),
+                                config.release().projectDir(),
+                                backups.getBucketName(),
+                                config.privateHosts().enabled(),
+                                config.estate().kms()));
         new LifecycleTrail(
                 this,
                 "LifecycleTrail",
@@ -362,6 +380,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.HOSTS, config.hosts().json());
         outputs.put(StackOutput.RELEASE_DOCUMENT_NAME, releases.releaseDocument().name());
         outputs.put(StackOutput.RELEASE_CHECK_DOCUMENT_NAME, releases.checkDocument().name());
+        outputs.put(StackOutput.HOSTS_CHECK_DOCUMENT_NAME, hostsCheck.document().name());
         outputs.put(StackOutput.RELEASE_REPOSITORY, config.release().repository());
         outputs.put(StackOutput.RELEASE_IMAGE_URI, releases.imageUri());
         outputs.put(

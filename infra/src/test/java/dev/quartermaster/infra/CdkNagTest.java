@@ -24,4 +24,23 @@ class CdkNagTest {
         assertThat(warnings.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList())
                 .isEmpty();
     }
+
+    @Test
+    void awsSolutionsPack_withPrivateHosts_reportsNoUnsuppressedErrorsOrWarnings() {
+        var stack =
+                StackFixture.stack(
+                        Map.of(
+                                "alertEmail",
+                                "ops@example.com",
+                                "privateHosts",
+                                PrivateHostsStackTest.PRIVATE),
+                        true);
+        var annotations = Annotations.fromStack(stack);
+        var found =
+                new java.util.ArrayList<>(
+                        annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")));
+        found.addAll(annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")));
+        assertThat(found.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList())
+                .isEmpty();
+    }
 }

@@ -13,6 +13,7 @@ public final class Configuration {
     private final OptionSource source;
     private final EstateOptions estate;
     private final HostOptions hosts;
+    private final PrivateHostsOptions privateHosts;
     private final BackupOptions backups;
     private final ArchiveOptions archive;
     private final ReleaseOptions release;
@@ -29,6 +30,7 @@ public final class Configuration {
         source.unknownKeys(declared).forEach(problems::add);
         this.estate = EstateOptions.read(source, problems);
         this.hosts = HostOptions.read(source, problems);
+        this.privateHosts = PrivateHostsOptions.read(source, problems);
         this.backups = BackupOptions.read(source, problems);
         this.archive = ArchiveOptions.read(source, problems);
         this.release = ReleaseOptions.read(source, problems, estate.repositories());
@@ -91,6 +93,11 @@ public final class Configuration {
 
     public HostOptions hosts() {
         return hosts;
+    }
+
+    /** The hosts' VPC when they are private ({@link PrivateHostsOptions#NONE} when not). */
+    public PrivateHostsOptions privateHosts() {
+        return privateHosts;
     }
 
     public BackupOptions backups() {

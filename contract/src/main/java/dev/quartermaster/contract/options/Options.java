@@ -184,6 +184,14 @@ public final class Options {
                     "a tag value of up to 128 letters, digits, spaces and _ . : / = + - @",
                     "before hosts was a list: the one host's tag value (use hosts)");
 
+    public static final Option<String> PRIVATE_HOSTS =
+            Option.json(
+                    HOSTS_AREA,
+                    "privateHosts",
+                    "{}",
+                    "hosts in private subnets: {vpcId, subnets, routeTables, hostSecurityGroups (optional)}; the stack adds the VPC"
+                            + " endpoints they need (ECR, S3 gateway, SSM, logs, STS, KMS with KMS repositories)");
+
     // ---- database backups ----
     public static final Option<String> BACKUP_SCHEDULE =
             Option.schedule(
@@ -653,6 +661,7 @@ public final class Options {
                     HOSTS,
                     HOST_TAG_KEY,
                     HOST_TAG_VALUE,
+                    PRIVATE_HOSTS,
                     BACKUP_SCHEDULE,
                     BACKUP_RETENTION_DAYS,
                     BACKUP_COLD_AFTER_DAYS,
