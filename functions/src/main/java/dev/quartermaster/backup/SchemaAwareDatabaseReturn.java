@@ -86,10 +86,30 @@ public final class SchemaAwareDatabaseReturn implements DatabaseReturn {
         return restorePoint(store, database, key).flatMap(BackupRecord::schema);
     }
 
-    /** The verified backup recorded under {@code key}. */
+    /**
+     * The verified backup recorded under {@code key}: read from the day its key names
+     * (backups/&lt;db&gt;/&lt;yyyy&gt;/&lt;mm&gt;/&lt;dd&gt;/..., the day it started), not the whole history.
+     */
     public static Optional<BackupRecord> restorePoint(
             BackupStore store, String database, String key) {
-        return store.list(BackupRecord.Kind.BACKUP, database, null).stream()
+        java.util.regex.Matcher day =
+                java.util.regex.Pattern.compile("^backups/[^/]+/(\\d{4})/(\\d{2})/(\\d{2})/")
+                        .matcher(key);
+        java.time.Instant since = null;
+        if (day.find()) {
+            try {
+                since =
+                        java.time.LocalDate.of(
+                                        Integer.parseInt(day.group(1)),
+                                        Integer.parseInt(day.group(2)),
+                                        Integer.parseInt(day.group(3)))
+                                .atStartOfDay(java.time.ZoneOffset.UTC)
+                                .toInstant();
+            } catch (java.time.DateTimeException e) {
+                since = null; // not a date: read the whole history
+            }
+        }
+        return store.list(BackupRecord.Kind.BACKUP, database, since).stream()
                 .filter(b -> key.equals(b.key()) && b.status() == BackupRecord.Status.VERIFIED)
                 .findFirst();
     }
