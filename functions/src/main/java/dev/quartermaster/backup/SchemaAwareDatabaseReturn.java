@@ -3,7 +3,13 @@ package dev.quartermaster.backup;
 import dev.quartermaster.common.Text;
 import dev.quartermaster.release.DatabaseReturn;
 
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * After a failed release whose hosts are all back on the previous digest: if the schema changed
@@ -13,6 +19,8 @@ import java.util.Optional;
  * window ran from the restore point to this rollback. Unchanged: the database is kept.
  */
 public final class SchemaAwareDatabaseReturn implements DatabaseReturn {
+    private static final Pattern KEY_DAY =
+            Pattern.compile("^backups/[^/]+/([0-9]{4})/([0-9]{2})/([0-9]{2})/");
     private final DatabaseHost host;
     private final BackupStore store;
     private final String database;
@@ -87,25 +95,18 @@ public final class SchemaAwareDatabaseReturn implements DatabaseReturn {
     }
 
     /**
-     * The verified backup recorded under {@code key}: read from the day its key names
-     * (backups/&lt;db&gt;/&lt;yyyy&gt;/&lt;mm&gt;/&lt;dd&gt;/..., the day it started), not the whole history.
+     * The verified backup recorded under {@code key}: read from the day its key names (the day it
+     * started: backups/&lt;db&gt;/&lt;yyyy&gt;/&lt;mm&gt;/&lt;dd&gt;/...), not the whole history.
      */
     public static Optional<BackupRecord> restorePoint(
             BackupStore store, String database, String key) {
-        java.util.regex.Matcher day =
-                java.util.regex.Pattern.compile("^backups/[^/]+/(\\d{4})/(\\d{2})/(\\d{2})/")
-                        .matcher(key);
-        java.time.Instant since = null;
+        Matcher day = KEY_DAY.matcher(key);
+        Instant since = null;
         if (day.find()) {
             try {
-                since =
-                        java.time.LocalDate.of(
-                                        Integer.parseInt(day.group(1)),
-                                        Integer.parseInt(day.group(2)),
-                                        Integer.parseInt(day.group(3)))
-                                .atStartOfDay(java.time.ZoneOffset.UTC)
-                                .toInstant();
-            } catch (java.time.DateTimeException e) {
+                String ymd = day.group(1) + "-" + day.group(2) + "-" + day.group(3);
+                since = LocalDate.parse(ymd).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeException e) {
                 since = null; // not a date: read the whole history
             }
         }
