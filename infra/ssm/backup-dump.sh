@@ -15,7 +15,8 @@
 #
 # The host writes only under staging/ (its role may write nowhere else), with one pipeline and one AWS
 # CLI start-up: dump | compress | tee (sha256, byte count) | [RAM buffer] | aws s3 cp - staging/<path>.
-# It prints QM-SHA256 and QM-BYTES lines (from the stream) and one QM-DUMP {json} line (key, compression,
+# It prints one QM-SCHEMA {json} line (the schema's fingerprint, see qm-lib.sh), QM-SHA256 and QM-BYTES lines
+# (from the stream) and one QM-DUMP {json} line (key, compression,
 # times), which SSM keeps as the command's output. The backup-status function checks the staged object against that line, counts
 # every table's rows from the dump itself, and only then commits object and manifest under backups/.
 # Nothing touches the host's disk, not even bookkeeping; a dump that fails removes its upload.
@@ -57,6 +58,9 @@ started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 t0=$(date +%s%N)
 # the server's and the dump tool's versions are in the dump's own header: backup-status reads them there
 
+# the schema's fingerprint (tables, columns, indexes, WordPress's db_version) as the dump starts: backup-status keeps
+# it with the backup, and `bin/qm rollback` compares it with the live one (schema-fingerprint.sh)
+qm_schema_fingerprint "$QM_DATABASE"
 echo "qm-dump: dumping $QM_DATABASE (${QM_CONTAINER:-host}) -> s3://$QM_BUCKET/$stage ($QM_COMPRESSION)" >&2
 # the checksum and the size go straight to this script's output (fd 3), which SSM keeps: no file on disk
 exec 3>&1

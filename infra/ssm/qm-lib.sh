@@ -45,3 +45,33 @@ qm_manifest_tables() {
 qm_sql_ident() {
   printf '`%s`' "${1//\`/\`\`}"
 }
+
+# qm_schema_fingerprint DATABASE: one line "QM-SCHEMA {json}" on stdout: the sha256 of the database's schema
+# (information_schema: every table with its type, every column with its position, type, nullability, default and
+# extra, every index with its uniqueness, columns and prefix lengths; ordered byte by byte; the database's
+# own name left out, so a restored copy hashes the same) plus WordPress's db_version option where an *options
+# table holds it, and that db_version and the table count as read. Read-only; data (rows, AUTO_INCREMENT
+# counters, sizes) does not count.
+qm_schema_fingerprint() {
+  local d="$1" opts="" ver="" n schema
+  schema="$(db mariadb -N -B -r -e "
+    SELECT 'T', TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA='$d'
+      ORDER BY BINARY TABLE_NAME;
+    SELECT 'C', TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, IFNULL(COLUMN_DEFAULT, '<null>'), EXTRA
+      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='$d'
+      ORDER BY BINARY TABLE_NAME, ORDINAL_POSITION;
+    SELECT 'I', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, IFNULL(SUB_PART, ''), INDEX_TYPE
+      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA='$d'
+      ORDER BY BINARY TABLE_NAME, BINARY INDEX_NAME, SEQ_IN_INDEX")"
+  # the WordPress options table (wp_options, or another prefix): the one ending in "options" with option_name and option_value
+  opts="$(db mariadb -N -B -r -e "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='$d'
+      AND TABLE_NAME LIKE '%options' AND COLUMN_NAME IN ('option_name', 'option_value')
+      GROUP BY TABLE_NAME HAVING COUNT(*) = 2 ORDER BY BINARY TABLE_NAME LIMIT 1")"
+  if [ -n "$opts" ]; then
+    ver="$(db mariadb -N -B -r "$d" -e "SELECT option_value FROM $(qm_sql_ident "$opts") WHERE option_name='db_version' LIMIT 1" | head -1)"
+  fi
+  ver="$(printf '%s' "$ver" | tr -cd 'A-Za-z0-9._+-' | cut -c1-64)"
+  n="$(printf '%s\n' "$schema" | grep -c '^T' || true)"
+  printf 'QM-SCHEMA {"fingerprint": "%s", "dbVersion": "%s", "tables": %s}\n' \
+    "$({ printf '%s\n' "$schema"; printf 'W\t%s\n' "$ver"; } | qm_sha256)" "$ver" "${n:-0}"
+}

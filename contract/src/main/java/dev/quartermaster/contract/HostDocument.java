@@ -72,6 +72,18 @@ public enum HostDocument {
             required(DATABASE),
             optional(CONTAINER),
             optional(PASSWORD_PARAMETER)),
+    /** Read-only: the live database's schema fingerprint, for bin/qm rollback's comparison. */
+    FINGERPRINT(
+            "schema-fingerprint.sh",
+            "Fingerprint",
+            Host.Role.DATABASE,
+            "Quartermaster: print the live database's schema fingerprint (tables, columns, indexes, WordPress db_version); "
+                    + "read-only",
+            Map.of(),
+            List.of(),
+            required(DATABASE),
+            optional(CONTAINER),
+            optional(PASSWORD_PARAMETER)),
     RELEASE(
             "release.sh",
             "Release",

@@ -27,6 +27,10 @@ public enum StackOutput {
             "RestoreDocumentName",
             "RESTORE_DOCUMENT",
             "the restore document (bin/qm restore --aws)"),
+    FINGERPRINT_DOCUMENT_NAME(
+            "FingerprintDocumentName",
+            "FINGERPRINT_DOCUMENT",
+            "the schema fingerprint document (bin/qm rollback --aws compares it with the restore point's)"),
     DRILL_DOCUMENT_NAME("DrillDocumentName", Setting.DRILL_DOCUMENT, "the drill document"),
     DATABASE_NAME("DatabaseName", Setting.DATABASE, "the database backed up"),
     DB_CONTAINER(

@@ -134,7 +134,10 @@ final class BackupCommit {
                     now);
         }
         Map<String, Long> tables = dump.rows();
-        String manifest = BackupManifest.of(r, host, bytes, sha, dump).json();
+        // the schema's fingerprint the dump printed as it started (none from a dump script before
+        // fingerprints: the backup is still a backup, only a rollback cannot compare against it)
+        SchemaFingerprint schema = SchemaFingerprint.parse(hostOutput).orElse(null);
+        String manifest = BackupManifest.of(r, host, bytes, sha, dump, schema).json();
         objects.copy(
                 config.bucket(),
                 staged,
@@ -154,7 +157,8 @@ final class BackupCommit {
         objects.putText(config.bucket(), r.key() + ".manifest.json", manifest, "application/json");
         objects.delete(config.bucket(), staged);
         long rows = tables.values().stream().mapToLong(Long::longValue).sum();
-        return r.verified(bytes, sha, tables.size(), rows, host.path("durationMs").asLong(0), now);
+        return r.verified(bytes, sha, tables.size(), rows, host.path("durationMs").asLong(0), now)
+                .withSchema(schema);
     }
 
     /** The value of the last output line starting with {@code prefix}, if it is a plain token. */
@@ -181,7 +185,20 @@ final class BackupCommit {
         for (JsonNode n : manifest.path("tables")) {
             rows += n.asLong();
         }
-        return r.verified(bytes, sha, tables, rows, manifest.path("durationMs").asLong(0), now);
+        SchemaFingerprint schema = null;
+        try {
+            schema =
+                    manifest.hasNonNull("schemaFingerprint")
+                            ? new SchemaFingerprint(
+                                    manifest.path("schemaFingerprint").asText(),
+                                    manifest.path("dbVersion").asText(""),
+                                    -1)
+                            : null;
+        } catch (IllegalArgumentException e) {
+            schema = null; // a manifest's fingerprint that is not one: none recorded
+        }
+        return r.verified(bytes, sha, tables, rows, manifest.path("durationMs").asLong(0), now)
+                .withSchema(schema);
     }
 
     /**

@@ -14,10 +14,10 @@ import java.util.Map;
 
 /**
  * A committed backup's manifest, written beside it last: the host's facts (size, sha256,
- * compression, times, versions) and the row count of every table, counted by backup-status from the
- * dump itself. Written with Jackson, one member per line and {@code "name": value} (the restore
- * script reads the sha256, database and compression lines and the tables one per line with sed, on
- * hosts that may have no jq).
+ * compression, times, versions, the schema's fingerprint and WordPress db_version) and the row
+ * count of every table, counted by backup-status from the dump itself. Written with Jackson, one
+ * member per line and {@code "name": value} (the restore script reads the sha256, database and
+ * compression lines and the tables one per line with sed, on hosts that may have no jq).
  */
 record BackupManifest(
         String key,
@@ -30,6 +30,7 @@ record BackupManifest(
         String serverVersion,
         String dumpTool,
         long durationMs,
+        SchemaFingerprint schema,
         Map<String, Long> tables) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectWriter WRITER =
@@ -45,7 +46,12 @@ record BackupManifest(
      * else from the host's line.
      */
     static BackupManifest of(
-            BackupRecord r, JsonNode host, long bytes, String sha, DumpRowCounter dump) {
+            BackupRecord r,
+            JsonNode host,
+            long bytes,
+            String sha,
+            DumpRowCounter dump,
+            SchemaFingerprint schema) {
         return new BackupManifest(
                 r.key(),
                 r.database(),
@@ -65,6 +71,7 @@ record BackupManifest(
                                 : dump.dumpTool(),
                         200),
                 host.path("durationMs").asLong(0),
+                schema,
                 dump.rows());
     }
 
@@ -81,6 +88,9 @@ record BackupManifest(
                 .put("dumpTool", dumpTool)
                 .put("durationMs", durationMs)
                 .put("rowsCountedBy", "backup-status");
+        if (schema != null) {
+            m.put("schemaFingerprint", schema.fingerprint()).put("dbVersion", schema.dbVersion());
+        }
         ObjectNode t = m.putObject("tables");
         tables.forEach(t::put);
         try {

@@ -20,7 +20,9 @@ public record BackupRecord(
         Instant finishedAt,
         String error,
         String evidenceKey,
-        long durationMs) {
+        long durationMs,
+        String schemaFingerprint,
+        String dbVersion) {
 
     public enum Kind {
         BACKUP,
@@ -50,6 +52,18 @@ public record BackupRecord(
         private String error;
         private String evidenceKey;
         private long durationMs;
+        private String schemaFingerprint;
+        private String dbVersion;
+
+        public Builder schemaFingerprint(String v) {
+            this.schemaFingerprint = v;
+            return this;
+        }
+
+        public Builder dbVersion(String v) {
+            this.dbVersion = v;
+            return this;
+        }
 
         public Builder kind(Kind v) {
             this.kind = v;
@@ -136,7 +150,9 @@ public record BackupRecord(
                     finishedAt,
                     error,
                     evidenceKey,
-                    durationMs);
+                    durationMs,
+                    schemaFingerprint,
+                    dbVersion);
         }
     }
 
@@ -151,6 +167,10 @@ public record BackupRecord(
         d.put("tables", tables);
         d.put("rows", rows);
         d.put("error", error);
+        if (schemaFingerprint != null) {
+            d.put("schemaFingerprint", schemaFingerprint);
+            d.put("dbVersion", dbVersion);
+        }
         return d;
     }
 
@@ -186,7 +206,9 @@ public record BackupRecord(
                 null,
                 null,
                 evidenceKey,
-                0);
+                0,
+                null,
+                null);
     }
 
     /**
@@ -208,7 +230,9 @@ public record BackupRecord(
                 at,
                 null,
                 evidenceKey,
-                durationMs);
+                durationMs,
+                schemaFingerprint,
+                dbVersion);
     }
 
     /**
@@ -229,7 +253,42 @@ public record BackupRecord(
                 at,
                 null,
                 evidenceKey,
-                durationMs);
+                durationMs,
+                schemaFingerprint,
+                dbVersion);
+    }
+
+    /**
+     * The schema's fingerprint the dump recorded (null: none printed, e.g. a dump from before
+     * fingerprints).
+     */
+    public java.util.Optional<SchemaFingerprint> schema() {
+        return schemaFingerprint == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(
+                        new SchemaFingerprint(
+                                schemaFingerprint, dbVersion == null ? "" : dbVersion, -1));
+    }
+
+    /** This record with the schema fingerprint its dump printed (null: none). */
+    public BackupRecord withSchema(SchemaFingerprint schema) {
+        return new BackupRecord(
+                kind,
+                database,
+                startedAt,
+                commandId,
+                key,
+                status,
+                bytes,
+                sha256,
+                tables,
+                rows,
+                finishedAt,
+                error,
+                evidenceKey,
+                durationMs,
+                schema == null ? null : schema.fingerprint(),
+                schema == null ? null : schema.dbVersion());
     }
 
     public BackupRecord failed(String reason, Instant at) {
@@ -247,6 +306,8 @@ public record BackupRecord(
                 at,
                 reason,
                 evidenceKey,
-                durationMs);
+                durationMs,
+                schemaFingerprint,
+                dbVersion);
     }
 }

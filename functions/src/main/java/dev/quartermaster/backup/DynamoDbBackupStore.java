@@ -112,6 +112,10 @@ public final class DynamoDbBackupStore implements BackupStore {
             i.put("evidenceKey", s(r.evidenceKey()));
         }
         i.put("durationMs", n(r.durationMs()));
+        if (r.schemaFingerprint() != null) {
+            i.put("schemaFingerprint", s(r.schemaFingerprint()));
+            i.put("dbVersion", s(r.dbVersion() == null ? "" : r.dbVersion()));
+        }
         return i;
     }
 
@@ -131,6 +135,8 @@ public final class DynamoDbBackupStore implements BackupStore {
                 .error(str(i, "error"))
                 .evidenceKey(str(i, "evidenceKey"))
                 .durationMs(num(i, "durationMs", 0))
+                .schemaFingerprint(str(i, "schemaFingerprint"))
+                .dbVersion(str(i, "dbVersion"))
                 .build();
     }
 }

@@ -22,6 +22,14 @@ public interface CommandRunner {
      */
     Optional<String> output(String commandId);
 
+    /**
+     * The command's status as SSM names it (Pending, InProgress, Success, Failed, ...), if known;
+     * empty where commands finish as they are sent (the local agent) or the runner cannot tell.
+     */
+    default Optional<String> status(String commandId) {
+        return Optional.empty();
+    }
+
     /** No command was sent: zero or several instances carry the tag. */
     class TargetException extends RuntimeException {
         public TargetException(String message) {

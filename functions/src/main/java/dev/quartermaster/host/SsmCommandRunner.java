@@ -140,6 +140,29 @@ public final class SsmCommandRunner implements CommandRunner {
     }
 
     /**
+     * GetCommandInvocation's Status on the one instance the command was sent to: the SSM API's
+     * CommandInvocationStatus (Pending, InProgress, Delayed, Success, Cancelled, TimedOut, Failed,
+     * Cancelling; SSM API reference, GetCommandInvocation; Success, Cancelled, TimedOut and Failed
+     * are terminal).
+     */
+    @Override
+    public Optional<String> status(String commandId) {
+        var commands = client.get().listCommands(b -> b.commandId(commandId)).commands();
+        if (commands.isEmpty() || commands.get(0).instanceIds().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String instance = commands.get(0).instanceIds().get(0);
+            return Optional.ofNullable(
+                    client.get()
+                            .getCommandInvocation(b -> b.commandId(commandId).instanceId(instance))
+                            .statusAsString());
+        } catch (InvocationDoesNotExistException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * The command was sent to one instance (see {@link #send}): ListCommands names it,
      * GetCommandInvocation has its output.
      */

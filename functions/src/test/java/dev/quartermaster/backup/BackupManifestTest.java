@@ -44,11 +44,16 @@ class BackupManifestTest {
                                 "11.4.2-MariaDB",
                                 "mariadb-dump 10.19",
                                 5000,
+                                new SchemaFingerprint("cd".repeat(32), "57155", 5),
                                 tables)
                         .json();
 
         assertThat(group(SHA, json)).isEqualTo(sha);
         assertThat(group(DATABASE, json)).isEqualTo("wordpress");
+        assertThat(json)
+                .as("the schema's fingerprint, for bin/qm rollback")
+                .contains("\"schemaFingerprint\": \"" + "cd".repeat(32) + "\"")
+                .contains("\"dbVersion\": \"57155\"");
         assertThat(group(COMPRESSION, json)).isEqualTo("zstd");
         assertThat(group(BYTES, json))
                 .as("the size the restore proves before the import")

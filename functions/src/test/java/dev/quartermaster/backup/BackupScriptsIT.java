@@ -1005,4 +1005,119 @@ class BackupScriptsIT {
                 .isEqualTo("0");
         assertThat(Files.readString(log)).contains("--binary-mode --local-infile=0");
     }
+
+    private static SchemaFingerprint live(String database) {
+        HostScripts.Run run = scripts.run("schema-fingerprint.sh", Map.of("QM_DATABASE", database));
+        assertThat(run.ok()).as(run.output()).isTrue();
+        return SchemaFingerprint.parse(run.output())
+                .orElseThrow(() -> new AssertionError("no QM-SCHEMA line: " + run.output()));
+    }
+
+    @Test
+    void schemaFingerprint_changesWithTablesColumnsIndexesAndDbVersion_notWithData() {
+        String database = "qm_schema_fp";
+        db.seedWordPress(database, "First", 20, 200);
+        SchemaFingerprint seeded = live(database);
+        assertThat(seeded.dbVersion()).isEqualTo("57155");
+        assertThat(seeded.tables()).isEqualTo(5);
+        assertThat(live(database)).as("read twice, the same").isEqualTo(seeded);
+
+        // data: rows, updates, deletes, other options, AUTO_INCREMENT counters
+        db.sql(
+                database,
+                "INSERT INTO wp_posts (post_author, post_title, post_content, post_status, post_date, post_name)"
+                        + " SELECT post_author, post_title, post_content, post_status, post_date, post_name FROM wp_posts;"
+                        + " UPDATE wp_options SET option_value = 'changed' WHERE option_name = 'blogname';"
+                        + " INSERT INTO wp_options (option_name, option_value) VALUES ('new_option', 'x');"
+                        + " DELETE FROM wp_comments LIMIT 1;");
+        assertThat(live(database)).as("data changes do not count").isEqualTo(seeded);
+
+        db.sql(database, "ALTER TABLE wp_posts ADD COLUMN post_excerpt text NULL");
+        SchemaFingerprint column = live(database);
+        assertThat(column.fingerprint()).as("a new column").isNotEqualTo(seeded.fingerprint());
+
+        db.sql(database, "CREATE INDEX qm_title ON wp_posts (post_title(20))");
+        SchemaFingerprint index = live(database);
+        assertThat(index.fingerprint())
+                .as("a new index")
+                .isNotEqualTo(column.fingerprint())
+                .isNotEqualTo(seeded.fingerprint());
+
+        db.sql(database, "ALTER TABLE wp_users MODIFY user_login varchar(80) NOT NULL");
+        SchemaFingerprint type = live(database);
+        assertThat(type.fingerprint()).as("a column's type").isNotEqualTo(index.fingerprint());
+
+        db.sql(
+                database,
+                "UPDATE wp_options SET option_value = '58975' WHERE option_name = 'db_version'");
+        SchemaFingerprint upgraded = live(database);
+        assertThat(upgraded.dbVersion()).isEqualTo("58975");
+        assertThat(upgraded.fingerprint())
+                .as("WordPress's db_version (wp core update-db)")
+                .isNotEqualTo(type.fingerprint());
+
+        db.sql(database, "CREATE TABLE wp_new (id int PRIMARY KEY)");
+        assertThat(live(database).tables()).isEqualTo(6);
+        assertThat(live(database).fingerprint())
+                .as("a new table")
+                .isNotEqualTo(upgraded.fingerprint());
+    }
+
+    @Test
+    void dump_recordsTheSchemaFingerprint_andARestoreBringsBackThatSchemaAndItsData() {
+        String database = "qm_schema_dump";
+        db.seedWordPress(database, "Before the upgrade", 30, 300);
+        SchemaFingerprint before = live(database);
+        String key = key(database);
+        HostScripts.Run dump = scripts.run("backup-dump.sh", dumpEnv(database, key));
+        assertThat(dump.ok()).as(dump.output()).isTrue();
+        assertThat(SchemaFingerprint.parse(dump.output())).contains(before);
+        commit(database, key, dump.output());
+        String manifest;
+        try (var s3 = LocalBackends.s3().client()) {
+            manifest =
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key + ".manifest.json"))
+                            .asUtf8String();
+        }
+        assertThat(manifest)
+                .contains("\"schemaFingerprint\": \"" + before.fingerprint() + "\"")
+                .contains("\"dbVersion\": \"57155\"");
+
+        // an upgrade: a migration changes the schema and db_version, and a row is written after it
+        db.sql(
+                database,
+                "ALTER TABLE wp_posts ADD COLUMN post_excerpt text NULL;"
+                        + " UPDATE wp_options SET option_value = '58975' WHERE option_name = 'db_version';"
+                        + " INSERT INTO wp_options (option_name, option_value) VALUES ('written_after_backup', 'x')");
+        assertThat(live(database).sameSchemaAs(before)).isFalse();
+
+        HostScripts.Run restored = restore(database, key);
+        assertThat(restored.ok()).as(restored.output()).isTrue();
+        assertThat(live(database))
+                .as("the restored copy hashes as the dumped one")
+                .isEqualTo(before);
+        assertThat(db.sql(database, "SELECT COUNT(*) FROM wp_posts")).isEqualTo("30");
+        assertThat(
+                        db.sql(
+                                database,
+                                "SELECT COUNT(*) FROM wp_options WHERE option_name = 'written_after_backup'"))
+                .isEqualTo("0");
+        assertThat(
+                        db.sql(
+                                "qm_prev_" + database,
+                                "SELECT option_value FROM wp_options WHERE option_name = 'db_version'"))
+                .as("the replaced schema and data are kept beside it")
+                .isEqualTo("58975");
+    }
+
+    @Test
+    void schemaFingerprint_ofADatabaseWithoutWordPress_hasNoDbVersion() {
+        String database = "qm_schema_plain";
+        db.sql(null, "DROP DATABASE IF EXISTS qm_schema_plain; CREATE DATABASE qm_schema_plain");
+        db.sql(database, "CREATE TABLE t (id int PRIMARY KEY, name varchar(10))");
+        SchemaFingerprint plain = live(database);
+        assertThat(plain.dbVersion()).isEmpty();
+        assertThat(plain.dbVersionOrNone()).isEqualTo("none");
+        assertThat(plain.tables()).isEqualTo(1);
+    }
 }

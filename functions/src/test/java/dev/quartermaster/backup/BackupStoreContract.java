@@ -30,8 +30,8 @@ abstract class BackupStoreContract {
         assertThat(s.create(r)).isFalse();
 
         BackupRecord verified =
-                r.verified(
-                        1234, "ab".repeat(32), 5, 42, 900, Instant.parse("2026-11-30T03:01:00Z"));
+                r.verified(1234, "ab".repeat(32), 5, 42, 900, Instant.parse("2026-11-30T03:01:00Z"))
+                        .withSchema(new SchemaFingerprint("cd".repeat(32), "57155", 5));
         assertThat(s.settle(verified)).isTrue();
         assertThat(s.settle(r.failed("late", Instant.parse("2026-11-30T03:02:00Z"))))
                 .as("a settled record stays settled")
@@ -42,6 +42,9 @@ abstract class BackupStoreContract {
         assertThat(read.bytes()).isEqualTo(1234);
         assertThat(read.sha256()).isEqualTo("ab".repeat(32));
         assertThat(read.key()).isEqualTo("backups/wordpress/cmd-1.sql.zst");
+        assertThat(read.schema())
+                .as("the schema fingerprint the dump printed, for bin/qm rollback")
+                .contains(new SchemaFingerprint("cd".repeat(32), "57155", -1));
         assertThat(s.byCommandId("cmd-unknown")).isEmpty();
         assertThat(
                         s.settle(

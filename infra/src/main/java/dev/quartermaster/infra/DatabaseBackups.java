@@ -86,6 +86,7 @@ public final class DatabaseBackups extends Construct {
     private final LogGroup commandLogs;
     private final ShellDocument dumpDocument;
     private final ShellDocument restoreDocument;
+    private final ShellDocument fingerprintDocument;
     private final ShellDocument drillDocument;
     private ManagedPolicy hostPolicy;
 
@@ -106,6 +107,8 @@ public final class DatabaseBackups extends Construct {
                         .build();
         this.dumpDocument = document("DumpDocument", HostDocument.DUMP);
         this.restoreDocument = document("RestoreDocument", HostDocument.RESTORE);
+        // read-only: bin/qm rollback compares the live schema with the restore point's
+        this.fingerprintDocument = document("FingerprintDocument", HostDocument.FINGERPRINT);
         this.drillDocument =
                 document(
                         "DrillDocument",
@@ -325,6 +328,10 @@ public final class DatabaseBackups extends Construct {
 
     public ShellDocument restoreDocument() {
         return restoreDocument;
+    }
+
+    public ShellDocument fingerprintDocument() {
+        return fingerprintDocument;
     }
 
     public ShellDocument drillDocument() {

@@ -372,6 +372,9 @@ public final class QuartermasterStack extends Stack {
         outputs.put(StackOutput.ALERT_TABLE_NAME, alertLog.getTableName());
         outputs.put(StackOutput.DUMP_DOCUMENT_NAME, databaseBackups.dumpDocument().name());
         outputs.put(StackOutput.RESTORE_DOCUMENT_NAME, databaseBackups.restoreDocument().name());
+        outputs.put(
+                StackOutput.FINGERPRINT_DOCUMENT_NAME,
+                databaseBackups.fingerprintDocument().name());
         outputs.put(StackOutput.DRILL_DOCUMENT_NAME, databaseBackups.drillDocument().name());
         outputs.put(StackOutput.DATABASE_NAME, config.backups().database());
         outputs.put(StackOutput.DB_CONTAINER, config.backups().dbContainer());

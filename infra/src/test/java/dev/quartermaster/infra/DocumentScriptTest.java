@@ -138,7 +138,12 @@ class DocumentScriptTest {
 
     @Test
     void documents_areValidBash() throws Exception {
-        for (String id : List.of("DumpDocument", "RestoreDocument", "DrillDocument")) {
+        for (String id :
+                List.of(
+                        "DumpDocument",
+                        "RestoreDocument",
+                        "DrillDocument",
+                        "FingerprintDocument")) {
             Process p = new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
             p.getOutputStream()
                     .write(

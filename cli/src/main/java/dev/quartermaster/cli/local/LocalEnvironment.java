@@ -145,6 +145,10 @@ public final class LocalEnvironment implements AutoCloseable {
         env.put(
                 "RESTORE_DOCUMENT",
                 LocalAgent.RESTORE_DOCUMENT); // bin/qm restore's, not a function's
+        env.put(
+                "FINGERPRINT_DOCUMENT",
+                dev.quartermaster.contract.HostDocument.FINGERPRINT
+                        .localName()); // bin/qm rollback's
         return env;
     }
 

@@ -98,7 +98,9 @@ public final class ReleaseCommands {
     @Command(
             name = "rollback",
             description =
-                    "Release the previous good digest through the same path (or --to DIGEST).")
+                    "Release the previous good digest through the same path (or --to DIGEST). The database's schema is "
+                            + "compared with the one the restore point of what runs now recorded: unchanged, the image goes back "
+                            + "alone; changed, the rollback is refused (exit 5) unless --with-database or --keep-database.")
     public static final class Rollback implements Callable<Integer> {
         @Mixin Target target = new Target();
 
@@ -135,6 +137,20 @@ public final class ReleaseCommands {
                         "the app host to roll back (default: the only one; required when there are several)")
         String host;
 
+        @Option(
+                names = "--with-database",
+                description =
+                        "when the schema changed: take a new restore point of the live database, restore the restore point "
+                                + "of what runs now (safe swap), then switch the image back; data written since that restore "
+                                + "point leaves the live database (kept in the new restore point)")
+        boolean withDatabase;
+
+        @Option(
+                names = "--keep-database",
+                description =
+                        "when the schema changed: switch the image back over it and keep the database as it is (recorded)")
+        boolean keepDatabase;
+
         @Override
         public Integer call() {
             if (force && (reason == null || reason.isBlank())) {
@@ -142,7 +158,21 @@ public final class ReleaseCommands {
                         "qm rollback: --force needs --reason TEXT (the override is recorded with the rollback)");
                 return 2;
             }
-            try (ReleaseContext c = ReleaseContext.open(target, !noRestorePoint, System.out)) {
+            if (withDatabase && keepDatabase) {
+                System.err.println(
+                        "qm rollback: --with-database and --keep-database exclude each other");
+                return 2;
+            }
+            if (withDatabase && noRestorePoint) {
+                System.err.println(
+                        "qm rollback: --with-database takes a restore point of the live database before it restores; "
+                                + "it cannot go with --no-restore-point");
+                return 2;
+            }
+            // --with-database takes its own restore point (of the database it replaces), before the
+            // restore: the image's switch then needs none
+            try (ReleaseContext c =
+                    ReleaseContext.open(target, !noRestorePoint && !withDatabase, System.out)) {
                 String repo = c.service.config().repository();
                 if (app != null && !app.equals(c.service.config().app())) {
                     System.err.println(
@@ -163,6 +193,39 @@ public final class ReleaseCommands {
                     System.err.println(
                             "qm rollback: no earlier good release to return to (bin/qm releases); name one with --to sha256:…");
                     return 5;
+                }
+                if (c.database == null) {
+                    if (!keepDatabase) {
+                        System.err.println(
+                                "qm rollback: REFUSED: no backup settings, so the schema cannot be compared with the "
+                                        + "restore point's; nothing was changed (--keep-database rolls the image back regardless)");
+                        return 5;
+                    }
+                } else {
+                    DatabaseRollback.Prepared db;
+                    try {
+                        db =
+                                c.database.prepare(
+                                        c.service,
+                                        host,
+                                        digest,
+                                        withDatabase
+                                                ? dev.quartermaster.backup.SchemaDecision.Choice
+                                                        .WITH_DATABASE
+                                                : keepDatabase
+                                                        ? dev.quartermaster.backup.SchemaDecision
+                                                                .Choice.KEEP_DATABASE
+                                                        : dev.quartermaster.backup.SchemaDecision
+                                                                .Choice.COMPARE,
+                                        ReleaseContext.who(target, c.platform));
+                    } catch (DatabaseRollback.Failed e) {
+                        System.err.println("qm rollback: " + e.getMessage());
+                        return 6;
+                    }
+                    if (!db.proceed()) {
+                        System.err.println("qm rollback: " + db.line());
+                        return 5;
+                    }
                 }
                 return exitCode(
                         c.flow.release(

@@ -28,14 +28,57 @@ public final class ReleaseContext implements AutoCloseable {
     public final ReleaseService service;
     public final ReleaseFlow flow;
     public final Platform platform;
+
+    /**
+     * The database side of a rollback (the schema comparison, --with-database, --keep-database).
+     */
+    public final DatabaseRollback database;
+
     private final LocalEnvironment local;
 
     private ReleaseContext(
-            ReleaseService service, ReleaseFlow flow, Platform platform, LocalEnvironment local) {
+            ReleaseService service,
+            ReleaseFlow flow,
+            Platform platform,
+            LocalEnvironment local,
+            DatabaseRollback database) {
         this.service = service;
         this.flow = flow;
         this.platform = platform;
         this.local = local;
+        this.database = database;
+    }
+
+    /**
+     * The database host's side of a rollback: the fingerprint and restore documents through the
+     * same command runner as the release.
+     */
+    private static DatabaseRollback database(
+            Platform p,
+            dev.quartermaster.host.CommandRunner commands,
+            ReleaseFlow.Completion completion,
+            PrintStream out,
+            java.time.Duration poll) {
+        dev.quartermaster.backup.BackupConfig config;
+        try {
+            config = dev.quartermaster.backup.BackupConfig.from(p.settings());
+        } catch (RuntimeException e) {
+            return null; // no backup settings: a rollback says so (it cannot compare schemas)
+        }
+        return new DatabaseRollback(
+                new dev.quartermaster.backup.HostDatabase(
+                        config,
+                        commands,
+                        p.settings().getOrDefault("FINGERPRINT_DOCUMENT", ""),
+                        p.settings().getOrDefault("RESTORE_DOCUMENT", ""),
+                        poll),
+                BackupRoot.service(p, commands),
+                BackupRoot.store(p),
+                config,
+                ReleaseRoot.store(p),
+                completion,
+                out,
+                java.time.Clock.systemUTC());
     }
 
     public static ReleaseContext open(Target target, boolean restorePoint, PrintStream out) {
@@ -70,12 +113,22 @@ public final class ReleaseContext implements AutoCloseable {
                             () -> {},
                             out,
                             false);
-            return new ReleaseContext(service, flow, p, null);
+            return new ReleaseContext(
+                    service,
+                    flow,
+                    p,
+                    null,
+                    database(
+                            p,
+                            dev.quartermaster.host.HostRoot.ssmCommands(p),
+                            () -> {},
+                            out,
+                            java.time.Duration.ofSeconds(5)));
         }
         LocalEnvironment local = target.local();
         try {
             ReleaseContext c = local(local, restorePoint, out);
-            return new ReleaseContext(c.service, c.flow, c.platform, local);
+            return new ReleaseContext(c.service, c.flow, c.platform, local, c.database);
         } catch (RuntimeException e) {
             local.close();
             throw e;
@@ -134,7 +187,12 @@ public final class ReleaseContext implements AutoCloseable {
                         completion,
                         out,
                         true);
-        return new ReleaseContext(service, flow, p, null);
+        return new ReleaseContext(
+                service,
+                flow,
+                p,
+                null,
+                database(p, agent, completion, out, java.time.Duration.ofMillis(200)));
     }
 
     /**
