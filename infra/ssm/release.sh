@@ -255,7 +255,8 @@ run_hook() {
   else
     hook_detail="exit $hook_exit: ${out:-(no output)}"
   fi
-  hook_tail="${hook_detail: -200}"
+  hook_tail="$hook_detail"
+  [ "${#hook_tail}" -le 200 ] || hook_tail="...${hook_detail: -200}"
   [ "$hook_exit" = 0 ]
 }
 

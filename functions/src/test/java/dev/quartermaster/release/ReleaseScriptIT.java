@@ -325,7 +325,8 @@ class ReleaseScriptIT {
                 .contains(
                         "\"result\":\"FAILED\"",
                         "\"running\":\"" + v1 + "\"",
-                        "beforeSwitch hook failed",
+                        "beforeSwitch hook failed (exit 1: ",
+                        "/www/not-ready",
                         "nothing was switched");
         assertThat(stepLine(r, "before-switch")).contains(" failed ", "exit 1", "/www/not-ready");
         assertThat(r.output()).doesNotContain("QM-STEP switch ");
@@ -345,6 +346,7 @@ class ReleaseScriptIT {
 
         assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
         assertThat(stepLine(r, "before-switch")).contains(" failed ", "timed out after 2s");
+        assertThat(result(r)).contains("beforeSwitch hook failed (timed out after 2s");
         assertThat(served()).isEqualTo("1.0");
     }
 
@@ -364,7 +366,8 @@ class ReleaseScriptIT {
                 .contains(
                         "\"result\":\"ROLLED_BACK\"",
                         "\"running\":\"" + v1 + "\"",
-                        "afterSwitch hook failed");
+                        "afterSwitch hook failed (exit 1: ",
+                        "migration-failed");
         assertThat(stepLine(r, "after-switch")).contains(" failed ", "exit 1", "migration-failed");
         // beforeRollback ran in the container that was running then: the new one
         assertThat(stepLine(r, "before-rollback")).contains(" ok ", "version=2.0");
