@@ -13,6 +13,11 @@
 #   QM_CONTAINER_CLI docker (default) or podman                  QM_COMPOSE        "docker compose" (default) or podman-compose
 #   QM_REGISTRY_LOGIN ecr (default: password on stdin from `aws ecr get-login-password`) or none
 #   QM_LOCK_FILE     the host-wide lock (default /run/lock/quartermaster-release.lock)
+#   QM_HOST_NAME     the host's name in Quartermaster's hosts (optional; the hooks see it)
+#   QM_HOOK_BEFORE_SWITCH / QM_HOOK_AFTER_SWITCH / QM_HOOK_BEFORE_ROLLBACK  cdk.json releaseHooks (optional), each
+#                    words of [A-Za-z0-9_./:=@%+,-] run as a command in the app container (`exec CONTAINER WORD...`,
+#                    no shell), with QM_DIGEST, QM_VERSION, QM_PREVIOUS_DIGEST, QM_PREVIOUS_VERSION, QM_HOST_NAME and
+#                    QM_HOOK in its environment; QM_HOOK_TIMEOUT seconds each (default 300)
 #
 # The digest is pinned in an override file next to the compose file (.qm-release.yml: `image:
 # <repo>@sha256:…`, never a tag), written atomically; compose runs with both files, recreating only the
@@ -21,6 +26,12 @@
 # the health URL answers within the timeout, and the version read inside the running container is the
 # version the ledger found in the digest. Any failure after the switch puts the previous digest back
 # and proves it the same way.
+#
+# Hooks: beforeSwitch runs in the running container once the new image is pulled; when it fails nothing is
+# switched (FAILED, exit 6). afterSwitch runs in the new container once it is proven; when it fails the release
+# counts as not proven and rolls back. beforeRollback runs in the running container before a rollback; its failure
+# is recorded and the rollback goes on. Each hook's step carries its exit code and the last 2,000 characters of
+# its output as one printable line (stdout stays well under the 24,000 characters SSM keeps).
 #
 # Output: one "QM-STEP <name> <ok|failed> <ms> <detail>" line per step as it ends, then one
 # "QM-RELEASE {json}" line. Exit codes: 0 RELEASED, 3 ROLLED_BACK, 4 ROLLBACK_FAILED,
@@ -36,6 +47,11 @@ QM_REGISTRY_LOGIN="${QM_REGISTRY_LOGIN:-ecr}"
 QM_LOCK_FILE="${QM_LOCK_FILE:-/run/lock/quartermaster-release.lock}"
 QM_PREVIOUS_DIGEST="${QM_PREVIOUS_DIGEST:-}"
 QM_PREVIOUS_VERSION="${QM_PREVIOUS_VERSION:-}"
+QM_HOST_NAME="${QM_HOST_NAME:-}"
+QM_HOOK_BEFORE_SWITCH="${QM_HOOK_BEFORE_SWITCH:-}"
+QM_HOOK_AFTER_SWITCH="${QM_HOOK_AFTER_SWITCH:-}"
+QM_HOOK_BEFORE_ROLLBACK="${QM_HOOK_BEFORE_ROLLBACK:-}"
+QM_HOOK_TIMEOUT="${QM_HOOK_TIMEOUT:-300}"
 
 bad() { echo "qm-release: $*" >&2; exit 2; }
 
@@ -100,16 +116,26 @@ url_re='^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9/_.~%?=&-]*)?$'
 [[ "$QM_COMPOSE" =~ ^(docker\ compose|docker-compose|podman-compose|podman\ compose)$ ]] || bad "compose command must be docker compose, docker-compose or podman-compose"
 [[ "$QM_REGISTRY_LOGIN" =~ ^(ecr|none)$ ]] || bad "registry login must be ecr or none"
 [ -f "$QM_PROJECT_DIR/$QM_COMPOSE_FILE" ] || bad "no compose file $QM_PROJECT_DIR/$QM_COMPOSE_FILE"
+[[ -z "$QM_HOST_NAME" || "$QM_HOST_NAME" =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] || bad "host name must be [a-z0-9][a-z0-9-]{0,31}"
+[[ "$QM_HOOK_TIMEOUT" =~ ^[0-9]{1,4}$ && "$QM_HOOK_TIMEOUT" -gt 0 ]] || bad "hook timeout must be seconds"
+# the same rule as cdk.json's releaseHooks (ReleaseHooks), checked in the C locale (no other letters in A-Z)
+hook_ok() {
+  ( LC_ALL=C
+    [ -z "$1" ] || { [ "${#1}" -le 256 ] && [[ "$1" != -* ]] && [[ "$1" =~ ^[A-Za-z0-9_./:=@%+,-]+(\ [A-Za-z0-9_./:=@%+,-]+){0,31}$ ]]; } )
+}
+hook_ok "$QM_HOOK_BEFORE_SWITCH" || bad "the beforeSwitch hook must be words of letters, digits and _ . / : = @ % + , -"
+hook_ok "$QM_HOOK_AFTER_SWITCH" || bad "the afterSwitch hook must be words of letters, digits and _ . / : = @ % + , -"
+hook_ok "$QM_HOOK_BEFORE_ROLLBACK" || bad "the beforeRollback hook must be words of letters, digits and _ . / : = @ % + , -"
 
 read -r -a compose <<< "$QM_COMPOSE"
 steps=()
 started=$(date +%s%3N)
 
-json_escape() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\000-\037' | cut -c1-400; }
+json_escape() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\000-\037' | cut -c1-"${2:-400}"; }
 now_ms() { date +%s%3N; }
-step() { # step NAME STATUS START_MS DETAIL
+step() { # step NAME STATUS START_MS DETAIL [MAX_CHARS]
   local ms=$(( $(now_ms) - $3 )) detail
-  detail="$(json_escape "$4")"
+  detail="$(json_escape "$4" "${5:-400}")"
   echo "QM-STEP $1 $2 $ms $detail"
   steps+=("{\"step\":\"$1\",\"status\":\"$2\",\"ms\":$ms,\"detail\":\"$detail\"}")
 }
@@ -206,7 +232,49 @@ prove() {
   done
 }
 
-# 3-4. switch
+# run_hook NAME WORDS CONTAINER: the hook's words as a command in the container (an argument vector, no shell),
+# bounded by QM_HOOK_TIMEOUT; sets hook_exit, hook_detail (exit code and the output's last 2,000 characters as one
+# printable line, without " or \ so JSON escaping cannot grow it) and hook_tail (its last 200)
+hook_exit=0
+hook_detail=""
+hook_tail=""
+run_hook() {
+  local out
+  local -a words
+  read -r -a words <<< "$2"
+  out="$(timeout -k 10 "$QM_HOOK_TIMEOUT" "${cli[@]}" exec \
+      -e "QM_DIGEST=$QM_DIGEST" -e "QM_VERSION=$QM_EXPECTED_VERSION" \
+      -e "QM_PREVIOUS_DIGEST=${previous:-}" -e "QM_PREVIOUS_VERSION=$QM_PREVIOUS_VERSION" \
+      -e "QM_HOST_NAME=$QM_HOST_NAME" -e "QM_HOOK=$1" \
+      "$3" "${words[@]}" </dev/null 2>&1 | tail -c 2000)"
+  hook_exit=$?
+  out="$(printf '%s' "$out" | LC_ALL=C tr '\n\r\t' '   ' | LC_ALL=C tr -c ' -~' '?' | LC_ALL=C tr '"\\' "'/")"
+  out="${out%"${out##*[! ]}"}"
+  if [ "$hook_exit" = 124 ]; then
+    hook_detail="timed out after ${QM_HOOK_TIMEOUT}s: ${out:-(no output)}"
+  else
+    hook_detail="exit $hook_exit: ${out:-(no output)}"
+  fi
+  hook_tail="$hook_detail"
+  [ "${#hook_tail}" -le 200 ] || hook_tail="...${hook_detail: -200}"
+  [ "$hook_exit" = 0 ]
+}
+
+# 3. beforeSwitch, in the running container: when it fails nothing is switched
+if [ -n "$QM_HOOK_BEFORE_SWITCH" ]; then
+  t=$(now_ms)
+  c="$(container)"
+  if [ -z "$c" ]; then
+    step before-switch skipped "$t" "no running container of $QM_SERVICE to run it in"
+  elif run_hook beforeSwitch "$QM_HOOK_BEFORE_SWITCH" "$c"; then
+    step before-switch ok "$t" "$hook_detail" 2100
+  else
+    step before-switch failed "$t" "$hook_detail" 2100
+    finish FAILED 6 "$previous" "" "the beforeSwitch hook failed ($hook_tail): nothing was switched"
+  fi
+fi
+
+# 4. switch
 t=$(now_ms)
 if ! switch "$QM_DIGEST"; then
   step switch failed "$t" "compose could not start $QM_SERVICE on $QM_DIGEST"
@@ -217,10 +285,22 @@ else
   t=$(now_ms)
   if prove "$QM_DIGEST" "$QM_EXPECTED_VERSION"; then
     step prove ok "$t" "running $QM_DIGEST, healthy, version $proof_version"
-    finish RELEASED 0 "$QM_DIGEST" "$proof_version" "released"
+    released_version="$proof_version"
+    [ -z "$QM_HOOK_AFTER_SWITCH" ] && finish RELEASED 0 "$QM_DIGEST" "$released_version" "released"
+    # afterSwitch, in the new container once it is proven: its failure counts as a failed proof
+    t=$(now_ms)
+    c="$(container)"
+    if [ -n "$c" ] && run_hook afterSwitch "$QM_HOOK_AFTER_SWITCH" "$c"; then
+      step after-switch ok "$t" "$hook_detail" 2100
+      finish RELEASED 0 "$QM_DIGEST" "$released_version" "released"
+    fi
+    [ -n "$c" ] || hook_detail="no running container of $QM_SERVICE to run it in" hook_tail="no running container"
+    step after-switch failed "$t" "$hook_detail" 2100
+    failure="the afterSwitch hook failed ($hook_tail)"
+  else
+    step prove failed "$t" "$proof_reason"
+    failure="$proof_reason"
   fi
-  step prove failed "$t" "$proof_reason"
-  failure="$proof_reason"
 fi
 
 # 6. roll back to the previous digest (pulled again if missing) and prove it the same way
@@ -228,6 +308,18 @@ t=$(now_ms)
 if [ -z "$previous" ]; then
   step rollback failed "$t" "no previous digest is known on this host"
   finish ROLLBACK_FAILED 4 "$QM_DIGEST" "$proof_version" "$failure; and no previous digest to roll back to"
+fi
+# beforeRollback, in the running container: its failure is recorded, the rollback goes on
+if [ -n "$QM_HOOK_BEFORE_ROLLBACK" ]; then
+  c="$(container)"
+  if [ -z "$c" ]; then
+    step before-rollback skipped "$t" "no running container of $QM_SERVICE to run it in"
+  elif run_hook beforeRollback "$QM_HOOK_BEFORE_ROLLBACK" "$c"; then
+    step before-rollback ok "$t" "$hook_detail" 2100
+  else
+    step before-rollback failed "$t" "$hook_detail (the rollback goes on)" 2100
+  fi
+  t=$(now_ms)
 fi
 if [ -z "$(image_id "$QM_IMAGE_REPO@$previous")" ]; then
   "${cli[@]}" pull -q "$QM_IMAGE_REPO@$previous" >/dev/null 2>&1 || true

@@ -14,6 +14,7 @@ import static dev.quartermaster.contract.HostParam.CONTAINER;
 import static dev.quartermaster.contract.HostParam.DATABASE;
 import static dev.quartermaster.contract.HostParam.DIGEST;
 import static dev.quartermaster.contract.HostParam.EXPECTED_VERSION;
+import static dev.quartermaster.contract.HostParam.HOST_NAME;
 import static dev.quartermaster.contract.HostParam.KEY;
 import static dev.quartermaster.contract.HostParam.PASSWORD_PARAMETER;
 import static dev.quartermaster.contract.HostParam.PREVIOUS_DIGEST;
@@ -95,7 +96,8 @@ public enum HostDocument {
             required(DIGEST),
             required(EXPECTED_VERSION),
             optional(PREVIOUS_DIGEST),
-            optional(PREVIOUS_VERSION)),
+            optional(PREVIOUS_VERSION),
+            optional(HOST_NAME)),
     RELEASE_CHECK(
             "release.sh",
             "ReleaseCheck",
@@ -165,6 +167,13 @@ public enum HostDocument {
                         "QM_ENDPOINTS",
                         "QM_GATEWAY_ENDPOINTS",
                         "QM_EXPECT_PRIVATE");
+
+        /**
+         * The release hooks (cdk.json releaseHooks): site variables too, but each only where its
+         * hook is set, so a stack without hooks keeps its document as it was.
+         */
+        public static final List<String> HOOKS =
+                List.of("QM_HOOK_BEFORE_SWITCH", "QM_HOOK_AFTER_SWITCH", "QM_HOOK_BEFORE_ROLLBACK");
 
         private Site() {}
     }
@@ -236,6 +245,14 @@ public enum HostDocument {
     /** Variables the stack fixes from cdk.json (the release site). */
     public List<String> siteVariables() {
         return siteVariables;
+    }
+
+    /**
+     * Site variables the stack sets only when cdk.json sets them (the release hooks): none but the
+     * release document's.
+     */
+    public List<String> optionalSiteVariables() {
+        return this == RELEASE ? Site.HOOKS : List.of();
     }
 
     public List<Param> params() {

@@ -39,7 +39,12 @@ public enum HostParam {
             "sha256:[a-f0-9]{64}",
             "the last good release (empty: read from the host)"),
     PREVIOUS_VERSION(
-            "previousVersion", "QM_PREVIOUS_VERSION", "[0-9A-Za-z.+-]{1,64}", "its version");
+            "previousVersion", "QM_PREVIOUS_VERSION", "[0-9A-Za-z.+-]{1,64}", "its version"),
+    HOST_NAME(
+            "hostName",
+            "QM_HOST_NAME",
+            Host.NAME.pattern(),
+            "the host's name in Quartermaster's hosts (what the release hooks see)");
 
     private final String ssmName;
     private final String envVar;

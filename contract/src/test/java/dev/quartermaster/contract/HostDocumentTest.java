@@ -32,6 +32,29 @@ class HostDocumentTest {
     }
 
     @Test
+    void theReleaseSendsTheHostsName_checkedAsAHostName_andMayOmitIt() {
+        String digest = "sha256:" + "a".repeat(64);
+        assertThat(
+                        HostDocument.RELEASE
+                                .call()
+                                .with(HostParam.DIGEST, digest)
+                                .with(HostParam.EXPECTED_VERSION, "6.5")
+                                .with(HostParam.HOST_NAME, "web1")
+                                .parameters())
+                .containsEntry("hostName", "web1");
+        assertThatThrownBy(() -> HostDocument.RELEASE.call().with(HostParam.HOST_NAME, "web1;id"))
+                .hasMessageContaining("hostName=");
+        assertThat(
+                        HostDocument.RELEASE.environment(
+                                Map.of("digest", digest, "expectedVersion", "6.5")))
+                .containsEntry("QM_HOST_NAME", "");
+        assertThat(HostDocument.RELEASE.optionalSiteVariables())
+                .containsExactly(
+                        "QM_HOOK_BEFORE_SWITCH", "QM_HOOK_AFTER_SWITCH", "QM_HOOK_BEFORE_ROLLBACK");
+        assertThat(HostDocument.RELEASE_CHECK.optionalSiteVariables()).isEmpty();
+    }
+
+    @Test
     void optionalValues_takeTheDocumentsDefault() {
         Map<String, String> p =
                 HostDocument.DUMP

@@ -647,6 +647,7 @@ public final class ReleaseService {
                         .with(HostParam.EXPECTED_VERSION, plan.version())
                         .with(HostParam.PREVIOUS_DIGEST, plan.previousDigest())
                         .with(HostParam.PREVIOUS_VERSION, plan.previousVersion())
+                        .with(HostParam.HOST_NAME, plan.host())
                         .parameters();
         String commandId =
                 commands.send(
@@ -879,7 +880,8 @@ public final class ReleaseService {
                 running,
                 VERSION.matcher(version).matches() ? version : null,
                 Text.oneLine(j.path("reason").asText(""), 400),
-                Text.oneLine(j.path("steps").toString(), 4000),
+                // the host's steps with up to 2,000 characters of each hook's output (release.sh)
+                Text.oneLine(j.path("steps").toString(), 16000),
                 clock.instant());
     }
 

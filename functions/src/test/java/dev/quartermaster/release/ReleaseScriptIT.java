@@ -263,6 +263,184 @@ class ReleaseScriptIT {
         awaitServed("1.0");
     }
 
+    /** The QM-STEP line of one step, as release.sh printed it. */
+    private static String stepLine(LocalPodman.Result r, String step) {
+        return r.output()
+                .lines()
+                .filter(l -> l.startsWith("QM-STEP " + step + " "))
+                .findFirst()
+                .orElse("(no " + step + " step)\n" + r.output());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode report(LocalPodman.Result r)
+            throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(result(r).substring("QM-RELEASE ".length()));
+    }
+
+    @Test
+    void hooks_runInTheOldThenTheNewContainer_withTheReleaseVariables() throws Exception {
+        var r =
+                release(
+                        v2,
+                        "2.0",
+                        Map.of(
+                                "QM_PREVIOUS_VERSION", "1.0",
+                                "QM_HOST_NAME", "web1",
+                                "QM_HOOK_BEFORE_SWITCH", "/bin/cat /www/version.txt",
+                                "QM_HOOK_AFTER_SWITCH", "/bin/busybox env"));
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(result(r)).contains("\"result\":\"RELEASED\"");
+        // beforeSwitch ran in the running container (1.0), after the pull and before the switch
+        assertThat(stepLine(r, "before-switch")).contains(" ok ", "exit 0: version=1.0");
+        assertThat(r.output().indexOf("QM-STEP pull "))
+                .isLessThan(r.output().indexOf("QM-STEP before-switch "));
+        assertThat(r.output().indexOf("QM-STEP before-switch "))
+                .isLessThan(r.output().indexOf("QM-STEP switch "));
+        // afterSwitch ran in the new, proven container, with the release's variables
+        assertThat(r.output().indexOf("QM-STEP prove ok"))
+                .isLessThan(r.output().indexOf("QM-STEP after-switch "));
+        assertThat(stepLine(r, "after-switch"))
+                .contains(
+                        " ok ",
+                        "QM_DIGEST=" + v2,
+                        "QM_VERSION=2.0",
+                        "QM_PREVIOUS_DIGEST=" + v1,
+                        "QM_PREVIOUS_VERSION=1.0",
+                        "QM_HOST_NAME=web1",
+                        "QM_HOOK=afterSwitch");
+        // the record's steps carry the hooks' output too
+        assertThat(report(r).path("steps").toString())
+                .contains("before-switch", "version=1.0", "after-switch", "QM_HOST_NAME=web1");
+        assertThat(served()).isEqualTo("2.0");
+    }
+
+    @Test
+    void aFailingBeforeSwitch_leavesTheHostUntouched_andSaysWhy() throws Exception {
+        var r = release(v2, "2.0", Map.of("QM_HOOK_BEFORE_SWITCH", "/bin/cat /www/not-ready"));
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
+        assertThat(result(r))
+                .contains(
+                        "\"result\":\"FAILED\"",
+                        "\"running\":\"" + v1 + "\"",
+                        "beforeSwitch hook failed (exit 1: ",
+                        "/www/not-ready",
+                        "nothing was switched");
+        assertThat(stepLine(r, "before-switch")).contains(" failed ", "exit 1", "/www/not-ready");
+        assertThat(r.output()).doesNotContain("QM-STEP switch ");
+        assertThat(project.resolve(".qm-release.yml")).doesNotExist();
+        assertThat(served()).isEqualTo("1.0");
+    }
+
+    @Test
+    void aHangingHook_isStoppedAtItsTimeout() {
+        var r =
+                release(
+                        v2,
+                        "2.0",
+                        Map.of(
+                                "QM_HOOK_TIMEOUT", "2",
+                                "QM_HOOK_BEFORE_SWITCH", "/bin/busybox sleep 60"));
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
+        assertThat(stepLine(r, "before-switch")).contains(" failed ", "timed out after 2s");
+        assertThat(result(r)).contains("beforeSwitch hook failed (timed out after 2s");
+        assertThat(served()).isEqualTo("1.0");
+    }
+
+    @Test
+    void aFailingAfterSwitch_isAFailedProof_andRollsBack_afterBeforeRollback() throws Exception {
+        var r =
+                release(
+                        v2,
+                        "2.0",
+                        Map.of(
+                                "QM_PREVIOUS_VERSION", "1.0",
+                                "QM_HOOK_AFTER_SWITCH", "/bin/cat /www/migration-failed",
+                                "QM_HOOK_BEFORE_ROLLBACK", "/bin/cat /www/version.txt"));
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+        assertThat(result(r))
+                .contains(
+                        "\"result\":\"ROLLED_BACK\"",
+                        "\"running\":\"" + v1 + "\"",
+                        "afterSwitch hook failed (exit 1: ",
+                        "migration-failed");
+        assertThat(stepLine(r, "after-switch")).contains(" failed ", "exit 1", "migration-failed");
+        // beforeRollback ran in the container that was running then: the new one
+        assertThat(stepLine(r, "before-rollback")).contains(" ok ", "version=2.0");
+        assertThat(r.output().indexOf("QM-STEP before-rollback "))
+                .isLessThan(r.output().indexOf("QM-STEP rollback "));
+        assertThat(stepLine(r, "rollback")).contains(" ok ");
+        assertThat(served()).isEqualTo("1.0");
+        assertThat(Files.readString(project.resolve(".qm-release.yml"))).contains(image(v1));
+    }
+
+    @Test
+    void aFailingBeforeRollback_isRecorded_andTheRollbackGoesOn() {
+        var r =
+                release(
+                        silent,
+                        "3.0",
+                        Map.of(
+                                "QM_PREVIOUS_VERSION", "1.0",
+                                "QM_HOOK_AFTER_SWITCH", "/bin/busybox true",
+                                "QM_HOOK_BEFORE_ROLLBACK", "/bin/cat /www/nothing-here"));
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
+        // the proof failed: afterSwitch never ran
+        assertThat(r.output()).doesNotContain("QM-STEP after-switch ");
+        assertThat(stepLine(r, "before-rollback"))
+                .contains(" failed ", "nothing-here", "the rollback goes on");
+        assertThat(stepLine(r, "rollback")).contains(" ok ");
+        assertThat(result(r)).contains("\"result\":\"ROLLED_BACK\"");
+        assertThat(served()).isEqualTo("1.0");
+    }
+
+    @Test
+    void aHooksOutput_isBoundedToItsLast2000Characters_onOnePrintableLine() throws Exception {
+        var r = release(v2, "2.0", Map.of("QM_HOOK_AFTER_SWITCH", "/bin/busybox seq 1 100000"));
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        String line = stepLine(r, "after-switch");
+        String detail = line.split(" ", 5)[4];
+        assertThat(detail).startsWith("exit 0: ").endsWith("99999 100000");
+        assertThat(detail.length()).isBetween(2000, 2010);
+        assertThat(detail).matches("[\\x20-\\x7E]+").doesNotContain("\"");
+        // the report stays JSON and the whole output far under the 24,000 characters SSM keeps
+        String recorded = "";
+        for (var st : report(r).path("steps")) {
+            if (st.path("step").asText().equals("after-switch")) {
+                recorded = st.path("detail").asText();
+            }
+        }
+        assertThat(recorded).isEqualTo(detail);
+        assertThat(
+                        r.output()
+                                .lines()
+                                .filter(l -> l.startsWith("QM-"))
+                                .mapToInt(String::length)
+                                .sum())
+                .isLessThan(8000);
+    }
+
+    @Test
+    void aHookWithShellText_isRefusedBeforeAnythingRuns() {
+        String name = "qm-hooked-" + UUID.randomUUID();
+        var r =
+                release(
+                        v2,
+                        "2.0",
+                        Map.of("QM_HOOK_BEFORE_SWITCH", "/bin/sh -c touch;touch /tmp/" + name));
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("the beforeSwitch hook must be words");
+        assertThat(r.output()).doesNotContain("QM-STEP");
+        assertThat(served()).isEqualTo("1.0");
+    }
+
     @Test
     void badInput_isRefusedWithItsReason() {
         var r = release("latest", "2.0", Map.of());

@@ -437,6 +437,7 @@ class ReleaseServiceTest {
         assertThat(sent.parameters())
                 .containsEntry("digest", V1)
                 .containsEntry("expectedVersion", "6.4.3")
+                .containsEntry("hostName", plan.host()) // what the release hooks see
                 .doesNotContainKey(
                         "imageRepo"); // the document fixes the repository: no caller can point the
         // host elsewhere

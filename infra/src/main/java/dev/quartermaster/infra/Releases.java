@@ -39,6 +39,12 @@ public final class Releases extends Construct {
             ManagedPolicy hostPolicy,
             FunctionFactory functions) {}
 
+    /**
+     * How long release.sh lets one hook run (its QM_HOOK_TIMEOUT default): the document's timeout
+     * grows by this for each hook set.
+     */
+    static final int HOOK_TIMEOUT_SECONDS = 300;
+
     private final ShellDocument releaseDocument;
     private final ShellDocument checkDocument;
     private final String imageUri;
@@ -48,13 +54,19 @@ public final class Releases extends Construct {
         ReleaseOptions c = props.release();
         this.imageUri = imageUri(c);
         Map<String, String> site = site(c);
+        // the hooks are fixed document content (never parameters), checked at synth by
+        // ReleaseHooks; each may run up to the host's hook timeout
+        Map<String, String> releaseSite = new java.util.LinkedHashMap<>(site);
+        releaseSite.putAll(c.hooks().environment());
         this.releaseDocument =
                 new ShellDocument(
                         this,
                         "ReleaseDocument",
                         HostDocument.RELEASE,
-                        site,
-                        900 + 2 * c.healthTimeoutSeconds());
+                        releaseSite,
+                        900
+                                + 2 * c.healthTimeoutSeconds()
+                                + HOOK_TIMEOUT_SECONDS * c.hooks().count());
         this.checkDocument =
                 new ShellDocument(this, "CheckDocument", HostDocument.RELEASE_CHECK, site, 3600);
 

@@ -41,11 +41,17 @@ public final class ShellDocument extends Construct {
             throw new IllegalArgumentException(
                     "timeoutSeconds must be 1..172800 (SSM's limit), not " + timeoutSeconds);
         }
-        if (!site.keySet().equals(new java.util.HashSet<>(document.siteVariables()))) {
+        List<String> known = new ArrayList<>(document.siteVariables());
+        known.addAll(document.optionalSiteVariables());
+        if (!site.keySet().containsAll(document.siteVariables())
+                || !known.containsAll(site.keySet())) {
             throw new IllegalArgumentException(
                     document
                             + " needs exactly the site variables "
                             + document.siteVariables()
+                            + (document.optionalSiteVariables().isEmpty()
+                                    ? ""
+                                    : " (and may have " + document.optionalSiteVariables() + ")")
                             + ", not "
                             + site.keySet());
         }
@@ -65,7 +71,7 @@ public final class ShellDocument extends Construct {
         }
         Map<String, String> fixed = new LinkedHashMap<>(document.fixed());
         site.keySet().stream()
-                .sorted(java.util.Comparator.comparing(document.siteVariables()::indexOf))
+                .sorted(java.util.Comparator.comparing(known::indexOf))
                 .forEach(k -> fixed.put(k, site.get(k)));
         fixed.forEach(
                 (k, v) -> {

@@ -1,5 +1,7 @@
 package dev.quartermaster.infra;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -15,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ReleasesStackTest {
     private static final Template DEFAULT = StackFixture.template(Map.of());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void releaseDocument_fixesWhereTheAppIsAndHowItIsProven_andValidatesWhatTheCallerPasses() {
@@ -49,6 +52,93 @@ class ReleasesStackTest {
                     .doesNotContain("imageRepo")
                     .contains("export QM_IMAGE_REPO='", ".dkr.ecr.", "/wordpress'");
         }
+    }
+
+    /** The release (or check) document's content, as synthesised. */
+    private static JsonNode document(Template t, String mode) {
+        return JSON.valueToTree(
+                        t.findResources("AWS::SSM::Document").values().stream()
+                                .filter(d -> String.valueOf(d).contains("QM_MODE='" + mode + "'"))
+                                .findFirst()
+                                .orElseThrow())
+                .path("Properties")
+                .path("Content");
+    }
+
+    private static List<String> runCommand(JsonNode content) {
+        List<String> lines = new java.util.ArrayList<>();
+        content.path("mainSteps")
+                .get(0)
+                .path("inputs")
+                .path("runCommand")
+                .forEach(l -> lines.add(l.isTextual() ? l.asText() : l.toString()));
+        return lines;
+    }
+
+    @Test
+    void hooks_areFixedDocumentContent_andWithoutThemTheDocumentIsUnchanged() {
+        Template hooked =
+                StackFixture.template(
+                        Map.of(
+                                "releaseHooks",
+                                Map.of(
+                                        "beforeSwitch",
+                                        "wp maintenance-mode activate --allow-root",
+                                        "afterSwitch",
+                                        "wp core update-db --allow-root")));
+        JsonNode plain = document(DEFAULT, "release");
+        JsonNode withHooks = document(hooked, "release");
+
+        assertThat(runCommand(plain)).noneMatch(l -> l.contains("export QM_HOOK_"));
+        List<String> lines = runCommand(withHooks);
+        assertThat(lines)
+                .contains(
+                        "export QM_HOOK_BEFORE_SWITCH='wp maintenance-mode activate --allow-root'",
+                        "export QM_HOOK_AFTER_SWITCH='wp core update-db --allow-root'")
+                .noneMatch(l -> l.startsWith("export QM_HOOK_BEFORE_ROLLBACK"));
+        // the hooks are two more fixed lines before the script; nothing else differs, and no
+        // caller can pass a hook: the parameters are the same
+        List<String> withoutHooks = new java.util.ArrayList<>(lines);
+        withoutHooks.removeIf(l -> l.startsWith("export QM_HOOK_"));
+        assertThat(withoutHooks).isEqualTo(runCommand(plain));
+        assertThat(withHooks.path("parameters")).isEqualTo(plain.path("parameters"));
+        List<String> names = new java.util.ArrayList<>();
+        withHooks.path("parameters").fieldNames().forEachRemaining(names::add);
+        assertThat(names)
+                .containsExactly(
+                        "digest",
+                        "expectedVersion",
+                        "previousDigest",
+                        "previousVersion",
+                        "hostName");
+        // each hook may take the host's hook timeout
+        int timeout = plain.path("mainSteps").get(0).path("inputs").path("timeoutSeconds").asInt();
+        assertThat(withHooks.path("mainSteps").get(0).path("inputs").path("timeoutSeconds").asInt())
+                .isEqualTo(timeout + 2 * Releases.HOOK_TIMEOUT_SECONDS);
+        // the drift check's document has no hooks
+        assertThat(document(hooked, "check")).isEqualTo(document(DEFAULT, "check"));
+    }
+
+    @Test
+    void unsafeHooks_areRefusedAtSynth() {
+        assertThatThrownBy(
+                        () ->
+                                StackConfig.from(
+                                        Map.<String, Object>of(
+                                                "releaseHooks",
+                                                Map.of(
+                                                        "afterSwitch",
+                                                        "wp core update-db && reboot"))))
+                .hasMessageContaining("releaseHooks.afterSwitch")
+                .hasMessageContaining("the character '&' at position 19");
+        assertThatThrownBy(
+                        () ->
+                                StackConfig.from(
+                                        Map.<String, Object>of(
+                                                "releaseHooks",
+                                                "{\"beforeRollback\":\"echo {{ digest }}\"}")))
+                .hasMessageContaining("releaseHooks.beforeRollback")
+                .hasMessageContaining("'{'");
     }
 
     @Test

@@ -147,10 +147,12 @@ public final class ReleaseContext implements AutoCloseable {
         settings.putAll(local.releaseSettings());
         settings.put("REGISTRY_AUTH", "none");
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
+        // the release hooks, as the stack fixes them in the release document (cdk.json and -c,
+        // checked by the same option parser)
+        Map<String, String> siteEnv = new HashMap<>(local.site().scriptEnv());
+        siteEnv.putAll(local.configuration().release().hooks().environment());
         LocalAgent agent =
-                ls.agent
-                        .withSite(local.site().scriptEnv())
-                        .onStep(line -> out.println(ReleaseFlow.step(line)));
+                ls.agent.withSite(siteEnv).onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
         dev.quartermaster.signature.SignatureService signatures = ls.wiring.signatures();
         ReleaseService service =

@@ -411,6 +411,12 @@ public final class Options {
                     "versionRegex",
                     WORDPRESS_VERSION_REGEX,
                     "POSIX extended regex (sed -E) whose first group is the version in versionFile");
+    public static final Option<String> RELEASE_HOOKS =
+            Option.json(
+                    RELEASE,
+                    "releaseHooks",
+                    "",
+                    "commands run inside the app container on the host, as {beforeSwitch, afterSwitch, beforeRollback}: words of letters, digits and _ . / : = @ % + , - run without a shell (docs/release.md#hooks)");
     public static final Option<Integer> LIFECYCLE_PROTECT_GRACE_DAYS =
             Option.integer(
                             RELEASE,
@@ -688,6 +694,7 @@ public final class Options {
                     COMPOSE_COMMAND,
                     VERSION_FILE,
                     VERSION_REGEX,
+                    RELEASE_HOOKS,
                     LIFECYCLE_PROTECT_GRACE_DAYS,
                     LIFECYCLE_RULES,
                     KEEP_TAGGED_IMAGES,
