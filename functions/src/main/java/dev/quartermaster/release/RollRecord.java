@@ -274,13 +274,17 @@ public record RollRecord(
         return Optional.of("mixed: " + String.join(", ", parts));
     }
 
-    /** What the record says runs on a host (its proven digest, else what ran before the roll). */
+    /**
+     * What the record says runs on a host: its proven digest, else what ran before the roll when
+     * nothing was sent to it (null: unknown, e.g. sent and not settled).
+     */
     public static String runs(HostStep h) {
         if (h.running() != null) {
             return h.running();
         }
         return switch (h.state()) {
-            case PENDING, RETURNED -> h.fromDigest();
+            case PENDING -> h.commandId() == null ? h.fromDigest() : null;
+            case RETURNED -> h.fromDigest();
             default -> null;
         };
     }
