@@ -391,6 +391,36 @@ public final class ReleaseRoll {
         }
     }
 
+    /**
+     * Runs a one-host release (or rollback) under the app's lock: the same refusal, the same
+     * stale-lock break as a roll.
+     */
+    public <T> T locked(
+            String app,
+            String requestedBy,
+            String lockBreakReason,
+            java.util.function.Supplier<T> work) {
+        String id = "release-" + UUID.randomUUID();
+        Instant now = clock.instant();
+        ReleaseLock mine =
+                new ReleaseLock(
+                        app,
+                        Text.oneLine(requestedBy, 128),
+                        now,
+                        id,
+                        now.plus(deadline(1, 1)),
+                        null);
+        String note = acquire(mine, lockBreakReason, null);
+        if (note != null) {
+            out.accept(note);
+        }
+        try {
+            return work.get();
+        } finally {
+            rolls.unlock(app, id);
+        }
+    }
+
     /** The newest roll of the app if it did not finish (RUNNING or STOPPED). */
     public Optional<RollRecord> unfinished(String app) {
         return rolls.rolls(app, 1).stream().filter(r -> !r.status().finished()).findFirst();
