@@ -10,7 +10,9 @@ import dev.quartermaster.cli.local.LocalInvoke;
 import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.release.DatabaseReturn;
 import dev.quartermaster.release.ReleaseConfig;
+import dev.quartermaster.release.ReleaseRoll;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -19,10 +21,6 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
 
-/**
- * The release machinery for one command: the service, the flow, where it acts (the local site with
- * podman, or the deployed stack).
- */
 /** The release machinery on the local site (podman) or the deployed stack, for one command. */
 public final class ReleaseContext implements AutoCloseable {
     public final ReleaseService service;
@@ -36,17 +34,30 @@ public final class ReleaseContext implements AutoCloseable {
 
     private final LocalEnvironment local;
 
+    /** How many app hosts a roll switches at once unless --batch says (cdk.json releaseBatch). */
+    public final int batch;
+
+    /**
+     * What a failed roll does about the database once every host is back: the schema-aware return
+     * (restores the restore point when the release changed the schema), or nothing without backup
+     * settings.
+     */
+    public DatabaseReturn databaseReturn;
+
     private ReleaseContext(
             ReleaseService service,
             ReleaseFlow flow,
             Platform platform,
             LocalEnvironment local,
-            DatabaseRollback database) {
+            DatabaseRollback database,
+            int batch) {
         this.service = service;
         this.flow = flow;
         this.platform = platform;
         this.local = local;
         this.database = database;
+        this.batch = batch;
+        this.databaseReturn = database == null ? DatabaseReturn.NONE : database.automatic();
     }
 
     /**
@@ -79,6 +90,25 @@ public final class ReleaseContext implements AutoCloseable {
                 completion,
                 out,
                 java.time.Clock.systemUTC());
+    }
+
+    /** The rolling release over the app hosts, on this context's hosts and records. */
+    public ReleaseRoll roll(PrintStream out) {
+        return new ReleaseRoll(
+                ReleaseRoot.rolls(platform),
+                ReleaseRoot.store(platform),
+                flow.hosts(),
+                databaseReturn,
+                java.time.Clock.systemUTC(),
+                out::println);
+    }
+
+    private static int batch(String value) {
+        try {
+            return value == null ? 1 : Math.max(1, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     public static ReleaseContext open(Target target, boolean restorePoint, PrintStream out) {
@@ -123,12 +153,13 @@ public final class ReleaseContext implements AutoCloseable {
                             dev.quartermaster.host.HostRoot.ssmCommands(p),
                             () -> {},
                             out,
-                            java.time.Duration.ofSeconds(5)));
+                            java.time.Duration.ofSeconds(5)),
+                    batch(settings.get("RELEASE_BATCH")));
         }
         LocalEnvironment local = target.local();
         try {
             ReleaseContext c = local(local, restorePoint, out);
-            return new ReleaseContext(c.service, c.flow, c.platform, local, c.database);
+            return new ReleaseContext(c.service, c.flow, c.platform, local, c.database, c.batch);
         } catch (RuntimeException e) {
             local.close();
             throw e;
@@ -194,7 +225,8 @@ public final class ReleaseContext implements AutoCloseable {
                 flow,
                 p,
                 null,
-                database(p, agent, completion, out, java.time.Duration.ofMillis(200)));
+                database(p, agent, completion, out, java.time.Duration.ofMillis(200)),
+                local.configuration().release().batch());
     }
 
     /**

@@ -14,6 +14,7 @@ import static dev.quartermaster.contract.options.Options.HEALTH_TIMEOUT_SECONDS;
 import static dev.quartermaster.contract.options.Options.HEALTH_URL;
 import static dev.quartermaster.contract.options.Options.LIFECYCLE_PROTECT_GRACE_DAYS;
 import static dev.quartermaster.contract.options.Options.RELEASE_HOOKS;
+import static dev.quartermaster.contract.options.Options.RELEASE_BATCH;
 import static dev.quartermaster.contract.options.Options.RELEASE_REPOSITORY;
 import static dev.quartermaster.contract.options.Options.RELEASE_RESTORE_POINT;
 import static dev.quartermaster.contract.options.Options.VERSION_FILE;
@@ -22,8 +23,8 @@ import static dev.quartermaster.contract.options.Options.VERSION_REGEX;
 /**
  * The release switch: which repository is the app, where its compose project lives on the host, how
  * the running app is proven (health URL, version file and regex), which container tools the host
- * has, how long a released digest keeps its protection mark, and the hooks run in the app
- * container.
+ * has, how long a released digest keeps its protection mark, the hooks run in the app container,
+ * and how many app hosts a rolling release switches at once.
  */
 public record ReleaseOptions(
         String repository,
@@ -38,7 +39,8 @@ public record ReleaseOptions(
         String versionFile,
         String versionRegex,
         int protectGraceDays,
-        ReleaseHooks hooks) {
+        ReleaseHooks hooks,
+        int batch) {
 
     static ReleaseOptions read(OptionSource s, Problems problems, List<String> repositories) {
         String repository =
@@ -71,7 +73,8 @@ public record ReleaseOptions(
                 VERSION_FILE.read(s, problems),
                 regex,
                 LIFECYCLE_PROTECT_GRACE_DAYS.read(s, problems),
-                ReleaseHooks.parse(RELEASE_HOOKS.read(s, problems), problems));
+                ReleaseHooks.parse(RELEASE_HOOKS.read(s, problems), problems),
+                RELEASE_BATCH.read(s, problems));
     }
 
     /**
