@@ -8,6 +8,7 @@ import dev.quartermaster.cli.local.LocalAgent;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalInvoke;
 import dev.quartermaster.cli.local.LocalServices;
+import dev.quartermaster.cli.local.LocalSite;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.release.ReleaseConfig;
@@ -96,7 +97,7 @@ public final class ReleaseContext implements AutoCloseable {
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
         LocalAgent agent =
                 ls.agent
-                        .withSite(local.site().scriptEnv())
+                        .withSites(local) // each app host's own site, by the command's target
                         .onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
         dev.quartermaster.signature.SignatureService signatures = ls.wiring.signatures();
@@ -154,23 +155,17 @@ public final class ReleaseContext implements AutoCloseable {
     }
 
     /**
-     * Locally, before the first release: the site does not exist yet; start it on the digest being
-     * released.
+     * Locally, before the first release: an app host's site does not exist yet; start each missing
+     * one on the digest being released (as a host is set up before its first release).
      */
     public void ensureLocalSite(String reference, String reason, String host, PrintStream out)
             throws InterruptedException {
-        if (local == null || local.site().exists()) {
+        if (local == null || local.sites().stream().allMatch(LocalSite::exists)) {
             return;
         }
-        String digest = service.plan(reference, reason, host).digest();
-        local.site().start(digest);
-        out.println(
-                "the local site did not exist: started it (podman-compose, "
-                        + local.site().healthUrl()
-                        + ") on "
-                        + digest.substring(0, 19)
-                        + ", serving "
-                        + local.site().awaitServed("-", java.time.Duration.ofSeconds(10)));
+        String planned = host != null ? host : local.hosts().apps().get(0).name();
+        String digest = service.plan(reference, reason, planned).digest();
+        local.startMissingSites(digest, out);
     }
 
     @Override
