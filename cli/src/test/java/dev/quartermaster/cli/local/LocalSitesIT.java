@@ -163,8 +163,7 @@ public class LocalSitesIT {
                     .isInstanceOf(CommandRunner.TargetException.class)
                     .hasMessageContaining("0 local hosts carry the tag qm:host=web3");
             // an app document on the database host: no site to run it against
-            assertThatThrownBy(
-                            () -> agent.send(LocalAgent.RELEASE_DOCUMENT, Map.of(), db, "no site"))
+            assertThatThrownBy(() -> agent.send(LocalAgent.CHECK_DOCUMENT, Map.of(), db, "no site"))
                     .isInstanceOf(CommandRunner.TargetException.class)
                     .hasMessageContaining("db does not run the app");
             assertThat(agent.drain()).as("nothing ran").isEmpty();
