@@ -47,6 +47,10 @@ public enum StackOutput {
             "ReleaseImageUri", Setting.RELEASE_IMAGE_URI, "where the host pulls the app from"),
     RELEASE_RESTORE_POINT(
             "ReleaseRestorePoint", "RELEASE_RESTORE_POINT", "true: a release takes a backup first"),
+    RELEASE_BATCH(
+            "ReleaseBatch",
+            "RELEASE_BATCH",
+            "how many app hosts a rolling release switches at once"),
     HOST_POLICY_ARN(
             "HostPolicyArn",
             "HOST_POLICY_ARN",

@@ -104,4 +104,9 @@ public final class ReleaseRoot {
     public static ReleaseStore store(Platform p) {
         return new DynamoDbReleaseStore(p.dynamoDb(), p.table());
     }
+
+    /** The release lock and the rolls, in the same table as the releases. */
+    public static RollStore rolls(Platform p) {
+        return new DynamoDbReleaseStore(p.dynamoDb(), p.table());
+    }
 }

@@ -367,6 +367,7 @@ public final class QuartermasterStack extends Stack {
         outputs.put(
                 StackOutput.RELEASE_RESTORE_POINT,
                 Boolean.toString(config.release().restorePoint()));
+        outputs.put(StackOutput.RELEASE_BATCH, Integer.toString(config.release().batch()));
         outputs.put(
                 StackOutput.HOST_POLICY_ARN,
                 databaseBackups.hostManagedPolicy().getManagedPolicyArn());

@@ -268,6 +268,28 @@ public final class StatusView {
         }
         Attention.running(runningByHost, releases.config().repository(), ledger, sources, problems);
         Attention.mixed(runningByHost, releases.config().repository(), problems);
+        if (releaseStore instanceof dev.quartermaster.release.RollStore rolls) {
+            // the newest rolling release: each host's state; an unfinished one is a problem to
+            // finish
+            rolls.rolls(releases.config().app(), 1).stream()
+                    .findFirst()
+                    .ifPresent(
+                            roll -> {
+                                app.put("roll", roll.details());
+                                if (!roll.status().finished()) {
+                                    problems.add(
+                                            Attention.problem(
+                                                    "roll "
+                                                            + roll.rollId()
+                                                            + " is "
+                                                            + roll.status()
+                                                            + roll.mixed()
+                                                                    .map(m -> " (" + m + ")")
+                                                                    .orElse(""),
+                                                    "bin/qm release --resume (or bin/qm rollback)"));
+                                }
+                            });
+        }
 
         Map<String, Object> backups = new LinkedHashMap<>();
         List<BackupRecord> recent =

@@ -11,7 +11,9 @@ import dev.quartermaster.cli.local.LocalServices;
 import dev.quartermaster.cli.local.LocalSite;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
+import dev.quartermaster.release.DatabaseReturn;
 import dev.quartermaster.release.ReleaseConfig;
+import dev.quartermaster.release.ReleaseRoll;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -31,12 +33,45 @@ public final class ReleaseContext implements AutoCloseable {
     public final Platform platform;
     private final LocalEnvironment local;
 
+    /** How many app hosts a roll switches at once unless --batch says (cdk.json releaseBatch). */
+    public final int batch;
+
+    /**
+     * What a failed roll does about the database once every host is back (the schema-aware one when
+     * wired).
+     */
+    public DatabaseReturn databaseReturn = DatabaseReturn.NONE;
+
     private ReleaseContext(
-            ReleaseService service, ReleaseFlow flow, Platform platform, LocalEnvironment local) {
+            ReleaseService service,
+            ReleaseFlow flow,
+            Platform platform,
+            LocalEnvironment local,
+            int batch) {
         this.service = service;
         this.flow = flow;
         this.platform = platform;
         this.local = local;
+        this.batch = batch;
+    }
+
+    /** The rolling release over the app hosts, on this context's hosts and records. */
+    public ReleaseRoll roll(PrintStream out) {
+        return new ReleaseRoll(
+                ReleaseRoot.rolls(platform),
+                ReleaseRoot.store(platform),
+                flow.hosts(),
+                databaseReturn,
+                java.time.Clock.systemUTC(),
+                out::println);
+    }
+
+    private static int batch(String value) {
+        try {
+            return value == null ? 1 : Math.max(1, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     public static ReleaseContext open(Target target, boolean restorePoint, PrintStream out) {
@@ -71,12 +106,12 @@ public final class ReleaseContext implements AutoCloseable {
                             () -> {},
                             out,
                             false);
-            return new ReleaseContext(service, flow, p, null);
+            return new ReleaseContext(service, flow, p, null, batch(settings.get("RELEASE_BATCH")));
         }
         LocalEnvironment local = target.local();
         try {
             ReleaseContext c = local(local, restorePoint, out);
-            return new ReleaseContext(c.service, c.flow, c.platform, local);
+            return new ReleaseContext(c.service, c.flow, c.platform, local, c.batch);
         } catch (RuntimeException e) {
             local.close();
             throw e;
@@ -135,7 +170,7 @@ public final class ReleaseContext implements AutoCloseable {
                         completion,
                         out,
                         true);
-        return new ReleaseContext(service, flow, p, null);
+        return new ReleaseContext(service, flow, p, null, local.configuration().release().batch());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.quartermaster.backup.BackupRecord;
 import dev.quartermaster.backup.BackupService;
 import dev.quartermaster.backup.BackupStore;
 import dev.quartermaster.release.ReleaseRecord;
+import dev.quartermaster.release.ReleaseRoll;
 import dev.quartermaster.release.ReleaseService;
 import dev.quartermaster.release.ReleaseStore;
 
@@ -131,44 +132,77 @@ public final class ReleaseFlow {
                 plan.previousDigest() == null
                         ? "(no release recorded yet)"
                         : plan.previousDigest().substring(0, 19) + " " + plan.previousVersion());
-        String key = null;
-        if (restorePoint) {
-            long r0 = System.nanoTime();
-            BackupRecord started =
-                    backups.start(
-                                    "release-" + UUID.randomUUID(),
-                                    Instant.now().truncatedTo(ChronoUnit.SECONDS))
-                            .orElseThrow(
-                                    () ->
-                                            new IllegalStateException(
-                                                    "the restore point could not be started"));
-            Optional<BackupRecord> done =
-                    completion.await(
-                            () -> backupStore.byCommandId(started.commandId()),
-                            b -> b.status().terminal(),
-                            Duration.ofMinutes(30));
-            if (done.isEmpty() || done.get().status() != BackupRecord.Status.VERIFIED) {
-                out.printf(
-                        "  %-14s %-6s %6.1f s  %s%n",
-                        "restore-point",
-                        "failed",
-                        (System.nanoTime() - r0) / 1e9,
-                        done.map(b -> b.status() + ": " + b.error())
-                                .orElse("not verified in time"));
-                throw new IllegalStateException(
-                        "the restore point was not verified: nothing was switched (bin/qm backups shows why)");
-            }
-            key = done.get().key();
+        String key = restorePoint();
+        ReleaseRecord sent = releases.start(plan, key, who, kind);
+        ReleaseRecord r = awaitHost(sent);
+        if (!r.status().terminal()) {
+            out.println(
+                    "the host has not reported yet: bin/qm releases shows the outcome when it does (command "
+                            + r.commandId()
+                            + ")");
+            return r;
+        }
+        out.printf(
+                "%s: %s now runs %s@%s, version %s (%s in %.1f s)%s%n",
+                r.status(),
+                r.host(),
+                r.repository(),
+                r.running() == null ? "unknown" : r.running().substring(7, 19),
+                r.runningVersion() == null ? "unknown" : r.runningVersion(),
+                r.kind().name().toLowerCase(),
+                (System.nanoTime() - t0) / 1e9,
+                r.status() == ReleaseRecord.Status.RELEASED ? "" : ": " + r.reason());
+        return r;
+    }
+
+    /**
+     * Takes the restore point (the project's own verified backup) and prints its step.
+     *
+     * @return its key, or null when this flow takes none
+     * @throws IllegalStateException when it was not verified: nothing may be switched
+     */
+    String restorePoint() {
+        if (!restorePoint) {
+            return null;
+        }
+        long r0 = System.nanoTime();
+        BackupRecord started =
+                backups.start(
+                                "release-" + UUID.randomUUID(),
+                                Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "the restore point could not be started"));
+        Optional<BackupRecord> done =
+                completion.await(
+                        () -> backupStore.byCommandId(started.commandId()),
+                        b -> b.status().terminal(),
+                        ReleaseRoll.RESTORE_POINT_TIMEOUT);
+        if (done.isEmpty() || done.get().status() != BackupRecord.Status.VERIFIED) {
             out.printf(
                     "  %-14s %-6s %6.1f s  %s%n",
-                    "restore-point", "ok", (System.nanoTime() - r0) / 1e9, key);
+                    "restore-point",
+                    "failed",
+                    (System.nanoTime() - r0) / 1e9,
+                    done.map(b -> b.status() + ": " + b.error()).orElse("not verified in time"));
+            throw new IllegalStateException(
+                    "the restore point was not verified: nothing was switched (bin/qm backups shows why)");
         }
-        ReleaseRecord sent = releases.start(plan, key, who, kind);
+        String key = done.get().key();
+        out.printf(
+                "  %-14s %-6s %6.1f s  %s%n",
+                "restore-point", "ok", (System.nanoTime() - r0) / 1e9, key);
+        return key;
+    }
+
+    /** Waits for the host's settled record and prints its steps (unless streamed already). */
+    ReleaseRecord awaitHost(ReleaseRecord sent) {
         Optional<ReleaseRecord> settled =
                 completion.await(
                         () -> store.byCommandId(sent.commandId()),
                         r -> r.status().terminal(),
-                        Duration.ofMinutes(45));
+                        ReleaseRoll.HOST_TIMEOUT);
         ReleaseRecord r = settled.orElse(sent);
         if (!stepsStreamed && r.steps() != null) {
             try {
@@ -188,23 +222,48 @@ public final class ReleaseFlow {
                 out.println("  (the host's steps are unreadable: " + e.getMessage() + ")");
             }
         }
-        if (!r.status().terminal()) {
-            out.println(
-                    "the host has not reported yet: bin/qm releases shows the outcome when it does (command "
-                            + r.commandId()
-                            + ")");
-            return r;
-        }
-        out.printf(
-                "%s: %s now runs %s@%s, version %s (%s in %.1f s)%s%n",
-                r.status(),
-                r.host(),
-                r.repository(),
-                r.running() == null ? "unknown" : r.running().substring(7, 19),
-                r.runningVersion() == null ? "unknown" : r.runningVersion(),
-                r.kind().name().toLowerCase(),
-                (System.nanoTime() - t0) / 1e9,
-                r.status() == ReleaseRecord.Status.RELEASED ? "" : ": " + r.reason());
         return r;
+    }
+
+    /**
+     * The rolling release's port on this flow: the same gate, restore point, release document and
+     * wait as a one-host release.
+     */
+    public ReleaseRoll.Hosts hosts() {
+        return new ReleaseRoll.Hosts() {
+            @Override
+            public ReleaseService.Plan plan(String reference, String overrideReason, String host) {
+                return releases.plan(reference, overrideReason, host);
+            }
+
+            @Override
+            public String restorePoint() {
+                return ReleaseFlow.this.restorePoint();
+            }
+
+            @Override
+            public ReleaseRecord start(
+                    ReleaseService.Plan plan,
+                    String restorePoint,
+                    String requestedBy,
+                    ReleaseRecord.Kind kind) {
+                out.printf(
+                        "%s %s: %s@%s (version %s); running now: %s%n",
+                        kind == ReleaseRecord.Kind.ROLLBACK ? "returning" : "releasing to",
+                        plan.host(),
+                        plan.repository(),
+                        plan.digest().substring(0, 19),
+                        plan.version(),
+                        plan.previousDigest() == null
+                                ? "(no release recorded yet)"
+                                : plan.previousDigest().substring(0, 19));
+                return releases.start(plan, restorePoint, requestedBy, kind);
+            }
+
+            @Override
+            public ReleaseRecord await(ReleaseRecord sent) {
+                return awaitHost(sent);
+            }
+        };
     }
 }

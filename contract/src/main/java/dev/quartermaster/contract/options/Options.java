@@ -373,6 +373,14 @@ public final class Options {
                     "releaseRestorePoint",
                     true,
                     "take a database backup before each switch");
+    public static final Option<Integer> RELEASE_BATCH =
+            Option.integer(
+                    RELEASE,
+                    "releaseBatch",
+                    1,
+                    1,
+                    100,
+                    "how many app hosts a rolling release switches at once (bin/qm release --batch)");
     public static final Option<String> CONTAINER_CLI =
             Option.choice(
                     RELEASE,
@@ -675,6 +683,7 @@ public final class Options {
                     HEALTH_URL,
                     HEALTH_TIMEOUT_SECONDS,
                     RELEASE_RESTORE_POINT,
+                    RELEASE_BATCH,
                     CONTAINER_CLI,
                     COMPOSE_COMMAND,
                     VERSION_FILE,

@@ -13,6 +13,7 @@ import static dev.quartermaster.contract.options.Options.CONTAINER_CLI;
 import static dev.quartermaster.contract.options.Options.HEALTH_TIMEOUT_SECONDS;
 import static dev.quartermaster.contract.options.Options.HEALTH_URL;
 import static dev.quartermaster.contract.options.Options.LIFECYCLE_PROTECT_GRACE_DAYS;
+import static dev.quartermaster.contract.options.Options.RELEASE_BATCH;
 import static dev.quartermaster.contract.options.Options.RELEASE_REPOSITORY;
 import static dev.quartermaster.contract.options.Options.RELEASE_RESTORE_POINT;
 import static dev.quartermaster.contract.options.Options.VERSION_FILE;
@@ -21,7 +22,8 @@ import static dev.quartermaster.contract.options.Options.VERSION_REGEX;
 /**
  * The release switch: which repository is the app, where its compose project lives on the host, how
  * the running app is proven (health URL, version file and regex), which container tools the host
- * has, and how long a released digest keeps its protection mark.
+ * has, how long a released digest keeps its protection mark, and how many app hosts a rolling
+ * release switches at once.
  */
 public record ReleaseOptions(
         String repository,
@@ -35,7 +37,8 @@ public record ReleaseOptions(
         String composeCommand,
         String versionFile,
         String versionRegex,
-        int protectGraceDays) {
+        int protectGraceDays,
+        int batch) {
 
     static ReleaseOptions read(OptionSource s, Problems problems, List<String> repositories) {
         String repository =
@@ -67,7 +70,8 @@ public record ReleaseOptions(
                 COMPOSE_COMMAND.read(s, problems),
                 VERSION_FILE.read(s, problems),
                 regex,
-                LIFECYCLE_PROTECT_GRACE_DAYS.read(s, problems));
+                LIFECYCLE_PROTECT_GRACE_DAYS.read(s, problems),
+                RELEASE_BATCH.read(s, problems));
     }
 
     /**
