@@ -53,8 +53,14 @@ public final class LocalEnvironment implements AutoCloseable {
         return Path.of(System.getProperty("qm.home", ".")).toAbsolutePath().normalize();
     }
 
+    /**
+     * The kept local state: {@code <home>/.qm}, or the folder {@code -Dqm.state} names (a test
+     * running bin/qm beside the project's own state).
+     */
     public static LocalEnvironment persistent() {
-        return new LocalEnvironment(home().resolve(".qm"), false);
+        String state = System.getProperty("qm.state", "");
+        return new LocalEnvironment(
+                state.isBlank() ? home().resolve(".qm") : Path.of(state).toAbsolutePath(), false);
     }
 
     Path stateDir() {
