@@ -9,6 +9,8 @@ import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
 import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
+import dev.quartermaster.release.ReleaseRoll;
+import dev.quartermaster.release.RollRecord;
 import dev.quartermaster.testkit.LocalPodman;
 import dev.quartermaster.testkit.OciImages;
 
@@ -27,6 +29,10 @@ import java.util.List;
  * median seconds from the command to the new version healthy (restore point off: the switch alone;
  * the restore point is a backup, measured by bench backup). rollback-s: median seconds from the
  * failed health check to the previous version proven healthy again (the host's rollback step).
+ * release-roll-s-1host / -2hosts: median seconds of a rolling release (batch 1) over one and two
+ * local app hosts (web1, web2: a podman-compose project each), from the command to every host
+ * switched and proven; release-roll-ratio is their quotient (one host after the other: about 2 is
+ * the floor, the fixed part of a roll shows as less).
  */
 public final class ReleaseBench {
     private ReleaseBench() {}
@@ -148,12 +154,93 @@ public final class ReleaseBench {
                         before,
                         secs);
             }
+            double[] roll = new double[2];
+            for (int n = 1; n <= 2; n++) {
+                Double secs = roll(local, n, runs, digests, versions);
+                if (secs == null) {
+                    return 1;
+                }
+                roll[n - 1] = secs;
+            }
             System.out.printf(
-                    "release-s=%.1f rollback-s=%.1f%n", median(releases), median(rollbacks));
+                    "release-s=%.1f rollback-s=%.1f release-roll-s-1host=%.1f release-roll-s-2hosts=%.1f release-roll-ratio=%.2f%n",
+                    median(releases), median(rollbacks), roll[0], roll[1], roll[1] / roll[0]);
             return 0;
         } finally {
             VerifyBench.deleteTree(dir);
         }
+    }
+
+    /** The app hosts of the roll benchmark: web1 (and web2), the database on a host of its own. */
+    static String hosts(int appHosts) {
+        StringBuilder json = new StringBuilder("hosts=[");
+        for (int i = 1; i <= appHosts; i++) {
+            json.append("{\"name\":\"web")
+                    .append(i)
+                    .append("\",\"tagKey\":\"qm:host\",\"tagValue\":\"web")
+                    .append(i)
+                    .append("\",\"roles\":[\"app\"]},");
+        }
+        return json.append(
+                        "{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]}]")
+                .toString();
+    }
+
+    /**
+     * Rolling releases over {@code appHosts} local hosts (one podman-compose project each, batch 1,
+     * restore point off as above), back and forth between the two images.
+     *
+     * @return the median seconds from the command to every host switched and proven, or null when a
+     *     roll did not finish
+     */
+    private static Double roll(
+            LocalEnvironment local, int appHosts, int runs, String[] digests, String[] versions)
+            throws Exception {
+        local.context(List.of(hosts(appHosts)));
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        var ctx = ReleaseContext.local(local, false, quiet);
+        List<String> hosts = local.hosts().apps().stream().map(h -> h.name()).toList();
+        // every site starts on the first image; a site kept from the 1-host runs keeps what it runs
+        local.startMissingSites(digests[1], quiet);
+        String app = ctx.service.config().app();
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            String version = versions[i % 2];
+            long t0 = System.nanoTime();
+            ReleaseRoll.Result r =
+                    ctx.roll(quiet)
+                            .run(
+                                    new ReleaseRoll.Request(
+                                            app,
+                                            "wordpress@" + digests[i % 2],
+                                            hosts,
+                                            1,
+                                            RollRecord.OnFailure.ROLLBACK,
+                                            "bench",
+                                            null,
+                                            null));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            List<String> served = local.sites().stream().map(LocalSite::served).toList();
+            if (r.exitCode() != 0 || served.stream().anyMatch(v -> !v.equals(version))) {
+                System.err.println(
+                        "bench release: roll "
+                                + (i + 1)
+                                + " over "
+                                + hosts
+                                + " ended "
+                                + r.roll().status()
+                                + ", serving "
+                                + served
+                                + ": "
+                                + r.failure());
+                return null;
+            }
+            times.add(secs);
+            System.out.printf(
+                    "roll %d over %s: every host on %s, proven, in %.1f s%n",
+                    i + 1, String.join(", ", hosts), version, secs);
+        }
+        return median(times);
     }
 
     /** The host's rollback step: from the failed proof to the previous digest proven healthy. */

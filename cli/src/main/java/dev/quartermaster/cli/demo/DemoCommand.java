@@ -228,6 +228,10 @@ public final class DemoCommand implements Callable<Integer> {
             releaseSwitch(local);
             step(
                     8,
+                    "a rolling release over two app hosts, web1 and web2: web2's health check answers 500, so web2 rolls itself back, web1 is returned, both end on wp-6.4-v1");
+            rollOverTwoHosts(local);
+            step(
+                    9,
                     "bin/qm status of the demo's state (exit 1: the lying tag needs attention), its alerts, and bin/qm report");
             var status =
                     StatusView.local(
@@ -284,7 +288,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + " KiB, "
                             + dev.quartermaster.cli.ops.ReportPage.CHARTS.size()
                             + " inline SVG charts)");
-            step(9, "stopping every local backend");
+            step(10, "stopping every local backend");
         } finally {
             if (!keep) {
                 VerifyBench.deleteTree(dir);
@@ -549,6 +553,69 @@ public final class DemoCommand implements Callable<Integer> {
                 "the running release in the lifecycle preview");
     }
 
+    /** The demo's estate for the roll: two app hosts and a database host (the example). */
+    static final String ROLL_HOSTS =
+            "hosts=[{\"name\":\"web1\",\"tagKey\":\"qm:host\",\"tagValue\":\"web1\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"web2\",\"tagKey\":\"qm:host\",\"tagValue\":\"web2\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]}]";
+
+    /**
+     * web1 and web2 (a podman-compose project each, sharing the one MariaDB) run wp-6.4-v1; web2
+     * cannot run 6.5.5 (the local fault device makes its health check answer 500 for it). The roll
+     * of wp-6.5-v2 takes one restore point, switches web1, fails web2's proof (web2 rolls itself
+     * back), stops and returns web1: both end on wp-6.4-v1, the command's exit code names web2.
+     */
+    private void rollOverTwoHosts(LocalEnvironment local) throws Exception {
+        List<String> before = List.of("signing=managed", "replication=" + DR_REPLICATION);
+        local.context(List.of(before.get(0), before.get(1), ROLL_HOSTS));
+        try {
+            var ctx = ReleaseContext.local(local, true, out);
+            String v1 = ctx.service.plan("wordpress:wp-6.4-v1", null, "web1").digest();
+            local.startMissingSites(v1, out);
+            LocalSite web1 = local.site("web1");
+            LocalSite web2 = local.site("web2");
+            out.println(
+                    "  web1 serves "
+                            + web1.awaitServed("6.4.3", java.time.Duration.ofSeconds(20))
+                            + " on "
+                            + web1.healthUrl()
+                            + ", web2 serves "
+                            + web2.awaitServed("6.4.3", java.time.Duration.ofSeconds(20))
+                            + " on "
+                            + web2.healthUrl());
+            web2.failHealth("6.5.5");
+            out.println(
+                    "  fault device armed: web2's health check answers 500 while it serves 6.5.5");
+            var result =
+                    ctx.roll(out)
+                            .run(
+                                    new dev.quartermaster.release.ReleaseRoll.Request(
+                                            ctx.service.config().app(),
+                                            "wordpress:wp-6.5-v2",
+                                            List.of("web1", "web2"),
+                                            1,
+                                            dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                            "demo",
+                                            null,
+                                            null));
+            out.println(
+                    "  qm release would exit "
+                            + result.exitCode()
+                            + ": "
+                            + dev.quartermaster.common.Text.oneLine(result.failure(), 160));
+            String s1 = web1.served();
+            String s2 = web2.served();
+            out.println("  now web1 serves " + s1 + ", web2 serves " + s2);
+            expect(String.valueOf(result.failedHost()), "web2", "the host the roll stopped at");
+            expect(Integer.toString(result.exitCode()), "3", "exit code of the failed roll");
+            expect(s1, "6.4.3", "web1 after the failed roll (returned)");
+            expect(s2, "6.4.3", "web2 after the failed roll (rolled itself back)");
+            web2.healHealth();
+        } finally {
+            local.context(before);
+        }
+    }
+
     /**
      * Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the
      * archive, compares digests.
@@ -680,7 +747,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(int n, String what) {
-        out.printf("%n[%d/9] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n[%d/10] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
     }
 
     private void progress(CompletableFuture<?> work, String what) throws InterruptedException {

@@ -53,8 +53,14 @@ public final class LocalEnvironment implements AutoCloseable {
         return Path.of(System.getProperty("qm.home", ".")).toAbsolutePath().normalize();
     }
 
+    /**
+     * The kept local state: {@code <home>/.qm}, or the folder {@code -Dqm.state} names (a test
+     * running bin/qm beside the project's own state).
+     */
     public static LocalEnvironment persistent() {
-        return new LocalEnvironment(home().resolve(".qm"), false);
+        String state = System.getProperty("qm.state", "");
+        return new LocalEnvironment(
+                state.isBlank() ? home().resolve(".qm") : Path.of(state).toAbsolutePath(), false);
     }
 
     Path stateDir() {
@@ -165,18 +171,84 @@ public final class LocalEnvironment implements AutoCloseable {
         return env;
     }
 
-    private LocalSite site;
+    private final Map<String, LocalSite> sites = new java.util.LinkedHashMap<>();
 
-    /** The local compose project releases go to (podman), created on first use. */
+    /**
+     * The local compose project releases go to (podman), created on first use: the site of the
+     * first app host (with one host, the only one).
+     */
     public synchronized LocalSite site() {
+        return site(hosts().apps().get(0).name());
+    }
+
+    /**
+     * The site of the app host named {@code host}: one podman-compose project per app host, each on
+     * its own port, all sharing this machine's MariaDB and registry. Created on first use.
+     *
+     * @throws IllegalArgumentException when {@code hosts} names no such app host
+     */
+    public synchronized LocalSite site(String host) {
+        if (hosts().apps().stream().noneMatch(h -> h.name().equals(host))) {
+            throw new IllegalArgumentException(
+                    "no app host named '"
+                            + host
+                            + "' in hosts (app hosts: "
+                            + String.join(
+                                    ", ",
+                                    hosts().apps().stream()
+                                            .map(dev.quartermaster.contract.Host::name)
+                                            .toList())
+                            + ")");
+        }
+        LocalSite site = sites.get(host);
         if (site == null) {
-            site = LocalSite.create(stateDir, registry());
+            site = LocalSite.create(stateDir, registry(), host);
+            sites.put(host, site);
             if (ephemeral) {
                 LocalSite s = site;
                 started.add(s::down);
             }
         }
         return site;
+    }
+
+    /**
+     * Starts every app host's site that does not exist yet on {@code digest}, then waits (up to 10
+     * s each) for them to answer.
+     */
+    public void startMissingSites(String digest, java.io.PrintStream out)
+            throws InterruptedException {
+        List<LocalSite> started = new ArrayList<>();
+        for (LocalSite s : sites()) {
+            if (!s.exists()) {
+                s.start(digest);
+                started.add(s);
+            }
+        }
+        for (LocalSite s : started) {
+            out.println(
+                    "the local site of "
+                            + s.host()
+                            + " did not exist: started it (podman-compose, "
+                            + s.healthUrl()
+                            + ") on "
+                            + digest.substring(0, Math.min(19, digest.length()))
+                            + ", serving "
+                            + s.awaitAnswer(java.time.Duration.ofSeconds(10)));
+        }
+    }
+
+    /** Every app host's site, in the order of {@code hosts}. */
+    public synchronized List<LocalSite> sites() {
+        return hosts().apps().stream().map(h -> site(h.name())).toList();
+    }
+
+    /**
+     * The hosts the local agent stands for: cdk.json's {@code hosts} with the -c overrides, as the
+     * stack would read them (one host running app and database unless configured).
+     */
+    public dev.quartermaster.contract.options.HostOptions hosts() {
+        return configuration().hosts();
     }
 
     /**
@@ -190,7 +262,7 @@ public final class LocalEnvironment implements AutoCloseable {
         m.put(Setting.RELEASE_IMAGE_URI, site().imageRepo());
         m.put(Setting.RELEASE_DOCUMENT, LocalAgent.RELEASE_DOCUMENT);
         m.put(Setting.RELEASE_CHECK_DOCUMENT, LocalAgent.CHECK_DOCUMENT);
-        m.put(Setting.HOSTS, LOCAL_HOSTS);
+        m.put(Setting.HOSTS, hosts().json());
         m.put(
                 Setting.REGISTRY_URL,
                 registry().url()); // the release marks go on the local registry's images
@@ -300,9 +372,6 @@ public final class LocalEnvironment implements AutoCloseable {
     /** Locally the home region is the one the sample events in events/ name. */
     public static final String LOCAL_REGION = "us-east-1";
 
-    /** One local host runs the app and the database (the local agent stands in for SSM on it). */
-    static final String LOCAL_HOSTS = Setting.HOSTS.defaultValue();
-
     /**
      * The registry estate's settings from the configuration, as the stack would set them: the
      * replication destinations (each with its account), the deadline, the managed repositories; the
@@ -317,7 +386,7 @@ public final class LocalEnvironment implements AutoCloseable {
                 Integer.toString(c.estate().replicationDeadlineMinutes()));
         m.put(Setting.REPLICATION_REPOSITORIES, json(c.repositories()));
         m.put(Setting.RELEASE_REPOSITORY, c.release().repository());
-        m.put(Setting.HOSTS, LOCAL_HOSTS);
+        m.put(Setting.HOSTS, c.hosts().json());
         return names(m);
     }
 

@@ -86,7 +86,7 @@ public final class LocalServices {
                         new LocalReplication(local).status(local.destinations())); // ECR's, locally
         LocalAgent agent = null;
         if (backups) {
-            agent = new LocalAgent(local.hostScripts(), console);
+            agent = new LocalAgent(local.hostScripts(), console).withSites(local);
             wiring = wiring.withCommands(agent);
         }
         return new LocalServices(wiring, agent, alerts);

@@ -1,5 +1,6 @@
 package dev.quartermaster.cli.local;
 
+import dev.quartermaster.contract.Host;
 import dev.quartermaster.testkit.LocalPodman;
 import dev.quartermaster.testkit.LocalRegistry;
 import dev.quartermaster.testkit.Net;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,18 +26,30 @@ import java.util.regex.Pattern;
  * folder running the app service from the local registry on 127.0.0.1, released to by the same
  * release.sh the SSM document embeds (with podman and podman-compose in place of docker and docker
  * compose).
+ *
+ * <p>Each app host has a site of its own (its own project directory, project name and port), all
+ * pulling from the one local registry; the one MariaDB on this machine is every host's database.
+ * The host of a one-host configuration ({@link Host#DEFAULT_NAME}) keeps the site it always had. A
+ * named host's site also carries a fault device ({@link #failHealth}): its health endpoint can be
+ * told to answer 500 for a version, as a host whose configuration the new release does not survive.
  */
 public final class LocalSite {
     static final String SERVICE = "wordpress";
     static final String VERSION_FILE = "/var/www/html/wp-includes/version.php";
     static final String VERSION_REGEX = "wp_version = .([0-9A-Za-z.+-]+).;";
     private static final Pattern SERVED = Pattern.compile("wp_version = '([^']+)'");
+
+    /** The fault device's folder in a named host's site, mounted read-only at the same path. */
+    static final String FAULT_DIR = "qm-fault";
+
+    private final String host;
     private final Path dir;
     private final LocalRegistry registry;
     private final LocalPodman podman;
     private final int port;
 
-    private LocalSite(Path dir, LocalRegistry registry, LocalPodman podman, int port) {
+    private LocalSite(String host, Path dir, LocalRegistry registry, LocalPodman podman, int port) {
+        this.host = host;
         this.dir = dir;
         this.registry = registry;
         this.podman = podman;
@@ -53,14 +67,36 @@ public final class LocalSite {
         if (Files.exists(former.resolve("docker-compose.yml"))) {
             return former;
         }
-        String id =
-                Integer.toHexString(
-                        stateDir.toAbsolutePath().normalize().toString().hashCode() & 0x7fffffff);
-        return stateDir.resolve("site-" + id);
+        return stateDir.resolve("site-" + stateId(stateDir));
+    }
+
+    /**
+     * The compose project directory of one app host: the one-host configuration's host keeps {@link
+     * #projectDir(Path)}; any other host gets {@code site-<state id>-<host name>}, so its project
+     * (and containers) are named after both.
+     */
+    static Path projectDir(Path stateDir, String host) {
+        if (Host.DEFAULT_NAME.equals(host)) {
+            return projectDir(stateDir);
+        }
+        return stateDir.resolve("site-" + stateId(stateDir) + "-" + host);
+    }
+
+    private static String stateId(Path stateDir) {
+        return Integer.toHexString(
+                stateDir.toAbsolutePath().normalize().toString().hashCode() & 0x7fffffff);
     }
 
     static LocalSite create(Path stateDir, LocalRegistry registry) {
-        Path dir = projectDir(stateDir);
+        return create(stateDir, registry, Host.DEFAULT_NAME);
+    }
+
+    /** The site of the app host named {@code host} (a {@link Host#NAME}). */
+    static LocalSite create(Path stateDir, LocalRegistry registry, String host) {
+        if (!Host.NAME.matcher(host).matches()) {
+            throw new IllegalArgumentException("not a host name: " + host);
+        }
+        Path dir = projectDir(stateDir, host);
         try {
             Files.createDirectories(dir);
             Path portFile = dir.resolve(".port");
@@ -72,10 +108,20 @@ public final class LocalSite {
             LocalPodman podman =
                     LocalPodman.configure(
                             stateDir.resolve("podman"), List.of("127.0.0.1:" + registry.port()));
-            return new LocalSite(dir.toAbsolutePath(), registry, podman, port);
+            return new LocalSite(host, dir.toAbsolutePath(), registry, podman, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The app host this site stands for. */
+    public String host() {
+        return host;
+    }
+
+    /** The compose project's directory (podman-compose names the project after it). */
+    public Path dir() {
+        return dir;
     }
 
     String imageRepo() {
@@ -117,8 +163,7 @@ public final class LocalSite {
      */
     public void start(String digest) {
         try {
-            Files.writeString(
-                    dir.resolve("docker-compose.yml"),
+            String compose =
                     "services:\n  "
                             + SERVICE
                             + ":\n    image: "
@@ -127,7 +172,11 @@ public final class LocalSite {
                             + digest
                             + "\n    ports: [\"127.0.0.1:"
                             + port
-                            + ":8080\"]\n");
+                            + ":8080\"]\n";
+            if (!Host.DEFAULT_NAME.equals(host)) {
+                compose += faultDevice();
+            }
+            Files.writeString(dir.resolve("docker-compose.yml"), compose);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -135,6 +184,84 @@ public final class LocalSite {
         if (!up.ok()) {
             throw new IllegalStateException(
                     "podman-compose up failed in " + dir + ":\n" + up.output());
+        }
+    }
+
+    /**
+     * The fault device of a named host's site: busybox httpd (the test images' server) reads
+     * /etc/httpd.conf, which here hands every {@code .php} file to a small CGI interpreter. It
+     * serves the file as it is, unless {@code qm-fault/fail-version} names the version the file
+     * declares (or {@code *}): then it answers 500, so release.sh's health probe fails on this host
+     * for that version only and the rollback to the previous one proves.
+     *
+     * @return the compose lines mounting it
+     */
+    private String faultDevice() throws IOException {
+        Path fault = dir.resolve(FAULT_DIR);
+        Files.createDirectories(fault);
+        Files.writeString(fault.resolve("httpd.conf"), "*.php:/" + FAULT_DIR + "/php\n");
+        Path php = fault.resolve("php");
+        Files.writeString(
+                php,
+                "#!/bin/sh\n"
+                        + "# Quartermaster's local fault device: busybox httpd runs this for *.php"
+                        + " ($1: the file, in its folder)\n"
+                        + "body=\"$(cat \"$1\")\"\n"
+                        + "fail=\"$(cat /"
+                        + FAULT_DIR
+                        + "/fail-version 2>/dev/null)\"\n"
+                        + "case \"$fail\" in\n"
+                        + "  '') ;;\n"
+                        + "  '*') fail_now=1 ;;\n"
+                        + "  *) case \"$body\" in *\"'$fail'\"*) fail_now=1 ;; esac ;;\n"
+                        + "esac\n"
+                        + "if [ -n \"$fail_now\" ]; then\n"
+                        + "  printf 'Status: 500 Internal Server Error\\r\\nContent-Type:"
+                        + " text/plain\\r\\n\\r\\nfault device: this host fails %s\\n' \"$fail\"\n"
+                        + "  exit 0\n"
+                        + "fi\n"
+                        + "printf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                        + "printf '%s\\n' \"$body\"\n");
+        Files.setPosixFilePermissions(php, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return "    volumes:\n      - \""
+                + fault.resolve("httpd.conf")
+                + ":/etc/httpd.conf:ro\"\n      - \""
+                + fault
+                + ":/"
+                + FAULT_DIR
+                + ":ro\"\n";
+    }
+
+    /**
+     * Arms the fault device: from now on this host's health endpoint answers 500 while it serves
+     * {@code version} ({@code *}: any version). Takes effect on the next request, no restart.
+     *
+     * @throws IllegalStateException on the one-host configuration's site, which has no device
+     */
+    public void failHealth(String version) {
+        if (Host.DEFAULT_NAME.equals(host)) {
+            throw new IllegalStateException(
+                    "the site of host '"
+                            + host
+                            + "' has no fault device: name the hosts (e.g. web1, web2) in hosts");
+        }
+        if (!version.equals("*") && !version.matches("[0-9A-Za-z.+-]{1,64}")) {
+            throw new IllegalArgumentException("not a version: " + version);
+        }
+        try {
+            Path fault = Files.createDirectories(dir.resolve(FAULT_DIR));
+            Files.writeString(fault.resolve("fail-version"), version);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Disarms the fault device: the health endpoint answers as the image does. */
+    public void healHealth() {
+        try {
+            Files.deleteIfExists(dir.resolve(FAULT_DIR).resolve("fail-version"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -162,6 +289,17 @@ public final class LocalSite {
         long end = System.nanoTime() + timeout.toNanos();
         String now = served();
         while (!now.equals(version) && System.nanoTime() < end) {
+            Thread.sleep(250);
+            now = served();
+        }
+        return now;
+    }
+
+    /** Waits until the site answers at all (any version, or an HTTP error), and says what. */
+    public String awaitAnswer(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        String now = served();
+        while (now.equals("no answer") && System.nanoTime() < end) {
             Thread.sleep(250);
             now = served();
         }

@@ -8,6 +8,7 @@ import dev.quartermaster.cli.local.LocalAgent;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalInvoke;
 import dev.quartermaster.cli.local.LocalServices;
+import dev.quartermaster.cli.local.LocalSite;
 import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.release.DatabaseReturn;
@@ -180,10 +181,19 @@ public final class ReleaseContext implements AutoCloseable {
         Platform p = new Platform(Settings.of(settings)).withAlerts(ls.alerts);
         // the release hooks, as the stack fixes them in the release document (cdk.json and -c,
         // checked by the same option parser)
-        Map<String, String> siteEnv = new HashMap<>(local.site().scriptEnv());
-        siteEnv.putAll(local.configuration().release().hooks().environment());
+        Map<String, String> hooks = local.configuration().release().hooks().environment();
         LocalAgent agent =
-                ls.agent.withSite(siteEnv).onStep(line -> out.println(ReleaseFlow.step(line)));
+                ls.agent
+                        // each app host's own site, by the command's target, with the hooks
+                        .withSites(
+                                local.hosts().hosts(),
+                                host -> {
+                                    Map<String, String> env =
+                                            new HashMap<>(local.site(host).scriptEnv());
+                                    env.putAll(hooks);
+                                    return env;
+                                })
+                        .onStep(line -> out.println(ReleaseFlow.step(line)));
         Wiring wiring = Wiring.of(p).withCommands(agent);
         dev.quartermaster.signature.SignatureService signatures = ls.wiring.signatures();
         ReleaseService service =
@@ -246,23 +256,17 @@ public final class ReleaseContext implements AutoCloseable {
     }
 
     /**
-     * Locally, before the first release: the site does not exist yet; start it on the digest being
-     * released.
+     * Locally, before the first release: an app host's site does not exist yet; start each missing
+     * one on the digest being released (as a host is set up before its first release).
      */
     public void ensureLocalSite(String reference, String reason, String host, PrintStream out)
             throws InterruptedException {
-        if (local == null || local.site().exists()) {
+        if (local == null || local.sites().stream().allMatch(LocalSite::exists)) {
             return;
         }
-        String digest = service.plan(reference, reason, host).digest();
-        local.site().start(digest);
-        out.println(
-                "the local site did not exist: started it (podman-compose, "
-                        + local.site().healthUrl()
-                        + ") on "
-                        + digest.substring(0, 19)
-                        + ", serving "
-                        + local.site().awaitServed("-", java.time.Duration.ofSeconds(10)));
+        String planned = host != null ? host : local.hosts().apps().get(0).name();
+        String digest = service.plan(reference, reason, planned).digest();
+        local.startMissingSites(digest, out);
     }
 
     @Override

@@ -30,4 +30,23 @@ public class LocalSiteTest {
                 .as("a site made before keeps its folder")
                 .isEqualTo("site");
     }
+
+    /** One compose project per app host: the one-host configuration's host keeps its folder. */
+    @Test
+    void projectDir_perHost_isTheStateFoldersSiteWithTheHostsName(@TempDir Path a)
+            throws Exception {
+        Path state = a.resolve(".qm");
+        Path web1 = LocalSite.projectDir(state, "web1");
+        Path web2 = LocalSite.projectDir(state, "web2");
+
+        assertThat(LocalSite.projectDir(state, "host")).isEqualTo(LocalSite.projectDir(state));
+        assertThat(web1.getFileName().toString())
+                .isEqualTo(LocalSite.projectDir(state).getFileName() + "-web1");
+        assertThat(web2).isNotEqualTo(web1).hasParent(state);
+        Files.createDirectories(state.resolve("site"));
+        Files.writeString(state.resolve("site/docker-compose.yml"), "services: {}\n");
+        assertThat(LocalSite.projectDir(state, "web1"))
+                .as("a named host's folder does not follow the old one-host folder")
+                .isEqualTo(web1);
+    }
 }
