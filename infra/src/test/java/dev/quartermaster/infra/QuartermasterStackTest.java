@@ -272,7 +272,9 @@ class QuartermasterStackTest {
     @Test
     void dumpDocument_validatesEveryParameterAndEmbedsTheScript() {
         var docs = template.findResources("AWS::SSM::Document");
-        assertThat(docs).hasSize(7); // dump, restore, drill, fingerprint, release, release check, hosts check
+        assertThat(docs)
+                .hasSize(7); // dump, restore, drill, fingerprint, release, release check, hosts
+        // check
         String json = docs.toString();
         assertThat(json)
                 .contains("allowedPattern")

@@ -374,43 +374,44 @@ public final class ReleaseCommands {
         }
 
         /**
-         * The database side before any image goes back, under the release lock: 0 when the image may
-         * go back, otherwise the exit code (refused 5, the database side failed 6).
+         * The database side before any image goes back, under the release lock: 0 when the image
+         * may go back, otherwise the exit code (refused 5, the database side failed 6).
          */
         private int database(ReleaseContext c, String firstHost, String digest, String who) {
-        if (c.database == null) {
-            if (!keepDatabase) {
-                System.err.println(
-                        "qm rollback: REFUSED: no backup settings, so the schema cannot be compared with the "
-                                + "restore point's; nothing was changed (--keep-database rolls the image back regardless)");
-                return 5;
+            if (c.database == null) {
+                if (!keepDatabase) {
+                    System.err.println(
+                            "qm rollback: REFUSED: no backup settings, so the schema cannot be compared with the "
+                                    + "restore point's; nothing was changed (--keep-database rolls the image back regardless)");
+                    return 5;
+                }
+            } else {
+                DatabaseRollback.Prepared db;
+                try {
+                    db =
+                            c.database.prepare(
+                                    c.service,
+                                    firstHost,
+                                    digest,
+                                    withDatabase
+                                            ? dev.quartermaster.backup.SchemaDecision.Choice
+                                                    .WITH_DATABASE
+                                            : keepDatabase
+                                                    ? dev.quartermaster.backup.SchemaDecision.Choice
+                                                            .KEEP_DATABASE
+                                                    : dev.quartermaster.backup.SchemaDecision.Choice
+                                                            .COMPARE,
+                                    who);
+                } catch (DatabaseRollback.Failed e) {
+                    System.err.println("qm rollback: " + e.getMessage());
+                    return 6;
+                }
+                if (!db.proceed()) {
+                    System.err.println("qm rollback: " + db.line());
+                    return 5;
+                }
             }
-        } else {
-            DatabaseRollback.Prepared db;
-            try {
-                db =
-                        c.database.prepare(
-                                c.service,
-                                firstHost,
-                                digest,
-                                withDatabase
-                                        ? dev.quartermaster.backup.SchemaDecision.Choice
-                                                .WITH_DATABASE
-                                        : keepDatabase
-                                                ? dev.quartermaster.backup.SchemaDecision
-                                                        .Choice.KEEP_DATABASE
-                                                : dev.quartermaster.backup.SchemaDecision
-                                                        .Choice.COMPARE,
-                                who);
-            } catch (DatabaseRollback.Failed e) {
-                System.err.println("qm rollback: " + e.getMessage());
-                return 6;
-            }
-            if (!db.proceed()) {
-                System.err.println("qm rollback: " + db.line());
-                return 5;
-            }
-        }        return 0;
+            return 0;
         }
     }
 
