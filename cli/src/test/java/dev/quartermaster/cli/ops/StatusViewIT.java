@@ -33,6 +33,78 @@ class StatusViewIT {
     private static final String DIGEST = "sha256:" + "a".repeat(64);
 
     @Test
+    void anUnfinishedRoll_isShown_andIsAProblemToFinish(@TempDir Path dir) throws Exception {
+        try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            Platform p =
+                    LocalServices.platform(
+                            local, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            var releases = ReleaseContext.reader(local, p);
+            String app = releases.config().app();
+            String next = "sha256:" + "b".repeat(64);
+            dev.quartermaster.release.RollRecord roll =
+                    new dev.quartermaster.release.RollRecord(
+                            app,
+                            "roll-it",
+                            dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                            "wordpress",
+                            "wp-6.5-v2",
+                            next,
+                            "6.5.0",
+                            "alice",
+                            Instant.now().minus(Duration.ofMinutes(5)),
+                            "backups/wordpress/rp.sql.zst",
+                            null,
+                            1,
+                            dev.quartermaster.release.RollRecord.OnFailure.STOP,
+                            List.of(
+                                    dev.quartermaster.release.RollRecord.HostStep.pending(
+                                                    "web1", next, DIGEST, "6.4.3")
+                                            .sent("cmd-1")
+                                            .with(
+                                                    dev.quartermaster.release.RollRecord.HostState
+                                                            .SWITCHED,
+                                                    next,
+                                                    "released"),
+                                    dev.quartermaster.release.RollRecord.HostStep.pending(
+                                            "web2", next, DIGEST, "6.4.3")),
+                            dev.quartermaster.release.RollRecord.Status.RUNNING,
+                            null,
+                            null,
+                            null,
+                            null);
+            assertThat(ReleaseRoot.rolls(p).createRoll(roll)).isTrue();
+
+            var s =
+                    StatusView.collect(
+                            releases,
+                            ReleaseRoot.store(p),
+                            BackupRoot.store(p),
+                            LedgerRoot.store(p),
+                            "wordpress",
+                            26,
+                            List.of(),
+                            DeadLetters.local(local.deadLettersDir()),
+                            Instant.now());
+
+            assertThat(s.problems())
+                    .anyMatch(
+                            x ->
+                                    x.contains(
+                                                    "roll roll-it is RUNNING (mixed: web1 runs sha256:bbbbbbbbbbbb, web2 runs sha256:aaaaaaaaaaaa)")
+                                            && x.contains("bin/qm release --resume"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StatusView.print(s, true, false, new PrintStream(out, true, StandardCharsets.UTF_8));
+            var json =
+                    dev.quartermaster.events.EventParser.JSON.readTree(
+                            out.toString(StandardCharsets.UTF_8));
+            assertThat(json.at("/app/roll/status").asText()).isEqualTo("RUNNING");
+            assertThat(json.at("/app/roll/hostSteps/0/state").asText()).isEqualTo("SWITCHED");
+            assertThat(json.at("/app/roll/hostSteps/1/state").asText()).isEqualTo("PENDING");
+            assertThat(json.at("/app/roll/mixed").asText()).startsWith("mixed: web1 runs");
+        }
+    }
+
+    @Test
     void healthyThenAnOldBackupThenAMismatch(@TempDir Path dir) throws Exception {
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
             Platform p =
