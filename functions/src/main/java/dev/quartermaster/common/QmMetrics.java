@@ -1,6 +1,7 @@
 package dev.quartermaster.common;
 
 import dev.quartermaster.contract.Metric;
+import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
@@ -10,11 +11,29 @@ public final class QmMetrics {
     private QmMetrics() {}
 
     public static void add(Metric m, double value) {
-        if (Priming.inProgress()) {
-            return; // a primer's event never happened
-        }
-        MetricsFactory.getMetricsInstance().addMetric(m.metricName(), value, unit(m));
+        metrics().addMetric(m.metricName(), value, unit(m));
     }
+
+    /**
+     * The function's metrics; while a primer runs, a logger of their own that is never flushed: the
+     * path is walked (Powertools' and EMF's classes, the unit's mapping), and a primer's event,
+     * which never happened, counts nothing.
+     */
+    private static Metrics metrics() {
+        if (Priming.inProgress()) {
+            if (primingSink == null) {
+                primingSink =
+                        new software.amazon.lambda.powertools.metrics.internal.EmfMetricsLogger(
+                                new software.amazon.cloudwatchlogs.emf.environment
+                                        .EnvironmentProvider(),
+                                new software.amazon.cloudwatchlogs.emf.model.MetricsContext());
+            }
+            return primingSink;
+        }
+        return MetricsFactory.getMetricsInstance();
+    }
+
+    private static volatile Metrics primingSink;
 
     /**
      * Counts {@code m} once for the application and once more for {@code repository} (a metric with
@@ -23,10 +42,10 @@ public final class QmMetrics {
      * value.
      */
     public static void countFor(Metric m, String repository) {
-        if (Priming.inProgress()) {
-            return;
-        }
         count(m);
+        if (Priming.inProgress()) {
+            return; // flushSingleMetric writes at once
+        }
         MetricsFactory.getMetricsInstance()
                 .flushSingleMetric(
                         m.metricName(),
