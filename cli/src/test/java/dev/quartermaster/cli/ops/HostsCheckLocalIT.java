@@ -18,6 +18,9 @@ class HostsCheckLocalIT {
     @Test
     void onTheLocalSite_everyCheckRuns_andLoopbackIsReportedAsSuch(@TempDir Path dir)
             throws Exception {
+        Path cwd = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        // the host scripts are found from the project root, as bin/qm tells the CLI with -Dqm.home
+        System.setProperty("qm.home", (cwd.endsWith("cli") ? cwd.getParent() : cwd).toString());
         try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
             List<HostsChecks.Line> lines = HostsCommand.Check.local(local, null);
             assertThat(lines)
