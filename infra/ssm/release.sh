@@ -33,9 +33,10 @@
 # is recorded and the rollback goes on. Each hook's step carries its exit code and the last 2,000 characters of
 # its output as one printable line (stdout stays well under the 24,000 characters SSM keeps).
 #
-# Output: one "QM-STEP <name> <ok|failed> <ms> <detail>" line per step as it ends, then one
+# Output: one "QM-STEP <name> <ok|failed|skipped> <ms> <detail>" line per step as it ends, then one
 # "QM-RELEASE {json}" line. Exit codes: 0 RELEASED, 3 ROLLED_BACK, 4 ROLLBACK_FAILED,
-# 5 REFUSED (another release holds the lock), 6 FAILED with nothing changed (pull failed), 2 bad input.
+# 5 REFUSED (another release holds the lock), 6 FAILED with nothing switched (pull or beforeSwitch failed),
+# 2 bad input.
 set -uo pipefail
 umask 077
 
