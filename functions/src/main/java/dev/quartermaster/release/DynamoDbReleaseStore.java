@@ -267,11 +267,11 @@ public final class DynamoDbReleaseStore implements ReleaseStore, RollStore {
         put(i, "onFailure", r.onFailure());
         put(i, "status", r.status());
         put(i, "reason", r.reason());
-        put(i, "database", r.database());
+        put(i, "databaseReturn", r.database());
         put(i, "lockNote", r.lockNote());
         put(i, "finishedAt", r.finishedAt());
         try {
-            i.put("hosts", s(EventParser.JSON.writeValueAsString(r.hosts())));
+            i.put("hostSteps", s(EventParser.JSON.writeValueAsString(r.hosts())));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the roll's hosts do not serialise", e);
         }
@@ -281,7 +281,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore, RollStore {
     private static RollRecord rollFrom(Map<String, AttributeValue> i) {
         List<RollRecord.HostStep> hosts;
         try {
-            hosts = EventParser.JSON.readValue(str(i, "hosts"), HOSTS);
+            hosts = EventParser.JSON.readValue(str(i, "hostSteps"), HOSTS);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the roll's hosts do not parse", e);
         }
@@ -302,7 +302,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore, RollStore {
                 hosts,
                 RollRecord.Status.valueOf(str(i, "status")),
                 str(i, "reason"),
-                str(i, "database"),
+                str(i, "databaseReturn"),
                 str(i, "lockNote"),
                 instant(i, "finishedAt"));
     }

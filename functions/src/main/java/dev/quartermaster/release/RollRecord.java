@@ -324,13 +324,13 @@ public record RollRecord(
             }
             hs.add(m);
         }
-        d.put("hosts", hs);
+        d.put("hostSteps", hs);
         mixed().ifPresent(m -> d.put("mixed", m));
         if (reason != null) {
             d.put("reason", reason);
         }
         if (database != null) {
-            d.put("database", database);
+            d.put("databaseReturn", database);
         }
         if (lockNote != null) {
             d.put("lock", lockNote);

@@ -15,21 +15,31 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The rolling release over several hosts, with the in-memory store and a fake host per name. */
+/**
+ * The rolling release over several hosts, with the in-memory store and a fake host per name ({@link
+ * DynamoDbReleaseRollIT}: the same on DynamoDB Local).
+ */
 class ReleaseRollTest {
+    /** Both a {@link ReleaseStore} and a {@link RollStore}. */
+    protected Object newStore() {
+        return new InMemoryReleaseStore();
+    }
+
     static final String OLD = "sha256:" + "a".repeat(64);
     static final String NEW = "sha256:" + "b".repeat(64);
     static final List<String> HOSTS = List.of("web1", "web2", "web3");
 
-    final InMemoryReleaseStore store = new InMemoryReleaseStore();
+    final Object store = newStore();
+    final ReleaseStore releases = (ReleaseStore) store;
+    final RollStore rolls = (RollStore) store;
     final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
     final FakeHosts hosts = new FakeHosts();
     final List<String> dbCalls = new ArrayList<>();
     final List<String> printed = new ArrayList<>();
     final ReleaseRoll roll =
             new ReleaseRoll(
-                    store,
-                    store,
+                    rolls,
+                    releases,
                     hosts,
                     key -> {
                         dbCalls.add(key);
@@ -67,7 +77,7 @@ class ReleaseRollTest {
 
         String running(String host) {
             return ReleaseService.lastGoodIn(
-                            store.list("wordpress", host).stream()
+                            releases.list("wordpress", host).stream()
                                     .filter(r -> r.kind() != ReleaseRecord.Kind.CHECK)
                                     .toList())
                     .map(ReleaseRecord::running)
@@ -109,7 +119,7 @@ class ReleaseRollTest {
                             null,
                             null,
                             null);
-            store.create(r);
+            releases.create(r);
             clock.advance(Duration.ofSeconds(1));
             return r;
         }
@@ -121,8 +131,8 @@ class ReleaseRollTest {
                 throw new IllegalStateException("the laptop went away");
             }
             ReleaseRecord settled = settle(sent);
-            store.settle(settled);
-            return store.byCommandId(sent.commandId()).orElseThrow();
+            releases.settle(settled);
+            return releases.byCommandId(sent.commandId()).orElseThrow();
         }
 
         ReleaseRecord settle(ReleaseRecord sent) {
@@ -186,7 +196,7 @@ class ReleaseRollTest {
                         "send release web3",
                         "await web3");
         assertThat(r.exitCode()).isZero();
-        RollRecord rec = store.roll("wordpress", r.roll().rollId()).orElseThrow();
+        RollRecord rec = rolls.roll("wordpress", r.roll().rollId()).orElseThrow();
         assertThat(rec.status()).isEqualTo(RollRecord.Status.DONE);
         assertThat(rec.restorePoint()).isEqualTo("backups/wordpress/rp-1.sql.zst");
         assertThat(rec.hosts())
@@ -195,11 +205,11 @@ class ReleaseRollTest {
         assertThat(rec.hosts()).extracting(RollRecord.HostStep::fromDigest).containsOnly(OLD);
         assertThat(rec.mixed()).isEmpty();
         for (String h : HOSTS) {
-            assertThat(store.list("wordpress", h).get(0).restorePoint())
+            assertThat(releases.list("wordpress", h).get(0).restorePoint())
                     .isEqualTo("backups/wordpress/rp-1.sql.zst");
             assertThat(hosts.running(h)).isEqualTo(NEW);
         }
-        assertThat(store.currentLock("wordpress")).isEmpty();
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
         assertThat(dbCalls).isEmpty();
     }
 
@@ -245,7 +255,7 @@ class ReleaseRollTest {
         assertThat(r.failedOutput()).isEqualTo("health answered 500");
         assertThat(r.failure()).isEqualTo("web3 failed at step prove: health answered 500");
         assertThat(r.exitCode()).isEqualTo(3);
-        RollRecord rec = store.roll("wordpress", r.roll().rollId()).orElseThrow();
+        RollRecord rec = rolls.roll("wordpress", r.roll().rollId()).orElseThrow();
         assertThat(rec.status()).isEqualTo(RollRecord.Status.FAILED);
         assertThat(rec.reason()).contains("web3 failed at step prove: health answered 500");
         assertThat(rec.hosts())
@@ -259,7 +269,7 @@ class ReleaseRollTest {
             assertThat(hosts.running(h)).as(h).isEqualTo(OLD);
         }
         // the return is a proven ROLLBACK release per host, to the digest it ran before
-        ReleaseRecord back = store.list("wordpress", "web1").get(0);
+        ReleaseRecord back = releases.list("wordpress", "web1").get(0);
         assertThat(back.kind()).isEqualTo(ReleaseRecord.Kind.ROLLBACK);
         assertThat(back.toDigest()).isEqualTo(OLD);
         assertThat(back.status()).isEqualTo(ReleaseRecord.Status.RELEASED);
@@ -267,7 +277,7 @@ class ReleaseRollTest {
         // the database is asked once, with the roll's restore point
         assertThat(dbCalls).containsExactly("backups/wordpress/rp-1.sql.zst");
         assertThat(rec.database()).isEqualTo("database unchanged (test)");
-        assertThat(store.currentLock("wordpress")).isEmpty();
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
     }
 
     @Test
@@ -298,14 +308,14 @@ class ReleaseRollTest {
                 .doesNotContain("send rollback web1")
                 .doesNotContain("send release web3");
         assertThat(r.exitCode()).isEqualTo(7);
-        RollRecord rec = store.roll("wordpress", r.roll().rollId()).orElseThrow();
+        RollRecord rec = rolls.roll("wordpress", r.roll().rollId()).orElseThrow();
         assertThat(rec.status()).isEqualTo(RollRecord.Status.STOPPED);
         assertThat(rec.host("web1").orElseThrow().state()).isEqualTo(RollRecord.HostState.SWITCHED);
         assertThat(rec.mixed())
                 .contains(
                         "mixed: web1 runs sha256:bbbbbbbbbbbb, web2 runs sha256:aaaaaaaaaaaa, web3 runs sha256:aaaaaaaaaaaa");
         assertThat(dbCalls).isEmpty();
-        assertThat(store.currentLock("wordpress")).isEmpty();
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
 
         // bin/qm rollback finishes it: every host back, the database asked once
         ReleaseRoll.Result back = roll.rollback("wordpress", "bob", null);
@@ -321,7 +331,7 @@ class ReleaseRollTest {
     @Test
     void aSecondRelease_isRefusedNamingTheHolder_andAStaleLockBrokenOnlyWithAReason() {
         Instant since = clock.instant().minus(Duration.ofMinutes(10));
-        store.lock(
+        rolls.lock(
                 new ReleaseLock(
                         "wordpress",
                         "bob",
@@ -351,7 +361,7 @@ class ReleaseRollTest {
                 .isInstanceOf(ReleaseService.Refused.class)
                 .hasMessageContaining("deadline has not passed");
         assertThat(hosts.log).isEmpty();
-        assertThat(store.rolls("wordpress", 5)).isEmpty();
+        assertThat(rolls.rolls("wordpress", 5)).isEmpty();
 
         clock.advance(Duration.ofHours(2));
         ReleaseRoll.Result r =
@@ -370,7 +380,7 @@ class ReleaseRollTest {
                 .contains("broke the stale lock of bob")
                 .contains("roll-bob")
                 .contains("bob's laptop died mid-roll");
-        assertThat(store.currentLock("wordpress")).isEmpty();
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
     }
 
     @Test
@@ -389,7 +399,7 @@ class ReleaseRollTest {
                 .contains(
                         "mixed: web1 runs sha256:bbbbbbbbbbbb, web2 runs unknown, web3 runs sha256:aaaaaaaaaaaa");
         // a dead laptop keeps its lock: the resume takes it over (same roll)
-        store.lock(
+        rolls.lock(
                 new ReleaseLock(
                         "wordpress",
                         "alice",
@@ -405,9 +415,9 @@ class ReleaseRollTest {
                 .isInstanceOf(ReleaseService.Refused.class)
                 .hasMessageContaining("web2 is still releasing");
         // the host finishes on its own; then the resume continues from web3
-        ReleaseRecord sent = store.byCommandId(web2.commandId()).orElseThrow();
-        store.settle(hosts.settle(sent));
-        store.lock(
+        ReleaseRecord sent = releases.byCommandId(web2.commandId()).orElseThrow();
+        releases.settle(hosts.settle(sent));
+        rolls.lock(
                 new ReleaseLock(
                         "wordpress",
                         "alice",
@@ -425,10 +435,10 @@ class ReleaseRollTest {
         assertThat(r.roll().rollId()).isEqualTo(left.rollId());
         assertThat(r.roll().requestedBy()).isEqualTo("bob");
         assertThat(r.roll().lockNote()).contains("resumed by bob").contains("took over the lock");
-        assertThat(store.list("wordpress", "web3").get(0).restorePoint())
+        assertThat(releases.list("wordpress", "web3").get(0).restorePoint())
                 .isEqualTo("backups/wordpress/rp-1.sql.zst");
-        assertThat(store.list("wordpress", "web3").get(0).toDigest()).isEqualTo(NEW);
-        assertThat(store.currentLock("wordpress")).isEmpty();
+        assertThat(releases.list("wordpress", "web3").get(0).toDigest()).isEqualTo(NEW);
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
         assertThatThrownBy(() -> roll.resume("wordpress", "bob", null))
                 .hasMessageContaining("no unfinished roll");
     }
@@ -461,8 +471,8 @@ class ReleaseRollTest {
     void aRestorePointThatFails_switchesNothing_andFreesTheLock() {
         ReleaseRoll failing =
                 new ReleaseRoll(
-                        store,
-                        store,
+                        rolls,
+                        releases,
                         new FakeHosts() {
                             @Override
                             public String restorePoint() {
@@ -474,11 +484,11 @@ class ReleaseRollTest {
                         printed::add);
         assertThatThrownBy(() -> failing.run(request(HOSTS, 1, RollRecord.OnFailure.ROLLBACK)))
                 .hasMessageContaining("dump failed");
-        RollRecord rec = store.rolls("wordpress", 1).get(0);
+        RollRecord rec = rolls.rolls("wordpress", 1).get(0);
         assertThat(rec.status()).isEqualTo(RollRecord.Status.FAILED);
         assertThat(rec.reason()).contains("nothing was switched");
-        assertThat(store.currentLock("wordpress")).isEmpty();
-        assertThat(store.list("wordpress", "web1")).isEmpty();
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
+        assertThat(releases.list("wordpress", "web1")).isEmpty();
     }
 
     @Test
