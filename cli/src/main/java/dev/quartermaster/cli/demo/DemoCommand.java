@@ -583,6 +583,27 @@ public final class DemoCommand implements Callable<Integer> {
                             + web2.awaitServed("6.4.3", java.time.Duration.ofSeconds(20))
                             + " on "
                             + web2.healthUrl());
+            // the hosts' first roll (quietly): each host's release is recorded, so a roll that
+            // fails later knows where to return every host it switched
+            PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+            long f0 = System.nanoTime();
+            var setUp =
+                    ReleaseContext.local(local, false, quiet)
+                            .roll(quiet)
+                            .run(
+                                    new dev.quartermaster.release.ReleaseRoll.Request(
+                                            ctx.service.config().app(),
+                                            "wordpress:wp-6.4-v1",
+                                            List.of("web1", "web2"),
+                                            1,
+                                            dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                            "demo",
+                                            null,
+                                            null));
+            out.printf(
+                    "  rolled wp-6.4-v1 onto web1, web2: %s in %.1f s%n",
+                    setUp.roll().status(), (System.nanoTime() - f0) / 1e9);
+            expect(setUp.roll().status().name(), "DONE", "the first roll of wp-6.4-v1");
             web2.failHealth("6.5.5");
             out.println(
                     "  fault device armed: web2's health check answers 500 while it serves 6.5.5");

@@ -59,6 +59,13 @@ public class DemoCommandIT {
                         "backup VERIFIED: s3://qm-backups/backups/wordpress/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}Z-[A-Za-z0-9-]+\\.sql\\.(gz|zst)");
         assertThat(out).containsPattern("first post: \"Hello from .+, \\d{4}-\\d{2}-\\d{2}\"");
         assertThat(out).doesNotContain("\"_aws\"");
+        // the roll over web1 and web2: web2's proof fails, web1 is returned, both on the previous
+        assertThat(out)
+                .contains(
+                        "rolled wp-6.4-v1 onto web1, web2: DONE",
+                        "returning web1:",
+                        "qm release would exit 3: web2 failed at step prove",
+                        "now web1 serves 6.4.3, web2 serves 6.4.3");
         // the demo's status lists its alerts, read back from the alert log, and its report is
         // written where it says
         String lastAlerts =
