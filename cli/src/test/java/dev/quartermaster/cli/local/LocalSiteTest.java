@@ -42,7 +42,8 @@ public class LocalSiteTest {
         assertThat(LocalSite.projectDir(state, "host")).isEqualTo(LocalSite.projectDir(state));
         assertThat(web1.getFileName().toString())
                 .isEqualTo(LocalSite.projectDir(state).getFileName() + "-web1");
-        assertThat(web2).isNotEqualTo(web1).hasParent(state);
+        assertThat(web2).isNotEqualTo(web1);
+        assertThat(web2.getParent()).isEqualTo(state);
         Files.createDirectories(state.resolve("site"));
         Files.writeString(state.resolve("site/docker-compose.yml"), "services: {}\n");
         assertThat(LocalSite.projectDir(state, "web1"))
