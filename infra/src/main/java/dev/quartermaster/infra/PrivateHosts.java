@@ -67,7 +67,7 @@ public final class PrivateHosts extends Construct {
                 CfnSecurityGroup.Builder.create(this, "EndpointGroup")
                         .vpcId(o.vpcId())
                         .groupDescription(
-                                "Quartermaster VPC endpoints: HTTPS (443) from the hosts' security groups only")
+                                "Quartermaster VPC endpoints: HTTPS (443) from the hosts security groups only")
                         .build();
         if (o.hostSecurityGroups().isEmpty()) {
             // no group given: one the operator attaches to the hosts (it lets nothing in)

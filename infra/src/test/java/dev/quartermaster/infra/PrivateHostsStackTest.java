@@ -159,6 +159,9 @@ class PrivateHostsStackTest {
         assertThat(json(t.findOutputs("*"))).contains("HostsSecurityGroupId");
         for (Object g : t.findResources("AWS::EC2::SecurityGroup").values()) {
             assertThat((Map<String, Object>) props(g)).doesNotContainKey("SecurityGroupIngress");
+            // CloudFormation's pattern for GroupDescription (cfn-lint E3031): no apostrophe
+            assertThat((String) props(g).get("GroupDescription"))
+                    .matches("^([a-z,A-Z,0-9,. _\\-:/()#,@\\[\\]+=&;\\{\\}!$*])*$");
         }
     }
 
