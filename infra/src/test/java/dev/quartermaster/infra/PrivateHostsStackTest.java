@@ -129,8 +129,8 @@ class PrivateHostsStackTest {
                 if (service.equals("s3")) {
                     // the backup and archive buckets, nothing else
                     assertThat(json(s.get("Resource")))
-                            .contains("BackupBucket")
-                            .contains("ArchiveBucket")
+                            .contains("\"Backups")
+                            .contains("\"Archive")
                             .doesNotContain("\"*\"");
                 }
             }
