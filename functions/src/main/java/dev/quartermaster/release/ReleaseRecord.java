@@ -55,6 +55,33 @@ public record ReleaseRecord(
         }
     }
 
+    /**
+     * What ran before, as the host found it (a first release on a host, with no release recorded
+     * before, learns it only from the host's report).
+     */
+    public ReleaseRecord withFromDigest(String digest) {
+        return new ReleaseRecord(
+                app,
+                host,
+                commandId,
+                kind,
+                status,
+                repository,
+                tag,
+                toDigest,
+                expectedVersion,
+                digest,
+                requestedBy,
+                requestedAt,
+                restorePoint,
+                overrideReason,
+                running,
+                runningVersion,
+                reason,
+                steps,
+                finishedAt);
+    }
+
     /** This record ended with {@code status} for {@code reason} (nothing the host reported). */
     public ReleaseRecord settled(Status status, String reason, Instant at) {
         return new ReleaseRecord(

@@ -524,7 +524,9 @@ public final class ReleaseRoll {
     }
 
     private static RollRecord.HostStep outcome(
-            RollRecord.HostStep h, ReleaseRecord r, String digest) {
+            RollRecord.HostStep planned, ReleaseRecord r, String digest) {
+        // a host with no release recorded before: what it ran is what its report says
+        RollRecord.HostStep h = planned.reportedFrom(r.fromDigest());
         if (r.status() == ReleaseRecord.Status.RELEASED && digest.equals(r.running())) {
             return h.with(
                     RollRecord.HostState.SWITCHED,
@@ -699,7 +701,14 @@ public final class ReleaseRoll {
             List<RollRecord.HostStep> batch =
                     toReturn.subList(i, Math.min(toReturn.size(), i + roll.batch()));
             List<ReleaseRecord> sent = new ArrayList<>();
-            for (RollRecord.HostStep h : batch) {
+            for (RollRecord.HostStep recorded : batch) {
+                RollRecord.HostStep h =
+                        recorded.commandId() == null
+                                ? recorded
+                                : recorded.reportedFrom(
+                                        releases.byCommandId(recorded.commandId())
+                                                .map(ReleaseRecord::fromDigest)
+                                                .orElse(null));
                 if (h.fromDigest() == null) {
                     roll =
                             roll.withHost(

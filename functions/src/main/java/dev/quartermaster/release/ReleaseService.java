@@ -875,7 +875,12 @@ public final class ReleaseService {
         }
         String running = digestOrNull(j.path("running").asText(""));
         String version = j.path("version").asText("");
-        return r.settled(
+        // no release was recorded on the host before: what it ran is what the host found running
+        ReleaseRecord base =
+                r.fromDigest() == null
+                        ? r.withFromDigest(digestOrNull(j.path("from").asText("")))
+                        : r;
+        return base.settled(
                 s,
                 running,
                 VERSION.matcher(version).matches() ? version : null,

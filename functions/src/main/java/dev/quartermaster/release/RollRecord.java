@@ -115,6 +115,26 @@ public record RollRecord(
                     null);
         }
 
+        /**
+         * What ran before, as the host reported it, for a host with no release recorded before the
+         * roll (kept when already known).
+         */
+        public HostStep reportedFrom(String digest) {
+            if (fromDigest != null || digest == null || digest.equals(toDigest)) {
+                return this;
+            }
+            return new HostStep(
+                    host,
+                    state,
+                    toDigest,
+                    digest,
+                    fromVersion,
+                    commandId,
+                    returnCommandId,
+                    running,
+                    detail);
+        }
+
         public HostStep sent(String command) {
             return new HostStep(
                     host,

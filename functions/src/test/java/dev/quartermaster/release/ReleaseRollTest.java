@@ -54,6 +54,10 @@ class ReleaseRollTest {
         final Map<String, String> failAt = new HashMap<>();
         final Set<String> returnFails = new HashSet<>();
         final Set<String> crashOnAwait = new HashSet<>();
+
+        /** Hosts with no release recorded before: only the host's report says what ran. */
+        final Set<String> unrecorded = new HashSet<>();
+
         int restorePoints;
         int commands;
 
@@ -61,7 +65,7 @@ class ReleaseRollTest {
         public ReleaseService.Plan plan(String reference, String overrideReason, String host) {
             String digest =
                     reference.contains("@") ? reference.substring(reference.indexOf('@') + 1) : NEW;
-            String prev = running(host);
+            String prev = unrecorded.contains(host) ? null : running(host);
             return new ReleaseService.Plan(
                     "wordpress",
                     host,
@@ -135,8 +139,12 @@ class ReleaseRollTest {
             return releases.byCommandId(sent.commandId()).orElseThrow();
         }
 
-        ReleaseRecord settle(ReleaseRecord sent) {
-            String h = sent.host();
+        ReleaseRecord settle(ReleaseRecord reported) {
+            String h = reported.host();
+            // the host reports what it found running (release.sh's "from"), as release-status keeps
+            // it
+            ReleaseRecord sent =
+                    reported.fromDigest() == null ? reported.withFromDigest(running(h)) : reported;
             if (sent.kind() == ReleaseRecord.Kind.ROLLBACK) {
                 if (returnFails.contains(h)) {
                     return sent.settled(
@@ -278,6 +286,21 @@ class ReleaseRollTest {
         assertThat(dbCalls).containsExactly("backups/wordpress/rp-1.sql.zst");
         assertThat(rec.database()).isEqualTo("database unchanged (test)");
         assertThat(rolls.currentLock("wordpress")).isEmpty();
+    }
+
+    @Test
+    void aHostWithNoReleaseRecordedBefore_isReturnedToWhatItReportedRunning() {
+        hosts.unrecorded.addAll(List.of("web1", "web2"));
+        hosts.failAt.put("web2", "health answered 500");
+        ReleaseRoll.Result r =
+                roll.run(request(List.of("web1", "web2"), 1, RollRecord.OnFailure.ROLLBACK));
+
+        assertThat(r.exitCode()).as(r.roll().hosts().toString()).isEqualTo(3);
+        RollRecord.HostStep web1 = r.roll().host("web1").orElseThrow();
+        assertThat(web1.state()).isEqualTo(RollRecord.HostState.RETURNED);
+        assertThat(web1.fromDigest()).isEqualTo(OLD);
+        assertThat(hosts.running("web1")).isEqualTo(OLD);
+        assertThat(hosts.log).contains("send rollback web1");
     }
 
     @Test

@@ -116,6 +116,19 @@ class ReleaseServiceTest {
     }
 
     @Test
+    void aFirstRelease_keepsWhatTheHostFoundRunning_asItsFromDigest() {
+        ReleaseRecord first =
+                released(
+                        "wp-6.5-v2",
+                        report("RELEASED", V2, "6.5.5")
+                                .replace("\"running\"", "\"from\":\"" + V1 + "\",\"running\""));
+        assertThat(first.fromDigest())
+                .as("no release was recorded before: the host's report")
+                .isEqualTo(V1);
+        assertThat(store.byCommandId(first.commandId()).orElseThrow().fromDigest()).isEqualTo(V1);
+    }
+
+    @Test
     void
             aRepositoryThatRequiresSignatures_refusesAnUnsignedOrInvalidDigest_releasesASignedOne_andForceIsRecorded() {
         ReleaseService gated =
