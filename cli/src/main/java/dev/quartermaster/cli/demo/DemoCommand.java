@@ -232,6 +232,10 @@ public final class DemoCommand implements Callable<Integer> {
             rollOverTwoHosts(local);
             step(
                     9,
+                    "a release with an afterSwitch hook, then a schema migration: the plain rollback is refused, rollback --with-database returns the image and the schema");
+            schemaAwareRollback(local);
+            step(
+                    10,
                     "bin/qm status of the demo's state (exit 1: the lying tag needs attention), its alerts, and bin/qm report");
             var status =
                     StatusView.local(
@@ -288,7 +292,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + " KiB, "
                             + dev.quartermaster.cli.ops.ReportPage.CHARTS.size()
                             + " inline SVG charts)");
-            step(10, "stopping every local backend");
+            step(11, "stopping every local backend");
         } finally {
             if (!keep) {
                 VerifyBench.deleteTree(dir);
@@ -638,6 +642,103 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
+     * Issue 34's database scenes on the one-host site: a release whose afterSwitch hook runs in the
+     * new container, the migration WordPress's {@code wp core update-db} would make (the local
+     * images carry no WP-CLI nor a database client, so the demo runs its SQL, said so), a plain
+     * rollback refused because the schema changed, then {@code rollback --with-database}.
+     */
+    private void schemaAwareRollback(LocalEnvironment local) throws Exception {
+        List<String> before = List.of("signing=managed", "replication=" + DR_REPLICATION);
+        local.context(
+                List.of(
+                        before.get(0),
+                        before.get(1),
+                        "releaseHooks={\"afterSwitch\":\"/bin/cat /var/www/html/wp-includes/version.php\"}"));
+        try {
+            var ctx = ReleaseContext.local(local, true, out);
+            LocalSite site = local.site();
+            String v1 = ctx.service.plan("wordpress:wp-6.4-v1", null).digest();
+            var up =
+                    ctx.flow.release(
+                            "wordpress:wp-6.5-v2",
+                            null,
+                            dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                            "demo");
+            expect(up.status().name(), "RELEASED", "the release of wp-6.5-v2 with its hook");
+            expect(
+                    Boolean.toString(
+                            String.valueOf(up.steps()).contains("after-switch")
+                                    && String.valueOf(up.steps()).contains("6.5.5")),
+                    "true",
+                    "the afterSwitch hook's output in the release record");
+            var db = local.mariaDb();
+            String dbName = LocalEnvironment.DATABASE;
+            db.sql(
+                    dbName,
+                    "ALTER TABLE wp_posts ADD COLUMN post_excerpt text NULL;"
+                            + " UPDATE wp_options SET option_value = '58975' WHERE option_name = 'db_version'");
+            out.println(
+                    "  the migration wp core update-db would run (here SQL from the demo: no WP-CLI in the local images):"
+                            + " wp_posts.post_excerpt added, db_version 57155 -> 58975");
+            var refused =
+                    ctx.database.prepare(
+                            ctx.service,
+                            null,
+                            v1,
+                            dev.quartermaster.backup.SchemaDecision.Choice.COMPARE,
+                            "demo");
+            out.println("  bin/qm rollback: " + refused.line());
+            expect(
+                    Boolean.toString(refused.proceed()),
+                    "false",
+                    "the plain rollback over a changed schema");
+            expect(site.served(), "6.5.5", "what the site serves after the refused rollback");
+            // bin/qm rollback --with-database: its own restore point of the live database, the
+            // release's restore point back through the safe swap, then the image
+            var noPoint = ReleaseContext.local(local, false, out);
+            var with =
+                    noPoint.database.prepare(
+                            noPoint.service,
+                            null,
+                            v1,
+                            dev.quartermaster.backup.SchemaDecision.Choice.WITH_DATABASE,
+                            "demo");
+            expect(with.action().name(), "RESTORE_DATABASE", "rollback --with-database");
+            var back =
+                    noPoint.flow.release(
+                            "wordpress@" + v1,
+                            null,
+                            dev.quartermaster.release.ReleaseRecord.Kind.ROLLBACK,
+                            "demo");
+            String dbVersion =
+                    db.sql(
+                            dbName,
+                            "SELECT option_value FROM wp_options WHERE option_name = 'db_version'");
+            String excerpt =
+                    db.sql(
+                            null,
+                            "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '"
+                                    + dbName
+                                    + "' AND TABLE_NAME = 'wp_posts' AND COLUMN_NAME = 'post_excerpt'");
+            out.println(
+                    "  after rollback --with-database: the site serves "
+                            + site.served()
+                            + ", db_version "
+                            + dbVersion
+                            + ", post_excerpt columns "
+                            + excerpt
+                            + "; what it replaced is kept in restore point "
+                            + with.restorePoint());
+            expect(back.status().name(), "RELEASED", "the image's rollback");
+            expect(site.served(), "6.4.3", "version served after rollback --with-database");
+            expect(dbVersion, "57155", "db_version after rollback --with-database");
+            expect(excerpt, "0", "the migrated column after rollback --with-database");
+        } finally {
+            local.context(before);
+        }
+    }
+
+    /**
      * Deletes wp-6.4-v1 from the registry (as a cleanup job gone wrong would), restores it from the
      * archive, compares digests.
      */
@@ -768,7 +869,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(int n, String what) {
-        out.printf("%n[%d/10] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n[%d/11] %s   (%.1f s)%n", n, what, (System.nanoTime() - t0) / 1e9);
     }
 
     private void progress(CompletableFuture<?> work, String what) throws InterruptedException {

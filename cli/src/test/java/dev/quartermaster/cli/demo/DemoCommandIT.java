@@ -66,6 +66,11 @@ public class DemoCommandIT {
                         "returning web1:",
                         "qm release would exit 3: web2 failed at step prove",
                         "now web1 serves 6.4.3, web2 serves 6.4.3");
+        // the database scenes: a hook in the release, the refused rollback, --with-database
+        assertThat(out)
+                .contains("after-switch", "bin/qm rollback: ", "db_version 57155 then, 58975 now")
+                .containsPattern(
+                        "after rollback --with-database: the site serves 6\\.4\\.3, db_version 57155, post_excerpt columns 0");
         // the demo's status lists its alerts, read back from the alert log, and its report is
         // written where it says
         String lastAlerts =
