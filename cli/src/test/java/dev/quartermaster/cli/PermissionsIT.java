@@ -239,6 +239,11 @@ public class PermissionsIT {
                 "backup-status",
                 LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
 
+        // the hosts check, as the host (the shim records its AWS CLI): an ECR token (moto's ECR
+        // answers get-login-password), the manifest HEAD with it through the registry, the list of
+        // backups/ and the HEAD of its first key (a backup was committed above)
+        List<AwsCall> registryReads = hostsCheck(digest);
+
         // the alert log: every alert above was logged by the function that raised it (its own key).
         // The sweep lists what is due
         // and settles it; the windows above end after alertGroupMinutes, so it runs once as
@@ -275,6 +280,7 @@ public class PermissionsIT {
 
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
+        calls.addAll(registryReads);
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
         all.putAll(policies.stateMachines());
         all.put(
@@ -354,6 +360,91 @@ public class PermissionsIT {
                 .as("calls the template's roles do not allow (AWS would answer 403)")
                 .isEmpty();
         metricContract();
+    }
+
+    /**
+     * infra/ssm/hosts-check.sh through the local agent as the host document runs it, every check
+     * reached (ecr-login, manifest, backup-bucket): its AWS CLI calls are recorded by the shim; the
+     * manifest HEAD goes to the registry with the ECR token, which ECR authorises as a pull of the
+     * repository: ecr:BatchGetImage on it (AWS managed policy AmazonEC2ContainerRegistryPullOnly;
+     * Amazon ECR User Guide, "Private repository policy examples": ecr:GetAuthorizationToken
+     * through IAM before any pull), returned here as the call the host made.
+     */
+    private static List<AwsCall> hostsCheck(String digest) throws Exception {
+        Process moto = startMoto();
+        try {
+            Map<String, String> site = new HashMap<>(local.site().scriptEnv());
+            String repo = site.get("QM_IMAGE_REPO");
+            site.put("QM_REGISTRY_LOGIN", "ecr");
+            site.put("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:" + motoPort);
+            site.put("QM_BACKUP_BUCKET", LocalEnvironment.BUCKET);
+            site.put("QM_ENDPOINTS", "");
+            site.put("QM_GATEWAY_ENDPOINTS", "");
+            site.put("QM_EXPECT_PRIVATE", "false");
+            site.put("AWS_DEFAULT_REGION", "us-east-1");
+            List<dev.quartermaster.cli.ops.HostsChecks.Line> lines =
+                    dev.quartermaster.cli.ops.HostsChecks.run(
+                            agent.withSite(site),
+                            dev.quartermaster.contract.HostDocument.HOSTS_CHECK.localName(),
+                            local.configuration().hosts().hosts(),
+                            digest,
+                            java.time.Duration.ofSeconds(60),
+                            d -> Thread.sleep(d.toMillis()));
+            agent.drain(); // the check's own end: no function takes it
+            assertThat(lines)
+                    .as("the hosts check on every host: " + lines)
+                    .isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.status()).as(l.toString()).isEqualTo("ok"));
+            assertThat(lines)
+                    .extracting(dev.quartermaster.cli.ops.HostsChecks.Line::check)
+                    .contains("ecr-login", "manifest", "backup-bucket");
+            assertThat(lines)
+                    .filteredOn(l -> l.check().equals("backup-bucket"))
+                    .allSatisfy(l -> assertThat(l.detail()).startsWith("HEAD s3://"));
+            String repositoryArn =
+                    "arn:aws:ecr:"
+                            + "us-east-1:000000000000:repository/"
+                            + repo.substring(repo.indexOf('/') + 1);
+            return lines.stream()
+                    .filter(l -> l.check().equals("manifest"))
+                    .map(
+                            l ->
+                                    new AwsCall(
+                                            HostCli.PRINCIPAL,
+                                            "ecr:BatchGetImage",
+                                            repositoryArn,
+                                            Map.of(),
+                                            "hosts-check.sh manifest HEAD on " + l.host()))
+                    .toList();
+        } finally {
+            moto.destroy();
+            moto.waitFor();
+        }
+    }
+
+    private static int motoPort;
+
+    /** moto's server, for the one ECR call the host makes (get-login-password). */
+    private static Process startMoto() throws Exception {
+        try (var socket = new java.net.ServerSocket(0)) {
+            motoPort = socket.getLocalPort();
+        }
+        Process p =
+                new ProcessBuilder(
+                                "moto_server", "-H", "127.0.0.1", "-p", Integer.toString(motoPort))
+                        .redirectErrorStream(true)
+                        .redirectOutput(state.resolve("moto.log").toFile())
+                        .start();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var socket = new java.net.Socket("127.0.0.1", motoPort)) {
+                return p;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        p.destroy();
+        throw new IllegalStateException("moto_server did not start: " + state.resolve("moto.log"));
     }
 
     /**
