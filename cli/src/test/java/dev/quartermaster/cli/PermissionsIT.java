@@ -58,6 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Publish, SSM SendCommand/GetCommandInvocation, ECR's API (the local registry stands in for ECR's
  * registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 public class PermissionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PrintStream QUIET =
@@ -130,6 +131,7 @@ public class PermissionsIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void everyCallOfEveryFunctionAndOfTheHost_isAllowedByTheSynthesizedTemplate() throws Exception {
         Map<String, IamPolicy> roles = policies.functions();
         assertThat(roles).containsKeys("image-archive", "backup-status", "archive-prune");
@@ -362,6 +364,198 @@ public class PermissionsIT {
         metricContract();
     }
 
+    /** Two app hosts and a database host, as the demo's roll (the example). */
+    private static final String ROLL_HOSTS =
+            "[{\"name\":\"web1\",\"tagKey\":\"qm:host\",\"tagValue\":\"web1\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"web2\",\"tagKey\":\"qm:host\",\"tagValue\":\"web2\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]}]";
+
+    /**
+     * A rolling release over two app hosts (the template synthesized with them): release.sh on each
+     * host's own podman site through the local agent (its AWS CLI through the shim), each host's
+     * end settled by release-status under its own key and checked against its role. The roll's
+     * lock, roll record and release records are the operator's writes (no role in the stack:
+     * docs/release.md names the operator's permissions); they are recorded under an "operator" key
+     * and checked to go to the one table the template defines, with its keys.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aRollOverTwoAppHosts_isSettledByReleaseStatusUnderItsRole_inTheOperatorsTable()
+            throws Exception {
+        CallLog.drain();
+        local.context(List.of("hosts=" + ROLL_HOSTS));
+        try {
+            OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
+            String from =
+                    pusher.push(
+                            "wordpress",
+                            "wp-6.4-v7",
+                            dev.quartermaster.testkit.LocalPodman.wordpressImage(
+                                    "6.4.3", 1, 4096, "perm-7"));
+            String to =
+                    pusher.push(
+                            "wordpress",
+                            "wp-6.4-v8",
+                            dev.quartermaster.testkit.LocalPodman.wordpressImage(
+                                    "6.4.3", 1, 4096, "perm-8"));
+            for (String[] pushed : new String[][] {{"wp-6.4-v7", from}, {"wp-6.4-v8", to}}) {
+                invoke("image-action", DemoCommand.pushEvent(pushed[0], pushed[1]));
+                invoke("image-verify", DemoCommand.pushEvent(pushed[0], pushed[1]));
+            }
+            LocalAgent hosts =
+                    new LocalAgent(
+                                    local.hostScripts()
+                                            .withEnvironment(new HashMap<>(hostCli.environment())),
+                                    null)
+                            .withSites(local);
+            Map<String, String> operatorSettings = new HashMap<>(local.backupSettings());
+            operatorSettings.putAll(local.releaseSettings());
+            operatorSettings.put("REGISTRY_AUTH", "none");
+            operatorSettings.put("AWS_ACCESS_KEY_ID", RecordingInterceptor.accessKey("operator"));
+            Platform operator = new Platform(Settings.of(operatorSettings)).withAlerts(alerts);
+            List<JsonNode> settled = new ArrayList<>();
+            Runnable commandsRan =
+                    () -> {
+                        for (LocalAgent.Finished f : hosts.drain()) {
+                            try {
+                                settled.add(
+                                        invoke(
+                                                "release-status",
+                                                LocalAgent.statusEvent(f)
+                                                        .getBytes(StandardCharsets.UTF_8),
+                                                hosts));
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    };
+            local.startMissingSites(from, QUIET);
+            var roll =
+                    dev.quartermaster.cli.release.PermissionsRoll.roll(
+                            operator, hosts, commandsRan, QUIET);
+            var first =
+                    roll.run(
+                            new dev.quartermaster.release.ReleaseRoll.Request(
+                                    "wordpress",
+                                    "wordpress:wp-6.4-v7",
+                                    List.of("web1", "web2"),
+                                    1,
+                                    dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                    "permissions",
+                                    null,
+                                    null));
+            assertThat(first.roll().status().name()).as(first.failure()).isEqualTo("DONE");
+            var result =
+                    roll.run(
+                            new dev.quartermaster.release.ReleaseRoll.Request(
+                                    "wordpress",
+                                    "wordpress:wp-6.4-v8",
+                                    List.of("web1", "web2"),
+                                    1,
+                                    dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                    "permissions",
+                                    null,
+                                    null));
+            assertThat(result.roll().status().name()).as(result.failure()).isEqualTo("DONE");
+            assertThat(settled)
+                    .as("release-status settled each host's release of each roll")
+                    .filteredOn(r -> r.path("status").asText().equals("RECORDED"))
+                    .hasSizeGreaterThanOrEqualTo(4);
+
+            StackPolicies twoHosts =
+                    new StackPolicies(
+                            template(Map.of("hosts", ROLL_HOSTS)),
+                            "Quartermaster",
+                            PermissionsIT::localName);
+            Map<String, IamPolicy> all = new LinkedHashMap<>(twoHosts.functions());
+            all.put(
+                    HostCli.PRINCIPAL,
+                    twoHosts.managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL));
+            List<AwsCall> calls = new ArrayList<>(CallLog.drain());
+            calls.addAll(hostCli.calls());
+            List<String> denied = new ArrayList<>();
+            java.util.Set<String> operatorResources = new java.util.TreeSet<>();
+            java.util.Set<String> principals = new java.util.TreeSet<>();
+            for (AwsCall c : calls) {
+                principals.add(c.principal());
+                if (c.principal().equals("operator")) {
+                    operatorResources.add(c.action() + " " + c.resource());
+                    continue;
+                }
+                IamPolicy policy = all.get(c.principal());
+                if (policy == null || !policy.allows(c)) {
+                    denied.add(
+                            c.principal()
+                                    + ": "
+                                    + c.action()
+                                    + " on "
+                                    + c.resource()
+                                    + "  ["
+                                    + c.origin()
+                                    + "]");
+                }
+            }
+            assertThat(principals).contains("release-status", "operator");
+            assertThat(calls)
+                    .as("release-status wrote the hosts' settled releases")
+                    .anyMatch(
+                            c ->
+                                    c.principal().equals("release-status")
+                                            && c.action().startsWith("dynamodb:")
+                                            && !c.action().equals("dynamodb:GetItem")
+                                            && !c.action().equals("dynamodb:Query"));
+            assertThat(denied.stream().distinct().toList())
+                    .as("calls of the roll the two-host template's roles do not allow")
+                    .isEmpty();
+            // the operator's roll: every call on the ledger table, which the template defines
+            // with the key schema the lock, roll and release records are written under
+            assertThat(operatorResources)
+                    .isNotEmpty()
+                    .allSatisfy(
+                            r ->
+                                    assertThat(r)
+                                            .matches(
+                                                    "dynamodb:[A-Za-z]+ arn:aws:dynamodb:[^ ]*:table/"
+                                                            + LocalEnvironment.TABLE
+                                                            + "(/index/[A-Za-z0-9_.-]+)?"));
+            JsonNode ledger = null;
+            for (var e : template(Map.of("hosts", ROLL_HOSTS)).path("Resources").properties()) {
+                if (e.getKey().startsWith("Ledger")
+                        && e.getValue().path("Type").asText().equals("AWS::DynamoDB::Table")) {
+                    ledger = e.getValue().path("Properties").path("KeySchema");
+                }
+            }
+            assertThat(ledger).as("the ledger table in the template").isNotNull();
+            {
+                var ddb = operator.dynamoDb(); // the platform's own client: not closed here
+                var localKeys =
+                        ddb.describeTable(b -> b.tableName(LocalEnvironment.TABLE))
+                                .table()
+                                .keySchema();
+                List<String> tableKeys = new ArrayList<>();
+                localKeys.forEach(
+                        k -> tableKeys.add(k.attributeName() + " " + k.keyTypeAsString()));
+                List<String> stack = new ArrayList<>();
+                ledger.forEach(
+                        k ->
+                                stack.add(
+                                        k.path("AttributeName").asText()
+                                                + " "
+                                                + k.path("KeyType").asText()));
+                assertThat(tableKeys)
+                        .as("the table the roll wrote, keyed as the template's ledger table")
+                        .isEqualTo(stack);
+            }
+            Files.writeString(
+                    root.resolve("cli/target/permissions-operator.txt"),
+                    "# the operator's calls in a rolling release (no role in the stack)\n"
+                            + String.join("\n", operatorResources)
+                            + "\n");
+        } finally {
+            local.context(List.of());
+        }
+    }
+
     /**
      * infra/ssm/hosts-check.sh through the local agent as the host document runs it, every check
      * reached (ecr-login, manifest, backup-bucket): its AWS CLI calls are recorded by the shim; the
@@ -531,7 +725,12 @@ public class PermissionsIT {
             "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
 
     private static JsonNode invoke(String function, byte[] event) throws Exception {
-        RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
+        return invoke(function, event, agent);
+    }
+
+    private static JsonNode invoke(String function, byte[] event, LocalAgent commands)
+            throws Exception {
+        RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function, commands));
         JsonNode result = LocalInvoke.call(handler, function, event, EMF);
         assertThat(result.path("status").asText())
                 .as(function + ": " + result)
@@ -587,6 +786,10 @@ public class PermissionsIT {
     }
 
     private static Wiring wiring(String function) {
+        return wiring(function, agent);
+    }
+
+    private static Wiring wiring(String function, LocalAgent commands) {
         Map<String, String> settings = new HashMap<>(local.backupSettings());
         settings.putAll(local.archiveSettings());
         settings.putAll(local.releaseSettings());
@@ -601,13 +804,18 @@ public class PermissionsIT {
         return Wiring.of(platform)
                 .withRegistry(
                         p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()))
-                .withCommands(agent);
+                .withCommands(commands);
     }
 
     /**
      * The template exactly as cdk synth makes it from cdk.json's context (placeholder code assets).
      */
     static JsonNode template() throws Exception {
+        return template(Map.of());
+    }
+
+    /** The template with these context values over cdk.json's. */
+    static JsonNode template(Map<String, String> overrides) throws Exception {
         Map<String, Object> context =
                 new HashMap<>(
                         JSON.convertValue(
@@ -618,6 +826,7 @@ public class PermissionsIT {
         // here too
         context.put("replication", "[{\"region\":\"eu-central-1\"}]");
         context.put("homeRegion", "us-east-1");
+        context.putAll(overrides);
         App app = new App();
         Path asset = Files.createTempDirectory("qm-asset");
         Files.writeString(asset.resolve("placeholder.txt"), "placeholder");
