@@ -54,9 +54,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a HEAD/GET of a missing key needs s3:ListBucket on the bucket, or AWS answers 403. Every alert a
  * function raises is logged under that function's own role (the alert log's table); alert-sweep's
  * query of the log's Due index and its settling under its own. Grants no recorded call used are
- * written to target/permissions-unused.txt. Not covered here (no local twin runs them): SNS
- * Publish, SSM SendCommand/GetCommandInvocation, ECR's API (the local registry stands in for ECR's
- * registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
+ * written to target/permissions-unused.txt. The hosts check (infra/ssm/hosts-check.sh) runs as the
+ * host: its ECR token from moto's ECR, the manifest HEAD through the local registry (charged as
+ * ecr:BatchGetImage on the repository), its list and HEAD of backups/. A rolling release over two
+ * app hosts runs against the template synthesized with them: release-status settles each host's
+ * release under its own key; the operator's lock, roll and release writes (no role in the stack)
+ * are checked to be the ones docs/release.md lists, on the template's ledger table and keys. Not
+ * covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's
+ * API other than GetAuthorizationToken (the local registry stands in for ECR's registry protocol,
+ * which IAM authorises through ecr:BatchGetImage &c.).
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 public class PermissionsIT {
@@ -518,6 +524,15 @@ public class PermissionsIT {
                                                     "dynamodb:[A-Za-z]+ arn:aws:dynamodb:[^ ]*:table/"
                                                             + LocalEnvironment.TABLE
                                                             + "(/index/[A-Za-z0-9_.-]+)?"));
+            assertThat(operatorResources)
+                    .extracting(r -> r.substring(0, r.indexOf(' ')))
+                    .as(
+                            "the operator's table permissions for a roll, as docs/release.md lists them")
+                    .containsOnly(
+                            "dynamodb:PutItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:GetItem",
+                            "dynamodb:Query");
             JsonNode ledger = null;
             for (var e : template(Map.of("hosts", ROLL_HOSTS)).path("Resources").properties()) {
                 if (e.getKey().startsWith("Ledger")
@@ -554,6 +569,113 @@ public class PermissionsIT {
         } finally {
             local.context(List.of());
         }
+    }
+
+    /**
+     * The schema fingerprint document's script as the host runs it with dbPasswordParameter: its
+     * one AWS call (qm-lib.sh's ssm get-parameter for the database password, from moto's SSM)
+     * recorded by a shim of its own and checked against the host policy of the template synthesized
+     * with that option; the password is a database user's, so the fingerprint proves the parameter
+     * was read.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void theSchemaFingerprintsPasswordRead_isAllowedByTheHostPolicy() throws Exception {
+        String parameter = "/quartermaster/permissions-db-password";
+        String password = "pw-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        local.ensureDatabase(null);
+        Path rootDefaults = local.mariaDb().defaultsFile();
+        String socket =
+                Files.readAllLines(rootDefaults).stream()
+                        .filter(l -> l.startsWith("socket="))
+                        .findFirst()
+                        .orElseThrow();
+        Process create =
+                new ProcessBuilder(
+                                "mariadb",
+                                "--defaults-extra-file=" + rootDefaults,
+                                "-e",
+                                "CREATE OR REPLACE USER 'qm_fingerprint'@'localhost' IDENTIFIED BY '"
+                                        + password
+                                        + "'; GRANT SELECT ON *.* TO 'qm_fingerprint'@'localhost';")
+                        .redirectErrorStream(true)
+                        .start();
+        String created = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(create.waitFor()).as(created).isZero();
+        Path defaults = state.resolve("fingerprint-client.cnf");
+        Files.writeString(defaults, "[client]\nuser=qm_fingerprint\n" + socket + "\n");
+        HostCli fingerprintCli = HostCli.create(state.resolve("host-cli-fingerprint"), realAws());
+        Process moto = startMoto();
+        try {
+            String endpoint = "http://127.0.0.1:" + motoPort;
+            ProcessBuilder putBuilder =
+                    new ProcessBuilder(
+                                    realAws(),
+                                    "ssm",
+                                    "put-parameter",
+                                    "--name",
+                                    parameter,
+                                    "--type",
+                                    "SecureString",
+                                    "--value",
+                                    password)
+                            .redirectErrorStream(true);
+            putBuilder.environment().put("AWS_ENDPOINT_URL_SSM", endpoint);
+            putBuilder.environment().put("AWS_ACCESS_KEY_ID", "test");
+            putBuilder.environment().put("AWS_SECRET_ACCESS_KEY", "test");
+            putBuilder.environment().put("AWS_DEFAULT_REGION", "us-east-1");
+            Process stored = putBuilder.start();
+            String storedOut =
+                    new String(stored.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(stored.waitFor()).as(storedOut).isZero();
+
+            Map<String, String> extra = new HashMap<>(fingerprintCli.environment());
+            extra.put("AWS_ENDPOINT_URL_SSM", endpoint);
+            extra.put("AWS_DEFAULT_REGION", "us-east-1");
+            var run =
+                    local.hostScripts()
+                            .run(
+                                    "schema-fingerprint.sh",
+                                    Map.of(
+                                            "QM_DATABASE",
+                                            LocalEnvironment.DATABASE,
+                                            "QM_PASSWORD_PARAMETER",
+                                            parameter,
+                                            "QM_DB_DEFAULTS_FILE",
+                                            defaults.toString()),
+                                    extra);
+            assertThat(run.ok()).as(run.output()).isTrue();
+            assertThat(run.output()).contains("QM-SCHEMA {");
+        } finally {
+            moto.destroy();
+            moto.waitFor();
+        }
+        List<AwsCall> calls = fingerprintCli.calls();
+        assertThat(calls)
+                .extracting(AwsCall::action)
+                .as("the fingerprint script's AWS calls")
+                .containsExactly("ssm:GetParameter");
+        IamPolicy host =
+                new StackPolicies(
+                                template(Map.of("dbPasswordParameter", parameter)),
+                                "Quartermaster",
+                                PermissionsIT::localName)
+                        .managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL);
+        assertThat(calls)
+                .as("allowed by the host policy with dbPasswordParameter")
+                .allMatch(host::allows);
+        IamPolicy other =
+                new StackPolicies(
+                                template(
+                                        Map.of(
+                                                "dbPasswordParameter",
+                                                "/quartermaster/another-parameter")),
+                                "Quartermaster",
+                                PermissionsIT::localName)
+                        .managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL);
+        assertThat(calls)
+                .as("the grant names the one parameter: another's is not read")
+                .noneMatch(other::allows);
     }
 
     /**
