@@ -605,9 +605,10 @@ public class PermissionsIT {
         Path defaults = state.resolve("fingerprint-client.cnf");
         Files.writeString(defaults, "[client]\nuser=qm_fingerprint\n" + socket + "\n");
         HostCli fingerprintCli = HostCli.create(state.resolve("host-cli-fingerprint"), realAws());
-        Process moto = startMoto();
+        dev.quartermaster.testkit.LocalMoto moto =
+                dev.quartermaster.testkit.LocalMoto.start(Files.createTempDirectory(state, "moto"));
         try {
-            String endpoint = "http://127.0.0.1:" + motoPort;
+            String endpoint = moto.endpoint();
             ProcessBuilder putBuilder =
                     new ProcessBuilder(
                                     realAws(),
@@ -647,8 +648,7 @@ public class PermissionsIT {
             assertThat(run.ok()).as(run.output()).isTrue();
             assertThat(run.output()).contains("QM-SCHEMA {");
         } finally {
-            moto.destroy();
-            moto.waitFor();
+            moto.close();
         }
         List<AwsCall> calls = fingerprintCli.calls();
         assertThat(calls)
@@ -687,12 +687,13 @@ public class PermissionsIT {
      * through IAM before any pull), returned here as the call the host made.
      */
     private static List<AwsCall> hostsCheck(String digest) throws Exception {
-        Process moto = startMoto();
+        dev.quartermaster.testkit.LocalMoto moto =
+                dev.quartermaster.testkit.LocalMoto.start(Files.createTempDirectory(state, "moto"));
         try {
             Map<String, String> site = new HashMap<>(local.site().scriptEnv());
             String repo = site.get("QM_IMAGE_REPO");
             site.put("QM_REGISTRY_LOGIN", "ecr");
-            site.put("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:" + motoPort);
+            site.put("AWS_ENDPOINT_URL_ECR", moto.endpoint());
             site.put("QM_BACKUP_BUCKET", LocalEnvironment.BUCKET);
             site.put("QM_ENDPOINTS", "");
             site.put("QM_GATEWAY_ENDPOINTS", "");
@@ -733,34 +734,8 @@ public class PermissionsIT {
                                             "hosts-check.sh manifest HEAD on " + l.host()))
                     .toList();
         } finally {
-            moto.destroy();
-            moto.waitFor();
+            moto.close();
         }
-    }
-
-    private static int motoPort;
-
-    /** moto's server, for the one ECR call the host makes (get-login-password). */
-    private static Process startMoto() throws Exception {
-        try (var socket = new java.net.ServerSocket(0)) {
-            motoPort = socket.getLocalPort();
-        }
-        Process p =
-                new ProcessBuilder(
-                                "moto_server", "-H", "127.0.0.1", "-p", Integer.toString(motoPort))
-                        .redirectErrorStream(true)
-                        .redirectOutput(state.resolve("moto.log").toFile())
-                        .start();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (var socket = new java.net.Socket("127.0.0.1", motoPort)) {
-                return p;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(200);
-            }
-        }
-        p.destroy();
-        throw new IllegalStateException("moto_server did not start: " + state.resolve("moto.log"));
     }
 
     /**
