@@ -54,10 +54,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a HEAD/GET of a missing key needs s3:ListBucket on the bucket, or AWS answers 403. Every alert a
  * function raises is logged under that function's own role (the alert log's table); alert-sweep's
  * query of the log's Due index and its settling under its own. Grants no recorded call used are
- * written to target/permissions-unused.txt. Not covered here (no local twin runs them): SNS
- * Publish, SSM SendCommand/GetCommandInvocation, ECR's API (the local registry stands in for ECR's
- * registry protocol, which IAM authorises through ecr:BatchGetImage &c.).
+ * written to target/permissions-unused.txt. The hosts check (infra/ssm/hosts-check.sh) runs as the
+ * host: its ECR token from moto's ECR, the manifest HEAD through the local registry (charged as
+ * ecr:BatchGetImage on the repository), its list and HEAD of backups/. A rolling release over two
+ * app hosts runs against the template synthesized with them: release-status settles each host's
+ * release under its own key; the operator's lock, roll and release writes (no role in the stack)
+ * are checked to be the ones docs/release.md lists, on the template's ledger table and keys. Not
+ * covered here (no local twin runs them): SNS Publish, SSM SendCommand/GetCommandInvocation, ECR's
+ * API other than GetAuthorizationToken (the local registry stands in for ECR's registry protocol,
+ * which IAM authorises through ecr:BatchGetImage &c.).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 public class PermissionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PrintStream QUIET =
@@ -130,6 +137,7 @@ public class PermissionsIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void everyCallOfEveryFunctionAndOfTheHost_isAllowedByTheSynthesizedTemplate() throws Exception {
         Map<String, IamPolicy> roles = policies.functions();
         assertThat(roles).containsKeys("image-archive", "backup-status", "archive-prune");
@@ -239,6 +247,11 @@ public class PermissionsIT {
                 "backup-status",
                 LocalAgent.statusEvent(dumps.get(0)).getBytes(StandardCharsets.UTF_8));
 
+        // the hosts check, as the host (the shim records its AWS CLI): an ECR token (moto's ECR
+        // answers get-login-password), the manifest HEAD with it through the registry, the list of
+        // backups/ and the HEAD of its first key (a backup was committed above)
+        List<AwsCall> registryReads = hostsCheck(digest);
+
         // the alert log: every alert above was logged by the function that raised it (its own key).
         // The sweep lists what is due
         // and settles it; the windows above end after alertGroupMinutes, so it runs once as
@@ -275,6 +288,7 @@ public class PermissionsIT {
 
         List<AwsCall> calls = new ArrayList<>(CallLog.drain());
         calls.addAll(hostCli.calls());
+        calls.addAll(registryReads);
         Map<String, IamPolicy> all = new LinkedHashMap<>(roles);
         all.putAll(policies.stateMachines());
         all.put(
@@ -354,6 +368,374 @@ public class PermissionsIT {
                 .as("calls the template's roles do not allow (AWS would answer 403)")
                 .isEmpty();
         metricContract();
+    }
+
+    /** Two app hosts and a database host, as the demo's roll (the example). */
+    private static final String ROLL_HOSTS =
+            "[{\"name\":\"web1\",\"tagKey\":\"qm:host\",\"tagValue\":\"web1\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"web2\",\"tagKey\":\"qm:host\",\"tagValue\":\"web2\",\"roles\":[\"app\"]},"
+                    + "{\"name\":\"db\",\"tagKey\":\"qm:host\",\"tagValue\":\"db\",\"roles\":[\"database\"]}]";
+
+    /**
+     * A rolling release over two app hosts (the template synthesized with them): release.sh on each
+     * host's own podman site through the local agent (its AWS CLI through the shim), each host's
+     * end settled by release-status under its own key and checked against its role. The roll's
+     * lock, roll record and release records are the operator's writes (no role in the stack:
+     * docs/release.md names the operator's permissions); they are recorded under an "operator" key
+     * and checked to go to the one table the template defines, with its keys.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aRollOverTwoAppHosts_isSettledByReleaseStatusUnderItsRole_inTheOperatorsTable()
+            throws Exception {
+        CallLog.drain();
+        local.context(List.of("hosts=" + ROLL_HOSTS));
+        try {
+            OciImages.Pusher pusher = new OciImages.Pusher(local.registry().url());
+            String from =
+                    pusher.push(
+                            "wordpress",
+                            "wp-6.4-v7",
+                            dev.quartermaster.testkit.LocalPodman.wordpressImage(
+                                    "6.4.3", 1, 4096, "perm-7"));
+            String to =
+                    pusher.push(
+                            "wordpress",
+                            "wp-6.4-v8",
+                            dev.quartermaster.testkit.LocalPodman.wordpressImage(
+                                    "6.4.3", 1, 4096, "perm-8"));
+            for (String[] pushed : new String[][] {{"wp-6.4-v7", from}, {"wp-6.4-v8", to}}) {
+                invoke("image-action", DemoCommand.pushEvent(pushed[0], pushed[1]));
+                invoke("image-verify", DemoCommand.pushEvent(pushed[0], pushed[1]));
+            }
+            LocalAgent hosts =
+                    new LocalAgent(
+                                    local.hostScripts()
+                                            .withEnvironment(new HashMap<>(hostCli.environment())),
+                                    null)
+                            .withSites(local);
+            Map<String, String> operatorSettings = new HashMap<>(local.backupSettings());
+            operatorSettings.putAll(local.releaseSettings());
+            operatorSettings.put("REGISTRY_AUTH", "none");
+            operatorSettings.put("AWS_ACCESS_KEY_ID", RecordingInterceptor.accessKey("operator"));
+            Platform operator = new Platform(Settings.of(operatorSettings)).withAlerts(alerts);
+            List<JsonNode> settled = new ArrayList<>();
+            Runnable commandsRan =
+                    () -> {
+                        for (LocalAgent.Finished f : hosts.drain()) {
+                            try {
+                                settled.add(
+                                        invoke(
+                                                "release-status",
+                                                LocalAgent.statusEvent(f)
+                                                        .getBytes(StandardCharsets.UTF_8),
+                                                hosts));
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    };
+            local.startMissingSites(from, QUIET);
+            var roll =
+                    dev.quartermaster.cli.release.PermissionsRoll.roll(
+                            operator, hosts, commandsRan, QUIET);
+            var first =
+                    roll.run(
+                            new dev.quartermaster.release.ReleaseRoll.Request(
+                                    "wordpress",
+                                    "wordpress:wp-6.4-v7",
+                                    List.of("web1", "web2"),
+                                    1,
+                                    dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                    "permissions",
+                                    null,
+                                    null));
+            assertThat(first.roll().status().name()).as(first.failure()).isEqualTo("DONE");
+            var result =
+                    roll.run(
+                            new dev.quartermaster.release.ReleaseRoll.Request(
+                                    "wordpress",
+                                    "wordpress:wp-6.4-v8",
+                                    List.of("web1", "web2"),
+                                    1,
+                                    dev.quartermaster.release.RollRecord.OnFailure.ROLLBACK,
+                                    "permissions",
+                                    null,
+                                    null));
+            assertThat(result.roll().status().name()).as(result.failure()).isEqualTo("DONE");
+            assertThat(settled)
+                    .as("release-status settled each host's release of each roll")
+                    .filteredOn(r -> r.path("status").asText().equals("RECORDED"))
+                    .hasSizeGreaterThanOrEqualTo(4);
+
+            StackPolicies twoHosts =
+                    new StackPolicies(
+                            template(Map.of("hosts", ROLL_HOSTS)),
+                            "Quartermaster",
+                            PermissionsIT::localName);
+            Map<String, IamPolicy> all = new LinkedHashMap<>(twoHosts.functions());
+            all.put(
+                    HostCli.PRINCIPAL,
+                    twoHosts.managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL));
+            List<AwsCall> calls = new ArrayList<>(CallLog.drain());
+            calls.addAll(hostCli.calls());
+            List<String> denied = new ArrayList<>();
+            java.util.Set<String> operatorResources = new java.util.TreeSet<>();
+            java.util.Set<String> principals = new java.util.TreeSet<>();
+            for (AwsCall c : calls) {
+                principals.add(c.principal());
+                if (c.principal().equals("operator")) {
+                    operatorResources.add(c.action() + " " + c.resource());
+                    continue;
+                }
+                IamPolicy policy = all.get(c.principal());
+                if (policy == null || !policy.allows(c)) {
+                    denied.add(
+                            c.principal()
+                                    + ": "
+                                    + c.action()
+                                    + " on "
+                                    + c.resource()
+                                    + "  ["
+                                    + c.origin()
+                                    + "]");
+                }
+            }
+            assertThat(principals).contains("release-status", "operator");
+            assertThat(calls)
+                    .as("release-status wrote the hosts' settled releases")
+                    .anyMatch(
+                            c ->
+                                    c.principal().equals("release-status")
+                                            && c.action().startsWith("dynamodb:")
+                                            && !c.action().equals("dynamodb:GetItem")
+                                            && !c.action().equals("dynamodb:Query"));
+            assertThat(denied.stream().distinct().toList())
+                    .as("calls of the roll the two-host template's roles do not allow")
+                    .isEmpty();
+            // the operator's roll: every call on the ledger table, which the template defines
+            // with the key schema the lock, roll and release records are written under
+            assertThat(operatorResources)
+                    .isNotEmpty()
+                    .allSatisfy(
+                            r ->
+                                    assertThat(r)
+                                            .matches(
+                                                    "dynamodb:[A-Za-z]+ arn:aws:dynamodb:[^ ]*:table/"
+                                                            + LocalEnvironment.TABLE
+                                                            + "(/index/[A-Za-z0-9_.-]+)?"));
+            assertThat(operatorResources)
+                    .extracting(r -> r.substring(0, r.indexOf(' ')))
+                    .as(
+                            "the operator's table permissions for a roll, as docs/release.md lists them")
+                    .containsOnly(
+                            "dynamodb:PutItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:GetItem",
+                            "dynamodb:Query");
+            JsonNode ledger = null;
+            for (var e : template(Map.of("hosts", ROLL_HOSTS)).path("Resources").properties()) {
+                if (e.getKey().startsWith("Ledger")
+                        && e.getValue().path("Type").asText().equals("AWS::DynamoDB::Table")) {
+                    ledger = e.getValue().path("Properties").path("KeySchema");
+                }
+            }
+            assertThat(ledger).as("the ledger table in the template").isNotNull();
+            {
+                var ddb = operator.dynamoDb(); // the platform's own client: not closed here
+                var localKeys =
+                        ddb.describeTable(b -> b.tableName(LocalEnvironment.TABLE))
+                                .table()
+                                .keySchema();
+                List<String> tableKeys = new ArrayList<>();
+                localKeys.forEach(
+                        k -> tableKeys.add(k.attributeName() + " " + k.keyTypeAsString()));
+                List<String> stack = new ArrayList<>();
+                ledger.forEach(
+                        k ->
+                                stack.add(
+                                        k.path("AttributeName").asText()
+                                                + " "
+                                                + k.path("KeyType").asText()));
+                assertThat(tableKeys)
+                        .as("the table the roll wrote, keyed as the template's ledger table")
+                        .isEqualTo(stack);
+            }
+            Files.writeString(
+                    root.resolve("cli/target/permissions-operator.txt"),
+                    "# the operator's calls in a rolling release (no role in the stack)\n"
+                            + String.join("\n", operatorResources)
+                            + "\n");
+        } finally {
+            local.context(List.of());
+        }
+    }
+
+    /**
+     * The schema fingerprint document's script as the host runs it with dbPasswordParameter: its
+     * one AWS call (qm-lib.sh's ssm get-parameter for the database password, from moto's SSM)
+     * recorded by a shim of its own and checked against the host policy of the template synthesized
+     * with that option; the password is a database user's, so the fingerprint proves the parameter
+     * was read.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void theSchemaFingerprintsPasswordRead_isAllowedByTheHostPolicy() throws Exception {
+        String parameter = "/quartermaster/permissions-db-password";
+        String password = "pw-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        local.ensureDatabase(null);
+        Path rootDefaults = local.mariaDb().defaultsFile();
+        String socket =
+                Files.readAllLines(rootDefaults).stream()
+                        .filter(l -> l.startsWith("socket="))
+                        .findFirst()
+                        .orElseThrow();
+        Process create =
+                new ProcessBuilder(
+                                "mariadb",
+                                "--defaults-extra-file=" + rootDefaults,
+                                "-e",
+                                "CREATE OR REPLACE USER 'qm_fingerprint'@'localhost' IDENTIFIED BY '"
+                                        + password
+                                        + "'; GRANT SELECT ON *.* TO 'qm_fingerprint'@'localhost';")
+                        .redirectErrorStream(true)
+                        .start();
+        String created = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(create.waitFor()).as(created).isZero();
+        Path defaults = state.resolve("fingerprint-client.cnf");
+        Files.writeString(defaults, "[client]\nuser=qm_fingerprint\n" + socket + "\n");
+        HostCli fingerprintCli = HostCli.create(state.resolve("host-cli-fingerprint"), realAws());
+        dev.quartermaster.testkit.LocalMoto moto =
+                dev.quartermaster.testkit.LocalMoto.start(Files.createTempDirectory(state, "moto"));
+        try {
+            String endpoint = moto.endpoint();
+            ProcessBuilder putBuilder =
+                    new ProcessBuilder(
+                                    realAws(),
+                                    "ssm",
+                                    "put-parameter",
+                                    "--name",
+                                    parameter,
+                                    "--type",
+                                    "SecureString",
+                                    "--value",
+                                    password)
+                            .redirectErrorStream(true);
+            putBuilder.environment().put("AWS_ENDPOINT_URL_SSM", endpoint);
+            putBuilder.environment().put("AWS_ACCESS_KEY_ID", "test");
+            putBuilder.environment().put("AWS_SECRET_ACCESS_KEY", "test");
+            putBuilder.environment().put("AWS_DEFAULT_REGION", "us-east-1");
+            Process stored = putBuilder.start();
+            String storedOut =
+                    new String(stored.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(stored.waitFor()).as(storedOut).isZero();
+
+            Map<String, String> extra = new HashMap<>(fingerprintCli.environment());
+            extra.put("AWS_ENDPOINT_URL_SSM", endpoint);
+            extra.put("AWS_DEFAULT_REGION", "us-east-1");
+            var run =
+                    local.hostScripts()
+                            .run(
+                                    "schema-fingerprint.sh",
+                                    Map.of(
+                                            "QM_DATABASE",
+                                            LocalEnvironment.DATABASE,
+                                            "QM_PASSWORD_PARAMETER",
+                                            parameter,
+                                            "QM_DB_DEFAULTS_FILE",
+                                            defaults.toString()),
+                                    extra);
+            assertThat(run.ok()).as(run.output()).isTrue();
+            assertThat(run.output()).contains("QM-SCHEMA {");
+        } finally {
+            moto.close();
+        }
+        List<AwsCall> calls = fingerprintCli.calls();
+        assertThat(calls)
+                .extracting(AwsCall::action)
+                .as("the fingerprint script's AWS calls")
+                .containsExactly("ssm:GetParameter");
+        IamPolicy host =
+                new StackPolicies(
+                                template(Map.of("dbPasswordParameter", parameter)),
+                                "Quartermaster",
+                                PermissionsIT::localName)
+                        .managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL);
+        assertThat(calls)
+                .as("allowed by the host policy with dbPasswordParameter")
+                .allMatch(host::allows);
+        IamPolicy other =
+                new StackPolicies(
+                                template(
+                                        Map.of(
+                                                "dbPasswordParameter",
+                                                "/quartermaster/another-parameter")),
+                                "Quartermaster",
+                                PermissionsIT::localName)
+                        .managedPolicy("DatabaseBackupsHostPolicy", HostCli.PRINCIPAL);
+        assertThat(calls)
+                .as("the grant names the one parameter: another's is not read")
+                .noneMatch(other::allows);
+    }
+
+    /**
+     * infra/ssm/hosts-check.sh through the local agent as the host document runs it, every check
+     * reached (ecr-login, manifest, backup-bucket): its AWS CLI calls are recorded by the shim; the
+     * manifest HEAD goes to the registry with the ECR token, which ECR authorises as a pull of the
+     * repository: ecr:BatchGetImage on it (AWS managed policy AmazonEC2ContainerRegistryPullOnly;
+     * Amazon ECR User Guide, "Private repository policy examples": ecr:GetAuthorizationToken
+     * through IAM before any pull), returned here as the call the host made.
+     */
+    private static List<AwsCall> hostsCheck(String digest) throws Exception {
+        dev.quartermaster.testkit.LocalMoto moto =
+                dev.quartermaster.testkit.LocalMoto.start(Files.createTempDirectory(state, "moto"));
+        try {
+            Map<String, String> site = new HashMap<>(local.site().scriptEnv());
+            String repo = site.get("QM_IMAGE_REPO");
+            site.put("QM_REGISTRY_LOGIN", "ecr");
+            site.put("AWS_ENDPOINT_URL_ECR", moto.endpoint());
+            site.put("QM_BACKUP_BUCKET", LocalEnvironment.BUCKET);
+            site.put("QM_ENDPOINTS", "");
+            site.put("QM_GATEWAY_ENDPOINTS", "");
+            site.put("QM_EXPECT_PRIVATE", "false");
+            site.put("AWS_DEFAULT_REGION", "us-east-1");
+            List<dev.quartermaster.cli.ops.HostsChecks.Line> lines =
+                    dev.quartermaster.cli.ops.HostsChecks.run(
+                            agent.withSite(site),
+                            dev.quartermaster.contract.HostDocument.HOSTS_CHECK.localName(),
+                            local.configuration().hosts().hosts(),
+                            digest,
+                            java.time.Duration.ofSeconds(60),
+                            d -> Thread.sleep(d.toMillis()));
+            agent.drain(); // the check's own end: no function takes it
+            assertThat(lines)
+                    .as("the hosts check on every host: " + lines)
+                    .isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.status()).as(l.toString()).isEqualTo("ok"));
+            assertThat(lines)
+                    .extracting(dev.quartermaster.cli.ops.HostsChecks.Line::check)
+                    .contains("ecr-login", "manifest", "backup-bucket");
+            assertThat(lines)
+                    .filteredOn(l -> l.check().equals("backup-bucket"))
+                    .allSatisfy(l -> assertThat(l.detail()).startsWith("HEAD s3://"));
+            String repositoryArn =
+                    "arn:aws:ecr:"
+                            + "us-east-1:000000000000:repository/"
+                            + repo.substring(repo.indexOf('/') + 1);
+            return lines.stream()
+                    .filter(l -> l.check().equals("manifest"))
+                    .map(
+                            l ->
+                                    new AwsCall(
+                                            HostCli.PRINCIPAL,
+                                            "ecr:BatchGetImage",
+                                            repositoryArn,
+                                            Map.of(),
+                                            "hosts-check.sh manifest HEAD on " + l.host()))
+                    .toList();
+        } finally {
+            moto.close();
+        }
     }
 
     /**
@@ -440,7 +822,12 @@ public class PermissionsIT {
             "sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
 
     private static JsonNode invoke(String function, byte[] event) throws Exception {
-        RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function));
+        return invoke(function, event, agent);
+    }
+
+    private static JsonNode invoke(String function, byte[] event, LocalAgent commands)
+            throws Exception {
+        RequestStreamHandler handler = FunctionCatalog.create(function, wiring(function, commands));
         JsonNode result = LocalInvoke.call(handler, function, event, EMF);
         assertThat(result.path("status").asText())
                 .as(function + ": " + result)
@@ -496,6 +883,10 @@ public class PermissionsIT {
     }
 
     private static Wiring wiring(String function) {
+        return wiring(function, agent);
+    }
+
+    private static Wiring wiring(String function, LocalAgent commands) {
         Map<String, String> settings = new HashMap<>(local.backupSettings());
         settings.putAll(local.archiveSettings());
         settings.putAll(local.releaseSettings());
@@ -510,13 +901,18 @@ public class PermissionsIT {
         return Wiring.of(platform)
                 .withRegistry(
                         p -> new RegistryClient(local.registry().url(), RegistryAuth.anonymous()))
-                .withCommands(agent);
+                .withCommands(commands);
     }
 
     /**
      * The template exactly as cdk synth makes it from cdk.json's context (placeholder code assets).
      */
     static JsonNode template() throws Exception {
+        return template(Map.of());
+    }
+
+    /** The template with these context values over cdk.json's. */
+    static JsonNode template(Map<String, String> overrides) throws Exception {
         Map<String, Object> context =
                 new HashMap<>(
                         JSON.convertValue(
@@ -527,6 +923,7 @@ public class PermissionsIT {
         // here too
         context.put("replication", "[{\"region\":\"eu-central-1\"}]");
         context.put("homeRegion", "us-east-1");
+        context.putAll(overrides);
         App app = new App();
         Path asset = Files.createTempDirectory("qm-asset");
         Files.writeString(asset.resolve("placeholder.txt"), "placeholder");

@@ -116,6 +116,19 @@ public final class HostCli {
                                 : "s3:GetObject";
                 read(out, action, "arn:aws:s3:::" + b, "arn:aws:s3:::" + b + "/" + k, rc, origin);
             }
+            case "s3api list-objects-v2", "s3api list-objects" -> {
+                // ListObjects(V2) is authorised as s3:ListBucket on the bucket, its prefix the
+                // s3:prefix condition key (IAM Service Authorization Reference, Amazon S3: "Actions
+                // defined by Amazon S3", ListBucket)
+                String prefix = option(args, "--prefix");
+                out.add(
+                        new AwsCall(
+                                PRINCIPAL,
+                                "s3:ListBucket",
+                                "arn:aws:s3:::" + option(args, "--bucket"),
+                                Map.of("s3:prefix", prefix == null ? "" : prefix),
+                                origin));
+            }
             case "ssm get-parameter" -> {
                 String name = option(args, "--name");
                 out.add(
