@@ -36,7 +36,8 @@ public final class HostsCommand implements Runnable {
                 "Run the read-only hosts check on every host: resolve each AWS endpoint the host uses (a private",
                 "address expected when privateHosts is set), log in to ECR, read one manifest, read the backup",
                 "bucket's backups/. Prints a line per host and check; exits 1 when any check failed.",
-                "Locally it runs on the local site (its registry and S3 resolve to loopback addresses)."
+                "Locally it runs on each app host's own local site, a database-only host on the shared local",
+                "registry and S3 (no compose project); they resolve to loopback addresses."
             })
     public static final class Check implements Callable<Integer> {
         @Option(
