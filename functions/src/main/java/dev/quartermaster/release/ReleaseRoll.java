@@ -400,6 +400,20 @@ public final class ReleaseRoll {
             String requestedBy,
             String lockBreakReason,
             java.util.function.Supplier<T> work) {
+        return locked(app, requestedBy, lockBreakReason, 1, work);
+    }
+
+    /**
+     * Runs work over {@code hostCount} hosts one after another (a rollback of every host) under the
+     * app's lock, its deadline long enough for all of them: a lock that outlives one host's
+     * deadline is not stale while the later hosts go back.
+     */
+    public <T> T locked(
+            String app,
+            String requestedBy,
+            String lockBreakReason,
+            int hostCount,
+            java.util.function.Supplier<T> work) {
         String id = "release-" + UUID.randomUUID();
         Instant now = clock.instant();
         ReleaseLock mine =
@@ -408,7 +422,7 @@ public final class ReleaseRoll {
                         Text.oneLine(requestedBy, 128),
                         now,
                         id,
-                        now.plus(deadline(1, 1)),
+                        now.plus(deadline(Math.max(1, hostCount), 1)),
                         null);
         String note = acquire(mine, lockBreakReason, null);
         if (note != null) {

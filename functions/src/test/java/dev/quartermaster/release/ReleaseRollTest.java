@@ -352,6 +352,47 @@ class ReleaseRollTest {
     }
 
     @Test
+    void aLockedRollbackOfEveryHost_holdsTheLockLongEnoughForAllOfThem() {
+        Instant start = clock.instant();
+        Instant deadline =
+                roll.locked(
+                        "wordpress",
+                        "alice",
+                        null,
+                        HOSTS.size(),
+                        () -> rolls.currentLock("wordpress").orElseThrow().deadline());
+        assertThat(deadline).isEqualTo(start.plus(ReleaseRoll.deadline(HOSTS.size(), 1)));
+        assertThat(deadline).isAfter(start.plus(ReleaseRoll.deadline(1, 1)));
+        assertThat(rolls.currentLock("wordpress")).isEmpty();
+
+        // past one host's deadline, a second operator's --force --reason cannot break it yet
+        String refused =
+                roll.locked(
+                        "wordpress",
+                        "alice",
+                        null,
+                        HOSTS.size(),
+                        () -> {
+                            clock.advance(ReleaseRoll.deadline(1, 1).plusMinutes(1));
+                            try {
+                                roll.locked("wordpress", "bob", "alice is gone", () -> "taken");
+                                return "taken";
+                            } catch (ReleaseService.Refused e) {
+                                return e.getMessage();
+                            }
+                        });
+        assertThat(refused).contains("deadline has not passed");
+        // one host: the one-host deadline, as before
+        assertThat(
+                        roll.locked(
+                                "wordpress",
+                                "alice",
+                                null,
+                                () -> rolls.currentLock("wordpress").orElseThrow().deadline()))
+                .isEqualTo(clock.instant().plus(ReleaseRoll.deadline(1, 1)));
+    }
+
+    @Test
     void aSecondRelease_isRefusedNamingTheHolder_andAStaleLockBrokenOnlyWithAReason() {
         Instant since = clock.instant().minus(Duration.ofMinutes(10));
         rolls.lock(

@@ -86,7 +86,15 @@ public final class BackupsCommand implements Callable<Integer> {
         }
         TextTable t =
                 new TextTable(
-                        "STARTED", "STATUS", "KEY", "BYTES", "TABLES", "ROWS", "SECONDS", "COMMAND",
+                        "STARTED",
+                        "STATUS",
+                        "KEY",
+                        "BYTES",
+                        "TABLES",
+                        "ROWS",
+                        "DB VERSION",
+                        "SECONDS",
+                        "COMMAND",
                         "ERROR");
         records.forEach(
                 r ->
@@ -97,6 +105,7 @@ public final class BackupsCommand implements Callable<Integer> {
                                 r.bytes(),
                                 r.tables(),
                                 r.rows(),
+                                dbVersion(r),
                                 String.format("%.1f", r.durationMs() / 1000.0),
                                 r.commandId().length() > 8
                                         ? r.commandId().substring(0, 8)
@@ -104,5 +113,10 @@ public final class BackupsCommand implements Callable<Integer> {
                                 r.error() == null ? "" : r.error()));
         t.print(System.out, "");
         return 0;
+    }
+
+    /** The schema's WordPress db_version the backup recorded, or "-" (none recorded). */
+    static String dbVersion(BackupRecord r) {
+        return r.dbVersion() == null || r.dbVersion().isEmpty() ? "-" : r.dbVersion();
     }
 }

@@ -191,7 +191,9 @@ public final class LocalAgent implements CommandRunner {
         Host target = target(host);
         boolean release = !doc.siteVariables().isEmpty();
         if (release) {
-            if (!target.runs(Host.Role.APP)) {
+            // the hosts check runs on every host, a database-only one included (its site: the
+            // shared endpoints, no compose project); a release document only on an app host
+            if (!target.runs(Host.Role.APP) && doc != HostDocument.HOSTS_CHECK) {
                 throw new TargetException(
                         "host "
                                 + target.name()

@@ -36,7 +36,8 @@ public final class HostsCommand implements Runnable {
                 "Run the read-only hosts check on every host: resolve each AWS endpoint the host uses (a private",
                 "address expected when privateHosts is set), log in to ECR, read one manifest, read the backup",
                 "bucket's backups/. Prints a line per host and check; exits 1 when any check failed.",
-                "Locally it runs on the local site (its registry and S3 resolve to loopback addresses)."
+                "Locally it runs on each app host's own local site, a database-only host on the shared local",
+                "registry and S3 (no compose project); they resolve to loopback addresses."
             })
     public static final class Check implements Callable<Integer> {
         @Option(
@@ -93,32 +94,49 @@ public final class HostsCommand implements Runnable {
         }
 
         /**
-         * On the local site, through the local agent: the document's site is the local one (its
-         * registry and S3 as the endpoints, private addresses expected only if privateHosts says
-         * so).
+         * On the local site, through the local agent, on each configured host as SSM's tag targets
+         * would: an app host's check runs against its own site (its compose project, so the digest
+         * it pins), a database-only host's against the same registry and S3 with no compose project
+         * (nothing pinned there: its manifest check is skipped unless --digest names one). The
+         * endpoints are the local registry's and S3's (private addresses expected only if
+         * privateHosts says so).
          */
         static List<HostsChecks.Line> local(LocalEnvironment local, String digest)
                 throws InterruptedException {
             LocalServices ls = LocalServices.create(local, null, null, true);
-            Map<String, String> site = new HashMap<>(local.site().scriptEnv());
-            String registry = site.get("QM_IMAGE_REPO").split("/", 2)[0];
-            site.put("QM_BACKUP_BUCKET", LocalEnvironment.BUCKET);
-            site.put(
+            Map<String, String> shared = new HashMap<>();
+            String registry = local.site().scriptEnv().get("QM_IMAGE_REPO").split("/", 2)[0];
+            shared.put("QM_BACKUP_BUCKET", LocalEnvironment.BUCKET);
+            shared.put(
                     "QM_ENDPOINTS",
                     registry.replaceFirst(":[0-9]+$", "")
                             + " "
                             + URI.create(local.s3().endpoint()).getHost());
-            site.put("QM_GATEWAY_ENDPOINTS", "");
-            site.put(
+            shared.put("QM_GATEWAY_ENDPOINTS", "");
+            shared.put(
                     "QM_EXPECT_PRIVATE",
                     Boolean.toString(local.configuration().privateHosts().enabled()));
+            List<Host> hosts = local.hosts().hosts();
             return HostsChecks.run(
-                    ls.agent.withSite(site),
+                    ls.agent.withSites(hosts, host -> siteOf(local, host, shared)),
                     HostDocument.HOSTS_CHECK.localName(),
-                    local.configuration().hosts().hosts(),
+                    hosts,
                     digest,
                     Duration.ofSeconds(10),
                     d -> Thread.sleep(d.toMillis()));
+        }
+
+        /** What the check sees on {@code host}: its own site if it runs the app, else none. */
+        static Map<String, String> siteOf(
+                LocalEnvironment local, String host, Map<String, String> shared) {
+            boolean app = local.hosts().apps().stream().anyMatch(h -> h.name().equals(host));
+            Map<String, String> env =
+                    new HashMap<>((app ? local.site(host) : local.site()).scriptEnv());
+            if (!app) {
+                env.put("QM_PROJECT_DIR", ""); // a database host has no compose project
+            }
+            env.putAll(shared);
+            return env;
         }
     }
 }

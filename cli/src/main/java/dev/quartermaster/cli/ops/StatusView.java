@@ -185,6 +185,15 @@ public final class StatusView {
                 h.put("since", r.finishedAt());
                 h.put("releasedBy", r.requestedBy());
                 h.put("outcome", r.status().name());
+                if (r.restorePoint() != null) {
+                    // the restore point taken before this release, and the schema it recorded
+                    h.put("restorePoint", r.restorePoint());
+                    dev.quartermaster.backup.SchemaAwareDatabaseReturn.restorePoint(
+                                    backupStore, database, r.restorePoint())
+                            .map(BackupRecord::dbVersion)
+                            .filter(v -> !v.isEmpty())
+                            .ifPresent(v -> h.put("restorePointDbVersion", v));
+                }
                 archivedInEcr(ledger, releases.config().repository(), r.running())
                         .ifPresent(
                                 i -> {

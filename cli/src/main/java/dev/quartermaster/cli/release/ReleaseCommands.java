@@ -8,6 +8,7 @@ import dev.quartermaster.common.Platform;
 import dev.quartermaster.common.Settings;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.events.EventParser;
+import dev.quartermaster.release.DatabaseReturn;
 import dev.quartermaster.release.ReleaseConfig;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoll;
@@ -273,6 +274,7 @@ public final class ReleaseCommands {
                     return 2;
                 }
                 String who = ReleaseContext.who(target, c.platform);
+                c.databaseReturn = unfinishedRollReturn(c.databaseReturn, keepDatabase);
                 ReleaseRoll roll = c.roll(System.out);
                 List<String> hosts = c.service.config().hosts().stream().map(Host::name).toList();
                 if (host == null && to == null && roll.unfinished(appName).isPresent()) {
@@ -325,6 +327,7 @@ public final class ReleaseCommands {
                         appName,
                         who,
                         why,
+                        targets.size(),
                         () -> {
                             String first = targets.get(0);
                             int db = database(c, first, digests.get(first), who);
@@ -371,6 +374,21 @@ public final class ReleaseCommands {
                 System.err.println("qm rollback: " + e.getMessage());
                 return 5;
             }
+        }
+
+        /**
+         * What returning an unfinished roll does about the database: the schema decides (the
+         * automatic return), unless the operator said --keep-database, which is then obeyed and
+         * recorded rather than silently overridden by a restore.
+         */
+        static DatabaseReturn unfinishedRollReturn(DatabaseReturn automatic, boolean keepDatabase) {
+            if (!keepDatabase) {
+                return automatic;
+            }
+            return key ->
+                    "database kept as it is (--keep-database): not compared with restore point "
+                            + (key == null ? "none" : key)
+                            + ", nothing restored";
         }
 
         /**

@@ -251,6 +251,86 @@ class StatusViewIT {
         }
     }
 
+    @Test
+    void theRestorePointOfWhatRuns_isShownWithTheSchemaVersionItRecorded(@TempDir Path dir)
+            throws Exception {
+        try (LocalEnvironment local = new LocalEnvironment(dir, true)) {
+            Platform p =
+                    LocalServices.platform(
+                            local, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            var backups = BackupRoot.store(p);
+            Instant now = Instant.now();
+            String key = "backups/wordpress/rp.sql.zst";
+            backups.create(
+                    BackupRecord.running(
+                            BackupRecord.Kind.BACKUP,
+                            "wordpress",
+                            now.minus(Duration.ofHours(1)),
+                            "c-rp",
+                            key,
+                            null));
+            backups.settle(
+                    backups.byCommandId("c-rp")
+                            .orElseThrow()
+                            .verified(1000, "00", 5, 50, 3000, now.minus(Duration.ofHours(1)))
+                            .withSchema(
+                                    new dev.quartermaster.backup.SchemaFingerprint(
+                                            "c".repeat(64), "57155", 12)));
+            var store = ReleaseRoot.store(p);
+            var r =
+                    new dev.quartermaster.release.ReleaseRecord(
+                            "wordpress",
+                            "host",
+                            "cmd-rp",
+                            dev.quartermaster.release.ReleaseRecord.Kind.RELEASE,
+                            dev.quartermaster.release.ReleaseRecord.Status.RUNNING,
+                            "wordpress",
+                            null,
+                            DIGEST,
+                            "6.4.3",
+                            null,
+                            "alice",
+                            now.minus(Duration.ofMinutes(30)),
+                            key,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+            store.create(r);
+            store.settle(
+                    r.settled(
+                            dev.quartermaster.release.ReleaseRecord.Status.RELEASED,
+                            DIGEST,
+                            "6.4.3",
+                            "released",
+                            "[]",
+                            now.minus(Duration.ofMinutes(29))));
+
+            var s =
+                    StatusView.collect(
+                            ReleaseContext.reader(local, p),
+                            store,
+                            backups,
+                            LedgerRoot.store(p),
+                            "wordpress",
+                            26,
+                            List.of(),
+                            DeadLetters.local(local.deadLettersDir()),
+                            now);
+            @SuppressWarnings("unchecked")
+            var host = (java.util.Map<String, Object>) s.app().get("host");
+            assertThat(host)
+                    .containsEntry("restorePoint", key)
+                    .containsEntry("restorePointDbVersion", "57155");
+            ByteArrayOutputStream json = new ByteArrayOutputStream();
+            StatusView.print(s, true, false, new PrintStream(json, true, StandardCharsets.UTF_8));
+            assertThat(json.toString(StandardCharsets.UTF_8))
+                    .contains("\"restorePointDbVersion\" : \"57155\"");
+        }
+    }
+
     private static void released(
             dev.quartermaster.release.ReleaseStore store,
             String commandId,

@@ -1,6 +1,7 @@
 package dev.quartermaster.cli.release;
 
 import dev.quartermaster.cli.Qm;
+import dev.quartermaster.release.DatabaseReturn;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.RollRecord;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,42 @@ class ReleaseCommandsTest {
         assertThat(run(2, "release")).contains("name REPO:TAG or REPO@sha256:<hex> (or --resume)");
         assertThat(run(2, "release", "--resume", "--force"))
                 .contains("--force needs --reason TEXT");
+    }
+
+    @Test
+    void rollbackOptions_thatContradictEachOther_areRefusedBeforeAnythingIsOpened() {
+        assertThat(run(2, "rollback", "--with-database", "--keep-database"))
+                .contains("--with-database and --keep-database exclude each other");
+        assertThat(run(2, "rollback", "--with-database", "--no-restore-point"))
+                .contains("it cannot go with --no-restore-point");
+        assertThat(run(2, "rollback", "--force")).contains("--force needs --reason TEXT");
+        assertThat(run(2, "rollback", "--force", "--reason", " "))
+                .contains("--force needs --reason TEXT");
+        // the force check comes first, then the database pair: each names only its own mistake
+        assertThat(run(2, "rollback", "--force", "--with-database", "--keep-database"))
+                .contains("--force needs --reason TEXT")
+                .doesNotContain("exclude each other");
+    }
+
+    @Test
+    void anUnfinishedRollsReturn_keepsTheDatabaseWhenAskedTo_elseTheSchemaDecides() {
+        List<String> asked = new java.util.ArrayList<>();
+        DatabaseReturn automatic =
+                key -> {
+                    asked.add(key);
+                    return "restored " + key;
+                };
+
+        DatabaseReturn kept = ReleaseCommands.Rollback.unfinishedRollReturn(automatic, true);
+        assertThat(kept.afterRollback("backups/wordpress/rp.sql.zst"))
+                .contains("database kept as it is (--keep-database)")
+                .contains("backups/wordpress/rp.sql.zst")
+                .contains("nothing restored");
+        assertThat(kept.afterRollback(null)).contains("restore point none");
+        assertThat(asked).isEmpty(); // the schema-aware return (which may restore) never ran
+
+        assertThat(ReleaseCommands.Rollback.unfinishedRollReturn(automatic, false))
+                .isSameAs(automatic);
     }
 
     @Test
