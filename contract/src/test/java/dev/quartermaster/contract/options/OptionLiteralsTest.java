@@ -53,7 +53,11 @@ class OptionLiteralsTest {
                     // (DeployRecord.ENCRYPTION)
                     "repositoryEncryption",
                             Set.of(
-                                    "contract/src/main/java/dev/quartermaster/contract/DeployRecord.java"));
+                                    "contract/src/main/java/dev/quartermaster/contract/DeployRecord.java"),
+                    // the command's name (bin/qm hosts check), not the option
+                    "hosts",
+                            Set.of(
+                                    "cli/src/main/java/dev/quartermaster/cli/ops/HostsCommand.java"));
 
     @Test
     void mainCode_namesNoOptionKeyOutsideTheDeclarations() {
