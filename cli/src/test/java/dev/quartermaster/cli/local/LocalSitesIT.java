@@ -3,10 +3,7 @@ package dev.quartermaster.cli.local;
 import dev.quartermaster.cli.release.ReleaseContext;
 import dev.quartermaster.contract.Host;
 import dev.quartermaster.host.CommandRunner;
-import dev.quartermaster.ledger.ImageAction;
-import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
-import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.testkit.LocalPodman;
@@ -23,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,31 +60,8 @@ public class LocalSitesIT {
             var ctx = ReleaseContext.local(local, false, out);
             for (String[] i :
                     new String[][] {{"wp-6.4-v1", v1, "6.4.3"}, {"wp-6.5-v2", v2, "6.5.5"}}) {
-                new dev.quartermaster.ledger.ImageLedger(
-                                LedgerRoot.store(ctx.platform), ctx.platform.alerts())
-                        .record(
-                                new ImageAction(
-                                        "e-" + i[0],
-                                        Instant.now(),
-                                        ImageAction.Kind.PUSH,
-                                        true,
-                                        "wordpress",
-                                        i[1],
-                                        i[0],
-                                        null,
-                                        null));
-                LedgerRoot.store(ctx.platform)
-                        .recordVerification(
-                                "wordpress",
-                                i[1],
-                                new ImageRecord.Verification(
-                                        ImageVerdict.VERIFIED,
-                                        "x",
-                                        i[2],
-                                        "test",
-                                        0,
-                                        0,
-                                        Instant.now()));
+                dev.quartermaster.cli.release.LedgerSeed.pushed(
+                        ctx.platform, i[0], i[1], i[2], ImageVerdict.VERIFIED);
             }
 
             // one compose project per app host: own directory (so own project name), own port

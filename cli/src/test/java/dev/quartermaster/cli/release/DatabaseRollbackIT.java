@@ -5,11 +5,7 @@ import dev.quartermaster.backup.BackupRoot;
 import dev.quartermaster.backup.SchemaDecision;
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalSite;
-import dev.quartermaster.ledger.ImageAction;
-import dev.quartermaster.ledger.ImageLedger;
-import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
-import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.testkit.LocalMariaDb;
@@ -23,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,33 +82,14 @@ public class DatabaseRollbackIT {
             // --with-database took one (as bin/qm rollback opens it)
             ReleaseContext ctx = ReleaseContext.local(local, true, out);
             ReleaseContext noPoint = ReleaseContext.local(local, false, out);
-            ImageLedger ledger =
-                    new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
             for (Object[] i :
                     new Object[][] {{"wp-6.4-v1", v1, "6.4.3"}, {"wp-6.5-v2", v2, "6.5.5"}}) {
-                ledger.record(
-                        new ImageAction(
-                                "e-" + i[0],
-                                Instant.now(),
-                                ImageAction.Kind.PUSH,
-                                true,
-                                "wordpress",
-                                (String) i[1],
-                                (String) i[0],
-                                null,
-                                null));
-                LedgerRoot.store(ctx.platform)
-                        .recordVerification(
-                                "wordpress",
-                                (String) i[1],
-                                new ImageRecord.Verification(
-                                        ImageVerdict.VERIFIED,
-                                        "x",
-                                        (String) i[2],
-                                        "test",
-                                        0,
-                                        0,
-                                        Instant.now()));
+                LedgerSeed.pushed(
+                        ctx.platform,
+                        (String) i[0],
+                        (String) i[1],
+                        (String) i[2],
+                        ImageVerdict.VERIFIED);
             }
             LocalMariaDb db = local.mariaDb();
             LocalSite site = local.site();

@@ -2,11 +2,7 @@ package dev.quartermaster.cli.release;
 
 import dev.quartermaster.cli.local.LocalEnvironment;
 import dev.quartermaster.cli.local.LocalSite;
-import dev.quartermaster.ledger.ImageAction;
-import dev.quartermaster.ledger.ImageLedger;
-import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
-import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.release.ReleaseRecord;
 import dev.quartermaster.release.ReleaseRoot;
 import dev.quartermaster.release.ReleaseService;
@@ -20,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,8 +58,6 @@ public class ReleaseFlowIT {
                             "wp-6.4-v3",
                             LocalPodman.wordpressImage("6.5.5", 1, 4096, "it-4"));
             var ctx = ReleaseContext.local(local, true, out);
-            ImageLedger ledger =
-                    new ImageLedger(LedgerRoot.store(ctx.platform), ctx.platform.alerts());
             Object[][] images = {
                 {"wp-6.4-v1", v1, "6.4.3", ImageVerdict.VERIFIED},
                 {"wp-6.5-v2", v2, "6.5.5", ImageVerdict.VERIFIED},
@@ -72,29 +65,12 @@ public class ReleaseFlowIT {
                 {"wp-6.4-v3", liar, "6.5.5", ImageVerdict.MISMATCH}
             };
             for (Object[] i : images) {
-                ledger.record(
-                        new ImageAction(
-                                "e-" + i[0],
-                                Instant.now(),
-                                ImageAction.Kind.PUSH,
-                                true,
-                                "wordpress",
-                                (String) i[1],
-                                (String) i[0],
-                                null,
-                                null));
-                LedgerRoot.store(ctx.platform)
-                        .recordVerification(
-                                "wordpress",
-                                (String) i[1],
-                                new ImageRecord.Verification(
-                                        (ImageVerdict) i[3],
-                                        "x",
-                                        (String) i[2],
-                                        "test",
-                                        0,
-                                        0,
-                                        Instant.now()));
+                LedgerSeed.pushed(
+                        ctx.platform,
+                        (String) i[0],
+                        (String) i[1],
+                        (String) i[2],
+                        (ImageVerdict) i[3]);
             }
             LocalSite site = local.site();
             site.start(v1);
