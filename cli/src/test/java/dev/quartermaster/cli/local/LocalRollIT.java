@@ -3,11 +3,7 @@ package dev.quartermaster.cli.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quartermaster.cli.release.ReleaseContext;
-import dev.quartermaster.ledger.ImageAction;
-import dev.quartermaster.ledger.ImageLedger;
-import dev.quartermaster.ledger.ImageRecord;
 import dev.quartermaster.ledger.ImageVerdict;
-import dev.quartermaster.ledger.LedgerRoot;
 import dev.quartermaster.testkit.LocalPodman;
 import dev.quartermaster.testkit.OciImages;
 import org.junit.jupiter.api.Test;
@@ -17,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -152,24 +147,8 @@ public class LocalRollIT {
 
     private static void verified(
             dev.quartermaster.common.Platform p, String tag, String digest, String version) {
-        new ImageLedger(LedgerRoot.store(p), p.alerts())
-                .record(
-                        new ImageAction(
-                                "e-" + tag,
-                                Instant.now(),
-                                ImageAction.Kind.PUSH,
-                                true,
-                                "wordpress",
-                                digest,
-                                tag,
-                                null,
-                                null));
-        LedgerRoot.store(p)
-                .recordVerification(
-                        "wordpress",
-                        digest,
-                        new ImageRecord.Verification(
-                                ImageVerdict.VERIFIED, "x", version, "test", 0, 0, Instant.now()));
+        dev.quartermaster.cli.release.LedgerSeed.pushed(
+                p, tag, digest, version, ImageVerdict.VERIFIED);
     }
 
     private static Path root() {
