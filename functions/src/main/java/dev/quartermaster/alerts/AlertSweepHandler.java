@@ -32,7 +32,7 @@ public final class AlertSweepHandler extends EventFunction {
 
     public AlertSweepHandler(Platform platform) {
         this(platform::sweepAlerts, platform::logDelivered);
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     /**
@@ -42,6 +42,17 @@ public final class AlertSweepHandler extends EventFunction {
     public AlertSweepHandler(IntSupplier sweep, Consumer<Alert> delivered) {
         this.sweep = sweep;
         this.delivered = delivered;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): the schedule's event: the
+     * due alerts read, their publication and marks answered by the guard, never sent.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("scheduled-backup.json"));
+        };
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class ArchiveHandler extends EventFunction {
      */
     public ArchiveHandler(Platform platform) {
         this(platform, RegistryRoot.registry(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     private ArchiveHandler(Platform platform, RegistryClient registry) {
@@ -60,6 +60,17 @@ public final class ArchiveHandler extends EventFunction {
     public ArchiveHandler(ArchiveService service, ImageLister lister, List<String> repositories) {
         this.service = service;
         this.reconcile = new ReconcileJob(service, lister, repositories);
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): a push of a digest nothing
+     * has: the claim answered by the guard, the registry's "not found".
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("image-action-push.json"));
+        };
     }
 
     @Override

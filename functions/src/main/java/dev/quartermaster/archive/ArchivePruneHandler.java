@@ -36,7 +36,7 @@ public final class ArchivePruneHandler extends EventFunction {
                 ArchiveRoot.upkeep(platform),
                 ArchiveRoot.retention(platform.settings()),
                 ArchiveRoot.grace(platform.settings()));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ArchivePruneHandler(ArchiveUpkeep upkeep, Duration retention, Duration grace) {

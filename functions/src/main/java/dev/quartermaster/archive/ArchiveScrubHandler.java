@@ -33,7 +33,7 @@ public final class ArchiveScrubHandler extends EventFunction {
      */
     public ArchiveScrubHandler(Platform platform) {
         this(ArchiveRoot.upkeep(platform), ArchiveRoot.scrubPercent(platform.settings()));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ArchiveScrubHandler(ArchiveUpkeep upkeep, int percent) {

@@ -23,11 +23,22 @@ public final class BackupStartHandler extends EventFunction {
      */
     public BackupStartHandler(Platform platform) {
         this(BackupRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public BackupStartHandler(BackupService service) {
         this.service = service;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): the schedule's event: the
+     * claim, the command and the record answered by the guard, never sent.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("scheduled-backup.json"));
+        };
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class BackupStatusHandler extends EventFunction {
      */
     public BackupStatusHandler(Platform platform) {
         this(BackupRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public BackupStatusHandler(BackupService service) {

@@ -23,11 +23,22 @@ public final class BackupWatchdogHandler extends EventFunction {
      */
     public BackupWatchdogHandler(Platform platform) {
         this(BackupRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public BackupWatchdogHandler(BackupService service) {
         this.service = service;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): the schedule's event: what
+     * is overdue read, any change answered by the guard.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("scheduled-backup.json"));
+        };
     }
 
     @Override

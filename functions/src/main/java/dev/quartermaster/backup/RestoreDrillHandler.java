@@ -26,11 +26,22 @@ public final class RestoreDrillHandler extends EventFunction {
      */
     public RestoreDrillHandler(Platform platform) {
         this(BackupRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public RestoreDrillHandler(BackupService service) {
         this.service = service;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): the schedule's event: the
+     * newest verified backup read, the drill's command answered by the guard, never sent.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("scheduled-backup.json"));
+        };
     }
 
     @Override

@@ -34,11 +34,13 @@ public final class AwsClients {
 
     public AwsClients(Settings settings) {
         this.settings = settings;
+        // guarded: while a primer runs, only reads leave the process (PrimingGuard)
         this.http =
-                UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(30))
-                        .build();
+                PrimingGuard.around(
+                        UrlConnectionHttpClient.builder()
+                                .connectionTimeout(Duration.ofSeconds(3))
+                                .socketTimeout(Duration.ofSeconds(30))
+                                .build());
         this.region =
                 Region.of(
                         settings.get("AWS_REGION")
@@ -69,6 +71,7 @@ public final class AwsClients {
                         ClientOverrideConfiguration.builder()
                                 .apiCallTimeout(Duration.ofSeconds(30))
                                 .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                                .addExecutionInterceptor(PrimingGuard.INTERCEPTOR)
                                 .build());
         if (builder
                 instanceof

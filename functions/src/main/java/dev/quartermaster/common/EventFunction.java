@@ -56,7 +56,8 @@ public abstract class EventFunction implements RequestStreamHandler {
 
     /**
      * This function's own priming (none but the shared path unless a function says): see {@link
-     * Primer}. Called after construction, so a function may use its fields.
+     * Primer}. Called after construction, so a function may use its fields; its events run through
+     * {@link PrimingGuard}, so only reads leave the process.
      */
     protected Primer primer() {
         return Primer.NONE;
@@ -66,16 +67,59 @@ public abstract class EventFunction implements RequestStreamHandler {
      * Runs this function's primer over its whole path, each event as an invocation under a priming
      * context, with no metric emitted: what the before-checkpoint hook does (and the test that
      * checks it only reads).
+     *
+     * @return each event's outcome (its JSON, or what it threw), round after round
      */
-    public final void prime() {
-        Priming.run(
-                primer(),
-                event ->
-                        handleRequest(
-                                new java.io.ByteArrayInputStream(
-                                        event.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                                new java.io.ByteArrayOutputStream(),
-                                new PrimingContext()));
+    public final java.util.List<String> prime() {
+        java.util.List<String> outcomes = new java.util.ArrayList<>();
+        // a few rounds: the first loads the path's classes, the next ones let the JIT compile it
+        for (int round = 0; round < PRIMING_ROUNDS; round++) {
+            Priming.run(
+                    primer(),
+                    event -> {
+                        var out = new java.io.ByteArrayOutputStream();
+                        try {
+                            handleRequest(
+                                    new java.io.ByteArrayInputStream(
+                                            event.getBytes(
+                                                    java.nio.charset.StandardCharsets.UTF_8)),
+                                    out,
+                                    new PrimingContext());
+                            outcomes.add(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+                        } catch (RuntimeException e) {
+                            outcomes.add("threw " + e);
+                            throw e;
+                        }
+                    });
+        }
+        return outcomes;
+    }
+
+    /** How often the primer's events run before the snapshot. */
+    static final int PRIMING_ROUNDS = 3;
+
+    private volatile String primingRepository = "qm-priming";
+
+    /**
+     * Wires this function to {@code platform}: accepts only its account and region ({@link
+     * #acceptingOnly}), and primes with its repository.
+     */
+    protected final void wiredTo(Platform platform) {
+        acceptingOnly(platform.origin());
+        this.primingRepository = PrimingEvents.repository(platform.settings());
+    }
+
+    /** The repository a primer's events name ({@link PrimingEvents#repository}). */
+    protected final String primingRepository() {
+        return primingRepository;
+    }
+
+    /**
+     * A primer's event: {@code fixture} ({@link PrimingEvents#FIXTURES}) for this function's
+     * account, region and repository.
+     */
+    protected final String primingEvent(String fixture) {
+        return PrimingEvents.of(fixture, origin(), primingRepository);
     }
 
     /**

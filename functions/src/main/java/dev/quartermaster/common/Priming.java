@@ -46,6 +46,7 @@ public final class Priming {
      * logged at debug and dropped (priming must never fail a function's publication).
      */
     public static void run(Primer primer, java.util.function.Consumer<String> handle) {
+        boolean was = inProgress;
         inProgress = true;
         try {
             primer.prime(
@@ -60,7 +61,7 @@ public final class Priming {
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(Priming.class).debug("priming: {}", e.toString());
         } finally {
-            inProgress = false;
+            inProgress = was;
         }
     }
 
@@ -125,10 +126,14 @@ public final class Priming {
         if (!snapStart()) {
             return;
         }
+        boolean was = inProgress;
+        inProgress = true; // through the guard too (PrimingGuard): a read is sent, nothing else
         try {
             request.run();
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(Priming.class).debug("priming {}: {}", what, e.toString());
+        } finally {
+            inProgress = was;
         }
     }
 

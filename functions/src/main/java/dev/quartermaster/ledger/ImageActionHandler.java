@@ -30,7 +30,7 @@ public final class ImageActionHandler extends EventFunction {
      */
     public ImageActionHandler(Platform platform) {
         this(new ImageLedger(LedgerRoot.store(platform), platform.alerts()));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
         dev.quartermaster.common.Priming.reach(
                 "the ledger",
                 () -> prime(platform)); // a priming that fails must not fail the function's init
@@ -76,6 +76,19 @@ public final class ImageActionHandler extends EventFunction {
                     + "\"resources\":[],\"detail\":{\"result\":\"SUCCESS\",\"repository-name\":\"qm-priming\",\"image-digest\":"
                     + "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"action-type\":\"PUSH\","
                     + "\"image-tag\":\"qm-priming\",\"manifest-media-type\":\"application/vnd.oci.image.manifest.v1+json\"}}";
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): a push of a tag nobody
+     * uses, of a digest nothing has: the ledger's reads, its transaction answered by the guard.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(
+                    dev.quartermaster.common.PrimingEvents.push(
+                            origin(), primingRepository(), "qm-priming"));
+        };
+    }
 
     @Override
     protected Outcome handle(JsonNode json) {

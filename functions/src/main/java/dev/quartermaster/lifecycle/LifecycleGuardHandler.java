@@ -40,7 +40,7 @@ public final class LifecycleGuardHandler extends EventFunction {
                 LifecycleRoot.guard(platform),
                 IdempotencyRoot.store(platform),
                 LifecycleRoot.hearing(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     /**
@@ -52,6 +52,17 @@ public final class LifecycleGuardHandler extends EventFunction {
         this.guard = guard;
         this.claims = claims;
         this.hearing = hearing;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): an expiry of a digest
+     * nothing has: what runs read, the claim answered by the guard.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("ecr-lifecycle-expired.json"));
+        };
     }
 
     @Override

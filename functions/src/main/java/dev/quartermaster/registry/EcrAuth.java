@@ -26,6 +26,9 @@ public final class EcrAuth implements RegistryAuth {
 
     @Override
     public synchronized Optional<String> header() {
+        if (dev.quartermaster.common.Priming.inProgress()) {
+            return Optional.empty(); // a SnapStart snapshot never holds a token
+        }
         if (cached == null || clock.instant().isAfter(cached.expiresAt().minus(RENEW_BEFORE))) {
             cached = source.get();
         }

@@ -149,6 +149,10 @@ public final class RegistryWriter {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request, String what) {
+        if (dev.quartermaster.common.Priming.inProgress()) {
+            // a primer's event never writes to a registry (PrimingGuard is the SDK's side of this)
+            throw new RegistryException("priming writes nothing: " + what + " not sent");
+        }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -28,11 +28,22 @@ public final class ReleaseDriftHandler extends EventFunction {
      */
     public ReleaseDriftHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ReleaseDriftHandler(ReleaseService service) {
         this.service = service;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): the schedule's event: the
+     * hosts read, the check commands answered by the guard, never sent.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("scheduled-backup.json"));
+        };
     }
 
     @Override

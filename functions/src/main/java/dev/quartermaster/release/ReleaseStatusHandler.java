@@ -29,7 +29,7 @@ public final class ReleaseStatusHandler extends EventFunction {
      */
     public ReleaseStatusHandler(Platform platform) {
         this(ReleaseRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ReleaseStatusHandler(ReleaseService service) {

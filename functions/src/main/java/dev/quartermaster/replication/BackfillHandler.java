@@ -29,7 +29,7 @@ public final class BackfillHandler extends EventFunction {
 
     public BackfillHandler(Platform platform) {
         this(ReplicationRoot.backfill(platform), ReplicationRoot.runFiles(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public BackfillHandler(BackfillJob job, RunFiles files) {

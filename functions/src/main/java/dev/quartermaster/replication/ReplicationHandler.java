@@ -39,7 +39,7 @@ public final class ReplicationHandler extends EventFunction {
      */
     public ReplicationHandler(Platform platform) {
         this(ReplicationRoot.service(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ReplicationHandler(ReplicationService service) {
@@ -54,6 +54,18 @@ public final class ReplicationHandler extends EventFunction {
     protected EventOrigin widen(EventOrigin own) {
         return own.alsoFrom(
                 service.destinations().stream().map(d -> d.account() + "/" + d.region()).toList());
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): a push and a replica's
+     * arrival of a digest nothing has.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("image-action-push.json"));
+            handle.accept(primingEvent("replication-success.json"));
+        };
     }
 
     @Override

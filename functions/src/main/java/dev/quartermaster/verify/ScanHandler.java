@@ -33,11 +33,22 @@ public final class ScanHandler extends EventFunction {
      */
     public ScanHandler(Platform platform) {
         this(VerifyRoot.scans(platform));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     public ScanHandler(ScanService service) {
         this.service = service;
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): a completed basic scan of a
+     * digest nothing has.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("image-scan-clean.json"));
+        };
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class VerifyHandler extends EventFunction {
         this(
                 VerifyRoot.verification(platform),
                 VerifyRoot.managedRepositories(platform.settings()));
-        acceptingOnly(platform.origin());
+        wiredTo(platform);
     }
 
     private final java.util.List<String> repositories;
@@ -47,6 +47,18 @@ public final class VerifyHandler extends EventFunction {
     public VerifyHandler(VerificationService service, java.util.List<String> repositories) {
         this.service = service;
         this.repositories = java.util.List.copyOf(repositories);
+    }
+
+    /**
+     * Priming (run through PrimingGuard: only reads leave the process): a push of a digest nothing
+     * has: the verdict's path up to the registry's "not found", its record and alert answered by
+     * the guard.
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return handle -> {
+            handle.accept(primingEvent("image-action-push.json"));
+        };
     }
 
     @Override

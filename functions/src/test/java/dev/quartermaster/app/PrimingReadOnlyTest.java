@@ -90,6 +90,12 @@ class PrimingReadOnlyTest {
         if ("GetItem".equals(operation)) {
             status = 200;
             answer = "{}";
+        } else if ("DescribeInstanceInformation".equals(operation)) {
+            // one app host online (the SSM API reference's shape): the primer's path goes on to the
+            // command, which the guard answers
+            status = 200;
+            answer =
+                    "{\"InstanceInformationList\":[{\"InstanceId\":\"i-0abc1234def567890\",\"PingStatus\":\"Online\"}]}";
         } else if ("Query".equals(operation) || "Scan".equals(operation)) {
             status = 200;
             answer = "{\"Items\":[],\"Count\":0,\"ScannedCount\":0}";
@@ -121,11 +127,34 @@ class PrimingReadOnlyTest {
     void construction_andPrimer_underSnapStart_onlyRead(FunctionSpec spec) {
         REQUESTS.clear();
         EventFunction handler = build(spec);
-        handler.prime();
+        List<String> outcomes = handler.prime();
 
         assertThat(REQUESTS)
                 .as(spec.name() + ": every request of its priming is a read")
                 .allSatisfy(r -> assertThat(r.read()).as(r.toString()).isTrue());
+        // the primer's events take the function's path: none is refused as malformed or as
+        // another account's
+        assertThat(outcomes)
+                .as(spec.name() + ": its primer's events are accepted")
+                .noneMatch(o -> o.contains("\"status\":\"REJECTED\""));
+    }
+
+    /**
+     * The functions whose first event writes: their primers run such an event, and the guard
+     * answers.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"image-action", "backup-start", "alert-sweep", "lifecycle-guard"})
+    void aPrimer_runsItsWritingPath_theGuardAnswersTheWrites(String name) {
+        EventFunction handler = build(Catalog.byName(name).orElseThrow());
+        REQUESTS.clear();
+        List<String> outcomes = handler.prime();
+        assertThat(outcomes)
+                .as(name + ": its primer ran events, each to an outcome")
+                .isNotEmpty()
+                .allMatch(o -> o.startsWith("{\"status\":"), "an outcome: " + outcomes);
+        assertThat(REQUESTS).allSatisfy(r -> assertThat(r.read()).as(r.toString()).isTrue());
     }
 
     @Test
@@ -186,6 +215,7 @@ class PrimingReadOnlyTest {
                         case ALERT_TOPIC_ARN -> "arn:aws:sns:us-east-1:123456789012:alerts";
                         case EXPECTED_ACCOUNT -> "123456789012";
                         case RELEASE_REPOSITORY -> "wordpress";
+                        case DATABASE -> "wordpress";
                         case HOSTS -> s.defaultValue();
                         case SIGNING -> "managed";
                         case SIGNATURE_REQUIRED -> "[\"wordpress\"]";
@@ -199,7 +229,7 @@ class PrimingReadOnlyTest {
                         default ->
                                 s.defaultValue() != null && s.defaultValue().matches("-?[0-9]+")
                                         ? "1"
-                                        : "x-" + s.name().toLowerCase(java.util.Locale.ROOT);
+                                        : "x-" + s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
                     });
         }
         m.put("AWS_REGION", "us-east-1");

@@ -1,0 +1,188 @@
+package dev.quartermaster.common;
+
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The wire while a primer runs ({@link Priming#inProgress()}): only reads leave the process. Every
+ * SDK client of ours is built with {@link #INTERCEPTOR} and the shared {@link #around guarded} HTTP
+ * client; the interceptor tells the HTTP client, per attempt and after marshalling, endpoint
+ * resolution and signing, which operation it is about to send. A read (an operation named
+ * Get/Describe/List/Query/Scan/Head/BatchGet…) is sent; anything else — a write, a command, a
+ * publish, a call the interceptor did not see, and the reads that hand out credentials or secrets
+ * (GetAuthorizationToken, GetSecretValue, …: a snapshot must never hold one) — is answered here,
+ * in-process, with an empty success of its protocol's shape, and never sent. A primer can therefore
+ * run a function's real path on an event of its real kind: everything up to and after each write is
+ * primed (marshalling, signing, the answer's unmarshalling) and nothing is written anywhere.
+ * Outside priming both are pass-throughs.
+ */
+public final class PrimingGuard {
+    private PrimingGuard() {}
+
+    private static final Pattern READ =
+            Pattern.compile("(Get|Describe|List|Query|Scan|BatchGet|Head)[A-Za-z0-9]*");
+
+    /** Reads that answer with a credential, a key or a secret: never during priming. */
+    private static final Pattern SECRET =
+            Pattern.compile(".*(Token|Secret|Password|Credential|Key|Decrypt|Parameter).*");
+
+    private static final Pattern FORM_ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z0-9]+)");
+
+    /** The operation the current thread's SDK call is about to send (sync clients only). */
+    private static final ThreadLocal<String> SENDING = new ThreadLocal<>();
+
+    /**
+     * Answers of our own for the operations whose empty success a function cannot go on from (the
+     * shape of each operation's output in its API reference).
+     */
+    private static final Map<String, String> JSON_ANSWERS =
+            Map.of(
+                    // SSM SendCommand: "Command" (CommandId, Status), API reference
+                    // API_SendCommand.html
+                    "SendCommand",
+                    "{\"Command\":{\"CommandId\":\"00000000-0000-4000-8000-000000000000\",\"Status\":\"Pending\"}}");
+
+    /** Whether {@code operation} is sent while a primer runs. */
+    public static boolean sentWhilePriming(String operation) {
+        return operation != null
+                && READ.matcher(operation).matches()
+                && !SECRET.matcher(operation).matches();
+    }
+
+    /** Tells the guarded HTTP client which operation each attempt sends. */
+    public static final ExecutionInterceptor INTERCEPTOR =
+            new ExecutionInterceptor() {
+                @Override
+                public void beforeTransmission(
+                        Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                    if (Priming.inProgress()) {
+                        SENDING.set(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+                    }
+                }
+
+                @Override
+                public void afterTransmission(
+                        Context.AfterTransmission context, ExecutionAttributes attributes) {
+                    SENDING.remove();
+                }
+
+                @Override
+                public void onExecutionFailure(
+                        Context.FailedExecution context, ExecutionAttributes attributes) {
+                    SENDING.remove();
+                }
+            };
+
+    /** {@code http}, answering what priming must not send (see the class comment). */
+    public static SdkHttpClient around(SdkHttpClient http) {
+        return new SdkHttpClient() {
+            @Override
+            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                if (!Priming.inProgress()) {
+                    return http.prepareRequest(request);
+                }
+                String operation = SENDING.get();
+                SENDING.remove();
+                if (sentWhilePriming(operation)) {
+                    return http.prepareRequest(request);
+                }
+                return answered(request, operation);
+            }
+
+            @Override
+            public String clientName() {
+                return http.clientName();
+            }
+
+            @Override
+            public void close() {
+                http.close();
+            }
+        };
+    }
+
+    private static ExecutableHttpRequest answered(HttpExecuteRequest request, String operation) {
+        String type =
+                request.httpRequest()
+                        .firstMatchingHeader("Content-Type")
+                        .orElse("")
+                        .toLowerCase(Locale.ROOT);
+        String body;
+        String answerType = type;
+        if (type.contains("x-amz-json")) {
+            body = JSON_ANSWERS.getOrDefault(operation, "{}");
+        } else if (type.contains("x-www-form-urlencoded")) {
+            // the query protocol (SNS): <ActionResponse><ActionResult/>…</ActionResponse>
+            String action = formAction(request).orElse(operation == null ? "Unknown" : operation);
+            body =
+                    "<"
+                            + action
+                            + "Response><"
+                            + action
+                            + "Result/><ResponseMetadata><RequestId>qm-priming</RequestId></ResponseMetadata></"
+                            + action
+                            + "Response>";
+            answerType = "text/xml";
+        } else {
+            body = ""; // REST (S3): a bare 200
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        SdkHttpResponse.Builder response =
+                SdkHttpResponse.builder()
+                        .statusCode(200)
+                        .statusText("OK")
+                        .putHeader("x-amzn-RequestId", "qm-priming")
+                        .putHeader("x-amz-request-id", "qm-priming")
+                        .putHeader("ETag", "\"qm-priming\"")
+                        .putHeader("Content-Length", Integer.toString(bytes.length));
+        if (!answerType.isEmpty()) {
+            response.putHeader("Content-Type", answerType);
+        }
+        HttpExecuteResponse answer =
+                HttpExecuteResponse.builder()
+                        .response(response.build())
+                        .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes)))
+                        .build();
+        return new ExecutableHttpRequest() {
+            @Override
+            public HttpExecuteResponse call() {
+                return answer;
+            }
+
+            @Override
+            public void abort() {}
+        };
+    }
+
+    /** The query protocol's {@code Action=…}, from the first 8 KiB of the request's body. */
+    private static Optional<String> formAction(HttpExecuteRequest request) {
+        if (request.contentStreamProvider().isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = request.contentStreamProvider().get().newStream()) {
+            String form = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+            Matcher m = FORM_ACTION.matcher(form);
+            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
