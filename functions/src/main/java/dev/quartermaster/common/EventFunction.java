@@ -96,7 +96,7 @@ public abstract class EventFunction implements RequestStreamHandler {
     }
 
     /** How often the primer's events run before the snapshot. */
-    static final int PRIMING_ROUNDS = 3;
+    static final int PRIMING_ROUNDS = 5;
 
     private volatile String primingRepository = "qm-priming";
 

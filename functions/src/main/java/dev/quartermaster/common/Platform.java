@@ -110,6 +110,22 @@ public final class Platform {
                                                                                             .AttributeValue
                                                                                             .fromS(
                                                                                                     "qm-priming")))));
+            // and its writes, through the guard (answered in-process, never sent), and an alert's
+            // publication
+            Priming.reach("DynamoDB writes", () -> primeWrites(dynamoDb.get(), table));
+            if (topic != null) {
+                Priming.reach(
+                        "SNS",
+                        () ->
+                                publisher
+                                        .get()
+                                        .publish(
+                                                new Alert(
+                                                        "PRIMING",
+                                                        "Quartermaster priming",
+                                                        "never sent: answered by the priming guard",
+                                                        Map.of("repository", PrimingGuard.MARK))));
+            }
         }
     }
 
@@ -128,6 +144,53 @@ public final class Platform {
         this.alerting = base.alerting;
         this.alertLog = base.alertLog;
         this.alerts = alerts;
+    }
+
+    /**
+     * The table's write operations on a key of {@link PrimingGuard#MARK}: each one's request and
+     * answer path, answered by the guard in-process.
+     */
+    private static void primeWrites(DynamoDbClient dynamo, String table) {
+        var key =
+                Map.of(
+                        "pk",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                PrimingGuard.MARK),
+                        "sk",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                PrimingGuard.MARK));
+        var value =
+                Map.of(
+                        ":v",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1"));
+        dynamo.putItem(
+                b -> b.tableName(table).item(key).conditionExpression("attribute_not_exists(pk)"));
+        dynamo.updateItem(
+                b ->
+                        b.tableName(table)
+                                .key(key)
+                                .updateExpression("SET n = :v")
+                                .expressionAttributeValues(value)
+                                .returnValues("ALL_NEW"));
+        dynamo.deleteItem(b -> b.tableName(table).key(key));
+        dynamo.transactWriteItems(
+                b ->
+                        b.transactItems(
+                                t ->
+                                        t.put(
+                                                p ->
+                                                        p.tableName(table)
+                                                                .item(key)
+                                                                .conditionExpression(
+                                                                        "attribute_not_exists(pk)")),
+                                t ->
+                                        t.update(
+                                                u ->
+                                                        u.tableName(table)
+                                                                .key(key)
+                                                                .updateExpression("SET n = :v")
+                                                                .expressionAttributeValues(
+                                                                        value))));
     }
 
     /**

@@ -131,11 +131,24 @@ public final class Priming {
         try {
             request.run();
         } catch (RuntimeException e) {
+            REFUSED.add(what + ": " + e);
             LoggerFactory.getLogger(Priming.class).debug("priming {}: {}", what, e.toString());
         } finally {
             inProgress = was;
         }
     }
+
+    /** What {@link #reach} saw fail, for the tests (bounded: the last few). */
+    static final java.util.Deque<String> REFUSED =
+            new java.util.concurrent.ConcurrentLinkedDeque<>() {
+                @Override
+                public boolean add(String s) {
+                    while (size() >= 64) {
+                        pollFirst();
+                    }
+                    return super.add(s);
+                }
+            };
 
     /** The path every handler shares (see the class comment). */
     public static void commonPath(Class<?> handler) {

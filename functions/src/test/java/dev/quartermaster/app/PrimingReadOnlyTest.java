@@ -229,7 +229,10 @@ class PrimingReadOnlyTest {
                         default ->
                                 s.defaultValue() != null && s.defaultValue().matches("-?[0-9]+")
                                         ? "1"
-                                        : "x-" + s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                                        : "x-"
+                                                + s.name()
+                                                        .toLowerCase(java.util.Locale.ROOT)
+                                                        .replace('_', '-');
                     });
         }
         m.put("AWS_REGION", "us-east-1");

@@ -107,6 +107,39 @@ class PrimingGuardTest {
     }
 
     @Test
+    void theClientsOwnPriming_answeredInProcess_everyAnswerUnderstood() {
+        SENT.clear();
+        Priming.REFUSED.clear();
+        System.setProperty(Priming.SNAP_START_PROPERTY, "true");
+        try (var s3 = S3Clients.create(clients)) {
+            assertThat(s3).isNotNull();
+        } finally {
+            System.clearProperty(Priming.SNAP_START_PROPERTY);
+        }
+        assertThat(SENT).as("nothing of S3's priming left the process").isEmpty();
+        assertThat(Priming.REFUSED).as("each S3 operation understood the guard's answer").isEmpty();
+
+        // the platform's table writes and alert: answered too; its one read of the table is sent
+        System.setProperty(Priming.SNAP_START_PROPERTY, "true");
+        try {
+            new Platform(
+                    Settings.of(
+                            Map.of(
+                                    "AWS_REGION", "us-east-1",
+                                    "AWS_ACCESS_KEY_ID", "unit",
+                                    "AWS_SECRET_ACCESS_KEY", "unit",
+                                    "AWS_ENDPOINT_URL",
+                                            "http://127.0.0.1:" + twin.getAddress().getPort(),
+                                    "TABLE_NAME", "t",
+                                    "ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:t")));
+        } finally {
+            System.clearProperty(Priming.SNAP_START_PROPERTY);
+        }
+        assertThat(SENT).containsExactly("GetItem");
+        assertThat(Priming.REFUSED).isEmpty();
+    }
+
+    @Test
     void readsThatHandOutCredentials_areNeverSent_whilePriming() {
         assertThat(PrimingGuard.sentWhilePriming("GetItem")).isTrue();
         assertThat(PrimingGuard.sentWhilePriming("DescribeInstanceInformation")).isTrue();
