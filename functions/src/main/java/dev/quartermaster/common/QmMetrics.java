@@ -1,6 +1,7 @@
 package dev.quartermaster.common;
 
 import dev.quartermaster.contract.Metric;
+import software.amazon.cloudwatchlogs.emf.environment.Environment;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
@@ -25,13 +26,83 @@ public final class QmMetrics {
                 primingSink =
                         new software.amazon.lambda.powertools.metrics.internal.EmfMetricsLogger(
                                 new software.amazon.cloudwatchlogs.emf.environment
-                                        .EnvironmentProvider(),
+                                        .EnvironmentProvider() {
+                                    @Override
+                                    public java.util.concurrent.CompletableFuture<Environment>
+                                            resolveEnvironment() {
+                                        return java.util.concurrent.CompletableFuture
+                                                .completedFuture(DISCARDED);
+                                    }
+
+                                    @Override
+                                    public Environment getDefaultEnvironment() {
+                                        return DISCARDED;
+                                    }
+                                },
                                 new software.amazon.cloudwatchlogs.emf.model.MetricsContext());
+                primingSink.setNamespace(Metric.NAMESPACE);
             }
             return primingSink;
         }
         return MetricsFactory.getMetricsInstance();
     }
+
+    /**
+     * The metrics an invocation adds to and flushes: Powertools' instance; while a primer runs, the
+     * priming logger, whose flush serialises the EMF line and drops it (the flush's path is primed,
+     * and an event that never happened counts nothing).
+     */
+    public static Metrics instance() {
+        return metrics();
+    }
+
+    /** Where the priming logger's lines go: serialised, then dropped. */
+    private static final Environment DISCARDED =
+            new Environment() {
+                @Override
+                public boolean probe() {
+                    return true;
+                }
+
+                @Override
+                public String getName() {
+                    return "qm-priming";
+                }
+
+                @Override
+                public String getType() {
+                    return "qm-priming";
+                }
+
+                @Override
+                public String getLogGroupName() {
+                    return "qm-priming";
+                }
+
+                @Override
+                public void configureContext(
+                        software.amazon.cloudwatchlogs.emf.model.MetricsContext context) {}
+
+                @Override
+                public software.amazon.cloudwatchlogs.emf.sinks.ISink getSink() {
+                    return new software.amazon.cloudwatchlogs.emf.sinks.ISink() {
+                        @Override
+                        public void accept(
+                                software.amazon.cloudwatchlogs.emf.model.MetricsContext context) {
+                            try {
+                                context.serialize();
+                            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+
+                        @Override
+                        public java.util.concurrent.CompletableFuture<Void> shutdown() {
+                            return java.util.concurrent.CompletableFuture.completedFuture(null);
+                        }
+                    };
+                }
+            };
 
     private static volatile Metrics primingSink;
 
@@ -43,10 +114,7 @@ public final class QmMetrics {
      */
     public static void countFor(Metric m, String repository) {
         count(m);
-        if (Priming.inProgress()) {
-            return; // flushSingleMetric writes at once
-        }
-        MetricsFactory.getMetricsInstance()
+        metrics() // while priming, the priming logger: flushed to nothing
                 .flushSingleMetric(
                         m.metricName(),
                         1,
