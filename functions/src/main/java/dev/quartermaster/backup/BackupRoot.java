@@ -29,7 +29,7 @@ public final class BackupRoot {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
         S3BackupObjects objects = new S3BackupObjects(s3);
         dev.quartermaster.common.Priming.reach(
-                "S3", () -> objects.head(config.bucket(), "qm-priming/none"));
+                "S3", () -> objects.head(config.bucket(), "priming/none"));
         return new BackupService(
                 config,
                 store(p),

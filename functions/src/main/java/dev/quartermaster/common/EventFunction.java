@@ -97,20 +97,21 @@ public abstract class EventFunction implements RequestStreamHandler {
     /** How often the primer's events run before the snapshot. */
     static final int PRIMING_ROUNDS = 5;
 
-    private volatile String primingRepository = "qm-priming";
+    private volatile Settings primingSettings;
 
     /**
      * Wires this function to {@code platform}: accepts only its account and region ({@link
-     * #acceptingOnly}), and primes with its repository.
+     * #acceptingOnly}); its primer's events name the platform's repository.
      */
     protected final void wiredTo(Platform platform) {
         acceptingOnly(platform.origin());
-        this.primingRepository = PrimingEvents.repository(platform.settings());
+        this.primingSettings = platform.settings(); // read only when a primer runs
     }
 
     /** The repository a primer's events name ({@link PrimingEvents#repository}). */
     protected final String primingRepository() {
-        return primingRepository;
+        Settings s = primingSettings;
+        return s == null ? "qm-priming" : PrimingEvents.repository(s);
     }
 
     /**
@@ -118,7 +119,7 @@ public abstract class EventFunction implements RequestStreamHandler {
      * account, region and repository.
      */
     protected final String primingEvent(String fixture) {
-        return PrimingEvents.of(fixture, origin(), primingRepository);
+        return PrimingEvents.of(fixture, origin(), primingRepository());
     }
 
     /**

@@ -170,7 +170,9 @@ public final class ReplicationRoot {
     public static dev.quartermaster.upkeep.RunFiles runFiles(Platform p) {
         var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
         String bucket = p.settings().get(Setting.ARCHIVE_BUCKET);
-        // a HEAD of a run's file nobody writes, where this function reads and writes its runs
+        // a HEAD of a run's file nobody writes, where this function reads and writes its runs (not
+        // named qm-priming: that name the guard answers in-process, and this read warms the real
+        // way)
         dev.quartermaster.common.Priming.reach(
                 "S3",
                 () ->
@@ -183,7 +185,7 @@ public final class ReplicationRoot {
                                                                                 .REPLICATION_BACKFILL
                                                                                 .runFolder(
                                                                                         "00000000T000000Z-000000000000")
-                                                                        + "qm-priming")));
+                                                                        + "none")));
         return new dev.quartermaster.upkeep.S3RunFiles(s3, bucket);
     }
 
