@@ -68,8 +68,11 @@ public final class ArchiveHandler extends EventFunction {
      */
     @Override
     protected dev.quartermaster.common.Primer primer() {
+        dev.quartermaster.common.Primer batches =
+                dev.quartermaster.upkeep.UpkeepSteps.primer(reconcile, origin());
         return handle -> {
             handle.accept(primingEvent("image-action-push.json"));
+            batches.prime(handle); // the reconcile's: one batch of its map
         };
     }
 

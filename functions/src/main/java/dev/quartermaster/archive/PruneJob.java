@@ -76,6 +76,12 @@ public final class PruneJob implements UpkeepJob {
                         + (p.stopped() == null ? "" : "; the sweep will not run: " + p.stopped()));
     }
 
+    /** An image nothing has, for the mark (see {@link UpkeepJob#primingItems}). */
+    @Override
+    public Map<String, JsonNode> primingItems() {
+        return Map.of("Mark", ScrubJob.primingImage());
+    }
+
     @Override
     public Outcome batch(String map, List<JsonNode> items, Context context) {
         List<ArchiveUpkeep.ImageRef> entries = items.stream().map(ScrubJob::image).toList();

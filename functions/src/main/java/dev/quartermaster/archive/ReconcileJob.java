@@ -72,6 +72,23 @@ public final class ReconcileJob implements UpkeepJob {
                         + " to archive");
     }
 
+    /**
+     * An image of a digest nothing has in a managed repository (see {@link
+     * UpkeepJob#primingItems}).
+     */
+    @Override
+    public Map<String, JsonNode> primingItems() {
+        return repositories.isEmpty()
+                ? Map.of()
+                : Map.of(
+                        "Archive",
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                .objectNode()
+                                .put("repository", repositories.get(0))
+                                .put("digest", dev.quartermaster.common.Priming.NO_DIGEST)
+                                .put("size", 1));
+    }
+
     @Override
     public Outcome batch(String map, List<JsonNode> items, Context context) {
         List<ArchiveService.Wanted> wanted = new ArrayList<>();

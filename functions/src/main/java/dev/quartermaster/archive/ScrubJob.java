@@ -102,6 +102,30 @@ public final class ScrubJob implements UpkeepJob {
                 n.path("referrer").asBoolean());
     }
 
+    /** A blob and an image nothing has (see {@link UpkeepJob#primingItems}). */
+    @Override
+    public Map<String, JsonNode> primingItems() {
+        return Map.of(
+                "Rehash",
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode()
+                        .put("digest", dev.quartermaster.common.Priming.NO_DIGEST)
+                        .put("size", 1),
+                "Check",
+                primingImage());
+    }
+
+    /** An image item of a digest nothing has, as the plan writes image items. */
+    static JsonNode primingImage() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode()
+                .put("repository", "qm-priming")
+                .put("digest", dev.quartermaster.common.Priming.NO_DIGEST)
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                .put("size", 1)
+                .put("complete", true);
+    }
+
     @Override
     public Outcome batch(String map, List<JsonNode> items, Context context) {
         if (map.equals("Rehash")) {

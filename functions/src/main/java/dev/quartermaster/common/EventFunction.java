@@ -71,8 +71,14 @@ public abstract class EventFunction implements RequestStreamHandler {
      */
     public final java.util.List<String> prime() {
         java.util.List<String> outcomes = new java.util.ArrayList<>();
-        // a few rounds: the first loads the path's classes, the next ones let the JIT compile it
-        for (int round = 0; round < PRIMING_ROUNDS; round++) {
+        // rounds: the first loads the path's classes, the next ones let the JIT compile it; a cheap
+        // path gets more of them, an expensive one (real reads) no more than its budget allows
+        long started = System.nanoTime();
+        for (int round = 0;
+                round < MAX_PRIMING_ROUNDS
+                        && (round < MIN_PRIMING_ROUNDS
+                                || System.nanoTime() - started < PRIMING_BUDGET.toNanos());
+                round++) {
             Priming.run(
                     primer(),
                     event -> {
@@ -94,8 +100,13 @@ public abstract class EventFunction implements RequestStreamHandler {
         return outcomes;
     }
 
-    /** How often the primer's events run before the snapshot. */
-    static final int PRIMING_ROUNDS = 5;
+    /**
+     * How often the primer's events run before the snapshot: at least, at most, and for how long.
+     */
+    static final int MIN_PRIMING_ROUNDS = 3;
+
+    static final int MAX_PRIMING_ROUNDS = 15;
+    static final java.time.Duration PRIMING_BUDGET = java.time.Duration.ofMillis(600);
 
     private volatile Settings primingSettings;
 

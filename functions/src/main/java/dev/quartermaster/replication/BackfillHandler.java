@@ -37,6 +37,15 @@ public final class BackfillHandler extends EventFunction {
         this.files = files;
     }
 
+    /**
+     * Priming (through PrimingGuard: only reads leave the process): one batch of each map, of an
+     * item nothing has (the plan lists the whole estate: not primed).
+     */
+    @Override
+    protected dev.quartermaster.common.Primer primer() {
+        return dev.quartermaster.upkeep.UpkeepSteps.primer(job, origin());
+    }
+
     @Override
     protected Outcome handle(JsonNode json) {
         Instant deadline = Instant.now().plus(timeLeft()).minus(Duration.ofSeconds(60));

@@ -138,6 +138,25 @@ public final class BackfillJob implements UpkeepJob {
                                                 + ")"));
     }
 
+    /**
+     * An image of a digest nothing has, to the first destination (see {@link
+     * UpkeepJob#primingItems}): its look-up at the destination is a read, and the registry writer
+     * sends nothing while priming.
+     */
+    @Override
+    public Map<String, JsonNode> primingItems() {
+        if (repositories.isEmpty() || service.destinations().isEmpty()) {
+            return Map.of();
+        }
+        return Map.of(
+                "Copy",
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode()
+                        .put("destination", service.destinations().get(0).key())
+                        .put("repository", repositories.get(0))
+                        .put("digest", dev.quartermaster.common.Priming.NO_DIGEST));
+    }
+
     @Override
     public Outcome batch(String map, List<JsonNode> items, Context context) {
         int copied = 0;

@@ -51,4 +51,13 @@ public interface UpkeepJob {
      * Turns the plan's details and every map's results into the run's records, metrics and alerts.
      */
     Outcome fold(JsonNode plan, Map<String, MapResults> results, Context context);
+
+    /**
+     * For SnapStart's priming: per map, one item naming nothing that exists (a digest nothing has),
+     * which its batch reads, finds missing and reports, writing nothing (see {@link
+     * UpkeepSteps#primer}). None: the batches are not primed.
+     */
+    default Map<String, JsonNode> primingItems() {
+        return Map.of();
+    }
 }

@@ -3,6 +3,7 @@ package dev.quartermaster.upkeep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quartermaster.common.Alert;
 import dev.quartermaster.common.Outcome;
 import dev.quartermaster.contract.Upkeep;
@@ -54,6 +55,52 @@ public final class UpkeepSteps {
                                     + Validation.abbreviate(step)
                                     + "' is not plan, batch or fold");
         };
+    }
+
+    /** The run a primer's batches name (a run's name, of no run). */
+    static final String PRIMING_RUN = "20260101T000000Z-000000000000";
+
+    /**
+     * The job's batches as its maps would pass them, one per {@link UpkeepJob#primingItems item}:
+     * what an upkeep function's primer hands it (through PrimingGuard; the plan, which lists the
+     * whole estate, is not primed).
+     */
+    public static dev.quartermaster.common.Primer primer(
+            UpkeepJob job, dev.quartermaster.events.EventOrigin origin) {
+        return handle ->
+                job.primingItems()
+                        .forEach(
+                                (label, item) ->
+                                        handle.accept(
+                                                primingBatch(job.upkeep(), label, item, origin)));
+    }
+
+    /**
+     * A batch of map {@code label} holding {@code item} only, its entries as the ItemSelector makes
+     * them.
+     */
+    static String primingBatch(
+            Upkeep upkeep,
+            String label,
+            JsonNode item,
+            dev.quartermaster.events.EventOrigin origin) {
+        String account = origin.account() == null ? "" : origin.account();
+        String region = origin.region() == null ? "" : origin.region();
+        ObjectNode payload = JSON.createObjectNode();
+        payload.put(Upkeep.FIELD_UPKEEP, upkeep.jobName());
+        payload.put(Upkeep.FIELD_STEP, "batch");
+        payload.put(Upkeep.FIELD_MAP, label);
+        payload.put("account", account);
+        payload.put("region", region);
+        ArrayNode entries = payload.putArray(Upkeep.FIELD_ITEMS);
+        for (JsonNode unit : Units.pack(List.of(new UpkeepJob.Item(item, 1)), upkeep.map(label))) {
+            ObjectNode entry = entries.addObject();
+            entry.put(Upkeep.FIELD_RUN, PRIMING_RUN);
+            entry.put("account", account);
+            entry.put("region", region);
+            entry.set(Upkeep.FIELD_UNIT, unit);
+        }
+        return payload.toString();
     }
 
     private static Outcome plan(JsonNode json, UpkeepJob job, RunFiles files, Instant deadline) {

@@ -145,7 +145,16 @@ class PrimingReadOnlyTest {
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(
-            strings = {"image-action", "backup-start", "alert-sweep", "lifecycle-guard"})
+            strings = {
+                "image-action",
+                "backup-start",
+                "alert-sweep",
+                "lifecycle-guard",
+                "archive-scrub",
+                "archive-prune",
+                "image-archive",
+                "replication-backfill"
+            })
     void aPrimer_runsItsWritingPath_theGuardAnswersTheWrites(String name) {
         EventFunction handler = build(Catalog.byName(name).orElseThrow());
         REQUESTS.clear();
