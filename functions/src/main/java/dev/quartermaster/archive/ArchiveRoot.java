@@ -27,7 +27,23 @@ public final class ArchiveRoot {
                 new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
         dev.quartermaster.common.Priming.reach(
                 "S3", () -> layout.blob(dev.quartermaster.common.Priming.NO_DIGEST));
+        // the blobs' hashing (the scrub's re-hash, the archive's copy): a few MiB in memory
+        dev.quartermaster.common.Priming.reach("hashing", ArchiveRoot::primeHashing);
         return layout;
+    }
+
+    private static void primeHashing() {
+        byte[] bytes = new byte[1 << 20];
+        for (int round = 0; round < 4; round++) {
+            try (var h =
+                    new dev.quartermaster.registry.Digests.CountingDigestStream(
+                            new java.io.ByteArrayInputStream(bytes))) {
+                h.transferTo(java.io.OutputStream.nullOutputStream());
+                h.hex();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     public static ArchiveService service(Platform p) {

@@ -120,6 +120,10 @@ public final class PrimingGuard {
     }
 
     private static ExecutableHttpRequest answered(HttpExecuteRequest request, String operation) {
+        drain(request);
+        if (request.httpRequest().getUri().toString().contains(MISSING)) {
+            return missing(request);
+        }
         String type =
                 request.httpRequest()
                         .firstMatchingHeader("Content-Type")
@@ -153,6 +157,7 @@ public final class PrimingGuard {
                         .putHeader("x-amzn-RequestId", "qm-priming")
                         .putHeader("x-amz-request-id", "qm-priming")
                         .putHeader("ETag", "\"qm-priming\"")
+                        .putHeader("Last-Modified", "Thu, 01 Jan 2026 00:00:00 GMT")
                         .putHeader("Content-Length", Integer.toString(bytes.length));
         if (!answerType.isEmpty()) {
             response.putHeader("Content-Type", answerType);
@@ -199,7 +204,7 @@ public final class PrimingGuard {
                                     + "/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
                                     + "<Contents><Key>"
                                     + key
-                                    + "</Key><Size>10</Size><ETag>&quot;qm-priming&quot;</ETag><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>"
+                                    + "</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><Size>10</Size><ETag>&quot;qm-priming&quot;</ETag><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>"
                             : MARK; // an object's bytes
             case POST ->
                     query.containsKey("uploads")
@@ -224,6 +229,75 @@ public final class PrimingGuard {
                                     ? "<CopyPartResult><ETag>&quot;qm-priming&quot;</ETag></CopyPartResult>"
                                     : "<CopyObjectResult><ETag>&quot;qm-priming&quot;</ETag></CopyObjectResult>";
             default -> "";
+        };
+    }
+
+    /** A name the guard answers as missing (S3's NoSuchKey, a JSON service's ResourceNotFound). */
+    public static final String MISSING = MARK + "/missing";
+
+    /**
+     * What sending would have done to the body: read it (up to 1 MiB, then dropped), so its
+     * encoding's path (S3's chunked encoding, its trailing checksum) is primed too.
+     */
+    private static void drain(HttpExecuteRequest request) {
+        request.contentStreamProvider()
+                .ifPresent(
+                        p -> {
+                            try (InputStream in = p.newStream()) {
+                                byte[] buf = new byte[8192];
+                                long left = 1 << 20;
+                                int n;
+                                while (left > 0 && (n = in.read(buf)) >= 0) {
+                                    left -= n;
+                                }
+                            } catch (IOException | RuntimeException e) {
+                                // the answer does not depend on it
+                            }
+                        });
+    }
+
+    /** The protocol's "not found" (S3 API reference: NoSuchKey, 404; JSON protocols: 400). */
+    private static ExecutableHttpRequest missing(HttpExecuteRequest request) {
+        String type =
+                request.httpRequest()
+                        .firstMatchingHeader("Content-Type")
+                        .orElse("")
+                        .toLowerCase(Locale.ROOT);
+        boolean json = type.contains("x-amz-json");
+        boolean head =
+                request.httpRequest().method() == software.amazon.awssdk.http.SdkHttpMethod.HEAD;
+        String body =
+                json
+                        ? "{\"__type\":\"ResourceNotFoundException\",\"message\":\"qm-priming\"}"
+                        : head
+                                ? ""
+                                : "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>"
+                                        + MISSING
+                                        + "</Key><RequestId>qm-priming</RequestId></Error>";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        SdkHttpResponse.Builder response =
+                SdkHttpResponse.builder()
+                        .statusCode(json ? 400 : 404)
+                        .statusText("Not Found")
+                        .putHeader("x-amzn-RequestId", "qm-priming")
+                        .putHeader("x-amz-request-id", "qm-priming")
+                        .putHeader("Content-Length", Integer.toString(bytes.length));
+        if (!body.isEmpty()) {
+            response.putHeader("Content-Type", json ? type : "application/xml");
+        }
+        HttpExecuteResponse answer =
+                HttpExecuteResponse.builder()
+                        .response(response.build())
+                        .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes)))
+                        .build();
+        return new ExecutableHttpRequest() {
+            @Override
+            public HttpExecuteResponse call() {
+                return answer;
+            }
+
+            @Override
+            public void abort() {}
         };
     }
 

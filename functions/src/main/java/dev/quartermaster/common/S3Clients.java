@@ -44,6 +44,13 @@ public final class S3Clients {
                     }
                 });
         Priming.reach("S3 HeadObject", () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+        // and the answers of a key that is not there (a run's file not yet written, a blob gone)
+        Priming.reach(
+                "S3 GetObject, missing",
+                () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(PrimingGuard.MISSING)));
+        Priming.reach(
+                "S3 HeadObject, missing",
+                () -> s3.headObject(b -> b.bucket(bucket).key(PrimingGuard.MISSING)));
         Priming.reach(
                 "S3 ListObjectsV2",
                 () ->
