@@ -211,7 +211,14 @@ public final class Priming {
      * an EMF line serialised.
      */
     private static void metrics() {
-        software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
+        var real = software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
+        // what every event sets (EventFunction), and the request-scoped logger it creates: this
+        // one, init's, is never flushed and holds nothing
+        real.setDefaultDimensions(
+                software.amazon.lambda.powertools.metrics.model.DimensionSet.of(
+                        dev.quartermaster.contract.Metric.DIMENSION,
+                        dev.quartermaster.contract.Metric.DIMENSION_VALUE));
+        real.getDefaultDimensions();
         software.amazon.lambda.powertools.metrics.model.DimensionSet.of(
                 "Application", "Quartermaster");
         var environment = new software.amazon.cloudwatchlogs.emf.environment.EnvironmentProvider();
