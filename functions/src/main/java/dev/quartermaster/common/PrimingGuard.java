@@ -149,18 +149,26 @@ public final class PrimingGuard {
             body = restAnswer(request); // REST (S3)
             answerType = body.isEmpty() ? "" : body.startsWith("<") ? "application/xml" : "";
         }
+        return answer(200, "OK", body, answerType, true);
+    }
+
+    /** An answer of {@code status} with {@code body} ({@code type}, none when empty). */
+    private static ExecutableHttpRequest answer(
+            int status, String text, String body, String type, boolean stored) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         SdkHttpResponse.Builder response =
                 SdkHttpResponse.builder()
-                        .statusCode(200)
-                        .statusText("OK")
-                        .putHeader("x-amzn-RequestId", "qm-priming")
-                        .putHeader("x-amz-request-id", "qm-priming")
-                        .putHeader("ETag", "\"qm-priming\"")
-                        .putHeader("Last-Modified", "Thu, 01 Jan 2026 00:00:00 GMT")
+                        .statusCode(status)
+                        .statusText(text)
+                        .putHeader("x-amzn-RequestId", MARK)
+                        .putHeader("x-amz-request-id", MARK)
                         .putHeader("Content-Length", Integer.toString(bytes.length));
-        if (!answerType.isEmpty()) {
-            response.putHeader("Content-Type", answerType);
+        if (stored) { // what S3 says of an object it holds
+            response.putHeader("ETag", "\"qm-priming\"")
+                    .putHeader("Last-Modified", "Thu, 01 Jan 2026 00:00:00 GMT");
+        }
+        if (!type.isEmpty() && !body.isEmpty()) {
+            response.putHeader("Content-Type", type);
         }
         HttpExecuteResponse answer =
                 HttpExecuteResponse.builder()
@@ -179,8 +187,9 @@ public final class PrimingGuard {
     }
 
     /**
-     * The name every priming request of the clients' own ({@link Priming#clientPaths}) carries in
-     * its bucket, key or table: such a request is answered here even when it reads.
+     * The name every priming request of the clients' own ({@code S3Clients.primePaths}, {@code
+     * Platform}'s) carries in its bucket, key or table: such a request is answered here even when
+     * it reads.
      */
     public static final String MARK = "qm-priming";
 
@@ -274,31 +283,7 @@ public final class PrimingGuard {
                                 : "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>"
                                         + MISSING
                                         + "</Key><RequestId>qm-priming</RequestId></Error>";
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        SdkHttpResponse.Builder response =
-                SdkHttpResponse.builder()
-                        .statusCode(json ? 400 : 404)
-                        .statusText("Not Found")
-                        .putHeader("x-amzn-RequestId", "qm-priming")
-                        .putHeader("x-amz-request-id", "qm-priming")
-                        .putHeader("Content-Length", Integer.toString(bytes.length));
-        if (!body.isEmpty()) {
-            response.putHeader("Content-Type", json ? type : "application/xml");
-        }
-        HttpExecuteResponse answer =
-                HttpExecuteResponse.builder()
-                        .response(response.build())
-                        .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes)))
-                        .build();
-        return new ExecutableHttpRequest() {
-            @Override
-            public HttpExecuteResponse call() {
-                return answer;
-            }
-
-            @Override
-            public void abort() {}
-        };
+        return answer(json ? 400 : 404, "Not Found", body, json ? type : "application/xml", false);
     }
 
     /** The query protocol's {@code Action=…}, from the first 8 KiB of the request's body. */
