@@ -33,6 +33,27 @@ public record BackupRecord(
         return new Builder();
     }
 
+    /** A builder holding every field of this record: the lifecycle methods change a few. */
+    public Builder toBuilder() {
+        return builder()
+                .kind(kind)
+                .database(database)
+                .startedAt(startedAt)
+                .commandId(commandId)
+                .key(key)
+                .status(status)
+                .bytes(bytes)
+                .sha256(sha256)
+                .tables(tables)
+                .rows(rows)
+                .finishedAt(finishedAt)
+                .error(error)
+                .evidenceKey(evidenceKey)
+                .durationMs(durationMs)
+                .schemaFingerprint(schemaFingerprint)
+                .dbVersion(dbVersion);
+    }
+
     /**
      * Every field by name (a store reading an item back); the lifecycle methods below cover the
      * usual cases.
@@ -216,46 +237,30 @@ public record BackupRecord(
      */
     public BackupRecord verified(
             long bytes, String sha256, int tables, long rows, long durationMs, Instant at) {
-        return new BackupRecord(
-                kind,
-                database,
-                startedAt,
-                commandId,
-                key,
-                Status.VERIFIED,
-                bytes,
-                sha256,
-                tables,
-                rows,
-                at,
-                null,
-                evidenceKey,
-                durationMs,
-                schemaFingerprint,
-                dbVersion);
+        return toBuilder()
+                .status(Status.VERIFIED)
+                .bytes(bytes)
+                .sha256(sha256)
+                .tables(tables)
+                .rows(rows)
+                .finishedAt(at)
+                .error(null)
+                .durationMs(durationMs)
+                .build();
     }
 
     /**
      * @param durationMs how long the drill's restore and comparison took, from its evidence
      */
     public BackupRecord passed(int tables, long rows, long durationMs, Instant at) {
-        return new BackupRecord(
-                kind,
-                database,
-                startedAt,
-                commandId,
-                key,
-                Status.PASSED,
-                bytes,
-                sha256,
-                tables,
-                rows,
-                at,
-                null,
-                evidenceKey,
-                durationMs,
-                schemaFingerprint,
-                dbVersion);
+        return toBuilder()
+                .status(Status.PASSED)
+                .tables(tables)
+                .rows(rows)
+                .finishedAt(at)
+                .error(null)
+                .durationMs(durationMs)
+                .build();
     }
 
     /**
@@ -272,42 +277,13 @@ public record BackupRecord(
 
     /** This record with the schema fingerprint its dump printed (null: none). */
     public BackupRecord withSchema(SchemaFingerprint schema) {
-        return new BackupRecord(
-                kind,
-                database,
-                startedAt,
-                commandId,
-                key,
-                status,
-                bytes,
-                sha256,
-                tables,
-                rows,
-                finishedAt,
-                error,
-                evidenceKey,
-                durationMs,
-                schema == null ? null : schema.fingerprint(),
-                schema == null ? null : schema.dbVersion());
+        return toBuilder()
+                .schemaFingerprint(schema == null ? null : schema.fingerprint())
+                .dbVersion(schema == null ? null : schema.dbVersion())
+                .build();
     }
 
     public BackupRecord failed(String reason, Instant at) {
-        return new BackupRecord(
-                kind,
-                database,
-                startedAt,
-                commandId,
-                key,
-                Status.FAILED,
-                bytes,
-                sha256,
-                tables,
-                rows,
-                at,
-                reason,
-                evidenceKey,
-                durationMs,
-                schemaFingerprint,
-                dbVersion);
+        return toBuilder().status(Status.FAILED).finishedAt(at).error(reason).build();
     }
 }

@@ -2,6 +2,7 @@ package dev.quartermaster.host;
 
 import dev.quartermaster.contract.Host;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InstanceInformation;
 import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
@@ -147,19 +148,7 @@ public final class SsmCommandRunner implements CommandRunner {
      */
     @Override
     public Optional<String> status(String commandId) {
-        var commands = client.get().listCommands(b -> b.commandId(commandId)).commands();
-        if (commands.isEmpty() || commands.get(0).instanceIds().isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            String instance = commands.get(0).instanceIds().get(0);
-            return Optional.ofNullable(
-                    client.get()
-                            .getCommandInvocation(b -> b.commandId(commandId).instanceId(instance))
-                            .statusAsString());
-        } catch (InvocationDoesNotExistException e) {
-            return Optional.empty();
-        }
+        return invocation(commandId).map(GetCommandInvocationResponse::statusAsString);
     }
 
     /**
@@ -168,16 +157,21 @@ public final class SsmCommandRunner implements CommandRunner {
      */
     @Override
     public Optional<String> output(String commandId) {
+        return invocation(commandId).map(GetCommandInvocationResponse::standardOutputContent);
+    }
+
+    /** The command's invocation on the one instance ListCommands names (none: not there yet). */
+    private Optional<GetCommandInvocationResponse> invocation(String commandId) {
         var commands = client.get().listCommands(b -> b.commandId(commandId)).commands();
         if (commands.isEmpty() || commands.get(0).instanceIds().isEmpty()) {
             return Optional.empty();
         }
         try {
             String instance = commands.get(0).instanceIds().get(0);
-            return Optional.ofNullable(
+            return Optional.of(
                     client.get()
-                            .getCommandInvocation(b -> b.commandId(commandId).instanceId(instance))
-                            .standardOutputContent());
+                            .getCommandInvocation(
+                                    b -> b.commandId(commandId).instanceId(instance)));
         } catch (InvocationDoesNotExistException e) {
             return Optional.empty();
         }
