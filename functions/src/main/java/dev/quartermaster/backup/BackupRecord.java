@@ -237,15 +237,9 @@ public record BackupRecord(
      */
     public BackupRecord verified(
             long bytes, String sha256, int tables, long rows, long durationMs, Instant at) {
-        return toBuilder()
-                .status(Status.VERIFIED)
+        return finished(Status.VERIFIED, tables, rows, durationMs, at)
                 .bytes(bytes)
                 .sha256(sha256)
-                .tables(tables)
-                .rows(rows)
-                .finishedAt(at)
-                .error(null)
-                .durationMs(durationMs)
                 .build();
     }
 
@@ -253,14 +247,18 @@ public record BackupRecord(
      * @param durationMs how long the drill's restore and comparison took, from its evidence
      */
     public BackupRecord passed(int tables, long rows, long durationMs, Instant at) {
+        return finished(Status.PASSED, tables, rows, durationMs, at).build();
+    }
+
+    /** This record, ended {@code status} at {@code at} with what its manifest or evidence says. */
+    private Builder finished(Status status, int tables, long rows, long durationMs, Instant at) {
         return toBuilder()
-                .status(Status.PASSED)
+                .status(status)
                 .tables(tables)
                 .rows(rows)
                 .finishedAt(at)
                 .error(null)
-                .durationMs(durationMs)
-                .build();
+                .durationMs(durationMs);
     }
 
     /**
