@@ -179,12 +179,19 @@ public record RollRecord(
         return hosts.stream().filter(h -> h.host().equals(name)).findFirst();
     }
 
-    /** This record with one host's step replaced. */
-    public RollRecord withHost(HostStep step) {
-        List<HostStep> next = new ArrayList<>();
-        for (HostStep h : hosts) {
-            next.add(h.host().equals(step.host()) ? step : h);
-        }
+    /**
+     * This roll (its app, id, image, start, override, batch and failure policy unchanged) with the
+     * fields its progress changes.
+     */
+    private RollRecord progress(
+            String requestedBy,
+            String restorePoint,
+            List<HostStep> hosts,
+            Status status,
+            String reason,
+            String database,
+            String lockNote,
+            Instant finishedAt) {
         return new RollRecord(
                 app,
                 rollId,
@@ -196,29 +203,6 @@ public record RollRecord(
                 requestedBy,
                 startedAt,
                 restorePoint,
-                overrideReason,
-                batch,
-                onFailure,
-                next,
-                status,
-                reason,
-                database,
-                lockNote,
-                finishedAt);
-    }
-
-    public RollRecord withRestorePoint(String key) {
-        return new RollRecord(
-                app,
-                rollId,
-                kind,
-                repository,
-                tag,
-                digest,
-                version,
-                requestedBy,
-                startedAt,
-                key,
                 overrideReason,
                 batch,
                 onFailure,
@@ -230,22 +214,25 @@ public record RollRecord(
                 finishedAt);
     }
 
+    /** This record with one host's step replaced. */
+    public RollRecord withHost(HostStep step) {
+        List<HostStep> next = new ArrayList<>();
+        for (HostStep h : hosts) {
+            next.add(h.host().equals(step.host()) ? step : h);
+        }
+        return progress(
+                requestedBy, restorePoint, next, status, reason, database, lockNote, finishedAt);
+    }
+
+    public RollRecord withRestorePoint(String key) {
+        return progress(requestedBy, key, hosts, status, reason, database, lockNote, finishedAt);
+    }
+
     /** Who drives the roll now, and how the lock was taken (a resumed roll). */
     public RollRecord resumedBy(String who, String note) {
-        return new RollRecord(
-                app,
-                rollId,
-                kind,
-                repository,
-                tag,
-                digest,
-                version,
+        return progress(
                 who,
-                startedAt,
                 restorePoint,
-                overrideReason,
-                batch,
-                onFailure,
                 hosts,
                 Status.RUNNING,
                 null,
@@ -255,26 +242,7 @@ public record RollRecord(
     }
 
     public RollRecord ended(Status s, String why, String databaseLine, Instant at) {
-        return new RollRecord(
-                app,
-                rollId,
-                kind,
-                repository,
-                tag,
-                digest,
-                version,
-                requestedBy,
-                startedAt,
-                restorePoint,
-                overrideReason,
-                batch,
-                onFailure,
-                hosts,
-                s,
-                why,
-                databaseLine,
-                lockNote,
-                at);
+        return progress(requestedBy, restorePoint, hosts, s, why, databaseLine, lockNote, at);
     }
 
     /**
