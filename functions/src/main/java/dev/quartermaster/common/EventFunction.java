@@ -75,13 +75,15 @@ public abstract class EventFunction implements RequestStreamHandler {
         // path gets more of them, an expensive one (real reads) no more than its budget allows
         long started = System.nanoTime();
         for (int round = 0;
-                round < MAX_PRIMING_ROUNDS
-                        && (round < MIN_PRIMING_ROUNDS
-                                || System.nanoTime() - started < PRIMING_BUDGET.toNanos());
+                round < MAX_PRIMING_ROUNDS && (round == 0 || withinBudget(started));
                 round++) {
+            boolean first = round == 0;
             Priming.run(
                     primer(),
                     event -> {
+                        if (!first && !withinBudget(started)) {
+                            return; // spent: a round that waits on the network ends here
+                        }
                         var out = new java.io.ByteArrayOutputStream();
                         try {
                             handleRequest(
@@ -101,12 +103,16 @@ public abstract class EventFunction implements RequestStreamHandler {
     }
 
     /**
-     * How often the primer's events run before the snapshot: at least, at most, and for how long.
+     * How often the primer's events run before the snapshot: every event once, then again while
+     * {@link #PRIMING_BUDGET} lasts, at most this often.
      */
-    static final int MIN_PRIMING_ROUNDS = 3;
-
     static final int MAX_PRIMING_ROUNDS = 15;
+
     static final java.time.Duration PRIMING_BUDGET = java.time.Duration.ofMillis(600);
+
+    private static boolean withinBudget(long started) {
+        return System.nanoTime() - started < PRIMING_BUDGET.toNanos();
+    }
 
     private volatile Settings primingSettings;
 

@@ -34,6 +34,9 @@ public final class Priming {
 
     private static volatile boolean inProgress;
 
+    /** Set by the after-restore hook: from then on, real events run and nothing primes. */
+    private static volatile boolean restored;
+
     /**
      * While a primer runs: metrics are not emitted (an event that never happened counts nothing).
      */
@@ -46,6 +49,9 @@ public final class Priming {
      * logged at debug and dropped (priming must never fail a function's publication).
      */
     public static void run(Primer primer, java.util.function.Consumer<String> handle) {
+        if (restored) {
+            return; // never once real events run: the guard would answer their writes
+        }
         boolean was = inProgress;
         inProgress = true;
         try {
@@ -80,7 +86,9 @@ public final class Priming {
                     }
 
                     @Override
-                    public void afterRestore(org.crac.Context<? extends org.crac.Resource> c) {}
+                    public void afterRestore(org.crac.Context<? extends org.crac.Resource> c) {
+                        restored = true;
+                    }
                 };
         org.crac.Core.getGlobalContext().register(resource);
         return resource;
@@ -123,8 +131,9 @@ public final class Priming {
      * nothing.
      */
     public static void reach(String what, Runnable request) {
-        if (!snapStart()) {
-            return;
+        if (!snapStart() || restored) {
+            return; // after the restore a component built on first use must not prime (the
+            // guard, process-wide, would answer the real events' writes)
         }
         boolean was = inProgress;
         inProgress = true; // through the guard too (PrimingGuard): a read is sent, nothing else
