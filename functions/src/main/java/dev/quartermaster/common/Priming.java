@@ -219,6 +219,12 @@ public final class Priming {
      * under it (the environment, resolved once per container then cached, its sink, a logger) and
      * an EMF line serialised.
      */
+    /** Where the Lambda runtime puts an invocation's trace id, which Powertools reads first. */
+    private static final String TRACE_KEY = "AWS_LAMBDA_X_TRACE_ID";
+
+    private static final String PRIMING_TRACE =
+            "Root=1-00000000-" + PrimingGuard.MARK + "0000000000000;Sampled=0";
+
     private static void metrics() {
         var real = software.amazon.lambda.powertools.metrics.MetricsFactory.getMetricsInstance();
         // what every event sets (EventFunction), and the request-scoped logger it creates: this
@@ -228,6 +234,15 @@ public final class Priming {
                         dev.quartermaster.contract.Metric.DIMENSION,
                         dev.quartermaster.contract.Metric.DIMENSION_VALUE));
         real.getDefaultDimensions();
+        // the request-scoped logger every event creates (a lambda linked on first use), here
+        // under a trace id of the primer's own: it holds nothing, is never flushed, and no real
+        // event's trace id finds it
+        software.amazon.awssdk.utilslite.SdkInternalThreadLocal.put(TRACE_KEY, PRIMING_TRACE);
+        try {
+            real.clearDefaultDimensions();
+        } finally {
+            software.amazon.awssdk.utilslite.SdkInternalThreadLocal.remove(TRACE_KEY);
+        }
         software.amazon.lambda.powertools.metrics.model.DimensionSet.of(
                 "Application", "Quartermaster");
         var environment = new software.amazon.cloudwatchlogs.emf.environment.EnvironmentProvider();

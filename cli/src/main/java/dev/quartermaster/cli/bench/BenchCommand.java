@@ -185,8 +185,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(
                     "snapstart-ratio=%.2f coldstart-ratio=%.2f jar-mb=%.1f%n",
                     (double) (e + p) / e, (double) r / e, mb);
-            System.out.println(
-                    "every function, primed, then its first event after the restore (each its own jar, a fresh JVM per run):");
+            System.out.printf(
+                    "every function, primed, then its first event after the restore and %d warm ones, each event %d ms after the last (each its own jar, a fresh JVM per run):%n",
+                    ColdStartAll.WARM, ColdStartAll.GAP_MS);
             return coldstartOf(functions, e, probeClasses);
         }
     }
