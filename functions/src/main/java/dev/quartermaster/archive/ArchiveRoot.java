@@ -22,7 +22,17 @@ public final class ArchiveRoot {
 
     /** The archive bucket as an OCI layout, its S3 client built on first use. */
     public static ArchiveLayout layout(Platform p) {
-        var s3 = Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
+        return layout(p, s3(p));
+    }
+
+    private static java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3(
+            Platform p) {
+        return Platform.memo(() -> dev.quartermaster.common.S3Clients.create(p.clients()));
+    }
+
+    private static ArchiveLayout layout(
+            Platform p,
+            java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3) {
         S3ArchiveLayout layout =
                 new S3ArchiveLayout(s3, p.settings().get(Setting.ARCHIVE_BUCKET), "");
         dev.quartermaster.common.Priming.reach(
@@ -30,6 +40,36 @@ public final class ArchiveRoot {
         // the blobs' hashing (the scrub's re-hash, the archive's copy): a few MiB in memory
         dev.quartermaster.common.Priming.reach("hashing", ArchiveRoot::primeHashing);
         return layout;
+    }
+
+    /**
+     * An image's whole copy, on the priming image (its own loopback registry) into a layout on the
+     * guard's bucket ({@code qm-priming}), whose every S3 call PrimingGuard answers in-process (its
+     * prefix, {@code qm-priming/missing/}, holds nothing: an empty archive): the manifest, the
+     * blobs streamed, hashed and stored, the index read and updated. The primer's push names a
+     * digest nothing has, which ends at the registry's "not found" before any of this. Only while a
+     * primer runs (Priming.reach): outside one, these calls would go out.
+     */
+    static ImageArchiver.Result primeCopy(
+            java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3) {
+        try (var image =
+                dev.quartermaster.registry.PrimingImage.serve(
+                        "qm-priming/version", "version=1.0.0\n")) {
+            return new ImageArchiver(
+                            ImageSource.fromRegistry(image.client()),
+                            new S3ArchiveLayout(
+                                    s3,
+                                    dev.quartermaster.common.PrimingGuard.MARK,
+                                    dev.quartermaster.common.PrimingGuard.MISSING + "/"),
+                            ImageArchiver.Limits.defaults(),
+                            Clock.systemUTC())
+                    .archive(
+                            dev.quartermaster.registry.PrimingImage.REPOSITORY,
+                            image.digest(),
+                            "qm-priming",
+                            java.time.Instant.now().plusSeconds(30),
+                            ImageArchiver.Progress.NONE);
+        }
     }
 
     private static void primeHashing() {
@@ -51,12 +91,14 @@ public final class ArchiveRoot {
     }
 
     public static ArchiveService service(Platform p, RegistryClient registry) {
+        var s3 = s3(p);
         ImageArchiver archiver =
                 new ImageArchiver(
                         ImageSource.fromRegistry(registry),
-                        layout(p),
+                        layout(p, s3),
                         ImageArchiver.Limits.defaults(),
                         Clock.systemUTC());
+        dev.quartermaster.common.Priming.reach("image copy", () -> primeCopy(s3));
         return new ArchiveService(
                 archiver,
                 LedgerRoot.store(p),

@@ -121,7 +121,11 @@ public final class PrimingGuard {
 
     private static ExecutableHttpRequest answered(HttpExecuteRequest request, String operation) {
         drain(request);
-        if (request.httpRequest().getUri().toString().contains(MISSING)) {
+        // under qm-priming/missing nothing exists: a read finds nothing, a write succeeds
+        if (request.httpRequest().getUri().toString().contains(MISSING)
+                && (request.httpRequest().method() == software.amazon.awssdk.http.SdkHttpMethod.GET
+                        || request.httpRequest().method()
+                                == software.amazon.awssdk.http.SdkHttpMethod.HEAD)) {
             return missing(request);
         }
         String type =

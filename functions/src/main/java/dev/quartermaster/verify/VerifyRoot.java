@@ -34,6 +34,7 @@ public final class VerifyRoot {
                         .map(VerifyRules::parse)
                         .orElseGet(VerifyRules::defaults);
         var signing = dev.quartermaster.signature.SignatureRoot.signingStatus(p);
+        dev.quartermaster.common.Priming.reach("image reading", VerifyRoot::primeReading);
         return new VerificationService(
                 new ImageVerifier(registry, rules),
                 LedgerRoot.store(p),
@@ -41,6 +42,33 @@ public final class VerifyRoot {
                 p.alerts(),
                 Clock.systemUTC(),
                 dev.quartermaster.signature.SignatureRoot.gate(p, registry, revocations, signing));
+    }
+
+    /**
+     * A verification's whole reading path, on the priming image (its own loopback registry): the
+     * manifest fetched and parsed, the layer streamed, decompressed, untarred and searched, the
+     * version compared. The primer's event reaches the real registry only for a digest nothing has,
+     * which ends at "not found" before any of this.
+     *
+     * @return the report: VERIFIED unless the path is broken
+     */
+    static ImageVerifier.Report primeReading() {
+        try (var image =
+                dev.quartermaster.registry.PrimingImage.serve(
+                        "qm-priming/version", "version=1.0.0\n")) {
+            VerifyRules rules =
+                    VerifyRules.parse(
+                            "[{\"repository\":\""
+                                    + dev.quartermaster.registry.PrimingImage.REPOSITORY
+                                    + "\",\"tagPattern\":\"^v(?<version>\\\\d+\\\\.\\\\d+)$\","
+                                    + "\"source\":\"file\",\"path\":\"qm-priming/version\","
+                                    + "\"regex\":\"version=(?<version>[0-9.]+)\"}]");
+            return new ImageVerifier(image.client(), rules)
+                    .verify(
+                            dev.quartermaster.registry.PrimingImage.REPOSITORY,
+                            image.digest(),
+                            "v1.0");
+        }
     }
 
     /**

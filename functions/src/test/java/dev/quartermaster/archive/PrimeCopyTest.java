@@ -1,0 +1,72 @@
+package dev.quartermaster.archive;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.quartermaster.common.AwsClients;
+import dev.quartermaster.common.Priming;
+import dev.quartermaster.common.S3Clients;
+import dev.quartermaster.common.Settings;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * image-archive's priming copies the priming image whole into the guard's bucket: every S3 call of
+ * the copy is answered in-process (nothing reaches S3's endpoint), and the copy ends complete, so
+ * the first real push finds the copy's path walked, not an error path.
+ */
+class PrimeCopyTest {
+    @Test
+    void primeCopy_whilePriming_copiesThePrimingImageWhole_andSendsNothingToS3() throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        HttpServer s3Endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s3Endpoint.createContext(
+                "/",
+                x -> {
+                    sent.add(x.getRequestMethod() + " " + x.getRequestURI());
+                    x.sendResponseHeaders(500, -1);
+                    x.close();
+                });
+        s3Endpoint.start();
+        AtomicReference<ImageArchiver.Result> copied = new AtomicReference<>();
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        try (var s3 =
+                S3Clients.create(
+                        new AwsClients(
+                                Settings.of(
+                                        Map.of(
+                                                "AWS_REGION", "us-east-1",
+                                                "AWS_ACCESS_KEY_ID", "unit",
+                                                "AWS_SECRET_ACCESS_KEY", "unit",
+                                                "AWS_ENDPOINT_URL",
+                                                        "http://127.0.0.1:"
+                                                                + s3Endpoint
+                                                                        .getAddress()
+                                                                        .getPort()))))) {
+            Priming.run(
+                    handle -> handle.accept("event"),
+                    event -> {
+                        try {
+                            copied.set(ArchiveRoot.primeCopy(() -> s3));
+                        } catch (RuntimeException e) {
+                            failed.set(e);
+                        }
+                    });
+        } finally {
+            s3Endpoint.stop(0);
+        }
+
+        assertThat(failed.get()).as("the copy threw").isNull();
+        assertThat(sent).as("nothing of the copy left the process").isEmpty();
+        ImageArchiver.Result r = copied.get();
+        assertThat(r).isNotNull();
+        assertThat(r.complete()).isTrue();
+        assertThat(r.blobs()).isEqualTo(3); // the manifest, the config and the one layer
+        assertThat(r.bytesTotal()).isPositive();
+    }
+}
