@@ -50,6 +50,12 @@ public final class ArchiveRoot {
      * digest nothing has, which ends at the registry's "not found" before any of this. Only while a
      * primer runs (Priming.reach): outside one, these calls would go out.
      */
+    /**
+     * The priming copy's one part buffer: S3's smallest part (the image is a few hundred bytes; the
+     * snapshot is not to hold the default buffers' tens of MiB of garbage).
+     */
+    private static final int PRIMING_PART_BYTES = 5 * 1024 * 1024;
+
     static ImageArchiver.Result primeCopy(
             java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3) {
         try (var image =
@@ -60,7 +66,11 @@ public final class ArchiveRoot {
                             new S3ArchiveLayout(
                                     s3,
                                     dev.quartermaster.common.PrimingGuard.MARK,
-                                    dev.quartermaster.common.PrimingGuard.MISSING + "/"),
+                                    dev.quartermaster.common.PrimingGuard.MISSING + "/",
+                                    PRIMING_PART_BYTES,
+                                    1,
+                                    null,
+                                    Long.MAX_VALUE),
                             ImageArchiver.Limits.defaults(),
                             Clock.systemUTC())
                     .archive(

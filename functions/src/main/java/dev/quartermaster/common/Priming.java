@@ -139,7 +139,8 @@ public final class Priming {
         inProgress = true; // through the guard too (PrimingGuard): a read is sent, nothing else
         try {
             request.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // a class the runtime lacks fails this priming only, never the function's init
             REFUSED.add(what + ": " + e);
             LoggerFactory.getLogger(Priming.class).debug("priming {}: {}", what, e.toString());
         } finally {

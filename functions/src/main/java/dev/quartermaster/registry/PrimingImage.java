@@ -21,10 +21,12 @@ public final class PrimingImage implements AutoCloseable {
     public static final String REPOSITORY = dev.quartermaster.common.PrimingGuard.MARK;
 
     private final java.net.ServerSocket server;
+    private final Thread loop;
     private final String digest;
 
-    private PrimingImage(java.net.ServerSocket server, String digest) {
+    private PrimingImage(java.net.ServerSocket server, Thread loop, String digest) {
         this.server = server;
+        this.loop = loop;
         this.digest = digest;
     }
 
@@ -48,7 +50,10 @@ public final class PrimingImage implements AutoCloseable {
         String digest = Digests.of(manifest);
         java.net.ServerSocket server;
         try {
-            server = new java.net.ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+            // 127.0.0.1 whatever the JVM prefers (an IPv6 literal would need brackets in the URL)
+            server =
+                    new java.net.ServerSocket(
+                            0, 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,15 +65,17 @@ public final class PrimingImage implements AutoCloseable {
                                 try (java.net.Socket socket = server.accept()) {
                                     socket.setSoTimeout(5_000);
                                     answer(socket, prefix, digest, manifest, blobs);
-                                } catch (IOException e) {
-                                    // closed, or a client gone: the next one is served
+                                } catch (IOException | RuntimeException e) {
+                                    // closed, a client gone, a request it cannot parse: the next
+                                    // one is served (the client gets a closed connection, never a
+                                    // wait)
                                 }
                             }
                         },
                         "qm-priming-registry");
         loop.setDaemon(true);
         loop.start();
-        return new PrimingImage(server, digest);
+        return new PrimingImage(server, loop, digest);
     }
 
     /**
@@ -151,6 +158,11 @@ public final class PrimingImage implements AutoCloseable {
             server.close();
         } catch (IOException e) {
             // closed already
+        }
+        try {
+            loop.join(1_000); // its accept ends with the socket: no thread of it in the snapshot
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

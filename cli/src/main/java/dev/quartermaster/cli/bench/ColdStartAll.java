@@ -192,6 +192,8 @@ final class ColdStartAll {
                         BenchCommand.functionJar(f.bundle()) + File.pathSeparator + probeClasses;
                 String template = Files.readString(home.resolve("events/" + eventFile(f)));
                 String kind = eventFile(f);
+                // by job name: the three functions that are only an upkeep's (image-archive, whose
+                // reconcile is one too, is measured on a push, the event it gets most)
                 var upkeep = dev.quartermaster.contract.Upkeep.byName(f.name());
                 String batch =
                         upkeep.isEmpty() ? null : batchPayload(f, upkeep.get(), env, template);

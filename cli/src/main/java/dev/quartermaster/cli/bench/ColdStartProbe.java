@@ -42,8 +42,11 @@ public final class ColdStartProbe {
         // a marker for traces (QM_PROBE_JAVA_OPTS=-Xlog:class+load), printed before the clock: the
         // harness's own output is not the function's first event
         System.err.println("QM_INVOKING");
-        long gap = gapMillis();
-        Thread.sleep(gap);
+        long initEnd = System.nanoTime();
+        long gap = gapMillis("QM_PROBE_GAP_MS", 0);
+        // a diagnostic knob: the first event's own gap (QM_PROBE_FIRST_GAP_MS=0, the restore then
+        // the event at once), the warm ones keep theirs
+        Thread.sleep(gapMillis("QM_PROBE_FIRST_GAP_MS", gap));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long t1 = System.nanoTime();
         try (InputStream in = new FileInputStream(args[1])) {
@@ -68,7 +71,7 @@ public final class ColdStartProbe {
         // warm: the same kind of event after it
         System.err.println(
                 "QM_PROBE init-ms="
-                        + (t1 - t0) / 1_000_000
+                        + (initEnd - t0) / 1_000_000
                         + " invoke-ms="
                         + (t2 - t1) / 1_000_000
                         + " invoke-us="
@@ -82,9 +85,9 @@ public final class ColdStartProbe {
      * (QM_PROBE_GAP_MS, default none): events reach a function apart, not back to back, and an
      * event after an idle spell runs on cold CPU caches whether or not it is the first.
      */
-    private static long gapMillis() {
-        String ms = System.getenv("QM_PROBE_GAP_MS");
-        return ms == null || ms.isBlank() ? 0 : Long.parseLong(ms.strip());
+    private static long gapMillis(String variable, long otherwise) {
+        String ms = System.getenv(variable);
+        return ms == null || ms.isBlank() ? otherwise : Long.parseLong(ms.strip());
     }
 
     /** The baseline: a handler that does nothing. */
