@@ -174,6 +174,20 @@ public final class PrimingGuard {
         if (!type.isEmpty() && !body.isEmpty()) {
             response.putHeader("Content-Type", type);
         }
+        if (stored && type.isEmpty() && !body.isEmpty()) {
+            // an object's bytes, with the full-object checksum S3 returns for an object uploaded
+            // with one (the SDK's uploads send CRC32): the response path validates it, as it does
+            // every real read of ours (S3 API reference, GetObject: x-amz-checksum-crc32)
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(bytes);
+            response.putHeader(
+                    "x-amz-checksum-crc32",
+                    java.util.Base64.getEncoder()
+                            .encodeToString(
+                                    java.nio.ByteBuffer.allocate(4)
+                                            .putInt((int) crc.getValue())
+                                            .array()));
+        }
         HttpExecuteResponse answer =
                 HttpExecuteResponse.builder()
                         .response(response.build())

@@ -69,4 +69,43 @@ class PrimeCopyTest {
         assertThat(r.blobs()).isEqualTo(3); // the manifest, the config and the one layer
         assertThat(r.bytesTotal()).isPositive();
     }
+
+    @Test
+    void primeBlobReads_whilePriming_readsAndLooksUpBlobsOftenEnough_andSendsNothing()
+            throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        HttpServer s3Endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s3Endpoint.createContext(
+                "/",
+                x -> {
+                    sent.add(x.getRequestMethod() + " " + x.getRequestURI());
+                    x.sendResponseHeaders(500, -1);
+                    x.close();
+                });
+        s3Endpoint.start();
+        AtomicReference<Integer> reads = new AtomicReference<>(0);
+        try (var s3 =
+                S3Clients.create(
+                        new AwsClients(
+                                Settings.of(
+                                        Map.of(
+                                                "AWS_REGION", "us-east-1",
+                                                "AWS_ACCESS_KEY_ID", "unit",
+                                                "AWS_SECRET_ACCESS_KEY", "unit",
+                                                "AWS_ENDPOINT_URL",
+                                                        "http://127.0.0.1:"
+                                                                + s3Endpoint
+                                                                        .getAddress()
+                                                                        .getPort()))))) {
+            Priming.run(
+                    handle -> handle.accept("event"),
+                    event -> reads.set(ArchiveRoot.primeBlobReads(() -> s3)));
+        } finally {
+            s3Endpoint.stop(0);
+        }
+
+        assertThat(sent).as("no read of the guard's bucket left the process").isEmpty();
+        // the budget bounds them on a slow machine; at least the JIT's first threshold's worth
+        assertThat(reads.get()).isBetween(1, ArchiveRoot.PRIMING_BLOB_READS);
+    }
 }
