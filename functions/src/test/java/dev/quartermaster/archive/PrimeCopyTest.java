@@ -6,60 +6,37 @@ import dev.quartermaster.common.Priming;
 import dev.quartermaster.common.S3Clients;
 import dev.quartermaster.common.Settings;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * image-archive's priming copies the priming image whole into the guard's bucket: every S3 call of
- * the copy is answered in-process (nothing reaches S3's endpoint), and the copy ends complete, so
- * the first real push finds the copy's path walked, not an error path.
+ * image-archive's priming copies the priming image whole into the guard's bucket, and the archive
+ * functions read and look up blobs there: every S3 call is answered in-process (nothing reaches
+ * S3's endpoint), and the copy ends complete, so the first real push finds the copy's path walked,
+ * not an error path.
  */
 class PrimeCopyTest {
     @Test
     void primeCopy_whilePriming_copiesThePrimingImageWhole_andSendsNothingToS3() throws Exception {
-        List<String> sent = new CopyOnWriteArrayList<>();
-        HttpServer s3Endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s3Endpoint.createContext(
-                "/",
-                x -> {
-                    sent.add(x.getRequestMethod() + " " + x.getRequestURI());
-                    x.sendResponseHeaders(500, -1);
-                    x.close();
-                });
-        s3Endpoint.start();
         AtomicReference<ImageArchiver.Result> copied = new AtomicReference<>();
         AtomicReference<RuntimeException> failed = new AtomicReference<>();
-        try (var s3 =
-                S3Clients.create(
-                        new AwsClients(
-                                Settings.of(
-                                        Map.of(
-                                                "AWS_REGION", "us-east-1",
-                                                "AWS_ACCESS_KEY_ID", "unit",
-                                                "AWS_SECRET_ACCESS_KEY", "unit",
-                                                "AWS_ENDPOINT_URL",
-                                                        "http://127.0.0.1:"
-                                                                + s3Endpoint
-                                                                        .getAddress()
-                                                                        .getPort()))))) {
-            Priming.run(
-                    handle -> handle.accept("event"),
-                    event -> {
-                        try {
-                            copied.set(ArchiveRoot.primeCopy(() -> s3));
-                        } catch (RuntimeException e) {
-                            failed.set(e);
-                        }
-                    });
-        } finally {
-            s3Endpoint.stop(0);
-        }
+        List<String> sent =
+                sentWhilePriming(
+                        s3 -> {
+                            try {
+                                copied.set(ArchiveRoot.primeCopy(() -> s3));
+                            } catch (RuntimeException e) {
+                                failed.set(e);
+                            }
+                        });
 
         assertThat(failed.get()).as("the copy threw").isNull();
         assertThat(sent).as("nothing of the copy left the process").isEmpty();
@@ -71,19 +48,31 @@ class PrimeCopyTest {
     }
 
     @Test
-    void primeBlobReads_whilePriming_readsAndLooksUpBlobsOftenEnough_andSendsNothing()
-            throws Exception {
+    void primeBlobReads_whilePriming_readsAndLooksUpBlobs_andSendsNothing() throws Exception {
+        AtomicReference<Integer> reads = new AtomicReference<>(0);
+        List<String> sent = sentWhilePriming(s3 -> reads.set(ArchiveRoot.primeBlobReads(() -> s3)));
+
+        assertThat(sent).as("no read of the guard's bucket left the process").isEmpty();
+        // the budget bounds them on a slow machine
+        assertThat(reads.get()).isBetween(1, ArchiveRoot.PRIMING_BLOB_READS);
+    }
+
+    /**
+     * Runs {@code priming} as a primer's event, with an S3 client of ours whose endpoint records
+     * (and refuses) whatever reaches it: what reached it.
+     */
+    private static List<String> sentWhilePriming(Consumer<S3Client> priming) throws Exception {
         List<String> sent = new CopyOnWriteArrayList<>();
-        HttpServer s3Endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s3Endpoint.createContext(
+        HttpServer endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.createContext(
                 "/",
                 x -> {
                     sent.add(x.getRequestMethod() + " " + x.getRequestURI());
                     x.sendResponseHeaders(500, -1);
                     x.close();
                 });
-        s3Endpoint.start();
-        AtomicReference<Integer> reads = new AtomicReference<>(0);
+        endpoint.start();
+        String url = "http://127.0.0.1:" + endpoint.getAddress().getPort();
         try (var s3 =
                 S3Clients.create(
                         new AwsClients(
@@ -92,20 +81,11 @@ class PrimeCopyTest {
                                                 "AWS_REGION", "us-east-1",
                                                 "AWS_ACCESS_KEY_ID", "unit",
                                                 "AWS_SECRET_ACCESS_KEY", "unit",
-                                                "AWS_ENDPOINT_URL",
-                                                        "http://127.0.0.1:"
-                                                                + s3Endpoint
-                                                                        .getAddress()
-                                                                        .getPort()))))) {
-            Priming.run(
-                    handle -> handle.accept("event"),
-                    event -> reads.set(ArchiveRoot.primeBlobReads(() -> s3)));
+                                                "AWS_ENDPOINT_URL", url))))) {
+            Priming.run(handle -> handle.accept("event"), event -> priming.accept(s3));
         } finally {
-            s3Endpoint.stop(0);
+            endpoint.stop(0);
         }
-
-        assertThat(sent).as("no read of the guard's bucket left the process").isEmpty();
-        // the budget bounds them on a slow machine; at least the JIT's first threshold's worth
-        assertThat(reads.get()).isBetween(1, ArchiveRoot.PRIMING_BLOB_READS);
+        return sent;
     }
 }
