@@ -121,8 +121,24 @@ public final class PrimingGuard {
 
     private static ExecutableHttpRequest answered(HttpExecuteRequest request, String operation) {
         drain(request);
-        // under qm-priming/missing nothing exists: a read finds nothing, a write succeeds
-        if (request.httpRequest().getUri().toString().contains(MISSING)
+        // under qm-priming/missing nothing exists: a read finds nothing (a listing lists nothing:
+        // ListObjectsV2's ListBucketResult, S3 API reference), a write succeeds
+        if (names(request, MISSING)
+                && request.httpRequest().method() == software.amazon.awssdk.http.SdkHttpMethod.GET
+                && request.httpRequest().rawQueryParameters().containsKey("list-type")) {
+            return answer(
+                    200,
+                    "OK",
+                    "<ListBucketResult><Name>"
+                            + MARK
+                            + "</Name><Prefix>"
+                            + MISSING
+                            + "/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys>"
+                            + "<IsTruncated>false</IsTruncated></ListBucketResult>",
+                    "application/xml",
+                    false);
+        }
+        if (names(request, MISSING)
                 && (request.httpRequest().method() == software.amazon.awssdk.http.SdkHttpMethod.GET
                         || request.httpRequest().method()
                                 == software.amazon.awssdk.http.SdkHttpMethod.HEAD)) {
@@ -212,7 +228,17 @@ public final class PrimingGuard {
     public static final String MARK = "qm-priming";
 
     private static boolean namesPriming(HttpExecuteRequest request) {
-        return request.httpRequest().getUri().toString().contains(MARK);
+        return names(request, MARK);
+    }
+
+    /**
+     * Whether the request's URI names {@code text}, in its path or in a query value (decoded: a
+     * ListObjectsV2 prefix {@code qm-priming/missing/} travels as {@code qm-priming%2Fmissing%2F}).
+     */
+    private static boolean names(HttpExecuteRequest request, String text) {
+        String uri = request.httpRequest().getUri().toString();
+        return uri.contains(text)
+                || java.net.URLDecoder.decode(uri, StandardCharsets.UTF_8).contains(text);
     }
 
     /** A bare success of S3's REST API for the request's method and sub-resource. */

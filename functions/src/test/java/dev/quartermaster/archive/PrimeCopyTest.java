@@ -57,6 +57,32 @@ class PrimeCopyTest {
         assertThat(reads.get()).isBetween(1, ArchiveRoot.PRIMING_BLOB_READS);
     }
 
+    @Test
+    void underTheGuardsMissingPrefix_aListingListsNothing_andAWriteSucceeds() throws Exception {
+        AtomicReference<List<ArchiveLayout.BlobInfo>> listed = new AtomicReference<>();
+        AtomicReference<Boolean> stored = new AtomicReference<>(false);
+        List<String> sent =
+                sentWhilePriming(
+                        s3 -> {
+                            var empty =
+                                    new S3ArchiveLayout(
+                                            () -> s3,
+                                            dev.quartermaster.common.PrimingGuard.MARK,
+                                            dev.quartermaster.common.PrimingGuard.MISSING + "/");
+                            // the prefix travels query-encoded (qm-priming%2Fmissing%2F...)
+                            listed.set(empty.blobs());
+                            byte[] bytes = "x".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            String digest = dev.quartermaster.registry.Digests.of(bytes);
+                            empty.putBlob(
+                                    digest, bytes.length, new java.io.ByteArrayInputStream(bytes));
+                            stored.set(empty.blob(digest).isEmpty()); // and a read finds nothing
+                        });
+
+        assertThat(sent).isEmpty();
+        assertThat(listed.get()).isEmpty();
+        assertThat(stored.get()).isTrue();
+    }
+
     /**
      * Runs {@code priming} as a primer's event, with an S3 client of ours whose endpoint records
      * (and refuses) whatever reaches it: what reached it.
