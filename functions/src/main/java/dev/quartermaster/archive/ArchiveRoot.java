@@ -40,14 +40,11 @@ public final class ArchiveRoot {
         // often enough for the JIT, within a budget (each is a read that finds nothing)
         dev.quartermaster.common.Priming.reach(
                 "S3",
-                () -> {
-                    long until = System.nanoTime() + PRIMING_LOOKUPS_BUDGET.toNanos();
-                    for (int i = 0;
-                            i < PRIMING_LOOKUPS && (i == 0 || System.nanoTime() < until);
-                            i++) {
-                        layout.blob(dev.quartermaster.common.Priming.NO_DIGEST);
-                    }
-                });
+                () ->
+                        dev.quartermaster.common.Priming.repeat(
+                                PRIMING_LOOKUPS,
+                                PRIMING_LOOKUPS_BUDGET,
+                                () -> layout.blob(dev.quartermaster.common.Priming.NO_DIGEST)));
         // the blobs' hashing (the scrub's re-hash, the archive's copy): a few MiB in memory
         dev.quartermaster.common.Priming.reach("hashing", ArchiveRoot::primeHashing);
         dev.quartermaster.common.Priming.reach("blob reads", () -> primeBlobReads(s3));
@@ -75,27 +72,37 @@ public final class ArchiveRoot {
      */
     static int primeBlobReads(
             java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3) {
-        S3ArchiveLayout guarded =
-                new S3ArchiveLayout(
-                        s3,
-                        dev.quartermaster.common.PrimingGuard.MARK,
-                        "",
-                        PRIMING_PART_BYTES,
-                        1,
-                        null,
-                        Long.MAX_VALUE);
-        long until = System.nanoTime() + PRIMING_BLOB_READS_BUDGET.toNanos();
-        int reads = 0;
-        while (reads < PRIMING_BLOB_READS && System.nanoTime() < until) {
-            try (var in = guarded.openBlob(dev.quartermaster.common.Priming.NO_DIGEST)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            guarded.blob(dev.quartermaster.common.Priming.NO_DIGEST);
-            reads++;
-        }
-        return reads;
+        S3ArchiveLayout guarded = guardedLayout(s3, "");
+        return dev.quartermaster.common.Priming.repeat(
+                PRIMING_BLOB_READS,
+                PRIMING_BLOB_READS_BUDGET,
+                () -> {
+                    try (var in = guarded.openBlob(dev.quartermaster.common.Priming.NO_DIGEST)) {
+                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    guarded.blob(dev.quartermaster.common.Priming.NO_DIGEST);
+                });
+    }
+
+    /**
+     * A layout on the guard's bucket ({@code qm-priming}) under {@code prefix}, whose every S3 call
+     * PrimingGuard answers in-process while a primer runs, with one part buffer of S3's smallest
+     * part (what it stores is a few hundred bytes; the snapshot is not to hold the default buffers'
+     * tens of MiB of garbage).
+     */
+    private static S3ArchiveLayout guardedLayout(
+            java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3,
+            String prefix) {
+        return new S3ArchiveLayout(
+                s3,
+                dev.quartermaster.common.PrimingGuard.MARK,
+                prefix,
+                5 * 1024 * 1024,
+                1,
+                null,
+                Long.MAX_VALUE);
     }
 
     /**
@@ -106,12 +113,6 @@ public final class ArchiveRoot {
      * digest nothing has, which ends at the registry's "not found" before any of this. Only while a
      * primer runs (Priming.reach): outside one, these calls would go out.
      */
-    /**
-     * The priming copy's one part buffer: S3's smallest part (the image is a few hundred bytes; the
-     * snapshot is not to hold the default buffers' tens of MiB of garbage).
-     */
-    private static final int PRIMING_PART_BYTES = 5 * 1024 * 1024;
-
     static ImageArchiver.Result primeCopy(
             java.util.function.Supplier<software.amazon.awssdk.services.s3.S3Client> s3) {
         try (var image =
@@ -119,14 +120,7 @@ public final class ArchiveRoot {
                         "qm-priming/version", "version=1.0.0\n")) {
             return new ImageArchiver(
                             ImageSource.fromRegistry(image.client()),
-                            new S3ArchiveLayout(
-                                    s3,
-                                    dev.quartermaster.common.PrimingGuard.MARK,
-                                    dev.quartermaster.common.PrimingGuard.MISSING + "/",
-                                    PRIMING_PART_BYTES,
-                                    1,
-                                    null,
-                                    Long.MAX_VALUE),
+                            guardedLayout(s3, dev.quartermaster.common.PrimingGuard.MISSING + "/"),
                             ImageArchiver.Limits.defaults(),
                             Clock.systemUTC())
                     .archive(

@@ -121,6 +121,22 @@ public final class Priming {
                 + "\"}}";
     }
 
+    /**
+     * Runs {@code step} once, then again while fewer than {@code max} runs are made and {@code
+     * budget} (from the start) lasts: a priming step made often enough for the JIT, bounded.
+     *
+     * @return the runs made
+     */
+    public static int repeat(int max, java.time.Duration budget, Runnable step) {
+        long until = System.nanoTime() + budget.toNanos();
+        int runs = 0;
+        do {
+            step.run();
+            runs++;
+        } while (runs < max && System.nanoTime() < until);
+        return runs;
+    }
+
     /** The longest {@link #settle} waits. */
     static final java.time.Duration SETTLE_LIMIT = java.time.Duration.ofSeconds(1);
 
